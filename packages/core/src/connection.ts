@@ -1,0 +1,187 @@
+import { EventEmitter } from 'node:events';
+import { encodeText, type Encoding } from './encoding.js';
+import { clampSize } from './limits.js';
+
+export type Protocol = 'telnet' | 'ssh' | 'rlogin' | 'websocket';
+/** Where the screen size came from; a probe only runs when it is still 'default'. */
+export type SizeSource = 'naws' | 'pty' | 'rlogin' | 'probe' | 'default';
+/** Where the encoding came from, strongest first; a probe runs for 'default'. */
+export type EncodingSource = 'charset' | 'lang' | 'ttype' | 'probe' | 'config' | 'default';
+
+export interface TerminalInfo {
+  protocol: Protocol;
+  /** lowercased, e.g. 'xterm-256color', 'ansi', 'syncterm'; 'unknown' when never told */
+  type: string;
+  /** every TTYPE answer (or the one TERM), in order */
+  types: readonly string[];
+  /** always sane (clamped), updated on resize */
+  cols: number;
+  rows: number;
+  encoding: Encoding;
+  /** untrusted, for display and hints only: never for identity */
+  env: Readonly<Record<string, string>>;
+  sizeSource: SizeSource;
+  encodingSource: EncodingSource;
+}
+
+export interface Identity {
+  user: string;
+  via: 'ssh-password' | 'ssh-publickey' | 'ssh-keyboard-interactive' | 'rlogin-trusted';
+}
+
+export interface Connection {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly terminal: Readonly<TerminalInfo>;
+  readonly identity?: Identity | undefined;
+  /** A name the front end learned but did not verify (rlogin user): pre-fills `login:`. */
+  readonly loginHint?: string | undefined;
+  /** For ssh: the caller asked to be the new-user application (login name `new`). */
+  readonly wantsNewUser?: boolean;
+  readonly connectedAt: number;
+  readonly closed: boolean;
+  on(event: 'data', fn: (bytes: Buffer) => void): this;
+  on(event: 'resize', fn: (cols: number, rows: number) => void): this;
+  on(event: 'close', fn: (reason: string) => void): this;
+  on(event: 'drain', fn: () => void): this;
+  off(event: 'data' | 'resize' | 'close' | 'drain', fn: (...args: any[]) => void): this;
+  once(event: 'close', fn: (reason: string) => void): this;
+  /** Encoded for this terminal; protocol escaping (telnet IAC doubling) applied. False = buffer is full. */
+  write(text: string): boolean;
+  /** Bytes already in the client's encoding (CP437 art for a CP437 caller). */
+  writeBytes(bytes: Buffer): boolean;
+  /** The terminal's encoding was learned after the front end (probe): switch output. */
+  setEncoding(encoding: Encoding, source: EncodingSource): void;
+  /** The size was learned after the front end (probe). */
+  setSize(cols: number, rows: number, source: SizeSource): void;
+  close(reason?: string): void;
+}
+
+let nextId = 1;
+export function newConnectionId(protocol: Protocol): string {
+  return `${protocol}-${process.pid.toString(36)}-${(nextId++).toString(36)}`;
+}
+
+/** Bytes a client may get ahead of the engine before anyone is listening. */
+const MAX_PENDING_INPUT = 64 * 1024;
+
+/**
+ * The shared half of every front end's Connection: event plumbing, encoding on the
+ * way out, a bounded buffer for input that arrives before the session listens,
+ * an output cap for callers that stop reading, and a close that happens once.
+ * Front ends supply `sendRaw` (after their own escaping) and `endTransport`.
+ */
+export abstract class BaseConnection extends EventEmitter implements Connection {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  identity?: Identity | undefined;
+  loginHint?: string | undefined;
+  wantsNewUser = false;
+  protected readonly info: TerminalInfo;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private isClosed = false;
+  lastInputAt = Date.now();
+
+  constructor(opts: { protocol: Protocol; remoteAddress: string; terminal?: Partial<TerminalInfo>; id?: string }) {
+    super();
+    this.id = opts.id ?? newConnectionId(opts.protocol);
+    this.remoteAddress = opts.remoteAddress;
+    this.info = {
+      protocol: opts.protocol,
+      type: 'unknown',
+      types: [],
+      cols: 80,
+      rows: 25,
+      encoding: 'cp437',
+      env: {},
+      sizeSource: 'default',
+      encodingSource: 'default',
+      ...opts.terminal,
+    };
+    this.on('newListener', (event: string) => {
+      if (event === 'data' && this.pending.length > 0) queueMicrotask(() => this.flushPending());
+    });
+  }
+
+  get terminal(): Readonly<TerminalInfo> {
+    return this.info;
+  }
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Bytes the transport must send as they are (front ends apply protocol escaping here). */
+  protected abstract sendRaw(bytes: Buffer): boolean;
+  /** Tear the transport down; called once. */
+  protected abstract endTransport(reason: string): void;
+
+  write(text: string): boolean {
+    if (this.isClosed || text.length === 0) return !this.isClosed;
+    return this.sendRaw(encodeText(text, this.info.encoding));
+  }
+
+  writeBytes(bytes: Buffer): boolean {
+    if (this.isClosed || bytes.length === 0) return !this.isClosed;
+    return this.sendRaw(bytes);
+  }
+
+  setEncoding(encoding: Encoding, source: EncodingSource): void {
+    this.info.encoding = encoding;
+    this.info.encodingSource = source;
+  }
+
+  setSize(cols: number, rows: number, source: SizeSource): void {
+    const s = clampSize(cols, rows);
+    if (!s.sane && source !== 'default') return;
+    const changed = s.cols !== this.info.cols || s.rows !== this.info.rows;
+    this.info.cols = s.cols;
+    this.info.rows = s.rows;
+    this.info.sizeSource = source;
+    if (changed) this.emit('resize', s.cols, s.rows);
+  }
+
+  /** Front ends call this with clean input bytes (protocol bytes removed). */
+  protected pushInput(bytes: Buffer): void {
+    if (this.isClosed || bytes.length === 0) return;
+    this.lastInputAt = Date.now();
+    if (this.listenerCount('data') > 0 && this.pending.length === 0) {
+      this.emit('data', bytes);
+      return;
+    }
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes > MAX_PENDING_INPUT) {
+      this.close('input flood before session start');
+      return;
+    }
+    this.pending.push(bytes);
+  }
+
+  private flushPending(): void {
+    if (this.listenerCount('data') === 0) return;
+    const chunks = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const c of chunks) this.emit('data', c);
+  }
+
+  close(reason = 'closed'): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.pending = [];
+    try {
+      this.endTransport(reason);
+    } finally {
+      this.emit('close', reason);
+    }
+  }
+
+  /** Front ends call this when the peer went away on its own. */
+  protected transportClosed(reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.pending = [];
+    this.emit('close', reason);
+  }
+}
