@@ -1,0 +1,36 @@
+// The matrix: the first screen every caller sees. Login with a limited number of tries,
+// or `new` for the new-user application. The prompts `login:` and `password:` and the
+// message `Login incorrect` are part of the board's contract (README): keep them.
+import type { Session } from '@carrier/engine';
+
+export default async function matrix(s: Session): Promise<unknown> {
+  s.setActivity('logging in');
+  await s.art('welcome', { fallback: `Welcome to ${s.board.name}` });
+  s.println(`|07Type |15new|07 at the login prompt to apply for an account.`);
+  const maxTries = s.board.config.maxLoginTries;
+  let failures = 0;
+  let hint = s.conn.loginHint;
+  while (failures < maxTries) {
+    s.print('\n|15login: |07');
+    const handle = (await s.readLine({ maxLength: 30, default: hint ?? '' })).trim();
+    hint = undefined;
+    if (handle === '') continue;
+    if (handle.toLowerCase() === 'new') {
+      const created = await s.gosub('newuser');
+      if (created) return s.goto('main');
+      continue;
+    }
+    s.print('|15password: |07');
+    const password = await s.readLine({ mask: '*', maxLength: 128 });
+    const user = await s.authenticate(handle, password);
+    if (user) {
+      await s.login(user);
+      return s.goto('main');
+    }
+    failures += 1;
+    s.println('\n|12Login incorrect|07');
+  }
+  s.println('\nToo many failed logins. Goodbye.');
+  s.hangup('too many failed logins');
+  return undefined;
+}

@@ -1,0 +1,152 @@
+// Runs a real carrier process for end-to-end tests: a temp data dir, ports chosen by the
+// kernel (port 0) and read back from the structured log, and the CLI against the same data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = resolve(import.meta.dirname, '..');
+const cliEntry = join(repoRoot, 'packages', 'server', 'src', 'cli.ts');
+const nodeArgs = ['--conditions=carrier-src', '--import', 'tsx', cliEntry];
+
+export interface Carrier {
+  ports: { telnet?: number; ssh?: number; rlogin?: number };
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  logs: Record<string, unknown>[];
+  /** Resolves with the first log line matching, waiting up to `timeoutMs`. */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  addUser(handle: string, password: string, sysop?: boolean): Promise<void>;
+  stop(): Promise<number | null>;
+  process: ChildProcess;
+}
+
+export interface CarrierOptions {
+  /** extra YAML appended to the generated test config */
+  yaml?: string;
+  env?: NodeJS.ProcessEnv;
+  telnet?: boolean;
+  ssh?: boolean;
+  /** true, or extra flow-mapping keys for the rlogin section, e.g. `trusted: [127.0.0.1]` */
+  rlogin?: boolean | string;
+}
+
+export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carrier-e2e-'));
+  const configFile = join(dataDir, 'carrier.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'host: 127.0.0.1',
+      `dataDir: ${JSON.stringify(dataDir)}`,
+      `telnet: { port: ${opts.telnet === false ? 'off' : 0} }`,
+      `ssh: { port: ${opts.ssh ? 0 : 'off'} }`,
+      `rlogin: { port: ${opts.rlogin ? 0 : 'off'}${typeof opts.rlogin === 'string' ? `, ${opts.rlogin}` : ''} }`,
+      `paths: { scripts: ${JSON.stringify(join(repoRoot, 'scripts'))}, art: ${JSON.stringify(join(repoRoot, 'art'))}, menus: ${JSON.stringify(join(repoRoot, 'config', 'menus'))} }`,
+      'log: { level: debug, file: false }',
+      opts.yaml ?? '',
+    ].join('\n'),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CARRIER_CONFIG: configFile,
+    CARRIER_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    ...opts.env,
+  };
+  for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT']) delete env[k];
+  Object.assign(env, opts.env);
+
+  const child = spawn(process.execPath, [...nodeArgs, 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let rec: Record<string, unknown>;
+    try {
+      rec = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    logs.push(rec);
+    for (const w of [...waiters]) {
+      if (w.match(rec)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(rec);
+      }
+    }
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+
+  const waitForLog = (match: (l: Record<string, unknown>) => boolean, timeoutMs = 10_000) => {
+    const found = logs.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise<Record<string, unknown>>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+      waiters.push({ match, resolve: (l) => { clearTimeout(t); res(l); } });
+      void exited.then((code) => { clearTimeout(t); rej(new Error(`carrier exited (${code}) before the log line; stderr: ${stderr.slice(-2000)}`)); });
+    });
+  };
+
+  const started = await waitForLog((l) => l['event'] === 'board.started', 30_000);
+  const ports: Carrier['ports'] = {};
+  for (const fe of started['frontEnds'] as { protocol: 'telnet' | 'ssh' | 'rlogin'; port: number }[]) ports[fe.protocol] = fe.port;
+
+  const cli = (args: string[], stdin?: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+      const p = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('exit', (code) => res({ code: code ?? -1, stdout: out, stderr: err }));
+      p.stdin.end(stdin ?? '');
+    });
+
+  return {
+    ports,
+    dataDir,
+    env,
+    logs,
+    waitForLog,
+    cli,
+    async addUser(handle, password, sysop = false) {
+      const r = await cli(['user', 'add', handle, '--password-stdin', ...(sysop ? ['--sysop'] : [])], password + '\n');
+      if (r.code !== 0) throw new Error(`user add ${handle} failed: ${r.stderr}`);
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(t);
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+    process: child,
+  };
+}
+
+/** Run a program to completion with a deadline; resolves with its output. */
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const p = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      res({ code, stdout, stderr });
+    });
+    p.stdin.end(opts.input ?? '');
+  });
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Writes art/<name>.ans (CP437 with SAUCE) for every screen in screens.mjs.
+//   node tools/art/build.mjs        (after `npm run build`, it uses @carrier/terminal's SAUCE writer)
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSauce, encodeCp437 } from '../../packages/terminal/dist/index.js';
+import { screens } from './screens.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+for (const [name, screen] of Object.entries(screens)) {
+  const text = '\x1b[0m\x1b[2J\x1b[H' + screen.lines.join('\r\n') + '\r\n';
+  const body = encodeCp437(text);
+  const sauce = buildSauce({
+    title: screen.title,
+    author: 'carrier',
+    group: 'carrier',
+    date: '20261121',
+    fileSize: body.length,
+    dataType: 1,
+    fileType: 1,
+    tinfo1: 80,
+    tinfo2: screen.lines.length,
+    flags: 0,
+    comments: [],
+  });
+  writeFileSync(join(root, 'art', `${name}.ans`), Buffer.concat([body, sauce]));
+  console.log(`art/${name}.ans: ${body.length} bytes, ${screen.lines.length} rows`);
+}
