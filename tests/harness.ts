@@ -29,6 +29,8 @@ export interface CarrierOptions {
   env?: NodeJS.ProcessEnv;
   telnet?: boolean;
   ssh?: boolean;
+  /** default debug, so tests can wait for debug events */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** true, or extra flow-mapping keys for the rlogin section, e.g. `trusted: [127.0.0.1]` */
   rlogin?: boolean | string;
 }
@@ -45,7 +47,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
       `ssh: { port: ${opts.ssh ? 0 : 'off'} }`,
       `rlogin: { port: ${opts.rlogin ? 0 : 'off'}${typeof opts.rlogin === 'string' ? `, ${opts.rlogin}` : ''} }`,
       `paths: { scripts: ${JSON.stringify(join(repoRoot, 'scripts'))}, art: ${JSON.stringify(join(repoRoot, 'art'))}, menus: ${JSON.stringify(join(repoRoot, 'config', 'menus'))} }`,
-      'log: { level: debug, file: false }',
+      `log: { level: ${opts.logLevel ?? 'debug'}, file: false }`,
       opts.yaml ?? '',
     ].join('\n'),
   );
