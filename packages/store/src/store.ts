@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import knexFactory, { type Knex } from 'knex';
+import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
+import { createCallsRepository, type CallsRepository } from './calls.js';
+import { planDatabase, type PoolSize, type StoreKind } from './database.js';
+import { migrateToLatest } from './migrate.js';
+import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './passwords.js';
+import { createKeysRepository, type KeysRepository } from './keys.js';
+import { createUsersRepository, type UsersRepository } from './users.js';
+
+export interface StoreOptions {
+  /** SQLite lives in `<dataDir>/carrier.sqlite`; the directory is created if missing. */
+  dataDir: string;
+  /** `postgres://…`: use PostgreSQL instead of SQLite. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL connection pool; default { min: 0, max: 10 }. */
+  pool?: PoolSize | undefined;
+  log: Logger;
+  /** PostgreSQL schema to work in, created if missing (tests use one per file). */
+  searchPath?: string | undefined;
+  /** Cost of new password hashes; older hashes are upgraded at the next login. */
+  passwordParams?: ScryptParams | undefined;
+  /** Milliseconds since the epoch; injectable so tests control "now". */
+  clock?: (() => number) | undefined;
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** The query builder underneath, for repositories added later and for tests. */
+  readonly knex: Knex;
+  readonly users: UsersRepository;
+  readonly calls: CallsRepository;
+  /** SSH public keys per user. */
+  readonly keys: KeysRepository;
+  /** Closes every connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Any string does: its hash exists only to be verified against (see UsersDeps.timingHash). */
+const TIMING_PASSWORD = 'carrier timing equalizer';
+
+/** knex prints its warnings with console; send them through the structured log instead. */
+function knexLog(log: Logger): Knex.Config['log'] {
+  return {
+    warn: (message: unknown) => log.warn('store.knex', { message: String(message) }),
+    error: (message: unknown) => log.error('store.knex', { message: String(message) }),
+    deprecate: (method: unknown, alternative: unknown) =>
+      log.warn('store.knex_deprecated', { method: String(method), alternative: String(alternative) }),
+    debug: () => undefined,
+  };
+}
+
+/**
+ * Open the board's database and bring its schema up to date. Bad settings throw
+ * CONFIG_INVALID; a database that cannot be reached or migrated throws
+ * STORE_UNAVAILABLE with the driver's error as `cause`.
+ */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const { log } = opts;
+  const plan = planDatabase(opts);
+  const passwordParams = opts.passwordParams ?? DEFAULT_SCRYPT_PARAMS;
+  // Made now rather than at the first unknown handle, so that first attempt is not
+  // slower than the rest; this also rejects bad passwordParams before any connection.
+  const timingHash = await hashPassword(TIMING_PASSWORD, passwordParams);
+  const withLog = (config: Knex.Config): Knex => knexFactory({ ...config, log: knexLog(log) });
+
+  const unavailable = (err: unknown): CarrierError =>
+    err instanceof CarrierError
+      ? err
+      : new CarrierError(
+          ErrorCodes.STORE_UNAVAILABLE,
+          `cannot open the ${plan.kind} store: ${err instanceof Error ? err.message : String(err)}`,
+          { ...plan.where },
+          { cause: err },
+        );
+
+  if (plan.kind === 'sqlite') {
+    try {
+      await mkdir(opts.dataDir, { recursive: true });
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  const knex = withLog(plan.config);
+  try {
+    const ran =
+      plan.kind === 'postgres'
+        ? await migrateToLatest({ kind: 'postgres', knex, connect: withLog, config: plan.config, searchPath: opts.searchPath })
+        : await migrateToLatest({ kind: 'sqlite', knex, connect: withLog, lockFile: `${plan.file}.migrate-lock` });
+    log.info('store.open', { kind: plan.kind, ...plan.where, migrationsApplied: ran });
+  } catch (err) {
+    await knex.destroy().catch(() => undefined);
+    throw unavailable(err);
+  }
+
+  const clock = opts.clock ?? Date.now;
+  let closing: Promise<void> | undefined;
+  return {
+    kind: plan.kind,
+    knex,
+    users: createUsersRepository({ knex, log, clock, passwordParams, timingHash }),
+    calls: createCallsRepository({ knex, clock }),
+    keys: createKeysRepository({ knex, clock }),
+    close() {
+      closing ??= knex.destroy().then(() => log.info('store.closed', { kind: plan.kind }));
+      return closing;
+    },
+  };
+}
