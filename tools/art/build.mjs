@@ -21,8 +21,8 @@ for (const [name, screen] of Object.entries(screens)) {
     fileType: 1,
     tinfo1: 80,
     tinfo2: screen.lines.length,
-    flags: 0,
-    comments: [],
+    letterSpacing: 1,
+    comments: ['The default carrier board. Edit freely: it is your board now.'],
   });
   writeFileSync(join(root, 'art', `${name}.ans`), Buffer.concat([body, sauce]));
   console.log(`art/${name}.ans: ${body.length} bytes, ${screen.lines.length} rows`);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isCarrierError, silentLogger } from '@carrier/core';
 import { LEVELS, openStore, type Store } from '@carrier/store';
 import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
@@ -11,6 +12,9 @@ const USAGE = `usage: carrier <verb>
   check                                   validate config, scripts, menus and art
   user add <handle> --password-stdin [--sysop]
   user list
+  user key add <handle> <file|->          register an ssh public key (- reads standard input)
+  user key list <handle>
+  user key remove <handle> <fingerprint|id>
 `;
 
 class UsageError extends Error {}
@@ -20,7 +24,7 @@ function out(text: string): void {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input; pipe it in');
+  if (process.stdin.isTTY) throw new UsageError('this reads standard input, which is a terminal here; pipe the input in');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -90,7 +94,50 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
       return 0;
     });
   }
+  if (sub === 'key') return userKey(rest, cfg);
   throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
+}
+
+async function userKey(args: string[], cfg: CarrierConfig): Promise<number> {
+  const [sub, handle, arg] = args;
+  if (!sub || !handle) throw new UsageError('user key needs add, list or remove, and a handle');
+  return withStore(cfg, async (store) => {
+    const u = await store.users.findByHandle(handle);
+    if (!u) {
+      process.stderr.write(`carrier: no user ${JSON.stringify(handle)}\n`);
+      return 1;
+    }
+    try {
+      if (sub === 'add') {
+        if (!arg) throw new UsageError('user key add needs a public key file, or - for standard input');
+        const text = arg === '-' ? await readStdin() : await readFile(arg, 'utf8');
+        const k = await store.keys.add(u.id, text);
+        out(`added ${k.algo} ${k.fingerprint} for ${u.handle}`);
+        return 0;
+      }
+      if (sub === 'list') {
+        for (const k of await store.keys.list(u.id)) out(`${k.id}\t${k.algo}\t${k.fingerprint}\t${k.comment ?? ''}`);
+        return 0;
+      }
+      if (sub === 'remove') {
+        if (!arg) throw new UsageError('user key remove needs a fingerprint or id');
+        const removed = await store.keys.remove(u.id, /^\d+$/.test(arg) ? Number(arg) : arg);
+        if (!removed) {
+          process.stderr.write(`carrier: ${u.handle} has no key ${arg}\n`);
+          return 1;
+        }
+        out(`removed ${arg}`);
+        return 0;
+      }
+    } catch (err) {
+      if (isCarrierError(err)) {
+        process.stderr.write(`carrier: user key ${sub}: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    throw new UsageError(`unknown user key verb ${JSON.stringify(sub)}`);
+  });
 }
 
 export async function runCli(argv: string[]): Promise<number | undefined> {

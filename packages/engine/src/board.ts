@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import { CarrierError, client, ErrorCodes, type Connection, type Encoding, type Logger } from '@carrier/core';
+import type { Store } from '@carrier/store';
+import type { Bus, Unsubscribe } from './bus.js';
+import { ScriptLoader } from './script-loader.js';
+import { Session, type SessionContext } from './session.js';
+
+export interface BoardConfig {
+  /** no input for this long ends the session */
+  idleTimeoutMs: number;
+  /** not logged in after this long ends the session */
+  loginTimeoutMs: number;
+  /** deadline for the cursor-position probes of size and encoding */
+  probeTimeoutMs: number;
+  /** wrong passwords before the matrix script hangs up (scripts read it) */
+  maxLoginTries: number;
+  /** the first script of an anonymous caller */
+  startScript: string;
+  /** the first script of a caller the front end already authenticated (ssh, trusted rlogin) */
+  authenticatedScript: string;
+  /** encoding for a terminal nothing else identified */
+  defaultEncoding?: Encoding | undefined;
+}
+
+export const DEFAULT_BOARD_CONFIG: Readonly<BoardConfig> = Object.freeze({
+  idleTimeoutMs: 10 * 60_000,
+  loginTimeoutMs: 120_000,
+  probeTimeoutMs: 400,
+  maxLoginTries: 3,
+  startScript: 'matrix',
+  authenticatedScript: 'main',
+});
+
+export interface BoardOptions {
+  name: string;
+  store: Store;
+  bus: Bus;
+  log: Logger;
+  scriptsDir: string;
+  artDir: string;
+  /** compiled scripts go to `<cacheDir>/scripts/` */
+  cacheDir: string;
+  config?: Partial<BoardConfig>;
+  /** how presence names this process; default host:pid */
+  processId?: string;
+}
+
+export interface Board {
+  readonly name: string;
+  readonly config: Readonly<BoardConfig>;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly log: Logger;
+  /** Start a session on a negotiated connection. */
+  attach(conn: Connection): Session;
+  /** Sessions served by this process, oldest first. */
+  sessions(): Session[];
+  /** A session of this process by id. */
+  session(id: string): Session | undefined;
+  /** Tell every caller `message`, end every session and wait (briefly) for them to unwind. */
+  shutdown(message?: string): Promise<void>;
+}
+
+/** A shutdown waits this long for sessions to record their hang-up, then gives up on them. */
+const SHUTDOWN_DEADLINE_MS = 3_000;
+/** Distinct "warn once" keys remembered; a script looping over made-up art names cannot grow it further. */
+const MAX_WARN_ONCE_KEYS = 1_000;
+
+export function createBoard(opts: BoardOptions): Board {
+  const config = validateConfig({ ...DEFAULT_BOARD_CONFIG, ...definedOnly(opts.config ?? {}) });
+  const log = opts.log.child({ board: opts.name });
+  const loader = new ScriptLoader(opts.scriptsDir, opts.cacheDir, log);
+  const live = new Map<string, Session>();
+  const warned = new Set<string>();
+  const processId = opts.processId ?? `${hostname()}:${process.pid}`;
+  let stopping = false;
+
+  const board: Board = {
+    name: opts.name,
+    config,
+    store: opts.store,
+    bus: opts.bus,
+    log,
+    attach(conn) {
+      const session = new Session(conn, ctx);
+      if (stopping) {
+        session.disconnect('server shutdown', 'The board is going down. Call again soon.');
+        return session;
+      }
+      live.set(session.id, session);
+      void session.run();
+      return session;
+    },
+    sessions: () => [...live.values()],
+    session: (id) => live.get(id),
+    async shutdown(message = 'The board is going down. Call again soon.') {
+      stopping = true;
+      const all = [...live.values()];
+      for (const s of all) s.disconnect('server shutdown', message);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), SHUTDOWN_DEADLINE_MS);
+      });
+      const result = await Promise.race([Promise.all(all.map((s) => s.done)).then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      if (result === 'late') log.warn('board.shutdown_late', { unfinished: [...live.keys()].length });
+      for (const off of subscriptions) off();
+      log.info('board.shutdown', { sessions: all.length });
+    },
+  };
+
+  const ctx: SessionContext = {
+    board,
+    config,
+    loader,
+    artDir: opts.artDir,
+    processId,
+    log,
+    firstTime(key) {
+      if (warned.has(key)) return false;
+      if (warned.size < MAX_WARN_ONCE_KEYS) warned.add(key);
+      return true;
+    },
+    ended(session) {
+      live.delete(session.id);
+    },
+  };
+
+  // Sysop actions arrive over the bus so they reach the session on whichever process holds it.
+  const subscriptions: Unsubscribe[] = [
+    opts.bus.subscribe('session.disconnect', ({ sessionId, reason, by }) => {
+      const s = live.get(sessionId);
+      if (!s) return;
+      s.log.info('session.disconnected_by', { by: client(by), reason: client(reason) });
+      s.disconnect(`disconnected by ${by}`.slice(0, 80), reason ? `Disconnected: ${reason}` : 'Disconnected by the sysop.');
+    }),
+    opts.bus.subscribe('session.message', ({ sessionId, from, text }) => {
+      live.get(sessionId)?.deliverMessage(from, text);
+    }),
+  ];
+
+  return board;
+}
+
+/** `{ idleTimeoutMs: undefined }` from a half-filled config must not erase the default. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function validateConfig(config: BoardConfig): Readonly<BoardConfig> {
+  const bad = (key: string, why: string): never => {
+    throw new CarrierError(ErrorCodes.CONFIG_INVALID, `board config ${key} ${why}`, { key });
+  };
+  for (const key of ['idleTimeoutMs', 'loginTimeoutMs', 'probeTimeoutMs'] as const) {
+    const v = config[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(key, 'must be a positive number of milliseconds');
+  }
+  if (!Number.isInteger(config.maxLoginTries) || config.maxLoginTries < 1) bad('maxLoginTries', 'must be a whole number >= 1');
+  for (const key of ['startScript', 'authenticatedScript'] as const) {
+    if (typeof config[key] !== 'string' || config[key] === '') bad(key, 'must name a script');
+  }
+  if (config.defaultEncoding !== undefined && config.defaultEncoding !== 'cp437' && config.defaultEncoding !== 'utf8') {
+    bad('defaultEncoding', "must be 'cp437' or 'utf8'");
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
+import { ESCAPE_DECIDE_MS, KEY_QUEUE_LIMIT, KeyInput, keyName } from './key-input.js';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+async function names(input: KeyInput, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(keyName(await input.read(1000)));
+  return out;
+}
+
+describe('KeyInput', () => {
+  it('an arrow key split across two reads is one key', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('\x1b'), 'utf8');
+    input.push(bytes('[A'), 'utf8');
+    input.push(bytes('x\x1b['), 'utf8');
+    input.push(bytes('B'), 'utf8');
+    assert.deepEqual(await names(input, 3), ['up', 'x', 'down']);
+  });
+
+  it('a bare ESC becomes the Escape key once nothing follows within the escape delay', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    const started = Date.now();
+    input.push(bytes('\x1b'), 'utf8');
+    assert.equal(keyName(await input.read(1000)), 'escape');
+    assert.ok(Date.now() - started >= ESCAPE_DECIDE_MS - 5);
+  });
+
+  it('a UTF-8 character split across reads arrives whole', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    const e = Buffer.from('é', 'utf8');
+    input.push(e.subarray(0, 1), 'utf8');
+    input.push(e.subarray(1), 'utf8');
+    assert.deepEqual(await names(input, 1), ['é']);
+  });
+
+  it('decodes CP437 input while the terminal speaks CP437, and UTF-8 after it switches', async () => {
+    const input = new KeyInput('cp437', createMemoryLogger());
+    input.push(Buffer.from([0x82]), 'cp437');
+    input.push(Buffer.from('é', 'utf8'), 'utf8');
+    assert.deepEqual(await names(input, 2), ['é', 'é']);
+  });
+
+  it('drops cursor position reports that arrive outside a probe', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('\x1b[24;80Ry'), 'utf8');
+    assert.deepEqual(await names(input, 1), ['y']);
+    assert.equal(input.queued, 0);
+  });
+
+  it('names control letters, modified keys and function keys the way scripts compare them', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('\x03\r\x7f\t\x1bOP\x1b[3~\x1bx'), 'utf8');
+    assert.deepEqual(await names(input, 7), ['ctrl-c', 'enter', 'backspace', 'tab', 'f1', 'delete', 'alt-x']);
+  });
+
+  it('keeps at most KEY_QUEUE_LIMIT keys typed ahead and logs the flood once', async () => {
+    const log = createMemoryLogger();
+    const input = new KeyInput('utf8', log);
+    input.push(bytes('a'.repeat(KEY_QUEUE_LIMIT + 100)), 'utf8');
+    input.push(bytes('b'.repeat(1000)), 'utf8');
+    assert.equal(input.queued, KEY_QUEUE_LIMIT);
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 1);
+  });
+
+  it('hands keys to waiting readers in the order they asked', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    const first = input.read();
+    const second = input.read();
+    input.push(bytes('12'), 'utf8');
+    assert.deepEqual([keyName(await first), keyName(await second)], ['1', '2']);
+    assert.equal(input.delivered, 2);
+  });
+
+  it('a read with a timeout rejects with TimeoutError and does not eat the next key', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    await assert.rejects(input.read(20), TimeoutError);
+    input.push(bytes('k'), 'utf8');
+    assert.deepEqual(await names(input, 1), ['k']);
+  });
+
+  it('closing rejects every pending and later read with the close error', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    const pending = input.read();
+    input.close(new ConnectionClosedError('ECONNRESET'));
+    await assert.rejects(pending, ConnectionClosedError);
+    await assert.rejects(input.read(), ConnectionClosedError);
+    input.push(bytes('ignored'), 'utf8');
+    assert.equal(input.queued, 0);
+  });
+});

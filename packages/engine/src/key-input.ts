@@ -1,0 +1,144 @@
+import { TimeoutError, type Encoding, type Logger } from '@carrier/core';
+import { InputTextDecoder, KeyDecoder, type Key } from '@carrier/terminal';
+
+/**
+ * Keys typed ahead of the script. Enough for a fast typist and a pasted line; a paste
+ * of a whole file or a flood is cut here instead of growing without bound.
+ */
+export const KEY_QUEUE_LIMIT = 256;
+
+/**
+ * How long a lone ESC waits for the rest of a sequence before it is the Escape key.
+ * Arrow keys arrive in one TCP segment on any sane link; 80 ms also covers a slow hop
+ * while a human pressing Escape feels no delay.
+ */
+export const ESCAPE_DECIDE_MS = 80;
+
+interface Waiter {
+  resolve(key: Key): void;
+  reject(err: unknown): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The session's keyboard: bytes -> text (in the terminal's current encoding) -> keys ->
+ * a bounded queue -> readers in the order they asked. Cursor-position reports that
+ * arrive outside a probe are dropped: they are late probe answers or forgeries.
+ */
+export class KeyInput {
+  private readonly text: InputTextDecoder;
+  private readonly keys = new KeyDecoder();
+  private readonly queue: Key[] = [];
+  private readonly waiters: Waiter[] = [];
+  private escapeTimer: NodeJS.Timeout | undefined;
+  private flooding = false;
+  private closedWith: unknown;
+  /** Keys handed to readers so far. */
+  delivered = 0;
+
+  constructor(
+    encoding: Encoding,
+    private readonly log: Logger,
+  ) {
+    this.text = new InputTextDecoder(encoding);
+  }
+
+  /** Keys waiting to be read. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  push(bytes: Buffer, encoding: Encoding): void {
+    if (this.closedWith !== undefined) return;
+    if (encoding !== this.text.encoding) this.text.setEncoding(encoding);
+    this.cancelEscapeTimer();
+    const text = this.text.push(bytes);
+    if (text.length > 0) this.accept(this.keys.push(text));
+    if (this.keys.pendingEscape) {
+      this.escapeTimer = setTimeout(() => {
+        this.escapeTimer = undefined;
+        this.accept(this.keys.flush());
+      }, ESCAPE_DECIDE_MS);
+      this.escapeTimer.unref();
+    }
+  }
+
+  /** The next key; rejects with TimeoutError after `timeoutMs`, or with the close error. */
+  read(timeoutMs?: number): Promise<Key> {
+    if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
+    const key = this.queue.shift();
+    if (key) {
+      if (this.queue.length === 0) this.flooding = false;
+      this.delivered++;
+      return Promise.resolve(key);
+    }
+    return new Promise<Key>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+        waiter.timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(new TimeoutError(`no key within ${timeoutMs} ms`));
+        }, Math.max(0, timeoutMs));
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Throw away typed-ahead keys (before a password prompt, after an error). */
+  discard(): number {
+    const n = this.queue.length;
+    this.queue.length = 0;
+    this.flooding = false;
+    return n;
+  }
+
+  /** Every pending and future read rejects with `err`. */
+  close(err: unknown): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = err;
+    this.cancelEscapeTimer();
+    this.queue.length = 0;
+    for (const w of this.waiters.splice(0)) {
+      if (w.timer) clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
+  private accept(keys: Key[]): void {
+    for (const key of keys) {
+      if (key.name === 'cpr') continue;
+      const waiter = this.waiters.shift();
+      if (waiter) {
+        if (waiter.timer) clearTimeout(waiter.timer);
+        this.delivered++;
+        waiter.resolve(key);
+        continue;
+      }
+      if (this.queue.length < KEY_QUEUE_LIMIT) {
+        this.queue.push(key);
+        continue;
+      }
+      if (!this.flooding) {
+        this.flooding = true;
+        this.log.warn('input.flood_dropped', { queued: this.queue.length, limit: KEY_QUEUE_LIMIT });
+      }
+    }
+  }
+
+  private cancelEscapeTimer(): void {
+    if (this.escapeTimer) clearTimeout(this.escapeTimer);
+    this.escapeTimer = undefined;
+  }
+}
+
+/**
+ * The name a script sees for a key: a printable character as itself, otherwise the key
+ * name with modifiers first ('enter', 'up', 'f1', 'ctrl-c', 'alt-x', 'shift-tab').
+ */
+export function keyName(key: Key): string {
+  if (key.name === 'cpr') return 'cpr';
+  const mods = `${key.ctrl ? 'ctrl-' : ''}${key.alt ? 'alt-' : ''}`;
+  if (key.name === 'char') return `${mods}${key.ch ?? ''}`;
+  return `${mods}${key.shift ? 'shift-' : ''}${key.name}`;
+}

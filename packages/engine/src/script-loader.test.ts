@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConnectionClosedError, createMemoryLogger, ErrorCodes } from '@carrier/core';
+import { checkScripts, parseTscOutput } from './script-check.js';
+import { ScriptLoader } from './script-loader.js';
+
+let dir: string;
+let tick = 0;
+
+async function write(rel: string, source: string): Promise<void> {
+  const file = join(dir, 'scripts', rel);
+  await writeFile(file, source);
+  const t = new Date(Date.now() + ++tick * 1000);
+  await utimes(file, t, t);
+}
+
+function loader(): { loader: ScriptLoader; log: ReturnType<typeof createMemoryLogger> } {
+  const log = createMemoryLogger();
+  return { loader: new ScriptLoader(join(dir, 'scripts'), join(dir, 'cache'), log), log };
+}
+
+const call = async (fn: (...a: any[]) => unknown, ...args: unknown[]): Promise<unknown> => fn({}, ...args);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'carrier-loader-'));
+  await mkdir(join(dir, 'scripts'), { recursive: true });
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ScriptLoader', () => {
+  it('compiles a TypeScript script and returns its default export', async () => {
+    await write('hello.ts', `import type { Session } from '@carrier/engine';\nexport default async function (s: Session, who: string): Promise<string> { return 'hello ' + who; }\n`);
+    const { loader: l } = loader();
+    assert.equal(await call(await l.load('hello'), 'ann'), 'hello ann');
+  });
+
+  it('an edited script is seen on the next load, while a caller holding the old one finishes on it', async () => {
+    await write('menu.ts', `export default async () => 'version 1';\n`);
+    const { loader: l } = loader();
+    const running = await l.load('menu');
+    await write('menu.ts', `export default async () => 'version 2, longer';\n`);
+    assert.equal(await call(running), 'version 1');
+    assert.equal(await call(await l.load('menu')), 'version 2, longer');
+  });
+
+  it('an unchanged script is not compiled again', async () => {
+    await write('same.ts', `export default async () => 1;\n`);
+    const { loader: l, log } = loader();
+    const a = await l.load('same');
+    const b = await l.load('same');
+    assert.equal(a, b);
+    assert.equal(log.lines.filter((x) => x['event'] === 'script.loaded').length, 1);
+  });
+
+  it('a compile error is logged with file and line and the previous good version stays in use', async () => {
+    await write('shaky.ts', `export default async () => 'good';\n`);
+    const { loader: l, log } = loader();
+    assert.equal(await call(await l.load('shaky')), 'good');
+    await write('shaky.ts', `export default async () => {\n  const x = ;\n};\n`);
+    assert.equal(await call(await l.load('shaky')), 'good');
+    assert.equal(await call(await l.load('shaky')), 'good');
+    const errors = log.lines.filter((x) => x['event'] === 'script.compile_failed');
+    assert.equal(errors.length, 1, 'one broken edit is compiled and logged once');
+    assert.equal(errors[0]!['line'], 2);
+    assert.match(String(errors[0]!['file']), /shaky\.ts$/);
+    await write('shaky.ts', `export default async () => 'fixed';\n`);
+    assert.equal(await call(await l.load('shaky')), 'fixed');
+  });
+
+  it('a script that never compiled fails with SCRIPT_FAILED naming the file and line', async () => {
+    await write('never.ts', `export default async () => {\n\n  return (;\n};\n`);
+    const { loader: l } = loader();
+    await assert.rejects(l.load('never'), (err: Error & { code?: string }) => {
+      assert.equal(err.code, ErrorCodes.SCRIPT_FAILED);
+      assert.match(err.message, /never\.ts:3:/);
+      return true;
+    });
+  });
+
+  it('an unknown name or a name with a path in it is NOT_FOUND', async () => {
+    const { loader: l } = loader();
+    await assert.rejects(l.load('nosuch'), (err: Error & { code?: string }) => {
+      assert.equal(err.code, ErrorCodes.NOT_FOUND);
+      assert.match(err.message, /no script named "nosuch"/);
+      return true;
+    });
+    await assert.rejects(l.load('../etc/passwd'), { code: ErrorCodes.NOT_FOUND });
+  });
+
+  it('a script without a default function export is refused', async () => {
+    await write('nodefault.ts', `export const x = 1;\n`);
+    const { loader: l } = loader();
+    await assert.rejects(l.load('nodefault'), /default async function/);
+  });
+
+  it('editing a helper the script imports reloads the script', async () => {
+    await write('helper.ts', `export const greeting = 'hi';\n`);
+    await write('greeter.ts', `import { greeting } from './helper.js';\nexport default async () => greeting;\n`);
+    const { loader: l } = loader();
+    assert.equal(await call(await l.load('greeter')), 'hi');
+    await write('helper.ts', `export const greeting = 'good evening';\n`);
+    assert.equal(await call(await l.load('greeter')), 'good evening');
+  });
+
+  it("a script importing @carrier/core shares the engine's classes", async () => {
+    await write('closer.ts', `import { ConnectionClosedError } from '@carrier/core';\nexport default async () => new ConnectionClosedError('x');\n`);
+    const { loader: l } = loader();
+    assert.ok((await call(await l.load('closer'))) instanceof ConnectionClosedError);
+  });
+
+  it('callers loading the same script at once share one compile', async () => {
+    await write('busy.ts', `export default async () => 'busy';\n`);
+    const { loader: l, log } = loader();
+    const fns = await Promise.all([l.load('busy'), l.load('busy'), l.load('busy')]);
+    assert.equal(new Set(fns).size, 1);
+    assert.equal(log.lines.filter((x) => x['event'] === 'script.loaded').length, 1);
+  });
+});
+
+describe('checkScripts', () => {
+  it('reports each build error with file and line, and scripts without a default export', async () => {
+    const checkDir = join(dir, 'check');
+    await mkdir(checkDir, { recursive: true });
+    await writeFile(join(checkDir, 'ok.ts'), `export default async () => 1;\n`);
+    await writeFile(join(checkDir, 'syntax.ts'), `export default async () => {\n  let = 3;\n};\n`);
+    await writeFile(join(checkDir, 'noexport.ts'), `export const a = 1;\n`);
+    const problems = await checkScripts(checkDir);
+    const summary = problems.map((p) => `${p.file.slice(checkDir.length + 1)}:${p.line}`).sort();
+    assert.deepEqual(summary, ['noexport.ts:1', 'syntax.ts:2']);
+  });
+
+  it('with typecheck, a script misusing the Session API is reported with its line', async () => {
+    const typedDir = join(dir, 'typed');
+    await mkdir(typedDir, { recursive: true });
+    await writeFile(
+      join(typedDir, 'menu.ts'),
+      `import type { Session } from '@carrier/engine';\nexport default async function menu(s: Session): Promise<void> {\n  const key: number = await s.readKey();\n  s.println(String(key));\n}\n`,
+    );
+    assert.deepEqual(await checkScripts(typedDir), [], 'esbuild alone does not see type errors');
+    const problems = await checkScripts(typedDir, { typecheck: true });
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.line, 3);
+    assert.match(problems[0]!.message, /not assignable to type 'number'/);
+  });
+
+  it('an empty or missing dir is reported, not thrown', async () => {
+    const problems = await checkScripts(join(dir, 'does-not-exist'));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!.message, /cannot read the scripts dir/);
+  });
+
+  it('reads tsc diagnostics, continuation lines included', () => {
+    const out = [
+      "/b/scripts/main.ts(4,7): error TS2322: Type 'number' is not assignable to type 'string'.",
+      "/b/scripts/main.ts(9,3): error TS2339: Property 'foo' does not exist on type 'Session'.",
+      "  Did you mean 'for'?",
+      'error TS5083: Cannot read file tsconfig.json.',
+    ].join('\n');
+    assert.deepEqual(parseTscOutput(out), [
+      { file: '/b/scripts/main.ts', line: 4, column: 7, message: "Type 'number' is not assignable to type 'string'. (TS2322)" },
+      { file: '/b/scripts/main.ts', line: 9, column: 3, message: "Property 'foo' does not exist on type 'Session'. (TS2339) Did you mean 'for'?" },
+      { file: '(typescript)', message: 'Cannot read file tsconfig.json. (TS5083)' },
+    ]);
+  });
+});

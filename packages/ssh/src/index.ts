@@ -1,0 +1,11 @@
+export {
+  SshServer,
+  SSH_DEFAULT_GRACE_TIME_MS,
+  SSH_DEFAULT_MAX_AUTH_ATTEMPTS,
+  type SshServerOptions,
+} from './ssh-server.js';
+export { SshConnection } from './ssh-connection.js';
+export { ensureHostKeys, type HostKeys, type HostKeyPaths } from './host-keys.js';
+export { DEFAULT_SSH_ALGORITHMS, type SshAlgorithms } from './algorithms.js';
+export { NEW_USER_LOGIN, type AuthResult, type SshAuthenticator } from './authenticator.js';
+export { EXEC_REFUSAL } from './session-requests.js';

@@ -1,0 +1,456 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import ssh2, { type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
+import { createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
+import type { AuthResult, SshAuthenticator } from './authenticator.js';
+import { EXEC_REFUSAL } from './session-requests.js';
+import { SshServer, type SshServerOptions } from './ssh-server.js';
+
+const hostKey = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+const aliceKey = ssh2.utils.generateKeyPairSync('ed25519');
+const strangerKey = ssh2.utils.generateKeyPairSync('ed25519');
+const publicBlob = (pub: string): Buffer => (ssh2.utils.parseKey(pub) as ParsedKey).getPublicSSH();
+
+/** A tiny account store: alice/secret with one key. Records every question it is asked. */
+function testAuthenticator(delayMs = 0): SshAuthenticator & { calls: string[] } {
+  const calls: string[] = [];
+  const wait = () => new Promise((r) => setTimeout(r, delayMs));
+  return {
+    calls,
+    async password(user, password): Promise<AuthResult> {
+      calls.push(`password ${user}`);
+      await wait();
+      return user.toLowerCase() === 'alice' && password === 'secret' ? { ok: true, user: 'Alice' } : { ok: false };
+    },
+    async publicKey(user, key): Promise<AuthResult> {
+      calls.push(`publickey ${user}`);
+      await wait();
+      return user.toLowerCase() === 'alice' && key.data.equals(publicBlob(aliceKey.public)) ? { ok: true, user: 'Alice' } : { ok: false };
+    },
+  };
+}
+
+async function startServer(opts: Partial<SshServerOptions> = {}) {
+  const log = createMemoryLogger();
+  const authenticator = testAuthenticator();
+  const server = new SshServer({
+    host: '127.0.0.1',
+    port: 0,
+    limits: { ...DEFAULT_LIMITS, maxPerIp: 50 },
+    log,
+    hostKeys: { ed25519: hostKey },
+    authenticator,
+    ...opts,
+  });
+  const { port } = await server.listen();
+  const connections: Connection[] = [];
+  server.on('connection', (c: Connection) => connections.push(c));
+  return { server, port, log, connections, authenticator: (opts.authenticator ?? authenticator) as typeof authenticator };
+}
+type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/** An ssh2 client, resolved once authenticated; rejected with its error otherwise. */
+async function login(port: number, cfg: ConnectConfig): Promise<ssh2.Client> {
+  const c = new ssh2.Client();
+  const ready = new Promise<void>((resolve, reject) => {
+    c.once('ready', resolve);
+    c.once('error', reject);
+  });
+  c.connect({ host: '127.0.0.1', port, readyTimeout: 5000, ...cfg });
+  await ready;
+  c.on('error', () => {});
+  return c;
+}
+
+function shell(c: ssh2.Client, window: ssh2.PseudoTtyOptions | false, env?: Record<string, string>): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => c.shell(window, env ? { env } : {}, (err, ch) => (err ? reject(err) : resolve(ch))));
+}
+
+async function until(check: () => boolean, what: string, ms = 4000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function nextConnection(s: TestServer, action: () => Promise<unknown>): Promise<Connection> {
+  const before = s.connections.length;
+  await action();
+  await until(() => s.connections.length > before, 'a connection');
+  return s.connections[before]!;
+}
+
+describe('SshServer with an ssh2 client', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer();
+  });
+  after(() => s.server.close());
+
+  it('logs in with a password and hands over a Connection that carries the identity, TERM and pty size', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const conn = await nextConnection(s, () => shell(c, { term: 'ANSI', cols: 132, rows: 50 }));
+    assert.deepEqual(conn.identity, { user: 'Alice', via: 'ssh-password' });
+    assert.equal(conn.wantsNewUser, false);
+    assert.equal(conn.remoteAddress, '127.0.0.1');
+    assert.equal(conn.terminal.protocol, 'ssh');
+    assert.equal(conn.terminal.type, 'ansi');
+    assert.deepEqual(conn.terminal.types, ['ansi']);
+    assert.deepEqual([conn.terminal.cols, conn.terminal.rows, conn.terminal.sizeSource], [132, 50, 'pty']);
+    assert.deepEqual([conn.terminal.encoding, conn.terminal.encodingSource], ['cp437', 'ttype']);
+    c.end();
+  });
+
+  it('carries input and output both ways on the shell channel', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 24 })));
+    let out = '';
+    ch.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const input: Buffer[] = [];
+    conn.on('data', (b) => input.push(b));
+    ch.write('hello\r');
+    conn.write('wëlcome\r\n');
+    await until(() => Buffer.concat(input).toString() === 'hello\r' && out === 'wëlcome\r\n', 'both directions');
+    c.end();
+  });
+
+  it('applies window-change to the live Connection as a resize', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 24 })));
+    const resized = once(conn, 'resize');
+    ch.setWindow(60, 200, 0, 0);
+    assert.deepEqual(await resized, [200, 60]);
+    assert.equal(conn.terminal.sizeSource, 'pty');
+    c.end();
+  });
+
+  it('takes the encoding from LANG over the TERM table, and keeps env as untrusted terminal env', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const conn = await nextConnection(s, () =>
+      shell(c, { term: 'ansi', cols: 80, rows: 25 }, { LANG: 'en_US.UTF-8', lc_ctype: 'C', 'BAD NAME': 'x', USER: '-f root' }),
+    );
+    assert.deepEqual([conn.terminal.encoding, conn.terminal.encodingSource], ['utf8', 'lang']);
+    assert.deepEqual(conn.terminal.env, { LANG: 'en_US.UTF-8', LC_CTYPE: 'C', USER: '-froot' });
+    assert.deepEqual(conn.identity, { user: 'Alice', via: 'ssh-password' }, 'env never decides identity');
+    c.end();
+  });
+
+  it('clamps a pty of 0 or 65535 columns to the default size and leaves it for the engine to probe', async () => {
+    for (const [cols, rows] of [[0, 0], [65535, 65535]] as const) {
+      const c = await login(s.port, { username: 'alice', password: 'secret' });
+      const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols, rows }));
+      assert.deepEqual([conn.terminal.cols, conn.terminal.rows, conn.terminal.sizeSource], [80, 25, 'default'], `${cols}x${rows}`);
+      c.end();
+    }
+  });
+
+  it('caps a 4 KiB TERM', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const conn = await nextConnection(s, () => shell(c, { term: 'X'.repeat(4096) + '\x1b[2J', cols: 80, rows: 25 }));
+    assert.equal(conn.terminal.type, 'x'.repeat(40));
+    c.end();
+  });
+
+  it('starts a shell without a pty as an unknown terminal of default size', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const conn = await nextConnection(s, () => shell(c, false));
+    assert.equal(conn.terminal.type, 'unknown');
+    assert.deepEqual(conn.terminal.types, []);
+    assert.deepEqual([conn.terminal.cols, conn.terminal.rows, conn.terminal.sizeSource], [80, 25, 'default']);
+    assert.equal(conn.terminal.encodingSource, 'default');
+    c.end();
+  });
+
+  it('refuses exec with a one-line reason on stderr and exit status 1, and keeps serving the connection', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const ch = await new Promise<ClientChannel>((resolve, reject) => c.exec('cat /etc/passwd', (err, x) => (err ? reject(err) : resolve(x))));
+    let stderr = '';
+    let stdout = '';
+    ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    ch.on('data', (d: Buffer) => (stdout += d.toString()));
+    const [code] = (await once(ch, 'close')) as [number];
+    assert.equal(code, 1);
+    assert.equal(stderr, `${EXEC_REFUSAL}\r\n`);
+    assert.equal(stdout, '');
+    const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+    assert.deepEqual(conn.identity, { user: 'Alice', via: 'ssh-password' });
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.request_refused' && l['request'] === 'exec' && l['detail'] === 'cat /etc/passwd'));
+    c.end();
+  });
+
+  it('refuses sftp, port forwarding both ways, and a second shell, explicitly', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    await assert.rejects(new Promise((resolve, reject) => c.sftp((err, x) => (err ? reject(err) : resolve(x)))));
+    await assert.rejects(new Promise((resolve, reject) => c.forwardOut('127.0.0.1', 1, '127.0.0.1', 22, (err, x) => (err ? reject(err) : resolve(x)))));
+    await assert.rejects(new Promise((resolve, reject) => c.forwardIn('127.0.0.1', 0, (err, x) => (err ? reject(err) : resolve(x)))));
+    await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+    await assert.rejects(shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+    const refused = s.log.lines.filter((l) => l['event'] === 'ssh.request_refused').map((l) => l['request']);
+    for (const r of ['subsystem', 'direct-tcpip', 'global-request', 'shell']) assert.ok(refused.includes(r), r);
+    c.end();
+  });
+
+  it('reports the caller hanging up as a close of the Connection', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+    const closed = once(conn, 'close');
+    c.end();
+    await closed;
+    assert.equal(conn.closed, true);
+  });
+
+  it('closes the shell with exit status 0 when the board closes the Connection', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
+    const exited = once(ch, 'close');
+    conn.write('bye\r\n');
+    conn.close('logoff');
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0);
+    await once(c, 'close');
+  });
+});
+
+describe('SshServer authentication', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ maxAuthAttempts: 4 });
+  });
+  after(() => s.server.close());
+
+  it('rejects a wrong password', async () => {
+    await assert.rejects(login(s.port, { username: 'alice', password: 'wrong' }), { level: 'client-authentication' });
+  });
+
+  it('asks an unknown user the store too, so unknown and known names cost the same', async () => {
+    s.authenticator.calls.length = 0;
+    await assert.rejects(login(s.port, { username: 'nobody', password: 'x' }));
+    assert.deepEqual(s.authenticator.calls, ['password nobody']);
+  });
+
+  it('logs in with keyboard-interactive: one "password: " prompt, echo off', async () => {
+    const prompts: unknown[] = [];
+    const c = new ssh2.Client();
+    c.on('keyboard-interactive', (_name, _instr, _lang, p, finish) => {
+      prompts.push(...p);
+      finish(['secret']);
+    });
+    const conn = await nextConnection(s, async () => {
+      await new Promise<void>((resolve, reject) => {
+        c.once('ready', resolve).once('error', reject);
+        c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', authHandler: ['keyboard-interactive'] });
+      });
+      await shell(c, { term: 'xterm', cols: 80, rows: 25 });
+    });
+    assert.deepEqual(prompts, [{ prompt: 'password: ', echo: false }]);
+    assert.deepEqual(conn.identity, { user: 'Alice', via: 'ssh-keyboard-interactive' });
+    c.end();
+  });
+
+  it('logs in with a registered public key', async () => {
+    const c = await login(s.port, { username: 'alice', privateKey: aliceKey.private });
+    const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+    assert.deepEqual(conn.identity, { user: 'Alice', via: 'ssh-publickey' });
+    c.end();
+  });
+
+  it('refuses a key nobody registered', async () => {
+    await assert.rejects(login(s.port, { username: 'alice', privateKey: strangerKey.private }));
+  });
+
+  it('refuses a registered key whose signature does not verify', async () => {
+    class ForgingAgent extends ssh2.BaseAgent {
+      override getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
+        cb(undefined, [ssh2.utils.parseKey(aliceKey.public) as ParsedKey]);
+      }
+      override sign(_key: unknown, _data: Buffer, opts: unknown, cb?: (err: Error | undefined, sig?: Buffer) => void): void {
+        (typeof opts === 'function' ? opts : cb!)(undefined, Buffer.alloc(64, 7));
+      }
+    }
+    s.authenticator.calls.length = 0;
+    await assert.rejects(login(s.port, { username: 'alice', agent: new ForgingAgent(), authHandler: ['agent'] }));
+    assert.deepEqual(s.authenticator.calls, ['publickey alice', 'publickey alice'], 'the probe, then the signed request');
+  });
+
+  it('lets `new` in with no password, only as the new-user application', async () => {
+    for (const cfg of [{ username: 'new', authHandler: ['none'] }, { username: 'NEW', password: 'anything' }] as ConnectConfig[]) {
+      const c = await login(s.port, cfg);
+      const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+      assert.equal(conn.wantsNewUser, true);
+      assert.equal(conn.identity, undefined);
+      c.end();
+    }
+  });
+
+  it('disconnects after maxAuthAttempts failures', async () => {
+    s.authenticator.calls.length = 0;
+    let tries = 0;
+    const c = new ssh2.Client();
+    const ended = new Promise<void>((resolve) => c.once('close', () => resolve()));
+    c.on('error', () => {});
+    c.connect({
+      host: '127.0.0.1',
+      port: s.port,
+      username: 'alice',
+      authHandler: (_left, _partial, next) => next(++tries <= 10 ? { type: 'password', username: 'alice', password: `guess${tries}` } : false),
+    });
+    await ended;
+    assert.equal(s.authenticator.calls.length, 4);
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.auth_too_many'));
+  });
+
+  it('survives 11 pipelined auth requests and keeps serving others', async () => {
+    const slow = await startServer({ authenticator: testAuthenticator(20) });
+    try {
+      const c = new ssh2.Client();
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      c.on('error', () => {});
+      c.connect({
+        host: '127.0.0.1',
+        port: slow.port,
+        username: 'alice',
+        authHandler: (_left, _partial, next) => {
+          // Reach under the client to send eleven requests back to back, as a bot would.
+          const proto = (c as unknown as { _protocol: { authPassword(u: string, p: string): void } })._protocol;
+          for (let i = 0; i < 11; i++) proto.authPassword('alice', `guess${i}`);
+          next({ type: 'password', username: 'alice', password: 'guess11' });
+        },
+      });
+      await closed;
+      assert.ok(slow.authenticator.calls.length <= 6, `store asked ${slow.authenticator.calls.length} times`);
+      const ok = await login(slow.port, { username: 'alice', password: 'secret' });
+      ok.end();
+    } finally {
+      await slow.server.close();
+    }
+  });
+});
+
+describe('SshServer against hostile transports', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ graceTimeMs: 400 });
+  });
+  after(() => s.server.close());
+
+  async function raw(): Promise<{ socket: net.Socket; closed: Promise<unknown>; received: () => string }> {
+    const socket = net.connect({ host: '127.0.0.1', port: s.port });
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => {});
+    return { socket, closed: once(socket, 'close'), received: () => received };
+  }
+
+  it('closes a caller who connects and sends nothing at the grace time, with one log line', async () => {
+    const r = await raw();
+    await r.closed;
+    assert.match(r.received(), /^SSH-2\.0-/);
+    assert.equal(s.log.lines.filter((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'version').length >= 1, true);
+  });
+
+  it('closes a caller stuck at an unanswered keyboard-interactive prompt at the grace time', async () => {
+    const c = new ssh2.Client();
+    c.on('keyboard-interactive', () => {
+      /* never answer */
+    });
+    c.on('error', () => {});
+    const closed = once(c, 'close');
+    c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', authHandler: ['keyboard-interactive'] });
+    await closed;
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'auth'));
+  });
+
+  it('closes a caller who authenticates but never opens a shell at the grace time', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    await once(c, 'close');
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'shell'));
+  });
+
+  it('closes an 8 KiB version line long before the grace time', async () => {
+    const r = await raw();
+    const started = Date.now();
+    r.socket.write(`SSH-2.0-${'A'.repeat(8192)}\r\n`);
+    await r.closed;
+    assert.ok(Date.now() - started < 400, 'closed by the parser, not the grace timer');
+  });
+
+  it('closes lines sent before the version line', async () => {
+    const r = await raw();
+    r.socket.write('hello\r\nSSH-2.0-OpenSSH_9.2\r\n');
+    await r.closed;
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.closed_before_shell' && l['stage'] === 'version'));
+  });
+
+  it('closes an HTTP request on the ssh port', async () => {
+    const r = await raw();
+    r.socket.write('GET / HTTP/1.1\r\nHost: bbs\r\n\r\n');
+    await r.closed;
+  });
+
+  it('disconnects an env flood, and still serves the next caller', async () => {
+    const flood = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`VAR${i}`, 'x']));
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const closed = once(c, 'close');
+    shell(c, { term: 'xterm', cols: 80, rows: 25 }, flood).catch(() => undefined);
+    await closed;
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.flood'));
+    const ok = await login(s.port, { username: 'alice', password: 'secret' });
+    await nextConnection(s, () => shell(ok, { term: 'xterm', cols: 80, rows: 25 }));
+    ok.end();
+  });
+
+  it('disconnects a window-change flood on a live shell', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
+    const resizes: number[] = [];
+    conn.on('resize', (cols) => resizes.push(cols));
+    const closed = once(conn, 'close');
+    for (let i = 0; i < 10_000; i++) ch.setWindow(25, 80 + (i % 2), 0, 0);
+    await closed;
+    assert.ok(resizes.length <= 300, `${resizes.length} resizes reached the engine`);
+  });
+
+  it('keeps at most four session channels open per connection', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    // Eight opens sent back to back reach the server before any refused exec can close.
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => new Promise((resolve, reject) => c.exec('x', (err, ch) => (err ? reject(err) : resolve(ch))))),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 4);
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.request_refused' && l['detail'] === 'too many open sessions'));
+    c.end();
+  });
+});
+
+describe('SshServer configuration', () => {
+  it('refuses an algorithm ssh2 does not support at construction', () => {
+    assert.throws(
+      () =>
+        new SshServer({
+          host: '127.0.0.1',
+          port: 0,
+          limits: DEFAULT_LIMITS,
+          log: createMemoryLogger(),
+          hostKeys: { ed25519: hostKey },
+          authenticator: testAuthenticator(),
+          algorithms: { kex: ['sntrup761x25519-sha512@openssh.com'] },
+        }),
+      { code: 'CONFIG_INVALID' },
+    );
+  });
+
+  it('refuses to start without a host key', () => {
+    assert.throws(
+      () => new SshServer({ host: '127.0.0.1', port: 0, limits: DEFAULT_LIMITS, log: createMemoryLogger(), hostKeys: {}, authenticator: testAuthenticator() }),
+      { code: 'CONFIG_INVALID' },
+    );
+  });
+});

@@ -1,0 +1,180 @@
+import type net from 'node:net';
+import ssh2, { type Connection as SshClient, type ServerChannel } from 'ssh2';
+import { BaseServer, CarrierError, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
+import { sshAlgorithms, type SshAlgorithms } from './algorithms.js';
+import { SshAuthHandler } from './auth-handler.js';
+import type { SshAuthenticator } from './authenticator.js';
+import type { HostKeys } from './host-keys.js';
+import { SshConnection } from './ssh-connection.js';
+import { SshSessionHandler, type PendingSession } from './session-handler.js';
+import { sshTerminal } from './session-requests.js';
+
+/** OpenSSH's LoginGraceTime is 120 s; a BBS caller who needs more than 30 s is a bot. */
+export const SSH_DEFAULT_GRACE_TIME_MS = 30_000;
+/** OpenSSH's MaxAuthTries. */
+export const SSH_DEFAULT_MAX_AUTH_ATTEMPTS = 6;
+/**
+ * ssh2 has no per-server "off" for keepalive: an interval <= 0 falls back to its
+ * 15 s default. The longest timer Node allows (24.8 days) is off in practice.
+ */
+const KEEPALIVE_OFF_MS = 2 ** 31 - 1;
+const KEEPALIVE_MAX_MISSED = 3;
+/** After we disconnect a client, time it has to close its side before the socket is destroyed. */
+const DISCONNECT_GRACE_MS = 2000;
+
+export interface SshServerOptions extends Omit<BaseServerOptions, 'protocol'> {
+  /** Private host keys (OpenSSH or PEM); `ensureHostKeys` makes both. At least one. */
+  hostKeys: Partial<HostKeys>;
+  authenticator: SshAuthenticator;
+  /** Time to authenticate and open a shell; default SSH_DEFAULT_GRACE_TIME_MS. */
+  graceTimeMs?: number;
+  /** 0 (default) is off: keepalive pings break SyncTERM, EtherTerm and NetRunner. */
+  keepaliveIntervalMs?: number;
+  /** Auth banner; empty (default) sends none, as a banner breaks EtherTerm. */
+  banner?: string;
+  /** Per-category replacements for DEFAULT_SSH_ALGORITHMS. */
+  algorithms?: Partial<SshAlgorithms>;
+  /** Failed attempts per connection before it is closed; default SSH_DEFAULT_MAX_AUTH_ATTEMPTS. */
+  maxAuthAttempts?: number;
+}
+
+type Stage = 'version' | 'auth' | 'shell' | 'connected';
+
+/** One accepted socket until its shell starts (or it goes away). */
+interface Caller {
+  socket: net.Socket;
+  ctx: AcceptContext;
+  stage: Stage;
+  grace: NodeJS.Timeout;
+  graceExpired: boolean;
+  conn?: SshConnection;
+}
+
+/**
+ * SSH front end on ssh2. Sockets are accepted by BaseServer (caps, bans) and handed to
+ * ssh2 with `injectSocket`, under a grace timer that ssh2 lacks: a caller has
+ * `graceTimeMs` from TCP connect to an open shell, whatever it sends or doesn't.
+ */
+export class SshServer extends BaseServer {
+  private readonly ssh: ssh2.Server;
+  private readonly authenticator: SshAuthenticator;
+  private readonly graceTimeMs: number;
+  private readonly maxAuthAttempts: number;
+  /** keyed by the socket's own remote address and port, which is what ssh2 reports back */
+  private readonly callers = new Map<string, Caller>();
+
+  constructor(opts: SshServerOptions) {
+    super({ ...opts, protocol: 'ssh' });
+    this.authenticator = opts.authenticator;
+    this.graceTimeMs = opts.graceTimeMs ?? SSH_DEFAULT_GRACE_TIME_MS;
+    this.maxAuthAttempts = opts.maxAuthAttempts ?? SSH_DEFAULT_MAX_AUTH_ATTEMPTS;
+    const hostKeys = [opts.hostKeys.ed25519, opts.hostKeys.rsa].filter((k): k is Buffer => k !== undefined);
+    if (hostKeys.length === 0) throw new CarrierError(ErrorCodes.CONFIG_INVALID, 'ssh: no host key given');
+    const keepalive = opts.keepaliveIntervalMs ?? 0;
+    try {
+      this.ssh = new ssh2.Server({
+        hostKeys,
+        algorithms: sshAlgorithms(opts.algorithms),
+        ...(opts.banner ? { banner: opts.banner } : {}),
+        keepaliveInterval: keepalive > 0 ? keepalive : KEEPALIVE_OFF_MS,
+        keepaliveCountMax: KEEPALIVE_MAX_MISSED,
+      });
+    } catch (err) {
+      throw new CarrierError(ErrorCodes.CONFIG_INVALID, `ssh: ${(err as Error).message}`, undefined, { cause: err });
+    }
+    this.ssh.on('connection', (sshClient: SshClient, info: { ip: string; port: number }) => this.onVersion(sshClient, info));
+  }
+
+  protected handleSocket(socket: net.Socket, ctx: AcceptContext): void {
+    const key = callerKey(socket.remoteAddress, socket.remotePort);
+    const caller: Caller = {
+      socket,
+      ctx,
+      stage: 'version',
+      graceExpired: false,
+      grace: setTimeout(() => {
+        caller.graceExpired = true;
+        this.log.info('ssh.grace_expired', { remote: ctx.remoteAddress, stage: caller.stage, graceMs: this.graceTimeMs });
+        socket.destroy();
+      }, this.graceTimeMs),
+    };
+    this.callers.set(key, caller);
+    socket.once('close', () => {
+      clearTimeout(caller.grace);
+      this.callers.delete(key);
+      if (caller.conn) caller.conn.sshClosed('client closed');
+      else if (!caller.graceExpired) this.log.info('ssh.closed_before_shell', { remote: ctx.remoteAddress, stage: caller.stage });
+    });
+    // BaseServer resumes the socket right after this returns. ssh2 pauses it until its
+    // crypto is ready and only then listens for data; injecting after that resume
+    // (a microtask later, before any I/O) keeps the client's first bytes from flowing
+    // to nobody.
+    queueMicrotask(() => {
+      if (!socket.destroyed) this.ssh.injectSocket(socket);
+    });
+  }
+
+  /** ssh2 read the client's version line. From here the client talks SSH. */
+  private onVersion(sshClient: SshClient, info: { ip: string; port: number }): void {
+    const caller = this.callers.get(callerKey(info.ip, info.port));
+    if (!caller) {
+      sshClient.end();
+      return;
+    }
+    caller.stage = 'auth';
+    const remote = caller.ctx.remoteAddress;
+    // ssh2's end() sends DISCONNECT and a FIN; a peer that never closes its side is
+    // destroyed shortly after, so a hostile client cannot hold the socket open.
+    const end = (): void => {
+      sshClient.end();
+      setTimeout(() => caller.socket.destroy(), DISCONNECT_GRACE_MS).unref();
+    };
+    sshClient.on('error', (err: Error) => this.log.debug('ssh.client_error', { remote, err }));
+    const auth = new SshAuthHandler({
+      authenticator: this.authenticator,
+      remoteAddress: remote,
+      maxAttempts: this.maxAuthAttempts,
+      log: this.log,
+      onTooManyFailures: end,
+    });
+    sshClient.on('authentication', (ctx) => auth.handle(ctx));
+    sshClient.once('close', () => auth.close());
+    sshClient.once('ready', () => {
+      caller.stage = 'shell';
+      new SshSessionHandler({
+        sshClient,
+        remoteAddress: remote,
+        log: this.log,
+        onFlood: end,
+        onShell: (channel, session) => this.startShell(caller, channel, session, auth.outcome ?? { wantsNewUser: false }, end),
+      });
+    });
+  }
+
+  private startShell(
+    caller: Caller,
+    channel: ServerChannel,
+    session: PendingSession,
+    outcome: { identity?: SshConnection['identity']; wantsNewUser: boolean },
+    disconnect: () => void,
+  ): { resize(cols: number, rows: number): void } {
+    clearTimeout(caller.grace);
+    caller.stage = 'connected';
+    const conn = new SshConnection({
+      channel,
+      remoteAddress: caller.ctx.remoteAddress,
+      terminal: sshTerminal(session.pty, session.env),
+      identity: outcome.identity,
+      wantsNewUser: outcome.wantsNewUser,
+      socketBacklog: () => caller.socket.writableLength,
+      disconnect,
+    });
+    caller.conn = conn;
+    this.resolve(conn);
+    return { resize: (cols, rows) => conn.setSize(cols, rows, 'pty') };
+  }
+}
+
+function callerKey(address: string | undefined, port: number | undefined): string {
+  return `${address ?? ''}|${port ?? 0}`;
+}

@@ -1,0 +1,80 @@
+import iconv from 'iconv-lite';
+
+/**
+ * CP437 as ANSI art means it: a DOS screen shows a glyph for almost every control
+ * byte (0x03 is a heart, 0x07 a bullet, not a bell), and 0x7F is a house. iconv-lite's
+ * cp437 table maps the low half to ASCII controls, which is right for typed input but
+ * wrong for art, so art decoding overlays the glyphs here.
+ */
+const LOW_GLYPHS = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
+const DEL_GLYPH = '⌂';
+
+/**
+ * Bytes that keep their control meaning inside art: ESC starts the ANSI sequences
+ * art is made of, CR/LF/TAB/BS move the cursor, and 0x1A is the DOS end-of-file mark
+ * in front of SAUCE (the art loader cuts there before decoding).
+ */
+const ART_CONTROLS = new Set([0x08, 0x09, 0x0a, 0x0d, 0x1a, 0x1b]);
+
+/** byte -> Unicode for art: the low glyphs except ART_CONTROLS, iconv's table above 0x7F. */
+const ART_TABLE: readonly string[] = (() => {
+  const t: string[] = [];
+  for (let b = 0; b < 256; b++) {
+    if (b >= 0x01 && b < 0x20 && !ART_CONTROLS.has(b)) t.push(LOW_GLYPHS[b]!);
+    else if (b === 0x7f) t.push(DEL_GLYPH);
+    else t.push(iconv.decode(Buffer.from([b]), 'cp437'));
+  }
+  return t;
+})();
+
+const GLYPH_BYTES = /[\x01-\x07\x0b\x0c\x0e-\x19\x1c-\x1f\x7f]/g;
+
+/** CP437 art bytes -> Unicode, control bytes shown as the glyphs a DOS screen shows. */
+export function decodeCp437Art(bytes: Buffer | Uint8Array): string {
+  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'cp437');
+  return text.replace(GLYPH_BYTES, (c) => ART_TABLE[c.charCodeAt(0)]!);
+}
+
+/**
+ * CP437 bytes -> Unicode with every byte 0x01-0x1F and 0x7F as its glyph, for text
+ * that must never carry a control (SAUCE titles shown to a caller); NUL becomes a space.
+ */
+export function decodeCp437Glyphs(bytes: Buffer | Uint8Array): string {
+  let out = '';
+  for (const b of bytes) {
+    if (b === 0) out += ' ';
+    else if (b < 0x20) out += LOW_GLYPHS[b]!;
+    else out += ART_TABLE[b]!;
+  }
+  return out;
+}
+
+/** Unicode -> CP437 byte, built from the same table so decode and encode agree. */
+const ENCODE_MAP: ReadonlyMap<number, number> = (() => {
+  const m = new Map<number, number>();
+  for (let b = 0x80; b < 256; b++) m.set(ART_TABLE[b]!.codePointAt(0)!, b);
+  for (let b = 1; b < 0x20; b++) m.set(LOW_GLYPHS.codePointAt(b)!, b);
+  m.set(DEL_GLYPH.codePointAt(0)!, 0x7f);
+  // Look-alikes that other code pages and fonts use for the same CP437 cells.
+  m.set(0x03b2, 0xe1); // Greek beta for the sharp s cell
+  m.set(0x2126, 0xea); // Ohm sign for Omega
+  m.set(0x2211, 0xe4); // n-ary summation for Sigma
+  m.set(0x03bc, 0xe6); // Greek mu for micro
+  return m;
+})();
+
+const UNKNOWN = 0x3f; // '?'
+
+/**
+ * Unicode -> CP437 bytes: ASCII (controls included) as is, the art glyphs back to
+ * their low bytes, box drawing and the rest through the CP437 table, anything else '?'.
+ */
+export function encodeCp437(text: string): Buffer {
+  const out = Buffer.allocUnsafe(text.length);
+  let n = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    out[n++] = cp < 0x80 ? cp : (ENCODE_MAP.get(cp) ?? UNKNOWN);
+  }
+  return out.subarray(0, n);
+}
