@@ -3,6 +3,8 @@ import net from 'node:net';
 import type { Connection, Protocol } from './connection.js';
 import type { BaseConnection } from './connection.js';
 import { client, type Logger } from './log.js';
+import { Admission, type AdmissionTicket } from './admission.js';
+import { RefusalLog } from './refusal-log.js';
 
 export type AcceptDecision =
   | { allow: true }
@@ -17,9 +19,9 @@ export interface ServerLimits {
    * a burst of 2,000 simultaneous connects needs well over Node's default of 511.
    */
   backlog: number;
-  /** open sockets across this front end, negotiating or not */
+  /** open sockets across this front end, negotiating or not (when no shared Admission is given) */
   maxConnections: number;
-  /** open sockets from one address */
+  /** open sockets from one address (when no shared Admission is given) */
   maxPerIp: number;
 }
 
@@ -32,12 +34,22 @@ export interface BaseServerOptions {
   limits: ServerLimits;
   log: Logger;
   gate?: AcceptGate;
+  /**
+   * The process-wide admission shared by every front end (global, per-address and
+   * per-network caps, MaxStartups). Without one, this front end counts on its own with
+   * `limits.maxConnections` and `limits.maxPerIp` and no start-up limiting.
+   */
+  admission?: Admission;
+  /** One summary line per refused address per minute; shared like `admission`. */
+  refusals?: RefusalLog;
 }
 
 export interface AcceptContext {
   /** the address with any IPv4-mapped prefix removed */
   remoteAddress: string;
   remotePort: number;
+  /** this socket's place in admission; `resolve(conn, ctx)` ties the Connection to it */
+  ticket: AdmissionTicket;
 }
 
 export function normalizeAddress(addr: string | undefined): string {
@@ -46,9 +58,9 @@ export function normalizeAddress(addr: string | undefined): string {
 }
 
 /**
- * What every front end shares: a net.Server with a real backlog, the caps and the ban
- * gate applied at accept, and the list of connections it has handed to the engine.
- * A front end implements `handleSocket` (negotiate, then `resolve` a Connection).
+ * What every front end shares: a net.Server with a real backlog, the ban gate and the
+ * admission caps applied at accept, and the list of connections it has handed to the
+ * engine. A front end implements `handleSocket` (negotiate, then `resolve` a Connection).
  *
  * Events: 'connection' (conn: Connection) once negotiation has settled.
  */
@@ -58,8 +70,15 @@ export abstract class BaseServer extends EventEmitter {
   protected readonly limits: ServerLimits;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** refused sockets still saying why; destroyed by their timer or by close() */
+  private readonly refusedSockets = new Set<net.Socket>();
   private readonly perIp = new Map<string, number>();
   private readonly connections = new Map<string, Connection>();
+  /** tickets of sockets not yet resolved into a Connection, for front ends that resolve without ctx */
+  private readonly unbound = new Map<string, Set<AdmissionTicket>>();
+  private readonly connOf = new WeakMap<AdmissionTicket, BaseConnection>();
+  private readonly admission: Admission;
+  private readonly refusals: RefusalLog;
   private gate: AcceptGate | undefined;
   private host: string;
   private port: number;
@@ -71,6 +90,10 @@ export abstract class BaseServer extends EventEmitter {
     this.log = opts.log.child({ frontEnd: opts.protocol });
     this.limits = opts.limits;
     this.gate = opts.gate;
+    this.admission =
+      opts.admission ??
+      new Admission({ maxConnections: opts.limits.maxConnections, maxPerIp: opts.limits.maxPerIp, maxPerSubnet: Number.POSITIVE_INFINITY });
+    this.refusals = opts.refusals ?? new RefusalLog(this.log);
     this.host = opts.host;
     this.port = opts.port;
     this.server = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.onSocket(s));
@@ -97,24 +120,29 @@ export abstract class BaseServer extends EventEmitter {
       socket.destroy();
       return;
     }
-    const decision = this.admit(remoteAddress);
-    if (!decision.allow) {
-      if (!decision.quiet) {
-        this.log.info('connect.refused', { remote: remoteAddress, reason: decision.reason });
-        const text = this.refusalText(decision.reason);
-        if (text) {
-          socket.end(text);
-          setTimeout(() => socket.destroy(), 2000).unref();
-          return;
-        }
-      }
-      socket.destroy();
+    const gate = this.gate?.(remoteAddress, this.protocol);
+    if (gate && !gate.allow) {
+      this.refuse(socket, remoteAddress, gate.reason, gate.quiet === true);
       return;
     }
+    const admitted = this.admission.admit(remoteAddress, this.protocol);
+    if (!admitted.ok) {
+      this.refuse(socket, remoteAddress, admitted.reason, false);
+      return;
+    }
+    const ticket = admitted.ticket;
     this.sockets.add(socket);
     this.perIp.set(remoteAddress, (this.perIp.get(remoteAddress) ?? 0) + 1);
+    this.bindLater(ticket);
+    this.admission.onDisconnect(ticket, (reason) => {
+      // A ban reaches sockets already open: the session hears why, the peer gets nothing more.
+      this.connOf.get(ticket)?.close(reason);
+      socket.destroy();
+    });
     socket.once('close', () => {
       this.sockets.delete(socket);
+      this.unbindTicket(ticket);
+      ticket.release();
       const n = (this.perIp.get(remoteAddress) ?? 1) - 1;
       if (n <= 0) this.perIp.delete(remoteAddress);
       else this.perIp.set(remoteAddress, n);
@@ -122,7 +150,7 @@ export abstract class BaseServer extends EventEmitter {
     socket.setKeepAlive(true, 60_000);
     this.log.info('connect', { remote: remoteAddress, port: socket.remotePort });
     try {
-      this.handleSocket(socket, { remoteAddress, remotePort: socket.remotePort ?? 0 });
+      this.handleSocket(socket, { remoteAddress, remotePort: socket.remotePort ?? 0, ticket });
       socket.resume();
     } catch (err) {
       this.log.error('frontend.crash', { remote: remoteAddress, err });
@@ -130,19 +158,55 @@ export abstract class BaseServer extends EventEmitter {
     }
   }
 
-  private admit(remoteAddress: string): AcceptDecision {
-    const gate = this.gate?.(remoteAddress, this.protocol);
-    if (gate && !gate.allow) return gate;
-    if (this.sockets.size >= this.limits.maxConnections) return { allow: false, reason: 'server full' };
-    if ((this.perIp.get(remoteAddress) ?? 0) >= this.limits.maxPerIp) {
-      return { allow: false, reason: 'too many connections from your address' };
+  /**
+   * Closed before any protocol byte. A quiet refusal (a ban) says nothing to the peer; the
+   * others get the front end's one line. Either way the log gets one line per address per
+   * minute, so a flood of refused connects is not a flood of log lines.
+   */
+  private refuse(socket: net.Socket, remoteAddress: string, reason: string, quiet: boolean): void {
+    this.refusals.note(remoteAddress, this.protocol, reason);
+    const text = quiet ? undefined : this.refusalText(reason);
+    if (!text) {
+      socket.destroy();
+      return;
     }
-    return { allow: true };
+    this.refusedSockets.add(socket);
+    socket.once('close', () => this.refusedSockets.delete(socket));
+    socket.end(text);
+    // Read (and drop) whatever the peer sends, so its FIN is seen and the socket closes.
+    socket.on('data', () => undefined);
+    socket.resume();
+    setTimeout(() => socket.destroy(), 2000).unref();
   }
 
-  /** A front end hands over a negotiated Connection; the engine hears 'connection'. */
-  protected resolve(conn: BaseConnection): void {
+  private bindLater(ticket: AdmissionTicket): void {
+    let set = this.unbound.get(ticket.remoteAddress);
+    if (!set) this.unbound.set(ticket.remoteAddress, (set = new Set()));
+    set.add(ticket);
+  }
+
+  private unbindTicket(ticket: AdmissionTicket): void {
+    const set = this.unbound.get(ticket.remoteAddress);
+    if (!set) return;
+    set.delete(ticket);
+    if (set.size === 0) this.unbound.delete(ticket.remoteAddress);
+  }
+
+  /**
+   * A front end hands over a negotiated Connection; the engine hears 'connection'. With
+   * the socket's `ctx`, a login on the Connection frees exactly that socket's start-up
+   * slot; without it, the oldest unresolved socket from the same address stands in
+   * (same address, so every count stays right).
+   */
+  protected resolve(conn: BaseConnection, ctx?: AcceptContext): void {
     if (conn.closed) return;
+    const ticket = ctx?.ticket ?? this.unbound.get(conn.remoteAddress)?.values().next().value;
+    if (ticket) {
+      this.unbindTicket(ticket);
+      this.connOf.set(ticket, conn);
+      if (conn.authenticated) ticket.markAuthenticated();
+      else conn.once('authenticated', () => ticket.markAuthenticated());
+    }
     this.connections.set(conn.id, conn);
     conn.once('close', (reason: string) => {
       this.connections.delete(conn.id);
@@ -197,6 +261,7 @@ export abstract class BaseServer extends EventEmitter {
       conn.close('server shutdown');
     }
     for (const s of this.sockets) s.destroy();
+    for (const s of this.refusedSockets) s.destroy();
     await closed;
   }
 }

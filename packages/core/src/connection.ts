@@ -40,11 +40,19 @@ export interface Connection {
   readonly wantsNewUser?: boolean;
   readonly connectedAt: number;
   readonly closed: boolean;
+  /** True once the board logged a caller in on this connection. */
+  readonly authenticated: boolean;
+  /**
+   * The engine calls this when a caller logs in. From then on the socket no longer counts
+   * as a start-up (MaxStartups) and closing it is not a "never authenticated" penalty.
+   */
+  markAuthenticated(): void;
   on(event: 'data', fn: (bytes: Buffer) => void): this;
   on(event: 'resize', fn: (cols: number, rows: number) => void): this;
   on(event: 'close', fn: (reason: string) => void): this;
   on(event: 'drain', fn: () => void): this;
-  off(event: 'data' | 'resize' | 'close' | 'drain', fn: (...args: any[]) => void): this;
+  on(event: 'authenticated', fn: () => void): this;
+  off(event: 'data' | 'resize' | 'close' | 'drain' | 'authenticated', fn: (...args: any[]) => void): this;
   once(event: 'close', fn: (reason: string) => void): this;
   /** Encoded for this terminal; protocol escaping (telnet IAC doubling) applied. False = buffer is full. */
   write(text: string): boolean;
@@ -82,6 +90,7 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private isClosed = false;
+  private isAuthenticated = false;
   lastInputAt = Date.now();
 
   constructor(opts: { protocol: Protocol; remoteAddress: string; terminal?: Partial<TerminalInfo>; id?: string }) {
@@ -110,6 +119,15 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   }
   get closed(): boolean {
     return this.isClosed;
+  }
+  get authenticated(): boolean {
+    return this.isAuthenticated;
+  }
+
+  markAuthenticated(): void {
+    if (this.isAuthenticated || this.isClosed) return;
+    this.isAuthenticated = true;
+    this.emit('authenticated');
   }
 
   /** Bytes the transport must send as they are (front ends apply protocol escaping here). */

@@ -17,6 +17,7 @@ export const ErrorCodes = {
   VALIDATION: 'VALIDATION',
   SCRIPT_FAILED: 'SCRIPT_FAILED',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  BUS_UNAVAILABLE: 'BUS_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -59,7 +59,7 @@ export class TelnetConnection extends BaseConnection {
     this.decoder = new TelnetDecoder({ maxSubnegotiation: opts.maxSubnegotiation });
     this.negotiator = new ServerNegotiator({ defaultEncoding: opts.defaultEncoding });
 
-    this.socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
+    this.socket.on('data', (chunk: Buffer) => this.guard(() => this.onBytes(chunk)));
     this.socket.on('drain', () => this.emit('drain'));
     this.socket.on('error', (err: NodeJS.ErrnoException) => {
       this.socketError = err.code ?? err.name;
@@ -74,7 +74,7 @@ export class TelnetConnection extends BaseConnection {
   start(): void {
     this.writeSocket(this.negotiator.start());
     if (this.closed) return;
-    this.timer = setTimeout(() => this.settle('deadline'), this.opts.negotiationTimeoutMs);
+    this.timer = setTimeout(() => this.guard(() => this.settle('deadline')), this.opts.negotiationTimeoutMs);
   }
 
   protected sendRaw(bytes: Buffer): boolean {
@@ -187,6 +187,20 @@ export class TelnetConnection extends BaseConnection {
       return false;
     }
     return ok;
+  }
+
+  /**
+   * Socket and timer callbacks run the session's listeners ('connection', 'data',
+   * 'resize') synchronously; a throw there must end this caller, not the process.
+   */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error('telnet.crash', { conn: this.id, remote: this.remoteAddress, err });
+      this.destroyOnEnd = true;
+      this.close('internal error');
+    }
   }
 
   /** A protocol oddity: one debug line per kind per connection, however often it recurs. */
