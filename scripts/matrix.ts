@@ -12,14 +12,24 @@ export default async function matrix(s: Session): Promise<unknown> {
   let hint = s.conn.loginHint;
   while (failures < maxTries) {
     s.print('\n|15login: |07');
-    const handle = (await s.readLine({ maxLength: 30, default: hint ?? '' })).trim();
-    hint = undefined;
+    let handle: string;
+    if (hint) {
+      // rlogin told us who is calling: show it and go straight to the password, as
+      // Synchronet does. A failure clears the hint, so the next try asks for the name.
+      s.println(hint);
+      handle = hint;
+      hint = undefined;
+    } else {
+      handle = (await s.readLine({ maxLength: 30 })).trim();
+    }
     if (handle === '') continue;
     if (handle.toLowerCase() === 'new') {
       const created = await s.gosub('newuser');
       if (created) return s.goto('main');
       continue;
     }
+    // The board's policy sees the name first: a bot-trap word hangs up here, before any password.
+    await s.checkLoginName(handle);
     s.print('|15password: |07');
     const password = await s.readLine({ mask: '*', maxLength: 128 });
     const user = await s.authenticate(handle, password);

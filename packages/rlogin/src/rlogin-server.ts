@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { BaseServer, client, type AcceptContext, type BaseServerOptions } from '@carrier/core';
 import { AddressList } from './address-list.js';
-import { RloginHandshakeParser, type RloginHandshakeStep } from './handshake.js';
+import { RloginHandshakeParser, type RloginHandshake, type RloginHandshakeStep } from './handshake.js';
 import { decideRloginLogin, type RloginLoginPolicy } from './login-policy.js';
 import { RloginConnection } from './rlogin-connection.js';
 import { rloginTerminal } from './terminal.js';
@@ -87,7 +87,7 @@ export class RloginServer extends BaseServer {
     socket.once('close', stop);
   }
 
-  private accept(socket: net.Socket, ctx: AcceptContext, handshake: Extract<RloginHandshakeStep, { done: true }>): void {
+  private accept(socket: net.Socket, ctx: AcceptContext, handshake: RloginHandshake): void {
     const login = decideRloginLogin(handshake, ctx.remoteAddress, this.policy);
     const conn = new RloginConnection({
       socket,

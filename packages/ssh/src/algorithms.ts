@@ -17,7 +17,9 @@ export interface SshAlgorithms {
  * - kex: no post-quantum hybrid (ssh2 has none; OpenSSH 10.1+ warns about that on
  *   every login, PROTOCOL-NOTES). ssh2 appends `kex-strict-s-v00@openssh.com` to every
  *   server list itself, so strict KEX (the Terrapin fix, CVE-2023-48795) is always on.
- * - serverHostKey: only algorithms for keys we hold are offered (ssh2 filters).
+ * - serverHostKey: only algorithms for keys we hold are offered (ssh2 filters). With
+ *   an RSA key ssh2 always appends ssh-rsa (SHA-1) last, whatever the list says;
+ *   clients that know rsa-sha2 or ed25519 never pick it, old BBS clients still can.
  * - compress: none. Compression buys nothing for a text board and is one more
  *   decoder a hostile client could feed.
  */

@@ -42,6 +42,7 @@ export class SshAuthHandler {
   }
 
   handle(ctx: AuthContext): void {
+    if (this.closed) return;
     this.decide(ctx).catch((err: unknown) => {
       this.opts.log.error('ssh.auth_error', { remote: this.opts.remoteAddress, user: client(ctx.username), err });
       this.reject(ctx);

@@ -1,8 +1,13 @@
 import { constants as fsc } from 'node:fs';
 import { access, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { generateKeyPair } from 'node:crypto';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 import { CarrierError, ErrorCodes } from '@carrier/core';
+import { generateEd25519Key } from './openssh-key.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export interface HostKeys {
   ed25519: Buffer;
@@ -17,6 +22,7 @@ export interface HostKeyPaths {
 
 /** ssh-keygen's default RSA size since OpenSSH 8.0; NIST puts 3072 at 128-bit strength. */
 const RSA_BITS = 3072;
+const COMMENT = 'carrier host key';
 const KEY_SPECS = {
   ed25519: { file: 'ssh_host_ed25519_key', sshType: 'ssh-ed25519' },
   rsa: { file: 'ssh_host_rsa_key', sshType: 'ssh-rsa' },
@@ -26,10 +32,10 @@ type KeyKind = keyof typeof KEY_SPECS;
 /**
  * The board's SSH host keys: generated once into `<dataDir>/ssh_host_ed25519_key` and
  * `ssh_host_rsa_key` (mode 0600, with `.pub` beside them like sshd's) and reused on
- * every start, so callers' known_hosts stay valid. Keys are written in the OpenSSH
- * format: ssh2 reads ed25519 private keys only in that format (not PKCS#8 PEM), and
- * `ssh-keygen -l -f` shows the sysop the fingerprints. Generation is node:crypto's,
- * through ssh2's encoder for that format.
+ * every start, so callers' known_hosts stay valid. Both come from node:crypto. The
+ * ed25519 key is written in OpenSSH's own format (ssh2 reads ed25519 private keys in no
+ * other), the RSA key as PKCS#1 PEM; ssh2 loads both and `ssh-keygen -l -f` shows the
+ * sysop their fingerprints.
  */
 export async function ensureHostKeys(dataDir: string, paths: HostKeyPaths = {}): Promise<HostKeys> {
   await mkdir(dataDir, { recursive: true });
@@ -79,13 +85,18 @@ async function readHostKey(kind: KeyKind, path: string): Promise<Buffer> {
   return data;
 }
 
-function generate(kind: KeyKind): Promise<{ private: string; public: string }> {
-  const comment = 'carrier host key';
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | null, pair: { private: string; public: string }) => (err ? reject(err) : resolve(pair));
-    if (kind === 'rsa') ssh2.utils.generateKeyPair('rsa', { bits: RSA_BITS, comment }, done);
-    else ssh2.utils.generateKeyPair('ed25519', { comment }, done);
+async function generate(kind: KeyKind): Promise<{ private: string; public: string }> {
+  if (kind === 'ed25519') return generateEd25519Key(COMMENT);
+  // PKCS#1 PEM: ssh2 and OpenSSH both read it, and OpenSSL writes it.
+  const { privateKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: RSA_BITS,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw parsed;
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  return { private: privateKey, public: `ssh-rsa ${key.getPublicSSH().toString('base64')} ${COMMENT}` };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -43,8 +43,11 @@ export class SshSessionHandler {
   private shellStarted = false;
   private flooded = false;
 
-  constructor(private readonly opts: SshSessionHandlerOptions) {
-    const c = opts.sshClient;
+  constructor(private readonly opts: SshSessionHandlerOptions) {}
+
+  /** Start answering the connection's channel opens and global requests. */
+  listen(): this {
+    const c = this.opts.sshClient;
     c.on('session', (accept, reject) => {
       if (!this.spend()) return reject();
       if (this.openSessions >= MAX_OPEN_SESSIONS) {
@@ -71,6 +74,7 @@ export class SshSessionHandler {
       this.refused('global-request', client(name));
       reject?.();
     });
+    return this;
   }
 
   private serve(session: Session): void {

@@ -6,11 +6,12 @@ import ssh2, { type ClientChannel, type ConnectConfig, type ParsedKey } from 'ss
 import { createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
 import type { AuthResult, SshAuthenticator } from './authenticator.js';
 import { EXEC_REFUSAL } from './session-requests.js';
+import { generateEd25519Key } from './openssh-key.js';
 import { SshServer, type SshServerOptions } from './ssh-server.js';
 
-const hostKey = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
-const aliceKey = ssh2.utils.generateKeyPairSync('ed25519');
-const strangerKey = ssh2.utils.generateKeyPairSync('ed25519');
+const hostKey = Buffer.from(generateEd25519Key('test').private);
+const aliceKey = generateEd25519Key('test');
+const strangerKey = generateEd25519Key('test');
 const publicBlob = (pub: string): Buffer => (ssh2.utils.parseKey(pub) as ParsedKey).getPublicSSH();
 
 /** A tiny account store: alice/secret with one key. Records every question it is asked. */
@@ -83,7 +84,7 @@ async function nextConnection(s: TestServer, action: () => Promise<unknown>): Pr
   return s.connections[before]!;
 }
 
-describe('SshServer with an ssh2 client', () => {
+describe('SshServer with an ssh2 client', { timeout: 20_000 }, () => {
   let s: TestServer;
   before(async () => {
     s = await startServer();
@@ -122,7 +123,7 @@ describe('SshServer with an ssh2 client', () => {
     const c = await login(s.port, { username: 'alice', password: 'secret' });
     let ch!: ClientChannel;
     const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 24 })));
-    const resized = once(conn, 'resize');
+    const resized = new Promise<number[]>((r) => conn.on('resize', (cols, rows) => r([cols, rows])));
     ch.setWindow(60, 200, 0, 0);
     assert.deepEqual(await resized, [200, 60]);
     assert.equal(conn.terminal.sizeSource, 'pty');
@@ -195,10 +196,57 @@ describe('SshServer with an ssh2 client', () => {
     c.end();
   });
 
+  it('refuses X11 forwarding before the shell', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    await assert.rejects(
+      new Promise((resolve, reject) => c.shell({ term: 'xterm', cols: 80, rows: 25 }, { x11: true }, (err, ch) => (err ? reject(err) : resolve(ch)))),
+    );
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.request_refused' && l['request'] === 'x11'));
+    c.end();
+  });
+
+  it('delivers 16 MiB to a caller who reads, when the writer waits for drain', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
+    let received = 0;
+    ch.on('data', (d: Buffer) => (received += d.length));
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    for (let i = 0; i < 256; i++) {
+      if (conn.writeBytes(chunk)) continue;
+      await new Promise<void>((resolve) => {
+        const drained = (): void => {
+          conn.off('drain', drained);
+          resolve();
+        };
+        conn.on('drain', drained);
+      });
+    }
+    await until(() => received === 256 * chunk.length, 'all output');
+    assert.equal(conn.closed, false);
+    c.end();
+  });
+
+  it('closes a caller who stopped reading once a few MiB of output pile up', async () => {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    let ch!: ClientChannel;
+    const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
+    ch.pause();
+    const closed = new Promise<string>((r) => conn.once('close', r));
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    // A writer that ignores backpressure (a chat broadcast, say), giving the network every chance.
+    for (let i = 0; i < 1024 && !conn.closed; i++) {
+      conn.writeBytes(chunk);
+      if (i % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal(await closed, 'caller stopped reading');
+    c.end();
+  });
+
   it('reports the caller hanging up as a close of the Connection', async () => {
     const c = await login(s.port, { username: 'alice', password: 'secret' });
     const conn = await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
-    const closed = once(conn, 'close');
+    const closed = new Promise<string>((r) => conn.once('close', r));
     c.end();
     await closed;
     assert.equal(conn.closed, true);
@@ -208,16 +256,19 @@ describe('SshServer with an ssh2 client', () => {
     const c = await login(s.port, { username: 'alice', password: 'secret' });
     let ch!: ClientChannel;
     const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
+    let out = '';
+    ch.on('data', (d: Buffer) => (out += d.toString()));
     const exited = once(ch, 'close');
     conn.write('bye\r\n');
     conn.close('logoff');
     const [code] = (await exited) as [number];
     assert.equal(code, 0);
+    assert.equal(out, 'bye\r\n');
     await once(c, 'close');
   });
 });
 
-describe('SshServer authentication', () => {
+describe('SshServer authentication', { timeout: 20_000 }, () => {
   let s: TestServer;
   before(async () => {
     s = await startServer({ maxAuthAttempts: 4 });
@@ -244,7 +295,7 @@ describe('SshServer authentication', () => {
     const conn = await nextConnection(s, async () => {
       await new Promise<void>((resolve, reject) => {
         c.once('ready', resolve).once('error', reject);
-        c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', authHandler: ['keyboard-interactive'] });
+        c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', tryKeyboard: true, authHandler: ['keyboard-interactive'] });
       });
       await shell(c, { term: 'xterm', cols: 80, rows: 25 });
     });
@@ -298,7 +349,10 @@ describe('SshServer authentication', () => {
       host: '127.0.0.1',
       port: s.port,
       username: 'alice',
-      authHandler: (_left, _partial, next) => next(++tries <= 10 ? { type: 'password', username: 'alice', password: `guess${tries}` } : false),
+      authHandler: (_left, _partial, next) =>
+        ++tries <= 10
+          ? next({ type: 'password', username: 'alice', password: `guess${tries}` })
+          : (next as unknown as (stop: false) => void)(false),
     });
     await ended;
     assert.equal(s.authenticator.calls.length, 4);
@@ -332,7 +386,7 @@ describe('SshServer authentication', () => {
   });
 });
 
-describe('SshServer against hostile transports', () => {
+describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
   let s: TestServer;
   before(async () => {
     s = await startServer({ graceTimeMs: 400 });
@@ -362,7 +416,7 @@ describe('SshServer against hostile transports', () => {
     });
     c.on('error', () => {});
     const closed = once(c, 'close');
-    c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', authHandler: ['keyboard-interactive'] });
+    c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', tryKeyboard: true, authHandler: ['keyboard-interactive'] });
     await closed;
     assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'auth'));
   });
@@ -412,7 +466,7 @@ describe('SshServer against hostile transports', () => {
     const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
     const resizes: number[] = [];
     conn.on('resize', (cols) => resizes.push(cols));
-    const closed = once(conn, 'close');
+    const closed = new Promise<string>((r) => conn.once('close', r));
     for (let i = 0; i < 10_000; i++) ch.setWindow(25, 80 + (i % 2), 0, 0);
     await closed;
     assert.ok(resizes.length <= 300, `${resizes.length} resizes reached the engine`);
@@ -430,7 +484,43 @@ describe('SshServer against hostile transports', () => {
   });
 });
 
-describe('SshServer configuration', () => {
+describe('SshServer keepalive and banner', { timeout: 20_000 }, () => {
+  /** Log in, open a shell, and collect ssh2's record of what the server sent for `ms`. */
+  async function observe(opts: Partial<SshServerOptions>, ms: number): Promise<{ debug: string[]; banners: string[] }> {
+    const s = await startServer(opts);
+    const debug: string[] = [];
+    const banners: string[] = [];
+    try {
+      const c = new ssh2.Client();
+      c.on('banner', (m: string) => banners.push(m));
+      await new Promise<void>((resolve, reject) => {
+        c.once('ready', resolve).once('error', reject);
+        c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', password: 'secret', debug: (m: string) => debug.push(m) });
+      });
+      await nextConnection(s, () => shell(c, { term: 'xterm', cols: 80, rows: 25 }));
+      await new Promise((r) => setTimeout(r, ms));
+      c.end();
+    } finally {
+      await s.server.close();
+    }
+    return { debug, banners };
+  }
+  const keepalives = (debug: string[]) => debug.filter((m) => m.includes('keepalive@openssh.com')).length;
+
+  it('sends no keepalive and no banner by default (both break BBS terminals)', async () => {
+    const seen = await observe({}, 300);
+    assert.equal(keepalives(seen.debug), 0);
+    assert.deepEqual(seen.banners, []);
+  });
+
+  it('sends keepalives at a configured interval and a configured banner', async () => {
+    const seen = await observe({ keepaliveIntervalMs: 50, banner: 'Welcome to the board' }, 300);
+    assert.ok(keepalives(seen.debug) >= 2, `${keepalives(seen.debug)} keepalives`);
+    assert.deepEqual(seen.banners, ['Welcome to the board\r\n']);
+  });
+});
+
+describe('SshServer configuration', { timeout: 20_000 }, () => {
   it('refuses an algorithm ssh2 does not support at construction', () => {
     assert.throws(
       () =>

@@ -147,7 +147,7 @@ export class SshServer extends BaseServer {
         log: this.log,
         onFlood: end,
         onShell: (channel, session) => this.startShell(caller, channel, session, auth.outcome ?? { wantsNewUser: false }, end),
-      });
+      }).listen();
     });
   }
 

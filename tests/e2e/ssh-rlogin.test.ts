@@ -1,0 +1,115 @@
+// The ssh and rlogin front ends through the whole board, with real clients: OpenSSH
+// (sshpass for passwords, a key registered with the CLI), netkit rlogin, and a raw
+// rlogin handshake from a trusted and an untrusted address.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, run, startCarrier, type Carrier } from '../harness.js';
+import { loginRaw } from '../raw-telnet.js';
+
+const exp = (name: string) => join(repoRoot, 'tests/e2e', name);
+
+describe('callers over ssh and rlogin', () => {
+  let board: Carrier;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-ssh-e2e-'));
+  const knownHosts = join(tmp, 'known_hosts');
+
+  before(async () => {
+    board = await startCarrier({ ssh: true, rlogin: 'trusted: [127.0.0.3]' });
+    await board.addUser('alice', 'wonderland7');
+    await board.addUser('bob', 'builder-42');
+  });
+  after(async () => {
+    await board.stop();
+  });
+
+  it('logs in with OpenSSH and a password, lists a telnet caller in who\'s online, and logs off', async () => {
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      const r = await run('expect', [exp('ssh-caller.exp'), String(board.ports.ssh), 'alice', 'wonderland7', 'bob', knownHosts], { timeoutMs: 60_000 });
+      assert.equal(r.code, 0, r.stdout.slice(-1500));
+    } finally {
+      bob.close();
+    }
+    await board.waitForLog((l) => l['event'] === 'session.end' && l['user'] === 'alice' && l['reason'] === 'logoff');
+  });
+
+  it('passes a window change from OpenSSH to the live session', async () => {
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      const r = await run('expect', [exp('ssh-caller.exp'), String(board.ports.ssh), 'alice', 'wonderland7', 'bob', knownHosts, 'resize'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 0, r.stdout.slice(-1500));
+      await board.waitForLog((l) => l['event'] === 'session.resize' && l['cols'] === 132 && l['rows'] === 50);
+    } finally {
+      bob.close();
+    }
+  });
+
+  it('logs in with a public key added through the CLI, with no password prompt', async () => {
+    const key = join(tmp, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'alice@test']);
+    const added = await board.cli(['user', 'key', 'add', 'alice', `${key}.pub`]);
+    assert.equal(added.code, 0, added.stderr);
+    const listed = await board.cli(['user', 'key', 'list', 'alice']);
+    assert.match(listed.stdout, /ssh-ed25519\tSHA256:/);
+    const r = await run(
+      'expect',
+      ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} alice@127.0.0.1; expect { "Command:" {} "password" { puts FAIL-password; exit 1 } timeout { puts FAIL-timeout; exit 1 } }; send "g"; expect eof; puts OK`],
+      { timeoutMs: 40_000 },
+    );
+    assert.equal(r.code, 0, r.stdout.slice(-1500));
+    assert.match(r.stdout, /OK/);
+  });
+
+  it('refuses a command (exec) with a message and keeps serving', async () => {
+    const r = await run('sshpass', ['-p', 'wonderland7', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'cat /etc/passwd'], { timeoutMs: 30_000 });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /interactive shell only/);
+    const still = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    still.close();
+  });
+
+  it('takes ssh new@ through the application, and the account then logs in over telnet', async () => {
+    const r = await run('expect', [exp('ssh-newuser.exp'), String(board.ports.ssh), knownHosts, 'Dora', 'explorer-99'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stdout.slice(-1500));
+    const dora = await loginRaw(board.ports.telnet!, 'dora', 'explorer-99');
+    dora.close();
+  });
+
+  it('logs in with netkit rlogin -l, which reaches password:', { skip: process.getuid?.() !== 0 ? 'netkit rlogin binds a privileged source port: needs root' : false }, async () => {
+    const r = await run('expect', [exp('rlogin-caller.exp'), String(board.ports.rlogin), 'alice', 'wonderland7'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stdout.slice(-1500));
+  });
+
+  it('lets a trusted rlogin host (127.0.0.3) straight in, and asks 127.0.0.2 (not listed) for a password', async () => {
+    const handshake = Buffer.from('\0door\0alice\0ansi/38400\0', 'latin1');
+    const call = (localAddress: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = net.connect({ port: board.ports.rlogin!, host: '127.0.0.1', localAddress });
+        let got = '';
+        s.on('connect', () => s.write(handshake));
+        s.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (/Command:|password:/.test(got)) {
+            s.destroy();
+            resolve(got);
+          }
+        });
+        s.on('error', reject);
+        setTimeout(() => {
+          s.destroy();
+          reject(new Error(`no prompt; got ${JSON.stringify(got.slice(-300))}`));
+        }, 15_000);
+      });
+    const trusted = await call('127.0.0.3');
+    assert.match(trusted, /Command:/);
+    assert.doesNotMatch(trusted, /password:/);
+    const untrusted = await call('127.0.0.2');
+    assert.match(untrusted, /password:/);
+    assert.doesNotMatch(untrusted, /Command:/);
+  });
+});
