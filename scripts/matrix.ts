@@ -10,6 +10,15 @@ export default async function matrix(s: Session): Promise<unknown> {
   const maxTries = s.board.config.maxLoginTries;
   let failures = 0;
   let hint = s.conn.loginHint;
+  // rlogin from a host that sends the password in the handshake (SyncTERM order): try it
+  // once, so the caller goes straight in; a wrong one falls through to the prompts.
+  if (hint && s.conn.loginPassword) {
+    const user = await s.authenticate(hint, s.conn.loginPassword);
+    if (user) {
+      await s.login(user);
+      return s.goto('main');
+    }
+  }
   while (failures < maxTries) {
     s.print('\n|15login: |07');
     let handle: string;

@@ -19,7 +19,7 @@ describe('callers over ssh and rlogin', () => {
   const knownHosts = join(tmp, 'known_hosts');
 
   before(async () => {
-    board = await startCarrier({ ssh: true, rlogin: 'trusted: [127.0.0.3]' });
+    board = await startCarrier({ ssh: true, rlogin: 'trusted: [127.0.0.3], synctermOrder: [127.0.0.4]' });
     await board.addUser('alice', 'wonderland7');
     await board.addUser('bob', 'builder-42');
   });
@@ -111,5 +111,27 @@ describe('callers over ssh and rlogin', () => {
     const untrusted = await call('127.0.0.2');
     assert.match(untrusted, /password:/);
     assert.doesNotMatch(untrusted, /Command:/);
+  });
+
+  it('logs a SyncTERM-order host (password in client-user) in with the handshake\'s password', async () => {
+    const login = (password: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = net.connect({ port: board.ports.rlogin!, host: '127.0.0.1', localAddress: '127.0.0.4' });
+        let got = '';
+        s.on('connect', () => s.write(Buffer.from(`\0${password}\0alice\0syncterm/115200\0`, 'latin1')));
+        s.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (/Command:|password:/.test(got)) {
+            s.destroy();
+            resolve(got);
+          }
+        });
+        s.on('error', reject);
+        setTimeout(() => reject(new Error(`no prompt; got ${JSON.stringify(got.slice(-300))}`)), 15_000);
+      });
+    assert.match(await login('wonderland7'), /Command:/);
+    const wrong = await login('not-it');
+    assert.match(wrong, /password:/);
+    assert.ok(!board.logs.some((l) => JSON.stringify(l).includes('wonderland7')), 'the handshake password never reaches the log');
   });
 });

@@ -36,6 +36,11 @@ export interface Connection {
   readonly identity?: Identity | undefined;
   /** A name the front end learned but did not verify (rlogin user): pre-fills `login:`. */
   readonly loginHint?: string | undefined;
+  /**
+   * A password the protocol carried with the hint (rlogin SyncTERM field order from a
+   * host the sysop listed). Tried once for `loginHint`; never logged.
+   */
+  readonly loginPassword?: string | undefined;
   /** For ssh: the caller asked to be the new-user application (login name `new`). */
   readonly wantsNewUser?: boolean;
   readonly connectedAt: number;
