@@ -40,7 +40,7 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--conditions=carrier-src', '--import', 'tsx', '--test', '--test-concurrency=2', ...passthrough, ...files],
+  ['--conditions=carrier-src', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...passthrough, ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, CARRIER_TEST: '1' } },
 );
 process.exit(r.status ?? 1);
