@@ -29,10 +29,16 @@ export interface CarrierOptions {
   env?: NodeJS.ProcessEnv;
   telnet?: boolean;
   ssh?: boolean;
+  /** run packages/server/dist (build first) instead of the sources through tsx */
+  dist?: boolean;
   /** default debug, so tests can wait for debug events */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** true, or extra flow-mapping keys for the rlogin section, e.g. `trusted: [127.0.0.1]` */
   rlogin?: boolean | string;
+  /** folders to use instead of the repo's scripts/, art/ and config/menus/ (the `yaml` option cannot repeat `paths:`) */
+  scriptsDir?: string;
+  artDir?: string;
+  menusDir?: string;
 }
 
 export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> {
@@ -46,7 +52,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
       `telnet: { port: ${opts.telnet === false ? 'off' : 0} }`,
       `ssh: { port: ${opts.ssh ? 0 : 'off'} }`,
       `rlogin: { port: ${opts.rlogin ? 0 : 'off'}${typeof opts.rlogin === 'string' ? `, ${opts.rlogin}` : ''} }`,
-      `paths: { scripts: ${JSON.stringify(join(repoRoot, 'scripts'))}, art: ${JSON.stringify(join(repoRoot, 'art'))}, menus: ${JSON.stringify(join(repoRoot, 'config', 'menus'))} }`,
+      `paths: { scripts: ${JSON.stringify(opts.scriptsDir ?? join(repoRoot, 'scripts'))}, art: ${JSON.stringify(opts.artDir ?? join(repoRoot, 'art'))}, menus: ${JSON.stringify(opts.menusDir ?? join(repoRoot, 'config', 'menus'))} }`,
       `log: { level: ${opts.logLevel ?? 'debug'}, file: false }`,
       opts.yaml ?? '',
     ].join('\n'),
@@ -62,7 +68,9 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
   for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT']) delete env[k];
   Object.assign(env, opts.env);
 
-  const child = spawn(process.execPath, [...nodeArgs, 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Benchmarks run the built server (what `npm start` runs); tests run the sources.
+  const serverArgs = opts.dist ? [join(repoRoot, 'packages', 'server', 'dist', 'cli.js')] : nodeArgs;
+  const child = spawn(process.execPath, [...serverArgs, 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let stderr = '';

@@ -64,7 +64,7 @@ function silentConnect(port: number): Promise<number> {
 
 const n = arg('n', 200);
 const silentN = arg('silent-n', 5);
-const board = await startCarrier({ logLevel: 'info' });
+const board = await startCarrier({ logLevel: 'info', dist: true });
 try {
   await politeConnect(board.ports.telnet!); // warm the script cache
   await sleep(500);

@@ -36,7 +36,7 @@ function login(port: number, user: string, password: string): Promise<{ ms: numb
 
 const n = arg('n', 100);
 const idle = arg('idle', 200);
-const board = await startCarrier({ ssh: true, logLevel: 'info', yaml: 'limits: { maxPerIp: 5000, maxConnections: 5000 }' });
+const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, yaml: 'limits: { maxPerIp: 5000, maxConnections: 5000 }' });
 try {
   await board.addUser('bench', 'bench-password-1');
   const port = board.ports.ssh!;
