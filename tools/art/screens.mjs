@@ -15,6 +15,11 @@ const FONT = {
   E: ['█▀▀', '█▀▀', '▀▀▀'],
   B: ['█▀▄', '█▀▄', '▀▀ '],
   Y: ['█ █', '▀█▀', ' ▀ '],
+  O: ['█▀█', '█ █', '▀▀▀'],
+  N: ['█▀▄', '█ █', '▀ ▀'],
+  L: ['█  ', '█  ', '▀▀▀'],
+  H: ['█ █', '█▀█', '▀ ▀'],
+  T: ['▀█▀', ' █ ', ' ▀ '],
   ' ': ['   ', '   ', '   '],
 };
 
@@ -25,7 +30,8 @@ function logo(text) {
     const g = FONT[ch] ?? FONT[' '];
     for (let r = 0; r < 3; r++) rows[r] += [...g[r]].map((c) => c + c).join('') + '  ';
   }
-  return rows.map((r) => r.replace(/\s+$/, ''));
+  // Every row drops the same last gap, so rows stay one width and centre alike.
+  return rows.map((r) => r.slice(0, -2));
 }
 
 /** Visible width of a string with SGR sequences in it. */
@@ -84,9 +90,31 @@ export const screens = {
       '',
       ...logoLines(),
       '',
-      center(`${sgr(1, 30)}[${sgr(1, 37)}W${sgr(1, 30)}]${sgr(0, 36)} who's online     ${sgr(1, 30)}[${sgr(1, 37)}L${sgr(1, 30)}]${sgr(0, 36)} last callers     ${sgr(1, 30)}[${sgr(1, 37)}G${sgr(1, 30)}]${sgr(0, 36)} goodbye${reset}`, W - 2),
+      // The hotkeys are listed under the art by the menu runner from config/menus/main.yaml,
+      // so rearranging the menu never leaves the art showing keys that are gone.
+      center(`${shade(2)}  ${sgr(1, 37)}main menu${sgr(0, 36)}: press a highlighted key${reset}  ${shade(2)}`, W - 2),
       '',
     ]),
+  },
+  online: {
+    title: "carrier: who's online",
+    lines: frame("who's online", [
+      '',
+      ...logo('ONLINE').map((row, i) => [sgr(1, 32), sgr(0, 32), sgr(0, 36)][i] + center(row, W - 2) + reset),
+      '',
+      center(`${shade(2)}  ${sgr(1, 37)}Everyone on the board right now, on every node.${reset}  ${shade(2)}`, W - 2),
+      '',
+    ], 32),
+  },
+  chat: {
+    title: 'carrier: chat',
+    lines: frame('chat', [
+      '',
+      ...logo('CHAT').map((row, i) => [sgr(1, 33), sgr(0, 33), sgr(0, 31)][i] + center(row, W - 2) + reset),
+      '',
+      center(`${shade(2)}  ${sgr(1, 37)}Say hello: everyone in the room sees what you type.${reset}  ${shade(2)}`, W - 2),
+      '',
+    ], 33),
   },
   goodbye: {
     title: 'carrier: goodbye',

@@ -85,6 +85,23 @@ describe('admission', () => {
     assert.equal(a.counts().unauthenticated, 4);
   });
 
+  it('drops at random only from networks already holding start-ups, so one flooding network does not turn away the rest', () => {
+    const a = new Admission({ ...roomy, startups: { start: 2, rate: 100, full: 50 } }, { random: () => 0 });
+    for (let i = 1; i <= 2; i++) admitOk(a, `203.0.113.${i}`);
+    // 2 start-ups from 203.0.113.0/24: past start, and this draw always drops...
+    assert.equal(a.admit('203.0.113.3', 'telnet').ok, false);
+    // ...but a caller from a quiet network is let in, once.
+    const fresh = admitOk(a, '198.51.100.1');
+    assert.equal(a.admit('198.51.100.2', 'telnet').ok, false, 'now its network holds a start-up too');
+    fresh.markAuthenticated();
+    admitOk(a, '198.51.100.2');
+    // at full nobody gets in, quiet network or not
+    const b = new Admission({ ...roomy, startups: { start: 1, rate: 0, full: 2 } }, { random: () => 0.99 });
+    admitOk(b, '203.0.113.1');
+    admitOk(b, '203.0.113.2');
+    assert.equal(b.admit('192.0.2.1', 'telnet').ok, false);
+  });
+
   it('a ticket marked authenticated and then released leaves the start-up count alone', () => {
     const a = new Admission({ ...roomy, startups: { start: 1, rate: 100, full: 1 } });
     const t = admitOk(a, '192.0.2.1');

@@ -6,6 +6,11 @@ import { CarrierError, ErrorCodes } from './errors.js';
  * Who gets a socket, decided once per process for every front end together: a global
  * cap, a per-address cap, a per-network cap (/24, IPv6 /64), and OpenSSH-style
  * MaxStartups random early drop of connections that have not logged in yet.
+ *
+ * One refinement over OpenSSH: a caller from a network that has no start-up in progress
+ * is never dropped at random (only at `full`). The random drops then fall on networks
+ * already holding start-ups, so one network flooding the login screen (up to its
+ * per-network cap) does not turn away callers from everywhere else.
  */
 export interface StartupLimits {
   /** below this many unauthenticated connections, nobody is dropped */
@@ -76,6 +81,7 @@ export class Admission {
   private readonly open = new Set<Entry>();
   private readonly perIp = new Map<string, number>();
   private readonly perSubnet = new Map<string, number>();
+  private readonly startupsPerSubnet = new Map<string, number>();
   private unauthenticated = 0;
   private readonly observers = new Set<AdmissionObserver>();
 
@@ -96,14 +102,15 @@ export class Admission {
   }
 
   admit(remoteAddress: string, protocol: Protocol): AdmissionResult {
-    const kind = this.refusal(remoteAddress);
+    const subnet = subnetOf(remoteAddress);
+    const kind = this.refusal(remoteAddress, subnet);
     if (kind) {
       this.notify((o) => o.refused?.(remoteAddress, protocol, kind));
       return { ok: false, kind, reason: REFUSAL_REASONS[kind] };
     }
-    const subnet = subnetOf(remoteAddress);
     this.perIp.set(remoteAddress, (this.perIp.get(remoteAddress) ?? 0) + 1);
     this.perSubnet.set(subnet, (this.perSubnet.get(subnet) ?? 0) + 1);
+    this.startupsPerSubnet.set(subnet, (this.startupsPerSubnet.get(subnet) ?? 0) + 1);
     this.unauthenticated++;
     const self = this;
     let authenticated = false;
@@ -120,12 +127,16 @@ export class Admission {
         if (authenticated || released) return;
         authenticated = true;
         self.unauthenticated--;
+        decrement(self.startupsPerSubnet, subnet);
       },
       release() {
         if (released) return;
         released = true;
         self.open.delete(entry);
-        if (!authenticated) self.unauthenticated--;
+        if (!authenticated) {
+          self.unauthenticated--;
+          decrement(self.startupsPerSubnet, subnet);
+        }
         decrement(self.perIp, remoteAddress);
         decrement(self.perSubnet, subnet);
         self.notify((o) => o.released?.(entry));
@@ -169,12 +180,17 @@ export class Admission {
     return this.perSubnet.get(subnetOf(remoteAddress)) ?? 0;
   }
 
-  private refusal(remoteAddress: string): RefusalKind | undefined {
+  private refusal(remoteAddress: string, subnet: string): RefusalKind | undefined {
     const L = this.limits;
     if (this.open.size >= L.maxConnections) return 'full';
     if ((this.perIp.get(remoteAddress) ?? 0) >= L.maxPerIp) return 'per-ip';
-    if ((this.perSubnet.get(subnetOf(remoteAddress)) ?? 0) >= L.maxPerSubnet) return 'per-subnet';
-    if (L.startups && dropStartup(this.unauthenticated, L.startups, this.random)) return 'startups';
+    if ((this.perSubnet.get(subnet) ?? 0) >= L.maxPerSubnet) return 'per-subnet';
+    const s = L.startups;
+    if (s) {
+      if (this.unauthenticated >= s.full) return 'startups';
+      const quietNetwork = !this.startupsPerSubnet.has(subnet);
+      if (!quietNetwork && dropStartup(this.unauthenticated, s, this.random)) return 'startups';
+    }
     return undefined;
   }
 

@@ -4,12 +4,20 @@ import type { Store } from '@carrier/store';
 import type { Bus, Unsubscribe } from './bus.js';
 import { ScriptLoader } from './script-loader.js';
 import { Session, type SessionContext } from './session.js';
+import { BoardSocial } from './social/board-social.js';
+import type { ChatSettings } from './chat/settings.js';
+import { boardMenus, type BoardMenuOptions } from './menu/board-menus.js';
+import type { LoginGuard } from './login-guard.js';
 
 export interface BoardConfig {
   /** no input for this long ends the session */
   idleTimeoutMs: number;
   /** not logged in after this long ends the session */
   loginTimeoutMs: number;
+  /** a session this old ends, input or not (the absolute timeout) */
+  maxDurationMs: number;
+  /** the longest line a caller can type at any prompt, whatever a script asks for */
+  maxLineLength: number;
   /** deadline for the cursor-position probes of size and encoding */
   probeTimeoutMs: number;
   /** wrong passwords before the matrix script hangs up (scripts read it) */
@@ -20,11 +28,15 @@ export interface BoardConfig {
   authenticatedScript: string;
   /** encoding for a terminal nothing else identified */
   defaultEncoding?: Encoding | undefined;
+  /** chat line cap, flood rate and history; defaults in chat/settings.ts */
+  chat?: Partial<ChatSettings> | undefined;
 }
 
 export const DEFAULT_BOARD_CONFIG: Readonly<BoardConfig> = Object.freeze({
   idleTimeoutMs: 10 * 60_000,
   loginTimeoutMs: 120_000,
+  maxDurationMs: 4 * 3_600_000,
+  maxLineLength: 1000,
   probeTimeoutMs: 400,
   maxLoginTries: 3,
   startScript: 'matrix',
@@ -40,7 +52,11 @@ export interface BoardOptions {
   artDir: string;
   /** compiled scripts go to `<cacheDir>/scripts/` */
   cacheDir: string;
+  /** menus (`config/menus`), run as `menu:<name>`; without it the board runs scripts only */
+  menus?: BoardMenuOptions | undefined;
   config?: Partial<BoardConfig>;
+  /** the login policy (bot trap, penalties, audit); none: every login name is let through */
+  loginGuard?: LoginGuard | undefined;
   /** how presence names this process; default host:pid */
   processId?: string;
 }
@@ -60,6 +76,9 @@ export interface Board {
   /** Tell every caller `message`, end every session and wait (briefly) for them to unwind. */
   shutdown(message?: string): Promise<void>;
 }
+
+export const BUS_LINK_DOWN = "The link to the other nodes is down: chat and who's online reach this node only for now.";
+export const BUS_LINK_UP = "The link to the other nodes is back: chat and who's online span the whole board again.";
 
 /** A shutdown waits this long for sessions to record their hang-up, then gives up on them. */
 const SHUTDOWN_DEADLINE_MS = 3_000;
@@ -105,14 +124,21 @@ export function createBoard(opts: BoardOptions): Board {
       clearTimeout(timer);
       if (result === 'late') log.warn('board.shutdown_late', { unfinished: [...live.keys()].length });
       for (const off of subscriptions) off();
+      social.close();
       log.info('board.shutdown', { sessions: all.length });
     },
   };
+
+  // Pages, chat requests, broadcasts and private messages reach this process's sessions through it.
+  const social = new BoardSocial(board, opts.bus, log, config.chat);
 
   const ctx: SessionContext = {
     board,
     config,
     loader,
+    social,
+    menus: opts.menus ? boardMenus(opts.menus, loader, opts.artDir, log) : undefined,
+    loginGuard: opts.loginGuard,
     artDir: opts.artDir,
     processId,
     log,
@@ -137,6 +163,12 @@ export function createBoard(opts: BoardOptions): Board {
     opts.bus.subscribe('session.message', ({ sessionId, from, text }) => {
       live.get(sessionId)?.deliverMessage(from, text);
     }),
+    // Callers should know why chat went quiet (or who's online shrank) while the
+    // processes of a multi-process board cannot reach each other.
+    opts.bus.subscribe('bus.link', ({ up }) => {
+      const text = up ? BUS_LINK_UP : BUS_LINK_DOWN;
+      for (const s of live.values()) s.social.notify({ kind: 'system', from: opts.name, text, at: Date.now() });
+    }),
   ];
 
   return board;
@@ -151,11 +183,12 @@ function validateConfig(config: BoardConfig): Readonly<BoardConfig> {
   const bad = (key: string, why: string): never => {
     throw new CarrierError(ErrorCodes.CONFIG_INVALID, `board config ${key} ${why}`, { key });
   };
-  for (const key of ['idleTimeoutMs', 'loginTimeoutMs', 'probeTimeoutMs'] as const) {
+  for (const key of ['idleTimeoutMs', 'loginTimeoutMs', 'maxDurationMs', 'probeTimeoutMs'] as const) {
     const v = config[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(key, 'must be a positive number of milliseconds');
   }
   if (!Number.isInteger(config.maxLoginTries) || config.maxLoginTries < 1) bad('maxLoginTries', 'must be a whole number >= 1');
+  if (!Number.isInteger(config.maxLineLength) || config.maxLineLength < 1) bad('maxLineLength', 'must be a whole number >= 1');
   for (const key of ['startScript', 'authenticatedScript'] as const) {
     if (typeof config[key] !== 'string' || config[key] === '') bad(key, 'must name a script');
   }

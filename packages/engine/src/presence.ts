@@ -15,6 +15,10 @@ export interface PresenceEntry {
   terminal: { type: string; cols: number; rows: number; encoding: Encoding };
   /** which carrier process serves this caller (host:pid), for multi-process boards */
   processId: string;
+  /** the chat room the caller is in; absent outside chat */
+  room?: string;
+  /** do-not-disturb: pages and chat requests are turned away */
+  dnd?: boolean;
 }
 
 /** Who is online, board-wide. Every change is also published on the presence.* topics. */

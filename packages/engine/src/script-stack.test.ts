@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CarrierError, ConnectionClosedError, createMemoryLogger, ErrorCodes } from '@carrier/core';
-import { APOLOGY, MAX_GOTOS_WITHOUT_INPUT, MAX_SCRIPT_DEPTH, ScriptStack, type StackHost } from './script-stack.js';
+import { APOLOGY, MAX_GOTOS_WITHOUT_INPUT, MAX_SCRIPT_DEPTH, ScriptStack, STORE_APOLOGY, type StackHost } from './script-stack.js';
 
 type Fn = (s: Ctx, ...args: any[]) => unknown;
 interface Ctx {
@@ -31,6 +31,21 @@ function harness(scripts: Record<string, Fn>) {
 }
 
 describe('ScriptStack', () => {
+  it('a script that failed because the database is not answering tells the caller so, not "something went wrong"', async () => {
+    const { ctx, stack } = harness({
+      main: async (s) => s.stack.gosub('lastcallers', []),
+      lastcallers: async () => {
+        throw new CarrierError(ErrorCodes.STORE_UNAVAILABLE, 'the postgres database is unavailable: Connection terminated');
+      },
+      broken: async () => {
+        throw new Error('a bug');
+      },
+    });
+    assert.deepEqual(await stack.run('main', []), { ok: true, value: undefined });
+    await stack.run('broken', []);
+    assert.deepEqual(ctx.said, [STORE_APOLOGY, APOLOGY]);
+  });
+
   it('gosub returns the value the script returned', async () => {
     const { stack } = harness({
       main: async (s) => `got ${String(await s.stack.gosub('answer', [20, 22]))}`,

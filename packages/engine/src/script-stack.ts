@@ -20,6 +20,8 @@ export const MAX_SCRIPT_DEPTH = 64;
 export const MAX_GOTOS_WITHOUT_INPUT = 10_000;
 
 export const APOLOGY = 'Sorry, something went wrong. Back to where you were.';
+/** What a caller is told when a script failed because the database is not answering. */
+export const STORE_APOLOGY = "Sorry, the board's database is not answering right now. Please try again in a few minutes.";
 
 export interface StackHost<S> {
   /** the argument every script function receives first */
@@ -138,7 +140,7 @@ export class ScriptStack<S> {
       return { ok: false, error: isCarrierError(error, ErrorCodes.CONNECTION_CLOSED) ? error : closedError() };
     }
     this.host.log.error('script.error', { script: name, stack: this.names(), err: error });
-    this.host.apologize(APOLOGY);
+    this.host.apologize(isCarrierError(error, ErrorCodes.STORE_UNAVAILABLE) ? STORE_APOLOGY : APOLOGY);
     return { ok: false, error };
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CarrierError,
   client,
   ConnectionClosedError,
   ErrorCodes,
@@ -8,7 +9,7 @@ import {
   type Logger,
   type TerminalInfo,
 } from '@carrier/core';
-import { LineEditor, loadArt, probeTerminal, renderPipeCodes, type Key } from '@carrier/terminal';
+import { LineEditor, loadArt, probeTerminal, renderPipeCodes, type Key, type ViewOptions } from '@carrier/terminal';
 import {
   validateHandle,
   validatePassword,
@@ -24,9 +25,19 @@ import { CursorColumn } from './cursor-column.js';
 import { Deadline } from './deadline.js';
 import { KeyInput, keyName } from './key-input.js';
 import type { PresenceEntry } from './presence.js';
-import type { ScriptLoader } from './script-loader.js';
+import type { ScriptFunction, ScriptLoader } from './script-loader.js';
 import { ScriptStack } from './script-stack.js';
 import type { Topic } from './topics.js';
+import { MAX_BAUD, MIN_BAUD, playAtBaud } from './baud.js';
+import { runLightbar, type LightbarItem, type LightbarOptions } from './lightbar.js';
+import { runMenu, type MenuRunnerDeps } from './menu/runner.js';
+import { MENU_PREFIX } from './menu/types.js';
+import { runPager, type PagerOptions } from './pager.js';
+import { openSessionView, type SessionView } from './session-view.js';
+import type { BoardSocial } from './social/board-social.js';
+import { SessionSocial } from './social/session-social.js';
+import { answerInvitation } from './social/split-chat.js';
+import { MAX_GUARD_DELAY_MS, type LoginAttempt, type LoginEvent, type LoginGuard, type LoginVerdict } from './login-guard.js';
 
 /** What the board hands each session it attaches. */
 export interface SessionContext {
@@ -40,6 +51,12 @@ export interface SessionContext {
   firstTime(key: string): boolean;
   /** the session ended and its bookkeeping is done */
   ended(session: Session): void;
+  /** this process's social layer: routes pages and chat requests here, mutes, flood control */
+  social: BoardSocial;
+  /** the board's menus, run as `menu:<name>` on the script stack; none when the board has no menus folder */
+  menus?: MenuRunnerDeps | undefined;
+  /** the board's login policy (bot trap, penalties, audit), if any */
+  loginGuard?: LoginGuard | undefined;
 }
 
 export interface ReadLineOptions {
@@ -59,8 +76,6 @@ export interface ReadLineOptions {
 const PRESENCE_INPUT_REFRESH_MS = 15_000;
 /** Resize storms (NAWS floods, window drags) become one presence update. */
 const PRESENCE_COALESCE_MS = 1_000;
-/** Text from another caller (messages, pages) is cut to this length on screen. */
-const MAX_MESSAGE_LENGTH = 500;
 /** C0/C1 controls (escape sequences), DEL, and bidi overrides that reorder a screen line. */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
@@ -86,6 +101,8 @@ export class Session {
   readonly startedAt = Date.now();
   /** Resolves once the session has ended and its presence and call record are cleaned up. */
   readonly done: Promise<void>;
+  /** Chat room, do-not-disturb, notices (pages, broadcasts) and chat requests (social/session-social.ts). */
+  readonly social: SessionSocial;
 
   private readonly ctx: SessionContext;
   private nodeNumber = 0;
@@ -96,6 +113,12 @@ export class Session {
   private readonly stack: ScriptStack<Session>;
   private readonly idleDeadline: Deadline;
   private loginDeadline: Deadline | undefined;
+  /** the absolute timeout: input does not push it back */
+  private readonly lifetime: Deadline;
+  /** the login name the guard last let through to the password prompt */
+  private screenedName: string | undefined;
+  /** how the user about to log in proved who they are, for the guard's loggedIn */
+  private provenBy: { userId: number; via: LoginEvent['via'] } | undefined;
   private activityText = 'connecting';
   private lastInputAt: number;
   private lastPresenceAt = 0;
@@ -107,6 +130,10 @@ export class Session {
   private readonly subscriptions = new Set<Unsubscribe>();
   /** presence and call-record writes, in order, so a hang-up during login cannot leave a call open */
   private ledger: Promise<unknown> = Promise.resolve();
+  /** open full-screen views, with the stack depth of the script that opened each */
+  private readonly views = new Set<{ depth: number; end(why: 'script ended' | 'hangup'): void }>();
+  /** until() calls waiting, released when the session ends */
+  private readonly endWaiters = new Set<(err: ConnectionClosedError) => void>();
 
   /** @internal Boards create sessions with `board.attach(conn)`. */
   constructor(conn: Connection, ctx: SessionContext) {
@@ -126,13 +153,29 @@ export class Session {
       get log() {
         return self.logger;
       },
-      load: (name) => this.ctx.loader.load(name),
+      load: (name) => this.loadFrame(name),
       isClosed: () => this.closed,
       inputCount: () => this.input.delivered,
       apologize: (text) => this.write(`\r\n${text}\r\n`),
     });
     this.idleDeadline = new Deadline(ctx.config.idleTimeoutMs, () => this.expire('Idle timeout: goodbye.', 'idle timeout'));
     this.loginDeadline = new Deadline(ctx.config.loginTimeoutMs, () => this.expire('Login timeout: goodbye.', 'login timeout'));
+    this.lifetime = new Deadline(ctx.config.maxDurationMs, () => this.expire('Time limit reached: goodbye.', 'session time limit'));
+    this.social = new SessionSocial(
+      {
+        get closed() {
+          return self.closed;
+        },
+        get log() {
+          return self.logger;
+        },
+        write: (text) => this.write(text),
+        viewOpen: () => this.views.size > 0,
+        presenceChanged: () => this.publishPresence(),
+        answer: (invitation) => answerInvitation(this, invitation),
+      },
+      ctx.social,
+    );
     this.listen('close', (reason: string) => this.end(typeof reason === 'string' ? reason : 'closed'));
     if (conn.closed) this.end('closed before the session started');
   }
@@ -182,6 +225,7 @@ export class Session {
   /** Send Unicode text as it is (the connection encodes it for the terminal). */
   write(text: string): void {
     this.column.advance(text);
+    this.social.line.wrote(text);
     this.conn.write(text);
   }
 
@@ -202,9 +246,15 @@ export class Session {
 
   /**
    * Show art file `name` from the art dir in the caller's encoding. A missing or broken
-   * file logs a warning and prints `fallback` (or the name) instead.
+   * file logs a warning and prints `fallback` (or the name) instead. With `baud`, the
+   * art is drawn at that modem speed (110-115200); a key shows the rest at once and
+   * stays in the input for the next read.
    */
-  async art(name: string, opts: { fallback?: string } = {}): Promise<void> {
+  async art(name: string, opts: { fallback?: string; baud?: number } = {}): Promise<void> {
+    const { baud } = opts;
+    if (baud !== undefined && !(Number.isFinite(baud) && baud >= MIN_BAUD && baud <= MAX_BAUD)) {
+      throw new CarrierError(ErrorCodes.VALIDATION, `baud must be from ${MIN_BAUD} to ${MAX_BAUD} (got ${baud})`);
+    }
     const term = this.conn.terminal;
     let art: Awaited<ReturnType<typeof loadArt>>;
     try {
@@ -220,7 +270,17 @@ export class Session {
       return;
     }
     this.column.forget();
-    this.conn.writeBytes(art.bytes);
+    this.social.line.lost();
+    if (baud === undefined) {
+      this.conn.writeBytes(art.bytes);
+      return;
+    }
+    const mark = this.input.delivered + this.input.queued;
+    await playAtBaud(art.bytes, baud, {
+      write: (bytes) => this.conn.writeBytes(bytes),
+      interrupted: () => this.input.delivered + this.input.queued > mark,
+      closed: () => this.closed,
+    });
   }
 
   private artFallback(name: string, fallback: string | undefined): void {
@@ -252,19 +312,22 @@ export class Session {
   async readLine(opts: ReadLineOptions = {}): Promise<string> {
     const screen = this.conn.terminal.cols;
     const editor = new LineEditor({
-      maxLength: opts.maxLength ?? 80,
+      // A script cannot lift the board's cap: a line is bounded wherever a caller types.
+      maxLength: Math.min(opts.maxLength ?? 80, this.ctx.config.maxLineLength),
       // The field ends before the right edge: columns left after the prompt.
       cols: Math.max(2, screen - ((this.column.value ?? 0) % screen)),
       ...(opts.mask !== undefined ? { mask: opts.mask } : {}),
       ...(opts.default !== undefined ? { default: opts.default } : {}),
       ...(opts.history !== undefined ? { history: opts.history } : {}),
     });
+    this.social.editing(editor);
     this.write(editor.start());
     for (;;) {
       const key = await this.input.read();
       const step = editor.feed(key);
       if (step.output) this.write(step.output);
       if (step.done) {
+        this.social.editing(undefined);
         this.write('\r\n');
         return step.cancelled ? '' : (step.value ?? '');
       }
@@ -277,6 +340,64 @@ export class Session {
     const key = await this.readKey();
     this.write(`${CLEAR_LINE}${renderPipeCodes('|07')}`);
     return key;
+  }
+
+  /**
+   * Show `text` a screenful at a time, with a more-prompt on the last row of the
+   * caller's screen (Space page, Enter line, C continuous, Q quit). Lines are wrapped to
+   * the caller's width; escape sequences and controls in the text are dropped, pipe
+   * codes rendered with `pipeCodes: true`. True when the caller read to the end.
+   */
+  pager(text: string, opts: PagerOptions = {}): Promise<boolean> {
+    return runPager({ write: (t) => this.write(t), readKey: () => this.readKey(), size: () => this.conn.terminal }, text, opts);
+  }
+
+  /**
+   * A selectable list drawn where the cursor stands: arrows, Home/End and PgUp/PgDn move,
+   * Enter or an item's `key` picks, Escape or ^C gives up. The index picked, or undefined.
+   */
+  lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
+    return runLightbar({ write: (t) => this.write(t), readKey: () => this.readKey(), size: () => this.conn.terminal }, items, opts);
+  }
+
+  /**
+   * A full-screen view (blessed) on this caller's terminal. Build widgets with
+   * `parent: view.screen`, call `view.close(value)` when done and await `view.result`.
+   * While it is open, keys go to the view, not to readKey(). It is closed for the
+   * script when the script ends, and for the caller when they hang up (result rejects).
+   */
+  view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {
+    this.ensureOpen();
+    const entry = { depth: this.stack.depth, end: (_why: 'script ended' | 'hangup'): void => undefined };
+    const handle = openSessionView<T>(this.conn, opts, () => {
+      this.views.delete(entry);
+      this.column.forget();
+      this.social.viewClosed();
+    });
+    entry.end = handle.end;
+    this.views.add(entry);
+    return handle.view;
+  }
+
+  /**
+   * `promise`, unless the caller leaves first: then a ConnectionClosedError, so a script
+   * waiting on something that may never come (another caller, a bus event) unwinds.
+   */
+  until<T>(promise: Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new ConnectionClosedError(this.endedWith ?? 'closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.endWaiters.add(reject);
+      promise.then(
+        (value) => {
+          this.endWaiters.delete(reject);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.endWaiters.delete(reject);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Throw away keys typed ahead (before a password prompt, say); returns how many. */
@@ -293,9 +414,52 @@ export class Session {
 
   /** Check a handle and password against the user store; the User, or null. */
   async authenticate(handle: string, password: string): Promise<User | null> {
+    // A script that skipped checkLoginName still goes through the board's policy.
+    if (this.screenedName !== handle) await this.checkLoginName(handle);
+    this.screenedName = undefined;
     const user = await this.store.users.authenticate(handle, password);
     if (!user) this.log.info('login.failed', { handle: client(handle) });
+    else this.provenBy = { userId: user.id, via: 'password' };
+    await this.obey('passwordChecked', (g) => g.passwordChecked({ ...this.loginAttempt(handle), ok: user !== null }));
     return user;
+  }
+
+  /**
+   * Tell the board a login name was typed, before asking for the password. The board's
+   * policy may hold the caller a moment (repeated failures) or hang up (a bot-trap word,
+   * a banned source); then this rejects with ConnectionClosedError, like hangup().
+   */
+  async checkLoginName(name: string): Promise<void> {
+    this.ensureOpen();
+    await this.obey('nameEntered', (g) => g.nameEntered(this.loginAttempt(name)));
+    this.screenedName = name;
+  }
+
+  private loginAttempt(name: string): LoginAttempt {
+    return { name, remoteAddress: this.conn.remoteAddress, protocol: this.conn.terminal.protocol, sessionId: this.id, connId: this.conn.id };
+  }
+
+  /** Ask the guard and do what it says. A guard that throws is logged and let through. */
+  private async obey(step: string, ask: (guard: LoginGuard) => LoginVerdict | Promise<LoginVerdict>): Promise<void> {
+    const guard = this.ctx.loginGuard;
+    if (!guard) return;
+    let verdict: LoginVerdict;
+    try {
+      verdict = await ask(guard);
+    } catch (err) {
+      this.log.error('login.guard_failed', { step, err });
+      return;
+    }
+    this.ensureOpen();
+    if (verdict.hangup) {
+      if (verdict.hangup.message) this.write(`\r\n${verdict.hangup.message.replace(UNSAFE_TEXT, '')}\r\n`);
+      await this.hangup(verdict.hangup.reason);
+    }
+    const ms = Math.min(Math.max(verdict.delayMs ?? 0, 0), MAX_GUARD_DELAY_MS);
+    if (ms > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, ms));
+      this.ensureOpen();
+    }
   }
 
   /** Would this handle be accepted at sign-up? `{ ok, handle }` or `{ ok: false, reason }`. */
@@ -313,6 +477,7 @@ export class Session {
     try {
       const user = await this.store.users.create(input);
       this.log.info('user.created', { handle: client(user.handle), userId: user.id });
+      this.provenBy = { userId: user.id, via: 'new-user' };
       return user;
     } catch (err) {
       if (isCarrierError(err, ErrorCodes.DUPLICATE)) return null;
@@ -334,8 +499,8 @@ export class Session {
     await this.record(async () => {
       if (this.callId !== undefined) await this.store.calls.end(this.callId, 'logged in again');
       this.callId = undefined;
-      await this.store.users.recordLogin(user.id);
-      this.callId = await this.store.calls.start({
+      // One transaction: a database failing halfway never leaves a counted login without its call.
+      this.callId = await this.store.logins.record({
         userId: user.id,
         handle: user.handle,
         protocol: term.protocol,
@@ -344,7 +509,29 @@ export class Session {
       });
     });
     this.log.info('session.login', { userId: user.id });
+    // Admission stops counting this socket as a start-up (MaxStartups).
+    this.conn.markAuthenticated();
+    this.tellGuardLoggedIn(user);
     this.publishPresence();
+  }
+
+  private tellGuardLoggedIn(user: User): void {
+    const proven = this.provenBy?.userId === user.id ? this.provenBy.via : undefined;
+    const identity = this.conn.identity;
+    const via = proven ?? (identity && identity.user.toLowerCase() === user.handle.toLowerCase() ? identity.via : 'script');
+    this.provenBy = undefined;
+    try {
+      this.ctx.loginGuard?.loggedIn?.({
+        handle: user.handle,
+        userId: user.id,
+        remoteAddress: this.conn.remoteAddress,
+        protocol: this.conn.terminal.protocol,
+        sessionId: this.id,
+        via,
+      });
+    } catch (err) {
+      this.log.error('login.guard_failed', { step: 'loggedIn', err });
+    }
   }
 
   // ---- scripts -----------------------------------------------------------------------
@@ -398,12 +585,9 @@ export class Session {
     return unsubscribe;
   }
 
-  /** @internal Show a one-line message from someone else (sysop, page) without breaking the screen. */
+  /** @internal Show a one-line message from someone else (sysop, board) without breaking the screen or the line being typed. */
   deliverMessage(from: string, text: string): void {
-    if (this.closed) return;
-    const who = from.replace(UNSAFE_TEXT, '').slice(0, 40);
-    const body = text.replace(UNSAFE_TEXT, '').slice(0, MAX_MESSAGE_LENGTH);
-    this.write(`\r\n\x1b[0;1;33m*** ${who}: \x1b[0;37m${body}\r\n`);
+    this.social.notify({ kind: 'message', from, text, at: Date.now() });
   }
 
   /** @internal A sysop action or a shutdown ends this session with a last line. */
@@ -495,7 +679,8 @@ export class Session {
     const now = Date.now();
     this.lastInputAt = now;
     this.idleDeadline.touch();
-    this.input.push(bytes, this.conn.terminal.encoding);
+    // A full-screen view reads the keys itself; queueing them too would replay them later.
+    if (this.views.size === 0 && !this.social.intercept(bytes)) this.input.push(bytes, this.conn.terminal.encoding);
     if (now - this.lastPresenceAt >= PRESENCE_INPUT_REFRESH_MS) this.schedulePresence();
   }
 
@@ -509,7 +694,12 @@ export class Session {
     if (this.endedWith !== undefined) return;
     this.endedWith = reason;
     this.input.close(new ConnectionClosedError(reason));
+    for (const view of [...this.views]) view.end('hangup');
+    this.social.close();
+    for (const release of [...this.endWaiters.values()]) release(new ConnectionClosedError(reason));
+    this.endWaiters.clear();
     this.idleDeadline.cancel();
+    this.lifetime.cancel();
     this.loginDeadline?.cancel();
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const { event, fn } of this.listeners.splice(0)) this.conn.off(event, fn);
@@ -565,6 +755,7 @@ export class Session {
       remoteAddress: this.conn.remoteAddress,
       terminal: { type: t.type, cols: t.cols, rows: t.rows, encoding: t.encoding },
       processId: this.ctx.processId,
+      ...this.social.presenceFields(),
     };
   }
 
@@ -585,6 +776,27 @@ export class Session {
       if (i >= 0) {
         this.listeners.splice(i, 1);
         this.conn.off(event, fn);
+      }
+    };
+  }
+
+  /** What the stack runs for `name`: menu `menu:<name>` or a script, closing the views it opened when it ends. */
+  private async loadFrame(name: string): Promise<ScriptFunction> {
+    let fn: ScriptFunction;
+    if (name.startsWith(MENU_PREFIX)) {
+      const menus = this.ctx.menus;
+      if (!menus) throw new CarrierError(ErrorCodes.NOT_FOUND, `this board has no menus (asked for ${name})`);
+      const menu = name.slice(MENU_PREFIX.length);
+      fn = (s: Session) => runMenu(s, menu, menus);
+    } else {
+      fn = await this.ctx.loader.load(name);
+    }
+    return async (s: Session, ...args: unknown[]) => {
+      const depth = this.stack.depth;
+      try {
+        return await fn(s, ...args);
+      } finally {
+        for (const view of [...this.views]) if (view.depth >= depth) view.end('script ended');
       }
     };
   }

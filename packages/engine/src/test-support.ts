@@ -7,6 +7,7 @@ import { BaseConnection, createMemoryLogger, decodeBytes, type Identity, type Te
 import { openStore, type Store } from '@carrier/store';
 import { createBoard, type Board, type BoardConfig } from './board.js';
 import { InProcessBus } from './bus.js';
+import type { MenuParser } from './menu/types.js';
 
 export class FakeConnection extends BaseConnection {
   readonly sent: Buffer[] = [];
@@ -91,6 +92,8 @@ export interface TestBoard {
   dir: string;
   scriptsDir: string;
   artDir: string;
+  /** menus are read from here when createTestBoard was given a menu parser */
+  menusDir: string;
   /** Write (or rewrite) scripts/<name>.ts; the mtime is moved forward so a reload is seen at once. */
   writeScript(name: string, source: string): Promise<void>;
   connect(conn?: FakeConnection): { conn: FakeConnection; session: ReturnType<Board['attach']> };
@@ -102,12 +105,15 @@ let mtimeTick = 0;
 export async function createTestBoard(
   scripts: Record<string, string>,
   config: Partial<BoardConfig> = {},
+  menuParser?: MenuParser,
 ): Promise<TestBoard> {
   const dir = await mkdtemp(join(tmpdir(), 'carrier-engine-'));
   const scriptsDir = join(dir, 'scripts');
   const artDir = join(dir, 'art');
+  const menusDir = join(dir, 'menus');
   await mkdir(scriptsDir, { recursive: true });
   await mkdir(artDir, { recursive: true });
+  await mkdir(menusDir, { recursive: true });
   const log = createMemoryLogger();
   const store = await openStore({ dataDir: join(dir, 'data'), log, passwordParams: TEST_SCRYPT });
   const bus = new InProcessBus(log);
@@ -120,6 +126,7 @@ export async function createTestBoard(
     artDir,
     cacheDir: join(dir, 'cache'),
     config: { probeTimeoutMs: 100, ...config },
+    ...(menuParser ? { menus: { dir: menusDir, parse: menuParser } } : {}),
   });
   const writeScript = async (name: string, source: string): Promise<void> => {
     const file = join(scriptsDir, `${name}.ts`);
@@ -137,6 +144,7 @@ export async function createTestBoard(
     dir,
     scriptsDir,
     artDir,
+    menusDir,
     writeScript,
     connect(conn = new FakeConnection()) {
       return { conn, session: board.attach(conn) };

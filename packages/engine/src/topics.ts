@@ -30,10 +30,14 @@ export interface SessionDisconnect {
   by: string;
 }
 export interface ChatLine {
+  /** unique per line: a history replay and the live copy of one line are told apart by it */
+  id: string;
   room: string;
   sessionId: string;
   node: number;
   handle: string;
+  /** 'me' is an action line (`/me waves` shows as `* alice waves`) */
+  kind: 'say' | 'me';
   text: string;
   at: number;
 }
@@ -43,6 +47,64 @@ export interface ChatMembership {
   node: number;
   handle: string;
   at: number;
+  /** why a caller left: 'left', 'hung up', 'kicked by …', 'joined #other' */
+  reason?: string;
+}
+/** `/msg handle text`: reaches every session of that handle, wherever it is on the board. */
+export interface PrivateMessage {
+  toHandle: string;
+  fromSessionId: string;
+  fromHandle: string;
+  fromNode: number;
+  text: string;
+  at: number;
+}
+/** A moderator removes `handle` from `room`. */
+export interface ChatKick {
+  room: string;
+  handle: string;
+  by: string;
+  at: number;
+}
+/** A moderator silences `handle` in chat until `until` (ms since the epoch; 0 lifts it). */
+export interface ChatMute {
+  handle: string;
+  until: number;
+  by: string;
+}
+/** One caller asks another for a split-screen chat. */
+export interface PrivateChatRequest {
+  chatId: string;
+  toSessionId: string;
+  fromSessionId: string;
+  fromHandle: string;
+  fromNode: number;
+  at: number;
+}
+/** The answer to a request, sent back to the session that asked. */
+export interface PrivateChatAnswer {
+  chatId: string;
+  toSessionId: string;
+  fromSessionId: string;
+  fromHandle: string;
+  fromNode: number;
+  accepted: boolean;
+  /** why not, when refused: 'do not disturb', 'declined' */
+  reason?: string;
+}
+export interface PrivateChatLine {
+  chatId: string;
+  toSessionId: string;
+  fromSessionId: string;
+  text: string;
+  at: number;
+}
+/** Either side left the split-screen chat (or withdrew the request, or hung up). */
+export interface PrivateChatEnd {
+  chatId: string;
+  toSessionId: string;
+  fromSessionId: string;
+  reason: string;
 }
 export interface Page {
   toSessionId: string;
@@ -57,6 +119,11 @@ export interface Broadcast {
   text: string;
   at: number;
 }
+/** This process lost (up: false) or regained its link to the rest of the board (a Redis bus). Never leaves the process. */
+export interface BusLink {
+  up: boolean;
+  at: number;
+}
 
 export const topics = {
   'presence.join': carries<PresenceEntry>(),
@@ -67,8 +134,16 @@ export const topics = {
   'chat.line': carries<ChatLine>(),
   'chat.join': carries<ChatMembership>(),
   'chat.leave': carries<ChatMembership>(),
+  'chat.private': carries<PrivateMessage>(),
+  'chat.kick': carries<ChatKick>(),
+  'chat.mute': carries<ChatMute>(),
   page: carries<Page>(),
   broadcast: carries<Broadcast>(),
+  'private.request': carries<PrivateChatRequest>(),
+  'private.answer': carries<PrivateChatAnswer>(),
+  'private.line': carries<PrivateChatLine>(),
+  'private.end': carries<PrivateChatEnd>(),
+  'bus.link': carries<BusLink>(),
 } as const;
 
 export type Topic = keyof typeof topics;

@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkScripts } from '@carrier/engine';
+import { boardMenuRefs, checkMenus, checkScripts } from '@carrier/engine';
 import { checkArtFile } from '@carrier/terminal';
 import type { LoadedConfig } from './config.js';
+import { parseMenuYaml } from './menu-yaml.js';
 
 export interface Problem {
   file: string;
@@ -36,6 +37,10 @@ export async function runCheck(loaded: LoadedConfig, out: (line: string) => void
     if (problem) problems.push({ file, message: problem });
   }
   out(`art: ${art.length} checked in ${cfg.paths.art}`);
+
+  const menuRefs = boardMenuRefs((name) => join(cfg.paths.scripts, `${name}.ts`), cfg.paths.art);
+  problems.push(...(await checkMenus({ dir: cfg.paths.menus, parse: parseMenuYaml, refs: menuRefs })));
+  out(`menus: ${listFiles(cfg.paths.menus, (n) => n.endsWith('.yaml')).length} checked in ${cfg.paths.menus}`);
 
   for (const p of problems) out(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`);
   out(problems.length === 0 ? 'check passed' : `check failed: ${problems.length} problem(s)`);

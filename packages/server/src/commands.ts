@@ -4,18 +4,30 @@ import { LEVELS, openStore, type Store } from '@carrier/store';
 import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
 import { runCheck } from './check.js';
+import { ART_USAGE, artCommand } from './art-commands.js';
 import { openLog } from './logging.js';
 import { startBoard } from './start.js';
+import { storeOptions } from './backends.js';
+import { isClusterWorker, runPrimary, serveWorker } from './cluster.js';
+import { statusCommand } from './status-command.js';
+import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
+import { scryptParams } from './security/security.js';
+import { runProbeCommand, runTelnetCommand } from '@carrier/client';
 
 const USAGE = `usage: carrier <verb>
-  start                                   run the board
+  start [--workers N]                     run the board (N processes sharing the ports; needs Redis)
+  status                                  board, database, bus and per-process health
   check                                   validate config, scripts, menus and art
   user add <handle> --password-stdin [--sysop]
   user list
   user key add <handle> <file|->          register an ssh public key (- reads standard input)
   user key list <handle>
   user key remove <handle> <fingerprint|id>
-`;
+  telnet [--cp437|--utf8] [host [port]]   call a board from this terminal (Ctrl-] for commands)
+  telnet --history [n]                    list past telnet calls
+  probe <host> [ports]                    name what answers on each port of your own host
+${BAN_USAGE}
+${ART_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -31,11 +43,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function withStore<T>(cfg: CarrierConfig, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({
-    dataDir: cfg.dataDir,
-    log: silentLogger,
-    ...(cfg.database.url ? { databaseUrl: cfg.database.url, pool: { min: 0, max: 2 } } : {}),
-  });
+  const store = await openStore({ ...storeOptions(cfg, silentLogger, { min: 0, max: 2 }), passwordParams: scryptParams(cfg) });
   try {
     return await fn(store);
   } finally {
@@ -43,21 +51,51 @@ async function withStore<T>(cfg: CarrierConfig, fn: (store: Store) => Promise<T>
   }
 }
 
-async function start(loaded: LoadedConfig): Promise<number | undefined> {
+/** `--workers N` (or `--workers=N`) wins over `workers:` in the config. */
+function workersFrom(args: string[], configured: number): number {
+  const i = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
+  if (i < 0) return configured;
+  const raw = args[i]!.includes('=') ? args[i]!.slice('--workers='.length) : args[i + 1];
+  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+    throw new UsageError(`--workers needs a whole number from 1 to 64 (got ${JSON.stringify(raw ?? '')})`);
+  }
+  return Number(raw);
+}
+
+async function start(loaded: LoadedConfig, args: string[]): Promise<number | undefined> {
+  const workers = workersFrom(args, loaded.config.workers);
   const { log, close } = openLog(loaded.config);
   log.info('config.loaded', { file: loaded.file ?? '(defaults)' });
-  const running = await startBoard(loaded.config, log);
+  if (workers > 1 && !isClusterWorker()) {
+    process.on('uncaughtException', (err) => log.error('process.uncaught_exception', { err }));
+    process.on('unhandledRejection', (err) => log.error('process.unhandled_rejection', { err }));
+    await runPrimary(loaded.config, workers, log);
+    await close();
+    return 0;
+  }
+  // A signal during start-up (a cluster primary stopping a worker that is still starting,
+  // `docker stop` during migrations) is held until the board is up, then stops it cleanly.
+  let up: Awaited<ReturnType<typeof startBoard>> | undefined;
+  let held: string | undefined;
   // carrier's own handlers come first, so a library's (blessed installs some) never act alone.
   const stop = (signal: string) => {
-    running
+    if (!up) {
+      held ??= signal;
+      return;
+    }
+    up
       .stop(signal)
       .then(close)
       .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('uncaughtException', (err) => log.error('process.uncaught_exception', { err }));
-  process.on('unhandledRejection', (err) => log.error('process.unhandled_rejection', { err }));
+  const running = await startBoard(loaded.config, log, { serveHealth: !isClusterWorker() });
+  up = running;
+  if (held) stop(held);
+  // A stray exception or rejection closes the session it came from; the board lives on.
+  running.security.installProcessGuards(log);
+  if (isClusterWorker()) serveWorker(running, stop);
   return undefined;
 }
 
@@ -159,16 +197,35 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
   try {
     switch (verb) {
       case 'start':
-        return await start(loaded);
+        return await start(loaded, args);
+      case 'status':
+        return await statusCommand(loaded.config, out, (text) => process.stderr.write(text));
       case 'check':
         return await runCheck(loaded, out);
       case 'user':
         return await user(args, loaded.config);
+      case 'ban':
+        return await banCommand(args, loaded.config, {
+          out,
+          err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+          withStore: (fn) => withStore(loaded.config, fn),
+        });
+      case 'telnet':
+        return await withStore(loaded.config, (store) => runTelnetCommand(args, { history: store.clientHistory }));
+      case 'probe':
+        return await runProbeCommand(args);
+      case 'art':
+        return await artCommand(args, {
+          out,
+          err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+          bytes: (data) => process.stdout.write(data),
+          cols: process.stdout.columns ?? 80,
+        });
       default:
         throw new UsageError(`unknown verb ${JSON.stringify(verb)}`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof BanUsageError) {
       process.stderr.write(`carrier: ${err.message}\n${USAGE}`);
       return 2;
     }

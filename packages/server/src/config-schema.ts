@@ -25,7 +25,8 @@ const oneOf = <T extends string>(def: T, values: readonly T[], doc: string) =>
   ({ kind: 'string', default: def, oneOf: values, doc }) as const;
 const bool = (def: boolean, doc: string) => ({ kind: 'bool', default: def, doc }) as const;
 const port = (def: number | 'off', doc: string) => ({ kind: 'port', default: def, doc }) as const;
-const addresses = (doc: string) => ({ kind: 'list', default: [] as readonly string[], item: 'address', doc }) as const;
+const addresses = (doc: string, def: readonly string[] = []) => ({ kind: 'list', default: def, item: 'address', doc }) as const;
+const words = (def: readonly string[], doc: string) => ({ kind: 'list', default: def, doc }) as const;
 
 export const schema = {
   board: {
@@ -53,16 +54,56 @@ export const schema = {
     synctermOrder: addresses('Addresses whose clients send the password in client-user and the handle in server-user (SyncTERM style).'),
   },
   limits: {
-    maxConnections: int(1000, 1, 100_000, 'Open connections per front end, logged in or not.'),
-    maxPerIp: int(8, 1, 10_000, 'Open connections from one address per front end.'),
+    maxConnections: int(1000, 1, 100_000, 'Open connections across all front ends, logged in or not.'),
+    maxPerIp: int(8, 1, 10_000, 'Open connections from one address, all front ends together.'),
+    maxPerSubnet: int(32, 1, 100_000, 'Open connections from one /24 (IPv4) or /64 (IPv6) network.'),
     backlog: int(4096, 16, 65_535, 'listen(2) backlog; large so a connect burst is not dropped by the kernel.'),
+    startups: {
+      start: int(10, 1, 100_000, 'MaxStartups: connections not yet logged in before random refusals begin.'),
+      rate: int(30, 0, 100, 'MaxStartups: percent chance of refusal at start, rising to 100 at full.'),
+      full: int(100, 1, 100_000, 'MaxStartups: connections not yet logged in at which every new one is refused.'),
+    },
+    maxLineLength: int(1000, 16, 65_536, 'Longest line a caller can type at any prompt, whatever a script asks.'),
+  },
+  security: {
+    allowlist: addresses('Addresses or CIDRs never banned, held or penalised (the sysop, a local proxy).', ['127.0.0.1', '::1']),
+    banRefresh: duration(5_000, 'How often bans made elsewhere (the ban CLI, other processes) are picked up.'),
+    auditLog: bool(true, 'Write connects, logins, failed logins, bans and traps to <dataDir>/logs/audit.log.'),
+    trap: {
+      enabled: bool(true, 'Close and ban a caller who types one of the trap words as a login name.'),
+      words: words(['root', 'admin', 'sh', 'shell', 'enable', 'system', 'busybox', 'cat', 'wget', 'curl', 'chmod'], 'First words of a login name no human types; matched case-insensitively.'),
+      banFor: duration(86_400_000, 'How long a trapped address is banned.'),
+    },
+    penalties: {
+      enabled: bool(true, 'Penalise sources for failed logins and connections that never log in.'),
+      authFail: int(5, 0, 1000, 'Points a source (and the account tried) earns per wrong password.'),
+      noAuth: int(1, 0, 1000, 'Points a source earns per connection that ends without a login.'),
+      banAt: int(30, 1, 100_000, 'Points at which a source is banned.'),
+      decayPerMinute: int(6, 0, 100_000, 'Points that drain away per minute.'),
+      banFor: duration(600_000, 'First penalty ban; each repeat within a day doubles it.'),
+      maxBan: duration(86_400_000, 'Longest penalty ban.'),
+      delay: duration(1_000, 'Hold after a wrong password; doubles with each recent failure of the source or account.'),
+      maxDelay: duration(8_000, 'Longest hold after a wrong password.'),
+    },
+    scrypt: {
+      N: int(16_384, 1024, 1_048_576, 'scrypt cost of new password hashes (a power of two); raising it rehashes at next login.'),
+      r: int(8, 1, 32, 'scrypt block size.'),
+      p: int(1, 1, 16, 'scrypt parallelism.'),
+    },
   },
   session: {
     loginTimeout: duration(120_000, 'Time a caller has to log in.'),
     idleTimeout: duration(600_000, 'A session with no input for this long is closed.'),
+    maxDuration: duration(14_400_000, 'A session this old is closed, input or not (the absolute timeout).'),
     probeTimeout: duration(400, 'Deadline for cursor-position probes of size and encoding.'),
     maxLoginTries: int(3, 1, 10, 'Wrong passwords before the caller is disconnected.'),
     defaultEncoding: oneOf('cp437', ['cp437', 'utf8'] as const, 'Encoding for terminals nothing else identifies.'),
+  },
+  chat: {
+    maxLineLength: int(300, 10, 1000, 'Longest chat line, in characters; longer input is cut.'),
+    floodRate: int(2, 1, 100, 'Chat lines per second a user may send, sustained; the excess is dropped with a notice.'),
+    floodBurst: int(5, 1, 1000, 'Chat lines a user may send at once before floodRate applies.'),
+    historyLines: int(50, 0, 500, 'Lines per chat room kept in the store and replayed to a caller who joins.'),
   },
   paths: {
     scripts: str('./scripts', 'Board scripts (TypeScript), reloaded when edited.'),
@@ -73,9 +114,17 @@ export const schema = {
     url: str('', 'PostgreSQL URL; empty uses SQLite in dataDir. DATABASE_URL overrides.'),
     poolMin: int(0, 0, 100, 'PostgreSQL pool minimum.'),
     poolMax: int(10, 1, 500, 'PostgreSQL pool maximum.'),
+    schema: str('', 'PostgreSQL schema to work in, created if missing; empty is the database default (public).'),
   },
   bus: {
+    type: oneOf('auto', ['auto', 'in-process', 'redis'] as const, 'auto: Redis when redisUrl is set, else in-process; redis alone means redis://127.0.0.1:6379.'),
     redisUrl: str('', 'Redis URL for a multi-process board; empty uses the in-process bus. REDIS_URL overrides.'),
+    keyPrefix: str('carrier:', 'Prefix of every Redis key and channel; boards sharing one Redis need different prefixes.'),
+  },
+  workers: int(1, 1, 64, 'Processes sharing the listening ports (Node cluster); more than 1 needs the Redis bus.'),
+  health: {
+    port: port('off', 'HTTP port for /health (JSON) and /metrics (Prometheus text), or off.'),
+    host: str('127.0.0.1', 'Address the health endpoint binds to.'),
   },
   log: {
     level: oneOf('info', ['debug', 'info', 'warn', 'error'] as const, 'Lowest level written.'),

@@ -4,6 +4,13 @@ export type { User, NewUser, UsersRepository } from './users.js';
 export { MAX_RECENT_CALLS, type Call, type CallStart, type CallsRepository } from './calls.js';
 export { KEY_ALGORITHMS, fingerprintOf, parsePublicKeyLine, type KeysRepository, type UserKey, type ParsedPublicKey } from './keys.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export { MAX_CLIENT_HISTORY, type ClientHistoryEntry, type ClientHistoryRepository } from './client-history.js';
+export { BAN_SOURCES, MAX_ACTIVE_BANS, canonicalBanTarget, type Ban, type BanSource, type NewBan, type BansRepository } from './bans.js';
+export type { LoginRecord, LoginsRepository } from './logins.js';
+export type { PoolStats } from './pool-stats.js';
+export { guardRepository, isUnavailable } from './unavailable.js';
+export { ONELINER_MAX_LENGTH, MAX_RECENT_ONELINERS, type Oneliner, type NewOneliner, type OnelinersRepository } from './oneliners.js';
+export { MAX_CHAT_HISTORY, type ChatHistoryLine, type ChatHistoryRepository } from './chat-history.js';
 export {
   hashPassword,
   verifyPassword,

@@ -78,6 +78,76 @@ export const MIGRATIONS: readonly Migration[] = [
       await knex.schema.dropTableIfExists('user_keys');
     },
   },
+  {
+    name: '0003_client_history',
+    async up(knex) {
+      // Outgoing connections made with `carrier telnet`, newest read first.
+      await knex.schema.createTable('client_history', (t) => {
+        t.increments('id');
+        t.string('host', 255).notNullable();
+        t.integer('port').notNullable();
+        t.bigInteger('started_at').notNullable();
+        t.bigInteger('ended_at').nullable();
+        t.bigInteger('bytes_in').notNullable().defaultTo(0);
+        t.bigInteger('bytes_out').notNullable().defaultTo(0);
+        t.index(['started_at'], 'client_history_started_at_idx');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('client_history');
+    },
+  },
+  {
+    name: '0004_bans',
+    async up(knex) {
+      // Sources refused at accept: an address or CIDR range, canonical spelling, one row each.
+      await knex.schema.createTable('bans', (t) => {
+        t.increments('id');
+        // The longest canonical IPv6 range, "ffff:…:ffff/128", is 43 characters.
+        t.string('target', 64).notNullable().unique();
+        t.string('reason', 200).notNullable();
+        // trap | penalty | sysop
+        t.string('source', 16).notNullable();
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        // null: until a sysop lifts it
+        t.bigInteger('expires_at').nullable();
+        t.index(['expires_at'], 'bans_expires_at_idx');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('bans');
+    },
+  },
+  {
+    name: '0005_social',
+    async up(knex) {
+      // The oneliners wall; the handle is kept so a line outlives its author's account.
+      await knex.schema.createTable('oneliners', (t) => {
+        t.increments('id');
+        t.integer('user_id').nullable().references('id').inTable('users').onDelete('SET NULL');
+        t.string('handle', 32).notNullable();
+        t.string('text', 200).notNullable();
+        t.bigInteger('created_at').notNullable();
+      });
+      // The last lines of each chat room, replayed on join; trimmed by the repository.
+      await knex.schema.createTable('chat_lines', (t) => {
+        t.increments('seq');
+        t.string('line_id', 32).notNullable();
+        t.string('room', 32).notNullable();
+        t.string('handle', 32).notNullable();
+        t.integer('node').notNullable();
+        t.string('kind', 8).notNullable();
+        t.string('text', 1000).notNullable();
+        t.bigInteger('at').notNullable();
+        t.index(['room', 'seq'], 'chat_lines_room_seq_idx');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('chat_lines');
+      await knex.schema.dropTableIfExists('oneliners');
+    },
+  },
 ];
 
 /** The list above in the shape knex's migrator asks for. */

@@ -6,7 +6,14 @@ import { planDatabase, type PoolSize, type StoreKind } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './passwords.js';
 import { createKeysRepository, type KeysRepository } from './keys.js';
+import { createClientHistoryRepository, type ClientHistoryRepository } from './client-history.js';
+import { createOnelinersRepository, type OnelinersRepository } from './oneliners.js';
+import { createChatHistoryRepository, type ChatHistoryRepository } from './chat-history.js';
 import { createUsersRepository, type UsersRepository } from './users.js';
+import { createLoginsRepository, type LoginsRepository } from './logins.js';
+import { poolStats, type PoolStats } from './pool-stats.js';
+import { guardRepository } from './unavailable.js';
+import { createBansRepository, type BansRepository } from './bans.js';
 
 export interface StoreOptions {
   /** SQLite lives in `<dataDir>/carrier.sqlite`; the directory is created if missing. */
@@ -32,6 +39,18 @@ export interface Store {
   readonly calls: CallsRepository;
   /** SSH public keys per user. */
   readonly keys: KeysRepository;
+  /** Outgoing connections made with `carrier telnet`. */
+  readonly clientHistory: ClientHistoryRepository;
+  /** The oneliners wall. */
+  readonly oneliners: OnelinersRepository;
+  /** The last lines of each chat room. */
+  readonly chatHistory: ChatHistoryRepository;
+  /** A login's writes (count it, open its call) as one transaction. */
+  readonly logins: LoginsRepository;
+  /** Addresses and ranges refused at accept. */
+  readonly bans: BansRepository;
+  /** Connection pool use right now; null when the driver exposes none. */
+  pool(): PoolStats | null;
   /** Closes every connection; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -99,9 +118,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return {
     kind: plan.kind,
     knex,
-    users: createUsersRepository({ knex, log, clock, passwordParams, timingHash }),
-    calls: createCallsRepository({ knex, clock }),
-    keys: createKeysRepository({ knex, clock }),
+    // Guarded: a database that went away fails these with STORE_UNAVAILABLE, not a driver error.
+    users: guardRepository(createUsersRepository({ knex, log, clock, passwordParams, timingHash }), plan.kind),
+    calls: guardRepository(createCallsRepository({ knex, clock }), plan.kind),
+    keys: guardRepository(createKeysRepository({ knex, clock }), plan.kind),
+    clientHistory: guardRepository(createClientHistoryRepository({ knex, clock }), plan.kind),
+    bans: guardRepository(createBansRepository({ knex, clock }), plan.kind),
+    logins: guardRepository(createLoginsRepository({ knex, clock }), plan.kind),
+    pool: () => poolStats(knex),
+    oneliners: createOnelinersRepository({ knex, clock }),
+    chatHistory: createChatHistoryRepository({ knex }),
     close() {
       closing ??= knex.destroy().then(() => log.info('store.closed', { kind: plan.kind }));
       return closing;

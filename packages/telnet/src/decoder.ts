@@ -193,6 +193,14 @@ export class TelnetDecoder {
     return events;
   }
 
+  /**
+   * Memory held between pushes: the subnegotiation buffer's capacity. Read-only, for
+   * tests and fuzzing to check the bound (never above `maxSubnegotiation`).
+   */
+  get bufferedBytes(): number {
+    return this.sbBuf?.length ?? 0;
+  }
+
   private appendSb(bytes: Buffer, emit: (ev: TelnetEvent) => void): void {
     if (this.sbOverflow || bytes.length === 0) return;
     const need = this.sbLen + bytes.length;

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, truncate, utimes, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isCarrierError } from '@carrier/core';
-import { ArtCache, detectUtf8Text, loadArt, MAX_ART_BYTES } from './art.js';
+import { ArtCache, detectUtf8Text, findArtFiles, loadArt, loadArtFile, MAX_ART_BYTES } from './art.js';
 import { appendSauce } from './sauce.js';
 
 let root = '';
@@ -223,4 +223,24 @@ test('detectUtf8Text wants valid UTF-8 with at least one multi-byte character', 
     [Buffer.alloc(0), false],
   ];
   for (const [buf, want] of cases) assert.equal(detectUtf8Text(buf), want, buf.toString('hex'));
+});
+
+test('findArtFiles lists every form and variant of a screen without reading them', async () => {
+  const dir = await artDir({ 'main.ans': cp437Art(80), 'MAIN.utf8.ans': 'x', 'main.2.ans': cp437Art(80), 'mainframe.ans': 'x', 'main.txt': 'x' });
+  assert.deepEqual(
+    (await findArtFiles(dir, 'main')).map((f) => path.basename(f)),
+    ['MAIN.utf8.ans', 'main.2.ans', 'main.ans'],
+  );
+  assert.deepEqual(await findArtFiles(dir, 'nothing'), []);
+  await assert.rejects(findArtFiles(dir, '../main'), (e) => isCarrierError(e, 'VALIDATION'));
+});
+
+test('loadArtFile renders that exact file, framed like a pick by loadArt', async () => {
+  const dir = await artDir({ 'wide.ans': cp437Art(80, { iceColors: true }), 'wide.2.ans': cp437Art(40) });
+  const file = path.join(dir, 'wide.ans');
+  const cp = await loadArtFile(file, { encoding: 'cp437', cols: 80, cache: new ArtCache() });
+  assert.deepEqual(cp.bytes, Buffer.concat([Buffer.from('\x1b[?33h' + WRAP_OFF, 'latin1'), CP437_BODY, Buffer.from(WRAP_ON + '\x1b[?33l', 'latin1')]));
+  const u = await loadArtFile(file, { encoding: 'utf8', cols: 132, cache: new ArtCache() });
+  assert.equal(u.bytes.toString('utf8'), '\x1b[?33h' + CP437_AS_UTF8 + '\x1b[?33l');
+  assert.equal(u.sauce?.iceColors, true);
 });

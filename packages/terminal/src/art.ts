@@ -206,19 +206,36 @@ export async function loadArt(artDir: string, name: string, opts: LoadArtOptions
 
   const body = render(pick.source, opts.encoding);
   cache.grew(pick.file);
-  const head: string[] = [];
-  const tail: string[] = [];
-  if (pick.sauce?.iceColors) {
-    head.push(ICE_ON);
-    tail.unshift(ICE_OFF);
-  }
-  if (pick.width >= opts.cols) {
-    head.push(WRAP_OFF);
-    tail.unshift(WRAP_ON);
-  }
-  const bytes = head.length === 0 ? body : Buffer.concat([Buffer.from(head.join(''), 'latin1'), body, Buffer.from(tail.join(''), 'latin1')]);
-  const art: Art = { file: pick.file, bytes, width: pick.width };
+  const art: Art = { file: pick.file, bytes: frame(body, pick.sauce, pick.width, opts.cols), width: pick.width };
   if (pick.sauce) art.sauce = pick.sauce;
+  return art;
+}
+
+/**
+ * The files that could serve art `name` (every variant and form), sorted; empty when
+ * none. For checks that only need to know the art exists: nothing is read.
+ */
+export async function findArtFiles(artDir: string, name: string): Promise<string[]> {
+  const segments = name.split('/');
+  if (!segments.every((s) => NAME_SEGMENT.test(s))) {
+    throw new CarrierError(ErrorCodes.VALIDATION, `art name ${JSON.stringify(name)} is not a plain name (letters, digits, _ - and space, folders with /)`, { name });
+  }
+  const variants = await findVariants(path.join(artDir, ...segments.slice(0, -1)), segments[segments.length - 1]!);
+  const files: string[] = [];
+  for (const v of variants.values()) files.push(...[v.cp437, v.utf8].filter((f): f is string => f !== undefined));
+  return files.sort();
+}
+
+/**
+ * One exact art file rendered for `encoding`, the way loadArt renders a pick (content
+ * only, no music, wrap off for full-width art, iCE framing), for sysop tools that name
+ * a file rather than a screen. Same refusals as loadArt.
+ */
+export async function loadArtFile(file: string, opts: { encoding: Encoding; cols: number; cache?: ArtCache }): Promise<Art> {
+  const source = await loadSource(file, /\.utf8\.[^.]+$/i.test(file), opts.cache ?? sharedCache);
+  const width = artWidth(source.sauce);
+  const art: Art = { file, bytes: frame(render(source, opts.encoding), source.sauce, width, opts.cols), width };
+  if (source.sauce) art.sauce = source.sauce;
   return art;
 }
 
@@ -336,6 +353,21 @@ function render(source: ArtSource, encoding: Encoding): Buffer {
   }
   source.rendered[encoding] = out;
   return out;
+}
+
+/** iCE colours on around art that asks for them, auto-wrap off around art as wide as the screen. */
+function frame(body: Buffer, sauce: Sauce | undefined, width: number, cols: number): Buffer {
+  const head: string[] = [];
+  const tail: string[] = [];
+  if (sauce?.iceColors) {
+    head.push(ICE_ON);
+    tail.unshift(ICE_OFF);
+  }
+  if (width >= cols) {
+    head.push(WRAP_OFF);
+    tail.unshift(WRAP_ON);
+  }
+  return head.length === 0 ? body : Buffer.concat([Buffer.from(head.join(''), 'latin1'), body, Buffer.from(tail.join(''), 'latin1')]);
 }
 
 function artWidth(sauce: Sauce | undefined): number {

@@ -4,7 +4,7 @@ export { LineEditor, BELL, type LineEditorOptions, type LineEditorResult } from 
 export { renderPipeCodes, stripPipeCodes, pipeCodeSgr } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';
 export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
-export { loadArt, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
+export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
 export { probeTerminal, type ProbeOptions, type ProbeResult } from './probe.js';
 export { charWidth } from './text-width.js';
 export { openView, viewTerminalName, ESCAPE_TIMEOUT_MS, type View, type ViewOptions, type ViewTerminal } from './view.js';

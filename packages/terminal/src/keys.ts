@@ -123,6 +123,14 @@ export class KeyDecoder {
     return this.state !== 'ground';
   }
 
+  /**
+   * Characters held for the unfinished sequence. Read-only, for tests and fuzzing to
+   * check the bound (never above MAX_SEQUENCE, however long the sequence runs).
+   */
+  get pendingLength(): number {
+    return this.seq.length;
+  }
+
   push(text: string): Key[] {
     const out: Key[] = [];
     for (const ch of text) this.step(ch, out);

@@ -1,0 +1,476 @@
+import { randomBytes } from 'node:crypto';
+import { cleanUserText, client } from '@carrier/core';
+import { LineEditor, type Key } from '@carrier/terminal';
+import { handleKey, LEVELS } from '@carrier/store';
+import type { Unsubscribe } from '../bus.js';
+import type { PresenceEntry } from '../presence.js';
+import type { Session } from '../session.js';
+import { describeNotice, type Notice } from '../social/notice.js';
+import { answerInvitation } from '../social/split-chat.js';
+import type { ChatLine } from '../topics.js';
+import { ChatScreen, type ChatRow } from './chat-screen.js';
+import { parseChatLine, splitHandle, type ChatCommand } from './commands.js';
+import { DEFAULT_ROOM, roomName } from './room-name.js';
+import type { ChatSettings } from './settings.js';
+
+/**
+ * A chat room session for one caller: the screen (chat-screen.ts), the input line, the
+ * commands, and the bus topics that carry the room. Lines, joins, leaves, kicks and
+ * private messages travel as topics, so rooms span every process of the board; the
+ * members list is seeded from presence (each entry names its room) and kept by the
+ * join/leave topics, with presence.leave as the backstop for a caller who vanished.
+ */
+
+export interface ChatRoomOptions {
+  /** the room to enter first (default lobby) */
+  room?: string;
+}
+
+/** `/kick` and `/mute` need a co-sysop; `/broadcast` reaches every caller, so a sysop. */
+const MODERATOR_LEVEL = LEVELS.cosysop;
+const BROADCAST_LEVEL = LEVELS.sysop;
+const DEFAULT_MUTE_MINUTES = 10;
+const MAX_MUTE_MINUTES = 24 * 60;
+/** A burst of joins (everyone arriving after a netsplit) redraws each title at most this often. */
+const TITLE_COALESCE_MS = 250;
+/** Line ids remembered so a replayed line and its live copy show once. */
+const SEEN_IDS = 1000;
+/** Lines typed, reachable with up/down. */
+const INPUT_HISTORY = 20;
+
+const SGR = {
+  self: '\x1b[0;1;37m',
+  other: '\x1b[0;1;36m',
+  text: '\x1b[0;37m',
+  action: '\x1b[0;1;35m',
+  event: '\x1b[0;1;30m',
+  history: '\x1b[0;36m',
+  private: '\x1b[0;1;33m',
+  notice: '\x1b[0;1;33m',
+  error: '\x1b[0;1;31m',
+  info: '\x1b[0;32m',
+} as const;
+
+const HELP = [
+  'Commands: /join room  /rooms  /who  /msg handle text  /me action  /dnd  /accept  /quit',
+  'PgUp/PgDn scroll back; a line starting with // says a line starting with /.',
+];
+const MODERATOR_HELP = 'Moderators: /kick handle  /mute handle [minutes]  /unmute handle';
+const SYSOP_HELP = 'Sysop: /broadcast text (reaches every caller on every node)';
+
+export async function chatRoom(s: Session, opts: ChatRoomOptions = {}): Promise<void> {
+  if (!s.user) {
+    s.println('|12Log in to chat.|07');
+    return;
+  }
+  const first = roomName(opts.room ?? DEFAULT_ROOM);
+  await new ChatRoom(s).run(first.ok ? first.room : DEFAULT_ROOM);
+}
+
+class ChatRoom {
+  private readonly me: string;
+  private readonly level: number;
+  private readonly settings: Readonly<ChatSettings>;
+  private readonly screen: ChatScreen;
+  private editor: LineEditor;
+  private room: string | null = null;
+  private readonly members = new Map<string, { handle: string; node: number }>();
+  /** live lines that arrive while the history is being read, shown after it */
+  private replaying: ChatLine[] | undefined;
+  private readonly seen = new Set<string>();
+  private readonly typed: string[] = [];
+  private titleTimer: NodeJS.Timeout | undefined;
+  private kickedBy: string | undefined;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly s: Session) {
+    this.me = s.user?.handle ?? '';
+    this.level = s.user?.level ?? 0;
+    this.settings = s.social.board.settings;
+    this.screen = new ChatScreen(s.terminal, `${SGR.self}> ${SGR.text}`);
+    this.editor = this.newEditor();
+  }
+
+  async run(firstRoom: string): Promise<void> {
+    const s = this.s;
+    const previousActivity = s.activity;
+    let reason = 'left';
+    this.listen();
+    try {
+      this.screen.setStatus(' /help for commands  /quit leaves  PgUp/PgDn scroll ');
+      this.redraw();
+      await this.enter(firstRoom);
+      for (;;) {
+        const key = await s.readKeyEvent();
+        if (this.kickedBy !== undefined) return;
+        if (!(await this.key(key))) return;
+      }
+    } catch (err) {
+      if (s.closed) reason = 'hung up';
+      throw err;
+    } finally {
+      this.leave(reason);
+      for (const cleanup of this.cleanups.splice(0)) cleanup();
+      clearTimeout(this.titleTimer);
+      if (!s.closed) {
+        s.write(this.screen.teardown());
+        s.setActivity(previousActivity);
+      }
+    }
+  }
+
+  // ---- keys and commands -------------------------------------------------------------
+
+  /** false when the caller is done with chat */
+  private async key(key: Key): Promise<boolean> {
+    if (key.name === 'pageup' || key.name === 'pagedown') {
+      this.paint(this.screen.scroll(key.name === 'pageup' ? -1 : 1));
+      return true;
+    }
+    if (key.name === 'end' && this.screen.scrolledBack) {
+      this.paint(this.screen.scroll('end'));
+      return true;
+    }
+    if (key.name === 'char' && key.ctrl && key.ch === 'l') {
+      this.redraw();
+      return true;
+    }
+    if (key.name === 'char' && key.ctrl && key.ch === 'y') {
+      await this.accept();
+      return true;
+    }
+    const step = this.editor.feed(key);
+    if (step.output) this.s.write(step.output);
+    if (!step.done) return true;
+    const line = step.value ?? '';
+    if (line.trim() !== '') {
+      this.typed.push(line);
+      if (this.typed.length > INPUT_HISTORY) this.typed.shift();
+    }
+    this.editor = this.newEditor();
+    this.s.write(this.screen.inputLine() + '\x1b[K' + this.editor.start());
+    return this.command(parseChatLine(line));
+  }
+
+  private async command(cmd: ChatCommand): Promise<boolean> {
+    const s = this.s;
+    switch (cmd.kind) {
+      case 'empty':
+        return true;
+      case 'say':
+      case 'me':
+        this.say(cmd.kind, cmd.text);
+        return true;
+      case 'quit':
+        return false;
+      case 'help':
+        for (const h of HELP) this.info(h);
+        if (this.level >= MODERATOR_LEVEL) this.info(MODERATOR_HELP);
+        if (this.level >= BROADCAST_LEVEL) this.info(SYSOP_HELP);
+        return true;
+      case 'join': {
+        const r = roomName(cmd.room);
+        if (!r.ok) this.error(r.reason);
+        else if (r.room === this.room) this.info(`You are in #${r.room} already.`);
+        else {
+          this.leave(`joined #${r.room}`);
+          await this.enter(r.room);
+        }
+        return true;
+      }
+      case 'rooms': {
+        const counts = new Map<string, number>([[DEFAULT_ROOM, 0]]);
+        for (const e of await s.who()) if (e.room) counts.set(e.room, (counts.get(e.room) ?? 0) + 1);
+        const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+        this.info(`Rooms: ${list.map(([r, n]) => `#${r} (${n})`).join(', ')}`);
+        return true;
+      }
+      case 'who': {
+        const list = [...this.members.values()].sort((a, b) => a.node - b.node);
+        this.info(`In #${this.room ?? '?'}: ${list.map((m) => `${m.handle} (node ${m.node})`).join(', ')}`);
+        return true;
+      }
+      case 'dnd':
+        s.social.setDoNotDisturb(!s.social.doNotDisturb);
+        this.info(s.social.doNotDisturb ? 'Do not disturb is on: pages, private messages and chat requests are turned away.' : 'Do not disturb is off.');
+        return true;
+      case 'accept':
+        await this.accept();
+        return true;
+      case 'msg':
+        await this.privateMessage(cmd.rest);
+        return true;
+      case 'kick':
+      case 'mute':
+      case 'unmute':
+        await this.moderate(cmd.kind, cmd.rest);
+        return true;
+      case 'broadcast':
+        if (this.level < BROADCAST_LEVEL) this.error('Only the sysop can broadcast.');
+        else if (cmd.text === '') this.error('Broadcast what? /broadcast text');
+        else if (this.allowed()) {
+          s.bus.publish('broadcast', { from: this.me, text: cleanUserText(cmd.text, this.settings.maxLineLength), at: Date.now() });
+          s.log.info('chat.broadcast', { text: client(cmd.text) });
+        }
+        return true;
+      case 'unknown':
+        this.error(`Unknown command /${cmd.name}. /help lists them.`);
+        return true;
+    }
+  }
+
+  /** Muted and flood checks every line a caller sends passes; false (with the reason shown) when it is dropped. */
+  private allowed(): boolean {
+    const now = Date.now();
+    const until = this.s.social.board.mutedUntil(this.me, now);
+    if (until > now) {
+      this.error(`You are muted for ${Math.max(1, Math.ceil((until - now) / 60_000))} more min.`);
+      return false;
+    }
+    if (!this.s.social.board.allowLine(this.me, now)) {
+      this.error('You are typing too fast: that line was dropped.');
+      return false;
+    }
+    return true;
+  }
+
+  private say(kind: 'say' | 'me', raw: string): void {
+    const s = this.s;
+    const text = cleanUserText(raw, this.settings.maxLineLength);
+    if (text === '' || this.room === null || !this.allowed()) return;
+    const line: ChatLine = {
+      id: randomBytes(8).toString('hex'),
+      room: this.room,
+      sessionId: s.id,
+      node: s.node,
+      handle: this.me,
+      kind,
+      text,
+      at: Date.now(),
+    };
+    // Everyone, the sender included, shows the line as the bus delivers it: one order for all.
+    s.bus.publish('chat.line', line);
+    s.store.chatHistory
+      .add({ id: line.id, room: line.room, handle: line.handle, node: line.node, kind, text, at: line.at }, this.settings.historyLines)
+      .catch((err: unknown) => s.log.warn('chat.history_write_failed', { err }));
+  }
+
+  private async privateMessage(rest: string): Promise<void> {
+    const online = await this.s.who();
+    const { handle, text } = splitHandle(rest, handlesOf(online));
+    if (handle === '' || text === '') return this.error('Usage: /msg handle text');
+    const targets = online.filter((e) => e.handle !== null && handleKey(e.handle) === handleKey(handle));
+    if (targets.length === 0) return this.error(`${cleanUserText(handle, 32)} is not online.`);
+    if (targets.every((e) => e.dnd)) return this.error(`${targets[0]!.handle} does not want to be disturbed.`);
+    if (!this.allowed()) return;
+    const clean = cleanUserText(text, this.settings.maxLineLength);
+    this.s.bus.publish('chat.private', { toHandle: targets[0]!.handle!, fromSessionId: this.s.id, fromHandle: this.me, fromNode: this.s.node, text: clean, at: Date.now() });
+    this.add([{ sgr: SGR.private, text: `-> ${targets[0]!.handle}: ` }, { sgr: SGR.text, text: clean }]);
+  }
+
+  private async moderate(kind: 'kick' | 'mute' | 'unmute', rest: string): Promise<void> {
+    const s = this.s;
+    if (this.level < MODERATOR_LEVEL) return this.error('Only moderators can do that.');
+    const online = await s.who();
+    const { handle, text } = splitHandle(rest, handlesOf(online));
+    if (handle === '') return this.error(`Usage: /${kind} handle${kind === 'mute' ? ' [minutes]' : ''}`);
+    const target = cleanUserText(handle, 32);
+    if (kind === 'kick') {
+      if (this.room === null) return;
+      if (![...this.members.values()].some((m) => handleKey(m.handle) === handleKey(target))) return this.error(`${target} is not in #${this.room}.`);
+      s.bus.publish('chat.kick', { room: this.room, handle: target, by: this.me, at: Date.now() });
+      s.log.info('chat.kick', { target: client(target), room: this.room });
+      return;
+    }
+    const minutes = kind === 'unmute' ? 0 : Math.min(MAX_MUTE_MINUTES, Math.max(1, Math.trunc(Number(text || DEFAULT_MUTE_MINUTES)) || DEFAULT_MUTE_MINUTES));
+    s.bus.publish('chat.mute', { handle: target, until: minutes === 0 ? 0 : Date.now() + minutes * 60_000, by: this.me });
+    this.info(minutes === 0 ? `${target} may talk again.` : `${target} is muted for ${minutes} min.`);
+  }
+
+  /** Answer the newest chat request: the split screen takes over, then the room comes back. */
+  private async accept(): Promise<void> {
+    const s = this.s;
+    const inv = s.social.takeInvitation();
+    if (!inv) return this.error('No chat request is waiting.');
+    const room = this.room;
+    this.leave('went to a private chat');
+    s.write(this.screen.teardown());
+    try {
+      await answerInvitation(s, inv);
+    } finally {
+      if (!s.closed) this.redraw();
+    }
+    if (room !== null) await this.enter(room);
+  }
+
+  // ---- the room ----------------------------------------------------------------------
+
+  private async enter(room: string): Promise<void> {
+    const s = this.s;
+    this.room = room;
+    this.kickedBy = undefined;
+    this.members.clear();
+    s.social.setRoom(room);
+    s.setActivity(`chat #${room}`);
+    this.replaying = [];
+    s.bus.publish('chat.join', { room, sessionId: s.id, node: s.node, handle: this.me, at: Date.now() });
+    for (const e of await s.who()) {
+      if (e.room === room && e.sessionId !== s.id && e.handle !== null) this.members.set(e.sessionId, { handle: e.handle, node: e.node });
+    }
+    this.members.set(s.id, { handle: this.me, node: s.node });
+    this.event(`You are in #${room}. /help lists commands.`);
+    let history: Awaited<ReturnType<Session['store']['chatHistory']['recent']>> = [];
+    try {
+      history = await s.store.chatHistory.recent(room, this.settings.historyLines);
+    } catch (err) {
+      s.log.warn('chat.history_read_failed', { err });
+    }
+    if (this.room !== room) return;
+    const earlier = history.filter((h) => !this.seen.has(h.id));
+    if (earlier.length > 0) {
+      this.event(`-- the last ${earlier.length} ${earlier.length === 1 ? 'line' : 'lines'} in #${room} --`);
+      for (const h of earlier) this.show({ ...h, sessionId: '' }, true);
+      this.event('-- now --');
+    }
+    const live = this.replaying ?? [];
+    this.replaying = undefined;
+    for (const l of live) this.show(l, false);
+    this.refreshTitle();
+  }
+
+  private leave(reason: string): void {
+    const s = this.s;
+    const room = this.room;
+    if (room === null) return;
+    this.room = null;
+    this.members.clear();
+    this.replaying = undefined;
+    s.bus.publish('chat.leave', { room, sessionId: s.id, node: s.node, handle: this.me, at: Date.now(), reason });
+    s.social.setRoom(null);
+  }
+
+  private listen(): void {
+    const s = this.s;
+    const subs: Unsubscribe[] = [
+      s.subscribe('chat.line', (l) => {
+        if (l.room !== this.room) return;
+        if (this.replaying) this.replaying.push(l);
+        else this.show(l, false);
+      }),
+      s.subscribe('chat.join', (m) => {
+        if (m.room !== this.room || m.sessionId === s.id) return;
+        this.members.set(m.sessionId, { handle: m.handle, node: m.node });
+        this.event(`-- ${cleanUserText(m.handle, 32)} joined #${m.room}`);
+        this.scheduleTitle();
+      }),
+      s.subscribe('chat.leave', (m) => {
+        if (m.room !== this.room || m.sessionId === s.id || !this.members.delete(m.sessionId)) return;
+        this.event(`-- ${cleanUserText(m.handle, 32)} left${m.reason ? ` (${cleanUserText(m.reason, 60)})` : ''}`);
+        this.scheduleTitle();
+      }),
+      s.subscribe('presence.leave', (p) => {
+        const m = this.members.get(p.sessionId);
+        if (!m || p.sessionId === s.id) return;
+        this.members.delete(p.sessionId);
+        this.event(`-- ${cleanUserText(m.handle, 32)} hung up`);
+        this.scheduleTitle();
+      }),
+      s.subscribe('chat.kick', (k) => {
+        if (k.room !== this.room || handleKey(k.handle) !== handleKey(this.me)) return;
+        const by = cleanUserText(k.by, 32);
+        this.leave(`kicked by ${by}`);
+        this.kickedBy = by;
+        this.error(`You were kicked from #${k.room} by ${by}. Press a key.`);
+      }),
+    ];
+    for (const off of subs) this.cleanups.push(off);
+    this.cleanups.push(s.social.onNotice((n) => this.notice(n)));
+    this.cleanups.push(s.onResize((cols, rows) => {
+      this.editor = this.newEditor(this.editor.value);
+      this.paint(this.screen.resize(cols, rows));
+    }));
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+
+  private show(l: Pick<ChatLine, 'id' | 'sessionId' | 'handle' | 'kind' | 'text'>, history: boolean): void {
+    if (this.seen.has(l.id)) return;
+    this.seen.add(l.id);
+    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
+    const handle = cleanUserText(l.handle, 32);
+    const text = cleanUserText(l.text, this.settings.maxLineLength);
+    const mine = handleKey(l.handle) === handleKey(this.me);
+    if (l.kind === 'me') {
+      this.add([{ sgr: history ? SGR.history : SGR.action, text: `* ${handle} ${text}` }]);
+    } else {
+      this.add([
+        { sgr: history ? SGR.history : mine ? SGR.self : SGR.other, text: `<${handle}> ` },
+        { sgr: history ? SGR.history : SGR.text, text },
+      ]);
+    }
+  }
+
+  private notice(n: Notice): void {
+    const { head, body } = describeNotice(n);
+    this.add([{ sgr: n.kind === 'private' ? SGR.private : SGR.notice, text: `*** ${head}: ` }, { sgr: SGR.text, text: body }]);
+  }
+
+  private event(text: string): void {
+    this.add([{ sgr: SGR.event, text }]);
+  }
+
+  private info(text: string): void {
+    this.add([{ sgr: SGR.info, text }]);
+  }
+
+  private error(text: string): void {
+    this.add([{ sgr: SGR.error, text }]);
+  }
+
+  private add(row: ChatRow): void {
+    this.paint(this.screen.add(row));
+  }
+
+  /** Screen output always ends with the cursor at the input line's start: the field is redrawn there. */
+  private paint(out: string): void {
+    if (out === '' || this.s.closed) return;
+    this.s.write(out + this.editor.start());
+  }
+
+  private redraw(): void {
+    this.refreshTitle(false);
+    this.paint(this.screen.full());
+  }
+
+  private scheduleTitle(): void {
+    this.titleTimer ??= setTimeout(() => {
+      this.titleTimer = undefined;
+      this.refreshTitle();
+    }, TITLE_COALESCE_MS);
+  }
+
+  private refreshTitle(draw = true): void {
+    const cols = this.s.terminal.cols - 1;
+    const names = [...this.members.values()].map((m) => m.handle);
+    let title = ` #${this.room ?? '-'} | ${names.length} here: `;
+    let shown = 0;
+    for (const name of names) {
+      const more = names.length - shown - 1;
+      const piece = `${shown > 0 ? ', ' : ''}${cleanUserText(name, 32)}`;
+      if (title.length + piece.length + (more > 0 ? ` +${more}`.length : 0) > cols) break;
+      title += piece;
+      shown++;
+    }
+    if (shown < names.length) title += ` +${names.length - shown}`;
+    const out = this.screen.setTitle(title);
+    if (draw) this.paint(out);
+  }
+
+  private newEditor(value = ''): LineEditor {
+    return new LineEditor({ maxLength: this.settings.maxLineLength, cols: this.screen.inputCols, history: this.typed, default: value });
+  }
+}
+
+function handlesOf(entries: readonly PresenceEntry[]): string[] {
+  return entries.flatMap((e) => (e.handle === null ? [] : [e.handle]));
+}

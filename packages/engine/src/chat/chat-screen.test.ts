@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChatScreen, SCROLLBACK_LINES, type ChatRow } from './chat-screen.js';
+
+const plain = (text: string): ChatRow => [{ sgr: '', text }];
+const strip = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+test('the full screen sets the scrolling region between the title and the status rows', () => {
+  const screen = new ChatScreen({ cols: 80, rows: 25 }, '> ');
+  screen.setTitle('#lobby');
+  screen.setStatus('/help');
+  const out = screen.full();
+  assert.ok(out.includes('\x1b[2;23r'), 'region rows 2..23');
+  assert.ok(out.includes('\x1b[1;1H'), 'title on row 1');
+  assert.ok(out.includes('\x1b[24;1H'), 'status on row 24');
+  assert.ok(out.endsWith('\x1b[25;1H\x1b[0m\x1b[K> '), 'ends at the input line, after the prompt');
+});
+
+test('a new line scrolls in at the bottom of the region and the cursor returns to the input line', () => {
+  const screen = new ChatScreen({ cols: 80, rows: 25 }, '> ');
+  const out = screen.add(plain('hello'));
+  assert.equal(out, '\x1b[23;1H\r\nhello\x1b[0m\x1b[25;1H\x1b[0m\x1b[K> ');
+});
+
+test('a long line wraps one column short of the edge, continuation rows indented', () => {
+  const screen = new ChatScreen({ cols: 20, rows: 10 }, '> ');
+  const out = screen.add([{ sgr: '\x1b[1m', text: '<bob> ' }, { sgr: '', text: 'x'.repeat(30) }]);
+  const rows = strip(out).split('\r\n').slice(1).map((r) => r.replace(/> $/, ''));
+  assert.deepEqual(rows, ['<bob> ' + 'x'.repeat(13), '  ' + 'x'.repeat(17)]);
+  for (const r of rows) assert.ok(r.length <= 19);
+});
+
+test('wide characters never straddle the edge', () => {
+  const screen = new ChatScreen({ cols: 10, rows: 10 }, '');
+  const rows = strip(screen.add(plain('日本語日本語'))).split('\r\n').slice(1);
+  assert.deepEqual(rows, ['日本語日', '  本語']);
+});
+
+test('scrolled back, new lines wait below and the status counts them; PgDn to the end shows them', () => {
+  const screen = new ChatScreen({ cols: 40, rows: 8 }, '> ');
+  for (let i = 0; i < 30; i++) screen.add(plain(`line ${i}`));
+  const up = screen.scroll(-1);
+  assert.ok(screen.scrolledBack);
+  assert.match(strip(up), /line 2[0-4]/);
+  assert.doesNotMatch(strip(up), /line 29/);
+  const waiting = screen.add(plain('fresh'));
+  assert.match(waiting, /1 new line below/);
+  assert.doesNotMatch(waiting, /fresh/);
+  const live = screen.scroll('end');
+  assert.match(strip(live), /fresh/);
+  assert.equal(screen.scrolledBack, false);
+  assert.equal(screen.scroll(1), '', 'already live: nothing to draw');
+});
+
+test('the scrollback is bounded', () => {
+  const screen = new ChatScreen({ cols: 40, rows: 8 }, '');
+  for (let i = 0; i < SCROLLBACK_LINES + 50; i++) screen.add(plain(`l${i}`));
+  for (let i = 0; i < 1000; i++) screen.scroll(-1);
+  assert.match(strip(screen.scroll(-1) || screen.full()), /l50(?!\d)/);
+});
+
+test('a resize redraws everything at the new size', () => {
+  const screen = new ChatScreen({ cols: 80, rows: 25 }, '> ');
+  screen.add(plain('kept'));
+  const out = screen.resize(100, 40);
+  assert.ok(out.includes('\x1b[2;38r'));
+  assert.match(strip(out), /kept/);
+  assert.ok(out.endsWith('\x1b[40;1H\x1b[0m\x1b[K> '));
+});
+
+test('title and status are cut to the width and not redrawn when unchanged', () => {
+  const screen = new ChatScreen({ cols: 12, rows: 10 }, '');
+  const out = screen.setTitle('#a-very-long-title-here');
+  assert.match(out, /#a-very-lon\x1b\[0m/);
+  assert.equal(screen.setTitle('#a-very-long-title-here'), '');
+});

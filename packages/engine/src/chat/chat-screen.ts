@@ -1,0 +1,218 @@
+import { charWidth } from '@carrier/terminal';
+
+/**
+ * The chat room's screen, drawn with plain ANSI rather than blessed: a room fans every
+ * line out to every member, and a blessed screen costs about a megabyte and milliseconds
+ * per render per caller, which a thousand callers in one room cannot afford. Here a new
+ * line costs its own bytes: the middle of the screen is a scrolling region (DECSTBM), so
+ * the terminal scrolls it, and the input line below it is never touched except to put
+ * the cursor back.
+ *
+ *   row 1          title: the room and who is in it
+ *   rows 2..R-2    the scrolling region: what was said
+ *   row R-1        status: help, or how many new lines wait below while scrolled back
+ *   row R          the input line (the caller's own LineEditor, drawn after `prompt`)
+ *
+ * Pure: methods return the bytes to send. Text handed in must already be clean (no
+ * controls): it is measured with charWidth and cut to the screen.
+ */
+
+/** One run of text in one colour (an SGR sequence, e.g. '\x1b[0;1;36m'). */
+export interface Segment {
+  sgr: string;
+  text: string;
+}
+export type ChatRow = readonly Segment[];
+
+/** Lines kept for PgUp; a caller scrolling back further than this has read enough. */
+export const SCROLLBACK_LINES = 500;
+/** Continuation rows of a wrapped line start this far in, so each line's start stands out. */
+const INDENT = '  ';
+const RESET = '\x1b[0m';
+const TITLE_SGR = '\x1b[0;1;37;44m';
+const STATUS_SGR = '\x1b[0;30;46m';
+
+export class ChatScreen {
+  private cols: number;
+  private rows: number;
+  private readonly lines: ChatRow[] = [];
+  /** wrapped rows the view is scrolled back by; 0 is live */
+  private back = 0;
+  private unseen = 0;
+  private title = '';
+  private status = '';
+
+  constructor(
+    size: { cols: number; rows: number },
+    private readonly prompt: string,
+  ) {
+    this.cols = size.cols;
+    this.rows = size.rows;
+  }
+
+  /** The scrolling region's first and last rows (1-based). */
+  get region(): { top: number; bottom: number } {
+    return { top: 2, bottom: Math.max(2, this.rows - 2) };
+  }
+
+  get scrolledBack(): boolean {
+    return this.back > 0;
+  }
+
+  /** Where the input line's cursor must be before the line editor redraws: row R, column 1, then the prompt. */
+  inputLine(): string {
+    return `\x1b[${this.rows};1H${RESET}\x1b[K${this.prompt}`;
+  }
+
+  /** The line editor's field width (from after the prompt to the right edge). */
+  get inputCols(): number {
+    return Math.max(2, this.cols - visibleWidth(this.prompt));
+  }
+
+  /** Everything, from a blank screen. End with the input line's cursor placed (caller redraws the editor). */
+  full(): string {
+    const { top, bottom } = this.region;
+    let out = `${RESET}\x1b[r\x1b[2J\x1b[${top};${bottom}r`;
+    out += this.titleRow() + this.regionRows() + this.statusRow();
+    return out + this.inputLine();
+  }
+
+  resize(cols: number, rows: number): string {
+    this.cols = cols;
+    this.rows = rows;
+    this.back = Math.min(this.back, this.maxBack());
+    return this.full();
+  }
+
+  /** Leave the screen as a plain terminal again: margins reset, cleared. */
+  teardown(): string {
+    return `${RESET}\x1b[r\x1b[2J\x1b[H`;
+  }
+
+  setTitle(text: string): string {
+    if (text === this.title) return '';
+    this.title = text;
+    return this.titleRow() + this.inputLine();
+  }
+
+  setStatus(text: string): string {
+    if (text === this.status) return '';
+    this.status = text;
+    return this.statusRow() + this.inputLine();
+  }
+
+  /** Add a line; live, it scrolls into view at the bottom of the region. */
+  add(row: ChatRow): string {
+    this.lines.push(row);
+    if (this.lines.length > SCROLLBACK_LINES) this.lines.splice(0, this.lines.length - SCROLLBACK_LINES);
+    const wrapped = this.wrap(row);
+    if (this.back > 0) {
+      this.back += wrapped.length;
+      this.unseen += 1;
+      return this.statusRow() + this.inputLine();
+    }
+    let out = `\x1b[${this.region.bottom};1H`;
+    for (const r of wrapped) out += `\r\n${draw(r)}${RESET}`;
+    return out + this.inputLine();
+  }
+
+  /** PgUp (-1) / PgDn (+1) by a page of the region; 'end' goes back to live. */
+  scroll(dir: -1 | 1 | 'end'): string {
+    const page = Math.max(1, this.region.bottom - this.region.top);
+    const before = this.back;
+    this.back = dir === 'end' ? 0 : Math.max(0, Math.min(this.maxBack(), this.back - dir * page));
+    if (this.back === before) return '';
+    if (this.back === 0) this.unseen = 0;
+    return this.regionRows() + this.statusRow() + this.inputLine();
+  }
+
+  private maxBack(): number {
+    const height = this.region.bottom - this.region.top + 1;
+    return Math.max(0, this.allRows().length - height);
+  }
+
+  private allRows(): ChatRow[] {
+    return this.lines.flatMap((l) => this.wrap(l));
+  }
+
+  private regionRows(): string {
+    const { top, bottom } = this.region;
+    const height = bottom - top + 1;
+    const all = this.allRows();
+    const end = all.length - this.back;
+    const shown = all.slice(Math.max(0, end - height), end);
+    // Bottom-aligned like the live view: an empty room's first lines appear at the bottom.
+    const pad = height - shown.length;
+    let out = '';
+    for (let i = 0; i < height; i++) {
+      const r = i < pad ? undefined : shown[i - pad];
+      out += `\x1b[${top + i};1H${RESET}\x1b[K${r ? draw(r) : ''}${RESET}`;
+    }
+    return out;
+  }
+
+  private titleRow(): string {
+    return `\x1b[1;1H${TITLE_SGR}${fit(this.title, this.cols - 1)}${RESET}`;
+  }
+
+  private statusRow(): string {
+    const waiting = this.unseen === 0 ? '' : `: ${this.unseen} new ${this.unseen === 1 ? 'line' : 'lines'} below`;
+    const text = this.back > 0 ? `-- scrolled back${waiting} (PgDn, End) --` : this.status;
+    return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fit(text, this.cols - 1)}${RESET}`;
+  }
+
+  /** Rows of at most cols-1 columns (the last one wraps at once on ANSI-BBS terminals). */
+  private wrap(row: ChatRow): ChatRow[] {
+    const width = Math.max(4, this.cols - 1);
+    const out: Segment[][] = [];
+    let current: Segment[] = [];
+    let used = 0;
+    const newRow = (): void => {
+      out.push(current);
+      current = [{ sgr: '', text: INDENT }];
+      used = INDENT.length;
+    };
+    for (const seg of row) {
+      let text = '';
+      for (const ch of seg.text) {
+        const w = charWidth(ch);
+        if (used + w > width) {
+          if (text) current.push({ sgr: seg.sgr, text });
+          text = '';
+          newRow();
+        }
+        text += ch;
+        used += w;
+      }
+      if (text) current.push({ sgr: seg.sgr, text });
+    }
+    out.push(current);
+    return out;
+  }
+}
+
+function draw(row: ChatRow): string {
+  let out = '';
+  for (const seg of row) out += seg.sgr + seg.text;
+  return out;
+}
+
+/** Pad or cut to exactly `width` columns. */
+function fit(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charWidth(ch);
+    if (used + w > width) break;
+    out += ch;
+    used += w;
+  }
+  return out + ' '.repeat(Math.max(0, width - used));
+}
+
+/** Columns a prompt takes, ignoring its SGR sequences. */
+function visibleWidth(text: string): number {
+  let used = 0;
+  for (const ch of text.replace(/\x1b\[[0-9;]*m/g, '')) used += charWidth(ch);
+  return used;
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Lightbar, runLightbar } from './lightbar.js';
+
+const SIZE = { cols: 80, rows: 25 };
+/** The entry drawn highlighted last: the selected colours are |17|15, bright white on blue. */
+const highlighted = (out: string): string | undefined => [...out.matchAll(/\x1b\[25;44m\x1b\[1;37m ([^\x1b]+?)\x1b/g)].pop()?.[1];
+
+test('the first entry is highlighted and the cursor is left on it', () => {
+  const bar = new Lightbar(['Apples', 'Pears', 'Plums'], SIZE);
+  const out = bar.draw();
+  assert.equal(highlighted(out), 'Apples');
+  assert.equal(out.split('\r\n').length, 3);
+  assert.ok(out.endsWith('\x1b[2A'), 'back up two rows to the highlight');
+});
+
+test('down and up move the highlight, stopping at the ends', () => {
+  const bar = new Lightbar(['Apples', 'Pears', 'Plums'], SIZE);
+  bar.draw();
+  assert.equal(highlighted(bar.feed('down').output), 'Pears');
+  bar.feed('down');
+  assert.equal(bar.feed('down').output, '', 'nothing to do at the bottom');
+  assert.equal(bar.index, 2);
+  bar.feed('home');
+  assert.equal(bar.index, 0);
+  assert.equal(bar.feed('up').output, '');
+  bar.feed('end');
+  assert.equal(bar.index, 2);
+});
+
+test('Enter picks, Escape gives up, and both leave the cursor below the list', () => {
+  const bar = new Lightbar(['Apples', 'Pears', 'Plums'], SIZE);
+  bar.draw();
+  bar.feed('down');
+  const picked = bar.feed('enter');
+  assert.deepEqual([picked.done, picked.index], [true, 1]);
+  assert.ok(picked.output.endsWith('\r\n'));
+  assert.match(picked.output, /\x1b\[1B/, 'from the highlight down to the last row');
+
+  const other = new Lightbar(['Apples'], SIZE);
+  other.draw();
+  const gaveUp = other.feed('escape');
+  assert.equal(gaveUp.done, true);
+  assert.equal(gaveUp.index, undefined);
+});
+
+test('a hotkey picks its entry at once, in any case', () => {
+  const bar = new Lightbar([{ text: 'Apples', key: 'a' }, { text: 'Pears', key: 'P' }], SIZE);
+  bar.draw();
+  const step = bar.feed('p');
+  assert.deepEqual([step.done, step.index], [true, 1]);
+  assert.equal(highlighted(step.output), 'Pears');
+});
+
+test('disabled entries are skipped by the arrows and cannot be picked by hotkey', () => {
+  const bar = new Lightbar([{ text: 'Off', disabled: true }, 'On', { text: 'Also off', key: 'x', disabled: true }, 'Last'], SIZE);
+  bar.draw();
+  assert.equal(bar.index, 1);
+  bar.feed('down');
+  assert.equal(bar.index, 3);
+  assert.equal(bar.feed('x').done, undefined);
+  bar.feed('home');
+  assert.equal(bar.index, 1);
+});
+
+test('a list taller than its window scrolls, redrawing the window', () => {
+  const items = Array.from({ length: 30 }, (_, i) => `Item ${i}`);
+  const bar = new Lightbar(items, { cols: 80, rows: 10 });
+  const first = bar.draw();
+  assert.equal(first.split('\r\n').length, 8, 'rows less two');
+  assert.doesNotMatch(first, /Item 8/);
+  for (let i = 0; i < 7; i++) bar.feed('down');
+  const scrolled = bar.feed('down').output;
+  assert.match(scrolled, /Item 8/);
+  assert.doesNotMatch(scrolled, /Item 0 /);
+  assert.equal(bar.feed('pagedown').output.includes('Item 16'), true);
+  assert.equal(bar.index, 16);
+});
+
+test('entries wider than the screen are cut one column short of the edge', () => {
+  const bar = new Lightbar(['x'.repeat(200)], { cols: 40, rows: 25 });
+  const out = bar.draw();
+  const visible = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+  assert.equal(visible.length, 39);
+});
+
+test('runLightbar feeds keys until a choice, and returns at once when nothing can be picked', async () => {
+  const keys = ['down', 'down', 'up', 'enter'];
+  let screen = '';
+  const io = { write: (t: string) => (screen += t), readKey: async () => keys.shift()!, size: () => SIZE };
+  assert.equal(await runLightbar(io, ['a', 'b', 'c'], {}), 1);
+  assert.equal(await runLightbar(io, [{ text: 'x', disabled: true }]), undefined);
+  assert.equal(await runLightbar(io, []), undefined);
+  assert.ok(screen.length > 0);
+});

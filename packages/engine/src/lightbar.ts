@@ -1,0 +1,237 @@
+import { charWidth, renderPipeCodes, stripPipeCodes } from '@carrier/terminal';
+
+/**
+ * A lightbar: a list drawn where the cursor stands, one entry highlighted, moved with
+ * the arrows (Home/End, PgUp/PgDn) and chosen with Enter or the entry's hotkey; Escape
+ * or ^C gives up. A list taller than the screen scrolls inside a window. Only relative
+ * cursor moves are used, so it works wherever on the screen it starts.
+ *
+ * The model (Lightbar) is pure: keys in, bytes to draw out. runLightbar drives it.
+ */
+
+export interface LightbarItem {
+  /** pipe codes allowed */
+  text: string;
+  /** a key that picks this entry at once (one character, any case) */
+  key?: string;
+  /** shown dimmed, skipped by the arrows, cannot be picked */
+  disabled?: boolean;
+}
+
+export interface LightbarOptions {
+  /** the entry highlighted first (default the first enabled one) */
+  start?: number;
+  /** at most this many rows (default: the screen's rows less two) */
+  height?: number;
+  /** pipe codes for an entry, a highlighted entry, a disabled entry */
+  normal?: string;
+  selected?: string;
+  disabled?: string;
+}
+
+export interface LightbarStep {
+  output: string;
+  done?: true;
+  /** the entry picked; undefined when the caller gave up */
+  index?: number;
+}
+
+export interface LightbarIO {
+  write(text: string): void;
+  readKey(): Promise<string>;
+  size(): { cols: number; rows: number };
+}
+
+const NORMAL = '|16|07';
+const SELECTED = '|17|15';
+const DISABLED = '|16|08';
+const RESET = '\x1b[0m';
+const ERASE_TO_END = '\x1b[K';
+
+export class Lightbar {
+  private readonly items: LightbarItem[];
+  private readonly height: number;
+  private readonly width: number;
+  private readonly colors: { normal: string; selected: string; disabled: string };
+  private selected: number;
+  private top = 0;
+  /** window row the terminal's cursor is on */
+  private cursorRow = 0;
+  private finished = false;
+
+  constructor(items: readonly (string | LightbarItem)[], size: { cols: number; rows: number }, opts: LightbarOptions = {}) {
+    this.items = items.map((i) => (typeof i === 'string' ? { text: i } : i));
+    this.height = Math.max(1, Math.min(this.items.length, opts.height ?? size.rows - 2, size.rows - 1));
+    const widest = Math.max(0, ...this.items.map((i) => visibleWidth(i.text)));
+    // A space either side of the text; never the last column, where BBS terminals wrap.
+    this.width = Math.max(1, Math.min(widest + 2, size.cols - 1));
+    this.colors = { normal: opts.normal ?? NORMAL, selected: opts.selected ?? SELECTED, disabled: opts.disabled ?? DISABLED };
+    const start = opts.start !== undefined && this.enabled(opts.start) ? opts.start : this.items.findIndex((_, i) => this.enabled(i));
+    this.selected = start;
+    this.scrollTo(Math.max(0, start));
+  }
+
+  /** true when nothing can be picked: runLightbar then returns at once without drawing */
+  get empty(): boolean {
+    return this.selected < 0;
+  }
+
+  get index(): number {
+    return this.selected;
+  }
+
+  /** The window, drawn from the cursor down; the cursor is left on the highlighted row. */
+  draw(): string {
+    const rows: string[] = [];
+    for (let r = 0; r < this.height; r++) rows.push(this.row(r));
+    this.cursorRow = this.height - 1;
+    return rows.join('\r\n') + this.moveTo(this.selected - this.top);
+  }
+
+  feed(key: string): LightbarStep {
+    if (this.finished || this.empty) return { output: '' };
+    const before = this.selected;
+    switch (key) {
+      case 'up':
+        this.step(-1, 1);
+        break;
+      case 'down':
+        this.step(1, 1);
+        break;
+      case 'pageup':
+        this.step(-1, this.height);
+        break;
+      case 'pagedown':
+        this.step(1, this.height);
+        break;
+      case 'home':
+        this.step(1, 1, -1);
+        break;
+      case 'end':
+        this.step(-1, 1, this.items.length);
+        break;
+      case 'enter':
+        return this.finish(this.selected);
+      case 'escape':
+      case 'ctrl-c':
+        return this.finish(undefined);
+      default: {
+        if ([...key].length !== 1) return { output: '' };
+        const hit = this.items.findIndex((item, i) => this.enabled(i) && item.key !== undefined && item.key.toLowerCase() === key.toLowerCase());
+        if (hit < 0) return { output: '' };
+        this.selected = hit;
+        const out = this.follow(before);
+        const done = this.finish(hit);
+        return { ...done, output: out + done.output };
+      }
+    }
+    return { output: this.follow(before) };
+  }
+
+  /** Move by `count` enabled entries in `dir`, from `from` (default the highlighted one), stopping at the ends. */
+  private step(dir: 1 | -1, count: number, from = this.selected): void {
+    let at = from;
+    let moved = 0;
+    for (let i = from + dir; i >= 0 && i < this.items.length && moved < count; i += dir) {
+      if (this.enabled(i)) {
+        at = i;
+        moved++;
+      }
+    }
+    if (moved > 0) this.selected = at;
+  }
+
+  /** Output that shows the new highlight: two rows, or the whole window after a scroll. */
+  private follow(before: number): string {
+    if (before === this.selected) return '';
+    const oldTop = this.top;
+    this.scrollTo(this.selected);
+    if (this.top !== oldTop) {
+      let out = '';
+      for (let r = 0; r < this.height; r++) out += this.moveTo(r) + this.row(r);
+      return out + this.moveTo(this.selected - this.top);
+    }
+    return this.moveTo(before - this.top) + this.row(before - this.top) + this.moveTo(this.selected - this.top) + this.row(this.selected - this.top) + '\r';
+  }
+
+  private finish(index: number | undefined): LightbarStep {
+    this.finished = true;
+    const output = `${this.moveTo(this.height - 1)}${RESET}\r\n`;
+    return index === undefined ? { output, done: true } : { output, done: true, index };
+  }
+
+  private scrollTo(i: number): void {
+    if (i < this.top) this.top = i;
+    else if (i >= this.top + this.height) this.top = i - this.height + 1;
+  }
+
+  private enabled(i: number): boolean {
+    const item = this.items[i];
+    return item !== undefined && !item.disabled;
+  }
+
+  private row(r: number): string {
+    const i = this.top + r;
+    const item = this.items[i];
+    if (!item) return `\r${RESET}${ERASE_TO_END}`;
+    const color = i === this.selected ? this.colors.selected : item.disabled ? this.colors.disabled : this.colors.normal;
+    const text = fit(item.text, this.width - 2);
+    const pad = ' '.repeat(Math.max(0, this.width - 2 - visibleWidth(text)));
+    // The item's own codes sit inside the row colour; the row colour is set again after them for the padding.
+    return `\r${renderPipeCodes(`${color} ${text}${color}${pad} `)}${RESET}${ERASE_TO_END}\r`;
+  }
+
+  private moveTo(r: number): string {
+    const d = r - this.cursorRow;
+    this.cursorRow = r;
+    if (d === 0) return '';
+    return d < 0 ? `\x1b[${-d}A` : `\x1b[${d}B`;
+  }
+}
+
+function visibleWidth(text: string): number {
+  let w = 0;
+  for (const ch of stripPipeCodes(text)) w += charWidth(ch);
+  return w;
+}
+
+/** Cut text with pipe codes to `width` visible columns, keeping the codes. */
+function fit(text: string, width: number): string {
+  if (visibleWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (let i = 0; i < text.length; ) {
+    const code = /^\|\||^\|(?:[0-2][0-9]|3[01])/.exec(text.slice(i, i + 3));
+    if (code) {
+      const w = code[0] === '||' ? 1 : 0;
+      if (used + w > width) break;
+      out += code[0];
+      used += w;
+      i += code[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    const w = charWidth(ch);
+    if (used + w > width) break;
+    out += ch;
+    used += w;
+    i += ch.length;
+  }
+  return out;
+}
+
+/** Show the lightbar and wait for a choice: the index picked, or undefined. */
+export async function runLightbar(
+  io: LightbarIO,
+  items: readonly (string | LightbarItem)[],
+  opts: LightbarOptions = {},
+): Promise<number | undefined> {
+  const bar = new Lightbar(items, io.size(), opts);
+  if (bar.empty) return undefined;
+  io.write(bar.draw());
+  for (;;) {
+    const step = bar.feed(await io.readKey());
+    if (step.output) io.write(step.output);
+    if (step.done) return step.index;
+  }
+}

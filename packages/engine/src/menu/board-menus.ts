@@ -1,0 +1,33 @@
+import { stat } from 'node:fs/promises';
+import type { Logger } from '@carrier/core';
+import { findArtFiles } from '@carrier/terminal';
+import type { ScriptLoader } from '../script-loader.js';
+import { MenuLibrary, type MenuRefs } from './library.js';
+import type { MenuRunnerDeps } from './runner.js';
+import type { MenuParser } from './types.js';
+
+/** What the board is given to run menus: the folder, and a parser for the files (the server's YAML). */
+export interface BoardMenuOptions {
+  dir: string;
+  parse: MenuParser;
+}
+
+/** Menu references resolved against the board's scripts and art folders. */
+export function boardMenuRefs(scriptFile: (name: string) => string, artDir: string): MenuRefs {
+  return {
+    async scriptExists(name) {
+      try {
+        return (await stat(scriptFile(name))).isFile();
+      } catch {
+        return false;
+      }
+    },
+    artFiles: (name) => findArtFiles(artDir, name),
+  };
+}
+
+export function boardMenus(opts: BoardMenuOptions, loader: ScriptLoader, artDir: string, log: Logger): MenuRunnerDeps {
+  const refs = boardMenuRefs((name) => loader.fileFor(name), artDir);
+  const library = new MenuLibrary({ dir: opts.dir, parse: opts.parse, log, refs });
+  return { library, scriptExists: refs.scriptExists };
+}

@@ -1,0 +1,102 @@
+import { charWidth, stripPipeCodes } from '@carrier/terminal';
+import type { Session } from '../session.js';
+import { actionDefinition } from './actions.js';
+import type { MenuLibrary } from './library.js';
+import { mayUse } from './schema.js';
+import type { Menu, MenuItem } from './types.js';
+
+/** Keys that redraw the whole menu instead of counting as an unknown command. */
+const REDRAW_KEYS = new Set(['enter', '?', ' ']);
+/** More columns of items than this is hard to scan, however wide the screen. */
+const MAX_LIST_COLUMNS = 3;
+
+export interface MenuRunnerDeps {
+  library: MenuLibrary;
+  scriptExists(name: string): Promise<boolean>;
+}
+
+/**
+ * The one generic menu runner: art, the items this caller may use, the prompt, a key,
+ * the item's action; again. The menu is fetched from the library on every pass, so an
+ * edit is seen the next time the menu is drawn. Runs as a frame of the script stack
+ * (`menu:<name>`), so goto, gosub, back, depth limits and loop detection are the
+ * stack's own.
+ */
+export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): Promise<unknown> {
+  let redraw = true;
+  for (;;) {
+    const menu = await deps.library.get(name);
+    const items = menu.items.filter((item) => mayUse(item.access, s.user));
+    if (redraw) {
+      s.setActivity(menu.title);
+      await drawMenu(s, menu, items);
+    }
+    s.print(promptText(menu, s));
+    const key = await s.readKey();
+    const match = key.length === 1 ? key.toLowerCase() : key;
+    const item = items.find((i) => i.match === match);
+    s.println(key.length === 1 && key !== ' ' ? key.toUpperCase().replace(/\|/g, '||') : '');
+    if (!item) {
+      redraw = REDRAW_KEYS.has(key);
+      if (!redraw) s.println('|08Unknown command. Press a highlighted key.|07');
+      continue;
+    }
+    const definition = actionDefinition(item.action.kind);
+    const outcome = await definition.run(item.action, {
+      session: s,
+      menu,
+      readPage: (file) => deps.library.readPage(file),
+      scriptExists: deps.scriptExists,
+    });
+    if (outcome.exit) return outcome.value;
+    redraw = true;
+  }
+}
+
+async function drawMenu(s: Session, menu: Menu, items: readonly MenuItem[]): Promise<void> {
+  if (menu.art) {
+    await s.art(menu.art.name, { fallback: `|15${menu.title}|07`, ...(menu.art.baud !== undefined ? { baud: menu.art.baud } : {}) });
+  } else {
+    s.clear();
+    s.println(`|15${menu.title}|07\n`);
+  }
+  if (menu.list) s.print(itemList(items, s.terminal.cols));
+}
+
+/** `[W] Who's online` cells in as many columns as fit, in file order, row by row. */
+export function itemList(items: readonly MenuItem[], cols: number): string {
+  if (items.length === 0) return '';
+  const cells = items.map((i) => ({ text: `|08[|15${hotkeyLabel(i.key)}|08] |07${i.text}`, width: visibleWidth(`[${hotkeyLabel(i.key)}] ${i.text}`) }));
+  const cellWidth = Math.max(...cells.map((c) => c.width)) + 3;
+  // Never the last column: ANSI-BBS terminals wrap the moment it is written.
+  const perRow = Math.max(1, Math.min(MAX_LIST_COLUMNS, Math.floor((cols - 1) / cellWidth)));
+  let out = '';
+  for (let i = 0; i < cells.length; i += perRow) {
+    const row = cells.slice(i, i + perRow);
+    out += ` ${row.map((c, j) => (j < row.length - 1 ? c.text + ' '.repeat(cellWidth - c.width) : c.text)).join('')}\n`;
+  }
+  return `${out}\n`;
+}
+
+function hotkeyLabel(key: string): string {
+  return [...key].length === 1 ? key.toUpperCase().replace(/\|/g, '||') : key[0]!.toUpperCase() + key.slice(1).toLowerCase();
+}
+
+function visibleWidth(text: string): number {
+  let w = 0;
+  for (const ch of stripPipeCodes(text)) w += charWidth(ch);
+  return w;
+}
+
+export function promptText(menu: Menu, s: Pick<Session, 'user' | 'board' | 'node'>): string {
+  const now = new Date();
+  const fields: Record<string, string> = {
+    // A handle is letters, digits and a little punctuation, but a pipe would start a colour code.
+    handle: (s.user?.handle ?? 'guest').replace(/\|/g, '||'),
+    board: s.board.name,
+    node: String(s.node),
+    title: menu.title,
+    time: `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`,
+  };
+  return menu.prompt.replace(/\{([a-z]+)\}/g, (whole, field: string) => fields[field] ?? whole);
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cleanLines, runPager, wrapLine, type PagerIO } from './pager.js';
+
+/** A terminal of a given size whose keys are scripted; `screen` is what was written. */
+class FakeTerminal implements PagerIO {
+  screen = '';
+  prompts = 0;
+  constructor(
+    public dims: { cols: number; rows: number },
+    private readonly keys: string[],
+  ) {}
+  write(text: string): void {
+    this.screen += text;
+    if (text.includes('More')) this.prompts++;
+  }
+  async readKey(): Promise<string> {
+    const k = this.keys.shift();
+    if (k === undefined) throw new Error('the pager asked for a key nobody typed');
+    return k;
+  }
+  size(): { cols: number; rows: number } {
+    return this.dims;
+  }
+}
+const fakeTerminal = (cols: number, rows: number, keys: string[]) => new FakeTerminal({ cols, rows }, keys);
+
+const numbered = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n');
+const shownLines = (screen: string) => screen.match(/line \d+/g) ?? [];
+
+test('a text shorter than the screen is shown whole, with no prompt', async () => {
+  const t = fakeTerminal(80, 25, []);
+  assert.equal(await runPager(t, numbered(10)), true);
+  assert.equal(shownLines(t.screen).length, 10);
+  assert.equal(t.prompts, 0);
+});
+
+test('pages are one line shorter than the screen: the prompt takes the last row', async () => {
+  const t = fakeTerminal(80, 10, [' ', ' ']);
+  assert.equal(await runPager(t, numbered(25)), true);
+  const pages = t.screen.split(/-- .*?More.*?--/);
+  assert.deepEqual(pages.map((p) => shownLines(p).length), [9, 9, 7]);
+  assert.equal(t.prompts, 2);
+});
+
+test('Enter shows one more line, C the rest without stopping, Q stops', async () => {
+  const one = fakeTerminal(80, 5, ['enter', 'q']);
+  assert.equal(await runPager(one, numbered(20)), false);
+  assert.deepEqual(shownLines(one.screen).slice(-2), ['line 4', 'line 5']);
+  assert.equal(shownLines(one.screen).length, 5);
+
+  const rest = fakeTerminal(80, 5, ['c']);
+  assert.equal(await runPager(rest, numbered(100)), true);
+  assert.equal(shownLines(rest.screen).length, 100);
+  assert.equal(rest.prompts, 1);
+});
+
+test('the prompt says how far through the text the caller is, and is erased before the next line', async () => {
+  const t = fakeTerminal(80, 11, [' ']);
+  await runPager(t, numbered(20));
+  assert.match(t.screen, /\(50%\)/);
+  assert.match(t.screen, /--\x1b\[22;37m\r\x1b\[Kline 11/);
+});
+
+test('a resize between pages sizes the next page to the new screen', async () => {
+  const t = fakeTerminal(80, 5, [' ', ' ', ' ', ' ']);
+  const readKey = t.readKey.bind(t);
+  t.readKey = async () => {
+    t.dims = { cols: 80, rows: 10 };
+    return readKey();
+  };
+  await runPager(t, numbered(30));
+  const pages = t.screen.split(/-- .*?More.*?--/);
+  assert.deepEqual(pages.map((p) => shownLines(p).length).slice(0, 2), [4, 9]);
+});
+
+test('long lines wrap one column short of the edge, wide characters never straddle it', () => {
+  assert.deepEqual(wrapLine('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+  assert.deepEqual(wrapLine('ab漢字', 3), ['ab', '漢', '字']);
+  assert.deepEqual(wrapLine('', 10), ['']);
+});
+
+test('pipe codes take no width when rendered, and a literal || takes one', () => {
+  assert.deepEqual(wrapLine('|12abc|07def', 3, true), ['|12abc', '|07def']);
+  assert.deepEqual(wrapLine('a||b', 2, true), ['a||', 'b']);
+  assert.deepEqual(wrapLine('|12abc', 3, false), ['|12', 'abc']);
+});
+
+test('escape sequences and controls in the text never reach the caller; tabs become spaces', () => {
+  assert.deepEqual(cleanLines('a\x1b[2J\x1b[31mb\x07c\r\nd\te\rf\u202eg'), ['abc', 'd       e', 'fg']);
+});
+
+test('colours from pipe codes are rendered, and reset when the pager ends', async () => {
+  const t = fakeTerminal(80, 25, []);
+  await runPager(t, '|12red', { pipeCodes: true });
+  assert.equal(t.screen, '\x1b[1;31mred\r\n\x1b[0m');
+});

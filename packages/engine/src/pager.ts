@@ -1,0 +1,135 @@
+import { charWidth, renderPipeCodes } from '@carrier/terminal';
+
+/**
+ * Text longer than a screen, a page at a time. Pages are sized to the caller's screen
+ * when each one starts (a resize mid-text is followed), lines are wrapped at the
+ * caller's width less one column (ANSI-BBS terminals wrap the moment the last column
+ * is written), and the more-prompt is erased before the next page.
+ *
+ * At the prompt: Space, PgDn or N shows the next page; Enter or Down one more line;
+ * C the rest without stopping; Q, Escape or ^C stops.
+ */
+
+export interface PagerOptions {
+  /** render |00-|31 pipe codes in the text (default: shown as written) */
+  pipeCodes?: boolean;
+  /** the more-prompt; {percent} is replaced by how far through the text the caller is */
+  prompt?: string;
+}
+
+export interface PagerIO {
+  write(text: string): void;
+  readKey(): Promise<string>;
+  size(): { cols: number; rows: number };
+}
+
+export const DEFAULT_MORE_PROMPT = '|08-- |07More |08({percent}%) |15Space|08 page, |15Enter|08 line, |15C|08ontinuous, |15Q|08uit --|07';
+const TAB_STOP = 8;
+const ERASE_LINE = '\r\x1b[K';
+/**
+ * What a text may not carry to the caller's terminal: escape sequences (colours come
+ * from pipe codes, where width can be counted), other controls, and the bidi overrides
+ * that reorder a line on screen.
+ */
+const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])?/g;
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const PIPE_TOKEN = /\|\||\|(?:[0-2][0-9]|3[01])/y;
+
+/** The text as lines a terminal can show: no escapes or controls, tabs expanded. */
+export function cleanLines(text: string): string[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(ESCAPE_SEQUENCE, '')
+    .replace(UNSAFE, '')
+    .split('\n')
+    .map(expandTabs);
+}
+
+function expandTabs(line: string): string {
+  if (!line.includes('\t')) return line;
+  let out = '';
+  for (const ch of line) out += ch === '\t' ? ' '.repeat(TAB_STOP - (out.length % TAB_STOP)) : ch;
+  return out;
+}
+
+/**
+ * One logical line cut into screen lines of at most `width` columns. Pipe codes (when
+ * rendered) take no column and stay with the character after them; a wide character
+ * never straddles the edge.
+ */
+export function wrapLine(line: string, width: number, pipeCodes = false): string[] {
+  const out: string[] = [];
+  let current = '';
+  let used = 0;
+  let i = 0;
+  while (i < line.length) {
+    if (pipeCodes && line[i] === '|') {
+      PIPE_TOKEN.lastIndex = i;
+      const m = PIPE_TOKEN.exec(line);
+      if (m) {
+        const literal = m[0] === '||';
+        // A code at a full line starts the next one, with the character it colours.
+        if (used + (literal ? 1 : 0) > width || (used >= width && used > 0)) {
+          out.push(current);
+          current = '';
+          used = 0;
+        }
+        current += m[0];
+        used += literal ? 1 : 0;
+        i += m[0].length;
+        continue;
+      }
+    }
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    const w = charWidth(ch);
+    if (used + w > width && used > 0) {
+      out.push(current);
+      current = '';
+      used = 0;
+    }
+    current += ch;
+    used += w;
+    i += ch.length;
+  }
+  out.push(current);
+  return out;
+}
+
+/** Page `text` to the caller. Resolves true when the caller reached the end, false when they stopped. */
+export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {}): Promise<boolean> {
+  const lines = cleanLines(text);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const pipe = opts.pipeCodes === true;
+  const show = (s: string): string => (pipe ? renderPipeCodes(s) : s);
+  let pending: string[] = [];
+  let next = 0;
+  /** The next screen line, wrapping the next logical line at the current width when needed. */
+  const take = (): string | undefined => {
+    if (pending.length === 0) {
+      if (next >= lines.length) return undefined;
+      pending = wrapLine(lines[next++]!, Math.max(1, io.size().cols - 1), pipe);
+    }
+    return pending.shift();
+  };
+  // Colours from pipe codes carry across wrapped lines and are reset once at the end.
+  const finish = (reachedEnd: boolean): boolean => {
+    if (pipe) io.write('\x1b[0m');
+    return reachedEnd;
+  };
+  let continuous = false;
+  let budget = Math.max(1, io.size().rows - 1);
+  for (;;) {
+    const line = take();
+    if (line === undefined) return finish(true);
+    io.write(`${show(line)}\r\n`);
+    if (continuous || --budget > 0) continue;
+    if (pending.length === 0 && next >= lines.length) return finish(true);
+    const percent = Math.floor((next / lines.length) * 100);
+    io.write(renderPipeCodes((opts.prompt ?? DEFAULT_MORE_PROMPT).replace('{percent}', String(percent))));
+    const key = (await io.readKey()).toLowerCase();
+    io.write(ERASE_LINE);
+    if (key === 'q' || key === 'escape' || key === 'ctrl-c') return finish(false);
+    if (key === 'c') continuous = true;
+    budget = key === 'enter' || key === 'down' ? 1 : Math.max(1, io.size().rows - 1);
+  }
+}

@@ -1,0 +1,364 @@
+import type { Redis } from 'ioredis';
+import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
+import type { Presence, PresenceEntry } from './presence.js';
+import { decodePresenceEntry, encodePresenceEntry } from './presence-codec.js';
+import {
+  CLAIM_NODE_LUA,
+  nodeOwner,
+  RECLAIM_NODE_LUA,
+  REFRESH_NODES_LUA,
+  RELEASE_NODE_LUA,
+  type RedisLayout,
+} from './redis-layout.js';
+import type { Topic, TopicPayload } from './topics.js';
+
+type Publish = <T extends Topic>(topic: T, payload: TopicPayload<T>) => void;
+
+/** A process announces itself (and refreshes its node keys) this often. */
+export const HEARTBEAT_MS = 2_000;
+/**
+ * A process that stops heartbeating (kill -9, a host gone) drops out of who's online
+ * after this, and its node numbers become free: three missed heartbeats, so one slow
+ * beat on a busy host is not a death. The reaper then publishes its callers'
+ * presence.leave at the next heartbeat of any live process: within 10 s in all.
+ */
+export const ALIVE_TTL_MS = 3 * HEARTBEAT_MS;
+/**
+ * A process's session hash outlives its `alive` key so the process that reaps it can
+ * still read which callers to announce as gone; past this Redis drops it by itself, for
+ * the case where no process was alive to reap.
+ */
+export const SESSIONS_GC_MS = 60_000;
+/** Far beyond any board; it bounds the claim script's scan. */
+export const MAX_NODE = 100_000;
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+function defineScript(redis: Redis, name: string, lua: string, numberOfKeys?: number): ScriptFn {
+  redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+  const commands = redis as unknown as Record<string, ScriptFn>;
+  return (...args) => commands[name]!(...args);
+}
+
+export interface RedisPresenceOptions {
+  /** the command connection (no offline queue: a command fails at once while Redis is away) */
+  redis: Redis;
+  layout: RedisLayout;
+  processId: string;
+  log: Logger;
+  /** to this process's subscribers and, while the link is up, to every other process */
+  publish: Publish;
+  /** to the other processes only: a republish must not replay joins to local subscribers */
+  publishRemote: Publish;
+  /** true while both Redis connections are ready */
+  isUp: () => boolean;
+}
+
+/** A live carrier process on the board, as its heartbeat describes it. */
+export interface ProcessInfo {
+  processId: string;
+  startedAt: number;
+  sessions: number;
+}
+
+/**
+ * Who's online across every process sharing one Redis. Each process keeps its own
+ * callers' entries in a hash of its own and heartbeats an `alive` key; a snapshot reads
+ * the hashes of live processes. Node numbers are claimed board-wide with SET NX, so two
+ * processes never hand out the same one while Redis is reachable.
+ *
+ * While Redis is away the board degrades to node-local: this process's callers only,
+ * and new callers get the lowest node not held here nor seen elsewhere at the last
+ * snapshot (unique unless another process does the same meanwhile; such a clash is
+ * logged when the link returns and lasts until one of the two callers leaves).
+ */
+export class RedisPresence implements Presence {
+  private readonly redis: Redis;
+  private readonly layout: RedisLayout;
+  private readonly processId: string;
+  private readonly log: Logger;
+  private readonly publish: Publish;
+  private readonly publishRemote: Publish;
+  private readonly isUp: () => boolean;
+  private readonly startedAt = Date.now();
+  private readonly nodeOf = new Map<string, number>();
+  private readonly entries = new Map<string, PresenceEntry>();
+  /** node numbers held by other processes at the last good snapshot: avoided while Redis is away */
+  private seenElsewhere = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private beating = false;
+  private announced = false;
+  private readonly claimNodeScript: ScriptFn;
+  private readonly releaseNodeScript: ScriptFn;
+  private readonly reclaimNodeScript: ScriptFn;
+  private readonly refreshNodesScript: ScriptFn;
+
+  constructor(opts: RedisPresenceOptions) {
+    this.redis = opts.redis;
+    this.layout = opts.layout;
+    this.processId = opts.processId;
+    this.log = opts.log;
+    this.publish = opts.publish;
+    this.publishRemote = opts.publishRemote;
+    this.isUp = opts.isUp;
+    this.claimNodeScript = defineScript(this.redis, 'carrierClaimNode', CLAIM_NODE_LUA, 0);
+    this.releaseNodeScript = defineScript(this.redis, 'carrierReleaseNode', RELEASE_NODE_LUA, 1);
+    this.reclaimNodeScript = defineScript(this.redis, 'carrierReclaimNode', RECLAIM_NODE_LUA, 1);
+    this.refreshNodesScript = defineScript(this.redis, 'carrierRefreshNodes', REFRESH_NODES_LUA);
+  }
+
+  /** Announce this process and keep announcing it every HEARTBEAT_MS. */
+  async start(): Promise<void> {
+    await this.heartbeat();
+    this.timer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  async claimNode(sessionId: string): Promise<number> {
+    const held = this.nodeOf.get(sessionId);
+    if (held !== undefined) return held;
+    let node: number | undefined;
+    if (this.isUp()) {
+      try {
+        const owner = nodeOwner(this.processId, sessionId);
+        node = Number(await this.claimNodeScript(this.layout.nodePrefix, owner, ALIVE_TTL_MS, MAX_NODE));
+      } catch (err) {
+        this.log.debug('presence.claim_offline', { err });
+      }
+      if (node === 0) throw new CarrierError(ErrorCodes.LIMIT_EXCEEDED, `every node up to ${MAX_NODE} is taken`);
+    }
+    // A second claim for this session may have finished while we waited on Redis.
+    const raced = this.nodeOf.get(sessionId);
+    if (raced !== undefined) return raced;
+    node ??= this.localNode();
+    this.nodeOf.set(sessionId, node);
+    return node;
+  }
+
+  async update(entry: PresenceEntry): Promise<void> {
+    const known = this.entries.has(entry.sessionId);
+    const node = this.nodeOf.get(entry.sessionId) ?? (await this.claimNode(entry.sessionId));
+    // An entry can neither claim a node it does not hold nor speak for another process.
+    const stored: PresenceEntry = { ...entry, node, processId: this.processId, terminal: { ...entry.terminal } };
+    this.entries.set(entry.sessionId, stored);
+    if (this.isUp()) {
+      try {
+        await this.redis
+          .multi()
+          .hset(this.layout.sessions(this.processId), entry.sessionId, encodePresenceEntry(stored))
+          .pexpire(this.layout.sessions(this.processId), SESSIONS_GC_MS)
+          .exec();
+      } catch (err) {
+        // Republished when the link returns.
+        this.log.debug('presence.write_offline', { err });
+      }
+    }
+    this.publish(known ? 'presence.update' : 'presence.join', stored);
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    const node = this.nodeOf.get(sessionId);
+    if (node === undefined) return;
+    const entry = this.entries.get(sessionId);
+    this.nodeOf.delete(sessionId);
+    this.entries.delete(sessionId);
+    if (this.isUp()) {
+      try {
+        await Promise.all([
+          this.redis.hdel(this.layout.sessions(this.processId), sessionId),
+          this.releaseNodeScript(this.layout.node(node), nodeOwner(this.processId, sessionId)),
+        ]);
+      } catch (err) {
+        // The node key expires by itself within ALIVE_TTL_MS; the hash entry goes at the republish.
+        this.log.debug('presence.remove_offline', { err });
+      }
+    }
+    this.publish('presence.leave', { sessionId, node, handle: entry?.handle ?? null, processId: this.processId });
+  }
+
+  async snapshot(): Promise<PresenceEntry[]> {
+    const own = [...this.entries.values()].map(copyEntry);
+    if (!this.isUp()) return own;
+    try {
+      const others = (await this.liveProcesses()).filter((p) => p !== this.processId);
+      const pipeline = this.redis.pipeline();
+      for (const p of others) pipeline.hvals(this.layout.sessions(p));
+      const results = others.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+      const remote: PresenceEntry[] = [];
+      for (const [err, values] of results) {
+        if (err || !Array.isArray(values)) continue;
+        for (const raw of values) {
+          const e = typeof raw === 'string' ? decodePresenceEntry(raw) : undefined;
+          if (e) remote.push(e);
+        }
+      }
+      this.seenElsewhere = new Set(remote.map((e) => e.node));
+      return [...own, ...remote];
+    } catch (err) {
+      this.log.debug('presence.snapshot_offline', { err });
+      return own;
+    }
+  }
+
+  /** Processes whose heartbeat is current, with their caller counts. Empty while Redis is away. */
+  async processes(): Promise<ProcessInfo[]> {
+    if (!this.isUp()) return [];
+    const ids = await this.liveProcesses();
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((p) => this.layout.alive(p)));
+    const out: ProcessInfo[] = [];
+    values.forEach((raw, i) => {
+      if (raw === null) return;
+      out.push(parseAlive(raw) ?? { processId: ids[i]!, startedAt: 0, sessions: 0 });
+    });
+    return out;
+  }
+
+  /**
+   * After the link returns: Redis may have restarted empty, or other processes may have
+   * reaped us. Put back our process, our node claims and our entries, and tell the other
+   * processes our callers are (still) here.
+   */
+  async republish(): Promise<void> {
+    if (!this.isUp()) return;
+    for (const [sessionId, node] of this.nodeOf) {
+      const owner = nodeOwner(this.processId, sessionId);
+      const ok = Number(await this.reclaimNodeScript(this.layout.node(node), owner, ALIVE_TTL_MS));
+      if (ok !== 1) this.log.warn('presence.node_conflict', { node, sessionId });
+    }
+    const hash = this.layout.sessions(this.processId);
+    const multi = this.redis.multi().del(hash);
+    for (const entry of this.entries.values()) multi.hset(hash, entry.sessionId, encodePresenceEntry(entry));
+    await multi.pexpire(hash, SESSIONS_GC_MS).exec();
+    this.announced = false;
+    await this.heartbeat();
+    for (const entry of this.entries.values()) this.publishRemote('presence.join', copyEntry(entry));
+    this.log.info('presence.republished', { sessions: this.entries.size });
+  }
+
+  /** Stop heartbeating and take this process off the board (its sessions have ended by now). */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.isUp()) return;
+    try {
+      await this.redis
+        .multi()
+        .del(this.layout.alive(this.processId), this.layout.sessions(this.processId))
+        .zrem(this.layout.processes, this.processId)
+        .exec();
+    } catch (err) {
+      this.log.debug('presence.close_offline', { err });
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.beating || !this.isUp()) return;
+    this.beating = true;
+    try {
+      const alive: ProcessInfo = { processId: this.processId, startedAt: this.startedAt, sessions: this.entries.size };
+      const results = await this.redis
+        .multi()
+        .set(this.layout.alive(this.processId), JSON.stringify(alive), 'PX', ALIVE_TTL_MS)
+        .zadd(this.layout.processes, Date.now(), this.processId)
+        .pexpire(this.layout.sessions(this.processId), SESSIONS_GC_MS)
+        .exec();
+      const added = Number(results?.[1]?.[1] ?? 0);
+      const wasAnnounced = this.announced;
+      this.announced = true;
+      if (this.nodeOf.size > 0) {
+        const keys: string[] = [];
+        const owners: string[] = [];
+        for (const [sessionId, node] of this.nodeOf) {
+          keys.push(this.layout.node(node));
+          owners.push(nodeOwner(this.processId, sessionId));
+        }
+        await this.refreshNodesScript(keys.length, ...keys, ALIVE_TTL_MS, ...owners);
+      }
+      if (wasAnnounced && added === 1) {
+        // Someone reaped us (we stalled past ALIVE_TTL_MS): our callers vanished from
+        // every other process's who's online. Put them back.
+        this.log.warn('presence.reaped_while_alive', { sessions: this.entries.size });
+        this.beating = false;
+        await this.republish();
+        return;
+      }
+      await this.reapDead();
+    } catch (err) {
+      this.log.debug('presence.heartbeat_failed', { err });
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** Processes in the index whose alive key has expired are dead: clear their callers. */
+  private async reapDead(): Promise<void> {
+    const ids = (await this.redis.zrange(this.layout.processes, 0, -1)).filter((p) => p !== this.processId);
+    if (ids.length === 0) return;
+    const alive = await this.redis.mget(ids.map((p) => this.layout.alive(p)));
+    for (let i = 0; i < ids.length; i++) {
+      if (alive[i] !== null) continue;
+      const gone = await reapProcess(this.redis, this.layout, ids[i]!, this.publish, this.releaseNodeScript);
+      if (gone !== undefined) this.log.info('presence.reaped', { processId: ids[i], sessions: gone });
+    }
+  }
+
+  private async liveProcesses(): Promise<string[]> {
+    const ids = await this.redis.zrange(this.layout.processes, 0, -1);
+    if (ids.length === 0) return [];
+    const alive = await this.redis.mget(ids.map((p) => this.layout.alive(p)));
+    return ids.filter((_, i) => alive[i] !== null);
+  }
+
+  /** Lowest node not held here nor seen elsewhere: node numbers while Redis is away. */
+  private localNode(): number {
+    const taken = new Set([...this.nodeOf.values(), ...this.seenElsewhere]);
+    let node = 1;
+    while (taken.has(node)) node++;
+    return node;
+  }
+}
+
+/**
+ * Clear a dead process off the board: whoever removes it from the index first (ZREM is
+ * atomic, so exactly one process does) announces each of its callers as gone and frees
+ * their nodes. Returns how many callers it cleared, or undefined when someone else won.
+ * Also used by the cluster primary the moment a worker dies.
+ */
+export async function reapProcess(
+  redis: Redis,
+  layout: RedisLayout,
+  processId: string,
+  publish: Publish,
+  releaseNode?: ScriptFn,
+): Promise<number | undefined> {
+  const won = await redis.zrem(layout.processes, processId);
+  if (won !== 1) return undefined;
+  const release = releaseNode ?? ((key: string | number, owner: string | number) => redis.eval(RELEASE_NODE_LUA, 1, key, owner));
+  const hash = layout.sessions(processId);
+  const values = await redis.hvals(hash);
+  await redis.del(hash, layout.alive(processId));
+  let count = 0;
+  for (const raw of values) {
+    const e = decodePresenceEntry(raw);
+    if (!e) continue;
+    count++;
+    await release(layout.node(e.node), nodeOwner(processId, e.sessionId));
+    publish('presence.leave', { sessionId: e.sessionId, node: e.node, handle: e.handle, processId });
+  }
+  return count;
+}
+
+function copyEntry(e: PresenceEntry): PresenceEntry {
+  return { ...e, terminal: { ...e.terminal } };
+}
+
+function parseAlive(raw: string): ProcessInfo | undefined {
+  try {
+    const v = JSON.parse(raw) as Partial<ProcessInfo>;
+    if (typeof v.processId !== 'string') return undefined;
+    return { processId: v.processId, startedAt: Number(v.startedAt) || 0, sessions: Number(v.sessions) || 0 };
+  } catch {
+    return undefined;
+  }
+}

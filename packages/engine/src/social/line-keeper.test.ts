@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyDecoder, LineEditor } from '@carrier/terminal';
+import { LineKeeper } from './line-keeper.js';
+
+const keys = new KeyDecoder();
+
+test('a notice at a menu prompt goes on its own line and the prompt comes back below it', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[2J\x1b[HWelcome\r\n\x1b[1;37mCommand: ');
+  assert.equal(k.interrupt('*** hi'), '\r\x1b[K*** hi\x1b[0m\r\n\x1b[1;37mCommand: ');
+});
+
+test('a clear-screen or cursor move in the prompt line is not replayed; colours are', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[2J\x1b[H\x1b[33mName: ');
+  assert.equal(k.interrupt('n'), '\r\x1b[Kn\x1b[0m\r\n\x1b[33mName: ');
+});
+
+test('a half-typed line is redrawn after the prompt with the cursor where it was', () => {
+  const k = new LineKeeper();
+  k.wrote('\r\nSay: ');
+  const editor = new LineEditor({ maxLength: 40, cols: 70 });
+  k.editing(editor);
+  editor.start();
+  for (const key of keys.push('hello\x1b[D\x1b[D')) editor.feed(key);
+  const out = k.interrupt('*** page');
+  assert.equal(out, '\r\x1b[K*** page\x1b[0m\r\n' + 'Say: ' + 'hello' + '\b\b');
+});
+
+test('after art the line is unknown: the notice is printed between two new lines', () => {
+  const k = new LineKeeper();
+  k.wrote('prompt> ');
+  k.lost();
+  assert.equal(k.interrupt('*** x'), '\r\n*** x\x1b[0m\r\n');
+  k.wrote('text\r\nnext> ');
+  assert.match(k.interrupt('*** y'), /next> $/);
+});
+
+test('a finished editor is not redrawn', () => {
+  const k = new LineKeeper();
+  k.wrote('Q: ');
+  const editor = new LineEditor({ maxLength: 10, cols: 70 });
+  k.editing(editor);
+  editor.start();
+  editor.feed(keys.push('\r')[0]!);
+  k.wrote('\r\n');
+  assert.equal(k.interrupt('n'), '\r\x1b[Kn\x1b[0m\r\n');
+});
+
+test('after a full-screen view, restore puts a note and the line back', () => {
+  const k = new LineKeeper();
+  k.wrote('Command: ');
+  assert.equal(k.restore('(back)'), '\x1b[0m\r\n(back)\x1b[0m\r\nCommand: ');
+});
+
+test('an endless line without a newline stops being remembered', () => {
+  const k = new LineKeeper();
+  for (let i = 0; i < 100; i++) k.wrote('x'.repeat(50));
+  assert.equal(k.interrupt('n'), '\r\nn\x1b[0m\r\n');
+});

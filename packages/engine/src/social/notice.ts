@@ -1,0 +1,60 @@
+import { cleanUserText } from '@carrier/core';
+
+/**
+ * Something that reaches a caller from outside their own screen: a page, a private
+ * message, a broadcast, a sysop message, a chat invitation. Whoever owns the screen
+ * shows it (a chat room in its scrollback, a full-screen list in its status line);
+ * otherwise the session prints it above the line being typed (see LineKeeper).
+ */
+export type NoticeKind = 'page' | 'private' | 'broadcast' | 'message' | 'invite' | 'system';
+
+export interface Notice {
+  kind: NoticeKind;
+  /** who sent it: a handle, or the board's name for system notices */
+  from: string;
+  fromNode?: number;
+  text: string;
+  at: number;
+  /** for 'invite': the split-screen chat it asks to open */
+  chatId?: string;
+}
+
+export type NoticeHandler = (notice: Notice) => void;
+
+/** Notices cut to this many characters: a page is a line, not a letter. */
+export const NOTICE_MAX_LENGTH = 500;
+/** The key that answers a chat invitation wherever the caller is (^Y: no editor or menu uses it). */
+export const ANSWER_KEY = '\x19';
+export const ANSWER_KEY_NAME = 'Ctrl-Y';
+
+/** Do-not-disturb holds these back; broadcasts and sysop messages always arrive. */
+export function isPersonal(kind: NoticeKind): boolean {
+  return kind === 'page' || kind === 'private' || kind === 'invite';
+}
+
+/** The notice as two plain strings (safe for any terminal): a heading and the text. */
+export function describeNotice(n: Notice): { head: string; body: string } {
+  const from = cleanUserText(n.from, 40) || '?';
+  const node = n.fromNode !== undefined && n.fromNode > 0 ? ` (node ${n.fromNode})` : '';
+  const body = cleanUserText(n.text, NOTICE_MAX_LENGTH);
+  switch (n.kind) {
+    case 'page':
+      return { head: `Page from ${from}${node}`, body };
+    case 'private':
+      return { head: `Private from ${from}${node}`, body };
+    case 'broadcast':
+      return { head: `Broadcast from ${from}`, body };
+    case 'message':
+      return { head: `Message from ${from}`, body };
+    case 'invite':
+      return { head: `${from}${node} wants to chat with you`, body: body || `Press ${ANSWER_KEY_NAME} to answer.` };
+    case 'system':
+      return { head: from, body };
+  }
+}
+
+/** One line of ANSI for a plain (scrolling) screen. */
+export function noticeLine(n: Notice): string {
+  const { head, body } = describeNotice(n);
+  return `\x1b[0;1;33m*** ${head}: \x1b[0;37m${body}\x1b[0m`;
+}

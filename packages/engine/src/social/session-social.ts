@@ -1,0 +1,201 @@
+import type { Logger } from '@carrier/core';
+import type { LineEditor } from '@carrier/terminal';
+import type { PrivateChatRequest } from '../topics.js';
+import type { BoardSocial } from './board-social.js';
+import { LineKeeper } from './line-keeper.js';
+import { ANSWER_KEY, isPersonal, noticeLine, type Notice, type NoticeHandler } from './notice.js';
+
+/** A chat request waiting for this caller's answer. */
+export interface Invitation {
+  chatId: string;
+  fromSessionId: string;
+  fromHandle: string;
+  fromNode: number;
+  at: number;
+}
+
+/** What the session lends its social side. */
+export interface SocialHost {
+  readonly closed: boolean;
+  readonly log: Logger;
+  write(text: string): void;
+  /** a full-screen view has the screen (notices wait unless it shows them itself) */
+  viewOpen(): boolean;
+  /** room or do-not-disturb changed: republish presence */
+  presenceChanged(): void;
+  /** take the screen and keys from whatever the caller is doing and answer `invitation` */
+  answer(invitation: Invitation): Promise<void>;
+}
+
+/** An unanswered request lapses after this; the asker gives up waiting at the same time. */
+export const INVITATION_TTL_MS = 60_000;
+/** Requests held at once; the oldest lapse first (no one can stack a screenful). */
+const MAX_INVITATIONS = 5;
+/** Notices held while a view that cannot show them has the screen; the oldest go first. */
+const MAX_HELD_NOTICES = 20;
+const ANSWER_BYTE = ANSWER_KEY.charCodeAt(0);
+
+/**
+ * One caller's social state: the chat room they are in, do-not-disturb, the notices
+ * reaching them and where those are shown, and chat requests waiting for an answer.
+ * Everything arriving from other callers comes in through the board's routes (bus
+ * topics), never from another Session object.
+ */
+export class SessionSocial {
+  /** what the current screen line holds, for notices printed above it */
+  readonly line = new LineKeeper();
+  private roomName: string | null = null;
+  private dnd = false;
+  private readonly handlers: NoticeHandler[] = [];
+  private readonly invitations: Invitation[] = [];
+  private readonly held: Notice[] = [];
+  private answering = false;
+
+  constructor(
+    private readonly host: SocialHost,
+    /** this process's share of the board's social layer: settings, mutes, flood control */
+    readonly board: BoardSocial,
+  ) {}
+
+  /** The chat room the caller is in, or null; shown to others through presence. */
+  get room(): string | null {
+    return this.roomName;
+  }
+
+  setRoom(room: string | null): void {
+    if (room === this.roomName) return;
+    this.roomName = room;
+    this.host.presenceChanged();
+  }
+
+  /** Do-not-disturb: pages, private messages and chat requests are turned away. */
+  get doNotDisturb(): boolean {
+    return this.dnd;
+  }
+
+  setDoNotDisturb(on: boolean): void {
+    if (on === this.dnd) return;
+    this.dnd = on;
+    this.host.presenceChanged();
+  }
+
+  /** True while an answered chat request has the screen. */
+  get busy(): boolean {
+    return this.answering;
+  }
+
+  /**
+   * Show notices with `handler` while it is registered (a full-screen view that owns the
+   * screen); the newest registration wins. Returns the unregister function.
+   */
+  onNotice(handler: NoticeHandler): () => void {
+    const entry: NoticeHandler = (n) => handler(n);
+    this.handlers.push(entry);
+    return () => {
+      const i = this.handlers.indexOf(entry);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
+  }
+
+  /** Show a notice now; false when it was turned away (do-not-disturb, or the caller is gone). */
+  notify(notice: Notice): boolean {
+    if (this.host.closed) return false;
+    if (this.dnd && isPersonal(notice.kind)) return false;
+    const handler = this.handlers[this.handlers.length - 1];
+    if (handler) {
+      try {
+        handler(notice);
+      } catch (err) {
+        this.host.log.error('notice.handler_failed', { err });
+      }
+    } else if (this.host.viewOpen()) {
+      // Text written now would land inside someone else's full-screen layout.
+      if (this.held.length >= MAX_HELD_NOTICES) this.held.shift();
+      this.held.push(notice);
+    } else {
+      this.host.write(this.line.interrupt(noticeLine(notice)));
+    }
+    return true;
+  }
+
+  /** @internal A full-screen view closed: show what arrived while it was open. */
+  viewClosed(): void {
+    if (this.host.viewOpen() || this.host.closed) return;
+    for (const n of this.held.splice(0)) this.host.write(this.line.interrupt(noticeLine(n)));
+  }
+
+  /** A chat request arrived; false when it is turned away. */
+  invite(req: PrivateChatRequest, now = Date.now()): boolean {
+    if (this.host.closed || this.dnd) return false;
+    this.prune(now);
+    if (this.invitations.some((i) => i.chatId === req.chatId)) return true;
+    if (this.invitations.length >= MAX_INVITATIONS) this.invitations.shift();
+    this.invitations.push({ chatId: req.chatId, fromSessionId: req.fromSessionId, fromHandle: req.fromHandle, fromNode: req.fromNode, at: now });
+    return this.notify({ kind: 'invite', from: req.fromHandle, fromNode: req.fromNode, text: '', at: now, chatId: req.chatId });
+  }
+
+  /** The asker gave up or hung up. */
+  withdraw(chatId: string): void {
+    const i = this.invitations.findIndex((inv) => inv.chatId === chatId);
+    if (i >= 0) this.invitations.splice(i, 1);
+  }
+
+  /** Take a waiting request (the newest, or the one for `chatId`) to answer it. */
+  takeInvitation(chatId?: string, now = Date.now()): Invitation | undefined {
+    this.prune(now);
+    const i = chatId === undefined ? this.invitations.length - 1 : this.invitations.findIndex((inv) => inv.chatId === chatId);
+    if (i < 0) return undefined;
+    return this.invitations.splice(i, 1)[0];
+  }
+
+  /** Requests waiting, oldest first. */
+  pending(now = Date.now()): readonly Invitation[] {
+    this.prune(now);
+    return [...this.invitations];
+  }
+
+  /**
+   * @internal Input on its way to the script. While an answered chat has the screen it
+   * all goes there. The answer key (^Y), typed at a plain screen with a request waiting,
+   * answers it: the chat takes over until it ends, then the screen is put back. A
+   * full-screen view that shows notices itself handles the key its own way.
+   */
+  intercept(bytes: Buffer): boolean {
+    if (this.answering) return true;
+    if (this.handlers.length > 0 || this.host.viewOpen() || !bytes.includes(ANSWER_BYTE)) return false;
+    const invitation = this.takeInvitation();
+    if (!invitation) return false;
+    this.answering = true;
+    void this.host
+      .answer(invitation)
+      .catch((err: unknown) => {
+        if (!this.host.closed) this.host.log.error('social.answer_failed', { err });
+      })
+      .finally(() => {
+        this.answering = false;
+        if (!this.host.closed) this.host.write(this.line.restore('\x1b[0;37m(back where you were)'));
+      });
+    return true;
+  }
+
+  /** @internal The line editor that owns the current line, if any. */
+  editing(editor: LineEditor | undefined): void {
+    this.line.editing(editor);
+  }
+
+  /** @internal Fields this adds to the caller's presence entry. */
+  presenceFields(): { room?: string; dnd?: boolean } {
+    return { ...(this.roomName !== null ? { room: this.roomName } : {}), ...(this.dnd ? { dnd: true } : {}) };
+  }
+
+  /** @internal The session ended. */
+  close(): void {
+    this.invitations.length = 0;
+    this.handlers.length = 0;
+    this.held.length = 0;
+  }
+
+  private prune(now: number): void {
+    while (this.invitations.length > 0 && now - this.invitations[0]!.at > INVITATION_TTL_MS) this.invitations.shift();
+  }
+}

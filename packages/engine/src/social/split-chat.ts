@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { cleanUserText } from '@carrier/core';
+import { charWidth } from '@carrier/terminal';
+import type { Unsubscribe } from '../bus.js';
+import type { Session } from '../session.js';
+import { describeNotice } from './notice.js';
+import { INVITATION_TTL_MS, type Invitation } from './session-social.js';
+
+/**
+ * The classic split-screen chat between two callers: your half on top, theirs below, a
+ * bar between them. Opened by the caller who asks (waiting until the other answers) and
+ * by the one who answers a request. Everything between the two goes over the bus
+ * (private.* topics) addressed by session id, so the two may be on different processes.
+ */
+
+export interface ChatPeer {
+  sessionId: string;
+  handle: string;
+  node: number;
+}
+
+type Phase = 'waiting' | 'open' | 'over';
+
+/** Lines kept in each half; older ones scroll away for good. */
+const PANE_LINES = 200;
+
+/** Ask `peer` for a split-screen chat and wait in it for the answer (ESC gives up). */
+export async function requestPrivateChat(s: Session, peer: ChatPeer): Promise<void> {
+  const chatId = `c-${randomBytes(8).toString('hex')}`;
+  await runSplitChat(s, chatId, peer, 'waiting', () =>
+    s.bus.publish('private.request', {
+      chatId,
+      toSessionId: peer.sessionId,
+      fromSessionId: s.id,
+      fromHandle: s.user?.handle ?? '',
+      fromNode: s.node,
+      at: Date.now(),
+    }),
+  );
+}
+
+/** Answer a waiting request: tell the asker, then chat. */
+export async function answerInvitation(s: Session, inv: Invitation): Promise<void> {
+  const peer = { sessionId: inv.fromSessionId, handle: inv.fromHandle, node: inv.fromNode };
+  await runSplitChat(s, inv.chatId, peer, 'open', () =>
+    s.bus.publish('private.answer', {
+      chatId: inv.chatId,
+      toSessionId: inv.fromSessionId,
+      fromSessionId: s.id,
+      fromHandle: s.user?.handle ?? '',
+      fromNode: s.node,
+      accepted: true,
+    }),
+  );
+}
+
+async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: Phase, begin: () => void): Promise<void> {
+  const me = s.user?.handle ?? `node ${s.node}`;
+  const peerName = cleanUserText(peer.handle, 40) || `node ${peer.node}`;
+  const { maxLineLength } = s.social.board.settings;
+  const previousActivity = s.activity;
+  s.setActivity(`private chat`);
+
+  const view = s.view<void>({ title: `chat with ${peerName}` });
+  const { blessed, screen } = view;
+  const mine: string[] = [];
+  const theirs: string[] = [];
+  let typed = '';
+  let phase: Phase = start;
+  let status = '';
+  /** the other side already knows it is over (it left, hung up or said no) */
+  let peerDone = false;
+
+  // Your half in white, theirs in cyan; an explicit colour also makes blessed print
+  // spaces rather than skip them, so a caller's script reading the stream sees words.
+  const top = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '50%-1', tags: false, wrap: true, style: { fg: 'white' } });
+  const bar = blessed.box({ parent: screen, top: '50%-1', left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
+  const bottom = blessed.box({ parent: screen, top: '50%', left: 0, width: '100%', height: '50%', tags: false, wrap: true, style: { fg: 'cyan' } });
+
+  /** The newest lines that fit a pane, with the input line last in your own. */
+  const fill = (box: typeof top, lines: readonly string[], input?: string): void => {
+    const rows = Math.max(1, (box.height as number) || 1);
+    const all = input === undefined ? lines : [...lines, input];
+    box.setContent(all.slice(-rows).join('\n'));
+  };
+  const render = (): void => {
+    if (view.closed) return;
+    fill(top, mine, `> ${typed}_`);
+    fill(bottom, theirs);
+    const state =
+      phase === 'waiting' ? `waiting for ${peerName} to answer` : phase === 'open' ? `chatting with ${peerName} (node ${peer.node})` : status;
+    bar.setContent(` ${me} | ${state} | ESC ends `.slice(0, Math.max(1, (screen.width as number) - 1)));
+    screen.render();
+  };
+  const push = (pane: string[], line: string): void => {
+    pane.push(line);
+    if (pane.length > PANE_LINES) pane.splice(0, pane.length - PANE_LINES);
+  };
+  const over = (why: string): void => {
+    if (phase === 'over') return;
+    phase = 'over';
+    status = `${why} Press ESC.`;
+    render();
+  };
+
+  const subscriptions: Unsubscribe[] = [
+    s.subscribe('private.line', (l) => {
+      if (l.chatId !== chatId || l.toSessionId !== s.id || phase !== 'open') return;
+      const text = cleanUserText(l.text, maxLineLength);
+      if (text) push(theirs, text);
+      render();
+    }),
+    s.subscribe('private.answer', (a) => {
+      if (a.chatId !== chatId || a.toSessionId !== s.id || phase !== 'waiting') return;
+      if (a.accepted) {
+        phase = 'open';
+        push(theirs, `(${peerName} answered)`);
+        render();
+      } else {
+        peerDone = true;
+        over(`${peerName} is not taking chats (${cleanUserText(a.reason ?? 'declined', 40)}).`);
+      }
+    }),
+    s.subscribe('private.end', (e) => {
+      if (e.chatId !== chatId || e.toSessionId !== s.id) return;
+      peerDone = true;
+      over(`${peerName} left the chat.`);
+    }),
+    s.subscribe('presence.leave', (l) => {
+      if (l.sessionId !== peer.sessionId) return;
+      peerDone = true;
+      over(`${peerName} hung up.`);
+    }),
+  ];
+  const unNotice = s.social.onNotice((n) => {
+    const { head, body } = describeNotice(n);
+    push(mine, `*** ${head}: ${body}`);
+    render();
+  });
+  const noAnswer = setTimeout(() => {
+    if (phase === 'waiting') over(`No answer from ${peerName}.`);
+  }, INVITATION_TTL_MS);
+
+  const send = (): void => {
+    const text = cleanUserText(typed, maxLineLength);
+    typed = '';
+    if (!text || phase !== 'open') return render();
+    if (!s.social.board.allowLine(me)) {
+      push(mine, '(too fast: that line was dropped)');
+      return render();
+    }
+    push(mine, text);
+    s.bus.publish('private.line', { chatId, toSessionId: peer.sessionId, fromSessionId: s.id, text, at: Date.now() });
+    render();
+  };
+
+  screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
+    const name = key?.name;
+    if (name === 'escape') return view.close();
+    if (name === 'return' || name === 'enter') return send();
+    if (name === 'backspace') {
+      typed = [...typed].slice(0, -1).join('');
+      return render();
+    }
+    if (ch === undefined || key?.ctrl || key?.meta || [...ch].length !== 1 || charWidth(ch) === 0) return;
+    if ([...typed].length >= maxLineLength) return;
+    typed += ch;
+    render();
+  });
+
+  let reason = 'left';
+  try {
+    begin();
+    render();
+    await view.result;
+  } catch (err) {
+    reason = 'hung up';
+    throw err;
+  } finally {
+    clearTimeout(noAnswer);
+    unNotice();
+    for (const off of subscriptions) off();
+    // The other side hears it even when this caller hung up: the bus outlives the session.
+    if (!peerDone) s.bus.publish('private.end', { chatId, toSessionId: peer.sessionId, fromSessionId: s.id, reason });
+    if (!s.closed) s.setActivity(previousActivity);
+  }
+}

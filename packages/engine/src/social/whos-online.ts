@@ -1,0 +1,301 @@
+import { cleanUserText } from '@carrier/core';
+import { charWidth } from '@carrier/terminal';
+import { LEVELS } from '@carrier/store';
+import type { PresenceEntry } from '../presence.js';
+import type { Session } from '../session.js';
+import { describeNotice } from './notice.js';
+import { idleText, presenceHeader, presenceRow } from './presence-table.js';
+import type { Invitation } from './session-social.js';
+import { answerInvitation, requestPrivateChat, type ChatPeer } from './split-chat.js';
+
+/**
+ * Who's online as a live full-screen list (blessed): it follows presence as callers
+ * arrive, leave and move, and fits the caller's screen. From it a caller pages someone,
+ * asks for a split-screen chat, answers a chat request, or turns do-not-disturb on; a
+ * sysop also disconnects a node, sends it a message or reads its terminal details.
+ * Every one of those is a bus topic: the list never touches another caller's session.
+ */
+
+type ListAction = { kind: 'quit' } | { kind: 'chat'; peer: ChatPeer } | { kind: 'answer'; invitation: Invitation };
+
+/** Many presence events in a burst (a netsplit healing) draw the list once. */
+const RENDER_COALESCE_MS = 20;
+/** The idle column moves even when nobody arrives or leaves. */
+const IDLE_REFRESH_MS = 5_000;
+const PAGE_MAX_LENGTH = 200;
+const INVERSE = '\x1b[7m';
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[0m';
+
+export async function whosOnline(s: Session): Promise<void> {
+  for (;;) {
+    s.setActivity("who's online");
+    const action = await showList(s);
+    if (!action || action.kind === 'quit') return;
+    if (action.kind === 'chat') await requestPrivateChat(s, action.peer);
+    else await answerInvitation(s, action.invitation);
+  }
+}
+
+async function showList(s: Session): Promise<ListAction | undefined> {
+  const me = s.user?.handle ?? '';
+  const sysop = (s.user?.level ?? 0) >= LEVELS.sysop;
+  const view = s.view<ListAction>({ title: "who's online" });
+  const { blessed, screen } = view;
+  const entries = new Map<string, PresenceEntry>();
+  const gone = new Set<string>();
+  let order: PresenceEntry[] = [];
+  let selected: string | undefined;
+  let index = 0;
+  let top = 0;
+  let status = 'Select a caller with the arrows and press a key:';
+  let input: { prompt: string; text: string; submit(text: string): void } | undefined;
+  let confirm: { prompt: string; yes(): void } | undefined;
+  let renderTimer: NodeJS.Timeout | undefined;
+
+  // An explicit colour on every box: blessed skips cells that look blank to it, and a
+  // first frame with its spaces skipped reads as run-together words to a caller's
+  // script (expect, a screen reader) watching the stream.
+  const style = { fg: 'white' };
+  const head = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 2, tags: false, style });
+  const body = blessed.box({ parent: screen, top: 2, left: 0, width: '100%', height: '100%-4', tags: false, style });
+  const statusBar = blessed.box({ parent: screen, bottom: 1, left: 0, width: '100%', height: 1, tags: false, style });
+  const help = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
+  const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', tags: false, hidden: true, style });
+
+  const cols = (): number => Math.max(10, (screen.width as number) || s.terminal.cols);
+  const render = (): void => {
+    clearTimeout(renderTimer);
+    renderTimer = undefined;
+    if (view.closed) return;
+    const now = Date.now();
+    order = [...entries.values()].sort((a, b) => a.node - b.node);
+    const found = order.findIndex((e) => e.sessionId === selected);
+    index = found >= 0 ? found : Math.max(0, Math.min(index, order.length - 1));
+    selected = order[index]?.sessionId;
+    const height = Math.max(1, (body.height as number) || 1);
+    if (index < top) top = index;
+    if (index >= top + height) top = index - height + 1;
+    top = Math.max(0, Math.min(top, Math.max(0, order.length - height)));
+    const width = cols();
+    const n = order.length;
+    const dnd = s.social.doNotDisturb ? '  [do not disturb]' : '';
+    head.setContent(`${BOLD}Who's online - ${n} ${n === 1 ? 'caller' : 'callers'}${dnd}${RESET}\n${presenceHeader(width)}`);
+    body.setContent(
+      order
+        .slice(top, top + height)
+        .map((e, i) => {
+          const row = presenceRow(e, now, width);
+          if (top + i === index) return `${INVERSE}${row}${RESET}`;
+          return e.sessionId === s.id ? `${BOLD}${row}${RESET}` : row;
+        })
+        .join('\n'),
+    );
+    statusBar.setContent(clip(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : status, width - 1));
+    help.setContent(
+      clip(
+        sysop
+          ? ' P page C chat A answer D dnd  K disconnect M message T terminal  Space back'
+          : ' P page  C chat  A answer  D do-not-disturb  Space back',
+        width - 1,
+      ),
+    );
+    screen.render();
+  };
+  const scheduleRender = (): void => {
+    renderTimer ??= setTimeout(render, RENDER_COALESCE_MS);
+  };
+  const say = (text: string): void => {
+    status = text;
+    render();
+  };
+  const target = (needHandle: boolean): PresenceEntry | undefined => {
+    const e = order[index];
+    if (!e) return say('Nobody selected.'), undefined;
+    if (e.sessionId === s.id) return say("That's you."), undefined;
+    if (needHandle && e.handle === null) return say('That caller is still logging in.'), undefined;
+    if (needHandle && e.dnd) return say(`${e.handle} does not want to be disturbed.`), undefined;
+    return e;
+  };
+
+  const subscriptions = [
+    s.subscribe('presence.join', (e) => {
+      entries.set(e.sessionId, e);
+      scheduleRender();
+    }),
+    s.subscribe('presence.update', (e) => {
+      entries.set(e.sessionId, e);
+      scheduleRender();
+    }),
+    s.subscribe('presence.leave', (l) => {
+      entries.delete(l.sessionId);
+      gone.add(l.sessionId);
+      scheduleRender();
+    }),
+  ];
+  const unNotice = s.social.onNotice((n) => {
+    const { head: h, body: b } = describeNotice(n);
+    say(`*** ${h}: ${n.kind === 'invite' ? 'press A to answer.' : b}`);
+  });
+  const idleTimer = setInterval(scheduleRender, IDLE_REFRESH_MS);
+  screen.on('resize', render);
+
+  screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; full?: string } | undefined) => {
+    const name = key?.name ?? '';
+    if (input) {
+      const field = input;
+      if (name === 'escape') input = undefined;
+      else if (name === 'return' || name === 'enter') {
+        input = undefined;
+        field.submit(field.text);
+      } else if (name === 'backspace') field.text = [...field.text].slice(0, -1).join('');
+      else if (ch !== undefined && !key?.ctrl && !key?.meta && [...ch].length === 1 && charWidth(ch) > 0 && [...field.text].length < PAGE_MAX_LENGTH) {
+        field.text += ch;
+      }
+      return render();
+    }
+    if (confirm) {
+      const asked = confirm;
+      confirm = undefined;
+      if (ch === 'y' || ch === 'Y') asked.yes();
+      else status = '';
+      return render();
+    }
+    if (!details.hidden) {
+      details.hide();
+      return render();
+    }
+    const height = Math.max(1, (body.height as number) || 1);
+    const move = (to: number): void => {
+      index = Math.max(0, Math.min(order.length - 1, to));
+      selected = order[index]?.sessionId;
+      render();
+    };
+    if (name === 'up') return move(index - 1);
+    if (name === 'down') return move(index + 1);
+    if (name === 'pageup') return move(index - height);
+    if (name === 'pagedown') return move(index + height);
+    if (name === 'home') return move(0);
+    if (name === 'end') return move(order.length - 1);
+    if (name === 'escape' || name === 'space' || ch === ' ' || ch === 'q' || ch === 'Q') return view.close({ kind: 'quit' });
+    if (name === 'y' && key?.ctrl) return answer();
+    switch (ch?.toLowerCase()) {
+      case 'a':
+        return answer();
+      case 'd':
+        s.social.setDoNotDisturb(!s.social.doNotDisturb);
+        return say(s.social.doNotDisturb ? 'Do not disturb is on.' : 'Do not disturb is off.');
+      case 'p': {
+        const e = target(true);
+        if (!e) return;
+        input = {
+          prompt: `Page ${e.handle}: `,
+          text: '',
+          submit: (text) => {
+            const clean = cleanUserText(text, PAGE_MAX_LENGTH);
+            if (clean === '') return say('Page cancelled.');
+            if (!s.social.board.allowLine(me)) return say('Too many pages at once: that one was dropped.');
+            s.bus.publish('page', { toSessionId: e.sessionId, fromSessionId: s.id, fromHandle: me, fromNode: s.node, text: clean, at: Date.now() });
+            say(`Paged ${e.handle}.`);
+          },
+        };
+        return render();
+      }
+      case 'c': {
+        const e = target(true);
+        if (e) view.close({ kind: 'chat', peer: { sessionId: e.sessionId, handle: e.handle ?? '', node: e.node } });
+        return;
+      }
+      case 'k': {
+        if (!sysop) return;
+        const e = target(false);
+        if (!e) return;
+        confirm = {
+          prompt: `Disconnect node ${e.node} (${e.handle ?? 'logging in'})? y/n`,
+          yes: () => {
+            s.bus.publish('session.disconnect', { sessionId: e.sessionId, reason: '', by: me });
+            s.log.info('sysop.disconnect', { node: e.node, sessionId: e.sessionId });
+            status = `Disconnected node ${e.node}.`;
+          },
+        };
+        return render();
+      }
+      case 'm': {
+        if (!sysop) return;
+        const e = order[index];
+        if (!e) return;
+        input = {
+          prompt: `Message to node ${e.node}: `,
+          text: '',
+          submit: (text) => {
+            const clean = cleanUserText(text, PAGE_MAX_LENGTH);
+            if (clean === '') return say('Message cancelled.');
+            s.bus.publish('session.message', { sessionId: e.sessionId, from: me, text: clean });
+            say(`Sent to node ${e.node}.`);
+          },
+        };
+        return render();
+      }
+      case 't': {
+        if (!sysop) return;
+        const e = order[index];
+        if (!e) return;
+        details.setContent(terminalDetails(e, Date.now()));
+        details.show();
+        return render();
+      }
+      default:
+        return;
+    }
+  });
+
+  function answer(): void {
+    const invitation = s.social.takeInvitation();
+    if (invitation) view.close({ kind: 'answer', invitation });
+    else say('No chat request is waiting.');
+  }
+
+  try {
+    for (const e of await s.until(s.who())) if (!entries.has(e.sessionId) && !gone.has(e.sessionId)) entries.set(e.sessionId, e);
+    selected = s.id;
+    render();
+    return await view.result;
+  } finally {
+    clearTimeout(renderTimer);
+    clearInterval(idleTimer);
+    unNotice();
+    for (const off of subscriptions) off();
+    if (!view.closed) view.close();
+  }
+}
+
+/** What a sysop sees about a node: the terminal it negotiated and where it comes from. */
+export function terminalDetails(e: PresenceEntry, now: number): string {
+  const lines: Array<[string, string]> = [
+    ['Node', String(e.node)],
+    ['Handle', e.handle === null ? '(logging in)' : cleanUserText(e.handle, 32)],
+    ['Protocol', e.protocol],
+    ['Terminal', cleanUserText(e.terminal.type, 40)],
+    ['Size', `${e.terminal.cols}x${e.terminal.rows}`],
+    ['Encoding', e.terminal.encoding],
+    ['Address', cleanUserText(e.remoteAddress, 64)],
+    ['Connected', new Date(e.connectedAt).toISOString().replace('T', ' ').slice(0, 19)],
+    ['Idle', idleText(now - e.lastInputAt)],
+    ['Activity', e.room ? `chat #${e.room}` : cleanUserText(e.activity, 60)],
+    ['Process', cleanUserText(e.processId, 60)],
+  ];
+  if (e.dnd) lines.push(['Status', 'do not disturb']);
+  return lines.map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n') + '\n\n (any key closes)';
+}
+
+function clip(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charWidth(ch);
+    if (used + w > width) break;
+    out += ch;
+    used += w;
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { AddressSet, escapeClientText, formatCidr, parseCidr } from '@carrier/core';
+import type { Store } from '@carrier/store';
+import type { CarrierConfig } from '../config-schema.js';
+import { parseDuration } from '../duration.js';
+
+export const BAN_USAGE = `  ban add <ip|cidr> [--for 24h] [--reason text]   refuse an address or range at accept (no --for: until removed)
+  ban list                                active bans
+  ban remove <ip|cidr>                    lift a ban`;
+
+export interface BanCommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  now?: () => number;
+}
+
+/** A usage mistake: the CLI prints it with the usage text and exits 2. */
+export class BanUsageError extends Error {}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  const a = args[i]!;
+  const value = a.includes('=') ? a.slice(name.length + 1) : args[i + 1];
+  if (value === undefined || value === '') throw new BanUsageError(`${name} needs a value`);
+  return value;
+}
+
+function positional(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--for' || a === '--reason') {
+      i++;
+      continue;
+    }
+    if (!a.startsWith('--')) return a;
+  }
+  return undefined;
+}
+
+function when(ms: number | null): string {
+  return ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/**
+ * `carrier ban add|list|remove`: writes the store; a running board picks the change up
+ * within `security.banRefresh`. Exit 0 done, 1 failed (allowlisted, not banned), 2 usage.
+ */
+export async function banCommand(args: string[], cfg: CarrierConfig, io: BanCommandIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const now = io.now ?? Date.now;
+  if (sub === 'add') {
+    const raw = positional(rest);
+    if (!raw) throw new BanUsageError('ban add needs an IP address or CIDR range');
+    const cidr = parseCidr(raw);
+    if (!cidr) throw new BanUsageError(`"${escapeClientText(raw, 60)}" is not an IP address or CIDR range`);
+    const target = formatCidr(cidr);
+    const forText = option(rest, '--for');
+    const forMs = forText === undefined ? null : parseDuration(forText);
+    if (forMs === undefined || forMs === 0) throw new BanUsageError(`--for needs a duration such as 30m, 24h or 7d (got ${JSON.stringify(forText)})`);
+    const reason = option(rest, '--reason') ?? 'banned by the sysop';
+    if (new AddressSet(cfg.security.allowlist).has(target)) {
+      io.err(`carrier: ban add: ${target} is in security.allowlist, which is never banned; remove it there first`);
+      return 1;
+    }
+    return io.withStore(async (store) => {
+      const ban = await store.bans.put({ target, reason, source: 'sysop', expiresAt: forMs === null ? null : now() + forMs });
+      io.out(`banned ${ban.target} until ${ban.expiresAt === null ? 'removed' : when(ban.expiresAt)}`);
+      return 0;
+    });
+  }
+  if (sub === 'list') {
+    return io.withStore(async (store) => {
+      const bans = await store.bans.active(now());
+      io.out(`${'target'.padEnd(44)}${'source'.padEnd(9)}${'expires (UTC)'.padEnd(21)}reason`);
+      for (const b of bans) io.out(`${b.target.padEnd(44)}${b.source.padEnd(9)}${when(b.expiresAt).padEnd(21)}${escapeClientText(b.reason, 200)}`);
+      return 0;
+    });
+  }
+  if (sub === 'remove') {
+    const raw = positional(rest);
+    if (!raw || !parseCidr(raw)) throw new BanUsageError('ban remove needs the banned IP address or CIDR range');
+    return io.withStore(async (store) => {
+      const removed = await store.bans.remove(raw);
+      if (!removed) {
+        io.err(`carrier: ban remove: ${formatCidr(parseCidr(raw)!)} is not banned`);
+        return 1;
+      }
+      io.out(`removed the ban on ${formatCidr(parseCidr(raw)!)}`);
+      return 0;
+    });
+  }
+  throw new BanUsageError(`unknown ban verb ${JSON.stringify(sub ?? '')}`);
+}

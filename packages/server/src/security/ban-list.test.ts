@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AddressSet, createMemoryLogger } from '@carrier/core';
+import { openStore, type Store } from '@carrier/store';
+import { AuditLog } from './audit.js';
+import { BanList } from './ban-list.js';
+
+const FAST_SCRYPT = { N: 1024, r: 8, p: 1, keylen: 32 };
+const HOUR = 3_600_000;
+
+describe('the ban list', () => {
+  let dir: string;
+  let store: Store;
+  let cli: Store;
+  let now = 1_704_067_200_000;
+  const log = createMemoryLogger();
+  let audit: AuditLog;
+  let bans: BanList;
+  const clock = () => now;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'carrier-bans-'));
+    store = await openStore({ dataDir: dir, log, passwordParams: FAST_SCRYPT, clock });
+    // A second handle on the same database stands in for the `carrier ban` CLI.
+    cli = await openStore({ dataDir: dir, log, passwordParams: FAST_SCRYPT, clock });
+    await cli.bans.put({ target: '192.0.2.50', reason: 'made before start', source: 'sysop', expiresAt: null });
+    audit = new AuditLog(log, join(dir, 'logs', 'audit.log'));
+    bans = new BanList({ store, log, audit, allowlist: new AddressSet(['127.0.0.1', '10.0.0.0/8']), refreshMs: 60_000, clock });
+    await bans.start();
+  });
+  after(async () => {
+    bans.stop();
+    await audit.close();
+    await store.close();
+    await cli.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads the bans already in the store at start, without announcing them again', () => {
+    assert.equal(bans.find('192.0.2.50')?.reason, 'made before start');
+    assert.equal(log.lines.filter((l) => l['event'] === 'security.ban').length, 0);
+  });
+
+  it('refuses a banned address at the gate in silence, and lets others through', async () => {
+    await bans.ban({ target: '198.51.100.7', reason: 'typed root', source: 'trap', forMs: HOUR, by: 'trap' });
+    assert.deepEqual(bans.gate('198.51.100.7', 'telnet'), { allow: false, reason: 'banned', quiet: true });
+    assert.deepEqual(bans.gate('::ffff:198.51.100.7', 'ssh'), { allow: false, reason: 'banned', quiet: true });
+    assert.deepEqual(bans.gate('198.51.100.8', 'telnet'), { allow: true });
+  });
+
+  it('matches ranges, IPv6 included', async () => {
+    await bans.ban({ target: '203.0.113.0/24', reason: 'scanner net', source: 'sysop', forMs: null, by: 'test' });
+    await bans.ban({ target: '2001:db8:1:2::/64', reason: 'penalty', source: 'penalty', forMs: HOUR, by: 'penalty' });
+    assert.ok(bans.find('203.0.113.200'));
+    assert.ok(bans.find('2001:db8:1:2:dead:beef::1'));
+    assert.equal(bans.find('2001:db8:1:3::1'), undefined);
+  });
+
+  it('never bans an allowlisted address, and a range ban does not reach it', async () => {
+    assert.equal(await bans.ban({ target: '127.0.0.1', reason: 'x', source: 'trap', forMs: HOUR, by: 'trap' }), undefined);
+    await bans.ban({ target: '10.0.0.0/16', reason: 'sysop range', source: 'sysop', forMs: null, by: 'test' });
+    assert.equal(bans.find('10.0.0.5'), undefined);
+    assert.equal(bans.find('127.0.0.1'), undefined);
+  });
+
+  it('lets a ban lapse at its expiry', async () => {
+    await bans.ban({ target: '198.51.100.20', reason: 'short', source: 'penalty', forMs: 1000, by: 'penalty' });
+    assert.ok(bans.find('198.51.100.20'));
+    now += 1000;
+    assert.equal(bans.find('198.51.100.20'), undefined);
+  });
+
+  it('an automatic ban never shortens a longer one; a sysop ban replaces it', async () => {
+    const sysop = await bans.ban({ target: '198.51.100.30', reason: 'forever', source: 'sysop', forMs: null, by: 'test' });
+    assert.ok(sysop);
+    assert.equal(await bans.ban({ target: '198.51.100.30', reason: 'trap', source: 'trap', forMs: HOUR, by: 'trap' }), undefined);
+    assert.equal(bans.find('198.51.100.30')?.expiresAt, null);
+    const shorter = await bans.ban({ target: '198.51.100.30', reason: 'a day is enough', source: 'sysop', forMs: 24 * HOUR, by: 'test' });
+    assert.equal(shorter?.expiresAt, now + 24 * HOUR);
+  });
+
+  it('picks up bans made elsewhere on refresh: audited, and open sockets of the source are told', async () => {
+    const told: string[] = [];
+    const off = bans.onBan((_cidr, ban) => told.push(ban.target));
+    await cli.bans.put({ target: '192.0.2.99', reason: 'from the CLI', source: 'sysop', expiresAt: null });
+    assert.equal(bans.find('192.0.2.99'), undefined, 'not before the refresh');
+    await bans.refresh();
+    assert.equal(bans.find('192.0.2.99')?.reason, 'from the CLI');
+    assert.deepEqual(told, ['192.0.2.99']);
+    await cli.bans.remove('192.0.2.99');
+    await bans.refresh();
+    assert.equal(bans.find('192.0.2.99'), undefined);
+    off();
+    const unban = log.lines.find((l) => l['event'] === 'security.unban' && l['target'] === '192.0.2.99');
+    assert.equal(unban?.['by'], 'elsewhere');
+  });
+
+  it('keeps enforcing what it has when the store goes away, and says so once', async () => {
+    const broken = await openStore({ dataDir: dir, log, passwordParams: FAST_SCRYPT, clock });
+    const list = new BanList({ store: broken, log, audit, allowlist: new AddressSet([]), refreshMs: 60_000, clock });
+    await list.start();
+    list.stop();
+    assert.ok(list.find('192.0.2.50'));
+    await broken.close();
+    await list.refresh();
+    await list.refresh();
+    assert.ok(list.find('192.0.2.50'));
+    assert.equal(log.lines.filter((l) => l['event'] === 'security.bans_refresh_failed').length, 1);
+  });
+
+  it('writes every ban to the audit trail', async () => {
+    await audit.close();
+    const trail = (await readFile(join(dir, 'logs', 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const targets = trail.filter((l) => l['event'] === 'security.ban').map((l) => l['target']);
+    assert.ok(targets.includes('198.51.100.7') && targets.includes('203.0.113.0/24') && targets.includes('192.0.2.99'), JSON.stringify(targets));
+    audit = new AuditLog(log, undefined);
+  });
+});
+
+describe('the audit trail', () => {
+  it('escapes client text, so a login name cannot forge a line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'carrier-audit-'));
+    try {
+      const log = createMemoryLogger();
+      const audit = new AuditLog(log, join(dir, 'audit.log'));
+      const forged = 'root\r\n{"event":"audit.login","handle":"sysop"}\x1b[2J';
+      audit.loginFailed({ remote: '192.0.2.1', protocol: 'telnet', name: forged });
+      audit.trap({ remote: '192.0.2.1', protocol: 'telnet', name: forged, word: 'root', banned: true });
+      audit.login({ remote: '192.0.2.2', protocol: 'ssh', handle: 'alice', via: 'ssh-publickey' });
+      audit.connect('192.0.2.3', 'rlogin');
+      await audit.close();
+      const lines = (await readFile(join(dir, 'audit.log'), 'utf8')).trim().split('\n');
+      assert.equal(lines.length, 4);
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(parsed.map((l) => l['event']), ['audit.login_failed', 'security.trap', 'audit.login', 'audit.connect']);
+      assert.equal(parsed[0]!['name'], 'root\\x0d\\x0a{"event":"audit.login","handle":"sysop"}\\x1b[2J');
+      assert.ok(!lines.some((l) => l.includes('\x1b')));
+      // traps also reach the main log; logins stay in the trail
+      assert.deepEqual(log.lines.map((l) => l['event']), ['security.trap']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { sourceOf, type AddressSet, type Logger } from '@carrier/core';
+import type { LoginAttempt, LoginEvent, LoginGuard, LoginVerdict } from '@carrier/engine';
+import type { Store } from '@carrier/store';
+import type { AuditLog } from './audit.js';
+import type { BanList } from './ban-list.js';
+import type { BotTrap } from './bot-trap.js';
+import type { PenaltyBox } from './penalties.js';
+
+/**
+ * The board's login policy, given to the engine as its LoginGuard and to the ssh front
+ * end through `guardSshAuthenticator`: the bot trap on the login name, penalties and
+ * delays on wrong passwords, a ban when a source earns one, and the audit trail. Sources
+ * on the allowlist are never banned or held; their traps and failures are still audited.
+ */
+export interface LoginPolicyOptions {
+  trap: BotTrap | undefined;
+  trapBanMs: number;
+  penalties: PenaltyBox | undefined;
+  bans: BanList;
+  allowlist: AddressSet;
+  audit: AuditLog;
+  store: Store;
+  log: Logger;
+}
+
+const PASS: LoginVerdict = {};
+
+export class LoginPolicy implements LoginGuard {
+  constructor(private readonly opts: LoginPolicyOptions) {}
+
+  async nameEntered(a: LoginAttempt): Promise<LoginVerdict> {
+    const word = this.opts.trap?.match(a.name);
+    if (word === undefined) return PASS;
+    // A board whose sysop really is called "admin" keeps working: only names that are
+    // no account here spring the trap.
+    if (await this.opts.store.users.findByHandle(a.name.trim()).catch(() => undefined)) return PASS;
+    const allowlisted = this.opts.allowlist.has(a.remoteAddress);
+    this.opts.audit.trap({ remote: a.remoteAddress, protocol: a.protocol, name: a.name, word, banned: !allowlisted });
+    if (!allowlisted) {
+      await this.opts.bans.ban({
+        target: sourceOf(a.remoteAddress),
+        reason: `bot trap: ${word}`,
+        source: 'trap',
+        forMs: this.opts.trapBanMs,
+        by: 'trap',
+      });
+    }
+    return { hangup: { reason: `bot trap (${word})` } };
+  }
+
+  async passwordChecked(a: LoginAttempt & { ok: boolean }): Promise<LoginVerdict> {
+    if (a.ok) return PASS;
+    this.opts.audit.loginFailed({ remote: a.remoteAddress, protocol: a.protocol, name: a.name, ...(a.sessionId ? { session: a.sessionId } : {}) });
+    const box = this.opts.penalties;
+    if (!box || this.opts.allowlist.has(a.remoteAddress)) return PASS;
+    const source = sourceOf(a.remoteAddress);
+    const verdict = box.failedLogin(source, a.name);
+    if (verdict.banForMs !== undefined) {
+      await this.opts.bans.ban({ target: source, reason: 'repeated failed logins', source: 'penalty', forMs: verdict.banForMs, by: 'penalty' });
+      return { hangup: { reason: 'penalty ban' } };
+    }
+    return { delayMs: verdict.delayMs };
+  }
+
+  loggedIn(e: LoginEvent): void {
+    this.opts.audit.login({ remote: e.remoteAddress, protocol: e.protocol, handle: e.handle, via: e.via, session: e.sessionId });
+  }
+
+  /** A connection that never logged in closed: the smaller penalty. */
+  async unauthenticatedClose(remoteAddress: string): Promise<void> {
+    const box = this.opts.penalties;
+    if (!box || this.opts.allowlist.has(remoteAddress)) return;
+    const source = sourceOf(remoteAddress);
+    const verdict = box.unauthenticated(source);
+    if (verdict.banForMs === undefined) return;
+    await this.opts.bans.ban({ target: source, reason: 'too many connections without a login', source: 'penalty', forMs: verdict.banForMs, by: 'penalty' });
+  }
+}

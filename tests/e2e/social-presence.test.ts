@@ -1,0 +1,136 @@
+// Who's online and the one-to-one side of the social layer, end to end over loopback:
+// the live list over telnet and ssh (arrivals, moves, a hang-up within a second), a page
+// and a split-screen chat with OpenSSH in a real terminal (tmux), and the sysop's actions.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { RawTelnet } from '../raw-telnet.js';
+import { KEY, OpenSshCaller, say, SshCaller, TelnetCaller, within, type Caller } from './social-callers.js';
+
+const PW = 'correct-horse-7';
+/** The row of `handle` on a who's-online screen. */
+const row = (screen: string, handle: string): string => screen.split('\n').find((l) => new RegExp(`^\\d+ +${handle} `).test(l)) ?? '';
+
+describe("who's online, pages and split-screen chat", () => {
+  let board: Carrier;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-social-'));
+  const callers: Caller[] = [];
+  const keep = <C extends Caller>(c: C): C => (callers.push(c), c);
+
+  before(async () => {
+    board = await startCarrier({ ssh: true, logLevel: 'info' });
+    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
+    await board.addUser('Zero Cool', PW, true);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a telnet and an ssh caller see each other live, with activity, and a hang-up leaves the list within a second', async () => {
+    const alice = keep(await TelnetCaller.login(board.ports.telnet!, 'alice', PW));
+    const bob = keep(await SshCaller.login(board.ports.ssh!, 'bob', PW));
+    alice.send('w');
+    let screen = await alice.waitScreen(/Who's online - 2 callers/);
+    assert.match(row(screen, 'bob'), /^2 +bob +ssh +\d\d:\d\d +\d+s +Main menu/);
+    assert.match(row(screen, 'alice'), /telnet .*who's online/);
+    assert.match(screen, /Node +Handle +Via +Since +Idle +Activity/);
+
+    bob.send('w');
+    screen = await bob.waitScreen(/Who's online - 2 callers/);
+    assert.match(row(screen, 'alice'), /^1 +alice +telnet .*who's online/);
+    await alice.waitScreen(/^2 +bob +ssh .*who's online/m);
+
+    // A caller still at the login prompt shows as such, and arrives live.
+    const anon = await RawTelnet.connect({ port: board.ports.telnet! });
+    await alice.waitScreen(/\(logging in\)/);
+    anon.close();
+    await alice.waitScreen(/Who's online - 2 callers/);
+
+    bob.send(' ');
+    await bob.waitRaw('Command:', 10_000, bob.raw().length - 1);
+    bob.send('c');
+    await alice.waitScreen(/^2 +bob +ssh .*chat #lobby/m);
+
+    bob.hangup();
+    const ms = await within(async () => !/ bob /.test(await alice.screen()), 5_000, "bob never left alice's list");
+    assert.ok(ms < 1_000, `the list dropped bob after ${Math.round(ms)} ms`);
+    assert.match(await alice.screen(), /Who's online - 1 caller\b/);
+    alice.send(' ');
+    await alice.waitRaw('Command:', 10_000, alice.raw().length - 1);
+  });
+
+  it('a page pops up on the other screen, and a chat request answered with ^Y opens a split-screen chat (OpenSSH in tmux)', async () => {
+    const alice = callers[0]!;
+    const carol = keep(await OpenSshCaller.login(board.ports.ssh!, 'carol', PW, tmp));
+    alice.send('w');
+    await alice.waitScreen(/^2 +carol +ssh/m);
+    alice.send(KEY.down);
+    alice.send('p');
+    await alice.waitScreen(/Page carol: _/);
+    alice.send('lunch at noon?\r');
+    await alice.waitScreen(/Paged carol\./);
+    await carol.waitScreen(/\*\*\* Page from alice \(node 1\): lunch at noon\?/);
+
+    alice.send('c');
+    await alice.waitScreen(/waiting for carol to answer/);
+    await carol.waitScreen(/alice \(node 1\) wants to chat with you: Press Ctrl-Y to answer/);
+    carol.send(KEY.ctrlY);
+    await carol.waitScreen(/carol \| chatting with alice \(node 1\)/);
+    await alice.waitScreen(/\(carol answered\)/);
+
+    say(alice, 'hi carol, alice here');
+    let screen = await carol.waitScreen(/hi carol, alice here/);
+    const rows = screen.split('\n');
+    const half = rows.findIndex((r) => r.includes('chatting with alice'));
+    assert.ok(rows.findIndex((r) => r.includes('hi carol, alice here')) > half, "alice's lines are in carol's lower half");
+    say(carol, 'hello alice');
+    screen = await alice.waitScreen(/hello alice/);
+    const aliceRows = screen.split('\n');
+    const bar = aliceRows.findIndex((r) => r.includes('chatting with carol'));
+    assert.ok(aliceRows.findIndex((r) => r.includes('hello alice')) > bar, "carol's lines are in alice's lower half");
+    assert.ok(aliceRows.findIndex((r) => r.includes('hi carol, alice here')) < bar, "alice's own lines are in her upper half");
+
+    carol.send(KEY.escape);
+    await alice.waitScreen(/carol left the chat\. Press ESC\./);
+    await carol.waitScreen(/\(back where you were\)[\s\S]*Command:/);
+    alice.send(KEY.escape);
+    await alice.waitScreen(/Who's online - 2 callers/);
+    alice.send(' ');
+  });
+
+  it('the sysop reads a node\'s terminal details, sends it a message and disconnects it', async () => {
+    const sysop = keep(await TelnetCaller.login(board.ports.telnet!, 'Zero Cool', PW));
+    const dave = keep(await TelnetCaller.login(board.ports.telnet!, 'dave', PW));
+    sysop.send('w');
+    let screen = await sysop.waitScreen(/K disconnect M message T terminal/);
+    const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
+    const steps = nodes.indexOf('dave') - nodes.indexOf('Zero');
+    sysop.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
+
+    sysop.send('t');
+    screen = await sysop.waitScreen(/Terminal +xterm-256color/);
+    assert.match(screen, /Handle +dave/);
+    assert.match(screen, /Size +80x25/);
+    assert.match(screen, /Encoding +utf8/);
+    assert.match(screen, /Address +(::ffff:)?127\.0\.0\.1/);
+    assert.match(screen, /Protocol +telnet/);
+    sysop.send('x');
+
+    sysop.send('m');
+    await sysop.waitScreen(/Message to node \d+: _/);
+    sysop.send('please mind the rules\r');
+    await dave.waitRaw(/\*\*\* Message from Zero Cool: .*please mind the rules/);
+
+    sysop.send('k');
+    await sysop.waitScreen(/Disconnect node \d+ \(dave\)\? y\/n/);
+    sysop.send('y');
+    await dave.waitRaw('Disconnected by the sysop.');
+    await within(() => dave.closed, 5_000, 'dave is still connected');
+    await sysop.waitScreen(/^(?![\s\S]*\bdave\b)/);
+  });
+});

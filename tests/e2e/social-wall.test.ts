@@ -1,0 +1,72 @@
+// The oneliners wall and last callers, end to end over telnet: a line left on the wall
+// is seen by the next caller, the sysop can delete it, and a caller who hung up is on
+// the last callers list with protocol, time and duration.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { SshCaller, TelnetCaller } from './social-callers.js';
+
+const PW = 'correct-horse-7';
+
+describe('the oneliners wall and last callers', () => {
+  let board: Carrier;
+
+  before(async () => {
+    board = await startCarrier({ ssh: true, logLevel: 'info' });
+    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    await board.addUser('Zero Cool', PW, true);
+  });
+  after(async () => {
+    await board.stop();
+  });
+
+  it('a oneliner is added, cleaned and capped, and the next caller sees it on the wall', async () => {
+    const alice = await TelnetCaller.login(board.ports.telnet!, 'alice', PW);
+    alice.send('o');
+    await alice.waitScreen(/Oneliners - what callers left on the wall/);
+    await alice.waitScreen(/The wall is empty/);
+    alice.send('a');
+    await alice.waitRaw('Your line:');
+    alice.send(`hack the planet |04red? ${'x'.repeat(80)}\r`);
+    await alice.waitScreen(/1 alice +hack the planet \|04red\? x+/);
+    alice.send('q');
+    await alice.waitRaw('Command:', 10_000, alice.raw().lastIndexOf('Your line:'));
+    alice.hangup();
+
+    const bob = await SshCaller.login(board.ports.ssh!, 'bob', PW);
+    bob.send('o');
+    const screen = await bob.waitScreen(/alice +hack the planet/);
+    const line = screen.split('\n').find((l) => l.includes('hack the planet'))!;
+    assert.equal(line.slice(line.indexOf('hack')).length, 60, 'the line is capped at 60 characters');
+    bob.send('d');
+    assert.doesNotMatch(await bob.screen(), /Delete which number/, 'only the sysop deletes');
+    bob.send('q');
+    bob.hangup();
+  });
+
+  it('the sysop deletes a oneliner by its number', async () => {
+    const sysop = await TelnetCaller.login(board.ports.telnet!, 'Zero Cool', PW);
+    sysop.send('o');
+    await sysop.waitScreen(/1 alice +hack the planet/);
+    sysop.send('d');
+    await sysop.waitRaw('Delete which number?');
+    sysop.send('1\r');
+    await sysop.waitScreen(/The wall is empty/);
+    sysop.hangup();
+  });
+
+  it('a caller who hung up is on the last callers list with protocol, time and duration', async () => {
+    const carol = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
+    carol.send('g');
+    await carol.waitRaw('Goodbye');
+    await board.waitForLog((l) => l['event'] === 'session.end' && l['user'] === 'carol');
+    const bob = await SshCaller.login(board.ports.ssh!, 'bob', PW);
+    bob.send('l');
+    const screen = await bob.waitScreen(/Last callers[\s\S]*carol/);
+    const row = screen.split('\n').find((l) => l.startsWith('carol'))!;
+    assert.match(row, /^carol +telnet +\d{4}-\d\d-\d\d \d\d:\d\d +\d+m$/);
+    const rows = screen.split('\n').filter((l) => /^(alice|bob|carol|Zero Cool) /.test(l)).map((l) => l.split(/ {2,}/)[0]);
+    assert.equal(rows[0], 'carol', 'the newest call is first');
+    bob.hangup();
+  });
+});
