@@ -138,11 +138,13 @@ describe('hostile telnet negotiation (PROTOCOL-NOTES items 3-8, 10)', { timeout:
           assert.ok(all.received.indexOf(cmd(WONT, 5)) >= 0, 'STATUS refused');
         })(),
         (async () => {
-          const toggles = Buffer.concat(Array.from({ length: 10_000 }, () => bytes(cmd(DO, Opt.SGA), cmd(WONT, Opt.SGA), cmd(DONT, Opt.BINARY), cmd(WILL, Opt.NAWS))));
+          // DO/DONT flips what carrier performs, WILL/WONT what the client does.
+          const toggles = Buffer.concat(Array.from({ length: 10_000 }, () => bytes(cmd(DO, Opt.SGA), cmd(DONT, Opt.SGA), cmd(WILL, Opt.BINARY), cmd(WONT, Opt.BINARY))));
           flip.write(toggles);
           await typeAtLogin(flip, 'ok', 'ok', LOGIN_DEADLINE);
           const replies = countCommands(flip.received);
-          assert.ok(replies <= 4 * 33 + 16, `${replies} negotiation commands for 40,000 flips`);
+          // carrier stops answering an option after 32 replies (qmethod.ts); plus its opening questions.
+          assert.ok(replies <= 2 * 32 + 16, `${replies} negotiation commands for 40,000 flips`);
         })(),
       ]);
     });
@@ -180,8 +182,8 @@ describe('hostile telnet negotiation (PROTOCOL-NOTES items 3-8, 10)', { timeout:
         (async () => {
           const a = await attacker();
           // inetutils "send synch": Linux drops the urgent IAC, so DM (0xF2) arrives alone.
+          // Echoed as 'ghij' in one piece: the DM was not taken as a character (CP437 '≥').
           await typeAtLogin(a, bytes('gh', DM, 'ij'), 'ghij');
-          assert.equal(a.received.indexOf(Buffer.from([DM])), -1, 'the DM was not echoed as a character');
         })(),
       ]);
     });

@@ -47,6 +47,7 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
       logLevel: 'info',
       yaml: [
         'workers: 2',
+        'health: { port: 0 }',
         `database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`,
         `bus: { redisUrl: ${JSON.stringify(redis)}, keyPrefix: ${JSON.stringify(prefix)} }`,
         GENEROUS_LIMITS,
@@ -71,6 +72,15 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
     for (const l of board.logs.filter((x) => x['event'] === 'session.login')) perWorker.set(l['pid'], (perWorker.get(l['pid']) ?? 0) + 1);
     assert.equal(perWorker.size, 2, `logins by worker pid: ${JSON.stringify([...perWorker])} (${logins.length} so far)`);
     for (const n of perWorker.values()) assert.ok(n >= 5, `round robin spreads the callers: ${JSON.stringify([...perWorker])}`);
+
+    // The primary serves the health endpoint for both workers, asking each over IPC.
+    const port = (await board.waitForLog((l) => l['event'] === 'health.listen'))['port'] as number;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.ok(metrics.split('\n').includes('carrier_processes 2'), metrics);
+    assert.ok(metrics.split('\n').includes(`carrier_callers{protocol="telnet"} ${CALLERS}`), metrics);
+    const perProcess = [...metrics.matchAll(/^carrier_process_sessions\{process="([^"]+)",protocol="telnet"\} (\d+)$/gm)];
+    assert.equal(perProcess.length, 2, metrics);
+    assert.equal(perProcess.reduce((n, m) => n + Number(m[2]), 0), CALLERS);
 
     const lists = await Promise.all(callers.map((c) => whoIsOnline(c, TALL)));
     lists.forEach((list, i) => {

@@ -4,7 +4,7 @@
 //   node --conditions=carrier-src --import tsx tools/bench/chat-fanout.ts [--callers 1000] [--lines 50]
 // Prints p50/p99 of "all N-1 received" per line, and p50/p99 of single deliveries.
 import { percentile, sleep } from './stats.js';
-import { BenchCaller, createUsers, inBatches, sourceAddress, startChatBoard } from './chat-support.js';
+import { BenchCaller, cpuSeconds, createUsers, inBatches, sourceAddress, startChatBoard } from './chat-support.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +33,7 @@ try {
   const listeners = callers.slice(1);
   const allReceived: number[] = [];
   const single: number[] = [];
+  let serverCpu = 0;
   for (let k = 0; k < lines; k++) {
     const token = `fanout-${k}-${Math.random().toString(36).slice(2, 8)}`;
     let pending = listeners.length;
@@ -50,15 +51,18 @@ try {
         };
       }
     });
+    const cpu0 = cpuSeconds(board.process.pid!);
     sentAt = performance.now();
     speaker.send(`${token}\r`);
     await done;
     allReceived.push(performance.now() - sentAt);
+    serverCpu += cpuSeconds(board.process.pid!) - cpu0;
     await sleep(600); // under the speaker's flood limit (2 lines/s)
   }
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.log(`fan-out to ${listeners.length} callers, ${lines} lines: until all received p50 ${ms(percentile(allReceived, 50))}, p99 ${ms(percentile(allReceived, 99))}, max ${ms(Math.max(...allReceived))}`);
   console.log(`single deliveries (${single.length}): p50 ${ms(percentile(single, 50))}, p99 ${ms(percentile(single, 99))}`);
+  console.log(`server CPU per line fanned out: ${ms((serverCpu / lines) * 1000)} (clock ticks of 10 ms: a mean, not a per-line figure)`);
   for (const c of callers) c.close();
 } finally {
   await board.stop();

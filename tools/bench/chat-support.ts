@@ -108,6 +108,8 @@ export class BenchCaller {
 
   private receive(d: Buffer): void {
     const now = performance.now();
+    // Chat output rarely carries a telnet command: skip the byte loop when there is none.
+    if (!d.includes(IAC)) return this.deliver(d.toString('latin1'), now);
     const out: number[] = [];
     const text: number[] = [];
     for (let i = 0; i < d.length; i++) {
@@ -134,7 +136,10 @@ export class BenchCaller {
       if (cmd === IAC) text.push(IAC);
     }
     if (out.length) this.socket.write(Buffer.from(out));
-    const chunk = Buffer.from(text).toString('latin1');
+    this.deliver(Buffer.from(text).toString('latin1'), now);
+  }
+
+  private deliver(chunk: string, now: number): void {
     this.onText?.(chunk, now);
     this.tail = (this.tail + chunk).slice(-8192);
     for (const w of [...this.waiters]) {

@@ -54,7 +54,7 @@ describe('RloginHandshakeParser under fuzzing', () => {
         }
         if (!whole.step.done && !whole.step.error) assert.equal(split.parser.canFinishWithoutFinalNul, whole.parser.canFinishWithoutFinalNul);
       }),
-      400,
+      200,
     );
   });
 
@@ -73,7 +73,7 @@ describe('RloginHandshakeParser under fuzzing', () => {
           assert.ok(consumed <= DECIDED_WITHIN);
         }
       }),
-      400,
+      200,
     );
   });
 
@@ -92,7 +92,7 @@ describe('RloginHandshakeParser under fuzzing', () => {
         assert.deepEqual([step.clientUser, step.serverUser, step.terminalField], [clientUser, server, terminal]);
         assert.equal(consumed, wire.length - rest.length);
       }),
-      300,
+      200,
     );
   });
 
@@ -105,7 +105,7 @@ describe('RloginHandshakeParser under fuzzing', () => {
         assert.ok(step.done, `not done: ${JSON.stringify(step)}`);
         assert.deepEqual([step.clientUser, step.serverUser, step.terminalField], [clientUser, server, terminal]);
       }),
-      300,
+      200,
     );
   });
 });

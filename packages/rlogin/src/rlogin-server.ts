@@ -104,7 +104,7 @@ export class RloginServer extends BaseServer {
       term: client(handshake.terminalField),
     });
     socket.write(HANDSHAKE_ACK);
-    this.resolve(conn);
+    this.resolve(conn, ctx);
     conn.receive(handshake.rest);
   }
 }

@@ -69,7 +69,7 @@ describe('RloginWindowSizeFilter under fuzzing', () => {
         assert.deepEqual(got.sizes, want.sizes);
         assert.deepEqual(got.data, want.data);
       }),
-      500,
+      300,
     );
   });
 
@@ -78,7 +78,7 @@ describe('RloginWindowSizeFilter under fuzzing', () => {
       fc.property(stream, cutPoints, (input, cuts) => {
         assert.ok(filter(splitAt(input, cuts)).maxHeld <= WINDOW_SIZE_MAGIC.length - 1);
       }),
-      300,
+      150,
     );
   });
 });

@@ -170,7 +170,7 @@ export class SshServer extends BaseServer {
       disconnect,
     });
     caller.conn = conn;
-    this.resolve(conn);
+    this.resolve(conn, caller.ctx);
     return { resize: (cols, rows) => conn.setSize(cols, rows, 'pty') };
   }
 }

@@ -73,7 +73,7 @@ describe('TelnetDecoder under fuzzing', () => {
         }
         assert.ok(out <= input.length);
       }),
-      300,
+      200,
     );
   });
 
@@ -82,7 +82,7 @@ describe('TelnetDecoder under fuzzing', () => {
       fc.property(hostileBytes(600), cutPoints, fc.constantFrom(SERVER, RAW), (input, cuts, opts) => {
         assert.deepEqual(decodeChunks(splitAt(input, cuts), opts).events, decodeChunks([input], opts).events);
       }),
-      300,
+      200,
     );
   });
 
@@ -100,7 +100,7 @@ describe('TelnetDecoder under fuzzing', () => {
         // The overflow is reported once, not once per read.
         assert.ok(errors <= 1);
       }),
-      60,
+      30,
     );
   });
 });
@@ -157,7 +157,7 @@ describe('decode(encode(x)) = x', () => {
         const bytes = Buffer.from(raw);
         assert.deepEqual(decodeChunks(splitAt(escapeIac(bytes), cuts), RAW).events, bytes.length ? [{ type: 'data', bytes }] : []);
       }),
-      200,
+      100,
     );
   });
 
@@ -167,7 +167,7 @@ describe('decode(encode(x)) = x', () => {
         const wire = Buffer.concat(frames.map(encodeFrame));
         assert.deepEqual(decodeChunks(splitAt(wire, cuts), RAW).events, expectedEvents(frames));
       }),
-      300,
+      200,
     );
   });
 
@@ -180,7 +180,7 @@ describe('decode(encode(x)) = x', () => {
         assert.ok(ev.type === 'subnegotiation');
         assert.deepEqual(parseNaws(ev.data), { cols, rows });
       }),
-      300,
+      150,
     );
   });
 
@@ -192,7 +192,7 @@ describe('decode(encode(x)) = x', () => {
         assert.ok(ev?.type === 'subnegotiation');
         assert.deepEqual(parseTtype(ev.data), { kind: 'is', name: Buffer.from(name) });
       }),
-      200,
+      100,
     );
   });
 
@@ -209,7 +209,7 @@ describe('decode(encode(x)) = x', () => {
         assert.ok(ev?.type === 'subnegotiation');
         assert.deepEqual(parseNewEnviron(ev.data), { kind, entries, truncated: false });
       }),
-      200,
+      100,
     );
   });
 
@@ -221,7 +221,7 @@ describe('decode(encode(x)) = x', () => {
         assert.ok(ev?.type === 'subnegotiation');
         assert.deepEqual(parseCharset(ev.data), { kind: 'request', names, truncated: false });
       }),
-      200,
+      100,
     );
   });
 });

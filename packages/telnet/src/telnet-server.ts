@@ -55,12 +55,12 @@ export class TelnetServer extends BaseServer {
       remoteAddress: ctx.remoteAddress,
       log: this.log,
       ...this.telnet,
-      onNegotiated: (c, outcome) => this.onNegotiated(c, outcome),
+      onNegotiated: (c, outcome) => this.onNegotiated(c, outcome, ctx),
     });
     conn.start();
   }
 
-  private onNegotiated(conn: TelnetConnection, outcome: NegotiationOutcome): void {
+  private onNegotiated(conn: TelnetConnection, outcome: NegotiationOutcome, ctx: AcceptContext): void {
     const t = outcome.terminal;
     this.log.info('telnet.negotiated', {
       conn: conn.id,
@@ -74,6 +74,7 @@ export class TelnetServer extends BaseServer {
       settledBy: outcome.settledBy,
       ms: outcome.ms,
     });
-    this.resolve(conn);
+    // ctx ties the Connection to its socket's admission ticket (a login frees a start-up slot).
+    this.resolve(conn, ctx);
   }
 }

@@ -52,7 +52,7 @@ describe('CprScanner under fuzzing', () => {
         assert.deepEqual(got.replies, want.replies);
         assert.deepEqual(got.passthrough, want.rest);
       }),
-      500,
+      300,
     );
   });
 
@@ -61,7 +61,7 @@ describe('CprScanner under fuzzing', () => {
       fc.property(input, cutPoints, (bytes, cuts) => {
         assert.ok(scan(splitAt(bytes, cuts)).held <= MAX_CPR_LENGTH);
       }),
-      300,
+      150,
     );
   });
 });

@@ -50,7 +50,7 @@ describe('KeyDecoder under fuzzing', () => {
           if (k.name === 'cpr') assert.ok(k.row >= 0 && k.row <= 99999 && k.col >= 0 && k.col <= 99999);
         }
       }),
-      500,
+      250,
     );
   });
 
@@ -59,7 +59,7 @@ describe('KeyDecoder under fuzzing', () => {
       fc.property(terminalText, cutPoints, (text, cuts) => {
         assert.deepEqual(decode(splitText(text, cuts)).keys.map(meaning), decode([text]).keys.map(meaning));
       }),
-      500,
+      250,
     );
   });
 
@@ -71,7 +71,7 @@ describe('KeyDecoder under fuzzing', () => {
         // The overlong sequence is dropped whole; what follows it is typed text again.
         assert.deepEqual(keys.map(meaning), ['o', 'k'].map((ch) => ({ name: 'char', ch, ctrl: false, shift: false, alt: false })));
       }),
-      100,
+      50,
     );
   });
 });
@@ -86,7 +86,7 @@ describe('decode(encode(keys)) = keys', () => {
           [...text],
         );
       }),
-      300,
+      200,
     );
   });
 
@@ -124,7 +124,7 @@ describe('decode(encode(keys)) = keys', () => {
         });
         assert.deepEqual(got, want);
       }),
-      400,
+      250,
     );
   });
 
@@ -133,7 +133,7 @@ describe('decode(encode(keys)) = keys', () => {
       fc.property(fc.integer({ min: 0, max: 99999 }), fc.integer({ min: 0, max: 99999 }), cutPoints, (row, col, cuts) => {
         assert.deepEqual(decode(splitText(`\x1b[${row};${col}R`, cuts)).keys.map(meaning), [{ name: 'cpr', row, col }]);
       }),
-      200,
+      100,
     );
   });
 });

@@ -1,11 +1,11 @@
 // Telnet bytes built by hand, so the battery tests the server against the wire format
 // itself rather than against carrier's own encoder. Numbers are RFC 854/855 and the
 // option RFCs (PROTOCOL-NOTES).
-export const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240, DM = 242, NOP = 241;
+export const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240, DM = 242;
 export const Opt = { BINARY: 0, ECHO: 1, SGA: 3, TM: 6, TTYPE: 24, NAWS: 31, LINEMODE: 34, NEW_ENVIRON: 39, CHARSET: 42 } as const;
 /** TTYPE IS/SEND (RFC 1091), NEW-ENVIRON codes (RFC 1572), CHARSET REQUEST/REJECTED (RFC 2066), LINEMODE SLC (RFC 1184) */
 export const TTYPE_IS = 0, TTYPE_SEND = 1;
-export const ENV_IS = 0, ENV_SEND = 1, ENV_INFO = 2, ENV_VAR = 0, ENV_VALUE = 1, ENV_ESC = 2;
+export const ENV_IS = 0, ENV_INFO = 2, ENV_VAR = 0, ENV_VALUE = 1, ENV_ESC = 2;
 export const CHARSET_REQUEST = 1, CHARSET_REJECTED = 3;
 export const LINEMODE_SLC = 3;
 
@@ -35,19 +35,4 @@ export function sb(option: number, ...body: Part[]): Buffer {
 /** A NAWS report, 16-bit big-endian, 255s doubled like PuTTY does. */
 export function naws(cols: number, rows: number): Buffer {
   return sb(Opt.NAWS, [cols >> 8, cols & 255, rows >> 8, rows & 255]);
-}
-
-/** Whether `haystack` holds `needle` at or after `from`. */
-export const contains = (haystack: Buffer, needle: Buffer, from = 0): boolean => haystack.indexOf(needle, from) >= 0;
-
-/** How many times `needle` occurs in `haystack`. */
-export function count(haystack: Buffer, needle: Buffer): number {
-  let n = 0;
-  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length)) n++;
-  return n;
-}
-
-/** Output with telnet commands and subnegotiations removed, as latin1 text. */
-export function telnetText(b: Buffer): string {
-  return b.toString('latin1').replace(/\xff\xfa[\s\S]*?\xff\xf0/g, '').replace(/\xff[\xfb-\xfe][\s\S]/g, '').replace(/\xff\xff/g, '\xff');
 }

@@ -38,6 +38,12 @@ const SEEN_IDS = 1000;
 /** Lines typed, reachable with up/down. */
 const INPUT_HISTORY = 20;
 
+/**
+ * The row built for the line being fanned out, shared by every member's view in this
+ * process (ChatScreen keeps its wrapped form per row object).
+ */
+let sharedRow: { key: string; row: ChatRow } | undefined;
+
 const SGR = {
   self: '\x1b[0;1;37m',
   other: '\x1b[0;1;36m',
@@ -69,6 +75,7 @@ export async function chatRoom(s: Session, opts: ChatRoomOptions = {}): Promise<
 
 class ChatRoom {
   private readonly me: string;
+  private readonly meKey: string;
   private readonly level: number;
   private readonly settings: Readonly<ChatSettings>;
   private readonly screen: ChatScreen;
@@ -85,6 +92,7 @@ class ChatRoom {
 
   constructor(private readonly s: Session) {
     this.me = s.user?.handle ?? '';
+    this.meKey = handleKey(this.me);
     this.level = s.user?.level ?? 0;
     this.settings = s.social.board.settings;
     this.screen = new ChatScreen(s.terminal, `${SGR.self}> ${SGR.text}`);
@@ -140,7 +148,7 @@ class ChatRoom {
       return true;
     }
     const step = this.editor.feed(key);
-    if (step.output) this.s.write(step.output);
+    if (step.output) this.write(step.output);
     if (!step.done) return true;
     const line = step.value ?? '';
     if (line.trim() !== '') {
@@ -148,7 +156,7 @@ class ChatRoom {
       if (this.typed.length > INPUT_HISTORY) this.typed.shift();
     }
     this.editor = this.newEditor();
-    this.s.write(this.screen.inputLine() + '\x1b[K' + this.editor.start());
+    this.write(this.screen.inputLine() + this.editor.start());
     return this.command(parseChatLine(line));
   }
 
@@ -368,6 +376,16 @@ class ChatRoom {
         this.event(`-- ${cleanUserText(m.handle, 32)} left${m.reason ? ` (${cleanUserText(m.reason, 60)})` : ''}`);
         this.scheduleTitle();
       }),
+      // Presence is the backstop for joins and leaves this view did not hear: a caller who
+      // joined just before this view subscribed, while its own presence still lagged.
+      s.subscribe('presence.update', (e) => {
+        if (e.sessionId === s.id || this.room === null) return;
+        const here = this.members.has(e.sessionId);
+        if (e.room === this.room && !here && e.handle !== null) this.members.set(e.sessionId, { handle: e.handle, node: e.node });
+        else if (e.room !== this.room && here) this.members.delete(e.sessionId);
+        else return;
+        this.scheduleTitle();
+      }),
       s.subscribe('presence.leave', (p) => {
         const m = this.members.get(p.sessionId);
         if (!m || p.sessionId === s.id) return;
@@ -397,17 +415,20 @@ class ChatRoom {
     if (this.seen.has(l.id)) return;
     this.seen.add(l.id);
     if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
+    const mine = l.handle === this.me || handleKey(l.handle) === this.meKey;
+    const key = `${l.id}|${mine}|${history}|${this.settings.maxLineLength}`;
+    if (sharedRow?.key !== key) sharedRow = { key, row: this.rowFor(l, mine, history) };
+    this.add(sharedRow.row);
+  }
+
+  private rowFor(l: Pick<ChatLine, 'handle' | 'kind' | 'text'>, mine: boolean, history: boolean): ChatRow {
     const handle = cleanUserText(l.handle, 32);
     const text = cleanUserText(l.text, this.settings.maxLineLength);
-    const mine = handleKey(l.handle) === handleKey(this.me);
-    if (l.kind === 'me') {
-      this.add([{ sgr: history ? SGR.history : SGR.action, text: `* ${handle} ${text}` }]);
-    } else {
-      this.add([
-        { sgr: history ? SGR.history : mine ? SGR.self : SGR.other, text: `<${handle}> ` },
-        { sgr: history ? SGR.history : SGR.text, text },
-      ]);
-    }
+    if (l.kind === 'me') return [{ sgr: history ? SGR.history : SGR.action, text: `* ${handle} ${text}` }];
+    return [
+      { sgr: history ? SGR.history : mine ? SGR.self : SGR.other, text: `<${handle}> ` },
+      { sgr: history ? SGR.history : SGR.text, text },
+    ];
   }
 
   private notice(n: Notice): void {
@@ -428,13 +449,22 @@ class ChatRoom {
   }
 
   private add(row: ChatRow): void {
-    this.paint(this.screen.add(row));
+    // Nothing typed: the cursor only has to go back after the prompt, no redraw.
+    if (this.editor.value === '') this.write(this.screen.add(row, true));
+    else this.paint(this.screen.add(row));
   }
 
-  /** Screen output always ends with the cursor at the input line's start: the field is redrawn there. */
+  /** Screen output that ends with the cursor at the input line's start: the field is redrawn there. */
   private paint(out: string): void {
-    if (out === '' || this.s.closed) return;
-    this.s.write(out + this.editor.start());
+    if (out !== '') this.write(out + this.editor.start());
+  }
+
+  /**
+   * Straight to the connection: this view owns the whole screen, and the session's
+   * line bookkeeping would only be reset by the teardown anyway (which goes through it).
+   */
+  private write(out: string): void {
+    if (out !== '' && !this.s.closed) this.s.conn.write(out);
   }
 
   private redraw(): void {

@@ -29,6 +29,11 @@ export const SCROLLBACK_LINES = 500;
 /** Continuation rows of a wrapped line start this far in, so each line's start stands out. */
 const INDENT = '  ';
 const RESET = '\x1b[0m';
+/**
+ * A line said in a room is drawn by every member's screen; most share one width, so the
+ * wrapped and drawn form is kept per row object (rows are immutable) and width.
+ */
+const drawnRows = new WeakMap<ChatRow, { width: number; rows: ChatRow[]; text: string }>();
 const TITLE_SGR = '\x1b[0;1;37;44m';
 const STATUS_SGR = '\x1b[0;30;46m';
 
@@ -41,6 +46,7 @@ export class ChatScreen {
   private unseen = 0;
   private title = '';
   private status = '';
+  private readonly promptWidth: number;
 
   constructor(
     size: { cols: number; rows: number },
@@ -48,6 +54,7 @@ export class ChatScreen {
   ) {
     this.cols = size.cols;
     this.rows = size.rows;
+    this.promptWidth = visibleWidth(prompt);
   }
 
   /** The scrolling region's first and last rows (1-based). */
@@ -64,9 +71,14 @@ export class ChatScreen {
     return `\x1b[${this.rows};1H${RESET}\x1b[K${this.prompt}`;
   }
 
+  /** The cursor just after the prompt, the input line left as it is (nothing typed there). */
+  inputStart(): string {
+    return `\x1b[${this.rows};${this.promptWidth + 1}H`;
+  }
+
   /** The line editor's field width (from after the prompt to the right edge). */
   get inputCols(): number {
-    return Math.max(2, this.cols - visibleWidth(this.prompt));
+    return Math.max(2, this.cols - this.promptWidth);
   }
 
   /** Everything, from a blank screen. End with the input line's cursor placed (caller redraws the editor). */
@@ -101,19 +113,32 @@ export class ChatScreen {
     return this.statusRow() + this.inputLine();
   }
 
-  /** Add a line; live, it scrolls into view at the bottom of the region. */
-  add(row: ChatRow): string {
+  /**
+   * Add a line; live, it scrolls into view at the bottom of the region. With `idle` (the
+   * input line is empty) the cursor goes straight back after the prompt instead of the
+   * input line being redrawn: the common case when a busy room fans a line out.
+   */
+  add(row: ChatRow, idle = false): string {
     this.lines.push(row);
     if (this.lines.length > SCROLLBACK_LINES) this.lines.splice(0, this.lines.length - SCROLLBACK_LINES);
-    const wrapped = this.wrap(row);
+    const back = idle ? this.inputStart() : this.inputLine();
     if (this.back > 0) {
-      this.back += wrapped.length;
+      this.back += this.wrap(row).length;
       this.unseen += 1;
-      return this.statusRow() + this.inputLine();
+      return this.statusRow() + back;
     }
-    let out = `\x1b[${this.region.bottom};1H`;
-    for (const r of wrapped) out += `\r\n${draw(r)}${RESET}`;
-    return out + this.inputLine();
+    return `\x1b[${this.region.bottom};1H${this.drawn(row)}${back}`;
+  }
+
+  private drawn(row: ChatRow): string {
+    const width = this.cols;
+    const hit = drawnRows.get(row);
+    if (hit && hit.width === width) return hit.text;
+    const rows = this.wrap(row);
+    let text = '';
+    for (const r of rows) text += `\r\n${draw(r)}${RESET}`;
+    drawnRows.set(row, { width, rows, text });
+    return text;
   }
 
   /** PgUp (-1) / PgDn (+1) by a page of the region; 'end' goes back to live. */
@@ -163,6 +188,8 @@ export class ChatScreen {
 
   /** Rows of at most cols-1 columns (the last one wraps at once on ANSI-BBS terminals). */
   private wrap(row: ChatRow): ChatRow[] {
+    const hit = drawnRows.get(row);
+    if (hit && hit.width === this.cols) return hit.rows;
     const width = Math.max(4, this.cols - 1);
     const out: Segment[][] = [];
     let current: Segment[] = [];

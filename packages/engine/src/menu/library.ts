@@ -104,8 +104,8 @@ export class MenuLibrary {
     const file = this.fileFor(name);
     const stamp = await stampOf(file);
     if (stamp === undefined) {
-      entry.good = undefined;
-      entry.broken = undefined;
+      // Forgotten, so names asked for and never found (a script's typo, in a loop) cannot pile up.
+      this.entries.delete(name);
       throw new CarrierError(ErrorCodes.NOT_FOUND, `no menu named "${name}" (looked for ${file})`, { menu: name, file });
     }
     if (entry.good?.stamp === stamp) return entry.good.menu;

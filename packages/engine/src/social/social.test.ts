@@ -70,19 +70,25 @@ describe('notices reach a caller wherever they are', () => {
     await session.done;
   });
 
-  it('notices wait while a full-screen view that cannot show them has the screen', async () => {
+  it('notices wait while a full-screen view that cannot show them has the screen, and show once it closes', async () => {
     const b = await board(`export default async (s) => {
       const v = s.view();
+      v.screen.key('x', () => v.close());
       s.println('view open');
-      await s.readKey().catch(() => {});
+      await v.result;
+      s.println('view closed');
+      await s.readKey();
     };`);
     const { conn, session } = call(b);
-    await delay(150);
+    await conn.waitFor('view open');
     const mark = conn.screen.length;
     b.bus.publish('page', page(session.id, 'held for later'));
     await delay(50);
     assert.doesNotMatch(conn.screen.slice(mark), /held for later/);
-    conn.close('test over');
+    conn.type('x');
+    await conn.waitFor('held for later');
+    assert.ok(conn.screen.indexOf('held for later') < conn.screen.indexOf('view closed'), 'shown as the view closed');
+    conn.type('q');
     await session.done;
   });
 
