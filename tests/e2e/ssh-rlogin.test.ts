@@ -13,6 +13,27 @@ import { loginRaw } from '../raw-telnet.js';
 
 const exp = (name: string) => join(repoRoot, 'tests/e2e', name);
 
+/** A raw rlogin handshake from `localAddress`; resolves with the output up to the first prompt. */
+function rloginCall(port: number, localAddress: string, handshake: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
+    let got = '';
+    s.on('connect', () => s.write(Buffer.from(handshake, 'latin1')));
+    s.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (/Command:|password:/.test(got)) {
+        s.destroy();
+        resolve(got);
+      }
+    });
+    s.on('error', reject);
+    setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no prompt; got ${JSON.stringify(got.slice(-300))}`));
+    }, 15_000);
+  });
+}
+
 describe('callers over ssh and rlogin', () => {
   let board: Carrier;
   const tmp = mkdtempSync(join(tmpdir(), 'carrier-ssh-e2e-'));
@@ -86,25 +107,7 @@ describe('callers over ssh and rlogin', () => {
   });
 
   it('lets a trusted rlogin host (127.0.0.3) straight in, and asks 127.0.0.2 (not listed) for a password', async () => {
-    const handshake = Buffer.from('\0door\0alice\0ansi/38400\0', 'latin1');
-    const call = (localAddress: string) =>
-      new Promise<string>((resolve, reject) => {
-        const s = net.connect({ port: board.ports.rlogin!, host: '127.0.0.1', localAddress });
-        let got = '';
-        s.on('connect', () => s.write(handshake));
-        s.on('data', (d: Buffer) => {
-          got += d.toString('latin1');
-          if (/Command:|password:/.test(got)) {
-            s.destroy();
-            resolve(got);
-          }
-        });
-        s.on('error', reject);
-        setTimeout(() => {
-          s.destroy();
-          reject(new Error(`no prompt; got ${JSON.stringify(got.slice(-300))}`));
-        }, 15_000);
-      });
+    const call = (localAddress: string) => rloginCall(board.ports.rlogin!, localAddress, '\0door\0alice\0ansi/38400\0');
     const trusted = await call('127.0.0.3');
     assert.match(trusted, /Command:/);
     assert.doesNotMatch(trusted, /password:/);
@@ -114,21 +117,7 @@ describe('callers over ssh and rlogin', () => {
   });
 
   it('logs a SyncTERM-order host (password in client-user) in with the handshake\'s password', async () => {
-    const login = (password: string) =>
-      new Promise<string>((resolve, reject) => {
-        const s = net.connect({ port: board.ports.rlogin!, host: '127.0.0.1', localAddress: '127.0.0.4' });
-        let got = '';
-        s.on('connect', () => s.write(Buffer.from(`\0${password}\0alice\0syncterm/115200\0`, 'latin1')));
-        s.on('data', (d: Buffer) => {
-          got += d.toString('latin1');
-          if (/Command:|password:/.test(got)) {
-            s.destroy();
-            resolve(got);
-          }
-        });
-        s.on('error', reject);
-        setTimeout(() => reject(new Error(`no prompt; got ${JSON.stringify(got.slice(-300))}`)), 15_000);
-      });
+    const login = (password: string) => rloginCall(board.ports.rlogin!, '127.0.0.4', `\0${password}\0alice\0syncterm/115200\0`);
     assert.match(await login('wonderland7'), /Command:/);
     const wrong = await login('not-it');
     assert.match(wrong, /password:/);
