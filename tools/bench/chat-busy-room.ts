@@ -64,7 +64,7 @@ try {
   const expected = said * (n - 1);
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.log(`${n} callers, ${said} lines over ${seconds} s (${(said / seconds).toFixed(0)} lines/s into the room, ${(expected / seconds).toFixed(0)} deliveries/s)`);
-  console.log(`deliveries ${delays.length} of ${expected} expected: p50 ${ms(percentile(delays, 50))}, p99 ${ms(percentile(delays, 99))}, max ${ms(Math.max(...delays))}`);
+  console.log(`deliveries ${delays.length} of ${expected} expected: p50 ${ms(percentile(delays, 50))}, p99 ${ms(percentile(delays, 99))}, max ${ms(delays.reduce((a, b) => Math.max(a, b), 0))}`);
   console.log(`server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over ${wall.toFixed(0)} s; RSS ${(rss / 1024 / 1024).toFixed(0)} MiB`);
   for (const c of callers) c.close();
 } finally {

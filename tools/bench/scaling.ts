@@ -29,7 +29,7 @@ import { openStore } from '../../packages/store/src/index.js';
 import type { TelnetClient } from '../../packages/client/src/index.js';
 import { BENCH_PASSWORD, repoRoot } from './load/bench-board.js';
 import { caller, closeAll, loginCaller, pool, sleep, timed } from './load/callers.js';
-import { cpuPercent, MiB, sampleProc, type ProcSample } from './load/proc.js';
+import { cpuPercent, MiB, sampleProc, waitPercent, type ProcSample } from './load/proc.js';
 import { distribution, type Distribution } from './load/report.js';
 import { enterChat } from './load/scenarios/chat.js';
 
@@ -123,6 +123,7 @@ function sample(pids: number[]): ProcSample {
     rss: live.reduce((a, s) => a + s.rss, 0),
     peakRss: live.reduce((a, s) => a + s.peakRss, 0),
     cpuSeconds: live.reduce((a, s) => a + s.cpuSeconds, 0),
+    runQueueWaitSeconds: live.reduce((a, s) => a + s.runQueueWaitSeconds, 0),
     at: performance.now(),
   };
 }
@@ -175,7 +176,7 @@ async function workersBench(): Promise<void> {
       const wall = (performance.now() - t0) / 1000;
       let to = sample(board.pids());
       const ok = results.filter((r): r is { ok: true; value: number } => r.ok).map((r) => r.value);
-      console.log(`workers ${workers}: connect -> main menu, ${logins} logins ${concurrency} at a time: ${f(ok.length / wall)} logins/s, ${dist(distribution(ok))}, errors ${logins - ok.length}, CPU ${f(cpuPercent(from, to))}% of one core`);
+      console.log(`workers ${workers}: connect -> main menu, ${logins} logins ${concurrency} at a time: ${f(ok.length / wall)} logins/s, ${dist(distribution(ok))}, errors ${logins - ok.length}, CPU ${f(cpuPercent(from, to))}% of one core, waiting for a CPU ${f(waitPercent(from, to))}%`);
 
       const opened = await pool(echoSessions, 100, async (i) => {
         const c = await caller(board.port, i);
@@ -209,7 +210,7 @@ async function workersBench(): Promise<void> {
       );
       to = sample(board.pids());
       await closeAll(clients);
-      console.log(`workers ${workers}: keystroke echo, ${clients.length} callers at login: typing 1 key/s for ${echoSeconds} s: ${dist(distribution(latencies))}, errors ${errors}, CPU ${f(cpuPercent(from, to))}%, RSS ${f(to.rss / MiB)} MiB`);
+      console.log(`workers ${workers}: keystroke echo, ${clients.length} callers at login: typing 1 key/s for ${echoSeconds} s: ${dist(distribution(latencies))}, errors ${errors}, CPU ${f(cpuPercent(from, to))}%, waiting for a CPU ${f(waitPercent(from, to))}%, RSS ${f(to.rss / MiB)} MiB`);
     } finally {
       await board.stop();
       await env.cleanup();

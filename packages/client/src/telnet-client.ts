@@ -122,7 +122,7 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
             ? `connection error (${this.socketError})`
             : 'remote hung up';
         this.buffer.append(this.text.end());
-        this.screen?.dispose();
+        // The screen stays readable after the hang-up: the goodbye screen is often what a test checks.
         this.failWaiter();
         this.emit('close', this.reason);
         resolve(this.reason);

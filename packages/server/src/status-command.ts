@@ -63,8 +63,7 @@ async function direct(cfg: CarrierConfig, out: (text: string) => void): Promise<
       busProblem = e instanceof Error ? e.message : String(e);
     }
   }
-  out(renderStatus({ at: Date.now(), board: { ...tally(entries), processes, db, bans }, processes: [] }));
-  if (bus.kind === 'in-process') out("note: the in-process bus keeps who's online inside the running board; set health.port to see it here");
+  out(renderStatus({ at: Date.now(), board: { ...tally(entries), processes, db, bans }, processes: [] }, { presenceKnown: bus.kind === 'redis' }));
   if (busProblem) out(`problem: ${busProblem}`);
   return db.up && !busProblem ? 0 : 1;
 }

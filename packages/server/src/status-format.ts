@@ -91,12 +91,17 @@ function byProtocol(counts: Partial<Record<Protocol, number>>): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-/** `carrier status`, for a sysop at a shell. */
-export function renderStatus(r: StatusReport): string {
+/**
+ * `carrier status`, for a sysop at a shell. `presenceKnown: false` when the figures come
+ * from outside an in-process board, which keeps who is online to itself.
+ */
+export function renderStatus(r: StatusReport, opts: { presenceKnown?: boolean } = {}): string {
   const b = r.board;
   const callers = Object.values(b.callersByProtocol).reduce((a, n) => a + (n ?? 0), 0);
   const lines = [
-    `board: ${b.processes.length} ${b.processes.length === 1 ? 'process' : 'processes'}, ${callers} ${callers === 1 ? 'caller' : 'callers'}${byProtocol(b.callersByProtocol)}, ${b.loggingIn} logging in, ${b.nodesInUse} ${b.nodesInUse === 1 ? 'node' : 'nodes'} in use`,
+    opts.presenceKnown === false
+      ? "board: who's online is kept inside the running board (in-process bus); set health.port to see it here"
+      : `board: ${b.processes.length} ${b.processes.length === 1 ? 'process' : 'processes'}, ${callers} ${callers === 1 ? 'caller' : 'callers'}${byProtocol(b.callersByProtocol)}, ${b.loggingIn} logging in, ${b.nodesInUse} ${b.nodesInUse === 1 ? 'node' : 'nodes'} in use`,
     `database: ${b.db.up ? 'up' : `DOWN (${b.db.error ?? 'no answer'})`}`,
     `bans: ${b.bans === null ? 'not kept by this store' : `${b.bans} active`}`,
   ];
@@ -106,6 +111,6 @@ export function renderStatus(r: StatusReport): string {
     const pool = p.db.pool ? `pool ${p.db.pool.used} used / ${p.db.pool.free} idle / ${p.db.pool.pending} waiting of ${p.db.pool.max}` : 'pool n/a';
     lines.push(`process ${p.processId} (pid ${p.pid}): ${p.sessions} ${p.sessions === 1 ? 'session' : 'sessions'}${byProtocol(p.sessionsByProtocol)}; ${bus}; ${pool}; rss ${(p.rssBytes / 1048576).toFixed(0)} MiB`);
   }
-  if (r.processes.length === 0) lines.push('processes: no per-process figures (enable health.port to see pool use and bus lag here)');
+  if (r.processes.length === 0) lines.push('processes: no per-process figures (set health.port to see pool use and bus lag here)');
   return `${lines.join('\n')}\n`;
 }

@@ -38,6 +38,8 @@ export function answerProbes(a: Attacker, reply: Buffer | string): () => number 
     for (const n = asked(); answered < n; answered++) a.write(answer);
   };
   a.socket.on('data', onData);
+  // A question that arrived before this was installed is answered now, not at the next read.
+  onData();
   return asked;
 }
 

@@ -20,7 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { repoRoot, startBenchBoard } from './bench-board.js';
 import { loginCaller, sleep } from './callers.js';
-import { cpuPercent, sampleProc } from './proc.js';
+import { cpuPercent, sampleProc, waitPercent } from './proc.js';
 import { printReport, writeReport, type ScenarioReport } from './report.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 import { chatScenario } from './scenarios/chat.js';
@@ -91,7 +91,9 @@ async function main(): Promise<number> {
     const ctx: ScenarioContext = { board, users, num, str, progress };
     const loadBefore = loadavg()[0]!;
     loop.enable();
+    const genFrom = sampleProc(process.pid);
     const outcome = await scenario(ctx);
+    const genTo = sampleProc(process.pid);
     loop.disable();
     for (const k of opts.keys()) if (!used.has(k)) throw new Error(`--${k} is not an option of ${name}`);
 
@@ -109,8 +111,9 @@ async function main(): Promise<number> {
         rss: outcome.window.to.rss,
         peakRss: outcome.window.to.peakRss,
         cpuPercent: cpuPercent(outcome.window.from, outcome.window.to),
+        runQueueWaitPercent: waitPercent(outcome.window.from, outcome.window.to),
       },
-      generator: { rss: process.memoryUsage().rss, eventLoopDelayP99Ms: loop.percentile(99) / 1e6 },
+      generator: { rss: process.memoryUsage().rss, eventLoopDelayP99Ms: loop.percentile(99) / 1e6, runQueueWaitPercent: waitPercent(genFrom, genTo) },
       notes: [
         ...outcome.notes,
         // Other work on the machine skews every figure: say how busy it was.

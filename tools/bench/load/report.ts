@@ -28,6 +28,8 @@ export interface ServerFigures {
   peakRss: number;
   /** CPU over the measured phase, % of one core */
   cpuPercent: number;
+  /** share of the measured phase the event loop spent waiting for a CPU, % */
+  runQueueWaitPercent: number;
 }
 
 export interface ScenarioReport {
@@ -43,7 +45,7 @@ export interface ScenarioReport {
   /** the first few distinct errors, for the reader to see what went wrong */
   errorSamples: string[];
   server: ServerFigures;
-  generator: { rss: number; eventLoopDelayP99Ms: number };
+  generator: { rss: number; eventLoopDelayP99Ms: number; runQueueWaitPercent: number };
   notes: string[];
 }
 
@@ -59,8 +61,9 @@ export function printReport(r: ScenarioReport, out: (line: string) => void = (l)
   for (const [name, v] of Object.entries(r.figures)) out(`  ${name.padEnd(28)}${fmt(v).padStart(8)}`);
   out(`  errors ${r.errors}${r.errorSamples.length ? `: ${r.errorSamples.join(' | ')}` : ''}`);
   const s = r.server;
-  out(`  server RSS: idle ${fmt(s.idleRss / MiB)} MiB, now ${fmt(s.rss / MiB)} MiB, peak ${fmt(s.peakRss / MiB)} MiB; CPU ${fmt(s.cpuPercent)}% of one core`);
-  out(`  load generator: RSS ${fmt(r.generator.rss / MiB)} MiB, event-loop delay p99 ${fmt(r.generator.eventLoopDelayP99Ms)} ms`);
+  out(`  server RSS: idle ${fmt(s.idleRss / MiB)} MiB, now ${fmt(s.rss / MiB)} MiB, peak ${fmt(s.peakRss / MiB)} MiB; CPU ${fmt(s.cpuPercent)}% of one core; event loop waited for a CPU ${fmt(s.runQueueWaitPercent)}% of the time`);
+  const g = r.generator;
+  out(`  load generator: RSS ${fmt(g.rss / MiB)} MiB, event-loop delay p99 ${fmt(g.eventLoopDelayP99Ms)} ms, waited for a CPU ${fmt(g.runQueueWaitPercent)}% of the time`);
   for (const n of r.notes) out(`  note: ${n}`);
 }
 

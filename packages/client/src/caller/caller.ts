@@ -77,7 +77,7 @@ export class InteractiveCaller {
     try {
       if (target) {
         this.exitOnHangUp = true;
-        if (!(await this.open(target.host, target.port))) this.quit(1);
+        if (!(await this.open(target.host, target.port))) await this.quit(1);
       } else {
         this.say(`Escape character is '${caret(this.opts.escapeByte)}'. Type help for commands.`);
         this.enterCommandMode();
@@ -135,18 +135,26 @@ export class InteractiveCaller {
         return this.enterCommandMode();
       case 'eof':
         this.write('\r\n');
-        this.commands = this.commands.then(() => this.quit(0));
+        this.queue(() => this.quit(0));
         return;
       case 'line': {
         this.write('\r\n');
         const raw = this.mode === 'raw-line';
-        this.commands = this.commands.then(() => (raw ? this.sendRaw(ev.line) : this.execute(parseCommand(ev.line))));
+        this.queue(() => (raw ? this.sendRaw(ev.line) : this.execute(parseCommand(ev.line))));
         return;
       }
     }
   }
 
   // ---- commands ------------------------------------------------------------------------
+
+  /** Commands run one after another, in the order typed; one that fails is reported and the next still runs. */
+  private queue(fn: () => Promise<void> | void): void {
+    this.commands = this.commands.then(fn).catch((err: unknown) => {
+      this.say(`carrier telnet: ${(err as Error).message}`);
+      this.enterCommandMode();
+    });
+  }
 
   private async execute(cmd: Command): Promise<void> {
     switch (cmd.kind) {
@@ -301,7 +309,7 @@ export class InteractiveCaller {
     if (this.mode === 'session') this.flushHeld();
     this.say(byUs ? 'Connection closed.' : `Connection closed by foreign host (${reason}).`);
     if (!byUs && this.exitOnHangUp) {
-      this.commands = this.commands.then(() => this.quit(0));
+      this.queue(() => this.quit(0));
       return;
     }
     if (!byUs) this.enterCommandMode();

@@ -79,11 +79,6 @@ export class SessionSocial {
     this.host.presenceChanged();
   }
 
-  /** True while an answered chat request has the screen. */
-  get busy(): boolean {
-    return this.answering;
-  }
-
   /**
    * Show notices with `handler` while it is registered (a full-screen view that owns the
    * screen); the newest registration wins. Returns the unregister function.
@@ -146,12 +141,6 @@ export class SessionSocial {
     const i = chatId === undefined ? this.invitations.length - 1 : this.invitations.findIndex((inv) => inv.chatId === chatId);
     if (i < 0) return undefined;
     return this.invitations.splice(i, 1)[0];
-  }
-
-  /** Requests waiting, oldest first. */
-  pending(now = Date.now()): readonly Invitation[] {
-    this.prune(now);
-    return [...this.invitations];
   }
 
   /**
