@@ -157,14 +157,15 @@ describe('Session: timers', () => {
   it('input pushes the idle timer back', async () => {
     const b = await board(
       { matrix: `export default async (s) => { for (;;) s.println('got ' + (await s.readKey())); };` },
-      { idleTimeoutMs: 300 },
+      { idleTimeoutMs: 1000 },
     );
     const { conn, session } = b.connect();
-    for (let i = 0; i < 10; i++) {
-      await delay(60);
+    // Gaps far below the limit, so a loaded CI machine cannot stretch one past it.
+    for (let i = 0; i < 15; i++) {
+      await delay(100);
       conn.type('k');
     }
-    assert.equal(conn.closed, false, 'still connected after 600 ms of typing with a 300 ms idle limit');
+    assert.equal(conn.closed, false, 'still connected after 1.5 s of typing with a 1 s idle limit');
     await session.done;
     assert.equal(conn.endedWith, 'idle timeout');
   });
