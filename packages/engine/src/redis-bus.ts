@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
 import { decodeEnvelope, encodeEnvelope } from './bus-envelope.js';
 import { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';
@@ -8,6 +8,17 @@ import { redisLayout, type RedisLayout } from './redis-layout.js';
 import { HEARTBEAT_MS, reapProcess, RedisPresence, type ProcessInfo } from './redis-presence.js';
 import type { PresenceEntry } from './presence.js';
 import type { Topic, TopicPayload } from './topics.js';
+
+/**
+ * ioredis is loaded on first use: a single-process board never pays its ~20 MiB of RSS
+ * (measured with process.memoryUsage() around the import).
+ */
+type RedisConstructor = new (url: string, options: RedisOptions) => Redis;
+let redisConstructor: RedisConstructor | undefined;
+async function loadRedis(): Promise<RedisConstructor> {
+  redisConstructor ??= (await import('ioredis')).Redis as unknown as RedisConstructor;
+  return redisConstructor;
+}
 
 /** How a bus is doing, for `carrier status` and /metrics. */
 export interface BusStatus {
@@ -84,7 +95,7 @@ export class RedisBus implements Bus {
 
   /** Connect, subscribe and announce this process; throws BUS_UNAVAILABLE with the reason. */
   static async connect(opts: RedisBusOptions): Promise<RedisBus> {
-    const bus = new RedisBus(opts);
+    const bus = new RedisBus(opts, await loadRedis());
     try {
       await bus.open(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     } catch (err) {
@@ -99,7 +110,7 @@ export class RedisBus implements Bus {
     return bus;
   }
 
-  private constructor(opts: RedisBusOptions) {
+  private constructor(opts: RedisBusOptions, Redis: RedisConstructor) {
     this.log = opts.log.child({ component: 'bus' });
     this.processId = opts.processId ?? `${hostname()}:${process.pid}`;
     this.url = opts.url;
@@ -263,6 +274,7 @@ export class RedisBus implements Bus {
  */
 export async function clearProcessPresence(opts: { url: string; keyPrefix: string; processId: string; log: Logger }): Promise<number> {
   const layout = redisLayout(opts.keyPrefix);
+  const Redis = await loadRedis();
   const redis = new Redis(opts.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   const origin = `reaper-${randomBytes(6).toString('hex')}`;
@@ -288,6 +300,7 @@ export async function clearProcessPresence(opts: { url: string; keyPrefix: strin
  * Throws BUS_UNAVAILABLE when Redis cannot be reached.
  */
 export async function inspectBoard(opts: { url: string; keyPrefix: string; log: Logger }): Promise<{ processes: ProcessInfo[]; entries: PresenceEntry[] }> {
+  const Redis = await loadRedis();
   const redis = new Redis(opts.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
