@@ -46,7 +46,7 @@ describe('ensureHostKeys', { timeout: 30_000 }, () => {
     assert.match(rsa.stdout.toString(), /^3072 SHA256:\S+ .*\(RSA\)/);
     for (const name of ['ssh_host_ed25519_key', 'ssh_host_rsa_key']) {
       const path = join(dir, 'data', name);
-      const derived = spawnSync('/usr/bin/ssh-keygen', ['-y', '-f', path]).stdout.toString().trim().split(' ').slice(0, 2);
+      const derived = spawnSync('/usr/bin/ssh-keygen', ['-y', '-P', '', '-f', path], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).stdout.toString().trim().split(' ').slice(0, 2);
       assert.deepEqual(readFileSync(`${path}.pub`, 'utf8').trim().split(' ').slice(0, 2), derived, `${name}.pub`);
     }
   });

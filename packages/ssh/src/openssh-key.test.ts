@@ -82,7 +82,8 @@ describe('OpenSSH ed25519 key format', () => {
       const pair = encodeEd25519Key(seed, pub, 'zero lead');
       const file = join(dir, 'key');
       writeFileSync(file, pair.private, { mode: 0o600 });
-      const r = spawnSync('/usr/bin/ssh-keygen', ['-y', '-f', file]);
+      // -P '': a key it cannot read must fail, not prompt on /dev/tty for a passphrase.
+      const r = spawnSync('/usr/bin/ssh-keygen', ['-y', '-P', '', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
       assert.equal(r.status, 0, r.stderr.toString());
       assert.equal(r.stdout.toString().trim(), pair.public);
     } finally {
