@@ -36,7 +36,7 @@ function login(port: number, user: string, password: string): Promise<{ ms: numb
 
 const n = arg('n', 100);
 const idle = arg('idle', 200);
-const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, yaml: 'limits: { maxPerIp: 5000, maxConnections: 5000 }' });
+const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, yaml: 'limits: { maxPerIp: 5000, maxPerSubnet: 5000, maxConnections: 5000, startups: { start: 5000, rate: 0, full: 5000 } }' });
 try {
   await board.addUser('bench', 'bench-password-1');
   const port = board.ports.ssh!;
@@ -58,6 +58,9 @@ try {
   console.log(`ssh password login -> main menu, ${n} sequential: p50 ${fmt(percentile(times, 50))}, p99 ${fmt(percentile(times, 99))}, max ${fmt(Math.max(...times))}`);
   console.log(`server RSS: ${(before / 1048576).toFixed(1)} MiB before, ${(after / 1048576).toFixed(1)} MiB with ${idle} idle ssh sessions at the main menu: ${((after - before) / idle / 1024).toFixed(0)} KiB per session`);
   for (const c of clients) c.end();
+} catch (err) {
+  console.error('failed:', err, board.logs.slice(-12));
+  process.exitCode = 1;
 } finally {
   await board.stop();
 }
