@@ -113,7 +113,7 @@ async function main(): Promise<number> {
         cpuPercent: cpuPercent(outcome.window.from, outcome.window.to),
         runQueueWaitPercent: waitPercent(outcome.window.from, outcome.window.to),
       },
-      generator: { rss: process.memoryUsage().rss, eventLoopDelayP99Ms: loop.percentile(99) / 1e6, runQueueWaitPercent: waitPercent(genFrom, genTo) },
+      generator: { rss: process.memoryUsage().rss, cpuPercent: cpuPercent(genFrom, genTo), eventLoopDelayP99Ms: loop.percentile(99) / 1e6, runQueueWaitPercent: waitPercent(genFrom, genTo) },
       notes: [
         ...outcome.notes,
         // Other work on the machine skews every figure: say how busy it was.

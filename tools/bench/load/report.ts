@@ -45,7 +45,7 @@ export interface ScenarioReport {
   /** the first few distinct errors, for the reader to see what went wrong */
   errorSamples: string[];
   server: ServerFigures;
-  generator: { rss: number; eventLoopDelayP99Ms: number; runQueueWaitPercent: number };
+  generator: { rss: number; cpuPercent: number; eventLoopDelayP99Ms: number; runQueueWaitPercent: number };
   notes: string[];
 }
 
@@ -63,7 +63,7 @@ export function printReport(r: ScenarioReport, out: (line: string) => void = (l)
   const s = r.server;
   out(`  server RSS: idle ${fmt(s.idleRss / MiB)} MiB, now ${fmt(s.rss / MiB)} MiB, peak ${fmt(s.peakRss / MiB)} MiB; CPU ${fmt(s.cpuPercent)}% of one core; event loop waited for a CPU ${fmt(s.runQueueWaitPercent)}% of the time`);
   const g = r.generator;
-  out(`  load generator: RSS ${fmt(g.rss / MiB)} MiB, event-loop delay p99 ${fmt(g.eventLoopDelayP99Ms)} ms, waited for a CPU ${fmt(g.runQueueWaitPercent)}% of the time`);
+  out(`  load generator: RSS ${fmt(g.rss / MiB)} MiB, CPU ${fmt(g.cpuPercent)}% of one core, event-loop delay p99 ${fmt(g.eventLoopDelayP99Ms)} ms, waited for a CPU ${fmt(g.runQueueWaitPercent)}% of the time`);
   for (const n of r.notes) out(`  note: ${n}`);
 }
 
