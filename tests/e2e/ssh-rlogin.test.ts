@@ -3,7 +3,7 @@
 // rlogin handshake from a trusted and an untrusted address.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,29 @@ describe('callers over ssh and rlogin', () => {
     const r = await run(
       'expect',
       ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} alice@127.0.0.1; expect { "Command:" {} "password" { puts FAIL-password; exit 1 } timeout { puts FAIL-timeout; exit 1 } }; send "g"; expect eof; puts OK`],
+      { timeoutMs: 40_000 },
+    );
+    assert.equal(r.code, 0, r.stdout.slice(-1500));
+    assert.match(r.stdout, /OK/);
+  });
+
+  it('lets a caller add a key from the board (K), then log in over ssh with it', async () => {
+    const key = join(tmp, 'id_bob');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'bob@laptop']);
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      bob.send('k');
+      await bob.waitForNext('uit: ');
+      bob.send('a');
+      await bob.waitForNext('Paste one line');
+      bob.send(readFileSync(`${key}.pub`, 'latin1').trim() + '\r');
+      await bob.waitForNext('Added');
+    } finally {
+      bob.close();
+    }
+    const r = await run(
+      'expect',
+      ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} bob@127.0.0.1; expect { "Command:" {} timeout { puts FAIL-timeout; exit 1 } eof { puts FAIL-eof; exit 1 } }; send "g"; expect eof; puts OK`],
       { timeoutMs: 40_000 },
     );
     assert.equal(r.code, 0, r.stdout.slice(-1500));

@@ -1,0 +1,46 @@
+// SSH keys: a caller lists, adds (pastes an OpenSSH public key line) and removes the
+// keys they log in with over ssh. The same keys the sysop manages with
+// `carrier user key add|list|remove`.
+import type { Session } from '@carrier/engine';
+
+export default async function keys(s: Session): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  s.setActivity('ssh keys');
+  for (;;) {
+    const list = await s.store.keys.list(user.id);
+    s.clear();
+    s.println('|15Your SSH keys|07 - log in over ssh with no password');
+    s.println(`|08${'-'.repeat(60)}`);
+    if (list.length === 0) s.println('|07No keys yet.');
+    list.forEach((k, i) => s.println(`|15${String(i + 1).padStart(2)}|07 ${k.algo.padEnd(12)} ${k.fingerprint}  |08${(k.comment ?? '').replace(/\|/g, '||')}`));
+    s.print('\n|08[|15A|08]|07dd a key  |08[|15R|08]|07emove one  |08[|15Q|08]|07uit: ');
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    if (key === 'a') {
+      s.println('|07Paste one line of your |15~/.ssh/id_ed25519.pub|07 (or another .pub file), then Enter:');
+      const line = (await s.readLine({ maxLength: 1000 })).trim();
+      if (line === '') continue;
+      try {
+        const added = await s.store.keys.add(user.id, line);
+        s.println(`|10Added|07 ${added.fingerprint}.`);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        const message = code === 'VALIDATION' || code === 'DUPLICATE' ? (err as Error).message : 'that key could not be added';
+        s.println(`|12${message.replace(/\|/g, '||')}|07`);
+      }
+      await s.pause();
+    } else if (key === 'r') {
+      if (list.length === 0) continue;
+      s.print('|07Remove which number? ');
+      const n = Number((await s.readLine({ maxLength: 3 })).trim());
+      const target = Number.isInteger(n) ? list[n - 1] : undefined;
+      if (!target) continue;
+      await s.store.keys.remove(user.id, target.id);
+      s.println(`|10Removed|07 ${target.fingerprint}.`);
+      await s.pause();
+    } else if (key === 'q' || key === 'escape' || key === 'enter') {
+      return;
+    }
+  }
+}
