@@ -89,7 +89,17 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
     env,
     stdio: ['ignore', fd, fd],
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stopping = false;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      // A board that dies mid-run takes its data dir with it at stop(): say why first.
+      if (!stopping) {
+        const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
+        process.stderr.write(`carrier exited during the run (code ${code}, signal ${signal}); the end of its log:\n${tail}\n`);
+      }
+      r();
+    }),
+  );
   const deadline = Date.now() + 60_000;
   let port: number | undefined;
   while (port === undefined) {
@@ -109,7 +119,8 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
     logFile,
     process: child,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(t);

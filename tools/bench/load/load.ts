@@ -9,7 +9,7 @@
 //
 // scenarios (options, defaults):
 //   connect     --sessions 200 --concurrency 1 [--hold yes]   connect -> login: latency; burst: --concurrency = --sessions
-//   idle        --sessions 1000 --concurrency 100 --settle 20  callers parked at the main menu: RSS per session
+//   idle        --sessions 1000 --concurrency 100 --settle 60  callers parked at the main menu: RSS per session
 //   echo        --sessions 1000 --rate 1 --duration 60 [--at login|chat]  keystroke echo latency under load
 //   chat        --sessions 200 --rate 2 --duration 30          chat fan-out latency
 //   throughput  --sessions 500 --concurrency 50                logins per second

@@ -10,7 +10,7 @@ import type { Scenario } from '../scenario.js';
 export const idleScenario: Scenario = async (ctx) => {
   const sessions = ctx.num('sessions', 1000);
   const concurrency = ctx.num('concurrency', 100);
-  const settleS = ctx.num('settle', 20);
+  const settleS = ctx.num('settle', 60);
   const errors = new ErrorTally();
   const parked: TelnetClient[] = [];
   const idle = sampleProc(ctx.board.pid);
