@@ -71,6 +71,10 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
   // Benchmarks run the built server (what `npm start` runs); tests run the sources.
   const serverArgs = opts.dist ? [join(repoRoot, 'packages', 'server', 'dist', 'cli.js')] : nodeArgs;
   const child = spawn(process.execPath, [...serverArgs, 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test runner that dies (or is killed) must not leave a carrier running behind it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const logs: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let stderr = '';
