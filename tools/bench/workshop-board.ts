@@ -7,9 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../tests/harness.js';
+import { answerLikeSyncterm } from './syncterm-answers.js';
 
-const IAC = 0xff, SB = 0xfa, SE = 0xf0, WILL = 0xfb, WONT = 0xfc, DO = 0xfd, DONT = 0xfe;
-const TTYPE = 24, NAWS = 31;
 
 export const BENCH_USER = 'bench';
 
@@ -76,18 +75,7 @@ export function callUntil(port: number, text: string, timeoutMs = 60_000): Promi
       if (!done) reject(err);
     });
     socket.on('data', (d: Buffer) => {
-      const out: number[] = [];
-      for (let i = 0; i < d.length; i++) {
-        if (d[i] !== IAC) continue;
-        const cmd = d[i + 1], opt = d[i + 2];
-        if (cmd === DO) out.push(IAC, opt === TTYPE || opt === NAWS ? WILL : WONT, opt!);
-        if (cmd === DO && opt === NAWS) out.push(IAC, SB, NAWS, 0, 80, 0, 25, IAC, SE);
-        if (cmd === WILL) out.push(IAC, opt === 1 || opt === 3 || opt === 0 ? DO : DONT, opt!);
-        if (cmd === SB && opt === TTYPE) out.push(IAC, SB, TTYPE, 0, ...Buffer.from('syncterm'), IAC, SE);
-      }
-      if (out.length) socket.write(Buffer.from(out));
-      const chunk = d.toString('latin1');
-      for (let k = chunk.split('\x1b[6n').length - 1; k > 0; k--) socket.write('\x1b[25;80R');
+      const chunk = answerLikeSyncterm(socket, d);
       // Keep a bounded tail: long runs only need to find the text.
       seen = (seen + chunk).slice(-4096);
       if (!done && seen.includes(text)) {
