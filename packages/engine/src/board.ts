@@ -18,6 +18,8 @@ export interface BoardConfig {
   maxDurationMs: number;
   /** the longest line a caller can type at any prompt, whatever a script asks for */
   maxLineLength: number;
+  /** keys a session accepts per second, sustained, and as a burst (a pasted line) */
+  keyRate?: { perSecond: number; burst: number } | undefined;
   /** deadline for the cursor-position probes of size and encoding */
   probeTimeoutMs: number;
   /** wrong passwords before the matrix script hangs up (scripts read it) */
@@ -189,6 +191,7 @@ function validateConfig(config: BoardConfig): Readonly<BoardConfig> {
   }
   if (!Number.isInteger(config.maxLoginTries) || config.maxLoginTries < 1) bad('maxLoginTries', 'must be a whole number >= 1');
   if (!Number.isInteger(config.maxLineLength) || config.maxLineLength < 1) bad('maxLineLength', 'must be a whole number >= 1');
+  if (config.keyRate !== undefined && !(config.keyRate.perSecond > 0 && config.keyRate.burst >= 1)) bad('keyRate', 'needs perSecond > 0 and burst >= 1');
   for (const key of ['startScript', 'authenticatedScript'] as const) {
     if (typeof config[key] !== 'string' || config[key] === '') bad(key, 'must name a script');
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
-import { ESCAPE_DECIDE_MS, KEY_QUEUE_LIMIT, KeyInput, keyName } from './key-input.js';
+import { ESCAPE_DECIDE_MS, KEY_QUEUE_LIMIT, KEY_RATE, KeyInput, keyName } from './key-input.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -90,5 +90,34 @@ describe('KeyInput', () => {
     await assert.rejects(input.read(), ConnectionClosedError);
     input.push(bytes('ignored'), 'utf8');
     assert.equal(input.queued, 0);
+  });
+
+  it('accepts a pasted burst but holds a held-down key flood to the sustained rate, with one log line', async () => {
+    const log = createMemoryLogger();
+    const input = new KeyInput('utf8', log);
+    let read = 0;
+    const reader = (async () => {
+      for (;;) {
+        try {
+          await input.read(500);
+          read++;
+        } catch {
+          return;
+        }
+      }
+    })();
+    const started = Date.now();
+    // 3,000 keys in 30 reads while the reader keeps up: more than the burst allows.
+    for (let i = 0; i < 30; i++) {
+      input.push(bytes('?'.repeat(100)), 'utf8');
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const elapsed = (Date.now() - started) / 1000;
+    input.close(new Error('done'));
+    await reader;
+    assert.ok(read >= KEY_RATE.burst - KEY_QUEUE_LIMIT, `a paste-sized burst gets through (${read})`);
+    assert.ok(read <= KEY_RATE.burst + Math.ceil(elapsed * KEY_RATE.perSecond) + 1, `${read} keys in ${elapsed}s`);
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.rate_limited').length, 1);
   });
 });

@@ -14,6 +14,19 @@ export const KEY_QUEUE_LIMIT = 256;
  */
 export const ESCAPE_DECIDE_MS = 80;
 
+/**
+ * Keys a session accepts: a sustained rate far above any typist (or repeating key) and a
+ * burst for a pasted line. Every accepted key can make a script redraw (the main menu
+ * costs ~0.2 ms and 1.3 KB per key, measured by the hostile battery), so without a rate a
+ * logged-in caller holding a key down over a fast link could keep a core busy.
+ */
+export const KEY_RATE: Readonly<KeyRate> = { perSecond: 100, burst: 1000 };
+
+export interface KeyRate {
+  perSecond: number;
+  burst: number;
+}
+
 interface Waiter {
   resolve(key: Key): void;
   reject(err: unknown): void;
@@ -32,6 +45,9 @@ export class KeyInput {
   private readonly waiters: Waiter[] = [];
   private escapeTimer: NodeJS.Timeout | undefined;
   private flooding = false;
+  private tokens: number;
+  private refilledAt = Date.now();
+  private rateLimited = false;
   private closedWith: unknown;
   /** Keys handed to readers so far. */
   delivered = 0;
@@ -39,8 +55,10 @@ export class KeyInput {
   constructor(
     encoding: Encoding,
     private readonly log: Logger,
+    private readonly rate: Readonly<KeyRate> = KEY_RATE,
   ) {
     this.text = new InputTextDecoder(encoding);
+    this.tokens = rate.burst;
   }
 
   /** Keys waiting to be read. */
@@ -105,9 +123,27 @@ export class KeyInput {
     }
   }
 
+  /** Token bucket: true when this key is within the rate. */
+  private withinRate(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.refilledAt) * this.rate.perSecond) / 1000);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.rateLimited = false;
+      return true;
+    }
+    if (!this.rateLimited) {
+      this.rateLimited = true;
+      this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst });
+    }
+    return false;
+  }
+
   private accept(keys: Key[]): void {
     for (const key of keys) {
       if (key.name === 'cpr') continue;
+      if (!this.withinRate()) continue;
       const waiter = this.waiters.shift();
       if (waiter) {
         if (waiter.timer) clearTimeout(waiter.timer);

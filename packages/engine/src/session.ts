@@ -146,7 +146,7 @@ export class Session {
     this.logger = ctx.log.child({ session: this.id, conn: conn.id });
     this.lastInputAt = Date.now();
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
-    this.input = new KeyInput(conn.terminal.encoding, this.log);
+    this.input = new KeyInput(conn.terminal.encoding, this.log, ctx.config.keyRate);
     const self = this;
     this.stack = new ScriptStack<Session>({
       session: this,

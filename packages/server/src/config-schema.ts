@@ -64,6 +64,8 @@ export const schema = {
       full: int(100, 1, 100_000, 'MaxStartups: connections not yet logged in at which every new one is refused.'),
     },
     maxLineLength: int(1000, 16, 65_536, 'Longest line a caller can type at any prompt, whatever a script asks.'),
+    keysPerSecond: int(100, 10, 100_000, 'Keys a session accepts per second, sustained; more are dropped (one log line).'),
+    keyBurst: int(1000, 10, 1_000_000, 'Keys a session accepts at once above that rate (a pasted line).'),
   },
   security: {
     allowlist: addresses('Addresses or CIDRs never banned, held or penalised (the sysop, a local proxy).', ['127.0.0.1', '::1']),

@@ -75,6 +75,7 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
       loginTimeoutMs: cfg.session.loginTimeout,
       maxDurationMs: cfg.session.maxDuration,
       maxLineLength: cfg.limits.maxLineLength,
+      keyRate: { perSecond: cfg.limits.keysPerSecond, burst: cfg.limits.keyBurst },
       probeTimeoutMs: cfg.session.probeTimeout,
       maxLoginTries: cfg.session.maxLoginTries,
       startScript: 'matrix',
