@@ -3,7 +3,9 @@
 // (A) or turns do-not-disturb on (D); a sysop also disconnects a node (K), sends it a
 // message (M) or reads its terminal details (T). See packages/engine/src/social/.
 import { whosOnline, type Session } from '@carrier/engine';
+import { titleCard } from './lib/title-card.js';
 
 export default async function online(s: Session): Promise<void> {
+  await titleCard(s, 'online');
   await whosOnline(s);
 }

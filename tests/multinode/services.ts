@@ -2,11 +2,11 @@
 // parallel files never meet), Redis (the shared one with a unique key prefix, or a private
 // redis-server a test may kill), a TCP hop a test can cut, and real callers.
 // tests/ has no node_modules of its own: the store is reached through its public index,
-// Redis through redis-cli, which comes with the redis-server these tests need anyway.
+// the shared Redis through redis-cli, which comes with the redis-server these tests need
+// anyway; the private redis-server and the TCP hop are the package tests' helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../packages/core/src/index.js';
@@ -107,110 +107,9 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   for (let i = 0; i < keys.length; i += 200) await redisCli(url, ['del', ...keys.slice(i, i + 200)]);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export interface PrivateRedis {
-  readonly url: string;
-  /** kill -9: every connection drops at once; nothing is saved */
-  kill(): Promise<void>;
-  /** start again on the same port, empty */
-  start(): Promise<void>;
-}
-
-/** A redis-server of the test's own without persistence, so the shared one is never disturbed. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = p;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-      p.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      p.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}): ${out}`));
-      });
-    });
-  };
-  await start();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    start,
-    async kill() {
-      const p = child;
-      child = undefined;
-      if (!p || p.exitCode !== null) return;
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-// ---- a TCP hop a test can cut ------------------------------------------------------
-
-export interface TcpHop {
-  readonly port: number;
-  /** close the listener and every connection through it: the far side "went away" */
-  cut(): Promise<void>;
-  /** listen again on the same port */
-  restore(): Promise<void>;
-}
-
-export async function tcpHop(target: { host: string; port: number }): Promise<TcpHop> {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  let port = 0;
-  const open = () =>
-    new Promise<void>((resolve, reject) => {
-      const s = net.createServer((client) => {
-        const upstream = net.connect(target);
-        for (const sock of [client, upstream]) {
-          sockets.add(sock);
-          sock.on('error', () => undefined);
-          sock.on('close', () => sockets.delete(sock));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => {
-        port = (s.address() as net.AddressInfo).port;
-        server = s;
-        resolve();
-      });
-    });
-  await open();
-  return {
-    get port() {
-      return port;
-    },
-    cut: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server = undefined;
-      }),
-    restore: open,
-  };
-}
+// A private redis-server and a TCP hop: the package tests' own helpers.
+export { startPrivateRedis, type PrivateRedis } from '../../packages/engine/src/redis-test-support.js';
+export { tcpHop, type TcpHop } from '../../packages/store/src/tcp-hop.js';
 
 // ---- a real OpenSSH caller ---------------------------------------------------------
 

@@ -9,3 +9,5 @@ export * from './base-server.js';
 export * from './address.js';
 export * from './admission.js';
 export * from './refusal-log.js';
+export * from './bounded-read.js';
+export * from './client-history.js';

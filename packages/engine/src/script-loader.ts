@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
+import { stampOf } from './file-stamp.js';
 import { compileScript } from './script-compiler.js';
+import { singleFlight } from './single-flight.js';
 import type { Session } from './session.js';
 
 /** What a `scripts/<name>.ts` file exports as default. */
@@ -58,14 +60,8 @@ export class ScriptLoader {
     let entry = this.entries.get(name);
     if (!entry) this.entries.set(name, (entry = {}));
     // Callers arriving while a build runs share it instead of compiling the same file again.
-    if (entry.inflight) return entry.inflight;
-    const job = this.refresh(name, entry);
-    entry.inflight = job;
-    try {
-      return await job;
-    } finally {
-      entry.inflight = undefined;
-    }
+    const e = entry;
+    return singleFlight(e, () => this.refresh(name, e));
   }
 
   private async refresh(name: string, entry: ScriptEntry): Promise<ScriptFunction> {
@@ -161,16 +157,6 @@ export class ScriptLoader {
     const stamps = new Map<string, string>([[file, entryStamp]]);
     for (const f of files) if (f !== file) stamps.set(f, (await stampOf(f)) ?? 'missing');
     return stamps;
-  }
-}
-
-async function stampOf(file: string): Promise<string | undefined> {
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) return undefined;
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,26 +1,14 @@
 import type { Knex } from 'knex';
-import { CarrierError, ErrorCodes } from '@carrier/core';
+import { CarrierError, ErrorCodes, type ClientHistoryEntry } from '@carrier/core';
 import { fitColumn } from './db-errors.js';
+
+export type { ClientHistoryEntry };
 
 /**
  * Outgoing calls made with `carrier telnet`: where to, when, how long, how many bytes.
  * The interactive caller writes these; `carrier telnet --history` and its `history`
  * command read them. Nothing here is about the board's own callers (that is `calls`).
  */
-export interface ClientHistoryEntry {
-  readonly id: number;
-  readonly host: string;
-  readonly port: number;
-  /** Milliseconds since the epoch. */
-  readonly startedAt: number;
-  /** null while the connection is open (or the caller crashed before recording the end). */
-  readonly endedAt: number | null;
-  /** Bytes received from the remote side, telnet protocol included. */
-  readonly bytesIn: number;
-  /** Bytes sent to the remote side. */
-  readonly bytesOut: number;
-}
-
 export interface ClientHistoryRepository {
   /** Records a connection as it opens; returns its id. Throws VALIDATION for a port outside 1..65535. */
   start(input: { host: string; port: number }): Promise<number>;

@@ -1,8 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { CarrierError, ErrorCodes, isCarrierError } from '@carrier/core';
 import { openStore } from './store.js';
+import { tcpHop } from './tcp-hop.js';
 import { testBackends } from './test-backends.js';
 import { isUnavailable } from './unavailable.js';
 
@@ -38,41 +38,6 @@ describe('isUnavailable', () => {
   });
 });
 
-/** A TCP hop between the store and PostgreSQL that a test can cut, like a network outage or a stopped server. */
-async function tcpProxy(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  let port = 0;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('error', () => undefined);
-          s.on('close', () => sockets.delete(s));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
-  await open();
-  return {
-    get port() {
-      return port;
-    },
-    cut: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server!.close(() => resolve());
-      }),
-    restore: open,
-  };
-}
-
 const { backends, skipped } = await testBackends();
 const pg = backends.find((b) => b.kind === 'postgres');
 after(() => Promise.all(backends.map((b) => b.cleanup())));
@@ -81,7 +46,7 @@ describe('a PostgreSQL store whose server goes away', { skip: pg ? false : (skip
   test('fails each call with STORE_UNAVAILABLE while it is gone, and works again when it is back', async () => {
     const opts = await pg!.fresh();
     const url = new URL(opts.databaseUrl!);
-    const proxy = await tcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const proxy = await tcpHop({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
     const store = await openStore({ ...opts, databaseUrl: url.toString() });
     try {

@@ -21,6 +21,7 @@ import { parseCharset } from './options/charset.js';
 import { parseNaws } from './options/naws.js';
 import { parseNewEnviron } from './options/new-environ.js';
 import { parseTtype } from './options/ttype.js';
+import { RAW } from './test-helpers.js';
 
 /** Adjacent data events merged: where reads were cut must not show in the result. */
 function merged(events: readonly TelnetEvent[]): TelnetEvent[] {
@@ -46,8 +47,6 @@ function decodeChunks(chunks: readonly Buffer[], opts?: TelnetDecoderOptions): {
 
 /** As the server reads a client: Enter normalised, a bare DM dropped. */
 const SERVER: TelnetDecoderOptions = {};
-/** As a client reads a server (and as the encoder's inverse): bytes as sent. */
-const RAW: TelnetDecoderOptions = { normalizeEnter: false, dropBareDataMark: false };
 
 /**
  * Bytes biased towards the ones that matter to telnet (IAC, SB, SE, the verbs, CR, LF,

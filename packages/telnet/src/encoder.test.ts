@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Cmd, Opt } from './constants.js';
-import { TelnetDecoder, type TelnetEvent } from './decoder.js';
+import type { TelnetEvent } from './decoder.js';
 import {
   MAX_ENV_REQUEST_BYTES,
   encodeCharsetAccepted,
@@ -22,12 +22,13 @@ import { parseCharset } from './options/charset.js';
 import { parseNaws } from './options/naws.js';
 import { parseNewEnviron } from './options/new-environ.js';
 import { parseTtype } from './options/ttype.js';
+import { rawDecoder } from './test-helpers.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
 
 /** A decoder that changes nothing in data, to check that encoding loses nothing. */
 function rawDecode(bytes: Buffer): TelnetEvent[] {
-  return new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false }).push(bytes);
+  return rawDecoder().push(bytes);
 }
 
 function onlySubnegotiation(bytes: Buffer): { option: number; data: Buffer } {

@@ -24,13 +24,14 @@ import {
 import { ServerNegotiator, SERVER_POLICY, type NegotiationInput } from './negotiator.js';
 import { parseNewEnviron } from './options/new-environ.js';
 import { DEFAULT_MAX_REPLIES_PER_OPTION, QMethod, type OptionPolicy, type Side } from './qmethod.js';
+import { rawDecoder } from './test-helpers.js';
 
 const VERBS: readonly NegotiationCommand[] = [Cmd.WILL, Cmd.WONT, Cmd.DO, Cmd.DONT];
 
 /** The commands in some bytes an end sent (each reply is IAC verb option). */
 function commandsIn(bytes: Buffer): { command: NegotiationCommand; option: number }[] {
   const out: { command: NegotiationCommand; option: number }[] = [];
-  for (const ev of new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false }).push(bytes)) {
+  for (const ev of rawDecoder().push(bytes)) {
     if (ev.type === 'command' && ev.option !== undefined) out.push({ command: ev.command as NegotiationCommand, option: ev.option });
   }
   return out;
@@ -233,7 +234,7 @@ describe('ServerNegotiator under fuzzing', () => {
         const policy: OptionPolicy = { us: new Set(c.will), him: new Set(c.do) };
         const toServer: Buffer[] = [];
         let typeIndex = 0;
-        const fromServer = new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false });
+        const fromServer = rawDecoder();
         const toClient: Buffer[] = [n.start()];
         let rounds = 0;
         while (toClient.length + toServer.length > 0) {

@@ -15,6 +15,7 @@ import {
 } from './encoder.js';
 import { ServerNegotiator, type NegotiationNote } from './negotiator.js';
 import { parseNewEnviron } from './options/new-environ.js';
+import { rawDecoder } from './test-helpers.js';
 
 /**
  * A scripted telnet client: it reads what the server sends and answers the way a given
@@ -55,7 +56,7 @@ interface Run {
 function simulate(profile: ClientProfile): Run {
   const n = new ServerNegotiator();
   const serverSide = new TelnetDecoder();
-  const clientSide = new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false });
+  const clientSide = rawDecoder();
   const sent: TelnetEvent[] = [];
   const notes: NegotiationNote[] = [];
   const sizes: { cols: number; rows: number }[] = [];

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CarrierError, ErrorCodes, type Encoding } from '@carrier/core';
+import { CarrierError, ErrorCodes, readOpenFileBounded, type Encoding } from '@carrier/core';
 import { decodeCp437Art, encodeCp437 } from './cp437.js';
 import { DOS_EOF, parseSauce, type Sauce } from './sauce.js';
 
@@ -303,19 +303,8 @@ async function loadSource(file: string, namedUtf8: boolean, cache: ArtCache): Pr
 async function readBounded(file: string): Promise<{ buf: Buffer; mtimeMs: number; size: number }> {
   const fh = await open(file, 'r');
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new CarrierError(ErrorCodes.VALIDATION, `art file ${file} is not a regular file`, { file });
-    if (st.size > MAX_ART_BYTES) {
-      throw new CarrierError(ErrorCodes.VALIDATION, `art file ${file} is ${st.size} bytes, over the ${MAX_ART_BYTES}-byte limit`, { file, size: st.size });
-    }
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return { buf: buf.subarray(0, got), mtimeMs: st.mtimeMs, size: st.size };
+    const { bytes, mtimeMs, size } = await readOpenFileBounded(fh, file, MAX_ART_BYTES, `art file ${file}`);
+    return { buf: bytes, mtimeMs, size };
   } finally {
     await fh.close();
   }

@@ -1,18 +1,10 @@
+import type { ClientHistoryEntry } from '@carrier/core';
+
 /**
  * Where the interactive caller records its connections. The server wires the board's
  * store (SQLite by default) in; the client package knows only this shape.
  */
-export interface HistoryEntry {
-  readonly id: number;
-  readonly host: string;
-  readonly port: number;
-  /** ms since the epoch */
-  readonly startedAt: number;
-  /** null while open, or when the caller died before recording the end */
-  readonly endedAt: number | null;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-}
+export type HistoryEntry = ClientHistoryEntry;
 
 export interface ConnectionHistory {
   start(input: { host: string; port: number }): Promise<number>;

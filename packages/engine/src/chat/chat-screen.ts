@@ -1,4 +1,5 @@
 import { charWidth } from '@carrier/terminal';
+import { fitToWidth } from '../text-fit.js';
 
 /**
  * The chat room's screen, drawn with plain ANSI rather than blessed: a room fans every
@@ -177,13 +178,13 @@ export class ChatScreen {
   }
 
   private titleRow(): string {
-    return `\x1b[1;1H${TITLE_SGR}${fit(this.title, this.cols - 1)}${RESET}`;
+    return `\x1b[1;1H${TITLE_SGR}${fitToWidth(this.title, this.cols - 1)}${RESET}`;
   }
 
   private statusRow(): string {
     const waiting = this.unseen === 0 ? '' : `: ${this.unseen} new ${this.unseen === 1 ? 'line' : 'lines'} below`;
     const text = this.back > 0 ? `-- scrolled back${waiting} (PgDn, End) --` : this.status;
-    return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fit(text, this.cols - 1)}${RESET}`;
+    return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fitToWidth(text, this.cols - 1)}${RESET}`;
   }
 
   /** Rows of at most cols-1 columns (the last one wraps at once on ANSI-BBS terminals). */
@@ -222,19 +223,6 @@ function draw(row: ChatRow): string {
   let out = '';
   for (const seg of row) out += seg.sgr + seg.text;
   return out;
-}
-
-/** Pad or cut to exactly `width` columns. */
-function fit(text: string, width: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = charWidth(ch);
-    if (used + w > width) break;
-    out += ch;
-    used += w;
-  }
-  return out + ' '.repeat(Math.max(0, width - used));
 }
 
 /** Columns a prompt takes, ignoring its SGR sequences. */

@@ -1,7 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CarrierError, ErrorCodes, isCarrierError, type Logger } from '@carrier/core';
+import { CarrierError, ErrorCodes, isCarrierError, readOpenFileBounded, type Logger } from '@carrier/core';
 import { decodeCp437Art, detectUtf8Text } from '@carrier/terminal';
+import { stampOf } from '../file-stamp.js';
+import { singleFlight } from '../single-flight.js';
 import { actionDefinition, NAME } from './actions.js';
 import { pathKey, validateMenu, type Validation } from './schema.js';
 import type { Menu, MenuParser, MenuProblem, MenuRef } from './types.js';
@@ -64,14 +66,8 @@ export class MenuLibrary {
     let entry = this.entries.get(name);
     if (!entry) this.entries.set(name, (entry = {}));
     // Callers arriving while the file is read share that read.
-    if (entry.inflight) return entry.inflight;
-    const job = this.refresh(name, entry);
-    entry.inflight = job;
-    try {
-      return await job;
-    } finally {
-      entry.inflight = undefined;
-    }
+    const e = entry;
+    return singleFlight(e, () => this.refresh(name, e));
   }
 
   /** Read and validate menu `name` from disk now, without the cache (what `carrier check` does). */
@@ -184,15 +180,6 @@ export function formatProblem(p: MenuProblem): string {
   return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.key}: ${p.message}`;
 }
 
-async function stampOf(file: string): Promise<string | undefined> {
-  try {
-    const st = await stat(file);
-    return st.isFile() ? `${st.mtimeMs}:${st.size}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The whole file, refused by its size (fstat of the open file) before a byte is read. */
 async function readBounded(file: string, max: number): Promise<Buffer> {
   let fh;
@@ -203,17 +190,7 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
     throw new CarrierError(code === 'ENOENT' ? ErrorCodes.NOT_FOUND : ErrorCodes.VALIDATION, `cannot read ${file}: ${code ?? (err as Error).message}`, { file });
   }
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new CarrierError(ErrorCodes.VALIDATION, `${file} is not a regular file`, { file });
-    if (st.size > max) throw new CarrierError(ErrorCodes.VALIDATION, `${file} is ${st.size} bytes, over the ${max}-byte limit`, { file, size: st.size });
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
+    return (await readOpenFileBounded(fh, file, max)).bytes;
   } finally {
     await fh.close();
   }

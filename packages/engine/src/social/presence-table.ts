@@ -1,6 +1,6 @@
 import { cleanUserText } from '@carrier/core';
-import { charWidth } from '@carrier/terminal';
 import type { PresenceEntry } from '../presence.js';
+import { fitToWidth } from '../text-fit.js';
 
 /**
  * Who's online as rows of text that fit a screen width: node, handle (or "logging in"),
@@ -39,13 +39,13 @@ function layout(cols: number): readonly Column[] {
 
 export function presenceHeader(cols: number): string {
   const l = layout(cols);
-  return fit(l.map((c) => pad(c.title, c.width)).join('') + 'Activity', cols - 1);
+  return fitToWidth(l.map((c) => pad(c.title, c.width)).join('') + 'Activity', cols - 1);
 }
 
 export function presenceRow(e: PresenceEntry, now: number, cols: number): string {
   const l = layout(cols);
   const activity = e.room ? `chat #${e.room}` : cleanUserText(e.activity, 60);
-  return fit(l.map((c) => pad(c.cell(e, now), c.width)).join('') + activity, cols - 1);
+  return fitToWidth(l.map((c) => pad(c.cell(e, now), c.width)).join('') + activity, cols - 1);
 }
 
 /** `42s`, `5m`, `2h07m`: how long since the caller last typed. */
@@ -63,17 +63,5 @@ function clock(ms: number): string {
 
 /** Cut to `width - 1` columns then pad to `width`: a column always ends with a space. */
 function pad(text: string, width: number): string {
-  return fit(text, width - 1) + ' ';
-}
-
-function fit(text: string, width: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = charWidth(ch);
-    if (used + w > width) break;
-    out += ch;
-    used += w;
-  }
-  return out + ' '.repeat(Math.max(0, width - used));
+  return fitToWidth(text, width - 1) + ' ';
 }

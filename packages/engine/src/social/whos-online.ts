@@ -3,6 +3,7 @@ import { charWidth } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session.js';
+import { clipToWidth } from '../text-fit.js';
 import { describeNotice } from './notice.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
 import type { Invitation } from './session-social.js';
@@ -91,9 +92,9 @@ async function showList(s: Session): Promise<ListAction | undefined> {
         })
         .join('\n'),
     );
-    statusBar.setContent(clip(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : status, width - 1));
+    statusBar.setContent(clipToWidth(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : status, width - 1));
     help.setContent(
-      clip(
+      clipToWidth(
         sysop
           ? ' P page C chat A answer D dnd  K disconnect M message T terminal  Space back'
           : ' P page  C chat  A answer  D do-not-disturb  Space back',
@@ -288,14 +289,3 @@ export function terminalDetails(e: PresenceEntry, now: number): string {
   return lines.map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n') + '\n\n (any key closes)';
 }
 
-function clip(text: string, width: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = charWidth(ch);
-    if (used + w > width) break;
-    out += ch;
-    used += w;
-  }
-  return out;
-}
