@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,6 +37,25 @@ describe('ScriptLoader', () => {
     await write('hello.ts', `import type { Session } from '@carrier/engine';\nexport default async function (s: Session, who: string): Promise<string> { return 'hello ' + who; }\n`);
     const { loader: l } = loader();
     assert.equal(await call(await l.load('hello'), 'ann'), 'hello ann');
+  });
+
+  it('drops a script\'s builds that are over an hour old once a newer build loads, and keeps recent ones', async () => {
+    const builds = async () => (await readdir(join(dir, 'cache', 'scripts'))).filter((f) => f.startsWith('pruned.')).sort();
+    await write('pruned.ts', `export default async () => 1;\n`);
+    const { loader: l } = loader();
+    await l.load('pruned');
+    const [first] = await builds();
+    await write('pruned.ts', `export default async () => 2;\n`);
+    await l.load('pruned');
+    assert.equal((await builds()).length, 2, 'a build made a moment ago stays (another process may be importing it)');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(join(dir, 'cache', 'scripts', first!), old, old);
+    await write('pruned.ts', `export default async () => 3;\n`);
+    assert.equal(await call(await l.load('pruned')), 3);
+    await new Promise((r) => setTimeout(r, 100));
+    const left = await builds();
+    assert.equal(left.length, 2);
+    assert.ok(!left.includes(first!), 'the two-hour-old build is gone');
   });
 
   it('an edited script is seen on the next load, while a caller holding the old one finishes on it', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
@@ -37,6 +37,9 @@ interface ScriptEntry {
  * it got; the next goto/gosub gets the new one. A version that fails to build is logged
  * with file and line, and the last good version stays in use.
  */
+/** How long an old build of a script stays in the cache after a newer one is loaded. */
+const BUILD_KEEP_MS = 3_600_000;
+
 export class ScriptLoader {
   private readonly entries = new Map<string, ScriptEntry>();
   private readonly outDir: string;
@@ -136,12 +139,32 @@ export class ScriptLoader {
       this.log.error('script.import_failed', { script: name, file, err });
       throw new CarrierError(ErrorCodes.SCRIPT_FAILED, `script "${name}" failed while loading`, { script: name }, { cause: err });
     }
+    void this.pruneOldBuilds(name, out);
     if (typeof mod.default !== 'function') {
       const message = 'the default export is not a function';
       this.log.error('script.compile_failed', { script: name, file, message });
       throw new CarrierError(ErrorCodes.SCRIPT_FAILED, `script "${name}": ${message}`, { script: name });
     }
     return { fn: mod.default as ScriptFunction, stamps };
+  }
+
+  /**
+   * Every edit compiles to a new content-named file; drop this script's older builds so
+   * the cache does not grow with each edit. A build is only removed once it is an hour
+   * old: it was imported long ago by whoever compiled it (an imported module no longer
+   * needs its file), and another process sharing the cache never loses a fresh one.
+   */
+  private async pruneOldBuilds(name: string, keep: string): Promise<void> {
+    const cutoff = Date.now() - BUILD_KEEP_MS;
+    try {
+      for (const f of await readdir(this.outDir)) {
+        const path = join(this.outDir, f);
+        if (path === keep || !f.startsWith(`${name}.`) || !f.endsWith('.mjs')) continue;
+        if ((await stat(path)).mtimeMs < cutoff) await unlink(path);
+      }
+    } catch (err) {
+      this.log.debug('script.prune_failed', { script: name, err });
+    }
   }
 
   /** The files whose edit could fix a failed build: the script, its last good inputs, the files with errors. */
