@@ -81,6 +81,15 @@ export class ErrorTally {
     const msg = (err instanceof Error ? err.message : String(err)).replace(/\d+/g, 'N').slice(0, 120);
     this.samples.set(msg, (this.samples.get(msg) ?? 0) + 1);
   }
+  /** The values of the tasks that succeeded; every failure is counted here. */
+  values<T>(results: ReadonlyArray<{ ok: true; value: T } | { ok: false; error: unknown }>): T[] {
+    const out: T[] = [];
+    for (const r of results) {
+      if (r.ok) out.push(r.value);
+      else this.add(r.error);
+    }
+    return out;
+  }
   list(max = 5): string[] {
     return [...this.samples.entries()].sort((a, b) => b[1] - a[1]).slice(0, max).map(([m, n]) => `${n}x ${m}`);
   }

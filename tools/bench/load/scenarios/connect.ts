@@ -27,11 +27,7 @@ export const connectScenario: Scenario = async (ctx) => {
   });
   const wall = (performance.now() - t0) / 1000;
   const to = sampleProc(ctx.board.pid);
-  const ms: number[] = [];
-  for (const r of results) {
-    if (r.ok) ms.push(r.value);
-    else errors.add(r.error);
-  }
+  const ms = errors.values(results);
   ctx.progress(`${ms.length}/${sessions} reached login:; closing`);
   await closeAll(held);
   return {

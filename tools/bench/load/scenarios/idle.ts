@@ -23,11 +23,7 @@ export const idleScenario: Scenario = async (ctx) => {
     return ms;
   });
   const loginWall = (performance.now() - t0) / 1000;
-  const ms: number[] = [];
-  for (const r of results) {
-    if (r.ok) ms.push(r.value);
-    else errors.add(r.error);
-  }
+  const ms = errors.values(results);
   ctx.progress(`${parked.length} parked after ${loginWall.toFixed(0)} s; settling ${settleS} s`);
   // Logins leave garbage (scrypt buffers, art strings) that V8 collects lazily; what a parked
   // session costs is what is left once the board has sat still for a while.

@@ -19,11 +19,7 @@ export const throughputScenario: Scenario = async (ctx) => {
   });
   const wall = (performance.now() - t0) / 1000;
   const to = sampleProc(ctx.board.pid);
-  const ms: number[] = [];
-  for (const r of results) {
-    if (r.ok) ms.push(r.value);
-    else errors.add(r.error);
-  }
+  const ms = errors.values(results);
   return {
     params: { sessions, concurrency },
     latencies: { 'connect -> Command:': distribution(ms) },
