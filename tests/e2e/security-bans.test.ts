@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, RawTelnet } from '../raw-telnet.js';
-import { eventually, probe, refusedSilently, sshPassword } from './security-support.js';
+import { eventually, probe, refusedAsBanned, sshPassword } from './security-support.js';
 
 describe('bans and penalties', () => {
   let board: Carrier;
@@ -30,8 +30,8 @@ describe('bans and penalties', () => {
     const add = await board.cli(['ban', 'add', '127.0.0.20', '--for', '1h', '--reason', 'spam bot']);
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /^banned 127\.0\.0\.20 until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
-    await eventually(() => refusedSilently(board.ports.telnet!, '127.0.0.20'), 5000, 'the CLI ban to reach the board');
-    assert.ok(await refusedSilently(board.ports.ssh!, '127.0.0.20'), 'the ssh port too');
+    await eventually(() => refusedAsBanned(board.ports.telnet!, '127.0.0.20'), 5000, 'the CLI ban to reach the board');
+    assert.ok(await refusedAsBanned(board.ports.ssh!, '127.0.0.20'), 'the ssh port too');
     const list = await board.cli(['ban', 'list']);
     assert.match(list.stdout, /127\.0\.0\.20\s+sysop\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+spam bot/);
     const remove = await board.cli(['ban', 'remove', '127.0.0.20']);
@@ -46,7 +46,7 @@ describe('bans and penalties', () => {
     const add = await board.cli(['ban', 'add', '127.0.1.99/24']);
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /banned 127\.0\.1\.0\/24 until removed/);
-    await eventually(() => refusedSilently(board.ports.telnet!, '127.0.1.7'), 5000, 'the range ban');
+    await eventually(() => refusedAsBanned(board.ports.telnet!, '127.0.1.7'), 5000, 'the range ban');
     assert.ok(await served('127.0.2.7'), 'the next /24 is not in it');
     assert.equal((await board.cli(['ban', 'remove', '127.0.1.0/24'])).code, 0);
   });
@@ -64,9 +64,9 @@ describe('bans and penalties', () => {
 
   it('logs a flood of refused connects from one address as one line, not one per connect', async () => {
     assert.equal((await board.cli(['ban', 'add', '127.0.0.21'])).code, 0);
-    await eventually(() => refusedSilently(board.ports.telnet!, '127.0.0.21'), 5000, 'the ban');
+    await eventually(() => refusedAsBanned(board.ports.telnet!, '127.0.0.21'), 5000, 'the ban');
     const from = board.logs.length;
-    for (let i = 0; i < 40; i++) assert.ok(await refusedSilently(board.ports.telnet!, '127.0.0.21'));
+    for (let i = 0; i < 40; i++) assert.ok(await refusedAsBanned(board.ports.telnet!, '127.0.0.21'));
     const after = board.logs.slice(from);
     assert.equal(after.filter((l) => l['event'] === 'connect.refused' && l['remote'] === '127.0.0.21').length, 0, 'the flood is counted, not logged');
     const lines = board.logs.filter((l) => l['event'] === 'connect.refused' && l['remote'] === '127.0.0.21');
@@ -94,7 +94,7 @@ describe('bans and penalties', () => {
     guesser.send('third-guess\r');
     await guesser.waitClosed();
     await board.waitForLog((l) => l['event'] === 'security.ban' && l['target'] === '127.0.0.10' && l['source'] === 'penalty');
-    assert.ok(await refusedSilently(board.ports.telnet!, '127.0.0.10'), 'the guesser is refused at accept');
+    assert.ok(await refusedAsBanned(board.ports.telnet!, '127.0.0.10'), 'the guesser is refused at accept');
 
     // Alice herself, from her own address, is never locked out of her account.
     const alice = await loginRaw(board.ports.telnet!, 'alice', 'wonderland7', { localAddress: '127.0.0.11' });
@@ -123,6 +123,6 @@ describe('bans and penalties', () => {
       assert.notEqual(r, 'ready');
     }
     await board.waitForLog((l) => l['event'] === 'security.ban' && l['target'] === '127.0.0.13');
-    assert.ok(await refusedSilently(board.ports.ssh!, '127.0.0.13'));
+    assert.ok(await refusedAsBanned(board.ports.ssh!, '127.0.0.13'));
   });
 });

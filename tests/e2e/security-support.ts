@@ -39,6 +39,12 @@ export async function refusedSilently(port: number, localAddress: string): Promi
   return p.closed && p.bytes.length === 0;
 }
 
+/** Closed before any protocol byte, having been told `This address is banned.` in one line. */
+export async function refusedAsBanned(port: number, localAddress: string, prefix = ''): Promise<boolean> {
+  const p = await probe(port, localAddress);
+  return p.closed && p.bytes.toString('latin1') === `${prefix}This address is banned.\r\n`;
+}
+
 /** Poll until `check` holds (a ban made by the CLI reaches the board within banRefresh). */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;

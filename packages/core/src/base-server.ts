@@ -11,6 +11,9 @@ export type AcceptDecision =
   | { allow: false; reason: string; /** say nothing to the peer, log at most a summary */ quiet?: boolean };
 
 /** Consulted for every accepted socket before any protocol byte is read or written. */
+/** The one line a banned caller is sent before the close (a bot-trap ban sends nothing). */
+export const BANNED_TEXT = 'This address is banned.\r\n';
+
 export type AcceptGate = (remoteAddress: string, protocol: Protocol) => AcceptDecision;
 
 export interface ServerLimits {
@@ -104,9 +107,13 @@ export abstract class BaseServer extends EventEmitter {
     this.gate = gate;
   }
 
-  /** Front-end specific text for a refused connection (before any protocol byte). */
-  protected refusalText(_reason: string): string | undefined {
-    return undefined;
+  /**
+   * Front-end specific text for a refused connection (before any protocol byte). The
+   * default tells a banned caller why in one line (an ssh client takes lines before the
+   * version string, RFC 4253 4.2) and says nothing for other reasons.
+   */
+  protected refusalText(reason: string): string | undefined {
+    return reason === 'banned' ? BANNED_TEXT : undefined;
   }
 
   protected abstract handleSocket(socket: net.Socket, ctx: AcceptContext): void;
@@ -159,7 +166,7 @@ export abstract class BaseServer extends EventEmitter {
   }
 
   /**
-   * Closed before any protocol byte. A quiet refusal (a ban) says nothing to the peer; the
+   * Closed before any protocol byte. A quiet refusal (a bot-trap ban) says nothing to the peer; the
    * others get the front end's one line. Either way the log gets one line per address per
    * minute, so a flood of refused connects is not a flood of log lines.
    */

@@ -47,6 +47,12 @@ export class RloginServer extends BaseServer {
     };
   }
 
+  /** rlogind's error form: a first byte of 1 instead of 0, then the text the client prints. */
+  protected override refusalText(reason: string): string | undefined {
+    const text = super.refusalText(reason);
+    return text === undefined ? undefined : `\x01${text}`;
+  }
+
   protected handleSocket(socket: net.Socket, ctx: AcceptContext): void {
     const parser = new RloginHandshakeParser();
     let received = 0;

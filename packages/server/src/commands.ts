@@ -109,7 +109,8 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
     const level = rest.includes('--sysop') ? LEVELS.sysop : LEVELS.user;
     return withStore(cfg, async (store) => {
       try {
-        const u = await store.users.create({ handle, password, level });
+        const sysop = level === LEVELS.sysop ? { allowReserved: cfg.board.sysop } : {};
+        const u = await store.users.create({ handle, password, level, ...sysop });
         out(`added ${u.handle} (level ${u.level})`);
         return 0;
       } catch (err) {

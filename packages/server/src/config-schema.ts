@@ -81,6 +81,7 @@ export const schema = {
       authFail: int(5, 0, 1000, 'Points a source (and the account tried) earns per wrong password.'),
       noAuth: int(1, 0, 1000, 'Points a source earns per connection that ends without a login.'),
       banAt: int(30, 1, 100_000, 'Points at which a source is banned.'),
+      networkBanAt: int(90, 1, 1_000_000, 'Points at which a whole /24 (IPv6 /64) is banned, all its sources together.'),
       decayPerMinute: int(6, 0, 100_000, 'Points that drain away per minute.'),
       banFor: duration(600_000, 'First penalty ban; each repeat within a day doubles it.'),
       maxBan: duration(86_400_000, 'Longest penalty ban.'),

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMON_PASSWORDS } from './common-passwords.js';
-import { handleKey, validateHandle, validateLocation, validatePassword } from './handles.js';
+import { handleKey, handleSkeleton, validateHandle, validateLocation, validatePassword } from './handles.js';
 import { isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL } from './levels.js';
 
 const accepted = (h: string): string => {
@@ -59,6 +59,31 @@ describe('handles', () => {
     accepted('Newton');
     accepted('Rootbeer');
     accepted('Shelly');
+  });
+
+  test('look-alikes of reserved names are reserved too, and so is a staff word as any word', () => {
+    for (const h of ['Sys0p', 'The Sysop', 'rt sysop', 'Adm1n', 'R00t', 'Mr Admin', 'Sysop_2']) {
+      assert.match(refused(h), /reserved/, h);
+    }
+    accepted('Cat Stevens');
+    accepted('Sysopian');
+  });
+
+  test('look-alike handles share one skeleton; different names do not', () => {
+    assert.equal(handleSkeleton('aIice'), handleSkeleton('alice'));
+    assert.equal(handleSkeleton('rt.sysop'), handleSkeleton('rtsysop'));
+    assert.equal(handleSkeleton('rt_sysop'), handleSkeleton('rt sysop'));
+    assert.equal(handleSkeleton('c0rn'), handleSkeleton('com'));
+    assert.equal(handleSkeleton('Bob'), handleSkeleton('b0b'));
+    assert.notEqual(handleSkeleton('alice'), handleSkeleton('alicia'));
+    assert.notEqual(handleSkeleton('zero'), handleSkeleton('hero'));
+  });
+
+  test('the board sysop handle may be allowed past the reserved list', () => {
+    const r = validateHandle('Sysop', { allowReserved: 'sysop' });
+    assert.ok(r.ok);
+    const other = validateHandle('Admin', { allowReserved: 'sysop' });
+    assert.ok(!other.ok);
   });
 
   test('the handle key is the trimmed, lowercased handle', () => {

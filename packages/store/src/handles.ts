@@ -33,7 +33,43 @@ const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'shell', 'sh', 'enable', 'daemon', 'server', 'unknown',
 ]);
 
-export function validateHandle(input: string): HandleValidation {
+/** Staff words refused as any one word of a handle ("The Sysop", "Mr Admin"). */
+const STAFF_WORDS: ReadonlySet<string> = new Set([
+  'sysop', 'cosysop', 'sysadmin', 'root', 'admin', 'administrator', 'operator', 'moderator', 'staff',
+]);
+
+/**
+ * Letters and digits that read as one another in the fonts callers use (after lower-casing):
+ * the ASCII rows of Unicode TR39's confusables table that a handle can contain. Applied
+ * after `rn` -> `m` and `vv` -> `w`, TR39's two-letter look-alikes.
+ */
+const CONFUSABLE: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', i: 'l', '|': 'l', '5': 's', '8': 'b' };
+
+/**
+ * The look-alike key of a handle (TR39's "skeleton", restricted to the ASCII a handle may
+ * hold): separators removed, case folded, confusable letters mapped to one representative.
+ * Two handles with one skeleton are one name to a reader: `aIice` and `alice`,
+ * `rt.sysop` and `rtsysop`, `Sys0p` and `sysop`.
+ */
+export function handleSkeleton(handle: string): string {
+  const folded = handle.trim().toLowerCase().replace(/[ _.-]/g, '').replace(/rn/g, 'm').replace(/vv/g, 'w');
+  let out = '';
+  for (const ch of folded) out += CONFUSABLE[ch] ?? ch;
+  return out;
+}
+
+export interface HandleOptions {
+  /**
+   * A reserved name that is allowed anyway: the board's own sysop handle (`board.sysop`),
+   * when the sysop creates that account from the shell.
+   */
+  allowReserved?: string;
+}
+
+const RESERVED_SKELETONS: ReadonlySet<string> = new Set([...RESERVED_HANDLES].map(handleSkeleton));
+const STAFF_SKELETONS: ReadonlySet<string> = new Set([...STAFF_WORDS].map(handleSkeleton));
+
+export function validateHandle(input: string, opts: HandleOptions = {}): HandleValidation {
   const handle = input.trim();
   const { minLength, maxLength } = HANDLE_RULES;
   if (handle.length < minLength) return { ok: false, reason: `A handle needs at least ${minLength} characters.` };
@@ -43,8 +79,13 @@ export function validateHandle(input: string): HandleValidation {
     return { ok: false, reason: 'A handle uses only letters, digits, spaces and _ - .' };
   }
   if (handle.includes('  ')) return { ok: false, reason: 'A handle cannot have two spaces in a row.' };
-  if (RESERVED_HANDLES.has(handle.toLowerCase().replace(/[ _.-]/g, ''))) {
-    return { ok: false, reason: 'That handle is reserved.' };
+  const skeleton = handleSkeleton(handle);
+  const allowed = opts.allowReserved !== undefined && handleSkeleton(opts.allowReserved) === skeleton;
+  if (!allowed) {
+    const words = handle.toLowerCase().split(/[ _.-]+/).map(handleSkeleton);
+    if (RESERVED_SKELETONS.has(skeleton) || words.some((w) => STAFF_SKELETONS.has(w))) {
+      return { ok: false, reason: 'That handle is reserved.' };
+    }
   }
   return { ok: true, handle };
 }

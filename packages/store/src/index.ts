@@ -24,10 +24,28 @@ export {
   validatePassword,
   validateLocation,
   handleKey,
+  handleSkeleton,
   HANDLE_RULES,
   PASSWORD_RULES,
   LOCATION_RULES,
   type HandleValidation,
+  type HandleOptions,
   type Validation,
 } from './handles.js';
 export { LEVELS, MIN_LEVEL, MAX_LEVEL, isValidLevel, type LevelName } from './levels.js';
+export {
+  MESSAGE_LIMITS,
+  MAX_LIST,
+  MAX_THREAD,
+  MAX_SEARCH,
+  fitSubject,
+  fitBody,
+  replySubject,
+  searchWords,
+  type Message,
+  type MessageSummary,
+  type NewMessage,
+  type MessageScan,
+  type MessagesRepository,
+} from './messages.js';
+export { MAX_MAILBOX, type Mail, type MailSummary, type NewMail, type MailRepository } from './mail.js';

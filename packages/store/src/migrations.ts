@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { handleSkeleton } from './handles.js';
 
 /**
  * The schema's history, oldest first. Migrations live in code rather than in a folder
@@ -146,6 +147,110 @@ export const MIGRATIONS: readonly Migration[] = [
     async down(knex) {
       await knex.schema.dropTableIfExists('chat_lines');
       await knex.schema.dropTableIfExists('oneliners');
+    },
+  },
+  {
+    name: '0040_handle_skeleton',
+    async up(knex) {
+      // The look-alike key (handles.ts, handleSkeleton): unique, so `aIice` cannot join
+      // next to `alice`. Existing accounts get theirs here; where two old handles already
+      // collide, the older account keeps the key and the newer one has none (NULLs never clash).
+      await knex.schema.alterTable('users', (t) => {
+        t.string('handle_skeleton', 32).nullable();
+      });
+      const rows = (await knex('users').select('id', 'handle').orderBy('id')) as Array<{ id: number; handle: string }>;
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const skeleton = handleSkeleton(row.handle);
+        if (seen.has(skeleton)) continue;
+        seen.add(skeleton);
+        await knex('users').where({ id: row.id }).update({ handle_skeleton: skeleton });
+      }
+      await knex.schema.alterTable('users', (t) => {
+        t.unique(['handle_skeleton'], { indexName: 'users_handle_skeleton_unique' });
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropUnique(['handle_skeleton'], 'users_handle_skeleton_unique');
+        t.dropColumn('handle_skeleton');
+      });
+    },
+  },
+  {
+    name: '0010_messages',
+    async up(knex) {
+      const pg = knex.client.config.client === 'pg';
+      // Message areas are declared in config/messages.yaml; rows name their area by tag.
+      await knex.schema.createTable('messages', (t) => {
+        t.increments('id');
+        t.string('area', 32).notNullable();
+        // No foreign key: a deleted parent leaves its replies where they were.
+        t.integer('parent_id').nullable();
+        // The first message of the thread (its own id for a thread's first message).
+        t.integer('thread_id').nullable();
+        t.integer('from_user_id').nullable().references('id').inTable('users').onDelete('SET NULL');
+        t.string('from_handle', 32).notNullable();
+        t.string('to_handle', 32).notNullable();
+        t.string('subject', 72).notNullable();
+        // Capped at 64 KiB by the repository; control characters are kept as typed (text),
+        // and cleaned wherever a message is shown.
+        t.text('body').notNullable();
+        t.bigInteger('created_at').notNullable();
+        t.index(['area', 'id'], 'messages_area_id_idx');
+        t.index(['thread_id'], 'messages_thread_id_idx');
+        t.index(['from_user_id', 'created_at'], 'messages_from_user_idx');
+      });
+      // Per user and area: the highest message id read. New = above it.
+      await knex.schema.createTable('message_reads', (t) => {
+        t.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('area', 32).notNullable();
+        t.integer('last_read_id').notNullable();
+        t.primary(['user_id', 'area']);
+      });
+      await knex.schema.createTable('mail', (t) => {
+        t.increments('id');
+        t.integer('from_user_id').nullable().references('id').inTable('users').onDelete('SET NULL');
+        t.string('from_handle', 32).notNullable();
+        t.integer('to_user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('to_handle', 32).notNullable();
+        t.string('subject', 72).notNullable();
+        t.text('body').notNullable();
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('read_at').nullable();
+        t.boolean('sender_deleted').notNullable().defaultTo(false);
+        t.boolean('recipient_deleted').notNullable().defaultTo(false);
+        t.index(['to_user_id', 'id'], 'mail_to_user_idx');
+        t.index(['from_user_id', 'id'], 'mail_from_user_idx');
+      });
+      await knex.schema.alterTable('users', (t) => {
+        t.boolean('new_scan_at_login').notNullable().defaultTo(false);
+      });
+      // Full-text search with each database's own index.
+      if (pg) {
+        await knex.raw(`alter table messages add column search tsvector generated always as (
+          to_tsvector('simple', subject || ' ' || from_handle || ' ' || body)) stored`);
+        await knex.raw('create index messages_search_idx on messages using gin (search)');
+      } else {
+        await knex.raw(`create virtual table messages_fts using fts5(subject, from_handle, body, content='messages', content_rowid='id')`);
+        await knex.raw(`create trigger messages_fts_ai after insert on messages begin
+          insert into messages_fts(rowid, subject, from_handle, body) values (new.id, new.subject, new.from_handle, new.body); end`);
+        await knex.raw(`create trigger messages_fts_ad after delete on messages begin
+          insert into messages_fts(messages_fts, rowid, subject, from_handle, body) values ('delete', old.id, old.subject, old.from_handle, old.body); end`);
+        await knex.raw(`create trigger messages_fts_au after update of subject, from_handle, body on messages begin
+          insert into messages_fts(messages_fts, rowid, subject, from_handle, body) values ('delete', old.id, old.subject, old.from_handle, old.body);
+          insert into messages_fts(rowid, subject, from_handle, body) values (new.id, new.subject, new.from_handle, new.body); end`);
+      }
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'pg') {
+        for (const t of ['messages_fts_ai', 'messages_fts_ad', 'messages_fts_au']) await knex.raw(`drop trigger if exists ${t}`);
+        await knex.raw('drop table if exists messages_fts');
+      }
+      await knex.schema.alterTable('users', (t) => t.dropColumn('new_scan_at_login'));
+      await knex.schema.dropTableIfExists('mail');
+      await knex.schema.dropTableIfExists('message_reads');
+      await knex.schema.dropTableIfExists('messages');
     },
   },
 ];

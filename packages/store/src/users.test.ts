@@ -61,6 +61,27 @@ for (const backend of backends) {
       assert.equal((await store.users.findByHandle('  ZeRo CoOl '))?.handle, 'Zero Cool');
     });
 
+    test('a look-alike of a taken handle is refused, and racing look-alikes cannot both win', async () => {
+      await store.users.create({ handle: 'alice', password: 'wonderland rabbit' });
+      for (const h of ['aIice', 'a.lice', 'al1ce']) {
+        await assert.rejects(
+          store.users.create({ handle: h, password: 'wonderland rabbit' }),
+          (e) => isCarrierError(e, 'DUPLICATE') && /looks too much like/.test(e.message),
+          h,
+        );
+      }
+      const results = await Promise.allSettled([
+        store.users.create({ handle: 'rt.sysop2', password: 'da vinci virus' }),
+        store.users.create({ handle: 'rt_sysop2', password: 'da vinci virus' }),
+      ]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    });
+
+    test('the board sysop handle is creatable when allowed, and still reserved otherwise', async () => {
+      const u = await store.users.create({ handle: 'Sysop', password: 'long enough pw', level: 100, allowReserved: 'sysop' });
+      assert.equal(u.handle, 'Sysop');
+    });
+
     test('two sign-ups racing for one handle: one wins, the other gets DUPLICATE', async () => {
       const results = await Promise.allSettled([
         store.users.create({ handle: 'The Plague', password: 'da vinci virus' }),

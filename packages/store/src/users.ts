@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
-import { handleKey, HANDLE_RULES, PASSWORD_RULES, validateHandle, validateLocation, validatePassword } from './handles.js';
+import { handleKey, handleSkeleton, HANDLE_RULES, PASSWORD_RULES, validateHandle, validateLocation, validatePassword } from './handles.js';
 import { isUniqueViolation } from './db-errors.js';
 import { LEVELS, isValidLevel, MAX_LEVEL, MIN_LEVEL } from './levels.js';
 import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from './passwords.js';
@@ -23,6 +23,8 @@ export interface NewUser {
   /** Defaults to LEVELS.newUser. */
   level?: number;
   location?: string | null;
+  /** A reserved handle allowed for this account: the board's own sysop name (`board.sysop`). */
+  allowReserved?: string;
 }
 
 export interface UsersRepository {
@@ -122,8 +124,13 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
 
   return {
     async create(input) {
-      const h = validateHandle(input.handle);
+      const h = validateHandle(input.handle, input.allowReserved !== undefined ? { allowReserved: input.allowReserved } : {});
       if (!h.ok) throw invalid('handle', h.reason);
+      const skeleton = handleSkeleton(h.handle);
+      const twin = (await users().where({ handle_skeleton: skeleton }).first('handle')) as { handle: string } | undefined;
+      if (twin && handleKey(twin.handle) !== handleKey(h.handle)) {
+        throw new CarrierError(ErrorCodes.DUPLICATE, 'That handle looks too much like one already taken.', { field: 'handle' });
+      }
       const pw = validatePassword(input.password, h.handle);
       if (!pw.ok) throw invalid('password', pw.reason);
       const level = input.level ?? LEVELS.newUser;
@@ -139,6 +146,7 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
       const row = {
         handle: h.handle,
         handle_key: handleKey(h.handle),
+        handle_skeleton: skeleton,
         password_hash: passwordHash,
         level,
         location,

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { BaseServer, client, type AcceptContext, type BaseServerOptions, type Encoding } from '@carrier/core';
+import { BANNED_TEXT, BaseServer, client, type AcceptContext, type BaseServerOptions, type Encoding } from '@carrier/core';
 import { TelnetConnection, type NegotiationOutcome } from './telnet-connection.js';
 
 export interface TelnetServerOptions extends Omit<BaseServerOptions, 'protocol'> {
@@ -46,7 +46,7 @@ export class TelnetServer extends BaseServer {
 
   /** A refused caller reads one short line before the socket closes. */
   protected override refusalText(reason: string): string {
-    return `carrier: ${reason}. Please call again later.\r\n`;
+    return reason === 'banned' ? BANNED_TEXT : `carrier: ${reason}. Please call again later.\r\n`;
   }
 
   protected handleSocket(socket: net.Socket, ctx: AcceptContext): void {

@@ -83,8 +83,15 @@ export class BanList {
     return undefined;
   }
 
-  /** For BaseServer: a banned address is closed at once, in silence. */
-  readonly gate: AcceptGate = (remoteAddress) => (this.find(remoteAddress) ? { allow: false, reason: 'banned', quiet: true } : { allow: true });
+  /**
+   * For BaseServer: a banned address is closed at once, told why in one line, except
+   * after a bot-trap ban, which stays silent (a bot learns nothing from it).
+   */
+  readonly gate: AcceptGate = (remoteAddress) => {
+    const ban = this.find(remoteAddress);
+    if (!ban) return { allow: true };
+    return { allow: false, reason: 'banned', quiet: ban.source === 'trap' };
+  };
 
   get size(): number {
     return this.loaded.exact.size + this.loaded.ranges.length;

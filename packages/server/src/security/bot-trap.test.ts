@@ -27,10 +27,22 @@ describe('the bot trap', () => {
     }
   });
 
+  it('leaves real names that begin with a trap word alone (Cat Stevens is a person)', () => {
+    for (const name of ['Cat Stevens', 'cat stevens', 'Enable Jones', 'Shell Silverstein', 'System Of A Down', 'Curl Up']) {
+      assert.equal(trap.match(name), undefined, name);
+    }
+    assert.equal(trap.match('cat -v /etc/passwd'), 'cat');
+    assert.equal(trap.match('curl http://x'), 'curl');
+    assert.equal(trap.match('root'), 'root');
+    assert.equal(trap.match('  SHELL  '), 'shell');
+    assert.equal(trap.match('./busybox telnetd'), 'busybox');
+  });
+
   it('uses the configured list, and an empty list never springs', () => {
     const custom = new BotTrap(['Guest', ' support ']);
     assert.equal(custom.match('guest'), 'guest');
-    assert.equal(custom.match('SUPPORT now'), 'support');
+    assert.equal(custom.match('SUPPORT; id'), 'support');
+    assert.equal(custom.match('Support Group'), undefined);
     assert.equal(custom.match('root'), undefined);
     assert.equal(new BotTrap([]).match('root'), undefined);
   });

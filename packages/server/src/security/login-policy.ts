@@ -4,7 +4,7 @@ import type { Store } from '@carrier/store';
 import type { AuditLog } from './audit.js';
 import type { BanList } from './ban-list.js';
 import type { BotTrap } from './bot-trap.js';
-import type { PenaltyBox } from './penalties.js';
+import type { PenaltyBox, PenaltyVerdict } from './penalties.js';
 
 /**
  * The board's login policy, given to the engine as its LoginGuard and to the ssh front
@@ -55,11 +55,18 @@ export class LoginPolicy implements LoginGuard {
     if (!box || this.opts.allowlist.has(a.remoteAddress)) return PASS;
     const source = sourceOf(a.remoteAddress);
     const verdict = box.failedLogin(source, a.name);
+    await this.banNetwork(verdict, 'repeated failed logins from one network');
     if (verdict.banForMs !== undefined) {
       await this.opts.bans.ban({ target: source, reason: 'repeated failed logins', source: 'penalty', forMs: verdict.banForMs, by: 'penalty' });
       return { hangup: { reason: 'penalty ban' } };
     }
     return { delayMs: verdict.delayMs };
+  }
+
+  /** A network ban (the allowlist still wins: BanList never bans over an allowlisted address's lookup). */
+  private async banNetwork(verdict: PenaltyVerdict, reason: string): Promise<void> {
+    if (!verdict.banNetwork) return;
+    await this.opts.bans.ban({ target: verdict.banNetwork.target, reason, source: 'penalty', forMs: verdict.banNetwork.forMs, by: 'penalty' });
   }
 
   loggedIn(e: LoginEvent): void {
@@ -72,6 +79,7 @@ export class LoginPolicy implements LoginGuard {
     if (!box || this.opts.allowlist.has(remoteAddress)) return;
     const source = sourceOf(remoteAddress);
     const verdict = box.unauthenticated(source);
+    await this.banNetwork(verdict, 'too many connections without a login from one network');
     if (verdict.banForMs === undefined) return;
     await this.opts.bans.ban({ target: source, reason: 'too many connections without a login', source: 'penalty', forMs: verdict.banForMs, by: 'penalty' });
   }

@@ -6,6 +6,7 @@ const CFG: PenaltyConfig = {
   authFail: 5,
   noAuth: 1,
   banAt: 30,
+  networkBanAt: 90,
   decayPerMinute: 6,
   banForMs: 600_000,
   maxBanMs: 86_400_000,
@@ -79,6 +80,24 @@ describe('penalties per source', () => {
     assert.ok(verdicts.every((v) => v.banForMs === undefined), 'no source reached banAt, and accounts are never banned');
     assert.equal(verdicts.at(-1)!.delayMs, 8000, 'the account\'s failures hold every source trying it');
     assert.ok(b.accountPoints('alice') > 100);
+  });
+
+  it('adds a /24 up: fifty addresses guessing a few times each get the network banned', () => {
+    const { b } = box();
+    let netBan: { target: string; forMs: number } | undefined;
+    let guesses = 0;
+    for (let round = 0; round < 4 && !netBan; round++) {
+      for (let i = 0; i < 50 && !netBan; i++) {
+        const v = b.failedLogin(`198.51.100.${i + 1}`, `user${i}`);
+        guesses++;
+        assert.equal(v.banForMs, undefined, 'no single address earned a ban');
+        netBan = v.banNetwork;
+      }
+    }
+    assert.deepEqual(netBan, { target: '198.51.100.0/24', forMs: 600_000 });
+    assert.equal(guesses, 18, '18 guesses x 5 points reach networkBanAt 90');
+    assert.equal(b.networkPoints('198.51.100.77'), 0, 'the tally starts over after the ban');
+    assert.equal(b.failedLogin('203.0.113.9', 'x').banNetwork, undefined, 'another network is untouched');
   });
 
   it('forgets drained entries and never tracks more than MAX_TRACKED sources', () => {

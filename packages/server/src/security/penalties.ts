@@ -1,3 +1,5 @@
+import { subnetOf } from '@carrier/core';
+
 /**
  * Per-source penalties after OpenSSH's PerSourcePenalties: events add points to the
  * source they came from, points drain away with time, and a source whose points reach
@@ -13,6 +15,11 @@ export interface PenaltyConfig {
   noAuth: number;
   /** a source with this many points is banned */
   banAt: number;
+  /**
+   * a network (the /24, or the IPv6 /64) whose sources together earn this many points is
+   * banned as a whole: fifty addresses in one /24 guessing a few times each add up
+   */
+  networkBanAt: number;
   /** points that drain away per minute, one whole point at a time */
   decayPerMinute: number;
   /** the first penalty ban; each further one within a day doubles it */
@@ -28,6 +35,8 @@ export interface PenaltyVerdict {
   delayMs: number;
   /** ban the source for this long */
   banForMs?: number;
+  /** ban the source's whole network (`target`, a CIDR) for this long */
+  banNetwork?: { target: string; forMs: number };
 }
 
 /**
@@ -51,6 +60,7 @@ interface Tally {
 export class PenaltyBox {
   private readonly sources = new Map<string, Tally>();
   private readonly accounts = new Map<string, Tally>();
+  private readonly networks = new Map<string, Tally>();
 
   constructor(
     private readonly cfg: PenaltyConfig,
@@ -65,16 +75,34 @@ export class PenaltyBox {
     // Failures still "remembered" by the worse of the two, this one included.
     const recent = Math.max(1, Math.ceil(Math.max(s.points, a.points) / Math.max(this.cfg.authFail, 1)));
     const delayMs = Math.min(this.cfg.maxDelayMs, this.cfg.delayMs * 2 ** Math.min(recent - 1, 30));
-    const banForMs = this.banIfDue(s, now);
-    return banForMs === undefined ? { delayMs } : { delayMs, banForMs };
+    return this.verdict(source, s, this.cfg.authFail, now, delayMs);
   }
 
   /** A connection from `source` closed without a login. */
   unauthenticated(source: string): PenaltyVerdict {
     const now = this.clock();
     const s = this.charge(this.sources, source, this.cfg.noAuth, now);
+    return this.verdict(source, s, this.cfg.noAuth, now, 0);
+  }
+
+  /** Points the source's network holds, all its sources together. */
+  networkPoints(source: string): number {
+    const t = this.networks.get(subnetOf(source));
+    return t ? this.drained(t, this.clock()) : 0;
+  }
+
+  /** The source's own ban, and its network's when the network's points reached networkBanAt. */
+  private verdict(source: string, s: Tally, points: number, now: number, delayMs: number): PenaltyVerdict {
+    const network = subnetOf(source);
+    const n = this.charge(this.networks, network, points, now);
+    const out: PenaltyVerdict = { delayMs };
     const banForMs = this.banIfDue(s, now);
-    return banForMs === undefined ? { delayMs: 0 } : { delayMs: 0, banForMs };
+    if (banForMs !== undefined) out.banForMs = banForMs;
+    if (network !== source) {
+      const netBan = this.banIfDue(n, now, this.cfg.networkBanAt);
+      if (netBan !== undefined) out.banNetwork = { target: network, forMs: netBan };
+    }
+    return out;
   }
 
   sourcePoints(source: string): number {
@@ -90,15 +118,15 @@ export class PenaltyBox {
   /** Forget entries that have drained to nothing and carry no recent strike. */
   sweep(): void {
     const now = this.clock();
-    for (const map of [this.sources, this.accounts]) {
+    for (const map of [this.sources, this.accounts, this.networks]) {
       for (const [k, t] of map) {
         if (this.drained(t, now) <= 0 && now - t.lastBanAt >= STRIKE_MEMORY_MS) map.delete(k);
       }
     }
   }
 
-  get tracked(): { sources: number; accounts: number } {
-    return { sources: this.sources.size, accounts: this.accounts.size };
+  get tracked(): { sources: number; accounts: number; networks: number } {
+    return { sources: this.sources.size, accounts: this.accounts.size, networks: this.networks.size };
   }
 
   /**
@@ -136,8 +164,8 @@ export class PenaltyBox {
     return t;
   }
 
-  private banIfDue(t: Tally, now: number): number | undefined {
-    if (t.points < this.cfg.banAt) return undefined;
+  private banIfDue(t: Tally, now: number, banAt = this.cfg.banAt): number | undefined {
+    if (t.points < banAt) return undefined;
     const strikes = now - t.lastBanAt < STRIKE_MEMORY_MS ? t.strikes : 0;
     t.strikes = strikes + 1;
     t.lastBanAt = now;

@@ -69,6 +69,7 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
         authFail: p.authFail,
         noAuth: p.noAuth,
         banAt: p.banAt,
+        networkBanAt: p.networkBanAt,
         decayPerMinute: p.decayPerMinute,
         banForMs: p.banFor,
         maxBanMs: p.maxBan,
