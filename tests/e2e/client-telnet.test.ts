@@ -121,6 +121,13 @@ describe('carrier telnet in a terminal', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(await terminalState('AFTER-SIGTERM'), 'icanon echo AFTER-SIGTERM | cursor 1 wrap 1 | plain');
+    // The killed call's history row was ended on the way out, not left open forever.
+    type('clear', 'Enter');
+    type(`${cli} telnet --history; echo HISTORY-AFTER-KILL`, 'Enter');
+    const s = await waitForScreen(/^HISTORY-AFTER-KILL/m);
+    const rows = s.split('\n').filter((l) => l.includes(`127.0.0.1:${board.ports.telnet}`));
+    assert.ok(rows.length >= 1, s);
+    for (const row of rows) assert.doesNotMatch(row, /\(open\)/, row);
   });
 
   it('restores the terminal after a crash', async () => {

@@ -54,6 +54,18 @@ describe('the client against a byte-scripted server', () => {
     await c.close();
   });
 
+  it("drops a telnetd's bare data mark (0xF2 after an interrupt) until the server sends in BINARY, then reads it as data", async () => {
+    const c = await open({ encoding: 'cp437' });
+    // inetutils telnetd after Ctrl-C: IAC goes as TCP urgent data, the DM arrives alone.
+    server.send([0xf2, 0x5e, 0x43, 0x0a]);
+    assert.equal(await c.readUntil('\n'), '^C\n');
+    server.send([IAC, WILL, Opt.BINARY]);
+    await server.waitFor([IAC, DO, Opt.BINARY]);
+    server.send([0xf2, 0x0a]);
+    assert.equal(await c.readUntil('\n'), '\u2265\n', "in BINARY, 0xF2 is CP437 '≥'");
+    await c.close();
+  });
+
   it('handles a negotiation, a UTF-8 character and a cursor probe split at every byte', async () => {
     const c = await open({ terminalType: 'xterm', cols: 90, rows: 33 });
     await server.sendSplit(

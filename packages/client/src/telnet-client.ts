@@ -9,7 +9,7 @@ import {
   isCarrierError,
   type Encoding,
 } from '@carrier/core';
-import { Cmd, TelnetDecoder, escapeIac, type NegotiationCommand, type QChange, type Side } from '@carrier/telnet';
+import { Cmd, Opt, TelnetDecoder, escapeIac, type NegotiationCommand, type QChange, type Side } from '@carrier/telnet';
 import { CprRequestScanner, cursorPositionReport } from './cpr-request.js';
 import { ByteTrace } from './debug-trace.js';
 import { ClientNegotiator, type ClientStep } from './negotiator.js';
@@ -92,8 +92,10 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
     this.buffer = new ReadBuffer(opts.maxBuffer);
     this.trace = opts.debug ? new ByteTrace(opts.debug, opts.raw) : undefined;
     if (!opts.raw) {
-      // The server's bytes as sent: CR NUL stays CR NUL, and 0xF2 stays '≥' in CP437 art.
-      this.decoder = new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false, maxSubnegotiation: MAX_SUBNEGOTIATION });
+      // The server's bytes as sent: CR NUL stays CR NUL. A bare 0xF2 is a telnetd's data
+      // mark (its "synch" after an interrupt, the IAC sent as TCP urgent data) until the
+      // server sends in BINARY; from then on it is data ('≥' in CP437 art). See apply().
+      this.decoder = new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: true, maxSubnegotiation: MAX_SUBNEGOTIATION });
       this.negotiator = new ClientNegotiator({
         terminalTypes: opts.terminalTypes,
         cols: opts.cols,
@@ -341,7 +343,10 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
   private apply(step: ClientStep): void {
     for (const bytes of step.send) this.sendProtocol(bytes);
     if (this.opts.debug) for (const note of step.notes) this.opts.debug(`            note: ${note}`);
-    for (const change of step.changes) this.emit('option', change);
+    for (const change of step.changes) {
+      if (change.side === 'him' && change.option === Opt.BINARY) this.decoder?.setDropBareDataMark(!change.enabled);
+      this.emit('option', change);
+    }
   }
 
   private sendProtocol(bytes: Buffer): void {

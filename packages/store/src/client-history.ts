@@ -14,6 +14,8 @@ export interface ClientHistoryRepository {
   start(input: { host: string; port: number }): Promise<number>;
   /** Records the end and the byte counts; the first finish wins. Throws NOT_FOUND for an unknown id. */
   finish(id: number, counts: { bytesIn: number; bytesOut: number }): Promise<void>;
+  /** The byte counts so far of a connection still open (an ended one is left as it is). */
+  progress(id: number, counts: { bytesIn: number; bytesOut: number }): Promise<void>;
   /** The newest connections first; `limit` is clamped to 0..MAX_CLIENT_HISTORY. */
   recent(limit: number): Promise<ClientHistoryEntry[]>;
 }
@@ -71,6 +73,11 @@ export function createClientHistoryRepository(deps: { knex: Knex; clock: () => n
       if (changed === 1) return;
       const exists = await table().where({ id }).first('id');
       if (!exists) throw new CarrierError(ErrorCodes.NOT_FOUND, `no connection with id ${id}`, { id });
+    },
+
+    async progress(id, counts) {
+      if (!Number.isSafeInteger(id)) return;
+      await table().where({ id }).whereNull('ended_at').update({ bytes_in: count(counts.bytesIn), bytes_out: count(counts.bytesOut) });
     },
 
     async recent(limit) {

@@ -63,7 +63,7 @@ const enum State {
 export class TelnetDecoder {
   private readonly maxSb: number;
   private readonly normalizeEnter: boolean;
-  private readonly dropBareDataMark: boolean;
+  private dropBareDataMark: boolean;
   private state = State.Data;
   private command: NegotiationCommand = Cmd.WILL;
   /** a CR was emitted as Enter: one LF or NUL right after it belongs to the same Enter */
@@ -78,6 +78,15 @@ export class TelnetDecoder {
     this.maxSb = Math.max(0, opts.maxSubnegotiation ?? DEFAULT_MAX_SUBNEGOTIATION);
     this.normalizeEnter = opts.normalizeEnter ?? true;
     this.dropBareDataMark = opts.dropBareDataMark ?? true;
+  }
+
+  /**
+   * Change how a bare 0xF2 is read from the next byte on: a client drops it as a data mark
+   * while the server's output is NVT text, and keeps it as data (CP437 '≥') once the
+   * server sends in BINARY.
+   */
+  setDropBareDataMark(drop: boolean): void {
+    this.dropBareDataMark = drop;
   }
 
   push(chunk: Buffer): TelnetEvent[] {

@@ -65,9 +65,30 @@ describe('the interactive caller', () => {
       escapeByte: 0x1d,
       terminalType: 'xterm-kitty',
       connectTimeout: 2000,
+      historyProgressMs: 50,
     });
     return { c, keyboard, screen };
   }
+
+  it('writes an open call\'s byte counts to the history while it runs', async () => {
+    const history = memoryHistory();
+    const { c, keyboard, screen } = caller({ history });
+    const done = c.run({ host: '127.0.0.1', port: server.port });
+    await server.accepted();
+    server.send(Buffer.from('hello from the board\r\n'));
+    await screen.waitFor('hello from the board');
+    const deadline = Date.now() + 10_000;
+    let open = (await history.recent(1))[0];
+    while ((open?.bytesIn ?? 0) === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      open = (await history.recent(1))[0];
+    }
+    assert.equal(open?.endedAt, null, 'still open');
+    assert.ok(open!.bytesIn >= 22, `bytes in while open: ${open?.bytesIn}`);
+    keyboard.type('\x1dquit\r');
+    assert.equal(await done, 0);
+    assert.notEqual((await history.recent(1))[0]?.endedAt, null);
+  });
 
   it('sends the local TERM and size, shows a CP437 board in UTF-8, and gives the terminal back when the board hangs up', async () => {
     const history = memoryHistory();
@@ -134,13 +155,13 @@ describe('the interactive caller', () => {
     assert.equal(readFileSync(log, 'utf8'), 'Hello from the board\r\n');
   });
 
-  it('echoes typing locally when the server does not echo, and sends Enter as CR NUL', async () => {
+  it('echoes typing locally to a line service and sends Enter as CR LF; CR NUL once the server echoes', async () => {
     const { c, keyboard, screen } = caller();
     const done = c.run({ host: '127.0.0.1', port: server.port });
     await server.accepted();
     await screen.waitFor('Escape character is');
     keyboard.type('HELO\r');
-    await server.waitFor('HELO\r\0');
+    await server.waitFor('HELO\r\n');
     await screen.waitFor('HELO\r\n');
     server.clear();
     server.send([IAC, WILL, Opt.ECHO]);
@@ -149,6 +170,9 @@ describe('the interactive caller', () => {
     keyboard.type('x');
     await server.waitFor('x');
     assert.equal(screen.text.slice(before).includes('x'), false, 'the server echoes now');
+    server.clear();
+    keyboard.type('y\r');
+    await server.waitFor('y\r\0');
     keyboard.type('\x1dquit\r');
     assert.equal(await done, 0);
   });

@@ -7,7 +7,7 @@ import { RemoteCharset, type CharsetMode } from './charset.js';
 import { HELP, parseCommand, parseRawText, type Command } from './commands.js';
 import { formatHistory, type ConnectionHistory } from './history.js';
 import type { LocalTerminal } from './local-terminal.js';
-import { localEcho, nvtEnter } from './nvt-input.js';
+import { enterMode, localEcho, nvtEnter } from './nvt-input.js';
 import { PromptLine, type PromptEvent } from './prompt-line.js';
 
 export interface CallerOptions {
@@ -22,6 +22,8 @@ export interface CallerOptions {
   connectTimeout: number;
   /** receives the byte trace (--trace) */
   trace?: DebugSink | undefined;
+  /** how often an open call's byte counts are written to the history; default HISTORY_PROGRESS_MS */
+  historyProgressMs?: number;
 }
 
 type Mode = 'connecting' | 'session' | 'command' | 'raw-line' | 'done';
@@ -70,6 +72,11 @@ export class InteractiveCaller {
     const done = new Promise<number>((resolve) => (this.finish = resolve));
     const onKeys = (bytes: Buffer) => this.onKeys(bytes);
     terminal.enterRaw();
+    terminal.beforeSignalExit = async () => {
+      this.mode = 'done';
+      if (this.connected) await this.hangUp();
+      await this.pendingHistory;
+    };
     terminal.input.on('data', onKeys);
     terminal.onResize((cols, rows) => {
       if (this.client && !this.client.closed) this.client.resize(cols, rows);
@@ -115,7 +122,8 @@ export class InteractiveCaller {
   private sendKeys(bytes: Buffer): void {
     const c = this.client;
     if (bytes.length === 0 || !c || c.closed) return;
-    const out = nvtEnter(this.charset.toRemote(bytes), c.optionEnabled('us', Opt.BINARY));
+    const mode = enterMode({ binary: c.optionEnabled('us', Opt.BINARY), serverEchoes: c.optionEnabled('him', Opt.ECHO) });
+    const out = nvtEnter(this.charset.toRemote(bytes), mode);
     try {
       c.write(out);
     } catch {
@@ -286,7 +294,22 @@ export class InteractiveCaller {
     this.userClosing = false;
     const id = this.record(() => this.opts.history?.start({ host, port }));
     c.on('data', (bytes) => this.show(this.charset.toLocal(bytes), true));
-    c.once('close', (reason) => this.onHangUp(c, id, reason));
+    // The byte counts of an open call are written as it runs, so `history` never shows 0 B for it.
+    let written = { bytesIn: 0, bytesOut: 0 };
+    const progress = setInterval(() => {
+      const counts = { bytesIn: c.bytesIn, bytesOut: c.bytesOut };
+      if (counts.bytesIn === written.bytesIn && counts.bytesOut === written.bytesOut) return;
+      written = counts;
+      void this.record(async () => {
+        const n = await id;
+        if (n !== undefined) await this.opts.history?.progress?.(n, counts);
+      });
+    }, this.opts.historyProgressMs ?? HISTORY_PROGRESS_MS);
+    progress.unref();
+    c.once('close', (reason) => {
+      clearInterval(progress);
+      this.onHangUp(c, id, reason);
+    });
     this.say(`Connected to ${host}. Escape character is '${caret(this.opts.escapeByte)}'.`);
     this.resumeSession();
     return true;
@@ -300,7 +323,7 @@ export class InteractiveCaller {
   }
 
   private onHangUp(c: TelnetClient, id: Promise<number | undefined>, reason: string): void {
-    this.record(async () => {
+    void this.record(async () => {
       const n = await id;
       if (n !== undefined) await this.opts.history?.finish(n, { bytesIn: c.bytesIn, bytesOut: c.bytesOut });
     });
@@ -372,6 +395,9 @@ export class InteractiveCaller {
     this.opts.terminal.output.write(text);
   }
 }
+
+/** How often an open call's byte counts are written to the history. */
+export const HISTORY_PROGRESS_MS = 5000;
 
 /** ^] for 0x1d: how every telnet names its escape key. */
 export function caret(byte: number): string {

@@ -9,6 +9,8 @@ export type HistoryEntry = ClientHistoryEntry;
 export interface ConnectionHistory {
   start(input: { host: string; port: number }): Promise<number>;
   finish(id: number, counts: { bytesIn: number; bytesOut: number }): Promise<void>;
+  /** Byte counts while the connection runs, so an open call never reads 0 B. */
+  progress?(id: number, counts: { bytesIn: number; bytesOut: number }): Promise<void>;
   recent(limit: number): Promise<readonly HistoryEntry[]>;
 }
 
@@ -25,6 +27,11 @@ export function memoryHistory(clock: () => number = Date.now): ConnectionHistory
       const i = entries.findIndex((e) => e.id === id);
       const e = entries[i];
       if (e && e.endedAt === null) entries[i] = { ...e, endedAt: clock(), ...counts };
+    },
+    async progress(id, counts) {
+      const i = entries.findIndex((e) => e.id === id);
+      const e = entries[i];
+      if (e && e.endedAt === null) entries[i] = { ...e, ...counts };
     },
     async recent(limit) {
       return [...entries].reverse().slice(0, Math.max(0, limit));

@@ -27,6 +27,8 @@ export interface LocalOutput {
 const RESET_SCREEN = '\x1b[0m\x1b[?25h\x1b[?7h';
 
 const SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+/** How long a signalled client may spend hanging up and recording the call's end. */
+const SIGNAL_CLEANUP_MS = 2000;
 
 /**
  * The person's terminal: raw mode while a board runs in it, and put back the way it was
@@ -39,6 +41,11 @@ export class LocalTerminal {
   private restored = false;
   private readonly handlers: Array<[string, (...args: any[]) => void]> = [];
   private resizeFn: (() => void) | undefined;
+  /**
+   * Run after the terminal is restored on SIGTERM/SIGHUP/SIGINT and before the process
+   * exits (for at most SIGNAL_CLEANUP_MS): the caller hangs up and ends its history row.
+   */
+  beforeSignalExit: (() => Promise<void>) | undefined;
 
   constructor(
     readonly input: LocalInput,
@@ -74,7 +81,13 @@ export class LocalTerminal {
     for (const sig of SIGNALS) {
       this.install(sig, () => {
         this.restore();
-        process.exit(128 + constants.signals[sig]);
+        const code = 128 + constants.signals[sig];
+        const cleanup = this.beforeSignalExit;
+        if (!cleanup) process.exit(code);
+        // Hang up and record the call's end, but never hang on it: a store that does not
+        // answer must not keep a killed client alive.
+        const limit = new Promise((r) => setTimeout(r, SIGNAL_CLEANUP_MS).unref());
+        void Promise.race([cleanup().catch(() => undefined), limit]).finally(() => process.exit(code));
       });
     }
     const crash = (err: unknown) => {

@@ -3,17 +3,29 @@ const LF = 0x0a;
 const NUL = 0x00;
 
 /**
- * Enter on a local terminal in raw mode is a bare CR. Outside BINARY mode the NVT rules
- * (RFC 854) say a CR not followed by LF is sent as CR NUL, which is what inetutils telnet
- * sends; in BINARY mode bytes go as they are.
+ * How Enter goes to the server, as inetutils telnet decides it:
+ * - `line`: the server does not echo (no WILL ECHO), so the client edits lines locally,
+ *   as for SMTP, POP or any plain line service: Enter is CR LF;
+ * - `character`: the server echoes and reads keys one at a time (a BBS): Enter is CR NUL,
+ *   the NVT form of a bare CR (RFC 854);
+ * - `binary`: our side is in BINARY mode (RFC 856): bytes go as typed.
  */
-export function nvtEnter(bytes: Buffer, binary: boolean): Buffer {
-  if (binary || !bytes.includes(CR)) return bytes;
+export type EnterMode = 'line' | 'character' | 'binary';
+
+export function enterMode(opts: { binary: boolean; serverEchoes: boolean }): EnterMode {
+  if (opts.binary) return 'binary';
+  return opts.serverEchoes ? 'character' : 'line';
+}
+
+/** Enter on a local terminal in raw mode is a bare CR; this gives it the form `mode` needs. */
+export function nvtEnter(bytes: Buffer, mode: EnterMode): Buffer {
+  if (mode === 'binary' || !bytes.includes(CR)) return bytes;
+  const after = mode === 'line' ? LF : NUL;
   const out: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     out.push(b);
-    if (b === CR && bytes[i + 1] !== LF) out.push(NUL);
+    if (b === CR && bytes[i + 1] !== LF) out.push(after);
   }
   return Buffer.from(out);
 }
