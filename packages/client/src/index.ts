@@ -1,9 +1,9 @@
 // The library: a telnet client for scripts, health checks, bots and load tests.
 export { connect, TelnetClient } from './telnet-client.js';
-export type { ReadOptions, ExpectResult } from './telnet-client.js';
+export type { ReadOptions, ExpectResult, InteractOptions } from './telnet-client.js';
 export { CLIENT_DEFAULTS } from './options.js';
 export type { ConnectOptions } from './options.js';
-export type { OptionCallback, OptionVerb } from './negotiator.js';
+export type { OptionCallback, OptionVerb, SubnegotiationCallback } from './negotiator.js';
 export type { DebugSink } from './debug-trace.js';
 export type { Pattern } from './read-buffer.js';
 export { ScreenModel } from './screen.js';

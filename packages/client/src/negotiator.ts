@@ -5,6 +5,7 @@ import {
   QMethod,
   encodeCharsetAccepted,
   encodeCharsetRejected,
+  encodeSubnegotiation,
   encodeCommand,
   encodeNaws,
   encodeNewEnvironIs,
@@ -30,6 +31,18 @@ export type OptionVerb = 'WILL' | 'WONT' | 'DO' | 'DONT';
  * answer chosen here can start a negotiation loop.
  */
 export type OptionCallback = (command: OptionVerb, option: number) => boolean | undefined | void;
+/**
+ * Answers a server's subnegotiation for an option the client has no built-in handler for
+ * (TSPEED, XDISPLOC, old ENVIRON, or any other): return the payload to send back between
+ * IAC SB <option> and IAC SE (IAC doubled for you), or undefined to send nothing.
+ */
+export type SubnegotiationCallback = (option: number, data: Buffer) => Buffer | undefined | void;
+
+/**
+ * Options a server questions with an SB SEND once the client agrees to them (RFC 1079,
+ * 1096, 1408): agreeing without answering leaves a server waiting, often at its login.
+ */
+const ASKS_AFTER_AGREEMENT: ReadonlySet<number> = new Set([Opt.TSPEED, Opt.XDISPLOC, Opt.ENVIRON]);
 
 export interface ClientNegotiatorOptions {
   /** answered in order to successive TTYPE SENDs, the last repeated; empty refuses TTYPE */
@@ -41,6 +54,7 @@ export interface ClientNegotiatorOptions {
   /** the charset a CHARSET REQUEST is answered with */
   encoding: Encoding;
   onOption?: OptionCallback | undefined;
+  onSubnegotiation?: SubnegotiationCallback | undefined;
 }
 
 export interface ClientStep {
@@ -87,6 +101,7 @@ export class ClientNegotiator {
   private readonly env: Readonly<Record<string, string>>;
   private readonly encoding: Encoding;
   private readonly onOption: OptionCallback | undefined;
+  private readonly answerSubnegotiation: SubnegotiationCallback | undefined;
   private readonly defaults: OptionPolicy;
   private typeIndex = 0;
   private tmReplies = 0;
@@ -99,6 +114,7 @@ export class ClientNegotiator {
     this.env = opts.env;
     this.encoding = opts.encoding;
     this.onOption = opts.onOption;
+    this.answerSubnegotiation = opts.onSubnegotiation;
     this.size = { cols: opts.cols, rows: opts.rows };
     const us = new Set<number>([Opt.BINARY, Opt.SGA, Opt.NAWS, Opt.CHARSET]);
     if (this.types.length > 0) us.add(Opt.TTYPE);
@@ -130,7 +146,9 @@ export class ClientNegotiator {
     if (answer !== true && answer !== false) return this.defaults;
     const side = command === Cmd.DO || command === Cmd.DONT ? 'us' : 'him';
     const set = new Set(this.defaults[side]);
-    if (answer) set.add(option);
+    // Agreeing to an option whose SEND nobody answers would hang the server: refused.
+    if (answer && side === 'us' && ASKS_AFTER_AGREEMENT.has(option) && !this.answerSubnegotiation) set.delete(option);
+    else if (answer) set.add(option);
     else set.delete(option);
     return side === 'us' ? { us: set, him: this.defaults.him } : { us: this.defaults.us, him: set };
   }
@@ -193,8 +211,11 @@ export class ClientNegotiator {
         step.send.push(name ? encodeCharsetAccepted(name) : encodeCharsetRejected());
         return;
       }
-      default:
-        step.notes.push(`${optionName(option)}: subnegotiation ignored`);
+      default: {
+        const reply = this.answerSubnegotiation?.(option, data);
+        if (reply) step.send.push(encodeSubnegotiation(option, reply));
+        else step.notes.push(`${optionName(option)}: subnegotiation ignored`);
+      }
     }
   }
 

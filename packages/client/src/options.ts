@@ -1,6 +1,6 @@
 import { CarrierError, ErrorCodes, TERMINAL_LIMITS, type Encoding } from '@carrier/core';
 import type { DebugSink } from './debug-trace.js';
-import type { OptionCallback } from './negotiator.js';
+import type { OptionCallback, SubnegotiationCallback } from './negotiator.js';
 import { DEFAULT_MAX_BUFFER } from './read-buffer.js';
 
 export interface ConnectOptions {
@@ -23,8 +23,14 @@ export interface ConnectOptions {
   encoding?: Encoding;
   /** ms for the TCP connect and the default for every read; default 10 s; Infinity waits forever */
   timeout?: number;
-  /** override any option decision, as telnetlib's option callback did */
+  /**
+   * override any option decision, as telnetlib's option callback did. Agreeing (true) to
+   * TSPEED, XDISPLOC or old ENVIRON needs `onSubnegotiation` to answer the server's SEND;
+   * without it they are refused, since a server left waiting for the answer hangs.
+   */
   onOption?: OptionCallback;
+  /** answer subnegotiations of options without a built-in handler (see SubnegotiationCallback) */
+  onSubnegotiation?: SubnegotiationCallback;
   /** no telnet processing at all: for line services (HTTP, SMTP) and for inspecting a server's raw bytes */
   raw?: boolean;
   /** log every byte sent and received with telnet commands named: true for stderr, or a sink */
@@ -49,6 +55,7 @@ export interface ResolvedOptions {
   encoding: Encoding;
   timeout: number;
   onOption: OptionCallback | undefined;
+  onSubnegotiation: SubnegotiationCallback | undefined;
   raw: boolean;
   debug: DebugSink | undefined;
   screen: boolean;
@@ -97,6 +104,7 @@ export function resolveOptions(opts: ConnectOptions): ResolvedOptions {
     encoding,
     timeout,
     onOption: opts.onOption,
+    onSubnegotiation: opts.onSubnegotiation,
     raw: opts.raw ?? false,
     debug,
     screen: opts.screen ?? false,

@@ -39,6 +39,59 @@ describe('the client against a byte-scripted server', () => {
     await c.close();
   });
 
+  it('refuses TSPEED agreed by the callback when nothing can answer its SEND, and answers it through onSubnegotiation', async () => {
+    const refused = await open({ onOption: (_cmd, option) => (option === Opt.TSPEED ? true : undefined) });
+    server.clear();
+    server.send([IAC, DO, Opt.TSPEED]);
+    await server.waitFor([IAC, WONT, Opt.TSPEED]);
+    await refused.close();
+    const answering = await open({
+      onOption: (_cmd, option) => (option === Opt.TSPEED ? true : undefined),
+      onSubnegotiation: (option, data) => (option === Opt.TSPEED && data[0] === 1 ? Buffer.from('\x0038400,38400') : undefined),
+    });
+    server.clear();
+    server.send([IAC, DO, Opt.TSPEED]);
+    await server.waitFor([IAC, WILL, Opt.TSPEED]);
+    server.send([IAC, SB, Opt.TSPEED, 1, IAC, SE]);
+    await server.waitFor([IAC, SB, Opt.TSPEED, 0, ...Buffer.from('38400,38400'), IAC, SE]);
+    await answering.close();
+  });
+
+  it('interact() hands the call to a terminal until the escape byte, with Enter as the modes ask', async () => {
+    const { PassThrough } = await import('node:stream');
+    const c = await open();
+    server.send(Buffer.from('before\r\n'));
+    const input = new PassThrough();
+    let shown = '';
+    const done = c.interact({ input, output: { write: (t: string) => (shown += t) } });
+    server.clear();
+    input.write('HELO x\r');
+    await server.waitFor('HELO x\r\n');
+    server.send(Buffer.from('250 ok\r\n'));
+    for (let i = 0; i < 200 && !shown.includes('250 ok'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.match(shown, /before\r\n[\s\S]*250 ok/);
+    input.write(Buffer.from([0x71, 0x1d, 0x72]));
+    assert.equal(await done, 'escape');
+    await server.waitFor('q');
+    assert.equal(server.received.includes(Buffer.from('r')), false, 'keys after the escape byte stay local');
+    await c.close();
+  });
+
+  it('switches the byte trace on and off on an open connection', async () => {
+    const c = await open();
+    const lines: string[] = [];
+    c.setDebug((l) => lines.push(l));
+    c.write('ping');
+    await server.waitFor('ping');
+    assert.ok(lines.some((l) => l.includes('> data 4 "ping"')), lines.join('\n'));
+    c.setDebug(false);
+    const n = lines.length;
+    c.write('pong');
+    await server.waitFor('pong');
+    assert.equal(lines.length, n);
+    await c.close();
+  });
+
   it('doubles IAC in what it writes, reads a doubled IAC as one 0xFF, and writeRaw leaves bytes alone', async () => {
     const c = await open({ encoding: 'cp437' });
     server.clear();

@@ -11,7 +11,8 @@ import {
 } from '@carrier/core';
 import { Cmd, Opt, TelnetDecoder, escapeIac, type NegotiationCommand, type QChange, type Side } from '@carrier/telnet';
 import { CprRequestScanner, cursorPositionReport } from './cpr-request.js';
-import { ByteTrace } from './debug-trace.js';
+import { enterMode, nvtEnter } from './caller/nvt-input.js';
+import { ByteTrace, type DebugSink } from './debug-trace.js';
 import { ClientNegotiator, type ClientStep } from './negotiator.js';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { ReadBuffer, toRegExp, type Pattern } from './read-buffer.js';
@@ -29,6 +30,15 @@ export interface ExpectResult {
   match: RegExpExecArray;
   /** the text before the match; it and the match are consumed */
   before: string;
+}
+
+export interface InteractOptions {
+  /** keys; default process.stdin (put in raw mode while interacting when it is a TTY) */
+  input?: NodeJS.ReadableStream & { isTTY?: boolean; isRaw?: boolean; setRawMode?(raw: boolean): unknown; resume?(): unknown };
+  /** where the server's text goes; default process.stdout */
+  output?: { write(text: string): unknown };
+  /** the byte that ends interact(); default 0x1d (Ctrl-]) */
+  escapeByte?: number;
 }
 
 /**
@@ -54,7 +64,7 @@ interface Waiter {
  * arrived. Create one with `connect()`.
  *
  * Events: 'data' (clean bytes, telnet removed), 'option' (an option turned on or off),
- * 'close' (reason).
+ * 'text' (decoded text was added to the read buffer), 'close' (reason).
  */
 export class TelnetClient extends EventEmitter implements AsyncIterable<string> {
   readonly host: string;
@@ -70,7 +80,8 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
   private readonly text: StreamingTextDecoder;
   private readonly buffer: ReadBuffer;
   private readonly cpr: CprRequestScanner | undefined;
-  private readonly trace: ByteTrace | undefined;
+  private trace: ByteTrace | undefined;
+  private debugSink: DebugSink | undefined;
   private readonly closedPromise: Promise<string>;
   private waiter: Waiter | undefined;
   private size: { cols: number; rows: number };
@@ -90,6 +101,7 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
     this.size = { cols: opts.cols, rows: opts.rows };
     this.text = new StreamingTextDecoder(opts.encoding);
     this.buffer = new ReadBuffer(opts.maxBuffer);
+    this.debugSink = opts.debug;
     this.trace = opts.debug ? new ByteTrace(opts.debug, opts.raw) : undefined;
     if (!opts.raw) {
       // The server's bytes as sent: CR NUL stays CR NUL. A bare 0xF2 is a telnetd's data
@@ -103,6 +115,7 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
         env: opts.env,
         encoding: opts.encoding,
         onOption: opts.onOption,
+        onSubnegotiation: opts.onSubnegotiation,
       });
     }
     if (opts.screen) {
@@ -228,6 +241,65 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
     }
   }
 
+  /**
+   * Turn the byte trace on (true: stderr, or a sink) or off (false) on an open connection.
+   * A trace started mid-call reads the wire from that byte on.
+   */
+  setDebug(debug: boolean | DebugSink): void {
+    const sink: DebugSink | undefined = debug === true ? (line) => process.stderr.write(`${line}\n`) : debug === false ? undefined : debug;
+    this.debugSink = sink;
+    this.trace = sink ? new ByteTrace(sink, this.raw) : undefined;
+  }
+
+  /**
+   * telnetlib's interact(): hand the connection to a terminal until the escape byte is typed
+   * (default Ctrl-], as every telnet) or the server hangs up. The server's text is shown
+   * decoded in the session's encoding as UTF-8; keys go as typed, Enter in the form the
+   * server's modes ask for (CR LF to a line service, CR NUL to an echoing one). A TTY input
+   * is put in raw mode and put back. Text arriving meanwhile is not left for readUntil.
+   * Resolves with why it ended: 'escape' or 'closed'.
+   */
+  async interact(opts: InteractOptions = {}): Promise<'escape' | 'closed'> {
+    const input = opts.input ?? process.stdin;
+    const output = opts.output ?? process.stdout;
+    const escape = opts.escapeByte ?? 0x1d;
+    if (this.closed) return 'closed';
+    const tty = input.isTTY === true && typeof input.setRawMode === 'function';
+    const wasRaw = tty ? input.isRaw === true : false;
+    if (tty) input.setRawMode!(true);
+    const pending = this.buffer.takeAll();
+    if (pending) output.write(pending);
+    return new Promise((resolve) => {
+      const onText = () => {
+        const text = this.buffer.takeAll();
+        if (text) output.write(text);
+      };
+      const onKeys = (chunk: Buffer | string) => {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        const at = bytes.indexOf(escape);
+        const keys = at < 0 ? bytes : bytes.subarray(0, at);
+        if (keys.length > 0 && !this.closed) {
+          const mode = enterMode({ binary: this.optionEnabled('us', Opt.BINARY), serverEchoes: this.optionEnabled('him', Opt.ECHO) });
+          this.write(nvtEnter(keys, mode));
+        }
+        if (at >= 0) finish('escape');
+      };
+      const onClose = () => finish('closed');
+      const finish = (why: 'escape' | 'closed') => {
+        this.off('text', onText);
+        this.off('close', onClose);
+        input.off('data', onKeys);
+        if (tty) input.setRawMode!(wasRaw);
+        onText();
+        resolve(why);
+      };
+      this.on('text', onText);
+      this.once('close', onClose);
+      input.on('data', onKeys);
+      input.resume?.();
+    });
+  }
+
   // ---- writing -------------------------------------------------------------------------
 
   /**
@@ -338,11 +410,12 @@ export class TelnetClient extends EventEmitter implements AsyncIterable<string> 
     const text = this.text.push(bytes);
     this.buffer.append(text);
     this.screen?.write(text);
+    if (text) this.emit('text');
   }
 
   private apply(step: ClientStep): void {
     for (const bytes of step.send) this.sendProtocol(bytes);
-    if (this.opts.debug) for (const note of step.notes) this.opts.debug(`            note: ${note}`);
+    if (this.debugSink) for (const note of step.notes) this.debugSink(`            note: ${note}`);
     for (const change of step.changes) {
       if (change.side === 'him' && change.option === Opt.BINARY) this.decoder?.setDropBareDataMark(!change.enabled);
       this.emit('option', change);

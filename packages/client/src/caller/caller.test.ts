@@ -150,6 +150,10 @@ describe('the interactive caller', () => {
     keyboard.type('\x1dhistory\r');
     await screen.waitFor('(open)');
     assert.match(screen.text, new RegExp(`127\\.0\\.0\\.1:${server.port}`));
+    keyboard.type('log off\r');
+    await screen.waitFor('log closed');
+    keyboard.type('\x1dlog off\r');
+    await screen.waitFor('not logging');
     keyboard.type('quit\r');
     assert.equal(await done, 0);
     assert.equal(readFileSync(log, 'utf8'), 'Hello from the board\r\n');

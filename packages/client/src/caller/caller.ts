@@ -223,10 +223,11 @@ export class InteractiveCaller {
   }
 
   private setCapture(file: string | undefined): void {
-    this.capture?.end();
+    const was = this.capture;
+    was?.end();
     this.capture = undefined;
     if (file === undefined) {
-      this.say('not logging');
+      this.say(was ? 'log closed' : 'not logging');
       return;
     }
     const stream = createWriteStream(file, { flags: 'a' });
