@@ -451,6 +451,7 @@ export interface TelnetClient {
   on(event: 'data', fn: (bytes: Buffer) => void): this;
   on(event: 'option', fn: (change: QChange) => void): this;
   on(event: 'close', fn: (reason: string) => void): this;
+  on(event: 'text', fn: () => void): this;
   once(event: 'close', fn: (reason: string) => void): this;
 }
 
