@@ -1,20 +1,24 @@
 // Oneliners (menu key O): the last 20 lines on the wall, newest at the bottom, and one
 // line of your own to add. The store cleans what is typed (no escape sequences, capped
-// length); the sysop can delete a line by its number.
+// length, nothing invisible-only), keeps at most `oneliners.keep` rows, and holds each
+// caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
+// applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
 import type { Session } from '@carrier/engine';
-import { LEVELS, ONELINER_MAX_LENGTH } from '@carrier/store';
-
-const WALL = 20;
+import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
   s.setActivity('oneliners');
+  const sysop = (s.user?.level ?? 0) >= LEVELS.sysop;
+  /** Older pages the sysop stepped back through: the id each page starts below. */
+  const pages: number[] = [];
   for (;;) {
-    const wall = (await s.store.oneliners.recent(WALL)).reverse();
+    const before = pages.at(-1);
+    const wall = (await s.store.oneliners.recent(ONELINER_WALL, before === undefined ? {} : { beforeId: before })).reverse();
     s.clear();
-    s.println('|15Oneliners |08- |07what callers left on the wall');
+    s.println(`|15Oneliners |08- |07${before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`}`);
     s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}`);
-    if (wall.length === 0) s.println('|07The wall is empty. Be the first.');
+    if (wall.length === 0) s.println(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
     const width = Math.max(20, s.terminal.cols - 1);
     wall.forEach((o, i) => {
       // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
@@ -22,28 +26,49 @@ export default async function oneliners(s: Session): Promise<void> {
       s.println(`|07${line}`);
     });
     s.println('');
-    const sysop = (s.user?.level ?? 0) >= LEVELS.sysop;
-    s.print(`|08[|15A|08]|07dd a line  ${sysop ? '|08[|15D|08]|07elete one  ' : ''}|08[|15Q|08]|07uit: `);
+    const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
+    s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);
     const key = (await s.readKey()).toLowerCase();
     s.println('');
     if (key === 'a') {
-      s.print('|11Your line: |15');
-      const text = (await s.readLine({ maxLength: ONELINER_MAX_LENGTH })).trim();
-      if (text === '') continue;
-      try {
-        await s.store.oneliners.add({ userId: s.user?.id ?? null, handle: s.user?.handle ?? 'guest', text });
-      } catch (err) {
-        if (!isCarrierError(err, 'VALIDATION')) throw err;
-        s.println('|12Nothing printable in that line.|07');
-        await s.pause();
-      }
+      await addLine(s);
     } else if (key === 'd' && sysop) {
-      s.print('|11Delete which number? |15');
-      const n = Number((await s.readLine({ maxLength: 3 })).trim());
-      const target = Number.isInteger(n) ? wall[n - 1] : undefined;
-      if (target && (await s.store.oneliners.remove(target.id))) s.log.info('oneliners.deleted', { id: target.id, by: s.user?.handle });
+      await deleteLine(s, wall);
+    } else if (key === 'b' && sysop) {
+      const oldest = wall[0];
+      if (oldest) pages.push(oldest.id);
+    } else if (key === 'f' && sysop) {
+      pages.pop();
     } else if (key === 'q' || key === 'escape' || key === 'enter') {
       return;
     }
   }
+}
+
+async function addLine(s: Session): Promise<void> {
+  s.print('|11Your line: |15');
+  const text = (await s.readLine({ maxLength: ONELINER_MAX_LENGTH })).trim();
+  if (text === '') return;
+  const handle = s.user?.handle ?? 'guest';
+  if (!s.social.board.allowLine(handle)) {
+    s.println('|12Slow down: that line was not added.|07');
+    s.log.info('oneliners.flood', { handle });
+    await s.pause();
+    return;
+  }
+  try {
+    await s.store.oneliners.add({ userId: s.user?.id ?? null, handle, text });
+  } catch (err) {
+    if (isCarrierError(err, 'VALIDATION')) s.println('|12Nothing printable in that line.|07');
+    else if (isCarrierError(err, 'LIMIT_EXCEEDED')) s.println(`|12${err.message} Let others have a say.|07`);
+    else throw err;
+    await s.pause();
+  }
+}
+
+async function deleteLine(s: Session, wall: readonly Oneliner[]): Promise<void> {
+  s.print('|11Delete which number? |15');
+  const n = Number((await s.readLine({ maxLength: 3 })).trim());
+  const target = Number.isInteger(n) ? wall[n - 1] : undefined;
+  if (target && (await s.store.oneliners.remove(target.id))) s.log.info('oneliners.deleted', { id: target.id, by: s.user?.handle });
 }

@@ -9,10 +9,12 @@ import type { CarrierConfig } from './config-schema.js';
  * database.* and bus.*, for the board, the CLI verbs and the cluster primary alike.
  */
 export function storeOptions(cfg: CarrierConfig, log: Logger, pool?: PoolSize): StoreOptions {
-  if (!cfg.database.url) return { dataDir: cfg.dataDir, log };
+  const oneliners = { keep: cfg.oneliners.keep, perCaller: cfg.oneliners.perCaller };
+  if (!cfg.database.url) return { dataDir: cfg.dataDir, log, oneliners };
   return {
     dataDir: cfg.dataDir,
     log,
+    oneliners,
     databaseUrl: cfg.database.url,
     pool: pool ?? { min: cfg.database.poolMin, max: cfg.database.poolMax },
     ...(cfg.database.schema ? { searchPath: cfg.database.schema } : {}),

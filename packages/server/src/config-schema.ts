@@ -53,6 +53,19 @@ export const schema = {
     trusted: addresses('Addresses or CIDRs whose rlogin server-user is taken as the handle with no password (door servers).'),
     synctermOrder: addresses('Addresses whose clients send the password in client-user and the handle in server-user (SyncTERM style).'),
   },
+  web: {
+    port: port(8080, 'HTTP port of the browser terminal (page at /, WebSocket at /ws), or off.'),
+    tls: {
+      cert: str('', 'PEM certificate file; with key, the port serves HTTPS and WSS.'),
+      key: str('', 'PEM private key file for cert.'),
+    },
+    trustedProxies: addresses('Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the caller.'),
+    allowedOrigins: words([], 'Origins besides the page itself allowed to open /ws, e.g. https://bbs.example.org.'),
+    customCss: str('', 'A CSS file served after the page\'s own, to theme the terminal page; empty is none.'),
+    health: bool(true, 'Serve /health (JSON) on this port.'),
+    metrics: bool(false, 'Serve /metrics (Prometheus text) on this port; it lists callers per protocol.'),
+    helloTimeout: duration(10_000, 'Time a WebSocket has to say its terminal size after the upgrade.'),
+  },
   limits: {
     maxConnections: int(1000, 1, 100_000, 'Open connections across all front ends, logged in or not.'),
     maxPerIp: int(8, 1, 10_000, 'Open connections from one address, all front ends together.'),
@@ -108,6 +121,18 @@ export const schema = {
     floodBurst: int(5, 1, 1000, 'Chat lines a user may send at once before floodRate applies.'),
     historyLines: int(50, 0, 500, 'Lines per chat room kept in the store and replayed to a caller who joins.'),
   },
+  oneliners: {
+    keep: int(1000, 20, 1_000_000, 'Oneliners kept in the store; older lines are trimmed as new ones arrive.'),
+    perCaller: int(3, 1, 20, 'Lines one caller may have among the 20 the wall shows.'),
+  },
+  doors: {
+    file: str('./config/doors.yaml', 'The doors callers may run (programs in a PTY with drop files); a missing file means none.'),
+    prlimit: str('/usr/bin/prlimit', 'prlimit from util-linux: every door runs under it with its CPU-time and memory limits.'),
+    killGrace: duration(2000, 'After a hang-up or a time limit: SIGHUP and SIGTERM, then SIGKILL to the door\'s process group after this long.'),
+  },
+  messages: {
+    file: str('./config/messages.yaml', 'Message areas and who may read and post them (re-read when edited); a missing file means the default areas.'),
+  },
   paths: {
     scripts: str('./scripts', 'Board scripts (TypeScript), reloaded when edited.'),
     art: str('./art', 'ANSI art (.ans CP437 with SAUCE, .utf8.ans UTF-8).'),
@@ -128,6 +153,12 @@ export const schema = {
   health: {
     port: port('off', 'HTTP port for /health (JSON) and /metrics (Prometheus text), or off.'),
     host: str('127.0.0.1', 'Address the health endpoint binds to.'),
+  },
+  control: {
+    enabled: bool(true, 'The sysop control channel: a Unix socket at <dataDir>/control.sock (mode 0600) for `carrier sysop`, `who`, `kick`…'),
+    tcpPort: port('off', 'Also listen on 127.0.0.1 at this port (0: any), with the token written to <dataDir>/control.token; for hosts without Unix sockets.'),
+    idleTimeout: duration(60_000, 'A control client that sends nothing for this long is closed.'),
+    maxClients: int(10, 1, 100, 'Control clients at once; the next is refused with a message.'),
   },
   log: {
     level: oneOf('info', ['debug', 'info', 'warn', 'error'] as const, 'Lowest level written.'),

@@ -9,7 +9,26 @@ export { BAN_SOURCES, MAX_ACTIVE_BANS, canonicalBanTarget, type Ban, type BanSou
 export type { LoginRecord, LoginsRepository } from './logins.js';
 export type { PoolStats } from './pool-stats.js';
 export { guardRepository, isUnavailable } from './unavailable.js';
-export { ONELINER_MAX_LENGTH, MAX_RECENT_ONELINERS, type Oneliner, type NewOneliner, type OnelinersRepository } from './oneliners.js';
+export {
+  FILE_COLUMNS,
+  MAX_FILE_PAGE,
+  type FileEntry,
+  type NewFileEntry,
+  type QuarantinedUpload,
+  type NewUpload,
+  type FileSearch,
+  type FilesRepository,
+} from './files.js';
+export {
+  ONELINER_MAX_LENGTH,
+  MAX_RECENT_ONELINERS,
+  ONELINER_WALL,
+  DEFAULT_ONELINER_LIMITS,
+  type OnelinerLimits,
+  type Oneliner,
+  type NewOneliner,
+  type OnelinersRepository,
+} from './oneliners.js';
 export { MAX_CHAT_HISTORY, type ChatHistoryLine, type ChatHistoryRepository } from './chat-history.js';
 export {
   hashPassword,
@@ -49,3 +68,4 @@ export {
   type MessagesRepository,
 } from './messages.js';
 export { MAX_MAILBOX, type Mail, type MailSummary, type NewMail, type MailRepository } from './mail.js';
+export { utcDay, type DoorUsageRepository } from './door-usage.js';

@@ -62,6 +62,36 @@ for (const backend of backends) {
       assert.equal(again?.handle, 'Fleeting');
     });
 
+    test('invisible-only lines (Hangul filler, Braille blank, zero-width) are refused', async () => {
+      for (const text of ['\u3164\u3164', '\u2800', '\u200b\u200d', ' \u3164 \u200b ']) {
+        await assert.rejects(store.oneliners.add({ handle: 'ghost', text }), (e) => isCarrierError(e, 'VALIDATION'), JSON.stringify(text));
+      }
+    });
+
+    test('one caller may hold only perCaller of the lines on the wall; others still post', async () => {
+      for (let i = 0; i < 3; i++) await store.oneliners.add({ handle: 'Flooder', text: `line ${i}` });
+      await assert.rejects(
+        store.oneliners.add({ handle: 'FLOODER', text: 'one too many' }),
+        (e) => isCarrierError(e, 'LIMIT_EXCEEDED') && /3 of the last 20/.test(e.message),
+      );
+      await store.oneliners.add({ handle: 'Someone Else', text: 'still room for me' });
+    });
+
+    test('the table keeps the newest `keep` rows, and older pages can be read back', async () => {
+      const small = await openStore({ ...(await backend.fresh()), clock: () => now, oneliners: { keep: 25, perCaller: 20 } });
+      try {
+        for (let i = 0; i < 60; i++) await small.oneliners.add({ handle: `u${i % 7}`, text: `n${i}` });
+        const all = await small.oneliners.recent(MAX_RECENT_ONELINERS);
+        assert.equal(all.length, 25);
+        assert.equal(all[0]?.text, 'n59');
+        assert.equal(all.at(-1)?.text, 'n35');
+        const older = await small.oneliners.recent(20, { beforeId: all[19]!.id });
+        assert.deepEqual(older.map((o) => o.text), ['n39', 'n38', 'n37', 'n36', 'n35']);
+      } finally {
+        await small.close();
+      }
+    });
+
     test('recent clamps its limit', async () => {
       assert.deepEqual(await store.oneliners.recent(0), []);
       assert.deepEqual(await store.oneliners.recent(-3), []);

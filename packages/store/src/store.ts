@@ -7,13 +7,17 @@ import { migrateToLatest } from './migrate.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './passwords.js';
 import { createKeysRepository, type KeysRepository } from './keys.js';
 import { createClientHistoryRepository, type ClientHistoryRepository } from './client-history.js';
-import { createOnelinersRepository, type OnelinersRepository } from './oneliners.js';
+import { createOnelinersRepository, type OnelinerLimits, type OnelinersRepository } from './oneliners.js';
+import { createFilesRepository, type FilesRepository } from './files.js';
 import { createChatHistoryRepository, type ChatHistoryRepository } from './chat-history.js';
 import { createUsersRepository, type UsersRepository } from './users.js';
 import { createLoginsRepository, type LoginsRepository } from './logins.js';
 import { poolStats, type PoolStats } from './pool-stats.js';
 import { guardRepository } from './unavailable.js';
 import { createBansRepository, type BansRepository } from './bans.js';
+import { createMessagesRepository, type MessagesRepository } from './messages.js';
+import { createMailRepository, type MailRepository } from './mail.js';
+import { createDoorUsageRepository, type DoorUsageRepository } from './door-usage.js';
 
 export interface StoreOptions {
   /** SQLite lives in `<dataDir>/carrier.sqlite`; the directory is created if missing. */
@@ -29,6 +33,8 @@ export interface StoreOptions {
   passwordParams?: ScryptParams | undefined;
   /** Milliseconds since the epoch; injectable so tests control "now". */
   clock?: (() => number) | undefined;
+  /** The oneliners wall's bounds; defaults in oneliners.ts. */
+  oneliners?: Partial<OnelinerLimits> | undefined;
 }
 
 export interface Store {
@@ -49,6 +55,14 @@ export interface Store {
   readonly logins: LoginsRepository;
   /** Addresses and ranges refused at accept. */
   readonly bans: BansRepository;
+  /** Public messages in areas, last-read pointers, search. */
+  readonly messages: MessagesRepository;
+  /** Private mail between users. */
+  readonly mail: MailRepository;
+  /** Time spent in doors per user and day (daily limits). */
+  readonly doorUsage: DoorUsageRepository;
+  /** File areas' index, quarantined uploads, last new-files scan per user. */
+  readonly files: FilesRepository;
   /** Connection pool use right now; null when the driver exposes none. */
   pool(): PoolStats | null;
   /** Closes every connection; safe to call more than once. */
@@ -125,9 +139,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     clientHistory: guardRepository(createClientHistoryRepository({ knex, clock }), plan.kind),
     bans: guardRepository(createBansRepository({ knex, clock }), plan.kind),
     logins: guardRepository(createLoginsRepository({ knex, clock }), plan.kind),
+    messages: guardRepository(createMessagesRepository({ knex, clock, kind: plan.kind }), plan.kind),
+    mail: guardRepository(createMailRepository({ knex, clock }), plan.kind),
+    doorUsage: guardRepository(createDoorUsageRepository({ knex, clock }), plan.kind),
+    files: guardRepository(createFilesRepository({ knex, clock }), plan.kind),
     pool: () => poolStats(knex),
-    oneliners: createOnelinersRepository({ knex, clock }),
-    chatHistory: createChatHistoryRepository({ knex }),
+    oneliners: guardRepository(createOnelinersRepository({ knex, clock, limits: opts.oneliners }), plan.kind),
+    chatHistory: guardRepository(createChatHistoryRepository({ knex }), plan.kind),
     close() {
       closing ??= knex.destroy().then(() => log.info('store.closed', { kind: plan.kind }));
       return closing;
