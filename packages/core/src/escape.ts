@@ -1,4 +1,21 @@
 /**
+ * Characters that change how a line reads without showing themselves: format characters
+ * (bidi overrides and isolates, zero-width spaces and joiners, the BOM), lone surrogates,
+ * line/paragraph separators and the blank letters that render as a space (Hangul fillers,
+ * the Braille blank). In a log, `alice\u200b` must not read as `alice`.
+ */
+export const INVISIBLE_CHAR = /[\p{Cf}\p{Cs}\u115f\u1160\u2028\u2029\u2800\u3164\uffa0]/u;
+const INVISIBLE_CHARS = new RegExp(`${INVISIBLE_CHAR.source}|[\\u0080-\\u009f]`, 'gu');
+
+/**
+ * For log fields that are not marked as client text: C1 controls and invisible characters
+ * become `\uNNNN` (JSON already escapes C0 and ESC), the rest is left as it is.
+ */
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE_CHARS, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Make client-supplied bytes or text safe for a log line or a sysop's terminal:
  * printable ASCII passes, everything else becomes \xNN (or \uNNNN), and the result
  * is capped so a 10 MiB TTYPE cannot become a 10 MiB log line.
@@ -11,7 +28,7 @@ export function escapeClientText(input: string | Buffer | Uint8Array, max = 200)
       if (c >= 0x20 && c < 0x7f && ch !== '\\') out += ch;
       else if (ch === '\\') out += '\\\\';
       else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
-      else if (c >= 0xa0 && c !== 0x2028 && c !== 0x2029 && !(c >= 0xfff0 && c <= 0xffff)) out += ch;
+      else if (c >= 0xa0 && !INVISIBLE_CHAR.test(ch) && !(c >= 0xfff0 && c <= 0xffff)) out += ch;
       else out += `\\u${c.toString(16).padStart(4, '0')}`;
       if (out.length >= max) return out.slice(0, max) + '…';
     }

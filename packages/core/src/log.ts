@@ -1,4 +1,4 @@
-import { escapeClientText } from './escape.js';
+import { escapeClientText, escapeInvisible } from './escape.js';
 
 /**
  * Structured logging: one JSON object per event, one line each. Fields named in
@@ -37,6 +37,7 @@ function normalize(v: unknown): unknown {
     return { name: e.name, message: escapeClientText(e.message, 500), code: e.code, stack: e.stack };
   }
   if (Buffer.isBuffer(v)) return escapeClientText(v);
+  if (typeof v === 'string') return escapeInvisible(v);
   return v;
 }
 
