@@ -1,19 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BaseServer, type Logger, type ServerLimits } from '@carrier/core';
-import { createBoard, type Board, type Bus } from '@carrier/engine';
+import { attachMessageAreas, BoardDoors, createBoard, type Board, type Bus } from '@carrier/engine';
 import { RloginServer } from '@carrier/rlogin';
 import { ensureHostKeys, SshServer } from '@carrier/ssh';
 import { openStore, type Store } from '@carrier/store';
 import { TelnetServer } from '@carrier/telnet';
+import { WebServer } from '@carrier/web';
 import type { CarrierConfig } from './config-schema.js';
 import { storeAuthenticator } from './ssh-auth.js';
 import { chooseBus, openBus, storeOptions, type OpenedBus } from './backends.js';
-import { startHealthServer, type HealthServer } from './health.js';
+import { answerStatus, startHealthServer, type HealthServer } from './health.js';
 import { boardStats, processStats, type StatusSource } from './status-report.js';
 import { parseMenuYaml } from './menu-yaml.js';
 import { scryptParams, startSecurity, type Security } from './security/security.js';
+import { CleanupStack } from './cleanup-stack.js';
+import { LogTap } from './control/log-tap.js';
+import { startControl, type RunningControl } from './control/start-control.js';
 
 export interface RunningBoard {
   board: Board;
@@ -24,8 +28,12 @@ export interface RunningBoard {
   status: StatusSource;
   /** The health endpoint, when this process serves it. */
   health: HealthServer | undefined;
+  /** The browser front end's HTTP server (web.port), for routes of other parts: `web.route(prefix, handler)`. */
+  web: WebServer | undefined;
   /** Admission, bans, bot trap, penalties, audit and the session scope of this process. */
   security: Security;
+  /** The sysop's control channel (`<dataDir>/control.sock`), when enabled and listening. */
+  control: RunningControl | undefined;
   /** Tell callers, close listeners and sessions, close the database. */
   stop(reason?: string): Promise<void>;
 }
@@ -33,32 +41,43 @@ export interface RunningBoard {
 export interface StartOptions {
   /** false in a cluster worker: the primary serves the endpoint for all workers */
   serveHealth?: boolean;
+  /** A sysop asked for a shutdown over the control channel; default: stop() */
+  requestStop?: (reason: string) => void;
 }
 
-/** Wire the configured front ends to one board and start listening. */
-export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOptions = {}): Promise<RunningBoard> {
+/**
+ * Wire the configured front ends to one board and start listening. Everything opened on
+ * the way is deferred onto one cleanup stack: a start that fails closes what it had
+ * opened (then rethrows), and stop() runs the same stack.
+ */
+export async function startBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOptions = {}): Promise<RunningBoard> {
+  const stack = new CleanupStack();
+  try {
+    return await assembleBoard(cfg, rootLog, opts, stack);
+  } catch (err) {
+    await stack.dispose().catch((cleanupErr: unknown) => rootLog.warn('board.start_cleanup_failed', { err: cleanupErr }));
+    throw err;
+  }
+}
+
+/** The parts, in order; each close is deferred as soon as its part exists (closed last-first). */
+async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOptions, stack: CleanupStack): Promise<RunningBoard> {
+  // The sysop console's log tail reads everything the board logs through this tap.
+  const logTap = new LogTap();
+  const log = logTap.wrap(rootLog);
   mkdirSync(cfg.dataDir, { recursive: true });
   const busChoice = chooseBus(cfg);
   // Passwords are hashed at the configured cost; an older hash is upgraded at its next login.
   const store = await openStore({ ...storeOptions(cfg, log), passwordParams: scryptParams(cfg) });
-  let security: Security;
-  try {
-    security = await startSecurity(cfg, { store, log });
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  stack.defer(() => store.close());
+  const security = await startSecurity(cfg, { store, log });
+  stack.defer(() => security.close());
   // One name for this process in presence, on the bus and in the board's logs.
   const processId = `${hostname()}:${process.pid}`;
-  let opened: OpenedBus;
-  try {
-    opened = await openBus(busChoice, log, processId);
-  } catch (err) {
-    await security.close();
-    await store.close();
-    throw err;
-  }
+  const opened: OpenedBus = await openBus(busChoice, log, processId);
   const bus: Bus = opened.bus;
+  // At a stop this runs after the sessions ended: their presence is gone, and the bus can take this process off the board.
+  stack.defer(() => bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err })));
   const board = createBoard({
     processId,
     name: cfg.board.name,
@@ -70,6 +89,16 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
     menus: { dir: cfg.paths.menus, parse: parseMenuYaml },
     cacheDir: join(cfg.dataDir, 'cache'),
     loginGuard: security.policy,
+    doors: new BoardDoors({
+      file: cfg.doors.file,
+      parse: parseMenuYaml,
+      dataDir: resolve(cfg.dataDir),
+      log,
+      software: 'carrier 0.1.0',
+      sysopName: cfg.board.sysop,
+      prlimit: cfg.doors.prlimit,
+      killGraceMs: cfg.doors.killGrace,
+    }),
     config: {
       idleTimeoutMs: cfg.session.idleTimeout,
       loginTimeoutMs: cfg.session.loginTimeout,
@@ -84,6 +113,12 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
       chat: cfg.chat,
     },
   });
+  const servers: BaseServer[] = [];
+  // The listeners close after the board has told its callers (deferred first, so run later).
+  stack.defer(() => Promise.all(servers.map((s) => s.close().catch((err: unknown) => log.warn('server.close_failed', { err })))));
+  stack.defer(() => board.shutdown('The board is going down for maintenance. Call again soon.'));
+  // Message areas (config/messages.yaml), re-read when the file changes.
+  attachMessageAreas(board, { file: resolve(cfg.messages.file), parse: parseMenuYaml, log });
 
   const limits: ServerLimits = {
     ...DEFAULT_LIMITS,
@@ -91,7 +126,6 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
     maxConnections: cfg.limits.maxConnections,
     maxPerIp: cfg.limits.maxPerIp,
   };
-  const servers: BaseServer[] = [];
   if (cfg.telnet.port !== 'off') {
     servers.push(
       new TelnetServer({
@@ -122,6 +156,7 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
         keepaliveIntervalMs: cfg.ssh.keepaliveInterval,
         banner: cfg.ssh.banner,
         maxAuthAttempts: cfg.ssh.maxAuthAttempts,
+        maxPasswordTries: cfg.session.maxLoginTries,
       }),
     );
   }
@@ -140,22 +175,40 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
       }),
     );
   }
+  let web: WebServer | undefined;
+  if (cfg.web.port !== 'off') {
+    const tls = cfg.web.tls.cert && cfg.web.tls.key ? { cert: readFileSync(resolve(cfg.web.tls.cert)), key: readFileSync(resolve(cfg.web.tls.key)) } : undefined;
+    web = new WebServer({
+      host: cfg.host,
+      port: cfg.web.port,
+      limits,
+      log,
+      admission: security.admission,
+      refusals: security.refusals,
+      title: cfg.board.name,
+      tls,
+      trustedProxies: cfg.web.trustedProxies,
+      allowedOrigins: cfg.web.allowedOrigins,
+      customCss: cfg.web.customCss ? resolve(cfg.web.customCss) : undefined,
+      frameRate: { perSecond: cfg.limits.keysPerSecond, burst: cfg.limits.keyBurst },
+      helloTimeoutMs: cfg.web.helloTimeout,
+    });
+    servers.push(web);
+  }
   for (const server of servers) {
     // Inside the session's scope, so a stray rejection from it closes that session alone.
     server.on('connection', (conn) => security.scope.run(conn, () => board.attach(conn)));
     server.on('error', (err: Error) => log.error('server.error', { protocol: server.protocol, err }));
   }
   security.attach(servers, board);
-  try {
-    for (const server of servers) await server.listen();
-  } catch (err) {
-    for (const server of servers) await server.close().catch(() => undefined);
-    await security.close();
-    await bus.close();
-    await store.close();
-    throw err;
-  }
+  for (const server of servers) await server.listen();
   const status: StatusSource = { processId, board, store, busStatus: opened.status, busProcesses: opened.processes };
+  if (web && opts.serveHealth !== false) {
+    // /health and /metrics on the web port too (in a cluster the primary's health port has every worker).
+    const report = async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] });
+    if (cfg.web.health) web.route('/health', (req, res) => answerStatus(req, res, 'health', report, log));
+    if (cfg.web.metrics) web.route('/metrics', (req, res) => answerStatus(req, res, 'metrics', report, log));
+  }
   let health: HealthServer | undefined;
   if (cfg.health.port !== 'off' && opts.serveHealth !== false) {
     health = await startHealthServer({
@@ -164,22 +217,31 @@ export async function startBoard(cfg: CarrierConfig, log: Logger, opts: StartOpt
       log,
       report: async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] }),
     });
+    const h = health;
+    stack.defer(() => h.close());
   }
+  const control = await startControl(cfg, {
+    board,
+    bus,
+    store,
+    bans: security.bans,
+    audit: security.audit,
+    logTap,
+    log,
+    stop: (reason) => (opts.requestStop ? opts.requestStop(reason) : void stop(reason)),
+  });
+  stack.defer(() => control?.close());
+  // Runs first at a stop: no new caller is let in while the rest closes.
+  stack.defer(() => security.quiesce());
   log.info('board.started', { name: cfg.board.name, frontEnds: servers.map((s) => ({ protocol: s.protocol, ...s.address() })) });
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'shutdown'): Promise<void> =>
     (stopping ??= (async () => {
       log.info('board.stopping', { reason });
-      security.quiesce();
-      await board.shutdown('The board is going down for maintenance. Call again soon.');
-      await Promise.all(servers.map((s) => s.close().catch((err) => log.warn('server.close_failed', { err }))));
-      await health?.close();
-      await security.close();
-      // After the sessions ended: their presence is gone, and the bus can take this process off the board.
-      await bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err }));
-      await store.close();
+      // quiesce, control, health, the board (callers told), listeners, bus, security, store
+      await stack.dispose();
       log.info('board.stopped', { reason });
     })());
-  return { board, store, bus, servers, status, health, security, stop };
+  return { board, store, bus, servers, status, health, web, security, control, stop };
 }

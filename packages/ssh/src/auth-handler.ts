@@ -15,8 +15,10 @@ export interface SshAuthOutcome {
 export interface SshAuthHandlerOptions {
   authenticator: SshAuthenticator;
   remoteAddress: string;
-  /** failed attempts before the connection is closed (OpenSSH MaxAuthTries) */
+  /** failed attempts of any method before the connection is closed (OpenSSH MaxAuthTries) */
   maxAttempts: number;
+  /** wrong passwords, password and keyboard-interactive counted together, before the close */
+  maxPasswordTries: number;
   log: Logger;
   /** Called once when the attempts run out; the server disconnects the client. */
   onTooManyFailures: () => void;
@@ -25,12 +27,14 @@ export interface SshAuthHandlerOptions {
 /**
  * One SSH connection's authentication. ssh2 hands us one request at a time (it queues
  * the rest, and disconnects past 10 queued), so the flow is sequential. Every failure
- * but the client's opening `none` probe counts toward `maxAttempts`; a kbd-interactive
+ * but the client's opening `none` probe counts toward `maxAttempts`, and wrong passwords
+ * by either password method toward `maxPasswordTries` (the board's 3); a kbd-interactive
  * prompt that is never answered is bounded by the server's grace timer.
  */
 export class SshAuthHandler {
   outcome: SshAuthOutcome | undefined;
   private failures = 0;
+  private passwordFailures = 0;
   private sawNone = false;
   private closed = false;
 
@@ -117,6 +121,8 @@ export class SshAuthHandler {
   private reject(ctx: AuthContext): void {
     if (this.closed) return;
     this.failures++;
+    const password = ctx.method === 'password' || ctx.method === 'keyboard-interactive';
+    if (password) this.passwordFailures++;
     this.opts.log.info('ssh.auth_failed', {
       remote: this.opts.remoteAddress,
       user: client(ctx.username),
@@ -124,7 +130,7 @@ export class SshAuthHandler {
       failures: this.failures,
     });
     this.reply(ctx, false);
-    if (this.failures >= this.opts.maxAttempts) {
+    if (this.failures >= this.opts.maxAttempts || this.passwordFailures >= this.opts.maxPasswordTries) {
       this.closed = true;
       this.opts.log.info('ssh.auth_too_many', { remote: this.opts.remoteAddress, failures: this.failures });
       this.opts.onTooManyFailures();

@@ -2,6 +2,7 @@ export {
   SshServer,
   SSH_DEFAULT_GRACE_TIME_MS,
   SSH_DEFAULT_MAX_AUTH_ATTEMPTS,
+  SSH_DEFAULT_MAX_PASSWORD_TRIES,
   type SshServerOptions,
 } from './ssh-server.js';
 export { SshConnection } from './ssh-connection.js';

@@ -339,23 +339,51 @@ describe('SshServer authentication', { timeout: 20_000 }, () => {
     }
   });
 
-  it('disconnects after maxAuthAttempts failures', async () => {
+  it('disconnects after three wrong passwords, keyboard-interactive and password counted together', async () => {
     s.authenticator.calls.length = 0;
     let tries = 0;
     const c = new ssh2.Client();
     const ended = new Promise<void>((resolve) => c.once('close', () => resolve()));
     c.on('error', () => {});
+    c.on('keyboard-interactive', (_name, _instr, _lang, _prompts, finish) => finish([`kbd${tries}`]));
+    c.connect({
+      host: '127.0.0.1',
+      port: s.port,
+      username: 'alice',
+      tryKeyboard: true,
+      // OpenSSH's order: keyboard-interactive, then password; alternate to mix both methods.
+      authHandler: (_left, _partial, next) =>
+        ++tries <= 10
+          ? next(
+              tries % 2 === 1
+                ? ({ type: 'keyboard-interactive', username: 'alice', prompt: (_n: unknown, _i: unknown, _l: unknown, _p: unknown, finish: (a: string[]) => void) => finish([`kbd${tries}`]) } as unknown as Parameters<typeof next>[0])
+                : { type: 'password', username: 'alice', password: `guess${tries}` },
+            )
+          : (next as unknown as (stop: false) => void)(false),
+    });
+    await ended;
+    assert.equal(s.authenticator.calls.length, 3, s.authenticator.calls.join(', '));
+    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.auth_too_many'));
+  });
+
+  it('disconnects after maxAuthAttempts failures of any method (unknown keys count there, not as passwords)', async () => {
+    s.authenticator.calls.length = 0;
+    let tries = 0;
+    const c = new ssh2.Client();
+    const ended = new Promise<void>((resolve) => c.once('close', () => resolve()));
+    c.on('error', () => {});
+    const keys = [0, 1, 2, 3, 4].map(() => ssh2.utils.generateKeyPairSync('ed25519').private);
     c.connect({
       host: '127.0.0.1',
       port: s.port,
       username: 'alice',
       authHandler: (_left, _partial, next) =>
         ++tries <= 10
-          ? next({ type: 'password', username: 'alice', password: `guess${tries}` })
+          ? next(tries <= 2 ? { type: 'publickey', username: 'alice', key: keys[tries]! } : { type: 'password', username: 'alice', password: `guess${tries}` })
           : (next as unknown as (stop: false) => void)(false),
     });
     await ended;
-    assert.equal(s.authenticator.calls.length, 4);
+    assert.equal(s.authenticator.calls.filter((c) => c.startsWith('password')).length, 2, s.authenticator.calls.join(', '));
     assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.auth_too_many'));
   });
 

@@ -36,7 +36,16 @@ export interface SshServerOptions extends Omit<BaseServerOptions, 'protocol'> {
   algorithms?: Partial<SshAlgorithms>;
   /** Failed attempts per connection before it is closed; default SSH_DEFAULT_MAX_AUTH_ATTEMPTS. */
   maxAuthAttempts?: number;
+  /**
+   * Wrong passwords per connection, password and keyboard-interactive together, before it
+   * is closed: the board's login tries (session.maxLoginTries), as on every front end.
+   * Default SSH_DEFAULT_MAX_PASSWORD_TRIES.
+   */
+  maxPasswordTries?: number;
 }
+
+/** The board's "3 failures disconnect", for ssh: OpenSSH would otherwise get 3 kbd-int plus 3 password. */
+export const SSH_DEFAULT_MAX_PASSWORD_TRIES = 3;
 
 type Stage = 'version' | 'auth' | 'shell' | 'connected';
 
@@ -60,6 +69,7 @@ export class SshServer extends BaseServer {
   private readonly authenticator: SshAuthenticator;
   private readonly graceTimeMs: number;
   private readonly maxAuthAttempts: number;
+  private readonly maxPasswordTries: number;
   /** keyed by the socket's own remote address and port, which is what ssh2 reports back */
   private readonly callers = new Map<string, Caller>();
 
@@ -68,6 +78,7 @@ export class SshServer extends BaseServer {
     this.authenticator = opts.authenticator;
     this.graceTimeMs = opts.graceTimeMs ?? SSH_DEFAULT_GRACE_TIME_MS;
     this.maxAuthAttempts = opts.maxAuthAttempts ?? SSH_DEFAULT_MAX_AUTH_ATTEMPTS;
+    this.maxPasswordTries = opts.maxPasswordTries ?? SSH_DEFAULT_MAX_PASSWORD_TRIES;
     const hostKeys = [opts.hostKeys.ed25519, opts.hostKeys.rsa].filter((k): k is Buffer => k !== undefined);
     if (hostKeys.length === 0) throw new CarrierError(ErrorCodes.CONFIG_INVALID, 'ssh: no host key given');
     const keepalive = opts.keepaliveIntervalMs ?? 0;
@@ -134,6 +145,7 @@ export class SshServer extends BaseServer {
       authenticator: this.authenticator,
       remoteAddress: remote,
       maxAttempts: this.maxAuthAttempts,
+      maxPasswordTries: this.maxPasswordTries,
       log: this.log,
       onTooManyFailures: end,
     });
