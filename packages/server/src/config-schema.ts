@@ -46,6 +46,7 @@ export const schema = {
     keepaliveInterval: duration(0, 'SSH keepalive ping interval; 0 is off (pings break SyncTERM, EtherTerm, NetRunner).'),
     banner: str('', 'Auth banner; empty is none (a banner breaks EtherTerm).'),
     maxAuthAttempts: int(6, 1, 20, 'Authentication attempts per connection before it is closed.'),
+    keyboardInteractive: bool(true, 'Offer keyboard-interactive auth besides password and publickey.'),
   },
   rlogin: {
     port: port('off', 'rlogin port (5513 is customary), or off.'),

@@ -157,6 +157,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
         banner: cfg.ssh.banner,
         maxAuthAttempts: cfg.ssh.maxAuthAttempts,
         maxPasswordTries: cfg.session.maxLoginTries,
+        keyboardInteractive: cfg.ssh.keyboardInteractive,
       }),
     );
   }

@@ -2,8 +2,13 @@ import ssh2, { type AuthContext, type AuthenticationType, type KeyboardAuthConte
 import { client, type Identity, type Logger } from '@carrier/core';
 import { isNewUserLogin, type AuthResult, type SshAuthenticator } from './authenticator.js';
 
-/** What we offer after a failure (RFC 4252 §5.1 "authentications that can continue"). */
-const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
+/**
+ * What we offer after a failure (RFC 4252 §5.1 "authentications that can continue"):
+ * keyboard-interactive too unless the sysop turned it off (ssh.keyboardInteractive). A
+ * client that tries a method not offered is still answered.
+ */
+const METHODS: AuthenticationType[] = ['publickey', 'password'];
+const METHODS_WITH_KBD: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
 /** keyboard-interactive asks exactly one thing, with echo off. */
 const PASSWORD_PROMPT = { prompt: 'password: ', echo: false };
 
@@ -19,6 +24,8 @@ export interface SshAuthHandlerOptions {
   maxAttempts: number;
   /** wrong passwords, password and keyboard-interactive counted together, before the close */
   maxPasswordTries: number;
+  /** offer keyboard-interactive in the methods that can continue (default true) */
+  offerKeyboardInteractive?: boolean | undefined;
   log: Logger;
   /** Called once when the attempts run out; the server disconnects the client. */
   onTooManyFailures: () => void;
@@ -141,7 +148,7 @@ export class SshAuthHandler {
     if (this.closed) return;
     try {
       if (ok) ctx.accept();
-      else ctx.reject(METHODS);
+      else ctx.reject(this.opts.offerKeyboardInteractive === false ? METHODS : METHODS_WITH_KBD);
     } catch (err) {
       // The transport closed under us between the question and the answer.
       this.opts.log.debug('ssh.auth_reply_failed', { remote: this.opts.remoteAddress, err });

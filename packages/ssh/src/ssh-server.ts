@@ -42,6 +42,8 @@ export interface SshServerOptions extends Omit<BaseServerOptions, 'protocol'> {
    * Default SSH_DEFAULT_MAX_PASSWORD_TRIES.
    */
   maxPasswordTries?: number;
+  /** Offer keyboard-interactive alongside password and publickey (default true). */
+  keyboardInteractive?: boolean;
 }
 
 /** The board's "3 failures disconnect", for ssh: OpenSSH would otherwise get 3 kbd-int plus 3 password. */
@@ -70,6 +72,7 @@ export class SshServer extends BaseServer {
   private readonly graceTimeMs: number;
   private readonly maxAuthAttempts: number;
   private readonly maxPasswordTries: number;
+  private readonly keyboardInteractive: boolean;
   /** keyed by the socket's own remote address and port, which is what ssh2 reports back */
   private readonly callers = new Map<string, Caller>();
 
@@ -79,6 +82,7 @@ export class SshServer extends BaseServer {
     this.graceTimeMs = opts.graceTimeMs ?? SSH_DEFAULT_GRACE_TIME_MS;
     this.maxAuthAttempts = opts.maxAuthAttempts ?? SSH_DEFAULT_MAX_AUTH_ATTEMPTS;
     this.maxPasswordTries = opts.maxPasswordTries ?? SSH_DEFAULT_MAX_PASSWORD_TRIES;
+    this.keyboardInteractive = opts.keyboardInteractive ?? true;
     const hostKeys = [opts.hostKeys.ed25519, opts.hostKeys.rsa].filter((k): k is Buffer => k !== undefined);
     if (hostKeys.length === 0) throw new CarrierError(ErrorCodes.CONFIG_INVALID, 'ssh: no host key given');
     const keepalive = opts.keepaliveIntervalMs ?? 0;
@@ -146,6 +150,7 @@ export class SshServer extends BaseServer {
       remoteAddress: remote,
       maxAttempts: this.maxAuthAttempts,
       maxPasswordTries: this.maxPasswordTries,
+      offerKeyboardInteractive: this.keyboardInteractive,
       log: this.log,
       onTooManyFailures: end,
     });
