@@ -1,3 +1,4 @@
+import { explainListenError } from './start-error.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -202,7 +203,13 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
     server.on('error', (err: Error) => log.error('server.error', { protocol: server.protocol, err }));
   }
   security.attach(servers, board);
-  for (const server of servers) await server.listen();
+  for (const server of servers) {
+    try {
+      await server.listen();
+    } catch (err) {
+      throw explainListenError(err, { protocol: server.protocol, host: cfg.host, port: portOf(cfg, server.protocol) });
+    }
+  }
   const status: StatusSource = { processId, board, store, busStatus: opened.status, busProcesses: opened.processes };
   if (web && opts.serveHealth !== false) {
     // /health and /metrics on the web port too (in a cluster the primary's health port has every worker).
@@ -245,4 +252,20 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
       log.info('board.stopped', { reason });
     })());
   return { board, store, bus, servers, status, health, web, security, control, stop };
+}
+
+/** The configured port of a front end, for a start error's message. */
+function portOf(cfg: CarrierConfig, protocol: string): number | string {
+  switch (protocol) {
+    case 'telnet':
+      return cfg.telnet.port;
+    case 'ssh':
+      return cfg.ssh.port;
+    case 'rlogin':
+      return cfg.rlogin.port;
+    case 'websocket':
+      return cfg.web.port;
+    default:
+      return '?';
+  }
 }
