@@ -1,4 +1,5 @@
-// Last callers: the most recent finished calls from the calls log.
+// Last callers: who is on right now at the top, then the most recent finished calls from
+// the calls log, with where each caller said they call from.
 import type { Session } from '@carrier/engine';
 
 function when(ms: number): string {
@@ -12,17 +13,36 @@ function duration(ms: number): string {
   return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** Pipe codes in stored text print as typed. */
+const plain = (text: string): string => text.replace(/\|/g, '||');
+
 export default async function lastcallers(s: Session): Promise<void> {
   s.setActivity('last callers');
-  const calls = await s.store.calls.recent(20);
+  const [online, calls] = await Promise.all([s.who(), s.store.calls.recent(20)]);
+  const on = online.filter((e) => e.handle !== null).sort((a, b) => a.connectedAt - b.connectedAt);
+  // Locations of the callers on now: one look-up per distinct handle (a screenful at most).
+  const locations = new Map<string, string | null>();
+  for (const e of on.slice(0, 20)) {
+    const key = e.handle!.toLowerCase();
+    if (!locations.has(key)) locations.set(key, (await s.store.users.findByHandle(e.handle!))?.location ?? null);
+  }
+  const wide = s.terminal.cols >= 80;
+  const header = `${'Handle'.padEnd(21)}${'Via'.padEnd(8)}${'When'.padEnd(18)}${'Time'.padEnd(8)}${wide ? 'From' : ''}`;
+  const row = (handle: string, via: string, at: number, time: string, from: string | null): string => {
+    const line = handle.slice(0, 20).padEnd(21) + via.padEnd(8) + when(at).padEnd(18) + time.padEnd(8) + (wide ? (from ?? '').slice(0, 24) : '');
+    return plain(line);
+  };
   s.clear();
   s.println('|15Last callers');
-  s.println(`|08${'Handle'.padEnd(21)}${'Via'.padEnd(8)}${'When'.padEnd(18)}Time`);
-  s.println(`|08${'-'.repeat(55)}`);
-  if (calls.length === 0) s.println('|07Nobody yet. You could be the first.');
+  s.println(`|08${header}`);
+  s.println(`|08${'-'.repeat(Math.min(79, s.terminal.cols - 1))}`);
+  const now = Date.now();
+  for (const e of on.slice(0, 20)) {
+    s.println(`|11${row(e.handle!, e.protocol, e.connectedAt, 'online', locations.get(e.handle!.toLowerCase()) ?? null)}`);
+  }
+  if (calls.length === 0 && on.length === 0) s.println('|07Nobody yet. You could be the first.');
   for (const c of calls) {
-    const line = c.handle.slice(0, 20).padEnd(21) + c.protocol.padEnd(8) + when(c.startedAt).padEnd(18) + duration((c.endedAt ?? c.startedAt) - c.startedAt);
-    s.println('|07' + line.replace(/\|/g, '||'));
+    s.println(`|07${row(c.handle, c.protocol, c.startedAt, duration((c.endedAt ?? now) - c.startedAt), c.location)}`);
   }
   s.println('');
   await s.pause();

@@ -26,25 +26,8 @@ export default async function newuser(s: Session): Promise<boolean> {
     break;
   }
 
-  let password = '';
-  for (let attempt = 0; attempt < 3 && password === ''; attempt++) {
-    s.print('\n|11Password: |15');
-    const first = await s.readLine({ mask: '*', maxLength: 128 });
-    if (first === '') return cancelled(s);
-    const check = s.checkPassword(first);
-    if (!check.ok) {
-      s.println(`\n|12${check.reason}|07`);
-      continue;
-    }
-    s.print('\n|11Password again: |15');
-    const second = await s.readLine({ mask: '*', maxLength: 128 });
-    if (second !== first) {
-      s.println('\n|12The passwords do not match.|07');
-      continue;
-    }
-    password = first;
-  }
-  if (password === '') return cancelled(s);
+  const password = await choosePassword(s, handle);
+  if (password === undefined) return cancelled(s);
 
   s.print('\n|11Where do you call from (city, country)? |15');
   const location = (await s.readLine({ maxLength: 40 })).trim();
@@ -61,6 +44,37 @@ export default async function newuser(s: Session): Promise<boolean> {
   s.println(`\n\n|10Welcome aboard, ${handle}!|07`);
   await s.login(user);
   return true;
+}
+
+/** How often a caller may retype a password (or its confirmation) before the application ends. */
+const PASSWORD_TRIES = 3;
+
+/**
+ * A password that passes the rules, typed twice. A confirmation that does not match asks
+ * for the confirmation again (up to three times) rather than throwing the application
+ * away; a password the rules refuse is asked for again, up to three times.
+ */
+async function choosePassword(s: Session, handle: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt < PASSWORD_TRIES; attempt++) {
+    s.print('\n|11Password: |15');
+    const first = await s.readLine({ mask: '*', maxLength: 128 });
+    if (first === '') return undefined;
+    const check = s.checkPassword(first, handle);
+    if (!check.ok) {
+      s.println(`\n|12${check.reason}|07`);
+      continue;
+    }
+    for (let confirm = 0; confirm < PASSWORD_TRIES; confirm++) {
+      s.print('\n|11Password again: |15');
+      const second = await s.readLine({ mask: '*', maxLength: 128 });
+      if (second === '') return undefined;
+      if (second === first) return first;
+      const left = PASSWORD_TRIES - confirm - 1;
+      s.println(left > 0 ? `\n|12The passwords do not match. ${left} more ${left === 1 ? 'try' : 'tries'}.|07` : '\n|12The passwords do not match.|07');
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 function cancelled(s: Session): false {

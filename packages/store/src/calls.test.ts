@@ -24,7 +24,7 @@ for (const backend of backends) {
       store.calls.start({ handle, protocol: 'telnet', remoteAddress: '192.0.2.7', node });
 
     test('a call is recorded at start and completed at end, with exact times', async () => {
-      const user = await store.users.create({ handle: 'Dade', password: 'zero cool was here' });
+      const user = await store.users.create({ handle: 'Dade', password: 'zero cool was here', location: 'New York' });
       now = T0 + 1000;
       const id = await store.calls.start({ userId: user.id, handle: 'Dade', protocol: 'ssh', remoteAddress: '2001:db8::1', node: 3 });
       now = T0 + 61_000;
@@ -40,6 +40,7 @@ for (const backend of backends) {
         startedAt: T0 + 1000,
         endedAt: T0 + 61_000,
         endReason: 'logoff',
+        location: 'New York',
       });
     });
 

@@ -14,6 +14,8 @@ export interface Call {
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly endReason: string | null;
+  /** Where the caller said they call from at sign-up (null for guests and when not given). */
+  readonly location: string | null;
 }
 
 export interface CallStart {
@@ -54,6 +56,7 @@ interface CallRow {
   started_at: number | string;
   ended_at: number | string | null;
   end_reason: string | null;
+  location?: string | null;
 }
 
 function toCall(row: CallRow): Call {
@@ -67,6 +70,7 @@ function toCall(row: CallRow): Call {
     startedAt: Number(row.started_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
+    location: row.location ?? null,
   };
 }
 
@@ -122,13 +126,14 @@ export function createCallsRepository(deps: CallsDeps): CallsRepository {
       const n = Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 0), MAX_RECENT_CALLS) : 0;
       if (n === 0) return [];
       const rows = (await calls()
-        .whereNotNull('ended_at')
+        .leftJoin('users', 'users.id', 'calls.user_id')
+        .whereNotNull('calls.ended_at')
         .orderBy([
-          { column: 'ended_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
+          { column: 'calls.ended_at', order: 'desc' },
+          { column: 'calls.id', order: 'desc' },
         ])
         .limit(n)
-        .select('*')) as CallRow[];
+        .select('calls.*', 'users.location')) as CallRow[];
       return rows.map(toCall);
     },
   };

@@ -1,0 +1,81 @@
+// The new-user application forgives a mistyped confirmation, and last callers shows who is
+// on now at the top, with the location callers gave when they signed up.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TelnetClient } from '@carrier/client';
+import { startCarrier, type Carrier } from '../harness.js';
+
+const FIRST_SCREEN_MS = 15_000;
+
+describe('new users and last callers', () => {
+  let board: Carrier;
+  before(async () => {
+    board = await startCarrier();
+    await board.addUser('alice', 'wonderland7');
+  });
+  after(async () => {
+    await board.stop();
+  });
+
+  async function call(): Promise<TelnetClient> {
+    const c = await connect({ port: board.ports.telnet!, localAddress: '127.0.0.2' });
+    await c.readUntil('login:', { timeout: FIRST_SCREEN_MS });
+    return c;
+  }
+
+  it('asks again for a confirmation that does not match, keeping the application', async () => {
+    const c = await call();
+    c.writeLine('new');
+    await c.readUntil('Handle');
+    c.writeLine('Dana Scully');
+    await c.readUntil('Password:');
+    c.writeLine('trust-no-1-x');
+    await c.readUntil('again');
+    c.writeLine('trust-no-one');
+    await c.readUntil('do not match. 2 more tries');
+    await c.readUntil('again');
+    c.writeLine('trust-no-1-x');
+    await c.readUntil('call from');
+    c.writeLine('Washington, DC');
+    await c.readUntil('Create the account');
+    c.write('y');
+    await c.readUntil('Command:');
+    c.write('l');
+    const screen = await c.readUntil('press a key');
+    // On now, at the top, with the location given at sign-up.
+    const lines = screen.split('\n');
+    const mine = lines.findIndex((l) => /Dana Scully\s+telnet\s+\S+ \S+\s+online\s+Washington, DC/.test(l.replace(/\x1b\[[0-9;]*m/g, '')));
+    assert.ok(mine >= 0, screen);
+    c.write('x');
+    await c.readUntil('Command:');
+    c.write('g');
+    await c.whenClosed();
+    const after = await call();
+    after.writeLine('alice');
+    await after.readUntil('password:');
+    after.writeLine('wonderland7');
+    await after.readUntil('Command:');
+    after.write('l');
+    const list = (await after.readUntil('press a key')).replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(list, /alice\s+telnet\s+\S+ \S+\s+online/);
+    assert.match(list, /Dana Scully\s+telnet\s+\S+ \S+\s+\d+m\s+Washington, DC/, 'the finished call, with its location');
+    await after.close();
+  });
+
+  it('ends the application after three mismatched confirmations', async () => {
+    const c = await call();
+    c.writeLine('new');
+    await c.readUntil('Handle');
+    c.writeLine('Fox Mulder');
+    await c.readUntil('Password:');
+    c.writeLine('i-want-to-believe');
+    for (let i = 0; i < 3; i++) {
+      await c.readUntil('again');
+      c.writeLine(`nope-${i}-nope`);
+    }
+    await c.readUntil('Application cancelled');
+    await c.close();
+    const list = await board.cli(['user', 'list']);
+    assert.doesNotMatch(list.stdout, /Fox Mulder/);
+  });
+});
