@@ -90,6 +90,11 @@ export const schema = {
       words: words(['root', 'admin', 'sh', 'shell', 'enable', 'system', 'busybox', 'cat', 'wget', 'curl', 'chmod'], 'First words of a login name no human types; matched case-insensitively.'),
       banFor: duration(86_400_000, 'How long a trapped address is banned.'),
     },
+    newAccounts: {
+      perSource: int(3, 1, 10_000, 'New accounts one address may create per window (the `new` application, ssh new@).'),
+      perNetwork: int(10, 1, 100_000, 'New accounts one /24 (IPv6 /64) may create per window, its addresses together.'),
+      window: duration(3_600_000, 'The sliding window the two limits above count in.'),
+    },
     penalties: {
       enabled: bool(true, 'Penalise sources for failed logins and connections that never log in.'),
       authFail: int(5, 0, 1000, 'Points a source (and the account tried) earns per wrong password.'),

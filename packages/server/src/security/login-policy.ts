@@ -1,9 +1,11 @@
-import { sourceOf, type AddressSet, type Logger } from '@carrier/core';
+import { client, sourceOf, type AddressSet, type Logger } from '@carrier/core';
+import { isLocked } from '../control/user-admin.js';
 import type { LoginAttempt, LoginEvent, LoginGuard, LoginVerdict } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import type { AuditLog } from './audit.js';
 import type { BanList } from './ban-list.js';
 import type { BotTrap } from './bot-trap.js';
+import type { AccountQuota } from './account-quota.js';
 import type { PenaltyBox, PenaltyVerdict } from './penalties.js';
 
 /**
@@ -16,6 +18,8 @@ export interface LoginPolicyOptions {
   trap: BotTrap | undefined;
   trapBanMs: number;
   penalties: PenaltyBox | undefined;
+  /** new accounts per source and per network */
+  accounts?: AccountQuota | undefined;
   bans: BanList;
   allowlist: AddressSet;
   audit: AuditLog;
@@ -49,7 +53,14 @@ export class LoginPolicy implements LoginGuard {
   }
 
   async passwordChecked(a: LoginAttempt & { ok: boolean }): Promise<LoginVerdict> {
-    if (a.ok) return PASS;
+    if (a.ok) {
+      // The sysop locked the account (user editor, `carrier user lock`): the right password is not enough.
+      if (await isLocked(this.opts.store, a.name.trim()).catch(() => false)) {
+        this.opts.log.info('login.locked', { name: client(a.name) });
+        return { hangup: { reason: 'account locked', message: 'This account is locked. Contact the sysop.' } };
+      }
+      return PASS;
+    }
     this.opts.audit.loginFailed({ remote: a.remoteAddress, protocol: a.protocol, name: a.name, ...(a.sessionId ? { session: a.sessionId } : {}) });
     const box = this.opts.penalties;
     if (!box || this.opts.allowlist.has(a.remoteAddress)) return PASS;
@@ -67,6 +78,37 @@ export class LoginPolicy implements LoginGuard {
   private async banNetwork(verdict: PenaltyVerdict, reason: string): Promise<void> {
     if (!verdict.banNetwork) return;
     await this.opts.bans.ban({ target: verdict.banNetwork.target, reason, source: 'penalty', forMs: verdict.banNetwork.forMs, by: 'penalty' });
+  }
+
+  /**
+   * A caller wants to create an account (before the application, and again at the end).
+   * Over the quota: refused with a short message, audited, and charged penalty points as
+   * a wrong password is, so a source that keeps trying is banned like a guesser.
+   */
+  async accountCreation(a: { remoteAddress: string; protocol: string; name: string }): Promise<{ refuse?: string } & LoginVerdict> {
+    const quota = this.opts.accounts;
+    if (!quota || this.opts.allowlist.has(a.remoteAddress)) return PASS;
+    const source = sourceOf(a.remoteAddress);
+    const verdict = quota.check(source);
+    if (verdict.ok) return PASS;
+    const minutes = Math.max(1, Math.ceil(verdict.retryInMs / 60_000));
+    this.opts.log.info('security.new_account_refused', { remote: a.remoteAddress, protocol: a.protocol, scope: verdict.scope, retryInMinutes: minutes });
+    const refuse = `Too many new accounts from your ${verdict.scope === 'network' ? 'network' : 'address'} lately. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    const box = this.opts.penalties;
+    if (!box) return { refuse };
+    const penalty = box.failedLogin(source, `new:${a.name}`);
+    await this.banNetwork(penalty, 'too many new accounts from one network');
+    if (penalty.banForMs !== undefined) {
+      await this.opts.bans.ban({ target: source, reason: 'too many new accounts', source: 'penalty', forMs: penalty.banForMs, by: 'penalty' });
+      return { refuse, hangup: { reason: 'penalty ban', message: refuse } };
+    }
+    return { refuse };
+  }
+
+  /** An account was created: it counts against its source's quota. */
+  accountCreated(a: { remoteAddress: string }): void {
+    if (this.opts.allowlist.has(a.remoteAddress)) return;
+    this.opts.accounts?.record(sourceOf(a.remoteAddress));
   }
 
   loggedIn(e: LoginEvent): void {

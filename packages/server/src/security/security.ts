@@ -10,6 +10,7 @@ import { BanList } from './ban-list.js';
 import { BotTrap } from './bot-trap.js';
 import { LoginPolicy } from './login-policy.js';
 import { PenaltyBox } from './penalties.js';
+import { AccountQuota } from './account-quota.js';
 import { installProcessGuards, SessionScope } from './resilience.js';
 import { guardSshAuthenticator } from './ssh-guard.js';
 
@@ -25,6 +26,8 @@ export interface Security {
   readonly bans: BanList;
   readonly policy: LoginPolicy;
   readonly scope: SessionScope;
+  /** the audit trail (`<dataDir>/logs/audit.log` when enabled) */
+  readonly audit: AuditLog;
   guardSsh(auth: SshAuthenticator): SshAuthenticator;
   /** Gate the front ends (bans at accept) and start each session inside its scope. */
   attach(servers: readonly BaseServer[], board: Board): void;
@@ -77,12 +80,21 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
         maxDelayMs: p.maxDelay,
       })
     : undefined;
-  const sweep = setInterval(() => penalties?.sweep(), PENALTY_SWEEP_MS);
+  const accounts = new AccountQuota({
+    perSource: cfg.security.newAccounts.perSource,
+    perNetwork: cfg.security.newAccounts.perNetwork,
+    windowMs: cfg.security.newAccounts.window,
+  });
+  const sweep = setInterval(() => {
+    penalties?.sweep();
+    accounts.sweep();
+  }, PENALTY_SWEEP_MS);
   sweep.unref();
   const policy = new LoginPolicy({
     trap: cfg.security.trap.enabled ? new BotTrap(cfg.security.trap.words) : undefined,
     trapBanMs: cfg.security.trap.banFor,
     penalties,
+    accounts,
     bans,
     allowlist,
     audit,
@@ -112,6 +124,7 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
     bans,
     policy,
     scope,
+    audit,
     guardSsh: (auth) => guardSshAuthenticator(auth, policy),
     attach(servers, b) {
       board = b;
