@@ -5,5 +5,5 @@ export default async function logoff(s: Session): Promise<void> {
   s.setActivity('logging off');
   await s.art('goodbye', { fallback: `Thanks for calling ${s.board.name}!` });
   s.println(`\n|07Goodbye${s.user ? `, |15${s.user.handle}|07` : ''}. Call again soon.`);
-  s.hangup('logoff');
+  void s.hangup('logoff');
 }

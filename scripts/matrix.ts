@@ -50,6 +50,6 @@ export default async function matrix(s: Session): Promise<unknown> {
     s.println('\n|12Login incorrect|07');
   }
   s.println('\nToo many failed logins. Goodbye.');
-  s.hangup('too many failed logins');
+  void s.hangup('too many failed logins');
   return undefined;
 }

@@ -11,7 +11,8 @@ const cliEntry = join(repoRoot, 'packages', 'server', 'src', 'cli.ts');
 const nodeArgs = ['--conditions=carrier-src', '--import', 'tsx', cliEntry];
 
 export interface Carrier {
-  ports: { telnet?: number; ssh?: number; rlogin?: number };
+  /** `web` is the browser front end's HTTP port (page at /, WebSocket at /ws) */
+  ports: { telnet?: number; ssh?: number; rlogin?: number; web?: number };
   dataDir: string;
   env: NodeJS.ProcessEnv;
   logs: Record<string, unknown>[];
@@ -35,6 +36,8 @@ export interface CarrierOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** true, or extra flow-mapping keys for the rlogin section, e.g. `trusted: [127.0.0.1]` */
   rlogin?: boolean | string;
+  /** the web front end is on (port 0) unless false; a string adds flow-mapping keys, e.g. `trustedProxies: [127.0.0.1]` */
+  web?: boolean | string;
   /** folders to use instead of the repo's scripts/, art/ and config/menus/ (the `yaml` option cannot repeat `paths:`) */
   scriptsDir?: string;
   artDir?: string;
@@ -52,6 +55,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
       `telnet: { port: ${opts.telnet === false ? 'off' : 0} }`,
       `ssh: { port: ${opts.ssh ? 0 : 'off'} }`,
       `rlogin: { port: ${opts.rlogin ? 0 : 'off'}${typeof opts.rlogin === 'string' ? `, ${opts.rlogin}` : ''} }`,
+      `web: { port: ${opts.web === false ? 'off' : 0}${typeof opts.web === 'string' ? `, ${opts.web}` : ''} }`,
       `paths: { scripts: ${JSON.stringify(opts.scriptsDir ?? join(repoRoot, 'scripts'))}, art: ${JSON.stringify(opts.artDir ?? join(repoRoot, 'art'))}, menus: ${JSON.stringify(opts.menusDir ?? join(repoRoot, 'config', 'menus'))} }`,
       `log: { level: ${opts.logLevel ?? 'debug'}, file: false }`,
       opts.yaml ?? '',
@@ -65,7 +69,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
     REDIS_URL: '',
     ...opts.env,
   };
-  for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT']) delete env[k];
+  for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT', 'CARRIER_WEB_PORT']) delete env[k];
   Object.assign(env, opts.env);
 
   // Benchmarks run the built server (what `npm start` runs); tests run the sources.
@@ -108,7 +112,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
 
   const started = await waitForLog((l) => l['event'] === 'board.started', 30_000);
   const ports: Carrier['ports'] = {};
-  for (const fe of started['frontEnds'] as { protocol: 'telnet' | 'ssh' | 'rlogin'; port: number }[]) ports[fe.protocol] = fe.port;
+  for (const fe of started['frontEnds'] as { protocol: 'telnet' | 'ssh' | 'rlogin' | 'websocket'; port: number }[]) ports[fe.protocol === 'websocket' ? 'web' : fe.protocol] = fe.port;
 
   const cli = (args: string[], stdin?: string) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((res) => {

@@ -3,7 +3,7 @@
 // would, and talks raw.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, TimeoutError, type ConnectOptions } from '../../packages/client/src/index.js';
+import { connect, TimeoutError, type ConnectOptions } from '@carrier/client';
 import { startCarrier, type Carrier } from '../harness.js';
 
 describe('the client library against carrier', () => {

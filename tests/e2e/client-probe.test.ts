@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { probeHost } from '../../packages/client/src/index.js';
+import { probeHost } from '@carrier/client';
 import { startCarrier, type Carrier } from '../harness.js';
 
 async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 // For client-telnet.test.ts: the interactive caller's terminal guard, put in raw mode with
 // the cursor hidden, and then an exception nobody catches. The test checks, from the shell
 // that ran this, that the terminal came back in cooked mode.
-import { LocalTerminal } from '../../packages/client/src/caller/local-terminal.js';
+import { LocalTerminal } from '@carrier/client/testing';
 
 const terminal = new LocalTerminal(process.stdin, process.stdout);
 terminal.enterRaw();

@@ -132,7 +132,7 @@ describe('carrier telnet in a terminal', () => {
 
   it('restores the terminal after a crash', async () => {
     type('clear', 'Enter');
-    type(`node --import tsx ${join(repoRoot, 'tests/e2e/client-telnet-crash.fixture.ts')}`, 'Enter');
+    type(`node --conditions=carrier-src --import tsx ${join(repoRoot, 'tests/e2e/client-telnet-crash.fixture.ts')}`, 'Enter');
     await waitForScreen(/deliberate crash/);
     assert.equal(await terminalState('AFTER-CRASH'), 'icanon echo AFTER-CRASH | cursor 1 wrap 1 | plain');
   });

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '../harness.js';
+import { eventually as pollUntil } from '@carrier/core/testing';
 
 /** ssh2 is a dependency of the ssh package, not of the repo root: load it from there. */
 export const ssh2 = createRequire(join(repoRoot, 'packages', 'ssh', 'package.json'))('ssh2') as typeof import('ssh2');
@@ -45,14 +46,12 @@ export async function refusedAsBanned(port: number, localAddress: string, prefix
   return p.closed && p.bytes.toString('latin1') === `${prefix}This address is banned.\r\n`;
 }
 
-/** Poll until `check` holds (a ban made by the CLI reaches the board within banRefresh). */
+/**
+ * Poll until `check` holds (a ban made by the CLI reaches the board within banRefresh).
+ * The repo's one poll helper (@carrier/core/testing) under this file's argument order.
+ */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await pollUntil(check, what, { timeoutMs, intervalMs: 100 });
 }
 
 /** Open `n` sockets from `localAddress` that send nothing; each resolves once connected. */

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
+import { eventually } from '@carrier/core/testing';
 
 // tests/ has no dependencies of its own: borrow the packages' copies.
 const ssh2 = createRequire(join(repoRoot, 'packages', 'ssh', 'package.json'))('ssh2') as typeof import('ssh2');
@@ -37,14 +38,13 @@ export interface Caller {
   readonly closed: boolean;
 }
 
+/** The repo's one poll helper (@carrier/core/testing), for values that may be falsy but defined. */
 async function poll<T>(what: () => Promise<T | undefined>, timeoutMs: number, describe: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const found = await eventually(async () => {
     const got = await what();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; ${await describe()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    return got === undefined ? undefined : { got };
+  }, describe, { timeoutMs, intervalMs: 25 });
+  return found.got;
 }
 
 /** A headless xterm fed with bytes as they arrive. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
-import { connect, type ConnectOptions, type TelnetClient } from '../../packages/client/src/index.js';
+import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
 import { repoRoot, run, startCarrier, type Carrier } from '../harness.js';
 
 /** The first screen waits for the board's script cache on a cold start. */

@@ -1,6 +1,6 @@
 // Screens the multi-node tests read, driven the way a caller would: keys in, text out.
 // Works with the raw telnet caller and the OpenSSH caller alike.
-import { ScreenModel } from '../../packages/client/src/index.js';
+import { ScreenModel } from '@carrier/client';
 
 export interface Caller {
   text(): string;

@@ -3,7 +3,7 @@
 // message while sessions in progress carry on, and logins work again when it returns.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MIGRATIONS } from '../../packages/store/src/index.js';
+import { MIGRATIONS } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, RawTelnet } from '../raw-telnet.js';
 import { plain, whoIsOnline } from './callers.js';

@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../packages/core/src/index.js';
-import { openStore, type Store } from '../../packages/store/src/index.js';
+import { silentLogger } from '@carrier/core';
+import { serviceMissing } from '@carrier/core/testing';
+import { openStore, type Store } from '@carrier/store';
 
 // ---- PostgreSQL --------------------------------------------------------------------
 
@@ -48,6 +49,7 @@ export async function findPostgres(): Promise<string | undefined> {
   const candidates = explicit ? [explicit] : ['postgres://postgres@127.0.0.1:5432/test', `postgres://${userInfo().username}@127.0.0.1:5432/test`];
   for (const url of candidates) if (await pgReachable(url)) return url;
   if (explicit) throw new Error(`CARRIER_TEST_PG_URL is set but unreachable: ${explicit}`);
+  serviceMissing('no PostgreSQL at 127.0.0.1:5432/test'); // throws under CI=true
   return undefined;
 }
 
@@ -94,6 +96,7 @@ export async function findRedis(): Promise<string | undefined> {
   const r = await redisCli(url, ['ping']).catch(() => ({ code: 1, stdout: '' }));
   if (r.code === 0 && r.stdout.trim() === 'PONG') return url;
   if (explicit) throw new Error(`CARRIER_TEST_REDIS_URL is set but unreachable: ${url}`);
+  serviceMissing(`no Redis at ${url}`); // throws under CI=true
   return undefined;
 }
 
@@ -108,8 +111,8 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
 }
 
 // A private redis-server and a TCP hop: the package tests' own helpers.
-export { startPrivateRedis, type PrivateRedis } from '../../packages/engine/src/redis-test-support.js';
-export { tcpHop, type TcpHop } from '../../packages/store/src/tcp-hop.js';
+export { startPrivateRedis, type PrivateRedis } from '@carrier/engine/testing';
+export { tcpHop, type TcpHop } from '@carrier/store/testing';
 
 // ---- a real OpenSSH caller ---------------------------------------------------------
 

@@ -3,8 +3,8 @@
 // a session on the other process; kill -9 of B clears B's callers from A within 10 s.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisBus } from '../../packages/engine/src/index.js';
-import { createMemoryLogger } from '../../packages/core/src/index.js';
+import { RedisBus } from '@carrier/engine';
+import { createMemoryLogger } from '@carrier/core';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 import { plain, waitForScreen, whoIsOnline, whoIsOnlineUntil } from './callers.js';

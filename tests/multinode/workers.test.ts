@@ -12,6 +12,7 @@ import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 import { whoIsOnline, whoIsOnlineUntil } from './callers.js';
 import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, uniquePrefix } from './services.js';
+import { eventually } from '@carrier/core/testing';
 
 const pg = await findPostgres();
 const redis = await findRedis();
@@ -26,14 +27,6 @@ const GENEROUS_LIMITS = 'limits: { maxPerIp: 200, maxPerSubnet: 200, startups: {
 const TALL = { cols: 80, rows: 30 };
 
 const started = (c: Carrier) => c.logs.filter((l) => l['event'] === 'board.started');
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
   const schema = freshSchemaName();
@@ -53,7 +46,7 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
         GENEROUS_LIMITS,
       ].join('\n'),
     });
-    await until(() => started(board).length >= 2, 30_000, 'both workers to start');
+    await eventually(() => started(board).length >= 2, 'both workers to start', { timeoutMs: 30_000 });
   });
   after(async () => {
     for (const c of callers) c.close();
@@ -67,7 +60,7 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
     assert.equal(ports.size, 1, 'both workers listen on the same ports');
     callers.push(...(await Promise.all(Array.from({ length: CALLERS }, (_, i) => loginRaw(board.ports.telnet!, handle(i + 1), password(i + 1), { size: TALL })))));
     const logins = board.logs.filter((l) => l['event'] === 'session.login');
-    await until(() => board.logs.filter((l) => l['event'] === 'session.login').length >= CALLERS, 10_000, 'all logins logged');
+    await eventually(() => board.logs.filter((l) => l['event'] === 'session.login').length >= CALLERS, 'all logins logged');
     const perWorker = new Map<unknown, number>();
     for (const l of board.logs.filter((x) => x['event'] === 'session.login')) perWorker.set(l['pid'], (perWorker.get(l['pid']) ?? 0) + 1);
     assert.equal(perWorker.size, 2, `logins by worker pid: ${JSON.stringify([...perWorker])} (${logins.length} so far)`);
@@ -106,7 +99,7 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
     for (const h of victimHandles) assert.doesNotMatch(list, new RegExp(`\\b${h}\\b`));
     assert.ok(Date.now() - killedAt < 5_000, `cleared by the primary, not by the heartbeat TTL (${ms} ms of polling)`);
     const restarted = await board.waitForLog((l) => l['event'] === 'cluster.worker_started' && Number(l['worker']) > 2, 10_000);
-    await until(() => started(board).some((l) => l['pid'] === restarted['workerPid']), 30_000, 'the new worker to listen');
+    await eventually(() => started(board).some((l) => l['pid'] === restarted['workerPid']), 'the new worker to listen', { timeoutMs: 30_000 });
     const late = await loginRaw(board.ports.telnet!, handle(CALLERS + 1), password(CALLERS + 1), { size: TALL });
     callers.push(late);
     assert.match(await whoIsOnline(late, TALL), new RegExp(`\\b${handle(CALLERS + 1)}\\b`));
@@ -119,7 +112,7 @@ describe('carrier start --workers', () => {
   function start(args: string[], yaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'carrier-mn-flag-'));
     const config = join(dir, 'carrier.yaml');
-    writeFileSync(config, [`dataDir: ${JSON.stringify(dir)}`, 'telnet: { port: 0 }', 'ssh: { port: off }', 'log: { level: info, file: false }', yaml].join('\n'));
+    writeFileSync(config, [`dataDir: ${JSON.stringify(dir)}`, 'telnet: { port: 0 }', 'ssh: { port: off }', 'web: { port: off }', 'log: { level: info, file: false }', yaml].join('\n'));
     return new Promise((resolve) => {
       const p = spawn(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', cli, 'start', ...args], {
         cwd: repoRoot,

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSauce, encodeCp437 } from '../../packages/terminal/dist/index.js';
+import { buildSauce, encodeCp437 } from '@carrier/terminal';
 import { screens } from './screens.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

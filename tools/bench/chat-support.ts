@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 // tools/ has no package.json of its own: the packages are reached by path.
-import { createMemoryLogger } from '../../packages/core/src/index.js';
-import { DEFAULT_SCRYPT_PARAMS, openStore } from '../../packages/store/src/index.js';
+import { createMemoryLogger } from '@carrier/core';
+import { DEFAULT_SCRYPT_PARAMS, openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../../tests/harness.js';
 
 const IAC = 0xff, SB = 0xfa, SE = 0xf0, WILL = 0xfb, WONT = 0xfc, DO = 0xfd, DONT = 0xfe;

@@ -24,9 +24,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../packages/core/src/index.js';
-import { openStore } from '../../packages/store/src/index.js';
-import type { TelnetClient } from '../../packages/client/src/index.js';
+import { silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
+import type { TelnetClient } from '@carrier/client';
 import { BENCH_PASSWORD, repoRoot } from './load/bench-board.js';
 import { caller, closeAll, loginCaller, pool, sleep, timed } from './load/callers.js';
 import { cpuPercent, MiB, sampleProc, waitPercent, type ProcSample } from './load/proc.js';
@@ -57,6 +57,7 @@ function config(dataDir: string, schema: string, prefix: string, workers: number
     `dataDir: ${JSON.stringify(dataDir)}`,
     'telnet: { port: 0 }',
     'ssh: { port: off }',
+    'web: { port: off }',
     `paths: { scripts: ${JSON.stringify(join(repoRoot, 'scripts'))}, art: ${JSON.stringify(join(repoRoot, 'art'))}, menus: ${JSON.stringify(join(repoRoot, 'config', 'menus'))} }`,
     'log: { level: warn, file: false }',
     `workers: ${workers}`,

@@ -6,6 +6,7 @@ import { BaseServer, DEFAULT_LIMITS, type AcceptContext } from './base-server.js
 import { BaseConnection } from './connection.js';
 import { createMemoryLogger } from './log.js';
 import { RefusalLog } from './refusal-log.js';
+import { eventually } from './testing.js';
 
 /** The smallest front end: every socket is a Connection at once, bytes in and out as they are. */
 class EchoConnection extends BaseConnection {
@@ -69,11 +70,6 @@ function dial(port: number, localAddress = '127.0.0.1'): Promise<{ socket: net.S
   });
 }
 
-const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(check(), what);
-};
-
 describe('BaseServer with a shared admission', () => {
   it('applies one per-address cap across two front ends', async () => {
     const log = createMemoryLogger();
@@ -98,7 +94,7 @@ describe('BaseServer with a shared admission', () => {
       assert.equal(first.first, 'hello\r\n');
       const blocked = await dial(port, '127.0.0.3');
       assert.equal(blocked.first, 'no: too many callers logging in right now\r\n', 'one unauthenticated socket fills start=full=1');
-      await until(() => conns.length === 1, 'the connection was handed over');
+      await eventually(() => conns.length === 1, 'the connection was handed over');
       conns[0]!.markAuthenticated();
       assert.deepEqual(admission.counts(), { open: 1, unauthenticated: 0, authenticated: 1 });
       const next = await dial(port, '127.0.0.3');
@@ -106,7 +102,7 @@ describe('BaseServer with a shared admission', () => {
       first.socket.destroy();
       next.socket.destroy();
       blocked.socket.destroy();
-      await until(() => admission.counts().open === 0, 'every ticket is released when its socket closes');
+      await eventually(() => admission.counts().open === 0, 'every ticket is released when its socket closes');
     }
   });
 
@@ -118,11 +114,11 @@ describe('BaseServer with a shared admission', () => {
     const { server, port } = await start({ admission, passCtx: true, log });
     server.once('connection', (c: BaseConnection) => c.markAuthenticated());
     const caller = await dial(port, '127.0.0.4');
-    await until(() => admission.counts().authenticated === 1, 'marked');
+    await eventually(() => admission.counts().authenticated === 1, 'marked');
     const scanner = await dial(port, '127.0.0.5');
     caller.socket.destroy();
     scanner.socket.destroy();
-    await until(() => released.length === 2, 'both released');
+    await eventually(() => released.length === 2, 'both released');
     assert.deepEqual(released.sort(), ['127.0.0.4 logged in', '127.0.0.5 never logged in']);
   });
 
@@ -134,7 +130,7 @@ describe('BaseServer with a shared admission', () => {
     server.on('connection', (c: BaseConnection) => c.once('close', (why: string) => reasons.push(why)));
     const victim = await dial(port, '127.0.0.6');
     const bystander = await dial(port, '127.0.0.7');
-    await until(() => server.clientList().length === 2, 'both handed over');
+    await eventually(() => server.clientList().length === 2, 'both handed over');
     assert.equal(admission.disconnectWhere((addr) => addr === '127.0.0.6', 'banned'), 1);
     await victim.closed;
     assert.deepEqual(reasons, ['banned']);

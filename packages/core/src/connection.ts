@@ -68,6 +68,14 @@ export interface Connection {
   /** The size was learned after the front end (probe). */
   setSize(cols: number, rows: number, source: SizeSource): void;
   close(reason?: string): void;
+  /**
+   * A file transfer starts (on) or ends (off): input becomes 8-bit transparent (telnet
+   * stops folding CR LF / CR NUL into Enter). Front ends whose input is already clean
+   * (ssh, rlogin) leave it out.
+   */
+  setTransferMode?(on: boolean): void;
+  /** A read-only copy of the output (BaseConnection has it); returns the untap. */
+  tapOutput?(fn: (bytes: Buffer) => void): () => void;
 }
 
 let nextId = 1;
@@ -96,6 +104,7 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   private pendingBytes = 0;
   private isClosed = false;
   private isAuthenticated = false;
+  private taps: Set<(bytes: Buffer) => void> | undefined;
   lastInputAt = Date.now();
 
   constructor(opts: { protocol: Protocol; remoteAddress: string; terminal?: Partial<TerminalInfo>; id?: string }) {
@@ -142,12 +151,39 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
 
   write(text: string): boolean {
     if (this.isClosed || text.length === 0) return !this.isClosed;
-    return this.sendRaw(encodeText(text, this.info.encoding));
+    const bytes = encodeText(text, this.info.encoding);
+    if (this.taps !== undefined) this.tapped(bytes);
+    return this.sendRaw(bytes);
   }
 
   writeBytes(bytes: Buffer): boolean {
     if (this.isClosed || bytes.length === 0) return !this.isClosed;
+    if (this.taps !== undefined) this.tapped(bytes);
     return this.sendRaw(bytes);
+  }
+
+  /**
+   * A read-only copy of everything written to this caller, in the terminal's encoding and
+   * before protocol escaping (the sysop's spy). Costs one check per write while nobody
+   * taps. Returns the untap; a tap that throws is dropped.
+   */
+  tapOutput(fn: (bytes: Buffer) => void): () => void {
+    (this.taps ??= new Set()).add(fn);
+    return () => {
+      this.taps?.delete(fn);
+      if (this.taps?.size === 0) this.taps = undefined;
+    };
+  }
+
+  private tapped(bytes: Buffer): void {
+    for (const fn of [...this.taps!]) {
+      try {
+        fn(bytes);
+      } catch {
+        this.taps?.delete(fn);
+      }
+    }
+    if (this.taps?.size === 0) this.taps = undefined;
   }
 
   setEncoding(encoding: Encoding, source: EncodingSource): void {

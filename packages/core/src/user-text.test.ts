@@ -39,3 +39,18 @@ test('a huge paste is bounded before any work is done on it', () => {
   const out = cleanUserText('x'.repeat(5_000_000), 300);
   assert.equal(out.length, 300);
 });
+
+test('C1 CSI and its parameters go whole, the fix for activity, sysop and guard text', () => {
+  assert.equal(cleanUserText('at \x9b2Jthe menu\x9b31m', 60), 'at the menu');
+  assert.equal(cleanUserText('sysop says \x1b[2J\x1b[Hhi', 60), 'sysop says hi');
+});
+
+test('zero-width and bidi format characters are removed; ZWJ inside an emoji stays', () => {
+  assert.equal(cleanUserText('ad\u200bmin\u200e\u200f\u061c\u2060\ufeff', 100), 'admin');
+  assert.equal(cleanUserText('👩\u200d💻', 100), '👩\u200d💻');
+});
+
+test('multiline keeps line breaks, tabs and indentation, and still strips escapes', () => {
+  assert.equal(cleanUserText('  one\r\n\ttwo\x1b[2J\rthree\u202e  ', Infinity, { multiline: true, trim: false }), '  one\n\ttwo\nthree  ');
+  assert.equal(cleanUserText(' a\nb ', Infinity, { multiline: true }), 'a\nb');
+});

@@ -1,49 +1,21 @@
 import { hostname } from 'node:os';
-import { CarrierError, client, ErrorCodes, type Connection, type Encoding, type Logger } from '@carrier/core';
+import { CarrierError, client, ErrorCodes, type Logger } from '@carrier/core';
 import type { Store } from '@carrier/store';
+import { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+import type { Board } from './board-types.js';
 import type { Bus, Unsubscribe } from './bus.js';
 import { ScriptLoader } from './script-loader.js';
-import { Session, type SessionContext } from './session.js';
+import { CallSession, type SessionContext } from './session.js';
 import { BoardSocial } from './social/board-social.js';
-import type { ChatSettings } from './chat/settings.js';
 import { boardMenus, type BoardMenuOptions } from './menu/board-menus.js';
+import type { BoardDoors } from './doors/board-doors.js';
+import type { BoardFiles } from './files/board-files.js';
 import type { LoginGuard } from './login-guard.js';
 
-export interface BoardConfig {
-  /** no input for this long ends the session */
-  idleTimeoutMs: number;
-  /** not logged in after this long ends the session */
-  loginTimeoutMs: number;
-  /** a session this old ends, input or not (the absolute timeout) */
-  maxDurationMs: number;
-  /** the longest line a caller can type at any prompt, whatever a script asks for */
-  maxLineLength: number;
-  /** keys a session accepts per second, sustained, and as a burst (a pasted line) */
-  keyRate?: { perSecond: number; burst: number } | undefined;
-  /** deadline for the cursor-position probes of size and encoding */
-  probeTimeoutMs: number;
-  /** wrong passwords before the matrix script hangs up (scripts read it) */
-  maxLoginTries: number;
-  /** the first script of an anonymous caller */
-  startScript: string;
-  /** the first script of a caller the front end already authenticated (ssh, trusted rlogin) */
-  authenticatedScript: string;
-  /** encoding for a terminal nothing else identified */
-  defaultEncoding?: Encoding | undefined;
-  /** chat line cap, flood rate and history; defaults in chat/settings.ts */
-  chat?: Partial<ChatSettings> | undefined;
-}
-
-export const DEFAULT_BOARD_CONFIG: Readonly<BoardConfig> = Object.freeze({
-  idleTimeoutMs: 10 * 60_000,
-  loginTimeoutMs: 120_000,
-  maxDurationMs: 4 * 3_600_000,
-  maxLineLength: 1000,
-  probeTimeoutMs: 400,
-  maxLoginTries: 3,
-  startScript: 'matrix',
-  authenticatedScript: 'main',
-});
+// The board's types live in leaf modules (board-config.ts, board-types.ts) so that
+// scripts, menus and the session's parts never import this file.
+export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+export type { Board, LiveSession } from './board-types.js';
 
 export interface BoardOptions {
   name: string;
@@ -61,22 +33,10 @@ export interface BoardOptions {
   loginGuard?: LoginGuard | undefined;
   /** how presence names this process; default host:pid */
   processId?: string;
-}
-
-export interface Board {
-  readonly name: string;
-  readonly config: Readonly<BoardConfig>;
-  readonly store: Store;
-  readonly bus: Bus;
-  readonly log: Logger;
-  /** Start a session on a negotiated connection. */
-  attach(conn: Connection): Session;
-  /** Sessions served by this process, oldest first. */
-  sessions(): Session[];
-  /** A session of this process by id. */
-  session(id: string): Session | undefined;
-  /** Tell every caller `message`, end every session and wait (briefly) for them to unwind. */
-  shutdown(message?: string): Promise<void>;
+  /** the doors (config/doors.yaml): the `door:` menu action and scripts/doors.ts run them */
+  doors?: BoardDoors | undefined;
+  /** the file areas (config/files.yaml): scripts/files.ts, SFTP and `carrier files` use them */
+  files?: BoardFiles | undefined;
 }
 
 export const BUS_LINK_DOWN = "The link to the other nodes is down: chat and who's online reach this node only for now.";
@@ -91,7 +51,7 @@ export function createBoard(opts: BoardOptions): Board {
   const config = validateConfig({ ...DEFAULT_BOARD_CONFIG, ...definedOnly(opts.config ?? {}) });
   const log = opts.log.child({ board: opts.name });
   const loader = new ScriptLoader(opts.scriptsDir, opts.cacheDir, log);
-  const live = new Map<string, Session>();
+  const live = new Map<string, CallSession>();
   const warned = new Set<string>();
   const processId = opts.processId ?? `${hostname()}:${process.pid}`;
   let stopping = false;
@@ -102,8 +62,10 @@ export function createBoard(opts: BoardOptions): Board {
     store: opts.store,
     bus: opts.bus,
     log,
+    doors: opts.doors,
+    files: opts.files,
     attach(conn) {
-      const session = new Session(conn, ctx);
+      const session = new CallSession(conn, ctx);
       if (stopping) {
         session.disconnect('server shutdown', 'The board is going down. Call again soon.');
         return session;

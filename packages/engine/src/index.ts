@@ -1,5 +1,7 @@
-export { Session, type ReadLineOptions } from './session.js';
-export { createBoard, DEFAULT_BOARD_CONFIG, type Board, type BoardConfig, type BoardOptions } from './board.js';
+export type { Session, ScriptBoard, ScriptFunction, ReadLineOptions } from './session-api.js';
+export { createBoard, type BoardOptions } from './board.js';
+export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+export type { Board, LiveSession } from './board-types.js';
 export { MAX_GUARD_DELAY_MS, type LoginGuard, type LoginAttempt, type LoginVerdict, type LoginEvent } from './login-guard.js';
 export { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';
 export { InProcessPresence, type Presence, type PresenceEntry } from './presence.js';
@@ -26,14 +28,17 @@ export {
   type PrivateChatLine,
   type PrivateChatEnd,
   type BusLink,
+  type SpyRequest,
+  type SpyChunk,
+  type SpyEnd,
 } from './topics.js';
+export { SpyRelay, SPY_LEASE_MS, SPY_RENEW_MS, type SpyHandlers } from './sysop/spy-relay.js';
 export { APOLOGY, STORE_APOLOGY, MAX_SCRIPT_DEPTH } from './script-stack.js';
-export type { ScriptFunction } from './script-loader.js';
 export { compileScript, type CompileResult, type ScriptProblem } from './script-compiler.js';
 export { checkScripts, type CheckOptions } from './script-check.js';
-export { keyName } from './key-input.js';
+export { KEY_RATE, keyName } from './key-input.js';
 export { chatRoom, type ChatRoomOptions } from './chat/chat-room.js';
-export { DEFAULT_CHAT_SETTINGS, type ChatSettings } from './chat/settings.js';
+export { DEFAULT_CHAT_SETTINGS, chatSettings, type ChatSettings } from './chat/settings.js';
 export { DEFAULT_ROOM } from './chat/room-name.js';
 export { whosOnline } from './social/whos-online.js';
 export { requestPrivateChat, type ChatPeer } from './social/split-chat.js';
@@ -45,3 +50,15 @@ export type { LightbarItem, LightbarOptions } from './lightbar.js';
 export { MENU_PREFIX, type Menu, type MenuDocument, type MenuParser, type MenuProblem } from './menu/types.js';
 export { checkMenus, type MenuCheckOptions } from './menu/check.js';
 export { boardMenuRefs, type BoardMenuOptions } from './menu/board-menus.js';
+export * from './messages/index.js';
+export { BoardDoors, readDoorsFile, type BoardDoorsOptions, type DoorsParser } from './doors/board-doors.js';
+export { runDoor, doorsFor, DOOR_ACTIVITY_PREFIX, type DoorOutcome } from './doors/run-door.js';
+export { BoardFiles, SIDECAR_SUFFIX, mib, type BoardFilesOptions, type FilesParser, type UploadSlot, type ScanResult, type Verdict } from './files/board-files.js';
+export { validateFilesConfig, defaultFilesConfig, canList, canDownload, isSysop, TAG_PATTERN, type FileArea, type FilesConfig, type UploadRules, type FilesProblem } from './files/areas.js';
+export { fileNameProblem, describeNameProblem, baseName, MAX_FILE_NAME_LENGTH, type NameProblem } from './files/safe-name.js';
+export { readFileIdDiz, cleanDescription } from './files/diz.js';
+export { filesMenu, listingRow, formatSize } from './files/files-menu.js';
+export { sendFiles, receiveFiles, DEFAULT_STALL_MS, type OutgoingFile, type SendReport, type ReceiveReport, type TransferOptions, type TransferFailure } from './files/zmodem-transfer.js';
+export { withTransferWire } from './files/session-transfer.js';
+export type { TransferWire } from './files/wire.js';
+export { sftpBackendFor, UPLOADS_FOLDER, type SftpBackendLike } from './files/sftp-backend.js';

@@ -145,14 +145,44 @@ describe('the login guard', () => {
     assert.deepEqual(r.calls, ['name alice from 192.0.2.7', 'password alice ok']);
   });
 
-  it('lets the caller through when the guard itself fails, and logs it', async () => {
-    const r = await rig({ name: () => { throw new Error('policy bug'); } });
+  it('fails closed: a guard that cannot screen the name ends the call with the store apology, logged once', async () => {
+    const r = await rig({ name: () => { throw new Error('database down'); } });
     const conn = new FakeConnection();
     const session = r.board.attach(conn);
     conn.type(`alice\r${PASSWORD}\rx`);
-    await conn.waitFor('welcome alice');
     await session.done;
-    assert.equal(events(r.log, 'login.guard_failed')[0]?.['step'], 'nameEntered');
+    assert.equal(conn.endedWith, 'login guard unavailable');
+    assert.match(conn.screen, /database is not answering/);
+    assert.doesNotMatch(conn.screen, /password:|welcome/, 'no password prompt, no login');
+    assert.equal(conn.authenticated, false);
+    assert.deepEqual(r.logins, []);
+    const failed = events(r.log, 'login.guard_failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]?.['step'], 'nameEntered');
+    assert.equal(events(r.log, 'script.error').length, 0, 'no script error and no second apology');
+  });
+
+  it('fails closed after the password check too: a right password does not get in past a broken guard', async () => {
+    const r = await rig({ password: () => { throw new Error('database down'); } });
+    const conn = new FakeConnection();
+    const session = r.board.attach(conn);
+    conn.type(`alice\r${PASSWORD}\rx`);
+    await session.done;
+    assert.equal(conn.endedWith, 'login guard unavailable');
+    assert.doesNotMatch(conn.screen, /welcome/);
+    assert.deepEqual(r.logins, []);
+    assert.deepEqual(events(r.log, 'login.guard_failed').map((e) => e['step']), ['passwordChecked']);
+  });
+
+  it('a guard hang-up message reaches the caller cleaned of escape sequences and C1 controls', async () => {
+    const r = await rig({ name: () => ({ hangup: { reason: 'banned', message: 'Go away\x1b[2J\x9b31m now\u202e' } }) });
+    const conn = new FakeConnection();
+    const session = r.board.attach(conn);
+    conn.type('alice\r');
+    await session.done;
+    assert.equal(conn.endedWith, 'banned');
+    assert.match(conn.screen, /Go away now\r\n/);
+    assert.doesNotMatch(conn.screen, /\[2J|\x9b|\u202e|31m/);
   });
 
   it('tells the guard about a login by ssh identity, with how it was proven', async () => {

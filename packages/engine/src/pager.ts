@@ -1,3 +1,4 @@
+import { cleanUserText } from '@carrier/core';
 import { charWidth, renderPipeCodes } from '@carrier/terminal';
 
 /**
@@ -26,23 +27,13 @@ export interface PagerIO {
 export const DEFAULT_MORE_PROMPT = '|08-- |07More |08({percent}%) |15Space|08 page, |15Enter|08 line, |15C|08ontinuous, |15Q|08uit --|07';
 const TAB_STOP = 8;
 const ERASE_LINE = '\r\x1b[K';
-/**
- * What a text may not carry to the caller's terminal: escape sequences (colours come
- * from pipe codes, where width can be counted), other controls, and the bidi overrides
- * that reorder a line on screen.
- */
-const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])?/g;
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const PIPE_TOKEN = /\|\||\|(?:[0-2][0-9]|3[01])/y;
 
 /** The text as lines a terminal can show: no escapes or controls, tabs expanded. */
 export function cleanLines(text: string): string[] {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(ESCAPE_SEQUENCE, '')
-    .replace(UNSAFE, '')
-    .split('\n')
-    .map(expandTabs);
+  // Escape sequences (colours come from pipe codes, where width can be counted), other
+  // controls, and the format characters that hide or reorder a line: core's one sanitizer.
+  return cleanUserText(text, Infinity, { multiline: true, trim: false }).split('\n').map(expandTabs);
 }
 
 function expandTabs(line: string): string {

@@ -1,25 +1,7 @@
-import type { Encoding, Protocol } from '@carrier/core';
-import type { Topic, TopicPayload } from './topics.js';
+import type { PresenceEntry, Topic, TopicPayload } from './topics.js';
 
-/** One caller on the board, as who's-online shows it. Plain data: a Redis bus serializes it. */
-export interface PresenceEntry {
-  sessionId: string;
-  node: number;
-  /** null while the caller is still logging in */
-  handle: string | null;
-  protocol: Protocol;
-  activity: string;
-  connectedAt: number;
-  lastInputAt: number;
-  remoteAddress: string;
-  terminal: { type: string; cols: number; rows: number; encoding: Encoding };
-  /** which carrier process serves this caller (host:pid), for multi-process boards */
-  processId: string;
-  /** the chat room the caller is in; absent outside chat */
-  room?: string;
-  /** do-not-disturb: pages and chat requests are turned away */
-  dnd?: boolean;
-}
+// PresenceEntry lives with the other bus payloads in topics.ts (a leaf: no import cycle).
+export type { PresenceEntry } from './topics.js';
 
 /** Who is online, board-wide. Every change is also published on the presence.* topics. */
 export interface Presence {

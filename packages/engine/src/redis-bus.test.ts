@@ -8,6 +8,7 @@ import { clearProcessPresence, RedisBus } from './redis-bus.js';
 import { nodeOwner, redisLayout } from './redis-layout.js';
 import { dropPrefix, startPrivateRedis, testRedis, uniquePrefix, type PrivateRedis } from './redis-test-support.js';
 import type { Topic, TopicPayload } from './topics.js';
+import { eventually } from '@carrier/core/testing';
 
 function entry(sessionId: string, extra: Partial<PresenceEntry> = {}): PresenceEntry {
   return {
@@ -41,14 +42,6 @@ function next<T extends Topic>(bus: RedisBus, topic: T, match: (p: TopicPayload<
   });
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 8000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const shared = await testRedis();
 
 describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
@@ -77,7 +70,7 @@ describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
     a.publish('broadcast', { from: 'sysop', text: 'one', at: 1 });
     assert.deepEqual(local, ['one'], 'local delivery is synchronous, as in one process');
     a.publish('broadcast', { from: 'sysop', text: 'two', at: 2 });
-    await until(() => remote.length === 2, 5000, 'remote delivery');
+    await eventually(() => remote.length === 2, 'remote delivery');
     assert.deepEqual(remote, ['one', 'two'], 'in order');
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(local, ['one', 'two'], 'no echo of its own messages from Redis');
@@ -140,7 +133,7 @@ describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
     const [a, b, keyPrefix] = await pair();
     await b.presence.claimNode('w1');
     await b.presence.update(entry('w1', { handle: 'Walt' }));
-    await until(async () => (await a.presence.snapshot()).length === 1, 5000, 'Walt visible');
+    await eventually(async () => (await a.presence.snapshot()).length === 1, 'Walt visible');
     const left = next(a, 'presence.leave', (e) => e.sessionId === 'w1');
     const cleared = await clearProcessPresence({ url, keyPrefix, processId: 'hostB:2', log: createMemoryLogger() });
     assert.equal(cleared, 1);
@@ -149,7 +142,7 @@ describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
 
   it('reports processes, link state and a measured lag', async () => {
     const [a] = await pair();
-    await until(() => a.status().lagMs !== null && a.status().lagMs! > 0, 5000, 'a ping round trip');
+    await eventually(() => a.status().lagMs !== null && a.status().lagMs! > 0, 'a ping round trip');
     const s = a.status();
     assert.equal(s.kind, 'redis');
     assert.equal(s.connected, true);
@@ -167,7 +160,7 @@ describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
     try {
       await r.publish(redisLayout(keyPrefix).channel, '{"o":"x","t":"no.such.topic","p":{},"s":1}');
       await r.publish(redisLayout(keyPrefix).channel, 'not json at all');
-      await until(() => log.lines.filter((l) => l['event'] === 'bus.message_dropped').length === 2, 5000, 'two drops');
+      await eventually(() => log.lines.filter((l) => l['event'] === 'bus.message_dropped').length === 2, 'two drops');
       const got = next(a, 'broadcast');
       await r.publish(redisLayout(keyPrefix).channel, '{"o":"other","t":"broadcast","p":{"from":"x","text":"fine","at":1},"s":1}');
       assert.equal((await got).text, 'fine');
@@ -202,7 +195,7 @@ describe('RedisBus when Redis goes away and comes back', () => {
     buses.push(a, b);
     await a.presence.update(entry('ann', { handle: 'Ann' }));
     await b.presence.update(entry('bob', { handle: 'Bob' }));
-    await until(async () => (await a.presence.snapshot()).length === 2, 5000, 'both visible');
+    await eventually(async () => (await a.presence.snapshot()).length === 2, 'both visible');
 
     const downA = next(a, 'bus.link', (l) => !l.up);
     const downB = next(b, 'bus.link', (l) => !l.up);
@@ -227,18 +220,14 @@ describe('RedisBus when Redis goes away and comes back', () => {
     await redis.start();
     await Promise.all([upA, upB]);
     // Redis came back empty: both processes put their callers back.
-    await until(async () => (await a.presence.snapshot()).length === 3, 8000, 'all three visible from A');
-    await until(async () => (await b.presence.snapshot()).length === 3, 8000, 'all three visible from B');
+    await eventually(async () => (await a.presence.snapshot()).length === 3, 'all three visible from A');
+    await eventually(async () => (await b.presence.snapshot()).length === 3, 'all three visible from B');
     const nodes = (await b.presence.snapshot()).map((e) => e.node).sort();
     assert.equal(new Set(nodes).size, 3, 'node numbers still unique');
-    await until(
-      () => {
-        a.publish('broadcast', { from: 'Ann', text: 'back', at: 2 });
-        return heardOnB.includes('back');
-      },
-      8000,
-      'chat across processes again',
-    );
+    await eventually(() => {
+      a.publish('broadcast', { from: 'Ann', text: 'back', at: 2 });
+      return heardOnB.includes('back');
+    }, 'chat across processes again');
     assert.ok(!heardOnB.includes('anyone?'), 'what was said during the outage stayed on its node');
   });
 

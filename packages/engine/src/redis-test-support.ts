@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Redis } from 'ioredis';
+import { serviceMissing } from '@carrier/core/testing';
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
@@ -28,7 +29,7 @@ async function reachable(url: string): Promise<boolean> {
 
 /**
  * The shared Redis: CARRIER_TEST_REDIS_URL (must work when set) or the local default
- * (tests skip, with the reason, when nothing answers there).
+ * (tests skip, with the reason, when nothing answers there; under CI=true they fail).
  */
 export async function testRedis(): Promise<{ url: string | undefined; skipped: string | undefined }> {
   const env = process.env['CARRIER_TEST_REDIS_URL'];
@@ -37,7 +38,7 @@ export async function testRedis(): Promise<{ url: string | undefined; skipped: s
     return { url: env, skipped: undefined };
   }
   if (await reachable(DEFAULT_URL)) return { url: DEFAULT_URL, skipped: undefined };
-  return { url: undefined, skipped: `no Redis at ${DEFAULT_URL}; set CARRIER_TEST_REDIS_URL to run these tests` };
+  return { url: undefined, skipped: serviceMissing(`no Redis at ${DEFAULT_URL}; set CARRIER_TEST_REDIS_URL to run these tests`) };
 }
 
 /** Delete every key under a test prefix. */

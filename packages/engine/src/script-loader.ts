@@ -6,10 +6,9 @@ import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
 import { stampOf } from './file-stamp.js';
 import { compileScript } from './script-compiler.js';
 import { singleFlight } from './single-flight.js';
-import type { Session } from './session.js';
+import type { ScriptFunction } from './session-api.js';
 
-/** What a `scripts/<name>.ts` file exports as default. */
-export type ScriptFunction = (s: Session, ...args: any[]) => Promise<unknown> | unknown;
+export type { ScriptFunction } from './session-api.js';
 
 /**
  * Script names come from scripts and menu files; keeping them to one path segment means

@@ -1,4 +1,24 @@
-import type { PresenceEntry } from './presence.js';
+import type { Encoding, Protocol } from '@carrier/core';
+
+/** One caller on the board, as who's-online shows it. Plain data: a Redis bus serializes it. */
+export interface PresenceEntry {
+  sessionId: string;
+  node: number;
+  /** null while the caller is still logging in */
+  handle: string | null;
+  protocol: Protocol;
+  activity: string;
+  connectedAt: number;
+  lastInputAt: number;
+  remoteAddress: string;
+  terminal: { type: string; cols: number; rows: number; encoding: Encoding };
+  /** which carrier process serves this caller (host:pid), for multi-process boards */
+  processId: string;
+  /** the chat room the caller is in; absent outside chat */
+  room?: string;
+  /** do-not-disturb: pages and chat requests are turned away */
+  dnd?: boolean;
+}
 
 /**
  * Every topic on the Bus, with the payload it carries. Payloads are plain data (a Redis
@@ -125,7 +145,36 @@ export interface BusLink {
   at: number;
 }
 
+/** The sysop's spy on one session (control channel): start, renew (a lease) or stop. */
+export interface SpyRequest {
+  spyId: string;
+  sessionId: string;
+  op: 'start' | 'renew' | 'stop';
+}
+/** A copy of what a spied-on session was sent: base64 bytes in its terminal's encoding. */
+export interface SpyChunk {
+  spyId: string;
+  data: string;
+  encoding: 'cp437' | 'utf8';
+  cols: number;
+  rows: number;
+}
+export interface SpyEnd {
+  spyId: string;
+  reason: string;
+}
+
+/** New private mail: shown at once to the recipient's sessions, on whichever node they are. */
+export interface MailNotice {
+  id: number;
+  toUserId: number;
+  fromHandle: string;
+  subject: string;
+  at: number;
+}
+
 export const topics = {
+  'mail.new': carries<MailNotice>(),
   'presence.join': carries<PresenceEntry>(),
   'presence.update': carries<PresenceEntry>(),
   'presence.leave': carries<PresenceLeave>(),
@@ -144,6 +193,9 @@ export const topics = {
   'private.line': carries<PrivateChatLine>(),
   'private.end': carries<PrivateChatEnd>(),
   'bus.link': carries<BusLink>(),
+  'sysop.spy': carries<SpyRequest>(),
+  'sysop.spy.data': carries<SpyChunk>(),
+  'sysop.spy.end': carries<SpyEnd>(),
 } as const;
 
 export type Topic = keyof typeof topics;

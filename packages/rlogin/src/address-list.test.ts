@@ -26,6 +26,14 @@ describe('AddressList', () => {
     assert.equal(new AddressList(['127.0.0.1']).has('unknown'), false);
   });
 
+  it('reads entries as core does: trimmed, any spelling of an address, IPv4-mapped callers', () => {
+    const list = new AddressList([' 10.0.0.0/8 ', '2001:DB8:0::1', '192.0.2.7']);
+    assert.equal(list.has('10.1.2.3'), true);
+    assert.equal(list.has('2001:db8::1'), true);
+    assert.equal(list.has('::ffff:192.0.2.7'), true);
+    assert.equal(list.has('::ffff:10.9.9.9'), true);
+  });
+
   it('refuses a bad entry at start with CONFIG_INVALID naming the key and the entry', () => {
     for (const bad of ['localhost', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/', '::1/129', '1.2.3']) {
       assert.throws(

@@ -1,42 +1,31 @@
-import net from 'node:net';
-import { CarrierError, ErrorCodes } from '@carrier/core';
+import { AddressSet, CarrierError, ErrorCodes } from '@carrier/core';
 
 /**
  * A sysop's list of exact addresses and CIDR ranges (`127.0.0.1`, `10.0.0.0/8`,
- * `2001:db8::/32`), checked against a caller's address. Built once at start: a bad
- * entry is a CONFIG_INVALID error naming the entry, never a silent non-match.
+ * `2001:db8::/32`), checked against a caller's address. Parsing and matching are core's
+ * (AddressSet: the board's one address parser, so every list trims, canonicalises and
+ * matches alike). Built once at start: a bad entry is a CONFIG_INVALID error naming the
+ * entry, never a silent non-match.
  */
 export class AddressList {
-  private readonly list = new net.BlockList();
+  private readonly set: AddressSet;
   readonly size: number;
 
   constructor(entries: readonly string[], key = 'addresses') {
-    for (const raw of entries) {
-      const entry = raw.trim();
-      const [address = '', prefix, extra] = entry.split('/');
-      const family = net.isIP(address);
-      const bits = family === 4 ? 32 : 128;
-      const invalid = (why: string): CarrierError =>
-        new CarrierError(ErrorCodes.CONFIG_INVALID, `${key}: "${raw}" ${why}`, { key, entry: raw });
-      if (family === 0) throw invalid('is not an IP address or CIDR range');
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (prefix === undefined) {
-        this.list.addAddress(address, type);
-        continue;
-      }
-      const length = Number(prefix);
-      if (extra !== undefined || !/^\d{1,3}$/.test(prefix) || length > bits) {
-        throw invalid(`has an invalid prefix length (0-${bits})`);
-      }
-      this.list.addSubnet(address, length, type);
+    this.set = new AddressSet(entries);
+    const bad = this.set.invalid[0];
+    if (bad !== undefined) {
+      throw new CarrierError(
+        ErrorCodes.CONFIG_INVALID,
+        `${key}: "${bad}" is not an IP address or CIDR range (prefix 0-32 for IPv4, 0-128 for IPv6)`,
+        { key, entry: bad },
+      );
     }
     this.size = entries.length;
   }
 
-  /** `address` as BaseServer reports it (IPv4-mapped prefix already removed). */
+  /** `address` as BaseServer reports it (an IPv4-mapped IPv6 address matches its IPv4). */
   has(address: string): boolean {
-    const family = net.isIP(address);
-    if (family === 0) return false;
-    return this.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    return this.set.has(address);
   }
 }

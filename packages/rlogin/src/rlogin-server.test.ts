@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
 import { RloginConnection } from './rlogin-connection.js';
 import { RloginServer, type RloginServerOptions } from './rlogin-server.js';
+import { eventually } from '@carrier/core/testing';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -30,14 +31,6 @@ async function dial(port: number, localAddress = '127.0.0.1') {
   return { socket, closed, received: () => Buffer.concat(chunks) };
 }
 
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('RloginServer', { timeout: 20_000 }, () => {
   let s: Awaited<ReturnType<typeof startServer>>;
   before(async () => {
@@ -49,9 +42,9 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port);
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0ansi/115200\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
-    await until(() => c.received().length > 0, 'NUL answer');
+    await eventually(() => c.received().length > 0, 'NUL answer');
     assert.deepEqual(c.received(), Buffer.from([0]));
     assert.deepEqual(conn.identity, { user: 'bob', via: 'rlogin-trusted' });
     assert.equal(conn.loginHint, undefined);
@@ -69,7 +62,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.2');
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0XTERM-256COLOR/38400\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     assert.equal(conn.remoteAddress, '127.0.0.2');
     assert.equal(conn.identity, undefined);
@@ -83,14 +76,14 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.2');
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0ansi/9600\0hi'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     const input: Buffer[] = [];
     conn.on('data', (b) => input.push(b));
     c.socket.write(bytes(' there\r'));
-    await until(() => Buffer.concat(input).toString('latin1') === 'hi there\r', 'input');
+    await eventually(() => Buffer.concat(input).toString('latin1') === 'hi there\r', 'input');
     conn.write('Grüße ░');
-    await until(() => c.received().length >= 8, 'output');
+    await eventually(() => c.received().length >= 8, 'output');
     assert.deepEqual(c.received(), Buffer.from([0, 0x47, 0x72, 0x81, 0xe1, 0x65, 0x20, 0xb0]));
     c.socket.destroy();
     await new Promise<string>((r) => conn.once('close', r));
@@ -100,7 +93,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port);
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0ansi/9600\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     const input: Buffer[] = [];
     const sizes: string[] = [];
@@ -113,7 +106,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
       return b;
     };
     c.socket.write(Buffer.concat([bytes('a'), report(40, 100), bytes('b'), report(0, 0), report(65535, 65535), bytes('c\xff')]));
-    await until(() => Buffer.concat(input).length === 4, 'input');
+    await eventually(() => Buffer.concat(input).length === 4, 'input');
     assert.deepEqual(Buffer.concat(input), bytes('abc\xff'), 'a lone trailing 0xFF is data once nothing follows');
     assert.deepEqual(sizes, ['100x40']);
     assert.equal(conn.terminal.sizeSource, 'rlogin');
@@ -124,8 +117,8 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.2');
     const before = s.connections.length;
     c.socket.write(bytes('\0pw\0bob\0syncterm/115200'));
-    await until(() => s.connections.length > before, 'connection');
-    await until(() => c.received().length > 0, 'NUL answer');
+    await eventually(() => s.connections.length > before, 'connection');
+    await eventually(() => c.received().length > 0, 'NUL answer');
     assert.deepEqual(c.received(), Buffer.from([0]));
     assert.equal(s.connections.at(-1)!.terminal.type, 'syncterm');
     c.socket.destroy();
@@ -135,7 +128,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.3');
     const before = s.connections.length;
     c.socket.write(bytes('\0hunter2-secret\0bob\0syncterm/115200\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     assert.ok(conn instanceof RloginConnection);
     assert.equal(conn.loginPassword, 'hunter2-secret');
@@ -182,7 +175,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.2');
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0ansi\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     c.socket.pause();
     const closed = new Promise<string>((r) => conn.once('close', r));
@@ -200,7 +193,7 @@ describe('RloginServer', { timeout: 20_000 }, () => {
     const c = await dial(s.port, '127.0.0.2');
     const before = s.connections.length;
     c.socket.write(bytes('\0root\0bob\0ansi\0'));
-    await until(() => s.connections.length > before, 'connection');
+    await eventually(() => s.connections.length > before, 'connection');
     const conn = s.connections.at(-1)!;
     const closed = new Promise<string>((r) => conn.once('close', r));
     c.socket.end();
@@ -237,7 +230,7 @@ describe('RloginServer with netkit rlogin', { timeout: 20_000 }, () => {
       child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
       child.stderr.on('data', (d: Buffer) => (err += d.toString('latin1')));
       const exited = once(child, 'exit');
-      await until(() => s.connections.length > 0 || child.exitCode !== null, 'netkit rlogin to connect', 5000);
+      await eventually(() => s.connections.length > 0 || child.exitCode !== null, 'netkit rlogin to connect');
       assert.equal(s.connections.length, 1, `rlogin exited early: ${err}`);
       const conn = s.connections[0]!;
       assert.equal(conn.loginHint, 'bob');
@@ -245,7 +238,7 @@ describe('RloginServer with netkit rlogin', { timeout: 20_000 }, () => {
       assert.equal(conn.terminal.type, 'xterm-256color');
       assert.equal(conn.terminal.encoding, 'utf8');
       conn.write('hello from carrier\r\n');
-      await until(() => out.includes('hello from carrier'), 'rlogin to print the output');
+      await eventually(() => out.includes('hello from carrier'), 'rlogin to print the output');
       conn.close('test done');
       await exited;
     } finally {

@@ -10,9 +10,13 @@ import { startBoard } from './start.js';
 import { storeOptions } from './backends.js';
 import { isClusterWorker, runPrimary, serveWorker } from './cluster.js';
 import { statusCommand } from './status-command.js';
+import { MSG_USAGE, MsgUsageError, msgCommand } from './msg-command.js';
+import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
 import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
 import { scryptParams } from './security/security.js';
 import { runProbeCommand, runTelnetCommand } from '@carrier/client';
+import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAdminCommand } from './control/cli-verbs.js';
+import { sysopConsoleCommand } from './control/console-command.js';
 
 const USAGE = `usage: carrier <verb>
   start [--workers N]                     run the board (N processes sharing the ports; needs Redis)
@@ -26,6 +30,9 @@ const USAGE = `usage: carrier <verb>
   telnet [--cp437|--utf8] [host [port]]   call a board from this terminal (Ctrl-] for commands)
   telnet --history [n]                    list past telnet calls
   probe <host> [ports]                    name what answers on each port of your own host
+${CONTROL_USAGE}
+${MSG_USAGE}
+${FILES_USAGE}
 ${BAN_USAGE}
 ${ART_USAGE}`;
 
@@ -90,7 +97,11 @@ async function start(loaded: LoadedConfig, args: string[]): Promise<number | und
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  const running = await startBoard(loaded.config, log, { serveHealth: !isClusterWorker() });
+  const running = await startBoard(loaded.config, log, {
+    serveHealth: !isClusterWorker(),
+    // A shutdown from the console ends the board the way SIGTERM does (all workers of a cluster).
+    requestStop: () => process.kill(isClusterWorker() ? process.ppid : process.pid, 'SIGTERM'),
+  });
   up = running;
   if (held) stop(held);
   // A stray exception or rejection closes the session it came from; the board lives on.
@@ -134,6 +145,14 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
     });
   }
   if (sub === 'key') return userKey(rest, cfg);
+  if (sub === 'show' || sub === 'set-level' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
+    return userAdminCommand(sub, rest, {
+      out,
+      err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+      readStdin,
+      withStore: (fn) => withStore(cfg, fn),
+    });
+  }
   throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
 }
 
@@ -199,10 +218,38 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     switch (verb) {
       case 'start':
         return await start(loaded, args);
-      case 'status':
-        return await statusCommand(loaded.config, out, (text) => process.stderr.write(text));
+      case 'status': {
+        const code = await statusCommand(loaded.config, out, (text) => process.stderr.write(text));
+        await statusWho(loaded.config, out);
+        return code;
+      }
+      case 'who':
+      case 'kick':
+      case 'message':
+      case 'broadcast':
+        return await controlCommand(verb, args, loaded.config, {
+          out,
+          err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+          readStdin,
+          withStore: (fn) => withStore(loaded.config, fn),
+        });
+      case 'sysop':
+        return await sysopConsoleCommand(loaded.config, (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`));
       case 'check':
         return await runCheck(loaded, out);
+      case 'msg':
+        return await msgCommand(args, loaded.config, {
+          out,
+          err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+          readStdin,
+          withStore: (fn) => withStore(loaded.config, fn),
+        });
+      case 'files':
+        return await filesCommand(args, loaded.config, {
+          out,
+          err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+          withStore: (fn) => withStore(loaded.config, fn),
+        });
       case 'user':
         return await user(args, loaded.config);
       case 'ban':
@@ -226,7 +273,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         throw new UsageError(`unknown verb ${JSON.stringify(verb)}`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof BanUsageError) {
+    if (err instanceof UsageError || err instanceof BanUsageError || err instanceof ControlUsageError || err instanceof MsgUsageError || err instanceof FilesUsageError) {
       process.stderr.write(`carrier: ${err.message}\n${USAGE}`);
       return 2;
     }

@@ -1,3 +1,4 @@
+import { VIEW_LIMITS } from '@carrier/terminal';
 /**
  * The one schema of carrier.yaml: every key, its type, its default and its meaning.
  * config/carrier.yaml documents the same keys for sysops; a test keeps the two in step.
@@ -80,6 +81,14 @@ export const schema = {
     maxLineLength: int(1000, 16, 65_536, 'Longest line a caller can type at any prompt, whatever a script asks.'),
     keysPerSecond: int(100, 10, 100_000, 'Keys a session accepts per second, sustained; more are dropped (one log line).'),
     keyBurst: int(1000, 10, 1_000_000, 'Keys a session accepts at once above that rate (a pasted line).'),
+    view: {
+      maxCols: int(VIEW_LIMITS.maxCols, 40, 999, 'Widest a full-screen view is drawn; a wider terminal gets its left part.'),
+      maxRows: int(VIEW_LIMITS.maxRows, 10, 999, 'Tallest a full-screen view is drawn.'),
+      maxCells: int(VIEW_LIMITS.maxCells, 400, 250_000, 'Most cells (cols x rows) of one view: bounds its memory (~0.2 KB a cell).'),
+      resizeDelay: duration(VIEW_LIMITS.resizeDelayMs, 'A view applies the newest window size at most this often.'),
+      cpuMsPerSecond: int(VIEW_LIMITS.cpuMsPerSecond, 10, 1000, 'CPU ms a second one caller\'s views may spend drawing; past it, drawing waits.'),
+      cpuBurstMs: int(VIEW_LIMITS.cpuBurstMs, 10, 10_000, 'CPU ms a caller\'s views may spend at once above that rate.'),
+    },
   },
   security: {
     allowlist: addresses('Addresses or CIDRs never banned, held or penalised (the sysop, a local proxy).', ['127.0.0.1', '::1']),
@@ -135,6 +144,9 @@ export const schema = {
     file: str('./config/doors.yaml', 'The doors callers may run (programs in a PTY with drop files); a missing file means none.'),
     prlimit: str('/usr/bin/prlimit', 'prlimit from util-linux: every door runs under it with its CPU-time and memory limits.'),
     killGrace: duration(2000, 'After a hang-up or a time limit: SIGHUP and SIGTERM, then SIGKILL to the door\'s process group after this long.'),
+  },
+  files: {
+    file: str('./config/files.yaml', 'File areas, who may list/download/upload them, upload caps and quotas (re-read when edited); a missing file means the default areas uploads and general.'),
   },
   messages: {
     file: str('./config/messages.yaml', 'Message areas and who may read and post them (re-read when edited); a missing file means the default areas.'),

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { CarrierError, ErrorCodes } from '@carrier/core';
+import { CarrierError, ErrorCodes, parseCidr } from '@carrier/core';
 import { parseDuration } from './duration.js';
 import { isField, schema, type CarrierConfig, type Field, type Section } from './config-schema.js';
 
@@ -20,14 +20,9 @@ export interface LoadedConfig {
   file: string | undefined;
 }
 
+/** Core's parser decides (the one every address list uses), so config and use agree. */
 export function isAddressOrCidr(s: string): boolean {
-  const [addr, bits, extra] = s.split('/');
-  if (extra !== undefined || !addr) return false;
-  const family = net.isIP(addr);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
+  return parseCidr(s) !== undefined;
 }
 
 function checkField(f: Field, raw: unknown, fail: (problem: string) => never): unknown {
@@ -118,6 +113,7 @@ function applyEnv(cfg: CarrierConfig, env: NodeJS.ProcessEnv): void {
   portVar('CARRIER_TELNET_PORT', schema.telnet.port, (v) => (cfg.telnet.port = v));
   portVar('CARRIER_SSH_PORT', schema.ssh.port, (v) => (cfg.ssh.port = v));
   portVar('CARRIER_RLOGIN_PORT', schema.rlogin.port, (v) => (cfg.rlogin.port = v));
+  portVar('CARRIER_WEB_PORT', schema.web.port, (v) => (cfg.web.port = v));
   if (env['DATABASE_URL']) cfg.database.url = env['DATABASE_URL'];
   if (env['REDIS_URL']) cfg.bus.redisUrl = env['REDIS_URL'];
   if (net.isIP(cfg.host) === 0 && cfg.host !== 'localhost') {

@@ -36,31 +36,45 @@ export function healthOf(r: StatusReport): { status: 'ok' | 'degraded'; problems
   return { status: problems.length === 0 ? 'ok' : 'degraded', problems };
 }
 
+/**
+ * One /health or /metrics answer; the health port and the web port (web.health,
+ * web.metrics) both serve through this.
+ */
+export function answerStatus(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  what: 'health' | 'metrics',
+  report: () => Promise<StatusReport>,
+  log: Logger,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+    return;
+  }
+  report().then(
+    (r) => {
+      if (what === 'metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(r));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify({ ...healthOf(r), ...r })}\n`);
+      }
+    },
+    (err: unknown) => {
+      log.warn('health.report_failed', { err });
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('status unavailable\n');
+    },
+  );
+}
+
 export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
   const log = opts.log.child({ component: 'health' });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
-      return;
-    }
-    if (path !== '/health' && path !== '/metrics') {
+    if (path !== '/health' && path !== '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /health or /metrics\n');
       return;
     }
-    opts.report().then(
-      (report) => {
-        if (path === '/metrics') {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(report));
-        } else {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ ...healthOf(report), ...report })}\n`);
-        }
-      },
-      (err: unknown) => {
-        log.warn('health.report_failed', { err });
-        res.writeHead(500, { 'content-type': 'text/plain' }).end('status unavailable\n');
-      },
-    );
+    answerStatus(req, res, path === '/metrics' ? 'metrics' : 'health', opts.report, log);
   });
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;

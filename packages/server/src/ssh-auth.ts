@@ -1,4 +1,5 @@
 import type { Store } from '@carrier/store';
+import { isLocked } from './control/user-admin.js';
 
 export type AuthResult = { ok: true; user: string } | { ok: false };
 
@@ -8,11 +9,11 @@ export function storeAuthenticator(store: Store) {
     async password(user: string, password: string): Promise<AuthResult> {
       // authenticate() does the same scrypt work for unknown handles: no enumeration by timing.
       const u = await store.users.authenticate(user, password);
-      return u ? { ok: true, user: u.handle } : { ok: false };
+      return u && !(await isLocked(store, u.handle)) ? { ok: true, user: u.handle } : { ok: false };
     },
     async publicKey(user: string, key: { algo: string; data: Buffer }): Promise<AuthResult> {
       const [u, owner] = await Promise.all([store.users.findByHandle(user), store.keys.ownerOf(key.algo, key.data)]);
-      return u && owner === u.id ? { ok: true, user: u.handle } : { ok: false };
+      return u && owner === u.id && !(await isLocked(store, u.handle)) ? { ok: true, user: u.handle } : { ok: false };
     },
   };
 }

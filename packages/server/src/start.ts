@@ -3,11 +3,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BaseServer, type Logger, type ServerLimits } from '@carrier/core';
-import { attachMessageAreas, BoardDoors, createBoard, type Board, type Bus } from '@carrier/engine';
+import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
 import { RloginServer } from '@carrier/rlogin';
 import { ensureHostKeys, SshServer } from '@carrier/ssh';
 import { openStore, type Store } from '@carrier/store';
 import { TelnetServer } from '@carrier/telnet';
+import { configureViews } from '@carrier/terminal';
 import { WebServer } from '@carrier/web';
 import type { CarrierConfig } from './config-schema.js';
 import { storeAuthenticator } from './ssh-auth.js';
@@ -79,6 +80,21 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   const bus: Bus = opened.bus;
   // At a stop this runs after the sessions ended: their presence is gone, and the bus can take this process off the board.
   stack.defer(() => bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err })));
+  const v = cfg.limits.view;
+  configureViews({ maxCols: v.maxCols, maxRows: v.maxRows, maxCells: v.maxCells, resizeDelayMs: v.resizeDelay, cpuMsPerSecond: v.cpuMsPerSecond, cpuBurstMs: v.cpuBurstMs });
+  // File areas (config/files.yaml): folders made, the index synced in the background, optional watch.
+  const files = new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log });
+  const filesStarting = files
+    .ensureFolders()
+    .then(() => files.scan())
+    .then(() => files.watchFolders())
+    .catch((err: unknown) => log.warn('files.start_failed', { err }));
+  // The first scan uses the store: let it end before the store closes (a failed start or a
+  // stop during it would leave a query waiting on a closed pool), then drop the watchers.
+  stack.defer(async () => {
+    await filesStarting;
+    files.close();
+  });
   const board = createBoard({
     processId,
     name: cfg.board.name,
@@ -100,6 +116,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
       prlimit: cfg.doors.prlimit,
       killGraceMs: cfg.doors.killGrace,
     }),
+    files,
     config: {
       idleTimeoutMs: cfg.session.idleTimeout,
       loginTimeoutMs: cfg.session.loginTimeout,
@@ -153,6 +170,8 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
         refusals: security.refusals,
         hostKeys: await ensureHostKeys(cfg.dataDir),
         authenticator: security.guardSsh(storeAuthenticator(store)),
+        // SFTP on the same login: the areas as folders, writes into the quarantine.
+        sftp: (user) => sftpBackendFor(files, user),
         graceTimeMs: cfg.ssh.graceTime,
         keepaliveIntervalMs: cfg.ssh.keepaliveInterval,
         banner: cfg.ssh.banner,

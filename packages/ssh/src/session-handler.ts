@@ -1,4 +1,4 @@
-import type { Connection as SshClient, ServerChannel, Session } from 'ssh2';
+import type { Connection as SshClient, ServerChannel, Session, SFTPWrapper } from 'ssh2';
 import { client, type ClientText, type Logger } from '@carrier/core';
 import { RequestBudget } from './request-budget.js';
 import { decideEnv, decidePty, EXEC_REFUSAL, type PtyRequest } from './session-requests.js';
@@ -29,6 +29,8 @@ export interface SshSessionHandlerOptions {
   onShell: (channel: ServerChannel, session: PendingSession) => { resize(cols: number, rows: number): void };
   /** The caller flooded requests or channels; the server disconnects it. */
   onFlood: () => void;
+  /** The `sftp` subsystem on the board's login: false (or absent) refuses it. */
+  onSftp?: ((sftp: SFTPWrapper) => boolean) | undefined;
 }
 
 /**
@@ -119,6 +121,15 @@ export class SshSessionHandler {
       channel.stderr.write(`${EXEC_REFUSAL}\r\n`);
       channel.exit(1);
       channel.end();
+    });
+    session.on('sftp', (accept, reject) => {
+      if (!this.spend()) return reject?.();
+      if (!this.opts.onSftp) {
+        this.refused('subsystem', 'sftp');
+        return reject?.();
+      }
+      const sftp = accept();
+      if (!this.opts.onSftp(sftp)) sftp.end();
     });
     session.on('subsystem', (_accept, reject, info) => {
       if (!this.spend()) return reject?.();

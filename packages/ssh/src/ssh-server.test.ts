@@ -8,6 +8,7 @@ import type { AuthResult, SshAuthenticator } from './authenticator.js';
 import { EXEC_REFUSAL } from './session-requests.js';
 import { generateEd25519Key } from './openssh-key.js';
 import { SshServer, type SshServerOptions } from './ssh-server.js';
+import { eventually } from '@carrier/core/testing';
 
 const hostKey = Buffer.from(generateEd25519Key('test').private);
 const aliceKey = generateEd25519Key('test');
@@ -69,18 +70,10 @@ function shell(c: ssh2.Client, window: ssh2.PseudoTtyOptions | false, env?: Reco
   return new Promise((resolve, reject) => c.shell(window, env ? { env } : {}, (err, ch) => (err ? reject(err) : resolve(ch))));
 }
 
-async function until(check: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 async function nextConnection(s: TestServer, action: () => Promise<unknown>): Promise<Connection> {
   const before = s.connections.length;
   await action();
-  await until(() => s.connections.length > before, 'a connection');
+  await eventually(() => s.connections.length > before, 'a connection');
   return s.connections[before]!;
 }
 
@@ -115,7 +108,7 @@ describe('SshServer with an ssh2 client', { timeout: 20_000 }, () => {
     conn.on('data', (b) => input.push(b));
     ch.write('hello\r');
     conn.write('wëlcome\r\n');
-    await until(() => Buffer.concat(input).toString() === 'hello\r' && out === 'wëlcome\r\n', 'both directions');
+    await eventually(() => Buffer.concat(input).toString() === 'hello\r' && out === 'wëlcome\r\n', 'both directions');
     c.end();
   });
 
@@ -222,7 +215,7 @@ describe('SshServer with an ssh2 client', { timeout: 20_000 }, () => {
         conn.on('drain', drained);
       });
     }
-    await until(() => received === 256 * chunk.length, 'all output');
+    await eventually(() => received === 256 * chunk.length, 'all output');
     assert.equal(conn.closed, false);
     c.end();
   });
@@ -421,8 +414,8 @@ describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
   });
   after(() => s.server.close());
 
-  async function raw(): Promise<{ socket: net.Socket; closed: Promise<unknown>; received: () => string }> {
-    const socket = net.connect({ host: '127.0.0.1', port: s.port });
+  async function raw(localAddress = '127.0.0.1'): Promise<{ socket: net.Socket; closed: Promise<unknown>; received: () => string }> {
+    const socket = net.connect({ host: '127.0.0.1', port: s.port, localAddress });
     await once(socket, 'connect');
     let received = '';
     socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
@@ -430,11 +423,19 @@ describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
     return { socket, closed: once(socket, 'close'), received: () => received };
   }
 
+  // Each grace test calls from a loopback address of its own and asserts the log line for
+  // that address: a line left by another test, or a close for another reason, cannot pass it.
+  const graceLines = (remote: string) => s.log.lines.filter((l) => l['event'] === 'ssh.grace_expired' && l['remote'] === remote);
+  const beforeShellLines = (remote: string) => s.log.lines.filter((l) => l['event'] === 'ssh.closed_before_shell' && l['remote'] === remote);
+
   it('closes a caller who connects and sends nothing at the grace time, with one log line', async () => {
-    const r = await raw();
+    const started = Date.now();
+    const r = await raw('127.0.0.12');
     await r.closed;
     assert.match(r.received(), /^SSH-2\.0-/);
-    assert.equal(s.log.lines.filter((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'version').length >= 1, true);
+    assert.ok(Date.now() - started >= 350, 'closed by the grace timer, not before it');
+    assert.deepEqual(graceLines('127.0.0.12').map((l) => l['stage']), ['version']);
+    assert.deepEqual(beforeShellLines('127.0.0.12'), []);
   });
 
   it('closes a caller stuck at an unanswered keyboard-interactive prompt at the grace time', async () => {
@@ -444,15 +445,19 @@ describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
     });
     c.on('error', () => {});
     const closed = once(c, 'close');
-    c.connect({ host: '127.0.0.1', port: s.port, username: 'alice', tryKeyboard: true, authHandler: ['keyboard-interactive'] });
+    const started = Date.now();
+    c.connect({ host: '127.0.0.1', localAddress: '127.0.0.13', port: s.port, username: 'alice', tryKeyboard: true, authHandler: ['keyboard-interactive'] });
     await closed;
-    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'auth'));
+    assert.ok(Date.now() - started >= 350, 'closed by the grace timer, not before it');
+    assert.deepEqual(graceLines('127.0.0.13').map((l) => l['stage']), ['auth']);
   });
 
   it('closes a caller who authenticates but never opens a shell at the grace time', async () => {
-    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const started = Date.now();
+    const c = await login(s.port, { username: 'alice', password: 'secret', localAddress: '127.0.0.14' });
     await once(c, 'close');
-    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.grace_expired' && l['stage'] === 'shell'));
+    assert.ok(Date.now() - started >= 350, 'closed by the grace timer, not before it');
+    assert.deepEqual(graceLines('127.0.0.14').map((l) => l['stage']), ['shell']);
   });
 
   it('closes an 8 KiB version line long before the grace time', async () => {

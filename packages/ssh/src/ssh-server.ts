@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import ssh2, { type Connection as SshClient, type ServerChannel } from 'ssh2';
-import { BaseServer, CarrierError, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
+import { BaseServer, CarrierError, client, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
 import { sshAlgorithms, type SshAlgorithms } from './algorithms.js';
 import { SshAuthHandler } from './auth-handler.js';
 import type { SshAuthenticator } from './authenticator.js';
@@ -8,6 +8,7 @@ import type { HostKeys } from './host-keys.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshSessionHandler, type PendingSession } from './session-handler.js';
 import { sshTerminal } from './session-requests.js';
+import { serveSftp, type SftpBackend } from './sftp-server.js';
 
 /** OpenSSH's LoginGraceTime is 120 s; a BBS caller who needs more than 30 s is a bot. */
 export const SSH_DEFAULT_GRACE_TIME_MS = 30_000;
@@ -44,6 +45,8 @@ export interface SshServerOptions extends Omit<BaseServerOptions, 'protocol'> {
   maxPasswordTries?: number;
   /** Offer keyboard-interactive alongside password and publickey (default true). */
   keyboardInteractive?: boolean;
+  /** SFTP on the same login: the board's rules for this user (by handle); undefined refuses. */
+  sftp?: ((user: string) => SftpBackend | undefined) | undefined;
 }
 
 /** The board's "3 failures disconnect", for ssh: OpenSSH would otherwise get 3 kbd-int plus 3 password. */
@@ -73,6 +76,7 @@ export class SshServer extends BaseServer {
   private readonly maxAuthAttempts: number;
   private readonly maxPasswordTries: number;
   private readonly keyboardInteractive: boolean;
+  private readonly sftp: SshServerOptions['sftp'];
   /** keyed by the socket's own remote address and port, which is what ssh2 reports back */
   private readonly callers = new Map<string, Caller>();
 
@@ -83,6 +87,7 @@ export class SshServer extends BaseServer {
     this.maxAuthAttempts = opts.maxAuthAttempts ?? SSH_DEFAULT_MAX_AUTH_ATTEMPTS;
     this.maxPasswordTries = opts.maxPasswordTries ?? SSH_DEFAULT_MAX_PASSWORD_TRIES;
     this.keyboardInteractive = opts.keyboardInteractive ?? true;
+    this.sftp = opts.sftp;
     const hostKeys = [opts.hostKeys.ed25519, opts.hostKeys.rsa].filter((k): k is Buffer => k !== undefined);
     if (hostKeys.length === 0) throw new CarrierError(ErrorCodes.CONFIG_INVALID, 'ssh: no host key given');
     const keepalive = opts.keepaliveIntervalMs ?? 0;
@@ -164,6 +169,19 @@ export class SshServer extends BaseServer {
         log: this.log,
         onFlood: end,
         onShell: (channel, session) => this.startShell(caller, channel, session, auth.outcome ?? { wantsNewUser: false }, end),
+        onSftp: this.sftp
+          ? (sftp) => {
+              const user = auth.outcome?.identity?.user;
+              const backend = user && !auth.outcome?.wantsNewUser ? this.sftp?.(user) : undefined;
+              if (!backend || !user) return false;
+              // A file session is a session: the start-up grace no longer applies.
+              clearTimeout(caller.grace);
+              caller.stage = 'connected';
+              this.log.info('sftp.start', { remote, user: client(user) });
+              serveSftp(sftp, backend, this.log.child({ remote, user: client(user) }));
+              return true;
+            }
+          : undefined,
       }).listen();
     });
   }

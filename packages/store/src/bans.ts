@@ -141,7 +141,7 @@ export function createBansRepository(deps: BansDeps): BansRepository {
       const n = Math.min(Math.max(Math.trunc(limit), 0), MAX_ACTIVE_BANS);
       if (n === 0) return [];
       const rows = (await bans()
-        .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
+        .where((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', now))
         .orderBy('id', 'asc')
         .limit(n)
         .select('*')) as BanRow[];

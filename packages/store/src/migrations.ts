@@ -150,34 +150,6 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    name: '0040_handle_skeleton',
-    async up(knex) {
-      // The look-alike key (handles.ts, handleSkeleton): unique, so `aIice` cannot join
-      // next to `alice`. Existing accounts get theirs here; where two old handles already
-      // collide, the older account keeps the key and the newer one has none (NULLs never clash).
-      await knex.schema.alterTable('users', (t) => {
-        t.string('handle_skeleton', 32).nullable();
-      });
-      const rows = (await knex('users').select('id', 'handle').orderBy('id')) as Array<{ id: number; handle: string }>;
-      const seen = new Set<string>();
-      for (const row of rows) {
-        const skeleton = handleSkeleton(row.handle);
-        if (seen.has(skeleton)) continue;
-        seen.add(skeleton);
-        await knex('users').where({ id: row.id }).update({ handle_skeleton: skeleton });
-      }
-      await knex.schema.alterTable('users', (t) => {
-        t.unique(['handle_skeleton'], { indexName: 'users_handle_skeleton_unique' });
-      });
-    },
-    async down(knex) {
-      await knex.schema.alterTable('users', (t) => {
-        t.dropUnique(['handle_skeleton'], 'users_handle_skeleton_unique');
-        t.dropColumn('handle_skeleton');
-      });
-    },
-  },
-  {
     name: '0010_messages',
     async up(knex) {
       const pg = knex.client.config.client === 'pg';
@@ -251,6 +223,116 @@ export const MIGRATIONS: readonly Migration[] = [
       await knex.schema.dropTableIfExists('mail');
       await knex.schema.dropTableIfExists('message_reads');
       await knex.schema.dropTableIfExists('messages');
+    },
+  },
+  {
+    name: '0040_handle_skeleton',
+    async up(knex) {
+      // The look-alike key (handles.ts, handleSkeleton): unique, so `aIice` cannot join
+      // next to `alice`. Existing accounts get theirs here; where two old handles already
+      // collide, the older account keeps the key and the newer one has none (NULLs never clash).
+      await knex.schema.alterTable('users', (t) => {
+        t.string('handle_skeleton', 32).nullable();
+      });
+      const rows = (await knex('users').select('id', 'handle').orderBy('id')) as Array<{ id: number; handle: string }>;
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const skeleton = handleSkeleton(row.handle);
+        if (seen.has(skeleton)) continue;
+        seen.add(skeleton);
+        await knex('users').where({ id: row.id }).update({ handle_skeleton: skeleton });
+      }
+      await knex.schema.alterTable('users', (t) => {
+        t.unique(['handle_skeleton'], { indexName: 'users_handle_skeleton_unique' });
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropUnique(['handle_skeleton'], 'users_handle_skeleton_unique');
+        t.dropColumn('handle_skeleton');
+      });
+    },
+  },
+  {
+    name: '0016_user_admin',
+    async up(knex) {
+      // The sysop's user editor (issue 16): a lock that refuses logins without touching
+      // the level, classic A-Z flags, and the sysop's private notes.
+      await knex.schema.alterTable('users', (t) => {
+        t.boolean('locked').notNullable().defaultTo(false);
+        t.string('flags', 26).notNullable().defaultTo('');
+        t.text('notes').nullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropColumn('notes');
+        t.dropColumn('flags');
+        t.dropColumn('locked');
+      });
+    },
+  },
+  {
+    name: '0030_doors',
+    async up(knex) {
+      // Seconds each user spent in each door, per UTC day: a door's daily limit.
+      await knex.schema.createTable('door_usage', (t) => {
+        t.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('door', 32).notNullable();
+        t.string('day', 10).notNullable();
+        t.integer('seconds').notNullable().defaultTo(0);
+        t.primary(['user_id', 'door', 'day']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('door_usage');
+    },
+  },
+  {
+    name: '0020_files',
+    async up(knex) {
+      // The file areas' index: the folders on disk are the truth, `carrier files scan` syncs.
+      await knex.schema.createTable('file_entries', (t) => {
+        t.increments('id');
+        t.string('area', 32).notNullable();
+        t.string('name', 255).notNullable();
+        t.string('name_key', 255).notNullable();
+        t.bigInteger('size').notNullable();
+        t.string('sha256', 64).notNullable();
+        t.string('description', 512).notNullable().defaultTo('');
+        t.integer('uploader_id').nullable().references('id').inTable('users').onDelete('SET NULL');
+        t.bigInteger('added_at').notNullable();
+        t.bigInteger('mtime').notNullable();
+        t.integer('downloads').notNullable().defaultTo(0);
+        t.unique(['area', 'name_key']);
+        t.index(['sha256']);
+        t.index(['added_at']);
+      });
+      // Uploads wait here, outside every area, until the sysop approves them.
+      await knex.schema.createTable('file_uploads', (t) => {
+        t.increments('id');
+        t.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('name', 255).notNullable();
+        t.bigInteger('size').notNullable();
+        t.string('sha256', 64).notNullable();
+        t.string('description', 512).notNullable().defaultTo('');
+        t.string('stored', 255).notNullable();
+        t.bigInteger('uploaded_at').notNullable();
+        t.string('status', 16).notNullable();
+        t.string('area', 32).nullable();
+        t.index(['user_id', 'uploaded_at']);
+        t.index(['sha256']);
+      });
+      // "New files since my last visit": when each user last looked.
+      await knex.schema.createTable('file_scans', (t) => {
+        t.integer('user_id').primary().references('id').inTable('users').onDelete('CASCADE');
+        t.bigInteger('scanned_at').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('file_scans');
+      await knex.schema.dropTableIfExists('file_uploads');
+      await knex.schema.dropTableIfExists('file_entries');
     },
   },
 ];

@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { createMemoryLogger } from '@carrier/core';
+import { serviceMissing } from '@carrier/core/testing';
 import type { ScryptParams } from './passwords.js';
 import type { StoreOptions } from './store.js';
 
@@ -86,7 +87,8 @@ function postgresBackend(databaseUrl: string): TestBackend {
 
 /**
  * SQLite always; PostgreSQL at CARRIER_TEST_PG_URL (required to work when set) or the
- * local default (skipped, with the reason, when nothing listens there).
+ * local default (skipped, with the reason, when nothing listens there; under CI=true a
+ * missing PostgreSQL throws instead).
  */
 export async function testBackends(): Promise<{ backends: TestBackend[]; skipped: string | null }> {
   const env = process.env['CARRIER_TEST_PG_URL'];
@@ -99,5 +101,5 @@ export async function testBackends(): Promise<{ backends: TestBackend[]; skipped
   for (const url of [DEFAULT_PG_URL, withDefaultUser(FALLBACK_PG_URL)]) {
     if (await reachable(url)) return { backends: [...backends, postgresBackend(url)], skipped: null };
   }
-  return { backends, skipped: `no PostgreSQL at ${DEFAULT_PG_URL}; set CARRIER_TEST_PG_URL to run those tests` };
+  return { backends, skipped: serviceMissing(`no PostgreSQL at ${DEFAULT_PG_URL}; set CARRIER_TEST_PG_URL to run those tests`) };
 }

@@ -62,6 +62,15 @@ describe('a PostgreSQL store whose server goes away', { skip: pg ? false : (skip
         store.logins.record({ userId: user.id, handle: 'Kate', protocol: 'telnet', remoteAddress: '192.0.2.1', node: 1 }),
         (err: unknown) => isCarrierError(err, ErrorCodes.STORE_UNAVAILABLE),
       );
+      // Every repository sits behind the guard, the oneliners wall and chat history too.
+      for (const [name, call] of [
+        ['oneliners.recent', () => store.oneliners.recent(5)],
+        ['oneliners.add', () => store.oneliners.add({ userId: user.id, handle: 'Kate', text: 'hack the planet' })],
+        ['chatHistory.recent', () => store.chatHistory.recent('main', 5)],
+        ['chatHistory.add', () => store.chatHistory.add({ id: 'x1', room: 'main', handle: 'Kate', node: 1, kind: 'say', text: 'hi', at: 1 }, 10)],
+      ] as const) {
+        await assert.rejects(call(), (err: unknown) => isCarrierError(err, ErrorCodes.STORE_UNAVAILABLE), name);
+      }
       await proxy.restore();
       assert.equal((await store.users.findByHandle('Kate'))?.callCount, 0, 'the failed login left nothing behind');
     } finally {

@@ -62,8 +62,10 @@ const enum State {
  */
 export class TelnetDecoder {
   private readonly maxSb: number;
-  private readonly normalizeEnter: boolean;
+  private normalizeEnter: boolean;
   private dropBareDataMark: boolean;
+  /** the options as constructed, restored when a file transfer ends */
+  private transparentSaved: { normalizeEnter: boolean; dropBareDataMark: boolean } | undefined;
   private state = State.Data;
   private command: NegotiationCommand = Cmd.WILL;
   /** a CR was emitted as Enter: one LF or NUL right after it belongs to the same Enter */
@@ -87,6 +89,23 @@ export class TelnetDecoder {
    */
   setDropBareDataMark(drop: boolean): void {
     this.dropBareDataMark = drop;
+  }
+
+  /**
+   * 8-bit transparent data for a file transfer (ZMODEM): CR, LF, NUL and a bare 0xF2 pass
+   * through as they are, only IAC sequences are decoded. Off restores the Enter handling.
+   */
+  setTransparent(on: boolean): void {
+    if (on && !this.transparentSaved) {
+      this.transparentSaved = { normalizeEnter: this.normalizeEnter, dropBareDataMark: this.dropBareDataMark };
+      this.normalizeEnter = false;
+      this.dropBareDataMark = false;
+      this.swallowAfterCr = false;
+    } else if (!on && this.transparentSaved) {
+      this.normalizeEnter = this.transparentSaved.normalizeEnter;
+      this.dropBareDataMark = this.transparentSaved.dropBareDataMark;
+      this.transparentSaved = undefined;
+    }
   }
 
   push(chunk: Buffer): TelnetEvent[] {

@@ -77,6 +77,11 @@ export class TelnetConnection extends BaseConnection {
     this.timer = setTimeout(() => this.guard(() => this.settle('deadline')), this.opts.negotiationTimeoutMs);
   }
 
+  /** ZMODEM and friends: CR, LF, NUL and 0xF2 reach the transfer as sent (IAC is still decoded and doubled). */
+  setTransferMode(on: boolean): void {
+    this.decoder.setTransparent(on);
+  }
+
   protected sendRaw(bytes: Buffer): boolean {
     return this.writeSocket(escapeIac(bytes));
   }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
+import { setImmediate as nextImmediate } from 'node:timers/promises';
 import { BaseConnection, type Encoding, type TerminalInfo } from '@carrier/core';
-import { openView, viewTerminalName } from './view.js';
+import { coalesceResizes, openView, VIEW_LIMITS, viewBudget, viewSize, viewTerminalName } from './view.js';
 
 class FakeConnection extends BaseConnection {
   out: Buffer[] = [];
@@ -26,6 +26,12 @@ class FakeConnection extends BaseConnection {
   }
   protected override endTransport(): void {}
 }
+
+/** A render runs on the next turn (renders coalesce) and blessed flushes its output one turn later. */
+const tick = async (): Promise<void> => {
+  await nextImmediate();
+  await nextImmediate();
+};
 
 const terminal = (encoding: Encoding, type = 'xterm-256color'): Partial<TerminalInfo> => ({ type, types: [type], encoding, cols: 80, rows: 25 });
 const CONN_EVENTS = ['data', 'resize', 'drain', 'close'] as const;
@@ -184,4 +190,125 @@ test('two callers’ views draw only to their own connections', async () => {
   assert.doesNotMatch(b.text(), /for.{1,6}A.{1,6}only/);
   va.close();
   vb.close();
+});
+
+test('a storm of resizes reaches the screen as one resize, with the newest size', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  let resizes = 0;
+  view.screen.on('resize', () => resizes++);
+  for (let i = 0; i < 500; i++) conn.setSize(100 + (i % 7), 30 + (i % 5), 'naws');
+  conn.setSize(120, 40, 'naws');
+  assert.equal(resizes, 0, 'nothing applied before the delay');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.equal(resizes, 1);
+  assert.deepEqual([view.screen.width, view.screen.height], [120, 40]);
+  // A size that caps to the current one costs nothing.
+  conn.setSize(VIEW_LIMITS.maxCols + 300, 40, 'naws');
+  conn.setSize(120, 40, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.equal(resizes, 1);
+  view.close();
+});
+
+test('a view is never larger than the limits, whatever the terminal reports', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const conn = new FakeConnection({ ...terminal('utf8'), cols: 500, rows: 300 });
+  const view = openView(conn);
+  const area = (): number => (view.screen.width as number) * (view.screen.height as number);
+  assert.ok((view.screen.width as number) <= VIEW_LIMITS.maxCols);
+  assert.ok((view.screen.height as number) <= VIEW_LIMITS.maxRows);
+  assert.ok(area() <= VIEW_LIMITS.maxCells, `${area()} cells`);
+  conn.setSize(480, 290, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.ok(area() <= VIEW_LIMITS.maxCells);
+  assert.deepEqual(viewSize(500, 300), { cols: 200, rows: 50 });
+  assert.deepEqual(viewSize(80, 25), { cols: 80, rows: 25 });
+  view.close();
+});
+
+test('many render() calls in one turn draw once', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  const box = view.blessed.box({ parent: view.screen, top: 0, left: 0, width: 30, height: 1, content: 'x' });
+  view.screen.render();
+  await tick();
+  conn.out = [];
+  for (let i = 0; i < 100; i++) {
+    box.setContent(`frame-${i}-end`);
+    view.screen.render();
+  }
+  await tick();
+  // Only the last frame was drawn: no earlier one reached the caller.
+  assert.deepEqual(conn.text().match(/frame-\d+-end/g), ['frame-99-end']);
+  view.close();
+});
+
+test('a connection over its CPU budget has its drawing deferred until the bucket refills', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const budget = viewBudget(conn);
+  const view = openView(conn);
+  const box = view.blessed.box({ parent: view.screen, top: 0, left: 0, width: 30, height: 1, content: 'first' });
+  view.screen.render();
+  await tick();
+  budget.charge(VIEW_LIMITS.cpuBurstMs + 50); // as if this caller had just drawn for 300 ms
+  assert.ok(budget.waitMs() > 0);
+  box.setContent('deferred-frame');
+  view.screen.render();
+  await tick();
+  assert.doesNotMatch(conn.text(), /deferred-frame/, 'no drawing while in debt');
+  const deadline = Date.now() + 10_000;
+  while (!/deferred-frame/.test(conn.text()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.match(conn.text(), /deferred-frame/, 'drawn once the bucket refilled');
+  view.close();
+});
+
+test('coalesceResizes: last size wins, at most once per delay, equal sizes dropped', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const applied: string[] = [];
+  const r = coalesceResizes((c, w) => applied.push(`${c}x${w}`), { delayMs: () => 75, initial: { cols: 80, rows: 25 } });
+  r.push(100, 30);
+  r.push(90, 28);
+  t.mock.timers.tick(74);
+  assert.deepEqual(applied, []);
+  t.mock.timers.tick(1);
+  assert.deepEqual(applied, ['90x28']);
+  r.push(90, 28);
+  t.mock.timers.tick(75);
+  assert.deepEqual(applied, ['90x28']);
+  r.push(120, 40);
+  r.cancel();
+  t.mock.timers.tick(200);
+  assert.deepEqual(applied, ['90x28']);
+});
+
+test('building a screen leaves no blessed handler on the process (SIGTERM stays carrier\u2019s)', () => {
+  const before = PROCESS_EVENTS.map((e) => process.listeners(e as 'exit').slice());
+  const view = openView(new FakeConnection(terminal('utf8')));
+  try {
+    assert.deepEqual(PROCESS_EVENTS.map((e) => process.listeners(e as 'exit')), before);
+  } finally {
+    view.close();
+  }
+});
+
+test('a graceful stop that closes the last view during SIGTERM is not cut short by blessed (issue 18 item 2)', async (t) => {
+  const exit = t.mock.method(process, 'exit', (() => undefined) as unknown as typeof process.exit);
+  // Like carrier's stop, installed before any view: its SIGTERM handler ends every call, which closes every view.
+  // As in the server, the board's handler is the process's only one (the test runner's are set aside).
+  const runners = process.listeners('SIGTERM');
+  process.removeAllListeners('SIGTERM');
+  let view: ReturnType<typeof openView> | undefined;
+  const stop = (): void => view?.close();
+  process.on('SIGTERM', stop);
+  view = openView(new FakeConnection(terminal('utf8')));
+  try {
+    process.emit('SIGTERM');
+    await tick();
+    assert.equal(exit.mock.callCount(), 0, 'nothing but the board decides when the process exits');
+  } finally {
+    process.removeAllListeners('SIGTERM');
+    for (const fn of runners) process.on('SIGTERM', fn);
+  }
 });

@@ -25,10 +25,23 @@ import { KeyDecoder } from './keys.js';
  *   environment (inside tmux it would wrap every byte for tmux and run `tmux -V`).
  *   Those variables are hidden while the screen is built: they describe the sysop's
  *   terminal, not the caller's.
- * - Process handlers: blessed installs uncaughtException/SIGINT/SIGTERM/SIGQUIT
- *   handlers that exit the process when they are the only ones. carrier's server
- *   normally has its own; if a signal has no listener yet, a handler doing what Node
- *   would have done by default is installed first, so blessed's never act alone.
+ * - Process handlers: blessed installs uncaughtException/SIGINT/SIGTERM/SIGQUIT/exit
+ *   handlers that exit the process when they are the only ones left. A graceful stop
+ *   closes every view, which makes blessed drop its handlers in the middle of the
+ *   signal's dispatch, and its SIGTERM handler then saw itself alone and called
+ *   process.exit(0) before the stop had ended a single call (issue 18 item 2). Every
+ *   process listener blessed adds while a screen is built is removed again at once:
+ *   the process's own handlers (carrier's, or Node's defaults) are the only ones.
+ * - Cost (issue 11 items 1-2): a screen costs ~0.2 KB of heap per cell and a full
+ *   redraw milliseconds per thousand cells, so a view is never larger than
+ *   VIEW_LIMITS' maxCols x maxRows and maxCells (the caller's terminal may be larger:
+ *   the view uses its top-left corner). Resizes are coalesced: the newest size is
+ *   applied at most once per resizeDelayMs, and a size that caps to the current one
+ *   costs nothing. render() calls in one turn of the event loop draw once, and
+ *   blessed's smartCSR draws only the cells that changed. The time spent drawing and
+ *   resizing is charged to the connection's CPU budget (a token bucket of
+ *   cpuMsPerSecond, up to cpuBurstMs): over it, drawing waits until the bucket has
+ *   refilled, so one caller can never starve the others.
  * - Backpressure: blessed never looks at write()'s return. While the connection reports
  *   a full buffer, renders are held; the latest one runs on 'drain' (or after
  *   HELD_RENDER_RETRY_MS, for front ends that never say).
@@ -53,7 +66,141 @@ export interface View {
   readonly blessed: Blessed;
   readonly screen: Widgets.Screen;
   readonly closed: boolean;
+  /** Keys typed before the view opened (read elsewhere), handed to the screen as if just typed. */
+  typeAhead(raw: string): void;
   close(): void;
+}
+
+/** What bounds a full-screen view's cost; the board's `limits.view` config sets them (configureViews). */
+export interface ViewLimits {
+  /** widest and tallest a view is drawn, whatever the caller's terminal says */
+  maxCols: number;
+  maxRows: number;
+  /** most cells (cols x rows) a view has: rows are cut to fit after cols */
+  maxCells: number;
+  /** a resize is applied at most this often; the newest size wins */
+  resizeDelayMs: number;
+  /** CPU a connection's views may spend drawing, in ms per second, and at once */
+  cpuMsPerSecond: number;
+  cpuBurstMs: number;
+}
+
+/**
+ * Defaults, the one source for config-schema too. 200x50 (10,000 cells) measures about
+ * 2 MiB of heap per open view (80x25: 0.9 MiB; 255x255 would be 12 MiB, 500x300 26 MiB),
+ * so 100 callers at the largest size cost ~250 MB rather than 2.6 GB. 100 ms of CPU a
+ * second is a tenth of a core: ten callers at their limit still leave most of it.
+ */
+export const VIEW_LIMITS: Readonly<ViewLimits> = Object.freeze({
+  maxCols: 200,
+  maxRows: 100,
+  maxCells: 10_000,
+  resizeDelayMs: 75,
+  cpuMsPerSecond: 100,
+  cpuBurstMs: 250,
+});
+
+let limits: Readonly<ViewLimits> = VIEW_LIMITS;
+
+/** Set the limits for views opened from now on (the board calls this at start). */
+export function configureViews(over: Partial<ViewLimits>): void {
+  limits = Object.freeze({ ...VIEW_LIMITS, ...over });
+}
+
+export function viewLimits(): Readonly<ViewLimits> {
+  return limits;
+}
+
+/** The size a view is drawn at for a terminal of cols x rows. */
+export function viewSize(cols: number, rows: number, l: Readonly<ViewLimits> = limits): { cols: number; rows: number } {
+  const c = Math.max(1, Math.min(cols, l.maxCols));
+  const r = Math.max(1, Math.min(rows, l.maxRows, Math.floor(l.maxCells / c)));
+  return { cols: c, rows: r };
+}
+
+/**
+ * A connection's budget for view work: a token bucket in milliseconds of CPU. Shared
+ * by every view the connection opens (one after another, or a plain-ANSI screen such
+ * as chat through chargeViewWork), so reopening a view does not refill it.
+ */
+export class CpuBudget {
+  private tokens: number;
+  private at = performance.now();
+  constructor(private readonly l: () => Readonly<ViewLimits> = viewLimits) {
+    this.tokens = l().cpuBurstMs;
+  }
+  private refill(): void {
+    const now = performance.now();
+    const { cpuMsPerSecond, cpuBurstMs } = this.l();
+    this.tokens = Math.min(cpuBurstMs, this.tokens + ((now - this.at) * cpuMsPerSecond) / 1000);
+    this.at = now;
+  }
+  /** 0 when work may run now, else the milliseconds until the bucket is out of debt. */
+  waitMs(): number {
+    this.refill();
+    return this.tokens > 0 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / Math.max(1, this.l().cpuMsPerSecond));
+  }
+  charge(ms: number): void {
+    this.refill();
+    this.tokens -= ms;
+  }
+  /** Run `fn`, charging its time. */
+  run<T>(fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.charge(performance.now() - t0);
+    }
+  }
+}
+
+const budgets = new WeakMap<object, CpuBudget>();
+/** The CPU budget of one connection's view work. */
+export function viewBudget(conn: object): CpuBudget {
+  let b = budgets.get(conn);
+  if (!b) budgets.set(conn, (b = new CpuBudget()));
+  return b;
+}
+
+/**
+ * Coalesce a stream of resizes: `apply` gets the newest size at most once per
+ * `delayMs` (a trailing timer), and later still while `budget` is in debt; sizes equal
+ * to the last one applied are dropped. For screens drawn without blessed (chat).
+ */
+export function coalesceResizes(
+  apply: (cols: number, rows: number) => void,
+  opts: { delayMs?: () => number; budget?: CpuBudget; initial?: { cols: number; rows: number } } = {},
+): { push(cols: number, rows: number): void; cancel(): void } {
+  let pending: { cols: number; rows: number } | undefined;
+  let last = opts.initial ? { ...opts.initial } : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const delay = opts.delayMs ?? (() => limits.resizeDelayMs);
+  const fire = (): void => {
+    timer = undefined;
+    const wait = opts.budget?.waitMs() ?? 0;
+    if (wait > 0) {
+      timer = setTimeout(fire, wait);
+      return;
+    }
+    const size = pending;
+    pending = undefined;
+    if (!size || (last && last.cols === size.cols && last.rows === size.rows)) return;
+    last = size;
+    if (opts.budget) opts.budget.run(() => apply(size.cols, size.rows));
+    else apply(size.cols, size.rows);
+  };
+  return {
+    push(cols, rows) {
+      pending = { cols, rows };
+      timer ??= setTimeout(fire, delay());
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      pending = undefined;
+    },
+  };
 }
 
 /** Long enough for a sequence split by the network, short enough not to feel slow. */
@@ -90,8 +237,9 @@ class ViewOutput extends EventEmitter {
 
   constructor(private readonly conn: Connection) {
     super();
-    this.columns = conn.terminal.cols;
-    this.rows = conn.terminal.rows;
+    const size = viewSize(conn.terminal.cols, conn.terminal.rows);
+    this.columns = size.cols;
+    this.rows = size.rows;
   }
 
   write(text: string | Buffer): boolean {
@@ -115,13 +263,13 @@ function loadBlessed(): Blessed {
 
 export function openView(conn: Connection, opts: ViewOptions = {}): View {
   const blessed = loadBlessed();
-  guardProcess();
   const output = new ViewOutput(conn);
   const input = new EventEmitter();
   const cp437 = conn.terminal.encoding === 'cp437';
   let closed = false;
 
-  const screen = withoutHostTerminalEnv(() =>
+  const budget = viewBudget(conn);
+  const screen = withoutBlessedProcessHandlers(() => withoutHostTerminalEnv(() =>
     blessed.screen({
       // @types/blessed has these two stream types the wrong way round.
       input: input as unknown as Widgets.IScreenOptions['input'],
@@ -133,31 +281,41 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
       warnings: false,
       ...(opts.title !== undefined ? { title: opts.title } : {}),
     }),
-  );
+  ));
   const program = screen.program as Widgets.Screen['program'] & { tmux: boolean };
   program.tmux = false;
   if (cp437) (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
 
-  // Renders wait while the caller's buffer is full; the newest one runs on drain.
+  // render(): many calls in one turn draw once (setImmediate); a draw waits while the
+  // caller's buffer is full (the newest runs on drain) or while the CPU budget is in debt.
   const render = screen.render.bind(screen);
   let renderWaiting = false;
+  let renderQueued: NodeJS.Immediate | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    renderQueued = undefined;
+    if (closed || !renderWaiting) return;
+    if (output.congested) {
+      retryTimer ??= setTimeout(renderHeld, HELD_RENDER_RETRY_MS);
+      return;
+    }
+    const wait = budget.waitMs();
+    if (wait > 0) {
+      retryTimer ??= setTimeout(renderHeld, wait);
+      return;
+    }
+    renderWaiting = false;
+    budget.run(render);
+  };
   const renderHeld = (): void => {
     clearTimeout(retryTimer);
     retryTimer = undefined;
     output.congested = false;
-    if (renderWaiting && !closed) {
-      renderWaiting = false;
-      render();
-    }
+    draw();
   };
   screen.render = () => {
-    if (output.congested) {
-      renderWaiting = true;
-      retryTimer ??= setTimeout(renderHeld, HELD_RENDER_RETRY_MS);
-      return;
-    }
-    render();
+    renderWaiting = true;
+    if (retryTimer === undefined) renderQueued ??= setImmediate(draw);
   };
 
   const text = new InputTextDecoder(conn.terminal.encoding);
@@ -176,10 +334,18 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     feed(keys.push(text.push(bytes)));
     if (keys.pendingEscape) escapeTimer = setTimeout(() => feed(keys.flush()), escapeMs);
   };
+  // The newest size, capped, at most once per resizeDelayMs; blessed reallocates and redraws on 'resize'.
+  const resizes = coalesceResizes(
+    (cols, rows) => {
+      output.columns = cols;
+      output.rows = rows;
+      output.emit('resize');
+    },
+    { budget, initial: { cols: output.columns, rows: output.rows } },
+  );
   const onResize = (cols: number, rows: number): void => {
-    output.columns = cols;
-    output.rows = rows;
-    output.emit('resize');
+    const size = viewSize(cols, rows);
+    resizes.push(size.cols, size.rows);
   };
   const onDrain = (): void => renderHeld();
   const onClose = (): void => close();
@@ -189,6 +355,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     closed = true;
     clearTimeout(escapeTimer);
     clearTimeout(retryTimer);
+    if (renderQueued) clearImmediate(renderQueued);
+    resizes.cancel();
     conn.off('data', onData);
     conn.off('resize', onResize);
     conn.off('drain', onDrain);
@@ -210,6 +378,10 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     get closed() {
       return closed;
     },
+    typeAhead(raw: string) {
+      if (closed || raw === '') return;
+      feed(keys.push(raw));
+    },
     close,
   };
 }
@@ -230,20 +402,18 @@ function withoutHostTerminalEnv<T>(build: () => T): T {
   }
 }
 
-/** Exit codes Node uses when these signals end a process without a handler. */
-const FATAL_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGQUIT: 3 } as const;
-let processGuarded = false;
+/** Process events blessed listens to (Screen.bind, Program.bind). */
+const PROCESS_EVENTS = ['uncaughtException', 'SIGINT', 'SIGTERM', 'SIGQUIT', 'exit'] as const;
 
-function guardProcess(): void {
-  if (processGuarded) return;
-  processGuarded = true;
-  for (const [signal, n] of Object.entries(FATAL_SIGNALS)) {
-    if (process.listenerCount(signal) === 0) process.on(signal, () => process.exit(128 + n));
-  }
-  if (process.listenerCount('uncaughtException') === 0) {
-    process.on('uncaughtException', (err) => {
-      process.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
+/** Build a screen, then remove every process listener that building it added (see the header). */
+function withoutBlessedProcessHandlers<T>(build: () => T): T {
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  try {
+    return build();
+  } finally {
+    for (const e of PROCESS_EVENTS) {
+      const had = before.get(e)!;
+      for (const fn of process.listeners(e as 'exit')) if (!had.has(fn)) process.off(e, fn);
+    }
   }
 }

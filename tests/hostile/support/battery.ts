@@ -44,6 +44,7 @@ const BASE_CONFIG = {
   telnet: { port: 0, negotiationTimeout: `${DEADLINES.negotiationMs}ms` },
   ssh: { port: 0, graceTime: `${DEADLINES.sshGraceMs}ms` },
   rlogin: { port: 0, handshakeTimeout: `${DEADLINES.rloginHandshakeMs}ms` },
+  web: { port: 'off' },
   // Room for the battery's own connections: caps are item 16's subject, not the others'.
   // Key rate lifted: item 14 makes the board draw output faster than a caller reads it,
   // by asking for the menu thousands of times a second (the rate cap has its own test).

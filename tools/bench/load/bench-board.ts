@@ -42,6 +42,7 @@ function benchConfig(dataDir: string, logLevel: string): string {
     'telnet: { port: 0 }',
     'ssh: { port: off }',
     'rlogin: { port: off }',
+    'web: { port: 0 }',
     `paths: { scripts: ${JSON.stringify(join(repoRoot, 'scripts'))}, art: ${JSON.stringify(join(repoRoot, 'art'))}, menus: ${JSON.stringify(join(repoRoot, 'config', 'menus'))} }`,
     `log: { level: ${logLevel}, file: false }`,
     'limits:',
@@ -74,7 +75,7 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
   const configFile = join(dataDir, 'carrier.yaml');
   writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info'));
   const env: NodeJS.ProcessEnv = { ...process.env, CARRIER_CONFIG: configFile, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
-  for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT']) delete env[k];
+  for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT', 'CARRIER_WEB_PORT']) delete env[k];
 
   for (let i = 1; i <= (opts.users ?? 1); i++) {
     const r = spawnSync(process.execPath, [...cliArgs(source), 'user', 'add', `load${i}`, '--password-stdin'], { env, input: `${BENCH_PASSWORD}\n`, encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // Callers for load tests, on @carrier/client: each connects from its own loopback address
 // (127.0.0.1-127.0.0.254 in turn, so no one address carries thousands of sockets), answers
 // negotiation like a real terminal, and logs in the way a person would.
-import { connect, type ConnectOptions, type TelnetClient } from '../../../packages/client/src/index.js';
+import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
 import { BENCH_PASSWORD } from './bench-board.js';
 
 /** Loopback addresses used as sources: the whole of 127.0.0.0/24 but .0 and .255. */

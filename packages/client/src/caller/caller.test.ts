@@ -9,6 +9,7 @@ import { DO, IAC, SB, SE, WILL, ScriptedServer } from '../test-support.js';
 import { InteractiveCaller } from './caller.js';
 import { memoryHistory, type ConnectionHistory } from './history.js';
 import { LocalTerminal } from './local-terminal.js';
+import { eventually } from '@carrier/core/testing';
 
 class FakeKeyboard extends EventEmitter {
   readonly isTTY = true;
@@ -33,12 +34,11 @@ class FakeScreen extends EventEmitter {
     this.emit('written');
     return true;
   }
-  async waitFor(needle: string, timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.text.includes(needle)) {
-      if (Date.now() > deadline) throw new Error(`screen never showed ${JSON.stringify(needle)}; it shows ${JSON.stringify(this.text.slice(-300))}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  async waitFor(needle: string, timeoutMs = 15_000): Promise<void> {
+    await eventually(() => this.text.includes(needle), () => `the screen to show ${JSON.stringify(needle)}; it shows ${JSON.stringify(this.text.slice(-300))}`, {
+      timeoutMs,
+      intervalMs: 5,
+    });
   }
 }
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { cleanUserText, client } from '@carrier/core';
-import { LineEditor, type Key } from '@carrier/terminal';
+import { coalesceResizes, LineEditor, viewBudget, viewSize, type Key } from '@carrier/terminal';
 import { handleKey, LEVELS } from '@carrier/store';
 import type { Unsubscribe } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
 import { describeNotice, type Notice } from '../social/notice.js';
 import { answerInvitation } from '../social/split-chat.js';
 import type { ChatLine } from '../topics.js';
@@ -405,9 +405,15 @@ class ChatRoom {
     ];
     for (const off of subs) this.cleanups.push(off);
     this.cleanups.push(s.social.onNotice((n) => this.notice(n)));
-    this.cleanups.push(s.onResize((cols, rows) => {
+    // A resize storm redraws at most once per limits.view.resizeDelay, capped, within the caller's view CPU budget.
+    const resizes = coalesceResizes((cols, rows) => {
       this.editor = this.newEditor(this.editor.value);
       this.paint(this.screen.resize(cols, rows));
+    }, { budget: viewBudget(s.conn), initial: viewSize(s.terminal.cols, s.terminal.rows) });
+    this.cleanups.push(() => resizes.cancel());
+    this.cleanups.push(s.onResize((cols, rows) => {
+      const v = viewSize(cols, rows);
+      resizes.push(v.cols, v.rows);
     }));
   }
 

@@ -1,4 +1,4 @@
-import { charWidth } from '@carrier/terminal';
+import { charWidth, viewSize } from '@carrier/terminal';
 import { fitToWidth } from '../text-fit.js';
 
 /**
@@ -53,8 +53,10 @@ export class ChatScreen {
     size: { cols: number; rows: number },
     private readonly prompt: string,
   ) {
-    this.cols = size.cols;
-    this.rows = size.rows;
+    // Never larger than a full-screen view may be (limits.view): a 500x300 terminal gets the top-left corner.
+    const v = viewSize(size.cols, size.rows);
+    this.cols = v.cols;
+    this.rows = v.rows;
     this.promptWidth = visibleWidth(prompt);
   }
 
@@ -91,8 +93,9 @@ export class ChatScreen {
   }
 
   resize(cols: number, rows: number): string {
-    this.cols = cols;
-    this.rows = rows;
+    const v = viewSize(cols, rows);
+    this.cols = v.cols;
+    this.rows = v.rows;
     this.back = Math.min(this.back, this.maxBack());
     return this.full();
   }

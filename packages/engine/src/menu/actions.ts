@@ -1,5 +1,6 @@
 import { MAX_BAUD, MIN_BAUD } from '../baud.js';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
+import { runDoor } from '../doors/run-door.js';
 import { MENU_PREFIX, type ActionKind, type Menu, type MenuAction, type MenuArt, type MenuRef, type MenuTarget } from './types.js';
 
 /**
@@ -156,10 +157,25 @@ const page: ActionDefinition<Extract<MenuAction, { kind: 'page' }>> = {
   },
 };
 
+const door: ActionDefinition<Extract<MenuAction, { kind: 'door' }>> = {
+  name: 'door',
+  usage: 'door: <name of a door in doors.yaml>',
+  parse(value) {
+    return typeof value === 'string' && NAME.test(value) ? { kind: 'door', name: value } : 'must name a door (letters, digits, _ and -)';
+  },
+  refs: (a) => [{ kind: 'door', name: a.name }],
+  async run(a, { session }) {
+    const outcome = await runDoor(session, a.name);
+    // The menu redraws at once: a refusal or a failure must be read first.
+    if (outcome !== 'exited' && outcome !== 'hangup') await session.pause();
+    return STAY;
+  },
+};
+
 type AnyDefinition = ActionDefinition<any>;
 
 const REGISTRY: ReadonlyMap<ActionKind, AnyDefinition> = new Map<ActionKind, AnyDefinition>(
-  [goto, gosub, back, logoff, show, page].map((d) => [d.name, d]),
+  [goto, gosub, back, logoff, show, page, door].map((d) => [d.name, d]),
 );
 
 export const ACTION_NAMES: readonly ActionKind[] = [...REGISTRY.keys()];

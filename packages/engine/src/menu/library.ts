@@ -13,6 +13,8 @@ export interface MenuRefs {
   scriptExists(name: string): Promise<boolean>;
   /** the files that would serve art `name`; rejects with VALIDATION for a name that is not plain */
   artFiles(name: string): Promise<string[]>;
+  /** whether doors.yaml has an enabled door `name`; without it `door:` targets are checked when run */
+  doorExists?(name: string): Promise<boolean>;
 }
 
 export interface MenuLibraryOptions {
@@ -172,6 +174,9 @@ export class MenuLibrary {
           return `no file ${file}`;
         }
       }
+      case 'door':
+        if (!this.opts.refs.doorExists) return undefined;
+        return (await this.opts.refs.doorExists(ref.name)) ? undefined : `no enabled door named "${ref.name}" in doors.yaml`;
     }
   }
 }

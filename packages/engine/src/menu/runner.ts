@@ -1,5 +1,5 @@
 import { charWidth, stripPipeCodes } from '@carrier/terminal';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
 import { actionDefinition } from './actions.js';
 import type { MenuLibrary } from './library.js';
 import { mayUse } from './schema.js';

@@ -12,7 +12,7 @@ import type { Menu, MenuAccess, MenuAction, MenuDocument, MenuItem, MenuProblem 
  *   items:                      required, at least one
  *     - key: W                  one character (case does not matter) or a key name (enter, f1 …)
  *       text: Who's online      what the list shows
- *       gosub: online           exactly one action: goto, gosub, back, logoff, show, page
+ *       gosub: online           exactly one action: goto, gosub, back, logoff, show, page, door
  *       level: 20               optional minimum security level
  *       sysop: true             optional: sysops only
  *

@@ -53,7 +53,8 @@ export type MenuAction =
   | { kind: 'back' }
   | { kind: 'logoff' }
   | { kind: 'show'; art: MenuArt }
-  | { kind: 'page'; file: string };
+  | { kind: 'page'; file: string }
+  | { kind: 'door'; name: string };
 
 export type ActionKind = MenuAction['kind'];
 
@@ -91,7 +92,8 @@ export type MenuRef =
   | { kind: 'script'; name: string }
   | { kind: 'menu'; name: string }
   | { kind: 'art'; name: string }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  | { kind: 'door'; name: string };
 
 /**
  * Menus run on the script stack under this prefix (`s.gosub('menu:files')`). Script

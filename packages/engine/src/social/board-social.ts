@@ -2,14 +2,27 @@ import { client, type Logger } from '@carrier/core';
 import { handleKey } from '@carrier/store';
 import type { Bus, Unsubscribe } from '../bus.js';
 import { chatSettings, type ChatSettings } from '../chat/settings.js';
-import type { Session } from '../session.js';
+import type { PrivateChatRequest } from '../topics.js';
 import { FloodGate } from './flood-gate.js';
+import type { Notice } from './notice.js';
+
+/** What the social routes need of one local session: who it is, and its inbox. */
+export interface SocialMember {
+  readonly id: string;
+  readonly node: number;
+  readonly user: { readonly handle: string } | undefined;
+  readonly social: {
+    notify(notice: Notice): boolean;
+    invite(req: PrivateChatRequest): boolean;
+    withdraw(chatId: string): void;
+  };
+}
 
 /** The part of the board the social routes need: its name and its local sessions. */
 export interface SocialBoard {
   readonly name: string;
-  sessions(): Session[];
-  session(id: string): Session | undefined;
+  sessions(): readonly SocialMember[];
+  session(id: string): SocialMember | undefined;
 }
 
 /** Mutes remembered at once; expired ones are dropped first, so this only bounds a mute storm. */
@@ -83,7 +96,7 @@ export class BoardSocial {
   }
 
   /** Sessions this process serves for a handle (a user may be on more than one node). */
-  sessionsOf(handle: string): Session[] {
+  sessionsOf(handle: string): SocialMember[] {
     const key = handleKey(handle);
     return this.board.sessions().filter((s) => s.user !== undefined && handleKey(s.user.handle) === key);
   }

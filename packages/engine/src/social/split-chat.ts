@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cleanUserText } from '@carrier/core';
 import { charWidth } from '@carrier/terminal';
 import type { Unsubscribe } from '../bus.js';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
 import { describeNotice } from './notice.js';
 import { INVITATION_TTL_MS, type Invitation } from './session-social.js';
 

@@ -2,7 +2,8 @@ import { cleanUserText } from '@carrier/core';
 import { charWidth } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
+import { passTypeAhead } from '../session-view.js';
 import { clipToWidth } from '../text-fit.js';
 import { describeNotice } from './notice.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
@@ -260,6 +261,8 @@ async function showList(s: Session): Promise<ListAction | undefined> {
     for (const e of await s.until(s.who())) if (!entries.has(e.sessionId) && !gone.has(e.sessionId)) entries.set(e.sessionId, e);
     selected = s.id;
     render();
+    // Keys typed while the list was opening (`w` then `p`) act on it, in order.
+    await passTypeAhead(view, (o) => s.readKeyEvent(o));
     return await view.result;
   } finally {
     clearTimeout(renderTimer);

@@ -71,6 +71,11 @@ export class AuditLog {
     this.log.info('security.unban', { target, by });
   }
 
+  /** The control channel: connects, verbs (targets, never passwords) and refusals. */
+  control(event: string, fields: Record<string, unknown>): void {
+    this.trail.info(event, fields);
+  }
+
   close(): Promise<void> {
     const f = this.file;
     return new Promise((resolve) => (f ? f.end(() => resolve()) : resolve()));

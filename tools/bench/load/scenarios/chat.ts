@@ -1,7 +1,7 @@
 // Chat fan-out: N callers in the lobby; one of them (a different one each time) says a
 // line `--rate` times a second, and the time until each other member sees it is recorded,
 // as is the time until the last one does.
-import type { TelnetClient } from '../../../../packages/client/src/index.js';
+import type { TelnetClient } from '@carrier/client';
 import { closeAll, loginCaller, pool, sleep } from '../callers.js';
 import { sampleProc } from '../proc.js';
 import { ErrorTally, distribution } from '../report.js';

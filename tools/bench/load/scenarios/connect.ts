@@ -1,7 +1,7 @@
 // connect -> `login:`: how long a caller waits for the first prompt. Sequential by
 // default (--concurrency 1); `--sessions 2000 --concurrency 2000 --hold` is the
 // simultaneous burst: every caller connects at once and stays until all have a prompt.
-import type { TelnetClient } from '../../../../packages/client/src/index.js';
+import type { TelnetClient } from '@carrier/client';
 import { caller, closeAll, pool, timed } from '../callers.js';
 import { sampleProc } from '../proc.js';
 import { ErrorTally, distribution } from '../report.js';

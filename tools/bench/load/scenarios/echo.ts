@@ -2,7 +2,7 @@
 // (a letter, then a backspace, so the line never fills), and each key's time from write
 // to its echo is recorded. The login prompt's line editor is the echo every caller meets;
 // `--at chat` types in the chat room's input line instead (logged in).
-import type { TelnetClient } from '../../../../packages/client/src/index.js';
+import type { TelnetClient } from '@carrier/client';
 import { caller, closeAll, loginCaller, pool, sleep } from '../callers.js';
 import { sampleProc } from '../proc.js';
 import { ErrorTally, distribution } from '../report.js';

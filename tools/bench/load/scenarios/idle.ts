@@ -1,7 +1,7 @@
 // N callers logged in and parked at the main menu: what each one costs the server in
 // memory once the logins are over (RSS beyond the idle board, divided by N), and the
 // CPU the parked board burns.
-import type { TelnetClient } from '../../../../packages/client/src/index.js';
+import type { TelnetClient } from '@carrier/client';
 import { closeAll, loginCaller, pool, sleep, timed } from '../callers.js';
 import { MiB, sampleProc } from '../proc.js';
 import { ErrorTally, distribution } from '../report.js';

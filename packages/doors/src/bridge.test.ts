@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import type { Connection } from '@carrier/core';
+import { bridgeDoor, type DoorEndpoint } from './bridge.js';
+
+/** A connection whose transport is full whenever `full` is set, as a socket's write() says. */
+class FakeConn extends EventEmitter {
+  closed = false;
+  full = false;
+  terminal = { encoding: 'utf8' as 'utf8' | 'cp437', cols: 80, rows: 24 };
+  sent: Buffer[] = [];
+  write(text: string): boolean {
+    return this.writeBytes(Buffer.from(text, this.terminal.encoding === 'utf8' ? 'utf8' : 'latin1'));
+  }
+  writeBytes(b: Buffer): boolean {
+    this.sent.push(b);
+    return !this.full;
+  }
+}
+
+class FakeDoor implements DoorEndpoint {
+  data?: (b: Buffer) => void;
+  written: Buffer[] = [];
+  paused = 0;
+  resumed = 0;
+  size: [number, number] | undefined;
+  onData(fn: (b: Buffer) => void): void {
+    this.data = fn;
+  }
+  write(b: Buffer): void {
+    this.written.push(b);
+  }
+  resize(c: number, r: number): void {
+    this.size = [c, r];
+  }
+  pause(): void {
+    this.paused++;
+  }
+  resume(): void {
+    this.resumed++;
+  }
+}
+
+describe('door bridge', () => {
+  it('pauses the door when the transport is full and resumes it on drain', () => {
+    const conn = new FakeConn();
+    const door = new FakeDoor();
+    const b = bridgeDoor(conn as unknown as Connection, door, { encoding: 'utf8' });
+    door.data!(Buffer.from('a'));
+    assert.equal(door.paused, 0);
+    conn.full = true;
+    door.data!(Buffer.from('b'));
+    door.data!(Buffer.from('c'));
+    assert.equal(door.paused, 1, 'paused once, not per chunk');
+    conn.emit('drain');
+    assert.equal(door.resumed, 1);
+    assert.equal(b.stats.pauses, 1);
+    b.stop();
+  });
+
+  it('draws a CP437 door for a UTF-8 caller, and turns the caller’s UTF-8 keys into CP437', () => {
+    const conn = new FakeConn();
+    const door = new FakeDoor();
+    bridgeDoor(conn as unknown as Connection, door, { encoding: 'cp437' });
+    door.data!(Buffer.from([0xc9, 0xcd, 0xbb])); // ╔═╗ in CP437
+    assert.equal(Buffer.concat(conn.sent).toString('utf8'), '╔═╗');
+    const e = Buffer.from('é', 'utf8');
+    conn.emit('data', e.subarray(0, 1)); // a UTF-8 sequence split across reads
+    conn.emit('data', e.subarray(1));
+    assert.deepEqual(Buffer.concat(door.written), Buffer.from([0x82]), 'é is 0x82 in CP437');
+  });
+
+  it('passes bytes through when both sides speak the same encoding, follows resizes, and detaches on stop', () => {
+    const conn = new FakeConn();
+    conn.terminal.encoding = 'cp437';
+    const door = new FakeDoor();
+    const b = bridgeDoor(conn as unknown as Connection, door, { encoding: 'cp437' });
+    door.data!(Buffer.from([0xc9, 0x1b, 0x5b]));
+    assert.deepEqual(Buffer.concat(conn.sent), Buffer.from([0xc9, 0x1b, 0x5b]));
+    conn.emit('resize', 132, 50);
+    assert.deepEqual(door.size, [132, 50]);
+    b.stop();
+    conn.emit('data', Buffer.from('x'));
+    assert.equal(door.written.length, 0);
+    assert.equal(conn.listenerCount('data'), 0);
+  });
+});

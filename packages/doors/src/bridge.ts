@@ -1,0 +1,117 @@
+import { StringDecoder } from 'node:string_decoder';
+import { decodeBytes, encodeText, type Connection, type Encoding } from '@carrier/core';
+
+/**
+ * The caller's connection <-> a door's PTY: keys in, output out, each translated
+ * between the caller's encoding and the door's (a CP437 door draws its box characters
+ * for a UTF-8 caller, and the reverse), the window size followed, and output paused
+ * while the caller's transport is full: a door that floods a slow caller blocks in
+ * write() on its own PTY instead of carrier buffering without bound.
+ */
+
+/** What the bridge needs of a running door (DoorProcess implements it). */
+export interface DoorEndpoint {
+  onData(fn: (bytes: Buffer) => void): void;
+  write(bytes: Buffer): void;
+  resize(cols: number, rows: number): void;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Puts the caller's terminal back after a door, whatever the door left behind: SGR 0,
+ * the whole screen as scroll region, cursor shown, G0 = ASCII and shifted in, the normal
+ * screen (a curses door that crashed never left the alternate one), normal cursor keys
+ * and keypad, autowrap on, mouse reporting and bracketed paste off.
+ */
+export const TERMINAL_RESET =
+  '\x1b[0m\x1b[r\x1b[?25h\x1b(B\x0f\x1b[?1049l\x1b[?1l\x1b>\x1b[?7h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l';
+
+/** A streaming decoder for one direction: UTF-8 sequences may be split across chunks; CP437 is one byte a character. */
+function textDecoder(encoding: Encoding): (bytes: Buffer) => string {
+  if (encoding === 'cp437') return (bytes) => decodeBytes(bytes, 'cp437');
+  const d = new StringDecoder('utf8');
+  return (bytes) => d.write(bytes);
+}
+
+export interface BridgeStats {
+  bytesOut: number;
+  bytesIn: number;
+  /** times the door's output was paused for a full transport */
+  pauses: number;
+}
+
+export interface DoorBridge {
+  readonly stats: BridgeStats;
+  /** Detach from the connection (the door has ended). Leaves the door alone. */
+  stop(): void;
+}
+
+export interface BridgeOptions {
+  /** the door's encoding */
+  encoding: Encoding;
+  /** called for every chunk the caller types (the session's idle timer) */
+  onInput?: (() => void) | undefined;
+}
+
+export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOptions): DoorBridge {
+  const stats: BridgeStats = { bytesOut: 0, bytesIn: 0, pauses: 0 };
+  const outDecode = textDecoder(opts.encoding);
+  let inDecode: ((bytes: Buffer) => string) | undefined;
+  let inFrom: Encoding | undefined;
+  let stopped = false;
+  let paused = false;
+
+  const send = (ok: boolean): void => {
+    if (!ok && !paused && !conn.closed) {
+      paused = true;
+      stats.pauses++;
+      door.pause();
+    }
+  };
+  door.onData((bytes) => {
+    if (stopped || conn.closed) return;
+    stats.bytesOut += bytes.length;
+    if (conn.terminal.encoding === opts.encoding) send(conn.writeBytes(bytes));
+    else {
+      const text = outDecode(bytes);
+      if (text.length > 0) send(conn.write(text));
+    }
+  });
+  const onDrain = (): void => {
+    if (!paused) return;
+    paused = false;
+    door.resume();
+  };
+  const onData = (bytes: Buffer): void => {
+    if (stopped) return;
+    opts.onInput?.();
+    stats.bytesIn += bytes.length;
+    const from = conn.terminal.encoding;
+    if (from === opts.encoding) {
+      door.write(bytes);
+      return;
+    }
+    if (inFrom !== from) {
+      inFrom = from;
+      inDecode = textDecoder(from);
+    }
+    const text = inDecode!(bytes);
+    if (text.length > 0) door.write(encodeText(text, opts.encoding));
+  };
+  const onResize = (cols: number, rows: number): void => door.resize(cols, rows);
+  conn.on('data', onData);
+  conn.on('drain', onDrain);
+  conn.on('resize', onResize);
+  return {
+    stats,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      conn.off('data', onData);
+      conn.off('drain', onDrain);
+      conn.off('resize', onResize);
+      if (paused) door.resume();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Connection } from '@carrier/core';
+import type { ScriptBoard, Session } from './session-api.js';
+
+export type { BoardConfig } from './board-config.js';
+
+/**
+ * A session as the board and the server hold it: the script-facing Session plus what
+ * only they may do to it. Scripts never see this type.
+ */
+export interface LiveSession extends Session {
+  /** Show a one-line message from someone else (sysop, board) without breaking the screen or the line being typed. */
+  deliverMessage(from: string, text: string): void;
+  /** A sysop action or a shutdown ends this session with a last line (cleaned of controls). */
+  disconnect(reason: string, text: string): void;
+}
+
+/** The board as the server holds it (createBoard in board.ts). */
+export interface Board extends ScriptBoard {
+  /** Start a session on a negotiated connection. */
+  attach(conn: Connection): LiveSession;
+  /** Sessions served by this process, oldest first. */
+  sessions(): LiveSession[];
+  /** A session of this process by id. */
+  session(id: string): LiveSession | undefined;
+  /** Tell every caller `message`, end every session and wait (briefly) for them to unwind. */
+  shutdown(message?: string): Promise<void>;
+}

@@ -1,0 +1,258 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { client, isCarrierError } from '@carrier/core';
+import {
+  bridgeDoor,
+  doorEnvironment,
+  doorTerm,
+  DoorProcess,
+  DOOR_MISSING,
+  dropFile,
+  TERMINAL_RESET,
+  type DoorDefinition,
+  type DoorExit,
+  type DropInfo,
+} from '@carrier/doors';
+import type { Session } from '../session-api.js';
+import type { BoardDoors } from './board-doors.js';
+
+/**
+ * A caller runs a door: checks (level, busy, daily time), drop files in the node
+ * directory, the program in a PTY bridged to the connection, and afterwards the
+ * terminal reset and the caller back where they were. Every way it can end (the door
+ * exits or crashes, its time runs out, the caller hangs up, the program is missing)
+ * gives the caller one clear line and the log one `door.*` line, and leaves no process
+ * of the door's group behind.
+ */
+
+export type DoorOutcome =
+  | 'exited'
+  | 'crashed'
+  | 'time limit'
+  | 'hangup'
+  | 'missing'
+  | 'no such door'
+  | 'no access'
+  | 'busy'
+  | 'daily limit'
+  | 'no doors'
+  | 'failed';
+
+/** A door that ends this soon with a failure status "crashed at once". */
+const CRASH_AT_ONCE_MS = 3_000;
+/** Text every presence entry of a caller in a door carries; maxCallers counts it across processes. */
+export const DOOR_ACTIVITY_PREFIX = 'In a door: ';
+
+/**
+ * What a session may offer to hold its own key input while a door reads the connection.
+ * Optional: without it the session's key queue still fills (bounded) and is discarded
+ * when the door ends.
+ */
+interface InputHolder {
+  holdInput?: () => () => void;
+}
+
+export function doorsOf(s: Session): BoardDoors | undefined {
+  return (s.board as { doors?: BoardDoors | undefined }).doors;
+}
+
+/** Doors this caller may run (enabled, level high enough). */
+export async function doorsFor(s: Session): Promise<DoorDefinition[]> {
+  const doors = doorsOf(s);
+  if (!doors) return [];
+  const level = s.user?.level ?? 0;
+  return (await doors.list()).filter((d) => level >= d.level);
+}
+
+async function othersInside(s: Session, door: DoorDefinition, doors: BoardDoors): Promise<number> {
+  const here = doors.callersHere(door.name);
+  try {
+    const activity = `${DOOR_ACTIVITY_PREFIX}${door.name}`;
+    const board = (await s.who()).filter((e) => e.activity === activity && e.sessionId !== s.id).length;
+    return Math.max(here, board);
+  } catch {
+    return here;
+  }
+}
+
+export async function runDoor(s: Session, name: string): Promise<DoorOutcome> {
+  const doors = doorsOf(s);
+  const say = (text: string): void => s.println(`\r\n|07${text}`);
+  if (!doors) {
+    say('This board has no doors.');
+    return 'no doors';
+  }
+  const door = await doors.get(name);
+  const user = s.user;
+  if (!door) {
+    say(`There is no door named ${name}.`);
+    s.log.warn('door.unknown', { door: client(name) });
+    return 'no such door';
+  }
+  if (!user || user.level < door.level) {
+    say(`${door.description} needs level ${door.level}.`);
+    s.log.info('door.refused', { door: door.name, why: 'level', level: user?.level ?? 0 });
+    return 'no access';
+  }
+  if (door.maxCallers !== undefined && (await othersInside(s, door, doors)) >= door.maxCallers) {
+    say(`${door.description} is busy: ${door.maxCallers === 1 ? 'someone else is in it' : `${door.maxCallers} callers are in it`}. Try again later.`);
+    s.log.info('door.busy', { door: door.name, maxCallers: door.maxCallers });
+    return 'busy';
+  }
+  let limitMs = door.timeLimitMs;
+  let dailyLeftMs: number | undefined;
+  if (door.dailyLimitMs !== undefined) {
+    const used = (await s.store.doorUsage.secondsOn(user.id, door.name)) * 1000;
+    dailyLeftMs = door.dailyLimitMs - used;
+    if (dailyLeftMs < 1000) {
+      say(`You have used today's time in ${door.description}. It comes back at midnight (UTC).`);
+      s.log.info('door.refused', { door: door.name, why: 'daily limit', usedSeconds: used / 1000 });
+      return 'daily limit';
+    }
+    limitMs = Math.min(limitMs, dailyLeftMs);
+  }
+  const callLeftMs = s.startedAt + s.board.config.maxDurationMs - Date.now();
+  limitMs = Math.max(1000, Math.min(limitMs, callLeftMs));
+
+  // Count the caller in before anything slow, so two callers racing for a one-caller door cannot both get in.
+  const release = doors.enter(door.name, s.id);
+  const previousActivity = s.activity;
+  try {
+    return await runInside(s, doors, door, limitMs);
+  } finally {
+    release();
+    s.setActivity(previousActivity);
+  }
+}
+
+async function writeDropFiles(s: Session, doors: BoardDoors, door: DoorDefinition, dir: string, limitMs: number): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // The last caller's drop files must never reach this one's door.
+  for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+  const user = s.user!;
+  const info: DropInfo = {
+    boardName: s.board.name,
+    software: doors.opts.software ?? 'carrier',
+    sysopName: doors.opts.sysopName ?? 'Sysop',
+    userId: user.id,
+    handle: user.handle,
+    realName: user.handle,
+    location: user.location ?? '',
+    level: user.level,
+    secondsLeft: Math.floor(limitMs / 1000),
+    // A caller's terminal is ANSI unless it said it is a dumb one.
+    ansi: !/^(dumb|unknown)$/i.test(s.terminal.type),
+    node: s.node,
+    rows: s.terminal.rows,
+    cols: s.terminal.cols,
+    callStartedAt: s.startedAt,
+    lastCallAt: user.lastLoginAt ?? undefined,
+    totalCalls: user.callCount,
+  };
+  for (const kind of door.dropFiles) {
+    const file = dropFile(kind, info);
+    await writeFile(join(dir, file.name), file.bytes, { mode: 0o600 });
+  }
+}
+
+async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, limitMs: number): Promise<DoorOutcome> {
+  const dir = doors.nodeDir(s.node);
+  const log = s.log;
+  try {
+    await writeDropFiles(s, doors, door, dir, limitMs);
+  } catch (err) {
+    s.println('\r\n|07The door could not be prepared. The sysop has been told.');
+    log.error('door.prepare_failed', { door: door.name, dir, err });
+    return 'failed';
+  }
+  const term = doorTerm(s.terminal.type, s.terminal.encoding);
+  let proc: DoorProcess;
+  try {
+    proc = await DoorProcess.spawn({
+      command: door.command,
+      cwd: door.cwd ?? dir,
+      env: doorEnvironment({ term, cols: s.terminal.cols, rows: s.terminal.rows, encoding: door.encoding, nodeDir: dir, node: s.node, sysop: door.env }),
+      cols: s.terminal.cols,
+      rows: s.terminal.rows,
+      term,
+      cpuSeconds: door.cpuSeconds,
+      memoryMiB: door.memoryMiB,
+      prlimit: doors.opts.prlimit,
+      killGraceMs: doors.opts.killGraceMs,
+    });
+  } catch (err) {
+    if (isCarrierError(err) && err.details?.['reason'] === DOOR_MISSING) {
+      s.println(`\r\n|07${door.description} is not installed on this board. The sysop has been told.`);
+      log.error('door.missing', { door: door.name, file: err.details['file'] });
+      return 'missing';
+    }
+    s.println(`\r\n|07${door.description} could not be started. The sysop has been told.`);
+    log.error('door.spawn_failed', { door: door.name, err });
+    return 'failed';
+  }
+
+  const startedAt = Date.now();
+  s.setActivity(`${DOOR_ACTIVITY_PREFIX}${door.name}`);
+  log.info('door.start', { door: door.name, pid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
+  const hold = (s as unknown as InputHolder).holdInput?.();
+  s.discardInput();
+  const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
+  let ended: 'time limit' | 'hangup' | undefined;
+  const timer = setTimeout(() => {
+    ended ??= 'time limit';
+    void proc.kill();
+  }, limitMs);
+  const onClose = (): void => {
+    ended ??= 'hangup';
+    void proc.kill();
+  };
+  s.conn.on('close', onClose);
+  let exit: DoorExit;
+  try {
+    if (s.conn.closed) onClose();
+    exit = await proc.exited;
+  } finally {
+    clearTimeout(timer);
+    s.conn.off('close', onClose);
+    bridge.stop();
+    // Whatever the door left running in its group goes too (DoorProcess sweeps it on exit; this covers a throw).
+    await proc.kill();
+    hold?.();
+    s.discardInput();
+  }
+  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  const fields = {
+    door: door.name,
+    pid: proc.pid,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    seconds,
+    bytesOut: bridge.stats.bytesOut,
+    bytesIn: bridge.stats.bytesIn,
+    pauses: bridge.stats.pauses,
+  };
+  try {
+    await s.store.doorUsage.add(s.user!.id, door.name, seconds);
+  } catch (err) {
+    log.warn('door.usage_not_recorded', { door: door.name, err });
+  }
+  if (ended === 'hangup' || s.closed) {
+    log.info('door.hangup', fields);
+    return 'hangup';
+  }
+  s.write(TERMINAL_RESET);
+  if (ended === 'time limit') {
+    log.info('door.time_limit', { ...fields, limitMs });
+    s.println(`\r\n\r\n|07Time is up in ${door.description}.`);
+    return 'time limit';
+  }
+  const failed = exit.signal !== 0 || exit.exitCode !== 0;
+  if (failed && Date.now() - startedAt < CRASH_AT_ONCE_MS) {
+    log.warn('door.crashed', fields);
+    s.println(`\r\n\r\n|07${door.description} ended at once (${exit.signal ? `signal ${exit.signal}` : `exit status ${exit.exitCode}`}). The sysop has been told.`);
+    return 'crashed';
+  }
+  log.info('door.exit', fields);
+  s.println('\r\n');
+  return failed ? 'crashed' : 'exited';
+}

@@ -1,0 +1,387 @@
+// The board's file areas: config/files.yaml (re-read when it changes), the index in the
+// store, folder scans, downloads resolved safely, and the upload quarantine. Shared by
+// the F menu (ZMODEM), SFTP and the `carrier files` commands.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, link, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CarrierError, client, ErrorCodes, type Logger } from '@carrier/core';
+import type { FileEntry, QuarantinedUpload, Store, User } from '@carrier/store';
+import { stampOf } from '../file-stamp.js';
+import { canDownload, canList, defaultFilesConfig, isSysop, validateFilesConfig, type FileArea, type FilesConfig } from './areas.js';
+import { cleanDescription, readFileIdDiz } from './diz.js';
+import { describeNameProblem, fileNameProblem } from './safe-name.js';
+
+/** Text -> the parsed YAML with its syntax errors (the server's parser, as for menus and doors). */
+export type FilesParser = (text: string) => { value: unknown; errors: ReadonlyArray<{ line?: number | undefined; message: string }> };
+
+export interface BoardFilesOptions {
+  /** config/files.yaml; missing: the default areas (uploads, general) */
+  file: string;
+  parse: FilesParser;
+  dataDir: string;
+  store: Store;
+  log: Logger;
+}
+
+/** A sidecar description beside a file: `name.ext.desc`. */
+export const SIDECAR_SUFFIX = '.desc';
+const MAX_SIDECAR_BYTES = 4096;
+const MAX_FILES_YAML_BYTES = 256 * 1024;
+/** Files one scan looks at in one area; a folder bigger than this is indexed in part, with a warning. */
+export const MAX_SCAN_FILES = 100_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface UploadSlot {
+  /** where the bytes go while they arrive (inside the quarantine's incoming folder) */
+  path: string;
+  name: string;
+  maxBytes: number;
+  /** call once, whatever happened: frees the name for other callers */
+  release(): void;
+}
+
+export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface ScanResult {
+  area: string;
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export class BoardFiles {
+  private cfg: FilesConfig;
+  private stamp: string | undefined = 'never read';
+  private loading: Promise<void> | undefined;
+  /** names (lowercased) being uploaded right now on this process */
+  private readonly incoming = new Set<string>();
+  private readonly watchers: FSWatcher[] = [];
+  private readonly scanTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(readonly opts: BoardFilesOptions) {
+    this.cfg = defaultFilesConfig(opts.dataDir);
+  }
+
+  get store(): Store {
+    return this.opts.store;
+  }
+
+  async config(): Promise<FilesConfig> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    await this.loading;
+    return this.cfg;
+  }
+
+  /** Areas this level may list, in file order. */
+  async areasFor(level: number): Promise<FileArea[]> {
+    return (await this.config()).areas.filter((a) => canList(a, level));
+  }
+
+  async area(tag: string): Promise<FileArea | undefined> {
+    return (await this.config()).areas.find((a) => a.tag === tag.toLowerCase());
+  }
+
+  /** Create every area folder and the quarantine (start-up, `carrier files scan`). */
+  async ensureFolders(): Promise<void> {
+    const cfg = await this.config();
+    for (const a of cfg.areas) await mkdir(a.folder, { recursive: true });
+    await mkdir(join(cfg.quarantine, 'incoming'), { recursive: true });
+  }
+
+  // ---- index -------------------------------------------------------------------------
+
+  /** Index what is in the area folders (one area, or all): new and changed files in, vanished files out. */
+  async scan(tag?: string): Promise<ScanResult[]> {
+    const cfg = await this.config();
+    const areas = tag === undefined ? cfg.areas : cfg.areas.filter((a) => a.tag === tag);
+    if (tag !== undefined && areas.length === 0) throw new CarrierError(ErrorCodes.VALIDATION, `no file area "${tag}"`);
+    const results: ScanResult[] = [];
+    for (const area of areas) results.push(await this.scanArea(area));
+    return results;
+  }
+
+  private async scanArea(area: FileArea): Promise<ScanResult> {
+    const result: ScanResult = { area: area.tag, added: 0, updated: 0, removed: 0 };
+    await mkdir(area.folder, { recursive: true });
+    const dirents = await readdir(area.folder, { withFileTypes: true });
+    if (dirents.length > MAX_SCAN_FILES) this.opts.log.warn('files.scan_truncated', { area: area.tag, files: dirents.length, limit: MAX_SCAN_FILES });
+    const present = new Set<string>();
+    for (const d of dirents.slice(0, MAX_SCAN_FILES)) {
+      // Regular files only: a symlink could point anywhere on the machine.
+      if (!d.isFile() || d.name.endsWith(SIDECAR_SUFFIX) || fileNameProblem(d.name) !== undefined) continue;
+      present.add(d.name.toLowerCase());
+      const path = join(area.folder, d.name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st) continue;
+      const existing = await this.store.files.find(area.tag, d.name);
+      const sidecar = await this.sidecar(path);
+      if (existing && existing.size === st.size && existing.mtime === Math.trunc(st.mtimeMs) && (sidecar === undefined || sidecar === existing.description)) continue;
+      const description = (await this.describe(path, d.name)) ?? existing?.description ?? '';
+      await this.store.files.upsert({
+        area: area.tag,
+        name: d.name,
+        size: st.size,
+        sha256: await sha256File(path),
+        description,
+        uploaderId: existing?.uploaderId ?? null,
+        mtime: st.mtimeMs,
+      });
+      if (existing) result.updated++;
+      else result.added++;
+    }
+    for (const name of await this.store.files.names(area.tag)) {
+      if (!present.has(name.toLowerCase())) {
+        await this.store.files.remove(area.tag, name);
+        result.removed++;
+      }
+    }
+    if (result.added + result.updated + result.removed > 0) this.opts.log.info('files.scanned', { ...result });
+    return result;
+  }
+
+  /** FILE_ID.DIZ inside a zip, then a sidecar `name.desc`; undefined when neither says. */
+  async describe(path: string, name: string): Promise<string | undefined> {
+    if (name.toLowerCase().endsWith('.zip')) {
+      const diz = await readFileIdDiz(path);
+      if (diz) return diz;
+    }
+    return this.sidecar(path);
+  }
+
+  private async sidecar(path: string): Promise<string | undefined> {
+    try {
+      const st = await lstat(path + SIDECAR_SUFFIX);
+      if (!st.isFile()) return undefined;
+      const text = (await readFile(path + SIDECAR_SUFFIX)).subarray(0, MAX_SIDECAR_BYTES).toString('utf8');
+      return cleanDescription(text) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Watch the area folders and scan an area shortly after its folder changes (files.yaml `watch: true`). */
+  async watchFolders(): Promise<void> {
+    const cfg = await this.config();
+    if (!cfg.watch) return;
+    await this.ensureFolders();
+    for (const area of cfg.areas) {
+      try {
+        const w = watch(area.folder, () => this.scheduleScan(area.tag));
+        w.on('error', () => undefined);
+        this.watchers.push(w);
+      } catch (err) {
+        this.opts.log.warn('files.watch_failed', { area: area.tag, err });
+      }
+    }
+  }
+
+  private scheduleScan(tag: string): void {
+    clearTimeout(this.scanTimers.get(tag));
+    const t = setTimeout(() => {
+      this.scanTimers.delete(tag);
+      this.scan(tag).catch((err: unknown) => this.opts.log.warn('files.scan_failed', { area: tag, err }));
+    }, 500);
+    t.unref();
+    this.scanTimers.set(tag, t);
+  }
+
+  close(): void {
+    for (const w of this.watchers.splice(0)) w.close();
+    for (const t of this.scanTimers.values()) clearTimeout(t);
+    this.scanTimers.clear();
+  }
+
+  // ---- downloads ---------------------------------------------------------------------
+
+  /**
+   * The file `name` in `tag` for a caller of `level`: on disk, a regular file (no
+   * symlink), inside the area's folder, indexed. A reason otherwise.
+   */
+  async resolveDownload(level: number, tag: string, name: string): Promise<Verdict<{ path: string; entry: FileEntry; area: FileArea }>> {
+    const area = await this.area(tag);
+    if (!area || !canList(area, level)) return { ok: false, reason: `no file area "${tag}"` };
+    if (!canDownload(area, level)) return { ok: false, reason: `your level may not download from ${area.name}` };
+    if (fileNameProblem(name) !== undefined) return { ok: false, reason: 'no such file' };
+    const entry = await this.store.files.find(area.tag, name);
+    if (!entry) return { ok: false, reason: 'no such file' };
+    const path = join(area.folder, entry.name);
+    try {
+      const st = await lstat(path);
+      if (!st.isFile()) return { ok: false, reason: 'no such file' };
+      const [real, folder] = await Promise.all([realpath(path), realpath(area.folder)]);
+      if (real !== join(folder, entry.name)) return { ok: false, reason: 'no such file' };
+    } catch {
+      return { ok: false, reason: 'the file is missing from the disk (the sysop may run `carrier files scan`)' };
+    }
+    return { ok: true, value: { path, entry, area } };
+  }
+
+  // ---- uploads -----------------------------------------------------------------------
+
+  /**
+   * Room for one upload of `name` by `user`: the name is safe, not being uploaded by
+   * someone else right now, not waiting in quarantine already; the size fits the file cap
+   * and the user's daily quota. `declaredSize` is what the sender announced, if anything.
+   */
+  async reserveUpload(user: User, name: string, declaredSize?: number): Promise<Verdict<UploadSlot>> {
+    const cfg = await this.config();
+    if (user.level < cfg.uploads.level && !isSysop(user.level)) return { ok: false, reason: 'your level may not upload' };
+    const problem = fileNameProblem(name);
+    if (problem) return { ok: false, reason: describeNameProblem(problem) };
+    const key = name.toLowerCase();
+    if (this.incoming.has(key)) return { ok: false, reason: 'another caller is uploading a file with this name right now' };
+    const pending = await this.store.files.pendingUploads();
+    if (pending.some((u) => u.name.toLowerCase() === key)) return { ok: false, reason: 'a file with this name is already waiting for the sysop' };
+    for (const a of cfg.areas) {
+      if (await this.store.files.find(a.tag, name)) return { ok: false, reason: `a file with this name is already in ${a.name}` };
+    }
+    const used = await this.store.files.uploadedBytesSince(user.id, Date.now() - DAY_MS);
+    const maxBytes = Math.min(cfg.uploads.maxFileBytes, cfg.uploads.dailyQuotaBytes - used);
+    if (maxBytes <= 0) return { ok: false, reason: 'you have used your upload quota for today' };
+    if (declaredSize !== undefined && declaredSize > maxBytes) {
+      return {
+        ok: false,
+        reason:
+          declaredSize > cfg.uploads.maxFileBytes
+            ? `the file is larger than the ${mib(cfg.uploads.maxFileBytes)} cap`
+            : `the file is larger than what is left of your daily quota (${mib(maxBytes)})`,
+      };
+    }
+    // Re-check after the awaits: another caller may have taken the name meanwhile.
+    if (this.incoming.has(key)) return { ok: false, reason: 'another caller is uploading a file with this name right now' };
+    this.incoming.add(key);
+    await mkdir(join(cfg.quarantine, 'incoming'), { recursive: true });
+    const path = join(cfg.quarantine, 'incoming', `${randomBytes(8).toString('hex')}.part`);
+    let released = false;
+    return {
+      ok: true,
+      value: {
+        path,
+        name,
+        maxBytes,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.incoming.delete(key);
+        },
+      },
+    };
+  }
+
+  /**
+   * A finished upload into quarantine: hashed, refused as a duplicate when the same bytes
+   * are already on the board (the part file is removed), recorded for the sysop.
+   */
+  async finishUpload(user: User, slot: UploadSlot, description = ''): Promise<Verdict<QuarantinedUpload>> {
+    const cfg = await this.config();
+    try {
+      const st = await stat(slot.path);
+      const sha256 = await sha256File(slot.path);
+      if (await this.store.files.hashKnown(sha256)) {
+        await rm(slot.path, { force: true });
+        this.opts.log.info('files.upload_duplicate', { user: user.handle, name: client(slot.name), sha256 });
+        return { ok: false, reason: 'the board already has this file (same SHA-256)' };
+      }
+      const stored = `${randomBytes(6).toString('hex')}-${slot.name}`;
+      await rename(slot.path, join(cfg.quarantine, stored));
+      const upload = await this.store.files.addUpload({
+        userId: user.id,
+        name: slot.name,
+        size: st.size,
+        sha256,
+        description: cleanDescription(description, 512),
+        stored,
+      });
+      this.opts.log.info('files.uploaded', { user: user.handle, upload: upload.id, name: client(slot.name), size: st.size });
+      return { ok: true, value: upload };
+    } catch (err) {
+      await rm(slot.path, { force: true });
+      throw err;
+    } finally {
+      slot.release();
+    }
+  }
+
+  /** Where a quarantined upload's bytes are. */
+  async quarantinePath(upload: QuarantinedUpload): Promise<string> {
+    return join((await this.config()).quarantine, upload.stored);
+  }
+
+  /** The sysop moves an upload into an area: the file is indexed there, with its uploader and description. */
+  async approve(uploadId: number, tag: string): Promise<FileEntry> {
+    const upload = await this.store.files.upload(uploadId);
+    if (!upload || upload.status !== 'pending') throw new CarrierError(ErrorCodes.VALIDATION, `no pending upload #${uploadId}`);
+    const area = await this.area(tag);
+    if (!area) throw new CarrierError(ErrorCodes.VALIDATION, `no file area "${tag}"`);
+    await mkdir(area.folder, { recursive: true });
+    const from = await this.quarantinePath(upload);
+    const to = join(area.folder, upload.name);
+    // link + unlink: refuses (EEXIST) instead of replacing a file already in the area.
+    try {
+      await link(from, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CarrierError(ErrorCodes.VALIDATION, `${area.name} already has a file named ${upload.name}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await rename(from, to);
+    }
+    await unlink(from).catch(() => undefined);
+    const st = await stat(to);
+    const description = (await this.describe(to, upload.name)) ?? upload.description;
+    const entry = await this.store.files.upsert({
+      area: area.tag,
+      name: upload.name,
+      size: st.size,
+      sha256: upload.sha256,
+      description,
+      uploaderId: upload.userId,
+      mtime: st.mtimeMs,
+    });
+    await this.store.files.setUploadStatus(upload.id, 'approved', area.tag);
+    this.opts.log.info('files.approved', { upload: upload.id, area: area.tag, name: client(upload.name) });
+    return entry;
+  }
+
+  /** The sysop refuses an upload (or its uploader withdraws it): its bytes are deleted. */
+  async reject(uploadId: number): Promise<void> {
+    const upload = await this.store.files.upload(uploadId);
+    if (!upload || upload.status !== 'pending') throw new CarrierError(ErrorCodes.VALIDATION, `no pending upload #${uploadId}`);
+    await rm(await this.quarantinePath(upload), { force: true });
+    await this.store.files.setUploadStatus(upload.id, 'rejected');
+    this.opts.log.info('files.rejected', { upload: upload.id, name: client(upload.name) });
+  }
+
+  private async load(): Promise<void> {
+    const stamp = await stampOf(this.opts.file);
+    if (stamp === this.stamp) return;
+    this.stamp = stamp;
+    if (stamp === undefined) {
+      this.cfg = defaultFilesConfig(this.opts.dataDir);
+      return;
+    }
+    try {
+      const text = (await readFile(this.opts.file)).subarray(0, MAX_FILES_YAML_BYTES).toString('utf8');
+      const parsed = this.opts.parse(text);
+      if (parsed.errors.length > 0) {
+        for (const e of parsed.errors.slice(0, 5)) this.opts.log.warn('files.config_invalid', { file: this.opts.file, line: e.line, problem: client(e.message) });
+        return;
+      }
+      const { config, problems } = validateFilesConfig(parsed.value, this.opts.dataDir);
+      for (const p of problems.slice(0, 20)) this.opts.log.warn('files.config_invalid', { file: this.opts.file, key: p.key, problem: client(p.message) });
+      this.cfg = config;
+      this.opts.log.info('files.config_loaded', { file: this.opts.file, areas: config.areas.length });
+    } catch (err) {
+      this.opts.log.warn('files.config_unreadable', { file: this.opts.file, err });
+    }
+  }
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+}

@@ -1,0 +1,340 @@
+// The file areas screen (main menu F): J jump, L list, T tag, D download, U upload,
+// N new files, S search, A approve (sysop), Q back. Transfers are ZMODEM over whatever
+// front end the caller came in on.
+import { client } from '@carrier/core';
+import type { FileEntry, QuarantinedUpload } from '@carrier/store';
+import type { Session } from '../session-api.js';
+import { isSysop, type FileArea } from './areas.js';
+import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
+import { baseName } from './safe-name.js';
+import { withTransferWire } from './session-transfer.js';
+import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from './zmodem-transfer.js';
+
+/** A batch download holds at most this many files. */
+export const MAX_TAGGED = 50;
+
+const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
+
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)}K`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)}M`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(1)}G`;
+}
+
+function formatDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** One listing row that fits `cols`: number, name, size, date, downloads, first description line. */
+export function listingRow(n: number, e: FileEntry, cols: number, tagged: boolean): string {
+  const desc = e.description.split('\n')[0] ?? '';
+  const head = `${String(n).padStart(4)}${tagged ? '*' : ' '}${e.name.slice(0, 24).padEnd(25)}${formatSize(e.size).padStart(6)} ${formatDate(e.addedAt)} ${String(e.downloads).padStart(4)} `;
+  return (head + desc).slice(0, Math.max(20, cols - 1));
+}
+
+export function failureText(f: TransferFailure | undefined, cancelled: boolean): string {
+  if (cancelled) return 'Transfer cancelled.';
+  if (!f) return '';
+  switch (f.code) {
+    case 'STALLED':
+      return 'The transfer stalled (nothing came back for too long) and was stopped.';
+    case 'TOO_MANY_ERRORS':
+      return 'Too many damaged frames (bad CRCs): the transfer was stopped.';
+    case 'ABSURD_ZRINIT':
+      return 'Your terminal announced an impossible ZMODEM buffer size; the transfer was refused.';
+    case 'TOO_LARGE':
+      return 'The upload went over the size cap or your daily quota: stopped, nothing was kept.';
+    case 'GARBAGE':
+      return 'No ZMODEM came from your side: the transfer was stopped.';
+    case 'PEER_ABORTED':
+    case 'CANCELLED':
+      return 'Your terminal aborted the transfer.';
+    case 'HANGUP':
+      return '';
+    default:
+      return `The transfer failed: ${f.message}`;
+  }
+}
+
+export async function filesMenu(s: Session): Promise<void> {
+  const files = s.board.files;
+  const user = s.user;
+  if (!files || !user) {
+    s.println('|12File areas are not available on this board.|07');
+    return;
+  }
+  s.setActivity('file areas');
+  let areas = await files.areasFor(user.level);
+  if (areas.length === 0) {
+    s.println('|12There are no file areas you may see.|07');
+    await s.pause();
+    return;
+  }
+  let area = areas[0]!;
+  const tagged: Array<{ area: string; name: string }> = [];
+  const sysop = isSysop(user.level);
+  for (;;) {
+    const count = await files.store.files.count(area.tag);
+    s.println('');
+    s.println(`|15File area: |11${pipeSafe(area.name)} |08(${area.tag}, ${count} files${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
+    s.print(
+      `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
+    );
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    switch (key) {
+      case 'j': {
+        areas = await files.areasFor(user.level);
+        const picked = await pickArea(s, areas, 'Jump to which area');
+        if (picked) area = picked;
+        break;
+      }
+      case 'l':
+        await listArea(s, files, area, tagged);
+        break;
+      case 't':
+        await tagByName(s, files, area, tagged);
+        break;
+      case 'd':
+        await download(s, files, area, tagged);
+        break;
+      case 'u':
+        await upload(s, files);
+        break;
+      case 'n':
+        await newFiles(s, files, areas, tagged);
+        break;
+      case 's':
+        await search(s, files, areas, tagged);
+        break;
+      case 'a':
+        if (sysop) await approveUploads(s, files);
+        break;
+      case 'q':
+      case 'escape':
+        return;
+      default:
+        break;
+    }
+  }
+}
+
+async function pickArea(s: Session, areas: readonly FileArea[], prompt: string): Promise<FileArea | undefined> {
+  areas.forEach((a, i) => s.println(`|15${String(i + 1).padStart(3)}|07 ${pipeSafe(a.name).padEnd(24)} |08${a.tag}  ${pipeSafe(a.description)}|07`));
+  s.print(`|11${prompt} (number or tag, Enter for none): |15`);
+  const answer = (await s.readLine({ maxLength: 32 })).trim().toLowerCase();
+  if (answer === '') return undefined;
+  const n = Number(answer);
+  return Number.isInteger(n) && n >= 1 ? areas[n - 1] : areas.find((a) => a.tag === answer);
+}
+
+/** Show entries a page at a time; T tags by number from any page. */
+async function showEntries(
+  s: Session,
+  fetch: (offset: number, limit: number) => Promise<FileEntry[]>,
+  tagged: Array<{ area: string; name: string }>,
+  title: string,
+): Promise<void> {
+  const pageSize = Math.max(3, s.terminal.rows - 4);
+  let offset = 0;
+  for (;;) {
+    const page = await fetch(offset, pageSize);
+    s.println(`|15${pipeSafe(title)}|07`);
+    s.println(`|08   # Name                       Size Date       DLs Description|07`);
+    if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
+    page.forEach((e, i) => {
+      const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
+      s.println(`|07${pipeSafe(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
+    });
+    const more = page.length === pageSize;
+    s.print(`|08[|15T|08]|07ag${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    if (key === 't') {
+      s.print('|11Tag which numbers (e.g. 1 3 5): |15');
+      const nums = (await s.readLine({ maxLength: 80 })).split(/[\s,]+/).map(Number);
+      for (const n of nums) {
+        const e = page[n - offset - 1];
+        if (!e || tagged.some((t) => t.area === e.area && t.name === e.name)) continue;
+        if (tagged.length >= MAX_TAGGED) {
+          s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
+          break;
+        }
+        tagged.push({ area: e.area, name: e.name });
+      }
+      s.println(`|07${tagged.length} tagged.`);
+      continue;
+    }
+    if (more && (key === 'enter' || key === ' ')) {
+      offset += pageSize;
+      continue;
+    }
+    return;
+  }
+}
+
+async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
+  await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name);
+}
+
+async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
+  s.print('|11File name to tag: |15');
+  const name = (await s.readLine({ maxLength: 128 })).trim();
+  if (!name) return;
+  const entry = await files.store.files.find(area.tag, name);
+  if (!entry) s.println('|12No such file here.|07');
+  else if (tagged.length >= MAX_TAGGED) s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
+  else if (!tagged.some((t) => t.area === area.tag && t.name === entry.name)) tagged.push({ area: area.tag, name: entry.name });
+}
+
+async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<void> {
+  const user = s.user!;
+  const since = await files.store.files.lastScan(user.id);
+  const now = Date.now();
+  const tags = areas.map((a) => a.tag);
+  await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, since, offset, limit }), tagged, since ? `New since ${new Date(since).toISOString().slice(0, 16).replace('T', ' ')}` : 'New files');
+  await files.store.files.setLastScan(user.id, now);
+}
+
+async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<void> {
+  s.print('|11Search names and descriptions for: |15');
+  const text = (await s.readLine({ maxLength: 40 })).trim();
+  if (!text) return;
+  const tags = areas.map((a) => a.tag);
+  await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`);
+}
+
+async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
+  const user = s.user!;
+  let wanted = [...tagged];
+  if (wanted.length === 0) {
+    s.print('|11File name(s) to download from this area: |15');
+    const names = (await s.readLine({ maxLength: 200 })).trim().split(/\s+/).filter(Boolean).slice(0, MAX_TAGGED);
+    wanted = names.map((name) => ({ area: area.tag, name }));
+  }
+  if (wanted.length === 0) return;
+  const batch: Array<OutgoingFile & { entry: FileEntry }> = [];
+  for (const w of wanted) {
+    const r = await files.resolveDownload(user.level, w.area, w.name);
+    if (!r.ok) {
+      s.println(`|12${pipeSafe(w.name)}: ${r.reason}|07`);
+      continue;
+    }
+    batch.push({ path: r.value.path, name: r.value.entry.name, size: r.value.entry.size, mtime: Math.floor(r.value.entry.mtime / 1000), entry: r.value.entry });
+  }
+  if (batch.length === 0) return;
+  const total = batch.reduce((n, f) => n + f.size, 0);
+  s.println(`|07Sending ${batch.length} file(s), ${formatSize(total)} by ZMODEM. Start your receive now if your terminal does not (Ctrl-X five times cancels).`);
+  const cfg = await files.config();
+  s.setActivity('downloading');
+  const started = Date.now();
+  const report = await withTransferWire(s, (wire) => sendFiles(wire, batch, { stallMs: cfg.stallSeconds * 1000 }));
+  s.setActivity('file areas');
+  let sent = 0;
+  for (let i = 0; i < batch.length; i++) {
+    if (report.files[i]?.status !== 'sent') continue;
+    sent++;
+    await files.store.files.countDownload(batch[i]!.entry.id);
+  }
+  s.log.info('files.download', {
+    files: batch.length,
+    sent,
+    bytes: report.files.reduce((n, f) => n + f.bytes, 0),
+    ms: Date.now() - started,
+    ...(report.failure ? { failure: report.failure.code, problem: client(report.failure.message) } : {}),
+    ...(report.cancelled ? { cancelled: true } : {}),
+  });
+  if (s.closed) return;
+  const why = failureText(report.failure, report.cancelled);
+  s.println('');
+  s.println(why ? `|12${why}|07` : `|10${sent} of ${batch.length} file(s) sent.|07`);
+  if (sent === batch.length) tagged.length = 0;
+}
+
+async function upload(s: Session, files: BoardFiles): Promise<void> {
+  const user = s.user!;
+  const cfg = await files.config();
+  if (user.level < cfg.uploads.level && !isSysop(user.level)) {
+    s.println('|12Your level may not upload.|07');
+    return;
+  }
+  s.println(`|07Start your ZMODEM upload now (largest file ${mib(cfg.uploads.maxFileBytes)}; Ctrl-X five times cancels).`);
+  s.println('|07Uploads wait for the sysop before anyone else sees them.');
+  s.setActivity('uploading');
+  const slots = new Map<string, UploadSlot>();
+  const refusals: string[] = [];
+  const report = await withTransferWire(s, (wire) =>
+    receiveFiles(wire, {
+      stallMs: cfg.stallSeconds * 1000,
+      decide: async (info) => {
+        const name = baseName(info.name);
+        const r = await files.reserveUpload(user, name, info.size);
+        if (!r.ok) {
+          refusals.push(`${name}: ${r.reason}`);
+          s.log.info('files.upload_refused', { name: client(name), reason: r.reason });
+          return { accept: false, reason: r.reason };
+        }
+        slots.set(r.value.path, r.value);
+        return { accept: true, path: r.value.path, maxBytes: r.value.maxBytes };
+      },
+    }),
+  );
+  s.setActivity('file areas');
+  if (report.failure || report.cancelled) {
+    s.log.info('files.upload_failed', { ...(report.failure ? { failure: report.failure.code, problem: client(report.failure.message) } : {}), cancelled: report.cancelled });
+  }
+  s.println('');
+  for (const r of refusals) s.println(`|12Refused ${pipeSafe(r)}|07`);
+  const done: QuarantinedUpload[] = [];
+  for (const f of report.files) {
+    const slot = f.path ? slots.get(f.path) : undefined;
+    if (!slot) continue;
+    slots.delete(f.path!);
+    if (f.status !== 'received') {
+      slot.release();
+      continue;
+    }
+    if (s.closed) {
+      // Hung up before describing: keep it, with no description.
+      await files.finishUpload(user, slot).catch(() => undefined);
+      continue;
+    }
+    s.print(`|11Describe ${pipeSafe(slot.name)} in one line: |15`);
+    const description = await s.readLine({ maxLength: 200 }).catch(() => '');
+    const result = await files.finishUpload(user, slot, description);
+    if (result.ok) done.push(result.value);
+    else s.println(`|12${pipeSafe(slot.name)}: ${result.reason}|07`);
+  }
+  for (const slot of slots.values()) slot.release();
+  const why = failureText(report.failure, report.cancelled);
+  if (why) s.println(`|12${why}|07`);
+  s.println(`|10${done.length} file(s) received; they wait for the sysop.|07`);
+}
+
+async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
+  const pending = await files.store.files.pendingUploads();
+  if (pending.length === 0) {
+    s.println('|07Nothing waits in quarantine.');
+    return;
+  }
+  pending.slice(0, 20).forEach((u) => s.println(`|15#${u.id}|07 ${pipeSafe(u.name)} ${formatSize(u.size)} |08${pipeSafe(u.description.split('\n')[0] ?? '')}|07`));
+  s.print('|11Upload # to approve (or R# to reject): |15');
+  const answer = (await s.readLine({ maxLength: 12 })).trim().toLowerCase();
+  const reject = answer.startsWith('r');
+  const id = Number(reject ? answer.slice(1) : answer.replace('#', ''));
+  if (!Number.isInteger(id) || id <= 0) return;
+  try {
+    if (reject) {
+      await files.reject(id);
+      s.println('|10Rejected and deleted.|07');
+      return;
+    }
+    const area = await pickArea(s, (await files.config()).areas, 'Into which area');
+    if (!area) return;
+    const entry = await files.approve(id, area.tag);
+    s.println(`|10${pipeSafe(entry.name)} is now in ${pipeSafe(area.name)}.|07`);
+  } catch (err) {
+    s.println(`|12${pipeSafe((err as Error).message)}|07`);
+  }
+}

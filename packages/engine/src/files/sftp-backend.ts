@@ -1,0 +1,131 @@
+// The board's rules for one caller's SFTP session (the ssh package's SftpBackend, matched
+// structurally: the engine does not depend on ssh). The root holds one folder per area
+// the caller may list (by tag) and `uploads`, where writes go into the quarantine and
+// the caller sees their own pending uploads next to the approved ones.
+import { rm, stat } from 'node:fs/promises';
+import type { User } from '@carrier/store';
+import { canDownload } from './areas.js';
+import type { BoardFiles } from './board-files.js';
+
+export interface SftpEntryLike {
+  name: string;
+  size: number;
+  mtimeMs: number;
+  directory: boolean;
+}
+export type SftpRefusalLike = { error: 'no-such-file' | 'denied' | 'failure'; message: string };
+export interface SftpUploadTargetLike {
+  path: string;
+  maxBytes: number;
+  finish(ok: boolean): Promise<string | undefined>;
+}
+export interface SftpBackendLike {
+  list(dir: readonly string[]): Promise<SftpEntryLike[] | SftpRefusalLike>;
+  stat(path: readonly string[]): Promise<SftpEntryLike | SftpRefusalLike>;
+  openRead(path: readonly string[]): Promise<{ path: string; size: number } | SftpRefusalLike>;
+  openWrite(path: readonly string[]): Promise<SftpUploadTargetLike | SftpRefusalLike>;
+  remove(path: readonly string[]): Promise<true | SftpRefusalLike>;
+}
+
+export const UPLOADS_FOLDER = 'uploads';
+/** Entries one folder listing shows; an area bigger than this is browsed on the board. */
+const MAX_LISTED = 10_000;
+
+const missing: SftpRefusalLike = { error: 'no-such-file', message: 'no such file' };
+
+export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLike {
+  let userPromise: Promise<User | null> | undefined;
+  const user = async (): Promise<User> => {
+    const u = await (userPromise ??= files.store.users.findByHandle(handle));
+    if (!u) throw new Error('no such user');
+    return u;
+  };
+  const dir = (name: string): SftpEntryLike => ({ name, size: 0, mtimeMs: Date.now(), directory: true });
+  const folders = async (): Promise<string[]> => {
+    const tags = (await files.areasFor((await user()).level)).map((a) => a.tag);
+    return tags.includes(UPLOADS_FOLDER) ? tags : [...tags, UPLOADS_FOLDER];
+  };
+  const ownPending = async (): Promise<SftpEntryLike[]> =>
+    (await files.store.files.pendingUploads({ userId: (await user()).id })).map((u) => ({ name: u.name, size: u.size, mtimeMs: u.uploadedAt, directory: false }));
+  const areaEntries = async (tag: string): Promise<SftpEntryLike[]> => {
+    const out: SftpEntryLike[] = [];
+    const area = await files.area(tag);
+    const u = await user();
+    if (!area || !(await files.areasFor(u.level)).some((a) => a.tag === tag)) return out;
+    for (let offset = 0; offset < MAX_LISTED; offset += 1000) {
+      const page = await files.store.files.list(tag, { offset, limit: 1000 });
+      for (const e of page) out.push({ name: e.name, size: e.size, mtimeMs: e.mtime, directory: false });
+      if (page.length < 1000) break;
+    }
+    return out;
+  };
+  const folderEntries = async (tag: string): Promise<SftpEntryLike[] | undefined> => {
+    if (!(await folders()).includes(tag)) return undefined;
+    const entries = await areaEntries(tag);
+    if (tag === UPLOADS_FOLDER) for (const p of await ownPending()) if (!entries.some((e) => e.name === p.name)) entries.push(p);
+    return entries;
+  };
+
+  return {
+    async list(path) {
+      if (path.length === 0) return (await folders()).map(dir);
+      if (path.length > 1) return missing;
+      return (await folderEntries(path[0]!)) ?? missing;
+    },
+    async stat(path) {
+      if (path.length === 0) return dir('/');
+      if (path.length === 1) return (await folders()).includes(path[0]!) ? dir(path[0]!) : missing;
+      if (path.length > 2) return missing;
+      const entries = await folderEntries(path[0]!);
+      return entries?.find((e) => e.name === path[1]) ?? missing;
+    },
+    async openRead(path) {
+      if (path.length !== 2) return missing;
+      const [tag, name] = path as [string, string];
+      const u = await user();
+      const r = await files.resolveDownload(u.level, tag, name);
+      if (r.ok) return { path: r.value.path, size: r.value.entry.size };
+      if (tag === UPLOADS_FOLDER) {
+        const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === name);
+        if (own) {
+          const at = await files.quarantinePath(own);
+          return { path: at, size: (await stat(at)).size };
+        }
+      }
+      const area = await files.area(tag);
+      if (area && (await files.areasFor(u.level)).includes(area) && !canDownload(area, u.level)) return { error: 'denied', message: r.reason };
+      return missing;
+    },
+    async openWrite(path) {
+      if (path.length !== 2 || path[0] !== UPLOADS_FOLDER) return { error: 'denied', message: `uploads go into /${UPLOADS_FOLDER}` };
+      const u = await user();
+      const r = await files.reserveUpload(u, path[1]!);
+      if (!r.ok) {
+        files.opts.log.info('sftp.upload_refused', { user: u.handle, reason: r.reason });
+        return { error: 'denied', message: r.reason };
+      }
+      const slot = r.value;
+      return {
+        path: slot.path,
+        maxBytes: slot.maxBytes,
+        async finish(ok) {
+          if (!ok) {
+            await rm(slot.path, { force: true });
+            slot.release();
+            return undefined;
+          }
+          const done = await files.finishUpload(u, slot);
+          return done.ok ? undefined : done.reason;
+        },
+      };
+    },
+    async remove(path) {
+      if (path.length !== 2 || path[0] !== UPLOADS_FOLDER) return { error: 'denied', message: 'only your own uploads waiting for the sysop may be removed' };
+      const u = await user();
+      const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === path[1]);
+      if (!own) return { error: 'denied', message: 'only your own uploads waiting for the sysop may be removed' };
+      await files.reject(own.id);
+      return true;
+    },
+  };
+}

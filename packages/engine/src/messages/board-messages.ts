@@ -1,0 +1,413 @@
+import { cleanUserText, isCarrierError } from '@carrier/core';
+import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
+import { quoteLines, quotePrefix } from '@carrier/terminal';
+import type { Session } from '../session-api.js';
+import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
+import { editText } from './edit.js';
+import { messageAreasOf } from './source.js';
+import { bodyLines, field, shortDate } from './text.js';
+
+/**
+ * The message base as callers use it (menu key M): the current area, jump, post, read,
+ * list, thread view, new-scan, search, and the sysop's delete/move/post-as-board.
+ * Every path that reaches an area or a message checks the caller's access again here,
+ * against the areas as configured now: a tag typed by hand, a message reached through a
+ * thread or a search result, all go through `readable()`.
+ */
+export const POST_RATE_WINDOW_MS = 60_000;
+const SEARCH_RESULTS = 50;
+
+const currentAreas = new WeakMap<Session, string>();
+
+const isSysop = (s: Session): boolean => (s.user?.level ?? 0) >= LEVELS.sysop;
+
+/** The area of a message, if this caller may read it now. */
+function readable(areas: MessageAreas, s: Session, tag: string): MessageArea | undefined {
+  const area = areas.areas.find((a) => a.tag === tag);
+  return area && mayRead(area, s.user) ? area : undefined;
+}
+
+/** The caller's current area: the last one they were in, else the first they may read. */
+export async function currentArea(s: Session): Promise<MessageArea | undefined> {
+  const areas = await messageAreasOf(s.board);
+  const tag = currentAreas.get(s);
+  return (tag !== undefined ? readable(areas, s, tag) : undefined) ?? readableAreas(areas, s.user)[0];
+}
+
+export async function messageAreasMenu(s: Session): Promise<void> {
+  s.setActivity('reading messages');
+  for (;;) {
+    const areas = await messageAreasOf(s.board);
+    const area = await currentArea(s);
+    if (!area || !s.user) {
+      s.println('|07There are no message areas for you yet.');
+      await s.pause();
+      return;
+    }
+    currentAreas.set(s, area.tag);
+    const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
+    const total = await s.store.messages.count(area.tag);
+    s.println('');
+    s.println(`|15Area: ${field(area.name, 40)} |08(${area.tag}, ${field(area.conference, 40)})|07 - ${total} messages, ${scan?.count ?? 0} new`);
+    s.print(
+      `|08[|15J|08]|07ump |08[|15P|08]|07ost |08[|15R|08]|07ead |08[|15L|08]|07ist |08[|15N|08]|07ew-scan |08[|15S|08]|07earch ` +
+        `|08[|15A|08]|07ll read |08[|15Q|08]|07uit: `,
+    );
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    switch (key) {
+      case 'j':
+        await jump(s, areas);
+        break;
+      case 'p':
+        await compose(s, area);
+        break;
+      case 'r': {
+        const [first] = await s.store.messages.list(area.tag, { limit: 1 });
+        if (first) await readFrom(s, first.id, { mode: 'area' });
+        else s.println('|07No messages here yet. |15P|07 posts the first.');
+        break;
+      }
+      case 'l':
+        await listArea(s, area);
+        break;
+      case 'n':
+        await newScan(s);
+        break;
+      case 's':
+        await search(s, area);
+        break;
+      case 'a':
+        await s.store.messages.markAllRead(s.user.id, readableAreas(areas, s.user).map((a) => a.tag));
+        s.println('|07Everything is marked read.');
+        break;
+      case 'q':
+      case 'escape':
+        return;
+      default:
+        break;
+    }
+  }
+}
+
+async function jump(s: Session, areas: MessageAreas): Promise<void> {
+  const list = readableAreas(areas, s.user);
+  const scans = await s.store.messages.scan(s.user!.id, list.map((a) => a.tag));
+  let conference = '';
+  list.forEach((a, i) => {
+    if (a.conference !== conference) {
+      conference = a.conference;
+      s.println(`|11${field(conference, 40)}`);
+    }
+    const fresh = scans[i]?.count ?? 0;
+    s.println(`|15${String(i + 1).padStart(3)} |07${field(a.name, 30).padEnd(30)} |08${a.tag.padEnd(16)} |07${fresh > 0 ? `${fresh} new` : ''}`);
+  });
+  s.print('|11Area (number or name): |15');
+  const typed = (await s.readLine({ maxLength: 40 })).trim();
+  if (typed === '') return;
+  const n = Number(typed);
+  // A name typed by hand is looked up among the areas this caller may read only.
+  const area = Number.isInteger(n) && n >= 1 ? list[n - 1] : findArea(areas, typed, s.user);
+  if (!area) {
+    s.println('|12No such area.|07');
+    return;
+  }
+  currentAreas.set(s, area.tag);
+}
+
+/** Post in `area`, or reply to `parent` (in its area). */
+export async function compose(s: Session, area: MessageArea, parent?: Message): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  const areas = await messageAreasOf(s.board);
+  const now = readable(areas, s, area.tag);
+  if (!now || !mayPost(now, user)) {
+    s.println(`|12You may not post in ${field(area.name, 40)}.|07`);
+    return;
+  }
+  s.print('|11To: |15');
+  const to = (await s.readLine({ maxLength: 32, ...(parent ? { default: cleanUserText(parent.fromHandle, 32) } : {}) })).trim() || 'All';
+  s.print('|11Subject: |15');
+  const subject = (await s.readLine({ maxLength: 72, ...(parent ? { default: replySubject(cleanUserText(parent.subject, 72)) } : {}) })).trim();
+  if (subject === '') {
+    s.println('|07No subject: nothing posted.');
+    return;
+  }
+  let asBoard = false;
+  if (isSysop(s)) {
+    s.print('|11Post as the board? |07(y/N) ');
+    asBoard = (await s.readKey()).toLowerCase() === 'y';
+    s.println('');
+  }
+  const quote = parent ? quoteLines(bodyLines(parent.body).join('\n'), quotePrefix(parent.fromHandle), s.terminal.cols) : undefined;
+  const body = await editText(s, {
+    title: cleanUserText(`${now.name}: ${subject}`, 200),
+    ...(quote ? { quote, initial: `${quote.join('\n')}\n\n` } : {}),
+  });
+  if (body === null) {
+    s.println('|07Message aborted.');
+    return;
+  }
+  try {
+    const m = await s.store.messages.post({
+      area: now.tag,
+      fromUserId: asBoard ? null : user.id,
+      fromHandle: asBoard ? s.board.name : user.handle,
+      toHandle: to,
+      subject,
+      body,
+      parentId: parent?.id ?? null,
+      ...(asBoard ? {} : { rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS } }),
+    });
+    // Your own message is not news to you.
+    await s.store.messages.markRead(user.id, now.tag, m.id);
+    s.log.info('messages.posted', { id: m.id, area: now.tag, reply: parent?.id });
+    s.println(`|10Message #${m.id} posted in ${field(now.name, 40)}.|07`);
+  } catch (err) {
+    if (isCarrierError(err, 'LIMIT_EXCEEDED') || isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
+      s.println(`|12${field(err.message, 200)}|07`);
+      if (isCarrierError(err, 'LIMIT_EXCEEDED')) s.log.info('messages.rate_limited', { area: now.tag });
+      return;
+    }
+    throw err;
+  }
+}
+
+type ReadMode = 'area' | 'new-scan';
+type ReadEnd = 'quit' | 'end';
+
+/** Show one message: a header and the body in the pager. Returns false when the caller may not read it. */
+async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): Promise<void> {
+  s.clear();
+  s.println(`|15#${m.id} |07in |11${field(area.name, 40)}${fresh ? ' |14(new)' : ''}`);
+  s.println(`|08From: |15${field(m.fromHandle, 32)}`);
+  s.println(`|08To: |15${field(m.toHandle, 32)}`);
+  s.println(`|08Subject: |15${field(m.subject, 72)}`);
+  s.println(`|08Date: |07${shortDate(m.createdAt)}${m.parentId !== null ? `  |08reply to #${m.parentId}` : ''}`);
+  s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
+  await s.pager(bodyLines(m.body).join('\n'));
+}
+
+/**
+ * Read from message `id` on: next/previous in its area (or, in a new-scan, on to the
+ * newer ones), reply, thread view, next in thread, parent; sysops delete and move.
+ */
+export async function readFrom(s: Session, id: number, opts: { mode: ReadMode }): Promise<ReadEnd> {
+  const user = s.user;
+  if (!user) return 'quit';
+  let m = await s.store.messages.get(id);
+  for (;;) {
+    const areas = await messageAreasOf(s.board);
+    const area = m ? readable(areas, s, m.area) : undefined;
+    if (!m || !area) {
+      s.println('|12That message is not there.|07');
+      return 'end';
+    }
+    const pointer = await s.store.messages.lastRead(user.id, area.tag);
+    await show(s, m, area, m.id > pointer);
+    await s.store.messages.markRead(user.id, area.tag, m.id);
+    const sysop = isSysop(s);
+    s.print(
+      `|08[|15N|08]|07ext |08[|15P|08]|07rev |08[|15R|08]|07eply |08[|15T|08]|07hread |08[|15+|08]|07thread next |08[|15-|08]|07parent ` +
+        `${sysop ? '|08[|15D|08]|07elete |08[|15M|08]|07ove ' : ''}|08[|15Q|08]|07uit: `,
+    );
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    let next: Message | null | undefined;
+    switch (key) {
+      case 'n':
+      case 'enter':
+      case ' ': {
+        const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
+        if (!after) {
+          if (opts.mode === 'new-scan') return 'end';
+          s.println('|07No more messages in this area.');
+          return 'end';
+        }
+        next = await s.store.messages.get(after.id);
+        break;
+      }
+      case 'p': {
+        const [before] = await s.store.messages.list(area.tag, { beforeId: m.id, limit: 1 });
+        if (!before) s.println('|07This is the first message.');
+        else next = await s.store.messages.get(before.id);
+        break;
+      }
+      case 'r':
+        await compose(s, area, m);
+        await s.pause();
+        break;
+      case 't': {
+        const picked = await threadView(s, m);
+        if (picked !== undefined) next = await s.store.messages.get(picked);
+        break;
+      }
+      case '+':
+      case ']': {
+        const thread = await s.store.messages.thread(m.threadId);
+        const after = thread.find((t) => t.id > m!.id && readable(areas, s, t.area));
+        if (!after) s.println('|07No later message in this thread.');
+        else next = await s.store.messages.get(after.id);
+        break;
+      }
+      case '-':
+      case '[':
+        if (m.parentId === null) s.println('|07This message starts its thread.');
+        else {
+          next = await s.store.messages.get(m.parentId);
+          if (!next) s.println('|07The message it replies to is gone.');
+        }
+        break;
+      case 'd':
+        if (!sysop) break;
+        s.print(`|12Delete #${m.id}? |07(y/N) `);
+        if ((await s.readKey()).toLowerCase() === 'y') {
+          await s.store.messages.remove(m.id);
+          s.log.info('messages.deleted', { id: m.id, area: area.tag });
+          s.println('');
+          const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
+          if (!after) return 'end';
+          next = await s.store.messages.get(after.id);
+        } else s.println('');
+        break;
+      case 'm': {
+        if (!sysop) break;
+        s.print('|11Move to area: |15');
+        const to = findArea(areas, await s.readLine({ maxLength: 40 }), s.user);
+        if (!to) s.println('|12No such area.|07');
+        else {
+          await s.store.messages.move(m.id, to.tag);
+          s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
+          s.println(`|07Moved to ${field(to.name, 40)}.`);
+        }
+        break;
+      }
+      case 'q':
+      case 'escape':
+        return 'quit';
+      default:
+        break;
+    }
+    if (next) m = next;
+    else m = await s.store.messages.get(m.id);
+  }
+}
+
+/** The thread of `m` as an indented tree; returns the id picked, if any. */
+async function threadView(s: Session, m: MessageSummary): Promise<number | undefined> {
+  const areas = await messageAreasOf(s.board);
+  const all = (await s.store.messages.thread(m.threadId)).filter((t) => readable(areas, s, t.area));
+  const ids = new Set(all.map((t) => t.id));
+  const children = new Map<number | null, MessageSummary[]>();
+  for (const t of all) {
+    // A reply whose parent is gone (or unreadable) hangs at the top.
+    const parent = t.parentId !== null && ids.has(t.parentId) ? t.parentId : null;
+    const list = children.get(parent) ?? [];
+    list.push(t);
+    children.set(parent, list);
+  }
+  const rows: Array<{ t: MessageSummary; depth: number }> = [];
+  const walk = (parent: number | null, depth: number): void => {
+    for (const t of children.get(parent) ?? []) {
+      rows.push({ t, depth });
+      if (rows.length < 1000) walk(t.id, Math.min(depth + 1, 20));
+    }
+  };
+  walk(null, 0);
+  s.println(`|15Thread: ${field(all[0]?.subject ?? m.subject, 60)}`);
+  const width = Math.max(20, s.terminal.cols - 1);
+  for (const { t, depth } of rows) {
+    const mark = t.id === m.id ? '>' : ' ';
+    const line = `${mark}${'  '.repeat(depth)}#${t.id} ${cleanShort(t.fromHandle, 16)}: ${cleanShort(t.subject, 60)}`;
+    s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+  }
+  s.print('|11Read which number? |15');
+  const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
+  return Number.isInteger(n) && ids.has(n) ? n : undefined;
+}
+
+const cleanShort = (text: string, max: number): string => field(text, max).replace(/\|\|/g, '|');
+
+/** A page of the area's messages at a time: number, from, to, subject, date, new or read. */
+async function listArea(s: Session, area: MessageArea): Promise<void> {
+  const user = s.user!;
+  const pageSize = Math.max(3, Math.min(50, s.terminal.rows - 4));
+  const pointer = await s.store.messages.lastRead(user.id, area.tag);
+  let page = await s.store.messages.list(area.tag, { limit: pageSize });
+  const width = Math.max(20, s.terminal.cols - 1);
+  for (;;) {
+    s.clear();
+    s.println(`|15${field(area.name, 40)} |08- number, from, to, subject, date; * is new|07`);
+    if (page.length === 0) s.println('|07No messages.');
+    for (const m of page) {
+      const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
+      s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+    }
+    s.print('|08[|15Enter|08]|07 more |08[|15B|08]|07ack, a number reads it, |08[|15Q|08]|07uit: |15');
+    const typed = (await s.readLine({ maxLength: 10 })).trim().toLowerCase();
+    if (typed === 'q') return;
+    if (typed === '') {
+      const last = page[page.length - 1];
+      if (!last) return;
+      const more = await s.store.messages.list(area.tag, { afterId: last.id, limit: pageSize });
+      if (more.length === 0) return;
+      page = more;
+    } else if (typed === 'b') {
+      const first = page[0];
+      const back = first ? (await s.store.messages.list(area.tag, { beforeId: first.id, limit: pageSize })).reverse() : [];
+      if (back.length > 0) page = back;
+    } else {
+      const n = Number(typed.replace(/^#/, ''));
+      if (Number.isInteger(n) && page.some((m) => m.id === n)) {
+        await readFrom(s, n, { mode: 'area' });
+        return;
+      }
+    }
+  }
+}
+
+/** What's new: every readable area in order, the unread messages oldest first. */
+export async function newScan(s: Session): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  const areas = await messageAreasOf(s.board);
+  const list = readableAreas(areas, user);
+  const scans = await s.store.messages.scan(user.id, list.map((a) => a.tag));
+  const fresh = scans.filter((x) => x.count > 0 && x.firstId !== null);
+  if (fresh.length === 0) {
+    s.println('|07No new messages.');
+    return;
+  }
+  const names = fresh.map((x) => `${x.count} in ${field(list.find((a) => a.tag === x.area)?.name ?? x.area, 40)}`);
+  s.println(`|15New messages: |07${names.join(', ')}`);
+  for (const x of fresh) {
+    const end = await readFrom(s, x.firstId!, { mode: 'new-scan' });
+    if (end === 'quit') return;
+  }
+  s.println('|07End of new-scan.');
+}
+
+async function search(s: Session, area: MessageArea): Promise<void> {
+  s.print('|11Search for: |15');
+  const query = (await s.readLine({ maxLength: 80 })).trim();
+  if (query === '') return;
+  s.print('|11In |15T|11his area or |15A|11ll areas? |07');
+  const all = (await s.readKey()).toLowerCase() === 'a';
+  s.println('');
+  const areas = await messageAreasOf(s.board);
+  const tags = all ? readableAreas(areas, s.user).map((a) => a.tag) : readable(areas, s, area.tag) ? [area.tag] : [];
+  const found = await s.store.messages.search(query, tags, SEARCH_RESULTS);
+  if (found.length === 0) {
+    s.println('|07Nothing found.');
+    return;
+  }
+  const width = Math.max(20, s.terminal.cols - 1);
+  s.println(`|15${found.length} found|07`);
+  for (const m of found) {
+    const line = `${String(m.id).padStart(6)} ${m.area.padEnd(14)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.subject, 72)}`;
+    s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+  }
+  s.print('|11Read which number? |15');
+  const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
+  if (Number.isInteger(n) && found.some((m) => m.id === n)) await readFrom(s, n, { mode: 'area' });
+}

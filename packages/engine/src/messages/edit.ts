@@ -1,0 +1,142 @@
+import {
+  EDITOR_DEFAULTS,
+  EditorScreen,
+  LINE_MODE_HELP,
+  LineModeEditor,
+  MessageEditor,
+  fitWidth,
+  type Key,
+} from '@carrier/terminal';
+import type { Session } from '../session.js';
+import { noticeLine, type Notice } from '../social/notice.js';
+
+/**
+ * The message editor on a caller's session: full-screen on ANSI terminals, line mode
+ * on dumb ones (or when asked). Any script can use it: `await editText(s, { title })`
+ * gives the text, or null when the caller aborted. The editor itself is the terminal
+ * package's pure MessageEditor; this is only its glue to keys, screen and notices.
+ */
+export interface EditTextOptions {
+  /** The title row (full screen) or heading (line mode): clean text. */
+  title: string;
+  /** Lines the quote window / `/q` offers (quoteLines() builds them). */
+  quote?: readonly string[];
+  /** Text to start from. */
+  initial?: string;
+  /** Force line mode (a caller's preference). */
+  lineMode?: boolean;
+  maxBytes?: number;
+  maxLines?: number;
+}
+
+/** Terminal types that cannot position a cursor. */
+const DUMB_TERMINALS = new Set(['dumb', 'unknown', 'tty', 'glass', 'network', 'printer']);
+/** A window drag sends a storm of sizes: one redraw per pause. */
+const RESIZE_COALESCE_MS = 60;
+/** Notices held while the editor has the screen (shown when it closes); the oldest go first. */
+const MAX_HELD_NOTICES = 20;
+
+export function prefersLineMode(s: Session): boolean {
+  const t = s.terminal;
+  return DUMB_TERMINALS.has(t.type) || t.rows < 6 || t.cols < 20;
+}
+
+export async function editText(s: Session, opts: EditTextOptions): Promise<string | null> {
+  const held: Notice[] = [];
+  // The editor shows notices itself (after it closes), so nothing prints into its screen
+  // and Ctrl-Y stays the editor's delete-line key.
+  const unregister = s.social.onNotice((n) => {
+    if (held.length >= MAX_HELD_NOTICES) held.shift();
+    held.push(n);
+  });
+  try {
+    return opts.lineMode || prefersLineMode(s) ? await lineMode(s, opts) : await fullScreen(s, opts);
+  } finally {
+    unregister();
+    for (const n of held) s.write(`${noticeLine(n)}\r\n`);
+  }
+}
+
+async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | null> {
+  const size = (): { cols: number; rows: number } => ({ cols: s.terminal.cols, rows: s.terminal.rows });
+  const { cols, rows } = size();
+  const editor = new MessageEditor({
+    width: cols,
+    height: EditorScreen.textRows(rows),
+    maxBytes: opts.maxBytes ?? EDITOR_DEFAULTS.maxBytes,
+    maxLines: opts.maxLines ?? EDITOR_DEFAULTS.maxLines,
+    ...(opts.quote ? { quote: opts.quote } : {}),
+    ...(opts.initial ? { initial: opts.initial } : {}),
+  });
+  const screen = new EditorScreen(editor, { title: opts.title });
+  let timer: NodeJS.Timeout | undefined;
+  const stopResize = s.onResize(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const now = size();
+      editor.resize(now.cols, EditorScreen.textRows(now.rows));
+      screen.invalidate();
+      if (!s.closed) s.write(screen.draw(now.cols, now.rows));
+    }, RESIZE_COALESCE_MS);
+  });
+  try {
+    s.write(screen.draw(cols, rows));
+    for (;;) {
+      const key: Key = await s.readKeyEvent();
+      const out = editor.feed(key);
+      if (out.kind === 'save') return out.text;
+      if (out.kind === 'abort') return null;
+      const now = size();
+      s.write(screen.draw(now.cols, now.rows) + (out.bell ? '\x07' : ''));
+    }
+  } finally {
+    clearTimeout(timer);
+    stopResize();
+    if (!s.closed) s.write('\x1b[0m\x1b[2J\x1b[H');
+  }
+}
+
+async function lineMode(s: Session, opts: EditTextOptions): Promise<string | null> {
+  const ed = new LineModeEditor({
+    maxBytes: opts.maxBytes ?? EDITOR_DEFAULTS.maxBytes,
+    maxLines: opts.maxLines ?? EDITOR_DEFAULTS.maxLines,
+    ...(opts.quote ? { quote: opts.quote } : {}),
+  });
+  const width = Math.max(20, s.terminal.cols - 1);
+  const say = (text: string): void => s.write(`${fitWidth(text, width)}\r\n`);
+  say(opts.title);
+  say('Line mode: /s save, /a abort, /q quote, /l list, /? help (each alone on a line).');
+  if (opts.initial) for (const l of opts.initial.split('\n')) ed.feedLine(l);
+  let n = 1;
+  for (;;) {
+    s.write(`${String(n).padStart(3)}: `);
+    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)) });
+    const out = ed.feedLine(line);
+    switch (out.kind) {
+      case 'save':
+        return out.text;
+      case 'abort': {
+        s.write('Abort message? (y/N) ');
+        const yes = (await s.readKey()).toLowerCase() === 'y';
+        s.write('\r\n');
+        if (yes) return null;
+        break;
+      }
+      case 'list':
+        out.lines.forEach((l, i) => say(`${String(i + 1).padStart(3)}: ${l}`));
+        n = out.lines.length + 1;
+        break;
+      case 'quoted':
+        for (const l of out.lines) say(`${String(n++).padStart(3)}: ${l}`);
+        if (out.lines.length === 0) say(ed.quote.length === 0 ? 'Nothing to quote.' : 'No such lines.');
+        break;
+      case 'help':
+        for (const l of LINE_MODE_HELP) say(`  ${l}`);
+        break;
+      case 'continue':
+        if (out.refused) say(out.refused);
+        else n++;
+        break;
+    }
+  }
+}

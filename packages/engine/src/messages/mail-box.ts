@@ -1,0 +1,177 @@
+import { cleanUserText, isCarrierError } from '@carrier/core';
+import { replySubject, type Mail } from '@carrier/store';
+import { quoteLines, quotePrefix } from '@carrier/terminal';
+import type { Bus, Unsubscribe } from '../bus.js';
+import type { ScriptBoard, Session } from '../session-api.js';
+import { editText } from './edit.js';
+import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
+import { messageAreasOf } from './source.js';
+import { bodyLines, field, shortDate } from './text.js';
+
+/**
+ * Private mail (menu key E): send to one user (the handle is checked before anything
+ * is typed), read the inbox and sent mail, delete your own copy. A new mail reaches an
+ * online recipient at once through the bus topic `mail.new`, on whichever node they
+ * are: one route per process (like the social layer's), not one handler per caller.
+ */
+const MAILBOX_PAGE = 50;
+
+const routes = new WeakMap<ScriptBoard, Unsubscribe>();
+
+/** Route `mail.new` to this process's sessions of the recipient (idempotent; the first login on a process sets it up). */
+export function routeMailNotices(board: ScriptBoard, bus: Bus = board.bus): void {
+  if (routes.has(board)) return;
+  routes.set(
+    board,
+    bus.subscribe('mail.new', (n) => {
+      for (const s of board.sessions()) {
+        if (s.user?.id !== n.toUserId || s.closed) continue;
+        s.social.notify({ kind: 'system', from: 'New mail', text: `from ${cleanUserText(n.fromHandle, 32)}: ${cleanUserText(n.subject, 72)}`, at: n.at });
+      }
+    }),
+  );
+}
+
+/** At login: `You have N new mail`, and the new-scan when the caller asked for it. */
+export async function loginNotices(s: Session): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  routeMailNotices(s.board);
+  const unread = await s.store.mail.unreadCount(user.id);
+  if (unread > 0) {
+    // Before the menu's art clears the screen: the caller reads it, then a key goes on.
+    s.println(`|14You have ${unread} new mail|07 (|15E|07 on the main menu reads it).`);
+    await s.pause();
+  }
+  if (await s.store.messages.newScanAtLogin(user.id)) await newScan(s);
+}
+
+/** The user setting the U screen edits: run a new-scan at every login. */
+export function getNewScanAtLogin(s: Session): Promise<boolean> {
+  return s.user ? s.store.messages.newScanAtLogin(s.user.id) : Promise.resolve(false);
+}
+export async function setNewScanAtLogin(s: Session, on: boolean): Promise<void> {
+  if (s.user) await s.store.messages.setNewScanAtLogin(s.user.id, on);
+}
+
+export async function mailBox(s: Session): Promise<void> {
+  s.setActivity('reading mail');
+  routeMailNotices(s.board);
+  for (;;) {
+    const user = s.user;
+    if (!user) return;
+    const unread = await s.store.mail.unreadCount(user.id);
+    s.println('');
+    s.println(`|15Mail|07 - ${unread} unread`);
+    s.print('|08[|15S|08]|07end |08[|15R|08]|07ead inbox |08[|15O|08]|07utbox |08[|15Q|08]|07uit: ');
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    switch (key) {
+      case 's':
+        await sendMail(s);
+        break;
+      case 'r':
+        await folder(s, 'inbox');
+        break;
+      case 'o':
+        await folder(s, 'sent');
+        break;
+      case 'q':
+      case 'escape':
+        return;
+      default:
+        break;
+    }
+  }
+}
+
+export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  s.print('|11To: |15');
+  const to = (await s.readLine({ maxLength: 32, ...(replyTo ? { default: cleanUserText(replyTo.fromHandle, 32) } : {}) })).trim();
+  if (to === '') {
+    s.println('|07Mail needs a recipient: nothing sent.');
+    return;
+  }
+  const recipient = await s.store.users.findByHandle(to);
+  if (!recipient) {
+    s.println(`|12There is no user called ${field(to, 32)}.|07`);
+    return;
+  }
+  s.print('|11Subject: |15');
+  const subject = (await s.readLine({ maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) })).trim();
+  if (subject === '') {
+    s.println('|07No subject: nothing sent.');
+    return;
+  }
+  const quote = replyTo ? quoteLines(bodyLines(replyTo.body).join('\n'), quotePrefix(replyTo.fromHandle), s.terminal.cols) : undefined;
+  const body = await editText(s, {
+    title: cleanUserText(`Mail to ${recipient.handle}: ${subject}`, 200),
+    ...(quote ? { quote, initial: `${quote.join('\n')}\n\n` } : {}),
+  });
+  if (body === null) {
+    s.println('|07Mail aborted.');
+    return;
+  }
+  const areas = await messageAreasOf(s.board);
+  try {
+    const m = await s.store.mail.send({
+      fromUserId: user.id,
+      fromHandle: user.handle,
+      to: recipient.handle,
+      subject,
+      body,
+      rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS },
+    });
+    s.bus.publish('mail.new', { id: m.id, toUserId: m.toUserId, fromHandle: m.fromHandle, subject: m.subject, at: m.createdAt });
+    s.log.info('mail.sent', { id: m.id, to: m.toUserId });
+    s.println(`|10Mail sent to ${field(m.toHandle, 32)}.|07`);
+  } catch (err) {
+    if (isCarrierError(err, 'LIMIT_EXCEEDED') || isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
+      s.println(`|12${field(err.message, 200)}|07`);
+      return;
+    }
+    throw err;
+  }
+}
+
+async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
+  const user = s.user!;
+  for (;;) {
+    const list = which === 'inbox' ? await s.store.mail.inbox(user.id, MAILBOX_PAGE) : await s.store.mail.sent(user.id, MAILBOX_PAGE);
+    if (list.length === 0) {
+      s.println(which === 'inbox' ? '|07Your inbox is empty.' : '|07You have sent no mail.');
+      return;
+    }
+    const width = Math.max(20, s.terminal.cols - 1);
+    s.println(`|15${which === 'inbox' ? 'Inbox' : 'Sent mail'}|08 - * is unread|07`);
+    list.forEach((m, i) => {
+      const who = which === 'inbox' ? m.fromHandle : m.toHandle;
+      const line = `${m.readAt === null && which === 'inbox' ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
+      s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+    });
+    s.print('|11Read which number? |07(Enter goes back) |15');
+    const n = Number((await s.readLine({ maxLength: 5 })).trim());
+    const picked = Number.isInteger(n) ? list[n - 1] : undefined;
+    if (!picked) return;
+    const mail = await s.store.mail.open(user.id, picked.id);
+    if (!mail) continue;
+    s.clear();
+    s.println(`|08From: |15${field(mail.fromHandle, 32)}`);
+    s.println(`|08To: |15${field(mail.toHandle, 32)}`);
+    s.println(`|08Subject: |15${field(mail.subject, 72)}`);
+    s.println(`|08Date: |07${shortDate(mail.createdAt)}`);
+    s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
+    await s.pager(bodyLines(mail.body).join('\n'));
+    if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);
+    s.print(`${which === 'inbox' ? '|08[|15R|08]|07eply ' : ''}|08[|15D|08]|07elete |08[|15Q|08]|07uit: `);
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    if (key === 'r' && which === 'inbox') await sendMail(s, mail);
+    else if (key === 'd') {
+      await s.store.mail.remove(user.id, mail.id);
+      s.println('|07Deleted.');
+    }
+  }
+}

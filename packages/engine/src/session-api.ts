@@ -1,0 +1,188 @@
+import type { Connection, Logger, TerminalInfo } from '@carrier/core';
+import type { Key, ViewOptions } from '@carrier/terminal';
+import type { HandleValidation, NewUser, Store, User, Validation } from '@carrier/store';
+import type { BoardConfig } from './board-config.js';
+import type { Bus, TopicHandler, Unsubscribe } from './bus.js';
+import type { LightbarItem, LightbarOptions } from './lightbar.js';
+import type { PagerOptions } from './pager.js';
+import type { PresenceEntry } from './presence.js';
+import type { SessionView } from './session-view.js';
+import type { SessionSocial } from './social/session-social.js';
+import type { Topic } from './topics.js';
+import type { BoardDoors } from './doors/board-doors.js';
+import type { BoardFiles } from './files/board-files.js';
+
+/**
+ * The script-facing API: what `scripts/*.ts` and menus receive as `s`. A leaf module
+ * (types only), so scripts, menus, chat and the social screens depend on it and not on
+ * the class that implements it (session.ts). What the board alone may do to a session
+ * (run it, disconnect it, hand it a sysop message) is on `LiveSession` (board-types.ts),
+ * not here.
+ */
+
+/** What a `scripts/<name>.ts` file exports as default. */
+export type ScriptFunction = (s: Session, ...args: any[]) => Promise<unknown> | unknown;
+
+export interface ReadLineOptions {
+  /** echo this character instead of what is typed (passwords) */
+  mask?: string;
+  maxLength?: number;
+  /** text already in the line when the prompt appears */
+  default?: string;
+  /** earlier answers, oldest first, reachable with up/down (not for masked fields) */
+  history?: readonly string[];
+}
+
+/** The board as a script sees it: its name, config, store, bus and this process's callers. */
+export interface ScriptBoard {
+  readonly name: string;
+  readonly config: Readonly<BoardConfig>;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly log: Logger;
+  /** Sessions served by this process, oldest first. */
+  sessions(): Session[];
+  /** A session of this process by id. */
+  session(id: string): Session | undefined;
+  /** The doors (config/doors.yaml); undefined on a board started without them. */
+  readonly doors?: BoardDoors | undefined;
+  /** The file areas (config/files.yaml), uploads and transfers; undefined on a board started without them. */
+  readonly files?: BoardFiles | undefined;
+}
+
+/** One caller's visit, as board scripts see it. */
+export interface Session {
+  /** Unique id of this session across the board; sysop tools address sessions by it. */
+  readonly id: string;
+  /** The caller's negotiated connection (terminal, identity, loginHint, raw events). */
+  readonly conn: Connection;
+  /** The board's database: users, calls. */
+  readonly store: Store;
+  /** The board's bus: topics and presence. */
+  readonly bus: Bus;
+  /** The board: name, config, sessions(). */
+  readonly board: ScriptBoard;
+  /** When the session started, ms since the epoch. */
+  readonly startedAt: number;
+  /** Resolves once the session has ended and its presence and call record are cleaned up. */
+  readonly done: Promise<void>;
+  /** Chat room, do-not-disturb, notices (pages, broadcasts) and chat requests (social/session-social.ts). */
+  readonly social: SessionSocial;
+  /** Node number on the board (lowest free, reused after hang-up); 0 until claimed at start. */
+  readonly node: number;
+  /** The logged-in user (set by login()), or undefined while logging in. */
+  readonly user: User | undefined;
+  /** Structured logger with this session's id, conn id, node and handle on every line. */
+  readonly log: Logger;
+  /** The caller's terminal: type, cols, rows, encoding (updated on resize). */
+  readonly terminal: Readonly<TerminalInfo>;
+  /** True once the caller is gone (or hung up); every read then rejects with ConnectionClosedError. */
+  readonly closed: boolean;
+  /** Why the session ended, once it has. */
+  readonly endReason: string | undefined;
+  /** What who's-online shows this caller doing. */
+  readonly activity: string;
+  /** Names of the running scripts, bottom of the stack first. */
+  readonly scripts: string[];
+
+  // ---- output ----
+  /** Send Unicode text as it is (the connection encodes it for the terminal). */
+  write(text: string): void;
+  /** Send text with pipe codes (|07, |15 …) rendered and `\n` turned into `\r\n`. */
+  print(text: string): void;
+  /** print() followed by a new line. */
+  println(text?: string): void;
+  /** Clear the screen and home the cursor. */
+  clear(): void;
+  /**
+   * Show art file `name` from the art dir in the caller's encoding. A missing or broken
+   * file logs a warning and prints `fallback` (or the name) instead. With `baud`, the
+   * art is drawn at that modem speed (110-115200); a key shows the rest at once and
+   * stays in the input for the next read.
+   */
+  art(name: string, opts?: { fallback?: string; baud?: number }): Promise<void>;
+
+  // ---- input ----
+  /**
+   * The next key: a printable character as itself, else its name ('enter', 'escape',
+   * 'backspace', 'up', 'f1', 'ctrl-c', 'alt-x' …). Rejects with TimeoutError after
+   * `timeoutMs` and with ConnectionClosedError when the caller is gone.
+   */
+  readKey(opts?: { timeoutMs?: number }): Promise<string>;
+  /** The next key as the terminal package's Key object (name, ch, ctrl, alt, shift, raw). */
+  readKeyEvent(opts?: { timeoutMs?: number }): Promise<Key>;
+  /**
+   * Read a line with editing (left/right, home/end, backspace, ^U, history on up/down)
+   * where the cursor stands, and return it when Enter is pressed (which moves to the
+   * next line).
+   */
+  readLine(opts?: ReadLineOptions): Promise<string>;
+  /** Show `prompt`, wait for any key, erase the prompt; returns the key. */
+  pause(prompt?: string): Promise<string>;
+  /**
+   * Show `text` a screenful at a time, with a more-prompt on the last row of the
+   * caller's screen (Space page, Enter line, C continuous, Q quit). Lines are wrapped to
+   * the caller's width; escape sequences and controls in the text are dropped, pipe
+   * codes rendered with `pipeCodes: true`. True when the caller read to the end.
+   */
+  pager(text: string, opts?: PagerOptions): Promise<boolean>;
+  /**
+   * A selectable list drawn where the cursor stands: arrows, Home/End and PgUp/PgDn move,
+   * Enter or an item's `key` picks, Escape or ^C gives up. The index picked, or undefined.
+   */
+  lightbar(items: readonly (string | LightbarItem)[], opts?: LightbarOptions): Promise<number | undefined>;
+  /**
+   * A full-screen view (blessed) on this caller's terminal. Build widgets with
+   * `parent: view.screen`, call `view.close(value)` when done and await `view.result`.
+   * While it is open, keys go to the view, not to readKey(). It is closed for the
+   * script when the script ends, and for the caller when they hang up (result rejects).
+   */
+  view<T = unknown>(opts?: ViewOptions): SessionView<T>;
+  /**
+   * `promise`, unless the caller leaves first: then a ConnectionClosedError, so a script
+   * waiting on something that may never come (another caller, a bus event) unwinds.
+   */
+  until<T>(promise: Promise<T>): Promise<T>;
+  /** Throw away keys typed ahead (before a password prompt, say); returns how many. */
+  discardInput(): number;
+  /** Call `fn(cols, rows)` when the caller's window changes size; returns the unsubscribe. */
+  onResize(fn: (cols: number, rows: number) => void): () => void;
+
+  // ---- users ----
+  /** Check a handle and password against the user store; the User, or null. */
+  authenticate(handle: string, password: string): Promise<User | null>;
+  /**
+   * Tell the board a login name was typed, before asking for the password. The board's
+   * policy may hold the caller a moment (repeated failures) or hang up (a bot-trap word,
+   * a banned source, or a policy that cannot be consulted); then this rejects with
+   * ConnectionClosedError, like hangup().
+   */
+  checkLoginName(name: string): Promise<void>;
+  /** Would this handle be accepted at sign-up? `{ ok, handle }` or `{ ok: false, reason }`. */
+  checkHandle(handle: string): HandleValidation;
+  /** Would this password be accepted (optionally for this handle)? `{ ok, value }` or `{ ok: false, reason }`. */
+  checkPassword(password: string, handle?: string): Validation<string>;
+  /** Create an account; null when the handle was taken meanwhile. Other problems throw VALIDATION. */
+  createUser(input: NewUser): Promise<User | null>;
+  /**
+   * The caller is now `user`: counts the login, opens the call record, shows the handle
+   * in who's-online and stops the login timer.
+   */
+  login(user: User): Promise<void>;
+
+  // ---- scripts ----
+  /** Replace the running script with `name` (use as `return s.goto('x')`); never returns. */
+  goto(name: string, ...args: unknown[]): Promise<never>;
+  /** Run script `name` on top of this one and return its result (undefined if it failed). */
+  gosub(name: string, ...args: unknown[]): Promise<unknown>;
+  /** End the call: the connection closes, pending reads reject, the stack unwinds. */
+  hangup(reason?: string): Promise<never>;
+
+  // ---- presence and the bus ----
+  /** Set what who's-online shows this caller doing (cleaned of controls, 60 characters at most). */
+  setActivity(text: string): void;
+  /** Everyone online on the whole board (all processes). */
+  who(): Promise<PresenceEntry[]>;
+  /** Subscribe to a bus topic for the rest of this session; returns the unsubscribe. */
+  subscribe<T extends Topic>(topic: T, handler: TopicHandler<T>): Unsubscribe;
+}

@@ -1,0 +1,89 @@
+import { CarrierError, ErrorCodes, type Connection, type Logger } from '@carrier/core';
+import { loadArt, renderPipeCodes } from '@carrier/terminal';
+import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
+import { CursorColumn } from '../cursor-column.js';
+import type { LineKeeper } from '../social/line-keeper.js';
+
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
+export interface ScreenHost {
+  readonly conn: Connection;
+  readonly artDir: string;
+  readonly log: Logger;
+  readonly closed: boolean;
+  /** what the current screen line holds, for notices printed above it */
+  line(): LineKeeper;
+  /** keys delivered plus keys queued: a key typed during baud playback ends it */
+  keysSeen(): number;
+  /** true the first time a key is seen board-wide (one warning per missing art file) */
+  firstTime(key: string): boolean;
+}
+
+/** A session's output: text, pipe codes, art (optionally at a modem speed), and where the cursor stands. */
+export class Screen {
+  readonly column = new CursorColumn();
+
+  constructor(private readonly host: ScreenHost) {}
+
+  write(text: string): void {
+    this.column.advance(text);
+    this.host.line().wrote(text);
+    this.host.conn.write(text);
+  }
+
+  print(text: string): void {
+    this.write(renderPipeCodes(text).replace(/\r?\n/g, '\r\n'));
+  }
+
+  println(text = ''): void {
+    this.print(`${text}\n`);
+  }
+
+  clear(): void {
+    this.write(CLEAR_SCREEN);
+  }
+
+  /** Raw output (art, a full-screen view) moved the cursor somewhere unknown. */
+  lost(): void {
+    this.column.forget();
+    this.host.line().lost();
+  }
+
+  async art(name: string, opts: { fallback?: string; baud?: number } = {}): Promise<void> {
+    const { baud } = opts;
+    if (baud !== undefined && !(Number.isFinite(baud) && baud >= MIN_BAUD && baud <= MAX_BAUD)) {
+      throw new CarrierError(ErrorCodes.VALIDATION, `baud must be from ${MIN_BAUD} to ${MAX_BAUD} (got ${baud})`);
+    }
+    const { conn, log } = this.host;
+    const term = conn.terminal;
+    let art: Awaited<ReturnType<typeof loadArt>>;
+    try {
+      art = await loadArt(this.host.artDir, name, { encoding: term.encoding, cols: term.cols });
+    } catch (err) {
+      if (this.host.firstTime(`art.invalid:${name}`)) log.warn('art.invalid', { name, err });
+      this.fallback(name, opts.fallback);
+      return;
+    }
+    if (!art) {
+      if (this.host.firstTime(`art.missing:${name}`)) log.warn('art.missing', { name });
+      this.fallback(name, opts.fallback);
+      return;
+    }
+    this.lost();
+    if (baud === undefined) {
+      conn.writeBytes(art.bytes);
+      return;
+    }
+    const mark = this.host.keysSeen();
+    await playAtBaud(art.bytes, baud, {
+      write: (bytes) => conn.writeBytes(bytes),
+      interrupted: () => this.host.keysSeen() > mark,
+      closed: () => this.host.closed,
+    });
+  }
+
+  private fallback(name: string, fallback: string | undefined): void {
+    this.println(fallback ?? name);
+    this.println();
+  }
+}

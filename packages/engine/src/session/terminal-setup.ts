@@ -1,0 +1,33 @@
+import type { Connection, Logger } from '@carrier/core';
+import { probeTerminal } from '@carrier/terminal';
+import type { BoardConfig } from '../board-config.js';
+
+/**
+ * Fill in what negotiation left at its default: the cursor-position probes for size and
+ * encoding (front ends depend only on core, so they cannot run them), then the board's
+ * default encoding. Returns the bytes typed ahead during the probes, for the input.
+ */
+export async function prepareTerminal(conn: Connection, config: Readonly<BoardConfig>, log: Logger, isClosed: () => boolean): Promise<Buffer> {
+  const term = conn.terminal;
+  const size = term.sizeSource === 'default';
+  const encoding = term.encodingSource === 'default';
+  // Nothing negotiated and no TTYPE/env: a raw socket or a script. Probing it only
+  // delays the first screen and prints cursor noise into a log.
+  const silent = term.types.length === 0 && Object.keys(term.env).length === 0;
+  let leftover: Buffer = Buffer.alloc(0);
+  if ((size || encoding) && !silent) {
+    try {
+      const result = await probeTerminal(conn, { size, encoding, timeoutMs: config.probeTimeoutMs });
+      leftover = result.leftover;
+      log.debug('session.probed', { cols: result.cols, rows: result.rows, encoding: result.encoding });
+    } catch (err) {
+      if (isClosed()) return leftover;
+      log.warn('session.probe_failed', { err });
+    }
+  }
+  const fallback = config.defaultEncoding;
+  if (fallback && conn.terminal.encodingSource === 'default' && conn.terminal.encoding !== fallback) {
+    conn.setEncoding(fallback, 'config');
+  }
+  return leftover;
+}

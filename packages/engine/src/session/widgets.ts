@@ -1,0 +1,143 @@
+import { ConnectionClosedError, type Connection } from '@carrier/core';
+import { LineEditor, renderPipeCodes, type Key, type ViewOptions } from '@carrier/terminal';
+import { keyName, type KeyInput } from '../key-input.js';
+import { runLightbar, type LightbarItem, type LightbarOptions } from '../lightbar.js';
+import { runPager, type PagerOptions } from '../pager.js';
+import type { ReadLineOptions } from '../session-api.js';
+import { openSessionView, type SessionView } from '../session-view.js';
+import type { SessionSocial } from '../social/session-social.js';
+import type { DisposerStack } from './disposers.js';
+import type { Screen } from './screen.js';
+
+const CLEAR_LINE = '\r\x1b[K';
+
+export interface WidgetHost {
+  readonly conn: Connection;
+  readonly input: KeyInput;
+  readonly screen: Screen;
+  readonly disposers: DisposerStack;
+  /** the board's cap on any typed line */
+  readonly maxLineLength: number;
+  social(): SessionSocial;
+  /** depth of the script stack: a view belongs to the script that opened it */
+  depth(): number;
+  /** throws ConnectionClosedError once the session has ended */
+  ensureOpen(): void;
+}
+
+interface OpenView {
+  depth: number;
+  end(why: 'script ended' | 'hangup'): void;
+}
+
+/** A session's input: keys, the line editor, pause, pager, lightbar and full-screen views. */
+export class Widgets {
+  /** open full-screen views, with the stack depth of the script that opened each */
+  private readonly views = new Set<OpenView>();
+
+  constructor(private readonly host: WidgetHost) {}
+
+  /** A full-screen view has the screen and reads the keys itself. */
+  get viewOpen(): boolean {
+    return this.views.size > 0;
+  }
+
+  async readKey(opts: { timeoutMs?: number } = {}): Promise<string> {
+    return keyName(await this.readKeyEvent(opts));
+  }
+
+  readKeyEvent(opts: { timeoutMs?: number } = {}): Promise<Key> {
+    return this.host.input.read(opts.timeoutMs);
+  }
+
+  async readLine(opts: ReadLineOptions = {}): Promise<string> {
+    const { screen, conn } = this.host;
+    const cols = conn.terminal.cols;
+    const editor = new LineEditor({
+      // A script cannot lift the board's cap: a line is bounded wherever a caller types.
+      maxLength: Math.min(opts.maxLength ?? 80, this.host.maxLineLength),
+      // The field ends before the right edge: columns left after the prompt.
+      cols: Math.max(2, cols - ((screen.column.value ?? 0) % cols)),
+      ...(opts.mask !== undefined ? { mask: opts.mask } : {}),
+      ...(opts.default !== undefined ? { default: opts.default } : {}),
+      ...(opts.history !== undefined ? { history: opts.history } : {}),
+    });
+    const social = this.host.social();
+    social.editing(editor);
+    screen.write(editor.start());
+    for (;;) {
+      const key = await this.host.input.read();
+      const step = editor.feed(key);
+      if (step.output) screen.write(step.output);
+      if (step.done) {
+        social.editing(undefined);
+        screen.write('\r\n');
+        return step.cancelled ? '' : (step.value ?? '');
+      }
+    }
+  }
+
+  async pause(prompt = '|08[|07press a key|08]'): Promise<string> {
+    this.host.screen.print(prompt);
+    const key = await this.readKey();
+    this.host.screen.write(`${CLEAR_LINE}${renderPipeCodes('|07')}`);
+    return key;
+  }
+
+  pager(text: string, opts: PagerOptions = {}): Promise<boolean> {
+    return runPager(this.io(), text, opts);
+  }
+
+  lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
+    return runLightbar(this.io(), items, opts);
+  }
+
+  view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {
+    this.host.ensureOpen();
+    const entry: OpenView = { depth: this.host.depth(), end: () => undefined };
+    let release = (): boolean => false;
+    const handle = openSessionView<T>(this.host.conn, opts, () => {
+      this.views.delete(entry);
+      release();
+      this.host.screen.column.forget();
+      this.host.social().viewClosed();
+    });
+    entry.end = handle.end;
+    if (!handle.view.closed) {
+      this.views.add(entry);
+      release = this.host.disposers.defer(() => entry.end('hangup'));
+    }
+    return handle.view;
+  }
+
+  /** The script at stack depth `depth` ended: close the views it (or scripts above it) opened. */
+  scriptEnded(depth: number): void {
+    for (const view of [...this.views]) if (view.depth >= depth) view.end('script ended');
+  }
+
+  discardInput(): number {
+    return this.host.input.discard();
+  }
+
+  private io(): { write(t: string): void; readKey(): Promise<string>; size(): { cols: number; rows: number } } {
+    return { write: (t) => this.host.screen.write(t), readKey: () => this.readKey(), size: () => this.host.conn.terminal };
+  }
+}
+
+/** `promise`, unless the session ends first: then a ConnectionClosedError. */
+export function untilEnd<T>(promise: Promise<T>, disposers: DisposerStack, reason: () => string): Promise<T> {
+  if (disposers.disposed) return Promise.reject(new ConnectionClosedError(reason()));
+  return new Promise<T>((resolve, reject) => {
+    const release = disposers.defer(() => reject(new ConnectionClosedError(reason())));
+    promise.then(
+      (value) => {
+        release();
+        resolve(value);
+      },
+      (err: unknown) => {
+        release();
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,231 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { escapeClientText, isCarrierError } from '@carrier/core';
+import type { Store } from '@carrier/store';
+import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop';
+import type { CarrierConfig } from '../config-schema.js';
+import { controlSocketPath, controlTokenPath } from './start-control.js';
+import * as users from './user-admin.js';
+
+export const CONTROL_USAGE = `  who                                     who is on the running board, node by node
+  kick <node> [reason]                    hang up a node
+  message <node> <text>                   show a line on one caller's screen
+  broadcast <text>                        show a line to every caller
+  sysop                                   the sysop's console (full screen) on the running board
+  user show <handle>                      the account: level, lock, flags, notes, calls
+  user set-level <handle> <0-100>
+  user passwd <handle>                    new password from standard input
+  user lock|unlock <handle>               refuse or allow the account's logins
+  user delete <handle>                    delete the account (its posts stay, as "deleted user")`;
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  readStdin(): Promise<string>;
+  withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+/** A usage mistake: the CLI prints it with the usage text and exits 2. */
+export class ControlUsageError extends Error {}
+
+/** Not running: the exact sentence the one-shot verbs print, with exit 1. */
+export function notRunning(cfg: CarrierConfig): string {
+  return `no board is running at ${resolve(cfg.dataDir)}`;
+}
+
+/** The running board's control channel, or undefined when nothing answers there. */
+export async function dialBoard(cfg: CarrierConfig): Promise<ControlClient | undefined> {
+  const socketPath = controlSocketPath(cfg);
+  if (existsSync(socketPath)) {
+    try {
+      return await dialControl({ socketPath });
+    } catch {
+      /* a socket left by a board that died: try TCP, else nothing runs */
+    }
+  }
+  if (cfg.control.tcpPort !== 'off' && cfg.control.tcpPort !== 0 && existsSync(controlTokenPath(cfg))) {
+    try {
+      const token = readFileSync(controlTokenPath(cfg), 'utf8').trim();
+      return await dialControl({ host: '127.0.0.1', port: cfg.control.tcpPort, token });
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function nodeArg(raw: string | undefined, verb: string): number {
+  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) throw new ControlUsageError(`${verb} needs a node number (got ${JSON.stringify(raw ?? '')})`);
+  return Number(raw);
+}
+
+function ago(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}`;
+}
+
+export function formatWho(nodes: NodeInfo[]): string[] {
+  if (nodes.length === 0) return ['nobody is on'];
+  const lines = [`${'node'.padEnd(6)}${'handle'.padEnd(18)}${'proto'.padEnd(8)}${'idle'.padEnd(7)}${'on'.padEnd(7)}${'from'.padEnd(18)}activity`];
+  for (const n of nodes) {
+    lines.push(
+      `${String(n.node).padEnd(6)}${escapeClientText(n.handle ?? '(logging in)', 17).padEnd(18)}${n.protocol.padEnd(8)}${ago(n.idle).padEnd(7)}${ago(n.online).padEnd(7)}${n.from.padEnd(18)}${escapeClientText(n.activity, 40)}`,
+    );
+  }
+  return lines;
+}
+
+/** `who`, `kick`, `message`, `broadcast`: one request to the running board. */
+export async function controlCommand(verb: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
+  // Usage first: a mistake is named whether or not a board runs.
+  let request: (c: ControlClient) => Promise<void>;
+  switch (verb) {
+    case 'who':
+      request = async (c) => {
+        for (const line of formatWho((await c.request('who')) as NodeInfo[])) io.out(line);
+      };
+      break;
+    case 'kick': {
+      const node = nodeArg(args[0], 'kick');
+      const reason = args.slice(1).join(' ');
+      if (reason.length > 200) throw new ControlUsageError('kick: the reason is over 200 characters');
+      request = async (c) => {
+        const r = (await c.request('kick', reason ? { node, reason } : { node })) as { handle: string | null };
+        io.out(`kicked node ${node}${r.handle ? ` (${escapeClientText(r.handle, 32)})` : ''}`);
+      };
+      break;
+    }
+    case 'message': {
+      const node = nodeArg(args[0], 'message');
+      const text = args.slice(1).join(' ');
+      if (!text || text.length > 500) throw new ControlUsageError('message needs a node and a text of 1 to 500 characters');
+      request = async (c) => {
+        await c.request('message', { node, text });
+        io.out(`sent to node ${node}`);
+      };
+      break;
+    }
+    case 'broadcast': {
+      const text = args.join(' ');
+      if (!text || text.length > 500) throw new ControlUsageError('broadcast needs a text of 1 to 500 characters');
+      request = async (c) => {
+        await c.request('broadcast', { text });
+        io.out('sent to every caller');
+      };
+      break;
+    }
+    default:
+      throw new ControlUsageError(`unknown verb ${JSON.stringify(verb)}`);
+  }
+  const c = await dialBoard(cfg);
+  if (!c) {
+    io.err(`carrier: ${notRunning(cfg)}`);
+    return 1;
+  }
+  try {
+    await request(c);
+    return 0;
+  } catch (err) {
+    if (err instanceof ControlRequestError) {
+      io.err(`carrier: ${verb}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    c.close();
+  }
+}
+
+/** `carrier status` adds who is on, by handle, from the running board (nothing when none runs). */
+export async function statusWho(cfg: CarrierConfig, out: (line: string) => void): Promise<void> {
+  const c = await dialBoard(cfg);
+  if (!c) {
+    out(`online: unknown (${notRunning(cfg)})`);
+    return;
+  }
+  try {
+    const nodes = (await c.request('who')) as NodeInfo[];
+    const named = nodes.map((n) => `${escapeClientText(n.handle ?? '(logging in)', 32)} (node ${n.node}, ${n.protocol})`);
+    out(`online: ${named.length === 0 ? 'nobody' : named.join(', ')}`);
+  } catch {
+    out('online: unknown (the control channel did not answer)');
+  } finally {
+    c.close();
+  }
+}
+
+function when(ms: number | null): string {
+  return ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+}
+
+export function formatUser(u: UserInfo | UserDetail): string[] {
+  const lines = [
+    `handle:     ${escapeClientText(u.handle, 32)}`,
+    `level:      ${u.level}`,
+    `locked:     ${u.locked ? 'yes' : 'no'}`,
+    `flags:      ${u.flags || '-'}`,
+    `location:   ${u.location === null ? '-' : escapeClientText(u.location, 64)}`,
+    `created:    ${when(u.createdAt)}`,
+    `last login: ${when(u.lastLoginAt)}`,
+    `calls:      ${u.callCount}`,
+    `notes:      ${u.notes ? escapeClientText(u.notes, 500) : '-'}`,
+  ];
+  if ('calls' in u) {
+    for (const c of u.calls) lines.push(`  call ${when(c.startedAt)} node ${c.node} ${c.protocol} from ${c.from}${c.endReason ? ` (${escapeClientText(c.endReason, 60)})` : ''}`);
+    for (const p of u.posts) lines.push(`  ${p.kind}: ${p.count}`);
+  }
+  return lines;
+}
+
+/** `user show|set-level|passwd|lock|unlock|delete`: on the store directly, like `user add`. */
+export async function userAdminCommand(sub: string, args: string[], io: CliIo): Promise<number> {
+  const handle = args[0];
+  if (!handle) throw new ControlUsageError(`user ${sub} needs a handle`);
+  let level: number | undefined;
+  if (sub === 'set-level') {
+    const raw = args[1];
+    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 100) throw new ControlUsageError(`user set-level needs a level from 0 to 100 (got ${JSON.stringify(raw ?? '')})`);
+    level = Number(raw);
+  }
+  const password = sub === 'passwd' ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
+  if (sub === 'passwd' && !password) throw new ControlUsageError('user passwd reads the new password from standard input, and got none');
+  return io.withStore(async (store) => {
+    try {
+      switch (sub) {
+        case 'show':
+          for (const line of formatUser(await users.showUser(store, handle))) io.out(line);
+          return 0;
+        case 'set-level': {
+          const u = await users.setLevel(store, handle, level!);
+          io.out(`${u.handle} is now level ${u.level}`);
+          return 0;
+        }
+        case 'passwd': {
+          const r = await users.resetPassword(store, handle, password);
+          io.out(`new password set for ${r.handle}`);
+          return 0;
+        }
+        case 'lock':
+        case 'unlock': {
+          const u = await users.setLocked(store, handle, sub === 'lock');
+          io.out(`${u.handle} is ${u.locked ? 'locked: logins are refused' : 'unlocked'}`);
+          return 0;
+        }
+        case 'delete': {
+          const r = await users.deleteUser(store, handle);
+          io.out(`deleted ${r.handle}; ${r.postsKept} post(s) kept as "${users.DELETED_USER}"`);
+          return 0;
+        }
+        default:
+          throw new ControlUsageError(`unknown user verb ${JSON.stringify(sub)}`);
+      }
+    } catch (err) {
+      if (err instanceof users.UserAdminError || isCarrierError(err)) {
+        io.err(`carrier: user ${sub}: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  });
+}

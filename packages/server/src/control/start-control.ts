@@ -1,0 +1,79 @@
+import cluster from 'node:cluster';
+import { join, resolve } from 'node:path';
+import type { Logger } from '@carrier/core';
+import { SpyRelay, type Board, type Bus } from '@carrier/engine';
+import type { Store } from '@carrier/store';
+import { dialControl, registerControlDialer, type ControlEndpoint } from '@carrier/sysop';
+import type { CarrierConfig } from '../config-schema.js';
+import type { BanList } from '../security/ban-list.js';
+import { boardVerbs } from './board-verbs.js';
+import { ControlServer, type ControlAudit, type ControlLimits } from './control-server.js';
+import type { LogTap } from './log-tap.js';
+
+export interface ControlDeps {
+  board: Board;
+  bus: Bus;
+  store: Store;
+  bans: BanList;
+  audit: ControlAudit;
+  logTap: LogTap;
+  log: Logger;
+  /** End the board cleanly (the same path as SIGTERM). */
+  stop(reason: string): void;
+  /** in a cluster worker, the primary shares the socket */
+  shared?: boolean;
+  limits?: Partial<ControlLimits>;
+}
+
+export interface RunningControl {
+  readonly server: ControlServer;
+  readonly endpoint: ControlEndpoint;
+  close(): Promise<void>;
+}
+
+export function controlSocketPath(cfg: CarrierConfig): string {
+  return join(resolve(cfg.dataDir), 'control.sock');
+}
+
+export function controlTokenPath(cfg: CarrierConfig): string {
+  return join(resolve(cfg.dataDir), 'control.token');
+}
+
+/** The control channel of a board that is starting; undefined when config turns it off or it cannot listen. */
+export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promise<RunningControl | undefined> {
+  if (!cfg.control.enabled) return undefined;
+  const spy = new SpyRelay(deps.board, deps.bus, deps.log);
+  const verbs = boardVerbs({ cfg, board: deps.board, bus: deps.bus, store: deps.store, bans: deps.bans, spy, logTap: deps.logTap, log: deps.log, stop: deps.stop });
+  const socketPath = controlSocketPath(cfg);
+  const server = new ControlServer({
+    socketPath,
+    tcp: cfg.control.tcpPort === 'off' ? undefined : { port: cfg.control.tcpPort, tokenFile: controlTokenPath(cfg) },
+    log: deps.log,
+    audit: deps.audit,
+    handler: verbs.handler,
+    limits: { maxClients: cfg.control.maxClients, idleMs: cfg.control.idleTimeout, ...deps.limits },
+    shared: deps.shared ?? cluster.isWorker,
+  });
+  try {
+    await server.listen();
+  } catch (err) {
+    // The board serves callers without its control channel rather than not at all.
+    deps.log.error('control.listen_failed', { socket: socketPath, err });
+    verbs.close();
+    spy.close();
+    await server.close();
+    return undefined;
+  }
+  const endpoint: ControlEndpoint = { socketPath };
+  const unregister = registerControlDialer(deps.board, () => dialControl(endpoint));
+  return {
+    server,
+    endpoint,
+    async close() {
+      unregister();
+      verbs.close();
+      spy.close();
+      await server.close();
+    },
+  };
+}

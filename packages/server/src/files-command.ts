@@ -1,0 +1,80 @@
+// `carrier files scan [area]`, `files pending`, `files approve <upload> <area>`,
+// `files reject <upload>`: the sysop's file-area verbs, on the same store the board uses.
+import { resolve } from 'node:path';
+import { isCarrierError, silentLogger } from '@carrier/core';
+import { BoardFiles, formatSize } from '@carrier/engine';
+import type { Store } from '@carrier/store';
+import type { CarrierConfig } from './config-schema.js';
+import { parseMenuYaml } from './menu-yaml.js';
+
+export const FILES_USAGE = `  files scan [area]                       index what is in the area folders (new, changed, vanished files)
+  files pending                           uploads waiting in quarantine
+  files approve <upload> <area>           move a quarantined upload into an area
+  files reject <upload>                   delete a quarantined upload`;
+
+export class FilesUsageError extends Error {}
+
+export interface FilesCommandDeps {
+  out(line: string): void;
+  err(line: string): void;
+  withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+export async function filesCommand(args: string[], cfg: CarrierConfig, deps: FilesCommandDeps): Promise<number> {
+  const [sub, ...rest] = args;
+  const open = (store: Store): BoardFiles =>
+    new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log: silentLogger });
+  const uploadId = (v: string | undefined): number => {
+    const n = Number((v ?? '').replace(/^#/, ''));
+    if (!Number.isInteger(n) || n <= 0) throw new FilesUsageError(`not an upload number: ${JSON.stringify(v ?? '')}`);
+    return n;
+  };
+  try {
+    switch (sub) {
+      case 'scan':
+        if (rest.length > 1) throw new FilesUsageError('files scan takes at most one area');
+        return await deps.withStore(async (store) => {
+          const files = open(store);
+          await files.ensureFolders();
+          for (const r of await files.scan(rest[0])) deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);
+          return 0;
+        });
+      case 'pending':
+        return await deps.withStore(async (store) => {
+          const list = await store.files.pendingUploads();
+          if (list.length === 0) deps.out('nothing waits in quarantine');
+          for (const u of list) {
+            const who = await store.users.findById(u.userId);
+            deps.out(`#${u.id}  ${u.name}  ${formatSize(u.size)}  by ${who?.handle ?? `user ${u.userId}`}  ${new Date(u.uploadedAt).toISOString()}  ${u.sha256.slice(0, 16)}`);
+          }
+          return 0;
+        });
+      case 'approve': {
+        if (rest.length !== 2) throw new FilesUsageError('files approve <upload> <area>');
+        const id = uploadId(rest[0]);
+        return await deps.withStore(async (store) => {
+          const entry = await open(store).approve(id, rest[1]!);
+          deps.out(`approved #${id}: ${entry.name} is in ${entry.area}`);
+          return 0;
+        });
+      }
+      case 'reject': {
+        if (rest.length !== 1) throw new FilesUsageError('files reject <upload>');
+        const id = uploadId(rest[0]);
+        return await deps.withStore(async (store) => {
+          await open(store).reject(id);
+          deps.out(`rejected #${id}: its bytes are deleted`);
+          return 0;
+        });
+      }
+      default:
+        throw new FilesUsageError(`unknown files verb ${JSON.stringify(sub ?? '')}`);
+    }
+  } catch (err) {
+    if (isCarrierError(err)) {
+      deps.err(`carrier: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isCarrierError } from '@carrier/core';
+import { DEFAULT_MESSAGE_AREAS, loadMessageAreasFile, type MessageAreas } from '@carrier/engine';
+import { MESSAGE_LIMITS, type Store } from '@carrier/store';
+import type { CarrierConfig } from './config-schema.js';
+import { parseMenuYaml } from './menu-yaml.js';
+
+/** `carrier msg post <area> --subject S [--from H] < body.txt`: an announcement from the shell. */
+export const MSG_USAGE = `  msg post <area> --subject S [--from H] < body.txt
+                                          post a message (standard input is the body; --from a
+                                          handle, or a name to post as the board; default the board's name)`;
+
+export class MsgUsageError extends Error {}
+
+export interface MsgDeps {
+  out(line: string): void;
+  err(line: string): void;
+  readStdin(): Promise<string>;
+  withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new MsgUsageError(`${name} needs a value`);
+  return value;
+}
+
+async function areasOf(cfg: CarrierConfig): Promise<MessageAreas> {
+  const file = resolve(cfg.messages.file);
+  if (!existsSync(file)) return DEFAULT_MESSAGE_AREAS;
+  const loaded = await loadMessageAreasFile(file, parseMenuYaml);
+  if (!loaded.areas) {
+    const p = loaded.problems[0];
+    throw new MsgUsageError(`${file}${p?.line ? `:${p.line}` : ''}: ${p?.key ? `${p.key}: ` : ''}${p?.message ?? 'invalid'}`);
+  }
+  return loaded.areas;
+}
+
+export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDeps): Promise<number> {
+  const [sub, areaTag, ...rest] = args;
+  if (sub !== 'post') throw new MsgUsageError(`unknown msg verb ${JSON.stringify(sub ?? '')} (post)`);
+  if (!areaTag || areaTag.startsWith('--')) throw new MsgUsageError('msg post needs an area tag');
+  const known = new Set(['--subject', '--from']);
+  for (let i = 0; i < rest.length; i += 2) {
+    if (!known.has(rest[i]!)) throw new MsgUsageError(`msg post: unknown option ${JSON.stringify(rest[i])}`);
+  }
+  const subject = option(rest, '--subject');
+  if (subject === undefined || subject.trim() === '') throw new MsgUsageError('msg post needs --subject');
+  if ([...subject].length > MESSAGE_LIMITS.subjectLength) throw new MsgUsageError(`--subject is longer than ${MESSAGE_LIMITS.subjectLength} characters`);
+  const from = option(rest, '--from') ?? cfg.board.name;
+  const areas = await areasOf(cfg);
+  const area = areas.areas.find((a) => a.tag === areaTag.toLowerCase());
+  if (!area) throw new MsgUsageError(`no message area ${JSON.stringify(areaTag)} (areas: ${areas.areas.map((a) => a.tag).join(', ')})`);
+  const body = await deps.readStdin();
+  if (Buffer.byteLength(body) > MESSAGE_LIMITS.bodyBytes) throw new MsgUsageError(`the body is larger than ${MESSAGE_LIMITS.bodyBytes} bytes`);
+  if (body.trim() === '') throw new MsgUsageError('msg post: the body (standard input) is empty');
+  return deps.withStore(async (store) => {
+    const user = await store.users.findByHandle(from);
+    try {
+      const m = await store.messages.post({
+        area: area.tag,
+        fromUserId: user?.id ?? null,
+        fromHandle: user?.handle ?? from,
+        subject,
+        body,
+      });
+      deps.out(`posted #${m.id} in ${area.tag}`);
+      return 0;
+    } catch (err) {
+      if (isCarrierError(err)) {
+        deps.err(`carrier: msg post: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  });
+}

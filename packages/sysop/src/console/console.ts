@@ -1,0 +1,452 @@
+import type { Widgets } from 'blessed';
+import { ControlRequestError, type ControlClient } from '../client.js';
+import type { BanInfo, LogLine, NodeInfo, UserDetail, UserInfo } from '../verbs.js';
+import { SpyScreen } from './spy-screen.js';
+
+type Blessed = typeof import('blessed');
+
+export interface ConsoleOptions {
+  blessed: Blessed;
+  screen: Widgets.Screen;
+  client: ControlClient;
+  title?: string;
+  /** the fewest milliseconds between two redraws (resizes and bursts coalesce into one) */
+  minFrameMs?: number;
+  /** how often the node list is asked for */
+  pollMs?: number;
+}
+
+/** Control characters and escapes never reach the sysop's terminal from a caller's text. */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f]/g;
+const safe = (s: string | null | undefined, max = 60): string => (s ?? '').replace(UNSAFE, '?').slice(0, max);
+
+function ago(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}`;
+}
+
+export function nodeRow(n: NodeInfo): string {
+  return `${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${n.protocol.padEnd(8)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
+}
+export const NODE_HEADER = `${'node'.padEnd(5)}${'handle'.padEnd(17)}${'proto'.padEnd(8)}${'idle'.padEnd(6)}${'from'.padEnd(21)}activity`;
+
+/** Redraws at most once per `minMs`: a burst of updates or resizes costs one render. */
+class Redraw {
+  private timer: NodeJS.Timeout | undefined;
+  private last = 0;
+  renders = 0;
+  constructor(
+    private readonly screen: Widgets.Screen,
+    private readonly minMs: number,
+  ) {}
+  request(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.last + this.minMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.last = Date.now();
+      this.renders++;
+      this.screen.render();
+    }, wait);
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * The sysop's console: the nodes live, today's counts, bans and the log tail, with spy,
+ * break-in chat, kick, message and ban on the selected node, and the user editor. It
+ * speaks only the control channel (`client`), so the same code runs in the sysop's own
+ * terminal (`carrier sysop`) and on a caller's screen (main menu `!`).
+ * Resolves when the sysop quits (q) or the channel closes.
+ */
+export function runConsole(opts: ConsoleOptions): Promise<void> {
+  const { blessed, screen, client } = opts;
+  const redraw = new Redraw(screen, opts.minFrameMs ?? 100);
+  const timers: NodeJS.Timeout[] = [];
+  let nodes: NodeInfo[] = [];
+  let logFilter: number | undefined;
+  let logStream = 0;
+  let mode: 'main' | 'spy' | 'chat' | 'users' | 'ask' = 'main';
+  let finished = false;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: false, style: { fg: 'white', bg: 'blue' } });
+  const nodeList = blessed.list({
+    parent: screen,
+    label: ' nodes ',
+    top: 1,
+    left: 0,
+    width: '70%',
+    height: '50%-1',
+    border: { type: 'line' },
+    keys: true,
+    tags: false,
+    style: { selected: { inverse: true }, border: { fg: 'cyan' } },
+    items: [],
+  });
+  const bansBox = blessed.box({ parent: screen, label: ' bans ', top: 1, left: '70%', width: '30%', height: '50%-1', border: { type: 'line' }, tags: false, style: { border: { fg: 'cyan' } } });
+  const logBox = blessed.box({ parent: screen, label: ' log: warnings ', top: '50%', left: 0, width: '100%', height: '50%-1', border: { type: 'line' }, tags: false, style: { border: { fg: 'cyan' } } });
+  const footer = blessed.box({
+    parent: screen,
+    bottom: 0,
+    left: 0,
+    width: '100%',
+    height: 1,
+    tags: false,
+    style: { fg: 'black', bg: 'cyan' },
+    content: ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit',
+  });
+  const logLines: string[] = [];
+  const status = (text: string): void => {
+    footer.setContent(` ${safe(text, 200)}`);
+    redraw.request();
+    const t = setTimeout(() => {
+      footer.setContent(' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit');
+      redraw.request();
+    }, 4000);
+    timers.push(t);
+  };
+  const fail = (err: unknown): void => status(err instanceof ControlRequestError ? err.message : String((err as Error)?.message ?? err));
+
+  let today = '';
+  const drawHeader = (): void => {
+    const clock = new Date().toTimeString().slice(0, 8);
+    header.setContent(` ${safe(opts.title ?? 'carrier', 30)} sysop console  ${clock}  ${nodes.length} on  ${today}`);
+  };
+  const selected = (): NodeInfo | undefined => nodes[(nodeList as unknown as { selected: number }).selected];
+
+  const refreshNodes = async (): Promise<void> => {
+    const keep = selected()?.node;
+    nodes = (await client.request('who')) as NodeInfo[];
+    nodeList.setLabel(` nodes  ${NODE_HEADER.slice(0, 200)} `);
+    nodeList.setItems(nodes.map(nodeRow) as unknown as Widgets.BlessedElement[]);
+    const i = nodes.findIndex((n) => n.node === keep);
+    if (i >= 0) nodeList.select(i);
+    drawHeader();
+    redraw.request();
+  };
+  const refreshSlow = async (): Promise<void> => {
+    const stats = (await client.request('stats')) as { today: { name: string; count: number }[] };
+    today = `today: ${stats.today.map((s) => `${s.name} ${s.count}`).join(' · ')}`;
+    const bans = (await client.request('bans')) as BanInfo[];
+    bansBox.setContent(
+      bans.length === 0
+        ? 'none'
+        : bans
+            .slice(0, 50)
+            .map((b) => `${b.target} ${b.expiresAt === null ? 'permanent' : `until ${new Date(b.expiresAt).toTimeString().slice(0, 5)}`} ${safe(b.reason, 30)}`)
+            .join('\n'),
+    );
+    drawHeader();
+    redraw.request();
+  };
+  const showLog = (): void => {
+    const h = typeof logBox.height === 'number' ? logBox.height - 2 : 10;
+    logBox.setContent(logLines.slice(-Math.max(1, h)).join('\n'));
+    redraw.request();
+  };
+  const followLog = async (): Promise<void> => {
+    if (logStream) await client.request('unlog').catch(() => undefined);
+    logLines.length = 0;
+    logBox.setLabel(logFilter === undefined ? ' log: warnings and errors ' : ` log: node ${logFilter} `);
+    const r = (await client.stream('log', { follow: true, ...(logFilter !== undefined ? { node: logFilter } : {}) }, (ev) => {
+      if (ev['event'] !== 'line') return;
+      logLines.push(safe(String((ev as unknown as LogLine).line), 300));
+      if (logLines.length > 500) logLines.splice(0, logLines.length - 500);
+      showLog();
+    })) as { lines: LogLine[]; stream: number };
+    logStream = r.stream;
+    logLines.unshift(...r.lines.map((l) => safe(l.line, 300)));
+    showLog();
+  };
+
+  // ---- asking the sysop ----
+  const ask = (question: string, initial = ''): Promise<string | undefined> =>
+    new Promise((resolve) => {
+      const prev = mode;
+      mode = 'ask';
+      const p = blessed.prompt({ parent: screen, top: 'center', left: 'center', width: '60%', height: 8, border: { type: 'line' }, label: ' ? ', tags: false, keys: true });
+      p.input(question, initial, (_err, value) => {
+        p.destroy();
+        mode = prev;
+        redraw.request();
+        resolve(value === null || value === undefined ? undefined : String(value));
+      });
+      redraw.request();
+    });
+  const confirm = async (question: string): Promise<boolean> => (await ask(`${question} (type yes)`))?.trim().toLowerCase() === 'yes';
+
+  // ---- spy and break-in chat ----
+  const spyOn = async (n: NodeInfo, chat: boolean): Promise<void> => {
+    mode = chat ? 'chat' : 'spy';
+    const term = new SpyScreen(n.terminal.cols, n.terminal.rows, n.terminal.encoding);
+    const box = blessed.box({
+      parent: screen,
+      top: 0,
+      left: 0,
+      width: '100%',
+      height: chat ? '100%-3' : '100%',
+      border: { type: 'line' },
+      label: ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${n.terminal.cols}x${n.terminal.rows} ${n.terminal.encoding} (read-only${chat ? ', Esc ends the chat' : ', Esc closes'}) `,
+      tags: false,
+      style: { border: { fg: chat ? 'yellow' : 'green' } },
+    });
+    let input: Widgets.TextboxElement | undefined;
+    let painting = false;
+    let again = false;
+    const paint = async (): Promise<void> => {
+      if (painting) {
+        again = true;
+        return;
+      }
+      painting = true;
+      do {
+        again = false;
+        const lines = await term.lines();
+        if (!box.detached) box.setContent(lines.join('\n'));
+        redraw.request();
+      } while (again);
+      painting = false;
+    };
+    let stream = 0;
+    let closed = false;
+    const close = async (why?: string): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      input?.destroy();
+      box.destroy();
+      term.dispose();
+      mode = 'main';
+      if (stream) await client.request('unspy', { node: n.node }).catch(() => undefined);
+      if (chat) await client.request('chat', { node: n.node, action: 'close' }).catch(() => undefined);
+      if (why) status(why);
+      nodeList.focus();
+      redraw.request();
+    };
+    box.key(['escape'], () => void close());
+    try {
+      const r = (await client.stream('spy', { node: n.node }, (ev) => {
+        if (ev['event'] === 'data') {
+          term.feed(ev as unknown as { data: string; encoding: 'cp437' | 'utf8'; cols: number; rows: number });
+          void paint();
+        } else if (ev['event'] === 'end') {
+          stream = 0;
+          void close(`node ${n.node}: ${safe(String(ev['reason']), 80)}`);
+        }
+      })) as { stream: number };
+      stream = r.stream;
+    } catch (err) {
+      await close();
+      fail(err);
+      return;
+    }
+    if (!chat) {
+      box.focus();
+      redraw.request();
+      return;
+    }
+    try {
+      await client.request('chat', { node: n.node, action: 'open' });
+    } catch (err) {
+      await close();
+      fail(err);
+      return;
+    }
+    input = blessed.textbox({ parent: screen, bottom: 0, left: 0, width: '100%', height: 3, border: { type: 'line' }, label: ' say (Enter sends, Esc ends) ', inputOnFocus: false, tags: false });
+    const readLine = (): void => {
+      if (closed || !input) return;
+      input.clearValue();
+      input.readInput((_err, value) => {
+        if (closed) return;
+        if (value === null || value === undefined) {
+          void close();
+          return;
+        }
+        const text = String(value).replace(UNSAFE, '').slice(0, 500);
+        const next = (): void => readLine();
+        if (text) void client.request('chat', { node: n.node, action: 'say', text }).then(next, (err: unknown) => (fail(err), next()));
+        else next();
+      });
+      redraw.request();
+    };
+    readLine();
+  };
+
+  // ---- the user editor ----
+  const userEditor = async (): Promise<void> => {
+    mode = 'users';
+    const frame = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', border: { type: 'line' }, label: ' users (/ search, Enter show, V level, F flags, N notes, X lock, P password, D delete, Esc back) ', tags: false });
+    const list = blessed.list({ parent: frame, top: 0, left: 0, width: '35%', height: '100%-2', keys: true, tags: false, border: { type: 'line' }, style: { selected: { inverse: true } }, items: [] });
+    const detail = blessed.box({ parent: frame, top: 0, left: '35%', width: '65%-2', height: '100%-2', border: { type: 'line' }, tags: false, scrollable: true });
+    let users: UserInfo[] = [];
+    let search = '';
+    const current = (): UserInfo | undefined => users[(list as unknown as { selected: number }).selected];
+    const load = async (): Promise<void> => {
+      users = (await client.request('user.list', { search, limit: 200 })) as UserInfo[];
+      list.setItems(users.map((u) => `${safe(u.handle, 20).padEnd(21)}${String(u.level).padStart(3)}${u.locked ? ' L' : ''}`) as unknown as Widgets.BlessedElement[]);
+      list.setLabel(search ? ` matching "${safe(search, 20)}" ` : ' all users ');
+      redraw.request();
+    };
+    const show = async (): Promise<void> => {
+      const u = current();
+      if (!u) return;
+      const d = (await client.request('user.show', { handle: u.handle })) as UserDetail;
+      const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
+      detail.setContent(
+        [
+          `handle      ${safe(d.handle, 32)}`,
+          `level       ${d.level}`,
+          `locked      ${d.locked ? 'yes' : 'no'}`,
+          `flags       ${d.flags || '-'}`,
+          `location    ${safe(d.location, 64) || '-'}`,
+          `created     ${when(d.createdAt)}`,
+          `last login  ${when(d.lastLoginAt)}`,
+          `calls       ${d.callCount}`,
+          `notes       ${safe(d.notes, 300) || '-'}`,
+          '',
+          'last calls:',
+          ...d.calls.map((c) => `  ${when(c.startedAt)} node ${c.node} ${c.protocol} ${safe(c.from, 40)} ${safe(c.endReason, 30)}`),
+          '',
+          'posts:',
+          ...d.posts.flatMap((p) => [`  ${p.kind}: ${p.count}`, ...p.recent.map((r) => `    ${when(r.at)} ${safe(r.text, 50)}`)]),
+        ].join('\n'),
+      );
+      redraw.request();
+    };
+    const act = async (fn: (u: UserInfo) => Promise<unknown>): Promise<void> => {
+      const u = current();
+      if (!u) return;
+      try {
+        await fn(u);
+        await load();
+        await show();
+      } catch (err) {
+        fail(err);
+      }
+    };
+    const close = (): void => {
+      frame.destroy();
+      mode = 'main';
+      nodeList.focus();
+      redraw.request();
+    };
+    list.on('select item', () => void show().catch(fail));
+    list.key(['escape'], close);
+    list.key(['/'], () => void ask('search handles:', search).then(async (v) => {
+      if (v === undefined) return;
+      search = v.slice(0, 32);
+      await load();
+      list.focus();
+    }).catch(fail));
+    list.key(['v'], () => void act(async (u) => {
+      const v = await ask(`level for ${u.handle} (0-100):`, String(u.level));
+      if (v !== undefined && /^\d+$/.test(v.trim())) await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()) });
+    }));
+    list.key(['f'], () => void act(async (u) => {
+      const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
+      if (v !== undefined) await client.request('user.set-flags', { handle: u.handle, flags: v.trim().toUpperCase() });
+    }));
+    list.key(['n'], () => void act(async (u) => {
+      const v = await ask(`notes on ${u.handle}:`, u.notes);
+      if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
+    }));
+    list.key(['x'], () => void act(async (u) => {
+      await client.request(u.locked ? 'user.unlock' : 'user.lock', { handle: u.handle });
+      status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
+    }));
+    list.key(['p'], () => void act(async (u) => {
+      if (!(await confirm(`reset the password of ${u.handle}?`))) return;
+      const r = (await client.request('user.reset-password', { handle: u.handle })) as { password: string };
+      await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
+    }));
+    list.key(['d'], () => void act(async (u) => {
+      if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
+      await client.request('user.delete', { handle: u.handle });
+      status(`deleted ${u.handle}`);
+    }));
+    list.focus();
+    await load();
+    await show();
+  };
+
+  // ---- keys on the main screen ----
+  const onMain = (fn: () => Promise<void> | void) => () => {
+    if (mode !== 'main' || finished) return;
+    Promise.resolve()
+      .then(fn)
+      .catch(fail);
+  };
+  const quit = (): void => {
+    if (finished) return;
+    finished = true;
+    for (const t of timers) clearInterval(t);
+    redraw.stop();
+    for (const w of [header, nodeList, bansBox, logBox, footer]) w.destroy();
+    finish();
+  };
+  screen.key(['q', 'C-c'], onMain(quit));
+  screen.key(['s'], onMain(() => (selected() ? spyOn(selected()!, false) : status('no node selected'))));
+  screen.key(['c'], onMain(() => (selected() ? spyOn(selected()!, true) : status('no node selected'))));
+  screen.key(['k'], onMain(async () => {
+    const n = selected();
+    if (!n) return status('no node selected');
+    if (!(await confirm(`kick node ${n.node} (${safe(n.handle, 16)})?`))) return;
+    await client.request('kick', { node: n.node });
+    status(`kicked node ${n.node}`);
+    await refreshNodes();
+  }));
+  screen.key(['m'], onMain(async () => {
+    const n = selected();
+    if (!n) return status('no node selected');
+    const text = await ask(`message to node ${n.node} (${safe(n.handle, 16)}):`);
+    if (!text) return;
+    await client.request('message', { node: n.node, text: text.slice(0, 500) });
+    status(`sent to node ${n.node}`);
+  }));
+  screen.key(['b'], onMain(async () => {
+    const n = selected();
+    if (!n) return status('no node selected');
+    const span = await ask(`ban ${n.from} (node ${n.node}) for how long? (e.g. 24h; empty: until lifted)`, '24h');
+    if (span === undefined) return;
+    await client.request('ban', { target: n.from, ...(span.trim() ? { for: span.trim() } : {}), reason: 'banned from the sysop console' });
+    status(`banned ${n.from}`);
+    await refreshSlow();
+  }));
+  screen.key(['l'], onMain(async () => {
+    logFilter = logFilter === undefined ? selected()?.node : undefined;
+    await followLog();
+  }));
+  screen.key(['u'], onMain(() => userEditor()));
+  screen.key(['r'], onMain(async () => {
+    const r = (await client.request('reload')) as { problems: string[] };
+    status(r.problems.length === 0 ? 'reload: everything checks out' : `reload: ${r.problems.length} problem(s): ${r.problems[0]}`);
+  }));
+  screen.on('resize', () => {
+    showLog();
+    redraw.request();
+  });
+
+  client.onClose((reason) => {
+    if (finished) return;
+    status(`control channel closed: ${reason}`);
+    quit();
+  });
+
+  nodeList.focus();
+  drawHeader();
+  redraw.request();
+  const poll = (): void => void refreshNodes().catch(fail);
+  poll();
+  void refreshSlow().catch(fail);
+  void followLog().catch(fail);
+  timers.push(setInterval(poll, opts.pollMs ?? 1000));
+  timers.push(setInterval(() => void refreshSlow().catch(fail), 5000));
+  // The console is a client like any other: the channel's idle timeout never fires while it is open.
+  timers.push(setInterval(() => void client.request('ping').catch(() => undefined), 30_000));
+  return done;
+}

@@ -1,0 +1,54 @@
+import xtermHeadless from '@xterm/headless';
+import { decodeBytes } from '@carrier/core';
+
+const { Terminal } = xtermHeadless;
+
+/**
+ * The caller's screen as the spy sees it: the copy of their output fed into a headless
+ * terminal of their size, in their encoding. Read-only: nothing typed here reaches them.
+ */
+export class SpyScreen {
+  private term: InstanceType<typeof Terminal>;
+  private pending: Promise<void> = Promise.resolve();
+  private encoding: 'cp437' | 'utf8';
+
+  constructor(cols: number, rows: number, encoding: 'cp437' | 'utf8') {
+    this.term = new Terminal({ cols, rows, scrollback: 0, allowProposedApi: true });
+    this.encoding = encoding;
+  }
+
+  get cols(): number {
+    return this.term.cols;
+  }
+  get rows(): number {
+    return this.term.rows;
+  }
+
+  /** One chunk of the copy (base64, as the channel carries it). */
+  feed(chunk: { data: string; encoding: 'cp437' | 'utf8'; cols: number; rows: number }): void {
+    if (chunk.cols !== this.term.cols || chunk.rows !== this.term.rows) this.term.resize(chunk.cols, chunk.rows);
+    this.encoding = chunk.encoding;
+    const bytes = Buffer.from(chunk.data, 'base64');
+    const data: string | Uint8Array = this.encoding === 'cp437' ? decodeBytes(bytes, 'cp437') : bytes;
+    this.pending = new Promise<void>((resolve) => this.term.write(data, resolve));
+  }
+
+  /** The rows now, trailing blanks trimmed. */
+  async lines(): Promise<string[]> {
+    await this.pending;
+    const buf = this.term.buffer.active;
+    const out: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) out.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+    return out;
+  }
+
+  /** Where the caller's cursor is (0-based). */
+  cursor(): { row: number; col: number } {
+    const buf = this.term.buffer.active;
+    return { row: buf.cursorY, col: buf.cursorX };
+  }
+
+  dispose(): void {
+    this.term.dispose();
+  }
+}

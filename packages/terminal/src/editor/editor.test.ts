@@ -1,0 +1,227 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
+import { MessageEditor, quoteLines, quotePrefix, type EditorOptions, type EditorOutcome } from './editor.js';
+import { EditorScreen } from './render.js';
+import { LineModeEditor, pickLines } from './line-mode.js';
+
+/** What each terminal family sends for the editing keys (and how the session decodes it). */
+interface Family {
+  decoder: KeyDecoderOptions;
+  home: string;
+  end: string;
+  del: string;
+  backspace: string;
+  insert: string;
+  pageUp: string;
+  pageDown: string;
+  up: string;
+  left: string;
+}
+const FAMILIES: Record<string, Family> = {
+  // ANSI-BBS: CSI H / CSI K, DEL is Delete and ^H Backspace.
+  syncterm: { decoder: { del: 'delete' }, home: '\x1b[H', end: '\x1b[K', del: '\x7f', backspace: '\x08', insert: '\x1b[@', pageUp: '\x1b[V', pageDown: '\x1b[U', up: '\x1b[A', left: '\x1b[D' },
+  // PuTTY's default "ESC[n~" keys; Backspace sends DEL.
+  putty: { decoder: {}, home: '\x1b[1~', end: '\x1b[4~', del: '\x1b[3~', backspace: '\x7f', insert: '\x1b[2~', pageUp: '\x1b[5~', pageDown: '\x1b[6~', up: '\x1b[A', left: '\x1b[D' },
+  // xterm in application cursor mode (SS3) for Home/End.
+  xterm: { decoder: {}, home: '\x1bOH', end: '\x1bOF', del: '\x1b[3~', backspace: '\x7f', insert: '\x1b[2~', pageUp: '\x1b[5~', pageDown: '\x1b[6~', up: '\x1bOA', left: '\x1bOD' },
+  // inetutils telnet passes the local terminal's keys through (xterm normal mode, ^H backspace with stty erase ^H).
+  'inetutils telnet': { decoder: {}, home: '\x1b[H', end: '\x1b[F', del: '\x1b[3~', backspace: '\x08', insert: '\x1b[2~', pageUp: '\x1b[5~', pageDown: '\x1b[6~', up: '\x1b[A', left: '\x1b[D' },
+};
+
+function driver(opts: Partial<EditorOptions> & { decoder?: KeyDecoderOptions } = {}) {
+  const decoder = new KeyDecoder(opts.decoder ?? {});
+  const editor = new MessageEditor({ width: 40, height: 10, ...opts });
+  let last: EditorOutcome = { kind: 'continue' };
+  const type = (bytes: string): EditorOutcome => {
+    for (const key of [...decoder.push(bytes), ...(decoder.pendingEscape ? decoder.flush() : [])]) last = editor.feed(key);
+    return last;
+  };
+  return { editor, type };
+}
+
+for (const [name, f] of Object.entries(FAMILIES)) {
+  describe(`editor keys from ${name}`, () => {
+    test('Home and End move along the line, Delete and Backspace remove on either side', () => {
+      const { editor, type } = driver({ decoder: f.decoder });
+      type('hello world');
+      type(f.home);
+      assert.deepEqual(editor.cursor, { row: 0, col: 0 });
+      type(f.del);
+      assert.equal(editor.line(0), 'ello world');
+      type(f.end);
+      assert.deepEqual(editor.cursor, { row: 0, col: 10 });
+      type(f.backspace);
+      assert.equal(editor.line(0), 'ello worl');
+    });
+
+    test('Backspace at a line start and Delete at a line end join lines', () => {
+      const { editor, type } = driver({ decoder: f.decoder });
+      type('one\rtwo');
+      type(f.home);
+      type(f.backspace);
+      assert.equal(editor.lineCount, 1);
+      assert.equal(editor.line(0), 'onetwo');
+      assert.deepEqual(editor.cursor, { row: 0, col: 3 });
+      type('\r');
+      type(f.up);
+      type(f.end);
+      type(f.del);
+      assert.equal(editor.line(0), 'onetwo');
+    });
+
+    test('Insert toggles overwrite; PgUp/PgDn move a screen', () => {
+      const { editor, type } = driver({ decoder: f.decoder, height: 3 });
+      type('abc');
+      type(f.left + f.left);
+      type(f.insert);
+      assert.equal(editor.insert, false);
+      type('XY');
+      assert.equal(editor.line(0), 'aXY');
+      type(f.insert);
+      for (let i = 0; i < 8; i++) type(`\rline ${i}`);
+      assert.equal(editor.cursor.row, 8);
+      type(f.pageUp);
+      assert.equal(editor.cursor.row, 5);
+      assert.ok(editor.top <= 5);
+      type(f.pageDown);
+      assert.equal(editor.cursor.row, 8);
+    });
+
+    test('Ctrl-Z saves; Esc asks and only y aborts', () => {
+      const { type } = driver({ decoder: f.decoder });
+      type('body');
+      assert.equal(type('\x1b').kind, 'continue');
+      assert.equal(type('n').kind, 'continue');
+      const saved = type('\x1a');
+      assert.deepEqual(saved, { kind: 'save', text: 'body' });
+      const other = driver({ decoder: f.decoder });
+      other.type('x');
+      other.type('\x1b');
+      assert.deepEqual(other.type('y'), { kind: 'abort' });
+    });
+  });
+}
+
+describe('editor wrapping and limits', () => {
+  test('words wrap at the width by display width, and the cursor follows', () => {
+    const { editor, type } = driver({ width: 12 });
+    type('hello there world');
+    assert.equal(editor.line(0), 'hello there ');
+    assert.equal(editor.line(1), 'world');
+    assert.deepEqual(editor.cursor, { row: 1, col: 5 });
+    const wide = driver({ width: 9 });
+    wide.type('漢字漢字漢字');
+    // Each is two columns: four fit before the last column.
+    assert.equal(wide.editor.line(0), '漢字漢字');
+    assert.equal(wide.editor.line(1), '漢字');
+    const long = driver({ width: 6 });
+    long.type('abcdefgh');
+    assert.deepEqual([long.editor.line(0), long.editor.line(1)], ['abcde', 'fgh']);
+  });
+
+  test('Ctrl-Y deletes the line', () => {
+    const { editor, type } = driver();
+    type('one\rtwo\rthree');
+    type('\x1b[A');
+    type('\x19');
+    assert.equal(editor.text(), 'one\nthree');
+  });
+
+  test('the body is bounded in bytes and lines; a paste past it stops there', () => {
+    const { editor, type } = driver({ maxBytes: 20, maxLines: 3 });
+    const out = type('x'.repeat(50));
+    assert.equal(editor.byteCount, 20);
+    assert.equal(out.kind, 'continue');
+    const lines = driver({ maxLines: 2 });
+    lines.type('a\rb\rc\rd');
+    assert.equal(lines.editor.lineCount, 2);
+  });
+
+  test('escape sequences and controls typed never enter the buffer', () => {
+    const { editor, type } = driver();
+    editor.insertText('a\x1b[2Jb\x07c\u202ed');
+    type('\x1b[31m');
+    assert.equal(editor.text(), 'a[2Jbcd');
+  });
+
+  test('Ctrl-Z on an empty message rings instead of saving', () => {
+    const { type } = driver();
+    assert.deepEqual(type('  \x1a'), { kind: 'continue', bell: true });
+  });
+});
+
+describe('the quote window', () => {
+  test('Ctrl-Q opens it, Enter inserts the picked line above the cursor, Esc closes it', () => {
+    const quote = quoteLines('first line\nsecond line\nthird', quotePrefix('John Doe'), 40);
+    assert.deepEqual(quote, ['JD> first line', 'JD> second line', 'JD> third']);
+    const { editor, type } = driver({ quote });
+    type('\x11');
+    assert.equal(editor.mode, 'quote');
+    type('\x1b[B');
+    type('\r');
+    type('\r');
+    type('\x1b');
+    assert.equal(editor.mode, 'edit');
+    type('my answer');
+    assert.equal(editor.text(), 'JD> second line\nJD> third\nmy answer');
+  });
+
+  test('a quote is trimmed to the width and the author initials come from the handle', () => {
+    assert.equal(quotePrefix('alice'), 'AL> ');
+    assert.equal(quotePrefix('Acid Burn'), 'AB> ');
+    const q = quoteLines('word '.repeat(20), 'AB> ', 30);
+    assert.ok(q.length > 1);
+    for (const l of q) assert.ok(l.length <= 29, l);
+    assert.deepEqual(quoteLines('\x1b[2Jhi', 'X> ', 40), ['X> [2Jhi']);
+  });
+});
+
+describe('the screen', () => {
+  test('the first draw paints everything, a keystroke repaints one row', () => {
+    const { editor, type } = driver({ width: 40, height: 8 });
+    const screen = new EditorScreen(editor, { title: 'Subject: test' });
+    const first = screen.draw(40, 10);
+    assert.ok(first.includes('\x1b[2J'));
+    assert.ok(first.includes('Subject: test'));
+    type('a');
+    const next = screen.draw(40, 10);
+    assert.ok(!next.includes('\x1b[2J'));
+    // text row 2 and the status row (its byte count) change, nothing else
+    assert.equal(next.match(/\x1b\[\d+;1H/g)?.length, 2);
+    assert.ok(next.endsWith('\x1b[2;2H'));
+    assert.equal(screen.draw(40, 10).match(/\x1b\[\d+;1H/g), null);
+  });
+
+  test('Esc shows the abort question on the status row; a resize repaints whole', () => {
+    const { editor, type } = driver();
+    const screen = new EditorScreen(editor, { title: 't' });
+    screen.draw(40, 12);
+    type('\x1b');
+    assert.ok(screen.draw(40, 12).includes('Abort message? (y/N)'));
+    editor.resize(60, 20);
+    assert.ok(screen.draw(60, 22).includes('\x1b[2J'));
+    // a 65535-column claim costs a bounded frame
+    assert.ok(screen.draw(65535, 65535).length < 64 * 1024);
+  });
+});
+
+describe('line mode', () => {
+  test('/s saves, /a aborts, /l lists, /q quotes a range', () => {
+    const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, quote: ['Q> a', 'Q> b', 'Q> c'] });
+    assert.deepEqual(ed.feedLine('/s'), { kind: 'continue', refused: 'Nothing to save yet.' });
+    ed.feedLine('hello');
+    assert.deepEqual(ed.feedLine('/q 2-3'), { kind: 'quoted', lines: ['Q> b', 'Q> c'] });
+    assert.deepEqual(ed.feedLine('/l'), { kind: 'list', lines: ['hello', 'Q> b', 'Q> c'] });
+    assert.deepEqual(ed.feedLine('/S'), { kind: 'save', text: 'hello\nQ> b\nQ> c' });
+    assert.deepEqual(ed.feedLine('/a'), { kind: 'abort' });
+    assert.deepEqual(pickLines(['a', 'b', 'c'], '3,1,9'), ['c', 'a']);
+  });
+
+  test('line mode is bounded', () => {
+    const ed = new LineModeEditor({ maxBytes: 10, maxLines: 2 });
+    ed.feedLine('12345');
+    assert.equal(ed.feedLine('123456').kind, 'continue');
+    assert.equal(ed.text, '12345');
+  });
+});

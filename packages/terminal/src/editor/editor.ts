@@ -1,0 +1,508 @@
+import type { Key } from '../keys.js';
+import { charWidth } from '../text-width.js';
+
+/**
+ * The full-screen message editor as a pure state machine: keys in, an outcome out. It
+ * knows nothing of sockets or screens; `EditorScreen` (render.ts) draws its state and
+ * the engine's glue feeds it keys. Lines are stored as the caller sees them (hard
+ * wrapped at `width`), one string each, with the cursor as a code-point index.
+ *
+ * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
+ * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
+ * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), Ctrl-Z (save), Esc (asks
+ * `Abort message? (y/N)`).
+ */
+
+export interface EditorOptions {
+  /** Columns of text; a line never reaches the last column (no terminal autowrap). */
+  width: number;
+  /** Rows of text visible at once. */
+  height: number;
+  /** Body bound in UTF-8 bytes (default 64 KiB). */
+  maxBytes?: number;
+  /** Body bound in lines (default 2000). */
+  maxLines?: number;
+  /** Text to start from (a draft); controls are dropped. */
+  initial?: string;
+  /** Lines the quote window offers (already prefixed, e.g. `JD> `). */
+  quote?: readonly string[];
+}
+
+export type EditorMode = 'edit' | 'confirm-abort' | 'quote';
+
+/** What a key did: keep editing, or the caller is finished. */
+export type EditorOutcome = { kind: 'continue'; bell?: boolean } | { kind: 'save'; text: string } | { kind: 'abort' };
+
+export const EDITOR_DEFAULTS = { maxBytes: 64 * 1024, maxLines: 2000 } as const;
+/** The editor refuses sizes beyond these: a NAWS of 65535 columns must not cost a huge redraw. */
+export const EDITOR_MAX_WIDTH = 255;
+export const EDITOR_MAX_HEIGHT = 100;
+const TAB_STOP = 4;
+
+/** Anything that is not a printable character never enters the buffer. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch);
+  return w;
+}
+const clampSize = (n: number, max: number): number => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), 1), max) : 1);
+
+export class MessageEditor {
+  /** Lines, as code-point arrays (so the cursor index is a character, not a UTF-16 unit). */
+  private lines: string[][] = [[]];
+  private row = 0;
+  private col = 0;
+  /** The first line shown. */
+  private topLine = 0;
+  private insertMode = true;
+  private modeNow: EditorMode = 'edit';
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly maxLines: number;
+  private widthNow: number;
+  private heightNow: number;
+  private readonly quoteLines: readonly string[];
+  private quoteAt = 0;
+  private quoteTop = 0;
+  /** Bumped by every change the screen must show; a renderer compares it. */
+  private revision = 0;
+
+  constructor(opts: EditorOptions) {
+    this.widthNow = clampSize(opts.width, EDITOR_MAX_WIDTH);
+    this.heightNow = clampSize(opts.height, EDITOR_MAX_HEIGHT);
+    this.maxBytes = opts.maxBytes ?? EDITOR_DEFAULTS.maxBytes;
+    this.maxLines = opts.maxLines ?? EDITOR_DEFAULTS.maxLines;
+    this.quoteLines = (opts.quote ?? []).map((l) => l.replace(UNPRINTABLE, ''));
+    // A draft or a reply's quote: the cursor ends after it, ready to type.
+    if (opts.initial) this.insertText(opts.initial);
+  }
+
+  // ---- reading the state (for renderers and tests) ----------------------------------
+
+  get mode(): EditorMode {
+    return this.modeNow;
+  }
+  get insert(): boolean {
+    return this.insertMode;
+  }
+  get cursor(): { row: number; col: number } {
+    return { row: this.row, col: this.col };
+  }
+  /** Display column of the cursor on its line. */
+  get cursorColumn(): number {
+    return displayWidth(this.lines[this.row]!.slice(0, this.col).join(''));
+  }
+  get top(): number {
+    return this.topLine;
+  }
+  get width(): number {
+    return this.widthNow;
+  }
+  get height(): number {
+    return this.heightNow;
+  }
+  get lineCount(): number {
+    return this.lines.length;
+  }
+  get byteCount(): number {
+    return this.bytes + this.lines.length - 1;
+  }
+  get version(): number {
+    return this.revision;
+  }
+  line(i: number): string {
+    return this.lines[i]?.join('') ?? '';
+  }
+  /** The body as it would be saved: lines joined by LF, trailing spaces and blank lines trimmed. */
+  text(): string {
+    return this.lines
+      .map((l) => l.join('').replace(/\s+$/, ''))
+      .join('\n')
+      .replace(/\n+$/, '');
+  }
+  get quote(): { lines: readonly string[]; at: number; top: number } {
+    return { lines: this.quoteLines, at: this.quoteAt, top: this.quoteTop };
+  }
+  /** Rows of the text area the quote window takes while open. */
+  get quoteRows(): number {
+    return Math.max(1, Math.min(this.quoteLines.length, Math.floor(this.heightNow / 2)));
+  }
+
+  // ---- input ------------------------------------------------------------------------
+
+  /** The window changed size: wrap nothing again (lines stay as typed), keep the cursor on screen. */
+  resize(width: number, height: number): void {
+    this.widthNow = clampSize(width, EDITOR_MAX_WIDTH);
+    this.heightNow = clampSize(height, EDITOR_MAX_HEIGHT);
+    this.scrollToCursor();
+    this.revision++;
+  }
+
+  feed(key: Key): EditorOutcome {
+    if (key.name === 'cpr') return { kind: 'continue' };
+    if (this.modeNow === 'confirm-abort') {
+      this.modeNow = 'edit';
+      this.revision++;
+      if (key.name === 'char' && !key.ctrl && key.ch?.toLowerCase() === 'y') return { kind: 'abort' };
+      return { kind: 'continue' };
+    }
+    if (this.modeNow === 'quote') return this.feedQuote(key);
+    if (isSaveKey(key)) {
+      const text = this.save();
+      return text === null ? { kind: 'continue', bell: true } : { kind: 'save', text };
+    }
+    const before = this.revision;
+    const bell = !this.edit(key);
+    if (this.revision === before) this.revision++;
+    return { kind: 'continue', ...(bell ? { bell } : {}) };
+  }
+
+  /** Returns false when the key did nothing it could (a bell is due). */
+  private edit(key: Key): boolean {
+    if (key.name === 'cpr') return true;
+    if (key.name === 'char' && key.ctrl) {
+      switch (key.ch) {
+        case 'y':
+          return this.deleteLine();
+        case 'q':
+          if (this.quoteLines.length === 0) return false;
+          this.modeNow = 'quote';
+          return true;
+        case 'a':
+          return this.move(() => (this.col = 0));
+        case 'e':
+          return this.move(() => (this.col = this.lines[this.row]!.length));
+        default:
+          return false;
+      }
+    }
+    switch (key.name) {
+      case 'char':
+        if (key.alt || key.ch === undefined) return false;
+        return this.insertText(key.ch);
+      case 'tab': {
+        const spaces = TAB_STOP - (this.cursorColumn % TAB_STOP);
+        return this.insertText(' '.repeat(spaces));
+      }
+      case 'enter':
+        return this.newline();
+      case 'backspace':
+        return this.backspace();
+      case 'delete':
+        return this.deleteForward();
+      case 'insert':
+        this.insertMode = !this.insertMode;
+        return true;
+      case 'escape':
+        this.modeNow = 'confirm-abort';
+        return true;
+      case 'left':
+        if (this.col > 0) return this.move(() => this.col--);
+        if (this.row > 0) return this.move(() => ((this.row -= 1), (this.col = this.lines[this.row]!.length)));
+        return false;
+      case 'right':
+        if (this.col < this.lines[this.row]!.length) return this.move(() => this.col++);
+        if (this.row < this.lines.length - 1) return this.move(() => ((this.row += 1), (this.col = 0)));
+        return false;
+      case 'up':
+        return this.row > 0 ? this.moveRows(-1) : false;
+      case 'down':
+        return this.row < this.lines.length - 1 ? this.moveRows(1) : false;
+      case 'pageup':
+        return this.row > 0 ? this.moveRows(-this.heightNow) : false;
+      case 'pagedown':
+        return this.row < this.lines.length - 1 ? this.moveRows(this.heightNow) : false;
+      case 'home':
+        return this.move(() => (this.col = 0));
+      case 'end':
+        return this.move(() => (this.col = this.lines[this.row]!.length));
+      default:
+        return false;
+    }
+  }
+
+  private feedQuote(key: Key): EditorOutcome {
+    this.revision++;
+    const n = this.quoteLines.length;
+    const rows = this.quoteRows;
+    switch (key.name) {
+      case 'up':
+        this.quoteAt = Math.max(0, this.quoteAt - 1);
+        break;
+      case 'down':
+        this.quoteAt = Math.min(n - 1, this.quoteAt + 1);
+        break;
+      case 'pageup':
+        this.quoteAt = Math.max(0, this.quoteAt - rows);
+        break;
+      case 'pagedown':
+        this.quoteAt = Math.min(n - 1, this.quoteAt + rows);
+        break;
+      case 'home':
+        this.quoteAt = 0;
+        break;
+      case 'end':
+        this.quoteAt = n - 1;
+        break;
+      case 'enter': {
+        // The quoted line goes in above the cursor's line; the pick moves to the next one.
+        const ok = this.insertLineAbove(this.quoteLines[this.quoteAt] ?? '');
+        if (!ok) return { kind: 'continue', bell: true };
+        this.quoteAt = Math.min(n - 1, this.quoteAt + 1);
+        break;
+      }
+      case 'escape':
+        this.modeNow = 'edit';
+        break;
+      case 'char':
+        if (key.ctrl && key.ch === 'q') this.modeNow = 'edit';
+        else if (!key.ctrl && key.ch === ' ') {
+          const ok = this.insertLineAbove(this.quoteLines[this.quoteAt] ?? '');
+          if (!ok) return { kind: 'continue', bell: true };
+          this.quoteAt = Math.min(n - 1, this.quoteAt + 1);
+        }
+        break;
+      default:
+        break;
+    }
+    if (this.quoteAt < this.quoteTop) this.quoteTop = this.quoteAt;
+    if (this.quoteAt >= this.quoteTop + rows) this.quoteTop = this.quoteAt - rows + 1;
+    return { kind: 'continue' };
+  }
+
+  // ---- editing ----------------------------------------------------------------------
+
+  /** Type text at the cursor (a paste may hold line breaks); false when nothing fit. */
+  insertText(text: string): boolean {
+    let any = false;
+    for (const part of text.replace(/\r\n?/g, '\n').split(/(\n)/)) {
+      if (part === '\n') {
+        if (!this.newline()) return any;
+        any = true;
+        continue;
+      }
+      for (const ch of part.replace(UNPRINTABLE, '')) {
+        if (!this.insertChar(ch)) return any;
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  private insertChar(ch: string): boolean {
+    const line = this.lines[this.row]!;
+    const replacing = !this.insertMode && this.col < line.length;
+    const cost = byteLength(ch) - (replacing ? byteLength(line[this.col]!) : 0);
+    if (this.byteCount + cost > this.maxBytes) return false;
+    if (charWidth(ch) === 0 && this.col === 0) return false;
+    if (replacing) line[this.col] = ch;
+    else line.splice(this.col, 0, ch);
+    this.bytes += cost;
+    this.col++;
+    this.wrap(this.row);
+    this.scrollToCursor();
+    return true;
+  }
+
+  /**
+   * A line wider than the text area breaks after its last space that fits (or at the
+   * edge, for a word longer than the line); the rest goes onto a new line below.
+   * The cursor follows its character.
+   */
+  private wrap(row: number): void {
+    const limit = this.widthNow - 1;
+    let r = row;
+    while (r < this.lines.length) {
+      const line = this.lines[r]!;
+      let w = 0;
+      let cut = -1;
+      for (let i = 0; i < line.length; i++) {
+        w += charWidth(line[i]!);
+        if (w > limit) {
+          cut = i;
+          break;
+        }
+      }
+      if (cut < 0) return;
+      let breakAt = cut;
+      // A space that overflows stays (unseen) at the end of its line: the word after it starts the next.
+      if (line[cut] === ' ') breakAt = cut + 1;
+      else for (let i = cut; i > 0; i--) {
+        if (line[i - 1] === ' ') {
+          breakAt = i;
+          break;
+        }
+      }
+      if (breakAt === 0) breakAt = Math.max(1, cut);
+      if (this.lines.length >= this.maxLines) {
+        // No room for another line: the overflow is dropped, as typing past the cap is.
+        const dropped = line.splice(breakAt);
+        this.bytes -= byteLength(dropped.join(''));
+        if (this.row === r && this.col > line.length) this.col = line.length;
+        return;
+      }
+      const rest = line.splice(breakAt);
+      this.lines.splice(r + 1, 0, rest);
+      if (this.row === r && this.col >= breakAt) {
+        this.row = r + 1;
+        this.col -= breakAt;
+      } else if (this.row > r) {
+        this.row++;
+      }
+      r++;
+    }
+  }
+
+  private newline(): boolean {
+    if (this.lines.length >= this.maxLines || this.byteCount + 1 > this.maxBytes) return false;
+    const line = this.lines[this.row]!;
+    const rest = line.splice(this.col);
+    this.lines.splice(this.row + 1, 0, rest);
+    this.row++;
+    this.col = 0;
+    this.scrollToCursor();
+    return true;
+  }
+
+  private insertLineAbove(text: string): boolean {
+    const chars = [...text];
+    const cost = byteLength(text) + 1;
+    if (this.lines.length >= this.maxLines || this.byteCount + cost > this.maxBytes) return false;
+    this.lines.splice(this.row, 0, chars);
+    this.bytes += byteLength(text);
+    const at = this.row;
+    this.row++;
+    this.wrap(at);
+    this.scrollToCursor();
+    this.revision++;
+    return true;
+  }
+
+  private backspace(): boolean {
+    const line = this.lines[this.row]!;
+    if (this.col > 0) {
+      const [gone] = line.splice(this.col - 1, 1);
+      this.bytes -= byteLength(gone!);
+      this.col--;
+      this.scrollToCursor();
+      return true;
+    }
+    if (this.row === 0) return false;
+    const prev = this.lines[this.row - 1]!;
+    this.row--;
+    this.col = prev.length;
+    prev.push(...line);
+    this.lines.splice(this.row + 1, 1);
+    this.wrap(this.row);
+    this.scrollToCursor();
+    return true;
+  }
+
+  private deleteForward(): boolean {
+    const line = this.lines[this.row]!;
+    if (this.col < line.length) {
+      const [gone] = line.splice(this.col, 1);
+      this.bytes -= byteLength(gone!);
+      return true;
+    }
+    if (this.row >= this.lines.length - 1) return false;
+    line.push(...this.lines[this.row + 1]!);
+    this.lines.splice(this.row + 1, 1);
+    this.wrap(this.row);
+    this.scrollToCursor();
+    return true;
+  }
+
+  private deleteLine(): boolean {
+    const [gone] = this.lines.splice(this.row, 1);
+    this.bytes -= byteLength(gone!.join(''));
+    if (this.lines.length === 0) this.lines.push([]);
+    if (this.row >= this.lines.length) this.row = this.lines.length - 1;
+    this.col = Math.min(this.col, this.lines[this.row]!.length);
+    this.scrollToCursor();
+    return true;
+  }
+
+  // ---- cursor -----------------------------------------------------------------------
+
+  private move(step: () => unknown): true {
+    step();
+    this.scrollToCursor();
+    return true;
+  }
+
+  /** Up/down keep the display column where they can. */
+  private moveRows(delta: number): true {
+    const column = this.cursorColumn;
+    this.row = Math.min(Math.max(this.row + delta, 0), this.lines.length - 1);
+    const line = this.lines[this.row]!;
+    let w = 0;
+    let i = 0;
+    while (i < line.length && w + charWidth(line[i]!) <= column) w += charWidth(line[i++]!);
+    this.col = i;
+    this.scrollToCursor();
+    return true;
+  }
+
+  private scrollToCursor(): void {
+    if (this.row < this.topLine) this.topLine = this.row;
+    if (this.row >= this.topLine + this.heightNow) this.topLine = this.row - this.heightNow + 1;
+  }
+
+  /** Ctrl-Z: the body to save, or null when there is nothing but white space. */
+  save(): string | null {
+    const text = this.text();
+    return text.trim() === '' ? null : text;
+  }
+}
+
+/** Ctrl-Z as any terminal sends it (0x1A). */
+export function isSaveKey(key: Key): boolean {
+  return key.name === 'char' && key.ctrl === true && key.ch === 'z';
+}
+
+/** The quote offered for a reply: `JD> ` (the author's initials) before each line of the original. */
+export function quotePrefix(handle: string): string {
+  const words = handle.match(/[\p{L}\p{N}]+/gu) ?? [];
+  let initials = words.length > 1 ? words.slice(0, 3).map((w) => [...w][0]!).join('') : [...(words[0] ?? 'X')].slice(0, 2).join('');
+  initials = initials.toUpperCase();
+  return `${initials}> `;
+}
+
+/**
+ * The lines of `body` quoted with `prefix`, each fit to `width` (a long paragraph
+ * becomes several quoted lines). Lines already quoted keep their prefixes.
+ */
+export function quoteLines(body: string, prefix: string, width: number, maxLines = 500): string[] {
+  const out: string[] = [];
+  const room = Math.max(10, width - 1 - displayWidth(prefix));
+  for (const raw of body.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw.replace(UNPRINTABLE, '').replace(/\s+$/, '');
+    let rest = [...line];
+    if (rest.length === 0) out.push(prefix.trimEnd());
+    while (rest.length > 0) {
+      let w = 0;
+      let cut = rest.length;
+      for (let i = 0; i < rest.length; i++) {
+        w += charWidth(rest[i]!);
+        if (w > room) {
+          cut = i;
+          break;
+        }
+      }
+      if (cut < rest.length) {
+        const space = rest.lastIndexOf(' ', cut);
+        if (space > 0) cut = space + 1;
+      }
+      out.push(prefix + rest.slice(0, cut).join('').trimEnd());
+      rest = rest.slice(cut);
+      if (out.length >= maxLines) return out;
+    }
+    if (out.length >= maxLines) return out;
+  }
+  while (out.length > 0 && out[out.length - 1] === prefix.trimEnd()) out.pop();
+  return out;
+}

@@ -1,0 +1,15 @@
+export {
+  MessageEditor,
+  EDITOR_DEFAULTS,
+  EDITOR_MAX_WIDTH,
+  EDITOR_MAX_HEIGHT,
+  displayWidth,
+  isSaveKey,
+  quotePrefix,
+  quoteLines,
+  type EditorOptions,
+  type EditorMode,
+  type EditorOutcome,
+} from './editor.js';
+export { EditorScreen, ABORT_PROMPT, EDITOR_HELP, fitWidth, type EditorScreenOptions } from './render.js';
+export { LineModeEditor, LINE_MODE_HELP, pickLines, type LineModeOutcome } from './line-mode.js';

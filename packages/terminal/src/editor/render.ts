@@ -1,0 +1,133 @@
+import { charWidth } from '../text-width.js';
+import type { MessageEditor } from './editor.js';
+
+/**
+ * Draws a MessageEditor on an ANSI screen: a title row, the text rows, and a status row
+ * (which also asks `Abort message? (y/N)`). It remembers the last frame it sent and
+ * writes only the rows that changed, so a keystroke costs one row (or none) plus a
+ * cursor move; `invalidate()` (after a resize) makes the next draw a whole screen.
+ */
+export interface EditorScreenOptions {
+  /** The title row's text, e.g. `Subject: hello`; clean text only. */
+  title: string;
+}
+
+const CSI = '\x1b[';
+const TITLE_SGR = `${CSI}0;1;37;44m`;
+const TEXT_SGR = `${CSI}0;37m`;
+const STATUS_SGR = `${CSI}0;30;47m`;
+const QUOTE_SGR = `${CSI}0;36m`;
+const QUOTE_PICK_SGR = `${CSI}0;1;37;46m`;
+const ASK_SGR = `${CSI}0;1;33m`;
+export const ABORT_PROMPT = 'Abort message? (y/N)';
+export const EDITOR_HELP = 'Ctrl-Z save  Ctrl-Q quote  Ctrl-Y del line  Esc abort';
+
+/** Cut `text` to `cols` display columns. */
+export function fitWidth(text: string, cols: number): string {
+  let w = 0;
+  let out = '';
+  for (const ch of text) {
+    const cw = charWidth(ch);
+    if (w + cw > cols) break;
+    w += cw;
+    out += ch;
+  }
+  return out;
+}
+
+export class EditorScreen {
+  private prev: string[] = [];
+  private cols = 0;
+  private rows = 0;
+
+  constructor(
+    private readonly editor: MessageEditor,
+    private readonly opts: EditorScreenOptions,
+  ) {}
+
+  /** The next draw repaints everything (the screen was cleared or resized). */
+  invalidate(): void {
+    this.prev = [];
+  }
+
+  /** Text rows for a screen of `rows` rows: all but the title and status rows. */
+  static textRows(rows: number): number {
+    return Math.max(1, rows - 2);
+  }
+
+  /** The bytes that bring the screen from the last frame to the editor's state now. */
+  draw(cols: number, rows: number): string {
+    // Bounded whatever the terminal claims: the redraw of a whole screen stays small.
+    const width = Math.max(2, Math.min(cols, 256));
+    const height = Math.max(3, Math.min(rows, 102));
+    if (width !== this.cols || height !== this.rows) {
+      this.cols = width;
+      this.rows = height;
+      this.prev = [];
+    }
+    const frame = this.frame(width, height);
+    let out = '';
+    if (this.prev.length === 0) out += `${CSI}0m${CSI}2J`;
+    for (let i = 0; i < frame.length; i++) {
+      if (this.prev[i] === frame[i]) continue;
+      out += `${CSI}${i + 1};1H${frame[i]}${CSI}K`;
+    }
+    this.prev = frame;
+    out += this.cursor(height);
+    return out;
+  }
+
+  private frame(cols: number, rows: number): string[] {
+    const e = this.editor;
+    const inner = cols - 1;
+    const textRows = rows - 2;
+    const frame: string[] = [];
+    const title = fitWidth(` ${this.opts.title}`, inner);
+    frame.push(`${TITLE_SGR}${title}${' '.repeat(Math.max(0, inner - displayWidthOf(title)))}${TEXT_SGR}`);
+    const quoteOpen = e.mode === 'quote';
+    const quoteRows = quoteOpen ? Math.min(e.quoteRows, textRows - 2) : 0;
+    const shown = textRows - (quoteOpen ? quoteRows + 1 : 0);
+    for (let r = 0; r < shown; r++) {
+      const i = e.top + r;
+      frame.push(i < e.lineCount ? `${TEXT_SGR}${fitWidth(e.line(i), inner)}` : TEXT_SGR);
+    }
+    if (quoteOpen) {
+      frame.push(`${STATUS_SGR}${fitWidth(' Quote: Up/Down pick, Enter inserts, Esc closes ', inner)}${TEXT_SGR}`);
+      const q = e.quote;
+      for (let r = 0; r < quoteRows; r++) {
+        const i = q.top + r;
+        const text = q.lines[i];
+        if (text === undefined) frame.push(TEXT_SGR);
+        else frame.push(`${i === q.at ? QUOTE_PICK_SGR : QUOTE_SGR}${fitWidth(text, inner)}${TEXT_SGR}`);
+      }
+    }
+    if (e.mode === 'confirm-abort') {
+      frame.push(`${ASK_SGR}${ABORT_PROMPT} ${TEXT_SGR}`);
+    } else {
+      const where = `${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${e.byteCount} bytes  `;
+      frame.push(`${STATUS_SGR}${fitWidth(` ${where}${EDITOR_HELP}`, inner)}${TEXT_SGR}`);
+    }
+    return frame;
+  }
+
+  private cursor(rows: number): string {
+    const e = this.editor;
+    if (e.mode === 'confirm-abort') return `${CSI}${rows};${ABORT_PROMPT.length + 2}H`;
+    if (e.mode === 'quote') {
+      const q = e.quote;
+      const textRows = rows - 2;
+      const quoteRows = Math.min(e.quoteRows, textRows - 2);
+      const r = rows - 1 - quoteRows + (q.at - q.top);
+      return `${CSI}${r};1H`;
+    }
+    const row = 2 + (e.cursor.row - e.top);
+    const col = Math.min(e.cursorColumn, this.cols - 2) + 1;
+    return `${CSI}${row};${col}H`;
+  }
+}
+
+function displayWidthOf(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch);
+  return w;
+}

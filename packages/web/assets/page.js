@@ -1,0 +1,170 @@
+// carrier's terminal page: xterm.js on a WebSocket to /ws. No cookies, no storage, no
+// requests anywhere but this board. Served as is (no build step); runs in any browser
+// that runs xterm.js.
+(function () {
+  'use strict';
+  var nonceMeta = document.querySelector('meta[name="carrier-nonce"]');
+  var nonce = nonceMeta ? nonceMeta.getAttribute('content') : '';
+  // xterm.js adds <style> elements of its own; the Content-Security-Policy lets through
+  // only those that carry this page's nonce.
+  var createElement = document.createElement.bind(document);
+  document.createElement = function (tag, options) {
+    var el = createElement(tag, options);
+    if (String(tag).toLowerCase() === 'style') el.nonce = nonce;
+    return el;
+  };
+
+  var CELL_W = 8;
+  var CELL_H = 16;
+  var MIN_COLS = 80;
+  var stage = document.getElementById('stage');
+  var screenEl = document.getElementById('screen');
+  var statusEl = document.getElementById('status');
+  var keysEl = document.getElementById('keys');
+  var encoder = new TextEncoder();
+
+  var term = new Terminal({
+    fontFamily: '"Px IBM VGA8", monospace',
+    fontSize: 16,
+    lineHeight: 1,
+    letterSpacing: 0,
+    customGlyphs: true,
+    cursorBlink: true,
+    scrollback: 0,
+    cols: MIN_COLS,
+    rows: 25,
+    drawBoldTextInBrightColors: true,
+    minimumContrastRatio: 1,
+    theme: {
+      foreground: '#aaaaaa', background: '#000000', cursor: '#aaaaaa', cursorAccent: '#000000',
+      black: '#000000', red: '#aa0000', green: '#00aa00', yellow: '#aa5500',
+      blue: '#0000aa', magenta: '#aa00aa', cyan: '#00aaaa', white: '#aaaaaa',
+      brightBlack: '#555555', brightRed: '#ff5555', brightGreen: '#55ff55', brightYellow: '#ffff55',
+      brightBlue: '#5555ff', brightMagenta: '#ff55ff', brightCyan: '#55ffff', brightWhite: '#ffffff',
+    },
+  });
+  var fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+
+  var ws = null;
+  var state = 'idle'; // idle | connecting | open | closed
+  var ctrlArmed = false;
+  var resizeTimer = 0;
+
+  // 80 columns of 8x16 cells, scaled to the window: below 640 px wide the whole screen
+  // shrinks to fit (a phone); above, it grows by whole pixels while 80x25 still fits, and
+  // extra room becomes extra columns and rows.
+  function layout() {
+    var w = stage.clientWidth;
+    var h = stage.clientHeight;
+    if (w <= 0 || h <= 0) return;
+    var zoom = w < MIN_COLS * CELL_W ? w / (MIN_COLS * CELL_W) : Math.max(1, Math.min(Math.floor(w / (MIN_COLS * CELL_W)), Math.floor(h / (25 * CELL_H))));
+    screenEl.style.width = Math.floor(w / zoom) + 'px';
+    screenEl.style.height = Math.floor(h / zoom) + 'px';
+    screenEl.style.transform = zoom === 1 ? '' : 'scale(' + zoom + ')';
+    fit.fit();
+  }
+
+  function url() {
+    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return proto + '//' + location.host + '/ws?term=xterm-256color&encoding=utf8&cols=' + term.cols + '&rows=' + term.rows;
+  }
+
+  function showStatus(text) {
+    statusEl.textContent = text;
+    statusEl.hidden = false;
+  }
+
+  function connect() {
+    if (state === 'connecting' || state === 'open') return;
+    state = 'connecting';
+    statusEl.hidden = true;
+    term.reset();
+    ws = new WebSocket(url());
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = function () {
+      state = 'open';
+      term.focus();
+    };
+    ws.onmessage = function (ev) {
+      if (typeof ev.data !== 'string') term.write(new Uint8Array(ev.data));
+    };
+    ws.onclose = function (ev) {
+      ws = null;
+      state = 'closed';
+      var why = ev.reason ? ' (' + ev.reason + ')' : '';
+      term.write('\r\n\x1b[0m\x1b[1;31mdisconnected' + why + ', press a key to reconnect\x1b[0m\r\n');
+      showStatus('disconnected' + why + ', press a key to reconnect');
+    };
+  }
+
+  function send(text) {
+    if (state === 'closed') {
+      connect();
+      return;
+    }
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(encoder.encode(text));
+  }
+
+  term.onData(function (data) {
+    if (ctrlArmed && data.length === 1) {
+      var c = data.toUpperCase().charCodeAt(0);
+      if (c >= 64 && c <= 95) data = String.fromCharCode(c - 64);
+      setCtrl(false);
+    }
+    send(data);
+  });
+  term.onBinary(function (data) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    var bytes = new Uint8Array(data.length);
+    for (var i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 255;
+    ws.send(bytes);
+  });
+  term.onResize(function () {
+    // A window being dragged sends one resize when it settles, not one per pixel.
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+    }, 150);
+  });
+
+  function setCtrl(on) {
+    ctrlArmed = on;
+    var b = keysEl.querySelector('[data-key="ctrl"]');
+    if (b) b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+  var KEYS = { esc: '\x1b', tab: '\t', enter: '\r', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D' };
+  keysEl.addEventListener('click', function (ev) {
+    var b = ev.target.closest('button');
+    if (!b) return;
+    var k = b.getAttribute('data-key');
+    if (k === 'ctrl') setCtrl(!ctrlArmed);
+    else if (KEYS[k]) {
+      setCtrl(false);
+      send(KEYS[k]);
+    }
+    term.focus();
+  });
+  statusEl.addEventListener('click', function () {
+    if (state === 'closed') connect();
+    term.focus();
+  });
+  window.addEventListener('keydown', function () {
+    // A key pressed anywhere after a disconnect reconnects (xterm's textarea may not have focus).
+    if (state === 'closed') connect();
+  });
+  window.addEventListener('resize', layout);
+
+  function start() {
+    term.open(screenEl);
+    layout();
+    connect();
+  }
+  // Measure cells with the VGA font, never a fallback.
+  if (document.fonts && document.fonts.load) {
+    document.fonts.load('16px "Px IBM VGA8"').then(start, start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,273 @@
+import { BaseConnection, client, sanitizeToken, TERMINAL_LIMITS, type Encoding, type Logger, type TerminalInfo } from '@carrier/core';
+import type { WebSocket } from 'ws';
+import { TokenBucket } from './token-bucket.js';
+
+/** What the page says about its terminal, in the /ws query string or a first `hello` message. */
+export interface PageTerminal {
+  type: string;
+  cols: number;
+  rows: number;
+  encoding: Encoding;
+}
+
+export interface WebConnectionOptions {
+  ws: WebSocket;
+  remoteAddress: string;
+  log: Logger;
+  /** input frames (and control messages) per second, sustained, and at once */
+  frameRate: { perSecond: number; burst: number };
+  /** unsent output past this closes the connection: the caller stopped reading */
+  maxOutputBuffer: number;
+  /** a size change is applied at most this often; the latest one wins */
+  resizeIntervalMs: number;
+  /** ping this often; a peer that answered no ping since the last is gone */
+  pingIntervalMs: number;
+  /** the terminal, when the query string carried it */
+  terminal?: PageTerminal | undefined;
+  /** without a query-string terminal: how long the page has to send `hello` */
+  helloTimeoutMs: number;
+  /** called once, when the terminal is known, unless the connection closed first */
+  onReady: (conn: WebConnection) => void;
+}
+
+/** Longest control message (JSON text frame) read. */
+export const MAX_CONTROL_MESSAGE = 512;
+/** Output queued past this and `write` returns false (the session waits for 'drain'). */
+const HIGH_WATER = 64 * 1024;
+/** After our close frame, the peer has this long to answer before the socket is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Parse `term`, `cols`, `rows`, `encoding` from a /ws query string; undefined without cols and rows. */
+export function terminalFromQuery(params: URLSearchParams): PageTerminal | undefined {
+  if (!params.has('cols') || !params.has('rows')) return undefined;
+  return pageTerminal({ type: params.get('term'), cols: Number(params.get('cols')), rows: Number(params.get('rows')), encoding: params.get('encoding') });
+}
+
+function pageTerminal(raw: { type: unknown; cols: unknown; rows: unknown; encoding: unknown }): PageTerminal {
+  const type = typeof raw.type === 'string' ? sanitizeToken(raw.type, TERMINAL_LIMITS.maxTypeLength, true) : '';
+  const encoding: Encoding = raw.encoding === 'cp437' ? 'cp437' : 'utf8';
+  return { type: type || 'xterm-256color', cols: Number(raw.cols), rows: Number(raw.rows), encoding };
+}
+
+/**
+ * A caller in a browser. Binary frames carry keyboard bytes; text frames carry JSON
+ * control messages (`hello` once, then `resize`). Output goes out as binary frames in the
+ * terminal's encoding. To the engine this is a Connection like any other.
+ */
+export class WebConnection extends BaseConnection {
+  private readonly ws: WebSocket;
+  private readonly opts: WebConnectionOptions;
+  private readonly log: Logger;
+  private readonly frames: TokenBucket;
+  private readonly noted = new Set<string>();
+  private ready = false;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private resizeTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pendingSize: { cols: number; rows: number } | undefined;
+  private lastResizeAt = 0;
+  private wantDrain = false;
+  private alive = true;
+  private droppedFrames = 0;
+
+  constructor(opts: WebConnectionOptions) {
+    super({ protocol: 'websocket', remoteAddress: opts.remoteAddress, terminal: { encoding: 'utf8' } });
+    this.opts = opts;
+    this.ws = opts.ws;
+    this.log = opts.log;
+    this.frames = new TokenBucket(opts.frameRate.perSecond, opts.frameRate.burst);
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => this.guard(() => this.onMessage(data, isBinary)));
+    this.ws.on('pong', () => (this.alive = true));
+    this.ws.on('error', (err: Error & { code?: string }) => this.onError(err));
+    this.ws.on('close', (code: number) => {
+      this.clearTimers();
+      this.transportClosed(code === 1000 || code === 1001 || code === 1005 ? 'caller hung up' : `caller hung up (${code})`);
+    });
+  }
+
+  /** Wait for the page's terminal (or take the query string's), then hand over. */
+  start(): void {
+    if (this.opts.terminal) {
+      this.becomeReady(this.opts.terminal, 'query');
+      return;
+    }
+    this.helloTimer = setTimeout(() => {
+      this.log.info('websocket.hello_timeout', { conn: this.id, remote: this.remoteAddress, ms: this.opts.helloTimeoutMs });
+      this.close('no terminal hello from the page');
+    }, this.opts.helloTimeoutMs);
+  }
+
+  protected sendRaw(bytes: Buffer): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    if (this.ws.bufferedAmount + bytes.length > this.opts.maxOutputBuffer) {
+      this.log.warn('websocket.output_overflow', { conn: this.id, remote: this.remoteAddress, buffered: this.ws.bufferedAmount, limit: this.opts.maxOutputBuffer });
+      this.close('output buffer full: the caller stopped reading');
+      this.ws.terminate();
+      return false;
+    }
+    this.ws.send(bytes, { binary: true }, () => {
+      if (this.wantDrain && this.ws.bufferedAmount < HIGH_WATER / 2) {
+        this.wantDrain = false;
+        this.emit('drain');
+      }
+    });
+    const ok = this.ws.bufferedAmount < HIGH_WATER;
+    if (!ok) this.wantDrain = true;
+    return ok;
+  }
+
+  protected endTransport(reason: string): void {
+    this.clearTimers();
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    // A close reason is at most 123 bytes; the page shows it.
+    this.ws.close(1000, Buffer.from(reason, 'utf8').subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, ''));
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!this.frames.take()) {
+      // The per-session key rate, applied to frames: excess frames are dropped, not queued.
+      this.droppedFrames++;
+      this.note('websocket.frame_flood', { limit: this.opts.frameRate.perSecond, burst: this.opts.frameRate.burst });
+      return;
+    }
+    if (isBinary) {
+      this.pushInput(data);
+      return;
+    }
+    this.onControl(data);
+  }
+
+  private onControl(data: Buffer): void {
+    let msg: unknown;
+    if (data.length <= MAX_CONTROL_MESSAGE) {
+      try {
+        msg = JSON.parse(data.toString('utf8'));
+      } catch {
+        msg = undefined;
+      }
+    }
+    const m = msg as { type?: unknown; cols?: unknown; rows?: unknown; term?: unknown; encoding?: unknown } | undefined;
+    if (m && typeof m === 'object' && m.type === 'hello' && !this.ready) {
+      this.becomeReady(pageTerminal({ type: m.term, cols: m.cols, rows: m.rows, encoding: m.encoding }), 'hello');
+      return;
+    }
+    if (m && typeof m === 'object' && m.type === 'resize' && typeof m.cols === 'number' && typeof m.rows === 'number') {
+      this.queueResize(m.cols, m.rows);
+      return;
+    }
+    if (m && typeof m === 'object' && m.type === 'hello') return; // a repeated hello changes nothing
+    this.log.info('websocket.bad_message', { conn: this.id, remote: this.remoteAddress, bytes: data.length, text: client(data.subarray(0, 80)) });
+    this.close('bad control message');
+  }
+
+  private becomeReady(t: PageTerminal, from: 'query' | 'hello'): void {
+    if (this.ready || this.closed) return;
+    this.ready = true;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+    Object.assign(this.info, {
+      type: t.type,
+      types: [t.type],
+      encoding: t.encoding,
+      // The page measured its screen and chose its encoding: nothing to probe.
+      encodingSource: 'charset',
+    } satisfies Partial<TerminalInfo>);
+    this.setSize(t.cols, t.rows, 'pty');
+    if (this.info.sizeSource !== 'pty') this.info.sizeSource = 'pty';
+    this.pingTimer = setInterval(() => this.ping(), this.opts.pingIntervalMs);
+    this.pingTimer.unref();
+    this.log.info('websocket.ready', { conn: this.id, remote: this.remoteAddress, type: client(t.type), cols: this.info.cols, rows: this.info.rows, encoding: t.encoding, from });
+    this.opts.onReady(this);
+  }
+
+  /** Resizes arrive as fast as a window is dragged; the session sees at most one per interval, the latest. */
+  private queueResize(cols: number, rows: number): void {
+    this.pendingSize = { cols, rows };
+    if (this.resizeTimer) return;
+    const wait = Math.max(0, this.lastResizeAt + this.opts.resizeIntervalMs - Date.now());
+    if (wait === 0 && this.ready) {
+      this.applyResize();
+      return;
+    }
+    this.resizeTimer = setTimeout(() => this.guard(() => this.applyResize()), Math.max(wait, 1));
+  }
+
+  private applyResize(): void {
+    this.resizeTimer = undefined;
+    if (this.closed || !this.pendingSize) return;
+    if (!this.ready) {
+      // before hello the size is only remembered; hello or the query string sets it
+      return;
+    }
+    const s = this.pendingSize;
+    this.pendingSize = undefined;
+    this.lastResizeAt = Date.now();
+    this.setSize(s.cols, s.rows, 'pty');
+    this.log.debug('websocket.resize', { conn: this.id, cols: this.info.cols, rows: this.info.rows });
+  }
+
+  private ping(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.log.info('websocket.ping_timeout', { conn: this.id, remote: this.remoteAddress });
+      this.close('no answer to ping');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  private onError(err: Error & { code?: string }): void {
+    // ws has already started closing (1009 too big, 1007 bad UTF-8, 1002 protocol error).
+    const code = err.code ?? err.name;
+    if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.log.warn('websocket.oversized_frame', { conn: this.id, remote: this.remoteAddress, limit: err.message });
+      this.transportClosedOnce('frame too large');
+      return;
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE') return;
+    this.log.info('websocket.bad_frame', { conn: this.id, remote: this.remoteAddress, code: client(String(code)), message: client(err.message) });
+    this.transportClosedOnce('bad frame');
+  }
+
+  private transportClosedOnce(reason: string): void {
+    this.clearTimers();
+    this.transportClosed(reason);
+    // ws sent its close frame; do not wait 30 s for the peer to answer it.
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** ws callbacks run the session's listeners synchronously; a throw ends this caller, not the process. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error('websocket.crash', { conn: this.id, remote: this.remoteAddress, err });
+      this.close('internal error');
+      this.ws.terminate();
+    }
+  }
+
+  /** One line per kind per connection, however often it recurs. */
+  private note(event: string, fields: Record<string, unknown>): void {
+    if (this.noted.has(event)) return;
+    this.noted.add(event);
+    this.log.info(event, { conn: this.id, remote: this.remoteAddress, ...fields });
+  }
+
+  /** Frames dropped by the frame rate so far. */
+  get framesDropped(): number {
+    return this.droppedFrames;
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.helloTimer, this.resizeTimer]) if (t) clearTimeout(t);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.helloTimer = this.resizeTimer = this.pingTimer = undefined;
+  }
+}

@@ -1,0 +1,332 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { Admission, createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
+import { WebServer, type WebServerOptions } from './web-server.js';
+import { ForwardedResolver } from './forwarded.js';
+
+type Log = ReturnType<typeof createMemoryLogger>;
+
+const servers: WebServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+async function start(extra: Partial<WebServerOptions> = {}): Promise<{ server: WebServer; port: number; log: Log; conns: Connection[] }> {
+  const log = createMemoryLogger();
+  const server = new WebServer({
+    host: '127.0.0.1',
+    port: 0,
+    limits: DEFAULT_LIMITS,
+    log,
+    title: 'Test <Board>',
+    frameRate: { perSecond: 100, burst: 1000 },
+    ...extra,
+  });
+  servers.push(server);
+  const conns: Connection[] = [];
+  // The smallest engine: greet, echo input, report resizes.
+  server.on('connection', (c: Connection) => {
+    conns.push(c);
+    c.write(`hello ${c.terminal.cols}x${c.terminal.rows} ${c.terminal.type} ${c.terminal.encoding}\r\n`);
+    c.on('data', (d) => c.writeBytes(d));
+    c.on('resize', (cols, rows) => c.write(`resized ${cols}x${rows}\r\n`));
+  });
+  const { port } = await server.listen();
+  return { server, port, log, conns };
+}
+
+interface Caller {
+  ws: WebSocket;
+  out(): string;
+  until(text: string, timeoutMs?: number): Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+function open(port: number, opts: { query?: string; headers?: Record<string, string>; localAddress?: string } = {}): Promise<Caller> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${opts.query ?? '?cols=100&rows=30&term=xterm-256color&encoding=utf8'}`, {
+    headers: opts.headers ?? {},
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    maxPayload: 1 << 24,
+  });
+  let buf = Buffer.alloc(0);
+  const waiters = new Set<() => void>();
+  ws.on('message', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    for (const w of waiters) w();
+  });
+  ws.on('error', () => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+  const caller: Caller = {
+    ws,
+    out: () => buf.toString('utf8'),
+    closed,
+    until: (text, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (buf.toString('utf8').includes(text)) {
+            waiters.delete(check);
+            clearTimeout(t);
+            resolve();
+          }
+        };
+        const t = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${JSON.stringify(text)}; got ${JSON.stringify(buf.toString('utf8'))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(caller));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the web front end', () => {
+  it('serves the page with a strict CSP, no cookies, and the board name as title', async () => {
+    const { port } = await start();
+    const r = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(r.status, 200);
+    const body = await r.text();
+    assert.match(body, /<title>Test &#60;Board&#62;<\/title>/);
+    const policy = r.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https?:/);
+    assert.equal(r.headers.get('set-cookie'), null);
+    const nonce = /name="carrier-nonce" content="([^"]+)"/.exec(body)?.[1];
+    assert.ok(nonce && policy.includes(`'nonce-${nonce}'`), 'the page carries the nonce its CSP names');
+    assert.doesNotMatch(body, /https?:\/\//, 'no third-party URL in the page');
+    for (const a of ['/assets/xterm.js', '/assets/addon-fit.js', '/assets/page.js', '/assets/xterm.css', '/assets/page.css', '/assets/vga8.ttf']) {
+      const res = await fetch(`http://127.0.0.1:${port}${a}`);
+      assert.equal(res.status, 200, a);
+      assert.ok((await res.arrayBuffer()).byteLength > 100, a);
+    }
+  });
+
+  it('answers a path outside the assets with 404 and one log line, never reading the filesystem', async () => {
+    const { port, log } = await start();
+    for (const p of ['/assets/../package.json', '/etc/passwd', '/assets/%2e%2e/%2e%2e/package.json', '/assets/fonts/Px_IBM_VGA8.ttf']) {
+      const r = await fetch(`http://127.0.0.1:${port}${p}`);
+      assert.equal(r.status, 404, p);
+    }
+    // fetch() normalizes `..`; a raw request keeps it
+    const raw = await rawHttp(port, 'GET /assets/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(raw, /^HTTP\/1\.1 404/);
+    assert.ok(log.lines.filter((l) => l['event'] === 'web.not_found').length >= 4);
+  });
+
+  it('hands the engine one websocket Connection with the page\'s terminal, and resizes reach it', async () => {
+    const { port, conns } = await start();
+    const c = await open(port, { headers: { origin: `http://127.0.0.1:${port}` } });
+    await c.until('hello 100x30 xterm-256color utf8');
+    assert.equal(conns.length, 1);
+    assert.equal(conns[0]!.terminal.protocol, 'websocket');
+    assert.equal(conns[0]!.terminal.sizeSource, 'pty');
+    c.ws.send(Buffer.from('abc'));
+    await c.until('abc');
+    // a storm of resizes: the session sees the last, not one per message
+    for (let i = 0; i < 50; i++) c.ws.send(JSON.stringify({ type: 'resize', cols: 60 + i, rows: 20 }));
+    await c.until('resized 109x20');
+    const resizes = (c.out().match(/resized/g) ?? []).length;
+    assert.ok(resizes <= 5, `resizes coalesced (${resizes})`);
+    c.ws.close();
+    await c.closed;
+  });
+
+  it('takes the terminal from a hello message when the query string has none, and closes a page that never says it', async () => {
+    const { port, log } = await start({ helloTimeoutMs: 300 });
+    const c = await open(port, { query: '' });
+    c.ws.send(JSON.stringify({ type: 'hello', cols: 132, rows: 40, term: 'xterm', encoding: 'utf8' }));
+    await c.until('hello 132x40 xterm utf8');
+    c.ws.close();
+    const silent = await open(port, { query: '' });
+    const { code, reason } = await silent.closed;
+    assert.equal(code, 1000);
+    assert.match(reason, /no terminal hello/);
+    assert.ok(log.lines.some((l) => l['event'] === 'websocket.hello_timeout'));
+  });
+
+  it('closes on an oversized frame before buffering it (1009), with one log line', async () => {
+    const { port, log } = await start();
+    const c = await open(port);
+    await c.until('hello');
+    c.ws.send(Buffer.alloc(200 * 1024, 0x41));
+    const { code } = await c.closed;
+    assert.equal(code, 1009);
+    await until(() => log.lines.some((l) => l['event'] === 'websocket.oversized_frame'), 'the log line');
+  });
+
+  it('closes on garbage: a text frame that is not a control message, and invalid UTF-8', async () => {
+    const { port, log } = await start();
+    const c = await open(port);
+    await c.until('hello');
+    c.ws.send('\u0000\u0001 not json at all');
+    const first = await c.closed;
+    assert.equal(first.code, 1000);
+    assert.match(first.reason, /bad control message/);
+    assert.ok(log.lines.some((l) => l['event'] === 'websocket.bad_message'));
+    // invalid UTF-8 in a text frame: ws answers 1007
+    const d = await open(port);
+    await d.until('hello');
+    const socket = (d.ws as unknown as { _socket: net.Socket })._socket;
+    const payload = Buffer.from([0xc3, 0x28, 0xff, 0xfe]);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+    const second = await d.closed;
+    assert.equal(second.code, 1007);
+    await until(() => log.lines.some((l) => l['event'] === 'websocket.bad_frame'), 'the bad-frame log line');
+  });
+
+  it('drops a flood of frames past the key rate, with one log line', async () => {
+    const { port, log, conns } = await start({ frameRate: { perSecond: 10, burst: 20 } });
+    const c = await open(port);
+    await c.until('hello');
+    let received = 0;
+    conns[0]!.on('data', () => received++);
+    for (let i = 0; i < 500; i++) c.ws.send(Buffer.from('x'));
+    await until(() => log.lines.some((l) => l['event'] === 'websocket.frame_flood'), 'the flood log line');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(received < 60, `frames past the rate were dropped (${received} of 500 reached the session)`);
+    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frame_flood').length, 1);
+    c.ws.close();
+  });
+
+  it('refuses an upgrade from a foreign Origin unless it is allowed', async () => {
+    const { port, log } = await start({ allowedOrigins: ['https://bbs.example.org'] });
+    await assert.rejects(open(port, { headers: { origin: 'https://evil.example.com' } }), /HTTP 403/);
+    assert.ok(log.lines.some((l) => l['event'] === 'websocket.origin_refused'));
+    const ok = await open(port, { headers: { origin: 'https://bbs.example.org' } });
+    await ok.until('hello');
+    ok.ws.close();
+  });
+
+  it('applies the ban gate at upgrade, and a new ban closes a caller already on', async () => {
+    const admission = new Admission({ maxConnections: 100, maxPerIp: 10, maxPerSubnet: 100 });
+    const { server, port, conns } = await start({ admission });
+    const banned = new Set<string>();
+    server.setGate((addr) => (banned.has(addr) ? { allow: false, reason: 'banned', quiet: true } : { allow: true }));
+    const c = await open(port, { localAddress: '127.0.0.3' });
+    await c.until('hello');
+    banned.add('127.0.0.2');
+    await assert.rejects(open(port, { localAddress: '127.0.0.2' }));
+    // a ban made now reaches the caller already on
+    let why = '';
+    conns[0]!.once('close', (r) => (why = r));
+    assert.equal(admission.disconnectWhere((a) => a === '127.0.0.3', 'banned by the sysop'), 1);
+    await c.closed;
+    assert.equal(why, 'banned by the sysop');
+  });
+
+  it('counts callers in Admission: a per-address cap closes the extra one with the reason', async () => {
+    const admission = new Admission({ maxConnections: 100, maxPerIp: 2, maxPerSubnet: 100 });
+    const { port } = await start({ admission });
+    const a = await open(port, { localAddress: '127.0.0.4' });
+    const b = await open(port, { localAddress: '127.0.0.4' });
+    await a.until('hello');
+    await b.until('hello');
+    assert.equal(admission.openFrom('127.0.0.4'), 2);
+    const c = await open(port, { localAddress: '127.0.0.4' });
+    const { code, reason } = await c.closed;
+    assert.equal(code, 1013);
+    assert.match(reason, /too many connections from your address/);
+    a.ws.close();
+    b.ws.close();
+    await until(() => admission.openFrom('127.0.0.4') === 0, 'tickets released');
+  });
+
+  it('believes X-Forwarded-For only from a trusted proxy', async () => {
+    const admission = new Admission({ maxConnections: 100, maxPerIp: 10, maxPerSubnet: 100 });
+    const { port, conns } = await start({ admission, trustedProxies: ['127.0.0.5'] });
+    const viaProxy = await open(port, { localAddress: '127.0.0.5', headers: { 'x-forwarded-for': '198.51.100.7, 127.0.0.5' } });
+    await viaProxy.until('hello');
+    assert.equal(conns.at(-1)!.remoteAddress, '198.51.100.7');
+    const forged = await open(port, { localAddress: '127.0.0.6', headers: { 'x-forwarded-for': '198.51.100.8' } });
+    await forged.until('hello');
+    assert.equal(conns.at(-1)!.remoteAddress, '127.0.0.6');
+    viaProxy.ws.close();
+    forged.ws.close();
+    const r = new ForwardedResolver(['10.0.0.0/8']);
+    assert.equal(r.resolve('10.1.1.1', '203.0.113.9, 10.2.2.2'), '203.0.113.9');
+    assert.equal(r.resolve('10.1.1.1', 'garbage'), '10.1.1.1');
+    assert.equal(r.resolve('192.0.2.1', '203.0.113.9'), '192.0.2.1');
+  });
+
+  it('cuts off an HTTP slowloris and an upgrade whose headers never finish', async () => {
+    const { port, log } = await start({ headersTimeoutMs: 500 });
+    const started = Date.now();
+    const answer = await rawHttp(port, 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nX-Slow: a', 20_000);
+    assert.ok(Date.now() - started < 15_000, 'closed by the header timeout');
+    assert.match(answer, /^(HTTP\/1\.1 408|$)/);
+    await until(() => log.lines.some((l) => l['event'] === 'web.bad_request'), 'the log line');
+  });
+
+  it('speaks HTTPS and WSS when given a certificate and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carrier-web-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const { port } = await start({ tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) } });
+      const page = await new Promise<string>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/', rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      assert.match(page, /<title>Test &#60;Board&#62;<\/title>/);
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/ws?cols=80&rows=25`, { rejectUnauthorized: false });
+      const got = await new Promise<string>((resolve, reject) => {
+        ws.on('message', (d: Buffer) => resolve(d.toString()));
+        ws.on('error', reject);
+      });
+      assert.match(got, /hello 80x25/);
+      ws.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves registered routes and refuses to let them take the page\'s paths', async () => {
+    const { server, port } = await start();
+    server.route('/files/', (_req, res, ctx) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`file ${ctx.path}`);
+    });
+    const r = await fetch(`http://127.0.0.1:${port}/files/abc`);
+    assert.equal(await r.text(), 'file /files/abc');
+    assert.throws(() => server.route('/assets/x', () => undefined));
+    assert.throws(() => server.route('/ws', () => undefined));
+  });
+});
+
+function rawHttp(port: number, request: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let out = '';
+    s.on('data', (d) => (out += d.toString('latin1')));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(t);
+      resolve(out);
+    });
+    const t = setTimeout(() => s.destroy(), timeoutMs);
+    s.write(request);
+  });
+}

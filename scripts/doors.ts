@@ -1,0 +1,40 @@
+// Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
+// run in a pseudo-terminal with the drop files it expects. This screen lists the doors
+// the caller's level may run; a number runs one, and the caller comes back here after.
+import { doorsFor, runDoor, type Session } from '@carrier/engine';
+
+const MAX_LISTED = 36;
+const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
+
+export default async function doors(s: Session): Promise<void> {
+  for (;;) {
+    s.setActivity('doors');
+    const list = (await doorsFor(s)).slice(0, MAX_LISTED);
+    s.clear();
+    s.println('|15Doors');
+    s.println(`|08${'-'.repeat(40)}`);
+    if (list.length === 0) {
+      s.println('|07No doors are open on this board yet.');
+      s.println('');
+      await s.pause();
+      return;
+    }
+    list.forEach((d, i) => {
+      const limit = Math.round(d.timeLimitMs / 60_000);
+      const desc = d.description.replace(/\|/g, '||');
+      s.println(`|08[|15${KEYS[i]}|08] |07${desc.padEnd(40)} |08${limit}m`);
+    });
+    s.println('');
+    s.print('|07Door (Enter to go back): ');
+    const key = (await s.readKey()).toLowerCase();
+    const i = KEYS.indexOf(key);
+    const door = i >= 0 ? list[i] : undefined;
+    if (!door) {
+      if (key === 'enter' || key === 'escape' || key === 'q') return;
+      continue;
+    }
+    s.println(key);
+    const outcome = await runDoor(s, door.name);
+    if (outcome !== 'exited' && outcome !== 'hangup') await s.pause();
+  }
+}

@@ -1,0 +1,111 @@
+// SFTP on the board's SSH login against OpenSSH's sftp: areas as folders (only the ones
+// the caller may list), get, put into the quarantine, `carrier files approve`, and no
+// way out of the root.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { sha256 } from './files-support.js';
+
+let tools = true;
+try {
+  execFileSync('sh', ['-c', 'command -v sftp && command -v sshpass'], { stdio: 'ignore' });
+} catch {
+  tools = false;
+}
+
+describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs openssh-client and sshpass' }, () => {
+  let board: Carrier;
+  let dir: string;
+  const PASSWORD = 'correct horse battery';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'carrier-sftp-'));
+    await mkdir(join(dir, 'general'));
+    await mkdir(join(dir, 'secret'));
+    await writeFile(join(dir, 'general', 'big.bin'), randomBytes(1_500_000));
+    await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
+    await writeFile(
+      join(dir, 'files.yaml'),
+      [
+        `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
+        'uploads: { level: 10, maxFileMiB: 5, dailyQuotaMiB: 50 }',
+        'areas:',
+        `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
+        `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
+        `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: sysop }`,
+      ].join('\n'),
+    );
+    board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+    await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'general', 30_000);
+    await board.addUser('alice', PASSWORD);
+    await board.addUser('bob', PASSWORD);
+    await board.addUser('boss', PASSWORD, true);
+  });
+  after(async () => {
+    await board?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Run sftp in batch mode (a leading '-' lets a command fail without ending the batch). */
+  function sftp(user: string, commands: string[], cwd = dir): Promise<{ code: number; out: string }> {
+    const batch = join(dir, `batch-${randomBytes(4).toString('hex')}`);
+    execFileSync('sh', ['-c', `cat > ${batch}`], { input: commands.join('\n') + '\n' });
+    return new Promise((resolve) => {
+      execFile(
+        'sshpass',
+        ['-p', PASSWORD, 'sftp', '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+          '-o', 'PubkeyAuthentication=no', '-b', batch, '-P', String(board.ports.ssh), `${user}@127.0.0.1`],
+        { cwd, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      );
+    });
+  }
+
+  it('ls / shows the areas the caller may list and uploads; a low level cannot see the restricted area', async () => {
+    const r = await sftp('alice', ['ls -1 /']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /general/);
+    assert.match(r.out, /uploads/);
+    assert.doesNotMatch(r.out, /secret/);
+    const denied = await sftp('alice', ['get /secret/plans.txt']);
+    assert.notEqual(denied.code, 0);
+    const sysop = await sftp('boss', ['ls -1 /']);
+    assert.match(sysop.out, /secret/);
+  });
+
+  it('get fetches a file intact; ../../etc/passwd is refused', async () => {
+    const out = await mkdtemp(join(dir, 'get-'));
+    const r = await sftp('alice', ['get /general/big.bin'], out);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    const bad = await sftp('alice', ['get ../../etc/passwd'], out);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.out, /not found|No such file/i);
+    const rename = await sftp('alice', ['rename /general/big.bin /general/x.bin']);
+    assert.notEqual(rename.code, 0);
+  });
+
+  it('put lands in quarantine, hidden from others until `carrier files approve`', async () => {
+    const src = await mkdtemp(join(dir, 'put-'));
+    await writeFile(join(src, 'sent.bin'), randomBytes(300_000));
+    const put = await sftp('alice', ['put sent.bin /uploads/sent.bin', 'ls -1 /uploads'], src);
+    assert.equal(put.code, 0, put.out);
+    assert.match(put.out, /sent\.bin/);
+    const others = await sftp('bob', ['ls -1 /uploads']);
+    assert.doesNotMatch(others.out, /sent\.bin/);
+    const pending = await board.cli(['files', 'pending']);
+    const id = /#(\d+)\s+sent\.bin/.exec(pending.stdout)?.[1];
+    assert.ok(id, pending.stdout);
+    const approved = await board.cli(['files', 'approve', id, 'uploads']);
+    assert.equal(approved.code, 0, approved.stderr);
+    const now = await sftp('bob', ['ls -1 /uploads']);
+    assert.match(now.out, /sent\.bin/);
+    const outside = await sftp('alice', ['put sent.bin /general/sent2.bin'], src);
+    assert.notEqual(outside.code, 0);
+  });
+});

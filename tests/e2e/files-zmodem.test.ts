@@ -1,0 +1,179 @@
+// File areas end to end over telnet with real peers: Debian's lrzsz as the caller's
+// terminal (rz receives a download, sz sends an upload, rz -r resumes), a zip made by
+// Debian's zip with a FILE_ID.DIZ, the quarantine and `carrier files approve`.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TelnetClient } from '@carrier/client';
+import { startCarrier, type Carrier } from '../harness.js';
+import { bridgeLrzsz, sha256 } from './files-support.js';
+
+let tools = true;
+try {
+  execFileSync('sh', ['-c', 'command -v rz && command -v sz && command -v zip'], { stdio: 'ignore' });
+} catch {
+  tools = false;
+}
+
+describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrzsz and zip (tools/ci-packages.txt)' }, () => {
+  let board: Carrier;
+  let dir: string;
+  let general: string;
+  const big = randomBytes(3 * 1024 * 1024 + 1234);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'carrier-files-'));
+    general = join(dir, 'general');
+    await mkdir(general);
+    await mkdir(join(dir, 'secret'));
+    await writeFile(join(general, 'big.bin'), big);
+    await writeFile(join(general, 'big.bin.desc'), 'Three megabytes of noise\n');
+    await writeFile(join(dir, 'FILE_ID.DIZ'), 'COOLGAME v1.0\r\nA game about testing\r\n');
+    await writeFile(join(dir, 'game.exe'), randomBytes(5000));
+    execFileSync('zip', ['-q', '-j', join(general, 'coolgame.zip'), join(dir, 'FILE_ID.DIZ'), join(dir, 'game.exe')]);
+    await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
+    await writeFile(
+      join(dir, 'files.yaml'),
+      [
+        `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
+        'stallSeconds: 5',
+        'uploads: { level: 10, maxFileMiB: 2, dailyQuotaMiB: 50 }',
+        'areas:',
+        `  - { tag: general, name: General, folder: ${JSON.stringify(general)}, list: 10 }`,
+        `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
+        `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: sysop }`,
+      ].join('\n'),
+    );
+    board = await startCarrier({ yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+    await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'general', 30_000);
+    await board.addUser('alice', 'correct horse battery');
+    await board.addUser('bob', 'correct horse battery');
+  });
+  after(async () => {
+    await board?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function caller(handle: string): Promise<TelnetClient> {
+    const c = await connect({ port: board.ports.telnet!, timeout: 30_000, maxBuffer: 256 * 1024 });
+    await c.readUntil('login:');
+    c.writeLine(handle);
+    await c.readUntil('password:');
+    c.writeLine('correct horse battery');
+    await c.readUntil('Command:');
+    c.write('f');
+    await c.readUntil('uit: ');
+    return c;
+  }
+
+  it('lists the area with the zip\'s FILE_ID.DIZ and the sidecar description; a restricted area stays hidden', async () => {
+    const c = await caller('alice');
+    c.write('l');
+    const listing = await c.readUntil('uit: ');
+    assert.match(listing, /coolgame\.zip.*COOLGAME v1\.0/);
+    assert.match(listing, /big\.bin.*Three megabytes of noise/);
+    c.write('q');
+    await c.readUntil('uit: ');
+    c.write('j');
+    const areas = await c.readUntil('Jump to which area');
+    assert.match(areas, /General/);
+    assert.doesNotMatch(areas, /Secret/);
+    await c.close();
+  });
+
+  it('rz receives a download intact; rz -r resumes a broken copy', async () => {
+    const out = await mkdtemp(join(dir, 'rz-'));
+    const c = await caller('alice');
+    c.write('d');
+    await c.readUntil('download from this area:');
+    const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+    c.writeLine('big.bin');
+    assert.equal(await rz.exit, 0, rz.stderr());
+    await c.readUntil(/1 of 1 file\(s\) sent/);
+    assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(general, 'big.bin')));
+
+    // A download broken off at 1 MiB: rz -r asks to start from there.
+    await writeFile(join(out, 'big.bin'), big.subarray(0, 1024 * 1024));
+    await c.readUntil('uit: ');
+    c.write('d');
+    await c.readUntil('download from this area:');
+    const again = bridgeLrzsz(c, 'rz', ['-b', '-r'], out);
+    c.writeLine('big.bin');
+    assert.equal(await again.exit, 0, again.stderr());
+    await c.readUntil(/1 of 1 file\(s\) sent/);
+    assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(general, 'big.bin')));
+    const resumed = await board.waitForLog((l) => l.event === 'files.download' && typeof l.bytes === 'number' && (l.bytes as number) < big.length);
+    assert.ok((resumed.bytes as number) <= big.length - 1024 * 1024 + 1024);
+    await c.close();
+  });
+
+  it('sz uploads into quarantine: hidden from others until `carrier files approve`', async () => {
+    const src = await mkdtemp(join(dir, 'sz-'));
+    const data = randomBytes(700_000);
+    await writeFile(join(src, 'mine.bin'), data);
+    const c = await caller('alice');
+    c.write('u');
+    await c.readUntil('Start your ZMODEM upload');
+    const sz = bridgeLrzsz(c, 'sz', ['-b', 'mine.bin'], src);
+    assert.equal(await sz.exit, 0, sz.stderr());
+    await c.readUntil('Describe mine.bin');
+    c.writeLine('my own upload');
+    await c.readUntil(/1 file\(s\) received/);
+    await c.close();
+
+    const pending = await board.cli(['files', 'pending']);
+    const id = /#(\d+)\s+mine\.bin/.exec(pending.stdout)?.[1];
+    assert.ok(id, pending.stdout + pending.stderr);
+
+    const b = await caller('bob');
+    b.write('s');
+    await b.readUntil('for:');
+    b.writeLine('mine');
+    assert.match(await b.readUntil('uit: '), /No files/);
+    b.write('q');
+    await b.readUntil('uit: ');
+
+    const approved = await board.cli(['files', 'approve', id, 'uploads']);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.equal(await sha256(join(dir, 'uploads', 'mine.bin')), await sha256(join(src, 'mine.bin')));
+    b.write('s');
+    await b.readUntil('for:');
+    b.writeLine('mine');
+    assert.match(await b.readUntil('uit: '), /mine\.bin.*my own upload/);
+    await b.close();
+  });
+
+  it('an upload over the size cap is refused with a message, and no file is left', async () => {
+    const src = await mkdtemp(join(dir, 'sz-'));
+    await writeFile(join(src, 'huge.bin'), randomBytes(3 * 1024 * 1024));
+    const c = await caller('bob');
+    c.write('u');
+    await c.readUntil('Start your ZMODEM upload');
+    const sz = bridgeLrzsz(c, 'sz', ['-b', 'huge.bin'], src);
+    await sz.exit;
+    const text = await c.readUntil(/file\(s\) received/);
+    assert.match(text, /huge\.bin: the file is larger than the 2\.0 MiB cap/);
+    await assert.rejects(stat(join(dir, 'uploads', 'huge.bin')));
+    const pending = await board.cli(['files', 'pending']);
+    assert.doesNotMatch(pending.stdout, /huge\.bin/);
+    await c.close();
+  });
+
+  it('five Ctrl-X from the caller cancel a download and the menu still answers', async () => {
+    const c = await caller('alice');
+    c.write('d');
+    await c.readUntil('download from this area:');
+    c.writeLine('big.bin');
+    await c.readUntil('B00');
+    c.write(Buffer.from([0x18, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18]));
+    await c.readUntil('Transfer cancelled.');
+    await c.readUntil('uit: ');
+    c.write('q');
+    await c.readUntil('Command:');
+    await c.close();
+  });
+});

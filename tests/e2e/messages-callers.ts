@@ -1,0 +1,93 @@
+// Real clients for the message-base tests: inetutils telnet in a tmux pane of its own
+// (keys in with send-keys, the screen out of capture-pane), like OpenSshCaller does for
+// OpenSSH in social-callers.ts.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+export interface ScreenCaller {
+  readonly name: string;
+  send(keys: string): void;
+  screen(): Promise<string>;
+  waitScreen(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  hangup(): void;
+}
+
+export async function pollFor<T>(what: () => Promise<T | undefined>, timeoutMs: number, describe: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await what();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; ${await describe()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A real client on an 80x25 xterm (tmux): inetutils telnet or OpenSSH. */
+export class TmuxCaller implements ScreenCaller {
+  private readonly socket: string;
+  private readonly session = 'caller';
+  private constructor(readonly name: string, tmpDir: string) {
+    this.socket = join(tmpDir, `tmux-${randomBytes(4).toString('hex')}`);
+  }
+
+  private static open(name: string, tmpDir: string, command: string[]): TmuxCaller {
+    const caller = new TmuxCaller(name, tmpDir);
+    execFileSync('tmux', ['-S', caller.socket, '-f', '/dev/null', 'new-session', '-d', '-s', caller.session, '-x', '80', '-y', '25', '-e', 'TERM=xterm-256color', ...command]);
+    return caller;
+  }
+
+  /** GNU inetutils telnet, logged in; resolves once `until` (default the main menu's prompt) shows. */
+  static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/): Promise<TmuxCaller> {
+    const caller = TmuxCaller.open(handle, tmpDir, ['telnet', '127.0.0.1', String(port)]);
+    await caller.waitScreen(/login:/, 20_000);
+    caller.send(`${handle}\r`);
+    await caller.waitScreen(/password:/);
+    caller.send(`${password}\r`);
+    await caller.waitScreen(until, 20_000);
+    return caller;
+  }
+
+  /** OpenSSH through sshpass, logged in; resolves once `until` shows. */
+  static async ssh(port: number, handle: string, password: string, tmpDir: string, until = /Command:/): Promise<TmuxCaller> {
+    const knownHosts = join(tmpDir, 'known_hosts');
+    const caller = TmuxCaller.open(handle, tmpDir, [
+      'sshpass', '-p', password, 'ssh', '-tt', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`,
+      '-o', 'PubkeyAuthentication=no', '-p', String(port), `${handle}@127.0.0.1`,
+    ]);
+    await caller.waitScreen(until, 20_000);
+    return caller;
+  }
+
+  send(keys: string): void {
+    const hex = [...Buffer.from(keys, 'utf8')].map((b) => b.toString(16).padStart(2, '0'));
+    execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-H', ...hex]);
+  }
+
+  async screen(): Promise<string> {
+    try {
+      return execFileSync('tmux', ['-S', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+    } catch {
+      return '';
+    }
+  }
+
+  waitScreen(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return pollFor(
+      async () => {
+        const s = await this.screen();
+        return pattern.test(s) ? s : undefined;
+      },
+      timeoutMs,
+      async () => `${this.name} never showed ${pattern}; screen:\n${await this.screen()}`,
+    );
+  }
+
+  hangup(): void {
+    try {
+      execFileSync('tmux', ['-S', this.socket, 'kill-server']);
+    } catch {
+      /* already gone */
+    }
+  }
+}

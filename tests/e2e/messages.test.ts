@@ -1,0 +1,309 @@
+// The message base and private mail end to end with real clients: inetutils telnet and
+// OpenSSH (each in a tmux pane), plus a raw telnet caller where the test must see the
+// exact bytes a caller receives.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { RawTelnet } from '../raw-telnet.js';
+import { TmuxCaller, pollFor, type ScreenCaller } from './messages-callers.js';
+
+const PW = 'correct-horse-7';
+const CTRL_Z = '\x1a';
+
+const AREAS = `
+postsPerMinute: 20
+conferences:
+  - name: Local
+    areas:
+      - { tag: general, name: General, description: Anything, read: 10, post: 10 }
+      - { tag: announcements, name: Announcements, description: News, read: 10, post: sysop }
+  - name: Staff
+    areas:
+      - { tag: secret, name: Staff Room, description: Staff only, read: 50, post: 50 }
+`;
+
+describe('message areas and private mail', () => {
+  let board: Carrier;
+  let tmp: string;
+  const callers: ScreenCaller[] = [];
+  const inetutils = async (handle: string): Promise<TmuxCaller> => {
+    const c = await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp);
+    callers.push(c);
+    return c;
+  };
+  const openssh = async (handle: string, until?: RegExp): Promise<TmuxCaller> => {
+    const c = await TmuxCaller.ssh(board.ports.ssh!, handle, PW, tmp, until);
+    callers.push(c);
+    return c;
+  };
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'carrier-msg-e2e-'));
+    const areasFile = join(tmp, 'messages.yaml');
+    writeFileSync(areasFile, AREAS);
+    board = await startCarrier({ ssh: true, logLevel: 'info', yaml: `messages: { file: ${JSON.stringify(areasFile)} }` });
+    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
+    await board.addUser('Zero Cool', PW, true);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('A posts in general over telnet; B, logging in later over OpenSSH, finds it in a new-scan', async () => {
+    const alice = await inetutils('alice');
+    alice.send('m');
+    await alice.waitScreen(/Area: General/);
+    alice.send('p');
+    await alice.waitScreen(/To:/);
+    alice.send('\r');
+    await alice.waitScreen(/Subject:/);
+    alice.send('Hello board\r');
+    await alice.waitScreen(/Ctrl-Z save/);
+    alice.send('First line of the post\rsecond line');
+    await alice.waitScreen(/second line/);
+    alice.send(CTRL_Z);
+    await alice.waitScreen(/Message #\d+ posted in General/);
+    alice.hangup();
+
+    const bob = await openssh('bob');
+    bob.send('m');
+    await bob.waitScreen(/Area: General.*1 new/);
+    bob.send('n');
+    const screen = await bob.waitScreen(/From: alice[\s\S]*Subject: Hello board[\s\S]*First line of the post\s+second line/);
+    assert.match(screen, /New messages: 1 in General|#\d+ in General \(new\)/);
+  });
+
+  it('B replies with a quote, and A sees the thread', async () => {
+    const bob = callers.find((c) => c.name === 'bob')!;
+    bob.send('r');
+    await bob.waitScreen(/To: alice/);
+    bob.send('\r');
+    await bob.waitScreen(/Subject: Re: Hello board/);
+    bob.send('\r');
+    // The editor opens with the original quoted under the author's initials.
+    await bob.waitScreen(/AL> First line of the post\s+AL> second line/);
+    bob.send('I agree with you');
+    await bob.waitScreen(/I agree with you/);
+    bob.send(CTRL_Z);
+    await bob.waitScreen(/Message #\d+ posted in General/);
+    bob.send(' ');
+    bob.send('q');
+    bob.hangup();
+
+    const alice = await inetutils('alice');
+    alice.send('m');
+    await alice.waitScreen(/Area: General/);
+    alice.send('r');
+    await alice.waitScreen(/Subject: Hello board/);
+    alice.send('t');
+    const tree = await alice.waitScreen(/Thread: Hello board[\s\S]*>#\d+ alice: Hello board\s*\n\s+#\d+ bob: Re: Hello board/);
+    assert.doesNotMatch(tree, /Re: Re:/);
+    alice.send('\r');
+    alice.send('n');
+    await alice.waitScreen(/From: bob[\s\S]*Subject: Re: Hello board[\s\S]*I agree with you/);
+    alice.send('q');
+    alice.hangup();
+  });
+
+  it('the last-read pointers survive a re-login', async () => {
+    const bob = await openssh('bob');
+    bob.send('m');
+    await bob.waitScreen(/Area: General.* 0 new/);
+    bob.send('n');
+    await bob.waitScreen(/No new messages\./);
+    bob.hangup();
+  });
+
+  it('mail: an online recipient gets a notice at once; at login, You have N new mail', async () => {
+    const bob = await openssh('bob');
+    const alice = await inetutils('alice');
+    alice.send('e');
+    await alice.waitScreen(/Mail - 0 unread/);
+    alice.send('s');
+    await alice.waitScreen(/To:/);
+    alice.send('nobody\r');
+    await alice.waitScreen(/There is no user called nobody/);
+    alice.send('s');
+    await alice.waitScreen(/To:(?![\s\S]*There is no user)/);
+    alice.send('BOB\r');
+    await alice.waitScreen(/Subject:/);
+    alice.send('Lunch?\r');
+    await alice.waitScreen(/Ctrl-Z save/);
+    alice.send('Meet at noon');
+    await alice.waitScreen(/Meet at noon/);
+    alice.send(CTRL_Z);
+    await alice.waitScreen(/Mail sent to bob/);
+    await bob.waitScreen(/New mail: from alice: Lunch\?/);
+    bob.hangup();
+
+    alice.send('s');
+    await alice.waitScreen(/To:/);
+    alice.send('bob\r');
+    await alice.waitScreen(/Subject:/);
+    alice.send('Second thought\r');
+    await alice.waitScreen(/Ctrl-Z save/);
+    alice.send('Make it one');
+    await alice.waitScreen(/Make it one/);
+    alice.send(CTRL_Z);
+    await alice.waitScreen(/Mail sent to bob[\s\S]*Mail sent to bob|Mail sent to bob[\s\S]*Mail - 0 unread/);
+    alice.hangup();
+
+    const again = await openssh('bob', /You have 2 new mail/);
+    again.send(' ');
+    await again.waitScreen(/Command:/);
+    again.send('e');
+    await again.waitScreen(/Mail - 2 unread/);
+    again.send('r');
+    await again.waitScreen(/Inbox[\s\S]*\* +1 .*alice +Second thought[\s\S]*\* +2 .*alice +Lunch\?/);
+    again.send('2\r');
+    await again.waitScreen(/Subject: Lunch\?[\s\S]*Meet at noon/);
+    again.send('d');
+    await again.waitScreen(/Deleted\.[\s\S]*\* +1 .*alice +Second thought/);
+    again.send('1\r');
+    await again.waitScreen(/Subject: Second thought[\s\S]*Make it one/);
+    again.send('q');
+    await again.waitScreen(/Read which number\? \(Enter goes back\)/);
+    again.send('\r');
+    await again.waitScreen(/Mail - 0 unread/);
+    again.send('q');
+    again.hangup();
+  });
+
+  it('a caller below an area\'s level cannot see, read or post it, even by typing its name', async () => {
+    const bob = await openssh('bob');
+    bob.send('m');
+    await bob.waitScreen(/Area: General/);
+    bob.send('j');
+    const list = await bob.waitScreen(/Area \(number or name\):/);
+    assert.doesNotMatch(list, /Staff|secret/);
+    bob.send('secret\r');
+    await bob.waitScreen(/No such area\./);
+    bob.send('j');
+    await bob.waitScreen(/Area \(number or name\):(?![\s\S]*No such area)|No such area\.[\s\S]*Area \(number or name\):/);
+    bob.send('Staff Room\r');
+    await pollFor(async () => ((await bob.screen()).match(/No such area\./g)?.length === 2 ? true : undefined), 15_000, async () => bob.screen());
+    bob.send('p');
+    await bob.waitScreen(/To:/);
+    bob.send('\r');
+    await bob.waitScreen(/Subject:/);
+    bob.send('\x15\r');
+    bob.hangup();
+
+    const sysop = await openssh('Zero Cool');
+    sysop.send('m');
+    await sysop.waitScreen(/Area: General/);
+    sysop.send('j');
+    await sysop.waitScreen(/Staff Room/);
+    sysop.send('secret\r');
+    await sysop.waitScreen(/Area: Staff Room/);
+    sysop.hangup();
+    // bob's posts went to general only: nothing was ever stored in the staff area
+    const posted = board.logs.filter((l) => l['event'] === 'messages.posted').map((l) => l['area']);
+    assert.ok(!posted.includes('secret'));
+  });
+
+  it('escape sequences in a subject and a body never reach another caller raw (UTF-8 or CP437)', async () => {
+    const evilSubject = '\x1b[2J\x1b[31mEVIL subject';
+    const evilBody = 'plain start \x1b]0;pwned-title\x07 middle \x1b[?1049h \x9b31m end\n\x1b[5;5Hline two';
+    const posted = await board.cli(['msg', 'post', 'general', '--subject', evilSubject, '--from', 'alice'], evilBody);
+    assert.equal(posted.code, 0, posted.stderr);
+    assert.match(posted.stdout, /posted #\d+ in general/);
+
+    for (const [handle, terminalType] of [['carol', 'xterm-256color'], ['dave', 'ansi']] as const) {
+      const c = await RawTelnet.connect({ port: board.ports.telnet!, terminalType, size: { cols: 80, rows: 25 } });
+      const text = (): string => Buffer.from(c.text(), 'latin1').toString(terminalType === 'ansi' ? 'latin1' : 'utf8');
+      const wait = (what: string): Promise<string> =>
+        pollFor(async () => (text().includes(what) ? text() : undefined), 20_000, async () => `never got ${what}: ${JSON.stringify(text().slice(-800))}`);
+      await wait('login:');
+      c.send(`${handle}\r`);
+      await wait('password:');
+      c.send(`${PW}\r`);
+      await wait('Command:');
+      c.send('m');
+      await wait('Area: ');
+      c.send('n');
+      // The new-scan shows the older posts first: step on until the last one.
+      await pollFor(
+        async () => {
+          if (text().includes('line two')) return true;
+          if (text().endsWith('uit: ')) c.send('n');
+          await new Promise((r) => setTimeout(r, 200));
+          return undefined;
+        },
+        30_000,
+        async () => `never got line two: ${JSON.stringify(text().slice(-800))}`,
+      );
+      const got = text();
+      assert.ok(got.includes('EVIL subject'), 'the subject shows, cleaned');
+      assert.ok(got.includes('plain start'));
+      for (const raw of ['\x1b[31mEVIL', '\x1b]0;', 'pwned-title\x07', '\x1b[?1049h', '\x9b31m', '\x1b[5;5Hline']) {
+        assert.ok(!got.includes(raw), `${JSON.stringify(raw)} reached the caller (${terminalType})`);
+      }
+      c.close();
+    }
+  });
+
+  it('a dumb terminal gets the line-mode editor; search finds the post by a word of its body', async () => {
+    const c = await RawTelnet.connect({ port: board.ports.telnet!, terminalType: 'dumb', size: { cols: 80, rows: 25 } });
+    const text = (): string => Buffer.from(c.text(), 'latin1').toString('utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
+    const wait = (what: string | RegExp, from = 0): Promise<string> =>
+      pollFor(
+        async () => {
+          const t = text().slice(from);
+          return (typeof what === 'string' ? t.includes(what) : what.test(t)) ? t : undefined;
+        },
+        20_000,
+        async () => `never got ${String(what)}: ${JSON.stringify(text().slice(-800))}`,
+      );
+    await wait('login:');
+    c.send('dave\r');
+    await wait('password:');
+    c.send(`${PW}\r`);
+    await wait('Command:');
+    c.send('m');
+    await wait('Area: ');
+    c.send('p');
+    await wait('To:');
+    c.send('\r');
+    await wait('Subject:');
+    c.send('Line mode post\r');
+    await wait('Line mode: /s save, /a abort, /q quote, /l list');
+    c.send('Typed on a zanzibar teletype\r');
+    c.send('second line\r');
+    let mark = text().length;
+    c.send('/l\r');
+    await wait(/1: Typed on a zanzibar teletype\r\n\s+2: second line/, mark);
+    c.send('/s\r');
+    await wait(/Message #\d+ posted in General/);
+    mark = text().length;
+    c.send('s');
+    await wait('Search for:', mark);
+    c.send('ZANZIBAR\r');
+    await wait('his area or', mark);
+    c.send('a');
+    const found = await wait(/1 found\s+(\d+) general +dave +Line mode post/, mark);
+    const id = /1 found\s+(\d+)/.exec(found)![1]!;
+    c.send(`${id}\r`);
+    await wait(/Subject: Line mode post[\s\S]*Typed on a zanzibar teletype/, mark);
+    c.close();
+  });
+
+  it('carrier msg post refuses bad usage with exit 2 and names the problem', async () => {
+    const noArea = await board.cli(['msg', 'post', 'nowhere', '--subject', 's'], 'body');
+    assert.equal(noArea.code, 2);
+    assert.match(noArea.stderr, /no message area "nowhere"/);
+    const noSubject = await board.cli(['msg', 'post', 'general'], 'body');
+    assert.equal(noSubject.code, 2);
+    assert.match(noSubject.stderr, /needs --subject/);
+    const empty = await board.cli(['msg', 'post', 'general', '--subject', 's'], '  \n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /body .* is empty/);
+    const announced = await board.cli(['msg', 'post', 'announcements', '--subject', 'Maintenance tonight'], 'Down at 22:00.');
+    assert.equal(announced.code, 0, announced.stderr);
+  });
+});

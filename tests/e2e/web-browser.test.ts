@@ -1,0 +1,167 @@
+// The browser front end in a real browser: headless Chromium opens the page, reaches
+// `login:`, logs in, meets a telnet caller in who's online and in chat, logs off and
+// reconnects; the welcome art is compared with a reference screenshot so a font or
+// encoding regression fails.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PNG } from 'pngjs';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { launchBrowser, waitScreen, type Browser } from '../web-browser.js';
+import { enterChat, say, TelnetCaller } from './social-callers.js';
+
+const PW = 'browser-pass-9';
+const REFERENCE = join(repoRoot, 'tests', 'e2e', 'web-welcome-art.png');
+/** Channels further apart than this count as a different pixel. */
+const CHANNEL_TOLERANCE = 48;
+/** Share of pixels allowed to differ (anti-aliasing at glyph edges, nothing more). */
+const PIXEL_TOLERANCE = 0.005;
+
+describe('a caller in a browser', () => {
+  let board: Carrier;
+  let browser: Browser;
+  const telnetCallers: TelnetCaller[] = [];
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('alice', PW);
+    await board.addUser('bob', PW);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const c of telnetCallers) c.hangup();
+    await browser?.close();
+    await board?.stop();
+  });
+
+  it('draws the welcome art with the VGA font, matching the reference screenshot', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await artCheck(page);
+    } finally {
+      await page.close();
+    }
+  });
+
+  async function artCheck(page: import('playwright-core').Page): Promise<void> {
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(`http://127.0.0.1:${board.ports.web}/`) && !r.url().startsWith(`ws://127.0.0.1:${board.ports.web}/`)) problems.push(`third-party request ${r.url()}`);
+    });
+    await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+    const screen = await waitScreen(page, /login:/, 20_000);
+    assert.match(screen, /^╔═+/m, 'box drawing arrives as Unicode');
+    assert.match(screen, /^╚═+╝$/m);
+    assert.match(screen, /░░░▒▒▒▓▓▓/, 'shades arrive as Unicode');
+    assert.ok(await page.evaluate<boolean>(`document.fonts.check('16px "Px IBM VGA8"')`), 'the VGA font loaded');
+    assert.equal(await page.title(), 'carrier');
+    assert.deepEqual(await browser.context.cookies(), [], 'no cookies');
+    // The art: every row above the login prompt, 80 columns of 8x16 cells.
+    const artRows = screen.split('\n').findIndex((l) => l.startsWith('╚')) + 1;
+    assert.ok(artRows > 5, 'the art box is on screen');
+    const box = (await page.locator('.xterm-screen').boundingBox())!;
+    const shot = await page.screenshot({ clip: { x: box.x, y: box.y, width: 640, height: artRows * 16 } });
+    if (process.env['CARRIER_UPDATE_REFERENCE'] === '1' || !existsSync(REFERENCE)) {
+      writeFileSync(REFERENCE, shot);
+      if (process.env['CARRIER_UPDATE_REFERENCE'] !== '1') assert.fail(`no reference image: wrote ${REFERENCE}; look at it, then commit it`);
+    }
+    const diff = comparePng(PNG.sync.read(readFileSync(REFERENCE)), PNG.sync.read(shot));
+    assert.ok(diff.sameSize, `screenshot is ${diff.size}, the reference ${diff.refSize}`);
+    assert.ok(diff.share <= PIXEL_TOLERANCE, `${(diff.share * 100).toFixed(2)}% of pixels differ from the reference (at most ${PIXEL_TOLERANCE * 100}%)`);
+    assert.deepEqual(problems, [], 'no CSP violations, errors or third-party requests');
+  }
+
+  it('logs in, sees itself and a telnet caller in who\'s online, chats both ways, logs off and reconnects', async () => {
+    const bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW);
+    telnetCallers.push(bob);
+    const page = await browser.context.newPage();
+    await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+    await waitScreen(page, /login:/, 20_000);
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Enter');
+    await waitScreen(page, /password:/);
+    await page.keyboard.type(PW);
+    await page.keyboard.press('Enter');
+    await waitScreen(page, /Command:/, 20_000);
+
+    await page.keyboard.type('w');
+    const who = await waitScreen(page, /Who's online - \d+ callers[\s\S]*\bbob +telnet\b/);
+    assert.match(who, /\balice +websoc/, 'alice is on over the websocket');
+    assert.match(who, /\bbob +telnet\b/);
+    await page.keyboard.press('Space');
+    await waitScreen(page, /Command:/);
+
+    // Chat both ways with the telnet caller.
+    await enterChat(bob);
+    await page.keyboard.type('c');
+    await waitScreen(page, /You are in #lobby/);
+    await page.keyboard.type('hello from the browser');
+    await page.keyboard.press('Enter');
+    await bob.waitScreen(/<alice> hello from the browser/);
+    say(bob, 'hello back from telnet');
+    await waitScreen(page, /<bob> hello back from telnet/);
+    await page.keyboard.type('/quit');
+    await page.keyboard.press('Enter');
+    await waitScreen(page, /Command:/);
+
+    await page.keyboard.type('g');
+    await waitScreen(page, /Goodbye/);
+    await page.locator('#status').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match((await page.locator('#status').textContent()) ?? '', /disconnected.*press a key to reconnect/);
+    await page.keyboard.press('Enter');
+    await waitScreen(page, /login:/, 20_000);
+    assert.equal(await page.locator('#status').isVisible(), false);
+    await page.close();
+  });
+
+  it('fits 80 columns to a phone\'s width, with Esc, Ctrl and arrow keys on screen', async () => {
+    const phone = await launchBrowser({ width: 390, height: 760 }, { isMobile: true, hasTouch: true });
+    try {
+      const page = await phone.context.newPage();
+      const mark = board.logs.length;
+      await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+      await waitScreen(page, /login:/, 20_000);
+      const ready = board.logs.slice(mark).find((l) => l['event'] === 'websocket.ready');
+      assert.equal(ready?.['cols'], 80, 'the page asked for 80 columns');
+      for (const key of ['Esc', 'Ctrl', 'Tab', 'Enter']) assert.ok(await page.getByRole('button', { name: key, exact: true }).isVisible(), key);
+      assert.ok(await page.getByRole('button', { name: 'up' }).isVisible());
+      const width = await page.evaluate<number>(`document.querySelector('.xterm-screen').getBoundingClientRect().width`);
+      assert.ok(width <= 390 && width > 380, `the screen fits the width (${width} px)`);
+      // The on-screen keys type: Ctrl then U is ^U (erase the line), Enter submits.
+      await page.keyboard.type('nobody');
+      await page.getByRole('button', { name: 'Ctrl', exact: true }).tap();
+      await page.keyboard.type('u');
+      await page.getByRole('button', { name: 'Enter', exact: true }).tap();
+      await page.close();
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('sees itself in the board log as a websocket caller from its real address', async () => {
+    const accepted = board.logs.filter((l) => l['event'] === 'connect' && l['frontEnd'] === 'websocket');
+    assert.ok(accepted.length >= 3);
+    assert.ok(accepted.every((l) => l['remote'] === '127.0.0.1'));
+    assert.ok(!board.logs.some((l) => l['event'] === 'websocket.crash' || l['event'] === 'frontend.crash'));
+  });
+});
+
+function comparePng(ref: PNG, got: PNG): { sameSize: boolean; size: string; refSize: string; share: number } {
+  const size = `${got.width}x${got.height}`;
+  const refSize = `${ref.width}x${ref.height}`;
+  if (size !== refSize) return { sameSize: false, size, refSize, share: 1 };
+  let differing = 0;
+  for (let i = 0; i < ref.data.length; i += 4) {
+    for (let c = 0; c < 3; c++) {
+      if (Math.abs(ref.data[i + c]! - got.data[i + c]!) > CHANNEL_TOLERANCE) {
+        differing++;
+        break;
+      }
+    }
+  }
+  return { sameSize: true, size, refSize, share: differing / (ref.width * ref.height) };
+}

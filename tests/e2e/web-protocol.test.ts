@@ -1,0 +1,94 @@
+// The web front end's /ws against a running carrier, with a raw WebSocket client: the
+// terminal the page states reaches the session (and a resize), an oversized frame, a
+// foreign Origin, and a sysop's ban applied at upgrade and to a caller already on.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { WebCaller } from '../web-caller.js';
+
+const PW = 'ws-proto-pass-3';
+
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the /ws protocol on a running board', () => {
+  let board: Carrier;
+  before(async () => {
+    board = await startCarrier({ logLevel: 'debug', web: 'allowedOrigins: [https://bbs.example.org]', yaml: 'security: { banRefresh: 200ms }' });
+    await board.addUser('carol', PW);
+  });
+  after(async () => {
+    await board.stop();
+  });
+
+  it('logs in at the size the page stated, and a resize reaches the session', async () => {
+    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.2', query: { term: 'xterm-256color', encoding: 'utf8', cols: '100', rows: '40' } });
+    await c.readUntil('login:', { timeout: 20_000 });
+    c.line('carol');
+    await c.readUntil('password:');
+    c.line(PW);
+    await c.readUntil('Command:', { timeout: 20_000 });
+    const ready = await board.waitForLog((l) => l['event'] === 'websocket.ready' && l['remote'] === '127.0.0.2');
+    assert.equal(ready['cols'], 100);
+    assert.equal(ready['rows'], 40);
+    // who's online lists the caller with the terminal the page named
+    const mark = c.text().length;
+    c.type('w');
+    await c.readUntil(/carol +websoc/, { from: mark });
+    c.type(' ');
+    await c.readUntil('Command:', { from: mark });
+    // A resize reaches the connection the session listens to.
+    c.control({ type: 'resize', cols: 60, rows: 20 });
+    const resized = await board.waitForLog((l) => l['event'] === 'websocket.resize' && l['conn'] === ready['conn']);
+    assert.equal(resized['cols'], 60);
+    assert.equal(resized['rows'], 20);
+    c.close();
+    await c.waitClosed();
+  });
+
+  it('closes on a frame over 64 KiB with 1009', async () => {
+    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.3' });
+    await c.readUntil('login:', { timeout: 20_000 });
+    c.ws.send(Buffer.alloc(100 * 1024, 0x61));
+    await c.waitClosed();
+    assert.equal(c.closeCode, 1009);
+    await board.waitForLog((l) => l['event'] === 'websocket.oversized_frame');
+  });
+
+  it('refuses a foreign Origin with 403, and lets a listed one in', async () => {
+    await assert.rejects(WebCaller.connect({ port: board.ports.web!, headers: { origin: 'https://evil.example.com' } }), /HTTP 403/);
+    await board.waitForLog((l) => l['event'] === 'websocket.origin_refused');
+    const ok = await WebCaller.connect({ port: board.ports.web!, headers: { origin: 'https://bbs.example.org' } });
+    await ok.readUntil('login:', { timeout: 20_000 });
+    ok.close();
+  });
+
+  it('applies a sysop\'s ban at upgrade, and to a caller already on', async () => {
+    const on = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.44' });
+    await on.readUntil('login:', { timeout: 20_000 });
+    const add = await board.cli(['ban', 'add', '127.0.0.44', '--for', '1h', '--reason', 'test ban']);
+    assert.equal(add.code, 0, add.stderr);
+    await on.waitClosed(10_000);
+    await eventually(
+      async () => {
+        try {
+          const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.44' });
+          c.close();
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+      'the ban to refuse new upgrades',
+    );
+    const other = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.45' });
+    await other.readUntil('login:', { timeout: 20_000 });
+    other.close();
+  });
+});

@@ -1,0 +1,135 @@
+// The sysop's console: `carrier sysop` in tmux against a running board with two telnet
+// callers (lists both, spy shows what a caller types, break-in chat reaches the caller,
+// kick hangs up), and the same console drawn for a sysop over ssh from main menu `!`.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { SshCaller, TelnetCaller } from '../e2e/social-callers.js';
+import { until } from './control-support.js';
+
+const PW = 'correct-horse-7';
+
+class TmuxConsole {
+  private readonly socket: string;
+  private readonly session = 'sysop';
+  constructor(tmp: string, board: Carrier) {
+    this.socket = join(tmp, `tmux-${randomBytes(4).toString('hex')}`);
+    const cmd = [process.execPath, '--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages', 'server', 'src', 'cli.ts'), 'sysop'];
+    execFileSync('tmux', [
+      '-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', '160', '-y', '50',
+      '-e', 'TERM=xterm-256color', '-e', `CARRIER_CONFIG=${board.env['CARRIER_CONFIG']}`, '-e', `CARRIER_DATA_DIR=${board.dataDir}`,
+      '-c', repoRoot, cmd.map((a) => `'${a}'`).join(' '),
+    ]);
+  }
+  screen(): string {
+    try {
+      return execFileSync('tmux', ['-S', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+    } catch {
+      return '';
+    }
+  }
+  async wait(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    let s = '';
+    await until(() => pattern.test((s = this.screen())), timeoutMs, `console never showed ${pattern}; screen:\n${s}`).catch(() => {
+      throw new Error(`console never showed ${pattern}; screen:\n${this.screen()}`);
+    });
+    return s;
+  }
+  keys(...keys: string[]): void {
+    execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, ...keys]);
+  }
+  type(text: string): void {
+    execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-l', text]);
+  }
+  kill(): void {
+    try {
+      execFileSync('tmux', ['-S', this.socket, 'kill-server']);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+describe('sysop console', () => {
+  let board: Carrier;
+  let alice: TelnetCaller;
+  let bob: TelnetCaller;
+  let tmux: TmuxConsole | undefined;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-sysop-'));
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info', ssh: true });
+    await board.addUser('alice', PW);
+    await board.addUser('bob', PW);
+    await board.addUser('Dr Watson', PW, true);
+    alice = await TelnetCaller.login(board.ports.telnet!, 'alice', PW, '127.0.0.2');
+    bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.3');
+  });
+  after(async () => {
+    tmux?.kill();
+    alice?.hangup();
+    bob?.hangup();
+    await board?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('in tmux: lists both callers, spies, breaks in to chat and kicks', { timeout: 120_000 }, async () => {
+    tmux = new TmuxConsole(tmp, board);
+    const screen = await tmux.wait(/alice +telnet[\s\S]*bob +telnet|bob +telnet[\s\S]*alice +telnet/);
+    assert.match(screen, /127\.0\.0\.2/);
+    await tmux.wait(/today: calls \d+/);
+    // Select bob (the list is by node: alice 1, bob 2) and spy.
+    const rows = screen.split('\n');
+    const aliceFirst = rows.findIndex((r) => / alice +telnet/.test(r)) < rows.findIndex((r) => / bob +telnet/.test(r));
+    if (aliceFirst) tmux.keys('Down');
+    tmux.keys('s');
+    await tmux.wait(/spying on node \d+ bob 80x25/);
+    bob.send('w');
+    await tmux.wait(/Who's online/i);
+    tmux.keys('Escape');
+    await tmux.wait(/ S spy  C chat/);
+    bob.send(' ');
+    // Break-in chat: the line typed in the console reaches bob.
+    tmux.keys('c');
+    await tmux.wait(/chat with node \d+ bob/);
+    await bob.waitScreen(/Sysop is breaking in/);
+    tmux.type('hello from the console');
+    tmux.keys('Enter');
+    await bob.waitScreen(/hello from the console/);
+    tmux.keys('Escape');
+    await tmux.wait(/ S spy  C chat/);
+    // Kick bob.
+    tmux.keys('k');
+    await tmux.wait(/kick node \d+ \(bob\)/);
+    tmux.type('yes');
+    tmux.keys('Enter');
+    await until(() => bob.closed, 20_000, 'bob still connected after the console kicked him');
+    await tmux.wait(/kicked node/);
+    tmux.keys('q');
+    await until(() => !/ S spy /.test(tmux!.screen()), 15_000, 'console did not quit');
+  });
+
+  it('over ssh: a sysop opens the same console from main menu `!`', { timeout: 90_000 }, async () => {
+    const root = await SshCaller.login(board.ports.ssh!, 'Dr Watson', PW);
+    try {
+      await root.waitScreen(/Sysop console/);
+      root.send('!');
+      const s = await root.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
+      assert.match(s, /Dr Watson +ssh/);
+      root.send('q');
+      await root.waitScreen(/Command:/, 20_000);
+    } finally {
+      root.hangup();
+    }
+    // An ordinary caller has no `!`.
+    const mark = alice.raw().length;
+    alice.send('!');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(alice.raw().slice(mark), /sysop console/);
+  });
+});

@@ -1,0 +1,31 @@
+// The one-shot control verbs with no board running: exit 1 and say so; a usage mistake exits 2.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { repoRoot } from '../harness.js';
+
+describe('control verbs without a board', () => {
+  it('exit 1 with "no board is running at <dataDir>", and 2 on a usage mistake', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'carrier-offline-'));
+    try {
+      const config = join(dataDir, 'carrier.yaml');
+      writeFileSync(config, `dataDir: ${JSON.stringify(dataDir)}\nlog: { file: false }\n`);
+      const env = { ...process.env, CARRIER_CONFIG: config, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages', 'server', 'src', 'cli.ts'), ...args], { cwd: repoRoot, env, encoding: 'utf8' });
+      for (const args of [['who'], ['kick', '1'], ['broadcast', 'hello']]) {
+        const r = run(args);
+        assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+        assert.equal(r.stderr.trim(), `carrier: no board is running at ${dataDir}`);
+      }
+      const usage = run(['kick']);
+      assert.equal(usage.status, 2);
+      assert.match(usage.stderr, /kick needs a node number/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,94 @@
+// Transfer throughput on loopback: a 100 MiB file downloaded by ZMODEM (Debian's rz behind
+// the telnet client library) and by SFTP (OpenSSH sftp), with carrier's CPU seconds and
+// its RSS sampled during the transfer. Run: npx tsx --conditions=carrier-src tools/bench/files.ts [MiB] [runs]
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@carrier/client';
+import { startCarrier } from '../../tests/harness.js';
+import { bridgeLrzsz } from '../../tests/e2e/files-support.js';
+
+const MIB = Number(process.argv[2] ?? 100);
+const RUNS = Number(process.argv[3] ?? 3);
+const TICK = 100; // clock ticks per second (Linux USER_HZ)
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+async function rssMiB(pid: number): Promise<number> {
+  const m = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+async function measure(pid: number, work: () => Promise<void>): Promise<{ s: number; cpu: number; rssMax: number; rssStart: number }> {
+  const rssStart = await rssMiB(pid);
+  let rssMax = rssStart;
+  const timer = setInterval(() => void rssMiB(pid).then((r) => (rssMax = Math.max(rssMax, r))), 200);
+  const cpu0 = await cpuSeconds(pid);
+  const t0 = performance.now();
+  await work();
+  const s = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  return { s, cpu: (await cpuSeconds(pid)) - cpu0, rssMax, rssStart };
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dir = await mkdtemp(join(tmpdir(), 'carrier-bench-files-'));
+await mkdir(join(dir, 'general'));
+const fh = await open(join(dir, 'general', 'big.bin'), 'w');
+for (let i = 0; i < MIB; i++) await fh.write(randomBytes(1024 * 1024));
+await fh.close();
+await writeFile(join(dir, 'files.yaml'), `quarantine: ${JSON.stringify(join(dir, 'q'))}\nareas:\n  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }\n`);
+const board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+await board.addUser('bench', 'correct horse battery');
+const pid = board.process.pid!;
+// the start-up scan hashes the file first
+await new Promise((r) => setTimeout(r, 3000));
+
+const rows: string[] = [];
+for (const kind of ['zmodem', 'sftp'] as const) {
+  const results = [];
+  for (let run = 0; run < RUNS; run++) {
+    const out = await mkdtemp(join(dir, 'out-'));
+    if (kind === 'zmodem') {
+      const c = await connect({ port: board.ports.telnet!, timeout: 600_000, maxBuffer: 64 * 1024 });
+      await c.readUntil('login:');
+      c.writeLine('bench');
+      await c.readUntil('password:');
+      c.writeLine('correct horse battery');
+      await c.readUntil('Command:');
+      c.write('f');
+      await c.readUntil('uit: ');
+      c.write('d');
+      await c.readUntil('download from this area:');
+      results.push(
+        await measure(pid, async () => {
+          const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+          c.writeLine('big.bin');
+          if ((await rz.exit) !== 0) throw new Error(rz.stderr());
+        }),
+      );
+      await c.close();
+    } else {
+      results.push(
+        await measure(pid, () =>
+          new Promise<void>((resolve, reject) =>
+            execFile('sshpass', ['-p', 'correct horse battery', 'sftp', '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'kh')}`, '-P', String(board.ports.ssh), 'bench@127.0.0.1:/general/big.bin', out], (err) => (err ? reject(err) : resolve())),
+          ),
+        ),
+      );
+    }
+    await rm(out, { recursive: true, force: true });
+  }
+  const s = median(results.map((r) => r.s));
+  rows.push(
+    `| ${kind} download, ${MIB} MiB | ${(MIB / s).toFixed(1)} MiB/s | ${median(results.map((r) => r.cpu)).toFixed(1)} s | ${median(results.map((r) => r.rssStart)).toFixed(0)} -> ${median(results.map((r) => r.rssMax)).toFixed(0)} MiB |`,
+  );
+}
+console.log(`| transfer | throughput (median of ${RUNS}) | carrier CPU | carrier RSS before -> peak |\n|---|---|---|---|\n${rows.join('\n')}`);
+console.log(`load: ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}`);
+await board.stop();
+await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,84 @@
+// Benchmark: click to `login:` in headless Chromium, and memory per WebSocket caller.
+//   node --conditions=carrier-src --import tsx tools/bench/web-login.ts [--n 50] [--callers 2000]
+// Starts its own carrier (temp data dir, port 0, caps lifted for one-machine load) and measures:
+//  - page load -> `login:` drawn by xterm.js, in a fresh tab each time (p50, p99 over n);
+//  - the server's RSS with `callers` raw WebSocket callers sitting at `login:` (per caller).
+import { startCarrier } from '../../tests/harness.js';
+import { RawTelnet } from '../../tests/raw-telnet.js';
+import { WebCaller } from '../../tests/web-caller.js';
+import { launchBrowser, waitScreen } from '../../tests/web-browser.js';
+import { percentile, rssOf, sleep } from './stats.js';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+const n = arg('n', 50);
+const callers = arg('callers', 2000);
+const board = await startCarrier({
+  logLevel: 'info',
+  yaml: [
+    'limits: { maxConnections: 30000, maxPerIp: 10000, maxPerSubnet: 100000, startups: { start: 100000, rate: 0, full: 100000 } }',
+    'security: { allowlist: [127.0.0.0/8], penalties: { enabled: false }, auditLog: false }',
+    'session: { loginTimeout: 30m, idleTimeout: 2h }',
+  ].join('\n'),
+});
+const browser = await launchBrowser();
+try {
+  const url = `http://127.0.0.1:${board.ports.web}/`;
+  // one warm-up load (the board's script cache, the browser's first process)
+  const warm = await browser.context.newPage();
+  await warm.goto(url);
+  await waitScreen(warm, /login:/, 30_000);
+  await warm.close();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const page = await browser.context.newPage();
+    const t0 = performance.now();
+    await page.goto(url);
+    await waitScreen(page, /login:/, 30_000);
+    times.push(performance.now() - t0);
+    await page.close();
+  }
+  console.log(`click -> login: over ${n} loads: p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms`);
+  await browser.close();
+
+  if (callers > 0) {
+    await sleep(2000);
+    const pid = board.process.pid!;
+    const idle = await rssOf(pid);
+    const open: WebCaller[] = [];
+    for (let i = 0; i < callers; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(100, callers - i) }, (_, j) => WebCaller.connect({ port: board.ports.web!, localAddress: `127.0.${1 + Math.floor((i + j) / 250)}.${1 + ((i + j) % 250)}` })),
+      );
+      await Promise.all(batch.map((c) => c.readUntil('login:', { timeout: 120_000 })));
+      open.push(...batch);
+    }
+    await sleep(3000);
+    const loaded = await rssOf(pid);
+    console.log(`${callers} websocket callers at login: RSS ${(idle / 2 ** 20).toFixed(0)} -> ${(loaded / 2 ** 20).toFixed(0)} MiB, ${((loaded - idle) / callers / 1024).toFixed(0)} KiB per caller`);
+    for (const c of open) c.close();
+    // the same number of telnet callers at login:, same board, for the side-by-side figure
+    await sleep(5000);
+    const idle2 = await rssOf(pid);
+    const tel: RawTelnet[] = [];
+    for (let i = 0; i < callers; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(100, callers - i) }, (_, j) =>
+          RawTelnet.connect({ port: board.ports.telnet!, terminalType: 'xterm-256color', size: { cols: 80, rows: 25 }, localAddress: `127.0.${1 + Math.floor((i + j) / 250)}.${1 + ((i + j) % 250)}` }),
+        ),
+      );
+      await Promise.all(batch.map((c) => c.waitFor('login:', 120_000)));
+      tel.push(...batch);
+    }
+    await sleep(3000);
+    const loaded2 = await rssOf(pid);
+    console.log(`${callers} telnet callers at login: RSS ${(idle2 / 2 ** 20).toFixed(0)} -> ${(loaded2 / 2 ** 20).toFixed(0)} MiB, ${((loaded2 - idle2) / callers / 1024).toFixed(0)} KiB per caller`);
+    for (const c of tel) c.close();
+  }
+} finally {
+  await browser.close();
+  await board.stop();
+}
