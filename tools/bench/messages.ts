@@ -94,11 +94,20 @@ async function time(n: number, op: (i: number) => Promise<unknown>): Promise<num
   return out;
 }
 
-interface Figures {
-  [what: string]: { p50: number; p99: number };
+interface Measured {
+  newScan: Stat;
+  list: Stat;
+  open: Stat;
+  search: Stat;
+  posts: Stat & { perSecond: number };
 }
 
-async function measure(store: Store, maxId: number): Promise<Figures & { posts: { perSecond: number; p50: number; p99: number } }> {
+interface Stat {
+  p50: number;
+  p99: number;
+}
+
+async function measure(store: Store, maxId: number): Promise<Measured> {
   const userId = (): number => 1 + Math.floor(rand() * USERS);
   const fig = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99) });
   const newScan = await time(SAMPLES, async () => {

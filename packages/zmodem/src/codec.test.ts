@@ -53,7 +53,7 @@ describe('ZMODEM codec byte tables', () => {
 
   it('reports a flipped bit as a bad CRC and five CANs as a cancel', () => {
     const sub = Buffer.concat([encodeBinHeader(Frame.ZDATA, [0, 0, 0, 0], true), encodeSubpacket(Buffer.from('hello'), ZCRCW, true)]);
-    sub[sub.length - 8] ^= 0x01;
+    sub.writeUInt8(sub.readUInt8(sub.length - 8) ^ 0x01, sub.length - 8);
     const events = new ZmodemDecoder().push(sub);
     assert.deepEqual(events.map((e) => e.type === 'error' ? e.code : e.type), ['header', 'BAD_DATA_CRC']);
     assert.deepEqual(new ZmodemDecoder().push(Buffer.from([0x18, 0x18, 0x18, 0x18, 0x18])), [{ type: 'cancel' }]);
