@@ -29,7 +29,7 @@ export default async function lastcallers(s: Session): Promise<void> {
   const wide = s.terminal.cols >= 80;
   const header = `${'Handle'.padEnd(21)}${'Via'.padEnd(8)}${'When'.padEnd(18)}${'Time'.padEnd(8)}${wide ? 'From' : ''}`;
   const row = (handle: string, via: string, at: number, time: string, from: string | null): string => {
-    const line = handle.slice(0, 20).padEnd(21) + via.padEnd(8) + when(at).padEnd(18) + time.padEnd(8) + (wide ? (from ?? '').slice(0, 24) : '');
+    const line = handle.slice(0, 20).padEnd(21) + via.padEnd(8) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? (from ?? '').slice(0, 24) : '')).trimEnd();
     return plain(line);
   };
   s.clear();

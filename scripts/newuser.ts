@@ -5,6 +5,10 @@ import type { Session } from '@carrier/engine';
 
 export default async function newuser(s: Session): Promise<boolean> {
   s.setActivity('applying for an account');
+  if (!(await s.newAccountAllowed())) {
+    await s.pause();
+    return false;
+  }
   await s.art('newuser', { fallback: 'New user application' });
   s.println('|07Answer a few questions. An empty answer cancels.');
 

@@ -38,6 +38,18 @@ export interface LoginGuard {
   passwordChecked(attempt: LoginAttempt & { readonly ok: boolean }): LoginVerdict | Promise<LoginVerdict>;
   /** A caller is now logged in, whichever way. */
   loggedIn?(event: LoginEvent): void;
+  /**
+   * A caller wants a new account (before the application, and again as it is written):
+   * `refuse` turns them away with that line; a hang-up or delay is obeyed as above.
+   */
+  accountCreation?(attempt: LoginAttempt): AccountVerdict | Promise<AccountVerdict>;
+  /** An account was created (it counts against its source's quota). */
+  accountCreated?(attempt: LoginAttempt): void;
+}
+
+export interface AccountVerdict extends LoginVerdict {
+  /** the application is refused; shown to the caller */
+  readonly refuse?: string;
 }
 
 /**

@@ -145,6 +145,17 @@ export interface Session {
   until<T>(promise: Promise<T>): Promise<T>;
   /** Throw away keys typed ahead (before a password prompt, say); returns how many. */
   discardInput(): number;
+  /**
+   * Hold this caller's key input (a door or another program reads the connection
+   * itself): no key is queued for the script and no chat or page notice interrupts
+   * while held. Returns the release; holds nest.
+   */
+  holdInput(): () => void;
+  /**
+   * Send the connection's raw input bytes to `sink` instead of the key decoder (a file
+   * transfer); the idle clock still counts them. Returns the restore. One sink at a time.
+   */
+  takeRawInput(sink: (bytes: Buffer) => void): () => void;
   /** Call `fn(cols, rows)` when the caller's window changes size; returns the unsubscribe. */
   onResize(fn: (cols: number, rows: number) => void): () => void;
 
@@ -162,7 +173,16 @@ export interface Session {
   checkHandle(handle: string): HandleValidation;
   /** Would this password be accepted (optionally for this handle)? `{ ok, value }` or `{ ok: false, reason }`. */
   checkPassword(password: string, handle?: string): Validation<string>;
-  /** Create an account; null when the handle was taken meanwhile. Other problems throw VALIDATION. */
+  /**
+   * Whether the board lets this caller apply for an account now (new accounts are
+   * limited per address and per network); when not, the refusal has been shown. Ask
+   * before the application's questions.
+   */
+  newAccountAllowed(): Promise<boolean>;
+  /**
+   * Create an account; null when the handle was taken meanwhile. Other problems throw
+   * VALIDATION. The account quota is checked again here: over it, the call ends.
+   */
   createUser(input: NewUser): Promise<User | null>;
   /**
    * The caller is now `user`: counts the login, opens the call record, shows the handle

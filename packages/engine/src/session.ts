@@ -30,6 +30,8 @@ export type { SessionContext } from './session/context.js';
 
 /** The longest sysop or shutdown line shown to a caller being disconnected. */
 const MAX_LAST_LINE = 300;
+/** While a transfer has the raw input, the idle clock is pushed back this often. */
+const RAW_INPUT_IDLE_TOUCH_MS = 5_000;
 
 /**
  * One caller's visit: a thin facade over its parts (session/*: Screen, Widgets,
@@ -55,6 +57,9 @@ export class CallSession implements LiveSession {
   private readonly presence: PresencePublisher;
   private readonly account: LoginFlow;
   private readonly idle: Deadline;
+  /** holdInput() calls not yet released */
+  private inputHolds = 0;
+  private rawSink: ((bytes: Buffer) => void) | undefined;
 
   /** @internal Boards create sessions with `board.attach(conn)`. */
   constructor(
@@ -86,7 +91,7 @@ export class CallSession implements LiveSession {
       social: () => this.social, depth: () => this.stack.depth, ensureOpen: () => this.ensureOpen(),
     });
     this.social = new SessionSocial(part(host, {
-      write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
+      write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.inputHolds > 0 || this.rawSink !== undefined, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
     }), ctx.social);
     const loginDeadline = this.deadline(ctx.config.loginTimeoutMs, 'Login timeout: goodbye.', 'login timeout');
     this.account = new LoginFlow(part(host, {
@@ -129,6 +134,29 @@ export class CallSession implements LiveSession {
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> { return this.widgets.lightbar(items, opts); }
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> { return this.widgets.view<T>(opts); }
   discardInput(): number { return this.widgets.discardInput(); }
+  holdInput(): () => void {
+    this.inputHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inputHolds--;
+      this.social.viewClosed();
+    };
+  }
+  takeRawInput(sink: (bytes: Buffer) => void): () => void {
+    if (this.rawSink) throw new Error('takeRawInput: another sink already has the input');
+    this.rawSink = sink;
+    // A long download may see no byte from the caller for minutes: the transfer is activity.
+    const busy = setInterval(() => this.idle.touch(), RAW_INPUT_IDLE_TOUCH_MS);
+    busy.unref();
+    return () => {
+      if (this.rawSink !== sink) return;
+      clearInterval(busy);
+      this.rawSink = undefined;
+      this.social.viewClosed();
+    };
+  }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }
   onResize(fn: (cols: number, rows: number) => void): () => void { return this.listen('resize', fn); }
 
@@ -137,6 +165,7 @@ export class CallSession implements LiveSession {
   checkLoginName(name: string): Promise<void> { return this.account.checkLoginName(name); }
   checkHandle(handle: string): HandleValidation { return this.account.checkHandle(handle); }
   checkPassword(password: string, handle?: string): Validation<string> { return this.account.checkPassword(password, handle); }
+  newAccountAllowed(): Promise<boolean> { return this.account.newAccountAllowed(); }
   createUser(input: NewUser): Promise<User | null> { return this.account.createUser(input); }
   login(user: User): Promise<void> { return this.account.login(user); }
 
@@ -212,8 +241,13 @@ export class CallSession implements LiveSession {
 
   private onInput(bytes: Buffer): void {
     this.idle.touch();
-    // A full-screen view reads the keys itself; queueing them too would replay them later.
-    if (!this.widgets.viewOpen && !this.social.intercept(bytes)) this.input.push(bytes, this.conn.terminal.encoding);
+    if (this.rawSink) {
+      this.rawSink(bytes);
+    // A full-screen view reads the keys itself, and a door or held input reads the
+    // connection; queueing them too would replay them later.
+    } else if (!this.widgets.viewOpen && this.inputHolds === 0 && !this.social.intercept(bytes)) {
+      this.input.push(bytes, this.conn.terminal.encoding);
+    }
     this.presence.touched();
   }
 

@@ -226,34 +226,6 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    name: '0040_handle_skeleton',
-    async up(knex) {
-      // The look-alike key (handles.ts, handleSkeleton): unique, so `aIice` cannot join
-      // next to `alice`. Existing accounts get theirs here; where two old handles already
-      // collide, the older account keeps the key and the newer one has none (NULLs never clash).
-      await knex.schema.alterTable('users', (t) => {
-        t.string('handle_skeleton', 32).nullable();
-      });
-      const rows = (await knex('users').select('id', 'handle').orderBy('id')) as Array<{ id: number; handle: string }>;
-      const seen = new Set<string>();
-      for (const row of rows) {
-        const skeleton = handleSkeleton(row.handle);
-        if (seen.has(skeleton)) continue;
-        seen.add(skeleton);
-        await knex('users').where({ id: row.id }).update({ handle_skeleton: skeleton });
-      }
-      await knex.schema.alterTable('users', (t) => {
-        t.unique(['handle_skeleton'], { indexName: 'users_handle_skeleton_unique' });
-      });
-    },
-    async down(knex) {
-      await knex.schema.alterTable('users', (t) => {
-        t.dropUnique(['handle_skeleton'], 'users_handle_skeleton_unique');
-        t.dropColumn('handle_skeleton');
-      });
-    },
-  },
-  {
     name: '0016_user_admin',
     async up(knex) {
       // The sysop's user editor (issue 16): a lock that refuses logins without touching
@@ -270,22 +242,6 @@ export const MIGRATIONS: readonly Migration[] = [
         t.dropColumn('flags');
         t.dropColumn('locked');
       });
-    },
-  },
-  {
-    name: '0030_doors',
-    async up(knex) {
-      // Seconds each user spent in each door, per UTC day: a door's daily limit.
-      await knex.schema.createTable('door_usage', (t) => {
-        t.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
-        t.string('door', 32).notNullable();
-        t.string('day', 10).notNullable();
-        t.integer('seconds').notNullable().defaultTo(0);
-        t.primary(['user_id', 'door', 'day']);
-      });
-    },
-    async down(knex) {
-      await knex.schema.dropTableIfExists('door_usage');
     },
   },
   {
@@ -333,6 +289,50 @@ export const MIGRATIONS: readonly Migration[] = [
       await knex.schema.dropTableIfExists('file_scans');
       await knex.schema.dropTableIfExists('file_uploads');
       await knex.schema.dropTableIfExists('file_entries');
+    },
+  },
+  {
+    name: '0030_doors',
+    async up(knex) {
+      // Seconds each user spent in each door, per UTC day: a door's daily limit.
+      await knex.schema.createTable('door_usage', (t) => {
+        t.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('door', 32).notNullable();
+        t.string('day', 10).notNullable();
+        t.integer('seconds').notNullable().defaultTo(0);
+        t.primary(['user_id', 'door', 'day']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('door_usage');
+    },
+  },
+  {
+    name: '0040_handle_skeleton',
+    async up(knex) {
+      // The look-alike key (handles.ts, handleSkeleton): unique, so `aIice` cannot join
+      // next to `alice`. Existing accounts get theirs here; where two old handles already
+      // collide, the older account keeps the key and the newer one has none (NULLs never clash).
+      await knex.schema.alterTable('users', (t) => {
+        t.string('handle_skeleton', 32).nullable();
+      });
+      const rows = (await knex('users').select('id', 'handle').orderBy('id')) as Array<{ id: number; handle: string }>;
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const skeleton = handleSkeleton(row.handle);
+        if (seen.has(skeleton)) continue;
+        seen.add(skeleton);
+        await knex('users').where({ id: row.id }).update({ handle_skeleton: skeleton });
+      }
+      await knex.schema.alterTable('users', (t) => {
+        t.unique(['handle_skeleton'], { indexName: 'users_handle_skeleton_unique' });
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropUnique(['handle_skeleton'], 'users_handle_skeleton_unique');
+        t.dropColumn('handle_skeleton');
+      });
     },
   },
 ];

@@ -43,15 +43,6 @@ const CRASH_AT_ONCE_MS = 3_000;
 /** Text every presence entry of a caller in a door carries; maxCallers counts it across processes. */
 export const DOOR_ACTIVITY_PREFIX = 'In a door: ';
 
-/**
- * What a session may offer to hold its own key input while a door reads the connection.
- * Optional: without it the session's key queue still fills (bounded) and is discarded
- * when the door ends.
- */
-interface InputHolder {
-  holdInput?: () => () => void;
-}
-
 export function doorsOf(s: Session): BoardDoors | undefined {
   return (s.board as { doors?: BoardDoors | undefined }).doors;
 }
@@ -194,7 +185,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   const startedAt = Date.now();
   s.setActivity(`${DOOR_ACTIVITY_PREFIX}${door.name}`);
   log.info('door.start', { door: door.name, pid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
-  const hold = (s as unknown as InputHolder).holdInput?.();
+  const release = s.holdInput();
   s.discardInput();
   const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
   let ended: 'time limit' | 'hangup' | undefined;
@@ -217,7 +208,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     bridge.stop();
     // Whatever the door left running in its group goes too (DoorProcess sweeps it on exit; this covers a throw).
     await proc.kill();
-    hold?.();
+    release();
     s.discardInput();
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);

@@ -9,7 +9,7 @@ import {
   type Validation,
 } from '@carrier/store';
 import type { BoardConfig } from '../board-config.js';
-import { MAX_GUARD_DELAY_MS, type LoginAttempt, type LoginEvent, type LoginGuard, type LoginVerdict } from '../login-guard.js';
+import { MAX_GUARD_DELAY_MS, type AccountVerdict, type LoginAttempt, type LoginEvent, type LoginGuard, type LoginVerdict } from '../login-guard.js';
 import { STORE_APOLOGY } from '../script-stack.js';
 
 /** The longest guard message shown to a caller before a hang-up. */
@@ -96,10 +96,35 @@ export class LoginFlow {
     return validatePassword(password, handle);
   }
 
+  /**
+   * Whether the board's policy lets this caller create an account now (the per-address
+   * and per-network quota); when not, the refusal has been shown.
+   */
+  async newAccountAllowed(name = 'new'): Promise<boolean> {
+    let refuse: string | undefined;
+    await this.obey('accountCreation', async (guard) => {
+      const verdict: AccountVerdict = (await guard.accountCreation?.(this.attempt(name))) ?? {};
+      refuse = verdict.refuse;
+      return verdict;
+    });
+    if (refuse === undefined) return true;
+    this.host.log.info('user.create_refused', { handle: client(name) });
+    this.host.write(`\r\n${cleanUserText(refuse, MAX_GUARD_MESSAGE_LENGTH)}\r\n`);
+    return false;
+  }
+
   async createUser(input: NewUser): Promise<User | null> {
+    // Asked again as the account is written: callers who all passed the first check in
+    // parallel sessions still get only the quota.
+    if (!(await this.newAccountAllowed(input.handle))) return this.host.hangup('new account quota');
     try {
       const user = await this.host.store.users.create(input);
       this.host.log.info('user.created', { handle: client(user.handle), userId: user.id });
+      try {
+        this.host.guard?.accountCreated?.(this.attempt(user.handle));
+      } catch (err) {
+        this.host.log.error('login.guard_failed', { step: 'accountCreated', err });
+      }
       this.provenBy = { userId: user.id, via: 'new-user' };
       return user;
     } catch (err) {
