@@ -53,7 +53,7 @@ function mainMenu(extra: string[] = []): string {
   const shipped = readFileSync(join(repoRoot, 'config', 'menus', 'main.yaml'), 'utf8');
   return `${shipped.trimEnd()}\n${[
     '  - { key: B, text: Blow up, gosub: boom }',
-    '  - { key: F, text: Wait forever, gosub: forever }',
+    '  - { key: Y, text: Wait forever, gosub: forever }',
     '  - { key: Z, text: Loop menu, gosub: "menu:loop" }',
     '  - { key: H, text: Hello, gosub: hello }',
     '  - { key: N, text: Nodes, gosub: nodes }',
@@ -162,7 +162,7 @@ describe('the workshop: menus edited while the board runs', () => {
 
   it('a script waiting forever is released when the caller hangs up: the node is free and who\'s online forgets them', async () => {
     const waiting = await loginRaw(board.ports.telnet!, 'alice', 'wonderland7');
-    await press(waiting, 'f', 'never comes');
+    await press(waiting, 'y', 'never comes');
     const watcher = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
     await press(watcher, 'n', /alice waiting forever[^]*end of nodes/);
     const mark = board.logs.length;
