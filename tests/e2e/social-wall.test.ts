@@ -65,8 +65,10 @@ describe('the oneliners wall and last callers', () => {
     const screen = await bob.waitScreen(/Last callers[\s\S]*carol/);
     const row = screen.split('\n').find((l) => l.startsWith('carol'))!;
     assert.match(row, /^carol +telnet +\d{4}-\d\d-\d\d \d\d:\d\d +\d+m$/);
-    const rows = screen.split('\n').filter((l) => /^(alice|bob|carol|Zero Cool) /.test(l)).map((l) => l.split(/ {2,}/)[0]);
-    assert.equal(rows[0], 'carol', 'the newest call is first');
+    const rows = screen.split('\n').filter((l) => /^(alice|bob|carol|Zero Cool) /.test(l));
+    assert.match(rows[0] ?? '', /^bob +ssh .* online$/, 'who is on now comes first');
+    const ended = rows.filter((l) => !/ online$/.test(l)).map((l) => l.split(/ {2,}/)[0]);
+    assert.equal(ended[0], 'carol', 'then the newest call');
     bob.hangup();
   });
 });
