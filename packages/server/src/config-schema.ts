@@ -67,6 +67,7 @@ export const schema = {
     health: bool(true, 'Serve /health (JSON) on this port.'),
     metrics: bool(false, 'Serve /metrics (Prometheus text) on this port; it lists callers per protocol.'),
     helloTimeout: duration(10_000, 'Time a WebSocket has to say its terminal size after the upgrade.'),
+    publicUrl: str('', 'How callers reach this port, e.g. https://bbs.example.org (for download links); empty is http(s)://<host>:<port>.'),
   },
   limits: {
     maxConnections: int(1000, 1, 100_000, 'Open connections across all front ends, logged in or not.'),

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BaseServer, type Logger, type ServerLimits } from '@carrier/core';
-import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
+import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, DownloadLinks, LINK_ROUTE, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
 import { RloginServer } from '@carrier/rlogin';
 import { ensureHostKeys, SshServer } from '@carrier/ssh';
 import { openStore, type Store } from '@carrier/store';
@@ -230,6 +230,12 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
     }
   }
   const status: StatusSource = { processId, board, store, busStatus: opened.status, busProcesses: opened.processes };
+  if (web) {
+    // Download links (file area W): signed with a secret in the data dir, served under /dl.
+    const links = new DownloadLinks({ files, secretFile: join(cfg.dataDir, 'download-links.key'), baseUrl: webUrl(cfg, web), log });
+    web.route(LINK_ROUTE, (req, res, ctx) => links.serve(req, res, ctx));
+    files.links = links;
+  }
   if (web && opts.serveHealth !== false) {
     // /health and /metrics on the web port too (in a cluster the primary's health port has every worker).
     const report = async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] });
@@ -271,6 +277,14 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
       log.info('board.stopped', { reason });
     })());
   return { board, store, bus, servers, status, health, web, security, control, stop };
+}
+
+/** How callers reach the web port: web.publicUrl, else http(s)://<host>:<bound port> (the machine's name for a wildcard host). */
+function webUrl(cfg: CarrierConfig, web: WebServer): string {
+  if (cfg.web.publicUrl) return cfg.web.publicUrl.replace(/\/+$/, '');
+  const host = cfg.host === '0.0.0.0' || cfg.host === '::' || cfg.host === '' ? hostname() : cfg.host;
+  const tls = Boolean(cfg.web.tls.cert && cfg.web.tls.key);
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${web.address().port}`;
 }
 
 /** The configured port of a front end, for a start error's message. */

@@ -36,6 +36,8 @@ export interface FilesConfig {
   stallSeconds: number;
   /** also watch the area folders and index dropped files at once */
   watch: boolean;
+  /** minutes an HTTP download link stays valid */
+  linkMinutes: number;
 }
 
 export interface FilesProblem {
@@ -79,7 +81,13 @@ export function validateFilesConfig(doc: unknown, dataDir: string): { config: Fi
     quarantine: at(typeof root.quarantine === 'string' ? root.quarantine : 'files/quarantine'),
     stallSeconds: typeof root.stallSeconds === 'number' && root.stallSeconds >= 1 && root.stallSeconds <= 600 ? root.stallSeconds : 10,
     watch: root.watch === true,
+    linkMinutes: 60,
   };
+  if (root.linkMinutes !== undefined) {
+    const m = root.linkMinutes;
+    if (typeof m === 'number' && Number.isFinite(m) && m >= 1 && m <= 7 * 24 * 60) config.linkMinutes = Math.floor(m);
+    else problems.push({ key: 'linkMinutes', message: 'must be a number of minutes from 1 to 10080 (a week)' });
+  }
   const list = Array.isArray(root.areas) ? root.areas : [];
   if (root.areas !== undefined && !Array.isArray(root.areas)) problems.push({ key: 'areas', message: 'must be a list' });
   const tags = new Set<string>();

@@ -43,6 +43,11 @@ export interface UploadSlot {
 
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Makes expiring HTTP download links (DownloadLinks, when the web front end is on). */
+export interface LinkMaker {
+  create(user: User, tag: string, name: string): Promise<Verdict<{ url: string; expiresAt: number }>>;
+}
+
 export interface ScanResult {
   area: string;
   added: number;
@@ -64,6 +69,8 @@ export class BoardFiles {
   private readonly incoming = new Set<string>();
   private readonly watchers: FSWatcher[] = [];
   private readonly scanTimers = new Map<string, NodeJS.Timeout>();
+  /** Download links over HTTP; set by the server when the web front end listens. */
+  links: LinkMaker | undefined;
 
   constructor(readonly opts: BoardFilesOptions) {
     this.cfg = defaultFilesConfig(opts.dataDir);

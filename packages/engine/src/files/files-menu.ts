@@ -1,5 +1,5 @@
 // The file areas screen (main menu F): J jump, L list, T tag, D download, U upload,
-// N new files, S search, A approve (sysop), Q back. Transfers are ZMODEM over whatever
+// N new files, S search, W web link (when the web front end is on), A approve (sysop), Q back. Transfers are ZMODEM over whatever
 // front end the caller came in on.
 import { client } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
@@ -79,7 +79,7 @@ export async function filesMenu(s: Session): Promise<void> {
     s.println('');
     s.println(`|15File area: |11${pipeSafe(area.name)} |08(${area.tag}, ${count} files${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
     s.print(
-      `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
+      `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
     );
     const key = (await s.readKey()).toLowerCase();
     s.println('');
@@ -107,6 +107,9 @@ export async function filesMenu(s: Session): Promise<void> {
         break;
       case 's':
         await search(s, files, areas, tagged);
+        break;
+      case 'w':
+        await webLink(s, files, area);
         break;
       case 'a':
         if (sysop) await approveUploads(s, files);
@@ -250,6 +253,22 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   s.println('');
   s.println(why ? `|12${why}|07` : `|10${sent} of ${batch.length} file(s) sent.|07`);
   if (sent === batch.length) tagged.length = 0;
+}
+
+/** A signed HTTP link to one file of this area, valid for files.yaml's linkMinutes. */
+async function webLink(s: Session, files: BoardFiles, area: FileArea): Promise<void> {
+  if (!files.links) return;
+  s.print('|11File name for a web download link: |15');
+  const name = (await s.readLine({ maxLength: 128 })).trim();
+  if (!name) return;
+  const r = await files.links.create(s.user!, area.tag, name);
+  if (!r.ok) {
+    s.println(`|12${pipeSafe(name)}: ${pipeSafe(r.reason)}|07`);
+    return;
+  }
+  s.println('|07Open this link in a browser (it is for you alone; do not share it):');
+  s.println(`|15${pipeSafe(r.value.url)}|07`);
+  s.println(`|08It works until ${new Date(r.value.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.|07`);
 }
 
 async function upload(s: Session, files: BoardFiles): Promise<void> {
