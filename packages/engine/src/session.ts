@@ -15,6 +15,7 @@ import type { SessionView } from './session-view.js';
 import { part, type SessionContext } from './session/context.js';
 import { DisposerStack } from './session/disposers.js';
 import { loadFrame } from './session/frames.js';
+import { InputRouter } from './session/input-router.js';
 import { LoginFlow } from './session/login-flow.js';
 import { PresencePublisher } from './session/presence-publisher.js';
 import { Screen } from './session/screen.js';
@@ -24,14 +25,8 @@ import { SessionSocial, type Invitation } from './social/session-social.js';
 import { answerInvitation } from './social/split-chat.js';
 import type { Topic } from './topics.js';
 
-// Engine modules should import these from './session-api.js' (a leaf); re-exported for code written before the split.
-export type { ReadLineOptions, Session, ScriptFunction } from './session-api.js';
-export type { SessionContext } from './session/context.js';
-
 /** The longest sysop or shutdown line shown to a caller being disconnected. */
 const MAX_LAST_LINE = 300;
-/** While a transfer has the raw input, the idle clock is pushed back this often. */
-const RAW_INPUT_IDLE_TOUCH_MS = 5_000;
 
 /**
  * One caller's visit: a thin facade over its parts (session/*: Screen, Widgets,
@@ -57,9 +52,7 @@ export class CallSession implements LiveSession {
   private readonly presence: PresencePublisher;
   private readonly account: LoginFlow;
   private readonly idle: Deadline;
-  /** holdInput() calls not yet released */
-  private inputHolds = 0;
-  private rawSink: ((bytes: Buffer) => void) | undefined;
+  private readonly router: InputRouter;
 
   /** @internal Boards create sessions with `board.attach(conn)`. */
   constructor(
@@ -91,7 +84,7 @@ export class CallSession implements LiveSession {
       social: () => this.social, depth: () => this.stack.depth, ensureOpen: () => this.ensureOpen(),
     });
     this.social = new SessionSocial(part(host, {
-      write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.inputHolds > 0 || this.rawSink !== undefined, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
+      write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.router.held, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
     }), ctx.social);
     const loginDeadline = this.deadline(ctx.config.loginTimeoutMs, 'Login timeout: goodbye.', 'login timeout');
     this.account = new LoginFlow(part(host, {
@@ -103,6 +96,13 @@ export class CallSession implements LiveSession {
       },
     }));
     this.idle = this.deadline(ctx.config.idleTimeoutMs, 'Idle timeout: goodbye.', 'idle timeout');
+    this.router = new InputRouter({
+      viewOpen: () => this.widgets.viewOpen, intercept: (b) => this.social.intercept(b), touch: () => {
+        this.idle.touch();
+        this.presence.touched();
+      },
+      queue: (b) => this.input.push(b, this.conn.terminal.encoding), released: () => this.social.viewClosed(),
+    });
     this.deadline(ctx.config.maxDurationMs, 'Time limit reached: goodbye.', 'session time limit');
     this.disposers.defer(() => this.social.close());
     this.disposers.defer(() => this.presence.cancel());
@@ -134,29 +134,8 @@ export class CallSession implements LiveSession {
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> { return this.widgets.lightbar(items, opts); }
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> { return this.widgets.view<T>(opts); }
   discardInput(): number { return this.widgets.discardInput(); }
-  holdInput(): () => void {
-    this.inputHolds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inputHolds--;
-      this.social.viewClosed();
-    };
-  }
-  takeRawInput(sink: (bytes: Buffer) => void): () => void {
-    if (this.rawSink) throw new Error('takeRawInput: another sink already has the input');
-    this.rawSink = sink;
-    // A long download may see no byte from the caller for minutes: the transfer is activity.
-    const busy = setInterval(() => this.idle.touch(), RAW_INPUT_IDLE_TOUCH_MS);
-    busy.unref();
-    return () => {
-      if (this.rawSink !== sink) return;
-      clearInterval(busy);
-      this.rawSink = undefined;
-      this.social.viewClosed();
-    };
-  }
+  holdInput(): () => void { return this.router.hold(); }
+  takeRawInput(sink: (bytes: Buffer) => void): () => void { return this.router.takeRaw(sink); }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }
   onResize(fn: (cols: number, rows: number) => void): () => void { return this.listen('resize', fn); }
 
@@ -209,12 +188,12 @@ export class CallSession implements LiveSession {
     try {
       const leftover = await prepareTerminal(this.conn, this.ctx.config, this.log, () => this.closed);
       if (this.closed) return;
-      this.listen('data', (bytes: Buffer) => this.onInput(bytes));
+      this.listen('data', (bytes: Buffer) => this.router.push(bytes));
       this.listen('resize', (cols: number, rows: number) => {
         this.logger.debug('session.resize', { cols, rows });
         this.presence.schedule();
       });
-      if (leftover.length > 0) this.onInput(leftover);
+      if (leftover.length > 0) this.router.push(leftover);
       const node = await this.presence.claimNode();
       if (this.closed) return;
       this.logger = this.logger.child({ node });
@@ -237,18 +216,6 @@ export class CallSession implements LiveSession {
       this.log.error('session.failed', { err });
       void this.hangup('session error');
     }
-  }
-
-  private onInput(bytes: Buffer): void {
-    this.idle.touch();
-    if (this.rawSink) {
-      this.rawSink(bytes);
-    // A full-screen view reads the keys itself, and a door or held input reads the
-    // connection; queueing them too would replay them later.
-    } else if (!this.widgets.viewOpen && this.inputHolds === 0 && !this.social.intercept(bytes)) {
-      this.input.push(bytes, this.conn.terminal.encoding);
-    }
-    this.presence.touched();
   }
 
   /** A timer that ends the call with `text`; cancelled when the session ends. */

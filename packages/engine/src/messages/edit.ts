@@ -7,7 +7,7 @@ import {
   fitWidth,
   type Key,
 } from '@carrier/terminal';
-import type { Session } from '../session.js';
+import type { Session } from '../session-api.js';
 import { noticeLine, type Notice } from '../social/notice.js';
 
 /**

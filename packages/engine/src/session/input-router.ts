@@ -1,0 +1,65 @@
+// Where a caller's input bytes go: to a transfer that took the raw input, nowhere while a
+// door holds the keyboard or a full-screen view reads it itself, to a chat-request
+// answer, or into the key queue the scripts read. The idle clock counts every byte.
+
+/** While a transfer has the raw input, the idle clock is pushed back this often. */
+const RAW_INPUT_IDLE_TOUCH_MS = 5_000;
+
+export interface InputRouterHost {
+  /** a full-screen view is open (it reads the keys itself) */
+  viewOpen(): boolean;
+  /** the social layer took the bytes (a chat-request answer) */
+  intercept(bytes: Buffer): boolean;
+  /** queue the bytes as keys for the scripts */
+  queue(bytes: Buffer): void;
+  /** the caller did something (idle clock) */
+  touch(): void;
+  /** held input or a transfer ended: show what was held back */
+  released(): void;
+}
+
+export class InputRouter {
+  /** holdInput() calls not yet released */
+  private holds = 0;
+  private rawSink: ((bytes: Buffer) => void) | undefined;
+
+  constructor(private readonly host: InputRouterHost) {}
+
+  /** Nothing but the holder reads the connection (a door, a transfer). */
+  get held(): boolean {
+    return this.holds > 0 || this.rawSink !== undefined;
+  }
+
+  push(bytes: Buffer): void {
+    this.host.touch();
+    if (this.rawSink) this.rawSink(bytes);
+    // A full-screen view reads the keys itself, and a door reads the connection;
+    // queueing them too would replay them later.
+    else if (!this.host.viewOpen() && this.holds === 0 && !this.host.intercept(bytes)) this.host.queue(bytes);
+  }
+
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.host.released();
+    };
+  }
+
+  takeRaw(sink: (bytes: Buffer) => void): () => void {
+    if (this.rawSink) throw new Error('takeRawInput: another sink already has the input');
+    this.rawSink = sink;
+    // A long download may see no byte from the caller for minutes: the transfer is activity.
+    const busy = setInterval(() => this.host.touch(), RAW_INPUT_IDLE_TOUCH_MS);
+    busy.unref();
+    return () => {
+      if (this.rawSink !== sink) return;
+      clearInterval(busy);
+      this.rawSink = undefined;
+      this.host.released();
+    };
+  }
+}
