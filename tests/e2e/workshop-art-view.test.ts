@@ -63,7 +63,7 @@ function menu(): string {
     '  - { key: T, text: Ten MiB art, show: huge }',
     '  - { key: Y, text: Binary art, show: binary }',
     '  - { key: V, text: View test, gosub: viewtest }',
-    '  - { key: F, text: Wait forever, gosub: forever }',
+    '  - { key: X, text: Wait forever, gosub: forever }',
   ].join('\n')}\n`;
 }
 
@@ -162,7 +162,7 @@ describe('the workshop: art and full-screen views over telnet', () => {
 
   it('a script waiting forever is released by the idle timeout', async () => {
     const c = await loginRaw(board.ports.telnet!, 'alice', 'wonderland7');
-    await press(c, 'f', 'never comes');
+    await press(c, 'x', 'never comes');
     await c.waitForNext('Idle timeout', 10_000);
     await c.waitClosed();
     await board.waitForLog((l) => l['event'] === 'session.end' && l['reason'] === 'idle timeout');
