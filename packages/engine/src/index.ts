@@ -35,7 +35,7 @@ export {
 export { SpyRelay, SPY_LEASE_MS, SPY_RENEW_MS, type SpyHandlers } from './sysop/spy-relay.js';
 export { APOLOGY, STORE_APOLOGY, MAX_SCRIPT_DEPTH } from './script-stack.js';
 export { compileScript, type CompileResult, type ScriptProblem } from './script-compiler.js';
-export { checkScripts, type CheckOptions } from './script-check.js';
+export { checkScripts } from './script-check.js';
 export { KEY_RATE, keyName } from './key-input.js';
 export { chatRoom, type ChatRoomOptions } from './chat/chat-room.js';
 export { DEFAULT_CHAT_SETTINGS, chatSettings, type ChatSettings } from './chat/settings.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConnectionClosedError, createMemoryLogger, ErrorCodes } from '@carrier/core';
-import { checkScripts, parseTscOutput } from './script-check.js';
+import { checkScripts } from './script-check.js';
 import { ScriptLoader } from './script-loader.js';
 
 let dir: string;
@@ -153,37 +153,9 @@ describe('checkScripts', () => {
     assert.deepEqual(summary, ['noexport.ts:1', 'syntax.ts:2']);
   });
 
-  it('with typecheck, a script misusing the Session API is reported with its line', async () => {
-    const typedDir = join(dir, 'typed');
-    await mkdir(typedDir, { recursive: true });
-    await writeFile(
-      join(typedDir, 'menu.ts'),
-      `import type { Session } from '@carrier/engine';\nexport default async function menu(s: Session): Promise<void> {\n  const key: number = await s.readKey();\n  s.println(String(key));\n}\n`,
-    );
-    assert.deepEqual(await checkScripts(typedDir), [], 'esbuild alone does not see type errors');
-    const problems = await checkScripts(typedDir, { typecheck: true });
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0]!.line, 3);
-    assert.match(problems[0]!.message, /not assignable to type 'number'/);
-  });
-
   it('an empty or missing dir is reported, not thrown', async () => {
     const problems = await checkScripts(join(dir, 'does-not-exist'));
     assert.equal(problems.length, 1);
     assert.match(problems[0]!.message, /cannot read the scripts dir/);
-  });
-
-  it('reads tsc diagnostics, continuation lines included', () => {
-    const out = [
-      "/b/scripts/main.ts(4,7): error TS2322: Type 'number' is not assignable to type 'string'.",
-      "/b/scripts/main.ts(9,3): error TS2339: Property 'foo' does not exist on type 'Session'.",
-      "  Did you mean 'for'?",
-      'error TS5083: Cannot read file tsconfig.json.',
-    ].join('\n');
-    assert.deepEqual(parseTscOutput(out), [
-      { file: '/b/scripts/main.ts', line: 4, column: 7, message: "Type 'number' is not assignable to type 'string'. (TS2322)" },
-      { file: '/b/scripts/main.ts', line: 9, column: 3, message: "Property 'foo' does not exist on type 'Session'. (TS2339) Did you mean 'for'?" },
-      { file: '(typescript)', message: 'Cannot read file tsconfig.json. (TS5083)' },
-    ]);
   });
 });

@@ -3,14 +3,39 @@ import { join, resolve } from 'node:path';
 import { boardMenuRefs, checkMenus, checkScripts, loadMessageAreasFile, readDoorsFile } from '@carrier/engine';
 import { checkDoorPrograms } from './doors-check.js';
 import { checkArtFile } from '@carrier/terminal';
-import type { LoadedConfig } from './config.js';
+import { loadConfig, type ConfigError, type LoadedConfig } from './config.js';
+import { typecheckScripts } from './check-types.js';
 import { parseMenuYaml } from './menu-yaml.js';
 
 export interface Problem {
   file: string;
-  line?: number;
-  key?: string;
+  line?: number | undefined;
+  column?: number | undefined;
+  key?: string | undefined;
   message: string;
+}
+
+/** `file:line:column: key: message`, each part only when known. */
+export function formatProblem(p: Problem): string {
+  const where = `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}`;
+  return `${where}: ${p.key ? `${p.key}: ` : ''}${p.message}`;
+}
+
+/**
+ * The `check` verb. The config is read collecting its problems (a bad key keeps its
+ * default), so one run reports the config, the scripts, the menus and the art together.
+ * Exit 0 when all is well, 2 when the config file itself has problems (as for every verb),
+ * else 1.
+ */
+export async function checkCommand(out: (line: string) => void): Promise<number> {
+  const configProblems: ConfigError[] = [];
+  const loaded = loadConfig({ problems: configProblems });
+  const code = await runCheck(
+    loaded,
+    out,
+    configProblems.map((e) => ({ file: e.source, line: e.line, key: e.key, message: e.problem })),
+  );
+  return code !== 0 && configProblems.length > 0 ? 2 : code;
 }
 
 function listFiles(dir: string, test: (name: string) => boolean): string[] {
@@ -21,16 +46,23 @@ function listFiles(dir: string, test: (name: string) => boolean): string[] {
   }
 }
 
-/** `carrier check`: the config (already valid to get here), every script and every art file. */
-export async function runCheck(loaded: LoadedConfig, out: (line: string) => void): Promise<number> {
+/**
+ * `carrier check`: the config (its problems found while loading it), every script (built,
+ * then type-checked), the doors, the menus, the art and the message areas, all in one run.
+ */
+export async function runCheck(loaded: LoadedConfig, out: (line: string) => void, configProblems: Problem[] = []): Promise<number> {
   const cfg = loaded.config;
-  const problems: Problem[] = [];
-  out(`config ok: ${loaded.file ?? '(built-in defaults)'}`);
+  const problems: Problem[] = [...configProblems];
+  out(`config ${configProblems.length === 0 ? 'ok' : `has ${configProblems.length} problem(s), checking the rest with defaults for those keys`}: ${loaded.file ?? '(built-in defaults)'}`);
 
-  const scriptProblems = await checkScripts(cfg.paths.scripts);
-  problems.push(...scriptProblems);
+  const buildProblems = await checkScripts(cfg.paths.scripts);
+  problems.push(...buildProblems);
+  const typed = await typecheckScripts(cfg.paths.scripts);
+  // A line that does not build is reported once, by the build.
+  const built = new Set(buildProblems.map((p) => `${p.file}:${p.line ?? 0}`));
+  problems.push(...typed.problems.filter((p) => !built.has(`${p.file}:${p.line ?? 0}`)));
   const scripts = listFiles(cfg.paths.scripts, (n) => n.endsWith('.ts'));
-  out(`scripts: ${scripts.length} checked in ${cfg.paths.scripts}`);
+  out(`scripts: ${scripts.length} checked in ${cfg.paths.scripts} (${typed.skipped ? `type-check skipped: ${typed.skipped}` : 'built and type-checked'})`);
 
   const art = listFiles(cfg.paths.art, (n) => /\.(ans|asc|txt)$/i.test(n));
   for (const file of art) {
@@ -60,7 +92,7 @@ export async function runCheck(loaded: LoadedConfig, out: (line: string) => void
     out(`message areas: ${loaded.areas?.areas.length ?? 0} in ${messagesFile}`);
   } else out(`message areas: the defaults (no ${messagesFile})`);
 
-  for (const p of problems) out(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`);
+  for (const p of problems) out(formatProblem(p));
   out(problems.length === 0 ? 'check passed' : `check failed: ${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
 }

@@ -3,7 +3,7 @@ import { isCarrierError, silentLogger } from '@carrier/core';
 import { LEVELS, openStore, type Store } from '@carrier/store';
 import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
-import { runCheck } from './check.js';
+import { checkCommand } from './check.js';
 import { ART_USAGE, artCommand } from './art-commands.js';
 import { openLog } from './logging.js';
 import { startBoard } from './start.js';
@@ -204,6 +204,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     out(USAGE);
     return verb ? 0 : 2;
   }
+  // check reads the config itself, to report its problems with everything else's.
+  if (verb === 'check') return await checkCommand(out);
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig();
@@ -235,8 +237,6 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         });
       case 'sysop':
         return await sysopConsoleCommand(loaded.config, (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`));
-      case 'check':
-        return await runCheck(loaded, out);
       case 'msg':
         return await msgCommand(args, loaded.config, {
           out,

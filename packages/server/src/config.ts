@@ -8,7 +8,7 @@ import { isField, schema, type CarrierConfig, type Field, type Section } from '.
 
 /** A config problem, always naming where: the file (or env variable), the key and, when known, the line. */
 export class ConfigError extends CarrierError {
-  constructor(readonly source: string, readonly key: string, problem: string, readonly line?: number) {
+  constructor(readonly source: string, readonly key: string, readonly problem: string, readonly line?: number) {
     super(ErrorCodes.CONFIG_INVALID, `${source}${line ? `:${line}` : ''}: ${key}: ${problem}`, { source, key, line });
     this.name = 'ConfigError';
   }
@@ -86,18 +86,25 @@ function walk(
   path: string[],
   out: Record<string, unknown>,
   fail: (path: string[], problem: string) => never,
+  collect?: ConfigError[],
 ): void {
   if (raw === null || raw === undefined) return;
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(path, 'must be a mapping of keys');
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const spec = section[key];
-    const here = [...path, key];
-    if (!spec) {
-      const known = Object.keys(section).join(', ');
-      fail(here, `unknown key (known here: ${known})`);
+    try {
+      const spec = section[key];
+      const here = [...path, key];
+      if (!spec) {
+        const known = Object.keys(section).join(', ');
+        fail(here, `unknown key (known here: ${known})`);
+      }
+      if (isField(spec)) out[key] = checkField(spec, value, (p) => fail(here, p));
+      else walk(spec, value, here, out[key] as Record<string, unknown>, fail, collect);
+    } catch (err) {
+      // Collecting (`carrier check`): the bad key keeps its default and the rest is read.
+      if (!collect || !(err instanceof ConfigError)) throw err;
+      collect.push(err);
     }
-    if (isField(spec)) out[key] = checkField(spec, value, (p) => fail(here, p));
-    else walk(spec, value, here, out[key] as Record<string, unknown>, fail);
   }
 }
 
@@ -123,15 +130,26 @@ function applyEnv(cfg: CarrierConfig, env: NodeJS.ProcessEnv): void {
 
 /**
  * Read the config: CARRIER_CONFIG, else ./config/carrier.yaml when present, else defaults;
- * then the environment overrides. Relative paths resolve against `cwd`.
+ * then the environment overrides. Relative paths resolve against `cwd`. The first problem
+ * throws, unless `problems` is given: then every problem is pushed there and a bad key
+ * keeps its default (what `carrier check` reports in one run).
  */
-export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string; problems?: ConfigError[] } = {}): LoadedConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const explicit = opts.file ?? env['CARRIER_CONFIG'];
   const file = explicit ? resolve(cwd, explicit) : existsSync(resolve(cwd, 'config/carrier.yaml')) ? resolve(cwd, 'config/carrier.yaml') : undefined;
   const cfg = defaults(schema) as unknown as CarrierConfig;
-  if (file) {
+  const collect = opts.problems;
+  const tryStep = (step: () => void): void => {
+    try {
+      step();
+    } catch (err) {
+      if (!collect || !(err instanceof ConfigError)) throw err;
+      collect.push(err);
+    }
+  };
+  if (file) tryStep(() => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -149,9 +167,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
     const fail = (path: string[], problem: string): never => {
       throw new ConfigError(file, path.join('.'), problem, lineOf(doc, counter, path));
     };
-    walk(schema, doc.toJS(), [], cfg as unknown as Record<string, unknown>, fail);
-  }
-  applyEnv(cfg, env);
+    walk(schema, doc.toJS(), [], cfg as unknown as Record<string, unknown>, fail, collect);
+  });
+  tryStep(() => applyEnv(cfg, env));
   cfg.dataDir = resolve(cwd, cfg.dataDir);
   cfg.paths.scripts = resolve(cwd, cfg.paths.scripts);
   cfg.paths.art = resolve(cwd, cfg.paths.art);

@@ -87,7 +87,8 @@ export class MenuLibrary {
     } catch (err) {
       return { ok: false, problems: [{ file, key: '(syntax)', message: (err as Error).message }] };
     }
-    if (!result.ok) return result;
+    // Shape problems do not hide missing targets: the items that did validate are checked too.
+    if (!result.ok) return result.partial ? { ok: false, problems: [...result.problems, ...(await this.missingRefs(result.partial))] } : result;
     const problems = await this.missingRefs(result.menu);
     return problems.length > 0 ? { ok: false, problems } : result;
   }

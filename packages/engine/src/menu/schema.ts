@@ -61,7 +61,8 @@ export function keyMatch(key: string): string | undefined {
   return undefined;
 }
 
-export type Validation = { ok: true; menu: Menu } | { ok: false; problems: MenuProblem[] };
+/** A refused menu keeps what did validate (`partial`), so its targets are checked in the same run. */
+export type Validation = { ok: true; menu: Menu } | { ok: false; problems: MenuProblem[]; partial?: Menu };
 
 export function validateMenu(doc: MenuDocument, file: string, name: string): Validation {
   const problems: MenuProblem[] = [];
@@ -130,8 +131,9 @@ export function validateMenu(doc: MenuDocument, file: string, name: string): Val
     });
   }
 
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, menu: { name, file, title: title as string, art, artLine: doc.lineOf(['art']), prompt, list, items } };
+  const menu: Menu = { name, file, title: typeof title === 'string' ? title : name, art, artLine: doc.lineOf(['art']), prompt, list, items };
+  if (problems.length > 0) return { ok: false, problems, partial: menu };
+  return { ok: true, menu };
 }
 
 function validateItem(
