@@ -1,6 +1,7 @@
 import type { Connection as SshClient, ServerChannel, Session, SFTPWrapper } from 'ssh2';
 import { client, type ClientText, type Logger } from '@carrier/core';
 import { RequestBudget } from './request-budget.js';
+import { parseScpCommand, type ScpRequest } from './scp-server.js';
 import { decideEnv, decidePty, EXEC_REFUSAL, type PtyRequest } from './session-requests.js';
 
 /**
@@ -31,6 +32,8 @@ export interface SshSessionHandlerOptions {
   onFlood: () => void;
   /** The `sftp` subsystem on the board's login: false (or absent) refuses it. */
   onSftp?: ((sftp: SFTPWrapper) => boolean) | undefined;
+  /** Legacy scp (`scp -t`/`scp -f` execs) on the board's login: false (or absent) refuses it. */
+  onScp?: ((channel: ServerChannel, req: ScpRequest) => boolean) | undefined;
 }
 
 /**
@@ -114,13 +117,21 @@ export class SshSessionHandler {
     });
     session.on('exec', (accept, reject, info) => {
       if (!this.spend()) return reject?.();
+      // The one command served: legacy scp, parsed (never run) and served with the board's rules.
+      const scp = this.opts.onScp ? parseScpCommand(info.command) : undefined;
+      let refusal = EXEC_REFUSAL;
+      if (typeof scp === 'object') {
+        const channel = accept();
+        if (!channel) return;
+        if (this.opts.onScp?.(channel, scp)) return;
+        this.refused('exec', client(info.command));
+        this.endExec(channel, 'carrier: scp is not available on this login');
+        return;
+      }
+      if (typeof scp === 'string') refusal = `carrier: ${scp}`;
       this.refused('exec', client(info.command));
       const channel = accept();
-      if (!channel) return;
-      channel.on('error', () => {});
-      channel.stderr.write(`${EXEC_REFUSAL}\r\n`);
-      channel.exit(1);
-      channel.end();
+      if (channel) this.endExec(channel, refusal);
     });
     session.on('sftp', (accept, reject) => {
       if (!this.spend()) return reject?.();
@@ -143,6 +154,14 @@ export class SshSessionHandler {
         reject?.();
       });
     }
+  }
+
+  /** A refused exec: one line on stderr, exit status 1. */
+  private endExec(channel: ServerChannel, line: string): void {
+    channel.on('error', () => {});
+    channel.stderr.write(`${line}\r\n`);
+    channel.exit(1);
+    channel.end();
   }
 
   /** One token per request; an empty bucket is a flood and ends the connection, once. */

@@ -75,6 +75,15 @@ function longname(e: SftpEntry): string {
   return `${e.directory ? 'drwxr-xr-x' : '-rw-r--r--'}    1 bbs      bbs      ${String(e.size).padStart(10)} ${date} ${e.name}`;
 }
 
+/**
+ * exit-status on an SFTP subsystem's channel. ssh2's SFTP object has no exit() (its
+ * Channel has); it keeps the channel's protocol and ids, which exit() itself uses.
+ */
+function sendExitStatus(sftp: SFTPWrapper, status: number): void {
+  const inner = sftp as unknown as { _protocol?: { exitStatus?(id: number, status: number): void }; outgoing?: { id: number; state: string } };
+  if (inner.outgoing?.state === 'open' && typeof inner._protocol?.exitStatus === 'function') inner._protocol.exitStatus(inner.outgoing.id, status);
+}
+
 /** Serve one SFTP channel until it closes. */
 export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger): void {
   const handles = new Map<number, Handle>();
@@ -254,8 +263,13 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
   sftp.on('SYMLINK', refuse('symlink'));
   sftp.on('READLINK', (reqid) => sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'no links here'));
 
-  // The client's EOF ends the subsystem: close our side so the channel (and OpenSSH's sftp) can finish.
-  sftp.on('end', () => sftp.end());
+  // The client's EOF ends the subsystem: say exit status 0, as OpenSSH's sftp-server does
+  // when it exits (OpenSSH 9's scp, which speaks SFTP, fails a copy without it), and close
+  // our side so the channel can finish.
+  sftp.on('end', () => {
+    sendExitStatus(sftp, 0);
+    sftp.end();
+  });
   sftp.on('close', () => {
     for (const h of handles.values()) {
       if (h.kind === 'dir') continue;

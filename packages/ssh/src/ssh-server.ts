@@ -9,6 +9,7 @@ import { SshConnection } from './ssh-connection.js';
 import { SshSessionHandler, type PendingSession } from './session-handler.js';
 import { sshTerminal } from './session-requests.js';
 import { serveSftp, type SftpBackend } from './sftp-server.js';
+import { serveScp } from './scp-server.js';
 
 /** OpenSSH's LoginGraceTime is 120 s; a BBS caller who needs more than 30 s is a bot. */
 export const SSH_DEFAULT_GRACE_TIME_MS = 30_000;
@@ -179,6 +180,18 @@ export class SshServer extends BaseServer {
               caller.stage = 'connected';
               this.log.info('sftp.start', { remote, user: client(user) });
               serveSftp(sftp, backend, this.log.child({ remote, user: client(user) }));
+              return true;
+            }
+          : undefined,
+        onScp: this.sftp
+          ? (channel, req) => {
+              const user = auth.outcome?.identity?.user;
+              const backend = user && !auth.outcome?.wantsNewUser ? this.sftp?.(user) : undefined;
+              if (!backend || !user) return false;
+              clearTimeout(caller.grace);
+              caller.stage = 'connected';
+              this.log.info('scp.start', { remote, user: client(user), mode: req.mode });
+              void serveScp(channel, req, backend, this.log.child({ remote, user: client(user) }));
               return true;
             }
           : undefined,

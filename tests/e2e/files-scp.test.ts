@@ -1,0 +1,133 @@
+// scp to and from the board with OpenSSH's scp: the default (SFTP underneath, OpenSSH 9+)
+// and the legacy protocol (`scp -O`: the client execs `scp -t`/`scp -f`, which carrier
+// parses and serves itself with the SFTP rules; nothing is run).
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { sha256 } from './files-support.js';
+
+let tools = true;
+try {
+  execFileSync('sh', ['-c', 'command -v scp && command -v sshpass'], { stdio: 'ignore' });
+} catch {
+  tools = false;
+}
+
+describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: tools ? false : 'needs openssh-client and sshpass' }, () => {
+  let board: Carrier;
+  let dir: string;
+  const PASSWORD = 'correct horse battery';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'carrier-scp-'));
+    await mkdir(join(dir, 'general'));
+    await mkdir(join(dir, 'secret'));
+    await writeFile(join(dir, 'general', 'big.bin'), randomBytes(1_500_000));
+    await writeFile(join(dir, 'general', 'small.txt'), 'hello from the board\n');
+    await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
+    await writeFile(
+      join(dir, 'files.yaml'),
+      [
+        `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
+        'uploads: { level: 10, maxFileMiB: 2, dailyQuotaMiB: 50 }',
+        'areas:',
+        `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
+        `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
+        `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: sysop }`,
+      ].join('\n'),
+    );
+    board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+    await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'general', 30_000);
+    await board.addUser('alice', PASSWORD);
+  });
+  after(async () => {
+    await board?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function scp(args: string[], legacy: boolean): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        'sshpass',
+        ['-p', PASSWORD, 'scp', ...(legacy ? ['-O'] : []), '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+          '-o', 'PubkeyAuthentication=no', '-P', String(board.ports.ssh), ...args],
+        { cwd: dir, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      );
+    });
+  }
+  const remote = (path: string): string => `alice@127.0.0.1:${path}`;
+
+  async function pendingNamed(name: string): Promise<string | undefined> {
+    const pending = await board.cli(['files', 'pending']);
+    return new RegExp(`#(\\d+)\\s+${name.replace('.', '\\.')}`).exec(pending.stdout)?.[1];
+  }
+
+  for (const legacy of [false, true]) {
+    const mode = legacy ? 'scp -O (legacy protocol)' : 'scp (SFTP)';
+
+    it(`${mode}: fetches a file intact, and uploads land in quarantine`, async () => {
+      const out = await mkdtemp(join(dir, 'out-'));
+      const got = await scp([remote('general/big.bin'), join(out, 'big.bin')], legacy);
+      assert.equal(got.code, 0, got.out);
+      assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+
+      const name = legacy ? 'legacy-up.bin' : 'sftp-up.bin';
+      await writeFile(join(out, name), randomBytes(300_000));
+      const put = await scp([join(out, name), remote('uploads/')], legacy);
+      assert.equal(put.code, 0, put.out);
+      const id = await pendingNamed(name);
+      assert.ok(id, `no pending upload ${name}`);
+      const quarantined = (await readdir(join(dir, 'quarantine'))).find((f) => f.endsWith(`-${name}`));
+      assert.ok(quarantined);
+      assert.equal(await sha256(join(dir, 'quarantine', quarantined)), await sha256(join(out, name)));
+      await assert.rejects(stat(join(dir, 'uploads', name)));
+    });
+
+    it(`${mode}: refuses a path outside the areas, a hidden area, writes outside uploads and an upload over the cap`, async () => {
+      const out = await mkdtemp(join(dir, 'out-'));
+      const escape = await scp([remote('../../etc/passwd'), join(out, 'passwd')], legacy);
+      assert.notEqual(escape.code, 0);
+      await assert.rejects(stat(join(out, 'passwd')));
+      const hidden = await scp([remote('secret/plans.txt'), join(out, 'plans.txt')], legacy);
+      assert.notEqual(hidden.code, 0);
+      await assert.rejects(stat(join(out, 'plans.txt')));
+
+      await writeFile(join(out, 'elsewhere.txt'), 'nope');
+      const wrongPlace = await scp([join(out, 'elsewhere.txt'), remote('general/')], legacy);
+      assert.notEqual(wrongPlace.code, 0);
+      await assert.rejects(stat(join(dir, 'general', 'elsewhere.txt')));
+
+      const huge = legacy ? 'huge-legacy.bin' : 'huge-sftp.bin';
+      await writeFile(join(out, huge), randomBytes(3 * 1024 * 1024));
+      const over = await scp([join(out, huge), remote('uploads/')], legacy);
+      assert.notEqual(over.code, 0);
+      if (legacy) assert.match(over.out, /larger than its limit/);
+      assert.equal(await pendingNamed(huge), undefined);
+      const left = (await readdir(join(dir, 'quarantine', 'incoming'))).filter((f) => f.endsWith('.part'));
+      assert.deepEqual(left, []);
+    });
+  }
+
+  it('scp -O: a recursive copy and shell syntax are refused with a reason, one log line each', async () => {
+    const out = await mkdtemp(join(dir, 'out-'));
+    const rec = await scp(['-r', remote('general'), join(out, 'g')], true);
+    assert.notEqual(rec.code, 0);
+    assert.match(rec.out, /recursive copies \(-r\) are not served/);
+    const glob = await scp([remote('general/*.txt'), out], true);
+    assert.notEqual(glob.code, 0);
+    assert.match(glob.out, /shell syntax are not served/);
+    await board.waitForLog((l) => l.event === 'ssh.request_refused' && l.request === 'exec' && String(l.detail).includes('*.txt'));
+    // A name with a space, escaped as a shell would (scp -O matches the returned name against the request).
+    await writeFile(join(dir, 'general', 'two words.txt'), 'spaced\n');
+    const scan = await board.cli(['files', 'scan', 'general']);
+    assert.equal(scan.code, 0, scan.stderr);
+    const spaced = await scp([remote('general/two\\ words.txt'), join(out, 'spaced.txt')], true);
+    assert.equal(spaced.code, 0, spaced.out);
+  });
+});
