@@ -335,6 +335,23 @@ export const MIGRATIONS: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '0050_user_settings',
+    async up(knex) {
+      // The caller's own choices on the user-settings screen (U): an encoding applied at
+      // every login (NULL: as negotiated) and hotkey or lightbar menus.
+      await knex.schema.alterTable('users', (t) => {
+        t.string('encoding', 8).nullable();
+        t.string('menu_style', 8).notNullable().defaultTo('hotkeys');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropColumn('menu_style');
+        t.dropColumn('encoding');
+      });
+    },
+  },
 ];
 
 /** The list above in the shape knex's migrator asks for. */

@@ -180,6 +180,20 @@ for (const backend of backends) {
       await assert.rejects(store.users.setLevel(999_999, LEVELS.user), (e) => isCarrierError(e, 'NOT_FOUND'));
     });
 
+    test('settings start as negotiated encoding and hotkey menus, and keep what the caller chose', async () => {
+      const made = await store.users.create({ handle: 'Settings Tester', password: 'blade of the night' });
+      assert.deepEqual(await store.users.settings(made.id), { encoding: null, menuStyle: 'hotkeys' });
+      await store.users.updateSettings(made.id, { encoding: 'cp437' });
+      await store.users.updateSettings(made.id, { menuStyle: 'lightbar' });
+      assert.deepEqual(await store.users.settings(made.id), { encoding: 'cp437', menuStyle: 'lightbar' });
+      await store.users.updateSettings(made.id, { encoding: null });
+      assert.deepEqual(await store.users.settings(made.id), { encoding: null, menuStyle: 'lightbar' });
+      await assert.rejects(store.users.updateSettings(made.id, { encoding: 'latin1' as never }), (e) => isCarrierError(e, 'VALIDATION') && e.details?.['field'] === 'encoding');
+      await assert.rejects(store.users.updateSettings(made.id, { menuStyle: 'mouse' as never }), (e) => isCarrierError(e, 'VALIDATION'));
+      await assert.rejects(store.users.settings(999_999), (e) => isCarrierError(e, 'NOT_FOUND'));
+      await assert.rejects(store.users.updateSettings(999_999, { menuStyle: 'hotkeys' }), (e) => isCarrierError(e, 'NOT_FOUND'));
+    });
+
     test('list returns every user by handle, and count agrees, without password hashes', async () => {
       const users = await store.users.list();
       assert.equal(await store.users.count(), users.length);

@@ -17,6 +17,19 @@ export interface User {
   readonly callCount: number;
 }
 
+/** How the main menu and its submenus take a choice: a hotkey, or a lightbar (arrows and Enter). */
+export type MenuStyle = 'hotkeys' | 'lightbar';
+export const MENU_STYLES: readonly MenuStyle[] = ['hotkeys', 'lightbar'];
+/** The terminal encodings a caller may choose for themselves. */
+export const USER_ENCODINGS = ['utf8', 'cp437'] as const;
+
+/** What a caller chose on the user-settings screen (`U`), kept for their next calls. */
+export interface UserSettings {
+  /** Output and input encoding applied at every login; null means as the terminal negotiated. */
+  readonly encoding: (typeof USER_ENCODINGS)[number] | null;
+  readonly menuStyle: MenuStyle;
+}
+
 export interface NewUser {
   handle: string;
   password: string;
@@ -44,6 +57,10 @@ export interface UsersRepository {
   setPassword(id: number, password: string): Promise<void>;
   /** Throws NOT_FOUND or VALIDATION. */
   setLevel(id: number, level: number): Promise<void>;
+  /** The caller's own settings. Throws NOT_FOUND. */
+  settings(id: number): Promise<UserSettings>;
+  /** Change some of them. Throws NOT_FOUND or VALIDATION (`details.field`). */
+  updateSettings(id: number, change: Partial<UserSettings>): Promise<void>;
 }
 
 export interface UsersDeps {
@@ -227,6 +244,35 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
     async setLevel(id, level) {
       checkLevel(level);
       const changed = Number.isSafeInteger(id) ? await users().where({ id }).update({ level }) : 0;
+      if (changed !== 1) throw notFound(id);
+    },
+
+    async settings(id) {
+      const row = Number.isSafeInteger(id)
+        ? ((await users().where({ id }).first(['encoding', 'menu_style'])) as { encoding: string | null; menu_style: string } | undefined)
+        : undefined;
+      if (!row) throw notFound(id);
+      // A value this code does not know (a later version's, a hand edit) reads as the default.
+      const encoding = (USER_ENCODINGS as readonly string[]).includes(row.encoding ?? '') ? (row.encoding as UserSettings['encoding']) : null;
+      const menuStyle = (MENU_STYLES as readonly string[]).includes(row.menu_style) ? (row.menu_style as MenuStyle) : 'hotkeys';
+      return { encoding, menuStyle };
+    },
+
+    async updateSettings(id, change) {
+      const row: Record<string, string | null> = {};
+      if (change.encoding !== undefined) {
+        if (change.encoding !== null && !USER_ENCODINGS.includes(change.encoding)) throw invalid('encoding', `An encoding is one of ${USER_ENCODINGS.join(', ')}.`);
+        row['encoding'] = change.encoding;
+      }
+      if (change.menuStyle !== undefined) {
+        if (!MENU_STYLES.includes(change.menuStyle)) throw invalid('menuStyle', `A menu style is one of ${MENU_STYLES.join(', ')}.`);
+        row['menu_style'] = change.menuStyle;
+      }
+      if (Object.keys(row).length === 0) {
+        if (!(await findById(id))) throw notFound(id);
+        return;
+      }
+      const changed = Number.isSafeInteger(id) ? await users().where({ id }).update(row) : 0;
       if (changed !== 1) throw notFound(id);
     },
   };
