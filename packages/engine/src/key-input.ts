@@ -103,6 +103,13 @@ export class KeyInput {
     });
   }
 
+  /** Take the typed-ahead keys, oldest first (a full-screen view opening takes them over). */
+  take(): Key[] {
+    this.flooding = false;
+    this.delivered += this.queue.length;
+    return this.queue.splice(0);
+  }
+
   /** Throw away typed-ahead keys (before a password prompt, after an error). */
   discard(): number {
     const n = this.queue.length;

@@ -13,7 +13,7 @@ export interface SessionView<T = unknown> {
   readonly blessed: View['blessed'];
   readonly screen: View['screen'];
   readonly closed: boolean;
-  /** Keys read before the view opened (type-ahead), handed to the screen as if just typed. */
+  /** Keys read before the view opened (type-ahead), handed to the screen as if just typed (the session does this on open). */
   typeAhead(raw: string): void;
   /** Destroy the screen (the caller's own screen comes back) and resolve `result` with `value`. */
   close(value?: T): void;
@@ -60,21 +60,4 @@ export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed
   };
   if (conn.closed) onHangup();
   return { view: sessionView, end: (why) => finish(undefined, why) };
-}
-
-/**
- * Hand the keys a session queued before `view` opened to the view, in order: a caller
- * who types `w` then `p` gets the page prompt even though `p` arrived while who's online
- * was loading. While a view is open the session queues nothing more, so this ends.
- */
-export async function passTypeAhead(view: Pick<SessionView, 'typeAhead' | 'closed'>, read: (opts: { timeoutMs: number }) => Promise<{ raw: string }>): Promise<void> {
-  for (let i = 0; i < 256 && !view.closed; i++) {
-    let key: { raw: string };
-    try {
-      key = await read({ timeoutMs: 0 });
-    } catch {
-      return;
-    }
-    view.typeAhead(key.raw);
-  }
 }

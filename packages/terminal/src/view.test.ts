@@ -33,6 +33,13 @@ const tick = async (): Promise<void> => {
   await nextImmediate();
 };
 
+/** A view takes keys once it has drawn itself: draw it and let the held keys go. */
+const drawn = async (view: { screen: { render(): void } }): Promise<void> => {
+  view.screen.render();
+  await tick();
+  await tick();
+};
+
 const terminal = (encoding: Encoding, type = 'xterm-256color'): Partial<TerminalInfo> => ({ type, types: [type], encoding, cols: 80, rows: 25 });
 const CONN_EVENTS = ['data', 'resize', 'drain', 'close'] as const;
 const PROCESS_EVENTS = ['uncaughtException', 'SIGINT', 'SIGTERM', 'SIGQUIT', 'exit'] as const;
@@ -78,6 +85,7 @@ test('keys reach the screen whole, even when a sequence is split across reads', 
   const view = openView(conn);
   const names: string[] = [];
   view.screen.on('keypress', (_ch: string, key: { full: string }) => names.push(key.full));
+  await drawn(view);
   conn.typed('q');
   conn.typed('\x1b');
   conn.typed('[');
@@ -89,9 +97,29 @@ test('keys reach the screen whole, even when a sequence is split across reads', 
   view.close();
 });
 
+test('keys wait for the first draw, typed-ahead keys first, in the order typed (issue 11 item 3)', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  const names: string[] = [];
+  view.screen.on('keypress', (_ch: string, key: { full: string }) => names.push(key.full));
+  view.typeAhead('qu');
+  conn.typed('ic');
+  await tick();
+  assert.deepEqual(names, [], 'nothing before the view has drawn itself');
+  view.screen.render();
+  conn.typed('k');
+  await tick();
+  await tick();
+  conn.typed('ly');
+  await tick();
+  assert.equal(names.join(''), 'quickly');
+  view.close();
+});
+
 test('a lone ESC reaches the screen once the escape timeout passes', async () => {
   const conn = new FakeConnection(terminal('utf8'));
   const view = openView(conn, { escapeTimeoutMs: 5 });
+  await drawn(view);
   const got = new Promise<string>((r) => view.screen.once('keypress', (_ch: string, key: { full: string }) => r(key.full)));
   conn.typed('\x1b');
   assert.equal(await got, 'escape');
@@ -103,6 +131,7 @@ test('CP437 input is decoded before blessed sees it', async () => {
   const view = openView(conn);
   const chars: string[] = [];
   view.screen.on('keypress', (ch: string) => chars.push(ch));
+  await drawn(view);
   conn.typed(Buffer.from([0x82]));
   await tick();
   assert.deepEqual(chars, ['é']);

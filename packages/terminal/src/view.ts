@@ -20,7 +20,8 @@ import { KeyDecoder } from './keys.js';
  * - Input: blessed decodes bytes as UTF-8 and splits escape sequences that span two
  *   reads. It is fed text already decoded from the caller's encoding, one whole key
  *   sequence at a time (KeyDecoder), a bare ESC after ESCAPE_TIMEOUT_MS. Mouse reports
- *   and cursor position replies are not forwarded.
+ *   and cursor position replies are not forwarded. Keys wait for the view's first draw
+ *   (then its widgets are ready), behind the keys typed before it opened (typeAhead).
  * - Host terminal: blessed sniffs TMUX, TERM_PROGRAM, COLORTERM… from the server's own
  *   environment (inside tmux it would wrap every byte for tmux and run `tmux -V`).
  *   Those variables are hidden while the screen is built: they describe the sysop's
@@ -203,6 +204,9 @@ export function coalesceResizes(
   };
 }
 
+/** Keys held for a view until its first draw: a fast typist's and a pasted line's worth. */
+export const TYPE_AHEAD_LIMIT = 1024;
+
 /** Long enough for a sequence split by the network, short enough not to feel slow. */
 export const ESCAPE_TIMEOUT_MS = 75;
 /**
@@ -323,10 +327,30 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   const escapeMs = opts.escapeTimeoutMs ?? ESCAPE_TIMEOUT_MS;
   let escapeTimer: NodeJS.Timeout | undefined;
 
+  // Keys wait for the view's first draw: until then its widgets may still be loading
+  // (who's online fetches the list first), and a key typed ahead must act on what the
+  // caller will see. Keys handed over by typeAhead() and keys from the connection keep
+  // the order they were typed in.
+  let drawn = false;
+  let held = '';
+  const deliver = (raw: string): void => {
+    if (!drawn) {
+      if (held.length < TYPE_AHEAD_LIMIT) held += raw;
+      return;
+    }
+    input.emit('data', Buffer.from(raw, 'utf8'));
+  };
+  // Released after the draw returns, so a key handler that renders does not re-enter it.
+  screen.once('render', () => setImmediate(() => {
+    drawn = true;
+    const raw = held;
+    held = '';
+    if (raw && !closed) input.emit('data', Buffer.from(raw, 'utf8'));
+  }));
   const feed = (found: ReturnType<KeyDecoder['push']>): void => {
     let raw = '';
     for (const k of found) if (k.name !== 'cpr') raw += k.raw;
-    if (raw) input.emit('data', Buffer.from(raw, 'utf8'));
+    if (raw) deliver(raw);
   };
   const onData = (bytes: Buffer): void => {
     if (text.encoding !== conn.terminal.encoding) text.setEncoding(conn.terminal.encoding);

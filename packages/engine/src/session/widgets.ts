@@ -106,6 +106,10 @@ export class Widgets {
     if (!handle.view.closed) {
       this.views.add(entry);
       release = this.host.disposers.defer(() => entry.end('hangup'));
+      // The view reads the keyboard from now on: the keys typed before it took over (`w`
+      // then `p`) are its first keys, acted on once it has drawn itself.
+      const typed = this.host.input.take();
+      if (typed.length > 0) handle.view.typeAhead(typed.map((k) => k.raw).join(''));
     }
     return handle.view;
   }

@@ -3,7 +3,6 @@ import { charWidth } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
-import { passTypeAhead } from '../session-view.js';
 import { clipToWidth } from '../text-fit.js';
 import { describeNotice } from './notice.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
@@ -260,9 +259,8 @@ async function showList(s: Session): Promise<ListAction | undefined> {
   try {
     for (const e of await s.until(s.who())) if (!entries.has(e.sessionId) && !gone.has(e.sessionId)) entries.set(e.sessionId, e);
     selected = s.id;
+    // The first draw: keys typed while the list was opening (`w` then `p`) act on it now.
     render();
-    // Keys typed while the list was opening (`w` then `p`) act on it, in order.
-    await passTypeAhead(view, (o) => s.readKeyEvent(o));
     return await view.result;
   } finally {
     clearTimeout(renderTimer);
