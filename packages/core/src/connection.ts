@@ -5,8 +5,8 @@ import { clampSize } from './limits.js';
 export type Protocol = 'telnet' | 'ssh' | 'rlogin' | 'websocket';
 /** Where the screen size came from; a probe only runs when it is still 'default'. */
 export type SizeSource = 'naws' | 'pty' | 'rlogin' | 'probe' | 'default';
-/** Where the encoding came from, strongest first; a probe runs for 'default'. */
-export type EncodingSource = 'charset' | 'lang' | 'ttype' | 'probe' | 'config' | 'default';
+/** Where the encoding came from, strongest first ('user': the caller's own choice, kept for their calls); a probe runs for 'default'. */
+export type EncodingSource = 'user' | 'charset' | 'lang' | 'ttype' | 'probe' | 'config' | 'default';
 
 export interface TerminalInfo {
   protocol: Protocol;
@@ -70,8 +70,9 @@ export interface Connection {
   close(reason?: string): void;
   /**
    * A file transfer starts (on) or ends (off): input becomes 8-bit transparent (telnet
-   * stops folding CR LF / CR NUL into Enter). Front ends whose input is already clean
-   * (ssh, rlogin) leave it out.
+   * stops folding CR LF / CR NUL into Enter; rlogin stops stripping in-band window-size
+   * reports, whose marker can occur in binary data). Front ends whose input is already
+   * clean (ssh) leave it out.
    */
   setTransferMode?(on: boolean): void;
   /** A read-only copy of the output (BaseConnection has it); returns the untap. */

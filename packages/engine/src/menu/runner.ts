@@ -1,12 +1,14 @@
 import { charWidth, stripPipeCodes } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
-import { actionDefinition } from './actions.js';
+import { actionDefinition, type ActionOutcome } from './actions.js';
 import type { MenuLibrary } from './library.js';
 import { mayUse } from './schema.js';
 import type { Menu, MenuItem } from './types.js';
 
 /** Keys that redraw the whole menu instead of counting as an unknown command. */
 const REDRAW_KEYS = new Set(['enter', '?', ' ']);
+/** Escape leaves a submenu as its back item (Q) does, unless the menu gives Escape an item of its own. */
+const ESCAPE = 'escape';
 /** More columns of items than this is hard to scan, however wide the screen. */
 const MAX_LIST_COLUMNS = 3;
 
@@ -24,9 +26,26 @@ export interface MenuRunnerDeps {
  */
 export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): Promise<unknown> {
   let redraw = true;
+  let lastPick = 0;
   for (;;) {
     const menu = await deps.library.get(name);
     const items = menu.items.filter((item) => mayUse(item.access, s.user));
+    if (items.length > 0 && (await wantsLightbar(s))) {
+      // The caller chose lightbar menus (U, user settings): the same items, picked with the arrows.
+      s.setActivity(menu.title);
+      await drawMenu(s, menu, [], false);
+      const index = await s.lightbar(
+        items.map((i) => ({ text: `|15${hotkeyLabel(i.key)}|07  ${i.text}`, ...([...i.match].length === 1 && i.match !== ' ' ? { key: i.match } : {}) })),
+        { start: Math.min(lastPick, items.length - 1) },
+      );
+      const item = index === undefined ? items.find((i) => i.match === 'escape') : items[index];
+      if (index !== undefined) lastPick = index;
+      // Escape goes back, as in a submenu; at the bottom of the stack it draws the menu again.
+      if (!item && s.scripts.length > 1) return undefined;
+      const outcome = item ? await runItem(s, menu, item, deps) : { exit: false as const };
+      if (outcome.exit) return outcome.value;
+      continue;
+    }
     if (redraw) {
       s.setActivity(menu.title);
       await drawMenu(s, menu, items);
@@ -34,33 +53,52 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
     s.print(promptText(menu, s));
     const key = await s.readKey();
     const match = key.length === 1 ? key.toLowerCase() : key;
-    const item = items.find((i) => i.match === match);
+    const item = items.find((i) => i.match === match) ?? (key === ESCAPE ? items.find((i) => i.action.kind === 'back') : undefined);
     s.println(key.length === 1 && key !== ' ' ? key.toUpperCase().replace(/\|/g, '||') : '');
+    if (!item && key === ESCAPE) {
+      // A submenu without a back item still returns to what ran it; at the bottom of the
+      // stack (the main menu) Escape is not a mistake worth a message.
+      if (s.scripts.length > 1) return undefined;
+      continue;
+    }
     if (!item) {
       redraw = REDRAW_KEYS.has(key);
       if (!redraw) s.println('|08Unknown command. Press a highlighted key.|07');
       continue;
     }
-    const definition = actionDefinition(item.action.kind);
-    const outcome = await definition.run(item.action, {
-      session: s,
-      menu,
-      readPage: (file) => deps.library.readPage(file),
-      scriptExists: deps.scriptExists,
-    });
+    const outcome = await runItem(s, menu, item, deps);
     if (outcome.exit) return outcome.value;
     redraw = true;
   }
 }
 
-async function drawMenu(s: Session, menu: Menu, items: readonly MenuItem[]): Promise<void> {
+function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerDeps): Promise<ActionOutcome> {
+  return actionDefinition(item.action.kind).run(item.action, {
+    session: s,
+    menu,
+    readPage: (file) => deps.library.readPage(file),
+    scriptExists: deps.scriptExists,
+  });
+}
+
+/** The caller's menu style (users.settings); hotkeys when not logged in or the store cannot say. */
+async function wantsLightbar(s: Session): Promise<boolean> {
+  if (!s.user) return false;
+  try {
+    return (await s.store.users.settings(s.user.id)).menuStyle === 'lightbar';
+  } catch {
+    return false;
+  }
+}
+
+async function drawMenu(s: Session, menu: Menu, items: readonly MenuItem[], list = menu.list): Promise<void> {
   if (menu.art) {
     await s.art(menu.art.name, { fallback: `|15${menu.title}|07`, ...(menu.art.baud !== undefined ? { baud: menu.art.baud } : {}) });
   } else {
     s.clear();
     s.println(`|15${menu.title}|07\n`);
   }
-  if (menu.list) s.print(itemList(items, s.terminal.cols));
+  if (list) s.print(itemList(items, s.terminal.cols));
 }
 
 /** `[W] Who's online` cells in as many columns as fit, in file order, row by row. */

@@ -11,6 +11,7 @@ import {
 import type { BoardConfig } from '../board-config.js';
 import { MAX_GUARD_DELAY_MS, type AccountVerdict, type LoginAttempt, type LoginEvent, type LoginGuard, type LoginVerdict } from '../login-guard.js';
 import { STORE_APOLOGY } from '../script-stack.js';
+import { applyUserEncoding } from './terminal-setup.js';
 
 /** The longest guard message shown to a caller before a hang-up. */
 const MAX_GUARD_MESSAGE_LENGTH = 300;
@@ -139,6 +140,7 @@ export class LoginFlow {
     this.current = user;
     host.becameUser(user);
     await host.openCall(user);
+    await applyUserEncoding(host.conn, host.store, user.id, host.log);
     host.log.info('session.login', { userId: user.id });
     // Admission stops counting this socket as a start-up (MaxStartups).
     host.conn.markAuthenticated();

@@ -1,4 +1,5 @@
 import type { Connection, Logger } from '@carrier/core';
+import type { Store } from '@carrier/store';
 import { probeTerminal } from '@carrier/terminal';
 import type { BoardConfig } from '../board-config.js';
 
@@ -30,4 +31,22 @@ export async function prepareTerminal(conn: Connection, config: Readonly<BoardCo
     conn.setEncoding(fallback, 'config');
   }
   return leftover;
+}
+
+/**
+ * At login, the encoding the caller chose on the user-settings screen (U) wins over what
+ * negotiation and the probes said: a terminal that claims UTF-8 and draws CP437 (or the
+ * other way round) is put right once, by the caller. A browser terminal is UTF-8 only
+ * and keeps it. A store that cannot answer leaves the negotiated encoding.
+ */
+export async function applyUserEncoding(conn: Connection, store: Store, userId: number, log: Logger): Promise<void> {
+  if (conn.terminal.protocol === 'websocket') return;
+  try {
+    const { encoding } = await store.users.settings(userId);
+    if (encoding === null) return;
+    if (encoding !== conn.terminal.encoding) log.debug('session.encoding_chosen', { encoding, negotiated: conn.terminal.encoding });
+    conn.setEncoding(encoding, 'user');
+  } catch (err) {
+    log.warn('session.settings_unavailable', { err });
+  }
 }
