@@ -25,6 +25,8 @@ export class RloginConnection extends BaseConnection {
   private readonly socket: net.Socket;
   private readonly sizeFilter = new RloginWindowSizeFilter();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** During a file transfer every byte is data: `FF FF s s` is a binary run, not a window size. */
+  private transfer = false;
   readonly #password: string | undefined;
 
   constructor(opts: { socket: net.Socket; remoteAddress: string; terminal: Partial<TerminalInfo>; login: RloginLogin }) {
@@ -54,6 +56,10 @@ export class RloginConnection extends BaseConnection {
   receive(bytes: Buffer): void {
     if (this.closed) return;
     this.clearFlushTimer();
+    if (this.transfer) {
+      this.pushInput(bytes);
+      return;
+    }
     for (const event of this.sizeFilter.push(bytes)) {
       if (event.type === 'data') this.pushInput(event.bytes);
       else this.setSize(event.cols, event.rows, 'rlogin');
@@ -62,6 +68,20 @@ export class RloginConnection extends BaseConnection {
       this.flushTimer = setTimeout(() => this.pushInput(this.sizeFilter.flush()), HELD_MARKER_FLUSH_MS);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * A file transfer starts or ends. During one, input is passed through whole: ZMODEM's
+   * binary data may hold the window-size marker, and stripping it would corrupt the file.
+   */
+  setTransferMode(on: boolean): void {
+    if (on === this.transfer) return;
+    if (on) {
+      // Whatever the filter was holding came before the transfer: it is the session's.
+      this.clearFlushTimer();
+      if (this.sizeFilter.held > 0) this.pushInput(this.sizeFilter.flush());
+    }
+    this.transfer = on;
   }
 
   protected sendRaw(bytes: Buffer): boolean {
