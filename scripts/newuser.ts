@@ -58,7 +58,7 @@ const PASSWORD_TRIES = 3;
  * for the confirmation again (up to three times) rather than throwing the application
  * away; a password the rules refuse is asked for again, up to three times.
  */
-async function choosePassword(s: Session, handle: string): Promise<string | undefined> {
+export async function choosePassword(s: Session, handle: string): Promise<string | undefined> {
   for (let attempt = 0; attempt < PASSWORD_TRIES; attempt++) {
     s.print('\n|11Password: |15');
     const first = await s.readLine({ mask: '*', maxLength: 128 });

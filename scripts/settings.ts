@@ -1,0 +1,102 @@
+// User settings (menu key U): the caller's password, their terminal's encoding (applied
+// at once and at every login), hotkey or lightbar menus, and the new-scan of the message
+// areas at login. Q or Escape goes back. A wrong current password counts as a failed
+// login (the board's penalties apply), and three end the screen.
+import { getNewScanAtLogin, setNewScanAtLogin, type Session } from '@carrier/engine';
+import type { UserSettings } from '@carrier/store';
+import { choosePassword } from './newuser.js';
+
+/** Wrong current passwords before the screen gives up. */
+const OLD_PASSWORD_TRIES = 3;
+
+const ENCODING_NAMES: Record<'utf8' | 'cp437', string> = { utf8: 'UTF-8', cp437: 'CP437 (IBM PC)' };
+
+export default async function settings(s: Session): Promise<void> {
+  const user = s.user;
+  if (!user) return;
+  s.setActivity('user settings');
+  for (;;) {
+    const [mine, newScan] = await Promise.all([s.store.users.settings(user.id), getNewScanAtLogin(s)]);
+    s.clear();
+    s.println(`|15User settings|07 for ${user.handle.replace(/\|/g, '||')}`);
+    s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
+    s.println(`|08[|15P|08]|07 Password            |08change it`);
+    s.println(`|08[|15E|08]|07 Encoding            |15${encodingText(s, mine)}`);
+    s.println(`|08[|15M|08]|07 Menus               |15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
+    s.println(`|08[|15N|08]|07 New-scan at login   |15${newScan ? 'on' : 'off'}`);
+    s.println(`|08[|15Q|08]|07 Back`);
+    s.print('\n|07Change which? ');
+    const key = (await s.readKey()).toLowerCase();
+    s.println('');
+    if (key === 'q' || key === 'escape') return;
+    if (key === 'p') {
+      if (!(await changePassword(s, user.handle, user.id))) return;
+    } else if (key === 'e') {
+      await chooseEncoding(s, user.id);
+    } else if (key === 'm') {
+      const menuStyle = mine.menuStyle === 'lightbar' ? 'hotkeys' : 'lightbar';
+      await s.store.users.updateSettings(user.id, { menuStyle });
+      s.log.info('settings.changed', { setting: 'menuStyle', value: menuStyle });
+    } else if (key === 'n') {
+      await setNewScanAtLogin(s, !newScan);
+      s.log.info('settings.changed', { setting: 'newScanAtLogin', value: !newScan });
+    }
+  }
+}
+
+function encodingText(s: Session, mine: UserSettings): string {
+  const now = ENCODING_NAMES[s.terminal.encoding];
+  return mine.encoding === null ? `${now}, as your terminal said` : `${now}, your choice`;
+}
+
+/** false when the caller gave up on the current password three times: the screen ends. */
+async function changePassword(s: Session, handle: string, id: number): Promise<boolean> {
+  s.discardInput();
+  for (let attempt = 1; ; attempt++) {
+    s.print('|11Current password: |15');
+    const old = await s.readLine({ mask: '*', maxLength: 128 });
+    if (old === '') return true;
+    // Through the board's login policy: guessing here costs what guessing at login does.
+    if (await s.authenticate(handle, old)) break;
+    if (attempt >= OLD_PASSWORD_TRIES) {
+      s.println('\n|12That is not your password.|07');
+      s.log.warn('settings.password_refused', { attempts: attempt });
+      await s.pause();
+      return false;
+    }
+    s.println('\n|12That is not your password. Try again, or Enter to leave it.|07');
+  }
+  s.println('\n|07Now the new one, twice (the same rules as when you joined; Enter cancels).');
+  const password = await choosePassword(s, handle);
+  if (password === undefined) {
+    s.println('\n|07Your password is unchanged.');
+  } else {
+    await s.store.users.setPassword(id, password);
+    s.log.info('settings.password_changed');
+    s.println('\n|10Your password is changed.|07 Use it from your next login.');
+  }
+  await s.pause();
+  return true;
+}
+
+async function chooseEncoding(s: Session, id: number): Promise<void> {
+  if (s.terminal.protocol === 'websocket') {
+    s.println('|07The browser terminal is always UTF-8.');
+    await s.pause();
+    return;
+  }
+  s.println('|07Which characters does your terminal draw?');
+  s.println('|08[|15U|08]|07 UTF-8 (most modern terminals)');
+  s.println('|08[|15C|08]|07 CP437 (SyncTERM, NetRunner, DOS terminals)');
+  s.println('|08[|15A|08]|07 As my terminal says (from the next login)');
+  s.print('|07Choice: ');
+  const key = (await s.readKey()).toLowerCase();
+  s.println('');
+  const encoding = key === 'u' ? 'utf8' : key === 'c' ? 'cp437' : key === 'a' ? null : undefined;
+  if (encoding === undefined) return;
+  await s.store.users.updateSettings(id, { encoding });
+  s.log.info('settings.changed', { setting: 'encoding', value: encoding ?? 'negotiated' });
+  if (encoding) s.conn.setEncoding(encoding, 'user');
+  s.println(`|07Box lines: |15\u250c\u2500\u2500\u2510 \u2554\u2550\u2550\u2557 \u2591\u2592\u2593\u2588|07 should look like a box, a double box and shades.`);
+  await s.pause();
+}
