@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextImmediate } from 'node:timers/promises';
 import { BaseConnection, type Encoding, type TerminalInfo } from '@carrier/core';
-import { coalesceResizes, openView, VIEW_LIMITS, viewBudget, viewSize, viewTerminalName } from './view.js';
+import { coalesceResizes, openView, TYPE_AHEAD_MAX_WAIT_MS, VIEW_LIMITS, viewBudget, viewSize, viewTerminalName } from './view.js';
 
 class FakeConnection extends BaseConnection {
   out: Buffer[] = [];
@@ -113,6 +113,17 @@ test('keys wait for the first draw, typed-ahead keys first, in the order typed (
   conn.typed('ly');
   await tick();
   assert.equal(names.join(''), 'quickly');
+  view.close();
+});
+
+test('a view that never draws itself still gets its keys after TYPE_AHEAD_MAX_WAIT_MS', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  const got = new Promise<string>((r) => view.screen.once('keypress', (_ch: string, key: { full: string }) => r(key.full)));
+  const started = Date.now();
+  conn.typed('x');
+  assert.equal(await got, 'x');
+  assert.ok(Date.now() - started >= TYPE_AHEAD_MAX_WAIT_MS - 50, 'held until the wait ran out');
   view.close();
 });
 

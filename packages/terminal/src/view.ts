@@ -206,6 +206,8 @@ export function coalesceResizes(
 
 /** Keys held for a view until its first draw: a fast typist's and a pasted line's worth. */
 export const TYPE_AHEAD_LIMIT = 1024;
+/** The longest keys wait for a view's first draw. */
+export const TYPE_AHEAD_MAX_WAIT_MS = 1_000;
 
 /** Long enough for a sequence split by the network, short enough not to feel slow. */
 export const ESCAPE_TIMEOUT_MS = 75;
@@ -341,12 +343,19 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     input.emit('data', Buffer.from(raw, 'utf8'));
   };
   // Released after the draw returns, so a key handler that renders does not re-enter it.
-  screen.once('render', () => setImmediate(() => {
+  // A view that never draws (a script that only listens for keys) gets them after
+  // TYPE_AHEAD_MAX_WAIT_MS all the same.
+  const release = (): void => {
+    if (drawn) return;
     drawn = true;
+    clearTimeout(releaseTimer);
     const raw = held;
     held = '';
     if (raw && !closed) input.emit('data', Buffer.from(raw, 'utf8'));
-  }));
+  };
+  const releaseTimer = setTimeout(release, TYPE_AHEAD_MAX_WAIT_MS);
+  releaseTimer.unref();
+  screen.once('render', () => setImmediate(release));
   const feed = (found: ReturnType<KeyDecoder['push']>): void => {
     let raw = '';
     for (const k of found) if (k.name !== 'cpr') raw += k.raw;
@@ -377,6 +386,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   const close = (): void => {
     if (closed) return;
     closed = true;
+    clearTimeout(releaseTimer);
     clearTimeout(escapeTimer);
     clearTimeout(retryTimer);
     if (renderQueued) clearImmediate(renderQueued);

@@ -87,6 +87,7 @@ describe('notices reach a caller wherever they are', () => {
     assert.doesNotMatch(conn.screen.slice(mark), /held for later/);
     conn.type('x');
     await conn.waitFor('held for later');
+    await conn.waitFor('view closed');
     assert.ok(conn.screen.indexOf('held for later') < conn.screen.indexOf('view closed'), 'shown as the view closed');
     conn.type('q');
     await session.done;
