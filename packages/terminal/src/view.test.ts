@@ -121,8 +121,10 @@ test('a view that never draws itself still gets its keys after TYPE_AHEAD_MAX_WA
   const view = openView(conn);
   const got = new Promise<string>((r) => view.screen.once('keypress', (_ch: string, key: { full: string }) => r(key.full)));
   const started = Date.now();
+  const alive = setTimeout(() => undefined, 10_000); // the view's own timer does not hold the process
   conn.typed('x');
   assert.equal(await got, 'x');
+  clearTimeout(alive);
   assert.ok(Date.now() - started >= TYPE_AHEAD_MAX_WAIT_MS - 50, 'held until the wait ran out');
   view.close();
 });
