@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { CarrierError, client, ErrorCodes, type Logger } from '@carrier/core';
 import type { Store } from '@carrier/store';
 import { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
@@ -6,6 +5,7 @@ import type { Board } from './board-types.js';
 import type { Bus, Unsubscribe } from './bus.js';
 import { ScriptLoader } from './script-loader.js';
 import { CallSession } from './session.js';
+import { newProcessId } from './presence.js';
 import type { SessionContext } from './session/context.js';
 import { BoardSocial } from './social/board-social.js';
 import { boardMenus, type BoardMenuOptions } from './menu/board-menus.js';
@@ -54,7 +54,7 @@ export function createBoard(opts: BoardOptions): Board {
   const loader = new ScriptLoader(opts.scriptsDir, opts.cacheDir, log);
   const live = new Map<string, CallSession>();
   const warned = new Set<string>();
-  const processId = opts.processId ?? `${hostname()}:${process.pid}`;
+  const processId = opts.processId ?? newProcessId();
   let stopping = false;
 
   const board: Board = {

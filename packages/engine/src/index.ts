@@ -4,9 +4,9 @@ export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
 export type { Board, LiveSession } from './board-types.js';
 export { MAX_GUARD_DELAY_MS, type LoginGuard, type LoginAttempt, type LoginVerdict, type LoginEvent } from './login-guard.js';
 export { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';
-export { InProcessPresence, type Presence, type PresenceEntry } from './presence.js';
+export { InProcessPresence, isEarlierStart, newProcessId, type Presence, type PresenceEntry } from './presence.js';
 export { RedisBus, clearProcessPresence, inspectBoard, type BusStatus, type RedisBusOptions } from './redis-bus.js';
-export type { ProcessInfo } from './redis-presence.js';
+export type { ProcessGone, ProcessInfo } from './redis-presence.js';
 export {
   topics,
   TOPIC_NAMES,

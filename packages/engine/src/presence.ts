@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PresenceEntry, Topic, TopicPayload } from './topics.js';
 
 // PresenceEntry lives with the other bus payloads in topics.ts (a leaf: no import cycle).
@@ -12,6 +14,27 @@ export interface Presence {
   /** Forget the session and free its node; publishes presence.leave. Idempotent. */
   remove(sessionId: string): Promise<void>;
   snapshot(): Promise<PresenceEntry[]>;
+}
+
+/**
+ * The name of one start of a carrier process: `host:pid:random`. Host and pid alone are
+ * not enough: in a container carrier is PID 1 under a hostname that survives a restart,
+ * so a restarted process would inherit the dead one's name (and its callers).
+ * `nonce` lets the cluster primary name a worker before it forks it.
+ */
+export function newProcessId(pid: number = process.pid, nonce: string = randomBytes(4).toString('hex')): string {
+  return `${hostname()}:${pid}:${nonce}`;
+}
+
+/**
+ * True when `other` is an earlier start of the process named `self`: same host and pid,
+ * another start (or the `host:pid` of a carrier from before unique ids). Two live
+ * processes never share a host and a pid, so such an entry was left by a dead one.
+ */
+export function isEarlierStart(self: string, other: string): boolean {
+  if (other === self) return false;
+  const slot = self.slice(0, self.lastIndexOf(':'));
+  return other === slot || other.startsWith(`${slot}:`);
 }
 
 type Publish = <T extends Topic>(topic: T, payload: TopicPayload<T>) => void;

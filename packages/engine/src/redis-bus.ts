@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis, RedisOptions } from 'ioredis';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
 import { decodeEnvelope, encodeEnvelope } from './bus-envelope.js';
 import { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';
 import { redisLayout, type RedisLayout } from './redis-layout.js';
-import { HEARTBEAT_MS, reapProcess, RedisPresence, type ProcessInfo } from './redis-presence.js';
-import type { PresenceEntry } from './presence.js';
+import { HEARTBEAT_MS, reapProcess, RedisPresence, type ProcessGone, type ProcessInfo } from './redis-presence.js';
+import { newProcessId, type PresenceEntry } from './presence.js';
 import type { Topic, TopicPayload } from './topics.js';
 
 /**
@@ -41,6 +40,12 @@ export interface RedisBusOptions {
   log: Logger;
   /** how presence names this process; the board's processId (default host:pid) */
   processId?: string;
+  /**
+   * This process cleared a dead one off the board (its heartbeat stopped, or it was an
+   * earlier start of this one); exactly one process hears of each. The server ends the
+   * calls it left open. Called from the first heartbeat on, during connect() too.
+   */
+  onProcessGone?: (gone: ProcessGone) => void;
   /** start-up fails when Redis cannot be reached within this long */
   connectTimeoutMs?: number;
 }
@@ -112,7 +117,7 @@ export class RedisBus implements Bus {
 
   private constructor(opts: RedisBusOptions, Redis: RedisConstructor) {
     this.log = opts.log.child({ component: 'bus' });
-    this.processId = opts.processId ?? `${hostname()}:${process.pid}`;
+    this.processId = opts.processId ?? newProcessId();
     this.url = opts.url;
     this.layout = redisLayout(opts.keyPrefix);
     this.local = new InProcessBus(opts.log);
@@ -145,6 +150,7 @@ export class RedisBus implements Bus {
       publish: (topic, payload) => this.publish(topic, payload),
       publishRemote: (topic, payload) => this.publishRemote(topic, payload),
       isUp: () => this.up,
+      onProcessGone: opts.onProcessGone,
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
-import type { Presence, PresenceEntry } from './presence.js';
+import { isEarlierStart, type Presence, type PresenceEntry } from './presence.js';
 import { decodePresenceEntry, encodePresenceEntry } from './presence-codec.js';
 import {
   CLAIM_NODE_LUA,
@@ -52,6 +52,14 @@ export interface RedisPresenceOptions {
   publishRemote: Publish;
   /** true while both Redis connections are ready */
   isUp: () => boolean;
+  /** this process reaped a dead one (see RedisBusOptions.onProcessGone) */
+  onProcessGone?: ((gone: ProcessGone) => void) | undefined;
+}
+
+/** A dead process this one cleared off the board, and when its last heartbeat was (0: unknown). */
+export interface ProcessGone {
+  processId: string;
+  lastSeenAt: number;
 }
 
 /** A live carrier process on the board, as its heartbeat describes it. */
@@ -80,6 +88,7 @@ export class RedisPresence implements Presence {
   private readonly publish: Publish;
   private readonly publishRemote: Publish;
   private readonly isUp: () => boolean;
+  private readonly onProcessGone: ((gone: ProcessGone) => void) | undefined;
   private readonly startedAt = Date.now();
   private readonly nodeOf = new Map<string, number>();
   private readonly entries = new Map<string, PresenceEntry>();
@@ -101,14 +110,16 @@ export class RedisPresence implements Presence {
     this.publish = opts.publish;
     this.publishRemote = opts.publishRemote;
     this.isUp = opts.isUp;
+    this.onProcessGone = opts.onProcessGone;
     this.claimNodeScript = defineScript(this.redis, 'carrierClaimNode', CLAIM_NODE_LUA, 0);
     this.releaseNodeScript = defineScript(this.redis, 'carrierReleaseNode', RELEASE_NODE_LUA, 1);
     this.reclaimNodeScript = defineScript(this.redis, 'carrierReclaimNode', RECLAIM_NODE_LUA, 1);
     this.refreshNodesScript = defineScript(this.redis, 'carrierRefreshNodes', REFRESH_NODES_LUA);
   }
 
-  /** Announce this process and keep announcing it every HEARTBEAT_MS. */
+  /** Clear what an earlier start of this process left, announce this one, and keep announcing it every HEARTBEAT_MS. */
   async start(): Promise<void> {
+    await this.clearEarlierStarts();
     await this.heartbeat();
     this.timer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
@@ -293,14 +304,49 @@ export class RedisPresence implements Presence {
 
   /** Processes in the index whose alive key has expired are dead: clear their callers. */
   private async reapDead(): Promise<void> {
-    const ids = (await this.redis.zrange(this.layout.processes, 0, -1)).filter((p) => p !== this.processId);
-    if (ids.length === 0) return;
-    const alive = await this.redis.mget(ids.map((p) => this.layout.alive(p)));
-    for (let i = 0; i < ids.length; i++) {
+    const index = (await this.indexed()).filter((p) => p.processId !== this.processId);
+    if (index.length === 0) return;
+    const alive = await this.redis.mget(index.map((p) => this.layout.alive(p.processId)));
+    for (let i = 0; i < index.length; i++) {
       if (alive[i] !== null) continue;
-      const gone = await reapProcess(this.redis, this.layout, ids[i]!, this.publish, this.releaseNodeScript);
-      if (gone !== undefined) this.log.info('presence.reaped', { processId: ids[i], sessions: gone });
+      await this.reap(index[i]!.processId, index[i]!.lastSeenAt, 'presence.reaped');
     }
+  }
+
+  /**
+   * A container restarts carrier as PID 1 under the same hostname: whatever an earlier
+   * start of this host:pid left (its callers, their node numbers) is a dead process's,
+   * even while its alive key has seconds to run. Clear it before this start announces itself.
+   */
+  private async clearEarlierStarts(): Promise<void> {
+    if (!this.isUp()) return;
+    try {
+      for (const p of await this.indexed()) {
+        if (isEarlierStart(this.processId, p.processId)) await this.reap(p.processId, p.lastSeenAt, 'presence.earlier_start_cleared');
+      }
+    } catch (err) {
+      this.log.warn('presence.earlier_start_clear_failed', { err });
+    }
+  }
+
+  /** Reap one dead process; the winner of the reap tells this process's subscribers (process.gone). */
+  private async reap(processId: string, lastSeenAt: number, event: string): Promise<void> {
+    const gone = await reapProcess(this.redis, this.layout, processId, this.publish, this.releaseNodeScript);
+    if (gone === undefined) return;
+    this.log.info(event, { processId, sessions: gone, lastSeenAt });
+    try {
+      this.onProcessGone?.({ processId, lastSeenAt });
+    } catch (err) {
+      this.log.warn('presence.process_gone_failed', { processId, err });
+    }
+  }
+
+  /** The index: every process that heartbeated, with the time of its last heartbeat. */
+  private async indexed(): Promise<Array<{ processId: string; lastSeenAt: number }>> {
+    const flat = await this.redis.zrange(this.layout.processes, 0, -1, 'WITHSCORES');
+    const out: Array<{ processId: string; lastSeenAt: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ processId: flat[i]!, lastSeenAt: Number(flat[i + 1]) || 0 });
+    return out;
   }
 
   private async liveProcesses(): Promise<string[]> {

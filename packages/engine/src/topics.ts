@@ -12,7 +12,7 @@ export interface PresenceEntry {
   lastInputAt: number;
   remoteAddress: string;
   terminal: { type: string; cols: number; rows: number; encoding: Encoding };
-  /** which carrier process serves this caller (host:pid), for multi-process boards */
+  /** which carrier process serves this caller (host:pid:random, one per start), for multi-process boards */
   processId: string;
   /** the chat room the caller is in; absent outside chat */
   room?: string;
