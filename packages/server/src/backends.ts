@@ -1,5 +1,5 @@
 import type { Logger } from '@carrier/core';
-import { InProcessBus, RedisBus, type Bus, type BusStatus, type ProcessInfo } from '@carrier/engine';
+import { InProcessBus, RedisBus, type Bus, type BusStatus, type ProcessGone, type ProcessInfo } from '@carrier/engine';
 import type { PoolSize, StoreOptions } from '@carrier/store';
 import { ConfigError } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
@@ -54,9 +54,9 @@ export interface OpenedBus {
   processes(): Promise<ProcessInfo[]>;
 }
 
-export async function openBus(choice: BusChoice, log: Logger, processId: string): Promise<OpenedBus> {
+export async function openBus(choice: BusChoice, log: Logger, processId: string, onProcessGone?: (gone: ProcessGone) => void): Promise<OpenedBus> {
   if (choice.kind === 'redis') {
-    const bus = await RedisBus.connect({ url: choice.url, keyPrefix: choice.keyPrefix, log, processId });
+    const bus = await RedisBus.connect({ url: choice.url, keyPrefix: choice.keyPrefix, log, processId, ...(onProcessGone ? { onProcessGone } : {}) });
     return { bus, status: () => bus.status(), processes: () => bus.processes() };
   }
   const bus = new InProcessBus(log);

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { hostname } from 'node:os';
-import { clearProcessPresence } from '@carrier/engine';
+import { randomBytes } from 'node:crypto';
+import { clearProcessPresence, newProcessId } from '@carrier/engine';
 import type { Logger } from '@carrier/core';
 import { ensureHostKeys } from '@carrier/ssh';
 import { openStore } from '@carrier/store';
@@ -8,6 +8,7 @@ import { chooseBus, storeOptions } from './backends.js';
 import type { CarrierConfig } from './config-schema.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { RunningBoard } from './start.js';
+import { PROCESS_NONCE_ENV } from './process-calls.js';
 import { boardStats, processStats, type BoardStats, type ProcessStats, type StatusReport } from './status-report.js';
 
 /**
@@ -80,19 +81,20 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
   const bus = chooseBus({ ...cfg, workers });
   if (bus.kind !== 'redis') throw new Error('unreachable: chooseBus refuses workers without Redis');
 
-  // Migrate once and make host keys once, before N workers would all try.
-  const store = await openStore(storeOptions(cfg, primaryLog, { min: 0, max: 2 }));
-  await store.close();
+  // Migrate once and make host keys once, before N workers would all try. The store stays
+  // open (one connection at most) to end the calls of a worker that dies.
+  const store = await openStore(storeOptions(cfg, primaryLog, { min: 0, max: 1 }));
   if (cfg.ssh.port !== 'off') await ensureHostKeys(cfg.dataDir);
 
-  const live = new Map<number, { worker: Worker; startedAt: number }>();
+  const live = new Map<number, { worker: Worker; startedAt: number; nonce: string }>();
   let stopping = false;
   let restartDelay = FIRST_RESTART_DELAY_MS;
   let statsSeq = 0;
 
   const fork = (): void => {
-    const worker = cluster.fork();
-    live.set(worker.id, { worker, startedAt: Date.now() });
+    const nonce = randomBytes(4).toString('hex');
+    const worker = cluster.fork({ [PROCESS_NONCE_ENV]: nonce });
+    live.set(worker.id, { worker, startedAt: Date.now(), nonce });
     primaryLog.info('cluster.worker_started', { worker: worker.id, workerPid: worker.process.pid });
   };
 
@@ -105,11 +107,18 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
     primaryLog.error('cluster.worker_died', { worker: worker.id, workerPid: pid, code, signal, uptimeMs: uptime });
     restartDelay = uptime >= HEALTHY_UPTIME_MS ? FIRST_RESTART_DELAY_MS : Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
     const delay = uptime >= HEALTHY_UPTIME_MS ? 0 : restartDelay;
-    if (pid !== undefined) {
-      // Its callers are gone with it; don't make the rest of the board wait for the heartbeat TTL.
-      void clearProcessPresence({ url: bus.url, keyPrefix: bus.keyPrefix, processId: `${hostname()}:${pid}`, log: primaryLog }).then((n) =>
-        primaryLog.info('cluster.presence_cleared', { workerPid: pid, callers: n }),
+    if (pid !== undefined && entry) {
+      // Its callers are gone with it; don't make the rest of the board wait for the heartbeat
+      // TTL. Its calls end now: the primary saw it alive until this moment.
+      const processId = newProcessId(pid, entry.nonce);
+      const diedAt = Date.now();
+      void clearProcessPresence({ url: bus.url, keyPrefix: bus.keyPrefix, processId, log: primaryLog }).then((n) =>
+        primaryLog.info('cluster.presence_cleared', { workerPid: pid, processId, callers: n }),
       );
+      store.calls
+        .endProcess(processId, diedAt, 'process died')
+        .then((calls) => primaryLog.info('calls.ended_for_dead_process', { processId, lastSeenAt: diedAt, calls }))
+        .catch((err: unknown) => primaryLog.warn('calls.end_for_dead_process_failed', { processId, err }));
     }
     setTimeout(() => {
       if (!stopping) fork();
@@ -184,5 +193,6 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  await store.close().catch((err: unknown) => primaryLog.warn('store.close_failed', { err }));
   primaryLog.info('cluster.stopped', {});
 }

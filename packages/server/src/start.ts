@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BaseServer, type Logger, type ServerLimits } from '@carrier/core';
-import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, DownloadLinks, LINK_ROUTE, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
+import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, DownloadLinks, LINK_ROUTE, newProcessId, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
 import { RloginServer } from '@carrier/rlogin';
 import { ensureHostKeys, SshServer } from '@carrier/ssh';
 import { openStore, type Store } from '@carrier/store';
@@ -20,6 +20,7 @@ import { scryptParams, startSecurity, type Security } from './security/security.
 import { CleanupStack } from './cleanup-stack.js';
 import { LogTap } from './control/log-tap.js';
 import { startControl, type RunningControl } from './control/start-control.js';
+import { endCallsOf, PROCESS_NONCE_ENV, sweepSingleProcess } from './process-calls.js';
 
 export interface RunningBoard {
   board: Board;
@@ -69,17 +70,21 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   const log = logTap.wrap(rootLog);
   mkdirSync(cfg.dataDir, { recursive: true });
   const busChoice = chooseBus(cfg);
+  // One name for this start of this process, in presence, on the bus, on its calls and in
+  // the board's logs: host:pid:random (a cluster worker's random part comes from its primary).
+  const processId = newProcessId(process.pid, process.env[PROCESS_NONCE_ENV] || undefined);
   // Passwords are hashed at the configured cost; an older hash is upgraded at its next login.
-  const store = await openStore({ ...storeOptions(cfg, log), passwordParams: scryptParams(cfg) });
+  const store = await openStore({ ...storeOptions(cfg, log), passwordParams: scryptParams(cfg), processId });
   stack.defer(() => store.close());
   const security = await startSecurity(cfg, { store, log });
   stack.defer(() => security.close());
-  // One name for this process in presence, on the bus and in the board's logs.
-  const processId = `${hostname()}:${process.pid}`;
-  const opened: OpenedBus = await openBus(busChoice, log, processId);
+  // Calls a dead process left open end at its last sign of life: the Redis bus reports
+  // the processes this one reaps; a board of one process sweeps at its start.
+  const opened: OpenedBus = await openBus(busChoice, log, processId, endCallsOf(store, log));
   const bus: Bus = opened.bus;
   // At a stop this runs after the sessions ended: their presence is gone, and the bus can take this process off the board.
   stack.defer(() => bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err })));
+  if (busChoice.kind === 'in-process') stack.defer(await sweepSingleProcess({ store, dataDir: cfg.dataDir, processId, log }));
   const v = cfg.limits.view;
   configureViews({ maxCols: v.maxCols, maxRows: v.maxRows, maxCells: v.maxCells, resizeDelayMs: v.resizeDelay, cpuMsPerSecond: v.cpuMsPerSecond, cpuBurstMs: v.cpuBurstMs });
   // File areas (config/files.yaml): folders made, the index synced in the background, optional watch.

@@ -41,6 +41,7 @@ for (const backend of backends) {
         endedAt: T0 + 61_000,
         endReason: 'logoff',
         location: 'New York',
+        processId: null,
       });
     });
 
@@ -126,6 +127,44 @@ for (const backend of backends) {
       }));
       await store.knex.batchInsert('calls', rows, 200);
       assert.equal((await store.calls.recent(MAX_RECENT_CALLS * 10)).length, MAX_RECENT_CALLS);
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe(`calls of a dead process on ${backend.kind}`, () => {
+    test('endProcess ends only that process\'s open calls, at its last-seen time or the call\'s start', async () => {
+      let now = T0;
+      const options = await backend.fresh();
+      const dead = await openStore({ ...options, clock: () => now, processId: 'host:1:dead' });
+      const live = await openStore({ ...options, clock: () => now, processId: 'host:2:live' });
+      try {
+        const start = (store: Store, handle: string, node: number) =>
+          store.calls.start({ handle, protocol: 'telnet', remoteAddress: '192.0.2.7', node });
+        const early = await start(dead, 'Early', 1);
+        now = T0 + 5_000;
+        const done = await start(dead, 'Done', 2);
+        await dead.calls.end(done, 'logoff');
+        const other = await start(live, 'Other', 3);
+        now = T0 + 9_000;
+        const late = await start(dead, 'Late', 4); // started after the dead process was last seen
+        assert.deepEqual((await live.calls.openProcesses()).sort(), ['host:1:dead', 'host:2:live']);
+
+        now = T0 + 60_000;
+        assert.equal(await live.calls.endProcess('host:1:dead', T0 + 8_000, 'process died'), 2);
+        assert.equal(await live.calls.endProcess('host:1:dead', T0 + 8_000, 'process died'), 0, 'ended once');
+        const byId = new Map((await live.calls.recent(10)).map((c) => [c.id, c]));
+        assert.equal(byId.get(early)?.endedAt, T0 + 8_000);
+        assert.equal(byId.get(early)?.endReason, 'process died');
+        assert.equal(byId.get(early)?.processId, 'host:1:dead');
+        assert.equal(byId.get(late)?.endedAt, T0 + 9_000, 'never before the call started');
+        assert.equal(byId.get(done)?.endReason, 'logoff', 'an ended call keeps its end');
+        assert.equal(byId.has(other), false, 'the live process keeps its call');
+        assert.deepEqual(await live.calls.openProcesses(), ['host:2:live']);
+      } finally {
+        await dead.close();
+        await live.close();
+      }
     });
   });
 }

@@ -16,6 +16,8 @@ export interface Call {
   readonly endReason: string | null;
   /** Where the caller said they call from at sign-up (null for guests and when not given). */
   readonly location: string | null;
+  /** The carrier process that served the call (null for calls from before migration 0060). */
+  readonly processId: string | null;
 }
 
 export interface CallStart {
@@ -24,6 +26,8 @@ export interface CallStart {
   protocol: string;
   remoteAddress: string;
   node: number;
+  /** the serving process; default: the repository's own (StoreOptions.processId) */
+  processId?: string | undefined;
 }
 
 export interface CallsRepository {
@@ -33,18 +37,27 @@ export interface CallsRepository {
   end(id: number, reason: string): Promise<void>;
   /** Ended calls, newest first; `limit` is clamped to 0..MAX_RECENT_CALLS. */
   recent(limit: number): Promise<Call[]>;
+  /**
+   * A process died: end the calls it left open, at the time it was last seen alive (or
+   * at a call's start, if that is later). Returns how many calls it ended.
+   */
+  endProcess(processId: string, lastSeenAt: number, reason: string): Promise<number>;
+  /** The processes with calls still open ('' for calls from before migration 0060). */
+  openProcesses(): Promise<string[]>;
 }
 
 export interface CallsDeps {
   knex: Knex;
   clock: () => number;
+  /** stamped on every call this repository starts */
+  processId?: string | undefined;
 }
 
 /** A report page, not the whole table: the list is read on every login screen. */
 export const MAX_RECENT_CALLS = 1000;
 
 /** The column lengths from migration 0001; values are fitted, never refused. */
-const COLUMN = { handle: 32, protocol: 16, remoteAddress: 64, endReason: 200 } as const;
+const COLUMN = { handle: 32, protocol: 16, remoteAddress: 64, endReason: 200, processId: 128 } as const;
 
 interface CallRow {
   id: number;
@@ -57,6 +70,7 @@ interface CallRow {
   ended_at: number | string | null;
   end_reason: string | null;
   location?: string | null;
+  process_id?: string | null;
 }
 
 function toCall(row: CallRow): Call {
@@ -71,6 +85,7 @@ function toCall(row: CallRow): Call {
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
     location: row.location ?? null,
+    processId: row.process_id ?? null,
   };
 }
 
@@ -99,6 +114,7 @@ export function createCallsRepository(deps: CallsDeps): CallsRepository {
         started_at: clock(),
         ended_at: null,
         end_reason: null,
+        process_id: fitColumn(input.processId ?? deps.processId ?? '', COLUMN.processId) || null,
       };
       try {
         const inserted = (await calls().insert(row).returning('id')) as Array<{ id: number | string }>;
@@ -135,6 +151,22 @@ export function createCallsRepository(deps: CallsDeps): CallsRepository {
         .limit(n)
         .select('calls.*', 'users.location')) as CallRow[];
       return rows.map(toCall);
+    },
+
+    async endProcess(processId, lastSeenAt, reason) {
+      const seen = Number.isSafeInteger(lastSeenAt) ? lastSeenAt : 0;
+      const open = calls().whereNull('ended_at');
+      if (processId === '') open.whereNull('process_id');
+      else open.where({ process_id: processId });
+      return open.update({
+        ended_at: knex.raw('CASE WHEN started_at > ? THEN started_at ELSE ? END', [seen, seen]),
+        end_reason: fitColumn(reason, COLUMN.endReason),
+      });
+    },
+
+    async openProcesses() {
+      const rows = (await calls().whereNull('ended_at').distinct('process_id')) as Array<{ process_id: string | null }>;
+      return rows.map((r) => r.process_id ?? '');
     },
   };
 }

@@ -15,8 +15,8 @@ export interface LoginsRepository {
   record(input: LoginRecord): Promise<number>;
 }
 
-export function createLoginsRepository(deps: { knex: Knex; clock: () => number }): LoginsRepository {
-  const { knex, clock } = deps;
+export function createLoginsRepository(deps: { knex: Knex; clock: () => number; processId?: string | undefined }): LoginsRepository {
+  const { knex, clock, processId } = deps;
   return {
     record(input) {
       if (!Number.isSafeInteger(input.userId)) {
@@ -27,7 +27,7 @@ export function createLoginsRepository(deps: { knex: Knex; clock: () => number }
           .where({ id: input.userId })
           .update({ last_login_at: clock(), call_count: trx.raw('call_count + 1') });
         if (changed !== 1) throw new CarrierError(ErrorCodes.NOT_FOUND, `no user with id ${input.userId}`, { id: input.userId });
-        return createCallsRepository({ knex: trx, clock }).start(input);
+        return createCallsRepository({ knex: trx, clock, processId }).start(input);
       });
     },
   };

@@ -352,6 +352,23 @@ export const MIGRATIONS: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '0060_call_process',
+    async up(knex) {
+      // Which carrier process serves the call (its unique process id), so the process that
+      // notices a dead one can end the calls it left open.
+      await knex.schema.alterTable('calls', (t) => {
+        t.string('process_id', 128).nullable();
+        t.index(['process_id'], 'calls_process_id_idx');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('calls', (t) => {
+        t.dropIndex(['process_id'], 'calls_process_id_idx');
+        t.dropColumn('process_id');
+      });
+    },
+  },
 ];
 
 /** The list above in the shape knex's migrator asks for. */

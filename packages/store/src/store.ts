@@ -35,6 +35,8 @@ export interface StoreOptions {
   clock?: (() => number) | undefined;
   /** The oneliners wall's bounds; defaults in oneliners.ts. */
   oneliners?: Partial<OnelinerLimits> | undefined;
+  /** This carrier process's id, stamped on the calls it opens (see calls.endProcess). */
+  processId?: string | undefined;
 }
 
 export interface Store {
@@ -134,11 +136,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     knex,
     // Guarded: a database that went away fails these with STORE_UNAVAILABLE, not a driver error.
     users: guardRepository(createUsersRepository({ knex, log, clock, passwordParams, timingHash }), plan.kind),
-    calls: guardRepository(createCallsRepository({ knex, clock }), plan.kind),
+    calls: guardRepository(createCallsRepository({ knex, clock, processId: opts.processId }), plan.kind),
     keys: guardRepository(createKeysRepository({ knex, clock }), plan.kind),
     clientHistory: guardRepository(createClientHistoryRepository({ knex, clock }), plan.kind),
     bans: guardRepository(createBansRepository({ knex, clock }), plan.kind),
-    logins: guardRepository(createLoginsRepository({ knex, clock }), plan.kind),
+    logins: guardRepository(createLoginsRepository({ knex, clock, processId: opts.processId }), plan.kind),
     messages: guardRepository(createMessagesRepository({ knex, clock, kind: plan.kind }), plan.kind),
     mail: guardRepository(createMailRepository({ knex, clock }), plan.kind),
     doorUsage: guardRepository(createDoorUsageRepository({ knex, clock }), plan.kind),
