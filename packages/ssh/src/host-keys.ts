@@ -1,6 +1,6 @@
 import { constants as fsc } from 'node:fs';
-import { access, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { generateKeyPair } from 'node:crypto';
+import { access, link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
@@ -49,21 +49,47 @@ export async function ensureHostKeys(dataDir: string, paths: HostKeyPaths = {}):
 async function loadOrCreate(kind: KeyKind, explicitPath: string | undefined, dataDir: string): Promise<Buffer> {
   if (explicitPath !== undefined) return readHostKey(kind, explicitPath);
   const path = join(dataDir, KEY_SPECS[kind].file);
-  if (await exists(path)) return readHostKey(kind, path);
-  const pair = await generate(kind);
-  // Write to a private temporary name, then link: a second carrier process starting on
-  // the same data dir either wins the link or reads a complete key, never half of one.
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, pair.private, { mode: 0o600, flag: 'w' });
+  if (!(await exists(path))) {
+    const pair = await generate(kind);
+    // Write to a temporary name of our own (random: replicas on one volume are all PID 1),
+    // then link it into place: link fails if a key is already there, so of two processes
+    // starting on the same data dir one wins and the other adopts the winner's key. Never
+    // half a key, never two.
+    const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+    await writeFile(tmp, pair.private, { mode: 0o600, flag: 'wx' });
+    try {
+      await link(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+  const key = await readHostKey(kind, path);
+  await ensurePublicFile(path, key);
+  return key;
+}
+
+/**
+ * `<key>.pub` is derived from the private key in place (whichever process's key won the
+ * link), written under a temporary name and renamed: it always matches its private key,
+ * and one left wrong by an older carrier is put right.
+ */
+async function ensurePublicFile(path: string, key: Buffer): Promise<void> {
+  const parsed = ssh2.utils.parseKey(key);
+  const k = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!k || k instanceof Error) return;
+  const wanted = `${k.type} ${k.getPublicSSH().toString('base64')}`;
+  const current = await readFile(`${path}.pub`, 'utf8').catch(() => '');
+  if (current.split(' ').slice(0, 2).join(' ') === wanted) return;
+  const tmp = `${path}.pub.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    await link(tmp, path);
-    await writeFile(`${path}.pub`, `${pair.public}\n`, { mode: 0o644 }).catch(() => undefined);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
+    await writeFile(tmp, `${wanted} ${COMMENT}\n`, { mode: 0o644, flag: 'wx' });
+    await rename(tmp, `${path}.pub`);
+  } catch {
+    // A read-only data dir with a key in it is fine: the .pub is for the sysop's eyes.
     await unlink(tmp).catch(() => undefined);
   }
-  return readHostKey(kind, path);
 }
 
 async function readHostKey(kind: KeyKind, path: string): Promise<Buffer> {
