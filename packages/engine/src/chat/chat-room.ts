@@ -37,6 +37,12 @@ const TITLE_COALESCE_MS = 250;
 const SEEN_IDS = 1000;
 /** Lines typed, reachable with up/down. */
 const INPUT_HISTORY = 20;
+/**
+ * After the link to the other nodes returns, membership is rebuilt from presence now and
+ * again after these delays: the other processes republish their callers when their own
+ * link returns (each retries Redis at most every 2 s), so the later passes see them.
+ */
+const RESYNC_AFTER_LINK_MS = [0, 3_000, 8_000] as const;
 
 /**
  * The row built for the line being fanned out, shared by every member's view in this
@@ -348,6 +354,31 @@ class ChatRoom {
     this.refreshTitle();
   }
 
+  /** Members from presence (every process's callers, each entry naming its room); changes are told. */
+  private async resync(): Promise<void> {
+    const s = this.s;
+    const room = this.room;
+    if (room === null || s.closed) return;
+    const entries = await s.who();
+    if (this.room !== room || s.closed) return;
+    const now = new Map<string, { handle: string; node: number }>();
+    for (const e of entries) if (e.room === room && e.sessionId !== s.id && e.handle !== null) now.set(e.sessionId, { handle: e.handle, node: e.node });
+    let changed = false;
+    for (const [id, m] of this.members) {
+      if (id === s.id || now.has(id)) continue;
+      this.members.delete(id);
+      this.event(`-- ${cleanUserText(m.handle, 32)} left while the link was down`);
+      changed = true;
+    }
+    for (const [id, m] of now) {
+      if (this.members.has(id)) continue;
+      this.members.set(id, m);
+      this.event(`-- ${cleanUserText(m.handle, 32)} is in #${room}`);
+      changed = true;
+    }
+    if (changed) this.scheduleTitle();
+  }
+
   private leave(reason: string): void {
     const s = this.s;
     const room = this.room;
@@ -394,6 +425,16 @@ class ChatRoom {
         this.members.delete(p.sessionId);
         this.event(`-- ${cleanUserText(m.handle, 32)} hung up`);
         this.scheduleTitle();
+      }),
+      // Joins and leaves sent while the link was down never arrived: when it is back,
+      // rebuild the members from presence, as each process republishes its callers.
+      s.subscribe('bus.link', (l) => {
+        if (!l.up) return;
+        for (const delay of RESYNC_AFTER_LINK_MS) {
+          const timer = setTimeout(() => void this.resync().catch((err: unknown) => s.log.debug('chat.resync_failed', { err })), delay);
+          timer.unref();
+          this.cleanups.push(() => clearTimeout(timer));
+        }
       }),
       s.subscribe('chat.kick', (k) => {
         if (k.room !== this.room || handleKey(k.handle) !== handleKey(this.me)) return;
