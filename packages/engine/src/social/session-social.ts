@@ -34,6 +34,8 @@ const MAX_INVITATIONS = 5;
 /** Notices held while a view that cannot show them has the screen; the oldest go first. */
 const MAX_HELD_NOTICES = 20;
 const ANSWER_BYTE = ANSWER_KEY.charCodeAt(0);
+/** What the answer key says when no request is waiting (it lapsed, or there never was one). */
+export const NO_INVITATION = 'No chat request is waiting.';
 
 /**
  * One caller's social state: the chat room they are in, do-not-disturb, the notices
@@ -153,7 +155,13 @@ export class SessionSocial {
     if (this.answering) return true;
     if (this.handlers.length > 0 || this.host.viewOpen() || !bytes.includes(ANSWER_BYTE)) return false;
     const invitation = this.takeInvitation();
-    if (!invitation) return false;
+    if (!invitation) {
+      // The key alone, with nothing to answer (the request lapsed, or was withdrawn): say
+      // so rather than hand the script a key it has no use for.
+      if (bytes.length !== 1) return false;
+      this.host.write(this.line.interrupt(`\x1b[0;37m${NO_INVITATION}`));
+      return true;
+    }
     this.answering = true;
     void this.host
       .answer(invitation)

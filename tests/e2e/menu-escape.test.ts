@@ -1,0 +1,113 @@
+// Keys that used to answer "Unknown command" (issue 11 item 16): Escape in a submenu goes
+// back as its Q item does, and Ctrl-Y after a chat request has lapsed says that no request
+// is waiting. Real telnet callers over loopback, on the shipped main menu plus two submenus.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { KEY, plain, TelnetCaller } from './social-callers.js';
+
+const PW = 'correct-horse-7';
+const UNKNOWN = /Unknown command/;
+/** INVITATION_TTL_MS: an unanswered chat request lapses after this. */
+const INVITATION_TTL_MS = 60_000;
+
+const SUB_MENU = `title: Sub
+prompt: "Sub> "
+items:
+  - { key: H, text: Hello, show: main }
+  - { key: Q, text: Back, back: true }
+`;
+/** A submenu its author gave no back item: Escape still returns to what ran it. */
+const BARE_MENU = `title: Bare
+prompt: "Bare> "
+items:
+  - { key: H, text: Hello, show: main }
+`;
+
+describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
+  let board: Carrier;
+  let dir: string;
+  const callers: TelnetCaller[] = [];
+  let requestedAt = 0;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'carrier-escape-'));
+    const menus = join(dir, 'menus');
+    cpSync(join(repoRoot, 'config', 'menus'), menus, { recursive: true });
+    const shipped = readFileSync(join(menus, 'main.yaml'), 'utf8');
+    writeFileSync(join(menus, 'main.yaml'), `${shipped.trimEnd()}\n  - { key: Z, text: Sub menu, gosub: "menu:sub" }\n  - { key: X, text: Bare menu, gosub: "menu:bare" }\n`);
+    writeFileSync(join(menus, 'sub.yaml'), SUB_MENU);
+    writeFileSync(join(menus, 'bare.yaml'), BARE_MENU);
+    board = await startCarrier({ menusDir: menus, logLevel: 'info' });
+    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const login = async (handle: string): Promise<TelnetCaller> => {
+    const c = await TelnetCaller.login(board.ports.telnet!, handle, PW);
+    callers.push(c);
+    return c;
+  };
+
+  it('a chat request reaches a caller at the menu (it lapses while the next test runs)', async () => {
+    const alice = await login('alice');
+    const bob = await login('bob');
+    bob.send('w');
+    await bob.waitScreen(/Who's online - 2 callers/);
+    bob.send(KEY.up);
+    await bob.waitScreen(/Select a caller/);
+    bob.send('c');
+    await bob.waitScreen(/waiting for alice to answer/);
+    requestedAt = Date.now();
+    await alice.waitRaw(/bob \(node \d+\) wants to chat with you/);
+  });
+
+  it('Escape in a submenu goes back to the menu that ran it, with or without a back item', async () => {
+    const carol = await login('carol');
+    let mark = carol.raw().length;
+    carol.send('z');
+    await carol.waitRaw('Sub> ', 10_000, mark);
+    mark = carol.raw().length;
+    carol.send(KEY.escape);
+    await carol.waitRaw('Command:', 10_000, mark);
+    assert.doesNotMatch(plain(carol.raw().slice(mark)), UNKNOWN);
+
+    mark = carol.raw().length;
+    carol.send('x');
+    await carol.waitRaw('Bare> ', 10_000, mark);
+    mark = carol.raw().length;
+    carol.send(KEY.escape);
+    await carol.waitRaw('Command:', 10_000, mark);
+    assert.doesNotMatch(plain(carol.raw().slice(mark)), UNKNOWN);
+
+    // At the main menu there is nowhere to go back to: no complaint, and the caller stays.
+    mark = carol.raw().length;
+    carol.send(KEY.escape);
+    await carol.waitRaw('Command:', 10_000, mark);
+    carol.send('z');
+    await carol.waitRaw('Sub> ', 10_000, mark);
+    assert.doesNotMatch(plain(carol.raw().slice(mark)), UNKNOWN);
+    assert.equal(carol.closed, false);
+  });
+
+  it('Ctrl-Y after the request lapsed says no request is waiting, not "Unknown command"', async () => {
+    const alice = callers[0]!;
+    const wait = requestedAt + INVITATION_TTL_MS + 1_500 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const mark = alice.raw().length;
+    alice.send(KEY.ctrlY);
+    const seen = await alice.waitRaw('No chat request is waiting.', 10_000, mark);
+    assert.doesNotMatch(seen, UNKNOWN);
+    // The menu is still there and still answers.
+    alice.send('z');
+    await alice.waitRaw('Sub> ', 10_000, mark);
+    assert.doesNotMatch(plain(alice.raw().slice(mark)), UNKNOWN);
+  });
+});
