@@ -24,9 +24,20 @@ type Phase = 'waiting' | 'open' | 'over';
 /** Lines kept in each half; older ones scroll away for good. */
 const PANE_LINES = 200;
 
-/** Ask `peer` for a split-screen chat and wait in it for the answer (ESC gives up). */
+/** Said in the bar when a request is over the asker's flood limit (the one pages and chat lines share). */
+export const TOO_MANY_REQUESTS = 'Too many chat requests at once: that one was not sent.';
+
+/**
+ * Ask `peer` for a split-screen chat and wait in it for the answer (ESC gives up). A
+ * request counts against the asker's flood control, as a page does: over it, nothing
+ * reaches the peer and the bar says so.
+ */
 export async function requestPrivateChat(s: Session, peer: ChatPeer): Promise<void> {
   const chatId = `c-${randomBytes(8).toString('hex')}`;
+  if (!s.social.board.allowLine(s.user?.handle ?? '')) {
+    await runSplitChat(s, chatId, peer, 'over', () => undefined, TOO_MANY_REQUESTS);
+    return;
+  }
   await runSplitChat(s, chatId, peer, 'waiting', () =>
     s.bus.publish('private.request', {
       chatId,
@@ -54,7 +65,7 @@ export async function answerInvitation(s: Session, inv: Invitation): Promise<voi
   );
 }
 
-async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: Phase, begin: () => void): Promise<void> {
+async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: Phase, begin: () => void, why = ''): Promise<void> {
   const me = s.user?.handle ?? `node ${s.node}`;
   const peerName = cleanUserText(peer.handle, 40) || `node ${peer.node}`;
   const { maxLineLength } = s.social.board.settings;
@@ -67,9 +78,9 @@ async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: P
   const theirs: string[] = [];
   let typed = '';
   let phase: Phase = start;
-  let status = '';
-  /** the other side already knows it is over (it left, hung up or said no) */
-  let peerDone = false;
+  let status = start === 'over' ? `${why} Press ESC.` : '';
+  /** the other side already knows it is over (it left, hung up or said no), or never heard of it */
+  let peerDone = start === 'over';
 
   // Your half in white, theirs in cyan; an explicit colour also makes blessed print
   // spaces rather than skip them, so a caller's script reading the stream sees words.
