@@ -80,6 +80,14 @@ test('long lines wrap one column short of the edge, wide characters never stradd
   assert.deepEqual(wrapLine('', 10), ['']);
 });
 
+test('long lines wrap by words, measured in columns (issue 11 item 14)', () => {
+  assert.deepEqual(wrapLine('the quick brown fox jumps', 10), ['the quick', 'brown fox', 'jumps']);
+  assert.deepEqual(wrapLine('|12the quick |07brown fox', 10, true), ['|12the quick', '|07brown fox']);
+  // 漢 and 字 take two columns each: a wide character may break on either side of it.
+  assert.deepEqual(wrapLine('漢字 ok 漢字漢字', 6), ['漢字', 'ok 漢', '字漢字']);
+  assert.deepEqual(wrapLine('  indented text here', 12), ['  indented', 'text here']);
+});
+
 test('pipe codes take no width when rendered, and a literal || takes one', () => {
   assert.deepEqual(wrapLine('|12abc|07def', 3, true), ['|12abc', '|07def']);
   assert.deepEqual(wrapLine('a||b', 2, true), ['a||', 'b']);

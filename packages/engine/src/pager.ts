@@ -1,11 +1,11 @@
 import { cleanUserText } from '@carrier/core';
-import { charWidth, renderPipeCodes } from '@carrier/terminal';
+import { charWidth, renderPipeCodes, wrapWords } from '@carrier/terminal';
 
 /**
  * Text longer than a screen, a page at a time. Pages are sized to the caller's screen
  * when each one starts (a resize mid-text is followed), lines are wrapped at the
- * caller's width less one column (ANSI-BBS terminals wrap the moment the last column
- * is written), and the more-prompt is erased before the next page.
+ * caller's width less one column by words (ANSI-BBS terminals wrap the moment the last
+ * column is written), and the more-prompt is erased before the next page.
  *
  * At the prompt: Space, PgDn or N shows the next page; Enter or Down one more line;
  * C the rest without stopping; Q, Escape or ^C stops.
@@ -44,14 +44,12 @@ function expandTabs(line: string): string {
 }
 
 /**
- * One logical line cut into screen lines of at most `width` columns. Pipe codes (when
- * rendered) take no column and stay with the character after them; a wide character
- * never straddles the edge.
+ * One logical line cut into screen lines of at most `width` columns, by words (the
+ * terminal package's wrapWords). Pipe codes (when rendered) take no column and go with
+ * the character after them; a literal `||` takes one.
  */
 export function wrapLine(line: string, width: number, pipeCodes = false): string[] {
-  const out: string[] = [];
-  let current = '';
-  let used = 0;
+  const pieces: Array<{ text: string; width: number; space: boolean; lead?: boolean }> = [];
   let i = 0;
   while (i < line.length) {
     if (pipeCodes && line[i] === '|') {
@@ -59,31 +57,16 @@ export function wrapLine(line: string, width: number, pipeCodes = false): string
       const m = PIPE_TOKEN.exec(line);
       if (m) {
         const literal = m[0] === '||';
-        // A code at a full line starts the next one, with the character it colours.
-        if (used + (literal ? 1 : 0) > width || (used >= width && used > 0)) {
-          out.push(current);
-          current = '';
-          used = 0;
-        }
-        current += m[0];
-        used += literal ? 1 : 0;
+        pieces.push(literal ? { text: m[0], width: 1, space: false } : { text: m[0], width: 0, space: false, lead: true });
         i += m[0].length;
         continue;
       }
     }
     const ch = String.fromCodePoint(line.codePointAt(i)!);
-    const w = charWidth(ch);
-    if (used + w > width && used > 0) {
-      out.push(current);
-      current = '';
-      used = 0;
-    }
-    current += ch;
-    used += w;
+    pieces.push({ text: ch, width: charWidth(ch), space: ch === ' ' });
     i += ch.length;
   }
-  out.push(current);
-  return out;
+  return wrapWords(pieces, width).map((row) => row.map((p) => p.text).join(''));
 }
 
 /** Page `text` to the caller. Resolves true when the caller reached the end, false when they stopped. */

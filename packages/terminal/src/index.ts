@@ -6,6 +6,6 @@ export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type
 export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
 export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
 export { probeTerminal, type ProbeOptions, type ProbeResult } from './probe.js';
-export { charWidth } from './text-width.js';
+export { charWidth, wrapWords, type WrapPiece } from './text-width.js';
 export { openView, viewTerminalName, configureViews, viewLimits, viewSize, viewBudget, coalesceResizes, CpuBudget, VIEW_LIMITS, ESCAPE_TIMEOUT_MS, type View, type ViewLimits, type ViewOptions, type ViewTerminal } from './view.js';
 export * from './editor/index.js';

@@ -37,3 +37,75 @@ export function charWidth(ch: string): number {
   }
   return 1;
 }
+
+/** One piece of text to wrap: a character, or a token such as a colour code. */
+export interface WrapPiece {
+  /** columns it takes: charWidth for a character, 0 for a colour code or a combining mark */
+  readonly width: number;
+  /** a space: rows break at spaces, and the spaces at a break are dropped */
+  readonly space: boolean;
+  /** belongs to what follows it (a colour code): at a full row it starts the next one */
+  readonly lead?: boolean;
+}
+
+/**
+ * Wrap by words, measured in display columns: rows of at most `width` columns, the rows
+ * after the first at most `restWidth` (for a continuation indent). Rows break at spaces;
+ * a wide character (CJK, emoji) may break on either side of it; a word longer than a
+ * row is cut where the row ends, and a wide character never straddles the edge. The
+ * spaces at a break are dropped. The one wrapper for chat lines and the pager.
+ */
+export function wrapWords<P extends WrapPiece>(pieces: readonly P[], width: number, restWidth = width): P[][] {
+  const rows: P[][] = [];
+  let row: P[] = [];
+  let used = 0;
+  let limit = Math.max(1, width);
+  const rest = Math.max(1, restWidth);
+  const newRow = (): void => {
+    while (row.length > 0 && row[row.length - 1]!.space) row.pop();
+    rows.push(row);
+    row = [];
+    used = 0;
+    limit = rest;
+  };
+  let i = 0;
+  while (i < pieces.length) {
+    const first = pieces[i]!;
+    let j = i;
+    let w = 0;
+    if (first.space) {
+      while (j < pieces.length && pieces[j]!.space) w += pieces[j++]!.width;
+      if (used + w <= limit) {
+        for (; i < j; i++) row.push(pieces[i]!);
+        used += w;
+      } else if (j < pieces.length) {
+        newRow();
+      }
+      i = j;
+      continue;
+    }
+    // A word runs to the next space; a wide character is a word of its own, with the marks after it.
+    if (first.width >= 2) {
+      w = first.width;
+      j++;
+      while (j < pieces.length && !pieces[j]!.space && pieces[j]!.width === 0 && !pieces[j]!.lead) j++;
+    } else {
+      while (j < pieces.length && !pieces[j]!.space && pieces[j]!.width < 2) w += pieces[j++]!.width;
+    }
+    if (used + w > limit && used > 0 && w <= rest) newRow();
+    if (used + w <= limit) {
+      for (; i < j; i++) row.push(pieces[i]!);
+      used += w;
+      continue;
+    }
+    // Longer than a row: cut it where each row ends.
+    for (; i < j; i++) {
+      const p = pieces[i]!;
+      if (used > 0 && (used + p.width > limit || (p.lead === true && used >= limit))) newRow();
+      row.push(p);
+      used += p.width;
+    }
+  }
+  rows.push(row);
+  return rows;
+}

@@ -30,6 +30,17 @@ test('a long line wraps one column short of the edge, continuation rows indented
   for (const r of rows) assert.ok(r.length <= 19);
 });
 
+test('lines wrap by words: /dnd at 80 columns leaves no lone `.` (issue 11 item 14)', () => {
+  const screen = new ChatScreen({ cols: 80, rows: 25 }, '> ');
+  const text = 'Do not disturb is on: pages, private messages and chat requests are turned away.';
+  const rows = strip(screen.add([{ sgr: '\x1b[0;36m', text }])).split('\r\n').slice(1).map((r) => r.replace(/> $/, ''));
+  assert.deepEqual(rows, ['Do not disturb is on: pages, private messages and chat requests are turned', '  away.']);
+  const said = strip(screen.add([{ sgr: '\x1b[1m', text: '<bob> ' }, { sgr: '', text: 'word '.repeat(15) + 'ending.' }])).split('\r\n').slice(1);
+  const words = said.flatMap((r) => r.replace(/> $/, '').trim().split(' '));
+  assert.ok(words.every((w) => ['<bob>', 'word', 'ending.'].includes(w)), `no word cut: ${JSON.stringify(said)}`);
+  assert.equal(said.length, 2);
+});
+
 test('wide characters never straddle the edge', () => {
   const screen = new ChatScreen({ cols: 10, rows: 10 }, '');
   const rows = strip(screen.add(plain('日本語日本語'))).split('\r\n').slice(1);

@@ -1,4 +1,4 @@
-import { charWidth, viewSize } from '@carrier/terminal';
+import { charWidth, viewSize, wrapWords } from '@carrier/terminal';
 import { fitToWidth } from '../text-fit.js';
 
 /**
@@ -190,35 +190,26 @@ export class ChatScreen {
     return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fitToWidth(text, this.cols - 1)}${RESET}`;
   }
 
-  /** Rows of at most cols-1 columns (the last one wraps at once on ANSI-BBS terminals). */
+  /**
+   * Rows of at most cols-1 columns (the last one wraps at once on ANSI-BBS terminals),
+   * by words and display width (the terminal package's wrapWords); continuation rows
+   * are indented.
+   */
   private wrap(row: ChatRow): ChatRow[] {
     const hit = drawnRows.get(row);
     if (hit && hit.width === this.cols) return hit.rows;
     const width = Math.max(4, this.cols - 1);
-    const out: Segment[][] = [];
-    let current: Segment[] = [];
-    let used = 0;
-    const newRow = (): void => {
-      out.push(current);
-      current = [{ sgr: '', text: INDENT }];
-      used = INDENT.length;
-    };
-    for (const seg of row) {
-      let text = '';
-      for (const ch of seg.text) {
-        const w = charWidth(ch);
-        if (used + w > width) {
-          if (text) current.push({ sgr: seg.sgr, text });
-          text = '';
-          newRow();
-        }
-        text += ch;
-        used += w;
+    const pieces: Array<{ sgr: string; ch: string; width: number; space: boolean }> = [];
+    for (const seg of row) for (const ch of seg.text) pieces.push({ sgr: seg.sgr, ch, width: charWidth(ch), space: ch === ' ' });
+    return wrapWords(pieces, width, width - INDENT.length).map((cells, i) => {
+      const out: Segment[] = i === 0 ? [] : [{ sgr: '', text: INDENT }];
+      let last: Segment | undefined;
+      for (const c of cells) {
+        if (last && last.sgr === c.sgr) last.text += c.ch;
+        else out.push((last = { sgr: c.sgr, text: c.ch }));
       }
-      if (text) current.push({ sgr: seg.sgr, text });
-    }
-    out.push(current);
-    return out;
+      return out;
+    });
   }
 }
 
