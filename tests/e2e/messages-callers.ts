@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { eventually } from '@carrier/core/testing';
 
 export interface ScreenCaller {
   readonly name: string;
@@ -11,16 +12,6 @@ export interface ScreenCaller {
   screen(): Promise<string>;
   waitScreen(pattern: RegExp, timeoutMs?: number): Promise<string>;
   hangup(): void;
-}
-
-export async function pollFor<T>(what: () => Promise<T | undefined>, timeoutMs: number, describe: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await what();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; ${await describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A real client on an 80x25 xterm (tmux): inetutils telnet or OpenSSH. */
@@ -73,13 +64,13 @@ export class TmuxCaller implements ScreenCaller {
   }
 
   waitScreen(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    return pollFor(
+    return eventually(
       async () => {
         const s = await this.screen();
-        return pattern.test(s) ? s : undefined;
+        return pattern.test(s) && s;
       },
-      timeoutMs,
-      async () => `${this.name} never showed ${pattern}; screen:\n${await this.screen()}`,
+      async () => `${this.name} to show ${pattern}; screen:\n${await this.screen()}`,
+      { timeoutMs, intervalMs: 50 },
     );
   }
 

@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
-import { TmuxCaller, pollFor, type ScreenCaller } from './messages-callers.js';
+import { TmuxCaller, type ScreenCaller } from './messages-callers.js';
 
 const PW = 'correct-horse-7';
 const CTRL_Z = '\x1a';
@@ -186,7 +187,7 @@ describe('message areas and private mail', () => {
     bob.send('j');
     await bob.waitScreen(/Area \(number or name\):(?![\s\S]*No such area)|No such area\.[\s\S]*Area \(number or name\):/);
     bob.send('Staff Room\r');
-    await pollFor(async () => ((await bob.screen()).match(/No such area\./g)?.length === 2 ? true : undefined), 15_000, async () => bob.screen());
+    await eventually(async () => (await bob.screen()).match(/No such area\./g)?.length === 2, async () => `a second 'No such area.'; screen:\n${await bob.screen()}`, { timeoutMs: 15_000, intervalMs: 50 });
     bob.send('p');
     await bob.waitScreen(/To:/);
     bob.send('\r');
@@ -218,7 +219,7 @@ describe('message areas and private mail', () => {
       const c = await RawTelnet.connect({ port: board.ports.telnet!, terminalType, size: { cols: 80, rows: 25 } });
       const text = (): string => Buffer.from(c.text(), 'latin1').toString(terminalType === 'ansi' ? 'latin1' : 'utf8');
       const wait = (what: string): Promise<string> =>
-        pollFor(async () => (text().includes(what) ? text() : undefined), 20_000, async () => `never got ${what}: ${JSON.stringify(text().slice(-800))}`);
+        eventually(() => text().includes(what) && text(), () => `${what}; got ${JSON.stringify(text().slice(-800))}`, { timeoutMs: 20_000, intervalMs: 50 });
       await wait('login:');
       c.send(`${handle}\r`);
       await wait('password:');
@@ -228,15 +229,14 @@ describe('message areas and private mail', () => {
       await wait('Area: ');
       c.send('n');
       // The new-scan shows the older posts first: step on until the last one.
-      await pollFor(
-        async () => {
+      await eventually(
+        () => {
           if (text().includes('line two')) return true;
           if (text().endsWith('uit: ')) c.send('n');
-          await new Promise((r) => setTimeout(r, 200));
-          return undefined;
+          return false;
         },
-        30_000,
-        async () => `never got line two: ${JSON.stringify(text().slice(-800))}`,
+        () => `line two; got ${JSON.stringify(text().slice(-800))}`,
+        { timeoutMs: 30_000, intervalMs: 250 },
       );
       const got = text();
       assert.ok(got.includes('EVIL subject'), 'the subject shows, cleaned');
@@ -252,13 +252,13 @@ describe('message areas and private mail', () => {
     const c = await RawTelnet.connect({ port: board.ports.telnet!, terminalType: 'dumb', size: { cols: 80, rows: 25 } });
     const text = (): string => Buffer.from(c.text(), 'latin1').toString('utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
     const wait = (what: string | RegExp, from = 0): Promise<string> =>
-      pollFor(
-        async () => {
+      eventually(
+        () => {
           const t = text().slice(from);
-          return (typeof what === 'string' ? t.includes(what) : what.test(t)) ? t : undefined;
+          return (typeof what === 'string' ? t.includes(what) : what.test(t)) && t;
         },
-        20_000,
-        async () => `never got ${String(what)}: ${JSON.stringify(text().slice(-800))}`,
+        () => `${String(what)}; got ${JSON.stringify(text().slice(-800))}`,
+        { timeoutMs: 20_000, intervalMs: 50 },
       );
     await wait('login:');
     c.send('dave\r');
