@@ -5,6 +5,7 @@ import { handleKey, LEVELS } from '@carrier/store';
 import type { Unsubscribe } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
+import { remeasureOnViewOpen } from '../session/terminal-setup.js';
 import { describeNotice, type Notice } from '../social/notice.js';
 import { answerInvitation } from '../social/split-chat.js';
 import type { ChatLine } from '../topics.js';
@@ -112,6 +113,8 @@ class ChatRoom {
     const previousActivity = s.activity;
     let reason = 'left';
     this.listen();
+    // An rlogin caller's size is measured again as chat opens (no live resize over rlogin).
+    remeasureOnViewOpen(s.conn);
     try {
       this.screen.setStatus(' /help for commands  /quit leaves  PgUp/PgDn scroll ');
       this.redraw();

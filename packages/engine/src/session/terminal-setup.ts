@@ -33,6 +33,25 @@ export async function prepareTerminal(conn: Connection, config: Readonly<BoardCo
   return leftover;
 }
 
+/** How long a view-open size probe waits for the answer (it runs beside the view, never blocking it). */
+export const REMEASURE_TIMEOUT_MS = 2_000;
+const remeasuring = new WeakSet<Connection>();
+
+/**
+ * rlogin has no live resize (issue 11 item 8): its window-size reports follow the
+ * server's TCP urgent byte, which Node cannot send, so a caller who resizes would get
+ * views drawn for the size measured at login. When a full-screen view opens on an
+ * rlogin call whose size came from the login probe, the same cursor-position probe runs
+ * again, and an answer that differs is applied as a resize (views follow 'resize').
+ * The reply reaches the view's or session's input too, which drop cursor reports.
+ * A caller whose client answered nothing at login is not asked again.
+ */
+export function remeasureOnViewOpen(conn: Connection, timeoutMs = REMEASURE_TIMEOUT_MS): void {
+  if (conn.terminal.protocol !== 'rlogin' || conn.terminal.sizeSource !== 'probe' || conn.closed || remeasuring.has(conn)) return;
+  remeasuring.add(conn);
+  void probeTerminal(conn, { size: true, encoding: false, timeoutMs }).finally(() => remeasuring.delete(conn));
+}
+
 /**
  * At login, the encoding the caller chose on the user-settings screen (U) wins over what
  * negotiation and the probes said: a terminal that claims UTF-8 and draws CP437 (or the

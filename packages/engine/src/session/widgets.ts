@@ -8,6 +8,7 @@ import { openSessionView, type SessionView } from '../session-view.js';
 import type { SessionSocial } from '../social/session-social.js';
 import type { DisposerStack } from './disposers.js';
 import type { Screen } from './screen.js';
+import { remeasureOnViewOpen } from './terminal-setup.js';
 
 const CLEAR_LINE = '\r\x1b[K';
 
@@ -96,6 +97,7 @@ export class Widgets {
     this.host.ensureOpen();
     const entry: OpenView = { depth: this.host.depth(), end: () => undefined };
     let release = (): boolean => false;
+    remeasureOnViewOpen(this.host.conn);
     const handle = openSessionView<T>(this.host.conn, opts, () => {
       this.views.delete(entry);
       release();
