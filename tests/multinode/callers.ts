@@ -1,6 +1,7 @@
 // Screens the multi-node tests read, driven the way a caller would: keys in, text out.
 // Works with the raw telnet caller and the OpenSSH caller alike.
 import { ScreenModel } from '@carrier/client';
+import { eventually } from '@carrier/core/testing';
 
 export interface Caller {
   text(): string;
@@ -80,11 +81,13 @@ export async function screenOf(c: Caller, cols = 80, rows = 24): Promise<string>
 }
 
 export async function waitForScreen(c: Caller, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const screen = await screenOf(c);
-    if (pattern.test(screen)) return screen;
-    if (Date.now() > deadline) throw new Error(`screen never showed ${String(pattern)}; it shows:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let screen = '';
+  return eventually(
+    async () => {
+      screen = await screenOf(c);
+      return pattern.test(screen) && screen;
+    },
+    () => `the screen to show ${String(pattern)}; it shows:\n${screen}`,
+    { timeoutMs, intervalMs: 100 },
+  );
 }

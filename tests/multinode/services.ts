@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@carrier/core';
-import { serviceMissing } from '@carrier/core/testing';
+import { eventually, serviceMissing } from '@carrier/core/testing';
 import { openStore, type Store } from '@carrier/store';
 
 // ---- PostgreSQL --------------------------------------------------------------------
@@ -155,14 +155,17 @@ export class SshCaller {
   }
 
   async waitFor(pattern: string | RegExp, timeoutMs = 15_000, from = 0): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const t = this.out.slice(from);
-      if (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t)) return t;
-      if (this.closed) throw new Error(`ssh closed before ${String(pattern)}; got ${JSON.stringify(t.slice(-400))}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; got ${JSON.stringify(t.slice(-400))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const { t } = await eventually(
+      () => {
+        const seen = this.out.slice(from);
+        if (typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen)) return { t: seen };
+        if (this.closed) throw new Error(`ssh closed before ${String(pattern)}; got ${JSON.stringify(seen.slice(-400))}`);
+        return undefined;
+      },
+      () => `${String(pattern)}; got ${JSON.stringify(this.out.slice(from).slice(-400))}`,
+      { timeoutMs, intervalMs: 25 },
+    );
+    return t;
   }
 
   waitForNext(pattern: string | RegExp, timeoutMs?: number): Promise<string> {
