@@ -2,9 +2,10 @@
 // process A lists a caller on process B, spies on it and kicks it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
-import { RawControl, until } from '../sysop/control-support.js';
+import { RawControl } from '../sysop/control-support.js';
 import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, uniquePrefix } from './services.js';
 
 const pg = await findPostgres();
@@ -37,16 +38,16 @@ describe('control channel across two processes', { skip, timeout: 180_000 }, () 
     control = await RawControl.connect(a.dataDir);
     control.keepAlive();
     let node = 0;
-    await until(async () => {
+    await eventually(async () => {
       const who = (await control!.ok('who')) as { node: number; handle: string | null; processId: string }[];
       node = who.find((n) => n.handle === 'cid')?.node ?? 0;
       return node > 0;
-    }, 20_000, 'process A never listed cid');
+    }, 'process A to list cid', { timeoutMs: 20_000 });
     const spy = (await control.ok('spy', { node })) as { stream: number; cols: number; rows: number };
     assert.equal(spy.cols, 80);
     assert.equal(spy.rows, 24);
     cid.send('w');
-    await until(
+    await eventually(
       () =>
         /online/i.test(
           control!.messages
@@ -54,11 +55,11 @@ describe('control channel across two processes', { skip, timeout: 180_000 }, () 
             .map((m) => Buffer.from(m['data'] as string, 'base64').toString('latin1'))
             .join(''),
         ),
-      20_000,
-      "the spy on A never saw cid's screen on B",
+      "the spy on A to see cid's screen on B",
+      { timeoutMs: 20_000 },
     );
     await control.ok('kick', { node });
-    await until(() => cid!.closed, 20_000, 'cid still connected on B after a kick from A');
+    await eventually(() => cid!.closed, 'the kick from A to hang up cid on B', { timeoutMs: 20_000 });
     await control.waitFor((m) => m['stream'] === spy.stream && m['event'] === 'end', 20_000);
   });
 });

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { SshCaller, TelnetCaller } from '../e2e/social-callers.js';
-import { until } from './control-support.js';
 
 const PW = 'correct-horse-7';
 
@@ -34,11 +34,14 @@ class TmuxConsole {
     }
   }
   async wait(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-    let s = '';
-    await until(() => pattern.test((s = this.screen())), timeoutMs, `console never showed ${pattern}; screen:\n${s}`).catch(() => {
-      throw new Error(`console never showed ${pattern}; screen:\n${this.screen()}`);
-    });
-    return s;
+    return eventually(
+      () => {
+        const s = this.screen();
+        return pattern.test(s) && s;
+      },
+      () => `the console to show ${pattern}; screen:\n${this.screen()}`,
+      { timeoutMs, intervalMs: 50 },
+    );
   }
   keys(...keys: string[]): void {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, ...keys]);
@@ -108,10 +111,10 @@ describe('sysop console', () => {
     await tmux.wait(/kick node \d+ \(bob\)/);
     tmux.type('yes');
     tmux.keys('Enter');
-    await until(() => bob.closed, 20_000, 'bob still connected after the console kicked him');
+    await eventually(() => bob.closed, "the console's kick to hang up bob", { timeoutMs: 20_000 });
     await tmux.wait(/kicked node/);
     tmux.keys('q');
-    await until(() => !/ S spy /.test(tmux!.screen()), 15_000, 'console did not quit');
+    await eventually(() => !/ S spy /.test(tmux!.screen()), 'the console to quit', { timeoutMs: 15_000, intervalMs: 50 });
   });
 
   it('over ssh: a sysop opens the same console from main menu `!`', { timeout: 90_000 }, async () => {

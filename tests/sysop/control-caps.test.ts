@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { TelnetCaller } from '../e2e/social-callers.js';
-import { frame, RawControl, until } from './control-support.js';
+import { frame, RawControl } from './control-support.js';
 
 const PW = 'correct-horse-7';
 
@@ -98,12 +99,12 @@ describe('control channel caps', () => {
     await board.waitForLog((l) => l['event'] === 'control.refused' && l['reason'] === 'busy');
     for (const c of ten) c.close();
     // One leaves, the next gets in; and callers are still served.
-    await until(async () => {
+    await eventually(async () => {
       const c = await open();
       const ok = await c.call('ping', {}, 5_000).then((m) => m['ok'] === true, () => false);
       c.close();
       return ok;
-    }, 15_000, 'no control client admitted after the ten left');
+    }, 'a control client admitted after the ten left', { timeoutMs: 15_000 });
     const mark = alice.raw().length;
     alice.send('\r');
     await alice.waitRaw('Command:', 15_000, mark);
@@ -116,7 +117,7 @@ describe('control channel caps', () => {
     await c.ok('message', { node: who[0]!.node, text: 'audited' });
     c.close();
     const has = (what: string, match: (l: Record<string, unknown>) => boolean): Promise<void> =>
-      until(() => audit(board).some(match), 15_000, `audit.log has no ${what}`);
+      eventually(() => audit(board).some(match), `${what} in audit.log`, { timeoutMs: 15_000 }).then(() => undefined);
     await has('busy refusal', (l) => l['event'] === 'control.refused' && l['reason'] === 'busy');
     await has('connect', (l) => l['event'] === 'control.connect');
     await has('message verb', (l) => l['event'] === 'control.verb' && l['verb'] === 'message' && l['ok'] === true);

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { TelnetCaller } from '../e2e/social-callers.js';
-import { RawControl, socketOf, until } from './control-support.js';
+import { RawControl, socketOf } from './control-support.js';
 
 const PW = 'correct-horse-7';
 
@@ -73,7 +74,7 @@ describe('control channel', () => {
     assert.ok(spy.encoding === 'utf8' || spy.encoding === 'cp437');
     bob.send('w');
     let seen = '';
-    await until(
+    await eventually(
       () => {
         seen = c.messages
           .filter((m) => m['stream'] === spy.stream && m['event'] === 'data')
@@ -81,8 +82,8 @@ describe('control channel', () => {
           .join('');
         return /online/i.test(seen);
       },
-      15_000,
-      "spy never showed bob's who's-online screen",
+      "the spy to show bob's who's-online screen",
+      { timeoutMs: 15_000 },
     );
     await c.ok('chat', { node: bobNode, action: 'open' });
     await c.ok('chat', { node: bobNode, action: 'say', text: 'sysop here, can you hear me' });
@@ -153,7 +154,7 @@ describe('control channel', () => {
     const c = await open();
     const bobNode = ((await c.ok('who')) as { node: number; handle: string }[]).find((n) => n.handle === 'bob')!.node;
     await c.ok('kick', { node: bobNode, reason: 'testing kicks' });
-    await until(() => bob.closed, 15_000, 'bob still connected after kick');
+    await eventually(() => bob.closed, 'the kick to hang up bob', { timeoutMs: 15_000 });
     assert.equal(((await c.call('kick', { node: 999 }))['error'] as { code: string }).code, 'not_found');
     c.close();
   });
@@ -188,6 +189,6 @@ describe('control channel', () => {
     const aliceNode = /(\d+) +alice/.exec(who.stdout)![1]!;
     const k = await board.cli(['kick', aliceNode]);
     assert.equal(k.code, 0, k.stderr);
-    await until(() => alice.closed, 15_000, 'alice still connected after carrier kick');
+    await eventually(() => alice.closed, '`carrier kick` to hang up alice', { timeoutMs: 15_000 });
   });
 });

@@ -2,6 +2,7 @@
 // broken ones), replies and stream events collected as they arrive.
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { eventually } from '@carrier/core/testing';
 
 export function socketOf(dataDir: string): string {
   return join(dataDir, 'control.sock');
@@ -58,22 +59,16 @@ export class RawControl {
     return r['result'];
   }
 
-  async waitFor(match: (m: Record<string, unknown>) => boolean, timeoutMs = 15_000, from = 0): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = this.messages.slice(from).find(match);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`no matching control message within ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(match: (m: Record<string, unknown>) => boolean, timeoutMs = 15_000, from = 0): Promise<Record<string, unknown>> {
+    return eventually(
+      () => this.messages.slice(from).find(match),
+      () => `a matching control message; got ${JSON.stringify(this.messages).slice(-1500)}`,
+      { timeoutMs },
+    );
   }
 
   async waitClosed(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('control connection still open');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(() => this.closed, 'the control connection to close', { timeoutMs });
   }
 
   private pinger: NodeJS.Timeout | undefined;
@@ -88,13 +83,5 @@ export class RawControl {
   close(): void {
     if (this.pinger) clearInterval(this.pinger);
     this.socket.destroy();
-  }
-}
-
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
