@@ -61,7 +61,11 @@ export function isClusterWorker(): boolean {
 
 /**
  * In a worker: answer the primary's stats requests, and stop when the primary is gone
- * (its IPC channel closes) rather than serve on as an orphan nobody can stop.
+ * (its IPC channel closes: a kill -9, a crash) rather than serve on as an orphan nobody
+ * can stop. node:cluster would exit the worker at once on that disconnect (no goodbye to
+ * callers, calls left open, presence left to expire); marking the disconnect as expected
+ * lets the worker stop the way SIGTERM stops it, within STOP_DEADLINE_MS, then exit. The
+ * supervisor (systemd, Docker's restart policy) starts the board again.
  */
 export function serveWorker(running: RunningBoard, stop: (reason: string) => void): void {
   process.on('message', (m: unknown) => {
@@ -72,7 +76,11 @@ export function serveWorker(running: RunningBoard, stop: (reason: string) => voi
       process.send?.(reply);
     })().catch(() => undefined);
   });
-  process.on('disconnect', () => stop('cluster primary gone'));
+  cluster.worker?.once('disconnect', () => {
+    if (cluster.worker) cluster.worker.exitedAfterDisconnect = true;
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+    stop('cluster primary gone');
+  });
 }
 
 /** Run the primary until SIGTERM/SIGINT; resolves once every worker has exited. */
