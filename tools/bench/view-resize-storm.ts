@@ -6,7 +6,7 @@
 // at 20/s at about 499x298. A well-behaved caller types at `login:` meanwhile (a key every
 // 25 ms). Printed per run: server CPU seconds from the storm's start until the view answers
 // a key again, the server's RSS high-water growth (VmHWM reset before), and the good
-// caller's echo p50/p90/max.
+// caller's echo p50/p90/p99/max.
 import { memoryOf, MiB, resetPeak } from '../../tests/hostile/support/memory.js';
 import { ACCOUNTS, startBattery } from '../../tests/hostile/support/battery.js';
 import { cpuSecondsOf, EchoProbe, percentileOf, SSH_STORM, storm, StormSsh, StormTelnet, TELNET_STORM } from '../../tests/hostile/support/storm.js';
@@ -48,7 +48,7 @@ try {
     console.log(
       `${VIEW}/${PROTO} run ${run}: storm sent in ${stormMs} ms, view answering after ${settledMs} ms, server CPU ${cpu.toFixed(2)} s, ` +
         `RSS ${(rssBefore / MiB).toFixed(0)} MiB -> peak +${((peak - rssBefore) / MiB).toFixed(1)} MiB, ` +
-        `echo p50 ${percentileOf(echoes, 50).toFixed(1)} ms p90 ${percentileOf(echoes, 90).toFixed(1)} ms max ${Math.max(...echoes).toFixed(0)} ms (${echoes.length} keys)`,
+        `echo p50 ${percentileOf(echoes, 50).toFixed(1)} ms p90 ${percentileOf(echoes, 90).toFixed(1)} ms p99 ${percentileOf(echoes, 99).toFixed(1)} ms max ${Math.max(...echoes).toFixed(0)} ms (${echoes.length} keys)`,
     );
     c.close();
     await new Promise((r) => setTimeout(r, 1000));
