@@ -24,7 +24,9 @@ function harness(scripts: Record<string, Fn>) {
     },
     isClosed: () => ctx.closed,
     inputCount: () => ctx.input,
-    apologize: (text) => ctx.said.push(text),
+    apologize: (text) => {
+      ctx.said.push(text);
+    },
   };
   ctx.stack = new ScriptStack(host);
   return { ctx, log, stack: ctx.stack };
@@ -44,6 +46,48 @@ describe('ScriptStack', () => {
     assert.deepEqual(await stack.run('main', []), { ok: true, value: undefined });
     await stack.run('broken', []);
     assert.deepEqual(ctx.said, [STORE_APOLOGY, APOLOGY]);
+  });
+
+  it('the frame below resumes only once the apology is done (the caller pressed a key); a hang-up meanwhile unwinds', async () => {
+    const log = createMemoryLogger();
+    const order: string[] = [];
+    let ack!: (() => void) | undefined;
+    let closed = false;
+    const stack: ScriptStack<null> = new ScriptStack<null>({
+      session: null,
+      log,
+      load: async (name) =>
+        name === 'menu'
+          ? async () => {
+              await stack.gosub('boom', []);
+              order.push('menu resumed');
+            }
+          : async () => {
+              throw new Error('boom');
+            },
+      isClosed: () => closed,
+      inputCount: () => 0,
+      apologize: (text) =>
+        new Promise<void>((resolve, reject) => {
+          order.push(text);
+          ack = () => (closed ? reject(new ConnectionClosedError('hung up')) : resolve());
+        }),
+    });
+    const first = stack.run('menu', []);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [APOLOGY], 'the apology waits');
+    ack!();
+    assert.deepEqual(await first, { ok: true, value: undefined });
+    assert.deepEqual(order, [APOLOGY, 'menu resumed']);
+
+    const second = stack.run('menu', []);
+    await new Promise((r) => setImmediate(r));
+    closed = true;
+    ack!();
+    const outcome = await second;
+    assert.equal(outcome.ok, false);
+    assert.ok(!outcome.ok && outcome.error instanceof ConnectionClosedError, 'a hang-up during the apology unwinds the frames below');
+    assert.deepEqual(order, [APOLOGY, 'menu resumed', APOLOGY]);
   });
 
   it('gosub returns the value the script returned', async () => {

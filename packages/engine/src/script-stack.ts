@@ -32,8 +32,11 @@ export interface StackHost<S> {
   isClosed(): boolean;
   /** keys read so far; a goto loop is only a loop when this does not move */
   inputCount(): number;
-  /** show the caller a short apology after a script failed */
-  apologize(text: string): void;
+  /**
+   * Show the caller a short apology after a script failed; the frame below resumes when
+   * this resolves (the session waits for a key, so the menu's redraw cannot wipe it).
+   */
+  apologize(text: string): void | Promise<void>;
 }
 
 export type FrameOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -135,12 +138,18 @@ export class ScriptStack<S> {
     }
   }
 
-  private failed(name: string, error: unknown): FrameOutcome {
+  private async failed(name: string, error: unknown): Promise<FrameOutcome> {
     if (this.host.isClosed() || isCarrierError(error, ErrorCodes.CONNECTION_CLOSED)) {
       return { ok: false, error: isCarrierError(error, ErrorCodes.CONNECTION_CLOSED) ? error : closedError() };
     }
     this.host.log.error('script.error', { script: name, stack: this.names(), err: error });
-    this.host.apologize(isCarrierError(error, ErrorCodes.STORE_UNAVAILABLE) ? STORE_APOLOGY : APOLOGY);
+    try {
+      await this.host.apologize(isCarrierError(error, ErrorCodes.STORE_UNAVAILABLE) ? STORE_APOLOGY : APOLOGY);
+    } catch (err) {
+      // The caller hung up while the apology waited for a key: unwind, as for any hang-up.
+      if (this.host.isClosed() || isCarrierError(err, ErrorCodes.CONNECTION_CLOSED)) return { ok: false, error: closedError() };
+      throw err;
+    }
     return { ok: false, error };
   }
 }

@@ -39,6 +39,10 @@ describe('Session: the script stack on a connection', () => {
       broken: `export default async () => { throw new Error('kaboom'); };`,
     });
     const { conn, session } = b.connect();
+    // The apology waits for a key before the script below carries on.
+    await conn.waitFor('press a key');
+    assert.doesNotMatch(conn.screen, /back in matrix/);
+    conn.type(' ');
     await session.done;
     assert.ok(conn.screen.indexOf(APOLOGY) < conn.screen.indexOf('back in matrix, got undefined'));
     const err = events(b.log, 'script.error')[0]!;
@@ -49,6 +53,8 @@ describe('Session: the script stack on a connection', () => {
   it('a failing bottom script apologises and hangs up', async () => {
     const b = await board({ matrix: `export default async () => { null.x; };` });
     const { conn, session } = b.connect();
+    await conn.waitFor('press a key');
+    conn.type(' ');
     await session.done;
     assert.match(conn.screen, new RegExp(APOLOGY.replace('.', '\\.')));
     assert.equal(conn.endedWith, 'script error');

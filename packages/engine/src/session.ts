@@ -76,7 +76,7 @@ export class CallSession implements LiveSession {
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));
     this.screen = new Screen(part(host, { line: () => this.social.line, keysSeen: () => this.input.delivered + this.input.queued, firstTime: (k: string) => ctx.firstTime(k) }));
     this.stack = new ScriptStack<Session>(part(host, {
-      session: this as Session, isClosed: () => this.closed, inputCount: () => this.input.delivered, apologize: (text: string) => this.write(`\r\n${text}\r\n`),
+      session: this as Session, isClosed: () => this.closed, inputCount: () => this.input.delivered, apologize: async (text: string) => { this.write(`\r\n${text}\r\n`); this.discardInput(); await this.pause(); },
       load: (name: string) => loadFrame(name, ctx, () => this.stack.depth, (depth) => this.widgets.scriptEnded(depth)),
     }));
     this.widgets = new Widgets({

@@ -182,6 +182,8 @@ describe('menus: moving between menus and scripts', () => {
   it('a menu that does not exist gets the apology and control returns below', async () => {
     const b = await board({}, { matrix: `export default async (s) => { await s.gosub('menu:nowhere'); s.println('still here'); };` });
     const { conn, session } = call(b);
+    await conn.waitFor('press a key');
+    conn.type(' ');
     await session.done;
     assert.ok(conn.screen.indexOf(APOLOGY) < conn.screen.indexOf('still here'));
   });
@@ -248,6 +250,8 @@ describe('menus: loading and hot reload', () => {
       matrix: `export default async (s) => { await s.gosub('menu:main'); s.println('menu refused'); };`,
     });
     const { conn, session } = call(b);
+    await conn.waitFor('press a key');
+    conn.type(' ');
     await session.done;
     assert.match(conn.screen, /menu refused/);
     const invalid = events(b.log, 'menu.invalid')[0]!;
@@ -258,6 +262,8 @@ describe('menus: loading and hot reload', () => {
   it('a broken first version, once fixed, serves without touching anything else', async () => {
     const b = await board({ main: '{ "title": "Main", "items": [' });
     const first = call(b);
+    await first.conn.waitFor('press a key');
+    first.conn.type(' ');
     await first.session.done;
     assert.match(first.conn.screen, new RegExp(APOLOGY.replace('.', '\\.')));
     assert.equal(events(b.log, 'menu.invalid')[0]!['key'], '(syntax)');
