@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@carrier/core/testing';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CARRIER_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -56,11 +57,11 @@ export async function screenText(page: Page): Promise<string> {
 
 /** Polls the screen until it matches; returns it. */
 export async function waitScreen(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await screenText(page);
-    if (pattern.test(s)) return s;
-    if (Date.now() > deadline) throw new Error(`the page never showed ${pattern}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let s = '';
+  await eventually(
+    async () => pattern.test((s = await screenText(page))),
+    () => `the page to show ${pattern}; screen:\n${s}`,
+    { timeoutMs, intervalMs: 50 },
+  );
+  return s;
 }

@@ -3,18 +3,11 @@
 // foreign Origin, and a sysop's ban applied at upgrade and to a caller already on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { WebCaller } from '../web-caller.js';
 
 const PW = 'ws-proto-pass-3';
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the /ws protocol on a running board', () => {
   let board: Carrier;
@@ -84,8 +77,8 @@ describe('the /ws protocol on a running board', () => {
           return true;
         }
       },
-      10_000,
       'the ban to refuse new upgrades',
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
     const other = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.45' });
     await other.readUntil('login:', { timeout: 20_000 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { Admission, createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { WebServer, type WebServerOptions } from './web-server.js';
 import { ForwardedResolver } from './forwarded.js';
 
@@ -91,14 +92,6 @@ function open(port: number, opts: { query?: string; headers?: Record<string, str
   });
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('the web front end', () => {
   it('serves the page with a strict CSP, no cookies, and the board name as title', async () => {
     const { port } = await start();
@@ -171,7 +164,7 @@ describe('the web front end', () => {
     c.ws.send(Buffer.alloc(200 * 1024, 0x41));
     const { code } = await c.closed;
     assert.equal(code, 1009);
-    await until(() => log.lines.some((l) => l['event'] === 'websocket.oversized_frame'), 'the log line');
+    await eventually(() => log.lines.some((l) => l['event'] === 'websocket.oversized_frame'), 'the log line', { timeoutMs: 10_000 });
   });
 
   it('closes on garbage: a text frame that is not a control message, and invalid UTF-8', async () => {
@@ -193,7 +186,7 @@ describe('the web front end', () => {
     socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
     const second = await d.closed;
     assert.equal(second.code, 1007);
-    await until(() => log.lines.some((l) => l['event'] === 'websocket.bad_frame'), 'the bad-frame log line');
+    await eventually(() => log.lines.some((l) => l['event'] === 'websocket.bad_frame'), 'the bad-frame log line', { timeoutMs: 10_000 });
   });
 
   it('drops a flood of frames past the key rate, with one log line', async () => {
@@ -203,7 +196,7 @@ describe('the web front end', () => {
     let received = 0;
     conns[0]!.on('data', () => received++);
     for (let i = 0; i < 500; i++) c.ws.send(Buffer.from('x'));
-    await until(() => log.lines.some((l) => l['event'] === 'websocket.frame_flood'), 'the flood log line');
+    await eventually(() => log.lines.some((l) => l['event'] === 'websocket.frame_flood'), 'the flood log line', { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(received < 60, `frames past the rate were dropped (${received} of 500 reached the session)`);
     assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frame_flood').length, 1);
@@ -250,7 +243,7 @@ describe('the web front end', () => {
     assert.match(reason, /too many connections from your address/);
     a.ws.close();
     b.ws.close();
-    await until(() => admission.openFrom('127.0.0.4') === 0, 'tickets released');
+    await eventually(() => admission.openFrom('127.0.0.4') === 0, 'tickets released', { timeoutMs: 10_000 });
   });
 
   it('believes X-Forwarded-For only from a trusted proxy', async () => {
@@ -276,7 +269,7 @@ describe('the web front end', () => {
     const answer = await rawHttp(port, 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nX-Slow: a', 20_000);
     assert.ok(Date.now() - started < 15_000, 'closed by the header timeout');
     assert.match(answer, /^(HTTP\/1\.1 408|$)/);
-    await until(() => log.lines.some((l) => l['event'] === 'web.bad_request'), 'the log line');
+    await eventually(() => log.lines.some((l) => l['event'] === 'web.bad_request'), 'the log line', { timeoutMs: 10_000 });
   });
 
   it('speaks HTTPS and WSS when given a certificate and key', async () => {

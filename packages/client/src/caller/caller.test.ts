@@ -77,14 +77,16 @@ describe('the interactive caller', () => {
     await server.accepted();
     server.send(Buffer.from('hello from the board\r\n'));
     await screen.waitFor('hello from the board');
-    const deadline = Date.now() + 10_000;
-    let open = (await history.recent(1))[0];
-    while ((open?.bytesIn ?? 0) === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      open = (await history.recent(1))[0];
-    }
-    assert.equal(open?.endedAt, null, 'still open');
-    assert.ok(open!.bytesIn >= 22, `bytes in while open: ${open?.bytesIn}`);
+    const open = await eventually(
+      async () => {
+        const call = (await history.recent(1))[0];
+        return (call?.bytesIn ?? 0) > 0 && call;
+      },
+      "the open call's bytes in the history",
+      { timeoutMs: 10_000 },
+    );
+    assert.equal(open.endedAt, null, 'still open');
+    assert.ok(open.bytesIn >= 22, `bytes in while open: ${open.bytesIn}`);
     keyboard.type('\x1dquit\r');
     assert.equal(await done, 0);
     assert.notEqual((await history.recent(1))[0]?.endedAt, null);
