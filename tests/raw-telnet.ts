@@ -2,6 +2,7 @@
 // option) or answer TTYPE and NAWS, and it reads the board's output as raw bytes so tests
 // can assert on encodings. Protocol bytes are left in `bytes`; `text()` drops them.
 import net from 'node:net';
+import { eventually } from '@carrier/core/testing';
 
 const IAC = 0xff, SB = 0xfa, SE = 0xf0, WILL = 0xfb, DO = 0xfd, TTYPE = 24, NAWS = 31;
 
@@ -106,11 +107,7 @@ export class RawTelnet {
   }
 
   async waitClosed(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('still open');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(() => this.closed, 'the connection to close', { timeoutMs });
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 
 const cli = `node --conditions=carrier-src --import tsx ${join(repoRoot, 'packages/server/src/cli.ts')}`;
@@ -22,13 +23,9 @@ describe('carrier telnet in a terminal', () => {
   const type = (...keys: string[]) => tmux('send-keys', ...keys);
 
   async function waitForScreen(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = screen();
-      if (pattern.test(s)) return s;
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${pattern}; it shows:\n${s}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let s = '';
+    await eventually(() => pattern.test((s = screen())), () => `the terminal to show ${pattern}; it shows:\n${s}`, { timeoutMs, intervalMs: 100 });
+    return s;
   }
 
   /**

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { sha256 } from './files-support.js';
 
@@ -42,11 +43,7 @@ class RloginTerminal {
   }
   /** Wait for `pattern` in what arrived since the last call, then forget it. */
   async until(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(this.text.slice(-500))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(() => pattern.test(this.text), () => `${pattern}; got ${JSON.stringify(this.text.slice(-500))}`, { timeoutMs, intervalMs: 25 });
     const got = this.text;
     this.text = '';
     return got;

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import ssh2, { type ClientChannel } from 'ssh2';
 import { startCarrier, type Carrier } from '../harness.js';
 import { sha256 } from './files-support.js';
@@ -35,11 +36,7 @@ class SshTerminal {
   }
   /** Wait for `pattern` in what arrived since the last call, then forget it. */
   async until(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(this.text.slice(-500))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(() => pattern.test(this.text), () => `${pattern}; got ${JSON.stringify(this.text.slice(-500))}`, { timeoutMs, intervalMs: 25 });
     const got = this.text;
     this.text = '';
     return got;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 
@@ -101,8 +102,7 @@ describe('admission', () => {
     for (const c of callers) {
       const before = c.bytes.length;
       c.send('w');
-      const deadline = Date.now() + 10_000;
-      while (c.bytes.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => c.bytes.length > before, 'the menu to answer a logged-in caller', { timeoutMs: 10_000 });
       assert.ok(c.bytes.length > before, 'the menu answered a logged-in caller during the flood');
       assert.equal(c.closed, false);
     }

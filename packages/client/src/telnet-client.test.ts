@@ -3,6 +3,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, TimeoutError, isCarrierError } from '@carrier/core';
 import { Opt } from '@carrier/telnet';
+import { eventually } from '@carrier/core/testing';
 import { connect } from './telnet-client.js';
 import { DO, DONT, IAC, SB, SE, WILL, WONT, ScriptedServer } from './test-support.js';
 
@@ -68,7 +69,7 @@ describe('the client against a byte-scripted server', () => {
     input.write('HELO x\r');
     await server.waitFor('HELO x\r\n');
     server.send(Buffer.from('250 ok\r\n'));
-    for (let i = 0; i < 200 && !shown.includes('250 ok'); i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => shown.includes('250 ok'), "the board's answer on the terminal", { timeoutMs: 10_000, intervalMs: 10 });
     assert.match(shown, /before\r\n[\s\S]*250 ok/);
     input.write(Buffer.from([0x71, 0x1d, 0x72]));
     assert.equal(await done, 'escape');

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { isCarrierError } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { DoorProcess, groupMembers, limitedArgv, type DoorSpawnOptions } from './runner.js';
 
 const base = (command: string[], extra: Partial<DoorSpawnOptions> = {}): DoorSpawnOptions => ({
@@ -18,13 +19,8 @@ const base = (command: string[], extra: Partial<DoorSpawnOptions> = {}): DoorSpa
   ...extra,
 });
 
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** How eventually() polls here: the door's output or process group, every 25 ms. */
+const POLL = { timeoutMs: 20_000, intervalMs: 25 };
 
 function collect(door: DoorProcess): { text: () => string } {
   const chunks: Buffer[] = [];
@@ -47,7 +43,7 @@ describe('door runner', () => {
       const stat = await readFile(`/proc/${door.pid}/stat`, 'utf8').catch(() => '');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
     };
-    await until('first size', () => out.text().includes('30 100'));
+    await eventually(() => out.text().includes('30 100'), 'first size', POLL);
     assert.equal(await pgid(), door.pid, 'pgid is the door pid');
     door.resize(120, 40);
     door.write(Buffer.from('hello\r'));
@@ -60,19 +56,19 @@ describe('door runner', () => {
   it('kill() ends the whole group, a background child included', async () => {
     const door = await DoorProcess.spawn(base(['/bin/sh', '-c', 'sleep 1000 & sleep 1000 & echo started; wait']));
     const out = collect(door);
-    await until('started', () => out.text().includes('started'));
+    await eventually(() => out.text().includes('started'), 'started', POLL);
     assert.ok((await groupMembers(door.pid)).length >= 3, 'sh and two sleeps');
     await door.kill();
-    await until('empty group', async () => (await groupMembers(door.pid)).length === 0);
+    await eventually(async () => (await groupMembers(door.pid)).length === 0, 'empty group', POLL);
   });
 
   it('a door that ignores SIGHUP and SIGTERM is SIGKILLed after the grace period', async () => {
     const door = await DoorProcess.spawn(base(['/bin/sh', '-c', "trap '' HUP TERM; echo armed; while :; do sleep 1; done"], { killGraceMs: 300 }));
     const out = collect(door);
-    await until('armed', () => out.text().includes('armed'));
+    await eventually(() => out.text().includes('armed'), 'armed', POLL);
     await door.kill();
     assert.equal((await door.exited).signal, 9);
-    await until('empty group', async () => (await groupMembers(door.pid)).length === 0);
+    await eventually(async () => (await groupMembers(door.pid)).length === 0, 'empty group', POLL);
   });
 
   it('the CPU-time limit ends a spinning door (SIGXCPU)', async () => {

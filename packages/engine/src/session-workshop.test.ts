@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { createTestBoard, delay, events, FakeConnection, type TestBoard } from './test-support.js';
 
 const boards: TestBoard[] = [];
@@ -104,7 +105,7 @@ describe('Session: full-screen views', () => {
       };`,
     });
     const { conn, session } = b.connect();
-    while (!(globalThis as { __viewScreen?: unknown }).__viewScreen) await delay(10);
+    await eventually(() => (globalThis as { __viewScreen?: unknown }).__viewScreen, "the script's view", { intervalMs: 10 });
     conn.reset();
     await session.done;
     await delay(10);
