@@ -104,6 +104,9 @@ describe('sysop console', () => {
     tmux.type('hello from the console');
     tmux.keys('Enter');
     await bob.waitScreen(/hello from the console/);
+    // Two-way: bob answers on his chat line, and the console's view of his screen shows it.
+    bob.send('hi sysop, bob here\r');
+    await tmux.wait(/You: hi sysop, bob here/);
     tmux.keys('Escape');
     await tmux.wait(/ S spy  C chat/);
     // Kick bob.

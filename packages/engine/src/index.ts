@@ -33,6 +33,7 @@ export {
   type SpyEnd,
 } from './topics.js';
 export { SpyRelay, SPY_LEASE_MS, SPY_RENEW_MS, type SpyHandlers } from './sysop/spy-relay.js';
+export { BreakInChat, CHAT_LINE_MAX, type BreakInHandlers } from './sysop/break-in-chat.js';
 export { APOLOGY, STORE_APOLOGY, MAX_SCRIPT_DEPTH } from './script-stack.js';
 export { compileScript, type CompileResult, type ScriptProblem } from './script-compiler.js';
 export { checkScripts } from './script-check.js';

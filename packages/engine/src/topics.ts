@@ -163,6 +163,23 @@ export interface SpyEnd {
   spyId: string;
   reason: string;
 }
+/** The sysop's break-in chat, to the process that holds the caller. */
+export interface BreakInRequest {
+  chatId: string;
+  sessionId: string;
+  op: 'open' | 'say' | 'close';
+  /** the sysop's name shown to the caller (open) */
+  from?: string;
+  /** a line for the caller (say; optional with open) */
+  text?: string;
+}
+/** From the caller's side of a break-in chat: opened, a line the caller typed, refused, or ended (text: by whom). */
+export interface BreakInEvent {
+  chatId: string;
+  sessionId: string;
+  kind: 'opened' | 'line' | 'refused' | 'ended';
+  text?: string;
+}
 
 /** New private mail: shown at once to the recipient's sessions, on whichever node they are. */
 export interface MailNotice {
@@ -196,6 +213,8 @@ export const topics = {
   'sysop.spy': carries<SpyRequest>(),
   'sysop.spy.data': carries<SpyChunk>(),
   'sysop.spy.end': carries<SpyEnd>(),
+  'sysop.chat': carries<BreakInRequest>(),
+  'sysop.chat.event': carries<BreakInEvent>(),
 } as const;
 
 export type Topic = keyof typeof topics;

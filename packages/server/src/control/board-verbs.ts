@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { client, parseCidr, type Logger } from '@carrier/core';
-import { boardMenuRefs, checkMenus, checkScripts, type Board, type Bus, type PresenceEntry, type SpyRelay } from '@carrier/engine';
+import { boardMenuRefs, checkMenus, checkScripts, type Board, type BreakInChat, type Bus, type PresenceEntry, type SpyRelay } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import type { BanInfo, NodeInfo, Verb } from '@carrier/sysop';
 import { checkArtFile } from '@carrier/terminal';
@@ -27,6 +27,8 @@ export interface BoardVerbDeps {
   store: Store;
   bans: BanList;
   spy: SpyRelay;
+  /** the sysop's break-in chat on a caller's screen (any process) */
+  chat: BreakInChat;
   logTap: LogTap;
   log: Logger;
   /** End the board cleanly (the same path as SIGTERM). */
@@ -53,7 +55,7 @@ export function nodeInfo(e: PresenceEntry, now = Date.now()): NodeInfo {
  * session.message, broadcast), so they reach the caller on whichever process holds it.
  */
 export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close(): void } {
-  const { bus, store, bans, spy, logTap, log } = deps;
+  const { bus, store, bans, spy, chat, logTap, log } = deps;
   let shutdownTimer: NodeJS.Timeout | undefined;
   const warnTimers: NodeJS.Timeout[] = [];
 
@@ -86,6 +88,20 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       peer.onClose(() => {
         for (const stop of m!.values()) stop();
         spies.delete(peer);
+      });
+    }
+    return m;
+  };
+
+  // Break-in chats per control client (node -> chat), closed when it goes.
+  const chats = new Map<ControlPeer, Map<number, { chatId: string; sessionId: string }>>();
+  const chatsOf = (peer: ControlPeer): Map<number, { chatId: string; sessionId: string }> => {
+    let m = chats.get(peer);
+    if (!m) {
+      chats.set(peer, (m = new Map()));
+      peer.onClose(() => {
+        for (const c of m!.values()) chat.forget(c.chatId, c.sessionId);
+        chats.delete(peer);
       });
     }
     return m;
@@ -169,17 +185,55 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         return { node: num('node') };
       }
       case 'chat': {
+        // open: the caller's screen becomes a line chat (a stream of `chat` events: opened,
+        // line (what the caller typed), ended); say: a line to the caller; close: end it.
         const e = await onNode(num('node'));
         const action = str('action');
-        const text =
-          action === 'open'
-            ? `${SYSOP_NAME} is breaking in to chat with you: answer here, the sysop sees your screen.${a['text'] ? ` ${str('text')}` : ''}`
-            : action === 'close'
-              ? `${SYSOP_NAME} has left the chat.`
-              : (a['text'] as string | undefined);
+        const mine = chatsOf(peer);
+        const held = mine.get(e.node);
+        if (action === 'open') {
+          if (held) throw new VerbError('busy', `already in a chat with node ${e.node}`);
+          const answered = new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new VerbError('not_found', `node ${e.node} did not answer`)), 10_000);
+            const ref = { chatId: '', sessionId: e.sessionId };
+            ref.chatId = chat.open(
+              e.sessionId,
+              {
+                event: (ev) => {
+                  if (ev.kind === 'opened' || ev.kind === 'refused') clearTimeout(timer);
+                  if (ev.kind === 'refused') {
+                    mine.delete(e.node);
+                    return reject(new VerbError('busy', `node ${e.node}: ${ev.text ?? 'refused'}`));
+                  }
+                  if (ev.kind === 'opened') resolve();
+                  if (ev.kind === 'ended' && mine.get(e.node)?.chatId === ref.chatId) {
+                    mine.delete(e.node);
+                    log.info('control.chat', { node: e.node, action: 'ended', by: ev.text });
+                  }
+                  if (ev.kind === 'opened') return;
+                  if (!peer.event(requestId, 'chat', { node: e.node, kind: ev.kind, ...(ev.text !== undefined ? { text: ev.text } : {}) }) && ev.kind !== 'ended') {
+                    chat.forget(ref.chatId, ref.sessionId);
+                  }
+                  if (ev.kind === 'ended') peer.event(requestId, 'end', { node: e.node, reason: `chat ended by ${ev.text ?? 'sysop'}` });
+                },
+              },
+              { from: SYSOP_NAME, ...(typeof a['text'] === 'string' ? { text: str('text') } : {}) },
+            );
+            mine.set(e.node, ref);
+          });
+          await answered;
+          log.info('control.chat', { node: e.node, action });
+          return { node: e.node, handle: e.handle, stream: requestId };
+        }
+        if (!held) throw new VerbError('not_found', `not in a chat with node ${e.node}: open one first`);
+        if (action === 'close') {
+          chat.close(held.chatId, held.sessionId);
+          log.info('control.chat', { node: e.node, action });
+          return { node: e.node, handle: e.handle };
+        }
+        const text = a['text'] as string | undefined;
         if (!text) throw new VerbError('bad_args', 'chat say needs text');
-        bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text });
-        if (action !== 'say') log.info('control.chat', { node: e.node, action });
+        chat.say(held.chatId, held.sessionId, text);
         return { node: e.node, handle: e.handle };
       }
       case 'log': {

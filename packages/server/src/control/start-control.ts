@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@carrier/core';
-import { SpyRelay, type Board, type Bus } from '@carrier/engine';
+import { BreakInChat, SpyRelay, type Board, type Bus } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import { dialControl, registerControlDialer, type ControlEndpoint } from '@carrier/sysop';
 import type { CarrierConfig } from '../config-schema.js';
@@ -43,7 +43,8 @@ export function controlTokenPath(cfg: CarrierConfig): string {
 export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promise<RunningControl | undefined> {
   if (!cfg.control.enabled) return undefined;
   const spy = new SpyRelay(deps.board, deps.bus, deps.log);
-  const verbs = boardVerbs({ cfg, board: deps.board, bus: deps.bus, store: deps.store, bans: deps.bans, spy, logTap: deps.logTap, log: deps.log, stop: deps.stop });
+  const chat = new BreakInChat(deps.board, deps.bus, deps.log);
+  const verbs = boardVerbs({ cfg, board: deps.board, bus: deps.bus, store: deps.store, bans: deps.bans, spy, chat, logTap: deps.logTap, log: deps.log, stop: deps.stop });
   const socketPath = controlSocketPath(cfg);
   const server = new ControlServer({
     socketPath,
@@ -61,6 +62,7 @@ export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promi
     deps.log.error('control.listen_failed', { socket: socketPath, err });
     verbs.close();
     spy.close();
+    chat.dispose();
     await server.close();
     return undefined;
   }
@@ -73,6 +75,7 @@ export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promi
       unregister();
       verbs.close();
       spy.close();
+      chat.dispose();
       await server.close();
     },
   };

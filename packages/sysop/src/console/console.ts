@@ -215,6 +215,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     };
     let stream = 0;
     let closed = false;
+    /** the caller's side of the chat is still open (the caller may end it first) */
+    let chatOpen = chat;
     const close = async (why?: string): Promise<void> => {
       if (closed) return;
       closed = true;
@@ -223,7 +225,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       term.dispose();
       mode = 'main';
       if (stream) await client.request('unspy', { node: n.node }).catch(() => undefined);
-      if (chat) await client.request('chat', { node: n.node, action: 'close' }).catch(() => undefined);
+      if (chat && chatOpen) await client.request('chat', { node: n.node, action: 'close' }).catch(() => undefined);
       if (why) status(why);
       nodeList.focus();
       redraw.request();
@@ -251,7 +253,12 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       return;
     }
     try {
-      await client.request('chat', { node: n.node, action: 'open' });
+      // The caller's screen becomes a line chat; what they type shows in the spy view above.
+      await client.stream('chat', { node: n.node, action: 'open' }, (ev) => {
+        if (ev['event'] !== 'end') return;
+        chatOpen = false;
+        void close(`node ${n.node}: ${safe(String(ev['reason']), 80)}`);
+      });
     } catch (err) {
       await close();
       fail(err);

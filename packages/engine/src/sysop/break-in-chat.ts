@@ -1,0 +1,210 @@
+// The sysop's break-in chat, a live two-way line chat on the caller's own screen. The
+// control channel (on any process) publishes `sysop.chat` requests; the process that
+// holds the caller takes the session's input (like a file transfer does), draws the chat
+// in line mode and sends each line the caller finishes back as a `sysop.chat.event`.
+// Either side ends it: the sysop with `close`, the caller with Esc or `/q`; a hang-up
+// ends it too. Whatever the caller was doing waits underneath and resumes after.
+import { randomUUID } from 'node:crypto';
+import { cleanUserText, decodeBytes, type Logger } from '@carrier/core';
+import type { Bus, Unsubscribe } from '../bus.js';
+import type { LiveSession } from '../board-types.js';
+import type { BreakInEvent } from '../topics.js';
+
+/** The part of the board the chat reads: its local sessions. */
+export interface BreakInBoard {
+  session(id: string): LiveSession | undefined;
+}
+
+/** Longest line either side may type. */
+export const CHAT_LINE_MAX = 200;
+/** What the caller sees before their own line. */
+const PROMPT = 'You: ';
+
+interface CallerChat {
+  chatId: string;
+  session: LiveSession;
+  line: string;
+  restore: () => void;
+  offClose: () => void;
+  sysop: string;
+  /** an ESC waits this long for the rest of an escape sequence before it counts as Esc */
+  escTimer: NodeJS.Timeout | undefined;
+  pendingEsc: boolean;
+}
+
+export interface BreakInHandlers {
+  event(e: Omit<BreakInEvent, 'chatId' | 'sessionId'>): void;
+}
+
+/**
+ * Both halves of break-in chat on one process: `open`/`say`/`close` for the control
+ * channel (the caller may be on any process), and the caller's side for sessions here.
+ */
+export class BreakInChat {
+  private readonly callers = new Map<string, CallerChat>();
+  private readonly watching = new Map<string, BreakInHandlers>();
+  private readonly subscriptions: Unsubscribe[];
+
+  constructor(
+    private readonly board: BreakInBoard,
+    private readonly bus: Bus,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions = [
+      bus.subscribe('sysop.chat', (req) => {
+        const s = board.session(req.sessionId);
+        if (!s) return;
+        if (req.op === 'open') this.start(s, req.chatId, req.from ?? 'Sysop', req.text);
+        else if (req.op === 'say') this.showSysopLine(req.chatId, req.text ?? '');
+        else this.end(req.chatId, 'sysop');
+      }),
+      bus.subscribe('sysop.chat.event', ({ chatId, sessionId: _s, ...e }) => {
+        const h = this.watching.get(chatId);
+        if (!h) return;
+        if (e.kind === 'ended' || e.kind === 'refused') this.watching.delete(chatId);
+        h.event(e);
+      }),
+    ];
+  }
+
+  /** Break in on session `sessionId` (any process). Returns the chat's id; events arrive on `h`. */
+  open(sessionId: string, h: BreakInHandlers, opts: { from?: string; text?: string } = {}): string {
+    const chatId = randomUUID();
+    this.watching.set(chatId, h);
+    this.bus.publish('sysop.chat', { chatId, sessionId, op: 'open', ...(opts.from ? { from: opts.from } : {}), ...(opts.text ? { text: opts.text } : {}) });
+    return chatId;
+  }
+
+  say(chatId: string, sessionId: string, text: string): void {
+    this.bus.publish('sysop.chat', { chatId, sessionId, op: 'say', text });
+  }
+
+  /** The sysop ends the chat; the `ended` event still arrives. */
+  close(chatId: string, sessionId: string): void {
+    this.bus.publish('sysop.chat', { chatId, sessionId, op: 'close' });
+  }
+
+  /** Stop listening for a chat's events (the console went away); the caller's side is closed too. */
+  forget(chatId: string, sessionId: string): void {
+    if (this.watching.delete(chatId)) this.close(chatId, sessionId);
+  }
+
+  dispose(): void {
+    for (const off of this.subscriptions.splice(0)) off();
+    for (const c of [...this.callers.values()]) this.end(c.chatId, 'board stopping');
+    this.watching.clear();
+  }
+
+  // ---- the caller's side (this process holds the session) ----
+
+  private emit(c: { chatId: string; session: LiveSession }, e: Omit<BreakInEvent, 'chatId' | 'sessionId'>): void {
+    this.bus.publish('sysop.chat.event', { chatId: c.chatId, sessionId: c.session.id, ...e });
+  }
+
+  private start(s: LiveSession, chatId: string, from: string, text: string | undefined): void {
+    if ([...this.callers.values()].some((c) => c.session === s)) {
+      this.emit({ chatId, session: s }, { kind: 'refused', text: 'already in a chat with the sysop' });
+      return;
+    }
+    let restore: () => void;
+    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false };
+    try {
+      restore = s.takeRawInput((bytes) => this.input(c, bytes));
+    } catch {
+      // A file transfer has the input: the sysop is told, the caller is not disturbed.
+      this.emit(c, { kind: 'refused', text: 'the caller is busy (a file transfer)' });
+      return;
+    }
+    c.restore = restore;
+    const onClose = (): void => this.end(chatId, 'hung up');
+    s.conn.once('close', onClose);
+    c.offClose = () => s.conn.off('close', onClose);
+    this.callers.set(chatId, c);
+    s.print(`\n\n|14*** ${pipeSafe(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07\n`);
+    const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
+    if (first) s.print(`|11${pipeSafe(c.sysop)}: ${pipeSafe(first)}|07\n`);
+    s.write(PROMPT);
+    this.log.info('sysop.chat_started', { node: s.node, handle: s.user?.handle });
+    this.emit(c, { kind: 'opened' });
+  }
+
+  private showSysopLine(chatId: string, text: string): void {
+    const c = this.callers.get(chatId);
+    if (!c) return;
+    const line = cleanUserText(text, CHAT_LINE_MAX);
+    if (!line) return;
+    // Over the caller's half-typed line, then that line again below.
+    c.session.write('\r\x1b[K');
+    c.session.print(`|11${pipeSafe(c.sysop)}: ${pipeSafe(line)}|07\n`);
+    c.session.write(PROMPT + c.line);
+  }
+
+  private input(c: CallerChat, bytes: Buffer): void {
+    const text = decodeBytes(bytes, c.session.terminal.encoding);
+    for (let i = 0; i < text.length; i++) {
+      if (!this.callers.has(c.chatId)) return;
+      const ch = text[i]!;
+      if (c.pendingEsc) {
+        // ESC [ ... or ESC O x: a key's sequence (arrows), not Esc: skip it.
+        c.pendingEsc = false;
+        clearTimeout(c.escTimer);
+        if (ch === '[' || ch === 'O') {
+          while (i + 1 < text.length && !/[A-Za-z~]/.test(text[i + 1]!)) i++;
+          i++;
+          continue;
+        }
+      }
+      if (ch === '\x1b') {
+        c.pendingEsc = true;
+        c.escTimer = setTimeout(() => c.pendingEsc && this.end(c.chatId, 'caller'), 150);
+        c.escTimer.unref();
+        continue;
+      }
+      if (ch === '\r' || ch === '\n') {
+        if (ch === '\n' && text[i - 1] === '\r') continue;
+        this.finishLine(c);
+        continue;
+      }
+      if (ch === '\x08' || ch === '\x7f') {
+        if (c.line.length > 0) {
+          c.line = c.line.slice(0, -1);
+          c.session.write('\b \b');
+        }
+        continue;
+      }
+      if (ch === '\x00' || ch < ' ' || (ch >= '\x7f' && ch < '\xa0')) continue;
+      if (c.line.length >= CHAT_LINE_MAX) continue;
+      c.line += ch;
+      c.session.write(ch);
+    }
+  }
+
+  private finishLine(c: CallerChat): void {
+    const line = cleanUserText(c.line, CHAT_LINE_MAX);
+    c.line = '';
+    c.session.write('\r\n');
+    if (line.toLowerCase() === '/q') {
+      this.end(c.chatId, 'caller');
+      return;
+    }
+    if (line) this.emit(c, { kind: 'line', text: line });
+    c.session.write(PROMPT);
+  }
+
+  private end(chatId: string, by: 'sysop' | 'caller' | 'hung up' | 'board stopping'): void {
+    const c = this.callers.get(chatId);
+    if (!c) return;
+    this.callers.delete(chatId);
+    clearTimeout(c.escTimer);
+    c.offClose();
+    c.restore();
+    if (!c.session.conn.closed) {
+      c.session.print(`\n|14*** ${by === 'caller' ? 'You ended the chat' : `${pipeSafe(c.sysop)} has left the chat`}; back to where you were. ***|07\n`);
+      c.session.discardInput();
+    }
+    this.log.info('sysop.chat_ended', { node: c.session.node, by });
+    this.emit(c, { kind: 'ended', text: by });
+  }
+}
+
+const pipeSafe = (t: string): string => t.replace(/\|/g, '||');

@@ -1,0 +1,82 @@
+// The sysop's break-in chat, live and two-way: a raw control client opens a chat on a
+// telnet caller's node; the caller's screen becomes a line chat; the sysop's lines reach
+// the caller and the caller's lines come back as `chat` events; either side ends it and
+// the caller is back where they were.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { TelnetCaller } from '../e2e/social-callers.js';
+import { RawControl } from './control-support.js';
+
+const PW = 'correct-horse-7';
+
+describe('break-in chat', () => {
+  let board: Carrier;
+  let bob: TelnetCaller;
+  let c: RawControl;
+  let bobNode: number;
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('bob', PW);
+    bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.3');
+    c = await RawControl.connect(board.dataDir);
+    c.keepAlive();
+    const who = (await c.ok('who')) as { node: number; handle: string }[];
+    bobNode = who.find((n) => n.handle === 'bob')!.node;
+  });
+  after(async () => {
+    c?.close();
+    bob?.hangup();
+    await board?.stop();
+  });
+
+  it('both type; the caller ends it with /q and is back at the menu', async () => {
+    const mark = bob.raw().length;
+    const opened = (await c.ok('chat', { node: bobNode, action: 'open' })) as { stream: number; handle: string };
+    assert.equal(opened.handle, 'bob');
+    await bob.waitRaw(/Sysop is breaking in to chat with you/, 15_000, mark);
+    await c.ok('chat', { node: bobNode, action: 'say', text: 'sysop here, can you hear me' });
+    await bob.waitRaw(/Sysop: sysop here, can you hear me/, 15_000, mark);
+    // A menu hotkey typed now is chat text, not a command.
+    const from = c.messages.length;
+    bob.send('w hears you fine\r');
+    const line = await c.waitFor((m) => m['stream'] === opened.stream && m['event'] === 'chat' && m['kind'] === 'line', 15_000, from);
+    assert.equal(line['text'], 'w hears you fine');
+    assert.doesNotMatch(bob.raw().slice(mark), /Who's online/i);
+    // A second open on the same node is refused while this one runs.
+    const again = await c.call('chat', { node: bobNode, action: 'open' });
+    assert.equal((again['error'] as { code: string }).code, 'busy');
+
+    bob.send('/q\r');
+    const ended = await c.waitFor((m) => m['stream'] === opened.stream && m['event'] === 'chat' && m['kind'] === 'ended', 15_000, from);
+    assert.equal(ended['text'], 'caller');
+    await c.waitFor((m) => m['stream'] === opened.stream && m['event'] === 'end', 15_000, from);
+    await bob.waitRaw(/You ended the chat; back to where you were/, 15_000, mark);
+    await board.waitForLog((l) => l['event'] === 'sysop.chat_ended' && l['by'] === 'caller');
+    // The menu has its keys again.
+    const back = bob.raw().length;
+    bob.send('w');
+    await bob.waitRaw(/online/i, 15_000, back);
+    const say = await c.call('chat', { node: bobNode, action: 'say', text: 'anyone?' });
+    assert.equal((say['error'] as { code: string }).code, 'not_found');
+  });
+
+  it('the sysop ends it with close; Esc from the caller ends it too', async () => {
+    bob.send('q');
+    const mark = bob.raw().length;
+    const first = (await c.ok('chat', { node: bobNode, action: 'open', text: 'quick word' })) as { stream: number };
+    await bob.waitRaw(/Sysop: quick word/, 15_000, mark);
+    const from = c.messages.length;
+    await c.ok('chat', { node: bobNode, action: 'close' });
+    const ended = await c.waitFor((m) => m['stream'] === first.stream && m['kind'] === 'ended', 15_000, from);
+    assert.equal(ended['text'], 'sysop');
+    await bob.waitRaw(/Sysop has left the chat; back to where you were/, 15_000, mark);
+
+    const second = (await c.ok('chat', { node: bobNode, action: 'open' })) as { stream: number };
+    const from2 = c.messages.length;
+    bob.send('\x1b');
+    const byEsc = await c.waitFor((m) => m['stream'] === second.stream && m['kind'] === 'ended', 15_000, from2);
+    assert.equal(byEsc['text'], 'caller');
+  });
+});
