@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
 import { groupMembers, TERMINAL_RESET } from '@carrier/doors';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
@@ -30,13 +31,8 @@ doors:
   - { name: robots, description: Robots, command: [${ROBOTS}], encoding: utf8, level: 10 }
 `;
 
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = WAIT_MS): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** How eventually() polls here: a door's screen or process group, every 50 ms. */
+const POLL = { timeoutMs: WAIT_MS, intervalMs: 50 };
 
 describe('doors', () => {
   let board: Carrier;
@@ -92,7 +88,7 @@ describe('doors', () => {
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       c.write('\r');
       await c.readUntil('Command:', { timeout: WAIT_MS });
-      await until('empty process group', async () => (await groupMembers(Number(start['pid']))).length === 0);
+      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }
@@ -107,19 +103,19 @@ describe('doors', () => {
     const screen = () => tmux('capture-pane', '-p', '-t', session);
     tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '28', ssh);
     try {
-      await until('the main menu over ssh', () => screen().includes('Command:'), 30_000);
+      await eventually(() => screen().includes('Command:'), 'the main menu over ssh', { ...POLL, timeoutMs: 30_000 });
       tmux('send-keys', '-t', session, 'd');
-      await until('the door list', () => screen().includes('Door (Enter'));
+      await eventually(() => screen().includes('Door (Enter'), 'the door list', POLL);
       tmux('send-keys', '-t', session, '1');
-      await until('the greeting', () => screen().includes('Hello, bob!'));
-      await until('the first size', () => screen().includes('size 90x28'));
+      await eventually(() => screen().includes('Hello, bob!'), 'the greeting', POLL);
+      await eventually(() => screen().includes('size 90x28'), 'the first size', POLL);
       tmux('send-keys', '-t', session, 'w');
-      await until('the echo', () => screen().includes('key:77'));
+      await eventually(() => screen().includes('key:77'), 'the echo', POLL);
       tmux('resize-window', '-t', session, '-x', '110', '-y', '35');
-      await until('the new size', () => screen().includes('size 110x35'));
+      await eventually(() => screen().includes('size 110x35'), 'the new size', POLL);
       tmux('send-keys', '-t', session, 'q');
       // The list clears the screen when it comes back: the door's lines are gone, the list is there.
-      await until('back at the door list', () => screen().includes('Door (Enter') && !screen().includes('size 110x35'));
+      await eventually(() => screen().includes('Door (Enter') && !screen().includes('size 110x35'), 'back at the door list', POLL);
       await board.waitForLog((l) => l['event'] === 'door.exit' && l['user'] === 'bob' && l['exitCode'] === 0, WAIT_MS);
     } finally {
       try {
@@ -148,7 +144,7 @@ describe('doors', () => {
       }
       const exit = await board.waitForLog((l) => l['event'] === 'door.exit' && l['pid'] === start['pid'], WAIT_MS);
       assert.equal(exit['exitCode'], 0);
-      await until('empty process group', async () => (await groupMembers(Number(start['pid']))).length === 0);
+      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }
@@ -163,7 +159,7 @@ describe('doors', () => {
     assert.ok((await groupMembers(pid)).length > 0, 'the door is running');
     await c.close();
     await logAfter(seen, 'door.hangup', 'bob');
-    await until('empty process group', async () => (await groupMembers(pid)).length === 0);
+    await eventually(async () => (await groupMembers(pid)).length === 0, 'empty process group', POLL);
   });
 
   it('a door that never exits is ended at its time limit and the caller is back at the door list', async () => {
@@ -176,7 +172,7 @@ describe('doors', () => {
       c.write(' ');
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       await logAfter(seen, 'door.time_limit', 'alice');
-      await until('empty process group', async () => (await groupMembers(Number(start['pid']))).length === 0);
+      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }
