@@ -5,7 +5,8 @@
 // closed before any protocol byte and logged once per address, not once per connect.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Attacker, sleep } from './support/attacker.js';
+import { eventually } from '@carrier/core/testing';
+import { Attacker } from './support/attacker.js';
 import { ACCOUNTS, SLACK_MS, startBattery, type Battery } from './support/battery.js';
 import { connectCaller } from './support/callers.js';
 
@@ -103,12 +104,14 @@ describe('connection floods against the caps (PROTOCOL-NOTES item 16)', { timeou
         insider.close();
       }
       // Once the flood lets go, the slots are free again (as soon as the server has seen the closes).
-      const until = Date.now() + SLACK_MS;
-      let after = await knock('telnet', battery.attacker(20));
-      while (!after.accepted && Date.now() < until) {
-        await sleep(100);
-        after = await knock('telnet', battery.attacker(20));
-      }
+      const after = await eventually(
+        async () => {
+          const v = await knock('telnet', battery.attacker(20));
+          return v.accepted && v;
+        },
+        'a caller admitted again after the flood',
+        { timeoutMs: SLACK_MS, intervalMs: 100 },
+      );
       assert.ok(after.accepted, 'admitted again after the flood');
       release([after]);
     });
