@@ -19,7 +19,9 @@
 //   USER the image runs as must not be root, and is run as nobody.
 // - The build context is the working tree filtered by .dockerignore, like `docker build .`.
 // - At start: CARRIER_HOST=127.0.0.1 and free ports (env overrides), and a copy of the
-//   CARRIER_CONFIG file with its health port replaced by a free one.
+//   CARRIER_CONFIG file with its health port replaced by a free one. Checked: /health says
+//   ok, the image's HEALTHCHECK passes, the web page and xterm.js are served, /data holds
+//   only files of the image's user, SIGTERM stops it with exit 0 within 20 s.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -369,6 +371,13 @@ async function main() {
     if (!health) fail(`GET /health did not answer within 60 s:\n${logText()}`);
     if (health.status !== 200 || health.body.status !== 'ok') fail(`GET /health: ${health.status} ${JSON.stringify(health.body)}`);
     say(`GET /health: 200 status ok, ${health.body.processes?.[0]?.db?.kind ?? '?'} store`);
+    // The web package is in the image: its page and the vendored xterm.js are served.
+    for (const path of ['/', '/assets/xterm.js']) {
+      const r = await fetch(`http://127.0.0.1:${ports.CARRIER_WEB_PORT}${path}`, { signal: AbortSignal.timeout(5000) }).catch((err) => fail(`GET ${path} on the web port: ${err.message}`));
+      if (r.status !== 200) fail(`GET ${path} on the web port: ${r.status}`);
+      await r.arrayBuffer();
+    }
+    say('web front end serves its page and xterm.js');
     if (healthCmd) {
       const r = spawnSync('setpriv', [...asNobody, ...exe(healthCmd)], { env: runEnv, stdio: 'ignore', timeout: 10_000 });
       if (r.status !== 0) fail(`the image's HEALTHCHECK failed (exit ${r.status ?? r.signal})`);
