@@ -162,6 +162,5 @@ export function events(log: { lines: Record<string, unknown>[] }, event: string)
   return log.lines.filter((l) => l['event'] === event);
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The repo's one real-time wait, re-exported for the engine's tests that import it from here. */
+export { delay } from '@carrier/core/testing';
