@@ -109,14 +109,18 @@ describe('carrier telnet in a terminal', () => {
     const caller = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
     process.kill(Number(caller), 'SIGTERM');
     // Wait for it to be gone: keys typed before that would reach the caller, not the shell.
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(Number(caller), 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      () => {
+        try {
+          process.kill(Number(caller), 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'the killed caller to exit',
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     assert.equal(await terminalState('AFTER-SIGTERM'), 'icanon echo AFTER-SIGTERM | cursor 1 wrap 1 | plain');
     // The killed call's history row was ended on the way out, not left open forever.
     type('clear', 'Enter');

@@ -56,12 +56,9 @@ export async function whoIsOnlineUntil(
   size?: { cols: number; rows: number },
 ): Promise<{ list: string; ms: number }> {
   const t0 = Date.now();
-  for (;;) {
-    const list = await whoIsOnline(c, size);
-    if (check(list)) return { list, ms: Date.now() - t0 };
-    if (Date.now() - t0 > timeoutMs) throw new Error(`who's online did not change within ${timeoutMs} ms; last: ${list}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let list = '';
+  await eventually(async () => check((list = await whoIsOnline(c, size))), () => `who's online to change; last: ${list}`, { timeoutMs, intervalMs: 250 });
+  return { list, ms: Date.now() - t0 };
 }
 
 /**
