@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { cleanUserText, client, ConnectionClosedError, ErrorCodes, isCarrierError, type Connection, type Logger, type TerminalInfo } from '@carrier/core';
+import { client, ConnectionClosedError, ErrorCodes, isCarrierError, type Connection, type Logger, type TerminalInfo } from '@carrier/core';
 import type { Key, ViewOptions } from '@carrier/terminal';
 import type { HandleValidation, NewUser, Store, User, Validation } from '@carrier/store';
 import type { LiveSession } from './board-types.js';
 import type { Bus, TopicHandler, Unsubscribe } from './bus.js';
-import { Deadline } from './deadline.js';
+import { Deadline, type DeadlineWarning } from './deadline.js';
 import { KeyInput } from './key-input.js';
 import type { LightbarItem, LightbarOptions } from './lightbar.js';
 import type { PagerOptions } from './pager.js';
@@ -14,6 +14,7 @@ import type { ReadLineOptions, ScriptBoard, Session } from './session-api.js';
 import type { SessionView } from './session-view.js';
 import { part, type SessionContext } from './session/context.js';
 import { DisposerStack } from './session/disposers.js';
+import { idleWarning, lastLine } from './session/farewell.js';
 import { loadFrame } from './session/frames.js';
 import { InputRouter } from './session/input-router.js';
 import { LoginFlow } from './session/login-flow.js';
@@ -24,9 +25,6 @@ import { untilEnd, Widgets } from './session/widgets.js';
 import { SessionSocial, type Invitation } from './social/session-social.js';
 import { answerInvitation } from './social/split-chat.js';
 import type { Topic } from './topics.js';
-
-/** The longest sysop or shutdown line shown to a caller being disconnected. */
-const MAX_LAST_LINE = 300;
 
 /**
  * One caller's visit: a thin facade over its parts (session/*: Screen, Widgets,
@@ -95,7 +93,9 @@ export class CallSession implements LiveSession {
         this.logger = this.logger.child({ user: client(user.handle) });
       },
     }));
-    this.idle = this.deadline(ctx.config.idleTimeoutMs, 'Idle timeout: goodbye.', 'idle timeout');
+    this.idle = this.deadline(ctx.config.idleTimeoutMs, 'Idle timeout: goodbye.', 'idle timeout', idleWarning(ctx.config.idleTimeoutMs, {
+      bell: (t) => this.conn.write(t), notice: (n) => this.social.notify(n),
+    }));
     this.router = new InputRouter({
       viewOpen: () => this.widgets.viewOpen, intercept: (b) => this.social.intercept(b), touch: () => {
         this.idle.touch();
@@ -177,7 +177,7 @@ export class CallSession implements LiveSession {
   /** @internal (LiveSession) */
   disconnect(reason: string, text: string): void {
     if (this.closed) return;
-    this.write(`\r\n${cleanUserText(text, MAX_LAST_LINE)}\r\n`);
+    this.write(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
     void this.hangup(reason);
   }
 
@@ -219,8 +219,8 @@ export class CallSession implements LiveSession {
   }
 
   /** A timer that ends the call with `text`; cancelled when the session ends. */
-  private deadline(ms: number, text: string, reason: string): Deadline {
-    const d = new Deadline(ms, () => this.disconnect(reason, text));
+  private deadline(ms: number, text: string, reason: string, warning?: DeadlineWarning): Deadline {
+    const d = new Deadline(ms, () => this.disconnect(reason, text), warning);
     this.disposers.defer(() => d.cancel());
     return d;
   }

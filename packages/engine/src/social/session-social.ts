@@ -94,6 +94,11 @@ export class SessionSocial {
     };
   }
 
+  /** A view that shows notices itself has the screen (chat, split chat, who's online, the editor). */
+  get showsNotices(): boolean {
+    return this.handlers.length > 0;
+  }
+
   /** Show a notice now; false when it was turned away (do-not-disturb, or the caller is gone). */
   notify(notice: Notice): boolean {
     if (this.host.closed) return false;

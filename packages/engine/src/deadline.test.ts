@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Deadline } from './deadline.js';
+import { idleWarning, idleWarningText, lastLine } from './session/farewell.js';
+import type { Notice } from './social/notice.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Deadline with a warning', () => {
+  it('warns once before it expires; a touch after the warning starts both over', async () => {
+    const events: string[] = [];
+    const d = new Deadline(400, () => events.push('expired'), { beforeMs: 200, onWarn: () => events.push('warned') });
+    await sleep(300);
+    assert.deepEqual(events, ['warned']);
+    d.touch();
+    await sleep(300);
+    assert.deepEqual(events, ['warned', 'warned'], 'warned again, a full lead after the touch');
+    await sleep(400);
+    assert.deepEqual(events, ['warned', 'warned', 'expired']);
+    assert.equal(d.active, false);
+  });
+
+  it('a touch before the warning moves it; cancel stops everything', async () => {
+    const events: string[] = [];
+    const d = new Deadline(400, () => events.push('expired'), { beforeMs: 200, onWarn: () => events.push('warned') });
+    await sleep(100);
+    d.touch();
+    await sleep(150);
+    assert.deepEqual(events, [], 'the warning moved with the touch');
+    d.cancel();
+    await sleep(500);
+    assert.deepEqual(events, []);
+  });
+});
+
+describe('the idle warning and the last line', () => {
+  it('warns a minute ahead, or at half the timeout when that is shorter, with a bell and one notice', () => {
+    assert.equal(idleWarning(600_000, { bell: () => undefined, notice: () => undefined }).beforeMs, 60_000);
+    assert.equal(idleWarning(8_000, { bell: () => undefined, notice: () => undefined }).beforeMs, 4_000);
+    assert.equal(idleWarningText(60_000), 'disconnecting in 1 minute. Press a key to stay.');
+    assert.equal(idleWarningText(4_000), 'disconnecting in 4 seconds. Press a key to stay.');
+    const said: Array<string | Notice> = [];
+    idleWarning(600_000, { bell: (t) => said.push(t), notice: (n) => said.push(n) }).onWarn();
+    assert.equal(said[0], '\x07');
+    assert.deepEqual({ ...(said[1] as Notice), at: 0 }, { kind: 'system', from: 'You have been idle', text: idleWarningText(60_000), at: 0 });
+  });
+
+  it('over a screen a view owns, the last line goes to the bottom row with the scrolling region reset', () => {
+    assert.equal(lastLine('bye', false, 25), '\r\nbye\r\n');
+    assert.equal(lastLine('bye \x1b[2J', true, 25), '\x1b[0m\x1b[r\x1b[?25h\x1b[25;1H\r\nbye\r\n');
+  });
+});

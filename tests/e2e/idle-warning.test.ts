@@ -1,0 +1,101 @@
+// The idle timeout warns first and says goodbye everywhere (issue 11 item 9): at a
+// minute left (half the timeout when that is shorter) the caller gets a bell and one
+// line, any key starts the clock again, and the goodbye line reaches the caller in line
+// mode, in chat, in who's online and in split chat. Real callers over loopback: a telnet
+// caller and OpenSSH in tmux.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { enterChat, OpenSshCaller, plain, TelnetCaller, type Caller } from './social-callers.js';
+
+const PW = 'correct-horse-7';
+/** Idle timeout for these callers: the warning comes at half of it (under two minutes). */
+const IDLE_S = 8;
+const WARNING = /You have been idle: disconnecting in \d+ (?:seconds|minute)\.\s+Press a key to stay\./;
+const GOODBYE = /Idle timeout: goodbye\./;
+
+describe('idle timeout: warning and goodbye', () => {
+  let board: Carrier;
+  const callers: Caller[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
+
+  before(async () => {
+    board = await startCarrier({ ssh: true, logLevel: 'info', yaml: `session: { idleTimeout: ${IDLE_S}s }` });
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin']) await board.addUser(h, PW);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board.stop();
+  });
+
+  const telnet = async (handle: string): Promise<TelnetCaller> => {
+    const c = await TelnetCaller.login(board.ports.telnet!, handle, PW);
+    callers.push(c);
+    return c;
+  };
+
+  it('at the menu: a bell and one line, a key starts the clock again, then the goodbye', async () => {
+    const alice = await telnet('alice');
+    const mark = alice.raw().length;
+    await alice.waitRaw(WARNING, 15_000, mark);
+    const warned = alice.raw().slice(mark);
+    assert.ok(warned.includes('\x07'), 'the warning rings the bell');
+    assert.equal(plain(warned).match(new RegExp(WARNING.source, 'g'))?.length, 1, 'one warning line');
+    // The prompt is put back below the warning.
+    await alice.waitScreen(/Command: *\n*$/);
+    const afterKey = alice.raw().length;
+    const t0 = Date.now();
+    alice.send('\r');
+    // A second warning comes a full half-timeout after the key, not at the old deadline.
+    await alice.waitRaw(WARNING, 20_000, afterKey);
+    assert.ok(Date.now() - t0 >= (IDLE_S / 2) * 1000 - 500, `warned again only after ${Date.now() - t0} ms`);
+    assert.equal(alice.closed, false, 'the key kept the caller on');
+    await alice.waitRaw(GOODBYE, 20_000, afterKey);
+    await within(() => alice.closed);
+  });
+
+  it('in chat (OpenSSH in tmux): the warning shows in the room and the goodbye reaches the screen', async () => {
+    const bob = await OpenSshCaller.login(board.ports.ssh!, 'bob', PW, tmp);
+    callers.push(bob);
+    // Keep the pane once ssh exits, so the screen the caller was left with can be read.
+    const socket = (bob as unknown as { socket: string }).socket;
+    execFileSync('tmux', ['-S', socket, 'set-option', '-t', 'caller', 'remain-on-exit', 'on']);
+    await enterChat(bob);
+    await bob.waitScreen(WARNING, 20_000);
+    const screen = await bob.waitScreen(GOODBYE, 20_000);
+    assert.match(screen, /#lobby/, 'the room is still drawn around the lines');
+  });
+
+  it('in chat over telnet: warning, a key keeps the caller, then the goodbye', async () => {
+    const carol = await telnet('carol');
+    await enterChat(carol);
+    await carol.waitScreen(WARNING, 20_000);
+    carol.send('x');
+    await carol.waitScreen(/> x/);
+    const mark = carol.raw().length;
+    await carol.waitRaw(WARNING, 20_000, mark);
+    await carol.waitScreen(GOODBYE, 20_000);
+    await within(() => carol.closed);
+  });
+
+  it("in who's online: the warning in the view, the goodbye on the screen", async () => {
+    const dave = await telnet('dave');
+    dave.send('w');
+    await dave.waitScreen(/who's online|Who's online|node/i);
+    await dave.waitScreen(WARNING, 20_000);
+    await dave.waitScreen(GOODBYE, 20_000);
+    await within(() => dave.closed);
+  });
+});
+
+async function within(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > timeoutMs) assert.fail('the call did not end');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
