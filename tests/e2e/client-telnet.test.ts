@@ -35,6 +35,9 @@ describe('carrier telnet in a terminal', () => {
    * default colours (a board leaves white or worse set; only the caller resets that).
    */
   async function terminalState(marker: string): Promise<string> {
+    // The client has exited and the shell has its prompt back (bash --norc: `bash-5.2# `),
+    // so nothing the client writes on its way out can land after the `clear`.
+    await eventually(() => /[#$] ?$/.test(screen().trimEnd()), 'the shell prompt back', { timeoutMs: 20_000, intervalMs: 100 });
     type('clear', 'Enter');
     type(`modes ${marker}`, 'Enter');
     await waitForScreen(new RegExp(`-?icanon -?echo ${marker}`));
