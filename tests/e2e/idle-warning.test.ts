@@ -5,11 +5,11 @@
 // caller and OpenSSH in tmux.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCarrier, type Carrier } from '../harness.js';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { enterChat, OpenSshCaller, plain, TelnetCaller, type Caller } from './social-callers.js';
 
 const PW = 'correct-horse-7';
@@ -24,8 +24,19 @@ describe('idle timeout: warning and goodbye', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
 
   before(async () => {
-    board = await startCarrier({ ssh: true, logLevel: 'info', yaml: `session: { idleTimeout: ${IDLE_S}s }` });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin']) await board.addUser(h, PW);
+    // The shipped board plus a pager and a lightbar of the test's own (T and Y).
+    const scripts = join(tmp, 'scripts');
+    const menus = join(tmp, 'menus');
+    cpSync(join(repoRoot, 'scripts'), scripts, { recursive: true });
+    cpSync(join(repoRoot, 'config', 'menus'), menus, { recursive: true });
+    writeFileSync(join(scripts, 'longtext.ts'), `import type { Session } from '@carrier/engine';
+export default async (s: Session) => { await s.pager(Array.from({ length: 200 }, (_, i) => 'line ' + (i + 1)).join('\\n')); };\n`);
+    writeFileSync(join(scripts, 'pick.ts'), `import type { Session } from '@carrier/engine';
+export default async (s: Session) => { s.println('pick one:'); await s.lightbar(['apples', 'pears', 'plums']); };\n`);
+    const shipped = readFileSync(join(menus, 'main.yaml'), 'utf8');
+    writeFileSync(join(menus, 'main.yaml'), `${shipped.trimEnd()}\n  - { key: T, text: Long text, gosub: longtext }\n  - { key: Y, text: Pick, gosub: pick }\n`);
+    board = await startCarrier({ ssh: true, logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `session: { idleTimeout: ${IDLE_S}s }` });
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -90,6 +101,20 @@ describe('idle timeout: warning and goodbye', () => {
     await dave.waitScreen(GOODBYE, 20_000);
     await within(() => dave.closed);
   });
+
+  for (const [what, handle, key, shown] of [
+    ['the pager', 'erin', 't', /More/],
+    ['a lightbar', 'frank', 'y', /plums/],
+  ] as const) {
+    it(`in ${what}: the warning and the goodbye on the screen`, async () => {
+      const c = await telnet(handle);
+      c.send(key);
+      await c.waitScreen(shown);
+      await c.waitScreen(WARNING, 20_000);
+      await c.waitScreen(GOODBYE, 20_000);
+      await within(() => c.closed);
+    });
+  }
 });
 
 async function within(check: () => boolean, timeoutMs = 10_000): Promise<void> {
