@@ -110,7 +110,14 @@ export default async (s: Session) => { s.println('pick one:'); await s.lightbar(
       const c = await telnet(handle);
       c.send(key);
       await c.waitScreen(shown);
-      await c.waitScreen(WARNING, 20_000);
+      const warned = await c.waitScreen(WARNING, 20_000);
+      if (key === 'y') {
+        // The lightbar keeps its rows: the warning goes on the row below the list, not over an entry.
+        const rows = warned.split('\n').map((r) => r.trim());
+        const at = rows.indexOf('apples');
+        assert.deepEqual(rows.slice(at, at + 3), ['apples', 'pears', 'plums'], warned);
+        assert.match(rows[at + 3] ?? '', WARNING, warned);
+      }
       await c.waitScreen(GOODBYE, 20_000);
       await within(() => c.closed);
     });

@@ -93,3 +93,15 @@ test('runLightbar feeds keys until a choice, and returns at once when nothing ca
   assert.equal(await runLightbar(io, []), undefined);
   assert.ok(screen.length > 0);
 });
+
+test('a notice goes on the row below the list, one row wide, and the cursor comes back to the highlight', () => {
+  const bar = new Lightbar(['Apples', 'Pears', 'Plums'], { cols: 30, rows: 25 });
+  bar.draw();
+  bar.feed('down');
+  const out = bar.notice({ kind: 'system', from: 'You have been idle', text: 'disconnecting in 1 minute. Press a key to stay.', at: 0 }, 30);
+  // From Pears (row 1) to Plums (row 2), a new line, the notice cut to 29 columns, then up two rows to Pears.
+  assert.ok(out.startsWith('\x1b[1B'), JSON.stringify(out));
+  assert.match(out, /\r\n\x1b\[K\x1b\[1;33m\*\*\* You have been idle: disco\x1b\[0m\r\x1b\[2A$/);
+  // The relative moves still add up: Enter goes from Pears down to the last row.
+  assert.match(bar.feed('enter').output, /^\x1b\[1B/);
+});

@@ -1,4 +1,5 @@
 import { charWidth, renderPipeCodes, stripPipeCodes } from '@carrier/terminal';
+import { describeNotice, type Notice, type NoticeHandler } from './social/notice.js';
 
 /**
  * A lightbar: a list drawn where the cursor stands, one entry highlighted, moved with
@@ -40,6 +41,8 @@ export interface LightbarIO {
   write(text: string): void;
   readKey(): Promise<string>;
   size(): { cols: number; rows: number };
+  /** show notices (a page, the idle warning) while the lightbar is up; returns the unregister function */
+  notices?(handler: NoticeHandler): () => void;
 }
 
 const NORMAL = '|16|07';
@@ -86,6 +89,28 @@ export class Lightbar {
     for (let r = 0; r < this.height; r++) rows.push(this.row(r));
     this.cursorRow = this.height - 1;
     return rows.join('\r\n') + this.moveTo(this.selected - this.top);
+  }
+
+  /**
+   * A notice on the row below the window (written where the cursor stands, it would land
+   * on an entry and throw the relative moves off by a row); the cursor goes back to the
+   * highlighted row. A screen scroll moves the window and the notice up together.
+   */
+  notice(n: Notice, cols: number): string {
+    if (this.finished || this.empty) return '';
+    const { head, body } = describeNotice(n);
+    let text = '';
+    let used = 0;
+    for (const ch of `*** ${head}: ${body}`) {
+      const w = charWidth(ch);
+      // Never the last column (BBS terminals wrap there), so the notice stays one row.
+      if (used + w > cols - 1) break;
+      text += ch;
+      used += w;
+    }
+    const out = `${this.moveTo(this.height - 1)}${RESET}\r\n${ERASE_TO_END}\x1b[1;33m${text}${RESET}\r`;
+    this.cursorRow = this.height;
+    return out + this.moveTo(this.selected - this.top);
   }
 
   feed(key: string): LightbarStep {
@@ -229,9 +254,14 @@ export async function runLightbar(
   const bar = new Lightbar(items, io.size(), opts);
   if (bar.empty) return undefined;
   io.write(bar.draw());
-  for (;;) {
-    const step = bar.feed(await io.readKey());
-    if (step.output) io.write(step.output);
-    if (step.done) return step.index;
+  const off = io.notices?.((n) => io.write(bar.notice(n, io.size().cols))) ?? (() => undefined);
+  try {
+    for (;;) {
+      const step = bar.feed(await io.readKey());
+      if (step.output) io.write(step.output);
+      if (step.done) return step.index;
+    }
+  } finally {
+    off();
   }
 }

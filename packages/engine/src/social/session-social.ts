@@ -49,6 +49,8 @@ export class SessionSocial {
   private roomName: string | null = null;
   private dnd = false;
   private readonly handlers: NoticeHandler[] = [];
+  /** handlers that only show notices (a lightbar): the answer key still answers at the session */
+  private readonly passive = new Set<NoticeHandler>();
   private readonly invitations: Invitation[] = [];
   private readonly held: Notice[] = [];
   private answering = false;
@@ -85,12 +87,15 @@ export class SessionSocial {
    * Show notices with `handler` while it is registered (a full-screen view that owns the
    * screen); the newest registration wins. Returns the unregister function.
    */
-  onNotice(handler: NoticeHandler): () => void {
+  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean } = {}): () => void {
     const entry: NoticeHandler = (n) => handler(n);
     this.handlers.push(entry);
+    // A screen that only shows notices (a lightbar) leaves the answer key to the session.
+    if (opts.answersKey === false) this.passive.add(entry);
     return () => {
       const i = this.handlers.indexOf(entry);
       if (i >= 0) this.handlers.splice(i, 1);
+      this.passive.delete(entry);
     };
   }
 
@@ -158,7 +163,7 @@ export class SessionSocial {
    */
   intercept(bytes: Buffer): boolean {
     if (this.answering) return true;
-    if (this.handlers.length > 0 || this.host.viewOpen() || !bytes.includes(ANSWER_BYTE)) return false;
+    if (this.handlers.length > this.passive.size || this.host.viewOpen() || !bytes.includes(ANSWER_BYTE)) return false;
     const invitation = this.takeInvitation();
     if (!invitation) {
       // The key alone, with nothing to answer (the request lapsed, or was withdrawn): say
@@ -194,6 +199,7 @@ export class SessionSocial {
   close(): void {
     this.invitations.length = 0;
     this.handlers.length = 0;
+    this.passive.clear();
     this.held.length = 0;
   }
 

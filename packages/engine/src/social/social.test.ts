@@ -137,6 +137,18 @@ describe('answering a chat request from a plain prompt', () => {
     await session.done;
   });
 
+  it('in a lightbar the request shows below the list and ^Y still answers it', async () => {
+    const b = await board(`export default async (s) => { s.println('pick:'); const i = await s.lightbar(['one', 'two']); s.println('picked ' + i); };`);
+    const { conn, session } = call(b);
+    await conn.waitFor('two');
+    b.bus.publish('private.request', { chatId: 'c-8', toSessionId: session.id, fromSessionId: 's-m', fromHandle: 'Mallory', fromNode: 7, at: Date.now() });
+    const shown = await conn.waitFor('Mallory (node 7) wants to chat with you');
+    // From the highlight (row 0) down to the last row, then the new row below it.
+    assert.match(shown.slice(shown.lastIndexOf('two')), /\x1b\[1B\x1b\[0m\r\n\x1b\[K/);
+    conn.type('\x19');
+    await conn.waitFor(words('chatting with Mallory'));
+  });
+
   it('a caller who hangs up mid-chat tells the other side', async () => {
     const b = await board(`export default async (s) => { s.print('Command: '); await s.readKey(); };`);
     const ends: Array<TopicPayload<'private.end'>> = [];
