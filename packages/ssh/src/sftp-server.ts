@@ -46,8 +46,8 @@ const MAX_READ = 64 * 1024;
 const DIR_BATCH = 100;
 
 type Handle =
-  | { kind: 'read'; fh: FileHandle; size: number }
-  | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined }
+  | { kind: 'read'; fh: FileHandle; size: number; replies: Promise<void> }
+  | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined; replies: Promise<void> }
   | { kind: 'dir'; entries: SftpEntry[]; next: number };
 
 function isRefusal(v: unknown): v is SftpRefusal {
@@ -189,7 +189,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         if (isRefusal(r)) return status(reqid, r);
         if (full(reqid)) return;
         const fh = await open(r.path, 'r');
-        newHandle(reqid, { kind: 'read', fh, size: r.size });
+        newHandle(reqid, { kind: 'read', fh, size: r.size, replies: Promise.resolve() });
         return;
       }
       if (flags & OPEN_MODE.READ) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'uploads are write-only');
@@ -200,20 +200,26 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         return;
       }
       const fh = await open(r.path, 'wx');
-      newHandle(reqid, { kind: 'write', fh, target: r, failed: undefined });
+      newHandle(reqid, { kind: 'write', fh, target: r, failed: undefined, replies: Promise.resolve() });
     });
   });
   sftp.on('READ', (reqid, buf, offset, length) => {
     const [, h] = getHandle(buf);
     if (!h || h.kind !== 'read') return sftp.status(reqid, STATUS_CODE.FAILURE, 'bad handle');
-    if (offset >= h.size) return sftp.status(reqid, STATUS_CODE.EOF);
-    guard(reqid, async () => {
+    // Answered in the order asked, as OpenSSH's own server does: OpenSSH's client keeps
+    // 64 reads in flight, and an EOF (for a read past the end) overtaking the data of an
+    // earlier read made scp and sftp end the download short with no error.
+    const reply = async (): Promise<void> => {
+      if (offset >= h.size) return sftp.status(reqid, STATUS_CODE.EOF);
       const n = Math.min(length, MAX_READ, h.size - offset);
       const data = Buffer.allocUnsafe(n);
       const { bytesRead } = await h.fh.read(data, 0, n, offset);
       if (bytesRead === 0) return sftp.status(reqid, STATUS_CODE.EOF);
       sftp.data(reqid, data.subarray(0, bytesRead));
-    });
+    };
+    const next = h.replies.then(reply);
+    h.replies = next.catch(() => undefined);
+    guard(reqid, () => next);
   });
   sftp.on('WRITE', (reqid, buf, offset, data) => {
     const [, h] = getHandle(buf);
@@ -224,10 +230,12 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       log.info('sftp.upload_over_limit', { limit: h.target.maxBytes });
       return sftp.status(reqid, STATUS_CODE.FAILURE, h.failed);
     }
-    guard(reqid, async () => {
+    const next = h.replies.then(async () => {
       await h.fh.write(data, 0, data.length, offset);
       sftp.status(reqid, STATUS_CODE.OK);
     });
+    h.replies = next.catch(() => undefined);
+    guard(reqid, () => next);
   });
   sftp.on('CLOSE', (reqid, buf) => {
     const [id, h] = getHandle(buf);
@@ -235,6 +243,8 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
     handles.delete(id);
     guard(reqid, async () => {
       if (h.kind === 'dir') return sftp.status(reqid, STATUS_CODE.OK);
+      // Reads and writes still in flight finish first (their replies go out before this one).
+      await h.replies;
       await h.fh.close();
       if (h.kind === 'read') return sftp.status(reqid, STATUS_CODE.OK);
       const problem = (await h.target.finish(h.failed === undefined)) ?? h.failed;
