@@ -94,6 +94,9 @@ describe('when PostgreSQL goes away', { skip, timeout: 120_000 }, () => {
     carol.send('carol-password\r');
     await carol.waitFor(/database is not answering right now/, 15_000);
     assert.doesNotMatch(carol.text(), /Command:/);
+    // The apology stays until a key (issue 11 item 10); then the call ends.
+    await carol.waitFor('press a key');
+    carol.send('\r');
     await carol.waitClosed();
   });
 
@@ -103,6 +106,8 @@ describe('when PostgreSQL goes away', { skip, timeout: 120_000 }, () => {
     const from = alice.text().length;
     alice.send('l');
     await alice.waitFor(/database is not answering right now/, 15_000, from);
+    await alice.waitFor('press a key', 10_000, from);
+    alice.send(' ');
     await alice.waitFor('Command:', 10_000, from);
     assert.equal(alice.closed, false);
     assert.match(plain(await whoIsOnline(alice)), /\balice\b/);
