@@ -97,10 +97,12 @@ describe('sysop console', () => {
     tmux.keys('Escape');
     await tmux.wait(/ S spy  C chat/);
     bob.send(' ');
+    // Bob is back at the menu before the sysop breaks in (the menu's redraw would clear the line).
+    await bob.waitScreen(/Command:/, 20_000);
     // Break-in chat: the line typed in the console reaches bob.
     tmux.keys('c');
     await tmux.wait(/chat with node \d+ bob/);
-    await bob.waitScreen(/Sysop is breaking in/);
+    await bob.waitScreen(/Sysop is breaking in/, 20_000);
     tmux.type('hello from the console');
     tmux.keys('Enter');
     await bob.waitScreen(/hello from the console/);
