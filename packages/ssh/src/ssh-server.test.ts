@@ -376,7 +376,13 @@ describe('SshServer authentication', { timeout: 20_000 }, () => {
           : (next as unknown as (stop: false) => void)(false),
     });
     await ended;
-    assert.equal(s.authenticator.calls.filter((c) => c.startsWith('password')).length, 2, s.authenticator.calls.join(', '));
+    // maxAuthAttempts is 4: the unknown keys and the wrong passwords together make 4. Were
+    // keys counted as passwords, the call would end after 3 failures; were they not counted
+    // at all, after 5. (Under load ssh2's client sometimes offers only one of its two keys.)
+    const pk = s.authenticator.calls.filter((c) => c.startsWith('publickey')).length;
+    const pw = s.authenticator.calls.filter((c) => c.startsWith('password')).length;
+    assert.ok(pk >= 1, s.authenticator.calls.join(', '));
+    assert.equal(pk + pw, 4, s.authenticator.calls.join(', '));
     assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.auth_too_many'));
   });
 
