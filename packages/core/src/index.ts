@@ -10,4 +10,5 @@ export * from './address.js';
 export * from './admission.js';
 export * from './refusal-log.js';
 export * from './bounded-read.js';
+export * from './token-bucket.js';
 export * from './client-history.js';

@@ -1,6 +1,5 @@
 import type { Connection as SshClient, ServerChannel, Session, SFTPWrapper } from 'ssh2';
-import { client, type ClientText, type Logger } from '@carrier/core';
-import { RequestBudget } from './request-budget.js';
+import { client, TokenBucket, type ClientText, type Logger } from '@carrier/core';
 import { parseScpCommand, type ScpRequest } from './scp-server.js';
 import { decideEnv, decidePty, EXEC_REFUSAL, type PtyRequest } from './session-requests.js';
 
@@ -43,7 +42,7 @@ export interface SshSessionHandlerOptions {
  * forwarding (tcpip, streamlocal) are refused. One shell per connection.
  */
 export class SshSessionHandler {
-  private readonly budget = new RequestBudget(REQUEST_BURST, REQUESTS_PER_SECOND);
+  private readonly budget = new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND);
   private openSessions = 0;
   private shellStarted = false;
   private flooded = false;

@@ -1,6 +1,5 @@
-import { BaseConnection, client, sanitizeToken, TERMINAL_LIMITS, type Encoding, type Logger, type TerminalInfo } from '@carrier/core';
+import { BaseConnection, client, sanitizeToken, TERMINAL_LIMITS, TokenBucket, type Encoding, type Logger, type TerminalInfo } from '@carrier/core';
 import type { WebSocket } from 'ws';
-import { TokenBucket } from './token-bucket.js';
 
 /** What the page says about its terminal, in the /ws query string or a first `hello` message. */
 export interface PageTerminal {
@@ -75,7 +74,7 @@ export class WebConnection extends BaseConnection {
     this.opts = opts;
     this.ws = opts.ws;
     this.log = opts.log;
-    this.frames = new TokenBucket(opts.frameRate.perSecond, opts.frameRate.burst);
+    this.frames = new TokenBucket(opts.frameRate.burst, opts.frameRate.perSecond);
     this.ws.on('message', (data: Buffer, isBinary: boolean) => this.guard(() => this.onMessage(data, isBinary)));
     this.ws.on('pong', () => (this.alive = true));
     this.ws.on('error', (err: Error & { code?: string }) => this.onError(err));

@@ -1,9 +1,9 @@
 /**
- * A token bucket for one connection's requests (channel opens, channel requests,
- * global requests). A person resizing a window sends dozens of window-changes a
- * second for a moment; a flood sends thousands and runs the bucket dry.
+ * A token bucket: `capacity` at once, refilled at `refillPerSecond`. One caller's
+ * requests or frames (ssh channel requests, WebSocket frames): a person resizing a
+ * window sends dozens a second for a moment; a flood runs the bucket dry.
  */
-export class RequestBudget {
+export class TokenBucket {
   private tokens: number;
   private last: number;
 
@@ -16,13 +16,13 @@ export class RequestBudget {
     this.last = now();
   }
 
-  /** Spend one token; false when the bucket is empty. */
-  take(): boolean {
+  /** Spend `n` tokens; false when the bucket holds fewer. */
+  take(n = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.refillPerSecond);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
   }
 }
