@@ -77,11 +77,12 @@ export async function screenOf(c: Caller, cols = 80, rows = 24): Promise<string>
   }
 }
 
-export async function waitForScreen(c: Caller, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+/** Render at the size the caller told the board: a full-screen view drawn for 100x40 is garbage read as 80x24. */
+export async function waitForScreen(c: Caller, pattern: RegExp, timeoutMs = 10_000, size: { cols: number; rows: number } = { cols: 80, rows: 24 }): Promise<string> {
   let screen = '';
   return eventually(
     async () => {
-      screen = await screenOf(c);
+      screen = await screenOf(c, size.cols, size.rows);
       return pattern.test(screen) && screen;
     },
     () => `the screen to show ${String(pattern)}; it shows:\n${screen}`,

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { repoRoot, startCarrier, type Carrier } from '../../harness.js';
 import { within } from './attacker.js';
@@ -142,10 +143,30 @@ export async function startBattery(overrides: { [k: string]: Json } = {}): Promi
       const caller = await connectCaller(opts.caller ?? 'telnet', ports);
       try {
         const attacked = within(opts.deadlineMs, what, attack());
-        // The caller logs in while the attack is under way, then checks again after it.
-        const loggedIn = caller.login(account);
-        await Promise.all([attacked, loggedIn]);
+        // The caller logs in while the attack is under way, uses the menu every few seconds
+        // while it lasts (an attack can outlast the idle deadline on a loaded machine, and a
+        // caller idle that long is rightly hung up), then checks again after it.
+        const settled = attacked.then(
+          () => undefined,
+          () => undefined,
+        );
+        let over = false;
+        void settled.then(() => (over = true));
+        const using = (async () => {
+          await caller.login(account);
+          while (!over) {
+            await Promise.race([settled, sleep(DEADLINES.idleMs / 4)]);
+            if (!over) await caller.stillWorks();
+          }
+        })();
+        await Promise.all([attacked, using]);
         await caller.stillWorks();
+      } catch (err) {
+        // What the board said meanwhile about calls ending: the first thing to read when
+        // the well-behaved caller is the one that failed.
+        const ends = board.logs.slice(mark).filter((l) => l['level'] !== 'debug' && /end|close|overflow|hangup|kick/.test(String(l['event'])));
+        if (err instanceof Error) err.message += `\n${what}: board log since the attack began:\n${ends.slice(-40).map((l) => JSON.stringify(l)).join('\n')}`;
+        throw err;
       } finally {
         caller.close();
       }
