@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeEnvelope, encodeEnvelope, MAX_ENVELOPE_LENGTH } from './bus-envelope.js';
+import { PublishBatcher } from './bus-batcher.js';
+import {
+  decodeEnvelope,
+  decodeMessage,
+  encodeBatch,
+  encodeEnvelope,
+  MAX_BATCH_LENGTH,
+  MAX_BATCH_MESSAGES,
+  MAX_ENVELOPE_LENGTH,
+  type Envelope,
+} from './bus-envelope.js';
 import { decodePresenceEntry, encodePresenceEntry } from './presence-codec.js';
 import type { PresenceEntry } from './presence.js';
 
@@ -35,6 +45,53 @@ describe('bus envelopes', () => {
       'no timestamp',
       'too long',
     ]);
+  });
+});
+
+describe('envelope batches', () => {
+  const env = (i: number, origin = 'b-1'): Envelope => ({ origin, topic: 'broadcast', payload: { from: 'x', text: `m${i}`, at: i }, sentAt: i });
+
+  it('a batch arrives whole and in order; a lone envelope travels as itself', () => {
+    const list = Array.from({ length: 5 }, (_, i) => env(i, i % 2 === 0 ? 'b-1' : 'b-2'));
+    assert.deepEqual(decodeMessage(encodeBatch(list.map(encodeEnvelope))), { ok: true, envelopes: list });
+    assert.equal(encodeBatch([encodeEnvelope(env(7))]), encodeEnvelope(env(7)));
+    assert.deepEqual(decodeMessage(encodeEnvelope(env(7))), { ok: true, envelopes: [env(7)] });
+  });
+
+  it('drops a whole batch when any envelope in it is bad, or it is empty, too long or too large', () => {
+    const good = encodeEnvelope(env(1));
+    const cases: Array<[string, string]> = [
+      [`[${good},{"o":"x","t":"no.such","p":{},"s":1}]`, 'batch message 1: unknown topic'],
+      [`[${good},[${good}]]`, 'batch message 1: not an object'],
+      [`[${good},`, 'not JSON'],
+      ['[]', 'empty batch'],
+      [encodeBatch(Array.from({ length: MAX_BATCH_MESSAGES + 1 }, () => '{}')), 'batch too large'],
+      [`[${good},"${'a'.repeat(MAX_BATCH_LENGTH)}"]`, 'batch too long'],
+    ];
+    for (const [raw, reason] of cases) assert.deepEqual(decodeMessage(raw), { ok: false, reason }, raw.slice(0, 60));
+  });
+
+  it('the batcher sends the first message of a turn at once and the rest of the turn as one batch, cut at the bounds', async () => {
+    const sent: Array<{ message: string; count: number }> = [];
+    const batcher = new PublishBatcher((message, count) => sent.push({ message, count }));
+    const encoded = Array.from({ length: MAX_BATCH_MESSAGES + 11 }, (_, i) => encodeEnvelope(env(i)));
+    for (const e of encoded) batcher.add(e);
+    assert.deepEqual(sent.map((s) => s.count), [1, MAX_BATCH_MESSAGES], 'the first at once; a full batch is cut before its bound');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent.map((s) => s.count), [1, MAX_BATCH_MESSAGES, 10], 'the rest when the turn ends');
+    const received = sent.flatMap((s) => {
+      const d = decodeMessage(s.message);
+      assert.ok(d.ok);
+      return d.envelopes.map((e) => (e.payload as { text: string }).text);
+    });
+    assert.deepEqual(received, encoded.map((_, i) => `m${i}`), 'every message once, in order');
+
+    sent.length = 0;
+    const big = encodeEnvelope({ ...env(0), payload: { text: 'x'.repeat(MAX_ENVELOPE_LENGTH - 100) } });
+    for (let i = 0; i < 40; i++) batcher.add(big);
+    batcher.close();
+    assert.ok(sent.every((s) => s.message.length <= MAX_BATCH_LENGTH && decodeMessage(s.message).ok), 'no batch a receiver would drop');
+    assert.equal(sent.reduce((n, s) => n + s.count, 0), 40);
   });
 });
 

@@ -129,6 +129,93 @@ describe('RedisBus on a shared Redis', { skip: shared.skipped }, () => {
     }
   });
 
+  it("a dead process with many callers is reaped once: each caller's leave reaches every process exactly once, every node freed", async () => {
+    const keyPrefix = uniquePrefix();
+    prefixes.push(keyPrefix);
+    const gone: string[] = [];
+    const connect = (processId: string): Promise<RedisBus> =>
+      RedisBus.connect({ url, keyPrefix, log: createMemoryLogger(), processId, onProcessGone: (g) => gone.push(`${processId} reaped ${g.processId}`) });
+    const a = await connect('hostA:1');
+    const b = await connect('hostB:2');
+    buses.push(a, b);
+    const heard = { a: [] as string[], b: [] as string[] };
+    a.subscribe('presence.leave', (p) => heard.a.push(p.sessionId));
+    b.subscribe('presence.leave', (p) => heard.b.push(p.sessionId));
+    const layout = redisLayout(keyPrefix);
+    const r = new Redis(url);
+    const ghosts = Array.from({ length: 60 }, (_, i) => entry(`ghost-${i}`, { handle: `G${i}`, node: 100 + i, processId: 'hostC:3' }));
+    try {
+      const multi = r.multi();
+      for (const g of ghosts) {
+        multi.hset(layout.sessions('hostC:3'), g.sessionId, encodePresenceEntry(g));
+        multi.set(layout.node(g.node), nodeOwner('hostC:3', g.sessionId), 'PX', 60_000);
+      }
+      await multi.zadd(layout.processes, Date.now(), 'hostC:3').set(layout.alive('hostC:3'), '{"processId":"hostC:3"}', 'PX', 300).exec();
+      const all = ghosts.map((g) => g.sessionId).sort();
+      await eventually(() => heard.a.length >= 60 && heard.b.length >= 60, 'every leave on both processes');
+      await new Promise((res) => setTimeout(res, 1500));
+      assert.deepEqual([...heard.a].sort(), all, 'A heard each leave once');
+      assert.deepEqual([...heard.b].sort(), all, 'B heard each leave once');
+      assert.equal(gone.length, 1, `one reaper: ${gone.join(', ')}`);
+      assert.equal(await r.exists(...ghosts.map((g) => layout.node(g.node))), 0, 'every node is free again');
+      assert.equal(await r.exists(layout.sessions('hostC:3')), 0);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it("one turn's publishes reach the other process whole and in order, as one batch after the first", async () => {
+    const [a, b, keyPrefix] = await pair();
+    const watcher = new Redis(url);
+    const onChannel: string[] = [];
+    try {
+      await watcher.subscribe(redisLayout(keyPrefix).channel);
+      watcher.on('message', (_c: string, m: string) => onChannel.push(m));
+      const local: string[] = [];
+      const remote: string[] = [];
+      a.subscribe('broadcast', (p) => local.push(p.text));
+      b.subscribe('broadcast', (p) => remote.push(p.text));
+      const before = { a: a.status(), b: b.status() };
+      const texts = Array.from({ length: 300 }, (_, i) => `line ${i}`);
+      for (const text of texts) a.publish('broadcast', { from: 'Ann', text, at: 1 });
+      await eventually(() => remote.length >= 300, 'all 300 on B');
+      await new Promise((res) => setTimeout(res, 200));
+      assert.deepEqual(remote, texts, 'whole and in order');
+      assert.deepEqual(local, texts, 'locally once each: no echo of its own batch');
+      const ours = onChannel.filter((m) => m.includes('line '));
+      assert.equal(ours.length, 2, 'the first line at once, the other 299 as one PUBLISH');
+      assert.equal(a.status().published - before.a.published, 300, 'counts are per message');
+      assert.equal(b.status().received - before.b.received, 300);
+    } finally {
+      watcher.disconnect();
+    }
+  });
+
+  it('drops a bad batch whole with one log line, delivering none of it, and keeps working', async () => {
+    const keyPrefix = uniquePrefix();
+    prefixes.push(keyPrefix);
+    const log = createMemoryLogger();
+    const a = await RedisBus.connect({ url, keyPrefix, log, processId: 'hostA:8' });
+    buses.push(a);
+    const heard: string[] = [];
+    a.subscribe('broadcast', (p) => heard.push(p.text));
+    const r = new Redis(url);
+    const good = (text: string): string => JSON.stringify({ o: 'other', t: 'broadcast', p: { from: 'x', text, at: 1 }, s: 1 });
+    try {
+      const channel = redisLayout(keyPrefix).channel;
+      await r.publish(channel, `[${good('first')},{"o":"other","t":"broadcast","p":"not an object","s":1},${good('third')}]`);
+      await r.publish(channel, `[${good('x')},`.padEnd(2 * 1024 * 1024, ' '));
+      await eventually(() => log.lines.filter((l) => l['event'] === 'bus.message_dropped').length === 2, 'two drops');
+      const drops = log.lines.filter((l) => l['event'] === 'bus.message_dropped').map((l) => l['reason']);
+      assert.deepEqual(drops, ['batch message 1: payload is not an object', 'batch too long']);
+      await r.publish(channel, `[${good('after 1')},${good('after 2')}]`);
+      await eventually(() => heard.length === 2, 'the next good batch');
+      assert.deepEqual(heard, ['after 1', 'after 2'], 'nothing of the bad batches was delivered');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it("the cluster primary's clean-up clears a worker's callers at once", async () => {
     const [a, b, keyPrefix] = await pair();
     await b.presence.claimNode('w1');

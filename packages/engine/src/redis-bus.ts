@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
-import { decodeEnvelope, encodeEnvelope } from './bus-envelope.js';
+import { PublishBatcher } from './bus-batcher.js';
+import { decodeMessage, encodeEnvelope, MAX_ENVELOPE_LENGTH } from './bus-envelope.js';
 import { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';
 import { redisLayout, type RedisLayout } from './redis-layout.js';
-import { HEARTBEAT_MS, reapProcess, RedisPresence, type ProcessGone, type ProcessInfo } from './redis-presence.js';
+import { RedisPresence, type ProcessGone, type ProcessInfo } from './redis-presence.js';
+import { reapProcess } from './redis-reap.js';
 import { newProcessId, type PresenceEntry } from './presence.js';
 import type { Topic, TopicPayload } from './topics.js';
 
@@ -57,12 +59,14 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * heartbeat or two, and a long outage costs one connection attempt per 2 s, not a storm.
  */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 200, 2_000);
+/** A bus pings itself through Redis this often, for its lag figure and to notice a dead link. */
+const PING_MS = 2_000;
 /**
  * A ping unanswered this long means the link is dead even if the socket looks open (a
  * network partition sends no RST): drop both connections so ioredis reconnects, and
  * callers hear the board is node-local meanwhile.
  */
-const LINK_STALL_MS = 3 * HEARTBEAT_MS;
+const LINK_STALL_MS = 3 * PING_MS;
 /** TCP keepalive on the Redis sockets, so the kernel also notices a silent peer. */
 const KEEPALIVE_MS = 10_000;
 /** The link's state is per process; telling other processes about ours would be wrong. */
@@ -97,6 +101,7 @@ export class RedisBus implements Bus {
   private pingSentAt: number | undefined;
   private lastLagMs: number | null = null;
   private counts = { published: 0, received: 0, dropped: 0 };
+  private readonly batcher = new PublishBatcher((message, count) => this.send(message, count));
 
   /** Connect, subscribe and announce this process; throws BUS_UNAVAILABLE with the reason. */
   static async connect(opts: RedisBusOptions): Promise<RedisBus> {
@@ -168,15 +173,16 @@ export class RedisBus implements Bus {
     this.up = this.cmd.status === 'ready' && this.sub.status === 'ready';
     this.opened = true;
     await this.presence.start();
-    this.pingTimer = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.pingTimer = setInterval(() => this.ping(), PING_MS);
     this.pingTimer.unref();
     this.ping();
     this.log.info('bus.connected', { url: redactUrl(this.url), processId: this.processId });
   }
 
   publish<T extends Topic>(topic: T, payload: TopicPayload<T>): void {
-    this.local.publish(topic, payload);
+    // Remote first: the other processes start their own fan-out while this one draws.
     if (!LOCAL_ONLY.has(topic)) this.publishRemote(topic, payload);
+    this.local.publish(topic, payload);
   }
 
   subscribe<T extends Topic>(topic: T, handler: TopicHandler<T>): Unsubscribe {
@@ -201,6 +207,8 @@ export class RedisBus implements Bus {
     this.closing = true;
     if (this.pingTimer) clearInterval(this.pingTimer);
     await this.presence.close();
+    // What this process said last (its callers' leaves) goes out before the connection closes.
+    this.batcher.close();
     await this.local.close();
     this.up = false;
     for (const conn of [this.sub, this.cmd]) {
@@ -214,11 +222,27 @@ export class RedisBus implements Bus {
       this.counts.dropped++;
       return;
     }
-    const message = encodeEnvelope({ origin: this.id, topic, payload, sentAt: Date.now() });
-    this.counts.published++;
-    this.cmd.publish(this.layout.channel, message).catch((err: unknown) => {
+    // Encoded now: a publisher may reuse its payload object once publish returns.
+    const encoded = encodeEnvelope({ origin: this.id, topic, payload, sentAt: Date.now() });
+    if (encoded.length > MAX_ENVELOPE_LENGTH) {
+      // Every receiver would drop it: say so here, once, rather than on every process.
       this.counts.dropped++;
-      this.log.debug('bus.publish_failed', { topic, err });
+      this.log.warn('bus.message_too_long', { topic, length: encoded.length });
+      return;
+    }
+    this.counts.published++;
+    this.batcher.add(encoded);
+  }
+
+  /** One Redis message of `count` envelopes (PublishBatcher's output). */
+  private send(message: string, count: number): void {
+    if (!this.up) {
+      this.counts.dropped += count;
+      return;
+    }
+    this.cmd.publish(this.layout.channel, message).catch((err: unknown) => {
+      this.counts.dropped += count;
+      this.log.debug('bus.publish_failed', { count, err });
     });
   }
 
@@ -230,15 +254,17 @@ export class RedisBus implements Bus {
       return;
     }
     if (channel !== this.layout.channel) return;
-    const decoded = decodeEnvelope(message);
+    // A batch is taken whole or dropped whole, with one log line.
+    const decoded = decodeMessage(message);
     if (!decoded.ok) {
       this.log.warn('bus.message_dropped', { reason: decoded.reason, length: message.length });
       return;
     }
-    const { origin, topic, payload } = decoded.envelope;
-    if (origin === this.id || LOCAL_ONLY.has(topic)) return;
-    this.counts.received++;
-    this.local.publish(topic, payload as TopicPayload<typeof topic>);
+    for (const { origin, topic, payload } of decoded.envelopes) {
+      if (origin === this.id || LOCAL_ONLY.has(topic)) continue;
+      this.counts.received++;
+      this.local.publish(topic, payload as TopicPayload<typeof topic>);
+    }
   }
 
   private ping(): void {
@@ -285,17 +311,24 @@ export async function clearProcessPresence(opts: { url: string; keyPrefix: strin
   redis.on('error', () => undefined);
   const origin = `reaper-${randomBytes(6).toString('hex')}`;
   const published: Promise<unknown>[] = [];
+  let failed: unknown;
+  const batcher = new PublishBatcher((message) => {
+    published.push(redis.publish(layout.channel, message).catch((err: unknown) => (failed ??= err)));
+  });
   try {
     await redis.connect();
     const cleared = await reapProcess(redis, layout, opts.processId, (topic, payload) => {
-      published.push(redis.publish(layout.channel, encodeEnvelope({ origin, topic, payload, sentAt: Date.now() })));
+      batcher.add(encodeEnvelope({ origin, topic, payload, sentAt: Date.now() }));
     });
+    batcher.close();
     await Promise.all(published);
+    if (failed !== undefined) throw failed;
     return cleared ?? 0;
   } catch (err) {
     opts.log.warn('presence.clear_failed', { processId: opts.processId, err });
     return 0;
   } finally {
+    batcher.close();
     redis.disconnect();
   }
 }

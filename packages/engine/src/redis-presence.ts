@@ -4,25 +4,33 @@ import { isEarlierStart, type Presence, type PresenceEntry } from './presence.js
 import { decodePresenceEntry, encodePresenceEntry } from './presence-codec.js';
 import {
   CLAIM_NODE_LUA,
+  HEARTBEAT_LUA,
   nodeOwner,
-  RECLAIM_NODE_LUA,
-  REFRESH_NODES_LUA,
+  RECLAIM_NODES_LUA,
   RELEASE_NODE_LUA,
+  RELEASE_NODES_LUA,
+  SWEEP_LUA,
   type RedisLayout,
 } from './redis-layout.js';
-import type { Topic, TopicPayload } from './topics.js';
+import { reapProcess, type Publish, type ScriptFn } from './redis-reap.js';
 
-type Publish = <T extends Topic>(topic: T, payload: TopicPayload<T>) => void;
 
-/** A process announces itself (and refreshes its node keys) this often. */
-export const HEARTBEAT_MS = 2_000;
+/**
+ * A process announces itself, refreshes its node keys and looks for dead processes this
+ * often, in one round trip (HEARTBEAT_LUA): one write a second per process.
+ */
+export const HEARTBEAT_MS = 1_000;
 /**
  * A process that stops heartbeating (kill -9, a host gone) drops out of who's online
- * after this, and its node numbers become free: three missed heartbeats, so one slow
- * beat on a busy host is not a death. The reaper then publishes its callers'
- * presence.leave at the next heartbeat of any live process: within 10 s in all.
+ * after this, and its node numbers become free: a beat may be up to 1.5 s late on a busy
+ * host before it counts as a death. A live process whose heartbeat sees another's alive
+ * key due to expire before its own next beat checks again just after that moment
+ * (SWEEP_LUA), so the reaper publishes the dead one's presence.leave within about
+ * 100 ms of the expiry: 1.5-2.5 s after a kill -9 (measured in docs/benchmarks.md).
  */
-export const ALIVE_TTL_MS = 3 * HEARTBEAT_MS;
+export const ALIVE_TTL_MS = 2_500;
+/** How long after a due expiry the sweep looks: Redis expires a key it is asked about at once. */
+const SWEEP_AFTER_MS = 20;
 /**
  * A process's session hash outlives its `alive` key so the process that reaps it can
  * still read which callers to announce as gone; past this Redis drops it by itself, for
@@ -31,8 +39,6 @@ export const ALIVE_TTL_MS = 3 * HEARTBEAT_MS;
 export const SESSIONS_GC_MS = 60_000;
 /** Far beyond any board; it bounds the claim script's scan. */
 export const MAX_NODE = 100_000;
-
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 function defineScript(redis: Redis, name: string, lua: string, numberOfKeys?: number): ScriptFn {
   redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
@@ -95,12 +101,15 @@ export class RedisPresence implements Presence {
   /** node numbers held by other processes at the last good snapshot: avoided while Redis is away */
   private seenElsewhere = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private beating = false;
   private announced = false;
   private readonly claimNodeScript: ScriptFn;
   private readonly releaseNodeScript: ScriptFn;
-  private readonly reclaimNodeScript: ScriptFn;
-  private readonly refreshNodesScript: ScriptFn;
+  private readonly reclaimNodesScript: ScriptFn;
+  private readonly releaseNodesScript: ScriptFn;
+  private readonly heartbeatScript: ScriptFn;
+  private readonly sweepScript: ScriptFn;
 
   constructor(opts: RedisPresenceOptions) {
     this.redis = opts.redis;
@@ -113,8 +122,10 @@ export class RedisPresence implements Presence {
     this.onProcessGone = opts.onProcessGone;
     this.claimNodeScript = defineScript(this.redis, 'carrierClaimNode', CLAIM_NODE_LUA, 0);
     this.releaseNodeScript = defineScript(this.redis, 'carrierReleaseNode', RELEASE_NODE_LUA, 1);
-    this.reclaimNodeScript = defineScript(this.redis, 'carrierReclaimNode', RECLAIM_NODE_LUA, 1);
-    this.refreshNodesScript = defineScript(this.redis, 'carrierRefreshNodes', REFRESH_NODES_LUA);
+    this.reclaimNodesScript = defineScript(this.redis, 'carrierReclaimNodes', RECLAIM_NODES_LUA);
+    this.releaseNodesScript = defineScript(this.redis, 'carrierReleaseNodes', RELEASE_NODES_LUA);
+    this.heartbeatScript = defineScript(this.redis, 'carrierHeartbeat', HEARTBEAT_LUA, 0);
+    this.sweepScript = defineScript(this.redis, 'carrierSweep', SWEEP_LUA, 0);
   }
 
   /** Clear what an earlier start of this process left, announce this one, and keep announcing it every HEARTBEAT_MS. */
@@ -232,10 +243,10 @@ export class RedisPresence implements Presence {
    */
   async republish(): Promise<void> {
     if (!this.isUp()) return;
-    for (const [sessionId, node] of this.nodeOf) {
-      const owner = nodeOwner(this.processId, sessionId);
-      const ok = Number(await this.reclaimNodeScript(this.layout.node(node), owner, ALIVE_TTL_MS));
-      if (ok !== 1) this.log.warn('presence.node_conflict', { node, sessionId });
+    if (this.nodeOf.size > 0) {
+      const { keys, owners, sessionOf } = this.nodeKeys();
+      const lost = (await this.reclaimNodesScript(keys.length, ...keys, ALIVE_TTL_MS, ...owners)) as string[];
+      for (const key of lost) this.log.warn('presence.node_conflict', { node: Number(key.slice(this.layout.nodePrefix.length)), sessionId: sessionOf.get(key) });
     }
     const hash = this.layout.sessions(this.processId);
     const multi = this.redis.multi().del(hash);
@@ -250,7 +261,9 @@ export class RedisPresence implements Presence {
   /** Stop heartbeating and take this process off the board (its sessions have ended by now). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.timer = undefined;
+    this.sweepTimer = undefined;
     if (!this.isUp()) return;
     try {
       await this.redis
@@ -268,25 +281,20 @@ export class RedisPresence implements Presence {
     this.beating = true;
     try {
       const alive: ProcessInfo = { processId: this.processId, startedAt: this.startedAt, sessions: this.entries.size };
-      const results = await this.redis
-        .multi()
-        .set(this.layout.alive(this.processId), JSON.stringify(alive), 'PX', ALIVE_TTL_MS)
-        .zadd(this.layout.processes, Date.now(), this.processId)
-        .pexpire(this.layout.sessions(this.processId), SESSIONS_GC_MS)
-        .exec();
-      const added = Number(results?.[1]?.[1] ?? 0);
+      const { keys, owners } = this.nodeKeys();
+      const pairs = keys.flatMap((key, i) => [key, owners[i]!]);
+      const [added, , dead, soonest] = (await this.heartbeatScript(
+        ...this.scanArgs(),
+        JSON.stringify(alive),
+        ALIVE_TTL_MS,
+        Date.now(),
+        this.layout.sessions(this.processId),
+        SESSIONS_GC_MS,
+        ...pairs,
+      )) as [number, number, string[], number];
       const wasAnnounced = this.announced;
       this.announced = true;
-      if (this.nodeOf.size > 0) {
-        const keys: string[] = [];
-        const owners: string[] = [];
-        for (const [sessionId, node] of this.nodeOf) {
-          keys.push(this.layout.node(node));
-          owners.push(nodeOwner(this.processId, sessionId));
-        }
-        await this.refreshNodesScript(keys.length, ...keys, ALIVE_TTL_MS, ...owners);
-      }
-      if (wasAnnounced && added === 1) {
+      if (wasAnnounced && Number(added) === 1) {
         // Someone reaped us (we stalled past ALIVE_TTL_MS): our callers vanished from
         // every other process's who's online. Put them back.
         this.log.warn('presence.reaped_while_alive', { sessions: this.entries.size });
@@ -294,7 +302,7 @@ export class RedisPresence implements Presence {
         await this.republish();
         return;
       }
-      await this.reapDead();
+      await this.afterScan(dead, Number(soonest));
     } catch (err) {
       this.log.debug('presence.heartbeat_failed', { err });
     } finally {
@@ -302,15 +310,46 @@ export class RedisPresence implements Presence {
     }
   }
 
-  /** Processes in the index whose alive key has expired are dead: clear their callers. */
-  private async reapDead(): Promise<void> {
-    const index = (await this.indexed()).filter((p) => p.processId !== this.processId);
-    if (index.length === 0) return;
-    const alive = await this.redis.mget(index.map((p) => this.layout.alive(p.processId)));
-    for (let i = 0; i < index.length; i++) {
-      if (alive[i] !== null) continue;
-      await this.reap(index[i]!.processId, index[i]!.lastSeenAt, 'presence.reaped');
+  /**
+   * Reap the processes the scan found dead; if another one's alive key runs out before
+   * our next heartbeat, look again just after it does (a read, only while one is dying).
+   */
+  private async afterScan(dead: string[], soonest: number): Promise<void> {
+    for (let i = 0; i + 1 < dead.length; i += 2) await this.reap(dead[i]!, Number(dead[i + 1]) || 0, 'presence.reaped');
+    if (soonest < 0 || soonest >= HEARTBEAT_MS || this.sweepTimer !== undefined || this.timer === undefined) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      void this.sweep();
+    }, soonest + SWEEP_AFTER_MS);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    if (!this.isUp() || this.timer === undefined) return;
+    try {
+      const [dead, soonest] = (await this.sweepScript(...this.scanArgs())) as [string[], number];
+      await this.afterScan(dead, Number(soonest));
+    } catch (err) {
+      this.log.debug('presence.sweep_failed', { err });
     }
+  }
+
+  private scanArgs(): string[] {
+    return [this.layout.processes, this.layout.alivePrefix, this.processId];
+  }
+
+  /** This process's node keys and their owner values, in the same order. */
+  private nodeKeys(): { keys: string[]; owners: string[]; sessionOf: Map<string, string> } {
+    const keys: string[] = [];
+    const owners: string[] = [];
+    const sessionOf = new Map<string, string>();
+    for (const [sessionId, node] of this.nodeOf) {
+      const key = this.layout.node(node);
+      keys.push(key);
+      owners.push(nodeOwner(this.processId, sessionId));
+      sessionOf.set(key, sessionId);
+    }
+    return { keys, owners, sessionOf };
   }
 
   /**
@@ -331,7 +370,7 @@ export class RedisPresence implements Presence {
 
   /** Reap one dead process; the winner of the reap tells this process's subscribers (process.gone). */
   private async reap(processId: string, lastSeenAt: number, event: string): Promise<void> {
-    const gone = await reapProcess(this.redis, this.layout, processId, this.publish, this.releaseNodeScript);
+    const gone = await reapProcess(this.redis, this.layout, processId, this.publish, this.releaseNodesScript);
     if (gone === undefined) return;
     this.log.info(event, { processId, sessions: gone, lastSeenAt });
     try {
@@ -363,36 +402,6 @@ export class RedisPresence implements Presence {
     while (taken.has(node)) node++;
     return node;
   }
-}
-
-/**
- * Clear a dead process off the board: whoever removes it from the index first (ZREM is
- * atomic, so exactly one process does) announces each of its callers as gone and frees
- * their nodes. Returns how many callers it cleared, or undefined when someone else won.
- * Also used by the cluster primary the moment a worker dies.
- */
-export async function reapProcess(
-  redis: Redis,
-  layout: RedisLayout,
-  processId: string,
-  publish: Publish,
-  releaseNode?: ScriptFn,
-): Promise<number | undefined> {
-  const won = await redis.zrem(layout.processes, processId);
-  if (won !== 1) return undefined;
-  const release = releaseNode ?? ((key: string | number, owner: string | number) => redis.eval(RELEASE_NODE_LUA, 1, key, owner));
-  const hash = layout.sessions(processId);
-  const values = await redis.hvals(hash);
-  await redis.del(hash, layout.alive(processId));
-  let count = 0;
-  for (const raw of values) {
-    const e = decodePresenceEntry(raw);
-    if (!e) continue;
-    count++;
-    await release(layout.node(e.node), nodeOwner(processId, e.sessionId));
-    publish('presence.leave', { sessionId: e.sessionId, node: e.node, handle: e.handle, processId });
-  }
-  return count;
 }
 
 function copyEntry(e: PresenceEntry): PresenceEntry {
