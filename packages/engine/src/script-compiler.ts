@@ -1,6 +1,6 @@
 import { isBuiltin } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 
 /** One thing wrong with a script, as `carrier check` and the log report it. */
 export interface ScriptProblem {
@@ -43,12 +43,18 @@ const resolveLikeTheEngine: esbuild.Plugin = {
   },
 };
 
+/** This module's URL: the script loader reuses a cached build only from the same compiler. */
+export const COMPILER_URL = import.meta.url;
+
 /** Compile one script file (TypeScript, with its relative imports bundled in) to ESM. */
 export async function compileScript(file: string): Promise<CompileResult> {
   const entry = resolve(file);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
-    result = await esbuild.build({
+    // Loaded on the first compile only: a board whose scripts are unchanged since the last
+    // run imports their cached builds (script-loader.ts) and never needs esbuild.
+    const { build } = await import('esbuild');
+    result = await build({
       entryPoints: [entry],
       bundle: true,
       format: 'esm',

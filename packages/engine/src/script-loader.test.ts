@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +73,36 @@ describe('ScriptLoader', () => {
     const a = await l.load('same');
     const b = await l.load('same');
     assert.equal(a, b);
+    assert.equal(log.lines.filter((x) => x['event'] === 'script.loaded').length, 1);
+  });
+
+  it('a restarted loader imports the last build of an unchanged script without compiling, and still sees edits', async () => {
+    await write('kept-helper.ts', `export const word = 'first';\n`);
+    await write('kept.ts', `import { word } from './kept-helper.js';\nexport default async () => word;\n`);
+    await loader().loader.load('kept');
+    const { loader: again, log } = loader();
+    assert.equal(await call(await again.load('kept')), 'first');
+    assert.equal(log.lines.filter((x) => x['event'] === 'script.cached_build').length, 1, 'the cached build was used');
+    await write('kept-helper.ts', `export const word = 'second';\n`);
+    assert.equal(await call(await again.load('kept')), 'second', 'an edit after the restart is compiled');
+    const { loader: third, log: log3 } = loader();
+    assert.equal(await call(await third.load('kept')), 'second');
+    assert.equal(log3.lines.filter((x) => x['event'] === 'script.cached_build').length, 1, 'the new build is the one remembered');
+    await write('kept-helper.ts', `export const word = 'third';\n`);
+    const { loader: fourth, log: log4 } = loader();
+    assert.equal(await call(await fourth.load('kept')), 'third', 'a helper edited while the board was down is compiled');
+    assert.equal(log4.lines.filter((x) => x['event'] === 'script.cached_build').length, 0);
+  });
+
+  it('a build recorded by another carrier (another install, or the sources instead of dist) is compiled again', async () => {
+    await write('foreign.ts', `export default async () => 'mine';\n`);
+    await loader().loader.load('foreign');
+    const manifest = join(dir, 'cache', 'scripts', 'manifest', 'foreign.json');
+    const m = JSON.parse(await readFile(manifest, 'utf8')) as { carrier: string };
+    await writeFile(manifest, JSON.stringify({ ...m, carrier: 'file:///elsewhere/script-loader.js' }));
+    const { loader: l, log } = loader();
+    assert.equal(await call(await l.load('foreign')), 'mine');
+    assert.equal(log.lines.filter((x) => x['event'] === 'script.cached_build').length, 0);
     assert.equal(log.lines.filter((x) => x['event'] === 'script.loaded').length, 1);
   });
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
 import { stampOf } from './file-stamp.js';
 import { compileScript } from './script-compiler.js';
+import { currentBuild, recordBuild } from './script-loader-cache.js';
 import { singleFlight } from './single-flight.js';
 import type { ScriptFunction } from './session-api.js';
 
@@ -79,7 +80,7 @@ export class ScriptLoader {
       throw entry.failure ?? new CarrierError(ErrorCodes.SCRIPT_FAILED, `script "${name}" does not build`);
     }
     try {
-      const version = await this.build(name, file);
+      const version = (!entry.good && !entry.failedStamps && (await this.cached(name, file))) || (await this.build(name, file));
       entry.good = version;
       entry.failedStamps = undefined;
       entry.failure = undefined;
@@ -95,6 +96,21 @@ export class ScriptLoader {
         return entry.good.fn;
       }
       throw failure;
+    }
+  }
+
+  /** The build a previous run made, when none of its files changed since: no compile, no esbuild. */
+  private async cached(name: string, file: string): Promise<LoadedVersion | undefined> {
+    const build = await currentBuild(this.outDir, name);
+    if (!build) return undefined;
+    try {
+      const mod = (await import(pathToFileURL(build.file).href)) as { default?: unknown };
+      if (typeof mod.default !== 'function') return undefined;
+      this.log.debug('script.cached_build', { script: name, file, build: build.file });
+      return { fn: mod.default as ScriptFunction, stamps: build.stamps };
+    } catch (err) {
+      this.log.debug('script.cached_build_failed', { script: name, file, err });
+      return undefined;
     }
   }
 
@@ -144,6 +160,7 @@ export class ScriptLoader {
       this.log.error('script.compile_failed', { script: name, file, message });
       throw new CarrierError(ErrorCodes.SCRIPT_FAILED, `script "${name}": ${message}`, { script: name });
     }
+    await recordBuild(this.outDir, name, basename(out), stamps).catch((err: unknown) => this.log.debug('script.manifest_failed', { script: name, err }));
     return { fn: mod.default as ScriptFunction, stamps };
   }
 

@@ -14,9 +14,7 @@ import { MSG_USAGE, MsgUsageError, msgCommand } from './msg-command.js';
 import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
 import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
 import { scryptParams } from './security/security.js';
-import { runProbeCommand, runTelnetCommand } from '@carrier/client';
 import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAdminCommand } from './control/cli-verbs.js';
-import { sysopConsoleCommand } from './control/console-command.js';
 
 const USAGE = `usage: carrier <verb>
   start [--workers N]                     run the board (N processes sharing the ports; needs Redis)
@@ -236,7 +234,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
           withStore: (fn) => withStore(loaded.config, fn),
         });
       case 'sysop':
-        return await sysopConsoleCommand(loaded.config, (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`));
+        return await (await import('./control/console-command.js')).sysopConsoleCommand(loaded.config, (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`));
       case 'msg':
         return await msgCommand(args, loaded.config, {
           out,
@@ -259,9 +257,9 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
           withStore: (fn) => withStore(loaded.config, fn),
         });
       case 'telnet':
-        return await withStore(loaded.config, (store) => runTelnetCommand(args, { history: store.clientHistory }));
+        return await withStore(loaded.config, async (store) => (await import('@carrier/client')).runTelnetCommand(args, { history: store.clientHistory }));
       case 'probe':
-        return await runProbeCommand(args);
+        return await (await import('@carrier/client')).runProbeCommand(args);
       case 'art':
         return await artCommand(args, {
           out,

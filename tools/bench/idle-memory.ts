@@ -1,0 +1,95 @@
+// Benchmark: the resident memory of a board with no callers (issue 18, goal <= 60 MB).
+//   npm run build
+//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--node-options '--flag']
+// Each run starts the built server (`packages/server/dist/cli.js start`, what `npm start`
+// runs) with the shipped front ends on (telnet, ssh, web; rlogin is off by default), SQLite
+// in a temp data dir kept across the runs (a board restarted), log level info; makes one
+// warm-up call to the main menu over telnet and one over ssh (scripts loaded, art cached,
+// an ssh key exchange and two password checks done), hangs both up, waits (V8 shrinks its
+// young generation after a few idle seconds), and reads VmRSS from /proc/<pid>/status.
+// The first start also compiles the scripts; the restarts after it are the median.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import { connect } from '@carrier/client';
+import { startCarrier } from '../../tests/harness.js';
+import { percentile, rssOf, sleep } from './stats.js';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+const USER = 'idle';
+const PASSWORD = 'idle-memory-pass-1';
+
+async function telnetCall(port: number): Promise<void> {
+  const c = await connect({ port, terminalType: 'xterm-256color', cols: 80, rows: 25, timeout: 30_000 });
+  try {
+    await c.readUntil('login:');
+    c.writeLine(USER);
+    await c.readUntil('password:');
+    c.writeLine(PASSWORD);
+    await c.readUntil('Command:');
+  } finally {
+    await c.close();
+  }
+}
+
+function sshCall(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let seen = '';
+    client.on('ready', () => {
+      client.shell({ term: 'xterm-256color', cols: 80, rows: 25 }, (err, stream) => {
+        if (err) return reject(err);
+        stream.on('data', (d: Buffer) => {
+          seen += d.toString('utf8');
+          if (seen.includes('Command:')) {
+            client.end();
+            resolve();
+          }
+        });
+      });
+    });
+    client.on('error', reject);
+    client.connect({ host: '127.0.0.1', port, username: USER, password: PASSWORD, readyTimeout: 30_000 });
+  });
+}
+
+const runs = arg('runs', 3);
+const waitS = arg('wait', 30);
+// --node-options '...': flags for the board's node (NODE_OPTIONS), to measure one before shipping it
+const nodeOptions = process.argv.includes('--node-options') ? process.argv[process.argv.indexOf('--node-options') + 1] : undefined;
+const mib = (v: number) => (v / 1048576).toFixed(1);
+
+// One data dir for every start, like a board that is restarted: the first start creates the
+// host keys and the account and compiles the scripts; the measured starts find them there.
+const dataDir = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
+async function measure(label: string, first: boolean): Promise<{ start: number; idle: number }> {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, env: { CARRIER_DATA_DIR: dataDir, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
+  try {
+    if (first) await board.addUser(USER, PASSWORD);
+    await sleep(1000);
+    const start = await rssOf(board.process.pid!);
+    await telnetCall(board.ports.telnet!);
+    await sshCall(board.ports.ssh!);
+    await sleep(waitS * 1000);
+    const idle = await rssOf(board.process.pid!);
+    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (load ${load})`);
+    return { start, idle };
+  } finally {
+    await board.stop();
+  }
+}
+
+try {
+  await measure('first start (scripts compiled)', true);
+  const results: { start: number; idle: number }[] = [];
+  for (let r = 0; r < runs; r++) results.push(await measure(`restart ${r + 1}`, false));
+  console.log(`restarts, median of ${runs}: ${mib(percentile(results.map((x) => x.start), 50))} MiB after start, ${mib(percentile(results.map((x) => x.idle), 50))} MiB idle (${results.map((x) => mib(x.idle)).join(' / ')})`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
