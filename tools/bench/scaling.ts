@@ -5,6 +5,7 @@
 //   node --conditions=carrier-src --import tsx tools/bench/scaling.ts workers [--workers 1,2,4]
 //        [--logins 400] [--concurrency 50] [--echo-sessions 500] [--echo-seconds 20]
 //   node --conditions=carrier-src --import tsx tools/bench/scaling.ts chat [--callers 1000] [--lines 30]
+//   node --conditions=carrier-src --import tsx tools/bench/scaling.ts heal [--callers 200] [--runs 3] [--window 10]
 //
 // workers: for each worker count, a fresh carrier (`workers: N`, PostgreSQL + Redis, the
 //   same for N = 1 so the worker count is the only change) measures
@@ -15,6 +16,7 @@
 // chat: two carrier processes (one each, not a cluster) share PostgreSQL and Redis; half
 //   the callers on each are in the lobby; each line said (alternating nodes) is timed
 //   until every other member has it: the cross-node fan-out.
+// heal: presence heal after kill -9 and each process's Redis traffic (tools/bench/heal.ts).
 //
 // Needs PostgreSQL (CARRIER_BENCH_PG_URL, default postgres://127.0.0.1:5432/test as the
 // OS user) and Redis (CARRIER_BENCH_REDIS_URL, default redis://127.0.0.1:6379); it works
@@ -32,9 +34,10 @@ import { caller, closeAll, loginCaller, pool, sleep, timed } from './load/caller
 import { cpuPercent, MiB, sampleProc, waitPercent, type ProcSample } from './load/proc.js';
 import { distribution, type Distribution } from './load/report.js';
 import { enterChat } from './load/scenarios/chat.js';
+import { healBench } from './heal.js';
 
 const PG_URL = process.env['CARRIER_BENCH_PG_URL'] ?? `postgres://${userInfo().username}@127.0.0.1:5432/test`;
-const REDIS_URL = process.env['CARRIER_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env['CARRIER_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const USERS = 20;
 
 function arg(name: string, def: string): string {
@@ -43,7 +46,7 @@ function arg(name: string, def: string): string {
 }
 const num = (name: string, def: number): number => Number(arg(name, String(def)));
 
-interface Board {
+export interface Board {
   port: number;
   /** the primary (or the only process) and every worker, for CPU and memory */
   pids(): number[];
@@ -289,7 +292,8 @@ async function chatBench(): Promise<void> {
 const mode = process.argv[2];
 if (mode === 'workers') await workersBench();
 else if (mode === 'chat') await chatBench();
+else if (mode === 'heal') await healBench({ prepare, startBoard, arg, num, users: USERS, redisUrl: REDIS_URL });
 else {
-  process.stderr.write('usage: scaling.ts workers|chat [--option value ...] (see the header of tools/bench/scaling.ts)\n');
+  process.stderr.write('usage: scaling.ts workers|chat|heal [--option value ...] (see the header of tools/bench/scaling.ts)\n');
   process.exitCode = 2;
 }
