@@ -1,7 +1,7 @@
 // The sysop's console on the board (main menu `!`, sysops only): the same console as
 // `carrier sysop`, drawn on this caller's terminal through the board's view adapter,
 // whatever the front end. It speaks only the board's control channel.
-import type { Session } from '@carrier/engine';
+import { noticeText, type Session } from '@carrier/engine';
 import { controlDialerFor, runConsole } from '@carrier/sysop';
 
 /** Sysops only, whatever the menu says: the console can kick, ban and delete. */
@@ -22,7 +22,9 @@ export default async function sysop(s: Session): Promise<void> {
   s.setActivity('sysop console');
   const view = s.view({ title: 'sysop console' });
   try {
-    await Promise.race([runConsole({ blessed: view.blessed, screen: view.screen, client, title: s.board.name }), view.result]);
+    // The sysop's own notices (the idle warning, pages, broadcasts) show on the console's footer.
+    const notices = (show: (text: string) => void): (() => void) => s.social.onNotice((n) => show(noticeText(n)));
+    await Promise.race([runConsole({ blessed: view.blessed, screen: view.screen, client, title: s.board.name, notices }), view.result]);
   } finally {
     client.close();
     if (!view.closed) view.close();

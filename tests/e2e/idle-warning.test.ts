@@ -37,6 +37,7 @@ export default async (s: Session) => { s.println('pick one:'); await s.lightbar(
     writeFileSync(join(menus, 'main.yaml'), `${shipped.trimEnd()}\n  - { key: T, text: Long text, gosub: longtext }\n  - { key: Y, text: Pick, gosub: pick }\n`);
     board = await startCarrier({ ssh: true, logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `session: { idleTimeout: ${IDLE_S}s }` });
     for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
+    await board.addUser('grace', PW, true);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -100,6 +101,16 @@ export default async (s: Session) => { s.println('pick one:'); await s.lightbar(
     await dave.waitScreen(WARNING, 20_000);
     await dave.waitScreen(GOODBYE, 20_000);
     await within(() => dave.closed);
+  });
+
+  it('in the sysop console: the warning on its footer, then the goodbye on the screen', async () => {
+    const grace = await telnet('grace');
+    grace.send('!');
+    await grace.waitScreen(/sysop console/);
+    const warned = await grace.waitScreen(WARNING, 20_000);
+    assert.match(warned.split('\n').filter((r) => r.trim() !== '').pop() ?? '', WARNING, 'on the footer row');
+    await grace.waitScreen(GOODBYE, 20_000);
+    await within(() => grace.closed);
   });
 
   for (const [what, handle, key, shown] of [

@@ -271,10 +271,14 @@ export async function within(check: () => Promise<boolean> | boolean, timeoutMs:
   return performance.now() - t0;
 }
 
-/** Enter chat from the main menu and wait for the room's screen. */
+/**
+ * Enter chat from the main menu and wait for the room's screen: its title row names the
+ * room. (The "You are in" line can scroll out of sight under the room's history on an
+ * 80x25 screen, where the art header leaves the room 13 rows.)
+ */
 export async function enterChat(c: Caller, room = 'lobby'): Promise<void> {
   c.send('c');
-  await c.waitScreen(new RegExp(`You are in #${room}`));
+  await c.waitScreen(new RegExp(`#${room} \\| \\d+ here`));
 }
 
 /** Type a line and Enter. */

@@ -43,7 +43,7 @@ export { DEFAULT_CHAT_SETTINGS, chatSettings, type ChatSettings } from './chat/s
 export { DEFAULT_ROOM } from './chat/room-name.js';
 export { whosOnline } from './social/whos-online.js';
 export { requestPrivateChat, type ChatPeer } from './social/split-chat.js';
-export { ANSWER_KEY_NAME, type Notice, type NoticeKind } from './social/notice.js';
+export { ANSWER_KEY_NAME, noticeText, type Notice, type NoticeKind } from './social/notice.js';
 export type { SessionSocial, Invitation } from './social/session-social.js';
 export type { SessionView } from './session-view.js';
 export type { PagerOptions } from './pager.js';

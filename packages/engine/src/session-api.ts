@@ -101,6 +101,12 @@ export interface Session {
    * stays in the input for the next read.
    */
   art(name: string, opts?: { fallback?: string; baud?: number }): Promise<void>;
+  /**
+   * Art `name` as rows to draw above a full-screen view (who's online and chat use their
+   * art this way): each row self-contained, colours included. Null when there is no such
+   * art or it moves the cursor (it can only be shown as a whole screen, with art()).
+   */
+  artRows(name: string): Promise<string[] | null>;
 
   // ---- input ----
   /**

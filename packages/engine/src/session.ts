@@ -115,8 +115,7 @@ export class CallSession implements LiveSession {
   get user(): User | undefined { return this.account.user; }
   get log(): Logger { return this.logger; }
   get terminal(): Readonly<TerminalInfo> { return this.conn.terminal; }
-  get closed(): boolean { return this.endedWith !== undefined; }
-  get endReason(): string | undefined { return this.endedWith; }
+  get closed(): boolean { return this.endedWith !== undefined; } get endReason(): string | undefined { return this.endedWith; }
   get activity(): string { return this.presence.activity; }
   get scripts(): string[] { return this.stack.names(); }
 
@@ -126,6 +125,7 @@ export class CallSession implements LiveSession {
   println(text = ''): void { this.screen.println(text); }
   clear(): void { this.screen.clear(); }
   art(name: string, opts: { fallback?: string; baud?: number } = {}): Promise<void> { return this.screen.art(name, opts); }
+  artRows(name: string): Promise<string[] | null> { return this.screen.artRows(name); }
   readKey(opts: { timeoutMs?: number } = {}): Promise<string> { return this.widgets.readKey(opts); }
   readKeyEvent(opts: { timeoutMs?: number } = {}): Promise<Key> { return this.widgets.readKeyEvent(opts); }
   readLine(opts: ReadLineOptions = {}): Promise<string> { return this.widgets.readLine(opts); }

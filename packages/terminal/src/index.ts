@@ -5,6 +5,7 @@ export { renderPipeCodes, stripPipeCodes, pipeCodeSgr } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';
 export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
 export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
+export { artRows, clipAnsiRow, MAX_HEADER_ROWS } from './art-rows.js';
 export { probeTerminal, type ProbeOptions, type ProbeResult } from './probe.js';
 export { charWidth, wrapWords, type WrapPiece } from './text-width.js';
 export { openView, viewTerminalName, configureViews, viewLimits, viewSize, viewBudget, coalesceResizes, CpuBudget, VIEW_LIMITS, ESCAPE_TIMEOUT_MS, type View, type ViewLimits, type ViewOptions, type ViewTerminal } from './view.js';

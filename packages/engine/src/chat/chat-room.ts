@@ -79,7 +79,10 @@ export async function chatRoom(s: Session, opts: ChatRoomOptions = {}): Promise<
     return;
   }
   const first = roomName(opts.room ?? DEFAULT_ROOM);
-  await new ChatRoom(s).run(first.ok ? first.room : DEFAULT_ROOM);
+  // The art is the room's header, not a title card to wait through (issue 11 item 3):
+  // read from the art cache in about a millisecond, while keys typed meanwhile queue.
+  const header = await s.artRows('chat');
+  await new ChatRoom(s, header ?? []).run(first.ok ? first.room : DEFAULT_ROOM);
 }
 
 class ChatRoom {
@@ -99,12 +102,15 @@ class ChatRoom {
   private kickedBy: string | undefined;
   private readonly cleanups: Array<() => void> = [];
 
-  constructor(private readonly s: Session) {
+  constructor(
+    private readonly s: Session,
+    header: readonly string[],
+  ) {
     this.me = s.user?.handle ?? '';
     this.meKey = handleKey(this.me);
     this.level = s.user?.level ?? 0;
     this.settings = s.social.board.settings;
-    this.screen = new ChatScreen(s.terminal, `${SGR.self}> ${SGR.text}`);
+    this.screen = new ChatScreen(s.terminal, `${SGR.self}> ${SGR.text}`, header);
     this.editor = this.newEditor();
   }
 

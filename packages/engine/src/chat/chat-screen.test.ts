@@ -85,3 +85,32 @@ test('title and status are cut to the width and not redrawn when unchanged', () 
   assert.match(out, /#a-very-lon\x1b\[0m/);
   assert.equal(screen.setTitle('#a-very-long-title-here'), '');
 });
+
+test('an art header takes the top rows when the room keeps at least MIN_ROOM_ROWS below it', () => {
+  const header = ['\x1b[0m\x1b[33m╔══ chat ══╗', '\x1b[0m\x1b[33m║ hello ║', '\x1b[0m\x1b[33m╚════════╝'];
+  const tall = new ChatScreen({ cols: 80, rows: 25 }, '> ', header);
+  tall.setTitle('#lobby');
+  assert.equal(tall.headerRows, 3);
+  assert.deepEqual(tall.region, { top: 5, bottom: 23 });
+  const out = tall.full();
+  assert.ok(out.includes('\x1b[?7l\x1b[1;1H\x1b[0m\x1b[33m╔══ chat ══╗\x1b[0m\x1b[2;1H'), 'art rows from row 1, auto-wrap off');
+  assert.ok(out.includes('\x1b[?7h\x1b[4;1H'), 'auto-wrap back on, then the title on row 4');
+  assert.ok(out.includes('\x1b[5;23r'), 'the region starts under the title');
+  assert.equal(tall.add(plain('hi')), '\x1b[23;1H\r\nhi\x1b[0m\x1b[25;1H\x1b[0m\x1b[K> ', 'lines still scroll in at the bottom');
+
+  // Too short: 14 rows less 3 leaves 11 for the room, under MIN_ROOM_ROWS.
+  const short = new ChatScreen({ cols: 80, rows: 14 }, '> ', header);
+  assert.equal(short.headerRows, 0);
+  assert.deepEqual(short.region, { top: 2, bottom: 12 });
+  assert.ok(!short.full().includes('chat ══'));
+  // A resize brings it back.
+  assert.ok(short.resize(80, 15).includes('╔══ chat ══╗'));
+  assert.equal(short.headerRows, 3);
+});
+
+test('header rows are cut to the screen width, never wrapping into the room', () => {
+  const screen = new ChatScreen({ cols: 10, rows: 25 }, '> ', ['x'.repeat(30)]);
+  const out = screen.full();
+  assert.ok(out.includes(`\x1b[1;1H${'x'.repeat(10)}\x1b[0m`));
+  assert.ok(!out.includes('x'.repeat(11)));
+});

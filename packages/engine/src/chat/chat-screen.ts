@@ -1,4 +1,4 @@
-import { charWidth, viewSize, wrapWords } from '@carrier/terminal';
+import { charWidth, clipAnsiRow, viewSize, wrapWords } from '@carrier/terminal';
 import { fitToWidth } from '../text-fit.js';
 
 /**
@@ -9,8 +9,9 @@ import { fitToWidth } from '../text-fit.js';
  * the terminal scrolls it, and the input line below it is never touched except to put
  * the cursor back.
  *
- *   row 1          title: the room and who is in it
- *   rows 2..R-2    the scrolling region: what was said
+ *   rows 1..H      the header: the board's chat art (artRows), when the screen has room
+ *   row H+1        title: the room and who is in it
+ *   rows H+2..R-2  the scrolling region: what was said
  *   row R-1        status: help, or how many new lines wait below while scrolled back
  *   row R          the input line (the caller's own LineEditor, drawn after `prompt`)
  *
@@ -36,6 +37,8 @@ const RESET = '\x1b[0m';
  */
 const drawnRows = new WeakMap<ChatRow, { width: number; rows: ChatRow[]; text: string }>();
 const TITLE_SGR = '\x1b[0;1;37;44m';
+/** A header is drawn only when this many rows are left below it for the room itself. */
+export const MIN_ROOM_ROWS = 12;
 const STATUS_SGR = '\x1b[0;30;46m';
 
 export class ChatScreen {
@@ -52,6 +55,7 @@ export class ChatScreen {
   constructor(
     size: { cols: number; rows: number },
     private readonly prompt: string,
+    private readonly header: readonly string[] = [],
   ) {
     // Never larger than a full-screen view may be (limits.view): a 500x300 terminal gets the top-left corner.
     const v = viewSize(size.cols, size.rows);
@@ -60,9 +64,15 @@ export class ChatScreen {
     this.promptWidth = visibleWidth(prompt);
   }
 
+  /** Rows the header takes at this size: all of it, or none on a screen too short for it and the room. */
+  get headerRows(): number {
+    return this.rows - this.header.length >= MIN_ROOM_ROWS ? this.header.length : 0;
+  }
+
   /** The scrolling region's first and last rows (1-based). */
   get region(): { top: number; bottom: number } {
-    return { top: 2, bottom: Math.max(2, this.rows - 2) };
+    const top = this.headerRows + 2;
+    return { top, bottom: Math.max(top, this.rows - 2) };
   }
 
   get scrolledBack(): boolean {
@@ -88,7 +98,7 @@ export class ChatScreen {
   full(): string {
     const { top, bottom } = this.region;
     let out = `${RESET}\x1b[r\x1b[2J\x1b[${top};${bottom}r`;
-    out += this.titleRow() + this.regionRows() + this.statusRow();
+    out += this.headerRowsDrawn() + this.titleRow() + this.regionRows() + this.statusRow();
     return out + this.inputLine();
   }
 
@@ -180,8 +190,16 @@ export class ChatScreen {
     return out;
   }
 
+  /** Art is drawn to the last column, so auto-wrap is off meanwhile (an ANSI-BBS terminal wraps on writing it). */
+  private headerRowsDrawn(): string {
+    if (this.headerRows === 0) return '';
+    let out = '\x1b[?7l';
+    for (let i = 0; i < this.headerRows; i++) out += `\x1b[${i + 1};1H${clipAnsiRow(this.header[i]!, this.cols)}`;
+    return `${out}\x1b[?7h`;
+  }
+
   private titleRow(): string {
-    return `\x1b[1;1H${TITLE_SGR}${fitToWidth(this.title, this.cols - 1)}${RESET}`;
+    return `\x1b[${this.headerRows + 1};1H${TITLE_SGR}${fitToWidth(this.title, this.cols - 1)}${RESET}`;
   }
 
   private statusRow(): string {

@@ -1,5 +1,5 @@
 import { CarrierError, ErrorCodes, type Connection, type Logger } from '@carrier/core';
-import { loadArt, renderPipeCodes } from '@carrier/terminal';
+import { artRows, loadArt, renderPipeCodes } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
 import type { LineKeeper } from '../social/line-keeper.js';
@@ -80,6 +80,28 @@ export class Screen {
       interrupted: () => this.host.keysSeen() > mark,
       closed: () => this.host.closed,
     });
+  }
+
+  /**
+   * Art `name` as a full-screen view's header rows (Unicode text; the connection encodes
+   * it for the caller), or null when there is none or it is not line-oriented: the view
+   * then opens without a header. Warned about once per name, as art() does.
+   */
+  async artRows(name: string): Promise<string[] | null> {
+    const { conn, log } = this.host;
+    try {
+      const art = await loadArt(this.host.artDir, name, { encoding: 'utf8', cols: conn.terminal.cols });
+      if (!art) {
+        if (this.host.firstTime(`art.missing:${name}`)) log.warn('art.missing', { name });
+        return null;
+      }
+      const rows = artRows(art.bytes.toString('utf8'));
+      if (!rows && this.host.firstTime(`art.not_header:${name}`)) log.warn('art.not_header', { name, file: art.file, why: 'it moves the cursor, so it cannot be drawn as rows above a view' });
+      return rows;
+    } catch (err) {
+      if (this.host.firstTime(`art.invalid:${name}`)) log.warn('art.invalid', { name, err });
+      return null;
+    }
   }
 
   private fallback(name: string, fallback: string | undefined): void {

@@ -53,6 +53,12 @@ export function describeNotice(n: Notice): { head: string; body: string } {
   }
 }
 
+/** One line of plain text, for a status line that draws its own colours (the sysop console's footer). */
+export function noticeText(n: Notice): string {
+  const { head, body } = describeNotice(n);
+  return `*** ${head}: ${body}`;
+}
+
 /** One line of ANSI for a plain (scrolling) screen. */
 export function noticeLine(n: Notice): string {
   const { head, body } = describeNotice(n);

@@ -1,5 +1,5 @@
 import { cleanUserText } from '@carrier/core';
-import { charWidth } from '@carrier/terminal';
+import { charWidth, clipAnsiRow } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
@@ -27,18 +27,23 @@ const PAGE_MAX_LENGTH = 200;
 const INVERSE = '\x1b[7m';
 const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';
+/** The art header is shown only when this many rows are left below it for the list itself. */
+const MIN_LIST_ROWS = 12;
 
 export async function whosOnline(s: Session): Promise<void> {
+  // The board's art is the list's header, not a title card to wait through (issue 11
+  // item 3): read from the art cache in about a millisecond, while keys typed meanwhile queue.
+  const header = (await s.artRows('online')) ?? [];
   for (;;) {
     s.setActivity("who's online");
-    const action = await showList(s);
+    const action = await showList(s, header);
     if (!action || action.kind === 'quit') return;
     if (action.kind === 'chat') await requestPrivateChat(s, action.peer);
     else await answerInvitation(s, action.invitation);
   }
 }
 
-async function showList(s: Session): Promise<ListAction | undefined> {
+async function showList(s: Session, header: readonly string[]): Promise<ListAction | undefined> {
   const me = s.user?.handle ?? '';
   const sysop = (s.user?.level ?? 0) >= LEVELS.sysop;
   const view = s.view<ListAction>({ title: "who's online" });
@@ -58,6 +63,8 @@ async function showList(s: Session): Promise<ListAction | undefined> {
   // first frame with its spaces skipped reads as run-together words to a caller's
   // script (expect, a screen reader) watching the stream.
   const style = { fg: 'white' };
+  const art = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: Math.max(1, header.length), tags: false, wrap: false, hidden: true, style });
+  let artDrawn = { rows: -1, width: -1 };
   const head = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 2, tags: false, style });
   const body = blessed.box({ parent: screen, top: 2, left: 0, width: '100%', height: '100%-4', tags: false, style });
   const statusBar = blessed.box({ parent: screen, bottom: 1, left: 0, width: '100%', height: 1, tags: false, style });
@@ -74,11 +81,12 @@ async function showList(s: Session): Promise<ListAction | undefined> {
     const found = order.findIndex((e) => e.sessionId === selected);
     index = found >= 0 ? found : Math.max(0, Math.min(index, order.length - 1));
     selected = order[index]?.sessionId;
+    const width = cols();
+    layout(width);
     const height = Math.max(1, (body.height as number) || 1);
     if (index < top) top = index;
     if (index >= top + height) top = index - height + 1;
     top = Math.max(0, Math.min(top, Math.max(0, order.length - height)));
-    const width = cols();
     const n = order.length;
     const dnd = s.social.doNotDisturb ? '  [do not disturb]' : '';
     head.setContent(`${BOLD}Who's online - ${n} ${n === 1 ? 'caller' : 'callers'}${dnd}${RESET}\n${presenceHeader(width)}`);
@@ -102,6 +110,22 @@ async function showList(s: Session): Promise<ListAction | undefined> {
       ),
     );
     screen.render();
+  };
+  /** The header when the screen has room for it and the list, the list below it either way. */
+  const layout = (width: number): void => {
+    const screenRows = (screen.height as number) || s.terminal.rows;
+    const rows = header.length > 0 && screenRows - header.length >= MIN_LIST_ROWS ? header.length : 0;
+    if (rows === 0) art.hide();
+    else {
+      if (artDrawn.rows !== rows || artDrawn.width !== width) {
+        art.setContent(header.map((r) => clipAnsiRow(r, width, { forwardAsSpaces: true })).join('\n'));
+        artDrawn = { rows, width };
+      }
+      art.show();
+    }
+    head.top = rows;
+    body.top = rows + 2;
+    body.height = Math.max(1, screenRows - rows - 4);
   };
   const scheduleRender = (): void => {
     renderTimer ??= setTimeout(render, RENDER_COALESCE_MS);

@@ -14,11 +14,19 @@ export interface ConsoleOptions {
   minFrameMs?: number;
   /** how often the node list is asked for */
   pollMs?: number;
+  /**
+   * The console's own caller's notices (the idle warning, a broadcast, a page) when it is
+   * drawn on a caller's screen: subscribe `show`, return the unsubscribe. Each shows on
+   * the footer until the next key.
+   */
+  notices?: (show: (text: string) => void) => () => void;
 }
 
 /** Control characters and escapes never reach the sysop's terminal from a caller's text. */
 const UNSAFE = /[\x00-\x1f\x7f-\x9f]/g;
 const safe = (s: string | null | undefined, max = 60): string => (s ?? '').replace(UNSAFE, '?').slice(0, max);
+
+const FOOTER_HELP = ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit';
 
 function ago(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
@@ -99,18 +107,26 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     height: 1,
     tags: false,
     style: { fg: 'black', bg: 'cyan' },
-    content: ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit',
+    content: FOOTER_HELP,
   });
   const logLines: string[] = [];
+  const showHelp = (): void => {
+    footer.setContent(FOOTER_HELP);
+    redraw.request();
+  };
   const status = (text: string): void => {
     footer.setContent(` ${safe(text, 200)}`);
     redraw.request();
-    const t = setTimeout(() => {
-      footer.setContent(' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit');
-      redraw.request();
-    }, 4000);
-    timers.push(t);
+    timers.push(setTimeout(showHelp, 4000));
   };
+  let unNotice = (): void => undefined;
+  if (opts.notices) {
+    unNotice = opts.notices((text) => {
+      footer.setContent(` ${safe(text, 200)}`);
+      redraw.request();
+      screen.once('keypress', showHelp);
+    });
+  }
   const fail = (err: unknown): void => status(err instanceof ControlRequestError ? err.message : String((err as Error)?.message ?? err));
 
   let today = '';
@@ -391,6 +407,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const quit = (): void => {
     if (finished) return;
     finished = true;
+    unNotice();
     for (const t of timers) clearInterval(t);
     redraw.stop();
     for (const w of [header, nodeList, bansBox, logBox, footer]) w.destroy();
