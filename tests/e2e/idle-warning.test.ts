@@ -5,7 +5,7 @@
 // caller and OpenSSH in tmux.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +17,7 @@ const PW = 'correct-horse-7';
 const IDLE_S = 8;
 const WARNING = /You have been idle: disconnecting in \d+ (?:seconds|minute)\.\s+Press a key to stay\./;
 const GOODBYE = /Idle timeout: goodbye\./;
+const ROBOTS = '/usr/games/robots';
 
 describe('idle timeout: warning and goodbye', () => {
   let board: Carrier;
@@ -35,9 +36,13 @@ export default async (s: Session) => { await s.pager(Array.from({ length: 200 },
 export default async (s: Session) => { s.println('pick one:'); await s.lightbar(['apples', 'pears', 'plums']); };\n`);
     const shipped = readFileSync(join(menus, 'main.yaml'), 'utf8');
     writeFileSync(join(menus, 'main.yaml'), `${shipped.trimEnd()}\n  - { key: T, text: Long text, gosub: longtext }\n  - { key: Y, text: Pick, gosub: pick }\n`);
-    board = await startCarrier({ ssh: true, logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `session: { idleTimeout: ${IDLE_S}s }` });
+    // robots (bsdgames), a real curses door that draws its board and waits for keys.
+    const doorsFile = join(tmp, 'doors.yaml');
+    writeFileSync(doorsFile, `doors:\n  - { name: robots, description: Robots, command: [${ROBOTS}], encoding: utf8, level: 10 }\n`);
+    board = await startCarrier({ ssh: true, logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `session: { idleTimeout: ${IDLE_S}s }\ndoors: { file: ${JSON.stringify(doorsFile)} }` });
     for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
     await board.addUser('grace', PW, true);
+    await board.addUser('heidi', PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -111,6 +116,21 @@ export default async (s: Session) => { s.println('pick one:'); await s.lightbar(
     assert.match(warned.split('\n').filter((r) => r.trim() !== '').pop() ?? '', WARNING, 'on the footer row');
     await grace.waitScreen(GOODBYE, 20_000);
     await within(() => grace.closed);
+  });
+
+  it('in a door (robots): the warning over its bottom row, the door still drawn, then the goodbye', async (t) => {
+    if (!existsSync(ROBOTS)) return t.skip('needs bsdgames (tools/ci-packages.txt)');
+    const heidi = await telnet('heidi');
+    heidi.send('d');
+    await heidi.waitScreen(/Door \(Enter/);
+    heidi.send('1');
+    await heidi.waitScreen(/Directions:/, 20_000);
+    const warned = await heidi.waitScreen(WARNING, 20_000);
+    const rows = warned.split('\n');
+    assert.match(rows[rows.length - 1] ?? '', WARNING, `on the bottom row:\n${warned}`);
+    assert.match(warned, /Directions:/, 'the door is still on the screen around it');
+    await heidi.waitScreen(GOODBYE, 20_000);
+    await within(() => heidi.closed);
   });
 
   for (const [what, handle, key, shown] of [

@@ -85,4 +85,32 @@ describe('door bridge', () => {
     assert.equal(door.written.length, 0);
     assert.equal(conn.listenerCount('data'), 0);
   });
+
+  it('writes an overlay between two of the door\'s sequences, never inside one', () => {
+    const conn = new FakeConn();
+    const door = new FakeDoor();
+    const b = bridgeDoor(conn as unknown as Connection, door, { encoding: 'utf8' });
+    const sent = (): string => Buffer.concat(conn.sent).toString('utf8');
+    door.data!(Buffer.from('score: 10'));
+    b.overlay('[warn]');
+    assert.equal(sent(), 'score: 10[warn]', 'between sequences: at once');
+    conn.sent = [];
+    door.data!(Buffer.from('\x1b[38;5'));
+    b.overlay('[warn]');
+    assert.equal(sent(), '\x1b[38;5', 'inside a CSI: waits');
+    door.data!(Buffer.from(';208mX\x1b]0;ti'));
+    assert.equal(sent(), '\x1b[38;5;208mX\x1b]0;ti', 'still inside a window-title string');
+    door.data!(Buffer.from('tle\x07ok'));
+    assert.equal(sent(), '\x1b[38;5;208mX\x1b]0;title\x07ok[warn]', 'written after the read that ends between sequences');
+    conn.sent = [];
+    // A UTF-8 character split across reads: é is C3 A9.
+    door.data!(Buffer.from([0x41, 0xc3]));
+    b.overlay('[one]');
+    b.overlay('[two]');
+    door.data!(Buffer.from([0xa9]));
+    assert.equal(sent(), 'Aé[two]', 'the newest waiting overlay, after the character is whole');
+    b.stop();
+    b.overlay('[late]');
+    assert.ok(!sent().includes('[late]'), 'nothing after stop');
+  });
 });

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { decodeBytes, encodeText, type Connection, type Encoding } from '@carrier/core';
+import { OutputBoundary } from './boundary.js';
 
 /**
  * The caller's connection <-> a door's PTY: keys in, output out, each translated
@@ -43,6 +44,12 @@ export interface BridgeStats {
 
 export interface DoorBridge {
   readonly stats: BridgeStats;
+  /**
+   * Write carrier's own `text` into the door's screen (a line that saves and restores the
+   * cursor), at once if the door's output is between two sequences, else right after the
+   * door's next read that ends between two; a newer overlay replaces one still waiting.
+   */
+  overlay(text: string): void;
   /** Detach from the connection (the door has ended). Leaves the door alone. */
   stop(): void;
 }
@@ -61,6 +68,8 @@ export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOpt
   let inFrom: Encoding | undefined;
   let stopped = false;
   let paused = false;
+  const boundary = new OutputBoundary(opts.encoding === 'utf8');
+  let pendingOverlay: string | undefined;
 
   const send = (ok: boolean): void => {
     if (!ok && !paused && !conn.closed) {
@@ -72,10 +81,15 @@ export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOpt
   door.onData((bytes) => {
     if (stopped || conn.closed) return;
     stats.bytesOut += bytes.length;
+    boundary.feed(bytes);
     if (conn.terminal.encoding === opts.encoding) send(conn.writeBytes(bytes));
     else {
       const text = outDecode(bytes);
       if (text.length > 0) send(conn.write(text));
+    }
+    if (pendingOverlay !== undefined && boundary.atBoundary) {
+      send(conn.write(pendingOverlay));
+      pendingOverlay = undefined;
     }
   });
   const onDrain = (): void => {
@@ -105,6 +119,11 @@ export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOpt
   conn.on('resize', onResize);
   return {
     stats,
+    overlay(text: string) {
+      if (stopped || conn.closed) return;
+      if (boundary.atBoundary) send(conn.write(text));
+      else pendingOverlay = text;
+    },
     stop() {
       if (stopped) return;
       stopped = true;

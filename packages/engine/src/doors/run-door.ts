@@ -13,7 +13,9 @@ import {
   type DoorExit,
   type DropInfo,
 } from '@carrier/doors';
+import { clipAnsiRow } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
+import { noticeLine, type Notice } from '../social/notice.js';
 import type { BoardDoors } from './board-doors.js';
 
 /**
@@ -188,6 +190,9 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   const release = s.holdInput();
   s.discardInput();
   const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
+  // The door owns the screen: pages and chat requests wait for its end, but a system
+  // notice (the idle warning) is drawn over its bottom row, between two of its sequences.
+  const unNotice = s.social.onNotice((n) => bridge.overlay(overNotice(n, s.terminal.cols, s.terminal.rows)), { answersKey: false, kinds: ['system'] });
   let ended: 'time limit' | 'hangup' | undefined;
   const timer = setTimeout(() => {
     ended ??= 'time limit';
@@ -205,6 +210,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   } finally {
     clearTimeout(timer);
     s.conn.off('close', onClose);
+    unNotice();
     bridge.stop();
     // Whatever the door left running in its group goes too (DoorProcess sweeps it on exit; this covers a throw).
     await proc.kill();
@@ -246,4 +252,13 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   log.info('door.exit', fields);
   s.println('\r\n');
   return failed ? 'crashed' : 'exited';
+}
+
+/**
+ * A notice drawn over a running door's bottom row: the cursor and colours saved (DECSC)
+ * and put back (DECRC), the line cut short of the last column so nothing scrolls. The
+ * door's next redraw of that row replaces it.
+ */
+function overNotice(n: Notice, cols: number, rows: number): string {
+  return `\x1b7\x1b[${rows};1H\x1b[0m\x1b[K${clipAnsiRow(noticeLine(n), Math.max(1, cols - 1))}\x1b8`;
 }

@@ -3,7 +3,7 @@ import type { LineEditor } from '@carrier/terminal';
 import type { PrivateChatRequest } from '../topics.js';
 import type { BoardSocial } from './board-social.js';
 import { LineKeeper } from './line-keeper.js';
-import { ANSWER_KEY, isPersonal, noticeLine, type Notice, type NoticeHandler } from './notice.js';
+import { ANSWER_KEY, isPersonal, noticeLine, type Notice, type NoticeHandler, type NoticeKind } from './notice.js';
 
 /** A chat request waiting for this caller's answer. */
 export interface Invitation {
@@ -51,6 +51,8 @@ export class SessionSocial {
   private readonly handlers: NoticeHandler[] = [];
   /** handlers that only show notices (a lightbar): the answer key still answers at the session */
   private readonly passive = new Set<NoticeHandler>();
+  /** handlers that take only these kinds of notice */
+  private readonly kinds = new Map<NoticeHandler, ReadonlySet<NoticeKind>>();
   private readonly invitations: Invitation[] = [];
   private readonly held: Notice[] = [];
   private answering = false;
@@ -87,15 +89,18 @@ export class SessionSocial {
    * Show notices with `handler` while it is registered (a full-screen view that owns the
    * screen); the newest registration wins. Returns the unregister function.
    */
-  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean } = {}): () => void {
+  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean; kinds?: readonly NoticeKind[] } = {}): () => void {
     const entry: NoticeHandler = (n) => handler(n);
     this.handlers.push(entry);
+    // A screen that takes only some kinds (a door: system notices) leaves the rest held, as before it registered.
+    if (opts.kinds) this.kinds.set(entry, new Set(opts.kinds));
     // A screen that only shows notices (a lightbar) leaves the answer key to the session.
     if (opts.answersKey === false) this.passive.add(entry);
     return () => {
       const i = this.handlers.indexOf(entry);
       if (i >= 0) this.handlers.splice(i, 1);
       this.passive.delete(entry);
+      this.kinds.delete(entry);
     };
   }
 
@@ -108,7 +113,7 @@ export class SessionSocial {
   notify(notice: Notice): boolean {
     if (this.host.closed) return false;
     if (this.dnd && isPersonal(notice.kind)) return false;
-    const handler = this.handlers[this.handlers.length - 1];
+    const handler = this.handlers.findLast((h) => this.kinds.get(h)?.has(notice.kind) ?? true);
     if (handler) {
       try {
         handler(notice);
@@ -200,6 +205,7 @@ export class SessionSocial {
     this.invitations.length = 0;
     this.handlers.length = 0;
     this.passive.clear();
+    this.kinds.clear();
     this.held.length = 0;
   }
 
