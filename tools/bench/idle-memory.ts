@@ -1,6 +1,6 @@
 // Benchmark: the resident memory of a board with no callers (issue 18, goal <= 60 MB).
 //   npm run build
-//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--node-options '--flag']
+//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--bare] [--node-options '--flag']
 // Each run starts the built server (`packages/server/dist/cli.js start`, what `npm start`
 // runs) with the shipped front ends on (telnet, ssh, web; rlogin is off by default), SQLite
 // in a temp data dir kept across the runs (a board restarted), log level info; makes one
@@ -13,7 +13,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { connect } from '@carrier/client';
-import { startCarrier } from '../../tests/harness.js';
+import { repoRoot, startCarrier } from '../../tests/harness.js';
+import { npmStartRuntime } from './load/start-flags.js';
 import { percentile, rssOf, sleep } from './stats.js';
 
 function arg(name: string, def: number): number {
@@ -60,8 +61,12 @@ function sshCall(port: number): Promise<void> {
 
 const runs = arg('runs', 3);
 const waitS = arg('wait', 30);
-// --node-options '...': flags for the board's node (NODE_OPTIONS), to measure one before shipping it
-const nodeOptions = process.argv.includes('--node-options') ? process.argv[process.argv.indexOf('--node-options') + 1] : undefined;
+// The board runs with what `npm start` gives it (package.json: environment and node flags);
+// --bare leaves both out, --node-options '...' adds flags, to measure one before shipping it.
+const runtime = process.argv.includes('--bare') ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
+const extraOptions = process.argv.includes('--node-options') ? process.argv[process.argv.indexOf('--node-options') + 1]! : '';
+const nodeOptions = [...runtime.nodeFlags, extraOptions].join(' ').trim();
+console.log(`board runtime: ${Object.entries(runtime.env).map(([k, v]) => `${k}=${v} `).join('')}node ${nodeOptions}`);
 const mib = (v: number) => (v / 1048576).toFixed(1);
 
 // One data dir for every start, like a board that is restarted: the first start creates the
@@ -69,7 +74,7 @@ const mib = (v: number) => (v / 1048576).toFixed(1);
 const dataDir = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
 async function measure(label: string, first: boolean): Promise<{ start: number; idle: number }> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, env: { CARRIER_DATA_DIR: dataDir, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
+  const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, env: { ...runtime.env, CARRIER_DATA_DIR: dataDir, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
   try {
     if (first) await board.addUser(USER, PASSWORD);
     await sleep(1000);

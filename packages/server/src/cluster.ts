@@ -2,7 +2,6 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { clearProcessPresence, newProcessId } from '@carrier/engine';
 import type { Logger } from '@carrier/core';
-import { ensureHostKeys } from '@carrier/ssh';
 import { openStore } from '@carrier/store';
 import { chooseBus, storeOptions } from './backends.js';
 import type { CarrierConfig } from './config-schema.js';
@@ -92,7 +91,7 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
   // Migrate once and make host keys once, before N workers would all try. The store stays
   // open (one connection at most) to end the calls of a worker that dies.
   const store = await openStore(storeOptions(cfg, primaryLog, { min: 0, max: 1 }));
-  if (cfg.ssh.port !== 'off') await ensureHostKeys(cfg.dataDir);
+  if (cfg.ssh.port !== 'off') await (await import('@carrier/ssh')).ensureHostKeys(cfg.dataDir);
 
   const live = new Map<number, { worker: Worker; startedAt: number; nonce: string }>();
   let stopping = false;

@@ -4,12 +4,11 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type BaseServer, type Logger, type ServerLimits } from '@carrier/core';
 import { attachMessageAreas, BoardDoors, BoardFiles, createBoard, DownloadLinks, LINK_ROUTE, newProcessId, sftpBackendFor, type Board, type Bus } from '@carrier/engine';
-import { RloginServer } from '@carrier/rlogin';
-import { ensureHostKeys, SshServer } from '@carrier/ssh';
 import { openStore, type Store } from '@carrier/store';
 import { TelnetServer } from '@carrier/telnet';
 import { configureViews } from '@carrier/terminal';
-import { WebServer } from '@carrier/web';
+// The front ends are loaded only when configured on: ssh2 alone is ~12 MiB of RSS.
+import type { WebServer } from '@carrier/web';
 import type { CarrierConfig } from './config-schema.js';
 import { storeAuthenticator } from './ssh-auth.js';
 import { chooseBus, openBus, storeOptions, type OpenedBus } from './backends.js';
@@ -165,6 +164,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
     );
   }
   if (cfg.ssh.port !== 'off') {
+    const { ensureHostKeys, SshServer } = await import('@carrier/ssh');
     servers.push(
       new SshServer({
         host: cfg.host,
@@ -187,6 +187,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
     );
   }
   if (cfg.rlogin.port !== 'off') {
+    const { RloginServer } = await import('@carrier/rlogin');
     servers.push(
       new RloginServer({
         host: cfg.host,
@@ -204,6 +205,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   let web: WebServer | undefined;
   if (cfg.web.port !== 'off') {
     const tls = cfg.web.tls.cert && cfg.web.tls.key ? { cert: readFileSync(resolve(cfg.web.tls.cert)), key: readFileSync(resolve(cfg.web.tls.key)) } : undefined;
+    const { WebServer } = await import('@carrier/web');
     web = new WebServer({
       host: cfg.host,
       port: cfg.web.port,

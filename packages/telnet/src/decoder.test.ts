@@ -116,6 +116,20 @@ describe('TelnetDecoder: subnegotiation', () => {
     ]);
   });
 
+  it('holds no buffer between subnegotiations (a parked caller keeps nothing from its NAWS)', () => {
+    const d = new TelnetDecoder();
+    const events: TelnetEvent[] = [...d.push(bytes(IAC, SB, Opt.NAWS, 0, 80))];
+    assert.ok(d.bufferedBytes > 0, 'an SB in progress is buffered');
+    events.push(...d.push(bytes(0, 25, IAC, SE)));
+    assert.equal(d.bufferedBytes, 0);
+    events.push(...d.push(bytes(IAC, SB, Opt.NAWS, 0, 132, 0, 50, IAC, SE)));
+    assert.deepEqual(events, [
+      { type: 'subnegotiation', option: Opt.NAWS, data: bytes(0, 80, 0, 25) },
+      { type: 'subnegotiation', option: Opt.NAWS, data: bytes(0, 132, 0, 50) },
+    ]);
+    assert.equal(d.bufferedBytes, 0);
+  });
+
   it('un-doubles IAC IAC inside SB (PuTTY sends a width of 255 that way)', () => {
     assert.deepEqual(decode(bytes(IAC, SB, Opt.NAWS, 0, IAC, IAC, 0, 24, IAC, SE)), [
       { type: 'subnegotiation', option: Opt.NAWS, data: bytes(0, 0xff, 0, 24) },

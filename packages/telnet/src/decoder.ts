@@ -251,8 +251,10 @@ export class TelnetDecoder {
   private endSb(): void {
     this.sbOverflow = false;
     this.sbLen = 0;
-    // Keep a small buffer for the next SB; let a big one go.
-    if (this.sbBuf && this.sbBuf.length > 1024) this.sbBuf = null;
+    // Let the buffer go: a parked caller would otherwise keep it for the whole call, and a
+    // small Buffer is a slice of an 8 KiB pool slab that it keeps alive (4.5 KiB a caller
+    // at 1,000 parked). The next SB (a resize) allocates a new one.
+    this.sbBuf = null;
   }
 }
 

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { npmStartRuntime } from './start-flags.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -17,6 +18,8 @@ export interface BenchBoardOptions {
   /** accounts to create: load1..loadN, all with BENCH_PASSWORD */
   users?: number;
   logLevel?: 'info' | 'warn';
+  /** 'npm-start' (default): the environment and node flags `npm start` uses; 'bare': plain node */
+  runtime?: 'npm-start' | 'bare';
 }
 
 export interface BenchBoard {
@@ -74,7 +77,8 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
   const dataDir = mkdtempSync(join(tmpdir(), 'carrier-load-'));
   const configFile = join(dataDir, 'carrier.yaml');
   writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info'));
-  const env: NodeJS.ProcessEnv = { ...process.env, CARRIER_CONFIG: configFile, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
+  const runtime = opts.runtime === 'bare' ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, CARRIER_CONFIG: configFile, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
   for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT', 'CARRIER_WEB_PORT']) delete env[k];
 
   for (let i = 1; i <= (opts.users ?? 1); i++) {
@@ -85,7 +89,7 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
   // The log goes to a file, not a pipe: a pipe this process stopped reading would block the server.
   const logFile = join(dataDir, 'stdout.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [`--max-old-space-size=${opts.maxOldSpaceMb ?? 4096}`, ...cliArgs(source), 'start'], {
+  const child = spawn(process.execPath, [...runtime.nodeFlags, `--max-old-space-size=${opts.maxOldSpaceMb ?? 4096}`, ...cliArgs(source), 'start'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', fd, fd],

@@ -9,11 +9,13 @@
 //
 // scenarios (options, defaults):
 //   connect     --sessions 200 --concurrency 1 [--hold yes]   connect -> login: latency; burst: --concurrency = --sessions
-//   idle        --sessions 1000 --concurrency 100 --settle 60  callers parked at the main menu: RSS per session
+//   idle        --sessions 1000 --concurrency 100 --settle 60 [--procs 2]  callers parked at the main menu: RSS per session;
+//               --procs spreads the callers over that many load processes (one holds at most its fd limit)
 //   echo        --sessions 1000 --rate 1 --duration 60 [--at login|chat]  keystroke echo latency under load
 //   chat        --sessions 200 --rate 2 --duration 30          chat fan-out latency
 //   throughput  --sessions 500 --concurrency 50                logins per second
 // common: --users 20 (accounts load1..N)  --server dist|src  --heap 4096 (server MiB)
+//         --runtime npm-start|bare (the board's environment and node flags: npm start's, or none)
 //         --json file (default tools/bench/load/results/<scenario>.json)
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -75,10 +77,11 @@ async function main(): Promise<number> {
   const source = str('server', 'dist') === 'src' ? 'src' : 'dist';
   const jsonFile = str('json', join(repoRoot, 'tools/bench/load/results', `${name}.json`));
   const heap = num('heap', 4096);
+  const runtime = str('runtime', 'npm-start') === 'bare' ? 'bare' : 'npm-start';
 
   const progress = (text: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
   progress(`starting carrier (${source}) with ${users} accounts`);
-  const board = await startBenchBoard({ source, users, maxOldSpaceMb: heap });
+  const board = await startBenchBoard({ source, users, maxOldSpaceMb: heap, runtime });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   try {
     // One caller first, so the scripts and art are loaded and cached before anything is measured.
@@ -101,7 +104,7 @@ async function main(): Promise<number> {
       scenario: name!,
       command: `node --conditions=carrier-src --import tsx tools/bench/load/load.ts ${process.argv.slice(2).join(' ')}`,
       startedAt: new Date().toISOString(),
-      params: { ...outcome.params, users, server: source },
+      params: { ...outcome.params, users, server: source, runtime },
       latencies: outcome.latencies,
       figures: outcome.figures,
       errors: outcome.errors.count,
