@@ -75,11 +75,56 @@
     statusEl.hidden = false;
   }
 
+  function closed(ev) {
+    ws = null;
+    state = 'closed';
+    var why = ev.reason ? ' (' + ev.reason + ')' : '';
+    term.write('\r\n\x1b[0m\x1b[1;31mdisconnected' + why + ', press a key to reconnect\x1b[0m\r\n');
+    showStatus('disconnected' + why + ', press a key to reconnect');
+  }
+
+  function received(data) {
+    if (typeof data !== 'string') term.write(new Uint8Array(data));
+  }
+
+  // The size the board was told differs from what xterm.js fitted: tell it the real one.
+  function sizeAsked(cols, rows) {
+    if (cols !== term.cols || rows !== term.rows) ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+  }
+
+  /** The socket early.js opened while this page loaded, with what it received meanwhile. */
+  function adopt(early) {
+    window.carrierEarly = undefined;
+    ws = early.ws;
+    for (var i = 0; i < early.frames.length; i++) received(early.frames[i]);
+    if (early.closed) {
+      closed(early.closed);
+      return;
+    }
+    ws.onmessage = function (ev) {
+      received(ev.data);
+    };
+    ws.onclose = closed;
+    if (ws.readyState === WebSocket.OPEN) {
+      state = 'open';
+      sizeAsked(early.cols, early.rows);
+      term.focus();
+    } else {
+      state = 'connecting';
+      ws.onopen = function () {
+        state = 'open';
+        sizeAsked(early.cols, early.rows);
+        term.focus();
+      };
+    }
+  }
+
   function connect() {
     if (state === 'connecting' || state === 'open') return;
-    state = 'connecting';
     statusEl.hidden = true;
     term.reset();
+    if (window.carrierEarly) return adopt(window.carrierEarly);
+    state = 'connecting';
     ws = new WebSocket(url());
     ws.binaryType = 'arraybuffer';
     ws.onopen = function () {
@@ -87,15 +132,9 @@
       term.focus();
     };
     ws.onmessage = function (ev) {
-      if (typeof ev.data !== 'string') term.write(new Uint8Array(ev.data));
+      received(ev.data);
     };
-    ws.onclose = function (ev) {
-      ws = null;
-      state = 'closed';
-      var why = ev.reason ? ' (' + ev.reason + ')' : '';
-      term.write('\r\n\x1b[0m\x1b[1;31mdisconnected' + why + ', press a key to reconnect\x1b[0m\r\n');
-      showStatus('disconnected' + why + ', press a key to reconnect');
-    };
+    ws.onclose = closed;
   }
 
   function send(text) {

@@ -44,6 +44,7 @@ export function loadAssets(opts: { customCss?: string | undefined }): Map<string
   m.set('/assets/xterm.js', asset('text/javascript; charset=utf-8', script(require.resolve('@xterm/xterm/lib/xterm.js'))));
   m.set('/assets/xterm.css', asset('text/css; charset=utf-8', readFileSync(require.resolve('@xterm/xterm/css/xterm.css'))));
   m.set('/assets/addon-fit.js', asset('text/javascript; charset=utf-8', script(require.resolve('@xterm/addon-fit/lib/addon-fit.js'))));
+  m.set('/assets/early.js', asset('text/javascript; charset=utf-8', readFileSync(join(assetsDir, 'early.js'))));
   m.set('/assets/page.js', asset('text/javascript; charset=utf-8', readFileSync(join(assetsDir, 'page.js'))));
   m.set('/assets/page.css', asset('text/css; charset=utf-8', readFileSync(join(assetsDir, 'page.css'))));
   m.set('/assets/vga8.ttf', asset('font/ttf', readFileSync(join(assetsDir, 'fonts', 'Px_IBM_VGA8.ttf'))));
@@ -78,11 +79,13 @@ export function renderPage(opts: { title: string; nonce: string; customCss: bool
 <meta name="carrier-nonce" content="${opts.nonce}">
 <title>${title}</title>
 <link rel="preload" href="/assets/vga8.ttf" as="font" type="font/ttf" crossorigin>
+<link rel="preload" href="/assets/xterm.js" as="script">
 <link rel="stylesheet" href="/assets/xterm.css">
 <link rel="stylesheet" href="/assets/page.css">
 ${opts.customCss ? '<link rel="stylesheet" href="/assets/custom.css">\n' : ''}</head>
 <body>
 <main id="stage"><div id="screen" aria-label="${title} terminal"></div></main>
+<script src="/assets/early.js"></script>
 <div id="status" role="status" hidden></div>
 <nav id="keys" aria-label="special keys">
 <button type="button" data-key="esc">Esc</button><button type="button" data-key="ctrl" aria-pressed="false">Ctrl</button><button type="button" data-key="tab">Tab</button><button type="button" data-key="left" aria-label="left">&#8592;</button><button type="button" data-key="up" aria-label="up">&#8593;</button><button type="button" data-key="down" aria-label="down">&#8595;</button><button type="button" data-key="right" aria-label="right">&#8594;</button><button type="button" data-key="enter">Enter</button>
