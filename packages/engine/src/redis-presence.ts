@@ -102,6 +102,8 @@ export class RedisPresence implements Presence {
   private seenElsewhere = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** the heartbeat's node key, owner arguments; undefined when a node was claimed or freed since */
+  private heartbeatPairs: string[] | undefined;
   private beating = false;
   private announced = false;
   private readonly claimNodeScript: ScriptFn;
@@ -154,6 +156,7 @@ export class RedisPresence implements Presence {
     if (raced !== undefined) return raced;
     node ??= this.localNode();
     this.nodeOf.set(sessionId, node);
+    this.heartbeatPairs = undefined;
     return node;
   }
 
@@ -183,6 +186,7 @@ export class RedisPresence implements Presence {
     if (node === undefined) return;
     const entry = this.entries.get(sessionId);
     this.nodeOf.delete(sessionId);
+    this.heartbeatPairs = undefined;
     this.entries.delete(sessionId);
     if (this.isUp()) {
       try {
@@ -281,8 +285,12 @@ export class RedisPresence implements Presence {
     this.beating = true;
     try {
       const alive: ProcessInfo = { processId: this.processId, startedAt: this.startedAt, sessions: this.entries.size };
-      const { keys, owners } = this.nodeKeys();
-      const pairs = keys.flatMap((key, i) => [key, owners[i]!]);
+      // Built again only when a node was claimed or freed: 500 callers are 1,000 strings a second.
+      if (!this.heartbeatPairs) {
+        const { keys, owners } = this.nodeKeys();
+        this.heartbeatPairs = keys.flatMap((key, i) => [key, owners[i]!]);
+      }
+      const pairs = this.heartbeatPairs;
       const [added, , dead, soonest] = (await this.heartbeatScript(
         ...this.scanArgs(),
         JSON.stringify(alive),
