@@ -18,6 +18,8 @@ export interface BenchBoardOptions {
   /** accounts to create: load1..loadN, all with BENCH_PASSWORD */
   users?: number;
   logLevel?: 'info' | 'warn';
+  /** scrypt N for the accounts' hashes (default: the board's, 16384); a lower one makes logins cheap */
+  scryptN?: number;
   /** 'npm-start' (default): the environment and node flags `npm start` uses; 'bare': plain node */
   runtime?: 'npm-start' | 'bare';
 }
@@ -38,7 +40,7 @@ export const BENCH_PASSWORD = 'load-test-password-1';
  * of them logged in yet during a burst, none penalised for hanging up at `login:`, and
  * sessions that outlive a long run. Keys follow config/carrier.yaml.
  */
-function benchConfig(dataDir: string, logLevel: string): string {
+function benchConfig(dataDir: string, logLevel: string, scryptN: number | undefined): string {
   return [
     'host: 127.0.0.1',
     `dataDir: ${JSON.stringify(dataDir)}`,
@@ -58,6 +60,7 @@ function benchConfig(dataDir: string, logLevel: string): string {
     '  allowlist: [127.0.0.0/8, "::1"]',
     '  penalties: { enabled: false }',
     '  auditLog: false',
+    ...(scryptN ? [`  scrypt: { N: ${scryptN} }`] : []),
     'session: { loginTimeout: 30m, idleTimeout: 2h }',
     'chat: { floodRate: 100, floodBurst: 1000 }',
   ].join('\n') + '\n';
@@ -76,7 +79,7 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'carrier-load-'));
   const configFile = join(dataDir, 'carrier.yaml');
-  writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info'));
+  writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info', opts.scryptN));
   const runtime = opts.runtime === 'bare' ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
   const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, CARRIER_CONFIG: configFile, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
   for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT', 'CARRIER_WEB_PORT']) delete env[k];

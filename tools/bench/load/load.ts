@@ -16,6 +16,7 @@
 //   throughput  --sessions 500 --concurrency 50                logins per second
 // common: --users 20 (accounts load1..N)  --server dist|src  --heap 4096 (server MiB)
 //         --runtime npm-start|bare (the board's environment and node flags: npm start's, or none)
+//         --scrypt-n 1024 (the accounts' password cost; default the board's 16384: logins are scrypt-bound)
 //         --json file (default tools/bench/load/results/<scenario>.json)
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -78,10 +79,11 @@ async function main(): Promise<number> {
   const jsonFile = str('json', join(repoRoot, 'tools/bench/load/results', `${name}.json`));
   const heap = num('heap', 4096);
   const runtime = str('runtime', 'npm-start') === 'bare' ? 'bare' : 'npm-start';
+  const scryptN = opts.has('scrypt-n') ? num('scrypt-n', 16384) : undefined;
 
   const progress = (text: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
   progress(`starting carrier (${source}) with ${users} accounts`);
-  const board = await startBenchBoard({ source, users, maxOldSpaceMb: heap, runtime });
+  const board = await startBenchBoard({ source, users, maxOldSpaceMb: heap, runtime, scryptN });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   try {
     // One caller first, so the scripts and art are loaded and cached before anything is measured.
@@ -104,7 +106,7 @@ async function main(): Promise<number> {
       scenario: name!,
       command: `node --conditions=carrier-src --import tsx tools/bench/load/load.ts ${process.argv.slice(2).join(' ')}`,
       startedAt: new Date().toISOString(),
-      params: { ...outcome.params, users, server: source, runtime },
+      params: { ...outcome.params, users, server: source, runtime, ...(scryptN ? { scryptN } : {}) },
       latencies: outcome.latencies,
       figures: outcome.figures,
       errors: outcome.errors.count,

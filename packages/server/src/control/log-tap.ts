@@ -20,7 +20,17 @@ export class LogTap {
 
   /** The board's logger with the tap in it: pass this to everything the board runs. */
   wrap(inner: Logger): Logger {
-    return this.tapped(inner, createLogger({ level: 'debug', sinks: [{ write: (l) => this.line(l) }] }));
+    return new TappedLogger(this, inner);
+  }
+
+  /** @internal the tap's own root logger: formats the lines a console is sent */
+  tapRoot(): Logger {
+    return createLogger({ level: 'debug', sinks: [{ write: (l) => this.line(l) }] });
+  }
+
+  /** @internal whether a line at this level goes to the tap */
+  wants(level: LogLevel): boolean {
+    return level === 'warn' || level === 'error' || (this.wantInfo > 0 && level === 'info');
   }
 
   /** Lines kept so far (warnings and up, or one node's); newest last. */
@@ -38,23 +48,8 @@ export class LogTap {
     };
   }
 
-  private tapped(inner: Logger, tap: Logger): Logger {
-    const at =
-      (level: LogLevel) =>
-      (event: string, fields?: Record<string, unknown>): void => {
-        inner[level](event, fields);
-        if (level === 'warn' || level === 'error' || (this.wantInfo > 0 && level === 'info')) tap[level](event, fields);
-      };
-    return {
-      debug: (e, f) => inner.debug(e, f),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (fields) => this.tapped(inner.child(fields), tap.child(fields)),
-    };
-  }
-
-  private line(text: string): void {
+  /** @internal a formatted line from the tap's logger */
+  line(text: string): void {
     let rec: Record<string, unknown>;
     try {
       rec = JSON.parse(text) as Record<string, unknown>;
@@ -75,4 +70,58 @@ export class LogTap {
 function matches(l: LogLine, node: number | undefined, all: boolean): boolean {
   if (node !== undefined) return l.node === node;
   return all || l.level === 'warn' || l.level === 'error';
+}
+
+/**
+ * One logger of the board's tree with the tap in it. Every session makes a few children
+ * (connection, user, node) and a parked caller holds them for the whole call, so a
+ * child is one small object: its two loggers (the board's, and the tap's that formats a
+ * line for the console) are made on first use, from its parent's, with the same fields.
+ * (Two eager loggers of five closures each cost a parked caller ~4 KiB.)
+ */
+class TappedLogger implements Logger {
+  private innerLogger: Logger | undefined;
+  private tapLogger: Logger | undefined;
+
+  /** The root has the board's logger and no parent; a child has its parent and its fields. */
+  constructor(
+    private readonly owner: LogTap,
+    private readonly parent: TappedLogger | Logger,
+    private readonly fields?: Record<string, unknown>,
+  ) {}
+
+  private inner(): Logger {
+    if (!this.innerLogger) this.innerLogger = this.parent instanceof TappedLogger ? this.parent.inner().child(this.fields!) : this.parent;
+    return this.innerLogger;
+  }
+
+  private tap(): Logger {
+    if (!this.tapLogger) this.tapLogger = this.parent instanceof TappedLogger ? this.parent.tap().child(this.fields!) : this.owner.tapRoot();
+    return this.tapLogger;
+  }
+
+  private at(level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>): void {
+    this.inner()[level](event, fields);
+    if (this.owner.wants(level)) this.tap()[level](event, fields);
+  }
+
+  debug(event: string, fields?: Record<string, unknown>): void {
+    this.inner().debug(event, fields);
+  }
+
+  info(event: string, fields?: Record<string, unknown>): void {
+    this.at('info', event, fields);
+  }
+
+  warn(event: string, fields?: Record<string, unknown>): void {
+    this.at('warn', event, fields);
+  }
+
+  error(event: string, fields?: Record<string, unknown>): void {
+    this.at('error', event, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    return new TappedLogger(this.owner, this, fields);
+  }
 }
