@@ -63,6 +63,16 @@ describe('keys typed while a full-screen view opens reach it (issue 11 item 3)',
     }
   });
 
+  it('keys typed after the one that closes a view reach the menu: `q` then `o` in one write opens the oneliners', async () => {
+    const c = await loginRaw(board.ports.telnet!, 'alice', 'wonderland-7', { size: { cols: 80, rows: 25 } });
+    callers.push(c);
+    c.send('w');
+    await c.waitFor(/Space(?: |\x1b\[\d*C)back/, 30_000, c.text().length);
+    const from = c.text().length;
+    c.send('qo');
+    await c.waitFor('what callers left on the wall', 15_000, from);
+  });
+
   it('`!` then `q` in one write: the sysop console opens and quits (keys queued while it dialled reach it)', async () => {
     const c = await loginRaw(board.ports.telnet!, 'Dr Watson', 'wonderland-7', { size: { cols: 100, rows: 30 } });
     callers.push(c);

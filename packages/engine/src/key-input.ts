@@ -81,6 +81,12 @@ export class KeyInput {
     }
   }
 
+  /** Keys as text (already decoded): what a full-screen view handed back when it closed. */
+  pushText(text: string): void {
+    if (this.closedWith !== undefined || text === '') return;
+    this.accept(this.keys.push(text));
+  }
+
   /** The next key; rejects with TimeoutError after `timeoutMs`, or with the close error. */
   read(timeoutMs?: number): Promise<Key> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);

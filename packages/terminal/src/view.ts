@@ -58,6 +58,12 @@ export interface ViewOptions {
   title?: string;
   /** how long a lone ESC waits for the rest of a sequence; default ESCAPE_TIMEOUT_MS */
   escapeTimeoutMs?: number;
+  /**
+   * Keys that reached the view but were not for it, handed back once it has closed: typed
+   * after the key that closed it (`q` then `o` in one read), or held for a first draw that
+   * never came. For whoever reads the keyboard next; without this they are dropped.
+   */
+  onLeftover?: (raw: string) => void;
 }
 
 type Blessed = typeof import('blessed');
@@ -334,13 +340,24 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   // caller will see. Keys handed over by typeAhead() and keys from the connection keep
   // the order they were typed in.
   let drawn = false;
-  let held = '';
-  const deliver = (raw: string): void => {
-    if (!drawn) {
-      if (held.length < TYPE_AHEAD_LIMIT) held += raw;
-      return;
+  let held: string[] = [];
+  let heldLength = 0;
+  // One key at a time: a key that closes the view leaves the keys after it unread by
+  // blessed, and they go back to the session instead of being lost with the screen.
+  const deliver = (raws: readonly string[]): void => {
+    for (let i = 0; i < raws.length; i++) {
+      if (closed) {
+        opts.onLeftover?.(raws.slice(i).join('').slice(0, TYPE_AHEAD_LIMIT));
+        return;
+      }
+      if (!drawn) {
+        if (heldLength >= TYPE_AHEAD_LIMIT) return;
+        held.push(raws[i]!);
+        heldLength += raws[i]!.length;
+        continue;
+      }
+      input.emit('data', Buffer.from(raws[i]!, 'utf8'));
     }
-    input.emit('data', Buffer.from(raw, 'utf8'));
   };
   // Released after the draw returns, so a key handler that renders does not re-enter it.
   // A view that never draws (a script that only listens for keys) gets them after
@@ -349,17 +366,18 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     if (drawn) return;
     drawn = true;
     clearTimeout(releaseTimer);
-    const raw = held;
-    held = '';
-    if (raw && !closed) input.emit('data', Buffer.from(raw, 'utf8'));
+    const raws = held;
+    held = [];
+    heldLength = 0;
+    deliver(raws);
   };
   const releaseTimer = setTimeout(release, TYPE_AHEAD_MAX_WAIT_MS);
   releaseTimer.unref();
   screen.once('render', () => setImmediate(release));
   const feed = (found: ReturnType<KeyDecoder['push']>): void => {
-    let raw = '';
-    for (const k of found) if (k.name !== 'cpr') raw += k.raw;
-    if (raw) deliver(raw);
+    const raws: string[] = [];
+    for (const k of found) if (k.name !== 'cpr') raws.push(k.raw);
+    if (raws.length > 0) deliver(raws);
   };
   const onData = (bytes: Buffer): void => {
     if (text.encoding !== conn.terminal.encoding) text.setEncoding(conn.terminal.encoding);
@@ -386,6 +404,9 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   const close = (): void => {
     if (closed) return;
     closed = true;
+    // Keys still held for the first draw were never the view's.
+    const unread = held.join('');
+    held = [];
     clearTimeout(releaseTimer);
     clearTimeout(escapeTimer);
     clearTimeout(retryTimer);
@@ -399,6 +420,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     output.writable = false;
     output.removeAllListeners();
     input.removeAllListeners();
+    if (unread !== '' && !conn.closed) opts.onLeftover?.(unread);
   };
 
   conn.on('data', onData);

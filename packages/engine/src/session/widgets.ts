@@ -98,7 +98,9 @@ export class Widgets {
     const entry: OpenView = { depth: this.host.depth(), end: () => undefined };
     let release = (): boolean => false;
     remeasureOnViewOpen(this.host.conn);
-    const handle = openSessionView<T>(this.host.conn, opts, () => {
+    // Keys typed after the one that closed the view (`q` then `o`) are the next reader's.
+    const withLeftover: ViewOptions = { ...opts, onLeftover: (raw) => this.host.input.pushText(raw) };
+    const handle = openSessionView<T>(this.host.conn, withLeftover, () => {
       this.views.delete(entry);
       release();
       this.host.screen.column.forget();
