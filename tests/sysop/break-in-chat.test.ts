@@ -3,8 +3,11 @@
 // the caller and the caller's lines come back as `chat` events; either side ends it and
 // the caller is back where they were.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCarrier, type Carrier } from '../harness.js';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TelnetCaller } from '../e2e/social-callers.js';
 import { RawControl } from './control-support.js';
 
@@ -78,5 +81,46 @@ describe('break-in chat', () => {
     bob.send('\x1b');
     const byEsc = await c.waitFor((m) => m['stream'] === second.stream && m['kind'] === 'ended', 15_000, from2);
     assert.equal(byEsc['text'], 'caller');
+  });
+});
+
+describe('break-in chat while the caller is in a door', () => {
+  let board: Carrier;
+  let carol: TelnetCaller;
+  let c: RawControl;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-breakin-door-'));
+
+  before(async () => {
+    const doorsFile = join(tmp, 'doors.yaml');
+    writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}], encoding: utf8, level: 10 }\n`);
+    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    await board.addUser('carol', PW);
+    carol = await TelnetCaller.login(board.ports.telnet!, 'carol', PW, '127.0.0.4');
+    c = await RawControl.connect(board.dataDir);
+    c.keepAlive();
+  });
+  after(async () => {
+    c?.close();
+    carol?.hangup();
+    await board?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('is refused with "in a door": the door keeps the caller\'s keys and screen', async () => {
+    carol.send('d');
+    await carol.waitRaw(/Door \(Enter/, 15_000);
+    const mark = carol.raw().length;
+    carol.send('1');
+    await board.waitForLog((l) => l['event'] === 'door.start', 20_000);
+    const who = (await c.ok('who')) as { node: number; handle: string }[];
+    const node = who.find((n) => n.handle === 'carol')!.node;
+    const refused = await c.call('chat', { node, action: 'open', text: 'hello?' });
+    const error = refused['error'] as { code: string; message: string };
+    assert.equal(error.code, 'busy');
+    assert.match(error.message, /the caller is busy \(a door\)/);
+    assert.doesNotMatch(carol.raw().slice(mark), /breaking in/, 'nothing was drawn over the door');
+    // The door still has the keys (the test door echoes each as key:<hex>).
+    carol.send('p');
+    await carol.waitRaw(/key:70/, 15_000, mark);
   });
 });

@@ -159,7 +159,8 @@ export interface Session {
   holdInput(): () => void;
   /**
    * Send the connection's raw input bytes to `sink` instead of the key decoder (a file
-   * transfer); the idle clock still counts them. Returns the restore. One sink at a time.
+   * transfer); the idle clock still counts them. Returns the restore. One sink at a time,
+   * and none while a door holds the input: both throw InputBusyError.
    */
   takeRawInput(sink: (bytes: Buffer) => void): () => void;
   /** Call `fn(cols, rows)` when the caller's window changes size; returns the unsubscribe. */

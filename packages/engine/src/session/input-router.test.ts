@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputRouter } from './input-router.js';
+import { InputBusyError, InputRouter } from './input-router.js';
 
 function router(opts: { view?: boolean; intercept?: boolean } = {}) {
   const seen = { queued: [] as string[], touches: 0, released: 0 };
@@ -41,6 +41,14 @@ describe('where a caller\'s input goes', () => {
     r.push(Buffer.from('z'));
     assert.deepEqual(seen.queued, ['z']);
     assert.equal(seen.released, 2);
+  });
+
+  it('refuses the raw input to anyone while a door holds it, and says so', () => {
+    const { r } = router();
+    const release = r.hold();
+    assert.throws(() => r.takeRaw(() => undefined), (err: unknown) => err instanceof InputBusyError && err.what === 'a door');
+    release();
+    r.takeRaw(() => undefined)();
   });
 
   it('gives the raw bytes to one transfer at a time, then the keys come back', () => {

@@ -18,6 +18,17 @@ export interface InputRouterHost {
   released(): void;
 }
 
+/** takeRawInput() while another part of the session reads the connection; `what` names it for a person. */
+export class InputBusyError extends Error {
+  constructor(
+    readonly what: 'a file transfer' | 'a door',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InputBusyError';
+  }
+}
+
 export class InputRouter {
   /** holdInput() calls not yet released */
   private holds = 0;
@@ -50,7 +61,9 @@ export class InputRouter {
   }
 
   takeRaw(sink: (bytes: Buffer) => void): () => void {
-    if (this.rawSink) throw new Error('takeRawInput: another sink already has the input');
+    if (this.rawSink) throw new InputBusyError('a file transfer', 'takeRawInput: another sink already has the input');
+    // A door reads the connection itself: a second reader would split the caller's keys between them.
+    if (this.holds > 0) throw new InputBusyError('a door', 'takeRawInput: a door holds the input');
     this.rawSink = sink;
     // A long download may see no byte from the caller for minutes: the transfer is activity.
     const busy = setInterval(() => this.host.touch(), RAW_INPUT_IDLE_TOUCH_MS);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { cleanUserText, decodeBytes, type Logger } from '@carrier/core';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
+import { InputBusyError } from '../session/input-router.js';
 import type { BreakInEvent } from '../topics.js';
 
 /** The part of the board the chat reads: its local sessions. */
@@ -110,9 +111,9 @@ export class BreakInChat {
     const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes));
-    } catch {
-      // A file transfer has the input: the sysop is told, the caller is not disturbed.
-      this.emit(c, { kind: 'refused', text: 'the caller is busy (a file transfer)' });
+    } catch (err) {
+      // A file transfer or a door has the input: the sysop is told, the caller is not disturbed.
+      this.emit(c, { kind: 'refused', text: `the caller is busy (${err instanceof InputBusyError ? err.what : 'a file transfer'})` });
       return;
     }
     c.restore = restore;
