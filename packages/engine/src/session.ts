@@ -12,7 +12,7 @@ import type { PresenceEntry } from './presence.js';
 import { ScriptStack } from './script-stack.js';
 import type { ReadLineOptions, ScriptBoard, Session } from './session-api.js';
 import type { SessionView } from './session-view.js';
-import { part, type SessionContext } from './session/context.js';
+import { part, SessionHost, type SessionContext } from './session/context.js';
 import { DisposerStack } from './session/disposers.js';
 import { idleWarning, lastLine } from './session/farewell.js';
 import { loadFrame } from './session/frames.js';
@@ -57,7 +57,6 @@ export class CallSession implements LiveSession {
     readonly conn: Connection,
     private readonly ctx: SessionContext,
   ) {
-    const self = this;
     this.board = ctx.board;
     this.store = ctx.board.store;
     this.bus = ctx.board.bus;
@@ -65,12 +64,7 @@ export class CallSession implements LiveSession {
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.disposers = new DisposerStack((err) => this.logger.error('session.dispose_failed', { err }));
     this.input = new KeyInput(conn.terminal.encoding, this.logger, ctx.config.keyRate);
-    const host = {
-      conn, sessionId: this.id, store: this.store, bus: this.bus, processId: ctx.processId, artDir: ctx.artDir, guard: ctx.loginGuard,
-      get log() { return self.logger; },
-      get closed() { return self.closed; },
-      get handle() { return self.user?.handle ?? null; },
-    };
+    const host = new SessionHost(conn, this.id, this.store, this.bus, ctx.processId, ctx.artDir, ctx.loginGuard, this);
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));
     this.screen = new Screen(part(host, { line: () => this.social.line, keysSeen: () => this.input.delivered + this.input.queued, firstTime: (k: string) => ctx.firstTime(k) }));
     this.stack = new ScriptStack<Session>(part(host, {
