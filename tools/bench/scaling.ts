@@ -84,7 +84,9 @@ async function startBoard(schema: string, prefix: string, workers: number): Prom
   const logFile = join(dataDir, 'stdout.log');
   const fd = openSync(logFile, 'a');
   const env = { ...process.env, CARRIER_CONFIG: configFile, DATABASE_URL: '', REDIS_URL: '' };
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=4096', cli, 'start'], { cwd: repoRoot, env, stdio: ['ignore', fd, fd] });
+  // CARRIER_BENCH_NODE_ARGS: extra node flags for the boards, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env['CARRIER_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=4096', ...nodeArgs, cli, 'start'], { cwd: repoRoot, env, stdio: ['ignore', fd, fd] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const lines = (): Array<Record<string, unknown>> =>
     readFileSync(logFile, 'utf8')
