@@ -14,7 +14,6 @@ import {
 } from './redis-layout.js';
 import { reapProcess, type Publish, type ScriptFn } from './redis-reap.js';
 
-
 /**
  * A process announces itself, refreshes its node keys and looks for dead processes this
  * often, in one round trip (HEARTBEAT_LUA): one write a second per process.
