@@ -8,7 +8,7 @@ describe('LogTap', () => {
     const board = createMemoryLogger();
     const tap = new LogTap();
     const log = tap.wrap(board);
-    const session = log.child({ session: 's1' }).child({ user: 'ann' }).child({ node: 3 });
+    const session = log.child({ session: 's1', user: 'nobody' }).child({ user: 'ann' }).child({ node: 3 });
     session.debug('session.key', { k: 1 });
     session.info('session.menu');
     session.warn('session.slow', { ms: 900 });

@@ -23,9 +23,11 @@ export class LogTap {
     return new TappedLogger(this, inner);
   }
 
+  private tapLogger: Logger | undefined;
+
   /** @internal the tap's own root logger: formats the lines a console is sent */
   tapRoot(): Logger {
-    return createLogger({ level: 'debug', sinks: [{ write: (l) => this.line(l) }] });
+    return (this.tapLogger ??= createLogger({ level: 'debug', sinks: [{ write: (l) => this.line(l) }] }));
   }
 
   /** @internal whether a line at this level goes to the tap */
@@ -75,29 +77,29 @@ function matches(l: LogLine, node: number | undefined, all: boolean): boolean {
 /**
  * One logger of the board's tree with the tap in it. Every session makes a few children
  * (connection, user, node) and a parked caller holds them for the whole call, so a
- * child is one small object: its two loggers (the board's, and the tap's that formats a
- * line for the console) are made on first use, from its parent's, with the same fields.
- * (Two eager loggers of five closures each cost a parked caller ~4 KiB.)
+ * child is one small object: the fields from the root down, and its two loggers (the
+ * board's, and the tap's that formats a line for the console) made on first use as one
+ * child of each root with those fields, which writes the same lines as a chain of
+ * children would (a logger merges its fields over its parent's) without making the
+ * loggers in between. (Eager loggers, five closures each, cost a parked caller ~4 KiB.)
  */
 class TappedLogger implements Logger {
   private innerLogger: Logger | undefined;
   private tapLogger: Logger | undefined;
 
-  /** The root has the board's logger and no parent; a child has its parent and its fields. */
   constructor(
     private readonly owner: LogTap,
-    private readonly parent: TappedLogger | Logger,
+    private readonly root: Logger,
+    /** every field added since the root, in order; undefined for the root itself */
     private readonly fields?: Record<string, unknown>,
   ) {}
 
   private inner(): Logger {
-    if (!this.innerLogger) this.innerLogger = this.parent instanceof TappedLogger ? this.parent.inner().child(this.fields!) : this.parent;
-    return this.innerLogger;
+    return (this.innerLogger ??= this.fields ? this.root.child(this.fields) : this.root);
   }
 
   private tap(): Logger {
-    if (!this.tapLogger) this.tapLogger = this.parent instanceof TappedLogger ? this.parent.tap().child(this.fields!) : this.owner.tapRoot();
-    return this.tapLogger;
+    return (this.tapLogger ??= this.fields ? this.owner.tapRoot().child(this.fields) : this.owner.tapRoot());
   }
 
   private at(level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>): void {
@@ -122,6 +124,6 @@ class TappedLogger implements Logger {
   }
 
   child(fields: Record<string, unknown>): Logger {
-    return new TappedLogger(this.owner, this, fields);
+    return new TappedLogger(this.owner, this.root, { ...this.fields, ...fields });
   }
 }
