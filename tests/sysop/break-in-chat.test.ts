@@ -82,6 +82,38 @@ describe('break-in chat', () => {
     const byEsc = await c.waitFor((m) => m['stream'] === second.stream && m['kind'] === 'ended', 15_000, from2);
     assert.equal(byEsc['text'], 'caller');
   });
+
+  it("over who's online and chat: the view stops drawing and taking keys, and is drawn whole after", async () => {
+    await bob.waitScreen(/Command:/);
+    bob.send('w');
+    await bob.waitScreen(/Who's online - 1 caller/);
+    const first = (await c.ok('chat', { node: bobNode, action: 'open', text: 'over the list' })) as { stream: number };
+    let screen = await bob.waitScreen(/Sysop: over the list/);
+    assert.doesNotMatch(screen, /Who's online -/, 'the chat has a clear screen');
+    // `q` would close the list: here it is chat text, and the list stays open underneath.
+    const from = c.messages.length;
+    bob.send('q is chat text\r');
+    const line = await c.waitFor((m) => m['stream'] === first.stream && m['kind'] === 'line', 15_000, from);
+    assert.equal(line['text'], 'q is chat text');
+    await c.ok('chat', { node: bobNode, action: 'close' });
+    screen = await bob.waitScreen(/Who's online - 1 caller/);
+    assert.doesNotMatch(screen, /over the list|q is chat text/, 'the list is drawn whole over the chat');
+    bob.send('q');
+    await bob.waitScreen(/Command:/);
+
+    bob.send('c');
+    await bob.waitScreen(/#lobby \| 1 here/);
+    const second = (await c.ok('chat', { node: bobNode, action: 'open', text: 'over the room' })) as { stream: number };
+    screen = await bob.waitScreen(/Sysop: over the room/);
+    assert.doesNotMatch(screen, /#lobby \|/);
+    const from2 = c.messages.length;
+    await c.ok('chat', { node: bobNode, action: 'close' });
+    await c.waitFor((m) => m['stream'] === second.stream && m['kind'] === 'ended', 15_000, from2);
+    screen = await bob.waitScreen(/#lobby \| 1 here/);
+    assert.doesNotMatch(screen, /over the room/);
+    bob.send('/quit\r');
+    await bob.waitScreen(/Command:/);
+  });
 });
 
 describe('break-in chat while the caller is in a door', () => {

@@ -28,6 +28,9 @@ export interface SessionView<T = unknown> {
 export interface SessionViewHandle<T> {
   readonly view: SessionView<T>;
   end(why: 'script ended' | 'hangup'): void;
+  /** The screen is lent out (break-in chat): draw nothing until resume, which draws it all. */
+  suspend(): void;
+  resume(): void;
 }
 
 export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed: () => void): SessionViewHandle<T> {
@@ -59,5 +62,5 @@ export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed
     result,
   };
   if (conn.closed) onHangup();
-  return { view: sessionView, end: (why) => finish(undefined, why) };
+  return { view: sessionView, end: (why) => finish(undefined, why), suspend: () => view.suspend(), resume: () => view.resume() };
 }

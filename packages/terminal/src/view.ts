@@ -75,6 +75,12 @@ export interface View {
   readonly closed: boolean;
   /** Keys typed before the view opened (read elsewhere), handed to the screen as if just typed. */
   typeAhead(raw: string): void;
+  /**
+   * Someone else has the screen for a while (the sysop's break-in chat): nothing is drawn
+   * until resume(), which draws the whole view again over whatever is there.
+   */
+  suspend(): void;
+  resume(): void;
   close(): void;
 }
 
@@ -243,6 +249,8 @@ const HOST_TERMINAL_ENV = [
 class ViewOutput extends EventEmitter {
   readonly isTTY = true;
   writable = true;
+  /** the screen is lent to someone else: blessed's writes are dropped (a resume redraws all) */
+  suspended = false;
   columns: number;
   rows: number;
   congested = false;
@@ -255,7 +263,7 @@ class ViewOutput extends EventEmitter {
   }
 
   write(text: string | Buffer): boolean {
-    if (!this.writable || this.conn.closed) return true;
+    if (!this.writable || this.suspended || this.conn.closed) return true;
     const s = typeof text === 'string' ? text : text.toString('utf8');
     const ok = this.conn.terminal.encoding === 'cp437' ? this.conn.writeBytes(encodeCp437(s)) : this.conn.write(s);
     if (!ok) this.congested = true;
@@ -380,6 +388,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     if (raws.length > 0) deliver(raws);
   };
   const onData = (bytes: Buffer): void => {
+    // Lent out: the keys belong to whoever borrowed the screen (the break-in chat).
+    if (output.suspended) return;
     if (text.encoding !== conn.terminal.encoding) text.setEncoding(conn.terminal.encoding);
     clearTimeout(escapeTimer);
     feed(keys.push(text.push(bytes)));
@@ -437,6 +447,16 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     typeAhead(raw: string) {
       if (closed || raw === '') return;
       feed(keys.push(raw));
+    },
+    suspend() {
+      output.suspended = true;
+    },
+    resume() {
+      if (closed || !output.suspended) return;
+      output.suspended = false;
+      // Every cell dirty: the next draw rewrites the whole screen, not only what changed.
+      (screen as unknown as { realloc(): void }).realloc();
+      screen.render();
     },
     close,
   };

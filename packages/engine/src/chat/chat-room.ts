@@ -101,6 +101,8 @@ class ChatRoom {
   private titleTimer: NodeJS.Timeout | undefined;
   private kickedBy: string | undefined;
   private readonly cleanups: Array<() => void> = [];
+  /** the screen is lent to the sysop's break-in chat: nothing is drawn until it is back */
+  private suspended = false;
 
   constructor(
     private readonly s: Session,
@@ -455,6 +457,16 @@ class ChatRoom {
     ];
     for (const off of subs) this.cleanups.push(off);
     this.cleanups.push(s.social.onNotice((n) => this.notice(n)));
+    // Lent out (the sysop's break-in chat): what arrives is kept, and drawn whole after.
+    this.cleanups.push(
+      s.social.ownScreen({
+        suspend: () => (this.suspended = true),
+        resume: () => {
+          this.suspended = false;
+          if (!s.closed) this.redraw();
+        },
+      }),
+    );
     // A resize storm redraws at most once per limits.view.resizeDelay, capped, within the caller's view CPU budget.
     const resizes = coalesceResizes((cols, rows) => {
       this.editor = this.newEditor(this.editor.value);
@@ -526,7 +538,7 @@ class ChatRoom {
    * line bookkeeping would only be reset by the teardown anyway (which goes through it).
    */
   private write(out: string): void {
-    if (out !== '' && !this.s.closed) this.s.conn.write(out);
+    if (out !== '' && !this.suspended && !this.s.closed) this.s.conn.write(out);
   }
 
   private redraw(): void {

@@ -70,14 +70,24 @@ async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | n
   });
   const screen = new EditorScreen(editor, { title: opts.title });
   let timer: NodeJS.Timeout | undefined;
+  let lent = false;
+  const redrawAll = (): void => {
+    const now = size();
+    editor.resize(now.cols, EditorScreen.textRows(now.rows));
+    screen.invalidate();
+    if (!s.closed && !lent) s.write(screen.draw(now.cols, now.rows));
+  };
   const stopResize = s.onResize(() => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      const now = size();
-      editor.resize(now.cols, EditorScreen.textRows(now.rows));
-      screen.invalidate();
-      if (!s.closed) s.write(screen.draw(now.cols, now.rows));
-    }, RESIZE_COALESCE_MS);
+    timer = setTimeout(redrawAll, RESIZE_COALESCE_MS);
+  });
+  // Lent to the sysop's break-in chat (which has the keys meanwhile): drawn whole after.
+  const disown = s.social.ownScreen({
+    suspend: () => (lent = true),
+    resume: () => {
+      lent = false;
+      redrawAll();
+    },
   });
   try {
     s.write(screen.draw(cols, rows));
@@ -92,6 +102,7 @@ async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | n
   } finally {
     clearTimeout(timer);
     stopResize();
+    disown();
     if (!s.closed) s.write('\x1b[0m\x1b[2J\x1b[H');
   }
 }

@@ -100,15 +100,18 @@ export class Widgets {
     remeasureOnViewOpen(this.host.conn);
     // Keys typed after the one that closed the view (`q` then `o`) are the next reader's.
     const withLeftover: ViewOptions = { ...opts, onLeftover: (raw) => this.host.input.pushText(raw) };
+    let disown = (): void => undefined;
     const handle = openSessionView<T>(this.host.conn, withLeftover, () => {
       this.views.delete(entry);
       release();
+      disown();
       this.host.screen.column.forget();
       this.host.social().viewClosed();
     });
     entry.end = handle.end;
     if (!handle.view.closed) {
       this.views.add(entry);
+      disown = this.host.social().ownScreen({ suspend: () => handle.suspend(), resume: () => handle.resume() });
       release = this.host.disposers.defer(() => entry.end('hangup'));
       // The view reads the keyboard from now on: the keys typed before it took over (`w`
       // then `p`) are its first keys, acted on once it has drawn itself.

@@ -5,6 +5,13 @@ import type { BoardSocial } from './board-social.js';
 import { LineKeeper } from './line-keeper.js';
 import { ANSWER_KEY, isPersonal, noticeLine, type Notice, type NoticeHandler, type NoticeKind } from './notice.js';
 
+
+/** A full-screen view that can stop drawing while its screen is lent out, and draw itself whole after. */
+export interface ScreenOwner {
+  suspend(): void;
+  resume(): void;
+}
+
 /** A chat request waiting for this caller's answer. */
 export interface Invitation {
   chatId: string;
@@ -51,6 +58,8 @@ export class SessionSocial {
   private readonly handlers: NoticeHandler[] = [];
   /** handlers that only show notices (a lightbar): the answer key still answers at the session */
   private readonly passive = new Set<NoticeHandler>();
+  /** full-screen views on the caller's screen, newest last */
+  private readonly owners: ScreenOwner[] = [];
   /** handlers that take only these kinds of notice */
   private readonly kinds = new Map<NoticeHandler, ReadonlySet<NoticeKind>>();
   private readonly invitations: Invitation[] = [];
@@ -101,6 +110,36 @@ export class SessionSocial {
       if (i >= 0) this.handlers.splice(i, 1);
       this.passive.delete(entry);
       this.kinds.delete(entry);
+    };
+  }
+
+  /**
+   * A full-screen view has the caller's screen while `owner` is registered (the newest
+   * on top): it can stop drawing while the screen is lent out and draw itself whole after.
+   * Returns the unregister function.
+   */
+  ownScreen(owner: ScreenOwner): () => void {
+    this.owners.push(owner);
+    return () => {
+      const i = this.owners.indexOf(owner);
+      if (i >= 0) this.owners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Lend the caller's screen (the sysop's break-in chat): the view on it stops drawing;
+   * the function returned gives it back and the view draws itself whole. Undefined when
+   * no full-screen view has the screen.
+   */
+  lendScreen(): (() => void) | undefined {
+    const owner = this.owners[this.owners.length - 1];
+    if (!owner) return undefined;
+    owner.suspend();
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      owner.resume();
     };
   }
 
@@ -206,6 +245,7 @@ export class SessionSocial {
     this.handlers.length = 0;
     this.passive.clear();
     this.kinds.clear();
+    this.owners.length = 0;
     this.held.length = 0;
   }
 

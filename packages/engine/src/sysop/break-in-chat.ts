@@ -31,6 +31,8 @@ interface CallerChat {
   /** an ESC waits this long for the rest of an escape sequence before it counts as Esc */
   escTimer: NodeJS.Timeout | undefined;
   pendingEsc: boolean;
+  /** gives the screen back to the full-screen view the chat was drawn over; undefined at a menu */
+  giveBack: (() => void) | undefined;
 }
 
 export interface BreakInHandlers {
@@ -108,7 +110,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false };
+    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: undefined };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes));
     } catch (err) {
@@ -121,6 +123,10 @@ export class BreakInChat {
     s.conn.once('close', onClose);
     c.offClose = () => s.conn.off('close', onClose);
     this.callers.set(chatId, c);
+    // Over a full-screen view (chat, who's online, the editor): the view stops drawing,
+    // the chat gets a clear screen that scrolls, and the view draws itself whole after.
+    c.giveBack = s.social.lendScreen();
+    if (c.giveBack) s.write('\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
     s.print(`\n\n|14*** ${pipeSafe(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
     if (first) s.print(`|11${pipeSafe(c.sysop)}: ${pipeSafe(first)}|07\n`);
@@ -200,7 +206,8 @@ export class BreakInChat {
     c.offClose();
     c.restore();
     if (!c.session.conn.closed) {
-      c.session.print(`\n|14*** ${by === 'caller' ? 'You ended the chat' : `${pipeSafe(c.sysop)} has left the chat`}; back to where you were. ***|07\n`);
+      if (c.giveBack) c.giveBack();
+      else c.session.print(`\n|14*** ${by === 'caller' ? 'You ended the chat' : `${pipeSafe(c.sysop)} has left the chat`}; back to where you were. ***|07\n`);
       c.session.discardInput();
     }
     this.log.info('sysop.chat_ended', { node: c.session.node, by });
