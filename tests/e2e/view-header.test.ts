@@ -18,7 +18,7 @@ describe("the art is the header of who's online and chat (issue 11 item 3)", { t
 
   before(async () => {
     board = await startCarrier();
-    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', ...Array.from({ length: 9 }, (_, i) => `crowd${i + 1}`)]) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.close();
@@ -69,7 +69,7 @@ describe("the art is the header of who's online and chat (issue 11 item 3)", { t
     const carol = await loginRaw(board.ports.telnet!, 'carol', PW, { size, terminalType: 'xterm-256color' });
     callers.push(carol);
     carol.send('c');
-    const rows = await screenShowing(carol, /You are in #lobby/, size);
+    const rows = await screenShowing(carol, /#lobby \| 1 here/, size);
     assert.match(rows[0]!, /╔═+ chat ═+╗/);
     assert.ok(rows[6]!.includes(CHAT_TAGLINE), `row 7 is the art's tagline: ${rows[6]}`);
     assert.match(rows[9]!, /#lobby/, 'the room title is under the art');
@@ -92,10 +92,23 @@ describe("the art is the header of who's online and chat (issue 11 item 3)", { t
     c.send(' ');
     await c.waitFor('Command:', 10_000, c.text().length);
     c.send('c');
-    const chat = await screenShowing(c, /You are in #lobby/, size);
+    const chat = await screenShowing(c, /#lobby \| \d+ here/, size);
     assert.match(chat[0]!, /#lobby/, 'the room title is on the top row');
     c.send('/quit\r');
     await c.waitFor('Command:', 10_000, c.text().length);
+  });
+
+  it("who's online gives the header's rows to the list when the callers would not fit under it", async () => {
+    // 80x21: 12 rows left under the 9-row header, 8 of them for the list.
+    const size = { cols: 80, rows: 21 };
+    const crowd: RawTelnet[] = [];
+    for (let i = 1; i <= 9; i++) crowd.push(await loginRaw(board.ports.telnet!, `crowd${i}`, PW, { size, localAddress: `127.0.0.${20 + i}` }));
+    const c = crowd[0]!;
+    c.send('w');
+    const rows = await screenShowing(c, /Who's online - \d+ callers/, size);
+    assert.match(rows[0]!, /^Who's online/, `the list starts at the top:\n${rows.join('\n')}`);
+    for (let i = 1; i <= 9; i++) assert.match(rows.join('\n'), new RegExp(`crowd${i} `), `crowd${i} is on the screen`);
+    for (const x of crowd) x.close();
   });
 
   it('a CP437 caller gets the header as CP437 bytes', async () => {

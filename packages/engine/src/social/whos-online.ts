@@ -111,10 +111,15 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
     );
     screen.render();
   };
-  /** The header when the screen has room for it and the list, the list below it either way. */
+  /**
+   * The header when the screen has room for it and the list: at least MIN_LIST_ROWS
+   * left, and every caller on the list fitting under it (callers come before art: a busy
+   * board's list takes the whole screen). The list below it either way.
+   */
   const layout = (width: number): void => {
     const screenRows = (screen.height as number) || s.terminal.rows;
-    const rows = header.length > 0 && screenRows - header.length >= MIN_LIST_ROWS ? header.length : 0;
+    const left = screenRows - header.length;
+    const rows = header.length > 0 && left >= MIN_LIST_ROWS && left - 4 >= order.length ? header.length : 0;
     if (rows === 0) art.hide();
     else {
       if (artDrawn.rows !== rows || artDrawn.width !== width) {
