@@ -50,6 +50,9 @@ USER node
 # (bind 0.0.0.0, data in /data, the health endpoint on 9100 for the check below).
 # DATABASE_URL and REDIS_URL come from the environment (see docker-compose.yml).
 ENV CARRIER_CONFIG=/app/config/docker.yaml
+# glibc keeps each password hash's 16 MiB in the thread that made it unless the mmap
+# threshold is fixed (docs/benchmarks.md, idle memory): what npm start sets too.
+ENV MALLOC_MMAP_THRESHOLD_=131072
 VOLUME ["/data"]
 # telnet, ssh, the web terminal, and the health/metrics endpoint (keep 9100 off the
 # public internet: docker-compose.yml does not publish it).
