@@ -4,35 +4,16 @@
 // free again. How fast is the bench's business
 // (tools/bench/scaling.ts heal, docs/benchmarks.md "Many nodes"), not this test's.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { createMemoryLogger } from '@carrier/core';
 import { eventually } from '@carrier/core/testing';
 import { RedisBus, type ProcessGone } from '@carrier/engine';
-import { repoRoot } from '../harness.js';
+import { startPresenceHolder } from './presence-holder.js';
 import { dropPrefix, findRedis, uniquePrefix } from './services.js';
 
 const redis = await findRedis();
 const CALLERS = 40;
-
-function holder(processId: string, prefix: string, count: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'tests/multinode/presence-holder.fixture.ts'), processId, redis!, prefix, String(count)], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.once('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the presence holder did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the presence holder exited (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      clearTimeout(timer);
-      resolve(child);
-    });
-  });
-}
 
 describe('presence after a kill -9', { skip: !redis ? 'no Redis at 127.0.0.1:6379 (set CARRIER_TEST_REDIS_URL)' : false, timeout: 90_000 }, () => {
   const prefix = uniquePrefix();
@@ -55,7 +36,7 @@ describe('presence after a kill -9', { skip: !redis ? 'no Redis at 127.0.0.1:637
     }
     const [a, b] = buses as [RedisBus, RedisBus];
     const victim = 'heal-victim:3:cccc';
-    const child = await holder(victim, prefix, CALLERS);
+    const { child } = await startPresenceHolder(victim, redis!, prefix, CALLERS);
     children.push(child);
     const expected = Array.from({ length: CALLERS }, (_, i) => (i === 0 ? 'ghost' : `ghost${i}`)).sort();
     for (const bus of buses) {

@@ -3,40 +3,20 @@
 // node numbers with it (issue 18.3); the calls of a process killed with -9 are ended by
 // the node that notices, at the time it was last seen alive (issues 18.6, 11.15).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
 import { newProcessId, RedisBus, type ProcessGone } from '@carrier/engine';
-import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw } from '../raw-telnet.js';
+import { startPresenceHolder } from './presence-holder.js';
 import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, inSchema, uniquePrefix } from './services.js';
 
 const pg = await findPostgres();
 const redis = await findRedis();
 const skipRedis = !redis ? 'no Redis at 127.0.0.1:6379 (set CARRIER_TEST_REDIS_URL)' : false;
 const skipBoth = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_URL)' : skipRedis;
-
-/** Start the presence-holder fixture under `processId`; resolves with its node once it is on the board. */
-function holder(processId: string, prefix: string): Promise<{ child: ChildProcess; node: number }> {
-  const child = spawn(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'tests/multinode/presence-holder.fixture.ts'), processId, redis!, prefix], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.once('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the presence holder did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the presence holder exited (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^READY (\d+)$/.exec(line);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({ child, node: Number(m[1]) });
-    });
-  });
-}
 
 async function killed(child: ChildProcess): Promise<number> {
   const exited = new Promise((r) => child.once('exit', r));
@@ -59,9 +39,9 @@ describe('a restarted process under the same host and pid', { skip: skipRedis, t
     const earlier = `${hostname()}:${process.pid}:0dd0dead`;
     const other = `${hostname()}:${process.pid + 1_000_000}:a11ve000`;
     const spawnedAt = Date.now();
-    const ghost = await holder(earlier, prefix);
+    const ghost = await startPresenceHolder(earlier, redis!, prefix);
     children.push(ghost.child);
-    const live = await holder(other, prefix);
+    const live = await startPresenceHolder(other, redis!, prefix);
     children.push(live.child);
     assert.equal(ghost.node, 1);
     const killedAt = await killed(ghost.child);

@@ -11,10 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { connect } from '@carrier/client';
 import { repoRoot, startCarrier } from '../../tests/harness.js';
 import { npmStartRuntime } from './load/start-flags.js';
+import { sshToMenu } from './ssh-menu.js';
 import { percentile, rssOf, sleep } from './stats.js';
 
 function arg(name: string, def: number): number {
@@ -38,27 +38,6 @@ async function telnetCall(port: number): Promise<void> {
   }
 }
 
-function sshCall(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    let seen = '';
-    client.on('ready', () => {
-      client.shell({ term: 'xterm-256color', cols: 80, rows: 25 }, (err, stream) => {
-        if (err) return reject(err);
-        stream.on('data', (d: Buffer) => {
-          seen += d.toString('utf8');
-          if (seen.includes('Command:')) {
-            client.end();
-            resolve();
-          }
-        });
-      });
-    });
-    client.on('error', reject);
-    client.connect({ host: '127.0.0.1', port, username: USER, password: PASSWORD, readyTimeout: 30_000 });
-  });
-}
-
 const runs = arg('runs', 3);
 const waitS = arg('wait', 30);
 // The board runs with what `npm start` gives it (package.json: environment and node flags);
@@ -80,7 +59,7 @@ async function measure(label: string, first: boolean): Promise<{ start: number; 
     await sleep(1000);
     const start = await rssOf(board.process.pid!);
     await telnetCall(board.ports.telnet!);
-    await sshCall(board.ports.ssh!);
+    (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
     await sleep(waitS * 1000);
     const idle = await rssOf(board.process.pid!);
     console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (load ${load})`);

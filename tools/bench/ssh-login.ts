@@ -2,36 +2,13 @@
 //   node --conditions=carrier-src --import tsx tools/bench/ssh-login.ts [--n 100] [--idle 200]
 // Starts its own carrier (temp data dir, port 0, per-IP cap raised so one address can
 // hold the idle sessions) and uses ssh2's client with a pty, like an interactive caller.
-import ssh2 from 'ssh2';
 import { startCarrier } from '../../tests/harness.js';
+import { sshToMenu as login } from './ssh-menu.js';
 import { percentile, rssOf, sleep } from './stats.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-/** Connect, authenticate with a password, open a pty shell, resolve at `Command:`. */
-function login(port: number, user: string, password: string): Promise<{ ms: number; client: ssh2.Client }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const client = new ssh2.Client();
-    let seen = '';
-    client.on('ready', () => {
-      client.shell({ term: 'xterm-256color', cols: 80, rows: 25 }, (err, stream) => {
-        if (err) return reject(err);
-        stream.on('data', (d: Buffer) => {
-          seen += d.toString('utf8');
-          if (seen.includes('Command:')) {
-            seen = '';
-            resolve({ ms: performance.now() - t0, client });
-          }
-        });
-      });
-    });
-    client.on('error', reject);
-    client.connect({ host: '127.0.0.1', port, username: user, password, readyTimeout: 30_000 });
-  });
 }
 
 const n = arg('n', 100);
@@ -50,7 +27,7 @@ try {
   }
   await sleep(1000);
   const before = await rssOf(board.process.pid!);
-  const clients: ssh2.Client[] = [];
+  const clients: Awaited<ReturnType<typeof login>>['client'][] = [];
   for (let i = 0; i < idle; i++) clients.push((await login(port, 'bench', 'bench-password-1')).client);
   await sleep(2000);
   const after = await rssOf(board.process.pid!);

@@ -14,8 +14,6 @@
     return el;
   };
 
-  var CELL_W = 8;
-  var CELL_H = 16;
   var MIN_COLS = 80;
   var stage = document.getElementById('stage');
   var screenEl = document.getElementById('screen');
@@ -51,14 +49,12 @@
   var ctrlArmed = false;
   var resizeTimer = 0;
 
-  // 80 columns of 8x16 cells, scaled to the window: below 640 px wide the whole screen
-  // shrinks to fit (a phone); above, it grows by whole pixels while 80x25 still fits, and
-  // extra room becomes extra columns and rows.
+  // The screen's scale for the window: early.js's carrierZoom (80 columns of 8x16 cells).
   function layout() {
     var w = stage.clientWidth;
     var h = stage.clientHeight;
     if (w <= 0 || h <= 0) return;
-    var zoom = w < MIN_COLS * CELL_W ? w / (MIN_COLS * CELL_W) : Math.max(1, Math.min(Math.floor(w / (MIN_COLS * CELL_W)), Math.floor(h / (25 * CELL_H))));
+    var zoom = window.carrierZoom(w, h);
     screenEl.style.width = Math.floor(w / zoom) + 'px';
     screenEl.style.height = Math.floor(h / zoom) + 'px';
     screenEl.style.transform = zoom === 1 ? '' : 'scale(' + zoom + ')';
