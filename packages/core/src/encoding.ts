@@ -1,17 +1,58 @@
-import iconv from 'iconv-lite';
-
 /** What a terminal speaks. CP437 for BBS terminals, UTF-8 for modern ones. */
 export type Encoding = 'cp437' | 'utf8';
+
+/**
+ * CP437's upper half (0x80-0xFF) as Unicode; the lower half is ASCII. The same table as
+ * iconv-lite's `cp437` (encoding.test.ts checks every byte and every UTF-16 unit against
+ * it), kept here because iconv-lite loads all of its codepages' tables, hundreds of KiB of
+ * strings, on the first use of any one (issue 18: idle memory).
+ */
+const CP437_HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+const CP437_DECODE = new Uint16Array(256);
+const CP437_ENCODE = new Map<number, number>();
+for (let b = 0; b < 256; b++) {
+  const unit = b < 0x80 ? b : CP437_HIGH.charCodeAt(b - 0x80);
+  CP437_DECODE[b] = unit;
+  if (b >= 0x80) CP437_ENCODE.set(unit, b);
+}
+/** What a UTF-16 unit with no CP437 byte becomes (iconv-lite's default, too). */
+const CP437_UNMAPPED = 0x3f; // '?'
+
+/** Unicode -> CP437 bytes, one byte per UTF-16 unit; anything CP437 lacks becomes '?'. */
+export function encodeCp437(text: string): Buffer {
+  const out = Buffer.allocUnsafe(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const u = text.charCodeAt(i);
+    out[i] = u < 0x80 ? u : (CP437_ENCODE.get(u) ?? CP437_UNMAPPED);
+  }
+  return out;
+}
+
+/** CP437 bytes -> Unicode; bytes below 0x80 are ASCII (controls stay controls). */
+export function decodeCp437(bytes: Uint8Array): string {
+  let high = false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { high = true; break; }
+  if (!high) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let text = '';
+  const units = new Uint16Array(Math.min(bytes.length, 4096));
+  for (let start = 0; start < bytes.length; start += units.length) {
+    const n = Math.min(units.length, bytes.length - start);
+    for (let i = 0; i < n; i++) units[i] = CP437_DECODE[bytes[start + i]!]!;
+    text += String.fromCharCode(...units.subarray(0, n));
+  }
+  return text;
+}
 
 /** Text inside carrier is Unicode; this turns it into the bytes a terminal expects. */
 export function encodeText(text: string, encoding: Encoding): Buffer {
   if (encoding === 'utf8') return Buffer.from(text, 'utf8');
-  return iconv.encode(text, 'cp437');
+  return encodeCp437(text);
 }
 
 export function decodeBytes(bytes: Buffer, encoding: Encoding): string {
   if (encoding === 'utf8') return bytes.toString('utf8');
-  return iconv.decode(bytes, 'cp437');
+  return decodeCp437(bytes);
 }
 
 /**

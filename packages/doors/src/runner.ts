@@ -1,6 +1,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { spawn as spawnPty, type IPty } from '@lydell/node-pty';
+// node-pty (and its native binding) is loaded on the first door run, not when the board
+// starts (issue 18: idle memory).
+import type { IPty } from '@lydell/node-pty';
 import { CarrierError, ErrorCodes } from '@carrier/core';
 
 /**
@@ -98,6 +100,7 @@ export class DoorProcess {
         throw new CarrierError(ErrorCodes.NOT_FOUND, `${file} is not an executable file`, { reason: DOOR_MISSING, file });
       }
     }
+    const { spawn: spawnPty } = await import('@lydell/node-pty');
     const pty = spawnPty(argv[0]!, argv.slice(1), {
       name: opts.term,
       cols: opts.cols,

@@ -1,15 +1,17 @@
 // FILE_ID.DIZ: the one-paragraph description BBS archives have carried since the 1990s,
 // read from inside a zip with yauzl (no unzip binary), bounded in every direction.
-import yauzl from 'yauzl';
+// yauzl is loaded on the first DIZ read, not when the board starts (issue 18: idle memory).
+import type yauzl from 'yauzl';
 
 /** A DIZ is 10 lines of 45 characters by the spec; anything near this is not one. */
 const MAX_DIZ_BYTES = 16 * 1024;
 /** Central-directory entries looked at before giving up. */
 const MAX_ENTRIES = 10_000;
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+async function openZip(path: string): Promise<yauzl.ZipFile> {
+  const { default: zipLib } = await import('yauzl');
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, zip) =>
+    zipLib.open(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, zip) =>
       err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip),
     ),
   );

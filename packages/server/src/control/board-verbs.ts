@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { client, parseCidr, type Logger } from '@carrier/core';
 import { boardMenuRefs, checkMenus, checkScripts, type Board, type BreakInChat, type Bus, type PresenceEntry, type SpyRelay } from '@carrier/engine';
 import type { Store } from '@carrier/store';
-import type { BanInfo, NodeInfo, Verb } from '@carrier/sysop';
+import type { BanInfo, NodeInfo, Verb } from '@carrier/sysop/protocol';
 import { checkArtFile } from '@carrier/terminal';
 import type { CarrierConfig } from '../config-schema.js';
 import { parseDuration } from '../duration.js';

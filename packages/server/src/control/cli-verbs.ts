@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { escapeClientText, isCarrierError } from '@carrier/core';
 import type { Store } from '@carrier/store';
-import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop';
+import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
 import type { CarrierConfig } from '../config-schema.js';
 import { controlSocketPath, controlTokenPath } from './start-control.js';
 import * as users from './user-admin.js';

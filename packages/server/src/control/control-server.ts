@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { client, escapeClientText, type Logger } from '@carrier/core';
-import { checkArgs, encodeMessage, FrameDecoder, isVerb, MAX_FRAME_BYTES, MAX_REPLY_BYTES, parseMessage, type ControlErrorCode, type Verb } from '@carrier/sysop';
+import { checkArgs, encodeMessage, FrameDecoder, isVerb, MAX_FRAME_BYTES, MAX_REPLY_BYTES, parseMessage, type ControlErrorCode, type Verb } from '@carrier/sysop/protocol';
 
 /** What the audit trail keeps about the control channel. */
 export interface ControlAudit {

@@ -1,5 +1,5 @@
 import { createLogger, type Logger, type LogLevel } from '@carrier/core';
-import type { LogLine } from '@carrier/sysop';
+import type { LogLine } from '@carrier/sysop/protocol';
 
 /** Warnings and errors kept for a console that opens later. */
 const KEEP = 200;

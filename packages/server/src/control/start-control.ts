@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '@carrier/core';
 import { BreakInChat, SpyRelay, type Board, type Bus } from '@carrier/engine';
 import type { Store } from '@carrier/store';
-import { dialControl, registerControlDialer, type ControlEndpoint } from '@carrier/sysop';
+import { dialControl, registerControlDialer, type ControlEndpoint } from '@carrier/sysop/protocol';
 import type { CarrierConfig } from '../config-schema.js';
 import type { BanList } from '../security/ban-list.js';
 import { boardVerbs } from './board-verbs.js';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
 import type { Store, User } from '@carrier/store';
-import type { UserDetail, UserInfo } from '@carrier/sysop';
+import type { UserDetail, UserInfo } from '@carrier/sysop/protocol';
 
 /**
  * User management on the store: the `carrier user …` verbs and the control channel's
