@@ -241,7 +241,12 @@ async function chatBench(): Promise<void> {
     });
     for (const r of opened) if (r.ok) members.push(r.value);
     console.log(`${members.length} callers in the lobby (${members.filter((m) => m.node === 0).length} on node A, ${members.filter((m) => m.node === 1).length} on node B); letting the joins settle`);
-    await sleep(10_000);
+    await sleep(5_000);
+    // The idle cost of 1,000 parked members (heartbeats, timers) over the last 5 s of the
+    // settling, per node, so the per-line CPU below is the lines' own.
+    const idleFrom = boards.map((b) => sample(b.pids()));
+    await sleep(5_000);
+    const idleTo = boards.map((b) => sample(b.pids()));
     const sentAt: number[] = [];
     const senderOf: number[] = [];
     const seen: Array<Set<number>> = [];
@@ -266,6 +271,7 @@ async function chatBench(): Promise<void> {
       });
     });
     const from = sample(boards.flatMap((b) => b.pids()));
+    const fromEach = boards.map((b) => sample(b.pids()));
     for (let k = 0; k < lines; k++) {
       // Alternate the speaker's node; one line a second so each fan-out is measured alone.
       const m = (k * 2 + (k % 2)) % members.length;
@@ -278,12 +284,22 @@ async function chatBench(): Promise<void> {
     const grace = performance.now() + 10_000;
     while (performance.now() < grace && seen.reduce((n, s) => n + s.size, 0) < lines * (members.length - 1)) await sleep(100);
     const to = sample(boards.flatMap((b) => b.pids()));
+    const toEach = boards.map((b) => sample(b.pids()));
+    // CPU milliseconds each node spent per line: the window's CPU less the idle rate over
+    // the window, over the lines. (The % of one core below is averaged over a window that is
+    // mostly idle, one line a second, so it reads a few per cent: true, but not per line.)
+    const perLine = boards.map((_, i) => {
+      const idleRate = (idleTo[i]!.cpuSeconds - idleFrom[i]!.cpuSeconds) / ((idleTo[i]!.at - idleFrom[i]!.at) / 1000);
+      const window = (toEach[i]!.at - fromEach[i]!.at) / 1000;
+      return ((toEach[i]!.cpuSeconds - fromEach[i]!.cpuSeconds - idleRate * window) * 1000) / lines;
+    });
     const missing = lines * (members.length - 1) - seen.reduce((n, s) => n + s.size, 0);
     console.log(`cross-node chat fan-out, ${members.length} callers over 2 processes, ${lines} lines:`);
     console.log(`  line -> member on the same node:   ${dist(distribution(sameNode))}`);
     console.log(`  line -> member on the other node:  ${dist(distribution(otherNode))}`);
     console.log(`  line -> last of the ${members.length - 1} others:   ${dist(distribution(last.filter((v) => v !== undefined)))}`);
-    console.log(`  deliveries missing: ${missing}; CPU both processes ${f(cpuPercent(from, to))}% of one core; RSS ${f(to.rss / MiB)} MiB`);
+    console.log(`  deliveries missing: ${missing}; CPU both processes ${f(cpuPercent(from, to))}% of one core over the ${f((to.at - from.at) / 1000)} s of lines, waiting for a CPU ${f(waitPercent(from, to))}%; RSS ${f(to.rss / MiB)} MiB`);
+    console.log(`  CPU per line, idle subtracted: node A ${f(perLine[0]!)} ms, node B ${f(perLine[1]!)} ms (idle ${boards.map((_, i) => f((100 * (idleTo[i]!.cpuSeconds - idleFrom[i]!.cpuSeconds)) / ((idleTo[i]!.at - idleFrom[i]!.at) / 1000))).join(' / ')}% of one core)`);
   } finally {
     await closeAll(members.map((m) => m.c));
     for (const b of boards) await b.stop();
