@@ -11,7 +11,9 @@ import { answerInvitation } from '../social/split-chat.js';
 import type { ChatLine } from '../topics.js';
 import { ChatScreen, type ChatRow } from './chat-screen.js';
 import { parseChatLine, splitHandle, type ChatCommand } from './commands.js';
+import { chatDirectory, type ChatDirectory, type PresenceView, type RoomMembers } from './room-directory.js';
 import { DEFAULT_ROOM, roomName } from './room-name.js';
+import { sharedBytes } from './shared-bytes.js';
 import type { ChatSettings } from './settings.js';
 
 /**
@@ -52,6 +54,8 @@ const RESYNC_AFTER_LINK_MS = [0, 3_000, 8_000] as const;
 let sharedRow: { key: string; row: ChatRow } | undefined;
 /** The same for a join or leave announcement. */
 let sharedEvent: { text: string; row: ChatRow } | undefined;
+/** The speaker's handle key, worked out once per line rather than once per member. */
+let speakerKey: { handle: string; key: string } | undefined;
 
 const SGR = {
   self: '\x1b[0;1;37m',
@@ -85,7 +89,7 @@ export async function chatRoom(s: Session, opts: ChatRoomOptions = {}): Promise<
   await new ChatRoom(s, header ?? []).run(first.ok ? first.room : DEFAULT_ROOM);
 }
 
-class ChatRoom {
+class ChatRoom implements PresenceView {
   private readonly me: string;
   private readonly meKey: string;
   private readonly level: number;
@@ -93,7 +97,8 @@ class ChatRoom {
   private readonly screen: ChatScreen;
   private editor: LineEditor;
   private room: string | null = null;
-  private readonly members = new Map<string, { handle: string; node: number }>();
+  private readonly directory: ChatDirectory;
+  private readonly members: RoomMembers;
   /** live lines that arrive while the history is being read, shown after it */
   private replaying: ChatLine[] | undefined;
   private readonly seen = new Set<string>();
@@ -114,6 +119,12 @@ class ChatRoom {
     this.settings = s.social.board.settings;
     this.screen = new ChatScreen(s.terminal, `${SGR.self}> ${SGR.text}`, header);
     this.editor = this.newEditor();
+    this.directory = chatDirectory(s.bus);
+    this.members = this.directory.members(this);
+  }
+
+  get sessionId(): string {
+    return this.s.id;
   }
 
   async run(firstRoom: string): Promise<void> {
@@ -336,7 +347,7 @@ class ChatRoom {
     const s = this.s;
     this.room = room;
     this.kickedBy = undefined;
-    this.members.clear();
+    this.members.reset(room);
     s.social.setRoom(room);
     s.setActivity(`chat #${room}`);
     this.replaying = [];
@@ -375,7 +386,7 @@ class ChatRoom {
     const now = new Map<string, { handle: string; node: number }>();
     for (const e of entries) if (e.room === room && e.sessionId !== s.id && e.handle !== null) now.set(e.sessionId, { handle: e.handle, node: e.node });
     let changed = false;
-    for (const [id, m] of this.members) {
+    for (const [id, m] of this.members.entries()) {
       if (id === s.id || now.has(id)) continue;
       this.members.delete(id);
       this.event(`-- ${cleanUserText(m.handle, 32)} left while the link was down`);
@@ -395,7 +406,7 @@ class ChatRoom {
     const room = this.room;
     if (room === null) return;
     this.room = null;
-    this.members.clear();
+    this.members.reset(null);
     this.replaying = undefined;
     s.bus.publish('chat.leave', { room, sessionId: s.id, node: s.node, handle: this.me, at: Date.now(), reason });
     s.social.setRoom(null);
@@ -418,16 +429,6 @@ class ChatRoom {
       s.subscribe('chat.leave', (m) => {
         if (m.room !== this.room || m.sessionId === s.id || !this.members.delete(m.sessionId)) return;
         this.event(`-- ${cleanUserText(m.handle, 32)} left${m.reason ? ` (${cleanUserText(m.reason, 60)})` : ''}`);
-        this.scheduleTitle();
-      }),
-      // Presence is the backstop for joins and leaves this view did not hear: a caller who
-      // joined just before this view subscribed, while its own presence still lagged.
-      s.subscribe('presence.update', (e) => {
-        if (e.sessionId === s.id || this.room === null) return;
-        const here = this.members.has(e.sessionId);
-        if (e.room === this.room && !here && e.handle !== null) this.members.set(e.sessionId, { handle: e.handle, node: e.node });
-        else if (e.room !== this.room && here) this.members.delete(e.sessionId);
-        else return;
         this.scheduleTitle();
       }),
       s.subscribe('presence.leave', (p) => {
@@ -456,6 +457,8 @@ class ChatRoom {
       }),
     ];
     for (const off of subs) this.cleanups.push(off);
+    // presence.update reaches the view through the process's chat directory (presenceUpdated).
+    this.cleanups.push(this.directory.open(this));
     this.cleanups.push(s.social.onNotice((n) => this.notice(n)));
     // Lent out (the sysop's break-in chat): what arrives is kept, and drawn whole after.
     this.cleanups.push(
@@ -479,13 +482,28 @@ class ChatRoom {
     }));
   }
 
+  /**
+   * Presence is the backstop for joins and leaves this view did not hear: a caller who
+   * joined just before this view subscribed, while its own presence still lagged. Called
+   * by the chat directory only for updates that may change some view's members.
+   */
+  presenceUpdated(e: PresenceEntry): void {
+    if (e.sessionId === this.s.id || this.room === null || this.s.closed) return;
+    const here = this.members.has(e.sessionId);
+    if (e.room === this.room && !here && e.handle !== null) this.members.set(e.sessionId, { handle: e.handle, node: e.node });
+    else if (e.room !== this.room && here) this.members.delete(e.sessionId);
+    else return;
+    this.scheduleTitle();
+  }
+
   // ---- drawing -----------------------------------------------------------------------
 
   private show(l: Pick<ChatLine, 'id' | 'sessionId' | 'handle' | 'kind' | 'text'>, history: boolean): void {
     if (this.seen.has(l.id)) return;
     this.seen.add(l.id);
     if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
-    const mine = l.handle === this.me || handleKey(l.handle) === this.meKey;
+    if (speakerKey?.handle !== l.handle) speakerKey = { handle: l.handle, key: handleKey(l.handle) };
+    const mine = l.handle === this.me || speakerKey.key === this.meKey;
     const key = `${l.id}|${mine}|${history}|${this.settings.maxLineLength}`;
     if (sharedRow?.key !== key) sharedRow = { key, row: this.rowFor(l, mine, history) };
     this.add(sharedRow.row);
@@ -524,7 +542,7 @@ class ChatRoom {
 
   private add(row: ChatRow): void {
     // Nothing typed: the cursor only has to go back after the prompt, no redraw.
-    if (this.editor.value === '') this.write(this.screen.add(row, true));
+    if (this.editor.value === '') this.writeShared(this.screen.add(row, true));
     else this.paint(this.screen.add(row));
   }
 
@@ -539,6 +557,11 @@ class ChatRoom {
    */
   private write(out: string): void {
     if (out !== '' && !this.suspended && !this.s.closed) this.s.conn.write(out);
+  }
+
+  /** As write, for what many members are sent alike (a line's fan-out): the encoded bytes are shared. */
+  private writeShared(out: string): void {
+    if (out !== '' && !this.suspended && !this.s.closed) this.s.conn.writeBytes(sharedBytes(out, this.s.conn.terminal.encoding));
   }
 
   private redraw(): void {
