@@ -114,6 +114,37 @@ describe('the web front end', () => {
     }
   });
 
+  it('links each asset by a versioned URL that is cached immutable, and revalidates any other URL of it', async () => {
+    const { port } = await start();
+    const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    const linked = [...body.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(linked.length >= 7, `the page links its assets: ${linked.join(' ')}`);
+    for (const url of linked) {
+      assert.match(url, /^\/assets\/[\w.-]+\?v=[\w-]+$/, `${url} names its version`);
+      const r = await fetch(`http://127.0.0.1:${port}${url}`);
+      assert.equal(r.status, 200, url);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', url);
+      // The version is the ETag's content hash; a conditional request keeps the policy.
+      const etag = r.headers.get('etag') ?? '';
+      assert.equal(etag, `"${url.split('?v=')[1]}"`, url);
+      const again = await fetch(`http://127.0.0.1:${port}${url}`, { headers: { 'if-none-match': etag } });
+      assert.equal(again.status, 304, url);
+      assert.equal(again.headers.get('cache-control'), 'public, max-age=31536000, immutable', url);
+      const bare = url.split('?')[0] ?? '';
+      for (const other of [bare, `${bare}?v=0000`]) {
+        const o = await fetch(`http://127.0.0.1:${port}${other}`);
+        assert.equal(o.status, 200, other);
+        assert.equal(o.headers.get('cache-control'), 'no-cache', `${other} is revalidated`);
+      }
+    }
+    // The stylesheet names the font by the URL the page preloads, so it is fetched once.
+    const fontUrl = linked.find((u) => u.startsWith('/assets/vga8.ttf?v='));
+    const cssUrl = linked.find((u) => u.startsWith('/assets/page.css?v='));
+    assert.ok(fontUrl && cssUrl);
+    const css = await (await fetch(`http://127.0.0.1:${port}${cssUrl}`)).text();
+    assert.ok(css.includes(`url("${fontUrl}")`), 'page.css names the preloaded font URL');
+  });
+
   it('answers a path outside the assets with 404 and one log line, never reading the filesystem', async () => {
     const { port, log } = await start();
     for (const p of ['/assets/../package.json', '/etc/passwd', '/assets/%2e%2e/%2e%2e/package.json', '/assets/fonts/Px_IBM_VGA8.ttf']) {

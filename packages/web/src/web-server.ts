@@ -13,7 +13,7 @@ import {
   type BaseServerOptions,
   type Connection,
 } from '@carrier/core';
-import { loadAssets, newNonce, renderPage, type Asset } from './assets.js';
+import { assetVersion, loadAssets, newNonce, renderPage, type Asset } from './assets.js';
 import { ForwardedResolver } from './forwarded.js';
 import { terminalFromQuery, WebConnection } from './web-connection.js';
 
@@ -261,7 +261,7 @@ export class WebServer extends BaseServer {
     }
     if (path === '/' || path === '/index.html') {
       const nonce = newNonce();
-      const body = Buffer.from(renderPage({ title: this.opts.title, nonce, customCss: this.assets.has('/assets/custom.css') }), 'utf8');
+      const body = Buffer.from(renderPage({ title: this.opts.title, nonce, assets: this.assets }), 'utf8');
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'content-length': body.length,
@@ -281,8 +281,11 @@ export class WebServer extends BaseServer {
       this.plain(res, 404, 'not found\n');
       return;
     }
+    // The page links each asset as `?v=<version>`: that URL's body never changes, so the
+    // browser keeps it without asking again. Any other URL of it is revalidated each time.
+    const cacheControl = req.url === `${path}?v=${assetVersion(a)}` ? 'public, max-age=31536000, immutable' : 'no-cache';
     if (req.headers['if-none-match'] === a.etag) {
-      res.writeHead(304, { etag: a.etag }).end();
+      res.writeHead(304, { etag: a.etag, 'cache-control': cacheControl }).end();
       return;
     }
     const gzip = a.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -290,7 +293,7 @@ export class WebServer extends BaseServer {
     res.writeHead(200, {
       'content-type': a.type,
       'content-length': body.length,
-      'cache-control': 'no-cache',
+      'cache-control': cacheControl,
       etag: a.etag,
       vary: 'accept-encoding',
       'content-security-policy': csp(undefined),
