@@ -1,9 +1,9 @@
-import iconv from 'iconv-lite';
+import { decodeCp437 } from '@carrier/core';
 
 /**
  * CP437 as ANSI art means it: a DOS screen shows a glyph for almost every control
- * byte (0x03 is a heart, 0x07 a bullet, not a bell), and 0x7F is a house. iconv-lite's
- * cp437 table maps the low half to ASCII controls, which is right for typed input but
+ * byte (0x03 is a heart, 0x07 a bullet, not a bell), and 0x7F is a house. core's CP437
+ * table (the one every Connection encodes with) maps the low half to ASCII controls, which is right for typed input but
  * wrong for art, so art decoding overlays the glyphs here.
  */
 const LOW_GLYPHS = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
@@ -16,13 +16,13 @@ const DEL_GLYPH = '⌂';
  */
 const ART_CONTROLS = new Set([0x08, 0x09, 0x0a, 0x0d, 0x1a, 0x1b]);
 
-/** byte -> Unicode for art: the low glyphs except ART_CONTROLS, iconv's table above 0x7F. */
+/** byte -> Unicode for art: the low glyphs except ART_CONTROLS, core's table above 0x7F. */
 const ART_TABLE: readonly string[] = (() => {
   const t: string[] = [];
   for (let b = 0; b < 256; b++) {
     if (b >= 0x01 && b < 0x20 && !ART_CONTROLS.has(b)) t.push(LOW_GLYPHS[b]!);
     else if (b === 0x7f) t.push(DEL_GLYPH);
-    else t.push(iconv.decode(Buffer.from([b]), 'cp437'));
+    else t.push(decodeCp437(Uint8Array.of(b)));
   }
   return t;
 })();
@@ -31,7 +31,7 @@ const GLYPH_BYTES = /[\x01-\x07\x0b\x0c\x0e-\x19\x1c-\x1f\x7f]/g;
 
 /** CP437 art bytes -> Unicode, control bytes shown as the glyphs a DOS screen shows. */
 export function decodeCp437Art(bytes: Buffer | Uint8Array): string {
-  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'cp437');
+  const text = decodeCp437(bytes);
   return text.replace(GLYPH_BYTES, (c) => ART_TABLE[c.charCodeAt(0)]!);
 }
 

@@ -1,5 +1,4 @@
-import iconv from 'iconv-lite';
-import type { Encoding } from '@carrier/core';
+import { decodeCp437, type Encoding } from '@carrier/core';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -32,7 +31,7 @@ export class InputTextDecoder {
   push(bytes: Buffer): string {
     const buf = this.held.length > 0 ? Buffer.concat([this.held, bytes]) : bytes;
     this.held = EMPTY;
-    if (this.enc === 'cp437') return iconv.decode(buf, 'cp437');
+    if (this.enc === 'cp437') return decodeCp437(buf);
     const cut = incompleteTailStart(buf);
     if (cut < buf.length) this.held = Buffer.from(buf.subarray(cut));
     return buf.subarray(0, cut).toString('utf8');
@@ -43,7 +42,7 @@ export class InputTextDecoder {
     const h = this.held;
     this.held = EMPTY;
     if (h.length === 0) return '';
-    return this.enc === 'utf8' ? h.toString('utf8') : iconv.decode(h, 'cp437');
+    return this.enc === 'utf8' ? h.toString('utf8') : decodeCp437(h);
   }
 
   /**
