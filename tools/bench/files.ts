@@ -1,10 +1,11 @@
-// Transfer throughput on loopback: a 100 MiB file downloaded by ZMODEM (Debian's rz behind
-// the telnet client library) and by SFTP (OpenSSH sftp), with carrier's CPU seconds and
-// its RSS sampled during the transfer. Run: npx tsx --conditions=carrier-src tools/bench/files.ts [MiB] [runs]
+// Transfer throughput on loopback: a 100 MiB file downloaded and uploaded by ZMODEM (Debian's
+// rz and sz behind the telnet client library) and by SFTP (OpenSSH sftp get and put), with
+// carrier's CPU seconds and its RSS sampled during the transfer. An upload is timed until the
+// board has it in quarantine (ZMODEM: "file(s) received" after the description; SFTP: put's
+// close answered). Run: npx tsx --conditions=carrier-src tools/bench/files.ts [MiB] [runs]
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@carrier/client';
@@ -41,7 +42,29 @@ await mkdir(join(dir, 'general'));
 const fh = await open(join(dir, 'general', 'big.bin'), 'w');
 for (let i = 0; i < MIB; i++) await fh.write(randomBytes(1024 * 1024));
 await fh.close();
-await writeFile(join(dir, 'files.yaml'), `quarantine: ${JSON.stringify(join(dir, 'q'))}\nareas:\n  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }\n`);
+await mkdir(join(dir, 'uploads'));
+// One file per upload, each of new content (the board refuses a file it already has, by
+// SHA-256) and of its own name (sz sends the file's name).
+const upSrc = await mkdtemp(join(dir, 'up-'));
+for (let run = 0; run < RUNS; run++) {
+  for (const kind of ['zmodem', 'sftp']) {
+    const up = join(upSrc, `${kind}-${run}.bin`);
+    await copyFile(join(dir, 'general', 'big.bin'), up);
+    const h = await open(up, 'r+');
+    await h.write(randomBytes(32), 0, 32, 0);
+    await h.close();
+  }
+}
+await writeFile(
+  join(dir, 'files.yaml'),
+  [
+    `quarantine: ${JSON.stringify(join(dir, 'q'))}`,
+    `uploads: { level: 10, maxFileMiB: ${MIB + 1}, dailyQuotaMiB: ${(MIB + 1) * RUNS * 2} }`,
+    'areas:',
+    `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
+    `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
+  ].join('\n') + '\n',
+);
 const board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
 await board.addUser('bench', 'correct horse battery');
 const pid = board.process.pid!;
@@ -49,44 +72,75 @@ const pid = board.process.pid!;
 await new Promise((r) => setTimeout(r, 3000));
 
 const rows: string[] = [];
-for (const kind of ['zmodem', 'sftp'] as const) {
-  const results = [];
-  for (let run = 0; run < RUNS; run++) {
-    const out = await mkdtemp(join(dir, 'out-'));
-    if (kind === 'zmodem') {
-      const c = await connect({ port: board.ports.telnet!, timeout: 600_000, maxBuffer: 64 * 1024 });
-      await c.readUntil('login:');
-      c.writeLine('bench');
-      await c.readUntil('password:');
-      c.writeLine('correct horse battery');
-      await c.readUntil('Command:');
-      c.write('f');
-      await c.readUntil('uit: ');
-      c.write('d');
-      await c.readUntil('download from this area:');
-      results.push(
-        await measure(pid, async () => {
-          const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
-          c.writeLine('big.bin');
-          if ((await rz.exit) !== 0) throw new Error(rz.stderr());
-        }),
-      );
-      await c.close();
-    } else {
-      results.push(
-        await measure(pid, () =>
-          new Promise<void>((resolve, reject) =>
-            execFile('sshpass', ['-p', 'correct horse battery', 'sftp', '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'kh')}`, '-P', String(board.ports.ssh), 'bench@127.0.0.1:/general/big.bin', out], (err) => (err ? reject(err) : resolve())),
-          ),
+async function telnetToFiles(): Promise<Awaited<ReturnType<typeof connect>>> {
+  const c = await connect({ port: board.ports.telnet!, timeout: 600_000, maxBuffer: 64 * 1024 });
+  await c.readUntil('login:');
+  c.writeLine('bench');
+  await c.readUntil('password:');
+  c.writeLine('correct horse battery');
+  await c.readUntil('Command:');
+  c.write('f');
+  await c.readUntil('uit: ');
+  return c;
+}
+function sftp(batch: string[], cwd: string): Promise<void> {
+  const file = join(dir, `batch-${Math.random().toString(36).slice(2)}`);
+  return writeFile(file, batch.join('\n') + '\n').then(
+    () =>
+      new Promise<void>((resolve, reject) =>
+        execFile(
+          'sshpass',
+          ['-p', 'correct horse battery', 'sftp', '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'kh')}`, '-b', file, '-P', String(board.ports.ssh), 'bench@127.0.0.1'],
+          { cwd },
+          (err, _out, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve()),
         ),
-      );
-    }
-    await rm(out, { recursive: true, force: true });
-  }
-  const s = median(results.map((r) => r.s));
-  rows.push(
-    `| ${kind} download, ${MIB} MiB | ${(MIB / s).toFixed(1)} MiB/s | ${median(results.map((r) => r.cpu)).toFixed(1)} s | ${median(results.map((r) => r.rssStart)).toFixed(0)} -> ${median(results.map((r) => r.rssMax)).toFixed(0)} MiB |`,
+      ),
   );
+}
+for (const direction of ['download', 'upload'] as const) {
+  for (const kind of ['zmodem', 'sftp'] as const) {
+    const results = [];
+    for (let run = 0; run < RUNS; run++) {
+      const out = await mkdtemp(join(dir, 'out-'));
+      if (kind === 'zmodem') {
+        const c = await telnetToFiles();
+        if (direction === 'download') {
+          c.write('d');
+          await c.readUntil('download from this area:');
+          results.push(
+            await measure(pid, async () => {
+              const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+              c.writeLine('big.bin');
+              if ((await rz.exit) !== 0) throw new Error(rz.stderr());
+            }),
+          );
+        } else {
+          c.write('u');
+          await c.readUntil('Start your ZMODEM upload');
+          const name = `zmodem-${run}.bin`;
+          results.push(
+            await measure(pid, async () => {
+              const sz = bridgeLrzsz(c, 'sz', ['-b', name], upSrc);
+              if ((await sz.exit) !== 0) throw new Error(sz.stderr());
+              await c.readUntil(`Describe ${name}`);
+              c.writeLine('bench upload');
+              await c.readUntil(/1 file\(s\) received/);
+            }),
+          );
+        }
+        await c.close();
+      } else if (direction === 'download') {
+        results.push(await measure(pid, () => sftp(['get /general/big.bin'], out)));
+      } else {
+        results.push(await measure(pid, () => sftp([`put sftp-${run}.bin /uploads/sftp-${run}.bin`], upSrc)));
+      }
+      await rm(out, { recursive: true, force: true });
+    }
+    const s = median(results.map((r) => r.s));
+    rows.push(
+      `| ${kind} ${direction}, ${MIB} MiB | ${(MIB / s).toFixed(1)} MiB/s | ${median(results.map((r) => r.cpu)).toFixed(1)} s | ${median(results.map((r) => r.rssStart)).toFixed(0)} -> ${median(results.map((r) => r.rssMax)).toFixed(0)} MiB |`,
+    );
+  }
 }
 console.log(`| transfer | throughput (median of ${RUNS}) | carrier CPU | carrier RSS before -> peak |\n|---|---|---|---|\n${rows.join('\n')}`);
 console.log(`load: ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}`);
