@@ -8,7 +8,7 @@
 // an ssh key exchange and two password checks done), hangs both up, waits (V8 shrinks its
 // young generation after a few idle seconds), and reads VmRSS from /proc/<pid>/status.
 // The first start also compiles the scripts; the restarts after it are the median.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@carrier/client';
@@ -62,7 +62,10 @@ async function measure(label: string, first: boolean): Promise<{ start: number; 
     (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
     await sleep(waitS * 1000);
     const idle = await rssOf(board.process.pid!);
-    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (load ${load})`);
+    // Anonymous (V8 heap, malloc) vs file-backed (mostly pages of the node binary).
+    const status = readFileSync(`/proc/${board.process.pid!}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (anon ${mib(kib('RssAnon'))}, file ${mib(kib('RssFile'))}; load ${load})`);
     return { start, idle };
   } finally {
     await board.stop();
