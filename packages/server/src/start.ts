@@ -17,6 +17,7 @@ import { boardStats, processStats, type StatusSource } from './status-report.js'
 import { parseMenuYaml } from './menu-yaml.js';
 import { scryptParams, startSecurity, type Security } from './security/security.js';
 import { CleanupStack } from './cleanup-stack.js';
+import { startIdleCollector } from './idle-collector.js';
 import { LogTap } from './control/log-tap.js';
 import { startControl, type RunningControl } from './control/start-control.js';
 import { endCallsOf, PROCESS_NONCE_ENV, sweepSingleProcess } from './process-calls.js';
@@ -139,6 +140,9 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   // The listeners close after the board has told its callers (deferred first, so run later).
   stack.defer(() => Promise.all(servers.map((s) => s.close().catch((err: unknown) => log.warn('server.close_failed', { err })))));
   stack.defer(() => board.shutdown('The board is going down for maintenance. Call again soon.'));
+  // An empty board gives back the young generation a burst of calls grew (idle-collector.ts).
+  const idleCollector = startIdleCollector({ callers: () => board.sessions().length, log });
+  stack.defer(() => idleCollector.stop());
   // Message areas (config/messages.yaml), re-read when the file changes.
   attachMessageAreas(board, { file: resolve(cfg.messages.file), parse: parseMenuYaml, log });
 
