@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import type net from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import {
   Admission,
   BaseServer,
@@ -16,6 +17,12 @@ import {
 import { assetVersion, loadAssets, newNonce, renderPage, type Asset } from './assets.js';
 import { ForwardedResolver } from './forwarded.js';
 import { terminalFromQuery, WebConnection } from './web-connection.js';
+
+// ws is CommonJS. Imported as ESM, Node scans its eight files for their export names with
+// the JavaScript cjs-module-lexer, which gets hot enough for TurboFan; in about one start
+// in four or five the compiler's 3.5 MiB of malloc stays resident (docs/benchmarks.md,
+// idle memory). Required, ws is loaded as is.
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof import('ws');
 
 /** A route another part of carrier serves on this port (health, metrics, file downloads). */
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, ctx: { remoteAddress: string; path: string }) => void | Promise<void>;
@@ -94,7 +101,7 @@ function csp(nonce: string | undefined): string {
 export class WebServer extends BaseServer {
   private readonly opts: WebServerOptions;
   private readonly http: http.Server;
-  private readonly wss: WebSocketServer;
+  private readonly wss: WsServer;
   private readonly assets: Map<string, Asset>;
   private readonly forwarded: ForwardedResolver;
   private readonly allowedOrigins: Set<string>;
