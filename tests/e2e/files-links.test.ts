@@ -8,8 +8,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TelnetClient } from '@carrier/client';
+import type { TelnetClient } from '@carrier/client';
 import { startCarrier, type Carrier } from '../harness.js';
+import { telnetToFiles } from './files-support.js';
 
 const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -46,15 +47,7 @@ describe('download links over HTTP', () => {
   });
 
   async function caller(handle: string): Promise<TelnetClient> {
-    const c = await connect({ port: board.ports.telnet!, timeout: 30_000, localAddress: '127.0.0.2' });
-    await c.readUntil('login:');
-    c.writeLine(handle);
-    await c.readUntil('password:');
-    c.writeLine('correct horse battery');
-    await c.readUntil('Command:');
-    c.write('f');
-    await c.readUntil('uit: ');
-    return c;
+    return (await telnetToFiles({ port: board.ports.telnet!, timeout: 30_000, localAddress: '127.0.0.2', handle, password: 'correct horse battery' })).c;
   }
 
   /** Ask for a link to `name` in the current area; the URL, or the refusal text. */

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { TelnetClient } from '@carrier/client';
+import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
 
 export const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
@@ -35,4 +35,21 @@ export function bridgeLrzsz(c: TelnetClient, cmd: 'rz' | 'sz', args: string[], c
     }),
   );
   return { exit, stderr: () => err };
+}
+
+/**
+ * A telnet caller logged in as `handle` and at the file areas' prompt; `head` is what the
+ * board drew up to that prompt (the area's header).
+ */
+export async function telnetToFiles(opts: ConnectOptions & { handle: string; password: string }): Promise<{ c: TelnetClient; head: string }> {
+  const { handle, password, ...connectOpts } = opts;
+  const c = await connect(connectOpts);
+  await c.readUntil('login:');
+  c.writeLine(handle);
+  await c.readUntil('password:');
+  c.writeLine(password);
+  await c.readUntil('Command:');
+  c.write('f');
+  const head = await c.readUntil('uit: ');
+  return { c, head };
 }

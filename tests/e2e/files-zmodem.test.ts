@@ -8,9 +8,9 @@ import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TelnetClient } from '@carrier/client';
+import type { TelnetClient } from '@carrier/client';
 import { startCarrier, type Carrier } from '../harness.js';
-import { bridgeLrzsz, sha256 } from './files-support.js';
+import { bridgeLrzsz, sha256, telnetToFiles } from './files-support.js';
 
 let tools = true;
 try {
@@ -59,15 +59,7 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
   });
 
   async function caller(handle: string): Promise<TelnetClient> {
-    const c = await connect({ port: board.ports.telnet!, timeout: 30_000, maxBuffer: 256 * 1024 });
-    await c.readUntil('login:');
-    c.writeLine(handle);
-    await c.readUntil('password:');
-    c.writeLine('correct horse battery');
-    await c.readUntil('Command:');
-    c.write('f');
-    await c.readUntil('uit: ');
-    return c;
+    return (await telnetToFiles({ port: board.ports.telnet!, timeout: 30_000, maxBuffer: 256 * 1024, handle, password: 'correct horse battery' })).c;
   }
 
   it('lists the area with the zip\'s FILE_ID.DIZ and the sidecar description; a restricted area stays hidden', async () => {

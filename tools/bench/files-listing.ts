@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connect } from '@carrier/client';
+import { telnetToFiles } from '../../tests/e2e/files-support.js';
 import { startCarrier } from '../../tests/harness.js';
 import { percentile, sleep } from './stats.js';
 
@@ -38,14 +38,7 @@ const scanned = await board.waitForLog((l) => l.event === 'files.scanned' && l.a
 console.log(`indexed ${String(scanned.added)} files in ${((performance.now() - t0) / 1000).toFixed(1)} s (start-up scan)`);
 await board.addUser('bench', 'correct horse battery');
 
-const c = await connect({ port: board.ports.telnet!, timeout: 60_000, maxBuffer: 1024 * 1024, cols: 80, rows: 24 });
-await c.readUntil('login:');
-c.writeLine('bench');
-await c.readUntil('password:');
-c.writeLine('correct horse battery');
-await c.readUntil('Command:');
-c.write('f');
-const head = await c.readUntil('uit: ');
+const { c, head } = await telnetToFiles({ port: board.ports.telnet!, timeout: 60_000, maxBuffer: 1024 * 1024, cols: 80, rows: 24, handle: 'bench', password: 'correct horse battery' });
 if (!head.includes(`${FILES} files`)) throw new Error(`the area does not show ${FILES} files: ${head.slice(-300)}`);
 
 const rows: string[] = [];

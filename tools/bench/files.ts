@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@carrier/client';
 import { startCarrier } from '../../tests/harness.js';
-import { bridgeLrzsz } from '../../tests/e2e/files-support.js';
+import { bridgeLrzsz, telnetToFiles } from '../../tests/e2e/files-support.js';
+import { rssOf } from './stats.js';
 
 const MIB = Number(process.argv[2] ?? 100);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -21,8 +21,7 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) / TICK;
 }
 async function rssMiB(pid: number): Promise<number> {
-  const m = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
+  return (await rssOf(pid)) / 2 ** 20;
 }
 async function measure(pid: number, work: () => Promise<void>): Promise<{ s: number; cpu: number; rssMax: number; rssStart: number }> {
   const rssStart = await rssMiB(pid);
@@ -72,17 +71,6 @@ const pid = board.process.pid!;
 await new Promise((r) => setTimeout(r, 3000));
 
 const rows: string[] = [];
-async function telnetToFiles(): Promise<Awaited<ReturnType<typeof connect>>> {
-  const c = await connect({ port: board.ports.telnet!, timeout: 600_000, maxBuffer: 64 * 1024 });
-  await c.readUntil('login:');
-  c.writeLine('bench');
-  await c.readUntil('password:');
-  c.writeLine('correct horse battery');
-  await c.readUntil('Command:');
-  c.write('f');
-  await c.readUntil('uit: ');
-  return c;
-}
 function sftp(batch: string[], cwd: string): Promise<void> {
   const file = join(dir, `batch-${Math.random().toString(36).slice(2)}`);
   return writeFile(file, batch.join('\n') + '\n').then(
@@ -103,7 +91,7 @@ for (const direction of ['download', 'upload'] as const) {
     for (let run = 0; run < RUNS; run++) {
       const out = await mkdtemp(join(dir, 'out-'));
       if (kind === 'zmodem') {
-        const c = await telnetToFiles();
+        const { c } = await telnetToFiles({ port: board.ports.telnet!, timeout: 600_000, maxBuffer: 64 * 1024, handle: 'bench', password: 'correct horse battery' });
         if (direction === 'download') {
           c.write('d');
           await c.readUntil('download from this area:');

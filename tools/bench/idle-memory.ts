@@ -8,14 +8,14 @@
 // an ssh key exchange and two password checks done), hangs both up, waits (V8 shrinks its
 // young generation after a few idle seconds), and reads VmRSS from /proc/<pid>/status.
 // The first start also compiles the scripts; the restarts after it are the median.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@carrier/client';
 import { repoRoot, startCarrier } from '../../tests/harness.js';
 import { npmStartRuntime } from './load/start-flags.js';
 import { sshToMenu } from './ssh-menu.js';
-import { percentile, rssOf, sleep } from './stats.js';
+import { percentile, rssOf, sleep, statusBytes } from './stats.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,9 +63,8 @@ async function measure(label: string, first: boolean): Promise<{ start: number; 
     await sleep(waitS * 1000);
     const idle = await rssOf(board.process.pid!);
     // Anonymous (V8 heap, malloc) vs file-backed (mostly pages of the node binary).
-    const status = readFileSync(`/proc/${board.process.pid!}/status`, 'utf8');
-    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
-    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (anon ${mib(kib('RssAnon'))}, file ${mib(kib('RssFile'))}; load ${load})`);
+    const split = statusBytes(board.process.pid!, ['RssAnon', 'RssFile']);
+    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (anon ${mib(split.RssAnon)}, file ${mib(split.RssFile)}; load ${load})`);
     return { start, idle };
   } finally {
     await board.stop();

@@ -9,9 +9,15 @@ export function percentile(values: number[], p: number): number {
 
 /** Resident set size of a process, in bytes, from /proc. */
 export async function rssOf(pid: number): Promise<number> {
+  return statusBytes(pid, ['VmRSS']).VmRSS;
+}
+
+/** Sizes from /proc/<pid>/status in bytes (VmRSS, RssAnon, RssFile, VmHWM...); NaN for a missing key. */
+export function statusBytes<K extends string>(pid: number, keys: readonly K[]): Record<K, number> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : NaN;
+  const out = {} as Record<K, number>;
+  for (const key of keys) out[key] = Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return out;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

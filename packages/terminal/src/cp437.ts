@@ -3,8 +3,9 @@ import { decodeCp437 } from '@carrier/core';
 /**
  * CP437 as ANSI art means it: a DOS screen shows a glyph for almost every control
  * byte (0x03 is a heart, 0x07 a bullet, not a bell), and 0x7F is a house. core's CP437
- * table (the one every Connection encodes with) maps the low half to ASCII controls, which is right for typed input but
- * wrong for art, so art decoding overlays the glyphs here.
+ * table (the one every Connection encodes with) maps the low half to ASCII controls,
+ * which is right for typed input but wrong for art, so art decoding overlays the glyphs
+ * here.
  */
 const LOW_GLYPHS = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
 const DEL_GLYPH = '⌂';
