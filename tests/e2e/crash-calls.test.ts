@@ -1,7 +1,8 @@
 // A board on SQLite alone is killed with -9 while a caller is on: the call stays open in
-// the database. The next start of the board ends it, at the time the dead process was
-// last seen alive (its stamp in the data dir, never before the call began), so the
-// caller reaches "last callers" instead of staying "online" for ever (issues 11.15, 18.6).
+// the database. The next start of the board ends it once the dead process has missed
+// three beats, at the time it was last seen alive (its last beat in the database, never
+// before the call began), so the caller reaches "last callers" instead of staying
+// "online" for ever (issues 11.15, 18.6).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { connect, type TelnetClient } from '@carrier/client';
@@ -38,7 +39,7 @@ describe('calls of a board killed with -9 (SQLite alone)', { timeout: 120_000 },
     const alice = await login(first, 'alice', 'looking-glass-9', '127.0.0.2');
     clients.push(alice);
     const opened = await first.waitForLog((l) => l['event'] === 'session.login' && l['user'] === 'alice');
-    // Let the process stamp itself alive at least once after the login (every 5 s).
+    // Let the process beat at least once after the login (every 5 s).
     await new Promise((r) => setTimeout(r, 6_000));
     const exited = new Promise((r) => first.process.once('exit', r));
     const killedAt = Date.now();
@@ -48,7 +49,8 @@ describe('calls of a board killed with -9 (SQLite alone)', { timeout: 120_000 },
 
     const second = await startCarrier({ logLevel: 'info', env: { CARRIER_DATA_DIR: first.dataDir } });
     boards.push(second);
-    const ended = await second.waitForLog((l) => l['event'] === 'calls.ended_for_dead_process');
+    // Not seen for ALONE_DEAD_AFTER_MS (15 s) and found by a sweep (every 10 s).
+    const ended = await second.waitForLog((l) => l['event'] === 'calls.ended_for_dead_process', 40_000);
     assert.equal(ended['calls'], 1, JSON.stringify(ended));
 
     const store = await openStore({ dataDir: first.dataDir, log: silentLogger });
@@ -58,7 +60,7 @@ describe('calls of a board killed with -9 (SQLite alone)', { timeout: 120_000 },
       assert.equal(call.endReason, 'process died');
       assert.ok(call.endedAt! >= call.startedAt, 'never before the call began');
       assert.ok(call.endedAt! <= killedAt, `ended when last seen alive (${call.endedAt}), not at the restart (killed at ${killedAt})`);
-      assert.ok(call.endedAt! > call.startedAt, 'the stamp after the login is the last sign of life');
+      assert.ok(call.endedAt! > call.startedAt, 'the beat after the login is the last sign of life');
       assert.ok(Number(opened['pid']) > 0);
     } finally {
       await store.close();

@@ -3,14 +3,14 @@
 // presence itself is republished), so the room stops listing the caller (issue 18.5).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCarrier, type Carrier } from '../harness.js';
-import { loginRaw, type RawTelnet } from '../raw-telnet.js';
+import type { Carrier } from '../harness.js';
+import type { RawTelnet } from '../raw-telnet.js';
 import { plain, waitForScreen } from './callers.js';
-import { addUsers, dropSchema, findPostgres, freshSchemaName, startPrivateRedis, uniquePrefix, type PrivateRedis } from './services.js';
+import { startOutagePair, type OutagePair } from './outage-pair.js';
+import { findPostgres, type PrivateRedis } from './services.js';
 
 const pg = await findPostgres();
 const skip = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_URL)' : false;
-const SIZE = { cols: 80, rows: 24 };
 
 /** `/who` in chat: the members the room lists, as the caller reads them. */
 async function members(c: RawTelnet): Promise<string> {
@@ -23,7 +23,7 @@ async function members(c: RawTelnet): Promise<string> {
 }
 
 describe('chat members after a Redis outage', { skip, timeout: 120_000 }, () => {
-  const schema = freshSchemaName();
+  let pair: OutagePair;
   let redis: PrivateRedis;
   let a: Carrier;
   let b: Carrier;
@@ -31,28 +31,10 @@ describe('chat members after a Redis outage', { skip, timeout: 120_000 }, () => 
   let bob: RawTelnet;
 
   before(async () => {
-    redis = await startPrivateRedis();
-    await addUsers(pg!, schema, [
-      { handle: 'ann', password: 'ann-on-node-a' },
-      { handle: 'bob', password: 'bob-on-node-b' },
-    ]);
-    const yaml = [
-      `database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`,
-      `bus: { redisUrl: ${JSON.stringify(redis.url)}, keyPrefix: ${JSON.stringify(uniquePrefix())} }`,
-    ].join('\n');
-    [a, b] = await Promise.all([startCarrier({ yaml, logLevel: 'info' }), startCarrier({ yaml, logLevel: 'info' })]);
-    [ann, bob] = await Promise.all([
-      loginRaw(a.ports.telnet!, 'ann', 'ann-on-node-a', { size: SIZE }),
-      loginRaw(b.ports.telnet!, 'bob', 'bob-on-node-b', { size: SIZE }),
-    ]);
+    pair = await startOutagePair(pg!);
+    ({ redis, a, b, ann, bob } = pair);
   });
-  after(async () => {
-    ann?.close();
-    bob?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.kill();
-    await dropSchema(pg!, schema);
-  });
+  after(() => pair?.close());
 
   it('a caller who left chat and logged off during the outage leaves the room once Redis is back', async () => {
     ann.send('c');

@@ -4,17 +4,17 @@
 // republished, and chat crosses the nodes again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCarrier, type Carrier } from '../harness.js';
-import { loginRaw, type RawTelnet } from '../raw-telnet.js';
+import type { Carrier } from '../harness.js';
+import type { RawTelnet } from '../raw-telnet.js';
 import { waitForScreen, whoIsOnlineUntil } from './callers.js';
-import { addUsers, dropSchema, findPostgres, freshSchemaName, startPrivateRedis, uniquePrefix, type PrivateRedis } from './services.js';
+import { startOutagePair, type OutagePair } from './outage-pair.js';
+import { findPostgres, type PrivateRedis } from './services.js';
 
 const pg = await findPostgres();
 const skip = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_URL)' : false;
-const SIZE = { cols: 80, rows: 24 };
 
 describe('Redis restarted mid-chat', { skip, timeout: 120_000 }, () => {
-  const schema = freshSchemaName();
+  let pair: OutagePair;
   let redis: PrivateRedis;
   let a: Carrier;
   let b: Carrier;
@@ -22,28 +22,10 @@ describe('Redis restarted mid-chat', { skip, timeout: 120_000 }, () => {
   let bob: RawTelnet;
 
   before(async () => {
-    redis = await startPrivateRedis();
-    await addUsers(pg!, schema, [
-      { handle: 'ann', password: 'ann-on-node-a' },
-      { handle: 'bob', password: 'bob-on-node-b' },
-    ]);
-    const yaml = [
-      `database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`,
-      `bus: { redisUrl: ${JSON.stringify(redis.url)}, keyPrefix: ${JSON.stringify(uniquePrefix())} }`,
-    ].join('\n');
-    [a, b] = await Promise.all([startCarrier({ yaml, logLevel: 'info' }), startCarrier({ yaml, logLevel: 'info' })]);
-    [ann, bob] = await Promise.all([
-      loginRaw(a.ports.telnet!, 'ann', 'ann-on-node-a', { size: SIZE }),
-      loginRaw(b.ports.telnet!, 'bob', 'bob-on-node-b', { size: SIZE }),
-    ]);
+    pair = await startOutagePair(pg!);
+    ({ redis, a, b, ann, bob } = pair);
   });
-  after(async () => {
-    ann?.close();
-    bob?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.kill();
-    await dropSchema(pg!, schema);
-  });
+  after(() => pair?.close());
 
   it('chat crosses the nodes before the outage', async () => {
     ann.send('c');

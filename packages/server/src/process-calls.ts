@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@carrier/core';
 import { isEarlierStart, type ProcessGone } from '@carrier/engine';
@@ -6,16 +6,24 @@ import type { Store } from '@carrier/store';
 
 /**
  * The calls a dead carrier process left open (kill -9, a crash, a lost host) are ended by
- * the process that notices, at the time the dead one was last seen alive, so they reach
+ * a process that notices, at the time the dead one was last seen alive, so they reach
  * "last callers" instead of staying open for ever.
  *
+ * - Every process beats in the database (`processes`: its id and the time) every BEAT_MS,
+ *   and sweeps every SWEEP_MS: a process not seen for DEAD_AFTER_MS is dead, and its calls
+ *   end at its last beat. The database outlives everything else, so this works when no
+ *   process saw the death: a Redis that restarted empty, a host that rebooted, the only
+ *   process of a board.
  * - With the Redis bus, the process that reaps a dead one off who's online (or clears an
- *   earlier start of itself) ends its calls: `endCallsOf` is the bus's onProcessGone.
- * - With the in-process bus this process is the whole board. It stamps
- *   `<dataDir>/process.alive` (its id and the time) every STAMP_MS; at the next start the
- *   stamp says when the previous process was last alive. On SQLite every call still open
- *   then was left by a dead process; on PostgreSQL, which other boards' processes may
- *   share, only those of the stamp's process and of earlier starts of this host:pid.
+ *   earlier start of itself) also ends its calls at once: `endCallsOf` is the bus's
+ *   onProcessGone. The sweep is the backstop.
+ * - A process judges others only after it has beaten without a failure for DEAD_AFTER_MS:
+ *   after a database outage nobody could beat, and live processes must not look dead.
+ * - A board of one process (the in-process bus) on SQLite is the only writer of its file:
+ *   any other process there is an earlier start of it, dead once not seen for
+ *   ALONE_DEAD_AFTER_MS, and calls with no beat at all (from before the table) end too.
+ *   On PostgreSQL, which other boards' processes may share, calls of a process that never
+ *   beat are left alone.
  */
 
 /**
@@ -24,13 +32,13 @@ import type { Store } from '@carrier/store';
  */
 export const PROCESS_NONCE_ENV = 'CARRIER_PROCESS_NONCE';
 
-const STAMP_MS = 5_000;
+export const BEAT_MS = 5_000;
+export const SWEEP_MS = 10_000;
+/** Six beats missed. Hosts' clocks must agree to well within this (NTP does). */
+export const DEAD_AFTER_MS = 30_000;
+/** Three beats missed, for a board of one process on SQLite (nobody else beats there). */
+export const ALONE_DEAD_AFTER_MS = 15_000;
 const REASON = 'process died';
-
-interface Stamp {
-  processId: string;
-  at: number;
-}
 
 export function endCallsOf(store: Store, log: Logger): (gone: ProcessGone) => void {
   return (gone) => {
@@ -41,48 +49,120 @@ export function endCallsOf(store: Store, log: Logger): (gone: ProcessGone) => vo
   };
 }
 
-function readStamp(file: string): Stamp | undefined {
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<Stamp>;
-    return typeof v.processId === 'string' && Number.isSafeInteger(v.at) ? { processId: v.processId, at: v.at! } : undefined;
-  } catch {
-    return undefined;
+export interface ProcessWatchOptions {
+  store: Store;
+  processId: string;
+  log: Logger;
+  /** The board is this one process (the in-process bus). */
+  alone: boolean;
+  clock?: () => number;
+}
+
+/** This process's beat in the database, and the sweep that ends dead processes' calls. */
+export class ProcessWatch {
+  private readonly store: Store;
+  private readonly processId: string;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  /** Alone on SQLite: the only writer of the file. */
+  private readonly soleWriter: boolean;
+  private readonly deadAfterMs: number;
+  /** Since when every beat has succeeded; undefined after a failed one. */
+  private healthySince: number | undefined;
+  private beatFailing = false;
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(opts: ProcessWatchOptions) {
+    this.store = opts.store;
+    this.processId = opts.processId;
+    this.log = opts.log;
+    this.clock = opts.clock ?? Date.now;
+    this.soleWriter = opts.alone && opts.store.kind === 'sqlite';
+    this.deadAfterMs = this.soleWriter ? ALONE_DEAD_AFTER_MS : DEAD_AFTER_MS;
+  }
+
+  /** Beat and sweep once, then keep both going (the timers do not hold the process open). */
+  async start(): Promise<void> {
+    await this.beat();
+    await this.sweep();
+    const every = (ms: number, job: () => Promise<unknown>): void => {
+      const t = setInterval(() => {
+        // One job at a time: a slow database must not pile up queries.
+        this.running = this.running.then(job);
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(BEAT_MS, () => this.beat());
+    every(SWEEP_MS, () => this.sweep());
+  }
+
+  /** Moves this process's row forward. False (and logged once per outage) when it fails. */
+  async beat(): Promise<boolean> {
+    if (this.stopped) return false;
+    const now = this.clock();
+    try {
+      await this.store.processes.beat(this.processId, now);
+    } catch (err) {
+      this.healthySince = undefined;
+      if (!this.beatFailing) this.log.warn('process.beat_failed', { err });
+      this.beatFailing = true;
+      return false;
+    }
+    this.healthySince ??= now;
+    if (this.beatFailing) this.log.info('process.beat_restored', {});
+    this.beatFailing = false;
+    return true;
+  }
+
+  /** Ends the calls of every process found dead and forgets it. Returns how many were. */
+  async sweep(): Promise<number> {
+    if (this.stopped || this.healthySince === undefined) return 0;
+    const now = this.clock();
+    // Others are judged once this process has beaten through a whole dead-after window.
+    const judging = this.soleWriter || now - this.healthySince >= this.deadAfterMs;
+    let found = 0;
+    try {
+      const seen = new Map((await this.store.processes.list()).map((p) => [p.id, p.seenAt]));
+      const ids = new Set([...seen.keys(), ...(await this.store.calls.openProcesses())]);
+      for (const id of ids) {
+        if (id === this.processId) continue;
+        const seenAt = seen.get(id);
+        let dead: boolean;
+        if (id !== '' && isEarlierStart(this.processId, id)) dead = true;
+        else if (seenAt === undefined) dead = this.soleWriter;
+        else dead = judging && now - seenAt > this.deadAfterMs;
+        if (!dead) continue;
+        const lastSeenAt = seenAt ?? 0;
+        const calls = await this.store.calls.endProcess(id, lastSeenAt, REASON);
+        if (seenAt !== undefined) await this.store.processes.remove(id);
+        this.log.info('calls.ended_for_dead_process', { processId: id || null, lastSeenAt, calls });
+        found++;
+      }
+    } catch (err) {
+      this.log.warn('calls.end_for_dead_process_failed', { err });
+    }
+    return found;
+  }
+
+  /** At a clean stop (its calls already ended): no more beats, and its row goes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.running;
+    await this.store.processes.remove(this.processId).catch((err: unknown) => this.log.warn('process.remove_failed', { err }));
   }
 }
 
 /**
- * For a board on the in-process bus: end the calls earlier processes left open, then keep
- * this process's stamp fresh. Returns the stop (which removes nothing: a clean stop has
- * ended every call, and the next start reads the stamp only for calls still open).
+ * Starts this process's watch. `dataDir` loses the stamp file that the watch replaced
+ * (`process.alive`, from a carrier before the processes table).
  */
-export async function sweepSingleProcess(opts: { store: Store; dataDir: string; processId: string; log: Logger }): Promise<() => void> {
-  const { store, processId, log } = opts;
-  const file = join(opts.dataDir, 'process.alive');
-  const previous = readStamp(file);
-  const stamp = (): void => {
-    try {
-      writeFileSync(`${file}.tmp`, JSON.stringify({ processId, at: Date.now() } satisfies Stamp));
-      renameSync(`${file}.tmp`, file);
-    } catch (err) {
-      log.debug('calls.stamp_failed', { err });
-    }
-  };
-  stamp();
-  const timer = setInterval(stamp, STAMP_MS);
-  timer.unref();
-  try {
-    for (const id of await store.calls.openProcesses()) {
-      if (id === processId) continue;
-      const mine = id === previous?.processId || (id !== '' && isEarlierStart(processId, id));
-      if (!mine && store.kind !== 'sqlite') continue;
-      // On SQLite the stamp's process was the whole board: its last-seen time is the best
-      // there is for any call left open (never earlier than a call's own start).
-      const lastSeenAt = previous?.at ?? 0;
-      const calls = await store.calls.endProcess(id, lastSeenAt, REASON);
-      log.info('calls.ended_for_dead_process', { processId: id || null, lastSeenAt, calls });
-    }
-  } catch (err) {
-    log.warn('calls.end_for_dead_process_failed', { err });
-  }
-  return () => clearInterval(timer);
+export async function watchProcesses(opts: ProcessWatchOptions & { dataDir: string }): Promise<() => Promise<void>> {
+  rmSync(join(opts.dataDir, 'process.alive'), { force: true });
+  const watch = new ProcessWatch(opts);
+  await watch.start();
+  return () => watch.stop();
 }

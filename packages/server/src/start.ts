@@ -20,7 +20,7 @@ import { CleanupStack } from './cleanup-stack.js';
 import { startIdleCollector } from './idle-collector.js';
 import { LogTap } from './control/log-tap.js';
 import { startControl, type RunningControl } from './control/start-control.js';
-import { endCallsOf, PROCESS_NONCE_ENV, sweepSingleProcess } from './process-calls.js';
+import { endCallsOf, PROCESS_NONCE_ENV, watchProcesses } from './process-calls.js';
 
 export interface RunningBoard {
   board: Board;
@@ -79,12 +79,13 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   const security = await startSecurity(cfg, { store, log });
   stack.defer(() => security.close());
   // Calls a dead process left open end at its last sign of life: the Redis bus reports
-  // the processes this one reaps; a board of one process sweeps at its start.
+  // the processes this one reaps at once; every process beats in the database and sweeps
+  // for the rest (see process-calls.ts).
   const opened: OpenedBus = await openBus(busChoice, log, processId, endCallsOf(store, log));
   const bus: Bus = opened.bus;
   // At a stop this runs after the sessions ended: their presence is gone, and the bus can take this process off the board.
   stack.defer(() => bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err })));
-  if (busChoice.kind === 'in-process') stack.defer(await sweepSingleProcess({ store, dataDir: cfg.dataDir, processId, log }));
+  stack.defer(await watchProcesses({ store, dataDir: cfg.dataDir, processId, log, alone: busChoice.kind === 'in-process' }));
   const v = cfg.limits.view;
   configureViews({ maxCols: v.maxCols, maxRows: v.maxRows, maxCells: v.maxCells, resizeDelayMs: v.resizeDelay, cpuMsPerSecond: v.cpuMsPerSecond, cpuBurstMs: v.cpuBurstMs });
   // File areas (config/files.yaml): folders made, the index synced in the background, optional watch.

@@ -3,6 +3,7 @@ export type { StoreKind, PoolSize } from './database.js';
 export type { User, NewUser, UsersRepository, UserSettings, MenuStyle } from './users.js';
 export { MENU_STYLES, USER_ENCODINGS } from './users.js';
 export { MAX_RECENT_CALLS, type Call, type CallStart, type CallsRepository } from './calls.js';
+export type { ProcessBeat, ProcessesRepository } from './processes.js';
 export { KEY_ALGORITHMS, fingerprintOf, parsePublicKeyLine, type KeysRepository, type UserKey, type ParsedPublicKey } from './keys.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { MAX_CLIENT_HISTORY, type ClientHistoryEntry, type ClientHistoryRepository } from './client-history.js';

@@ -369,6 +369,21 @@ export const MIGRATIONS: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '0070_processes',
+    async up(knex) {
+      // Each running carrier process's last sign of life, moved forward every few seconds,
+      // so the calls of a process that died end at that time even when no other process
+      // saw it die (a Redis that restarted empty, a whole host rebooted).
+      await knex.schema.createTable('processes', (t) => {
+        t.string('id', 128).primary();
+        t.bigInteger('seen_at').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('processes');
+    },
+  },
 ];
 
 /** The list above in the shape knex's migrator asks for. */

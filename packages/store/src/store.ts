@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import knexFactory, { type Knex } from 'knex';
 import { CarrierError, ErrorCodes, type Logger } from '@carrier/core';
 import { createCallsRepository, type CallsRepository } from './calls.js';
+import { createProcessesRepository, type ProcessesRepository } from './processes.js';
 import { planDatabase, type PoolSize, type StoreKind } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './passwords.js';
@@ -45,6 +46,8 @@ export interface Store {
   readonly knex: Knex;
   readonly users: UsersRepository;
   readonly calls: CallsRepository;
+  /** Each running process's last sign of life (the calls of a dead one are ended from it). */
+  readonly processes: ProcessesRepository;
   /** SSH public keys per user. */
   readonly keys: KeysRepository;
   /** Outgoing connections made with `carrier telnet`. */
@@ -137,6 +140,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // Guarded: a database that went away fails these with STORE_UNAVAILABLE, not a driver error.
     users: guardRepository(createUsersRepository({ knex, log, clock, passwordParams, timingHash }), plan.kind),
     calls: guardRepository(createCallsRepository({ knex, clock, processId: opts.processId }), plan.kind),
+    processes: guardRepository(createProcessesRepository({ knex }), plan.kind),
     keys: guardRepository(createKeysRepository({ knex, clock }), plan.kind),
     clientHistory: guardRepository(createClientHistoryRepository({ knex, clock }), plan.kind),
     bans: guardRepository(createBansRepository({ knex, clock }), plan.kind),

@@ -1,0 +1,155 @@
+// The database beat and sweep that end a dead process's calls (process-calls.ts), on the
+// real SQLite file and PostgreSQL, with the clock in the test's hands.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { createMemoryLogger } from '@carrier/core';
+import { openStore, type Store } from '@carrier/store';
+import { testBackends } from '@carrier/store/testing';
+import { ALONE_DEAD_AFTER_MS, DEAD_AFTER_MS, ProcessWatch } from './process-calls.js';
+
+const { backends, skipped } = await testBackends();
+after(() => Promise.all(backends.map((b) => b.cleanup())));
+if (skipped !== null) test('PostgreSQL process watch', { skip: skipped }, () => undefined);
+
+const T0 = 1_764_000_000_000;
+const SELF = 'host-a:100:aaaa0001';
+const OTHER = 'host-b:200:bbbb0002';
+
+async function openAt(store: Store, handle: string, processId: string): Promise<number> {
+  return store.calls.start({ handle, protocol: 'telnet', remoteAddress: '192.0.2.9', node: 1, processId });
+}
+
+async function openCalls(store: Store): Promise<string[]> {
+  const rows = (await store.knex('calls').whereNull('ended_at').select('handle')) as Array<{ handle: string }>;
+  return rows.map((r) => r.handle).sort();
+}
+
+for (const backend of backends) {
+  describe(`the process watch on ${backend.kind}`, () => {
+    const fresh = async () => {
+      let now = T0;
+      const clock = () => now;
+      const store = await openStore({ ...(await backend.fresh()), clock });
+      return { store, clock, set: (t: number) => (now = t) };
+    };
+
+    test('on a shared board a process not seen for the dead-after time has its calls ended at its last beat, once this one has beaten through that time', async () => {
+      const { store, clock, set } = await fresh();
+      try {
+        const log = createMemoryLogger();
+        const other = new ProcessWatch({ store, processId: OTHER, log, alone: false, clock });
+        const self = new ProcessWatch({ store, processId: SELF, log, alone: false, clock });
+        assert.equal(await other.beat(), true);
+        await openAt(store, 'bob', OTHER);
+        set(T0 + 5_000);
+        await other.beat(); // its last sign of life
+        // Long after the other's last beat, but this process has only just started beating:
+        // after an outage nobody could beat, so nobody is judged yet.
+        set(T0 + 5_000 + DEAD_AFTER_MS + 1);
+        await self.beat();
+        await openAt(store, 'ann', SELF);
+        assert.equal(await self.sweep(), 0);
+        set(T0 + 5_000 + 2 * DEAD_AFTER_MS);
+        await self.beat();
+        assert.equal(await self.sweep(), 0, 'one millisecond short of a whole window of good beats');
+        set(T0 + 5_000 + 2 * DEAD_AFTER_MS + 1);
+        await self.beat();
+        assert.equal(await self.sweep(), 1);
+        assert.deepEqual(await openCalls(store), ['ann']);
+        const [bob] = (await store.calls.recent(10)).filter((c) => c.handle === 'bob');
+        assert.equal(bob!.endReason, 'process died');
+        assert.equal(bob!.endedAt, T0 + 5_000, 'ended at the last beat, not at the sweep');
+        assert.deepEqual((await store.processes.list()).map((p) => p.id), [SELF], 'the dead one is forgotten');
+        const line = log.lines.find((l) => l['event'] === 'calls.ended_for_dead_process');
+        assert.deepEqual([line?.['processId'], line?.['calls'], line?.['lastSeenAt']], [OTHER, 1, T0 + 5_000]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a live process is never judged dead, nor is one that never beat on a shared board', async () => {
+      const { store, clock, set } = await fresh();
+      try {
+        const log = createMemoryLogger();
+        const self = new ProcessWatch({ store, processId: SELF, log, alone: false, clock });
+        const other = new ProcessWatch({ store, processId: OTHER, log, alone: false, clock });
+        await self.beat();
+        await other.beat();
+        await openAt(store, 'bob', OTHER);
+        // Another board's process from before the table: open calls, no beat.
+        await openAt(store, 'cy', 'host-c:300:cccc0003');
+        for (let t = 5_000; t <= 3 * DEAD_AFTER_MS; t += 5_000) {
+          set(T0 + t);
+          await self.beat();
+          await other.beat();
+          assert.equal(await self.sweep(), 0);
+        }
+        assert.deepEqual(await openCalls(store), ['bob', 'cy']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('an earlier start of this host and pid is dead at once, and a clean stop removes the row', async () => {
+      const { store, clock } = await fresh();
+      try {
+        const log = createMemoryLogger();
+        const earlier = 'host-a:100:0dd0dead';
+        await store.processes.beat(earlier, T0);
+        await openAt(store, 'dee', earlier);
+        const self = new ProcessWatch({ store, processId: SELF, log, alone: false, clock });
+        await self.start();
+        assert.deepEqual(await openCalls(store), []);
+        assert.deepEqual((await store.processes.list()).map((p) => p.id), [SELF]);
+        await self.stop();
+        assert.deepEqual(await store.processes.list(), []);
+        assert.equal(await self.beat(), false, 'no beat after the stop');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a failed beat stops judging until the beats have been good for the dead-after time again', async () => {
+      const { store, clock, set } = await fresh();
+      const log = createMemoryLogger();
+      const self = new ProcessWatch({ store, processId: SELF, log, alone: false, clock });
+      await self.beat();
+      await store.processes.beat(OTHER, T0);
+      await openAt(store, 'bob', OTHER);
+      await store.close();
+      set(T0 + 2 * DEAD_AFTER_MS);
+      assert.equal(await self.beat(), false);
+      assert.equal(await self.beat(), false);
+      assert.equal(await self.sweep(), 0);
+      assert.equal(log.lines.filter((l) => l['event'] === 'process.beat_failed').length, 1, 'one line per outage');
+    });
+  });
+}
+
+describe('a board of one process on SQLite', () => {
+  test('every other process in its file is an earlier start of it: ended once not seen for three beats, and calls with no beat at once', async () => {
+    const sqlite = backends.find((b) => b.kind === 'sqlite')!;
+    let now = T0;
+    const clock = () => now;
+    const store = await openStore({ ...(await sqlite.fresh()), clock });
+    try {
+      const log = createMemoryLogger();
+      const previous = 'other-host:9:12345678';
+      await store.processes.beat(previous, T0 - 6_000);
+      await openAt(store, 'eve', previous);
+      await store.calls.start({ handle: 'old', protocol: 'telnet', remoteAddress: '192.0.2.1', node: 2 });
+      const self = new ProcessWatch({ store, processId: SELF, log, alone: true, clock });
+      await self.start();
+      assert.deepEqual(await openCalls(store), ['eve'], 'a call from before process ids ends at once; a recent beat is waited for');
+      now = T0 - 6_000 + ALONE_DEAD_AFTER_MS + 1;
+      await self.beat();
+      assert.equal(await self.sweep(), 1);
+      assert.deepEqual(await openCalls(store), []);
+      const [eve] = (await store.calls.recent(10)).filter((c) => c.handle === 'eve');
+      assert.equal(eve!.endedAt, T0, 'never before the call began');
+      await self.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});
