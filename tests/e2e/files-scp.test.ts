@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCarrier, type Carrier } from '../harness.js';
-import { sha256 } from './files-support.js';
+import type { Carrier } from '../harness.js';
+import { sha256, startSshFilesBoard } from './files-support.js';
 
 let tools = true;
 try {
@@ -23,32 +22,12 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
   let dir: string;
   const PASSWORD = 'correct horse battery';
 
+  let close: () => Promise<void> = async () => undefined;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'carrier-scp-'));
-    await mkdir(join(dir, 'general'));
-    await mkdir(join(dir, 'secret'));
-    await writeFile(join(dir, 'general', 'big.bin'), randomBytes(1_500_000));
-    await writeFile(join(dir, 'general', 'small.txt'), 'hello from the board\n');
-    await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
-    await writeFile(
-      join(dir, 'files.yaml'),
-      [
-        `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
-        'uploads: { level: 10, maxFileMiB: 2, dailyQuotaMiB: 50 }',
-        'areas:',
-        `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
-        `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
-        `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: sysop }`,
-      ].join('\n'),
-    );
-    board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
-    await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'general', 30_000);
+    ({ board, dir, close } = await startSshFilesBoard({ prefix: 'carrier-scp-', maxFileMiB: 2, generalFiles: { 'small.txt': 'hello from the board\n' } }));
     await board.addUser('alice', PASSWORD);
   });
-  after(async () => {
-    await board?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   function scp(args: string[], legacy: boolean): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {

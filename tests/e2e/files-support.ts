@@ -1,9 +1,12 @@
 // File-area test helpers: a files.yaml in a temp folder, lrzsz bridged to a telnet caller
 // of the client library (the caller's terminal runs rz/sz, like SyncTERM would).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
+import { startCarrier, type Carrier } from '../harness.js';
 
 export const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
@@ -52,4 +55,47 @@ export async function telnetToFiles(opts: ConnectOptions & { handle: string; pas
   c.write('f');
   const head = await c.readUntil('uit: ');
   return { c, head };
+}
+
+/**
+ * A board with ssh on and three file areas in a fresh temp folder `dir`: general (level
+ * 10: big.bin, 1.5 MB of random bytes, and `generalFiles`), uploads (level 10, into
+ * quarantine up to `maxFileMiB` a file) and secret (sysop only: plans.txt). Resolves once
+ * general is indexed; `close` stops the board and removes the folder.
+ */
+export async function startSshFilesBoard(opts: {
+  prefix: string;
+  maxFileMiB: number;
+  generalFiles?: Record<string, string>;
+}): Promise<{ board: Carrier; dir: string; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), opts.prefix));
+  let board: Carrier | undefined;
+  const close = async (): Promise<void> => {
+    await board?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await mkdir(join(dir, 'general'));
+    await mkdir(join(dir, 'secret'));
+    await writeFile(join(dir, 'general', 'big.bin'), randomBytes(1_500_000));
+    for (const [name, text] of Object.entries(opts.generalFiles ?? {})) await writeFile(join(dir, 'general', name), text);
+    await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
+    await writeFile(
+      join(dir, 'files.yaml'),
+      [
+        `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
+        `uploads: { level: 10, maxFileMiB: ${opts.maxFileMiB}, dailyQuotaMiB: 50 }`,
+        'areas:',
+        `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
+        `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
+        `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: sysop }`,
+      ].join('\n'),
+    );
+    board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+    await board.waitForLog((l) => l['event'] === 'files.scanned' && l['area'] === 'general', 30_000);
+    return { board, dir, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
 }
