@@ -175,18 +175,9 @@ export class ZmodemDecoder {
         this.pendingHexData = false;
         this.step(b, events);
         return;
-      case State.Bin: {
-        const v = this.unescape(b);
-        if (v === -1) return;
-        if (v === -2 || v >= 0x100) {
-          events.push({ type: 'error', code: 'BAD_ESCAPE' });
-          this.state = State.Hunt;
-          return;
-        }
-        this.field[this.fieldLen++] = v;
-        if (this.fieldLen === this.fieldWant) this.finishHeader(events);
+      case State.Bin:
+        if (this.fieldByte(b, events)) this.finishHeader(events);
         return;
-      }
       case State.Data: {
         const v = this.unescape(b);
         if (v === -1) return;
@@ -211,15 +202,7 @@ export class ZmodemDecoder {
         return;
       }
       case State.DataCrc: {
-        const v = this.unescape(b);
-        if (v === -1) return;
-        if (v === -2 || v >= 0x100) {
-          events.push({ type: 'error', code: 'BAD_ESCAPE' });
-          this.state = State.Hunt;
-          return;
-        }
-        this.field[this.fieldLen++] = v;
-        if (this.fieldLen < this.fieldWant) return;
+        if (!this.fieldByte(b, events)) return;
         let ok: boolean;
         if (this.crc32Data) {
           const c = finishCrc32(crc32Byte(this.subEnd, crc32Update(this.sub, 0xffffffff, 0, this.subLen)));
@@ -246,6 +229,22 @@ export class ZmodemDecoder {
    * One byte of an escaped field: the value, -1 for "nothing yet", -2 for a bad escape,
    * 0x100 + end for a subpacket end (only meaningful in data).
    */
+  /**
+   * One escaped byte of a binary header or a subpacket's CRC into `field`: true once the
+   * field is whole. A bad escape (or a frame end inside the field) starts the hunt over.
+   */
+  private fieldByte(b: number, events: ZmodemEvent[]): boolean {
+    const v = this.unescape(b);
+    if (v === -1) return false;
+    if (v === -2 || v >= 0x100) {
+      events.push({ type: 'error', code: 'BAD_ESCAPE' });
+      this.state = State.Hunt;
+      return false;
+    }
+    this.field[this.fieldLen++] = v;
+    return this.fieldLen === this.fieldWant;
+  }
+
   private unescape(b: number): number {
     if (this.escaped) {
       if (b === CAN) return -1; // a CAN run in progress
