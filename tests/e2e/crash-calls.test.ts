@@ -1,8 +1,8 @@
 // A board on SQLite alone is killed with -9 while a caller is on: the call stays open in
-// the database. The next start of the board ends it once the dead process has missed
-// three beats, at the time it was last seen alive (its last beat in the database, never
-// before the call began), so the caller reaches "last callers" instead of staying
-// "online" for ever (issues 11.15, 18.6).
+// the database. The next start of the board ends it once it has watched the dead
+// process's beat stand still for three beats' time, at the time it was last seen alive
+// (its last beat in the database, never before the call began), so the caller reaches
+// "last callers" instead of staying "online" for ever (issues 11.15, 18.6).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { connect, type TelnetClient } from '@carrier/client';
@@ -49,7 +49,7 @@ describe('calls of a board killed with -9 (SQLite alone)', { timeout: 120_000 },
 
     const second = await startCarrier({ logLevel: 'info', env: { CARRIER_DATA_DIR: first.dataDir } });
     boards.push(second);
-    // Not seen for ALONE_DEAD_AFTER_MS (15 s) and found by a sweep (every 10 s).
+    // Its beat watched standing still for ALONE_DEAD_AFTER_MS (15 s), by a sweep (every 10 s).
     const ended = await second.waitForLog((l) => l['event'] === 'calls.ended_for_dead_process', 40_000);
     assert.equal(ended['calls'], 1, JSON.stringify(ended));
 

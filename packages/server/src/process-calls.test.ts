@@ -33,7 +33,7 @@ for (const backend of backends) {
       return { store, clock, set: (t: number) => (now = t) };
     };
 
-    test('on a shared board a process not seen for the dead-after time has its calls ended at its last beat, once this one has beaten through that time', async () => {
+    test('on a shared board a process whose beat stood still for the dead-after time has its calls ended at its last beat, once this one has beaten through that time', async () => {
       const { store, clock, set } = await fresh();
       try {
         const log = createMemoryLogger();
@@ -90,6 +90,26 @@ for (const backend of backends) {
       }
     });
 
+    test('clocks that disagree do not matter: a beat an hour behind that keeps moving is alive, one an hour ahead that stops is dead', async () => {
+      const { store, clock, set } = await fresh();
+      try {
+        const log = createMemoryLogger();
+        const self = new ProcessWatch({ store, processId: SELF, log, alone: false, clock });
+        const HOUR = 3_600_000;
+        await self.beat();
+        for (let t = 0; t <= 3 * DEAD_AFTER_MS; t += 5_000) {
+          set(T0 + t);
+          await store.processes.beat(OTHER, T0 + t - HOUR);
+          if (t === 0) await store.processes.beat('host-c:300:cccc0003', T0 + HOUR);
+          await self.beat();
+          await self.sweep();
+        }
+        assert.deepEqual((await store.processes.list()).map((p) => p.id), [OTHER, SELF], 'the fast clock that stopped is gone, the slow one that beats is not');
+      } finally {
+        await store.close();
+      }
+    });
+
     test('an earlier start of this host and pid is dead at once, and a clean stop removes the row', async () => {
       const { store, clock } = await fresh();
       try {
@@ -140,8 +160,11 @@ describe('a board of one process on SQLite', () => {
       await store.calls.start({ handle: 'old', protocol: 'telnet', remoteAddress: '192.0.2.1', node: 2 });
       const self = new ProcessWatch({ store, processId: SELF, log, alone: true, clock });
       await self.start();
-      assert.deepEqual(await openCalls(store), ['eve'], 'a call from before process ids ends at once; a recent beat is waited for');
-      now = T0 - 6_000 + ALONE_DEAD_AFTER_MS + 1;
+      assert.deepEqual(await openCalls(store), ['eve'], 'a call from before process ids ends at once; a beat is watched first');
+      now = T0 + ALONE_DEAD_AFTER_MS - 1;
+      await self.beat();
+      assert.equal(await self.sweep(), 0);
+      now = T0 + ALONE_DEAD_AFTER_MS;
       await self.beat();
       assert.equal(await self.sweep(), 1);
       assert.deepEqual(await openCalls(store), []);

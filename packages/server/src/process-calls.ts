@@ -10,18 +10,21 @@ import type { Store } from '@carrier/store';
  * "last callers" instead of staying open for ever.
  *
  * - Every process beats in the database (`processes`: its id and the time) every BEAT_MS,
- *   and sweeps every SWEEP_MS: a process not seen for DEAD_AFTER_MS is dead, and its calls
- *   end at its last beat. The database outlives everything else, so this works when no
- *   process saw the death: a Redis that restarted empty, a host that rebooted, the only
- *   process of a board.
+ *   and sweeps every SWEEP_MS: a process whose beat has not moved for DEAD_AFTER_MS of the
+ *   sweeper's own clock is dead, and its calls end at its last beat. Only the beat's
+ *   moving counts, never its value against this host's clock, so hosts whose clocks
+ *   disagree do not take each other for dead. The database outlives everything else, so
+ *   this works when no process saw the death: a Redis that restarted empty, a host that
+ *   rebooted, the only process of a board.
  * - With the Redis bus, the process that reaps a dead one off who's online (or clears an
  *   earlier start of itself) also ends its calls at once: `endCallsOf` is the bus's
  *   onProcessGone. The sweep is the backstop.
- * - A process judges others only after it has beaten without a failure for DEAD_AFTER_MS:
- *   after a database outage nobody could beat, and live processes must not look dead.
+ * - A beat that stood still while this process could not beat itself proves nothing
+ *   (after a database outage nobody could): the time counts from this process's first
+ *   good beat after its last failed one.
  * - A board of one process (the in-process bus) on SQLite is the only writer of its file:
- *   any other process there is an earlier start of it, dead once not seen for
- *   ALONE_DEAD_AFTER_MS, and calls with no beat at all (from before the table) end too.
+ *   any other process there is an earlier start of it, dead once its beat has not moved
+ *   for ALONE_DEAD_AFTER_MS, and calls with no beat at all (from before the table) end too.
  *   On PostgreSQL, which other boards' processes may share, calls of a process that never
  *   beat are left alone.
  */
@@ -34,10 +37,12 @@ export const PROCESS_NONCE_ENV = 'CARRIER_PROCESS_NONCE';
 
 export const BEAT_MS = 5_000;
 export const SWEEP_MS = 10_000;
-/** Six beats missed. Hosts' clocks must agree to well within this (NTP does). */
+/** Six beats missed. */
 export const DEAD_AFTER_MS = 30_000;
 /** Three beats missed, for a board of one process on SQLite (nobody else beats there). */
 export const ALONE_DEAD_AFTER_MS = 15_000;
+/** Processes watched at most (rows beyond it wait for a later sweep). */
+const MAX_WATCHED = 10_000;
 const REASON = 'process died';
 
 export function endCallsOf(store: Store, log: Logger): (gone: ProcessGone) => void {
@@ -69,6 +74,8 @@ export class ProcessWatch {
   private readonly deadAfterMs: number;
   /** Since when every beat has succeeded; undefined after a failed one. */
   private healthySince: number | undefined;
+  /** Each other process's beat as last read, and when (this clock) it was first read so. */
+  private readonly watched = new Map<string, { seenAt: number; since: number }>();
   private beatFailing = false;
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<unknown> = Promise.resolve();
@@ -121,11 +128,17 @@ export class ProcessWatch {
   async sweep(): Promise<number> {
     if (this.stopped || this.healthySince === undefined) return 0;
     const now = this.clock();
-    // Others are judged once this process has beaten through a whole dead-after window.
-    const judging = this.soleWriter || now - this.healthySince >= this.deadAfterMs;
+    // A beat still is judged from when this process began to beat without a failure:
+    // during a database outage nobody could beat.
+    const healthySince = this.healthySince;
     let found = 0;
     try {
-      const seen = new Map((await this.store.processes.list()).map((p) => [p.id, p.seenAt]));
+      const seen = new Map((await this.store.processes.list()).slice(0, MAX_WATCHED).map((p) => [p.id, p.seenAt]));
+      for (const id of this.watched.keys()) if (!seen.has(id)) this.watched.delete(id);
+      for (const [id, seenAt] of seen) {
+        const w = this.watched.get(id);
+        if (w?.seenAt !== seenAt) this.watched.set(id, { seenAt, since: now });
+      }
       const ids = new Set([...seen.keys(), ...(await this.store.calls.openProcesses())]);
       for (const id of ids) {
         if (id === this.processId) continue;
@@ -133,11 +146,12 @@ export class ProcessWatch {
         let dead: boolean;
         if (id !== '' && isEarlierStart(this.processId, id)) dead = true;
         else if (seenAt === undefined) dead = this.soleWriter;
-        else dead = judging && now - seenAt > this.deadAfterMs;
+        else dead = now - Math.max(this.watched.get(id)!.since, healthySince) >= this.deadAfterMs;
         if (!dead) continue;
         const lastSeenAt = seenAt ?? 0;
         const calls = await this.store.calls.endProcess(id, lastSeenAt, REASON);
         if (seenAt !== undefined) await this.store.processes.remove(id);
+        this.watched.delete(id);
         this.log.info('calls.ended_for_dead_process', { processId: id || null, lastSeenAt, calls });
         found++;
       }
