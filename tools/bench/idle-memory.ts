@@ -1,12 +1,13 @@
 // Benchmark: the resident memory of a board with no callers (issue 18, goal <= 60 MB).
 //   npm run build
-//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--bare] [--node-options '--flag']
+//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--bare] [--node-options '--flag'] [--front-ends telnet,ssh,web]
 // Each run starts the built server (`packages/server/dist/cli.js start`, what `npm start`
-// runs) with the shipped front ends on (telnet, ssh, web; rlogin is off by default), SQLite
-// in a temp data dir kept across the runs (a board restarted), log level info; makes one
-// warm-up call to the main menu over telnet and one over ssh (scripts loaded, art cached,
-// an ssh key exchange and two password checks done), hangs both up, waits (V8 shrinks its
-// young generation after a few idle seconds), and reads VmRSS from /proc/<pid>/status.
+// runs) with the shipped front ends on (telnet, ssh, web; rlogin is off by default; or
+// those --front-ends names, telnet always), SQLite in a temp data dir kept across the runs
+// (a board restarted), log level info; makes one warm-up call to the main menu over telnet
+// and one over ssh when it is on (scripts loaded, art cached, an ssh key exchange and two
+// password checks done), hangs both up, waits (V8 shrinks its young generation after a few
+// idle seconds), and reads VmRSS from /proc/<pid>/status.
 // The first start also compiles the scripts; the restarts after it are the median.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,13 +40,16 @@ async function telnetCall(port: number): Promise<void> {
 }
 
 const runs = arg('runs', 3);
+const frontEnds = process.argv.includes('--front-ends') ? process.argv[process.argv.indexOf('--front-ends') + 1]!.split(',') : ['telnet', 'ssh', 'web'];
+const ssh = frontEnds.includes('ssh');
+const web = frontEnds.includes('web');
 const waitS = arg('wait', 30);
 // The board runs with what `npm start` gives it (package.json: environment and node flags);
 // --bare leaves both out, --node-options '...' adds flags, to measure one before shipping it.
 const runtime = process.argv.includes('--bare') ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
 const extraOptions = process.argv.includes('--node-options') ? process.argv[process.argv.indexOf('--node-options') + 1]! : '';
 const nodeOptions = [...runtime.nodeFlags, extraOptions].join(' ').trim();
-console.log(`board runtime: ${Object.entries(runtime.env).map(([k, v]) => `${k}=${v} `).join('')}node ${nodeOptions}`);
+console.log(`board runtime: ${Object.entries(runtime.env).map(([k, v]) => `${k}=${v} `).join('')}node ${nodeOptions}; front ends: telnet${ssh ? ', ssh' : ''}${web ? ', web' : ''}`);
 const mib = (v: number) => (v / 1048576).toFixed(1);
 
 // One data dir for every start, like a board that is restarted: the first start creates the
@@ -53,18 +57,18 @@ const mib = (v: number) => (v / 1048576).toFixed(1);
 const dataDir = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
 async function measure(label: string, first: boolean): Promise<{ start: number; idle: number }> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const board = await startCarrier({ ssh: true, logLevel: 'info', dist: true, env: { ...runtime.env, CARRIER_DATA_DIR: dataDir, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
+  const board = await startCarrier({ ssh, web, logLevel: 'info', dist: true, env: { ...runtime.env, CARRIER_DATA_DIR: dataDir, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
   try {
     if (first) await board.addUser(USER, PASSWORD);
     await sleep(1000);
     const start = await rssOf(board.process.pid!);
     await telnetCall(board.ports.telnet!);
-    (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
+    if (ssh) (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
     await sleep(waitS * 1000);
     const idle = await rssOf(board.process.pid!);
     // Anonymous (V8 heap, malloc) vs file-backed (mostly pages of the node binary).
     const split = statusBytes(board.process.pid!, ['RssAnon', 'RssFile']);
-    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet and an ssh call (anon ${mib(split.RssAnon)}, file ${mib(split.RssFile)}; load ${load})`);
+    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet${ssh ? ' and an ssh' : ''} call (anon ${mib(split.RssAnon)}, file ${mib(split.RssFile)}; load ${load})`);
     return { start, idle };
   } finally {
     await board.stop();
