@@ -176,3 +176,20 @@ describe('a board of one process on SQLite', () => {
     }
   });
 });
+
+describe('a stop while the database does not answer', () => {
+  test('is held up two seconds at most', async () => {
+    const hung = () => new Promise<never>(() => undefined);
+    const store = {
+      kind: 'postgres',
+      processes: { beat: async () => undefined, list: async () => [], remove: hung },
+      calls: { openProcesses: async () => [], endProcess: async () => 0 },
+    } as unknown as Store;
+    const watch = new ProcessWatch({ store, processId: SELF, log: createMemoryLogger(), alone: false });
+    await watch.start();
+    const t0 = Date.now();
+    await watch.stop();
+    const took = Date.now() - t0;
+    assert.ok(took >= 1_900 && took < 5_000, `stopped after ${took} ms`);
+  });
+});

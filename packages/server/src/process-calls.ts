@@ -44,6 +44,8 @@ export const ALONE_DEAD_AFTER_MS = 15_000;
 /** Processes watched at most (rows beyond it wait for a later sweep). */
 const MAX_WATCHED = 10_000;
 const REASON = 'process died';
+/** How long a stop waits for the database to take this process's row away. */
+const STOP_WAIT_MS = 2_000;
 
 export function endCallsOf(store: Store, log: Logger): (gone: ProcessGone) => void {
   return (gone) => {
@@ -161,12 +163,17 @@ export class ProcessWatch {
     return found;
   }
 
-  /** At a clean stop (its calls already ended): no more beats, and its row goes. */
+  /**
+   * At a clean stop (its calls already ended): no more beats, and its row goes. A database
+   * that does not answer holds the stop up for STOP_WAIT_MS at most (the row is then swept
+   * like a dead process's).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    await this.running;
-    await this.store.processes.remove(this.processId).catch((err: unknown) => this.log.warn('process.remove_failed', { err }));
+    const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    await bounded(this.running);
+    await bounded(this.store.processes.remove(this.processId).catch((err: unknown) => this.log.warn('process.remove_failed', { err })));
   }
 }
 
