@@ -171,7 +171,14 @@ export class ProcessWatch {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    const bounded = async (p: Promise<unknown>): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([p, new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     await bounded(this.running);
     await bounded(this.store.processes.remove(this.processId).catch((err: unknown) => this.log.warn('process.remove_failed', { err })));
   }
