@@ -1,9 +1,10 @@
 // Transfer throughput on loopback: a 100 MiB file downloaded and uploaded by ZMODEM (Debian's
-// rz and sz behind the telnet client library) and by SFTP (OpenSSH sftp get and put), with
+// rz and sz behind the telnet client library; and over rlogin with rz and sz on the connection
+// itself, no JavaScript in the path: rlogin_zmodem.py) and by SFTP (OpenSSH sftp get and put), with
 // carrier's CPU seconds and its RSS sampled during the transfer. An upload is timed until the
 // board has it in quarantine (ZMODEM: "file(s) received" after the description; SFTP: put's
 // close answered). Run: npx tsx --conditions=carrier-src tools/bench/files.ts [MiB] [runs]
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ await mkdir(join(dir, 'uploads'));
 // SHA-256) and of its own name (sz sends the file's name).
 const upSrc = await mkdtemp(join(dir, 'up-'));
 for (let run = 0; run < RUNS; run++) {
-  for (const kind of ['zmodem', 'sftp']) {
+  for (const kind of ['zmodem', 'zmodem-rlogin', 'sftp']) {
     const up = join(upSrc, `${kind}-${run}.bin`);
     await copyFile(join(dir, 'general', 'big.bin'), up);
     const h = await open(up, 'r+');
@@ -58,13 +59,13 @@ await writeFile(
   join(dir, 'files.yaml'),
   [
     `quarantine: ${JSON.stringify(join(dir, 'q'))}`,
-    `uploads: { level: 10, maxFileMiB: ${MIB + 1}, dailyQuotaMiB: ${(MIB + 1) * RUNS * 2} }`,
+    `uploads: { level: 10, maxFileMiB: ${MIB + 1}, dailyQuotaMiB: ${(MIB + 1) * RUNS * 3} }`,
     'areas:',
     `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
     `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,
   ].join('\n') + '\n',
 );
-const board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+const board = await startCarrier({ ssh: true, rlogin: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
 await board.addUser('bench', 'correct horse battery');
 const pid = board.process.pid!;
 // the start-up scan hashes the file first
@@ -85,8 +86,34 @@ function sftp(batch: string[], cwd: string): Promise<void> {
       ),
   );
 }
+/**
+ * A caller logged in over rlogin at the file areas' download or upload prompt
+ * (rlogin_zmodem.py); `go` runs the transfer, rz or sz on the connection itself.
+ */
+async function rloginZmodem(mode: 'download' | 'upload', file: string, cwd: string): Promise<{ go: () => Promise<void> }> {
+  const child = spawn('python3', [join(import.meta.dirname, 'rlogin_zmodem.py'), String(board.ports.rlogin), 'bench', 'correct horse battery', mode, file, cwd], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ready = await Promise.race([
+    new Promise<true>((resolve) => child.stdout.on('data', () => out.includes('ready\n') && resolve(true))),
+    exited.then(() => false),
+  ]);
+  if (!ready) throw new Error(`rlogin_zmodem.py: ${err}`);
+  return {
+    go: async () => {
+      child.stdin.end('go\n');
+      if ((await exited) !== 0) throw new Error(`rlogin_zmodem.py: ${err}`);
+    },
+  };
+}
+
 for (const direction of ['download', 'upload'] as const) {
-  for (const kind of ['zmodem', 'sftp'] as const) {
+  for (const kind of ['zmodem', 'zmodem-rlogin', 'sftp'] as const) {
     const results = [];
     for (let run = 0; run < RUNS; run++) {
       const out = await mkdtemp(join(dir, 'out-'));
@@ -117,6 +144,9 @@ for (const direction of ['download', 'upload'] as const) {
           );
         }
         await c.close();
+      } else if (kind === 'zmodem-rlogin') {
+        const caller = direction === 'download' ? await rloginZmodem('download', 'big.bin', out) : await rloginZmodem('upload', `zmodem-rlogin-${run}.bin`, upSrc);
+        results.push(await measure(pid, caller.go));
       } else if (direction === 'download') {
         results.push(await measure(pid, () => sftp(['get /general/big.bin'], out)));
       } else {
