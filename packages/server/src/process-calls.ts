@@ -96,10 +96,14 @@ export class ProcessWatch {
   async start(): Promise<void> {
     await this.beat();
     await this.sweep();
+    let busy = false;
     const every = (ms: number, job: () => Promise<unknown>): void => {
       const t = setInterval(() => {
-        // One job at a time: a slow database must not pile up queries.
-        this.running = this.running.then(job);
+        // One job at a time: a tick that finds the last one still waiting on a slow
+        // database is skipped, so nothing piles up.
+        if (busy) return;
+        busy = true;
+        this.running = job().finally(() => (busy = false));
       }, ms);
       t.unref();
       this.timers.push(t);
