@@ -177,8 +177,29 @@ describe('a board of one process on SQLite', () => {
   });
 });
 
-describe('a stop while the database does not answer', () => {
-  test('is held up two seconds at most', async () => {
+describe('a database that stops answering', () => {
+  test('holds one beat at a time: the ticks meanwhile are skipped, not queued behind it', async () => {
+    let beats = 0;
+    let answer: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (answer = r));
+    const store = {
+      kind: 'postgres',
+      processes: { beat: () => (++beats === 2 ? hung : Promise.resolve()), list: async () => [], remove: async () => undefined },
+      calls: { openProcesses: async () => [], endProcess: async () => 0 },
+    } as unknown as Store;
+    const watch = new ProcessWatch({ store, processId: SELF, log: createMemoryLogger(), alone: false, beatMs: 10, sweepMs: 1_000 });
+    await watch.start();
+    // Twenty ticks while the second beat waits on the database.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(beats, 2, 'no beat starts while one is waiting');
+    answer();
+    await new Promise((r) => setImmediate(r));
+    // Queued ticks would all run now, one after another; skipped ones are gone.
+    assert.ok(beats <= 3, `${beats - 2} beats ran at once when the database answered`);
+    await watch.stop();
+  });
+
+  test('holds a stop up two seconds at most', async () => {
     const hung = () => new Promise<never>(() => undefined);
     const store = {
       kind: 'postgres',

@@ -63,6 +63,9 @@ export interface ProcessWatchOptions {
   /** The board is this one process (the in-process bus). */
   alone: boolean;
   clock?: () => number;
+  /** BEAT_MS and SWEEP_MS unless given (tests). */
+  beatMs?: number;
+  sweepMs?: number;
 }
 
 /** This process's beat in the database, and the sweep that ends dead processes' calls. */
@@ -74,6 +77,8 @@ export class ProcessWatch {
   /** Alone on SQLite: the only writer of the file. */
   private readonly soleWriter: boolean;
   private readonly deadAfterMs: number;
+  private readonly beatMs: number;
+  private readonly sweepMs: number;
   /** Since when every beat has succeeded; undefined after a failed one. */
   private healthySince: number | undefined;
   /** Each other process's beat as last read, and when (this clock) it was first read so. */
@@ -90,6 +95,8 @@ export class ProcessWatch {
     this.clock = opts.clock ?? Date.now;
     this.soleWriter = opts.alone && opts.store.kind === 'sqlite';
     this.deadAfterMs = this.soleWriter ? ALONE_DEAD_AFTER_MS : DEAD_AFTER_MS;
+    this.beatMs = opts.beatMs ?? BEAT_MS;
+    this.sweepMs = opts.sweepMs ?? SWEEP_MS;
   }
 
   /** Beat and sweep once, then keep both going (the timers do not hold the process open). */
@@ -108,8 +115,8 @@ export class ProcessWatch {
       t.unref();
       this.timers.push(t);
     };
-    every(BEAT_MS, () => this.beat());
-    every(SWEEP_MS, () => this.sweep());
+    every(this.beatMs, () => this.beat());
+    every(this.sweepMs, () => this.sweep());
   }
 
   /** Moves this process's row forward. False (and logged once per outage) when it fails. */
