@@ -165,7 +165,9 @@ export class ProcessWatch {
         const calls = await this.store.calls.endProcess(id, lastSeenAt, REASON);
         if (seenAt !== undefined) await this.store.processes.remove(id);
         this.watched.delete(id);
-        this.log.info('calls.ended_for_dead_process', { processId: id || null, lastSeenAt, calls });
+        // The Redis reap has usually ended them already and said so: then one debug line.
+        if (calls > 0) this.log.info('calls.ended_for_dead_process', { processId: id || null, lastSeenAt, calls });
+        else this.log.debug('process.forgotten', { processId: id || null, lastSeenAt });
         found++;
       }
     } catch (err) {
