@@ -1,10 +1,11 @@
-import cluster, { type Worker } from 'node:cluster';
+import type { Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { clearProcessPresence, newProcessId } from '@carrier/engine';
 import type { Logger } from '@carrier/core';
 import { openStore } from '@carrier/store';
 import { chooseBus, storeOptions } from './backends.js';
 import type { CarrierConfig } from './config-schema.js';
+import { nodeCluster } from './cluster-role.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { RunningBoard } from './start.js';
 import { PROCESS_NONCE_ENV } from './process-calls.js';
@@ -54,10 +55,6 @@ function isStatsReply(m: unknown): m is StatsReply {
   return typeof m === 'object' && m !== null && (m as StatsReply).carrier === 'stats' && typeof (m as StatsReply).id === 'number';
 }
 
-export function isClusterWorker(): boolean {
-  return cluster.isWorker;
-}
-
 /**
  * In a worker: answer the primary's stats requests, and stop when the primary is gone
  * (its IPC channel closes: a kill -9, a crash) rather than serve on as an orphan nobody
@@ -67,6 +64,7 @@ export function isClusterWorker(): boolean {
  * supervisor (systemd, Docker's restart policy) starts the board again.
  */
 export function serveWorker(running: RunningBoard, stop: (reason: string) => void): void {
+  const cluster = nodeCluster();
   process.on('message', (m: unknown) => {
     if (!isStatsRequest(m)) return;
     void (async () => {
@@ -85,6 +83,7 @@ export function serveWorker(running: RunningBoard, stop: (reason: string) => voi
 /** Run the primary until SIGTERM/SIGINT; resolves once every worker has exited. */
 export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logger): Promise<void> {
   const primaryLog = log.child({ component: 'cluster' });
+  const cluster = nodeCluster();
   const bus = chooseBus({ ...cfg, workers });
   if (bus.kind !== 'redis') throw new Error('unreachable: chooseBus refuses workers without Redis');
 

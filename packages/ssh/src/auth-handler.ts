@@ -1,6 +1,7 @@
-import ssh2, { type AuthContext, type AuthenticationType, type KeyboardAuthContext, type PublicKeyAuthContext } from 'ssh2';
+import type { AuthContext, AuthenticationType, KeyboardAuthContext, PublicKeyAuthContext } from 'ssh2';
 import { client, type Identity, type Logger } from '@carrier/core';
 import { isNewUserLogin, type AuthResult, type SshAuthenticator } from './authenticator.js';
+import * as ssh2 from './ssh2-lib.js';
 
 /**
  * What we offer after a failure (RFC 4252 §5.1 "authentications that can continue"):

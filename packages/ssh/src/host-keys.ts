@@ -3,9 +3,9 @@ import { access, link, mkdir, readFile, rename, unlink, writeFile } from 'node:f
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2';
 import { CarrierError, ErrorCodes } from '@carrier/core';
 import { generateEd25519Key } from './openssh-key.js';
+import * as ssh2 from './ssh2-lib.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

@@ -5,8 +5,9 @@
 // refusal for everything else (rename, chmod, mkdir, symlinks).
 import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import ssh2, { type SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
 import { client, type Logger } from '@carrier/core';
+import * as ssh2 from './ssh2-lib.js';
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
 

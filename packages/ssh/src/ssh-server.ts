@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import ssh2, { type Connection as SshClient, type ServerChannel } from 'ssh2';
+import type { Connection as SshClient, ServerChannel } from 'ssh2';
 import { BaseServer, CarrierError, client, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
 import { sshAlgorithms, type SshAlgorithms } from './algorithms.js';
 import { SshAuthHandler } from './auth-handler.js';
@@ -10,6 +10,7 @@ import { SshSessionHandler, type PendingSession } from './session-handler.js';
 import { sshTerminal } from './session-requests.js';
 import { serveSftp, type SftpBackend } from './sftp-server.js';
 import { serveScp } from './scp-server.js';
+import * as ssh2 from './ssh2-lib.js';
 
 /** OpenSSH's LoginGraceTime is 120 s; a BBS caller who needs more than 30 s is a bot. */
 export const SSH_DEFAULT_GRACE_TIME_MS = 30_000;

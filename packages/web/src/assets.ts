@@ -1,16 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
 
-/** One file the page needs, held in memory (and gzipped) from start-up. */
-export interface Asset {
-  readonly type: string;
+/** What the browser is sent for one asset: its body, gzipped too when that is smaller. */
+export interface AssetContent {
   readonly body: Buffer;
   readonly gzip: Buffer | undefined;
   readonly etag: string;
+}
+
+/**
+ * One file the page needs. Its version (the ETag, a hash of the body) is known from
+ * start-up, for the page's links; the body and its gzip are read and compressed at the
+ * first request for it and then kept. A board nobody has opened in a browser holds none
+ * of it (about 0.7 MB: idle memory, docs/benchmarks.md).
+ */
+export interface Asset {
+  readonly type: string;
+  readonly etag: string;
+  content(): Promise<AssetContent>;
 }
 
 /** A sysop's CSS larger than this is refused at start-up. */
@@ -21,40 +33,77 @@ const here = dirname(fileURLToPath(import.meta.url));
 const assetsDir = join(here, '..', 'assets');
 const require = createRequire(import.meta.url);
 
-function asset(type: string, body: Buffer): Asset {
-  const compressible = !type.startsWith('font/');
-  const gz = compressible ? gzipSync(body, { level: 9 }) : undefined;
+function etagOf(body: Buffer): string {
   let h = 0;
   for (let i = 0; i < body.length; i++) h = (h * 31 + body[i]!) >>> 0;
-  return { type, body, gzip: gz && gz.length < body.length ? gz : undefined, etag: `"${body.length.toString(36)}-${h.toString(36)}"` };
+  return `"${body.length.toString(36)}-${h.toString(36)}"`;
+}
+
+/**
+ * `read` gives the file's body: once now for its version, once more at the first request.
+ * A file changed in between (a sysop's CSS edited) is served as it is then, under its new
+ * ETag; the page's link names the start-up version until the board restarts.
+ */
+function asset(type: string, read: () => Promise<Buffer>, atStart: Buffer): Asset {
+  let loaded: Promise<AssetContent> | undefined;
+  return {
+    type,
+    etag: etagOf(atStart),
+    content: () =>
+      (loaded ??= (async () => {
+        const body = await read();
+        // zlib only here: a board never opened in a browser does not load it.
+        const { gzip } = require('node:zlib') as typeof import('node:zlib');
+        const gz = type.startsWith('font/') ? undefined : await promisify(gzip)(body, { level: 9 });
+        return { body, gzip: gz && gz.length < body.length ? gz : undefined, etag: etagOf(body) };
+      })().catch((err: unknown) => {
+        loaded = undefined;
+        throw err;
+      })),
+  };
+}
+
+/** A file read as it is. */
+function file(type: string, path: string): Asset {
+  return asset(type, () => readFile(path), readFileSync(path));
 }
 
 /** The vendored script without its source-map comment (the map is not served). */
-function script(file: string): Buffer {
-  return Buffer.from(readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'), 'utf8');
+function script(path: string): Asset {
+  const strip = (text: string): Buffer => Buffer.from(text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'), 'utf8');
+  return asset('text/javascript; charset=utf-8', async () => strip(await readFile(path, 'utf8')), strip(readFileSync(path, 'utf8')));
 }
 
 /**
  * The page's files, by URL path: xterm.js and its fit addon from node_modules, the page's
- * own script and style, the VGA font, and the sysop's CSS when configured. Nothing is
- * read from disk per request, and no path from a request ever reaches the filesystem.
+ * own script and style, the VGA font, and the sysop's CSS when configured. Each is read
+ * once at start (its version) and once at its first request; no path from a request ever
+ * reaches the filesystem.
  */
 export function loadAssets(opts: { customCss?: string | undefined }): Map<string, Asset> {
   const m = new Map<string, Asset>();
-  m.set('/assets/xterm.js', asset('text/javascript; charset=utf-8', script(require.resolve('@xterm/xterm/lib/xterm.js'))));
-  m.set('/assets/xterm.css', asset('text/css; charset=utf-8', readFileSync(require.resolve('@xterm/xterm/css/xterm.css'))));
-  m.set('/assets/addon-fit.js', asset('text/javascript; charset=utf-8', script(require.resolve('@xterm/addon-fit/lib/addon-fit.js'))));
-  m.set('/assets/early.js', asset('text/javascript; charset=utf-8', readFileSync(join(assetsDir, 'early.js'))));
-  m.set('/assets/page.js', asset('text/javascript; charset=utf-8', readFileSync(join(assetsDir, 'page.js'))));
-  const font = asset('font/ttf', readFileSync(join(assetsDir, 'fonts', 'Px_IBM_VGA8.ttf')));
+  m.set('/assets/xterm.js', script(require.resolve('@xterm/xterm/lib/xterm.js')));
+  m.set('/assets/xterm.css', file('text/css; charset=utf-8', require.resolve('@xterm/xterm/css/xterm.css')));
+  m.set('/assets/addon-fit.js', script(require.resolve('@xterm/addon-fit/lib/addon-fit.js')));
+  m.set('/assets/early.js', file('text/javascript; charset=utf-8', join(assetsDir, 'early.js')));
+  m.set('/assets/page.js', file('text/javascript; charset=utf-8', join(assetsDir, 'page.js')));
+  const font = file('font/ttf', join(assetsDir, 'fonts', 'Px_IBM_VGA8.ttf'));
   m.set('/assets/vga8.ttf', font);
   // The stylesheet names the font by its versioned URL, the one the page preloads.
-  const css = readFileSync(join(assetsDir, 'page.css'), 'utf8').replaceAll('url("/assets/vga8.ttf")', `url("/assets/vga8.ttf?v=${assetVersion(font)}")`);
-  m.set('/assets/page.css', asset('text/css; charset=utf-8', Buffer.from(css, 'utf8')));
+  const cssPath = join(assetsDir, 'page.css');
+  const css = (text: string): Buffer => Buffer.from(text.replaceAll('url("/assets/vga8.ttf")', `url("/assets/vga8.ttf?v=${assetVersion(font)}")`), 'utf8');
+  m.set('/assets/page.css', asset('text/css; charset=utf-8', async () => css(await readFile(cssPath, 'utf8')), css(readFileSync(cssPath, 'utf8'))));
   if (opts.customCss) {
-    const size = statSync(opts.customCss).size;
-    if (size > MAX_CUSTOM_CSS) throw new Error(`web.customCss: ${opts.customCss} is ${size} bytes; at most ${MAX_CUSTOM_CSS}`);
-    m.set('/assets/custom.css', asset('text/css; charset=utf-8', readFileSync(opts.customCss)));
+    const path = opts.customCss;
+    const size = statSync(path).size;
+    if (size > MAX_CUSTOM_CSS) throw new Error(`web.customCss: ${path} is ${size} bytes; at most ${MAX_CUSTOM_CSS}`);
+    // Read at the first request too, where it is held to the same bound.
+    const read = async (): Promise<Buffer> => {
+      const body = await readFile(path);
+      if (body.length > MAX_CUSTOM_CSS) throw new Error(`web.customCss: ${path} is ${body.length} bytes; at most ${MAX_CUSTOM_CSS}`);
+      return body;
+    };
+    m.set('/assets/custom.css', asset('text/css; charset=utf-8', read, readFileSync(path)));
   }
   return m;
 }
@@ -68,7 +117,7 @@ function escapeHtml(s: string): string {
 }
 
 /** The version an asset's URL carries in the page: its ETag's content hash. */
-export function assetVersion(a: Asset): string {
+export function assetVersion(a: { readonly etag: string }): string {
   return a.etag.slice(1, -1);
 }
 

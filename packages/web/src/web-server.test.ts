@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -143,6 +143,36 @@ describe('the web front end', () => {
     assert.ok(fontUrl && cssUrl);
     const css = await (await fetch(`http://127.0.0.1:${port}${cssUrl}`)).text();
     assert.ok(css.includes(`url("${fontUrl}")`), 'page.css names the preloaded font URL');
+  });
+
+  it("serves a sysop's CSS as it is at its first request, gzipped when asked, and keeps that copy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carrier-css-'));
+    try {
+      const path = join(dir, 'custom.css');
+      const first = `body { color: #0f0; }\n/* ${'padding '.repeat(200)} */\n`;
+      writeFileSync(path, first);
+      const { port } = await start({ customCss: path });
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      const url = /href="(\/assets\/custom\.css\?v=[\w-]+)"/.exec(page)?.[1];
+      assert.ok(url, 'the page links the custom CSS by its version');
+      // Edited after start-up and before anyone asked: the edit is served, under its own
+      // ETag, and the start-up version's URL is no longer cached for good.
+      const edited = first.replace('#0f0', '#ff0');
+      writeFileSync(path, edited);
+      const r = await fetch(`http://127.0.0.1:${port}${url}`, { headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-encoding'), 'gzip');
+      assert.equal(await r.text(), edited);
+      assert.equal(r.headers.get('cache-control'), 'no-cache');
+      assert.notEqual(r.headers.get('etag'), `"${url.split('?v=')[1]}"`);
+      // Read once: a later edit waits for the next start.
+      writeFileSync(path, first.replace('#0f0', '#f00'));
+      const plain = await fetch(`http://127.0.0.1:${port}/assets/custom.css`, { headers: { 'accept-encoding': 'identity' } });
+      assert.equal(plain.headers.get('content-encoding'), null);
+      assert.equal(await plain.text(), edited);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers a path outside the assets with 404 and one log line, never reading the filesystem', async () => {

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
 import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
@@ -18,11 +17,18 @@ import { assetVersion, loadAssets, newNonce, renderPage, type Asset } from './as
 import { ForwardedResolver } from './forwarded.js';
 import { terminalFromQuery, WebConnection } from './web-connection.js';
 
-// ws is CommonJS. Imported as ESM, Node scans its eight files for their export names with
-// the JavaScript cjs-module-lexer, which gets hot enough for TurboFan; in about one start
-// in four or five the compiler's 3.5 MiB of malloc stays resident (docs/benchmarks.md,
-// idle memory). Required, ws is loaded as is.
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof import('ws');
+const require = createRequire(import.meta.url);
+
+/**
+ * ws, loaded at the first WebSocket: a board nobody has opened in a browser does without
+ * it (and without node:https and node:tls, which it loads). Required, not imported: as
+ * ESM, Node would scan its eight CommonJS files for their export names with the JavaScript
+ * cjs-module-lexer, which gets hot enough for TurboFan, and in about one start in four or
+ * five the compiler's 3.5 MiB of malloc stayed resident (docs/benchmarks.md, idle memory).
+ */
+function loadWs(): typeof import('ws') {
+  return require('ws') as typeof import('ws');
+}
 
 /** A route another part of carrier serves on this port (health, metrics, file downloads). */
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, ctx: { remoteAddress: string; path: string }) => void | Promise<void>;
@@ -101,7 +107,7 @@ function csp(nonce: string | undefined): string {
 export class WebServer extends BaseServer {
   private readonly opts: WebServerOptions;
   private readonly http: http.Server;
-  private readonly wss: WsServer;
+  private wssRef: WsServer | undefined;
   private readonly assets: Map<string, Asset>;
   private readonly forwarded: ForwardedResolver;
   private readonly allowedOrigins: Set<string>;
@@ -136,7 +142,7 @@ export class WebServer extends BaseServer {
     // Header and request deadlines are checked this often (Node's default is every 30 s).
     const httpOptions = { connectionsCheckingInterval: 1000, maxHeaderSize: 16 * 1024 };
     this.http = opts.tls
-      ? https.createServer({ ...httpOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+      ? (require('node:https') as typeof import('node:https')).createServer({ ...httpOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest)
       : http.createServer(httpOptions, onRequest);
     this.http.headersTimeout = opts.headersTimeoutMs ?? WEB_DEFAULTS.headersTimeoutMs;
     this.http.requestTimeout = Math.max(WEB_DEFAULTS.requestTimeoutMs, this.http.headersTimeout);
@@ -149,12 +155,6 @@ export class WebServer extends BaseServer {
       this.log.info('web.tls_error', { remote: normalizeAddress(socket.remoteAddress), code: client(String(err.code ?? err.message)) });
     });
     this.http.on('error', (err) => this.emit('error', err));
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: opts.maxPayload ?? WEB_DEFAULTS.maxPayload,
-      perMessageDeflate: false,
-      clientTracking: false,
-    });
   }
 
   /**
@@ -226,6 +226,16 @@ export class WebServer extends BaseServer {
     setTimeout(() => socket.destroy(), 1000).unref();
   }
 
+  /** The WebSocket server, made at the first upgrade. */
+  private get wss(): WsServer {
+    return (this.wssRef ??= new (loadWs().WebSocketServer)({
+      noServer: true,
+      maxPayload: this.opts.maxPayload ?? WEB_DEFAULTS.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+    }));
+  }
+
   private remoteOf(req: http.IncomingMessage): string {
     return this.forwarded.resolve(normalizeAddress(req.socket.remoteAddress), req.headers['x-forwarded-for']);
   }
@@ -288,20 +298,32 @@ export class WebServer extends BaseServer {
       this.plain(res, 404, 'not found\n');
       return;
     }
+    void this.serveAsset(req, res, path, a).catch((err: unknown) => {
+      this.log.error('web.asset_failed', { path, err });
+      if (!res.headersSent) this.plain(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  }
+
+  private async serveAsset(req: http.IncomingMessage, res: http.ServerResponse, path: string, a: Asset): Promise<void> {
+    const c = await a.content();
+    if (res.destroyed) return;
     // The page links each asset as `?v=<version>`: that URL's body never changes, so the
-    // browser keeps it without asking again. Any other URL of it is revalidated each time.
-    const cacheControl = req.url === `${path}?v=${assetVersion(a)}` ? 'public, max-age=31536000, immutable' : 'no-cache';
-    if (req.headers['if-none-match'] === a.etag) {
-      res.writeHead(304, { etag: a.etag, 'cache-control': cacheControl }).end();
+    // browser keeps it without asking again. Any other URL of it is revalidated each time,
+    // and so is a file changed since start-up (its body is no longer that version).
+    const immutable = c.etag === a.etag && req.url === `${path}?v=${assetVersion(a)}`;
+    const cacheControl = immutable ? 'public, max-age=31536000, immutable' : 'no-cache';
+    if (req.headers['if-none-match'] === c.etag) {
+      res.writeHead(304, { etag: c.etag, 'cache-control': cacheControl }).end();
       return;
     }
-    const gzip = a.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    const body = gzip ? a.gzip! : a.body;
+    const gzip = c.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? c.gzip! : c.body;
     res.writeHead(200, {
       'content-type': a.type,
       'content-length': body.length,
       'cache-control': cacheControl,
-      etag: a.etag,
+      etag: c.etag,
       vary: 'accept-encoding',
       'content-security-policy': csp(undefined),
       ...(gzip ? { 'content-encoding': 'gzip' } : {}),
@@ -469,7 +491,7 @@ export class WebServer extends BaseServer {
     for (const s of this.callers) s.destroy();
     for (const s of this.httpSockets) s.destroy();
     this.http.closeAllConnections();
-    this.wss.close();
+    this.wssRef?.close();
     await closed;
   }
 }

@@ -1,9 +1,9 @@
-import cluster from 'node:cluster';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@carrier/core';
 import { BreakInChat, SpyRelay, type Board, type Bus } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import { dialControl, registerControlDialer, type ControlEndpoint } from '@carrier/sysop/protocol';
+import { isClusterWorker } from '../cluster-role.js';
 import type { CarrierConfig } from '../config-schema.js';
 import type { BanList } from '../security/ban-list.js';
 import { boardVerbs } from './board-verbs.js';
@@ -53,7 +53,7 @@ export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promi
     audit: deps.audit,
     handler: verbs.handler,
     limits: { maxClients: cfg.control.maxClients, idleMs: cfg.control.idleTimeout, ...deps.limits },
-    shared: deps.shared ?? cluster.isWorker,
+    shared: deps.shared ?? isClusterWorker(),
   });
   try {
     await server.listen();
