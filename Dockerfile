@@ -12,6 +12,8 @@ RUN npm install -g pnpm@10.34.9
 # Manifests first, so the dependency layer is rebuilt only when one of them changes.
 # Every workspace package is listed: a missing one fails the frozen install.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm's patches of dependencies (package.json, pnpm.patchedDependencies), applied at install.
+COPY patches/ patches/
 COPY packages/client/package.json packages/client/
 COPY packages/core/package.json packages/core/
 COPY packages/doors/package.json packages/doors/
