@@ -1,6 +1,6 @@
 // Benchmark: the resident memory of a board with no callers (issue 18, goal <= 60 MB).
 //   npm run build
-//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--bare] [--node-options '--flag'] [--front-ends telnet,ssh,web]
+//   node --conditions=carrier-src --import tsx tools/bench/idle-memory.ts [--runs 3] [--wait 30] [--bare] [--node-options '--flag'] [--front-ends telnet,ssh,web] [--no-calls]
 // Each run starts the built server (`packages/server/dist/cli.js start`, what `npm start`
 // runs) with the shipped front ends on (telnet, ssh, web; rlogin is off by default; or
 // those --front-ends names, telnet always), SQLite in a temp data dir kept across the runs
@@ -8,6 +8,8 @@
 // and one over ssh when it is on (scripts loaded, art cached, an ssh key exchange and two
 // password checks done), hangs both up, waits (V8 shrinks its young generation after a few
 // idle seconds), and reads VmRSS from /proc/<pid>/status.
+// --no-calls measures a board nobody has called since it started (the first start still
+// makes its calls, to compile the scripts as a board's first callers would).
 // The first start also compiles the scripts; the restarts after it are the median.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,6 +46,7 @@ const frontEnds = process.argv.includes('--front-ends') ? process.argv[process.a
 const ssh = frontEnds.includes('ssh');
 const web = frontEnds.includes('web');
 const waitS = arg('wait', 30);
+const calls = !process.argv.includes('--no-calls');
 // The board runs with what `npm start` gives it (package.json: environment and node flags);
 // --bare leaves both out, --node-options '...' adds flags, to measure one before shipping it.
 const runtime = process.argv.includes('--bare') ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
@@ -62,13 +65,17 @@ async function measure(label: string, first: boolean): Promise<{ start: number; 
     if (first) await board.addUser(USER, PASSWORD);
     await sleep(1000);
     const start = await rssOf(board.process.pid!);
-    await telnetCall(board.ports.telnet!);
-    if (ssh) (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
+    const call = first || calls;
+    if (call) {
+      await telnetCall(board.ports.telnet!);
+      if (ssh) (await sshToMenu(board.ports.ssh!, USER, PASSWORD)).client.end();
+    }
     await sleep(waitS * 1000);
     const idle = await rssOf(board.process.pid!);
     // Anonymous (V8 heap, malloc) vs file-backed (mostly pages of the node binary).
     const split = statusBytes(board.process.pid!, ['RssAnon', 'RssFile']);
-    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s after a telnet${ssh ? ' and an ssh' : ''} call (anon ${mib(split.RssAnon)}, file ${mib(split.RssFile)}; load ${load})`);
+    const after = call ? `after a telnet${ssh ? ' and an ssh' : ''} call` : 'with no call since start';
+    console.log(`${label}: RSS ${mib(start)} MiB after start, ${mib(idle)} MiB idle ${waitS} s ${after} (anon ${mib(split.RssAnon)}, file ${mib(split.RssFile)}; load ${load})`);
     return { start, idle };
   } finally {
     await board.stop();
