@@ -40,9 +40,9 @@ function etagOf(body: Buffer): string {
 }
 
 /**
- * `read` gives the file's body: once now for its version, once more at the first request.
- * A file changed in between (a sysop's CSS edited) is served as it is then, under its new
- * ETag; the page's link names the start-up version until the board restarts.
+ * `atStart` is the body read at start-up, for the version; `read` reads it again at the
+ * first request. A file changed in between (a sysop's CSS edited) is served as it is then,
+ * under its new ETag; the page's link names the start-up version until the board restarts.
  */
 function asset(type: string, read: () => Promise<Buffer>, atStart: Buffer): Asset {
   let loaded: Promise<AssetContent> | undefined;
