@@ -6,9 +6,11 @@ import { controlDialerFor, runConsole } from '@carrier/sysop';
 
 /** Sysops only, whatever the menu says: the console can kick, ban and delete. */
 const SYSOP_LEVEL = 90;
+/** While the console is open, the account is read again this often: a demoted sysop loses it. */
+const RECHECK_MS = 5_000;
 
 export default async function sysop(s: Session): Promise<void> {
-  if ((s.user?.level ?? 0) < SYSOP_LEVEL) {
+  if (((await s.refreshUser())?.level ?? 0) < SYSOP_LEVEL) {
     s.println('|12The sysop console is for sysops.');
     return;
   }
@@ -21,12 +23,29 @@ export default async function sysop(s: Session): Promise<void> {
   const client = await dial();
   s.setActivity('sysop console');
   const view = s.view({ title: 'sysop console' });
+  let demoted = false;
+  const recheck = setInterval(() => {
+    void s
+      .refreshUser()
+      .then((u) => {
+        if ((u?.level ?? 0) >= SYSOP_LEVEL || view.closed) return;
+        demoted = true;
+        s.log.info('sysop.console_closed_demoted', { level: u?.level ?? null });
+        view.close();
+      })
+      .catch(() => undefined);
+  }, RECHECK_MS);
   try {
     // The sysop's own notices (the idle warning, pages, broadcasts) show on the console's footer.
     const notices = (show: (text: string) => void): (() => void) => s.social.onNotice((n) => show(noticeText(n)));
     await Promise.race([runConsole({ blessed: view.blessed, screen: view.screen, client, title: s.board.name, notices }), view.result]);
   } finally {
+    clearInterval(recheck);
     client.close();
     if (!view.closed) view.close();
+  }
+  if (demoted) {
+    s.println('|12Your account is no longer a sysop: the console is closed.|07');
+    await s.pause();
   }
 }

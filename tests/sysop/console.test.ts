@@ -70,6 +70,7 @@ describe('sysop console', () => {
     await board.addUser('alice', PW);
     await board.addUser('bob', PW);
     await board.addUser('Dr Watson', PW, true);
+    await board.addUser('Mycroft', PW, true);
     alice = await TelnetCaller.login(board.ports.telnet!, 'alice', PW, '127.0.0.2');
     bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.3');
   });
@@ -139,5 +140,25 @@ describe('sysop console', () => {
     alice.send('!');
     await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(alice.raw().slice(mark), /sysop console/);
+  });
+
+  it('a sysop demoted while the console is open loses it within seconds, and the `!` with it', { timeout: 90_000 }, async () => {
+    const mycroft = await SshCaller.login(board.ports.ssh!, 'Mycroft', PW);
+    try {
+      await mycroft.waitScreen(/Sysop console/);
+      mycroft.send('!');
+      await mycroft.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
+      const demote = await board.cli(['user', 'set-level', 'Mycroft', '20']);
+      assert.equal(demote.code, 0, demote.stderr);
+      await mycroft.waitScreen(/no longer a sysop: the console is closed/, 20_000);
+      mycroft.send(' ');
+      await mycroft.waitScreen(/Command:/, 20_000);
+      const mark = mycroft.raw().length;
+      mycroft.send('!');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.doesNotMatch(mycroft.raw().slice(mark), /alice +telnet/, 'the console does not open again');
+    } finally {
+      mycroft.hangup();
+    }
   });
 });

@@ -196,6 +196,12 @@ export interface Session {
    * in who's-online and stops the login timer.
    */
   login(user: User): Promise<void>;
+  /**
+   * Reads the caller's account again, so a level a sysop changed since the login counts
+   * now (the menu does before each choice, the sysop console while it is open); `user` is
+   * the fresh account after it. Undefined when the account is gone or nobody is logged in.
+   */
+  refreshUser(): Promise<User | undefined>;
 
   // ---- scripts ----
   /** Replace the running script with `name` (use as `return s.goto('x')`); never returns. */

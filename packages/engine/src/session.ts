@@ -141,6 +141,7 @@ export class CallSession implements LiveSession {
   newAccountAllowed(): Promise<boolean> { return this.account.newAccountAllowed(); }
   createUser(input: NewUser): Promise<User | null> { return this.account.createUser(input); }
   login(user: User): Promise<void> { return this.account.login(user); }
+  refreshUser(): Promise<User | undefined> { return this.account.refresh(); }
 
   // ---- scripts ----
   goto(name: string, ...args: unknown[]): Promise<never> { return this.stack.goto(name, args); }

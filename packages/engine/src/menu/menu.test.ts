@@ -106,6 +106,31 @@ describe('menus: drawing and access', () => {
     assert.match(await press(conn, 's', 'Command: '), /hello from a script/);
   });
 
+  it('a sysop demoted while logged in is refused sysop items at the next choice, and the menu drops them', async () => {
+    const b = await board({ main: MAIN });
+    const { conn } = call(b, 'Sam');
+    assert.match(await conn.waitFor('Command: '), /Sysop room/);
+    const sam = await b.store.users.findByHandle('Sam');
+    await b.store.users.setLevel(sam!.id, 20);
+    const refused = await press(conn, 's', 'Command: ');
+    assert.match(refused, /no longer open to you/);
+    assert.doesNotMatch(refused, /hello from a script/);
+    assert.doesNotMatch(await press(conn, '?', 'Command: '), /Sysop room|Veterans/);
+  });
+
+  it('a caller whose account is deleted while logged in is told and hung up at the next choice', async () => {
+    const b = await board({ main: MAIN });
+    const { conn } = call(b, 'alice');
+    await conn.waitFor('Command: ');
+    const alice = await b.store.users.findByHandle('alice');
+    // As `carrier user delete` does it, on the store.
+    await b.store.knex('calls').where({ user_id: alice!.id }).update({ user_id: null });
+    await b.store.knex('users').where({ id: alice!.id }).del();
+    assert.match(await press(conn, 'w', 'Goodbye'), /account has been deleted/);
+    for (let i = 0; i < 100 && !conn.closed; i++) await delay(20);
+    assert.ok(conn.closed, 'the call is ended');
+  });
+
   it('a caller who is not logged in is level 0: only open items show', async () => {
     const b = await board({ main: MAIN });
     const { conn } = call(b);

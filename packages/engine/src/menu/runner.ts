@@ -72,7 +72,22 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
   }
 }
 
-function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerDeps): Promise<ActionOutcome> {
+async function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerDeps): Promise<ActionOutcome> {
+  // The items on screen were chosen by the level at the last draw; a sysop may have
+  // changed it since (`carrier user set-level`, the console), so the choice is checked
+  // against the account as it is now.
+  if (s.user) {
+    const now = await s.refreshUser();
+    if (!now) {
+      // Deleted while logged in (`carrier user delete` works on the store directly).
+      s.println('|12This account has been deleted. Goodbye.|07');
+      return s.hangup('account deleted');
+    }
+    if (!mayUse(item.access, now)) {
+      s.println('|12That is no longer open to you.|07');
+      return { exit: false };
+    }
+  }
   return actionDefinition(item.action.kind).run(item.action, {
     session: s,
     menu,

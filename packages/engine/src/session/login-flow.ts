@@ -134,6 +134,15 @@ export class LoginFlow {
     }
   }
 
+  /** The account as the store has it now (see Session.refreshUser). */
+  async refresh(): Promise<User | undefined> {
+    if (!this.current) return undefined;
+    const fresh = await this.host.store.users.findById(this.current.id);
+    if (!fresh) return undefined;
+    this.current = fresh;
+    return fresh;
+  }
+
   async login(user: User): Promise<void> {
     const { host } = this;
     host.ensureOpen();
