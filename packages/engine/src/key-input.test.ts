@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
 import { ESCAPE_DECIDE_MS, KEY_QUEUE_LIMIT, KEY_RATE, KeyInput, keyName } from './key-input.js';
 
@@ -57,12 +58,24 @@ describe('KeyInput', () => {
     assert.deepEqual(await names(input, 7), ['ctrl-c', 'enter', 'backspace', 'tab', 'f1', 'delete', 'alt-x']);
   });
 
-  it('keeps at most KEY_QUEUE_LIMIT keys typed ahead and logs the flood once', async () => {
-    const log = createMemoryLogger();
-    const input = new KeyInput('utf8', log);
-    input.push(bytes('a'.repeat(KEY_QUEUE_LIMIT + 100)), 'utf8');
-    input.push(bytes('b'.repeat(1000)), 'utf8');
+  it('keeps a pasted line of the whole burst (1000 keys) typed ahead, in order', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    const line = Array.from({ length: KEY_QUEUE_LIMIT }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    assert.equal(KEY_QUEUE_LIMIT, KEY_RATE.burst);
+    input.push(bytes(line), 'utf8');
     assert.equal(input.queued, KEY_QUEUE_LIMIT);
+    assert.equal((await names(input, KEY_QUEUE_LIMIT)).join(''), line);
+  });
+
+  it("keeps at most its rate's burst typed ahead however fast the rate refills, and logs the flood once", async () => {
+    const log = createMemoryLogger();
+    const input = new KeyInput('utf8', log, { perSecond: 1_000_000, burst: 300 });
+    input.push(bytes('a'.repeat(300)), 'utf8');
+    await delay(5);
+    input.push(bytes('b'.repeat(300)), 'utf8');
+    await delay(5);
+    input.push(bytes('c'.repeat(300)), 'utf8');
+    assert.equal(input.queued, 300);
     assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 1);
   });
 
@@ -119,7 +132,7 @@ describe('KeyInput', () => {
     };
     await flood();
     const burst = read;
-    assert.ok(burst >= KEY_RATE.burst - KEY_QUEUE_LIMIT, `a paste-sized burst gets through (${burst})`);
+    assert.ok(burst + input.queued >= KEY_RATE.burst, `a paste-sized burst gets through (${burst} read, ${input.queued} queued)`);
     assert.ok(burst <= KEY_RATE.burst, `no more than the burst while no time passes (${burst})`);
     assert.equal(log.lines.filter((l) => l['event'] === 'input.rate_limited').length, 1);
     // One second later: the sustained rate's worth gets through, and no more.

@@ -1,11 +1,6 @@
 import { TimeoutError, type Encoding, type Logger } from '@carrier/core';
 import { InputTextDecoder, KeyDecoder, type Key } from '@carrier/terminal';
 
-/**
- * Keys typed ahead of the script. Enough for a fast typist and a pasted line; a paste
- * of a whole file or a flood is cut here instead of growing without bound.
- */
-export const KEY_QUEUE_LIMIT = 256;
 
 /**
  * How long a lone ESC waits for the rest of a sequence before it is the Escape key.
@@ -21,6 +16,14 @@ export const ESCAPE_DECIDE_MS = 80;
  * logged-in caller holding a key down over a fast link could keep a core busy.
  */
 export const KEY_RATE: Readonly<KeyRate> = { perSecond: 100, burst: 1000 };
+
+/**
+ * Keys typed ahead of the script: as many as the rate's burst, so a pasted line of up to
+ * `limits.keyBurst` (and `limits.maxLineLength`, both 1000) arrives whole even while the
+ * script is busy; a paste of a whole file or a flood is cut here instead of growing
+ * without bound. This is the default rate's; a session's own rate sets its own.
+ */
+export const KEY_QUEUE_LIMIT = KEY_RATE.burst;
 
 export interface KeyRate {
   perSecond: number;
@@ -164,13 +167,13 @@ export class KeyInput {
         waiter.resolve(key);
         continue;
       }
-      if (this.queue.length < KEY_QUEUE_LIMIT) {
+      if (this.queue.length < this.rate.burst) {
         this.queue.push(key);
         continue;
       }
       if (!this.flooding) {
         this.flooding = true;
-        this.log.warn('input.flood_dropped', { queued: this.queue.length, limit: KEY_QUEUE_LIMIT });
+        this.log.warn('input.flood_dropped', { queued: this.queue.length, limit: this.rate.burst });
       }
     }
   }
