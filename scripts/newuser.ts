@@ -22,8 +22,12 @@ export default async function newuser(s: Session): Promise<boolean> {
       s.println(`\n|12${check.reason}|07`);
       continue;
     }
-    if (await s.store.users.findByHandle(check.handle)) {
-      s.println('\n|12That handle is taken. Try another.|07');
+    // Taken, or reads like one that is (`aIice` for alice): refused here, not after the
+    // whole application, as account creation would refuse it.
+    const twin = await s.store.users.findLookalike(check.handle);
+    if (twin) {
+      const same = twin.handle.toLowerCase() === check.handle.toLowerCase();
+      s.println(same ? '\n|12That handle is taken. Try another.|07' : '\n|12That handle looks too much like one already taken. Try another.|07');
       continue;
     }
     handle = check.handle;

@@ -62,6 +62,21 @@ describe('new users and last callers', () => {
     await after.close();
   });
 
+  it('refuses a taken handle, or one that reads like it, at the handle prompt', async () => {
+    const c = await call();
+    c.writeLine('new');
+    await c.readUntil('Handle');
+    c.writeLine('ALICE');
+    await c.readUntil('That handle is taken. Try another.');
+    await c.readUntil('Handle');
+    c.writeLine('aIice');
+    await c.readUntil('That handle looks too much like one already taken. Try another.');
+    await c.readUntil('Handle');
+    c.writeLine('Fox Mulder');
+    await c.readUntil('Password:');
+    await c.close();
+  });
+
   it('ends the application after three mismatched confirmations', async () => {
     const c = await call();
     c.writeLine('new');

@@ -69,7 +69,10 @@ for (const backend of backends) {
           (e) => isCarrierError(e, 'DUPLICATE') && /looks too much like/.test(e.message),
           h,
         );
+        assert.equal((await store.users.findLookalike(h))?.handle, 'alice', `findLookalike finds what ${h} reads as`);
       }
+      assert.equal((await store.users.findLookalike('ALICE'))?.handle, 'alice');
+      assert.equal(await store.users.findLookalike('bob'), null);
       const results = await Promise.allSettled([
         store.users.create({ handle: 'rt.sysop2', password: 'da vinci virus' }),
         store.users.create({ handle: 'rt_sysop2', password: 'da vinci virus' }),

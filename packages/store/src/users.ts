@@ -45,6 +45,11 @@ export interface UsersRepository {
   create(input: NewUser): Promise<User>;
   /** Case-insensitive. */
   findByHandle(handle: string): Promise<User | null>;
+  /**
+   * The account whose handle reads as `handle` does (the same look-alike skeleton, so
+   * `aIice` finds alice, and `alice` itself): what `create` would refuse it for.
+   */
+  findLookalike(handle: string): Promise<User | null>;
   findById(id: number): Promise<User | null>;
   /** The user when handle and password match, else null; never says which part was wrong. */
   authenticate(handle: string, password: string): Promise<User | null>;
@@ -190,6 +195,12 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
       const key = handleKey(handle);
       if (key.length > HANDLE_LOOKUP_MAX) return null;
       const row = (await users().where({ handle_key: key }).first(USER_COLUMNS)) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    },
+
+    async findLookalike(handle) {
+      if (handle.length > HANDLE_LOOKUP_MAX) return null;
+      const row = (await users().where({ handle_skeleton: handleSkeleton(handle) }).first(USER_COLUMNS)) as UserRow | undefined;
       return row ? toUser(row) : null;
     },
 
