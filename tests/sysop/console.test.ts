@@ -91,7 +91,8 @@ describe('sysop console', () => {
     const rows = screen.split('\n');
     const aliceFirst = rows.findIndex((r) => / alice +telnet/.test(r)) < rows.findIndex((r) => / bob +telnet/.test(r));
     if (aliceFirst) tmux.keys('Down');
-    tmux.keys('s');
+    // The footer shows capitals: a shifted hotkey works as well as a lower-case one.
+    tmux.keys('S');
     await tmux.wait(/spying on node \d+ bob 80x25/);
     bob.send('w');
     await tmux.wait(/Who's online/i);

@@ -4,6 +4,13 @@
 import { runCli } from './commands.js';
 import { StartError } from './start-error.js';
 
+// Output piped into `head` (or anything that stops reading): the reader has what it wanted,
+// so stop quietly, as other command-line tools do, instead of an unhandled EPIPE stack.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     if (code !== undefined) process.exitCode = code;

@@ -366,28 +366,28 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       await load();
       list.focus();
     }).catch(fail));
-    list.key(['v'], () => void act(async (u) => {
+    list.key(['v', 'S-v'], () => void act(async (u) => {
       const v = await ask(`level for ${u.handle} (0-100):`, String(u.level));
       if (v !== undefined && /^\d+$/.test(v.trim())) await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()) });
     }));
-    list.key(['f'], () => void act(async (u) => {
+    list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
       if (v !== undefined) await client.request('user.set-flags', { handle: u.handle, flags: v.trim().toUpperCase() });
     }));
-    list.key(['n'], () => void act(async (u) => {
+    list.key(['n', 'S-n'], () => void act(async (u) => {
       const v = await ask(`notes on ${u.handle}:`, u.notes);
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
     }));
-    list.key(['x'], () => void act(async (u) => {
+    list.key(['x', 'S-x'], () => void act(async (u) => {
       await client.request(u.locked ? 'user.unlock' : 'user.lock', { handle: u.handle });
       status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
     }));
-    list.key(['p'], () => void act(async (u) => {
+    list.key(['p', 'S-p'], () => void act(async (u) => {
       if (!(await confirm(`reset the password of ${u.handle}?`))) return;
       const r = (await client.request('user.reset-password', { handle: u.handle })) as { password: string };
       await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
     }));
-    list.key(['d'], () => void act(async (u) => {
+    list.key(['d', 'S-d'], () => void act(async (u) => {
       if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
       await client.request('user.delete', { handle: u.handle });
       status(`deleted ${u.handle}`);
@@ -413,10 +413,10 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     for (const w of [header, nodeList, bansBox, logBox, footer]) w.destroy();
     finish();
   };
-  screen.key(['q', 'C-c'], onMain(quit));
-  screen.key(['s'], onMain(() => (selected() ? spyOn(selected()!, false) : status('no node selected'))));
-  screen.key(['c'], onMain(() => (selected() ? spyOn(selected()!, true) : status('no node selected'))));
-  screen.key(['k'], onMain(async () => {
+  screen.key(['q', 'S-q', 'C-c'], onMain(quit));
+  screen.key(['s', 'S-s'], onMain(() => (selected() ? spyOn(selected()!, false) : status('no node selected'))));
+  screen.key(['c', 'S-c'], onMain(() => (selected() ? spyOn(selected()!, true) : status('no node selected'))));
+  screen.key(['k', 'S-k'], onMain(async () => {
     const n = selected();
     if (!n) return status('no node selected');
     if (!(await confirm(`kick node ${n.node} (${safe(n.handle, 16)})?`))) return;
@@ -424,7 +424,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     status(`kicked node ${n.node}`);
     await refreshNodes();
   }));
-  screen.key(['m'], onMain(async () => {
+  screen.key(['m', 'S-m'], onMain(async () => {
     const n = selected();
     if (!n) return status('no node selected');
     const text = await ask(`message to node ${n.node} (${safe(n.handle, 16)}):`);
@@ -432,7 +432,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     await client.request('message', { node: n.node, text: text.slice(0, 500) });
     status(`sent to node ${n.node}`);
   }));
-  screen.key(['b'], onMain(async () => {
+  screen.key(['b', 'S-b'], onMain(async () => {
     const n = selected();
     if (!n) return status('no node selected');
     const span = await ask(`ban ${n.from} (node ${n.node}) for how long? (e.g. 24h; empty: until lifted)`, '24h');
@@ -441,12 +441,12 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     status(`banned ${n.from}`);
     await refreshSlow();
   }));
-  screen.key(['l'], onMain(async () => {
+  screen.key(['l', 'S-l'], onMain(async () => {
     logFilter = logFilter === undefined ? selected()?.node : undefined;
     await followLog();
   }));
-  screen.key(['u'], onMain(() => userEditor()));
-  screen.key(['r'], onMain(async () => {
+  screen.key(['u', 'S-u'], onMain(() => userEditor()));
+  screen.key(['r', 'S-r'], onMain(async () => {
     const r = (await client.request('reload')) as { problems: string[] };
     status(r.problems.length === 0 ? 'reload: everything checks out' : `reload: ${r.problems.length} problem(s): ${r.problems[0]}`);
   }));
