@@ -117,6 +117,15 @@ describe('callers over ssh and rlogin', () => {
     still.close();
   });
 
+  it('ends the call when the client ends its input (ssh -T </dev/null), freeing the node', async () => {
+    const started = Date.now();
+    const r = await run('sshpass', ['-p', 'wonderland7', 'ssh', '-T', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1'], { input: '', timeoutMs: 30_000 });
+    assert.notEqual(r.code, null, `ssh returned by itself (${r.stderr})`);
+    assert.ok(Date.now() - started < 20_000);
+    const ended = await board.waitForLog((l) => l['event'] === 'session.end' && /ended its input/.test(String(l['reason'] ?? '')), 10_000);
+    assert.ok(ended);
+  });
+
   it('takes ssh new@ through the application, and the account then logs in over telnet', async () => {
     const r = await run('expect', [exp('ssh-newuser.exp'), String(board.ports.ssh), knownHosts, 'Dora', 'explorer-99'], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stdout.slice(-1500));

@@ -39,6 +39,10 @@ export class SshConnection extends BaseConnection {
     this.channel.on('data', (bytes: Buffer) => this.pushInput(bytes));
     this.channel.on('drain', () => this.emit('drain'));
     this.channel.on('close', () => this.transportClosed('client closed'));
+    // End of input (`ssh -T </dev/null`, a closed pipe): no key can come any more, so the
+    // call ends now, as a telnet caller's does on the socket's end, instead of holding
+    // a node until the idle timeout.
+    this.channel.on('end', () => this.close('client ended its input'));
     // A write racing the peer's close fails on the channel; 'close' follows and reports it.
     this.channel.on('error', () => {});
   }
