@@ -60,6 +60,8 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
       await writeFile(join(out, name), randomBytes(300_000));
       const put = await scp([join(out, name), remote('uploads/')], legacy);
       assert.equal(put.code, 0, put.out);
+      // OpenSSH sets the new file's mode on its handle; the board says OK (and keeps its own).
+      assert.doesNotMatch(put.out, /fsetstat|Permission denied/, 'a clean upload prints no error');
       const id = await pendingNamed(name);
       assert.ok(id, `no pending upload ${name}`);
       const quarantined = (await readdir(join(dir, 'quarantine'))).find((f) => f.endsWith(`-${name}`));

@@ -270,7 +270,14 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
   sftp.on('MKDIR', refuse('mkdir'));
   sftp.on('RMDIR', refuse('rmdir'));
   sftp.on('SETSTAT', refuse('setstat'));
-  sftp.on('FSETSTAT', refuse('setstat'));
+  // OpenSSH's scp and sftp set the mode (and with -p the times) of a file they upload on
+  // its open handle. The board keeps uploads under its own modes and times, so that is
+  // answered OK and changes nothing: refused, every scp upload printed an error though it
+  // had worked. Any other handle's attributes stay refused.
+  sftp.on('FSETSTAT', (reqid, handle) => {
+    if (getHandle(handle)[1]?.kind === 'write') sftp.status(reqid, STATUS_CODE.OK);
+    else refuse('setstat')(reqid);
+  });
   sftp.on('SYMLINK', refuse('symlink'));
   sftp.on('READLINK', (reqid) => sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'no links here'));
 
