@@ -306,4 +306,32 @@ describe('message areas and private mail', () => {
     const announced = await board.cli(['msg', 'post', 'announcements', '--subject', 'Maintenance tonight'], 'Down at 22:00.');
     assert.equal(announced.code, 0, announced.stderr);
   });
+
+  it('a caller over the posting limit keeps what they wrote, and saves it once the minute has passed', { timeout: 120_000 }, async () => {
+    // dave's last minute already holds the limit (20), posted for him with the CLI.
+    for (let i = 0; i < 20; i++) {
+      const r = await board.cli(['msg', 'post', 'general', '--from', 'dave', '--subject', `filler ${i}`], `filler ${i}\n`);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const dave = await inetutils('dave');
+    dave.send('m');
+    await dave.waitScreen(/Area: General/);
+    dave.send('p');
+    await dave.waitScreen(/To:/);
+    dave.send('\r');
+    await dave.waitScreen(/Subject:/);
+    dave.send('Kept across the limit\r');
+    await dave.waitScreen(/Ctrl-Z save/);
+    dave.send('a long and careful post');
+    await dave.waitScreen(/careful post/);
+    dave.send(CTRL_Z);
+    await dave.waitScreen(/posting too fast[\s\S]*Your message is kept/);
+    dave.send('t');
+    await dave.waitScreen(/Give it \d+ more second/);
+    // The window is a minute from the fillers: wait it out, then try again.
+    await new Promise((r) => setTimeout(r, 61_000));
+    dave.send('t');
+    await dave.waitScreen(/Message #\d+ posted in General/, 20_000);
+    dave.hangup();
+  });
 });

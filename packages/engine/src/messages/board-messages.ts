@@ -4,6 +4,7 @@ import { quoteLines, quotePrefix } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
+import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
 import { bodyLines, field, shortDate } from './text.js';
 
@@ -149,24 +150,32 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
     return;
   }
   try {
-    const m = await s.store.messages.post({
-      area: now.tag,
-      fromUserId: asBoard ? null : user.id,
-      fromHandle: asBoard ? s.board.name : user.handle,
-      toHandle: to,
-      subject,
-      body,
-      parentId: parent?.id ?? null,
-      ...(asBoard ? {} : { rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS } }),
-    });
+    const m = await saveOrKeep(
+      s,
+      () =>
+        s.store.messages.post({
+          area: now.tag,
+          fromUserId: asBoard ? null : user.id,
+          fromHandle: asBoard ? s.board.name : user.handle,
+          toHandle: to,
+          subject,
+          body,
+          parentId: parent?.id ?? null,
+          ...(asBoard ? {} : { rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS } }),
+        }),
+      'message',
+    );
+    if (!m) {
+      s.println('|07Message dropped.');
+      return;
+    }
     // Your own message is not news to you.
     await s.store.messages.markRead(user.id, now.tag, m.id);
     s.log.info('messages.posted', { id: m.id, area: now.tag, reply: parent?.id });
     s.println(`|10Message #${m.id} posted in ${field(now.name, 40)}.|07`);
   } catch (err) {
-    if (isCarrierError(err, 'LIMIT_EXCEEDED') || isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
+    if (isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
       s.println(`|12${field(err.message, 200)}|07`);
-      if (isCarrierError(err, 'LIMIT_EXCEEDED')) s.log.info('messages.rate_limited', { area: now.tag });
       return;
     }
     throw err;

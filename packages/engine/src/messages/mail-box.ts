@@ -4,6 +4,7 @@ import { quoteLines, quotePrefix } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { editText } from './edit.js';
+import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { messageAreasOf } from './source.js';
 import { bodyLines, field, shortDate } from './text.js';
@@ -116,19 +117,28 @@ export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
   }
   const areas = await messageAreasOf(s.board);
   try {
-    const m = await s.store.mail.send({
-      fromUserId: user.id,
-      fromHandle: user.handle,
-      to: recipient.handle,
-      subject,
-      body,
-      rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS },
-    });
+    const m = await saveOrKeep(
+      s,
+      () =>
+        s.store.mail.send({
+          fromUserId: user.id,
+          fromHandle: user.handle,
+          to: recipient.handle,
+          subject,
+          body,
+          rate: { max: areas.postsPerMinute, windowMs: POST_RATE_WINDOW_MS },
+        }),
+      'mail',
+    );
+    if (!m) {
+      s.println('|07Mail dropped.');
+      return;
+    }
     s.bus.publish('mail.new', { id: m.id, toUserId: m.toUserId, fromHandle: m.fromHandle, subject: m.subject, at: m.createdAt });
     s.log.info('mail.sent', { id: m.id, to: m.toUserId });
     s.println(`|10Mail sent to ${field(m.toHandle, 32)}.|07`);
   } catch (err) {
-    if (isCarrierError(err, 'LIMIT_EXCEEDED') || isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
+    if (isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
       s.println(`|12${field(err.message, 200)}|07`);
       return;
     }
