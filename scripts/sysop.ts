@@ -10,7 +10,9 @@ const SYSOP_LEVEL = 90;
 const RECHECK_MS = 5_000;
 
 export default async function sysop(s: Session): Promise<void> {
-  if (((await s.refreshUser())?.level ?? 0) < SYSOP_LEVEL) {
+  // The console needs the control channel, not the database: with the database not
+  // answering, the level read at the last good look stands.
+  if (((await s.refreshUser().catch(() => s.user))?.level ?? 0) < SYSOP_LEVEL) {
     s.println('|12The sysop console is for sysops.');
     return;
   }

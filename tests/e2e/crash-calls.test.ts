@@ -39,8 +39,19 @@ describe('calls of a board killed with -9 (SQLite alone)', { timeout: 120_000 },
     const alice = await login(first, 'alice', 'looking-glass-9', '127.0.0.2');
     clients.push(alice);
     const opened = await first.waitForLog((l) => l['event'] === 'session.login' && l['user'] === 'alice');
-    // Let the process beat at least once after the login (every 5 s).
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Let the process beat at least once after the login (every 5 s; later on a loaded
+    // machine, so watch its row rather than the clock).
+    const loggedInAt = Date.now();
+    const watch = await openStore({ dataDir: first.dataDir, log: silentLogger });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(await watch.processes.list()).some((p) => p.seenAt > loggedInAt)) {
+        assert.ok(Date.now() < deadline, 'the board beat within 30 s of the login');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await watch.close();
+    }
     const exited = new Promise((r) => first.process.once('exit', r));
     const killedAt = Date.now();
     first.process.kill('SIGKILL');

@@ -77,7 +77,9 @@ async function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerD
   // changed it since (`carrier user set-level`, the console), so the choice is checked
   // against the account as it is now.
   if (s.user) {
-    const now = await s.refreshUser();
+    // With the database not answering, the level read at the last good look stands: what
+    // works without the database (who's online, chat) keeps working for a caller already on.
+    const now = await s.refreshUser().catch(() => s.user);
     if (!now) {
       // Deleted while logged in (`carrier user delete` works on the store directly).
       s.println('|12This account has been deleted. Goodbye.|07');
