@@ -493,7 +493,7 @@ describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
     // The server cuts the flood off; under load the client may see that as ECONNRESET.
     c.on('error', () => undefined);
     // Not events.once: it rejects on that 'error', and the close follows it anyway.
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     shell(c, { term: 'xterm', cols: 80, rows: 25 }, flood).catch(() => undefined);
     await closed;
     assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.flood'));
