@@ -2,10 +2,11 @@
 // `carrier sysop`, drawn on this caller's terminal through the board's view adapter,
 // whatever the front end. It speaks only the board's control channel.
 import { noticeText, type Session } from '@carrier/engine';
+import { LEVELS } from '@carrier/store';
 import { controlDialerFor, runConsole } from '@carrier/sysop';
 
 /** Sysops only, whatever the menu says: the console can kick, ban and delete. */
-const SYSOP_LEVEL = 90;
+const SYSOP_LEVEL = LEVELS.sysop;
 /** While the console is open, the account is read again this often: a demoted sysop loses it. */
 const RECHECK_MS = 5_000;
 
@@ -39,8 +40,9 @@ export default async function sysop(s: Session): Promise<void> {
   }, RECHECK_MS);
   try {
     // The sysop's own notices (the idle warning, pages, broadcasts) show on the console's footer.
-    const notices = (show: (text: string) => void): (() => void) => s.social.onNotice((n) => show(noticeText(n)));
-    await Promise.race([runConsole({ blessed: view.blessed, screen: view.screen, client, title: s.board.name, notices }), view.result]);
+    const notices = (show: (text: string) => void): (() => void) => s.social.onNotice((n) => show(noticeText(n)), { oneLine: true });
+    const self = s.user?.handle;
+    await Promise.race([runConsole({ blessed: view.blessed, screen: view.screen, client, title: s.board.name, notices, ...(self ? { self } : {}) }), view.result]);
   } finally {
     clearInterval(recheck);
     client.close();

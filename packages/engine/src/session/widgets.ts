@@ -90,7 +90,7 @@ export class Widgets {
   }
 
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
-    return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false }) }, items, opts);
+    return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false, oneLine: true }) }, items, opts);
   }
 
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {

@@ -98,8 +98,17 @@ export class SessionSocial {
    * Show notices with `handler` while it is registered (a full-screen view that owns the
    * screen); the newest registration wins. Returns the unregister function.
    */
-  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean; kinds?: readonly NoticeKind[] } = {}): () => void {
-    const entry: NoticeHandler = (n) => handler(n);
+  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean; kinds?: readonly NoticeKind[]; oneLine?: boolean } = {}): () => void {
+    // A view that shows one notice at a time (a status line) hides each under the next:
+    // when it had more than one, they are all shown again as lines once it lets go.
+    const shown: Notice[] = [];
+    const entry: NoticeHandler = (n) => {
+      if (opts.oneLine) {
+        if (shown.length >= MAX_HELD_NOTICES) shown.shift();
+        shown.push(n);
+      }
+      handler(n);
+    };
     this.handlers.push(entry);
     // A screen that takes only some kinds (a door: system notices) leaves the rest held, as before it registered.
     if (opts.kinds) this.kinds.set(entry, new Set(opts.kinds));
@@ -110,6 +119,7 @@ export class SessionSocial {
       if (i >= 0) this.handlers.splice(i, 1);
       this.passive.delete(entry);
       this.kinds.delete(entry);
+      if (shown.length > 1) for (const n of shown.splice(0)) this.showLater(n);
     };
   }
 
@@ -159,14 +169,22 @@ export class SessionSocial {
       } catch (err) {
         this.host.log.error('notice.handler_failed', { err });
       }
-    } else if (this.host.viewOpen()) {
+    } else {
+      this.showLater(notice);
+    }
+    return true;
+  }
+
+  /** Print a notice above the line being typed, or hold it while a full-screen view has the screen. */
+  private showLater(notice: Notice): void {
+    if (this.host.closed) return;
+    if (this.host.viewOpen()) {
       // Text written now would land inside someone else's full-screen layout.
       if (this.held.length >= MAX_HELD_NOTICES) this.held.shift();
       this.held.push(notice);
     } else {
       this.host.write(this.line.interrupt(noticeLine(notice)));
     }
-    return true;
   }
 
   /** @internal A full-screen view closed: show what arrived while it was open. */

@@ -93,6 +93,38 @@ describe('notices reach a caller wherever they are', () => {
     await session.done;
   });
 
+  it('a view that shows one notice at a time shows them all again as lines once it closes, when one hid another', async () => {
+    const b = await board(`export default async (s) => { s.println('pick:'); const i = await s.lightbar(['one', 'two']); s.println('picked ' + i); await s.readKey(); };`);
+    const { conn, session } = call(b);
+    await conn.waitFor('two');
+    b.bus.publish('page', page(session.id, 'first of two'));
+    await conn.waitFor('first of two');
+    b.bus.publish('broadcast', { from: 'Sysop', text: 'second hides it', at: Date.now() });
+    await conn.waitFor('second hides it');
+    const mark = conn.screen.length;
+    conn.type('\r');
+    const after = (await conn.waitFor('picked 0')).slice(mark);
+    const first = after.indexOf('*** Page from Mallory (node 7): \x1b[0;37mfirst of two');
+    const second = after.indexOf('*** Broadcast from Sysop: \x1b[0;37msecond hides it');
+    assert.ok(first >= 0 && second > first, `both notices again, in order: ${JSON.stringify(after)}`);
+    conn.type('q');
+    await session.done;
+  });
+
+  it('a single notice in a one-notice view is not shown twice', async () => {
+    const b = await board(`export default async (s) => { s.println('pick:'); const i = await s.lightbar(['one', 'two']); s.println('picked ' + i); await s.readKey(); };`);
+    const { conn, session } = call(b);
+    await conn.waitFor('two');
+    b.bus.publish('page', page(session.id, 'only one'));
+    await conn.waitFor('only one');
+    const mark = conn.screen.length;
+    conn.type('\r');
+    await conn.waitFor('picked 0');
+    assert.doesNotMatch(conn.screen.slice(mark), /only one/);
+    conn.type('q');
+    await session.done;
+  });
+
   it('presence carries the chat room a caller is in', async () => {
     const b = await board(`export default async (s) => { s.social.setRoom('retro'); s.println('in retro'); await s.readKey(); };`);
     const { conn, session } = call(b);

@@ -163,10 +163,13 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
       scheduleRender();
     }),
   ];
-  const unNotice = s.social.onNotice((n) => {
-    const { head: h, body: b } = describeNotice(n);
-    say(`*** ${h}: ${n.kind === 'invite' ? 'press A to answer.' : b}`);
-  });
+  const unNotice = s.social.onNotice(
+    (n) => {
+      const { head: h, body: b } = describeNotice(n);
+      say(`*** ${h}: ${n.kind === 'invite' ? 'press A to answer.' : b}`);
+    },
+    { oneLine: true },
+  );
   const idleTimer = setInterval(scheduleRender, IDLE_REFRESH_MS);
   screen.on('resize', render);
 
