@@ -59,3 +59,16 @@ test('an endless line without a newline stops being remembered', () => {
   for (let i = 0; i < 100; i++) k.wrote('x'.repeat(50));
   assert.equal(k.interrupt('n'), '\r\nn\x1b[0m\r\n');
 });
+
+test('a full-screen editor drawn with cursor moves is not a prompt: a notice after it replays none of it', () => {
+  const k = new LineKeeper();
+  k.wrote('Subject: hi\r\n');
+  // The message editor's frames: rows placed with ESC[row;colH, never a CR or LF.
+  k.wrote('\x1b[0m\x1b[2J\x1b[1;1H Mail to me\x1b[K\x1b[2;1Hhello\x1b[K\x1b[25;1H INS  line 1/1  5 bytes\x1b[K\x1b[2;6H');
+  assert.equal(k.interrupt('*** x'), '\r\n*** x\x1b[0m\r\n');
+  // It closes by clearing the screen and homing the cursor: a known, empty line again.
+  k.wrote('\x1b[0m\x1b[2J\x1b[H');
+  assert.equal(k.interrupt('*** New mail'), '\r\x1b[K*** New mail\x1b[0m\r\n');
+  k.wrote('\x1b[5;1HCommand: ');
+  assert.equal(k.interrupt('n'), '\r\x1b[Kn\x1b[0m\r\nCommand: ');
+});

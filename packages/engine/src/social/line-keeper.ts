@@ -11,7 +11,24 @@ import type { LineEditor } from '@carrier/terminal';
 const MAX_TAIL = 2048;
 /** Cursor moves and erases in a prompt would go elsewhere when replayed; colours (SGR) are kept. */
 const NON_SGR_CSI = /\x1b\[[0-9;?]*[ -/]*[@-ln-~]|\x1b[78]/g;
+/** What can end the known line: a line break, a cursor move (CSI), a cursor restore (ESC 7/8). */
+const LINE_EVENT = /[\r\n]|\x1b\[([0-9;?]*)[ -/]*([@-~])|\x1b[78]/g;
+/** CSI finals that move the cursor (CUU..CHA, CUP, VPA, HVP, HPR, VPR, HPA, DECSTBM, SCO save/restore). */
+const CURSOR_MOVES = new Set(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'd', 'f', 'a', 'e', '`', 'r', 's', 'u']);
 const RESET = '\x1b[0m';
+
+/**
+ * How a cursor move leaves the line: at column 1 of a line the keeper knows nothing of
+ * yet ('start': `ESC[H`, `ESC[5;1H`, CNL/CPL, CHA 1; what follows is the new line), or
+ * somewhere it cannot follow ('unknown': a full-screen editor draws its rows with
+ * `ESC[row;colH`, none of which is a prompt to put back).
+ */
+function cursorMove(params: string, final: string): 'start' | 'unknown' {
+  if (final === 'E' || final === 'F') return 'start';
+  const column = final === 'H' || final === 'f' ? (params.split(';')[1] ?? '') : final === 'G' || final === '`' ? params : undefined;
+  if (column !== undefined && (column === '' || Number(column) <= 1)) return 'start';
+  return 'unknown';
+}
 
 export class LineKeeper {
   /** text since the last CR or LF; undefined when raw output (art) made it unknowable */
@@ -21,15 +38,34 @@ export class LineKeeper {
 
   /** Text the session wrote. */
   wrote(text: string): void {
-    const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
-    if (cut >= 0) this.tail = text.slice(cut + 1);
-    else if (this.tail !== undefined) this.tail += text;
+    let from = 0;
+    for (const m of text.matchAll(LINE_EVENT)) {
+      const final = m[2];
+      // Colours, erases and modes are part of the line (replayed without the erases).
+      if (final !== undefined && !CURSOR_MOVES.has(final)) continue;
+      // A line break or a move to column 1 starts a fresh line; any other move (or DECRC) goes where the line is unknown.
+      const starts = final === undefined ? m[0] === '\r' || m[0] === '\n' : cursorMove(m[1] ?? '', final) === 'start';
+      this.tail = starts ? '' : undefined;
+      from = m.index + m[0].length;
+    }
+    if (this.tail !== undefined) this.tail += text.slice(from);
     if (this.tail !== undefined && this.tail.length > MAX_TAIL) this.tail = undefined;
   }
 
   /** Bytes went out that this cannot follow (art): the line is unknown until the next line starts. */
   lost(): void {
     this.tail = undefined;
+  }
+
+  /**
+   * What the line holds now, to be put back after something else wrote over it on the
+   * same screen (the sysop's break-in chat at a menu prompt). Returns the put-back.
+   */
+  keep(): () => void {
+    const tail = this.tail;
+    return () => {
+      this.tail = tail;
+    };
   }
 
   /** A line editor starts at the cursor: what precedes it on the line is its prompt. */
