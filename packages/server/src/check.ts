@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { boardMenuRefs, checkMenus, checkScripts, loadMessageAreasFile, readDoorsFile } from '@carrier/engine';
+import { boardMenuRefs, checkMenus, checkScripts, loadFilesFile, loadMessageAreasFile, readDoorsFile } from '@carrier/engine';
 import { checkDoorPrograms } from './doors-check.js';
 import { checkArtFile } from '@carrier/terminal';
 import { loadConfig, type ConfigError, type LoadedConfig } from './config.js';
@@ -24,8 +24,8 @@ export function formatProblem(p: Problem): string {
 /**
  * The `check` verb. The config is read collecting its problems (a bad key keeps its
  * default), so one run reports the config, the scripts, the menus and the art together.
- * Exit 0 when all is well, 2 when the config file itself has problems (as for every verb),
- * else 1.
+ * Exit 0 when all is well, 2 when the config file or files.yaml has problems (as for every
+ * verb: the board would not start), else 1.
  */
 export async function checkCommand(out: (line: string) => void): Promise<number> {
   const configProblems: ConfigError[] = [];
@@ -92,7 +92,15 @@ export async function runCheck(loaded: LoadedConfig, out: (line: string) => void
     out(`message areas: ${loaded.areas?.areas.length ?? 0} in ${messagesFile}`);
   } else out(`message areas: the defaults (no ${messagesFile})`);
 
+  // The loader the board runs at start and on every change of the file.
+  const filesFile = resolve(cfg.files.file);
+  const files = await loadFilesFile(filesFile, parseMenuYaml, resolve(cfg.dataDir));
+  problems.push(...files.problems.map((p) => ({ file: p.file, line: p.line, key: p.key || undefined, message: p.message })));
+  out(`file areas: ${files.config ? `${files.config.areas.length} in ${existsSync(filesFile) ? filesFile : `the defaults (no ${filesFile})`}` : `invalid in ${filesFile}`}`);
+
   for (const p of problems) out(formatProblem(p));
   out(problems.length === 0 ? 'check passed' : `check failed: ${problems.length} problem(s)`);
+  // files.yaml is config too: a board would not start on it (exit 2, like carrier.yaml).
+  if (files.problems.length > 0) return 2;
   return problems.length === 0 ? 0 : 1;
 }

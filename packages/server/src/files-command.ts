@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { isCarrierError, silentLogger } from '@carrier/core';
 import { BoardFiles, formatSize } from '@carrier/engine';
 import type { Store } from '@carrier/store';
+import { ConfigError } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
 import { parseMenuYaml } from './menu-yaml.js';
 
@@ -14,6 +15,19 @@ export const FILES_USAGE = `  files scan [area]                       index what
 
 export class FilesUsageError extends Error {}
 
+/**
+ * files.yaml as the board reads it (BoardFiles' own loader): its first problem is the
+ * ConfigError every verb exits 2 with, so a board never runs, nor a sysop verb acts, on
+ * areas the sysop did not write (a quarantine inside an area would publish it).
+ */
+export async function requireFilesConfig(files: BoardFiles): Promise<void> {
+  const problems = await files.problems();
+  const first = problems[0];
+  if (!first) return;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more: run \`carrier check\`)` : '';
+  throw new ConfigError(first.file, first.key || '(file)', `${first.message}${more}`, first.line);
+}
+
 export interface FilesCommandDeps {
   out(line: string): void;
   err(line: string): void;
@@ -22,8 +36,11 @@ export interface FilesCommandDeps {
 
 export async function filesCommand(args: string[], cfg: CarrierConfig, deps: FilesCommandDeps): Promise<number> {
   const [sub, ...rest] = args;
-  const open = (store: Store): BoardFiles =>
-    new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log: silentLogger });
+  const open = async (store: Store): Promise<BoardFiles> => {
+    const files = new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log: silentLogger });
+    await requireFilesConfig(files);
+    return files;
+  };
   const uploadId = (v: string | undefined): number => {
     const n = Number((v ?? '').replace(/^#/, ''));
     if (!Number.isInteger(n) || n <= 0) throw new FilesUsageError(`not an upload number: ${JSON.stringify(v ?? '')}`);
@@ -34,10 +51,17 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
       case 'scan':
         if (rest.length > 1) throw new FilesUsageError('files scan takes at most one area');
         return await deps.withStore(async (store) => {
-          const files = open(store);
+          const files = await open(store);
           await files.ensureFolders();
-          for (const r of await files.scan(rest[0])) deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);
-          return 0;
+          let code = 0;
+          for (const r of await files.scan(rest[0])) {
+            if (r.refused === undefined) deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);
+            else {
+              deps.err(`carrier: ${r.area}: not scanned: ${r.refused}`);
+              code = 1;
+            }
+          }
+          return code;
         });
       case 'pending':
         return await deps.withStore(async (store) => {
@@ -53,7 +77,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         if (rest.length !== 2) throw new FilesUsageError('files approve <upload> <area>');
         const id = uploadId(rest[0]);
         return await deps.withStore(async (store) => {
-          const entry = await open(store).approve(id, rest[1]!);
+          const entry = await (await open(store)).approve(id, rest[1]!);
           deps.out(`approved #${id}: ${entry.name} is in ${entry.area}`);
           return 0;
         });
@@ -62,7 +86,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         if (rest.length !== 1) throw new FilesUsageError('files reject <upload>');
         const id = uploadId(rest[0]);
         return await deps.withStore(async (store) => {
-          await open(store).reject(id);
+          await (await open(store)).reject(id);
           deps.out(`rejected #${id}: its bytes are deleted`);
           return 0;
         });
@@ -71,7 +95,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         throw new FilesUsageError(`unknown files verb ${JSON.stringify(sub ?? '')}`);
     }
   } catch (err) {
-    if (isCarrierError(err)) {
+    if (isCarrierError(err) && !(err instanceof ConfigError)) {
       deps.err(`carrier: ${err.message}`);
       return 1;
     }

@@ -15,6 +15,7 @@ import { chooseBus, openBus, storeOptions, type OpenedBus } from './backends.js'
 import { answerStatus, startHealthServer, type HealthServer } from './health.js';
 import { boardStats, processStats, type StatusSource } from './status-report.js';
 import { parseMenuYaml } from './menu-yaml.js';
+import { requireFilesConfig } from './files-command.js';
 import { scryptParams, startSecurity, type Security } from './security/security.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { startIdleCollector } from './idle-collector.js';
@@ -90,6 +91,8 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   configureViews({ maxCols: v.maxCols, maxRows: v.maxRows, maxCells: v.maxCells, resizeDelayMs: v.resizeDelay, cpuMsPerSecond: v.cpuMsPerSecond, cpuBurstMs: v.cpuBurstMs });
   // File areas (config/files.yaml): folders made, the index synced in the background, optional watch.
   const files = new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log });
+  // A files.yaml with problems stops the start (exit 2, file and key), as carrier.yaml does.
+  await requireFilesConfig(files);
   const filesStarting = files
     .ensureFolders()
     .then(() => files.scan())

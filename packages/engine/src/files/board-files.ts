@@ -8,12 +8,25 @@ import { join } from 'node:path';
 import { CarrierError, client, ErrorCodes, type Logger } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload, Store, User } from '@carrier/store';
 import { stampOf } from '../file-stamp.js';
-import { canDownload, canList, defaultFilesConfig, isSysop, validateFilesConfig, type FileArea, type FilesConfig } from './areas.js';
+import { canDownload, canList, defaultFilesConfig, folderWithin, isSysop, validateFilesConfig, type FileArea, type FilesConfig } from './areas.js';
 import { cleanDescription, readFileIdDiz } from './diz.js';
 import { describeNameProblem, fileNameProblem } from './safe-name.js';
 
-/** Text -> the parsed YAML with its syntax errors (the server's parser, as for menus and doors). */
-export type FilesParser = (text: string) => { value: unknown; errors: ReadonlyArray<{ line?: number | undefined; message: string }> };
+/** Text -> the parsed YAML with its syntax errors and key lines (the server's parser, as for menus and doors). */
+export type FilesParser = (text: string) => {
+  value: unknown;
+  errors: ReadonlyArray<{ line?: number | undefined; message: string }>;
+  lineOf?(path: ReadonlyArray<string | number>): number | undefined;
+};
+
+/** One thing wrong with files.yaml, where it is. */
+export interface FilesFileProblem {
+  file: string;
+  line?: number | undefined;
+  /** e.g. `areas[1].folder`; '' for the file as a whole */
+  key: string;
+  message: string;
+}
 
 export interface BoardFilesOptions {
   /** config/files.yaml; missing: the default areas (uploads, general) */
@@ -53,6 +66,8 @@ export interface ScanResult {
   added: number;
   updated: number;
   removed: number;
+  /** why the area was not scanned at all */
+  refused?: string;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -61,10 +76,34 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+/**
+ * Read, parse and validate files.yaml: the one loader the board (at start and on every
+ * change), `carrier check` and the `carrier files` verbs use. A missing file is the
+ * default areas; `config` is undefined when there is any problem.
+ */
+export async function loadFilesFile(file: string, parse: FilesParser, dataDir: string): Promise<{ config: FilesConfig | undefined; problems: FilesFileProblem[] }> {
+  let text: string;
+  try {
+    const bytes = await readFile(file);
+    if (bytes.length > MAX_FILES_YAML_BYTES) return { config: undefined, problems: [{ file, key: '', message: `${bytes.length} bytes; a files file is at most ${MAX_FILES_YAML_BYTES}` }] };
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: defaultFilesConfig(dataDir), problems: [] };
+    return { config: undefined, problems: [{ file, key: '', message: `cannot read: ${(err as Error).message}` }] };
+  }
+  const parsed = parse(text);
+  if (parsed.errors.length > 0) return { config: undefined, problems: parsed.errors.map((e) => ({ file, line: e.line, key: '', message: e.message })) };
+  const { config, problems } = validateFilesConfig(parsed.value, dataDir);
+  if (problems.length === 0) return { config, problems: [] };
+  return { config: undefined, problems: problems.map((p) => ({ file, line: parsed.lineOf?.(p.path), key: p.key, message: p.message })) };
+}
+
 export class BoardFiles {
   private cfg: FilesConfig;
   private stamp: string | undefined = 'never read';
   private loading: Promise<void> | undefined;
+  /** what was wrong with files.yaml at the last read; the last good config (or the defaults) stays meanwhile */
+  private lastProblems: FilesFileProblem[] = [];
   /** names (lowercased) being uploaded right now on this process */
   private readonly incoming = new Set<string>();
   private readonly watchers: FSWatcher[] = [];
@@ -84,6 +123,15 @@ export class BoardFiles {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     await this.loading;
     return this.cfg;
+  }
+
+  /**
+   * files.yaml's problems as it is on disk now (none: it is in use). A board refuses to
+   * start, and the `carrier files` verbs to run, on any.
+   */
+  async problems(): Promise<FilesFileProblem[]> {
+    await this.config();
+    return this.lastProblems;
   }
 
   /** Areas this level may list, in file order. */
@@ -117,6 +165,15 @@ export class BoardFiles {
   private async scanArea(area: FileArea): Promise<ScanResult> {
     const result: ScanResult = { area: area.tag, added: 0, updated: 0, removed: 0 };
     await mkdir(area.folder, { recursive: true });
+    // files.yaml cannot name the quarantine as an area's folder, but a symlink can lead
+    // there: compare where both really are, and never index what waits for the sysop.
+    const quarantine = (await this.config()).quarantine;
+    const [folderReal, quarantineReal] = await Promise.all([realpath(area.folder), realpath(quarantine).catch(() => quarantine)]);
+    if (folderWithin(folderReal, quarantineReal) || folderWithin(quarantineReal, folderReal)) {
+      result.refused = `its folder ${folderReal} and the quarantine ${quarantineReal} are one folder or inside one another`;
+      this.opts.log.warn('files.scan_refused', { area: area.tag, folder: folderReal, quarantine: quarantineReal });
+      return result;
+    }
     const dirents = await readdir(area.folder, { withFileTypes: true });
     if (dirents.length > MAX_SCAN_FILES) this.opts.log.warn('files.scan_truncated', { area: area.tag, files: dirents.length, limit: MAX_SCAN_FILES });
     const present = new Set<string>();
@@ -368,24 +425,13 @@ export class BoardFiles {
     const stamp = await stampOf(this.opts.file);
     if (stamp === this.stamp) return;
     this.stamp = stamp;
-    if (stamp === undefined) {
-      this.cfg = defaultFilesConfig(this.opts.dataDir);
-      return;
-    }
-    try {
-      const text = (await readFile(this.opts.file)).subarray(0, MAX_FILES_YAML_BYTES).toString('utf8');
-      const parsed = this.opts.parse(text);
-      if (parsed.errors.length > 0) {
-        for (const e of parsed.errors.slice(0, 5)) this.opts.log.warn('files.config_invalid', { file: this.opts.file, line: e.line, problem: client(e.message) });
-        return;
-      }
-      const { config, problems } = validateFilesConfig(parsed.value, this.opts.dataDir);
-      for (const p of problems.slice(0, 20)) this.opts.log.warn('files.config_invalid', { file: this.opts.file, key: p.key, problem: client(p.message) });
-      this.cfg = config;
-      this.opts.log.info('files.config_loaded', { file: this.opts.file, areas: config.areas.length });
-    } catch (err) {
-      this.opts.log.warn('files.config_unreadable', { file: this.opts.file, err });
-    }
+    const { config, problems } = await loadFilesFile(this.opts.file, this.opts.parse, this.opts.dataDir);
+    this.lastProblems = problems;
+    // A broken edit keeps the last good areas: half a config could publish the quarantine.
+    for (const p of problems.slice(0, 20)) this.opts.log.warn('files.config_invalid', { file: p.file, line: p.line, key: p.key, problem: client(p.message) });
+    if (!config) return;
+    this.cfg = config;
+    if (stamp !== undefined) this.opts.log.info('files.config_loaded', { file: this.opts.file, areas: config.areas.length });
   }
 }
 
