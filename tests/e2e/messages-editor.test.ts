@@ -21,6 +21,17 @@ describe('the message editor and reader with a real telnet client', () => {
     callers.push(c);
     return c;
   };
+  /** From the main menu to the editor of a new mail. */
+  const writeMail = async (c: TmuxCaller, to: string, subject: string): Promise<void> => {
+    c.send('e');
+    await c.waitScreen(/Mail - 0 unread/);
+    c.send('s');
+    await c.waitScreen(/To:/);
+    c.send(`${to}\r`);
+    await c.waitScreen(/Subject:/);
+    c.send(`${subject}\r`);
+    await c.waitScreen(/Ctrl-Z save/);
+  };
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'carrier-msg-editor-e2e-'));
@@ -35,14 +46,7 @@ describe('the message editor and reader with a real telnet client', () => {
 
   it('mail to yourself: the new-mail notice lands on a clean screen, with nothing of the editor replayed', async () => {
     const erin = await inetutils('erin');
-    erin.send('e');
-    await erin.waitScreen(/Mail - 0 unread/);
-    erin.send('s');
-    await erin.waitScreen(/To:/);
-    erin.send('erin\r');
-    await erin.waitScreen(/Subject:/);
-    erin.send('Note to self\r');
-    await erin.waitScreen(/Ctrl-Z save/);
+    await writeMail(erin, 'erin', 'Note to self');
     erin.send('buy milk');
     await erin.waitScreen(/buy milk/);
     erin.send(CTRL_Z);
@@ -51,5 +55,19 @@ describe('the message editor and reader with a real telnet client', () => {
     // Before, the notice put back "the line" it thought was on screen: every frame of the editor.
     assert.doesNotMatch(screen, /INS|bytes|Ctrl-Z|buy milk/);
     erin.hangup();
+  });
+
+  it('Ctrl-Z on an empty message asks what to do instead of only ringing the bell', async () => {
+    const frank = await inetutils('frank');
+    await writeMail(frank, 'erin', 'Empty handed');
+    frank.send(CTRL_Z);
+    await frank.waitScreen(/Nothing to send: \(A\)bort or \(C\)ontinue\?/);
+    frank.send('c');
+    await frank.waitScreen(/INS +line 1\/1 +0 bytes/);
+    frank.send(CTRL_Z);
+    await frank.waitScreen(/Nothing to send: \(A\)bort or \(C\)ontinue\?/);
+    frank.send('a');
+    await frank.waitScreen(/Mail aborted\.[\s\S]*Mail - 0 unread/);
+    frank.hangup();
   });
 });

@@ -12,3 +12,4 @@ export * from './refusal-log.js';
 export * from './bounded-read.js';
 export * from './token-bucket.js';
 export * from './client-history.js';
+export * from './plural.js';

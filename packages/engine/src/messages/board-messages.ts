@@ -1,4 +1,4 @@
-import { cleanUserText, isCarrierError } from '@carrier/core';
+import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { quoteLines, quotePrefix } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
@@ -49,7 +49,7 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
     const total = await s.store.messages.count(area.tag);
     s.println('');
-    s.println(`|15Area: ${field(area.name, 40)} |08(${area.tag}, ${field(area.conference, 40)})|07 - ${total} messages, ${scan?.count ?? 0} new`);
+    s.println(`|15Area: ${field(area.name, 40)} |08(${area.tag}, ${field(area.conference, 40)})|07 - ${plural(total, 'message')}, ${scan?.count ?? 0} new`);
     s.print(
       `|08[|15J|08]|07ump |08[|15P|08]|07ost |08[|15R|08]|07ead |08[|15L|08]|07ist |08[|15N|08]|07ew-scan |08[|15S|08]|07earch ` +
         `|08[|15A|08]|07ll read |08[|15Q|08]|07uit: `,

@@ -1,4 +1,4 @@
-import { isCarrierError } from '@carrier/core';
+import { isCarrierError, plural } from '@carrier/core';
 import type { Session } from '../session-api.js';
 import { field } from './text.js';
 
@@ -30,7 +30,7 @@ export async function saveOrKeep<T>(s: Session, save: () => Promise<T>, kind: 'm
       if (key !== 't' && key !== 'enter') continue;
       const wait = Math.ceil((refusedAt + RETRY_AFTER_MS - Date.now()) / 1000);
       if (wait <= 0) break;
-      s.println(`|08Give it ${wait} more second${wait === 1 ? '' : 's'}.|07`);
+      s.println(`|08Give it ${plural(wait, 'more second', 'more seconds')}.|07`);
     }
   }
 }

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
-import { MessageEditor, quoteLines, quotePrefix, type EditorOptions, type EditorOutcome } from './editor.js';
-import { EditorScreen } from './render.js';
+import { MessageEditor, displayWidth, quoteLines, quotePrefix, type EditorOptions, type EditorOutcome } from './editor.js';
+import { EMPTY_PROMPT, EditorScreen } from './render.js';
 import { LineModeEditor, pickLines } from './line-mode.js';
 
 /** What each terminal family sends for the editing keys (and how the session decodes it). */
@@ -145,9 +145,21 @@ describe('editor wrapping and limits', () => {
     assert.equal(editor.text(), 'a[2Jbcd');
   });
 
-  test('Ctrl-Z on an empty message rings instead of saving', () => {
-    const { type } = driver();
-    assert.deepEqual(type('  \x1a'), { kind: 'continue', bell: true });
+  test('Ctrl-Z on an empty message asks: A aborts, C (or any other key) goes back to the text', () => {
+    const { editor, type } = driver();
+    assert.deepEqual(type('  \x1a'), { kind: 'continue' });
+    assert.equal(editor.mode, 'confirm-empty');
+    assert.deepEqual(type('c'), { kind: 'continue' });
+    assert.equal(editor.mode, 'edit');
+    // the key that answered is not typed into the message
+    assert.equal(editor.line(0), '  ');
+    type('\x1a');
+    assert.deepEqual(type('A'), { kind: 'abort' });
+    const typed = driver();
+    typed.type('\x1a');
+    typed.type('\x1b');
+    assert.equal(typed.editor.mode, 'edit');
+    assert.deepEqual(typed.type('hi\x1a'), { kind: 'save', text: 'hi' });
   });
 });
 
@@ -193,6 +205,55 @@ describe('the screen', () => {
     assert.equal(screen.draw(40, 10).match(/\x1b\[\d+;1H/g), null);
   });
 
+  test('Ctrl-Z on an empty message says why nothing was sent, with the cursor after the question', () => {
+    const { type, editor } = driver();
+    const screen = new EditorScreen(editor, { title: 't' });
+    screen.draw(40, 12);
+    type('\x1a');
+    const out = screen.draw(60, 12);
+    assert.ok(out.includes(EMPTY_PROMPT), out);
+    assert.ok(out.endsWith(`\x1b[12;${EMPTY_PROMPT.length + 2}H`));
+  });
+
+  test('no row (title, text, status, questions, quote window) runs past the last column but one', () => {
+    const long = 'Re: '.repeat(30);
+    for (const cols of [20, 21, 30, 40, 79, 80, 132]) {
+      const { editor, type } = driver({ width: cols, height: 20, quote: ['QQ> ' + 'x'.repeat(300)] });
+      const screen = new EditorScreen(editor, { title: `Mail to somebody: ${long}` });
+      const rows: string[] = [];
+      const collect = (): void => {
+        const out = screen.draw(cols, 22);
+        for (const piece of out.split(/\x1b\[\d+;1H/).slice(1)) rows.push(piece);
+        const cursor = /\x1b\[(\d+);(\d+)H$/.exec(out);
+        assert.ok(cursor && Number(cursor[2]) <= cols - 1, `cursor ${cursor?.[0]} at ${cols} columns`);
+      };
+      collect();
+      // a body in the thousands of lines and bytes makes the longest status row
+      editor.insertText('word '.repeat(3000));
+      collect();
+      type('\x1b');
+      collect();
+      type('n\x1b[H\x19'.repeat(3000) + '\x1a');
+      assert.equal(editor.mode, 'confirm-empty');
+      collect();
+      type('c\x11');
+      collect();
+      for (const row of rows) {
+        const visible = row.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+        assert.ok(displayWidth(visible) <= cols - 1, `${displayWidth(visible)} columns at ${cols}: ${JSON.stringify(visible)}`);
+      }
+    }
+  });
+
+  test('the status row counts one byte as one byte', () => {
+    const { editor, type } = driver();
+    const screen = new EditorScreen(editor, { title: 't' });
+    type('a');
+    assert.match(screen.draw(80, 12), / 1 byte {2}/);
+    type('b');
+    assert.match(screen.draw(80, 12), / 2 bytes {2}/);
+  });
+
   test('Esc shows the abort question on the status row; a resize repaints whole', () => {
     const { editor, type } = driver();
     const screen = new EditorScreen(editor, { title: 't' });
@@ -209,7 +270,7 @@ describe('the screen', () => {
 describe('line mode', () => {
   test('/s saves, /a aborts, /l lists, /q quotes a range', () => {
     const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, quote: ['Q> a', 'Q> b', 'Q> c'] });
-    assert.deepEqual(ed.feedLine('/s'), { kind: 'continue', refused: 'Nothing to save yet.' });
+    assert.deepEqual(ed.feedLine('/s'), { kind: 'continue', refused: 'Nothing to send yet: type a line first, or /a aborts.' });
     ed.feedLine('hello');
     assert.deepEqual(ed.feedLine('/q 2-3'), { kind: 'quoted', lines: ['Q> b', 'Q> c'] });
     assert.deepEqual(ed.feedLine('/l'), { kind: 'list', lines: ['hello', 'Q> b', 'Q> c'] });

@@ -9,7 +9,8 @@ import { charWidth } from '../text-width.js';
  *
  * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
  * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
- * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), Ctrl-Z (save), Esc (asks
+ * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), Ctrl-Z (save; on a message
+ * with nothing in it, asks `Nothing to send: (A)bort or (C)ontinue?`), Esc (asks
  * `Abort message? (y/N)`).
  */
 
@@ -28,7 +29,7 @@ export interface EditorOptions {
   quote?: readonly string[];
 }
 
-export type EditorMode = 'edit' | 'confirm-abort' | 'quote';
+export type EditorMode = 'edit' | 'confirm-abort' | 'confirm-empty' | 'quote';
 
 /** What a key did: keep editing, or the caller is finished. */
 export type EditorOutcome = { kind: 'continue'; bell?: boolean } | { kind: 'save'; text: string } | { kind: 'abort' };
@@ -149,10 +150,21 @@ export class MessageEditor {
       if (key.name === 'char' && !key.ctrl && key.ch?.toLowerCase() === 'y') return { kind: 'abort' };
       return { kind: 'continue' };
     }
+    if (this.modeNow === 'confirm-empty') {
+      // A: drop it. Anything else (C, Esc, Enter, a stray key) goes back to the text: nothing is lost by a wrong key.
+      this.modeNow = 'edit';
+      this.revision++;
+      if (key.name === 'char' && !key.ctrl && key.ch?.toLowerCase() === 'a') return { kind: 'abort' };
+      return { kind: 'continue' };
+    }
     if (this.modeNow === 'quote') return this.feedQuote(key);
     if (isSaveKey(key)) {
       const text = this.save();
-      return text === null ? { kind: 'continue', bell: true } : { kind: 'save', text };
+      if (text !== null) return { kind: 'save', text };
+      // A bare bell left the caller guessing why Ctrl-Z did nothing: say so, and ask.
+      this.modeNow = 'confirm-empty';
+      this.revision++;
+      return { kind: 'continue' };
     }
     const before = this.revision;
     const bell = !this.edit(key);

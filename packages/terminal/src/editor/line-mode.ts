@@ -36,7 +36,7 @@ export class LineModeEditor {
       switch (name!.toLowerCase()) {
         case 's': {
           const text = this.text;
-          return text.trim() === '' ? { kind: 'continue', refused: 'Nothing to save yet.' } : { kind: 'save', text };
+          return text.trim() === '' ? { kind: 'continue', refused: 'Nothing to send yet: type a line first, or /a aborts.' } : { kind: 'save', text };
         }
         case 'a':
           return { kind: 'abort' };

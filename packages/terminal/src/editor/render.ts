@@ -1,5 +1,6 @@
+import { plural } from '@carrier/core';
 import { charWidth } from '../text-width.js';
-import type { MessageEditor } from './editor.js';
+import type { EditorMode, MessageEditor } from './editor.js';
 
 /**
  * Draws a MessageEditor on an ANSI screen: a title row, the text rows, and a status row
@@ -20,6 +21,8 @@ const QUOTE_SGR = `${CSI}0;36m`;
 const QUOTE_PICK_SGR = `${CSI}0;1;37;46m`;
 const ASK_SGR = `${CSI}0;1;33m`;
 export const ABORT_PROMPT = 'Abort message? (y/N)';
+/** Ctrl-Z on a message with nothing in it (plain ASCII: a CP437 caller has no dash). */
+export const EMPTY_PROMPT = 'Nothing to send: (A)bort or (C)ontinue?';
 export const EDITOR_HELP = 'Ctrl-Z save  Ctrl-Q quote  Ctrl-Y del line  Esc abort';
 
 /** Cut `text` to `cols` display columns. */
@@ -101,10 +104,11 @@ export class EditorScreen {
         else frame.push(`${i === q.at ? QUOTE_PICK_SGR : QUOTE_SGR}${fitWidth(text, inner)}${TEXT_SGR}`);
       }
     }
-    if (e.mode === 'confirm-abort') {
-      frame.push(`${ASK_SGR}${ABORT_PROMPT} ${TEXT_SGR}`);
+    const ask = question(e.mode);
+    if (ask !== undefined) {
+      frame.push(`${ASK_SGR}${fitWidth(`${ask} `, inner)}${TEXT_SGR}`);
     } else {
-      const where = `${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${e.byteCount} bytes  `;
+      const where = `${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${plural(e.byteCount, 'byte')}  `;
       frame.push(`${STATUS_SGR}${fitWidth(` ${where}${EDITOR_HELP}`, inner)}${TEXT_SGR}`);
     }
     return frame;
@@ -112,7 +116,9 @@ export class EditorScreen {
 
   private cursor(rows: number): string {
     const e = this.editor;
-    if (e.mode === 'confirm-abort') return `${CSI}${rows};${ABORT_PROMPT.length + 2}H`;
+    const ask = question(e.mode);
+    // After the question, or at the last column it may use when the screen is narrower than the question.
+    if (ask !== undefined) return `${CSI}${rows};${Math.min(displayWidthOf(ask) + 2, this.cols - 1)}H`;
     if (e.mode === 'quote') {
       const q = e.quote;
       const textRows = rows - 2;
@@ -124,6 +130,11 @@ export class EditorScreen {
     const col = Math.min(e.cursorColumn, this.cols - 2) + 1;
     return `${CSI}${row};${col}H`;
   }
+}
+
+/** The question the status row asks in `mode`, if it asks one. */
+function question(mode: EditorMode): string | undefined {
+  return mode === 'confirm-abort' ? ABORT_PROMPT : mode === 'confirm-empty' ? EMPTY_PROMPT : undefined;
 }
 
 function displayWidthOf(s: string): number {
