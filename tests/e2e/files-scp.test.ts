@@ -58,7 +58,7 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
 
       const name = legacy ? 'legacy-up.bin' : 'sftp-up.bin';
       await writeFile(join(out, name), randomBytes(300_000));
-      const put = await scp([join(out, name), remote('uploads/')], legacy);
+      const put = await scp([join(out, name), remote('pending/')], legacy);
       assert.equal(put.code, 0, put.out);
       // OpenSSH sets the new file's mode on its handle; the board says OK (and keeps its own).
       assert.doesNotMatch(put.out, /fsetstat|Permission denied/, 'a clean upload prints no error');
@@ -70,7 +70,7 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
       await assert.rejects(stat(join(dir, 'uploads', name)));
     });
 
-    it(`${mode}: refuses a path outside the areas, a hidden area, writes outside uploads and an upload over the cap`, async () => {
+    it(`${mode}: refuses a path outside the areas, a hidden area, writes outside pending and an upload over the cap`, async () => {
       const out = await mkdtemp(join(dir, 'out-'));
       const escape = await scp([remote('../../etc/passwd'), join(out, 'passwd')], legacy);
       assert.notEqual(escape.code, 0);
@@ -83,10 +83,14 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
       const wrongPlace = await scp([join(out, 'elsewhere.txt'), remote('general/')], legacy);
       assert.notEqual(wrongPlace.code, 0);
       await assert.rejects(stat(join(dir, 'general', 'elsewhere.txt')));
+      // the uploads area is an area like any other: what waits for the sysop is in /pending
+      const intoArea = await scp([join(out, 'elsewhere.txt'), remote('uploads/')], legacy);
+      assert.notEqual(intoArea.code, 0);
+      assert.equal(await pendingNamed('elsewhere.txt'), undefined);
 
       const huge = legacy ? 'huge-legacy.bin' : 'huge-sftp.bin';
       await writeFile(join(out, huge), randomBytes(3 * 1024 * 1024));
-      const over = await scp([join(out, huge), remote('uploads/')], legacy);
+      const over = await scp([join(out, huge), remote('pending/')], legacy);
       assert.notEqual(over.code, 0);
       if (legacy) assert.match(over.out, /larger than its limit/);
       assert.equal(await pendingNamed(huge), undefined);

@@ -1,10 +1,10 @@
 // SFTP on the board's SSH login against OpenSSH's sftp: areas as folders (only the ones
-// the caller may list), get, put into the quarantine, `carrier files approve`, and no
-// way out of the root.
+// the caller may list), get, put into the quarantine (the caller's /pending folder),
+// `carrier files approve`, and no way out of the root.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Carrier } from '../harness.js';
@@ -46,11 +46,12 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     });
   }
 
-  it('ls / shows the areas the caller may list and uploads; a low level cannot see the restricted area', async () => {
+  it('ls / shows the areas the caller may list and pending; a low level cannot see the restricted area', async () => {
     const r = await sftp('alice', ['ls -1 /']);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /general/);
     assert.match(r.out, /uploads/);
+    assert.match(r.out, /pending/);
     assert.doesNotMatch(r.out, /secret/);
     const denied = await sftp('alice', ['get /secret/plans.txt']);
     assert.notEqual(denied.code, 0);
@@ -70,13 +71,13 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.notEqual(rename.code, 0);
   });
 
-  it('put lands in quarantine, hidden from others until `carrier files approve`', async () => {
+  it('put into /pending lands in quarantine, hidden from others until `carrier files approve`', async () => {
     const src = await mkdtemp(join(dir, 'put-'));
     await writeFile(join(src, 'sent.bin'), randomBytes(300_000));
-    const put = await sftp('alice', ['put sent.bin /uploads/sent.bin', 'ls -1 /uploads'], src);
+    const put = await sftp('alice', ['put sent.bin /pending/sent.bin', 'ls -1 /pending'], src);
     assert.equal(put.code, 0, put.out);
     assert.match(put.out, /sent\.bin/);
-    const others = await sftp('bob', ['ls -1 /uploads']);
+    const others = await sftp('bob', ['ls -1 /pending', 'ls -1 /uploads']);
     assert.doesNotMatch(others.out, /sent\.bin/);
     const pending = await board.cli(['files', 'pending']);
     const id = /#(\d+)\s+sent\.bin/.exec(pending.stdout)?.[1];
@@ -85,7 +86,47 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.equal(approved.code, 0, approved.stderr);
     const now = await sftp('bob', ['ls -1 /uploads']);
     assert.match(now.out, /sent\.bin/);
+    const gone = await sftp('alice', ['ls -1 /pending']);
+    assert.doesNotMatch(gone.out, /sent\.bin/);
     const outside = await sftp('alice', ['put sent.bin /general/sent2.bin'], src);
     assert.notEqual(outside.code, 0);
+    const intoArea = await sftp('alice', ['put sent.bin /uploads/sent3.bin'], src);
+    assert.notEqual(intoArea.code, 0);
+    assert.match(intoArea.out, /Permission denied/);
+    assert.doesNotMatch((await board.cli(['files', 'pending'])).stdout, /sent3\.bin/);
+  });
+
+  it('a pending upload and an area file of the same name: ls, get and rm each act on the file they name', async () => {
+    // alice's upload waits; meanwhile the sysop drops a different file of that name into
+    // the uploads area. Before, /uploads showed the area's copy while rm deleted alice's.
+    const src = await mkdtemp(join(dir, 'twin-'));
+    await writeFile(join(src, 'twin.txt'), 'alice wrote this');
+    const put = await sftp('alice', ['put twin.txt /pending/twin.txt'], src);
+    assert.equal(put.code, 0, put.out);
+    await writeFile(join(dir, 'uploads', 'twin.txt'), 'the sysop put this');
+    const scan = await board.cli(['files', 'scan', 'uploads']);
+    assert.equal(scan.code, 0, scan.stderr);
+
+    const got = await mkdtemp(join(dir, 'twin-get-'));
+    await mkdir(join(got, 'area'));
+    await mkdir(join(got, 'mine'));
+    const listed = await sftp('alice', ['ls -1 /uploads', 'ls -1 /pending', 'get /uploads/twin.txt area/twin.txt', 'get /pending/twin.txt mine/twin.txt'], got);
+    assert.equal(listed.code, 0, listed.out);
+    assert.deepEqual(listed.out.match(/^\/\w+\/twin\.txt$/gm), ['/uploads/twin.txt', '/pending/twin.txt'], `listed in both folders:\n${listed.out}`);
+    assert.equal(await readFile(join(got, 'area', 'twin.txt'), 'utf8'), 'the sysop put this');
+    assert.equal(await readFile(join(got, 'mine', 'twin.txt'), 'utf8'), 'alice wrote this');
+
+    const rmArea = await sftp('alice', ['rm /uploads/twin.txt']);
+    assert.notEqual(rmArea.code, 0, rmArea.out);
+    assert.match(rmArea.out, /Permission denied/);
+    const stillPending = await sftp('alice', ['ls -1 /pending']);
+    assert.match(stillPending.out, /^\/pending\/twin\.txt$/m, 'refusing rm in the area left the pending upload alone');
+
+    const rmOwn = await sftp('alice', ['rm /pending/twin.txt', 'ls -1 /pending', 'ls -1 /uploads']);
+    assert.equal(rmOwn.code, 0, rmOwn.out);
+    assert.deepEqual(rmOwn.out.match(/^\/\w+\/twin\.txt$/gm), ['/uploads/twin.txt'], `only the area's copy is left:\n${rmOwn.out}`);
+    assert.equal(await readFile(join(dir, 'uploads', 'twin.txt'), 'utf8'), 'the sysop put this');
+    const pending = await board.cli(['files', 'pending']);
+    assert.doesNotMatch(pending.stdout, /twin\.txt/);
   });
 });

@@ -63,4 +63,4 @@ export { sendFiles, receiveFiles, DEFAULT_STALL_MS, type OutgoingFile, type Send
 export { withTransferWire } from './files/session-transfer.js';
 export type { TransferWire } from './files/wire.js';
 export { DownloadLinks, LINK_ROUTE, type DownloadLinksOptions, type DownloadLink } from './files/download-links.js';
-export { sftpBackendFor, UPLOADS_FOLDER, type SftpBackendLike } from './files/sftp-backend.js';
+export { sftpBackendFor, type SftpBackendLike } from './files/sftp-backend.js';

@@ -1,10 +1,11 @@
 // The board's rules for one caller's SFTP session (the ssh package's SftpBackend, matched
 // structurally: the engine does not depend on ssh). The root holds one folder per area
-// the caller may list (by tag) and `uploads`, where writes go into the quarantine and
-// the caller sees their own pending uploads next to the approved ones.
+// the caller may list (by tag) and `pending`: the caller's own uploads waiting for the
+// sysop, where every write goes. Area folders hold only approved files, `pending` only the
+// caller's quarantined ones, so ls, get, rm and put of a name always mean one file.
 import { rm, stat } from 'node:fs/promises';
 import type { User } from '@carrier/store';
-import { canDownload } from './areas.js';
+import { canDownload, PENDING_FOLDER } from './areas.js';
 import type { BoardFiles } from './board-files.js';
 
 export interface SftpEntryLike {
@@ -27,7 +28,6 @@ export interface SftpBackendLike {
   remove(path: readonly string[]): Promise<true | SftpRefusalLike>;
 }
 
-export const UPLOADS_FOLDER = 'uploads';
 /** Entries one folder listing shows; an area bigger than this is browsed on the board. */
 const MAX_LISTED = 10_000;
 
@@ -41,17 +41,11 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
     return u;
   };
   const dir = (name: string): SftpEntryLike => ({ name, size: 0, mtimeMs: Date.now(), directory: true });
-  const folders = async (): Promise<string[]> => {
-    const tags = (await files.areasFor((await user()).level)).map((a) => a.tag);
-    return tags.includes(UPLOADS_FOLDER) ? tags : [...tags, UPLOADS_FOLDER];
-  };
+  const folders = async (): Promise<string[]> => [...(await files.areasFor((await user()).level)).map((a) => a.tag), PENDING_FOLDER];
   const ownPending = async (): Promise<SftpEntryLike[]> =>
     (await files.store.files.pendingUploads({ userId: (await user()).id })).map((u) => ({ name: u.name, size: u.size, mtimeMs: u.uploadedAt, directory: false }));
   const areaEntries = async (tag: string): Promise<SftpEntryLike[]> => {
     const out: SftpEntryLike[] = [];
-    const area = await files.area(tag);
-    const u = await user();
-    if (!area || !(await files.areasFor(u.level)).some((a) => a.tag === tag)) return out;
     for (let offset = 0; offset < MAX_LISTED; offset += 1000) {
       const page = await files.store.files.list(tag, { offset, limit: 1000 });
       for (const e of page) out.push({ name: e.name, size: e.size, mtimeMs: e.mtime, directory: false });
@@ -60,11 +54,12 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
     return out;
   };
   const folderEntries = async (tag: string): Promise<SftpEntryLike[] | undefined> => {
+    if (tag === PENDING_FOLDER) return ownPending();
     if (!(await folders()).includes(tag)) return undefined;
-    const entries = await areaEntries(tag);
-    if (tag === UPLOADS_FOLDER) for (const p of await ownPending()) if (!entries.some((e) => e.name === p.name)) entries.push(p);
-    return entries;
+    return areaEntries(tag);
   };
+  const notHere: SftpRefusalLike = { error: 'denied', message: `uploads go into /${PENDING_FOLDER}, where they wait for the sysop` };
+  const onlyOwn: SftpRefusalLike = { error: 'denied', message: `only your own uploads waiting for the sysop (in /${PENDING_FOLDER}) may be removed` };
 
   return {
     async list(path) {
@@ -83,21 +78,20 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
       if (path.length !== 2) return missing;
       const [tag, name] = path as [string, string];
       const u = await user();
+      if (tag === PENDING_FOLDER) {
+        const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === name);
+        if (!own) return missing;
+        const at = await files.quarantinePath(own);
+        return { path: at, size: (await stat(at)).size };
+      }
       const r = await files.resolveDownload(u.level, tag, name);
       if (r.ok) return { path: r.value.path, size: r.value.entry.size };
-      if (tag === UPLOADS_FOLDER) {
-        const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === name);
-        if (own) {
-          const at = await files.quarantinePath(own);
-          return { path: at, size: (await stat(at)).size };
-        }
-      }
       const area = await files.area(tag);
       if (area && (await files.areasFor(u.level)).includes(area) && !canDownload(area, u.level)) return { error: 'denied', message: r.reason };
       return missing;
     },
     async openWrite(path) {
-      if (path.length !== 2 || path[0] !== UPLOADS_FOLDER) return { error: 'denied', message: `uploads go into /${UPLOADS_FOLDER}` };
+      if (path.length !== 2 || path[0] !== PENDING_FOLDER) return notHere;
       const u = await user();
       const r = await files.reserveUpload(u, path[1]!);
       if (!r.ok) {
@@ -120,10 +114,10 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
       };
     },
     async remove(path) {
-      if (path.length !== 2 || path[0] !== UPLOADS_FOLDER) return { error: 'denied', message: 'only your own uploads waiting for the sysop may be removed' };
+      if (path.length !== 2 || path[0] !== PENDING_FOLDER) return onlyOwn;
       const u = await user();
       const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === path[1]);
-      if (!own) return { error: 'denied', message: 'only your own uploads waiting for the sysop may be removed' };
+      if (!own) return missing;
       await files.reject(own.id);
       return true;
     },
