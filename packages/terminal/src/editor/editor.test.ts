@@ -29,6 +29,8 @@ const FAMILIES: Record<string, Family> = {
   'inetutils telnet': { decoder: {}, home: '\x1b[H', end: '\x1b[F', del: '\x1b[3~', backspace: '\x08', insert: '\x1b[2~', pageUp: '\x1b[5~', pageDown: '\x1b[6~', up: '\x1b[A', left: '\x1b[D' },
 };
 
+const f0 = FAMILIES['inetutils telnet']!;
+
 function driver(opts: Partial<EditorOptions> & { decoder?: KeyDecoderOptions } = {}) {
   const decoder = new KeyDecoder(opts.decoder ?? {});
   const editor = new MessageEditor({ width: 40, height: 10, ...opts });
@@ -118,6 +120,55 @@ describe('editor wrapping and limits', () => {
     const long = driver({ width: 6 });
     long.type('abcdefgh');
     assert.deepEqual([long.editor.line(0), long.editor.line(1)], ['abcde', 'fgh']);
+  });
+
+  test('typing into a full line of a paragraph pushes the overflowing word onto its next line, not a new one', () => {
+    const { editor, type } = driver({ width: 20 });
+    type('aaaa bbbb cccc dddd eeee ffff');
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    assert.deepEqual(lines(), ['aaaa bbbb cccc dddd ', 'eeee ffff']);
+    type('\x1b[A\x1b[H');
+    type('XX ');
+    assert.deepEqual(lines(), ['XX aaaa bbbb cccc ', 'dddd eeee ffff']);
+    assert.deepEqual(editor.cursor, { row: 0, col: 3 });
+    // again: the second line fills too, and its last word moves on to a line of its own
+    type('YYYYYY ');
+    assert.deepEqual(lines(), ['XX YYYYYY aaaa bbbb ', 'cccc dddd eeee ffff']);
+    type('Z');
+    assert.deepEqual(lines(), ['XX YYYYYY Zaaaa ', 'bbbb cccc dddd eeee ', 'ffff']);
+    assert.deepEqual(editor.cursor, { row: 0, col: 11 });
+    assert.equal(editor.text(), 'XX YYYYYY Zaaaa\nbbbb cccc dddd eeee\nffff');
+  });
+
+  test('reflow stops at the end of a paragraph: the next one (after Enter) is left alone', () => {
+    const { editor, type } = driver({ width: 20 });
+    type('one two three four\rnext paragraph');
+    type('\x1b[A\x1b[H');
+    type('zero ');
+    assert.deepEqual([editor.line(0), editor.line(1), editor.line(2)], ['zero one two three ', 'four', 'next paragraph']);
+    // Enter inside a wrapped paragraph ends it there; what followed still runs on
+    const p = driver({ width: 20 });
+    p.type('aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii');
+    p.type('\x1b[A\x1b[A\x1b[H\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\r');
+    assert.deepEqual([0, 1, 2, 3].map((i) => p.editor.line(i)), ['aaaa ', 'bbbb cccc dddd ', 'eeee ffff gggg hhhh ', 'iiii']);
+    p.type('1234 ');
+    assert.deepEqual([0, 1, 2, 3].map((i) => p.editor.line(i)), ['aaaa ', '1234 bbbb cccc dddd ', 'eeee ffff gggg hhhh ', 'iiii']);
+    p.type('x');
+    assert.deepEqual([0, 1, 2, 3].map((i) => p.editor.line(i)), ['aaaa ', '1234 xbbbb cccc ', 'dddd eeee ffff gggg ', 'hhhh iiii']);
+  });
+
+  test('reflow needs no new line, so it works at the line cap; Backspace and Delete across a wrap remove a character', () => {
+    const { editor, type } = driver({ width: 20, maxLines: 2 });
+    type('aaaa bbbb cccc dddd eeee');
+    type('\x1b[A\x1b[HXX ');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb cccc ', 'dddd eeee']);
+    type('\x1b[B\x1b[H');
+    // the cursor is after the wrapped line's space: Backspace takes the space, the words join
+    type(f0.backspace);
+    assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb ', 'ccccdddd eeee']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+    type('\x1b[A\x1b[F\x1b[3~');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb ', 'cccdddd eeee']);
   });
 
   test('Ctrl-Y deletes the line', () => {

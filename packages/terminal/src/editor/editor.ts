@@ -5,7 +5,9 @@ import { charWidth } from '../text-width.js';
  * The full-screen message editor as a pure state machine: keys in, an outcome out. It
  * knows nothing of sockets or screens; `EditorScreen` (render.ts) draws its state and
  * the engine's glue feeds it keys. Lines are stored as the caller sees them (hard
- * wrapped at `width`), one string each, with the cursor as a code-point index.
+ * wrapped at `width`), one string each, with the cursor as a code-point index. A line
+ * the wrap broke (not Enter) continues its paragraph on the next line: typing into it
+ * pushes the overflowing word onto that line, as a word processor reflows.
  *
  * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
  * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
@@ -54,6 +56,8 @@ const clampSize = (n: number, max: number): number => (Number.isFinite(n) ? Math
 export class MessageEditor {
   /** Lines, as code-point arrays (so the cursor index is a character, not a UTF-16 unit). */
   private lines: string[][] = [[]];
+  /** soft[i]: line i was broken by the wrap, so its paragraph goes on at line i + 1 (Enter ends a paragraph). */
+  private soft: boolean[] = [false];
   private row = 0;
   private col = 0;
   /** The first line shown. */
@@ -321,8 +325,9 @@ export class MessageEditor {
 
   /**
    * A line wider than the text area breaks after its last space that fits (or at the
-   * edge, for a word longer than the line); the rest goes onto a new line below.
-   * The cursor follows its character.
+   * edge, for a word longer than the line); the rest goes to the start of the next line
+   * when that line continues the same paragraph (which may overflow in turn), or onto a
+   * new line below when the paragraph ended there. The cursor follows its character.
    */
   private wrap(row: number): void {
     const limit = this.widthNow - 1;
@@ -349,6 +354,20 @@ export class MessageEditor {
         }
       }
       if (breakAt === 0) breakAt = Math.max(1, cut);
+      const next = this.soft[r] ? this.lines[r + 1] : undefined;
+      if (next) {
+        // Reflow: the overflow joins the rest of its paragraph on the next line.
+        const rest = line.splice(breakAt);
+        next.unshift(...rest);
+        if (this.row === r && this.col >= breakAt) {
+          this.row = r + 1;
+          this.col -= breakAt;
+        } else if (this.row === r + 1) {
+          this.col += rest.length;
+        }
+        r++;
+        continue;
+      }
       if (this.lines.length >= this.maxLines) {
         // No room for another line: the overflow is dropped, as typing past the cap is.
         const dropped = line.splice(breakAt);
@@ -358,6 +377,9 @@ export class MessageEditor {
       }
       const rest = line.splice(breakAt);
       this.lines.splice(r + 1, 0, rest);
+      // The new line ends the paragraph where this one did; this one now goes on into it.
+      this.soft.splice(r + 1, 0, this.soft[r] ?? false);
+      this.soft[r] = true;
       if (this.row === r && this.col >= breakAt) {
         this.row = r + 1;
         this.col -= breakAt;
@@ -373,6 +395,9 @@ export class MessageEditor {
     const line = this.lines[this.row]!;
     const rest = line.splice(this.col);
     this.lines.splice(this.row + 1, 0, rest);
+    // Enter ends the paragraph here; what followed keeps going on as before.
+    this.soft.splice(this.row + 1, 0, this.soft[this.row] ?? false);
+    this.soft[this.row] = false;
     this.row++;
     this.col = 0;
     this.scrollToCursor();
@@ -384,6 +409,9 @@ export class MessageEditor {
     const cost = byteLength(text) + 1;
     if (this.lines.length >= this.maxLines || this.byteCount + cost > this.maxBytes) return false;
     this.lines.splice(this.row, 0, chars);
+    this.soft.splice(this.row, 0, false);
+    // A quote is a paragraph of its own: the line above no longer runs on into what follows it.
+    if (this.row > 0) this.soft[this.row - 1] = false;
     this.bytes += byteLength(text);
     const at = this.row;
     this.row++;
@@ -404,10 +432,13 @@ export class MessageEditor {
     }
     if (this.row === 0) return false;
     const prev = this.lines[this.row - 1]!;
+    // At the start of a wrapped line the character before the cursor is the previous line's last (its space).
+    if (this.soft[this.row - 1] && prev.length > 0) this.bytes -= byteLength(prev.pop()!);
     this.row--;
     this.col = prev.length;
     prev.push(...line);
     this.lines.splice(this.row + 1, 1);
+    this.soft.splice(this.row, 1);
     this.wrap(this.row);
     this.scrollToCursor();
     return true;
@@ -421,8 +452,15 @@ export class MessageEditor {
       return true;
     }
     if (this.row >= this.lines.length - 1) return false;
-    line.push(...this.lines[this.row + 1]!);
+    const next = this.lines[this.row + 1]!;
+    // At the end of a wrapped line the character after the cursor is the next line's first.
+    if (this.soft[this.row] && next.length > 0) {
+      this.bytes -= byteLength(next.shift()!);
+      return true;
+    }
+    line.push(...next);
     this.lines.splice(this.row + 1, 1);
+    this.soft.splice(this.row, 1);
     this.wrap(this.row);
     this.scrollToCursor();
     return true;
@@ -431,7 +469,13 @@ export class MessageEditor {
   private deleteLine(): boolean {
     const [gone] = this.lines.splice(this.row, 1);
     this.bytes -= byteLength(gone!.join(''));
-    if (this.lines.length === 0) this.lines.push([]);
+    // The line above runs on only if the deleted one did.
+    const [goneSoft] = this.soft.splice(this.row, 1);
+    if (this.row > 0) this.soft[this.row - 1] = this.soft[this.row - 1]! && goneSoft!;
+    if (this.lines.length === 0) {
+      this.lines.push([]);
+      this.soft.push(false);
+    }
     if (this.row >= this.lines.length) this.row = this.lines.length - 1;
     this.col = Math.min(this.col, this.lines[this.row]!.length);
     this.scrollToCursor();
