@@ -55,7 +55,8 @@ describe('break-in chat', () => {
     const ended = await c.waitFor((m) => m['stream'] === opened.stream && m['event'] === 'chat' && m['kind'] === 'ended', 15_000, from);
     assert.equal(ended['text'], 'caller');
     await c.waitFor((m) => m['stream'] === opened.stream && m['event'] === 'end', 15_000, from);
-    await bob.waitRaw(/You ended the chat; back to where you were/, 15_000, mark);
+    // ...and the menu's prompt is drawn again below, so the caller knows where they are.
+    await bob.waitRaw(/You ended the chat; back to where you were\. \*\*\*(?:\x1b\[[0-9;]*m)*\r\n[^\r\n]*Command:/, 15_000, mark);
     await board.waitForLog((l) => l['event'] === 'sysop.chat_ended' && l['by'] === 'caller');
     // The menu has its keys again.
     const back = bob.raw().length;
@@ -67,6 +68,7 @@ describe('break-in chat', () => {
 
   it('the sysop ends it with close; Esc from the caller ends it too', async () => {
     bob.send('q');
+    await bob.waitScreen(/Command:/);
     const mark = bob.raw().length;
     const first = (await c.ok('chat', { node: bobNode, action: 'open', text: 'quick word' })) as { stream: number };
     await bob.waitRaw(/Sysop: quick word/, 15_000, mark);
@@ -74,7 +76,7 @@ describe('break-in chat', () => {
     await c.ok('chat', { node: bobNode, action: 'close' });
     const ended = await c.waitFor((m) => m['stream'] === first.stream && m['kind'] === 'ended', 15_000, from);
     assert.equal(ended['text'], 'sysop');
-    await bob.waitRaw(/Sysop has left the chat; back to where you were/, 15_000, mark);
+    await bob.waitRaw(/Sysop has left the chat; back to where you were\. \*\*\*(?:\x1b\[[0-9;]*m)*\r\n[^\r\n]*Command:/, 15_000, mark);
 
     const second = (await c.ok('chat', { node: bobNode, action: 'open' })) as { stream: number };
     const from2 = c.messages.length;

@@ -57,17 +57,6 @@ export class LineKeeper {
     this.tail = undefined;
   }
 
-  /**
-   * What the line holds now, to be put back after something else wrote over it on the
-   * same screen (the sysop's break-in chat at a menu prompt). Returns the put-back.
-   */
-  keep(): () => void {
-    const tail = this.tail;
-    return () => {
-      this.tail = tail;
-    };
-  }
-
   /** A line editor starts at the cursor: what precedes it on the line is its prompt. */
   editing(editor: LineEditor | undefined): void {
     this.editor = editor;

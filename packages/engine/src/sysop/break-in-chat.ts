@@ -6,6 +6,7 @@
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
 import { cleanUserText, decodeBytes, type Logger } from '@carrier/core';
+import { renderPipeCodes } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { InputBusyError } from '../session/input-router.js';
@@ -126,11 +127,11 @@ export class BreakInChat {
     // Over a full-screen view (chat, who's online, the editor): the view stops drawing,
     // the chat gets a clear screen that scrolls, and the view draws itself whole after.
     c.giveBack = s.social.lendScreen();
-    if (c.giveBack) s.write('\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
-    s.print(`\n\n|14*** ${pipeSafe(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07\n`);
+    if (c.giveBack) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
+    out(s, `\n\n|14*** ${pipeSafe(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
-    if (first) s.print(`|11${pipeSafe(c.sysop)}: ${pipeSafe(first)}|07\n`);
-    s.write(PROMPT);
+    if (first) out(s, `|11${pipeSafe(c.sysop)}: ${pipeSafe(first)}|07\n`);
+    out(s, PROMPT);
     this.log.info('sysop.chat_started', { node: s.node, handle: s.user?.handle });
     this.emit(c, { kind: 'opened' });
   }
@@ -141,9 +142,7 @@ export class BreakInChat {
     const line = cleanUserText(text, CHAT_LINE_MAX);
     if (!line) return;
     // Over the caller's half-typed line, then that line again below.
-    c.session.write('\r\x1b[K');
-    c.session.print(`|11${pipeSafe(c.sysop)}: ${pipeSafe(line)}|07\n`);
-    c.session.write(PROMPT + c.line);
+    out(c.session, `\r\x1b[K|11${pipeSafe(c.sysop)}: ${pipeSafe(line)}|07\n${PROMPT}${pipeSafe(c.line)}`);
   }
 
   private input(c: CallerChat, bytes: Buffer): void {
@@ -175,27 +174,27 @@ export class BreakInChat {
       if (ch === '\x08' || ch === '\x7f') {
         if (c.line.length > 0) {
           c.line = c.line.slice(0, -1);
-          c.session.write('\b \b');
+          out(c.session, '\b \b');
         }
         continue;
       }
       if (ch === '\x00' || ch < ' ' || (ch >= '\x7f' && ch < '\xa0')) continue;
       if (c.line.length >= CHAT_LINE_MAX) continue;
       c.line += ch;
-      c.session.write(ch);
+      out(c.session, pipeSafe(ch));
     }
   }
 
   private finishLine(c: CallerChat): void {
     const line = cleanUserText(c.line, CHAT_LINE_MAX);
     c.line = '';
-    c.session.write('\r\n');
+    out(c.session, '\n');
     if (line.toLowerCase() === '/q') {
       this.end(c.chatId, 'caller');
       return;
     }
     if (line) this.emit(c, { kind: 'line', text: line });
-    c.session.write(PROMPT);
+    out(c.session, PROMPT);
   }
 
   private end(chatId: string, by: 'sysop' | 'caller' | 'hung up' | 'board stopping'): void {
@@ -207,7 +206,12 @@ export class BreakInChat {
     c.restore();
     if (!c.session.conn.closed) {
       if (c.giveBack) c.giveBack();
-      else c.session.print(`\n|14*** ${by === 'caller' ? 'You ended the chat' : `${pipeSafe(c.sysop)} has left the chat`}; back to where you were. ***|07\n`);
+      else {
+        // The chat wrote past the session's line keeper, which still knows the prompt the
+        // caller was at (and anything half-typed): that comes back below the chat.
+        const note = `*** ${by === 'caller' ? 'You ended the chat' : `${c.sysop} has left the chat`}; back to where you were. ***`;
+        c.session.write(c.session.social.line.restore(`\r\n\x1b[0;1;33m${note}`));
+      }
       c.session.discardInput();
     }
     this.log.info('sysop.chat_ended', { node: c.session.node, by });
@@ -216,3 +220,12 @@ export class BreakInChat {
 }
 
 const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
+
+/**
+ * The chat's own output (pipe codes, \n for a new line) goes straight to the caller's
+ * connection, past the session's line keeper, which keeps following what the board wrote
+ * (the prompt the caller was at) to draw it again when the chat ends.
+ */
+function out(s: LiveSession, text: string): void {
+  s.conn.write(renderPipeCodes(text).replace(/\r?\n/g, '\r\n'));
+}
