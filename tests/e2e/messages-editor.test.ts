@@ -70,4 +70,31 @@ describe('the message editor and reader with a real telnet client', () => {
     await frank.waitScreen(/Mail aborted\.[\s\S]*Mail - 0 unread/);
     frank.hangup();
   });
+
+  it('a message longer than the screen opens at its header, with a More prompt; one message is "1 message"', async () => {
+    const subject = `A very long subject ${'x'.repeat(52)}`;
+    const body = Array.from({ length: 60 }, (_, i) => `body line ${i + 1}`).join('\n');
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'erin', '--subject', subject], body);
+    assert.equal(posted.code, 0, posted.stderr);
+    const frank = await inetutils('frank');
+    frank.send('m');
+    await frank.waitScreen(/Area: General .* - 1 message, 1 new/);
+    frank.send('r');
+    const first = await frank.waitScreen(/More/);
+    const rows = first.split('\n');
+    // the header from its first row, each field on one row of the 80 columns, then the body
+    assert.match(rows[0]!, /^#\d+ in General \(new\)/);
+    assert.match(rows[1]!, /^From: erin/);
+    assert.match(rows[3]!, /^Subject: A very long subject x+$/);
+    assert.match(rows[4]!, /^Date: /);
+    assert.match(rows[6]!, /^body line 1$/);
+    assert.match(rows[23]!, /^body line 18$/);
+    assert.match(rows[24]!, /More/);
+    frank.send(' ');
+    await frank.waitScreen(/body line 42[\s\S]*More/);
+    frank.send('q');
+    await frank.waitScreen(/\[N\]ext/);
+    frank.send('q');
+    frank.hangup();
+  });
 });

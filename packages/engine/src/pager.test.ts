@@ -103,3 +103,22 @@ test('colours from pipe codes are rendered, and reset when the pager ends', asyn
   await runPager(t, '|12red', { pipeCodes: true });
   assert.equal(t.screen, '\x1b[1;31mred\r\n\x1b[0m');
 });
+
+test('rows already above the text (a header) shorten the first page only, so they stay in view', async () => {
+  const t = fakeTerminal(80, 10, [' ', ' ', ' ']);
+  assert.equal(await runPager(t, numbered(25), { above: 6 }), true);
+  const pages = t.screen.split(/-- .*?More.*?--/);
+  assert.deepEqual(pages.map((p) => shownLines(p).length), [3, 9, 9, 4]);
+  // a header taller than the screen still lets a line through before the prompt
+  const tall = fakeTerminal(80, 5, ['q']);
+  await runPager(tall, numbered(25), { above: 40 });
+  assert.equal(shownLines(tall.screen).length, 1);
+});
+
+test('the prompt is cut to one row on a narrow screen, so erasing it leaves nothing behind', async () => {
+  const t = fakeTerminal(30, 5, [' ', 'q']);
+  await runPager(t, numbered(25));
+  const prompts = t.screen.match(/--[^\r]*?(?=\r\x1b\[K)/g) ?? [];
+  assert.equal(prompts.length, 2);
+  for (const p of prompts) assert.ok(p.replace(/\x1b\[[0-9;]*m/g, '').length <= 29, JSON.stringify(p));
+});

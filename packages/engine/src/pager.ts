@@ -8,7 +8,8 @@ import { charWidth, renderPipeCodes, wrapWords } from '@carrier/terminal';
  * column is written), and the more-prompt is erased before the next page.
  *
  * At the prompt: Space, PgDn or N shows the next page; Enter or Down one more line;
- * C the rest without stopping; Q, Escape or ^C stops.
+ * C the rest without stopping; Q, Escape or ^C stops. The prompt is cut to one row
+ * (one that wrapped would leave its first row behind when it is erased).
  */
 
 export interface PagerOptions {
@@ -16,6 +17,11 @@ export interface PagerOptions {
   pipeCodes?: boolean;
   /** the more-prompt; {percent} is replaced by how far through the text the caller is */
   prompt?: string;
+  /**
+   * Rows already on the screen above the text (a message's header): the first page is
+   * shorter by that many, so they are still in view at the first more-prompt.
+   */
+  above?: number;
 }
 
 export interface PagerIO {
@@ -91,7 +97,8 @@ export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {
     return reachedEnd;
   };
   let continuous = false;
-  let budget = Math.max(1, io.size().rows - 1);
+  const above = Math.max(0, Math.trunc(opts.above ?? 0));
+  let budget = Math.max(1, io.size().rows - 1 - above);
   for (;;) {
     const line = take();
     if (line === undefined) return finish(true);
@@ -99,7 +106,8 @@ export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {
     if (continuous || --budget > 0) continue;
     if (pending.length === 0 && next >= lines.length) return finish(true);
     const percent = Math.floor((next / lines.length) * 100);
-    io.write(renderPipeCodes((opts.prompt ?? DEFAULT_MORE_PROMPT).replace('{percent}', String(percent))));
+    const prompt = (opts.prompt ?? DEFAULT_MORE_PROMPT).replace('{percent}', String(percent));
+    io.write(renderPipeCodes(wrapLine(prompt, Math.max(1, io.size().cols - 1), true)[0] ?? ''));
     const key = (await io.readKey()).toLowerCase();
     io.write(ERASE_LINE);
     if (key === 'q' || key === 'escape' || key === 'ctrl-c') return finish(false);

@@ -1,12 +1,12 @@
 import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
-import { quoteLines, quotePrefix } from '@carrier/terminal';
+import { fitWidth, quoteLines, quotePrefix } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { bodyLines, field, shortDate } from './text.js';
+import { bodyLines, field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -185,16 +185,21 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
 type ReadMode = 'area' | 'new-scan';
 type ReadEnd = 'quit' | 'end';
 
-/** Show one message: a header and the body in the pager. Returns false when the caller may not read it. */
+/** Show one message: a header and the body in the pager, the header in view on the first page. */
 async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): Promise<void> {
-  s.clear();
-  s.println(`|15#${m.id} |07in |11${field(area.name, 40)}${fresh ? ' |14(new)' : ''}`);
-  s.println(`|08From: |15${field(m.fromHandle, 32)}`);
-  s.println(`|08To: |15${field(m.toHandle, 32)}`);
-  s.println(`|08Subject: |15${field(m.subject, 72)}`);
-  s.println(`|08Date: |07${shortDate(m.createdAt)}${m.parentId !== null ? `  |08reply to #${m.parentId}` : ''}`);
-  s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
-  await s.pager(bodyLines(m.body).join('\n'));
+  const cols = s.terminal.cols;
+  const where = `#${m.id} in`;
+  await showMessage(
+    s,
+    [
+      `|15#${m.id} |07in |11${fitWidth(cleanUserText(area.name, 40), Math.max(1, cols - 2 - where.length - (fresh ? 6 : 0))).replace(/\|/g, '||')}${fresh ? ' |14(new)' : ''}`,
+      headerRow('From:', m.fromHandle, 32, cols),
+      headerRow('To:', m.toHandle, 32, cols),
+      headerRow('Subject:', m.subject, 72, cols),
+      `|08Date: |07${shortDate(m.createdAt)}${m.parentId !== null ? `  |08reply to #${m.parentId}` : ''}`,
+    ],
+    m.body,
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { messageAreasOf } from './source.js';
-import { bodyLines, field, shortDate } from './text.js';
+import { bodyLines, field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything
@@ -167,13 +167,12 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     if (!picked) return;
     const mail = await s.store.mail.open(user.id, picked.id);
     if (!mail) continue;
-    s.clear();
-    s.println(`|08From: |15${field(mail.fromHandle, 32)}`);
-    s.println(`|08To: |15${field(mail.toHandle, 32)}`);
-    s.println(`|08Subject: |15${field(mail.subject, 72)}`);
-    s.println(`|08Date: |07${shortDate(mail.createdAt)}`);
-    s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
-    await s.pager(bodyLines(mail.body).join('\n'));
+    const cols = s.terminal.cols;
+    await showMessage(
+      s,
+      [headerRow('From:', mail.fromHandle, 32, cols), headerRow('To:', mail.toHandle, 32, cols), headerRow('Subject:', mail.subject, 72, cols), `|08Date: |07${shortDate(mail.createdAt)}`],
+      mail.body,
+    );
     if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);
     s.print(`${which === 'inbox' ? '|08[|15R|08]|07eply ' : ''}|08[|15D|08]|07elete |08[|15Q|08]|07uit: `);
     const key = (await s.readKey()).toLowerCase();

@@ -1,4 +1,6 @@
 import { cleanUserText } from '@carrier/core';
+import { fitWidth } from '@carrier/terminal';
+import type { Session } from '../session-api.js';
 
 /**
  * What callers typed, made safe to show another caller: every field through core's one
@@ -10,6 +12,23 @@ const LINE_CAP = 4096;
 /** One field (subject, handle) for a `print`/`println` line: cleaned, and `|` doubled so no pipe code renders. */
 export function field(text: string, max: number): string {
   return cleanUserText(text, max).replace(/\|/g, '||');
+}
+
+/**
+ * A header row of the message reader, `label value`, cut to one row of a `cols`-wide
+ * screen (a row that wrapped would push the body down past the header's row count).
+ */
+export function headerRow(label: string, value: string, max: number, cols: number): string {
+  const room = Math.max(1, cols - 2 - label.length);
+  return `|08${label} |15${fitWidth(cleanUserText(value, max), room).replace(/\|/g, '||')}`;
+}
+
+/** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
+export async function showMessage(s: Session, header: readonly string[], body: string): Promise<void> {
+  s.clear();
+  for (const row of header) s.println(row);
+  s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
+  await s.pager(bodyLines(body).join('\n'), { above: header.length + 1 });
 }
 
 /** A stored body as lines any terminal can show. */
