@@ -34,13 +34,19 @@ export interface FilesCommandDeps {
   withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
+/**
+ * The board's file areas for a verb run outside the board (the `files` verbs, `user
+ * delete` with no board answering): files.yaml must be valid, as for a start.
+ */
+export async function openBoardFiles(cfg: CarrierConfig, store: Store): Promise<BoardFiles> {
+  const files = new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log: silentLogger });
+  await requireFilesConfig(files);
+  return files;
+}
+
 export async function filesCommand(args: string[], cfg: CarrierConfig, deps: FilesCommandDeps): Promise<number> {
   const [sub, ...rest] = args;
-  const open = async (store: Store): Promise<BoardFiles> => {
-    const files = new BoardFiles({ file: resolve(cfg.files.file), parse: parseMenuYaml, dataDir: resolve(cfg.dataDir), store, log: silentLogger });
-    await requireFilesConfig(files);
-    return files;
-  };
+  const open = (store: Store): Promise<BoardFiles> => openBoardFiles(cfg, store);
   const uploadId = (v: string | undefined): number => {
     const n = Number((v ?? '').replace(/^#/, ''));
     if (!Number.isInteger(n) || n <= 0) throw new FilesUsageError(`not an upload number: ${JSON.stringify(v ?? '')}`);
@@ -53,6 +59,8 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         return await deps.withStore(async (store) => {
           const files = await open(store);
           await files.ensureFolders();
+          const swept = await files.sweepQuarantine();
+          if (swept > 0) deps.out(`quarantine: ${swept} file(s) of deleted accounts' uploads deleted`);
           let code = 0;
           for (const r of await files.scan(rest[0])) {
             if (r.refused === undefined) deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);

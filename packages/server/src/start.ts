@@ -95,6 +95,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   await requireFilesConfig(files);
   const filesStarting = files
     .ensureFolders()
+    .then(() => files.sweepQuarantine())
     .then(() => files.scan())
     .then(() => files.watchFolders())
     .catch((err: unknown) => log.warn('files.start_failed', { err }));

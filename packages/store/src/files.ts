@@ -79,7 +79,10 @@ export interface FilesRepository {
 
   addUpload(input: NewUpload): Promise<QuarantinedUpload>;
   upload(id: number): Promise<QuarantinedUpload | undefined>;
-  pendingUploads(opts?: { userId?: number }): Promise<QuarantinedUpload[]>;
+  /** Oldest first, at most MAX_FILE_PAGE; `afterId` pages on. */
+  pendingUploads(opts?: { userId?: number; afterId?: number }): Promise<QuarantinedUpload[]>;
+  /** Does a pending upload keep its bytes in the quarantine under this file name? */
+  isPendingStored(stored: string): Promise<boolean>;
   setUploadStatus(id: number, status: 'approved' | 'rejected', area?: string): Promise<void>;
   removeUpload(id: number): Promise<void>;
   /** Bytes a user uploaded since `since` (ms), for the daily quota. */
@@ -242,8 +245,12 @@ export function createFilesRepository(deps: { knex: Knex; clock: () => number })
     async pendingUploads(opts = {}) {
       let b = uploads().where({ status: 'pending' });
       if (opts.userId !== undefined) b = b.andWhere({ user_id: opts.userId });
+      if (opts.afterId !== undefined) b = b.andWhere('id', '>', opts.afterId);
       const rows = (await b.orderBy('id').limit(MAX_FILE_PAGE).select('*')) as UploadRow[];
       return rows.map(toUpload);
+    },
+    async isPendingStored(stored) {
+      return (await uploads().where({ stored, status: 'pending' }).first('id')) !== undefined;
     },
     async setUploadStatus(id, status, area) {
       await uploads().where({ id }).update({ status, area: area ?? null });

@@ -41,6 +41,15 @@ export interface BoardFilesOptions {
 export const SIDECAR_SUFFIX = '.desc';
 const MAX_SIDECAR_BYTES = 4096;
 const MAX_FILES_YAML_BYTES = 256 * 1024;
+/** A quarantined upload's file name: a random prefix, then the name it was sent as (finishUpload). */
+const STORED_NAME = /^[0-9a-f]{12}-/;
+/**
+ * A quarantined file this old with no pending upload naming it is an orphan (its account was
+ * deleted); younger ones may be an upload between its rename and its row (finishUpload).
+ */
+const ORPHAN_AGE_MS = 10 * 60 * 1000;
+/** Files one quarantine sweep looks at. */
+const MAX_SWEEP_FILES = 100_000;
 /** Files one scan looks at in one area; a folder bigger than this is indexed in part, with a warning. */
 export const MAX_SCAN_FILES = 100_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -419,6 +428,51 @@ export class BoardFiles {
     await rm(await this.quarantinePath(upload), { force: true });
     await this.store.files.setUploadStatus(upload.id, 'rejected');
     this.opts.log.info('files.rejected', { upload: upload.id, name: client(upload.name) });
+  }
+
+  /**
+   * The quarantined files of `userId`'s pending uploads, collected before their account is
+   * deleted (the rows go with the account: file_uploads.user_id cascades), and `remove`,
+   * to delete them once it is gone. Collected first so that a refused delete keeps them.
+   */
+  async pendingFilesOf(userId: number): Promise<{ count: number; remove(): Promise<number> }> {
+    const paths: string[] = [];
+    let afterId = 0;
+    for (;;) {
+      const page = await this.store.files.pendingUploads({ userId, afterId });
+      for (const u of page) paths.push(await this.quarantinePath(u));
+      if (page.length === 0) break;
+      afterId = page[page.length - 1]!.id;
+    }
+    return {
+      count: paths.length,
+      remove: async () => {
+        for (const path of paths) await rm(path, { force: true });
+        if (paths.length > 0) this.opts.log.info('files.account_uploads_deleted', { userId, files: paths.length });
+        return paths.length;
+      },
+    };
+  }
+
+  /**
+   * Delete quarantined files no pending upload names any more (left by an account deleted
+   * where the board's folders were not at hand, or before deletes removed them), older
+   * than ORPHAN_AGE_MS. Only names of the quarantine's own shape are touched.
+   */
+  async sweepQuarantine(now = Date.now()): Promise<number> {
+    const quarantine = (await this.config()).quarantine;
+    let removed = 0;
+    const dirents = await readdir(quarantine, { withFileTypes: true }).catch(() => []);
+    for (const d of dirents.slice(0, MAX_SWEEP_FILES)) {
+      if (!d.isFile() || !STORED_NAME.test(d.name)) continue;
+      const path = join(quarantine, d.name);
+      const st = await lstat(path).catch(() => undefined);
+      if (!st || now - st.mtimeMs < ORPHAN_AGE_MS || (await this.store.files.isPendingStored(d.name))) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    if (removed > 0) this.opts.log.info('files.quarantine_swept', { quarantine, removed });
+    return removed;
   }
 
   private async load(): Promise<void> {

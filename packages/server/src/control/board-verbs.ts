@@ -272,7 +272,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.reset-password':
         return userOp(() => users.resetPassword(store, str('handle'), a['password'] as string | undefined));
       case 'user.delete': {
-        const r = await userOp(() => users.deleteUser(store, str('handle')));
+        const r = await userOp(() => users.deleteUser(store, str('handle'), deps.board.files));
         const kicked = await kickHandle(r.handle, 'account deleted');
         return { ...r, kicked };
       }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
 import type { Store, User } from '@carrier/store';
+import type { BoardFiles } from '@carrier/engine';
 import type { UserDetail, UserInfo } from '@carrier/sysop/protocol';
 
 /**
@@ -195,10 +196,16 @@ export async function resetPassword(store: Store, handle: string, password?: str
 
 /**
  * Delete the account. What it wrote stays, signed "deleted user"; its calls stay in
- * the history without the link; its keys and read marks go with it.
+ * the history without the link; its keys and read marks go with it. Its uploads still
+ * waiting for the sysop go too, files and rows (nobody is left to ask about them); files
+ * already approved stay in their areas, credited to no one (uploader_id SET NULL), as a
+ * sysop-dropped file is: they are the board's now, and a later account of that handle is
+ * not their uploader. `files` is the board's file areas (the quarantine's folder).
  */
-export async function deleteUser(store: Store, handle: string): Promise<{ handle: string; postsKept: number }> {
+export async function deleteUser(store: Store, handle: string, files?: Pick<BoardFiles, 'pendingFilesOf'>): Promise<{ handle: string; postsKept: number; uploadsDeleted: number }> {
   const u = await mustFind(store, handle);
+  // Collected before the delete, whose cascade takes the rows; deleted only once it succeeded.
+  const waiting = await files?.pendingFilesOf(u.id);
   const tables = await existing(store);
   let postsKept = 0;
   try {
@@ -214,5 +221,5 @@ export async function deleteUser(store: Store, handle: string): Promise<{ handle
     if (err instanceof UserAdminError) throw err;
     throw new CarrierError(ErrorCodes.STORE_UNAVAILABLE, `could not delete ${u.handle}: ${(err as Error).message}`);
   }
-  return { handle: u.handle, postsKept };
+  return { handle: u.handle, postsKept, uploadsDeleted: (await waiting?.remove()) ?? 0 };
 }
