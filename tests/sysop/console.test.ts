@@ -143,6 +143,38 @@ describe('sysop console', () => {
     assert.doesNotMatch(alice.raw().slice(mark), /sysop console/);
   });
 
+  it("over ssh: the console will not delete, lock or demote the sysop's own account", { timeout: 90_000 }, async () => {
+    const root = await SshCaller.login(board.ports.ssh!, 'Dr Watson', PW);
+    try {
+      await root.waitScreen(/Sysop console/);
+      root.send('!');
+      await root.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
+      root.send('u');
+      await root.waitScreen(/all users/, 20_000);
+      root.send('/');
+      await root.waitScreen(/search handles:/, 20_000);
+      root.send('Dr Watson\r');
+      await root.waitScreen(/matching "Dr Watson"[\s\S]*handle +Dr Watson/, 20_000);
+      root.send('d');
+      await root.waitScreen(/you cannot delete your own account/, 20_000);
+      root.send('x');
+      await root.waitScreen(/you cannot lock your own account/, 20_000);
+      root.send('v');
+      await root.waitScreen(/level for Dr Watson/, 20_000);
+      root.send('\x7f\x7f20\r');
+      await root.waitScreen(/you cannot lower the level of your own account/, 20_000);
+      root.send('\x1b');
+      await root.waitScreen(/ nodes [\s\S]*alice +telnet/, 20_000);
+      root.send('q');
+      await root.waitScreen(/Command:/, 20_000);
+    } finally {
+      root.hangup();
+    }
+    const shown = await board.cli(['user', 'show', 'Dr Watson']);
+    assert.match(shown.stdout, /^level: +90$/m);
+    assert.match(shown.stdout, /^locked: +no$/m);
+  });
+
   it('a sysop demoted while the console is open loses it within seconds, and the `!` with it', { timeout: 90_000 }, async () => {
     const mycroft = await SshCaller.login(board.ports.ssh!, 'Mycroft', PW);
     try {

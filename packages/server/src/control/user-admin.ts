@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
-import type { Store, User } from '@carrier/store';
+import { isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
 import type { BoardFiles } from '@carrier/engine';
 import type { UserDetail, UserInfo } from '@carrier/sysop/protocol';
 
@@ -14,7 +14,8 @@ export const DELETED_USER = 'deleted user';
 
 export class UserAdminError extends Error {
   constructor(
-    readonly code: 'not_found' | 'bad_args',
+    /** `failed`: a valid request refused (the last sysop) */
+    readonly code: 'not_found' | 'bad_args' | 'failed',
     message: string,
   ) {
     super(message);
@@ -140,20 +141,59 @@ export async function showUser(store: Store, handle: string): Promise<UserDetail
   };
 }
 
-export async function setLevel(store: Store, handle: string, level: number): Promise<UserInfo> {
-  const u = await mustFind(store, handle);
+/** A transaction on the store (a knex transaction is a knex). */
+type Db = Store['knex'];
+
+/** What a change leaves of the account: gone, locked, or at a level. */
+type SysopChange = { kind: 'delete' } | { kind: 'lock' } | { kind: 'level'; level: number };
+
+/**
+ * The board must keep a sysop who can log in: a change that would take the last unlocked
+ * account at or above LEVELS.sysop out of that set (delete, lock, demote) is refused.
+ * Runs inside the change's transaction; on PostgreSQL the sysop rows are locked, so two
+ * sysops demoting each other at once cannot both succeed (SQLite allows one writer).
+ */
+async function keepOneSysop(trx: Db, store: Store, id: number, change: SysopChange): Promise<void> {
+  const sysops = trx('users').where('level', '>=', LEVELS.sysop).where((q) => void q.where('locked', false).orWhereNull('locked'));
+  if (store.kind === 'postgres') void sysops.forUpdate();
+  const ids = ((await sysops.select('id', 'handle')) as { id: number | string; handle: string }[]).map((r) => ({ id: Number(r.id), handle: r.handle }));
+  const target = ids.find((r) => r.id === id);
+  if (!target) return; // not a sysop who can log in now: nothing to lose
+  if (change.kind === 'level' && change.level >= LEVELS.sysop) return;
+  if (ids.length > 1) return;
+  const what = change.kind === 'delete' ? 'delete' : change.kind === 'lock' ? 'lock' : 'lower the level of';
+  throw new UserAdminError(
+    'failed',
+    `will not ${what} ${target.handle}: it is the last sysop account that can log in (make another sysop first: carrier user add <handle> --password-stdin --sysop)`,
+  );
+}
+
+/** Run `write` with the last-sysop guard in one transaction; store errors stay store errors. */
+async function guarded(store: Store, id: number, change: SysopChange, write: (trx: Db) => Promise<void>): Promise<void> {
   try {
-    await store.users.setLevel(u.id, level);
+    await store.knex.transaction(async (trx) => {
+      await keepOneSysop(trx, store, id, change);
+      await write(trx);
+    });
   } catch (err) {
-    if (isCarrierError(err, ErrorCodes.VALIDATION)) throw new UserAdminError('bad_args', err.message);
-    throw err;
+    if (err instanceof UserAdminError || isCarrierError(err)) throw err;
+    throw new CarrierError(ErrorCodes.STORE_UNAVAILABLE, `could not change the account: ${(err as Error).message}`);
   }
+}
+
+export async function setLevel(store: Store, handle: string, level: number): Promise<UserInfo> {
+  if (!isValidLevel(level)) throw new UserAdminError('bad_args', `level must be a whole number from ${MIN_LEVEL} to ${MAX_LEVEL}`);
+  const u = await mustFind(store, handle);
+  await guarded(store, u.id, { kind: 'level', level }, async (trx) => {
+    if (Number(await trx('users').where({ id: u.id }).update({ level })) !== 1) throw new UserAdminError('not_found', `no user "${u.handle}"`);
+  });
   return findUser(store, u.handle);
 }
 
 export async function setLocked(store: Store, handle: string, locked: boolean): Promise<UserInfo> {
   const u = await mustFind(store, handle);
-  await store.knex('users').where({ id: u.id }).update({ locked });
+  if (locked) await guarded(store, u.id, { kind: 'lock' }, async (trx) => void (await trx('users').where({ id: u.id }).update({ locked })));
+  else await store.knex('users').where({ id: u.id }).update({ locked });
   return findUser(store, u.handle);
 }
 
@@ -208,18 +248,13 @@ export async function deleteUser(store: Store, handle: string, files?: Pick<Boar
   const waiting = await files?.pendingFilesOf(u.id);
   const tables = await existing(store);
   let postsKept = 0;
-  try {
-    await store.knex.transaction(async (trx) => {
-      for (const t of tables) {
-        postsKept += Number(await trx(t.table).where(t.userColumn, u.id).update({ [t.userColumn]: null, [t.handleColumn]: DELETED_USER }));
-      }
-      await trx('calls').where({ user_id: u.id }).update({ user_id: null });
-      const removed = await trx('users').where({ id: u.id }).del();
-      if (removed !== 1) throw new UserAdminError('not_found', `no user "${u.handle}"`);
-    });
-  } catch (err) {
-    if (err instanceof UserAdminError) throw err;
-    throw new CarrierError(ErrorCodes.STORE_UNAVAILABLE, `could not delete ${u.handle}: ${(err as Error).message}`);
-  }
+  await guarded(store, u.id, { kind: 'delete' }, async (trx) => {
+    for (const t of tables) {
+      postsKept += Number(await trx(t.table).where(t.userColumn, u.id).update({ [t.userColumn]: null, [t.handleColumn]: DELETED_USER }));
+    }
+    await trx('calls').where({ user_id: u.id }).update({ user_id: null });
+    const removed = await trx('users').where({ id: u.id }).del();
+    if (removed !== 1) throw new UserAdminError('not_found', `no user "${u.handle}"`);
+  });
   return { handle: u.handle, postsKept, uploadsDeleted: (await waiting?.remove()) ?? 0 };
 }

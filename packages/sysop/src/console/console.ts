@@ -20,6 +20,13 @@ export interface ConsoleOptions {
    * the footer until the next key.
    */
   notices?: (show: (text: string) => void) => () => void;
+  /**
+   * The account the console runs as, when it is drawn on a caller's screen (main menu
+   * `!`). The user editor will not delete, lock or lower that account: doing it would
+   * pull the seat from under the sysop mid-session (a delete or lock hangs the caller up,
+   * a demotion closes the console); another sysop, or the shell (`carrier user …`), can.
+   */
+  self?: string;
 }
 
 /** Control characters and escapes never reach the sysop's terminal from a caller's text. */
@@ -35,9 +42,9 @@ function ago(seconds: number): string {
 }
 
 export function nodeRow(n: NodeInfo): string {
-  return `${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${n.protocol.padEnd(8)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
+  return `${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${safe(n.protocol, 9).padEnd(10)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
 }
-export const NODE_HEADER = `${'node'.padEnd(5)}${'handle'.padEnd(17)}${'proto'.padEnd(8)}${'idle'.padEnd(6)}${'from'.padEnd(21)}activity`;
+export const NODE_HEADER = `${'node'.padEnd(5)}${'handle'.padEnd(17)}${'proto'.padEnd(10)}${'idle'.padEnd(6)}${'from'.padEnd(21)}activity`;
 
 /** Redraws at most once per `minMs`: a burst of updates or resizes costs one render. */
 class Redraw {
@@ -303,7 +310,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   // ---- the user editor ----
   const userEditor = async (): Promise<void> => {
     mode = 'users';
-    const frame = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', border: { type: 'line' }, label: ' users (/ search, Enter show, V level, F flags, N notes, X lock, P password, D delete, Esc back) ', tags: false });
+    // Above the footer, not over it: refusals and results show there.
+    const frame = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%-1', border: { type: 'line' }, label: ' users (/ search, Enter show, V level, F flags, N notes, X lock, P password, D delete, Esc back) ', tags: false });
     const list = blessed.list({ parent: frame, top: 0, left: 0, width: '35%', height: '100%-2', keys: true, tags: false, border: { type: 'line' }, style: { selected: { inverse: true } }, items: [] });
     const detail = blessed.box({ parent: frame, top: 0, left: '35%', width: '65%-2', height: '100%-2', border: { type: 'line' }, tags: false, scrollable: true });
     let users: UserInfo[] = [];
@@ -341,6 +349,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       );
       redraw.request();
     };
+    const isSelf = (u: UserInfo): boolean => opts.self !== undefined && u.handle.toLowerCase() === opts.self.toLowerCase();
+    const notOnSelf = (what: string): void => status(`you cannot ${what} your own account from its own session; another sysop can, or carrier user on the host`);
     const act = async (fn: (u: UserInfo) => Promise<unknown>): Promise<void> => {
       const u = current();
       if (!u) return;
@@ -364,11 +374,15 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       if (v === undefined) return;
       search = v.slice(0, 32);
       await load();
+      // The details follow the selection, which a new list resets to its first row.
+      await show();
       list.focus();
     }).catch(fail));
     list.key(['v', 'S-v'], () => void act(async (u) => {
       const v = await ask(`level for ${u.handle} (0-100):`, String(u.level));
-      if (v !== undefined && /^\d+$/.test(v.trim())) await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()) });
+      if (v === undefined || !/^\d+$/.test(v.trim())) return;
+      if (isSelf(u) && Number(v.trim()) < u.level) return notOnSelf('lower the level of');
+      await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()) });
     }));
     list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
@@ -379,6 +393,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
+      if (isSelf(u) && !u.locked) return notOnSelf('lock');
       await client.request(u.locked ? 'user.unlock' : 'user.lock', { handle: u.handle });
       status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
     }));
@@ -388,6 +403,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
     }));
     list.key(['d', 'S-d'], () => void act(async (u) => {
+      if (isSelf(u)) return notOnSelf('delete');
       if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
       await client.request('user.delete', { handle: u.handle });
       status(`deleted ${u.handle}`);
