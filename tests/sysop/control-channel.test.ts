@@ -182,6 +182,7 @@ describe('control channel', () => {
     const mark = alice.raw().length;
     await alice.waitRaw('from the cli', 15_000, mark - 200 > 0 ? mark - 200 : 0);
     const status = await board.cli(['status']);
+    assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /online: alice \(node \d+, telnet\)/);
     const usage = await board.cli(['kick', 'two']);
     assert.equal(usage.code, 2);

@@ -1,4 +1,4 @@
-// The one-shot control verbs with no board running: exit 1 and say so; a usage mistake exits 2.
+// The one-shot control verbs (and status) with no board running: exit 1 and say so; a usage mistake exits 2.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,11 @@ describe('control verbs without a board', () => {
         assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
         assert.equal(r.stderr.trim(), `carrier: no board is running at ${dataDir}`);
       }
+      // status reads what it can (the database), then says no board answers, with exit 1.
+      const status = run(['status']);
+      assert.equal(status.status, 1, status.stdout + status.stderr);
+      assert.equal(status.stderr.trim(), `carrier: status: no board is running at ${dataDir}`);
+      assert.match(status.stdout, /^database: up$/m);
       const usage = run(['kick']);
       assert.equal(usage.status, 2);
       assert.match(usage.stderr, /kick needs a node number/);

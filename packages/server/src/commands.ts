@@ -145,7 +145,7 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
   }
   if (sub === 'key') return userKey(rest, cfg);
   if (sub === 'show' || sub === 'set-level' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
-    return userAdminCommand(sub, rest, {
+    return userAdminCommand(sub, rest, cfg, {
       out,
       err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
       readStdin,

@@ -4,7 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createMemoryLogger } from '@carrier/core';
+import { createMemoryLogger, silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
+import { storeOptions } from './backends.js';
 import { loadConfig } from './config.js';
 import { startHealthServer } from './health.js';
 import { statusCommand } from './status-command.js';
@@ -38,12 +40,29 @@ function closedPort(): Promise<number> {
 
 describe('carrier status', () => {
   it('without the endpoint, on SQLite and the in-process bus: the database and bans, and why callers are not shown', async () => {
-    const r = await run(config(''));
+    const cfg = config('');
+    // What a running board does every 5 s (process-calls.ts): its beat in the database.
+    const store = await openStore(storeOptions(cfg, silentLogger));
+    try {
+      await store.processes.beat('host:1:beating', Date.now());
+    } finally {
+      await store.close();
+    }
+    const r = await run(cfg);
     assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
     assert.match(r.out, /^database: up$/m);
     assert.match(r.out, /^bans: \d+ active$|^bans: not kept by this store$/m);
     assert.match(r.out, /^board: who's online is kept inside the running board/m);
     assert.doesNotMatch(r.out, /0 processes/, 'it does not claim the board is empty');
+  });
+
+  it('without the endpoint and with no board running (no beat, no control channel): exit 1, "no board is running at <dataDir>"', async () => {
+    const cfg = config('');
+    const r = await run(cfg);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `carrier: status: no board is running at ${cfg.dataDir}\n`);
+    assert.match(r.out, /^database: up$/m, 'what it could read is still shown');
   });
 
   it('with the endpoint on, reports what the running board says, and exits 1 when it is degraded', async () => {

@@ -3,6 +3,8 @@ import { inspectBoard, type PresenceEntry, type ProcessInfo } from '@carrier/eng
 import { openStore } from '@carrier/store';
 import { chooseBus, storeOptions } from './backends.js';
 import type { CarrierConfig } from './config-schema.js';
+import { dialBoard, notRunning } from './control/cli-verbs.js';
+import { DEAD_AFTER_MS } from './process-calls.js';
 import { renderStatus } from './status-format.js';
 import { checkDatabase, countBans, tally, type BoardStats, type StatusReport } from './status-report.js';
 
@@ -13,11 +15,12 @@ const FETCH_TIMEOUT_MS = 5_000;
  * `carrier status`. With the health endpoint on, it asks the running board (which alone
  * knows its pool use and bus lag). Without it, it reads what it can reach itself: the
  * database, the bans, and on a Redis bus who is on the board. Exit 0 when the board's
- * database and bus answer, 1 when either does not.
+ * database and bus answer, 1 when either does not, and 1 when no board answers at all
+ * (`no board is running at <dataDir>`, as the other one-shot verbs say).
  */
 export async function statusCommand(cfg: CarrierConfig, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   if (cfg.health.port !== 'off') return fromEndpoint(cfg, out, err);
-  return direct(cfg, out);
+  return direct(cfg, out, err);
 }
 
 async function fromEndpoint(cfg: CarrierConfig, out: (text: string) => void, err: (text: string) => void): Promise<number> {
@@ -38,14 +41,16 @@ async function fromEndpoint(cfg: CarrierConfig, out: (text: string) => void, err
   return body.status === 'ok' ? 0 : 1;
 }
 
-async function direct(cfg: CarrierConfig, out: (text: string) => void): Promise<number> {
+async function direct(cfg: CarrierConfig, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   let db: BoardStats['db'] = { up: false, error: 'not checked' };
   let bans: number | null = null;
+  let beating = false;
   try {
     const store = await openStore(storeOptions(cfg, silentLogger, { min: 0, max: 1 }));
     try {
       db = await checkDatabase(store);
       bans = await countBans(store);
+      beating = db.up && (await beatingProcesses(store)) > 0;
     } finally {
       await store.close();
     }
@@ -65,5 +70,26 @@ async function direct(cfg: CarrierConfig, out: (text: string) => void): Promise<
   }
   out(renderStatus({ at: Date.now(), board: { ...tally(entries), processes, db, bans }, processes: [] }, { presenceKnown: bus.kind === 'redis' }));
   if (busProblem) out(`problem: ${busProblem}`);
+  if (!busProblem && !(bus.kind === 'redis' ? processes.length > 0 : beating || (await controlAnswers(cfg)))) {
+    err(`carrier: status: ${notRunning(cfg)}\n`);
+    return 1;
+  }
   return db.up && !busProblem ? 0 : 1;
+}
+
+/**
+ * Processes whose beat in the database (every 5 s, process-calls.ts) is recent by this
+ * clock. Without Redis this is a board on this host (SQLite) or the one process of a
+ * PostgreSQL board, so the clocks compared are normally one; the control channel is asked
+ * as well, so a skewed clock can only make a board look absent when its channel is off.
+ */
+async function beatingProcesses(store: Awaited<ReturnType<typeof openStore>>): Promise<number> {
+  const now = Date.now();
+  return (await store.processes.list().catch(() => [])).filter((p) => now - p.seenAt < DEAD_AFTER_MS).length;
+}
+
+async function controlAnswers(cfg: CarrierConfig): Promise<boolean> {
+  const c = await dialBoard(cfg);
+  c?.close();
+  return c !== undefined;
 }

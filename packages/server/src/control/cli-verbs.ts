@@ -65,15 +65,26 @@ function ago(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}`;
 }
 
+/** Each column as wide as its widest cell (cells are capped by their makers), two spaces apart. */
+function columns(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join('').trimEnd());
+}
+
 export function formatWho(nodes: NodeInfo[]): string[] {
   if (nodes.length === 0) return ['nobody is on'];
-  const lines = [`${'node'.padEnd(6)}${'handle'.padEnd(18)}${'proto'.padEnd(8)}${'idle'.padEnd(7)}${'on'.padEnd(7)}${'from'.padEnd(18)}activity`];
-  for (const n of nodes) {
-    lines.push(
-      `${String(n.node).padEnd(6)}${escapeClientText(n.handle ?? '(logging in)', 17).padEnd(18)}${n.protocol.padEnd(8)}${ago(n.idle).padEnd(7)}${ago(n.online).padEnd(7)}${n.from.padEnd(18)}${escapeClientText(n.activity, 40)}`,
-    );
-  }
-  return lines;
+  return columns([
+    ['node', 'handle', 'proto', 'idle', 'on', 'from', 'activity'],
+    ...nodes.map((n) => [
+      String(n.node),
+      escapeClientText(n.handle ?? '(logging in)', 40),
+      escapeClientText(n.protocol, 12),
+      ago(n.idle),
+      ago(n.online),
+      escapeClientText(n.from, 46),
+      escapeClientText(n.activity, 40),
+    ]),
+  ]);
 }
 
 /** `who`, `kick`, `message`, `broadcast`: one request to the running board. */
@@ -178,8 +189,42 @@ export function formatUser(u: UserInfo | UserDetail): string[] {
   return lines;
 }
 
-/** `user show|set-level|passwd|lock|unlock|delete`: on the store directly, like `user add`. */
-export async function userAdminCommand(sub: string, args: string[], io: CliIo): Promise<number> {
+/**
+ * `user lock|delete`: with a board answering on the control channel, through its
+ * `user.lock`/`user.delete` verbs, which also hang up every live session of the account
+ * on every node (the `session.disconnect` topic `kick` publishes), as the console's do;
+ * with none, on the store directly.
+ */
+async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: CarrierConfig, store: Store, io: CliIo): Promise<number> {
+  const done = (u: { handle: string; postsKept?: number }, hungUp: string): void =>
+    io.out(
+      sub === 'lock'
+        ? `${u.handle} is locked: logins are refused; ${hungUp}`
+        : `deleted ${u.handle}; ${u.postsKept ?? 0} post(s) kept as "${users.DELETED_USER}"; ${hungUp}`,
+    );
+  const c = await dialBoard(cfg);
+  if (!c) {
+    const u = sub === 'lock' ? await users.setLocked(store, handle, true) : await users.deleteUser(store, handle);
+    done(u, `no board answers on the control channel at ${resolve(cfg.dataDir)}, so no live session was hung up`);
+    return 0;
+  }
+  try {
+    const r = (await c.request(sub === 'lock' ? 'user.lock' : 'user.delete', { handle })) as { handle: string; postsKept?: number; kicked: number };
+    done(r, r.kicked === 0 ? 'nobody was on as them' : `hung up ${r.kicked} live session${r.kicked === 1 ? '' : 's'}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ControlRequestError) {
+      io.err(`carrier: user ${sub}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    c.close();
+  }
+}
+
+/** `user show|set-level|passwd|lock|unlock|delete`: on the store directly, like `user add` (lock and delete also hang up, above). */
+export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
   if (!handle) throw new ControlUsageError(`user ${sub} needs a handle`);
   let level: number | undefined;
@@ -206,17 +251,14 @@ export async function userAdminCommand(sub: string, args: string[], io: CliIo): 
           io.out(`new password set for ${r.handle}`);
           return 0;
         }
-        case 'lock':
         case 'unlock': {
-          const u = await users.setLocked(store, handle, sub === 'lock');
-          io.out(`${u.handle} is ${u.locked ? 'locked: logins are refused' : 'unlocked'}`);
+          const u = await users.setLocked(store, handle, false);
+          io.out(`${u.handle} is unlocked`);
           return 0;
         }
-        case 'delete': {
-          const r = await users.deleteUser(store, handle);
-          io.out(`deleted ${r.handle}; ${r.postsKept} post(s) kept as "${users.DELETED_USER}"`);
-          return 0;
-        }
+        case 'lock':
+        case 'delete':
+          return await endingAccount(sub, handle, cfg, store, io);
         default:
           throw new ControlUsageError(`unknown user verb ${JSON.stringify(sub)}`);
       }

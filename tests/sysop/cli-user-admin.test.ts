@@ -1,0 +1,68 @@
+// `carrier user lock|delete` from the shell against a running board: the account's live
+// sessions are hung up on every node (the control channel's `session.disconnect`, what
+// `carrier kick` uses), as the console's lock does; the last sysop is never locked,
+// demoted or deleted (exit 1, one line saying why).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
+import { startCarrier, type Carrier } from '../harness.js';
+import { TelnetCaller } from '../e2e/social-callers.js';
+
+const PW = 'correct-horse-7';
+
+describe('carrier user lock|delete on a running board', () => {
+  let board: Carrier;
+  let dave: TelnetCaller;
+  const callers: TelnetCaller[] = [];
+  const login = async (handle: string, from: string): Promise<TelnetCaller> => {
+    const c = await TelnetCaller.login(board.ports.telnet!, handle, PW, from);
+    callers.push(c);
+    return c;
+  };
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('carol', PW);
+    await board.addUser('dave', PW);
+    await board.addUser('Lestrade', PW, true);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board?.stop();
+  });
+
+  it('lock hangs up every live session of the account, and its next login is refused', { timeout: 90_000 }, async () => {
+    const first = await login('carol', '127.0.0.2');
+    const second = await login('carol', '127.0.0.3');
+    const bystander = (dave = await login('dave', '127.0.0.4'));
+    const r = await board.cli(['user', 'lock', 'carol']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'carol is locked: logins are refused; hung up 2 live sessions');
+    await eventually(() => first.closed && second.closed, 'both of carol\'s sessions to be hung up', { timeoutMs: 15_000 });
+    assert.equal(bystander.closed, false, 'nobody else is hung up');
+    await assert.rejects(login('carol', '127.0.0.5'), /This account is locked/);
+    const unlock = await board.cli(['user', 'unlock', 'carol']);
+    assert.equal(unlock.code, 0, unlock.stderr);
+    const again = await login('carol', '127.0.0.5');
+    assert.equal(again.closed, false);
+  });
+
+  it('delete hangs up the account\'s live session too', { timeout: 60_000 }, async () => {
+    const r = await board.cli(['user', 'delete', 'dave']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^deleted dave; 0 post\(s\) kept as "deleted user"; hung up 1 live session$/m);
+    await eventually(() => dave.closed, 'dave to be hung up', { timeoutMs: 15_000 });
+  });
+
+  it('the last sysop is not locked, demoted or deleted: exit 1 and why', { timeout: 60_000 }, async () => {
+    for (const args of [['lock'], ['delete'], ['set-level', 'x', '20']]) {
+      const argv = args[0] === 'set-level' ? ['user', 'set-level', 'Lestrade', '20'] : ['user', args[0]!, 'Lestrade'];
+      const r = await board.cli(argv);
+      assert.equal(r.code, 1, `${argv.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /^carrier: user [a-z-]+: will not (lock|delete|lower the level of) Lestrade: it is the last sysop account that can log in/);
+    }
+    const shown = await board.cli(['user', 'show', 'Lestrade']);
+    assert.match(shown.stdout, /^level: +90$/m);
+    assert.match(shown.stdout, /^locked: +no$/m);
+  });
+});
