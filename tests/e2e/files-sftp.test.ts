@@ -90,6 +90,14 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.doesNotMatch(gone.out, /sent\.bin/);
     const outside = await sftp('alice', ['put sent.bin /general/sent2.bin'], src);
     assert.notEqual(outside.code, 0);
+    // U+202E would show "gpj.exe" as "exe.jpg": refused by the one name check every transfer uses
+    const rlo = 'photo\u202egpj.exe';
+    await writeFile(join(src, rlo), 'not a picture');
+    const reversed = await sftp('alice', [`put "${rlo}" "/pending/${rlo}"`], src);
+    assert.notEqual(reversed.code, 0, reversed.out);
+    assert.doesNotMatch((await board.cli(['files', 'pending'])).stdout, /photo/);
+    const refused = await board.waitForLog((l) => l['event'] === 'sftp.upload_refused' && String(l['name']).startsWith('photo'));
+    assert.match(String(refused['reason']), /invisible or text-direction/);
     const intoArea = await sftp('alice', ['put sent.bin /uploads/sent3.bin'], src);
     assert.notEqual(intoArea.code, 0);
     assert.match(intoArea.out, /Permission denied/);

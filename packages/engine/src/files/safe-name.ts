@@ -1,11 +1,12 @@
 // File names a caller may give an upload: safe on every filesystem the board or a
 // caller's machine may use (Windows reserved names, control characters, separators).
+import { INVISIBLE_CHAR } from '@carrier/core';
 
 /** Windows device names, with or without an extension ("CON.txt" opens the console too). */
 const RESERVED = /^(con|prn|aux|nul|clock\$|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 export const MAX_FILE_NAME_LENGTH = 128;
 
-export type NameProblem = 'empty' | 'too long' | 'path' | 'control' | 'reserved' | 'dots' | 'characters';
+export type NameProblem = 'empty' | 'too long' | 'path' | 'control' | 'format' | 'reserved' | 'dots' | 'characters';
 
 /** Why `name` is not acceptable as an upload name, or undefined when it is. */
 export function fileNameProblem(name: string): NameProblem | undefined {
@@ -14,6 +15,10 @@ export function fileNameProblem(name: string): NameProblem | undefined {
   if (name.includes('/') || name.includes('\\')) return 'path';
   // NUL, C0, DEL and C1 controls: terminals and logs act on them
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'control';
+  // Unicode format characters (Cf: bidi overrides and marks, zero-width space and joiners,
+  // soft hyphen, BOM), line separators and blank letters: invisible, or they reorder what
+  // is shown, so "\u202etxt.exe" lists as "exe.txt" (core's one list of them)
+  if (INVISIBLE_CHAR.test(name)) return 'format';
   if (name === '.' || name === '..' || name.includes('..')) return 'dots';
   if (/[<>:"|?*]/.test(name)) return 'characters';
   // Windows drops trailing dots and spaces, so "a.txt." is "a.txt" there
@@ -32,6 +37,8 @@ export function describeNameProblem(p: NameProblem): string {
       return 'the name has a slash in it';
     case 'control':
       return 'the name has control characters in it';
+    case 'format':
+      return 'the name has invisible or text-direction characters in it (such as U+202E)';
     case 'reserved':
       return 'the name is a reserved device name (CON, NUL, COM1...)';
     case 'dots':

@@ -4,6 +4,7 @@
 // sysop, where every write goes. Area folders hold only approved files, `pending` only the
 // caller's quarantined ones, so ls, get, rm and put of a name always mean one file.
 import { rm, stat } from 'node:fs/promises';
+import { client } from '@carrier/core';
 import type { User } from '@carrier/store';
 import { canDownload, PENDING_FOLDER } from './areas.js';
 import type { BoardFiles } from './board-files.js';
@@ -95,7 +96,7 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
       const u = await user();
       const r = await files.reserveUpload(u, path[1]!);
       if (!r.ok) {
-        files.opts.log.info('sftp.upload_refused', { user: u.handle, reason: r.reason });
+        files.opts.log.info('sftp.upload_refused', { user: u.handle, name: client(path[1]!), reason: r.reason });
         return { error: 'denied', message: r.reason };
       }
       const slot = r.value;

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeNameProblem, fileNameProblem } from './safe-name.js';
+
+describe('upload names (ZMODEM, SFTP and scp all ask fileNameProblem)', () => {
+  it('refuses Unicode format characters that hide or reorder the name', () => {
+    // U+202E RIGHT-TO-LEFT OVERRIDE: "invoice\u202Efdp.exe" shows as "invoiceexe.pdf"
+    for (const name of ['invoice\u202efdp.exe', 'a\u200bb.txt', 'a\u200db.txt', '\ufeffreadme.txt', 'soft\u00adhyphen.txt', 'iso\u2066late\u2069.txt', 'line\u2028sep.txt', 'tag\u{e0041}.txt']) {
+      assert.equal(fileNameProblem(name), 'format', JSON.stringify(name));
+    }
+    assert.match(describeNameProblem('format'), /invisible or text-direction characters/);
+  });
+
+  it('still takes ordinary names in any script', () => {
+    for (const name of ['readme.txt', 'Ärger über Öl.zip', 'ファイル.lzh', 'שלום.txt', 'naïve café.ans']) assert.equal(fileNameProblem(name), undefined, name);
+  });
+});
