@@ -97,4 +97,35 @@ describe('the message editor and reader with a real telnet client', () => {
     frank.send('q');
     frank.hangup();
   });
+
+  it('a reply to a long message quotes its first lines and says how many more; Ctrl-Q still offers every line', async () => {
+    const frank = await inetutils('frank');
+    frank.send('m');
+    await frank.waitScreen(/Area: General/);
+    frank.send('r');
+    await frank.waitScreen(/More/);
+    frank.send('q');
+    await frank.waitScreen(/\[R\]eply/);
+    frank.send('r');
+    await frank.waitScreen(/To: erin/);
+    frank.send('\r');
+    // (the default, Re: and the long subject, is wider than its field: the field shows its end)
+    await frank.waitScreen(/To: erin\s*\nSubject: x+/);
+    frank.send('\r');
+    const editor = await frank.waitScreen(/Ctrl-Z save/);
+    assert.match(editor, /ER> body line 1\s*\n(ER> body line \d+\s*\n){8}ER> body line 10\s*\nER> \[\.\.\. 50 more lines\]/);
+    assert.doesNotMatch(editor, /body line 11\b/);
+    frank.send('\x11');
+    await frank.waitScreen(/Quote: Up\/Down pick/);
+    frank.send('\x1b[6~\x1b[6~');
+    await frank.waitScreen(/ER> body line 1[1-9]\b/);
+    // Ctrl-Q closes it too (an Esc typed with the next keys would read as Alt-M)
+    frank.send('\x11');
+    await frank.waitScreen(/^(?![\s\S]*Quote: Up)/);
+    frank.send('My answer');
+    await frank.waitScreen(/My answer/);
+    frank.send(CTRL_Z);
+    await frank.waitScreen(/Message #\d+ posted in General/);
+    frank.hangup();
+  });
 });

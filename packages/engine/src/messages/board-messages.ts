@@ -1,12 +1,12 @@
 import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
-import { fitWidth, quoteLines, quotePrefix } from '@carrier/terminal';
+import { fitWidth } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
-import { editText } from './edit.js';
+import { editText, replyQuote } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { bodyLines, field, headerRow, shortDate, showMessage } from './text.js';
+import { field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -140,10 +140,9 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
     asBoard = (await s.readKey()).toLowerCase() === 'y';
     s.println('');
   }
-  const quote = parent ? quoteLines(bodyLines(parent.body).join('\n'), quotePrefix(parent.fromHandle), s.terminal.cols) : undefined;
   const body = await editText(s, {
     title: cleanUserText(`${now.name}: ${subject}`, 200),
-    ...(quote ? { quote, initial: `${quote.join('\n')}\n\n` } : {}),
+    ...(parent ? replyQuote(s, parent) : {}),
   });
   if (body === null) {
     s.println('|07Message aborted.');

@@ -5,10 +5,14 @@ import {
   LineModeEditor,
   MessageEditor,
   fitWidth,
+  quoteLines,
+  quotePrefix,
+  quoteStart,
   type Key,
 } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { noticeLine, type Notice } from '../social/notice.js';
+import { bodyLines } from './text.js';
 
 /**
  * The message editor on a caller's session: full-screen on ANSI terminals, line mode
@@ -27,6 +31,17 @@ export interface EditTextOptions {
   lineMode?: boolean;
   maxBytes?: number;
   maxLines?: number;
+}
+
+/**
+ * The editor options of a reply to `original`: the quote window offers the original
+ * (its own quotes one level deep), and the text starts with the first lines of it
+ * (terminal's quoteLines/quoteStart say why those bounds).
+ */
+export function replyQuote(s: Session, original: { body: string; fromHandle: string }): Pick<EditTextOptions, 'quote' | 'initial'> {
+  const prefix = quotePrefix(original.fromHandle);
+  const quote = quoteLines(bodyLines(original.body).join('\n'), prefix, s.terminal.cols);
+  return quote.length === 0 ? {} : { quote, initial: `${quoteStart(quote, prefix).join('\n')}\n\n` };
 }
 
 /** Terminal types that cannot position a cursor. */

@@ -1,13 +1,12 @@
 import { cleanUserText, isCarrierError } from '@carrier/core';
 import { replySubject, type Mail } from '@carrier/store';
-import { quoteLines, quotePrefix } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { ScriptBoard, Session } from '../session-api.js';
-import { editText } from './edit.js';
+import { editText, replyQuote } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { messageAreasOf } from './source.js';
-import { bodyLines, field, headerRow, shortDate, showMessage } from './text.js';
+import { field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything
@@ -106,10 +105,9 @@ export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
     s.println('|07No subject: nothing sent.');
     return;
   }
-  const quote = replyTo ? quoteLines(bodyLines(replyTo.body).join('\n'), quotePrefix(replyTo.fromHandle), s.terminal.cols) : undefined;
   const body = await editText(s, {
     title: cleanUserText(`Mail to ${recipient.handle}: ${subject}`, 200),
-    ...(quote ? { quote, initial: `${quote.join('\n')}\n\n` } : {}),
+    ...(replyTo ? replyQuote(s, replyTo) : {}),
   });
   if (body === null) {
     s.println('|07Mail aborted.');

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
-import { MessageEditor, displayWidth, quoteLines, quotePrefix, type EditorOptions, type EditorOutcome } from './editor.js';
+import { MessageEditor, QUOTE_START_LINES, displayWidth, quoteDepth, quoteLines, quotePrefix, quoteStart, type EditorOptions, type EditorOutcome } from './editor.js';
 import { EMPTY_PROMPT, EditorScreen } from './render.js';
 import { LineModeEditor, pickLines } from './line-mode.js';
 
@@ -237,6 +237,29 @@ describe('the quote window', () => {
     assert.ok(q.length > 1);
     for (const l of q) assert.ok(l.length <= 29, l);
     assert.deepEqual(quoteLines('\x1b[2Jhi', 'X> ', 40), ['X> [2Jhi']);
+  });
+});
+
+describe('how much a reply quotes', () => {
+  test('the original\'s own quotes are kept one level deep; each deeper run becomes one [...] line', () => {
+    const original = ['I agree with this:', 'AL> the first point', 'AL> BO> what started it', 'AL> BO> CD> and before', '>> mail style', 'and here is why.'].join('\n');
+    assert.deepEqual(quoteLines(original, 'EF> ', 80), ['EF> I agree with this:', 'EF> AL> the first point', 'EF> [...]', 'EF> and here is why.']);
+    assert.deepEqual([quoteDepth('AL> BO> x'), quoteDepth(' JD> x'), quoteDepth('> x'), quoteDepth('>> x'), quoteDepth('x > y'), quoteDepth('a>b'), quoteDepth('AL>')], [2, 1, 1, 2, 0, 0, 1]);
+  });
+
+  test('a reply starts with the first lines and says how many more were left out; the window keeps them all', () => {
+    const long = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    const quote = quoteLines(long, 'AL> ', 80);
+    assert.equal(quote.length, 30);
+    const start = quoteStart(quote, 'AL> ');
+    assert.equal(start.length, QUOTE_START_LINES + 1);
+    assert.equal(start[QUOTE_START_LINES - 1], 'AL> line 10');
+    assert.equal(start[QUOTE_START_LINES], 'AL> [... 20 more lines]');
+    assert.deepEqual(quoteStart(quote.slice(0, 11), 'AL> '), ['AL> line 1', 'AL> line 2', 'AL> line 3', 'AL> line 4', 'AL> line 5', 'AL> line 6', 'AL> line 7', 'AL> line 8', 'AL> line 9', 'AL> line 10', 'AL> [... 1 more line]']);
+    assert.deepEqual(quoteStart(quote.slice(0, 10), 'AL> '), quote.slice(0, 10));
+    // a blank quoted line at the cut is not kept before the marker
+    const gap = quoteLines('a\nb\nc\nd\ne\nf\ng\nh\ni\n\nk\nl', 'AL> ', 80);
+    assert.deepEqual(quoteStart(gap, 'AL> ').slice(-2), ['AL> i', 'AL> [... 3 more lines]']);
   });
 });
 

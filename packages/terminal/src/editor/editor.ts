@@ -1,3 +1,4 @@
+import { plural } from '@carrier/core';
 import type { Key } from '../keys.js';
 import { charWidth } from '../text-width.js';
 
@@ -529,15 +530,50 @@ export function quotePrefix(handle: string): string {
 }
 
 /**
- * The lines of `body` quoted with `prefix`, each fit to `width` (a long paragraph
- * becomes several quoted lines). Lines already quoted keep their prefixes.
+ * How much of the original a reply quotes, as FidoNet and BBS netiquette has it: quote
+ * what you answer, not the whole letter, and do not pile quotes on quotes.
+ * - Depth: the original's own quotes are kept one level deep (`BO> AL> text` shows what
+ *   the original answered); deeper ones are left out, each run as one `[...]` line.
+ * - Length: the reply starts with the first QUOTE_START_LINES lines and a line saying
+ *   how many more were left out; the quote window (Ctrl-Q, `/q`) still offers them all,
+ *   so any line the caller answers can be picked. Ten lines leave more than half of an
+ *   80x25 editor (23 text rows) for the answer.
  */
-export function quoteLines(body: string, prefix: string, width: number, maxLines = 500): string[] {
+export const QUOTE_MAX_DEPTH = 1;
+export const QUOTE_START_LINES = 10;
+/** One level of quoting at the start of a line: `AL> `, ` JD> `, `> ` (initials, or none, then `>`). */
+const QUOTE_MARK = /^ ?[\p{L}\p{N}]{0,4}>(?= |>|$) ?/u;
+
+/** How many quote marks a line starts with (`AL> BO> x` is 2). */
+export function quoteDepth(line: string): number {
+  let depth = 0;
+  let rest = line;
+  for (let m = QUOTE_MARK.exec(rest); m && depth < 100; m = QUOTE_MARK.exec(rest)) {
+    depth++;
+    rest = rest.slice(m[0].length);
+  }
+  return depth;
+}
+
+/**
+ * The lines of `body` quoted with `prefix`, each fit to `width` (a long paragraph
+ * becomes several quoted lines). Lines the original quoted keep their prefixes, up to
+ * `maxDepth` levels of them; deeper runs become one `[...]` line.
+ */
+export function quoteLines(body: string, prefix: string, width: number, maxLines = 500, maxDepth = QUOTE_MAX_DEPTH): string[] {
   const out: string[] = [];
   const room = Math.max(10, width - 1 - displayWidth(prefix));
+  let leftOut = false;
   for (const raw of body.replace(/\r\n?/g, '\n').split('\n')) {
-    const line = raw.replace(UNPRINTABLE, '').replace(/\s+$/, '');
-    let rest = [...line];
+    const clean = raw.replace(UNPRINTABLE, '').replace(/\s+$/, '');
+    if (quoteDepth(clean) > maxDepth) {
+      if (!leftOut) out.push(`${prefix}[...]`);
+      leftOut = true;
+      if (out.length >= maxLines) return out;
+      continue;
+    }
+    leftOut = false;
+    let rest = [...clean];
     if (rest.length === 0) out.push(prefix.trimEnd());
     while (rest.length > 0) {
       let w = 0;
@@ -561,4 +597,15 @@ export function quoteLines(body: string, prefix: string, width: number, maxLines
   }
   while (out.length > 0 && out[out.length - 1] === prefix.trimEnd()) out.pop();
   return out;
+}
+
+/**
+ * The quote a reply starts with: the first `max` lines of `quote` (quoteLines()), and
+ * when there are more, a line saying how many were left out (the quote window has them).
+ */
+export function quoteStart(quote: readonly string[], prefix: string, max = QUOTE_START_LINES): string[] {
+  if (quote.length <= max) return [...quote];
+  const start = quote.slice(0, max);
+  while (start.length > 0 && start[start.length - 1] === prefix.trimEnd()) start.pop();
+  return [...start, `${prefix}[... ${plural(quote.length - start.length, 'more line')}]`];
 }
