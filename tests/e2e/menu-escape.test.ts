@@ -42,7 +42,7 @@ describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
     writeFileSync(join(menus, 'sub.yaml'), SUB_MENU);
     writeFileSync(join(menus, 'bare.yaml'), BARE_MENU);
     board = await startCarrier({ menusDir: menus, logLevel: 'info' });
-    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -95,6 +95,22 @@ describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
     await carol.waitRaw('Sub> ', 10_000, mark);
     assert.doesNotMatch(plain(carol.raw().slice(mark)), UNKNOWN);
     assert.equal(carol.closed, false);
+  });
+
+  it('Escape in the chat room clears a half-typed line, and from an empty line goes back to the menu', async () => {
+    const dave = await login('dave');
+    dave.send('c');
+    await dave.waitScreen(/#lobby \| \d+ here/);
+    dave.send('half a thought');
+    await dave.waitScreen(/half a thought/);
+    dave.send(KEY.escape);
+    let screen = await dave.waitScreen(/#lobby \| \d+ here/);
+    await new Promise((r) => setTimeout(r, 300));
+    screen = await dave.screen();
+    assert.doesNotMatch(screen, /half a thought/, 'the line is cleared');
+    assert.match(screen, /#lobby \|/, 'still in the room');
+    dave.send(KEY.escape);
+    await dave.waitScreen(/Command:/);
   });
 
   it('Ctrl-Y after the request lapsed says no request is waiting, not "Unknown command"', async () => {

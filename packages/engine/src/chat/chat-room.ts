@@ -135,7 +135,7 @@ class ChatRoom implements PresenceView {
     // An rlogin caller's size is measured again as chat opens (no live resize over rlogin).
     remeasureOnViewOpen(s.conn);
     try {
-      this.screen.setStatus(' /help for commands  /quit leaves  PgUp/PgDn scroll ');
+      this.screen.setStatus(' /help for commands  /quit or Esc leaves  PgUp/PgDn scroll ');
       this.redraw();
       await this.enter(firstRoom);
       for (;;) {
@@ -175,6 +175,13 @@ class ChatRoom implements PresenceView {
     }
     if (key.name === 'char' && key.ctrl && key.ch === 'y') {
       await this.accept();
+      return true;
+    }
+    if (key.name === 'escape') {
+      // Escape goes back, as on every sub-screen, from an empty line; with text typed it clears the line first.
+      if (this.editor.value === '') return false;
+      this.editor = this.newEditor();
+      this.write(this.screen.inputLine() + this.editor.start());
       return true;
     }
     const step = this.editor.feed(key);
