@@ -41,6 +41,7 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
     });
   }
   const remote = (path: string): string => `alice@127.0.0.1:${path}`;
+  const downloadsLogged = (): number => board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin').length;
 
   async function pendingNamed(name: string): Promise<string | undefined> {
     const pending = await board.cli(['files', 'pending']);
@@ -52,9 +53,14 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
 
     it(`${mode}: fetches a file intact, and uploads land in quarantine`, async () => {
       const out = await mkdtemp(join(dir, 'out-'));
+      const before = downloadsLogged();
       const got = await scp([remote('general/big.bin'), join(out, 'big.bin')], legacy);
       assert.equal(got.code, 0, got.out);
       assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+      // counted and logged once, as ZMODEM's are (scp over SFTP is SFTP on the wire)
+      const via = legacy ? 'scp' : 'sftp';
+      await board.waitForLog((l) => l['event'] === 'files.downloaded' && l['via'] === via && board.logs.indexOf(l) >= before);
+      assert.equal(downloadsLogged() - before, 1);
 
       const name = legacy ? 'legacy-up.bin' : 'sftp-up.bin';
       await writeFile(join(out, name), randomBytes(300_000));

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
 import type { Carrier } from '../harness.js';
 import { sha256, startSshFilesBoard } from './files-support.js';
 
@@ -59,11 +61,21 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.match(sysop.out, /secret/);
   });
 
-  it('get fetches a file intact; ../../etc/passwd is refused', async () => {
+  it('get fetches a file intact, counted and logged once (not per read); ../../etc/passwd is refused', async () => {
     const out = await mkdtemp(join(dir, 'get-'));
     const r = await sftp('alice', ['get /general/big.bin'], out);
     assert.equal(r.code, 0, r.out);
     assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    // 1.5 MB is dozens of READ requests: one download
+    await board.waitForLog((l) => l['event'] === 'files.downloaded' && l['via'] === 'sftp' && l['name'] === 'big.bin');
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      assert.equal((await store.files.find('general', 'big.bin'))?.downloads, 1);
+    } finally {
+      await store.close();
+    }
+    const logged = board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin');
+    assert.deepEqual(logged.map((l) => [l['user'], l['via'], l['area'], l['bytes']]), [['alice', 'sftp', 'general', 1_500_000]]);
     const bad = await sftp('alice', ['get ../../etc/passwd'], out);
     assert.notEqual(bad.code, 0);
     assert.match(bad.out, /not found|No such file/i);

@@ -87,6 +87,9 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     assert.equal(await rz.exit, 0, rz.stderr());
     await c.readUntil(/1 of 1 file\(s\) sent/);
     assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(general, 'big.bin')));
+    // counted and logged in the one place SFTP and scp downloads are too
+    const logged = await board.waitForLog((l) => l.event === 'files.downloaded' && l.via === 'zmodem' && l.name === 'big.bin');
+    assert.deepEqual([logged.user, logged.area, logged.bytes], ['alice', 'general', big.length]);
 
     // A download broken off at 1 MiB: rz -r asks to start from there.
     await writeFile(join(out, 'big.bin'), big.subarray(0, 1024 * 1024));

@@ -279,6 +279,8 @@ async function source(req: ScpRequest, backend: SftpBackend, write: Write, repor
       continue;
     }
     let fh: FileHandle | undefined;
+    let sent = 0;
+    let complete = false;
     try {
       fh = await open(r.path, 'r');
       const size = r.size;
@@ -290,7 +292,6 @@ async function source(req: ScpRequest, backend: SftpBackend, write: Write, repor
       await write(`C0644 ${size} ${st.name.replace(/[\r\n]/g, '_')}\n`);
       await answer();
       const buf = Buffer.allocUnsafe(256 * 1024);
-      let sent = 0;
       while (sent < size) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - sent), sent);
         if (bytesRead === 0) break;
@@ -305,9 +306,12 @@ async function source(req: ScpRequest, backend: SftpBackend, write: Write, repor
         await write(Buffer.from([0]));
       }
       await answer();
+      // The client took the whole file (its 0 after our 0): one download, for the board to count.
+      complete = sent === size;
       outcome.files++;
       outcome.bytes += sent;
     } finally {
+      r.done({ complete, bytes: sent, via: 'scp' });
       await fh?.close();
     }
   }

@@ -28,11 +28,25 @@ export interface SftpUploadTarget {
   finish(ok: boolean): Promise<string | undefined>;
 }
 
+/** Which front end sent a file (SFTP, or legacy scp on the same backend). */
+export type DownloadVia = 'sftp' | 'scp';
+
+export interface SftpDownloadSource {
+  /** an existing file on disk to read */
+  path: string;
+  size: number;
+  /**
+   * Called once, when the download ends (its handle closed, or the channel gone):
+   * `complete` = every byte of the file was sent, once; `bytes` = how many were.
+   */
+  done(outcome: { complete: boolean; bytes: number; via: DownloadVia }): void;
+}
+
 /** The board's side of one caller's SFTP session; paths are clean segments under the root. */
 export interface SftpBackend {
   list(dir: readonly string[]): Promise<SftpEntry[] | SftpRefusal>;
   stat(path: readonly string[]): Promise<SftpEntry | SftpRefusal>;
-  openRead(path: readonly string[]): Promise<{ path: string; size: number } | SftpRefusal>;
+  openRead(path: readonly string[]): Promise<SftpDownloadSource | SftpRefusal>;
   openWrite(path: readonly string[]): Promise<SftpUploadTarget | SftpRefusal>;
   remove(path: readonly string[]): Promise<true | SftpRefusal>;
 }
@@ -47,9 +61,30 @@ const MAX_READ = 64 * 1024;
 const DIR_BATCH = 100;
 
 type Handle =
-  | { kind: 'read'; fh: FileHandle; size: number; replies: Promise<void> }
+  | { kind: 'read'; fh: FileHandle; source: SftpDownloadSource; size: number; replies: Promise<void>; read: ReadProgress }
   | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined; replies: Promise<void> }
   | { kind: 'dir'; entries: SftpEntry[]; next: number };
+
+/**
+ * How much of a download went out: the bytes from the start, without a gap, that were
+ * sent (OpenSSH's clients read in order, 64 requests in flight, answered in order here).
+ * A read of a range already sent (a client reading twice) adds nothing, so a download is
+ * counted complete once, when the whole file has gone out, not per READ request.
+ */
+interface ReadProgress {
+  sent: number;
+  contiguous: number;
+}
+
+function noteRead(p: ReadProgress, offset: number, n: number): void {
+  p.sent += n;
+  if (offset <= p.contiguous) p.contiguous = Math.max(p.contiguous, offset + n);
+}
+
+/** Report a read handle's end to the board, once. */
+function endDownload(h: { source: SftpDownloadSource; size: number; read: ReadProgress }): void {
+  h.source.done({ complete: h.read.contiguous >= h.size, bytes: h.read.sent, via: 'sftp' });
+}
 
 function isRefusal(v: unknown): v is SftpRefusal {
   return typeof v === 'object' && v !== null && 'error' in v;
@@ -190,7 +225,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         if (isRefusal(r)) return status(reqid, r);
         if (full(reqid)) return;
         const fh = await open(r.path, 'r');
-        newHandle(reqid, { kind: 'read', fh, size: r.size, replies: Promise.resolve() });
+        newHandle(reqid, { kind: 'read', fh, source: r, size: r.size, replies: Promise.resolve(), read: { sent: 0, contiguous: 0 } });
         return;
       }
       if (flags & OPEN_MODE.READ) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'uploads are write-only');
@@ -217,6 +252,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       const { bytesRead } = await h.fh.read(data, 0, n, offset);
       if (bytesRead === 0) return sftp.status(reqid, STATUS_CODE.EOF);
       sftp.data(reqid, data.subarray(0, bytesRead));
+      noteRead(h.read, offset, bytesRead);
     };
     const next = h.replies.then(reply);
     h.replies = next.catch(() => undefined);
@@ -247,7 +283,10 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       // Reads and writes still in flight finish first (their replies go out before this one).
       await h.replies;
       await h.fh.close();
-      if (h.kind === 'read') return sftp.status(reqid, STATUS_CODE.OK);
+      if (h.kind === 'read') {
+        endDownload(h);
+        return sftp.status(reqid, STATUS_CODE.OK);
+      }
       const problem = (await h.target.finish(h.failed === undefined)) ?? h.failed;
       if (problem) sftp.status(reqid, STATUS_CODE.FAILURE, problem);
       else sftp.status(reqid, STATUS_CODE.OK);
@@ -293,6 +332,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       if (h.kind === 'dir') continue;
       void h.fh.close().catch(() => undefined);
       if (h.kind === 'write') void h.target.finish(false).catch(() => undefined);
+      else endDownload(h);
     }
     handles.clear();
   });

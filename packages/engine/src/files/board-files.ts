@@ -63,6 +63,9 @@ export interface UploadSlot {
   release(): void;
 }
 
+/** How a file left the board. */
+export type DownloadVia = 'zmodem' | 'sftp' | 'scp' | 'web';
+
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Makes expiring HTTP download links (DownloadLinks, when the web front end is on). */
@@ -294,6 +297,16 @@ export class BoardFiles {
       return { ok: false, reason: 'the file is missing from the disk (the sysop may run `carrier files scan`)' };
     }
     return { ok: true, value: { path, entry, area } };
+  }
+
+  /**
+   * A file sent whole to `user`: the one place a download is counted (the listing's
+   * downloads column) and logged, whatever carried it. Callers call it once per complete
+   * file, never for a partial or failed one.
+   */
+  async downloaded(user: Pick<User, 'handle'>, entry: FileEntry, via: DownloadVia, bytes: number): Promise<void> {
+    this.opts.log.info('files.downloaded', { user: user.handle, via, area: entry.area, name: client(entry.name), bytes });
+    await this.store.files.countDownload(entry.id);
   }
 
   // ---- uploads -----------------------------------------------------------------------

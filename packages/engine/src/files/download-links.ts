@@ -169,7 +169,7 @@ export class DownloadLinks {
       if (!stream.destroyed) stream.destroy();
       const complete = res.writableFinished;
       this.opts.log.info('files.link_download', { remote: ctx.remoteAddress, user: user.handle, area: entry.area, name: client(entry.name), bytes: size, complete, ms: this.clock() - started });
-      if (complete) void this.opts.files.store.files.countDownload(entry.id).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
+      if (complete) void this.opts.files.downloaded(user, entry, 'web', size).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
     });
     stream.pipe(res);
   }

@@ -238,7 +238,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   for (let i = 0; i < batch.length; i++) {
     if (report.files[i]?.status !== 'sent') continue;
     sent++;
-    await files.store.files.countDownload(batch[i]!.entry.id);
+    await files.downloaded(user, batch[i]!.entry, 'zmodem', report.files[i]!.bytes);
   }
   s.log.info('files.download', {
     files: batch.length,

@@ -21,10 +21,15 @@ export interface SftpUploadTargetLike {
   maxBytes: number;
   finish(ok: boolean): Promise<string | undefined>;
 }
+export interface SftpDownloadSourceLike {
+  path: string;
+  size: number;
+  done(outcome: { complete: boolean; bytes: number; via: 'sftp' | 'scp' }): void;
+}
 export interface SftpBackendLike {
   list(dir: readonly string[]): Promise<SftpEntryLike[] | SftpRefusalLike>;
   stat(path: readonly string[]): Promise<SftpEntryLike | SftpRefusalLike>;
-  openRead(path: readonly string[]): Promise<{ path: string; size: number } | SftpRefusalLike>;
+  openRead(path: readonly string[]): Promise<SftpDownloadSourceLike | SftpRefusalLike>;
   openWrite(path: readonly string[]): Promise<SftpUploadTargetLike | SftpRefusalLike>;
   remove(path: readonly string[]): Promise<true | SftpRefusalLike>;
 }
@@ -83,10 +88,24 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
         const own = (await files.store.files.pendingUploads({ userId: u.id })).find((p) => p.name === name);
         if (!own) return missing;
         const at = await files.quarantinePath(own);
-        return { path: at, size: (await stat(at)).size };
+        // the caller's own upload, read back: not a download of the board's files
+        return { path: at, size: (await stat(at)).size, done: () => undefined };
       }
       const r = await files.resolveDownload(u.level, tag, name);
-      if (r.ok) return { path: r.value.path, size: r.value.entry.size };
+      if (r.ok) {
+        const { entry } = r.value;
+        return {
+          path: r.value.path,
+          size: entry.size,
+          done({ complete, bytes, via }) {
+            if (!complete) {
+              files.opts.log.info('files.download_partial', { user: u.handle, via, area: entry.area, name: client(entry.name), bytes, size: entry.size });
+              return;
+            }
+            files.downloaded(u, entry, via, bytes).catch((err: unknown) => files.opts.log.warn('files.count_failed', { err }));
+          },
+        };
+      }
       const area = await files.area(tag);
       if (area && (await files.areasFor(u.level)).includes(area) && !canDownload(area, u.level)) return { error: 'denied', message: r.reason };
       return missing;
