@@ -48,6 +48,21 @@ describe('callers over ssh and rlogin', () => {
     await board.stop();
   });
 
+  /** bob pastes a key line into the board's K menu over telnet; waits for `answer`. */
+  async function addKeyWithK(line: string, answer: string): Promise<void> {
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      bob.send('k');
+      await bob.waitForNext('uit: ');
+      bob.send('a');
+      await bob.waitForNext('Paste one line');
+      bob.send(line + '\r');
+      await bob.waitForNext(answer);
+    } finally {
+      bob.close();
+    }
+  }
+
   it('logs in with OpenSSH and a password, lists a telnet caller in who\'s online, and logs off', async () => {
     const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
     try {
@@ -89,17 +104,7 @@ describe('callers over ssh and rlogin', () => {
   it('lets a caller add a key from the board (K), then log in over ssh with it', async () => {
     const key = join(tmp, 'id_bob');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'bob@laptop']);
-    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
-    try {
-      bob.send('k');
-      await bob.waitForNext('uit: ');
-      bob.send('a');
-      await bob.waitForNext('Paste one line');
-      bob.send(readFileSync(`${key}.pub`, 'latin1').trim() + '\r');
-      await bob.waitForNext('Added');
-    } finally {
-      bob.close();
-    }
+    await addKeyWithK(readFileSync(`${key}.pub`, 'latin1').trim(), 'Added');
     const r = await run(
       'expect',
       ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} bob@127.0.0.1; expect { "Command:" {} timeout { puts FAIL-timeout; exit 1 } eof { puts FAIL-eof; exit 1 } }; send "g"; expect eof; puts OK`],
@@ -107,6 +112,20 @@ describe('callers over ssh and rlogin', () => {
     );
     assert.equal(r.code, 0, r.stdout.slice(-1500));
     assert.match(r.stdout, /OK/);
+  });
+
+  it('refuses a truncated public key, from the board (K) and from the CLI, with a short reason; nothing is stored', async () => {
+    const key = join(tmp, 'id_cut');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'bob@cut']);
+    const [algo, b64, comment] = readFileSync(`${key}.pub`, 'latin1').trim().split(' ');
+    // A copy that lost its end: still base64, still the right type name inside.
+    const cut = `${algo} ${Buffer.from(b64!, 'base64').subarray(0, 40).toString('base64')} ${comment}`;
+    await addKeyWithK(cut, 'that key cannot log in here: the key data is truncated or corrupt');
+    const cli = await board.cli(['user', 'key', 'add', 'bob', '-'], cut + '\n');
+    assert.equal(cli.code, 1, cli.stdout);
+    assert.equal(cli.stderr.trim(), 'carrier: user key add: that key cannot log in here: the key data is truncated or corrupt');
+    const list = await board.cli(['user', 'key', 'list', 'bob']);
+    assert.doesNotMatch(list.stdout, /bob@cut/);
   });
 
   it('refuses a command (exec) with a message and keeps serving', async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from '@carrier/core';
 import { InProcessBus, RedisBus, type Bus, type BusStatus, type ProcessGone, type ProcessInfo } from '@carrier/engine';
-import type { PoolSize, StoreOptions } from '@carrier/store';
+import type { PoolSize, PublicKeyCheck, StoreOptions } from '@carrier/store';
 import { ConfigError } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
 
@@ -10,16 +10,23 @@ import type { CarrierConfig } from './config-schema.js';
  */
 export function storeOptions(cfg: CarrierConfig, log: Logger, pool?: PoolSize): StoreOptions {
   const oneliners = { keep: cfg.oneliners.keep, perCaller: cfg.oneliners.perCaller };
-  if (!cfg.database.url) return { dataDir: cfg.dataDir, log, oneliners };
+  if (!cfg.database.url) return { dataDir: cfg.dataDir, log, oneliners, publicKeyCheck };
   return {
     dataDir: cfg.dataDir,
     log,
     oneliners,
+    publicKeyCheck,
     databaseUrl: cfg.database.url,
     pool: pool ?? { min: cfg.database.poolMin, max: cfg.database.poolMax },
     ...(cfg.database.schema ? { searchPath: cfg.database.schema } : {}),
   };
 }
+
+/**
+ * A key added from the CLI or the K menu is read in full by the parser the ssh server
+ * verifies logins with; ssh2 is loaded at the first key added, not by every board.
+ */
+const publicKeyCheck: PublicKeyCheck = async (algo, blob) => (await import('@carrier/ssh')).publicKeyProblem(algo, blob);
 
 export type BusChoice = { kind: 'in-process' } | { kind: 'redis'; url: string; keyPrefix: string };
 

@@ -11,3 +11,4 @@ export { DEFAULT_SSH_ALGORITHMS, type SshAlgorithms } from './algorithms.js';
 export { NEW_USER_LOGIN, type AuthResult, type SshAuthenticator } from './authenticator.js';
 export { EXEC_REFUSAL } from './session-requests.js';
 export { serveSftp, sftpSegments, MAX_SFTP_HANDLES, type SftpBackend, type SftpEntry, type SftpRefusal, type SftpUploadTarget } from './sftp-server.js';
+export { publicKeyProblem } from './public-key.js';

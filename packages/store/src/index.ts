@@ -4,7 +4,7 @@ export type { User, NewUser, UsersRepository, UserSettings, MenuStyle } from './
 export { MENU_STYLES, USER_ENCODINGS } from './users.js';
 export { MAX_RECENT_CALLS, type Call, type CallStart, type CallsRepository } from './calls.js';
 export type { ProcessBeat, ProcessesRepository } from './processes.js';
-export { KEY_ALGORITHMS, fingerprintOf, parsePublicKeyLine, type KeysRepository, type UserKey, type ParsedPublicKey } from './keys.js';
+export { KEY_ALGORITHMS, fingerprintOf, parsePublicKeyLine, type KeysRepository, type UserKey, type ParsedPublicKey, type PublicKeyCheck } from './keys.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { MAX_CLIENT_HISTORY, type ClientHistoryEntry, type ClientHistoryRepository } from './client-history.js';
 export { BAN_SOURCES, MAX_ACTIVE_BANS, canonicalBanTarget, type Ban, type BanSource, type NewBan, type BansRepository } from './bans.js';

@@ -59,3 +59,28 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('the full key check handed to the store', () => {
+  test('runs on every add, with the parsed type and blob; a refusal is VALIDATION with its reason and stores nothing', async () => {
+    const seen: string[] = [];
+    const sqlite = backends.find((b) => b.kind === 'sqlite')!;
+    const store = await openStore({
+      ...(await sqlite.fresh()),
+      publicKeyCheck: (algo, blob) => {
+        seen.push(`${algo} ${blob.length}`);
+        return 'the key data is truncated or corrupt';
+      },
+    });
+    try {
+      const u = await store.users.create({ handle: 'checked', password: 'long enough pw' });
+      await assert.rejects(
+        store.keys.add(u.id, ED25519),
+        (e: unknown) => isCarrierError(e, 'VALIDATION') && e.message === 'that key cannot log in here: the key data is truncated or corrupt',
+      );
+      assert.deepEqual(seen, [`ssh-ed25519 ${parsePublicKeyLine(ED25519).blob.length}`]);
+      assert.deepEqual(await store.keys.list(u.id), []);
+    } finally {
+      await store.close();
+    }
+  });
+});

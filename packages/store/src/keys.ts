@@ -69,6 +69,9 @@ export function parsePublicKeyLine(text: string): ParsedPublicKey {
   return { algo, blob, fingerprint: fingerprintOf(blob), comment };
 }
 
+/** Why a key (type and blob) could not log in, or null; see StoreOptions.publicKeyCheck. */
+export type PublicKeyCheck = (algo: string, blob: Buffer) => string | null | Promise<string | null>;
+
 export interface KeysRepository {
   /** Register a key line for a user. VALIDATION for a bad line, DUPLICATE if any user has it. */
   add(userId: number, keyLine: string): Promise<UserKey>;
@@ -99,11 +102,13 @@ const toKey = (r: KeyRow): UserKey => ({
   createdAt: Number(r.created_at),
 });
 
-export function createKeysRepository(deps: { knex: Knex; clock: () => number }): KeysRepository {
-  const { knex, clock } = deps;
+export function createKeysRepository(deps: { knex: Knex; clock: () => number; check?: PublicKeyCheck | undefined }): KeysRepository {
+  const { knex, clock, check } = deps;
   return {
     async add(userId, keyLine) {
       const k = parsePublicKeyLine(keyLine);
+      const problem = check ? await check(k.algo, k.blob) : null;
+      if (problem) throw new CarrierError(ErrorCodes.VALIDATION, `that key cannot log in here: ${problem}`, { field: 'key' });
       const user = await knex('users').where({ id: userId }).first('id');
       if (!user) throw new CarrierError(ErrorCodes.NOT_FOUND, `no user with id ${userId}`);
       const row = { user_id: userId, algo: k.algo, blob: k.blob.toString('base64'), fingerprint: k.fingerprint, comment: k.comment === null ? null : fitColumn(k.comment, 100), created_at: clock() };

@@ -6,7 +6,7 @@ import { createProcessesRepository, type ProcessesRepository } from './processes
 import { planDatabase, type PoolSize, type StoreKind } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './passwords.js';
-import { createKeysRepository, type KeysRepository } from './keys.js';
+import { createKeysRepository, type KeysRepository, type PublicKeyCheck } from './keys.js';
 import { createClientHistoryRepository, type ClientHistoryRepository } from './client-history.js';
 import { createOnelinersRepository, type OnelinerLimits, type OnelinersRepository } from './oneliners.js';
 import { createFilesRepository, type FilesRepository } from './files.js';
@@ -38,6 +38,12 @@ export interface StoreOptions {
   oneliners?: Partial<OnelinerLimits> | undefined;
   /** This carrier process's id, stamped on the calls it opens (see calls.endProcess). */
   processId?: string | undefined;
+  /**
+   * The full check of a public key's blob that `keys.add` runs after reading the line
+   * (the server hands in the ssh package's, which parses with ssh2): why the key could not
+   * log in, or null. The store itself only checks the line's shape.
+   */
+  publicKeyCheck?: PublicKeyCheck | undefined;
 }
 
 export interface Store {
@@ -141,7 +147,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     users: guardRepository(createUsersRepository({ knex, log, clock, passwordParams, timingHash }), plan.kind),
     calls: guardRepository(createCallsRepository({ knex, clock, processId: opts.processId }), plan.kind),
     processes: guardRepository(createProcessesRepository({ knex }), plan.kind),
-    keys: guardRepository(createKeysRepository({ knex, clock }), plan.kind),
+    keys: guardRepository(createKeysRepository({ knex, clock, check: opts.publicKeyCheck }), plan.kind),
     clientHistory: guardRepository(createClientHistoryRepository({ knex, clock }), plan.kind),
     bans: guardRepository(createBansRepository({ knex, clock }), plan.kind),
     logins: guardRepository(createLoginsRepository({ knex, clock, processId: opts.processId }), plan.kind),
