@@ -1,5 +1,6 @@
-// Last callers: who is on right now at the top, then the most recent finished calls from
-// the calls log, with where each caller said they call from.
+// Last callers: who is on right now at the top, then the finished calls from the calls
+// log, the latest logon first, each with its logon time (as a BBS's last callers lists
+// logons) and where the caller said they call from.
 import type { Session } from '@carrier/engine';
 
 function when(ms: number): string {

@@ -45,24 +45,27 @@ for (const backend of backends) {
       });
     });
 
-    test('recent lists ended calls only, newest first, up to the limit', async () => {
+    test('recent lists ended calls only, the latest logon first (the time the list shows), up to the limit', async () => {
       now = T0 + 100_000;
       const a = await call('First');
+      now += 1000;
       const b = await call('Second');
       const open = await call('Still Online');
       now += 1000;
       await store.calls.end(b, 'hangup');
       now += 1000;
+      // First logged on before Second and stayed longer: it still lists after Second.
       await store.calls.end(a, 'idle timeout');
 
       const recent = await store.calls.recent(2);
-      assert.deepEqual(recent.map((c) => c.handle), ['First', 'Second']);
+      assert.deepEqual(recent.map((c) => c.handle), ['Second', 'First']);
+      assert.ok(recent[0]!.startedAt > recent[1]!.startedAt);
       assert.ok(!(await store.calls.recent(100)).some((c) => c.id === open));
       assert.deepEqual(await store.calls.recent(0), []);
       assert.deepEqual(await store.calls.recent(-5), []);
     });
 
-    test('calls ending in the same millisecond are ordered by id, newest first', async () => {
+    test('calls starting in the same millisecond are ordered by id, newest first', async () => {
       now = T0 + 200_000;
       const a = await call('Tie A');
       const b = await call('Tie B');

@@ -35,7 +35,10 @@ export interface CallsRepository {
   start(input: CallStart): Promise<number>;
   /** The first end wins: a call closed by both an idle timer and a hang-up keeps the first reason. */
   end(id: number, reason: string): Promise<void>;
-  /** Ended calls, newest first; `limit` is clamped to 0..MAX_RECENT_CALLS. */
+  /**
+   * Ended calls, the latest logon first (a BBS's last callers lists logons: the time shown
+   * and the order are both the start); `limit` is clamped to 0..MAX_RECENT_CALLS.
+   */
   recent(limit: number): Promise<Call[]>;
   /**
    * A process died: end the calls it left open, at the time it was last seen alive (or
@@ -144,8 +147,9 @@ export function createCallsRepository(deps: CallsDeps): CallsRepository {
       const rows = (await calls()
         .leftJoin('users', 'users.id', 'calls.user_id')
         .whereNotNull('calls.ended_at')
+        // By logon, as the list shows it (calls_started_at_idx, migration 0080).
         .orderBy([
-          { column: 'calls.ended_at', order: 'desc' },
+          { column: 'calls.started_at', order: 'desc' },
           { column: 'calls.id', order: 'desc' },
         ])
         .limit(n)

@@ -384,6 +384,20 @@ export const MIGRATIONS: readonly Migration[] = [
       await knex.schema.dropTable('processes');
     },
   },
+  {
+    name: '0080_calls_started_at',
+    async up(knex) {
+      // "Last callers" lists ended calls by logon time, the time it shows.
+      await knex.schema.alterTable('calls', (t) => {
+        t.index(['started_at'], 'calls_started_at_idx');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('calls', (t) => {
+        t.dropIndex(['started_at'], 'calls_started_at_idx');
+      });
+    },
+  },
 ];
 
 /** The list above in the shape knex's migrator asks for. */
