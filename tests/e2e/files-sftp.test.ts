@@ -76,6 +76,14 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     }
     const logged = board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin');
     assert.deepEqual(logged.map((l) => [l['user'], l['via'], l['area'], l['bytes']]), [['alice', 'sftp', 'general', 1_500_000]]);
+    // A resumed get (reget) sends only the tail: logged as partial, not counted again.
+    await writeFile(join(out, 'big.bin'), (await readFile(join(dir, 'general', 'big.bin'))).subarray(0, 1_000_000));
+    const resumed = await sftp('alice', ['reget /general/big.bin'], out);
+    assert.equal(resumed.code, 0, resumed.out);
+    assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    const partial = await board.waitForLog((l) => l['event'] === 'files.download_partial' && l['name'] === 'big.bin');
+    assert.equal(partial['bytes'], 500_000);
+    assert.equal(board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin').length, 1);
     const bad = await sftp('alice', ['get ../../etc/passwd'], out);
     assert.notEqual(bad.code, 0);
     assert.match(bad.out, /not found|No such file/i);
