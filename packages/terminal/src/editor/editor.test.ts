@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
 import { MessageEditor, QUOTE_START_LINES, displayWidth, quoteDepth, quoteLines, quotePrefix, quoteStart, type EditorOptions, type EditorOutcome } from './editor.js';
-import { EMPTY_PROMPT, EditorScreen } from './render.js';
+import { EDITOR_HELP, EMPTY_PROMPT, EditorScreen } from './render.js';
 import { LineModeEditor, pickLines } from './line-mode.js';
 
 /** What each terminal family sends for the editing keys (and how the session decodes it). */
@@ -317,6 +317,20 @@ describe('the screen', () => {
         assert.ok(displayWidth(visible) <= cols - 1, `${displayWidth(visible)} columns at ${cols}: ${JSON.stringify(visible)}`);
       }
     }
+  });
+
+  test('the status row shows the key help items that fit whole, never one cut short', () => {
+    const { editor } = driver({ width: 80 });
+    const screen = new EditorScreen(editor, { title: 't' });
+    editor.insertText('x'.repeat(125));
+    const status = (cols: number): string => {
+      screen.invalidate();
+      const rows = screen.draw(cols, 12).split(/\x1b\[\d+;1H/);
+      return rows[rows.length - 1]!.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    };
+    assert.equal(status(80), ' INS  line 2/2  126 bytes  Ctrl-Z save  Ctrl-Q quote  Ctrl-Y del line');
+    assert.equal(status(132), ` INS  line 2/2  126 bytes  ${EDITOR_HELP}`);
+    assert.equal(status(40), ' INS  line 2/2  126 bytes  Ctrl-Z save');
   });
 
   test('the status row counts one byte as one byte', () => {

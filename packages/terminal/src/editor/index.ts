@@ -15,5 +15,5 @@ export {
   type EditorMode,
   type EditorOutcome,
 } from './editor.js';
-export { EditorScreen, ABORT_PROMPT, EMPTY_PROMPT, EDITOR_HELP, fitWidth, type EditorScreenOptions } from './render.js';
+export { EditorScreen, ABORT_PROMPT, EMPTY_PROMPT, EDITOR_HELP, EDITOR_HELP_ITEMS, fitWidth, type EditorScreenOptions } from './render.js';
 export { LineModeEditor, LINE_MODE_HELP, pickLines, type LineModeOutcome } from './line-mode.js';

@@ -23,7 +23,9 @@ const ASK_SGR = `${CSI}0;1;33m`;
 export const ABORT_PROMPT = 'Abort message? (y/N)';
 /** Ctrl-Z on a message with nothing in it (plain ASCII: a CP437 caller has no dash). */
 export const EMPTY_PROMPT = 'Nothing to send: (A)bort or (C)ontinue?';
-export const EDITOR_HELP = 'Ctrl-Z save  Ctrl-Q quote  Ctrl-Y del line  Esc abort';
+/** The status row's key help, most needed first: a narrow screen shows the items that fit whole. */
+export const EDITOR_HELP_ITEMS = ['Ctrl-Z save', 'Ctrl-Q quote', 'Ctrl-Y del line', 'Esc abort'] as const;
+export const EDITOR_HELP = EDITOR_HELP_ITEMS.join('  ');
 
 /** Cut `text` to `cols` display columns. */
 export function fitWidth(text: string, cols: number): string {
@@ -108,8 +110,12 @@ export class EditorScreen {
     if (ask !== undefined) {
       frame.push(`${ASK_SGR}${fitWidth(`${ask} `, inner)}${TEXT_SGR}`);
     } else {
-      const where = `${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${plural(e.byteCount, 'byte')}  `;
-      frame.push(`${STATUS_SGR}${fitWidth(` ${where}${EDITOR_HELP}`, inner)}${TEXT_SGR}`);
+      let status = ` ${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${plural(e.byteCount, 'byte')}`;
+      for (const item of EDITOR_HELP_ITEMS) {
+        if (displayWidthOf(`${status}  ${item}`) > inner) break;
+        status += `  ${item}`;
+      }
+      frame.push(`${STATUS_SGR}${fitWidth(status, inner)}${TEXT_SGR}`);
     }
     return frame;
   }
