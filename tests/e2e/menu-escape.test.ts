@@ -42,7 +42,7 @@ describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
     writeFileSync(join(menus, 'sub.yaml'), SUB_MENU);
     writeFileSync(join(menus, 'bare.yaml'), BARE_MENU);
     board = await startCarrier({ menusDir: menus, logLevel: 'info' });
-    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -95,6 +95,22 @@ describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
     await carol.waitRaw('Sub> ', 10_000, mark);
     assert.doesNotMatch(plain(carol.raw().slice(mark)), UNKNOWN);
     assert.equal(carol.closed, false);
+  });
+
+  it('Escape at a line prompt answers it with nothing: a oneliner half typed is not added', async () => {
+    const erin = await login('erin');
+    erin.send('o');
+    await erin.waitScreen(/\[A\]dd a line/);
+    erin.send('a');
+    await erin.waitScreen(/Your line:/);
+    erin.send('never posted');
+    await erin.waitScreen(/never posted/);
+    const mark = erin.raw().length;
+    erin.send(KEY.escape);
+    await erin.waitRaw(/\[A\]dd a line/, 10_000, mark);
+    assert.doesNotMatch(plain(erin.raw().slice(mark)), /never posted/, 'the wall drawn again without it');
+    erin.send('q');
+    await erin.waitScreen(/Command:/);
   });
 
   it('Escape in the chat room clears a half-typed line, and from an empty line goes back to the menu', async () => {

@@ -31,6 +31,11 @@ export interface ReadLineOptions {
   default?: string;
   /** earlier answers, oldest first, reachable with up/down (not for masked fields) */
   history?: readonly string[];
+  /**
+   * Escape (or ^C) answers the prompt with nothing, as Escape goes back on every
+   * sub-screen (default true); false where a lost line would hurt (the line-mode editor).
+   */
+  cancelable?: boolean;
 }
 
 /** The board as a script sees it: its name, config, store, bus and this process's callers. */

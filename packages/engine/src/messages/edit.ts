@@ -136,7 +136,8 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
   let n = 1;
   for (;;) {
     s.write(`${String(n).padStart(3)}: `);
-    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)) });
+    // Escape must not throw away a line of the message: it is only a key here.
+    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false });
     const out = ed.feedLine(line);
     switch (out.kind) {
       case 'save':

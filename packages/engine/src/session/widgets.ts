@@ -62,6 +62,7 @@ export class Widgets {
       ...(opts.mask !== undefined ? { mask: opts.mask } : {}),
       ...(opts.default !== undefined ? { default: opts.default } : {}),
       ...(opts.history !== undefined ? { history: opts.history } : {}),
+      cancelable: opts.cancelable ?? true,
     });
     const social = this.host.social();
     social.editing(editor);
