@@ -3,16 +3,19 @@
 // that is (or holds, or sits in) an area's folder is refused, and `carrier files scan`
 // never indexes the quarantine, even through a symlink.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
 import { repoRoot, run } from '../harness.js';
 
-const cli = (config: string, args: string[]): ReturnType<typeof run> =>
+const cli = (config: string, args: string[], input?: string): ReturnType<typeof run> =>
   run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), ...args], {
     env: { ...process.env, CARRIER_CONFIG: config, DATABASE_URL: '', REDIS_URL: '' },
     timeoutMs: 90_000,
+    ...(input === undefined ? {} : { input }),
   });
 
 describe('files.yaml through carrier check, start and files scan', { timeout: 300_000 }, () => {
@@ -87,5 +90,26 @@ describe('files.yaml through carrier check, start and files scan', { timeout: 30
     assert.match(r.stdout, /general: 1 added/);
     assert.match(r.stderr, /sneaky: not scanned: .*quarantine/);
     assert.doesNotMatch(r.stdout, /sneaky: \d+ added/);
+  });
+
+  it('user delete with no board running removes the account\'s quarantined uploads too', async () => {
+    const b = board('delete', ['quarantine: q', 'areas:', '  - { tag: general, folder: general }']);
+    const added = await cli(b.config, ['user', 'add', 'eve', '--password-stdin'], 'correct horse battery\n');
+    assert.equal(added.code, 0, added.stderr);
+    // an upload waiting for the sysop, as the board leaves one (row + file in the quarantine)
+    const store = await openStore({ dataDir: b.data, log: silentLogger });
+    try {
+      const eve = await store.users.findByHandle('eve');
+      await store.files.addUpload({ userId: eve!.id, name: 'waiting.txt', size: 5, sha256: 'a'.repeat(64), stored: '0123456789ab-waiting.txt' });
+    } finally {
+      await store.close();
+    }
+    mkdirSync(join(b.data, 'q'), { recursive: true });
+    writeFileSync(join(b.data, 'q', '0123456789ab-waiting.txt'), 'bytes');
+    const r = await cli(b.config, ['user', 'delete', 'eve']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^deleted eve; 0 post\(s\) kept as "deleted user"; 1 upload\(s\) waiting for the sysop deleted; no board answers/m);
+    assert.equal(existsSync(join(b.data, 'q', '0123456789ab-waiting.txt')), false);
+    assert.match((await cli(b.config, ['files', 'pending'])).stdout, /nothing waits in quarantine/);
   });
 });

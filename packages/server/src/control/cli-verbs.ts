@@ -4,6 +4,7 @@ import { escapeClientText, isCarrierError } from '@carrier/core';
 import type { Store } from '@carrier/store';
 import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
 import type { CarrierConfig } from '../config-schema.js';
+import { openBoardFiles } from '../files-command.js';
 import { controlSocketPath, controlTokenPath } from './start-control.js';
 import * as users from './user-admin.js';
 
@@ -196,20 +197,21 @@ export function formatUser(u: UserInfo | UserDetail): string[] {
  * with none, on the store directly.
  */
 async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: CarrierConfig, store: Store, io: CliIo): Promise<number> {
-  const done = (u: { handle: string; postsKept?: number }, hungUp: string): void =>
+  const done = (u: { handle: string; postsKept?: number; uploadsDeleted?: number }, hungUp: string): void =>
     io.out(
       sub === 'lock'
         ? `${u.handle} is locked: logins are refused; ${hungUp}`
-        : `deleted ${u.handle}; ${u.postsKept ?? 0} post(s) kept as "${users.DELETED_USER}"; ${hungUp}`,
+        : `deleted ${u.handle}; ${u.postsKept ?? 0} post(s) kept as "${users.DELETED_USER}"; ${u.uploadsDeleted ? `${u.uploadsDeleted} upload(s) waiting for the sysop deleted; ` : ''}${hungUp}`,
     );
   const c = await dialBoard(cfg);
   if (!c) {
-    const u = sub === 'lock' ? await users.setLocked(store, handle, true) : await users.deleteUser(store, handle);
+    // Without the board, its file areas from files.yaml: the account's quarantined uploads go too.
+    const u = sub === 'lock' ? await users.setLocked(store, handle, true) : await users.deleteUser(store, handle, await openBoardFiles(cfg, store));
     done(u, `no board answers on the control channel at ${resolve(cfg.dataDir)}, so no live session was hung up`);
     return 0;
   }
   try {
-    const r = (await c.request(sub === 'lock' ? 'user.lock' : 'user.delete', { handle })) as { handle: string; postsKept?: number; kicked: number };
+    const r = (await c.request(sub === 'lock' ? 'user.lock' : 'user.delete', { handle })) as { handle: string; postsKept?: number; uploadsDeleted?: number; kicked: number };
     done(r, r.kicked === 0 ? 'nobody was on as them' : `hung up ${r.kicked} live session${r.kicked === 1 ? '' : 's'}`);
     return 0;
   } catch (err) {
