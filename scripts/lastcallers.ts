@@ -28,9 +28,10 @@ export default async function lastcallers(s: Session): Promise<void> {
     if (!locations.has(key)) locations.set(key, (await s.store.users.findByHandle(e.handle!))?.location ?? null);
   }
   const wide = s.terminal.cols >= 80;
-  const header = `${'Handle'.padEnd(21)}${'Via'.padEnd(8)}${'When'.padEnd(18)}${'Time'.padEnd(8)}${wide ? 'From' : ''}`;
+  // Via fits the longest protocol name, 'websocket' (a browser caller), and a space.
+  const header = `${'Handle'.padEnd(21)}${'Via'.padEnd(10)}${'When'.padEnd(18)}${'Time'.padEnd(8)}${wide ? 'From' : ''}`;
   const row = (handle: string, via: string, at: number, time: string, from: string | null): string => {
-    const line = handle.slice(0, 20).padEnd(21) + via.padEnd(8) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? (from ?? '').slice(0, 24) : '')).trimEnd();
+    const line = handle.slice(0, 20).padEnd(21) + via.slice(0, 9).padEnd(10) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? (from ?? '').slice(0, 22) : '')).trimEnd();
     return plain(line);
   };
   s.clear();

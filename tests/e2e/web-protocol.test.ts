@@ -44,6 +44,23 @@ describe('the /ws protocol on a running board', () => {
     await c.waitClosed();
   });
 
+  it("a browser caller's protocol, 'websocket', keeps its column apart in last callers and `carrier who`", async () => {
+    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.5' });
+    await c.readUntil('login:', { timeout: 20_000 });
+    c.line('carol');
+    await c.readUntil('password:');
+    c.line(PW);
+    await c.readUntil('Command:', { timeout: 20_000 });
+    const mark = c.text().length;
+    c.type('l');
+    await c.readUntil(/carol +websocket +\d{4}-\d\d-\d\d \d\d:\d\d +online/, { from: mark });
+    const who = await board.cli(['who']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, /^\d+ +carol +websocket +\d+s +\d+[smh]\S* +127\.0\.0\.5 /m);
+    c.close();
+    await c.waitClosed();
+  });
+
   it('closes on a frame over 64 KiB with 1009', async () => {
     const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.3' });
     await c.readUntil('login:', { timeout: 20_000 });
