@@ -39,6 +39,7 @@ describe('carrier user lock|delete on a running board', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'carol is locked: logins are refused; hung up 2 live sessions');
     await eventually(() => first.closed && second.closed, 'both of carol\'s sessions to be hung up', { timeoutMs: 15_000 });
+    for (const c of [first, second]) assert.match(c.raw(), /Disconnected: account locked/, 'the caller is told why');
     assert.equal(bystander.closed, false, 'nobody else is hung up');
     await assert.rejects(login('carol', '127.0.0.5'), /This account is locked/);
     const unlock = await board.cli(['user', 'unlock', 'carol']);
@@ -52,6 +53,7 @@ describe('carrier user lock|delete on a running board', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^deleted dave; 0 post\(s\) kept as "deleted user"; hung up 1 live session$/m);
     await eventually(() => dave.closed, 'dave to be hung up', { timeoutMs: 15_000 });
+    assert.match(dave.raw(), /Disconnected: account deleted/);
   });
 
   it('the last sysop is not locked, demoted or deleted: exit 1 and why', { timeout: 60_000 }, async () => {
