@@ -28,6 +28,8 @@ import { boardStats, processStats, type BoardStats, type ProcessStats, type Stat
 
 /** A worker that dies sooner than this after its start is crash-looping: back off. */
 const HEALTHY_UPTIME_MS = 10_000;
+/** What a carrier process exits with on a config it refuses (the CLI's code for invalid config). */
+const CONFIG_EXIT_CODE = 2;
 /** Restart delays for a crash loop double from the first up to the last. */
 const FIRST_RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -80,8 +82,12 @@ export function serveWorker(running: RunningBoard, stop: (reason: string) => voi
   });
 }
 
-/** Run the primary until SIGTERM/SIGINT; resolves once every worker has exited. */
-export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logger): Promise<void> {
+/**
+ * Run the primary until SIGTERM/SIGINT; resolves once every worker has exited, with the
+ * exit code for the CLI: 0, or 2 when a worker refused its config at start (a files.yaml
+ * or menu with problems): restarting it could only fail the same way, forever.
+ */
+export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logger): Promise<number> {
   const primaryLog = log.child({ component: 'cluster' });
   const cluster = nodeCluster();
   const bus = chooseBus({ ...cfg, workers });
@@ -94,6 +100,8 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
 
   const live = new Map<number, { worker: Worker; startedAt: number; nonce: string }>();
   let stopping = false;
+  let stopAll: ((why: string) => void) | undefined;
+  let exitCode = 0;
   let restartDelay = FIRST_RESTART_DELAY_MS;
   let statsSeq = 0;
 
@@ -111,6 +119,13 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
     const pid = worker.process.pid;
     const uptime = entry ? Date.now() - entry.startedAt : 0;
     primaryLog.error('cluster.worker_died', { worker: worker.id, workerPid: pid, code, signal, uptimeMs: uptime });
+    if (code === CONFIG_EXIT_CODE && uptime < HEALTHY_UPTIME_MS) {
+      // Its stderr named the file and key; the board stops rather than restart it for ever.
+      primaryLog.error('cluster.worker_config_refused', { worker: worker.id, workerPid: pid });
+      exitCode = CONFIG_EXIT_CODE;
+      stopAll?.('worker config refused');
+      return;
+    }
     restartDelay = uptime >= HEALTHY_UPTIME_MS ? FIRST_RESTART_DELAY_MS : Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
     const delay = uptime >= HEALTHY_UPTIME_MS ? 0 : restartDelay;
     if (pid !== undefined && entry) {
@@ -196,9 +211,11 @@ export async function runPrimary(cfg: CarrierConfig, workers: number, log: Logge
         w.process.kill('SIGTERM');
       }
     };
+    stopAll = stop;
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
   await store.close().catch((err: unknown) => primaryLog.warn('store.close_failed', { err }));
-  primaryLog.info('cluster.stopped', {});
+  primaryLog.info('cluster.stopped', { exitCode });
+  return exitCode;
 }

@@ -9,7 +9,7 @@ import { openLog } from './logging.js';
 import { startBoard } from './start.js';
 import { storeOptions } from './backends.js';
 import { runPrimary, serveWorker } from './cluster.js';
-import { isClusterWorker } from './cluster-role.js';
+import { isClusterWorker, nodeCluster } from './cluster-role.js';
 import { statusCommand } from './status-command.js';
 import { MSG_USAGE, MsgUsageError, msgCommand } from './msg-command.js';
 import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
@@ -75,9 +75,9 @@ async function start(loaded: LoadedConfig, args: string[]): Promise<number | und
   if (workers > 1 && !isClusterWorker()) {
     process.on('uncaughtException', (err) => log.error('process.uncaught_exception', { err }));
     process.on('unhandledRejection', (err) => log.error('process.unhandled_rejection', { err }));
-    await runPrimary(loaded.config, workers, log);
+    const code = await runPrimary(loaded.config, workers, log);
     await close();
-    return 0;
+    return code;
   }
   // A signal during start-up (a cluster primary stopping a worker that is still starting,
   // `docker stop` during migrations) is held until the board is up, then stops it cleanly.
@@ -96,11 +96,19 @@ async function start(loaded: LoadedConfig, args: string[]): Promise<number | und
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  const running = await startBoard(loaded.config, log, {
-    serveHealth: !isClusterWorker(),
-    // A shutdown from the console ends the board the way SIGTERM does (all workers of a cluster).
-    requestStop: () => process.kill(isClusterWorker() ? process.ppid : process.pid, 'SIGTERM'),
-  });
+  let running: Awaited<ReturnType<typeof startBoard>>;
+  try {
+    running = await startBoard(loaded.config, log, {
+      serveHealth: !isClusterWorker(),
+      // A shutdown from the console ends the board the way SIGTERM does (all workers of a cluster).
+      requestStop: () => process.kill(isClusterWorker() ? process.ppid : process.pid, 'SIGTERM'),
+    });
+  } catch (err) {
+    // A worker that cannot start lets go of its primary, or the IPC channel would keep it
+    // running for ever; it then exits with the code the CLI gives the error (2 for config).
+    if (isClusterWorker()) nodeCluster().worker?.disconnect();
+    throw err;
+  }
   up = running;
   if (held) stop(held);
   // A stray exception or rejection closes the session it came from; the board lives on.
