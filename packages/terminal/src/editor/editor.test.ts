@@ -146,11 +146,12 @@ describe('editor wrapping and limits', () => {
     type('\x1b[A\x1b[H');
     type('zero ');
     assert.deepEqual([editor.line(0), editor.line(1), editor.line(2)], ['zero one two three ', 'four', 'next paragraph']);
-    // Enter inside a wrapped paragraph ends it there; what followed still runs on
+    // Enter inside a wrapped paragraph ends it there; what followed still runs on, reflowed
     const p = driver({ width: 20 });
     p.type('aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii');
     p.type('\x1b[A\x1b[A\x1b[H\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\r');
-    assert.deepEqual([0, 1, 2, 3].map((i) => p.editor.line(i)), ['aaaa ', 'bbbb cccc dddd ', 'eeee ffff gggg hhhh ', 'iiii']);
+    assert.deepEqual([0, 1, 2].map((i) => p.editor.line(i)), ['aaaa ', 'bbbb cccc dddd eeee ', 'ffff gggg hhhh iiii']);
+    assert.equal(p.editor.lineCount, 3);
     p.type('1234 ');
     assert.deepEqual([0, 1, 2, 3].map((i) => p.editor.line(i)), ['aaaa ', '1234 bbbb cccc dddd ', 'eeee ffff gggg hhhh ', 'iiii']);
     p.type('x');
@@ -169,6 +170,72 @@ describe('editor wrapping and limits', () => {
     assert.deepEqual(editor.cursor, { row: 1, col: 4 });
     type('\x1b[A\x1b[F\x1b[3~');
     assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb ', 'cccdddd eeee']);
+  });
+
+  test('deleting in a paragraph brings the words of its next lines back up, and a line left empty goes', () => {
+    const { editor, type } = driver({ width: 20 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    type('aaaa bbbb cccc dddd eeee ffff\rnext');
+    type('\x1b[A\x1b[A\x1b[H');
+    type('\x1b[3~'.repeat(5));
+    assert.deepEqual(lines(), ['bbbb cccc dddd eeee ', 'ffff', 'next']);
+    type('\x1b[3~'.repeat(5));
+    // the paragraph fits one line now; the one after Enter stays where it was
+    assert.deepEqual(lines(), ['cccc dddd eeee ffff', 'next']);
+    assert.deepEqual(editor.cursor, { row: 0, col: 0 });
+  });
+
+  test('a delete at the start of a wrapped line lets its first word go up to the line above, the cursor with it', () => {
+    const { editor, type } = driver({ width: 20 });
+    type('aaaa bbbb cccc ddddd eeee');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['aaaa bbbb cccc ', 'ddddd eeee']);
+    type('\x1b[H\x1b[C\x7f');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['aaaa bbbb cccc dddd ', 'eeee']);
+    assert.deepEqual(editor.cursor, { row: 0, col: 15 });
+  });
+
+  test('at the line cap a key that would need one more line rings and changes nothing; no word falls off the end', () => {
+    const { editor, type } = driver({ width: 20, maxLines: 2 });
+    type('aaaa bbbb cccc dddd eeee ffff');
+    type('\x1b[A\x1b[H');
+    const before = editor.text();
+    let out: EditorOutcome = { kind: 'continue' };
+    let typed = 0;
+    while (typed < 20) {
+      out = type('X');
+      if (out.kind === 'continue' && out.bell) break;
+      typed++;
+    }
+    assert.ok(typed > 0 && typed < 20, `typed ${typed}`);
+    assert.equal(editor.lineCount, 2);
+    const words = (t: string): string => t.replace(/\s+/g, ' ');
+    assert.equal(words(editor.text()), words('X'.repeat(typed) + before));
+    assert.deepEqual(editor.cursor, { row: 0, col: typed });
+    // a join that would re-wrap past the cap is refused the same way
+    const j = driver({ width: 10, maxLines: 3 });
+    j.type('aaaaa bbb\rcccc dd\ree');
+    j.type('\x1b[A\x1b[H');
+    assert.deepEqual(j.type('\x7f'), { kind: 'continue', bell: true });
+    assert.equal(j.editor.text(), 'aaaaa bbb\ncccc dd\nee');
+    assert.deepEqual(j.editor.cursor, { row: 1, col: 0 });
+  });
+
+  test('a key at the top of a long paragraph reflows a screenful below it, not the whole paragraph', () => {
+    const { editor, type } = driver({ width: 20, height: 10 });
+    // four words fill each line exactly: every word pushed down moves one on every line below
+    editor.insertText('word '.repeat(400));
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    const before = lines();
+    assert.equal(before.length, 100);
+    type('\x1b[5~'.repeat(12) + '\x1b[H');
+    assert.deepEqual(editor.cursor, { row: 0, col: 0 });
+    type('new ');
+    const after = lines();
+    assert.equal(after.length, 101);
+    // the reflow window (24 lines here) took the pushed word; the lines past it are untouched
+    assert.deepEqual(after.slice(0, 2), ['new word word word ', 'word word word word ']);
+    assert.deepEqual(after.slice(-70), before.slice(-70));
+    assert.equal(editor.text().replace(/\s+/g, ' '), `new ${'word '.repeat(400)}`.trim());
   });
 
   test('Ctrl-Y deletes the line', () => {

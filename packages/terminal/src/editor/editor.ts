@@ -42,6 +42,8 @@ export const EDITOR_DEFAULTS = { maxBytes: 64 * 1024, maxLines: 2000 } as const;
 export const EDITOR_MAX_WIDTH = 255;
 export const EDITOR_MAX_HEIGHT = 100;
 const TAB_STOP = 4;
+/** Reflow follows an edit down at least this many lines (a 25-row screen's text area and more). */
+const REFLOW_LINES_MIN = 24;
 
 /** Anything that is not a printable character never enters the buffer. */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
@@ -50,6 +52,12 @@ const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) w += charWidth(ch);
+  return w;
+}
+/** Columns of the first `end` characters of a line (no string is built: this runs for every key). */
+function widthOf(chars: readonly string[], end = chars.length): number {
+  let w = 0;
+  for (let i = 0; i < end; i++) w += charWidth(chars[i]!);
   return w;
 }
 const clampSize = (n: number, max: number): number => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), 1), max) : 1);
@@ -73,6 +81,9 @@ export class MessageEditor {
   private readonly quoteLines: readonly string[];
   private quoteAt = 0;
   private quoteTop = 0;
+  /** While a typed key is tried: how to put back what it changed, newest last (see insertChar). */
+  private undoLog: Array<() => void> | undefined;
+  private readonly touched = new Set<string[]>();
   /** Bumped by every change the screen must show; a renderer compares it. */
   private revision = 0;
 
@@ -122,6 +133,10 @@ export class MessageEditor {
   line(i: number): string {
     return this.lines[i]?.join('') ?? '';
   }
+  /** Line `i` was broken by the wrap: its paragraph goes on at the next line. */
+  wrapped(i: number): boolean {
+    return this.soft[i] === true && i < this.lines.length - 1;
+  }
   /** The body as it would be saved: lines joined by LF, trailing spaces and blank lines trimmed. */
   text(): string {
     return this.lines
@@ -131,6 +146,10 @@ export class MessageEditor {
   }
   get quote(): { lines: readonly string[]; at: number; top: number } {
     return { lines: this.quoteLines, at: this.quoteAt, top: this.quoteTop };
+  }
+  /** How many lines below an edit reflow follows (a screen's worth): the bound on a key's work. */
+  private get reflowLines(): number {
+    return Math.max(this.heightNow, REFLOW_LINES_MIN);
   }
   /** Rows of the text area the quote window takes while open. */
   get quoteRows(): number {
@@ -315,13 +334,45 @@ export class MessageEditor {
     const cost = byteLength(ch) - (replacing ? byteLength(line[this.col]!) : 0);
     if (this.byteCount + cost > this.maxBytes) return false;
     if (charWidth(ch) === 0 && this.col === 0) return false;
-    if (replacing) line[this.col] = ch;
-    else line.splice(this.col, 0, ch);
-    this.bytes += cost;
-    this.col++;
-    this.wrap(this.row);
+    const done = this.within(() => {
+      const at = this.col;
+      const old = line[at]!;
+      if (replacing) line[at] = ch;
+      else line.splice(at, 0, ch);
+      this.undoLog?.push(replacing ? () => (line[at] = old) : () => line.splice(at, 1));
+      this.bytes += cost;
+      this.col++;
+      const row = this.row;
+      this.wrap(row);
+      // The line above may take the start of this one now (a space split a word, a narrow
+      // character overwrote a wide one, or the word typed at a wrapped line's start fits there).
+      this.pullUp(row);
+    });
     this.scrollToCursor();
-    return true;
+    return done;
+  }
+
+  /**
+   * Runs an edit that may wrap lines. Everything it changes is logged (the lines it
+   * touches, the lines it adds or removes), so an edit whose text would pass the line
+   * cap is undone whole and refused (a bell), rather than words being dropped off the end.
+   */
+  private within(edit: () => void): boolean {
+    const { row, col, bytes } = this;
+    const undo: Array<() => void> = [];
+    this.undoLog = undo;
+    this.touched.clear();
+    try {
+      edit();
+    } finally {
+      this.undoLog = undefined;
+    }
+    if (this.lines.length <= this.maxLines) return true;
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+    this.row = row;
+    this.col = col;
+    this.bytes = bytes;
+    return false;
   }
 
   /**
@@ -329,6 +380,7 @@ export class MessageEditor {
    * edge, for a word longer than the line); the rest goes to the start of the next line
    * when that line continues the same paragraph (which may overflow in turn), or onto a
    * new line below when the paragraph ended there. The cursor follows its character.
+   * It may pass the line cap: callers run it inside within(), which undoes such an edit.
    */
   private wrap(row: number): void {
     const limit = this.widthNow - 1;
@@ -355,9 +407,13 @@ export class MessageEditor {
         }
       }
       if (breakAt === 0) breakAt = Math.max(1, cut);
-      const next = this.soft[r] ? this.lines[r + 1] : undefined;
+      // Within the reflow window only: past it the overflow gets a line of its own, still in
+      // the paragraph, so a key at the top of a long paragraph costs a screenful, not all of it.
+      const next = this.soft[r] && r - row < this.reflowLines ? this.lines[r + 1] : undefined;
+      this.keep(line);
       if (next) {
         // Reflow: the overflow joins the rest of its paragraph on the next line.
+        this.keep(next);
         const rest = line.splice(breakAt);
         next.unshift(...rest);
         if (this.row === r && this.col >= breakAt) {
@@ -369,18 +425,18 @@ export class MessageEditor {
         r++;
         continue;
       }
-      if (this.lines.length >= this.maxLines) {
-        // No room for another line: the overflow is dropped, as typing past the cap is.
-        const dropped = line.splice(breakAt);
-        this.bytes -= byteLength(dropped.join(''));
-        if (this.row === r && this.col > line.length) this.col = line.length;
-        return;
-      }
       const rest = line.splice(breakAt);
       this.lines.splice(r + 1, 0, rest);
       // The new line ends the paragraph where this one did; this one now goes on into it.
-      this.soft.splice(r + 1, 0, this.soft[r] ?? false);
+      const was = this.soft[r] ?? false;
+      this.soft.splice(r + 1, 0, was);
       this.soft[r] = true;
+      const added = r;
+      this.undoLog?.push(() => {
+        this.lines.splice(added + 1, 1);
+        this.soft.splice(added + 1, 1);
+        this.soft[added] = was;
+      });
       if (this.row === r && this.col >= breakAt) {
         this.row = r + 1;
         this.col -= breakAt;
@@ -391,6 +447,14 @@ export class MessageEditor {
     }
   }
 
+  /** Log `line`'s content before its first change while a key is tried. */
+  private keep(line: string[]): void {
+    if (!this.undoLog || this.touched.has(line)) return;
+    this.touched.add(line);
+    const copy = [...line];
+    this.undoLog.push(() => line.splice(0, line.length, ...copy));
+  }
+
   private newline(): boolean {
     if (this.lines.length >= this.maxLines || this.byteCount + 1 > this.maxBytes) return false;
     const line = this.lines[this.row]!;
@@ -399,8 +463,13 @@ export class MessageEditor {
     // Enter ends the paragraph here; what followed keeps going on as before.
     this.soft.splice(this.row + 1, 0, this.soft[this.row] ?? false);
     this.soft[this.row] = false;
+    const left = this.row;
     this.row++;
     this.col = 0;
+    // Enter split a paragraph: the rest (shorter than the line was) takes words from the lines
+    // after it, and what ends the first part may now fit on the line above it.
+    this.pullUp(this.row);
+    this.pullUp(left);
     this.scrollToCursor();
     return true;
   }
@@ -409,17 +478,80 @@ export class MessageEditor {
     const chars = [...text];
     const cost = byteLength(text) + 1;
     if (this.lines.length >= this.maxLines || this.byteCount + cost > this.maxBytes) return false;
-    this.lines.splice(this.row, 0, chars);
-    this.soft.splice(this.row, 0, false);
-    // A quote is a paragraph of its own: the line above no longer runs on into what follows it.
-    if (this.row > 0) this.soft[this.row - 1] = false;
-    this.bytes += byteLength(text);
-    const at = this.row;
-    this.row++;
-    this.wrap(at);
+    const done = this.within(() => {
+      const at = this.row;
+      this.lines.splice(at, 0, chars);
+      this.soft.splice(at, 0, false);
+      // A quote is a paragraph of its own: the line above no longer runs on into what follows it.
+      const above = at > 0 ? this.soft[at - 1]! : false;
+      if (at > 0) this.soft[at - 1] = false;
+      this.undoLog?.push(() => {
+        this.lines.splice(at, 1);
+        this.soft.splice(at, 1);
+        if (at > 0) this.soft[at - 1] = above;
+      });
+      this.bytes += byteLength(text);
+      this.row++;
+      this.wrap(at);
+    });
     this.scrollToCursor();
     this.revision++;
-    return true;
+    return done;
+  }
+
+  /**
+   * After a delete on line `edited`: words of the paragraph's next lines that fit now
+   * come back up (from the line above it on, whose room may take the edited line's
+   * first word), and a line left empty goes; the reverse of wrap(). Stops once a line
+   * of the paragraph took nothing and is at or below the edited one.
+   */
+  private pullUp(edited: number): void {
+    const limit = this.widthNow - 1;
+    let r = edited > 0 && this.soft[edited - 1] ? edited - 1 : edited;
+    while (r < this.lines.length - 1 && this.soft[r] && r - edited < this.reflowLines) {
+      const line = this.lines[r]!;
+      const next = this.lines[r + 1]!;
+      let pulled = 0;
+      for (;;) {
+        let wordEnd = 0;
+        while (wordEnd < next.length && next[wordEnd] === ' ') wordEnd++;
+        while (wordEnd < next.length && next[wordEnd] !== ' ') wordEnd++;
+        let end = wordEnd;
+        while (end < next.length && next[end] === ' ') end++;
+        if (end === 0 || widthOf(line) + widthOf(next, wordEnd) > limit) break;
+        this.keep(line);
+        this.keep(next);
+        const had = line.length;
+        line.push(...next.splice(0, end));
+        if (this.row === r + 1) {
+          if (this.col < end) {
+            this.row = r;
+            this.col += had;
+          } else this.col -= end;
+        }
+        pulled += end;
+      }
+      if (next.length === 0) {
+        // The paragraph's next line gave all it had: it goes, and this one ends where it did.
+        this.lines.splice(r + 1, 1);
+        const [goneSoft] = this.soft.splice(r + 1, 1);
+        const was = this.soft[r]!;
+        this.soft[r] = goneSoft!;
+        const at = r;
+        this.undoLog?.push(() => {
+          this.lines.splice(at + 1, 0, next);
+          this.soft.splice(at + 1, 0, goneSoft!);
+          this.soft[at] = was;
+        });
+        if (this.row === r + 1) {
+          this.row = r;
+          this.col = line.length;
+        } else if (this.row > r + 1) this.row--;
+        continue;
+      }
+      if (pulled === 0 && r >= edited) return;
+      r++;
+    }
   }
 
   private backspace(): boolean {
@@ -428,21 +560,37 @@ export class MessageEditor {
       const [gone] = line.splice(this.col - 1, 1);
       this.bytes -= byteLength(gone!);
       this.col--;
+      this.pullUp(this.row);
       this.scrollToCursor();
       return true;
     }
     if (this.row === 0) return false;
-    const prev = this.lines[this.row - 1]!;
-    // At the start of a wrapped line the character before the cursor is the previous line's last (its space).
-    if (this.soft[this.row - 1] && prev.length > 0) this.bytes -= byteLength(prev.pop()!);
-    this.row--;
-    this.col = prev.length;
-    prev.push(...line);
-    this.lines.splice(this.row + 1, 1);
-    this.soft.splice(this.row, 1);
-    this.wrap(this.row);
+    const done = this.within(() => this.join(this.row - 1, true));
     this.scrollToCursor();
-    return true;
+    return done;
+  }
+
+  /**
+   * Line `r + 1` joins the end of line `r` and the result is wrapped again: Backspace at a
+   * line's start (`backward`, the cursor goes to the join) or Delete at a line's end.
+   */
+  private join(r: number, backward: boolean): void {
+    const line = this.lines[r]!;
+    const next = this.lines[r + 1]!;
+    this.keep(line);
+    // At the start of a wrapped line the character before the cursor is the previous line's last (its space).
+    if (backward && this.soft[r] && line.length > 0) this.bytes -= byteLength(line.pop()!);
+    this.row = r;
+    this.col = line.length;
+    line.push(...next);
+    this.lines.splice(r + 1, 1);
+    const [gone] = this.soft.splice(r, 1);
+    this.undoLog?.push(() => {
+      this.lines.splice(r + 1, 0, next);
+      this.soft.splice(r, 0, gone!);
+    });
+    this.wrap(r);
+    this.pullUp(r);
   }
 
   private deleteForward(): boolean {
@@ -450,6 +598,8 @@ export class MessageEditor {
     if (this.col < line.length) {
       const [gone] = line.splice(this.col, 1);
       this.bytes -= byteLength(gone!);
+      this.pullUp(this.row);
+      this.scrollToCursor();
       return true;
     }
     if (this.row >= this.lines.length - 1) return false;
@@ -457,14 +607,13 @@ export class MessageEditor {
     // At the end of a wrapped line the character after the cursor is the next line's first.
     if (this.soft[this.row] && next.length > 0) {
       this.bytes -= byteLength(next.shift()!);
+      this.pullUp(this.row + 1);
+      this.scrollToCursor();
       return true;
     }
-    line.push(...next);
-    this.lines.splice(this.row + 1, 1);
-    this.soft.splice(this.row, 1);
-    this.wrap(this.row);
+    const done = this.within(() => this.join(this.row, false));
     this.scrollToCursor();
-    return true;
+    return done;
   }
 
   private deleteLine(): boolean {
@@ -479,6 +628,8 @@ export class MessageEditor {
     }
     if (this.row >= this.lines.length) this.row = this.lines.length - 1;
     this.col = Math.min(this.col, this.lines[this.row]!.length);
+    // The line above may run on into the line that took the deleted one's place.
+    this.pullUp(this.row);
     this.scrollToCursor();
     return true;
   }
