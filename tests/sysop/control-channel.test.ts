@@ -150,6 +150,20 @@ describe('control channel', () => {
     c.close();
   });
 
+  it('log follow streams each new warning as a line event (the console log panel lives on these)', async () => {
+    const c = await open();
+    const r = await c.call('log', { follow: true });
+    assert.equal(r['ok'], true, JSON.stringify(r));
+    const stream = (r['result'] as { stream: number }).stream;
+    const from = c.messages.length;
+    await c.ok('ban', { target: '198.51.100.7', for: '1h', reason: 'followed live' });
+    const ev = await c.waitFor((m) => m['stream'] === stream && m['event'] === 'line' && String(m['line']).includes('198.51.100.7'), 15_000, from);
+    assert.equal(ev['level'], 'warn');
+    assert.equal(ev['logEvent'], 'security.ban');
+    await c.ok('unban', { target: '198.51.100.7' });
+    c.close();
+  });
+
   it('kick hangs the caller up', async () => {
     const c = await open();
     const bobNode = ((await c.ok('who')) as { node: number; handle: string }[]).find((n) => n.handle === 'bob')!.node;

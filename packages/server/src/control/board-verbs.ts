@@ -242,7 +242,8 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         if (a['follow']) {
           follows.get(peer)?.();
           const off = logTap.follow((line) => {
-            if (!peer.event(requestId, 'line', { ...line })) off();
+            const { event: logEvent, ...rest } = line;
+            if (!peer.event(requestId, 'line', { ...rest, logEvent })) off();
           }, filter);
           follows.set(peer, off);
           peer.onClose(() => {

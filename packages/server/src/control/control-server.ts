@@ -218,7 +218,9 @@ export class ControlServer {
       event: (stream, event, fields = {}) => {
         if (closed) return false;
         if (socket.writableLength > this.limits.maxOutputBytes) return false;
-        return send({ stream, event, ...fields });
+        // The frame's own stream and event come last: a field of the same name (a log
+        // line's logged event) must not turn the frame into another kind.
+        return send({ ...fields, stream, event });
       },
       onClose: (fn) => {
         if (closed) fn();

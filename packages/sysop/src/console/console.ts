@@ -1,4 +1,5 @@
 import type { Widgets } from 'blessed';
+import { fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
 import type { BanInfo, LogLine, NodeInfo, UserDetail, UserInfo } from '../verbs.js';
 import { SpyScreen } from './spy-screen.js';
@@ -33,7 +34,39 @@ export interface ConsoleOptions {
 const UNSAFE = /[\x00-\x1f\x7f-\x9f]/g;
 const safe = (s: string | null | undefined, max = 60): string => (s ?? '').replace(UNSAFE, '?').slice(0, max);
 
-const FOOTER_HELP = ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit';
+/** The footer's key help, longest first: the console shows the first that fits its width. */
+const FOOTER_HELPS = [
+  ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit',
+  ' S spy  C chat  K kick  M message  B ban  L log  U users  R reload  Q quit',
+  ' S spy C chat K kick M msg B ban L log U users R reload Q quit',
+  ' S C K M B L U R Q',
+] as const;
+
+/** The footer's key help for a screen `cols` wide (never in the last column). */
+export function footerHelp(cols: number): string {
+  return FOOTER_HELPS.find((h) => h.length <= cols - 1) ?? fitWidth(FOOTER_HELPS[FOOTER_HELPS.length - 1]!, Math.max(0, cols - 1));
+}
+
+/**
+ * One log line as one row of the log panel, `cols` wide: a JSON line becomes its time,
+ * level and event, then its other fields as key=value; anything else is shown as it is.
+ * A row never wraps, so the panel always ends with the newest lines.
+ */
+export function logRow(line: string, cols: number): string {
+  let text = line;
+  try {
+    const o = JSON.parse(line) as unknown;
+    if (o && typeof o === 'object' && !Array.isArray(o)) {
+      const { t, level, event, component: _c, ...rest } = o as Record<string, unknown>;
+      const time = typeof t === 'string' ? t.slice(11, 19) : '';
+      const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      text = [time, String(level ?? ''), String(event ?? ''), ...fields].filter((x) => x !== '').join(' ');
+    }
+  } catch {
+    /* not JSON: shown as it is */
+  }
+  return fitWidth(safe(text, 1000), Math.max(0, cols));
+}
 
 function ago(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
@@ -104,8 +137,12 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     style: { selected: { inverse: true }, border: { fg: 'cyan' } },
     items: [],
   });
-  const bansBox = blessed.box({ parent: screen, label: ' bans ', top: 1, left: '70%', width: '30%', height: '50%-1', border: { type: 'line' }, tags: false, style: { border: { fg: 'cyan' } } });
-  const logBox = blessed.box({ parent: screen, label: ' log: warnings ', top: '50%', left: 0, width: '100%', height: '50%-1', border: { type: 'line' }, tags: false, style: { border: { fg: 'cyan' } } });
+  // Panels cut their rows to their width (their own fitting, wrap off): a wrapped row
+  // would push the newest log lines out of the panel.
+  const bansBox = blessed.box({ parent: screen, label: ' bans ', top: 1, left: '70%', width: '30%', height: '50%-1', border: { type: 'line' }, tags: false, wrap: false, style: { border: { fg: 'cyan' } } });
+  const logBox = blessed.box({ parent: screen, label: ' log: warnings ', top: '50%', left: 0, width: '100%', height: '50%-1', border: { type: 'line' }, tags: false, wrap: false, style: { border: { fg: 'cyan' } } });
+  /** columns inside a bordered panel */
+  const inner = (box: Widgets.BoxElement): number => Math.max(1, (typeof box.width === 'number' ? box.width : 40) - 2);
   const footer = blessed.box({
     parent: screen,
     bottom: 0,
@@ -114,22 +151,26 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     height: 1,
     tags: false,
     style: { fg: 'black', bg: 'cyan' },
-    content: FOOTER_HELP,
+    content: footerHelp(screen.cols),
   });
   const logLines: string[] = [];
+  let footerShowsHelp = true;
   const showHelp = (): void => {
-    footer.setContent(FOOTER_HELP);
+    footerShowsHelp = true;
+    footer.setContent(footerHelp(screen.cols));
     redraw.request();
   };
   const status = (text: string): void => {
-    footer.setContent(` ${safe(text, 200)}`);
+    footerShowsHelp = false;
+    footer.setContent(fitWidth(` ${safe(text, 200)}`, Math.max(0, screen.cols - 1)));
     redraw.request();
     timers.push(setTimeout(showHelp, 4000));
   };
   let unNotice = (): void => undefined;
   if (opts.notices) {
     unNotice = opts.notices((text) => {
-      footer.setContent(` ${safe(text, 200)}`);
+      footerShowsHelp = false;
+      footer.setContent(fitWidth(` ${safe(text, 200)}`, Math.max(0, screen.cols - 1)));
       redraw.request();
       screen.once('keypress', showHelp);
     });
@@ -156,21 +197,27 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const refreshSlow = async (): Promise<void> => {
     const stats = (await client.request('stats')) as { today: { name: string; count: number }[] };
     today = `today: ${stats.today.map((s) => `${s.name} ${s.count}`).join(' · ')}`;
-    const bans = (await client.request('bans')) as BanInfo[];
+    bans = (await client.request('bans')) as BanInfo[];
+    showBans();
+    drawHeader();
+    redraw.request();
+  };
+  let bans: BanInfo[] = [];
+  const showBans = (): void => {
+    const cols = inner(bansBox);
     bansBox.setContent(
       bans.length === 0
         ? 'none'
         : bans
             .slice(0, 50)
-            .map((b) => `${b.target} ${b.expiresAt === null ? 'permanent' : `until ${new Date(b.expiresAt).toTimeString().slice(0, 5)}`} ${safe(b.reason, 30)}`)
+            .map((b) => fitWidth(`${safe(b.target, 45)} ${b.expiresAt === null ? 'permanent' : `until ${new Date(b.expiresAt).toTimeString().slice(0, 5)}`} ${safe(b.reason, 60)}`, cols))
             .join('\n'),
     );
-    drawHeader();
-    redraw.request();
   };
   const showLog = (): void => {
     const h = typeof logBox.height === 'number' ? logBox.height - 2 : 10;
-    logBox.setContent(logLines.slice(-Math.max(1, h)).join('\n'));
+    const cols = inner(logBox);
+    logBox.setContent(logLines.slice(-Math.max(1, h)).map((l) => logRow(l, cols)).join('\n'));
     redraw.request();
   };
   const followLog = async (): Promise<void> => {
@@ -179,12 +226,13 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     logBox.setLabel(logFilter === undefined ? ' log: warnings and errors ' : ` log: node ${logFilter} `);
     const r = (await client.stream('log', { follow: true, ...(logFilter !== undefined ? { node: logFilter } : {}) }, (ev) => {
       if (ev['event'] !== 'line') return;
-      logLines.push(safe(String((ev as unknown as LogLine).line), 300));
-      if (logLines.length > 500) logLines.splice(0, logLines.length - 500);
+      // Kept whole (the tap cuts a line at 2,000 characters) so logRow can read its fields; cleaned as it is drawn.
+      logLines.push(String((ev as unknown as LogLine).line).slice(0, 2000));
+      if (logLines.length > 200) logLines.splice(0, logLines.length - 200);
       showLog();
     })) as { lines: LogLine[]; stream: number };
     logStream = r.stream;
-    logLines.unshift(...r.lines.map((l) => safe(l.line, 300)));
+    logLines.unshift(...r.lines.map((l) => String(l.line).slice(0, 2000)));
     showLog();
   };
 
@@ -468,6 +516,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   }));
   screen.on('resize', () => {
     showLog();
+    showBans();
+    if (footerShowsHelp) showHelp();
     redraw.request();
   });
 
