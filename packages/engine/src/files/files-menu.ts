@@ -1,7 +1,7 @@
 // The file areas screen (main menu F): J jump, L list, T tag, D download, U upload,
 // N new files, S search, W web link (when the web front end is on), A approve (sysop), Q back. Transfers are ZMODEM over whatever
 // front end the caller came in on.
-import { client } from '@carrier/core';
+import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import type { Session } from '../session-api.js';
 import { isSysop, type FileArea } from './areas.js';
@@ -77,7 +77,7 @@ export async function filesMenu(s: Session): Promise<void> {
   for (;;) {
     const count = await files.store.files.count(area.tag);
     s.println('');
-    s.println(`|15File area: |11${pipeSafe(area.name)} |08(${area.tag}, ${count} files${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
+    s.println(`|15File area: |11${pipeSafe(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
     s.print(
       `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
     );
