@@ -4,6 +4,13 @@ import { escapeClientText, escapeInvisible } from './escape.js';
 import { client, createMemoryLogger } from './log.js';
 
 describe('escaping for logs', () => {
+  it('marks a cut with an ellipsis only when something was cut', () => {
+    assert.equal(escapeClientText('abcde', 5), 'abcde');
+    assert.equal(escapeClientText('abcdef', 5), 'abcde…');
+    assert.equal(escapeClientText(Buffer.from('abcde'), 5), 'abcde');
+    assert.equal(escapeClientText(Buffer.from('abcdef'), 5), 'abcde…');
+  });
+
   it('shows zero-width, bidi and blank-letter characters in client text instead of hiding them', () => {
     assert.equal(escapeClientText('alice\u200b'), 'alice\\u200b');
     assert.equal(escapeClientText('abc\u202etxt.exe'), 'abc\\u202etxt.exe');

@@ -30,7 +30,7 @@ export function escapeClientText(input: string | Buffer | Uint8Array, max = 200)
       else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
       else if (c >= 0xa0 && !INVISIBLE_CHAR.test(ch) && !(c >= 0xfff0 && c <= 0xffff)) out += ch;
       else out += `\\u${c.toString(16).padStart(4, '0')}`;
-      if (out.length >= max) return out.slice(0, max) + '…';
+      if (out.length > max) return out.slice(0, max) + '…';
     }
     return out;
   }
@@ -38,7 +38,7 @@ export function escapeClientText(input: string | Buffer | Uint8Array, max = 200)
     if (b >= 0x20 && b < 0x7f && b !== 0x5c) out += String.fromCharCode(b);
     else if (b === 0x5c) out += '\\\\';
     else out += `\\x${b.toString(16).padStart(2, '0')}`;
-    if (out.length >= max) return out.slice(0, max) + '…';
+    if (out.length > max) return out.slice(0, max) + '…';
   }
   return out;
 }
