@@ -316,6 +316,17 @@ export class BoardFiles {
    * someone else right now, not waiting in quarantine already; the size fits the file cap
    * and the user's daily quota. `declaredSize` is what the sender announced, if anything.
    */
+  /** Whether any upload waiting for the sysop has this name (lowercased), over every page of them. */
+  private async pendingNamed(key: string): Promise<boolean> {
+    let afterId = 0;
+    for (;;) {
+      const page = await this.store.files.pendingUploads({ afterId });
+      if (page.some((u) => u.name.toLowerCase() === key)) return true;
+      if (page.length === 0) return false;
+      afterId = page[page.length - 1]!.id;
+    }
+  }
+
   async reserveUpload(user: User, name: string, declaredSize?: number): Promise<Verdict<UploadSlot>> {
     const cfg = await this.config();
     if (user.level < cfg.uploads.level && !isSysop(user.level)) return { ok: false, reason: 'your level may not upload' };
@@ -323,8 +334,7 @@ export class BoardFiles {
     if (problem) return { ok: false, reason: describeNameProblem(problem) };
     const key = name.toLowerCase();
     if (this.incoming.has(key)) return { ok: false, reason: 'another caller is uploading a file with this name right now' };
-    const pending = await this.store.files.pendingUploads();
-    if (pending.some((u) => u.name.toLowerCase() === key)) return { ok: false, reason: 'a file with this name is already waiting for the sysop' };
+    if (await this.pendingNamed(key)) return { ok: false, reason: 'a file with this name is already waiting for the sysop' };
     for (const a of cfg.areas) {
       if (await this.store.files.find(a.tag, name)) return { ok: false, reason: `a file with this name is already in ${a.name}` };
     }

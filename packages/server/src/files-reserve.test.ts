@@ -1,0 +1,47 @@
+// An upload's name is refused while another upload of that name waits for the sysop,
+// however many are waiting (the check read only the first page of 1,000).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { BoardFiles } from '@carrier/engine';
+import { LEVELS, MAX_FILE_PAGE, openStore } from '@carrier/store';
+import { testBackends } from '@carrier/store/testing';
+import { parseMenuYaml } from './menu-yaml.js';
+
+const { backends } = await testBackends();
+after(() => Promise.all(backends.map((b) => b.cleanup())));
+const sqlite = backends.find((b) => b.kind === 'sqlite')!;
+
+describe('reserving an upload name', () => {
+  it('is refused when an upload of that name waits beyond the first page of pending uploads', async () => {
+    const store = await openStore(await sqlite.fresh());
+    const dataDir = await mkdtemp(join(tmpdir(), 'carrier-reserve-'));
+    try {
+      const files = new BoardFiles({ file: join(dataDir, 'no-files.yaml'), parse: parseMenuYaml, dataDir, store, log: silentLogger });
+      await files.ensureFolders();
+      const user = await store.users.create({ handle: 'uploader', password: 'correct-horse-7', level: LEVELS.user });
+      const rows = Array.from({ length: MAX_FILE_PAGE + 1 }, (_, i) => ({
+        user_id: user.id,
+        name: i === MAX_FILE_PAGE ? 'Late.txt' : `early-${i}.txt`,
+        size: 1,
+        sha256: i.toString(16).padStart(64, '0'),
+        stored: `stored-${i}`,
+        status: 'pending',
+        uploaded_at: Date.now(),
+      }));
+      for (let i = 0; i < rows.length; i += 200) await store.knex('file_uploads').insert(rows.slice(i, i + 200));
+      assert.equal((await store.files.pendingUploads()).length, MAX_FILE_PAGE, 'the first page is full');
+      const r = await files.reserveUpload(user, 'LATE.TXT');
+      assert.equal(r.ok, false);
+      assert.match(r.ok ? '' : r.reason, /already waiting for the sysop/);
+      const fresh = await files.reserveUpload(user, 'fresh.txt');
+      assert.ok(fresh.ok, fresh.ok ? '' : fresh.reason);
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
