@@ -74,6 +74,12 @@ describe('scp to and from the board (OpenSSH scp, SFTP and legacy -O)', { skip: 
       assert.ok(quarantined);
       assert.equal(await sha256(join(dir, 'quarantine', quarantined)), await sha256(join(out, name)));
       await assert.rejects(stat(join(dir, 'uploads', name)));
+      // `scp file bbs:` (the home folder, the root here) is an upload too.
+      const home = legacy ? 'legacy-home.bin' : 'sftp-home.bin';
+      await writeFile(join(out, home), randomBytes(1000));
+      const toHome = await scp([join(out, home), remote('')], legacy);
+      assert.equal(toHome.code, 0, toHome.out);
+      assert.ok(await pendingNamed(home), `no pending upload ${home}`);
     });
 
     it(`${mode}: refuses a path outside the areas, a hidden area, writes outside pending and an upload over the cap`, async () => {

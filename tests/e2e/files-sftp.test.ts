@@ -118,6 +118,12 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.doesNotMatch((await board.cli(['files', 'pending'])).stdout, /photo/);
     const refused = await board.waitForLog((l) => l['event'] === 'sftp.upload_refused' && String(l['name']).startsWith('photo'));
     assert.match(String(refused['reason']), /invisible or text-direction/);
+    // `put` at the root, the first thing a caller tries, is an upload too: it waits in /pending.
+    await writeFile(join(src, 'rooted.bin'), randomBytes(2000));
+    const atRoot = await sftp('alice', ['put rooted.bin', 'ls -1 /pending', 'ls -1 /'], src);
+    assert.equal(atRoot.code, 0, atRoot.out);
+    assert.match(atRoot.out, /^\/pending\/rooted\.bin$/m, atRoot.out);
+    assert.match((await board.cli(['files', 'pending'])).stdout, /#\d+\s+rooted\.bin/);
     const intoArea = await sftp('alice', ['put sent.bin /uploads/sent3.bin'], src);
     assert.notEqual(intoArea.code, 0);
     assert.match(intoArea.out, /Permission denied/);

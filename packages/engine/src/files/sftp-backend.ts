@@ -1,8 +1,9 @@
 // The board's rules for one caller's SFTP session (the ssh package's SftpBackend, matched
 // structurally: the engine does not depend on ssh). The root holds one folder per area
 // the caller may list (by tag) and `pending`: the caller's own uploads waiting for the
-// sysop, where every write goes. Area folders hold only approved files, `pending` only the
-// caller's quarantined ones, so ls, get, rm and put of a name always mean one file.
+// sysop, where every write goes (a write at the root lands there too). Area folders hold
+// only approved files, `pending` only the caller's quarantined ones, so ls, get, rm and
+// put of a name always mean one file.
 import { rm, stat } from 'node:fs/promises';
 import { client } from '@carrier/core';
 import type { User } from '@carrier/store';
@@ -111,11 +112,14 @@ export function sftpBackendFor(files: BoardFiles, handle: string): SftpBackendLi
       return missing;
     },
     async openWrite(path) {
-      if (path.length !== 2 || path[0] !== PENDING_FOLDER) return notHere;
+      // `put file` at the root (and `scp file bbs:`) is an upload too: it waits in /pending.
+      const atRoot = path.length === 1 && !(await folders()).includes(path[0]!);
+      if (!atRoot && (path.length !== 2 || path[0] !== PENDING_FOLDER)) return notHere;
+      const name = path[path.length - 1]!;
       const u = await user();
-      const r = await files.reserveUpload(u, path[1]!);
+      const r = await files.reserveUpload(u, name);
       if (!r.ok) {
-        files.opts.log.info('sftp.upload_refused', { user: u.handle, name: client(path[1]!), reason: r.reason });
+        files.opts.log.info('sftp.upload_refused', { user: u.handle, name: client(name), reason: r.reason });
         return { error: 'denied', message: r.reason };
       }
       const slot = r.value;
