@@ -3,7 +3,7 @@
 // bsdgames. Every door's process group is checked empty after it ends.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -83,12 +83,21 @@ describe('doors', () => {
       const drop = readFileSync(join(board.dataDir, 'nodes', String(start['node']), 'door32.sys'), 'latin1').split('\r\n');
       assert.equal(drop[6], 'alice');
       assert.equal(drop[10], String(start['node']));
+      // Local (stdio) door: every drop file says so, or a door would try to open COM1.
+      assert.equal(drop[0], '0', 'DOOR32.SYS comm type 0 (local)');
+      const nodeDir = join(board.dataDir, 'nodes', String(start['node']));
+      assert.deepEqual(readdirSync(nodeDir).sort(), ['door32.sys']);
+      // The log line's pid is the board's, as on every other line; the door's is childPid.
+      assert.equal(start['pid'], board.logs[0]!['pid']);
+      assert.notEqual(start['childPid'], start['pid']);
       c.write('q');
       await c.readUntil('bye');
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
+      // The drop files (handle, level) do not outlive the door.
+      assert.deepEqual(readdirSync(nodeDir), []);
       c.write('\r');
       await c.readUntil('Command:', { timeout: WAIT_MS });
-      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
+      await eventually(async () => (await groupMembers(Number(start['childPid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }
@@ -142,9 +151,9 @@ describe('doors', () => {
         c.write('y');
         back = await c.readUntil('Door (Enter', { timeout: 5_000 }).then(() => true, () => false);
       }
-      const exit = await board.waitForLog((l) => l['event'] === 'door.exit' && l['pid'] === start['pid'], WAIT_MS);
+      const exit = await board.waitForLog((l) => l['event'] === 'door.exit' && l['childPid'] === start['childPid'], WAIT_MS);
       assert.equal(exit['exitCode'], 0);
-      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
+      await eventually(async () => (await groupMembers(Number(start['childPid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }
@@ -155,7 +164,7 @@ describe('doors', () => {
     const seen = board.logs.length;
     const start = await enter(c, '2', 'bob');
     await c.readUntil('sleeping forever', { timeout: WAIT_MS });
-    const pid = Number(start['pid']);
+    const pid = Number(start['childPid']);
     assert.ok((await groupMembers(pid)).length > 0, 'the door is running');
     await c.close();
     await logAfter(seen, 'door.hangup', 'bob');
@@ -172,7 +181,7 @@ describe('doors', () => {
       c.write(' ');
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       await logAfter(seen, 'door.time_limit', 'alice');
-      await eventually(async () => (await groupMembers(Number(start['pid']))).length === 0, 'empty process group', POLL);
+      await eventually(async () => (await groupMembers(Number(start['childPid']))).length === 0, 'empty process group', POLL);
     } finally {
       await c.close();
     }

@@ -28,8 +28,8 @@ const info: DropInfo = {
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1');
 
 describe('drop files', () => {
-  it('DOOR32.SYS is the 11 lines of Revision 1, CRLF, telnet comm type and the caller on its node', () => {
-    assert.deepEqual(door32Sys(info), crlf(['2', '0', '38400', 'carrier 0.1.0', '42', 'g00r00', 'g00r00', '100', '58', '1', '3']));
+  it('DOOR32.SYS is the 11 lines of Revision 1, CRLF, local comm type (a stdio door) and the caller on its node', () => {
+    assert.deepEqual(door32Sys(info), crlf(['0', '0', '38400', 'carrier 0.1.0', '42', 'g00r00', 'g00r00', '100', '58', '1', '3']));
   });
 
   it('DOOR32.SYS says ASCII (emulation 0) for a caller without ANSI', () => {
@@ -39,7 +39,7 @@ describe('drop files', () => {
 
   it('DOOR.SYS is the 52-line GAP format', () => {
     const expected = [
-      'COM1:', '38400', '8', '3', '38400', 'Y', 'N', 'N', 'N', 'g00r00', 'Brooklyn Center, MN', '', '', '', '100', '379',
+      'COM0:', '38400', '8', '3', '38400', 'Y', 'N', 'N', 'N', 'g00r00', 'Brooklyn Center, MN', '', '', '', '100', '379',
       '11-19-26', '3499', '58', 'GR', '24', 'N', '', '', '12-31-99', '42', 'Z', '0', '0', '0', '999999', '01-01-70', '', '',
       'Bruce Morse', 'g00r00', '00:00', 'Y', 'N', 'Y', '7', '0', '11-19-26', '14:37', '07:30', '32768', '0', '0', '0', '', '0', '0',
     ];
@@ -51,7 +51,7 @@ describe('drop files', () => {
     const bytes = dorinfo1Def({ ...info, realName: 'John Q Public' });
     assert.deepEqual(
       bytes,
-      crlf(['Night Owl BBS', 'Bruce', 'Morse', 'COM1', '38400 BAUD,N,8,1', '0', 'John', 'Q Public', 'Brooklyn Center, MN', '1', '100', '58', '-1']),
+      crlf(['Night Owl BBS', 'Bruce', 'Morse', 'COM0', '38400 BAUD,N,8,1', '0', 'John', 'Q Public', 'Brooklyn Center, MN', '1', '100', '58', '0']),
     );
   });
 

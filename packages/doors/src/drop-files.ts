@@ -69,10 +69,17 @@ function hhmm(ms: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** DOOR32.SYS. Comm type 2 (telnet) with handle 0: carrier's doors speak on stdio through a PTY. */
+/**
+ * Every carrier door is a local door: it speaks on stdio through a PTY and is handed no
+ * port or socket. The three formats say so alike (DOOR32.SYS comm type 0, DOOR.SYS `COM0:`,
+ * DORINFO1.DEF `COM0`): told COM1 or telnet, a door tries to open that port or handle.
+ */
+const LOCAL = { door32CommType: 0, doorSysPort: 'COM0:', dorinfoPort: 'COM0', dorinfoFossil: 0 } as const;
+
+/** DOOR32.SYS: comm type 0 (local) with handle 0, see LOCAL. */
 export function door32Sys(info: DropInfo): Buffer {
   return lines([
-    2, // comm type: 0 local, 1 serial, 2 telnet
+    LOCAL.door32CommType, // comm type: 0 local, 1 serial, 2 telnet
     0, // comm or socket handle: none is handed over (stdio doors)
     DROP_BAUD,
     field(info.software),
@@ -90,7 +97,7 @@ export function door32Sys(info: DropInfo): Buffer {
 export function doorSys(info: DropInfo): Buffer {
   const last = info.lastCallAt ?? info.callStartedAt;
   return lines([
-    'COM1:', // 1 communications port (COM0: is local; a remote door must see a port)
+    LOCAL.doorSysPort, // 1 communications port (COM0: is local)
     DROP_BAUD, // 2 BPS rate
     8, // 3 data bits
     info.node, // 4 node number
@@ -153,7 +160,7 @@ export function dorinfo1Def(info: DropInfo): Buffer {
     field(info.boardName),
     sysFirst,
     sysLast,
-    'COM1', // COM0 would mean local
+    LOCAL.dorinfoPort, // COM0 is local
     `${DROP_BAUD} BAUD,N,8,1`,
     0, // networked: no
     first,
@@ -162,7 +169,7 @@ export function dorinfo1Def(info: DropInfo): Buffer {
     info.ansi ? 1 : 0, // graphics: 0 ASCII, 1 ANSI
     info.level,
     minutes(info.secondsLeft),
-    -1, // FOSSIL in use (what RBBS writes for a remote caller)
+    LOCAL.dorinfoFossil, // FOSSIL in use: -1 yes, 0 no (a local door has no port to drive)
   ]);
 }
 

@@ -118,10 +118,15 @@ export async function runDoor(s: Session, name: string): Promise<DoorOutcome> {
   }
 }
 
+/** Remove everything in a node directory: drop files hold the caller's handle and level. */
+async function emptyNodeDir(dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+}
+
 async function writeDropFiles(s: Session, doors: BoardDoors, door: DoorDefinition, dir: string, limitMs: number): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  // The last caller's drop files must never reach this one's door.
-  for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+  // The last caller's drop files must never reach this one's door (a crash may have left them).
+  await emptyNodeDir(dir);
   const user = s.user!;
   const info: DropInfo = {
     boardName: s.board.name,
@@ -186,7 +191,8 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
 
   const startedAt = Date.now();
   s.setActivity(`${DOOR_ACTIVITY_PREFIX}${door.name}`);
-  log.info('door.start', { door: door.name, pid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
+  // childPid, not pid: every log line's pid is the board process's.
+  log.info('door.start', { door: door.name, childPid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
   const release = s.holdInput();
   s.discardInput();
   const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
@@ -216,11 +222,13 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     await proc.kill();
     release();
     s.discardInput();
+    // The door is gone with its whole group: its drop files go too.
+    await emptyNodeDir(dir).catch((err: unknown) => log.warn('door.cleanup_failed', { door: door.name, dir, err }));
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);
   const fields = {
     door: door.name,
-    pid: proc.pid,
+    childPid: proc.pid,
     exitCode: exit.exitCode,
     signal: exit.signal,
     seconds,
