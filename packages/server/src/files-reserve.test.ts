@@ -1,7 +1,7 @@
 // An upload's name is refused while another upload of that name waits for the sysop,
 // however many are waiting (the check read only the first page of 1,000).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -39,6 +39,33 @@ describe('reserving an upload name', () => {
       assert.match(r.ok ? '' : r.reason, /already waiting for the sysop/);
       const fresh = await files.reserveUpload(user, 'fresh.txt');
       assert.ok(fresh.ok, fresh.ok ? '' : fresh.reason);
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an empty file is refused: when announced as empty, and when it arrives empty (SFTP and scp announce no size)', async () => {
+    const store = await openStore(await sqlite.fresh());
+    const dataDir = await mkdtemp(join(tmpdir(), 'carrier-reserve-'));
+    try {
+      const files = new BoardFiles({ file: join(dataDir, 'no-files.yaml'), parse: parseMenuYaml, dataDir, store, log: silentLogger });
+      await files.ensureFolders();
+      const user = await store.users.create({ handle: 'uploader', password: 'correct-horse-7', level: LEVELS.user });
+      const announced = await files.reserveUpload(user, 'empty.txt', 0);
+      assert.deepEqual(announced, { ok: false, reason: 'the file is empty: nothing was kept' });
+      const slot = await files.reserveUpload(user, 'empty.txt');
+      assert.ok(slot.ok, slot.ok ? '' : slot.reason);
+      await writeFile(slot.value.path, '');
+      const done = await files.finishUpload(user, slot.value, 'nothing');
+      assert.deepEqual(done, { ok: false, reason: 'the file is empty: nothing was kept' });
+      assert.deepEqual(await store.files.pendingUploads(), []);
+      assert.deepEqual(await readdir(join((await files.config()).quarantine, 'incoming')), []);
+      // The name is free again, and a file with bytes in it is taken.
+      const again = await files.reserveUpload(user, 'empty.txt', 3);
+      assert.ok(again.ok, again.ok ? '' : again.reason);
+      await writeFile(again.value.path, 'abc');
+      assert.ok((await files.finishUpload(user, again.value)).ok);
     } finally {
       await store.close();
       await rm(dataDir, { recursive: true, force: true });

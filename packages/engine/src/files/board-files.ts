@@ -53,6 +53,8 @@ const MAX_SWEEP_FILES = 100_000;
 /** Files one scan looks at in one area; a folder bigger than this is indexed in part, with a warning. */
 export const MAX_SCAN_FILES = 100_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** An empty file is no upload (a failed copy or a mistake), and would list as a 0B file once approved. */
+const EMPTY_UPLOAD = 'the file is empty: nothing was kept';
 
 export interface UploadSlot {
   /** where the bytes go while they arrive (inside the quarantine's incoming folder) */
@@ -341,6 +343,7 @@ export class BoardFiles {
     const used = await this.store.files.uploadedBytesSince(user.id, Date.now() - DAY_MS);
     const maxBytes = Math.min(cfg.uploads.maxFileBytes, cfg.uploads.dailyQuotaBytes - used);
     if (maxBytes <= 0) return { ok: false, reason: 'you have used your upload quota for today' };
+    if (declaredSize === 0) return { ok: false, reason: EMPTY_UPLOAD };
     if (declaredSize !== undefined && declaredSize > maxBytes) {
       return {
         ok: false,
@@ -379,6 +382,12 @@ export class BoardFiles {
     const cfg = await this.config();
     try {
       const st = await stat(slot.path);
+      // Every protocol ends here, including SFTP and scp, which announce no size beforehand.
+      if (st.size === 0) {
+        await rm(slot.path, { force: true });
+        this.opts.log.info('files.upload_empty', { user: user.handle, name: client(slot.name) });
+        return { ok: false, reason: EMPTY_UPLOAD };
+      }
       const sha256 = await sha256File(slot.path);
       if (await this.store.files.hashKnown(sha256)) {
         await rm(slot.path, { force: true });
