@@ -25,6 +25,12 @@ test('an 80-column row shows node, handle, protocol, since, idle and activity', 
   assert.match(presenceHeader(80), /^Node +Handle +Via +Since +Idle +Activity/);
 });
 
+test('every protocol name shows whole at 80 columns, websocket too', () => {
+  for (const protocol of ['telnet', 'ssh', 'rlogin', 'websocket'] as const) {
+    assert.match(presenceRow(entry({ protocol }), NOW, 80), new RegExp(`^3 +Lord Nikon +${protocol} +\\d\\d:\\d\\d `));
+  }
+});
+
 test('a caller still logging in shows as such; one in chat shows the room', () => {
   assert.match(presenceRow(entry({ handle: null }), NOW, 80), /\(logging in\)/);
   assert.match(presenceRow(entry({ room: 'retro' }), NOW, 80), /chat #retro/);

@@ -16,7 +16,8 @@ interface Column {
 
 const NODE: Column = { title: 'Node', width: 5, cell: (e) => String(e.node) };
 const HANDLE: Column = { title: 'Handle', width: 17, cell: (e) => (e.handle === null ? '(logging in)' : cleanUserText(e.handle, 32)) };
-const VIA: Column = { title: 'Via', width: 7, cell: (e) => e.protocol };
+/** Wide enough for the longest protocol name, `websocket`, and the column's space. */
+const VIA: Column = { title: 'Via', width: 'websocket'.length + 1, cell: (e) => e.protocol };
 const SINCE: Column = { title: 'Since', width: 7, cell: (e) => clock(e.connectedAt) };
 const IDLE: Column = { title: 'Idle', width: 6, cell: (e, now) => idleText(now - e.lastInputAt) };
 const FLAGS: Column = { title: '', width: 2, cell: (e) => (e.dnd ? 'D' : '') };
