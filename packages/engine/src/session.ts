@@ -95,7 +95,10 @@ export class CallSession implements LiveSession {
         this.idle.touch();
         this.presence.touched();
       },
-      queue: (b) => this.input.push(b, this.conn.terminal.encoding), released: () => this.social.viewClosed(),
+      queue: (b) => this.input.push(b, this.conn.terminal.encoding), released: () => {
+        // A door, transfer or break-in chat let go while the script waits at its prompt: what was held shows now.
+        if (this.widgets.waitingForInput) this.social.atPrompt();
+      },
     });
     this.deadline(ctx.config.maxDurationMs, 'Time limit reached: goodbye.', 'session time limit');
     this.disposers.defer(() => this.social.close());

@@ -197,8 +197,9 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   s.discardInput();
   const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
   // The door owns the screen: pages and chat requests wait for its end, but a system
-  // notice (the idle warning) is drawn over its bottom row, between two of its sequences.
-  const unNotice = s.social.onNotice((n) => bridge.overlay(overNotice(n, s.terminal.cols, s.terminal.rows)), { answersKey: false, kinds: ['system'] });
+  // notice (the idle warning), a broadcast or a sysop's message (a restart coming) is
+  // drawn over its bottom row, between two of its sequences.
+  const unNotice = s.social.onNotice((n) => bridge.overlay(overNotice(n, s.terminal.cols, s.terminal.rows)), { answersKey: false, kinds: ['system', 'broadcast', 'message'] });
   let ended: 'time limit' | 'hangup' | undefined;
   const timer = setTimeout(() => {
     ended ??= 'time limit';

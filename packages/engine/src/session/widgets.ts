@@ -35,6 +35,8 @@ interface OpenView {
 export class Widgets {
   /** open full-screen views, with the stack depth of the script that opened each */
   private readonly views = new Set<OpenView>();
+  /** reads waiting for the caller (readKey, readLine) */
+  private reading = 0;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -47,8 +49,19 @@ export class Widgets {
     return keyName(await this.readKeyEvent(opts));
   }
 
-  readKeyEvent(opts: { timeoutMs?: number } = {}): Promise<Key> {
-    return this.host.input.read(opts.timeoutMs);
+  async readKeyEvent(opts: { timeoutMs?: number } = {}): Promise<Key> {
+    if (!this.viewOpen) this.host.social().atPrompt();
+    this.reading++;
+    try {
+      return await this.host.input.read(opts.timeoutMs);
+    } finally {
+      this.reading--;
+    }
+  }
+
+  /** A script is waiting for a key or a line from the caller right now. */
+  get waitingForInput(): boolean {
+    return this.reading > 0;
   }
 
   async readLine(opts: ReadLineOptions = {}): Promise<string> {
@@ -67,15 +80,21 @@ export class Widgets {
     const social = this.host.social();
     social.editing(editor);
     screen.write(editor.start());
-    for (;;) {
-      const key = await this.host.input.read();
-      const step = editor.feed(key);
-      if (step.output) screen.write(step.output);
-      if (step.done) {
-        social.editing(undefined);
-        screen.write('\r\n');
-        return step.cancelled ? '' : (step.value ?? '');
+    social.atPrompt();
+    this.reading++;
+    try {
+      for (;;) {
+        const key = await this.host.input.read();
+        const step = editor.feed(key);
+        if (step.output) screen.write(step.output);
+        if (step.done) {
+          social.editing(undefined);
+          screen.write('\r\n');
+          return step.cancelled ? '' : (step.value ?? '');
+        }
       }
+    } finally {
+      this.reading--;
     }
   }
 
@@ -107,7 +126,6 @@ export class Widgets {
       release();
       disown();
       this.host.screen.column.forget();
-      this.host.social().viewClosed();
     });
     entry.end = handle.end;
     if (!handle.view.closed) {

@@ -119,7 +119,7 @@ export class SessionSocial {
       if (i >= 0) this.handlers.splice(i, 1);
       this.passive.delete(entry);
       this.kinds.delete(entry);
-      if (shown.length > 1) for (const n of shown.splice(0)) this.showLater(n);
+      if (shown.length > 1) for (const n of shown.splice(0)) this.hold(n);
     };
   }
 
@@ -178,18 +178,23 @@ export class SessionSocial {
   /** Print a notice above the line being typed, or hold it while a full-screen view has the screen. */
   private showLater(notice: Notice): void {
     if (this.host.closed) return;
-    if (this.host.viewOpen()) {
-      // Text written now would land inside someone else's full-screen layout.
-      if (this.held.length >= MAX_HELD_NOTICES) this.held.shift();
-      this.held.push(notice);
-    } else {
-      this.host.write(this.line.interrupt(noticeLine(notice)));
-    }
+    if (this.host.viewOpen()) this.hold(notice);
+    else this.host.write(this.line.interrupt(noticeLine(notice)));
   }
 
-  /** @internal A full-screen view closed: show what arrived while it was open. */
-  viewClosed(): void {
-    if (this.host.viewOpen() || this.host.closed) return;
+  private hold(notice: Notice): void {
+    if (this.held.length >= MAX_HELD_NOTICES) this.held.shift();
+    this.held.push(notice);
+  }
+
+  /**
+   * @internal The caller is about to be asked for a key or a line: show what arrived while
+   * a full-screen view (or a door) had the screen, above the prompt. Not when the view
+   * closes: whatever runs next (a menu, a list) clears the screen as it draws, and the
+   * notices would be gone before anyone read them.
+   */
+  atPrompt(): void {
+    if (this.held.length === 0 || this.host.viewOpen() || this.host.closed) return;
     for (const n of this.held.splice(0)) this.host.write(this.line.interrupt(noticeLine(n)));
   }
 
