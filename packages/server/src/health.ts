@@ -6,7 +6,8 @@ import type { StatusReport } from './status-report.js';
 
 /**
  * The health and metrics endpoint (off by default; bind it to a private address):
- *   GET /health   JSON: { status: "ok" | "degraded", problems: [...], ...StatusReport }.
+ *   GET /health   JSON: { status: "ok" | "degraded", problems: [...], ...StatusReport }
+ *                 (on the web port, web.health: { status } alone, see HealthAudience).
  *                 200 while the process serves callers, degraded or not: every node shares
  *                 the database and the bus, so taking one out of a balancer would not help
  *                 and restarting it would drop its callers.
@@ -37,6 +38,13 @@ export function healthOf(r: StatusReport): { status: 'ok' | 'degraded'; problems
 }
 
 /**
+ * Who a /health answer is for. `private` (health.port, bound to a private address): the
+ * whole report. `public` (web.health, on the callers' port): the status alone, since the
+ * report names pids, memory, ban counts and pool figures that are nobody else's business.
+ */
+export type HealthAudience = 'private' | 'public';
+
+/**
  * One /health or /metrics answer; the health port and the web port (web.health,
  * web.metrics) both serve through this.
  */
@@ -46,6 +54,7 @@ export function answerStatus(
   what: 'health' | 'metrics',
   report: () => Promise<StatusReport>,
   log: Logger,
+  audience: HealthAudience,
 ): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
@@ -56,7 +65,9 @@ export function answerStatus(
       if (what === 'metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(r));
       } else {
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify({ ...healthOf(r), ...r })}\n`);
+        const health = healthOf(r);
+        const body = audience === 'public' ? { status: health.status } : { ...health, ...r };
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
       }
     },
     (err: unknown) => {
@@ -74,7 +85,7 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /health or /metrics\n');
       return;
     }
-    answerStatus(req, res, path === '/metrics' ? 'metrics' : 'health', opts.report, log);
+    answerStatus(req, res, path === '/metrics' ? 'metrics' : 'health', opts.report, log, 'private');
   });
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;

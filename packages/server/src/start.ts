@@ -254,9 +254,10 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   }
   if (web && opts.serveHealth !== false) {
     // /health and /metrics on the web port too (in a cluster the primary's health port has every worker).
+    // The callers' port answers /health with the status alone; the details stay on health.port.
     const report = async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] });
-    if (cfg.web.health) web.route('/health', (req, res) => answerStatus(req, res, 'health', report, log));
-    if (cfg.web.metrics) web.route('/metrics', (req, res) => answerStatus(req, res, 'metrics', report, log));
+    if (cfg.web.health) web.route('/health', (req, res) => answerStatus(req, res, 'health', report, log, 'public'));
+    if (cfg.web.metrics) web.route('/metrics', (req, res) => answerStatus(req, res, 'metrics', report, log, 'public'));
   }
   let health: HealthServer | undefined;
   if (cfg.health.port !== 'off' && opts.serveHealth !== false) {
