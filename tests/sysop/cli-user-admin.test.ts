@@ -67,4 +67,16 @@ describe('carrier user lock|delete on a running board', () => {
     assert.match(shown.stdout, /^level: +90$/m);
     assert.match(shown.stdout, /^locked: +no$/m);
   });
+
+  it('set-level takes a level by name, and a bad one gets its own usage line, not the whole list', { timeout: 60_000 }, async () => {
+    const named = await board.cli(['user', 'set-level', 'carol', 'cosysop']);
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /carol is now level 80/);
+    const bad = await board.cli(['user', 'set-level', 'carol', 'wizard']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /needs a level from 0 to 100, or new, user, cosysop, sysop \(got "wizard"\)/);
+    assert.ok(bad.stderr.split('\n').filter((l) => l.trim() !== '').length <= 3, bad.stderr);
+    assert.match(bad.stderr, /user set-level <handle>/);
+    assert.equal((await board.cli(['user', 'set-level', 'carol', 'user'])).code, 0);
+  });
 });

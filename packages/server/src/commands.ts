@@ -37,6 +37,21 @@ ${ART_USAGE}`;
 
 class UsageError extends Error {}
 
+/**
+ * The usage lines for the verb a usage error names (`user set-level needs …` shows the
+ * `user set-level` line), or all of them when it names none: not a 40-line wall for a typo.
+ */
+function usageFor(message: string): string {
+  const words = message.split(' ').slice(0, 2);
+  for (const n of [2, 1]) {
+    const verb = words.slice(0, n).join(' ');
+    if (!/^[a-z][a-z-]*( [a-z][a-z-]*)?$/.test(verb)) continue;
+    const lines = USAGE.split('\n').filter((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
+    if (lines.length > 0) return `usage: carrier <verb>\n${lines.join('\n')}\n`;
+  }
+  return `${USAGE}\n`;
+}
+
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
@@ -281,7 +296,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof BanUsageError || err instanceof ControlUsageError || err instanceof MsgUsageError || err instanceof FilesUsageError) {
-      process.stderr.write(`carrier: ${err.message}\n${USAGE}`);
+      process.stderr.write(`carrier: ${err.message}\n${usageFor(err.message)}`);
       return 2;
     }
     if (err instanceof ConfigError) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { escapeClientText, isCarrierError } from '@carrier/core';
-import type { Store } from '@carrier/store';
+import { LEVELS, type Store } from '@carrier/store';
 import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
 import type { CarrierConfig } from '../config-schema.js';
 import { openBoardFiles } from '../files-command.js';
@@ -14,7 +14,7 @@ export const CONTROL_USAGE = `  who                                     who is o
   broadcast <text>                        show a line to every caller
   sysop                                   the sysop's console (full screen) on the running board
   user show <handle>                      the account: level, lock, flags, notes, calls
-  user set-level <handle> <0-100>
+  user set-level <handle> <0-100|new|user|cosysop|sysop>
   user passwd <handle>                    new password from standard input
   user lock|unlock <handle>               refuse or allow the account's logins
   user delete <handle>                    delete the account (its posts stay, as "deleted user")`;
@@ -225,6 +225,9 @@ async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: Carrie
   }
 }
 
+/** The board's levels by name, for `user set-level`. */
+const LEVEL_NAMES: Readonly<Record<string, number>> = { new: LEVELS.newUser, user: LEVELS.user, cosysop: LEVELS.cosysop, sysop: LEVELS.sysop };
+
 /** `user show|set-level|passwd|lock|unlock|delete`: on the store directly, like `user add` (lock and delete also hang up, above). */
 export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
@@ -232,8 +235,12 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
   let level: number | undefined;
   if (sub === 'set-level') {
     const raw = args[1];
-    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 100) throw new ControlUsageError(`user set-level needs a level from 0 to 100 (got ${JSON.stringify(raw ?? '')})`);
-    level = Number(raw);
+    // A number, or the name of one of the board's levels (as files.yaml and messages.yaml take `sysop`).
+    const named = raw === undefined ? undefined : LEVEL_NAMES[raw.toLowerCase()];
+    if (named === undefined && (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 100)) {
+      throw new ControlUsageError(`user set-level needs a level from 0 to 100, or ${Object.keys(LEVEL_NAMES).join(', ')} (got ${JSON.stringify(raw ?? '')})`);
+    }
+    level = named ?? Number(raw);
   }
   const password = sub === 'passwd' ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
   if (sub === 'passwd' && !password) throw new ControlUsageError('user passwd reads the new password from standard input, and got none');
