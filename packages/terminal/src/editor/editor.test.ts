@@ -168,8 +168,102 @@ describe('editor wrapping and limits', () => {
     type(f0.backspace);
     assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb ', 'ccccdddd eeee']);
     assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+    // End stops before the wrapped line's break (its space): Delete takes the space, the two
+    // words are one now and go down together
     type('\x1b[A\x1b[F\x1b[3~');
-    assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa bbbb ', 'cccdddd eeee']);
+    assert.deepEqual([editor.line(0), editor.line(1)], ['XX aaaa ', 'bbbbccccdddd eeee']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+  });
+
+  test('text typed at the end of a wrapped line stays on it, its space kept: the word moving down is not glued to the next one', () => {
+    // the exploratory pass's repro at 80 columns: End went past the wrap's space, so ` ZZ`
+    // was typed at the start of `pppp` and came down as `ZZpppp`
+    const { editor, type } = driver({ width: 80, height: 23 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    const words = 'aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq rrrr ssss tttt';
+    type(words);
+    type('\x1b[A\x1b[HXX ');
+    assert.deepEqual(lines(), ['XX aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo ', 'pppp qqqq rrrr ssss tttt']);
+    type('\x1b[A\x1b[F');
+    assert.deepEqual(editor.cursor, { row: 0, col: 77 });
+    type(' ZZ');
+    assert.deepEqual(lines(), ['XX aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo ', 'ZZ pppp qqqq rrrr ssss tttt']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 2 });
+    assert.equal(editor.text(), `XX ${words.replace(' pppp', '\nZZ pppp')}`);
+  });
+
+  test('a space typed at the end of a full wrapped line is a space before the next line', () => {
+    const { editor, type } = driver({ width: 20 });
+    type('aaaa bbbb cccc dddd eeee');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['aaaa bbbb cccc dddd ', 'eeee']);
+    type('\x1b[A\x1b[F');
+    assert.deepEqual(editor.cursor, { row: 0, col: 19 });
+    type(' ');
+    // the typed space is the wrap's now, the one that was goes down before eeee; the cursor is after it
+    assert.deepEqual([editor.line(0), editor.line(1)], ['aaaa bbbb cccc dddd ', ' eeee']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    type('ZZ');
+    assert.deepEqual([editor.line(0), editor.line(1)], ['aaaa bbbb cccc dddd ', 'ZZ eeee']);
+    assert.equal(editor.text(), 'aaaa bbbb cccc dddd\nZZ eeee');
+  });
+
+  test('at a wrap the cursor steps over its space: Right and Left, Up and Down, Enter and overwrite there', () => {
+    const { editor, type } = driver({ width: 20 });
+    type('aaaa bbbb cccc dddd eeee');
+    type('\x1b[A\x1b[F\x1b[C');
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    type('\x1b[D');
+    assert.deepEqual(editor.cursor, { row: 0, col: 19 });
+    // Down keeps the column where the line is long enough, and Up never goes past the text
+    const p = driver({ width: 20 });
+    p.type('aaaa bbbb cccc ddd eeeeeeeeeeeeeeeeee');
+    assert.deepEqual([p.editor.line(0), p.editor.line(1)], ['aaaa bbbb cccc ddd ', 'eeeeeeeeeeeeeeeeee']);
+    p.type('\x1b[A');
+    assert.deepEqual(p.editor.cursor, { row: 0, col: 18 });
+    // overwrite at the end of the text types before the break, it does not replace it
+    p.type('\x1b[2~Z');
+    assert.deepEqual([p.editor.line(0), p.editor.line(1)], ['aaaa bbbb cccc dddZ ', 'eeeeeeeeeeeeeeeeee']);
+    // Enter there makes the break a hard one: the next paragraph starts with its word, no space
+    const q = driver({ width: 20 });
+    q.type('aaaa bbbb cccc dddd eeee');
+    q.type('\x1b[A\x1b[F\r');
+    assert.deepEqual([q.editor.line(0), q.editor.line(1)], ['aaaa bbbb cccc dddd', 'eeee']);
+    assert.equal(q.editor.text(), 'aaaa bbbb cccc dddd\neeee');
+    assert.equal(q.editor.byteCount, Buffer.byteLength(q.editor.text()));
+  });
+
+  test('typing in the middle of a line whose overflow carries several words down keeps every word and space', () => {
+    const { editor, type } = driver({ width: 20 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    type('aaaa bbbb cccc dddd eeee ffff gggg');
+    assert.deepEqual(lines(), ['aaaa bbbb cccc dddd ', 'eeee ffff gggg']);
+    type('\x1b[A\x1b[H' + '\x1b[C'.repeat(5));
+    type('XXXXXXXXXX ');
+    assert.deepEqual(lines(), ['aaaa XXXXXXXXXX ', 'bbbb cccc dddd eeee ', 'ffff gggg']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    assert.equal(editor.text().replace(/\s+/g, ' '), 'aaaa XXXXXXXXXX bbbb cccc dddd eeee ffff gggg');
+    // and deleting them brings the words back up as they were
+    type('\x7f'.repeat(11));
+    assert.deepEqual(lines(), ['aaaa bbbb cccc dddd ', 'eeee ffff gggg']);
+  });
+
+  test('a word longer than a line is cut at the edge; a space typed into it, or a delete, re-wraps it as words', () => {
+    const { editor, type } = driver({ width: 8 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    type('abcdefghi');
+    assert.deepEqual(lines(), ['abcdefg', 'hi']);
+    // a space splits it: the second part fits a line and starts the next one
+    type('\x1b[A\x1b[H\x1b[C\x1b[C ');
+    assert.deepEqual(lines(), ['ab ', 'cdefghi']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    // deleting the space makes it one word again, cut at the edge
+    type('\x7f');
+    assert.deepEqual(lines(), ['abcdefg', 'hi']);
+    assert.deepEqual(editor.cursor, { row: 0, col: 2 });
+    // no longer than a line after a delete: it comes back up whole
+    type('\x1b[3~\x1b[3~');
+    assert.deepEqual(lines(), ['abefghi']);
+    assert.equal(editor.text(), 'abefghi');
   });
 
   test('deleting in a paragraph brings the words of its next lines back up, and a line left empty goes', () => {

@@ -137,6 +137,16 @@ export class MessageEditor {
   wrapped(i: number): boolean {
     return this.soft[i] === true && i < this.lines.length - 1;
   }
+  /**
+   * Where line `r`'s text ends for the cursor. The space a wrapped line was broken at stays
+   * (unseen) at its end as the paragraph's break between the two lines, which is no place
+   * to type: text typed after it is the start of the next line's first word, so End there
+   * glued ` ZZ` onto that word (`ZZpppp`) when the line grew and ZZ moved down.
+   */
+  private textEnd(r: number): number {
+    const line = this.lines[r]!;
+    return this.wrapped(r) && line[line.length - 1] === ' ' ? line.length - 1 : line.length;
+  }
   /** The body as it would be saved: lines joined by LF, trailing spaces and blank lines trimmed. */
   text(): string {
     return this.lines
@@ -210,7 +220,7 @@ export class MessageEditor {
         case 'a':
           return this.move(() => (this.col = 0));
         case 'e':
-          return this.move(() => (this.col = this.lines[this.row]!.length));
+          return this.move(() => (this.col = this.textEnd(this.row)));
         default:
           return false;
       }
@@ -237,10 +247,10 @@ export class MessageEditor {
         return true;
       case 'left':
         if (this.col > 0) return this.move(() => this.col--);
-        if (this.row > 0) return this.move(() => ((this.row -= 1), (this.col = this.lines[this.row]!.length)));
+        if (this.row > 0) return this.move(() => ((this.row -= 1), (this.col = this.textEnd(this.row))));
         return false;
       case 'right':
-        if (this.col < this.lines[this.row]!.length) return this.move(() => this.col++);
+        if (this.col < this.textEnd(this.row)) return this.move(() => this.col++);
         if (this.row < this.lines.length - 1) return this.move(() => ((this.row += 1), (this.col = 0)));
         return false;
       case 'up':
@@ -254,7 +264,7 @@ export class MessageEditor {
       case 'home':
         return this.move(() => (this.col = 0));
       case 'end':
-        return this.move(() => (this.col = this.lines[this.row]!.length));
+        return this.move(() => (this.col = this.textEnd(this.row)));
       default:
         return false;
     }
@@ -330,7 +340,8 @@ export class MessageEditor {
 
   private insertChar(ch: string): boolean {
     const line = this.lines[this.row]!;
-    const replacing = !this.insertMode && this.col < line.length;
+    // (a wrapped line's break is no character to type over: overwrite there types before it)
+    const replacing = !this.insertMode && this.col < this.textEnd(this.row);
     const cost = byteLength(ch) - (replacing ? byteLength(line[this.col]!) : 0);
     if (this.byteCount + cost > this.maxBytes) return false;
     if (charWidth(ch) === 0 && this.col === 0) return false;
@@ -396,10 +407,16 @@ export class MessageEditor {
           break;
         }
       }
-      if (cut < 0) return;
       let breakAt = cut;
+      if (cut < 0) {
+        // It fits, but a space typed into a word that was cut at the edge splits it: the part
+        // after the space is the start of the word running on into the next line, and goes down to it.
+        const space = this.runsOn(r) ? line.lastIndexOf(' ') : -1;
+        if (space < 0 || r - row >= this.reflowLines) return;
+        breakAt = space + 1;
+      }
       // A space that overflows stays (unseen) at the end of its line: the word after it starts the next.
-      if (line[cut] === ' ') breakAt = cut + 1;
+      else if (line[cut] === ' ') breakAt = cut + 1;
       else for (let i = cut; i > 0; i--) {
         if (line[i - 1] === ' ') {
           breakAt = i;
@@ -447,6 +464,13 @@ export class MessageEditor {
     }
   }
 
+  /** Line `r` ends inside a word that goes on at the start of the next line (it was cut at the edge). */
+  private runsOn(r: number): boolean {
+    const line = this.lines[r]!;
+    const next = this.lines[r + 1];
+    return this.soft[r] === true && next !== undefined && line.length > 0 && line[line.length - 1] !== ' ' && next.length > 0 && next[0] !== ' ';
+  }
+
   /** Log `line`'s content before its first change while a key is tried. */
   private keep(line: string[]): void {
     if (!this.undoLog || this.touched.has(line)) return;
@@ -458,6 +482,8 @@ export class MessageEditor {
   private newline(): boolean {
     if (this.lines.length >= this.maxLines || this.byteCount + 1 > this.maxBytes) return false;
     const line = this.lines[this.row]!;
+    // Enter at the end of a wrapped line's text makes its break a hard one: the break's space goes.
+    if (this.col < line.length && this.col === this.textEnd(this.row)) this.bytes -= byteLength(line.pop()!);
     const rest = line.splice(this.col);
     this.lines.splice(this.row + 1, 0, rest);
     // Enter ends the paragraph here; what followed keeps going on as before.
@@ -507,17 +533,30 @@ export class MessageEditor {
    */
   private pullUp(edited: number): void {
     const limit = this.widthNow - 1;
-    let r = edited > 0 && this.soft[edited - 1] ? edited - 1 : edited;
+    // From the line above the edited line's first word, which may fit there now; a word cut at
+    // the edge starts lines above (once it is shorter, or a space ended it, it may fit above its first).
+    let r = edited;
+    while (r > 0 && edited - r < this.reflowLines && this.soft[r - 1] && this.lines[r - 1]!.length > 0 && this.lines[r - 1]!.at(-1) !== ' ') r--;
+    if (r > 0 && this.soft[r - 1]) r--;
     while (r < this.lines.length - 1 && this.soft[r] && r - edited < this.reflowLines) {
       const line = this.lines[r]!;
       const next = this.lines[r + 1]!;
       let pulled = 0;
       for (;;) {
         let wordEnd = 0;
-        while (wordEnd < next.length && next[wordEnd] === ' ') wordEnd++;
-        while (wordEnd < next.length && next[wordEnd] !== ' ') wordEnd++;
+        // A word longer than a line was cut at the edge (the line ends in no space): the rest of
+        // it comes back up a character at a time, as far as the line has room.
+        const cutWord = this.runsOn(r);
+        if (cutWord) wordEnd = 1;
+        else {
+          while (wordEnd < next.length && next[wordEnd] === ' ') wordEnd++;
+          while (wordEnd < next.length && next[wordEnd] !== ' ') wordEnd++;
+        }
+        // (a word that runs on past the next line was cut at its edge: it is longer than a line and
+        // starts a line of its own, unless this line is empty)
+        if (!cutWord && line.length > 0 && wordEnd === next.length && this.runsOn(r + 1)) break;
         let end = wordEnd;
-        while (end < next.length && next[end] === ' ') end++;
+        if (!cutWord) while (end < next.length && next[end] === ' ') end++;
         if (end === 0 || widthOf(line) + widthOf(next, wordEnd) > limit) break;
         this.keep(line);
         this.keep(next);
@@ -595,6 +634,17 @@ export class MessageEditor {
 
   private deleteForward(): boolean {
     const line = this.lines[this.row]!;
+    if (this.col < line.length && this.col === this.textEnd(this.row)) {
+      // Delete at the end of a wrapped line's text takes its break: the next line joins on and
+      // the words re-wrap (the two words either side are one now, and may not fit here).
+      const done = this.within(() => {
+        this.keep(line);
+        this.bytes -= byteLength(line.pop()!);
+        this.join(this.row, false);
+      });
+      this.scrollToCursor();
+      return done;
+    }
     if (this.col < line.length) {
       const [gone] = line.splice(this.col, 1);
       this.bytes -= byteLength(gone!);
@@ -647,15 +697,21 @@ export class MessageEditor {
     const column = this.cursorColumn;
     this.row = Math.min(Math.max(this.row + delta, 0), this.lines.length - 1);
     const line = this.lines[this.row]!;
+    const end = this.textEnd(this.row);
     let w = 0;
     let i = 0;
-    while (i < line.length && w + charWidth(line[i]!) <= column) w += charWidth(line[i++]!);
+    while (i < end && w + charWidth(line[i]!) <= column) w += charWidth(line[i++]!);
     this.col = i;
     this.scrollToCursor();
     return true;
   }
 
   private scrollToCursor(): void {
+    // Past a wrapped line's break is the start of the next line: the caller sees the cursor there.
+    if (this.col > this.textEnd(this.row)) {
+      this.row++;
+      this.col = 0;
+    }
     if (this.row < this.topLine) this.topLine = this.row;
     if (this.row >= this.topLine + this.heightNow) this.topLine = this.row - this.heightNow + 1;
   }
