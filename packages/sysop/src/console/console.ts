@@ -42,9 +42,18 @@ const FOOTER_HELPS = [
   ' S C K M B L U R Q',
 ] as const;
 
-/** The footer's key help for a screen `cols` wide (never in the last column). */
-export function footerHelp(cols: number): string {
-  return FOOTER_HELPS.find((h) => h.length <= cols - 1) ?? fitWidth(FOOTER_HELPS[FOOTER_HELPS.length - 1]!, Math.max(0, cols - 1));
+/** The user editor's key help, longest first. */
+const USERS_HELPS = [
+  ' / search  Enter show  V level  F flags  N notes  X lock  P password  D delete  Esc back',
+  ' / search  V level  F flags  N notes  X lock  P password  D delete  Esc back',
+  ' / find V level F flags N notes X lock P pass D del Esc back',
+  ' / V F N X P D Esc',
+] as const;
+
+/** The footer's key help for a screen `cols` wide (never in the last column); `users` for the user editor. */
+export function footerHelp(cols: number, users = false): string {
+  const helps = users ? USERS_HELPS : FOOTER_HELPS;
+  return helps.find((h) => h.length <= cols - 1) ?? fitWidth(helps[helps.length - 1]!, Math.max(0, cols - 1));
 }
 
 /**
@@ -157,7 +166,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   let footerShowsHelp = true;
   const showHelp = (): void => {
     footerShowsHelp = true;
-    footer.setContent(footerHelp(screen.cols));
+    footer.setContent(footerHelp(screen.cols, mode === 'users'));
     redraw.request();
   };
   const status = (text: string): void => {
@@ -237,11 +246,11 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   };
 
   // ---- asking the sysop ----
-  const ask = (question: string, initial = ''): Promise<string | undefined> =>
+  const ask = (question: string, initial = '', title = 'answer'): Promise<string | undefined> =>
     new Promise((resolve) => {
       const prev = mode;
       mode = 'ask';
-      const p = blessed.prompt({ parent: screen, top: 'center', left: 'center', width: '60%', height: 8, border: { type: 'line' }, label: ' ? ', tags: false, keys: true });
+      const p = blessed.prompt({ parent: screen, top: 'center', left: 'center', width: '60%', height: 8, border: { type: 'line' }, label: ` ${title} (Enter, Esc cancels) `, tags: false, keys: true });
       p.input(question, initial, (_err, value) => {
         p.destroy();
         mode = prev;
@@ -250,7 +259,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       });
       redraw.request();
     });
-  const confirm = async (question: string): Promise<boolean> => (await ask(`${question} (type yes)`))?.trim().toLowerCase() === 'yes';
+  const confirm = async (question: string): Promise<boolean> => (await ask(`${question} (type yes)`, '', 'confirm'))?.trim().toLowerCase() === 'yes';
 
   // ---- spy and break-in chat ----
   const spyOn = async (n: NodeInfo, chat: boolean): Promise<void> => {
@@ -263,7 +272,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       width: '100%',
       height: chat ? '100%-3' : '100%',
       border: { type: 'line' },
-      label: ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${n.terminal.cols}x${n.terminal.rows} ${n.terminal.encoding} (read-only${chat ? ', Esc ends the chat' : ', Esc closes'}) `,
+      label: fitWidth(` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${n.terminal.cols}x${n.terminal.rows} ${n.terminal.encoding} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `, Math.max(10, screen.cols - 4)),
       tags: false,
       style: { border: { fg: chat ? 'yellow' : 'green' } },
     });
@@ -358,10 +367,12 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   // ---- the user editor ----
   const userEditor = async (): Promise<void> => {
     mode = 'users';
+    showHelp();
     // Above the footer, not over it: refusals and results show there.
-    const frame = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%-1', border: { type: 'line' }, label: ' users (/ search, Enter show, V level, F flags, N notes, X lock, P password, D delete, Esc back) ', tags: false });
+    // Its keys are on the footer, which fits them to the width (a label this long was cut at 80 columns).
+    const frame = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%-1', border: { type: 'line' }, label: ' users ', tags: false });
     const list = blessed.list({ parent: frame, top: 0, left: 0, width: '35%', height: '100%-2', keys: true, tags: false, border: { type: 'line' }, style: { selected: { inverse: true } }, items: [] });
-    const detail = blessed.box({ parent: frame, top: 0, left: '35%', width: '65%-2', height: '100%-2', border: { type: 'line' }, tags: false, scrollable: true });
+    const detail = blessed.box({ parent: frame, top: 0, left: '35%', width: '65%-2', height: '100%-2', border: { type: 'line' }, tags: false, scrollable: true, wrap: false });
     let users: UserInfo[] = [];
     let search = '';
     const current = (): UserInfo | undefined => users[(list as unknown as { selected: number }).selected];
@@ -393,7 +404,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
           '',
           'posts:',
           ...d.posts.flatMap((p) => [`  ${p.kind}: ${p.count}`, ...p.recent.map((r) => `    ${when(r.at)} ${safe(r.text, 50)}`)]),
-        ].join('\n'),
+        ]
+          .map((line) => fitWidth(line, inner(detail)))
+          .join('\n'),
       );
       redraw.request();
     };
@@ -413,6 +426,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     const close = (): void => {
       frame.destroy();
       mode = 'main';
+      showHelp();
       nodeList.focus();
       redraw.request();
     };
@@ -442,6 +456,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
       if (isSelf(u) && !u.locked) return notOnSelf('lock');
+      if (!u.locked && !(await confirm(`lock ${u.handle}? their live calls are hung up and logins refused`))) return;
       await client.request(u.locked ? 'user.unlock' : 'user.lock', { handle: u.handle });
       status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
     }));
@@ -499,7 +514,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   screen.key(['b', 'S-b'], onMain(async () => {
     const n = selected();
     if (!n) return status('no node selected');
-    const span = await ask(`ban ${n.from} (node ${n.node}) for how long? (e.g. 24h; empty: until lifted)`, '24h');
+    const span = await ask(`ban ${n.from} (node ${n.node}) for how long? (e.g. 24h; empty: until lifted)`, '24h', 'ban');
     if (span === undefined) return;
     await client.request('ban', { target: n.from, ...(span.trim() ? { for: span.trim() } : {}), reason: 'banned from the sysop console' });
     status(`banned ${n.from}`);

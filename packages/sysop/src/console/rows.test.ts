@@ -29,5 +29,8 @@ describe('the console fits its rows to their panels', () => {
       assert.ok(f.length <= cols - 1, `${cols}: ${f}`);
     }
     assert.match(footerHelp(80), /Q quit$/);
+    // The user editor's keys, delete and back included, fit 80 columns too.
+    assert.match(footerHelp(80, true), /D delete {2}Esc back$/);
+    for (const cols of [80, 40, 10]) assert.ok(footerHelp(cols, true).length <= cols - 1);
   });
 });
