@@ -32,6 +32,7 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     await mkdir(join(dir, 'secret'));
     await writeFile(join(general, 'big.bin'), big);
     await writeFile(join(general, 'big.bin.desc'), 'Three megabytes of noise\n');
+    await writeFile(join(general, 'read me first.txt'), 'a name with spaces, as SFTP uploads and sysops make them\n');
     await writeFile(join(dir, 'FILE_ID.DIZ'), 'COOLGAME v1.0\r\nA game about testing\r\n');
     await writeFile(join(dir, 'game.exe'), randomBytes(5000));
     execFileSync('zip', ['-q', '-j', join(general, 'coolgame.zip'), join(dir, 'FILE_ID.DIZ'), join(dir, 'game.exe')]);
@@ -103,6 +104,37 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(general, 'big.bin')));
     const resumed = await board.waitForLog((l) => l.event === 'files.download' && typeof l.bytes === 'number' && (l.bytes as number) < big.length);
     assert.ok((resumed.bytes as number) <= big.length - 1024 * 1024 + 1024);
+    await c.close();
+  });
+
+  it('D takes a name with spaces (whole or quoted) and numbers from the listing, and says which words name nothing', async () => {
+    const c = await caller('alice');
+    c.write('l');
+    // Listed by name: 1 big.bin, 2 coolgame.zip, 3 read me first.txt.
+    assert.match(await c.readUntil('uit: '), / 3 read me first\.txt /);
+    c.write('q');
+    await c.readUntil('uit: ');
+
+    /** D with `line` typed at the prompt, rz receiving into a fresh folder: that folder and what the board said. */
+    const download = async (line: string, files: number): Promise<{ out: string; said: string }> => {
+      const out = await mkdtemp(join(dir, 'rz-'));
+      c.write('d');
+      await c.readUntil('download from this area:');
+      const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+      c.writeLine(line);
+      assert.equal(await rz.exit, 0, rz.stderr());
+      const said = await c.readUntil(new RegExp(`${files} of ${files} file\\(s\\) sent`));
+      await c.readUntil('uit: ');
+      return { out, said };
+    };
+    const same = async (out: string, name: string): Promise<void> => assert.equal(await sha256(join(out, name)), await sha256(join(general, name)));
+
+    const whole = await download('read me first.txt', 1);
+    await same(whole.out, 'read me first.txt');
+    const batch = await download('"read me first.txt" 2 nothere.zip', 2);
+    assert.match(batch.said, /nothere\.zip: no such file here/);
+    await same(batch.out, 'read me first.txt');
+    await same(batch.out, 'coolgame.zip');
     await c.close();
   });
 

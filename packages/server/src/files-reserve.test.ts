@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
 import { BoardFiles } from '@carrier/engine';
-import { LEVELS, MAX_FILE_PAGE, openStore } from '@carrier/store';
+import { LEVELS, MAX_FILE_PAGE, openStore, type Store, type User } from '@carrier/store';
 import { testBackends } from '@carrier/store/testing';
 import { parseMenuYaml } from './menu-yaml.js';
 
@@ -15,14 +15,23 @@ const { backends } = await testBackends();
 after(() => Promise.all(backends.map((b) => b.cleanup())));
 const sqlite = backends.find((b) => b.kind === 'sqlite')!;
 
+/** A fresh SQLite store, BoardFiles on a temp data dir and one user, for `fn`; all removed after. */
+async function withFiles(fn: (files: BoardFiles, store: Store, user: User) => Promise<void>): Promise<void> {
+  const store = await openStore(await sqlite.fresh());
+  const dataDir = await mkdtemp(join(tmpdir(), 'carrier-reserve-'));
+  try {
+    const files = new BoardFiles({ file: join(dataDir, 'no-files.yaml'), parse: parseMenuYaml, dataDir, store, log: silentLogger });
+    await files.ensureFolders();
+    await fn(files, store, await store.users.create({ handle: 'uploader', password: 'correct-horse-7', level: LEVELS.user }));
+  } finally {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 describe('reserving an upload name', () => {
   it('is refused when an upload of that name waits beyond the first page of pending uploads', async () => {
-    const store = await openStore(await sqlite.fresh());
-    const dataDir = await mkdtemp(join(tmpdir(), 'carrier-reserve-'));
-    try {
-      const files = new BoardFiles({ file: join(dataDir, 'no-files.yaml'), parse: parseMenuYaml, dataDir, store, log: silentLogger });
-      await files.ensureFolders();
-      const user = await store.users.create({ handle: 'uploader', password: 'correct-horse-7', level: LEVELS.user });
+    await withFiles(async (files, store, user) => {
       const rows = Array.from({ length: MAX_FILE_PAGE + 1 }, (_, i) => ({
         user_id: user.id,
         name: i === MAX_FILE_PAGE ? 'Late.txt' : `early-${i}.txt`,
@@ -39,19 +48,11 @@ describe('reserving an upload name', () => {
       assert.match(r.ok ? '' : r.reason, /already waiting for the sysop/);
       const fresh = await files.reserveUpload(user, 'fresh.txt');
       assert.ok(fresh.ok, fresh.ok ? '' : fresh.reason);
-    } finally {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('an empty file is refused: when announced as empty, and when it arrives empty (SFTP and scp announce no size)', async () => {
-    const store = await openStore(await sqlite.fresh());
-    const dataDir = await mkdtemp(join(tmpdir(), 'carrier-reserve-'));
-    try {
-      const files = new BoardFiles({ file: join(dataDir, 'no-files.yaml'), parse: parseMenuYaml, dataDir, store, log: silentLogger });
-      await files.ensureFolders();
-      const user = await store.users.create({ handle: 'uploader', password: 'correct-horse-7', level: LEVELS.user });
+    await withFiles(async (files, store, user) => {
       const announced = await files.reserveUpload(user, 'empty.txt', 0);
       assert.deepEqual(announced, { ok: false, reason: 'the file is empty: nothing was kept' });
       const slot = await files.reserveUpload(user, 'empty.txt');
@@ -66,9 +67,6 @@ describe('reserving an upload name', () => {
       assert.ok(again.ok, again.ok ? '' : again.reason);
       await writeFile(again.value.path, 'abc');
       assert.ok((await files.finishUpload(user, again.value)).ok);
-    } finally {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

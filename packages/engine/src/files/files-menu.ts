@@ -6,6 +6,7 @@ import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import type { Session } from '../session-api.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
+import { selectFiles } from './file-selection.js';
 import { baseName } from './safe-name.js';
 import { withTransferWire } from './session-transfer.js';
 import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from './zmodem-transfer.js';
@@ -181,14 +182,30 @@ async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: A
   await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name);
 }
 
+/** The bound of a file prompt's line: a batch of names, some in quotes. */
+const FILE_LINE_MAX = 400;
+const FILE_PROMPT_HINT = '|08(names, or numbers from L; "quote" a name with spaces)|07';
+
+/** Ask for files of `area` by name or listing number; says which words name nothing. */
+async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string): Promise<FileEntry[]> {
+  s.println(FILE_PROMPT_HINT);
+  s.print(`|11${prompt}: |15`);
+  const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED);
+  for (const word of picked.missing) s.println(`|12${pipeSafe(word)}: no such file here|07`);
+  return picked.found;
+}
+
 async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
-  s.print('|11File name to tag: |15');
-  const name = (await s.readLine({ maxLength: 128 })).trim();
-  if (!name) return;
-  const entry = await files.store.files.find(area.tag, name);
-  if (!entry) s.println('|12No such file here.|07');
-  else if (tagged.length >= MAX_TAGGED) s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
-  else if (!tagged.some((t) => t.area === area.tag && t.name === entry.name)) tagged.push({ area: area.tag, name: entry.name });
+  const picked = await askFiles(s, files, area, 'File name(s) to tag');
+  for (const entry of picked) {
+    if (tagged.some((t) => t.area === area.tag && t.name === entry.name)) continue;
+    if (tagged.length >= MAX_TAGGED) {
+      s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
+      break;
+    }
+    tagged.push({ area: area.tag, name: entry.name });
+  }
+  if (picked.length > 0) s.println(`|07${tagged.length} tagged.`);
 }
 
 async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<void> {
@@ -212,9 +229,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   const user = s.user!;
   let wanted = [...tagged];
   if (wanted.length === 0) {
-    s.print('|11File name(s) to download from this area: |15');
-    const names = (await s.readLine({ maxLength: 200 })).trim().split(/\s+/).filter(Boolean).slice(0, MAX_TAGGED);
-    wanted = names.map((name) => ({ area: area.tag, name }));
+    wanted = (await askFiles(s, files, area, 'File name(s) to download from this area')).map((e) => ({ area: area.tag, name: e.name }));
   }
   if (wanted.length === 0) return;
   const batch: Array<OutgoingFile & { entry: FileEntry }> = [];
