@@ -1,7 +1,7 @@
 // SSH keys: a caller lists, adds (pastes an OpenSSH public key line) and removes the
 // keys they log in with over ssh. The same keys the sysop manages with
 // `carrier user key add|list|remove`.
-import type { Session } from '@carrier/engine';
+import { LONG_LINE_MAX, type Session } from '@carrier/engine';
 
 export default async function keys(s: Session): Promise<void> {
   const user = s.user;
@@ -19,8 +19,16 @@ export default async function keys(s: Session): Promise<void> {
     s.println('');
     if (key === 'a') {
       s.println('|07Paste one line of your |15~/.ssh/id_ed25519.pub|07 (or another .pub file), then Enter:');
-      const line = (await s.readLine({ maxLength: 1000 })).trim();
+      // A key line is long (an 8192-bit RSA key is 1,409 characters, 16384-bit ~2.8 KB):
+      // the prompt takes more than the board's usual line, and says so if even that is cut.
+      const typed = await s.readLine({ maxLength: LONG_LINE_MAX, longLine: true });
+      const line = typed.trim();
       if (line === '') continue;
+      if ([...typed].length >= LONG_LINE_MAX) {
+        s.println(`|12That line is too long for a public key (more than ${LONG_LINE_MAX} characters).|07`);
+        await s.pause();
+        continue;
+      }
       try {
         const added = await s.store.keys.add(user.id, line);
         s.println(`|10Added|07 ${added.fingerprint}.`);

@@ -55,6 +55,12 @@ export class TmuxCaller implements ScreenCaller {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-H', ...hex]);
   }
 
+  /** Text through tmux's paste buffer, as a terminal pastes it (one write, LF sent as CR). */
+  paste(text: string): void {
+    execFileSync('tmux', ['-S', this.socket, 'load-buffer', '-'], { input: text });
+    execFileSync('tmux', ['-S', this.socket, 'paste-buffer', '-t', this.session]);
+  }
+
   async screen(): Promise<string> {
     try {
       return execFileSync('tmux', ['-S', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });

@@ -77,6 +77,12 @@ export interface Connection {
   setTransferMode?(on: boolean): void;
   /** A read-only copy of the output (BaseConnection has it); returns the untap. */
   tapOutput?(fn: (bytes: Buffer) => void): () => void;
+  /**
+   * Stop (true) or start again (false) reading the caller's input: the session's keys wait
+   * behind its key rate, so the rest of a paste waits in the caller's TCP (or SSH channel)
+   * window rather than in the board's memory. BaseConnection has it; idempotent.
+   */
+  pauseInput?(paused: boolean): void;
 }
 
 let nextId = 1;
@@ -106,6 +112,7 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   private isClosed = false;
   private isAuthenticated = false;
   private taps: Set<(bytes: Buffer) => void> | undefined;
+  private inputPaused = false;
   lastInputAt = Date.now();
 
   constructor(opts: { protocol: Protocol; remoteAddress: string; terminal?: Partial<TerminalInfo>; id?: string }) {
@@ -143,6 +150,15 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
     if (this.isAuthenticated || this.isClosed) return;
     this.isAuthenticated = true;
     this.emit('authenticated');
+  }
+
+  /** Front ends stop or start reading their transport (socket, channel); the default reads on. */
+  protected pauseTransport(_paused: boolean): void {}
+
+  pauseInput(paused: boolean): void {
+    if (paused === this.inputPaused || this.isClosed) return;
+    this.inputPaused = paused;
+    this.pauseTransport(paused);
   }
 
   /** Bytes the transport must send as they are (front ends apply protocol escaping here). */

@@ -1,4 +1,5 @@
 export type { Session, ScriptBoard, ScriptFunction, ReadLineOptions } from './session-api.js';
+export { LONG_LINE_MAX } from './session-api.js';
 export { createBoard, type BoardOptions } from './board.js';
 export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
 export type { Board, LiveSession } from './board-types.js';

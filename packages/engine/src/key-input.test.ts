@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
-import { ESCAPE_DECIDE_MS, KEY_QUEUE_LIMIT, KEY_RATE, KeyInput, keyName } from './key-input.js';
+import { ESCAPE_DECIDE_MS, KEY_BACKLOG_LIMIT, KEY_QUEUE_LIMIT, KEY_RATE, KeyInput, keyName, type KeyFlow } from './key-input.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+function recorder(): KeyFlow & { states: boolean[]; drops: number[] } {
+  const states: boolean[] = [];
+  const drops: number[] = [];
+  return { states, drops, backlogged: (w) => states.push(w), dropped: (n) => drops.push(n) };
+}
 
 async function names(input: KeyInput, n: number): Promise<string[]> {
   const out: string[] = [];
@@ -67,16 +73,52 @@ describe('KeyInput', () => {
     assert.equal((await names(input, KEY_QUEUE_LIMIT)).join(''), line);
   });
 
-  it("keeps at most its rate's burst typed ahead however fast the rate refills, and logs the flood once", async () => {
+  it("keeps at most its rate's burst in the queue; the rest waits, the transport is paused, and every key comes in order", async () => {
     const log = createMemoryLogger();
-    const input = new KeyInput('utf8', log, { perSecond: 1_000_000, burst: 300 });
+    const flow = recorder();
+    const input = new KeyInput('utf8', log, { perSecond: 1_000_000, burst: 300 }, flow);
     input.push(bytes('a'.repeat(300)), 'utf8');
     await delay(5);
     input.push(bytes('b'.repeat(300)), 'utf8');
     await delay(5);
     input.push(bytes('c'.repeat(300)), 'utf8');
     assert.equal(input.queued, 300);
-    assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 1);
+    assert.equal(input.backlogged, 600);
+    assert.deepEqual(flow.states, [true], 'the transport is asked to stop reading');
+    assert.equal((await names(input, 900)).join(''), 'a'.repeat(300) + 'b'.repeat(300) + 'c'.repeat(300));
+    assert.deepEqual(flow.states, [true, false], 'and to read again once the backlog is empty');
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 0, 'nothing dropped');
+  });
+
+  it('a paste several bursts long arrives whole and in order, at the rate (the mail editor case)', async () => {
+    const flow = recorder();
+    const input = new KeyInput('utf8', createMemoryLogger(), { perSecond: 2000, burst: 100 }, flow);
+    const paste = Array.from({ length: 12 }, (_, i) => `Paragraph ${i}: ${'word '.repeat(10)}\r`).join('');
+    input.push(bytes(paste), 'utf8');
+    assert.equal(input.queued, 100, 'the burst at once');
+    const got = await names(input, [...paste].length);
+    assert.equal(got.map((k) => (k === 'enter' ? '\r' : k)).join(''), paste);
+    assert.deepEqual(flow.states, [true, false]);
+    assert.equal(input.backlogged, 0);
+  });
+
+  it('drops input past KEY_BACKLOG_LIMIT, logs it and tells the session once per flood', () => {
+    const log = createMemoryLogger();
+    const flow = recorder();
+    const input = new KeyInput('utf8', log, { perSecond: 10, burst: 10 }, flow);
+    input.push(bytes('x'.repeat(KEY_BACKLOG_LIMIT + 500)), 'utf8');
+    input.push(bytes('y'.repeat(100)), 'utf8');
+    assert.equal(input.queued, 10);
+    assert.equal(input.backlogged, KEY_BACKLOG_LIMIT);
+    assert.deepEqual(flow.drops, [500], 'told once, with what the first overflow dropped');
+    const dropped = log.lines.filter((l) => l['event'] === 'input.flood_dropped');
+    assert.equal(dropped.length, 1);
+    assert.equal(dropped[0]!['limit'], KEY_BACKLOG_LIMIT);
+    // The flood is over once the backlog is gone: the next one is told again.
+    input.discard();
+    input.push(bytes('z'.repeat(KEY_BACKLOG_LIMIT + 20)), 'utf8');
+    assert.equal(flow.drops.length, 2);
+    input.close(new Error('done'));
   });
 
   it('hands keys to waiting readers in the order they asked', async () => {
@@ -142,6 +184,8 @@ describe('KeyInput', () => {
     await reader;
     const second = read - burst;
     assert.ok(second >= 1 && second <= KEY_RATE.perSecond, `${second} keys in the next second`);
-    assert.equal(log.lines.filter((l) => l['event'] === 'input.rate_limited').length, 2, 'one line per flood');
+    // The keys over the rate waited (nothing was dropped), so the flood never ended: still one line.
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.rate_limited').length, 1, 'one line per flood');
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 0);
   });
 });

@@ -13,21 +13,39 @@ export const ESCAPE_DECIDE_MS = 80;
  * Keys a session accepts: a sustained rate far above any typist (or repeating key) and a
  * burst for a pasted line. Every accepted key can make a script redraw (the main menu
  * costs ~0.2 ms and 1.3 KB per key, measured by the hostile battery), so without a rate a
- * logged-in caller holding a key down over a fast link could keep a core busy.
+ * logged-in caller holding a key down over a fast link could keep a core busy. Keys over
+ * the rate are not dropped: they wait (KEY_BACKLOG_LIMIT) and the transport stops
+ * reading, so a paste arrives whole, at the rate, and a flood costs the flooder time.
  */
 export const KEY_RATE: Readonly<KeyRate> = { perSecond: 100, burst: 1000 };
 
 /**
  * Keys typed ahead of the script: as many as the rate's burst, so a pasted line of up to
- * `limits.keyBurst` (and `limits.maxLineLength`, both 1000) arrives whole even while the
- * script is busy; a paste of a whole file or a flood is cut here instead of growing
- * without bound. This is the default rate's; a session's own rate sets its own.
+ * `limits.keyBurst` (and `limits.maxLineLength`, both 1000) is ready at once even while
+ * the script is busy. More wait, undecoded, in the backlog. This is the default rate's; a
+ * session's own rate sets its own.
  */
 export const KEY_QUEUE_LIMIT = KEY_RATE.burst;
+
+/**
+ * Characters held back behind the rate or a full queue: a whole message at the editor's
+ * 64 KiB (one TCP read or WebSocket frame is up to 64 KiB, and it arrives before the
+ * transport can be paused). Past it input is dropped, logged once and told to the caller
+ * once per flood. A string, not keys: at most 128 KiB of heap per flooding caller.
+ */
+export const KEY_BACKLOG_LIMIT = 64 * 1024;
 
 export interface KeyRate {
   perSecond: number;
   burst: number;
+}
+
+/** What the session does about a backlog: pause the transport, tell the caller. */
+export interface KeyFlow {
+  /** Keys wait in the backlog (true) or it emptied (false): stop or start reading the caller. */
+  backlogged(waiting: boolean): void;
+  /** Input past KEY_BACKLOG_LIMIT was dropped: once per flood, with the characters dropped so far. */
+  dropped(chars: number): void;
 }
 
 interface Waiter {
@@ -37,20 +55,25 @@ interface Waiter {
 }
 
 /**
- * The session's keyboard: bytes -> text (in the terminal's current encoding) -> keys ->
- * a bounded queue -> readers in the order they asked. Cursor-position reports that
- * arrive outside a probe are dropped: they are late probe answers or forgeries.
+ * The session's keyboard: bytes -> text (in the terminal's current encoding) -> a bounded
+ * backlog -> keys, at the rate -> a bounded queue -> readers in the order they asked.
+ * Cursor-position reports that arrive outside a probe are dropped: they are late probe
+ * answers or forgeries.
  */
 export class KeyInput {
   private readonly text: InputTextDecoder;
   private readonly keys = new KeyDecoder();
   private readonly queue: Key[] = [];
   private readonly waiters: Waiter[] = [];
+  /** decoded text not yet turned into keys: over the rate, or the queue was full */
+  private backlog = '';
+  private releaseTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
-  private flooding = false;
+  private overflowed = 0;
   private tokens: number;
   private refilledAt = Date.now();
   private rateLimited = false;
+  private paused = false;
   private closedWith: unknown;
   /** Keys handed to readers so far. */
   delivered = 0;
@@ -59,6 +82,7 @@ export class KeyInput {
     encoding: Encoding,
     private readonly log: Logger,
     private readonly rate: Readonly<KeyRate> = KEY_RATE,
+    private readonly flow?: KeyFlow,
   ) {
     this.text = new InputTextDecoder(encoding);
     this.tokens = rate.burst;
@@ -69,25 +93,23 @@ export class KeyInput {
     return this.queue.length;
   }
 
+  /** Characters waiting behind the rate or a full queue. */
+  get backlogged(): number {
+    return this.backlog.length;
+  }
+
   push(bytes: Buffer, encoding: Encoding): void {
     if (this.closedWith !== undefined) return;
     if (encoding !== this.text.encoding) this.text.setEncoding(encoding);
-    this.cancelEscapeTimer();
-    const text = this.text.push(bytes);
-    if (text.length > 0) this.accept(this.keys.push(text));
-    if (this.keys.pendingEscape) {
-      this.escapeTimer = setTimeout(() => {
-        this.escapeTimer = undefined;
-        this.accept(this.keys.flush());
-      }, ESCAPE_DECIDE_MS);
-      this.escapeTimer.unref();
-    }
+    this.pushText(this.text.push(bytes));
   }
 
   /** Keys as text (already decoded): what a full-screen view handed back when it closed. */
   pushText(text: string): void {
     if (this.closedWith !== undefined || text === '') return;
-    this.accept(this.keys.push(text));
+    this.cancelEscapeTimer();
+    this.hold(text);
+    this.release();
   }
 
   /** The next key; rejects with TimeoutError after `timeoutMs`, or with the close error. */
@@ -95,8 +117,9 @@ export class KeyInput {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     const key = this.queue.shift();
     if (key) {
-      if (this.queue.length === 0) this.flooding = false;
       this.delivered++;
+      // The queue has room again: what waited behind it moves up.
+      if (this.backlog.length > 0) this.release();
       return Promise.resolve(key);
     }
     return new Promise<Key>((resolve, reject) => {
@@ -112,18 +135,27 @@ export class KeyInput {
     });
   }
 
-  /** Take the typed-ahead keys, oldest first (a full-screen view opening takes them over). */
+  /**
+   * Take the typed-ahead keys, oldest first, the backlog too (a full-screen view opening
+   * takes them over: it reads the connection itself from now on, and draws at its own budget).
+   */
   take(): Key[] {
-    this.flooding = false;
-    this.delivered += this.queue.length;
-    return this.queue.splice(0);
+    const keys = this.queue.splice(0);
+    if (this.backlog.length > 0) {
+      for (const key of this.keys.push(this.backlog)) if (key.name !== 'cpr') keys.push(key);
+      this.backlog = '';
+      this.emptied();
+    }
+    this.delivered += keys.length;
+    return keys;
   }
 
   /** Throw away typed-ahead keys (before a password prompt, after an error). */
   discard(): number {
-    const n = this.queue.length;
+    const n = this.queue.length + this.backlog.length;
     this.queue.length = 0;
-    this.flooding = false;
+    this.backlog = '';
+    this.emptied();
     return n;
   }
 
@@ -132,49 +164,104 @@ export class KeyInput {
     if (this.closedWith !== undefined) return;
     this.closedWith = err;
     this.cancelEscapeTimer();
+    clearTimeout(this.releaseTimer);
     this.queue.length = 0;
+    this.backlog = '';
     for (const w of this.waiters.splice(0)) {
       if (w.timer) clearTimeout(w.timer);
       w.reject(err);
     }
   }
 
-  /** Token bucket: true when this key is within the rate. */
-  private withinRate(): boolean {
+  /** Append to the backlog, up to its limit; the rest is dropped, logged and told once per flood. */
+  private hold(text: string): void {
+    const room = KEY_BACKLOG_LIMIT - this.backlog.length;
+    let kept = text;
+    if (text.length > room) {
+      // Never keep half a surrogate pair.
+      const cut = room > 0 && /[\uD800-\uDBFF]/.test(text[room - 1]!) ? room - 1 : room;
+      kept = text.slice(0, Math.max(0, cut));
+      const first = this.overflowed === 0;
+      this.overflowed += text.length - kept.length;
+      if (first) {
+        this.log.warn('input.flood_dropped', { dropped: this.overflowed, limit: KEY_BACKLOG_LIMIT });
+        this.flow?.dropped(this.overflowed);
+      }
+    }
+    this.backlog += kept;
+  }
+
+  /** Turn the backlog into keys as far as the queue and the rate allow; wait for the rest. */
+  private release(): void {
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    while (this.backlog.length > 0) {
+      const room = Math.min(Math.floor(this.refill()), this.waiters.length + this.rate.burst - this.queue.length);
+      if (room < 1) break;
+      // `room` characters are at most `room` keys (a key is one character or more).
+      let n = Math.min(room, this.backlog.length);
+      if (/[\uD800-\uDBFF]/.test(this.backlog[n - 1]!)) n = n === 1 ? Math.min(2, this.backlog.length) : n - 1;
+      const chunk = this.backlog.slice(0, n);
+      this.backlog = this.backlog.slice(n);
+      this.accept(this.keys.push(chunk));
+    }
+    if (this.backlog.length === 0) {
+      this.emptied();
+      if (this.keys.pendingEscape) {
+        this.escapeTimer = setTimeout(() => {
+          this.escapeTimer = undefined;
+          this.accept(this.keys.flush());
+        }, ESCAPE_DECIDE_MS);
+        this.escapeTimer.unref();
+      }
+      return;
+    }
+    if (!this.paused) {
+      this.paused = true;
+      this.flow?.backlogged(true);
+    }
+    // Waiting for a reader: read() releases. Waiting for the rate: a timer, when the next key is due.
+    if (this.tokens < 1) {
+      if (!this.rateLimited) {
+        this.rateLimited = true;
+        this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst, waiting: this.backlog.length });
+      }
+      this.releaseTimer = setTimeout(() => this.release(), Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate.perSecond)));
+    }
+  }
+
+  /** The backlog is empty: the flood (if any) is over and the transport may read again. */
+  private emptied(): void {
+    this.rateLimited = false;
+    this.overflowed = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.flow?.backlogged(false);
+    }
+  }
+
+  /** Token bucket: the keys the rate allows now. */
+  private refill(): number {
     const now = Date.now();
     this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.refilledAt) * this.rate.perSecond) / 1000);
     this.refilledAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      this.rateLimited = false;
-      return true;
-    }
-    if (!this.rateLimited) {
-      this.rateLimited = true;
-      this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst });
-    }
-    return false;
+    return this.tokens;
   }
 
   private accept(keys: Key[]): void {
     for (const key of keys) {
       if (key.name === 'cpr') continue;
-      if (!this.withinRate()) continue;
       const waiter = this.waiters.shift();
+      // A lone Escape decided by its timer may find the queue full: the one key not kept.
+      if (!waiter && this.queue.length >= this.rate.burst) continue;
+      this.tokens -= 1;
       if (waiter) {
         if (waiter.timer) clearTimeout(waiter.timer);
         this.delivered++;
         waiter.resolve(key);
         continue;
       }
-      if (this.queue.length < this.rate.burst) {
-        this.queue.push(key);
-        continue;
-      }
-      if (!this.flooding) {
-        this.flooding = true;
-        this.log.warn('input.flood_dropped', { queued: this.queue.length, limit: this.rate.burst });
-      }
+      this.queue.push(key);
     }
   }
 

@@ -20,13 +20,22 @@ import type { BoardFiles } from './files/board-files.js';
  * not here.
  */
 
+/** The longest line any prompt takes (a `longLine` prompt): twice the longest real public key line. */
+export const LONG_LINE_MAX = 8 * 1024;
+
 /** What a `scripts/<name>.ts` file exports as default. */
 export type ScriptFunction = (s: Session, ...args: any[]) => Promise<unknown> | unknown;
 
 export interface ReadLineOptions {
   /** echo this character instead of what is typed (passwords) */
   mask?: string;
+  /** characters; at most the board's `limits.maxLineLength`, or LONG_LINE_MAX for `longLine` */
   maxLength?: number;
+  /**
+   * The prompt takes one pasted, machine-made line (an OpenSSH public key: a 16384-bit RSA
+   * .pub is ~2.8 KB): maxLength may go past the board's cap, up to LONG_LINE_MAX.
+   */
+  longLine?: boolean;
   /** text already in the line when the prompt appears */
   default?: string;
   /** earlier answers, oldest first, reachable with up/down (not for masked fields) */

@@ -140,7 +140,51 @@ describe('Session: keys and lines', () => {
     await session.done;
     assert.match(conn.screen, /k=yo/);
   });
+
+  it('keys past the rate wait, with the connection paused, and all arrive in order', async () => {
+    const b = await board(
+      { matrix: `export default async (s) => { let all = ''; while (all.length < 40) all += await s.readKey(); s.println('all ' + all); };` },
+      { keyRate: { perSecond: 1000, burst: 10 } },
+    );
+    const conn = new PausingConnection();
+    const { session } = b.connect(conn);
+    const typed = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD';
+    conn.type(typed);
+    await session.done;
+    assert.match(conn.screen, new RegExp(`all ${typed}`));
+    assert.deepEqual(conn.pauses, [true, false], 'paused while keys waited, read again once they were taken');
+  });
+
+  it('a door taking the input reads the connection again, though script keys still wait', async () => {
+    // A rate that never refills: the waiting keys stay put, and only the hold moves the flow.
+    const b = await board(
+      {
+        matrix: `export default async (s) => {
+          await s.readKey();
+          const release = s.holdInput();
+          s.println('held');
+          release();
+          s.println('released ' + s.discardInput());
+        };`,
+      },
+      { keyRate: { perSecond: 0.001, burst: 10 } },
+    );
+    const conn = new PausingConnection();
+    const { session } = b.connect(conn);
+    conn.type('x'.repeat(40));
+    await session.done;
+    assert.match(conn.screen, /held[\s\S]*released 39/);
+    assert.deepEqual(conn.pauses, [true, false, true, false]);
+  });
 });
+
+/** A connection that records the session's pauseInput calls (what a socket's pause/resume would do). */
+class PausingConnection extends FakeConnection {
+  readonly pauses: boolean[] = [];
+  protected override pauseTransport(paused: boolean): void {
+    this.pauses.push(paused);
+  }
+}
 
 describe('Session: timers', () => {
   it('the idle timer releases a script waiting for a key forever and tells the caller why', async () => {

@@ -63,7 +63,10 @@ export class CallSession implements LiveSession {
     this.logger = ctx.log.child({ session: this.id, conn: conn.id });
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.disposers = new DisposerStack((err) => this.logger.error('session.dispose_failed', { err }));
-    this.input = new KeyInput(conn.terminal.encoding, this.logger, ctx.config.keyRate);
+    this.input = new KeyInput(conn.terminal.encoding, this.logger, ctx.config.keyRate, {
+      backlogged: () => this.flowInput(),
+      dropped: (chars) => this.social.notify({ kind: 'system', from: 'Input too fast', text: `${chars} typed characters were dropped: paste less at once`, at: Date.now() }),
+    });
     const host = new SessionHost(conn, this.id, this.store, this.bus, ctx.processId, ctx.artDir, ctx.loginGuard, this);
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));
     this.screen = new Screen(part(host, { line: () => this.social.line, keysSeen: () => this.input.delivered + this.input.queued, firstTime: (k: string) => ctx.firstTime(k) }));
@@ -131,8 +134,8 @@ export class CallSession implements LiveSession {
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> { return this.widgets.lightbar(items, opts); }
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> { return this.widgets.view<T>(opts); }
   discardInput(): number { return this.widgets.discardInput(); }
-  holdInput(): () => void { return this.router.hold(); }
-  takeRawInput(sink: (bytes: Buffer) => void): () => void { return this.router.takeRaw(sink); }
+  holdInput(): () => void { return this.flowAround(this.router.hold()); }
+  takeRawInput(sink: (bytes: Buffer) => void): () => void { return this.flowAround(this.router.takeRaw(sink)); }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }
   onResize(fn: (cols: number, rows: number) => void): () => void { return this.listen('resize', fn); }
 
@@ -214,6 +217,22 @@ export class CallSession implements LiveSession {
       this.log.error('session.failed', { err });
       void this.hangup('session error');
     }
+  }
+
+  /**
+   * Keys wait behind the key rate: stop reading the caller until they are taken. Not while
+   * a door or a transfer reads the connection itself (the keys waiting are the scripts').
+   */
+  private flowInput(): void {
+    this.conn.pauseInput?.(this.input.backlogged > 0 && !this.router.held);
+  }
+
+  private flowAround(release: () => void): () => void {
+    this.flowInput();
+    return () => {
+      release();
+      this.flowInput();
+    };
   }
 
   /** A timer that ends the call with `text`; cancelled when the session ends. */

@@ -84,6 +84,12 @@ export class RloginConnection extends BaseConnection {
     this.transfer = on;
   }
 
+  /** The session's keys wait behind its rate: the rest stays in the caller's TCP window. */
+  protected override pauseTransport(paused: boolean): void {
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
   protected sendRaw(bytes: Buffer): boolean {
     if (this.socket.writableLength > MAX_UNSENT_OUTPUT) {
       this.close('caller stopped reading');

@@ -52,6 +52,12 @@ export class SshConnection extends BaseConnection {
     this.transportClosed(reason);
   }
 
+  /** The session's keys wait behind its rate: ssh2 stops widening the channel window. */
+  protected override pauseTransport(paused: boolean): void {
+    if (paused) this.channel.pause();
+    else this.channel.resume();
+  }
+
   protected sendRaw(bytes: Buffer): boolean {
     if (this.channel.writableLength + this.socketBacklog() > MAX_UNSENT_OUTPUT) {
       this.close('caller stopped reading');

@@ -82,6 +82,12 @@ export class TelnetConnection extends BaseConnection {
     this.decoder.setTransparent(on);
   }
 
+  /** The session's keys wait behind its rate: the rest stays in the caller's TCP window. */
+  protected override pauseTransport(paused: boolean): void {
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
   protected sendRaw(bytes: Buffer): boolean {
     return this.writeSocket(escapeIac(bytes));
   }

@@ -96,6 +96,12 @@ export class WebConnection extends BaseConnection {
     }, this.opts.helloTimeoutMs);
   }
 
+  /** The session's keys wait behind its rate: ws stops reading the socket. */
+  protected override pauseTransport(paused: boolean): void {
+    if (paused) this.ws.pause();
+    else this.ws.resume();
+  }
+
   protected sendRaw(bytes: Buffer): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount + bytes.length > this.opts.maxOutputBuffer) {

@@ -3,7 +3,7 @@ import { LineEditor, renderPipeCodes, type Key, type ViewOptions } from '@carrie
 import { keyName, type KeyInput } from '../key-input.js';
 import { runLightbar, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
-import type { ReadLineOptions } from '../session-api.js';
+import { LONG_LINE_MAX, type ReadLineOptions } from '../session-api.js';
 import { openSessionView, type SessionView } from '../session-view.js';
 import type { SessionSocial } from '../social/session-social.js';
 import type { DisposerStack } from './disposers.js';
@@ -68,8 +68,9 @@ export class Widgets {
     const { screen, conn } = this.host;
     const cols = conn.terminal.cols;
     const editor = new LineEditor({
-      // A script cannot lift the board's cap: a line is bounded wherever a caller types.
-      maxLength: Math.min(opts.maxLength ?? 80, this.host.maxLineLength),
+      // A script cannot lift the board's cap: a line is bounded wherever a caller types
+      // (a pasted key line by LONG_LINE_MAX).
+      maxLength: Math.min(opts.maxLength ?? 80, opts.longLine ? Math.max(this.host.maxLineLength, LONG_LINE_MAX) : this.host.maxLineLength),
       // The field ends before the right edge: columns left after the prompt.
       cols: Math.max(2, cols - ((screen.column.value ?? 0) % cols)),
       ...(opts.mask !== undefined ? { mask: opts.mask } : {}),
