@@ -1,6 +1,7 @@
 // The sysop's console on the board (main menu `!`, sysops only): the same console as
 // `carrier sysop`, drawn on this caller's terminal through the board's view adapter,
 // whatever the front end. It speaks only the board's control channel.
+import { isPlainTerminal } from '@carrier/core';
 import { noticeText, type Session } from '@carrier/engine';
 import { LEVELS } from '@carrier/store';
 import { controlDialerFor, runConsole } from '@carrier/sysop';
@@ -15,6 +16,11 @@ export default async function sysop(s: Session): Promise<void> {
   // answering, the level read at the last good look stands.
   if (((await s.refreshUser().catch(() => s.user))?.level ?? 0) < SYSOP_LEVEL) {
     s.println('|12The sysop console is for sysops.');
+    return;
+  }
+  if (isPlainTerminal(s.terminal.type)) {
+    s.println('|12The console needs a terminal with cursor control: use `carrier sysop` on the host.');
+    await s.pause();
     return;
   }
   const dial = controlDialerFor(s.board);

@@ -24,6 +24,22 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029
 /** The same, sparing tab and line feed (multi-line text). */
 const CONTROL_KEEP_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
+/** `text` with every escape sequence removed whole (the board's own output, for a terminal that has none). */
+export function removeEscapeSequences(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '');
+}
+
+/**
+ * Terminal types that say the caller's terminal has no cursor addressing or colour (a
+ * teletype, `TERM=dumb`): the board sends them plain text, and full-screen views are not
+ * offered. A type the board does not know is not taken for one: most such clients do ANSI.
+ */
+const PLAIN_TERMINALS = new Set(['dumb', 'glass', 'printer', 'tty']);
+
+export function isPlainTerminal(type: string): boolean {
+  return PLAIN_TERMINALS.has(type.toLowerCase());
+}
+
 export interface UserTextOptions {
   /** keep line breaks (CR LF and CR become LF) and tabs: for a pager text, not a one-line field */
   multiline?: boolean;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cleanUserText, client } from '@carrier/core';
+import { cleanUserText, client, isPlainTerminal } from '@carrier/core';
 import { coalesceResizes, LineEditor, viewBudget, viewSize, type Key } from '@carrier/terminal';
 import { handleKey, LEVELS } from '@carrier/store';
 import type { Unsubscribe } from '../bus.js';
@@ -80,6 +80,12 @@ const SYSOP_HELP = 'Sysop: /broadcast text (reaches every caller on every node)'
 export async function chatRoom(s: Session, opts: ChatRoomOptions = {}): Promise<void> {
   if (!s.user) {
     s.println('|12Log in to chat.|07');
+    return;
+  }
+  if (isPlainTerminal(s.terminal.type)) {
+    // The room is drawn with cursor addressing: a teletype would get a screenful of escapes.
+    s.println(`Chat needs a terminal with cursor control; yours says "${cleanUserText(s.terminal.type, 20)}".`);
+    await s.pause();
     return;
   }
   const first = roomName(opts.room ?? DEFAULT_ROOM);

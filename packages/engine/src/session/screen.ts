@@ -1,4 +1,4 @@
-import { CarrierError, ErrorCodes, type Connection, type Logger } from '@carrier/core';
+import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type Connection, type Logger } from '@carrier/core';
 import { artRows, loadArt, renderPipeCodes } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
@@ -25,7 +25,13 @@ export class Screen {
 
   constructor(private readonly host: ScreenHost) {}
 
+  /** The caller's terminal has no escape sequences (TERM=dumb): they are taken out of all the board writes. */
+  get plain(): boolean {
+    return isPlainTerminal(this.host.conn.terminal.type);
+  }
+
   write(text: string): void {
+    if (this.plain) text = removeEscapeSequences(text);
     this.column.advance(text);
     this.host.line().wrote(text);
     this.host.conn.write(text);
@@ -40,7 +46,8 @@ export class Screen {
   }
 
   clear(): void {
-    this.write(CLEAR_SCREEN);
+    // A terminal that cannot clear gets a blank line between screens instead.
+    this.write(this.plain ? '\r\n' : CLEAR_SCREEN);
   }
 
   /** Raw output (art, a full-screen view) moved the cursor somewhere unknown. */
@@ -53,6 +60,14 @@ export class Screen {
     const { baud } = opts;
     if (baud !== undefined && !(Number.isFinite(baud) && baud >= MIN_BAUD && baud <= MAX_BAUD)) {
       throw new CarrierError(ErrorCodes.VALIDATION, `baud must be from ${MIN_BAUD} to ${MAX_BAUD} (got ${baud})`);
+    }
+    if (this.plain) {
+      // No cursor moves or colour on this terminal: art drawn line by line shows as its
+      // text, art that places its characters does not show at all (its fallback does).
+      const rows = await this.artRows(name);
+      if (rows) for (const row of rows) this.write(`${row}\r\n`);
+      else this.fallback(name, opts.fallback);
+      return;
     }
     const { conn, log } = this.host;
     const term = conn.terminal;

@@ -1,4 +1,4 @@
-import type { Connection, Logger } from '@carrier/core';
+import { isPlainTerminal, type Connection, type Logger } from '@carrier/core';
 import type { Store } from '@carrier/store';
 import { probeTerminal } from '@carrier/terminal';
 import type { BoardConfig } from '../board-config.js';
@@ -14,7 +14,8 @@ export async function prepareTerminal(conn: Connection, config: Readonly<BoardCo
   const encoding = term.encodingSource === 'default';
   // Nothing negotiated and no TTYPE/env: a raw socket or a script. Probing it only
   // delays the first screen and prints cursor noise into a log.
-  const silent = term.types.length === 0 && Object.keys(term.env).length === 0;
+  // A terminal that says it has no cursor control (TERM=dumb) would print the questions.
+  const silent = (term.types.length === 0 && Object.keys(term.env).length === 0) || isPlainTerminal(term.type);
   let leftover: Buffer = Buffer.alloc(0);
   if ((size || encoding) && !silent) {
     try {

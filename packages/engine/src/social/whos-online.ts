@@ -1,4 +1,4 @@
-import { cleanUserText } from '@carrier/core';
+import { cleanUserText, isPlainTerminal } from '@carrier/core';
 import { charWidth, clipAnsiRow } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
@@ -31,6 +31,7 @@ const RESET = '\x1b[0m';
 const MIN_LIST_ROWS = 12;
 
 export async function whosOnline(s: Session): Promise<void> {
+  if (isPlainTerminal(s.terminal.type)) return plainList(s);
   // The board's art is the list's header, not a title card to wait through (issue 11
   // item 3): read from the art cache in about a millisecond, while keys typed meanwhile queue.
   const header = (await s.artRows('online')) ?? [];
@@ -41,6 +42,18 @@ export async function whosOnline(s: Session): Promise<void> {
     if (action.kind === 'chat') await requestPrivateChat(s, action.peer);
     else await answerInvitation(s, action.invitation);
   }
+}
+
+/** A terminal with no cursor addressing (TERM=dumb) gets who's online as lines of text. */
+async function plainList(s: Session): Promise<void> {
+  s.setActivity("who's online");
+  const entries = (await s.who()).sort((a, b) => a.node - b.node);
+  const width = Math.min(80, s.terminal.cols);
+  const now = Date.now();
+  s.write(`Who's online - ${entries.length} ${entries.length === 1 ? 'caller' : 'callers'}\r\n`);
+  s.write(`${presenceHeader(width)}\r\n`);
+  for (const e of entries) s.write(`${presenceRow(e, now, width)}\r\n`);
+  await s.pause();
 }
 
 async function showList(s: Session, header: readonly string[]): Promise<ListAction | undefined> {
