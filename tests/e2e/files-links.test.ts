@@ -3,6 +3,7 @@
 // with the board's own secret, so only the expiry is wrong) and a link of a locked account
 // are refused with a short body and one log line each.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ describe('download links over HTTP', () => {
   }
 
   const urlIn = (text: string): string => {
-    const m = /(http:\/\/127\.0\.0\.1:\d+\/dl\/\S+)/.exec(text);
+    const m = /(http:\/\/127\.0\.0\.1:\d+\/dl\/[^\s\x1b]+)/.exec(text);
     assert.ok(m, text);
     return m[1]!;
   };
@@ -91,6 +92,80 @@ describe('download links over HTTP', () => {
     await c.close();
   });
 
+  it('a broken download resumes with Range (fetch and curl -C -), a link counts one download however often it is fetched, and a wrong name redirects', async () => {
+    // bob: a link of alice's made in the same second as the first test's would be that very link, counted already.
+    const c = await caller('bob');
+    const url = urlIn(await askLink(c, 'noise file.bin'));
+    await c.close();
+    const token = /\/dl\/([^/]+)\//.exec(url)![1]!;
+    /** The log line of the next fetch of this link that ends (the board logs when the response closes). */
+    let seen = board.logs.length;
+    const served = async (): Promise<Record<string, unknown>> => {
+      const line = await board.waitForLog((l) => board.logs.indexOf(l) >= seen && l.event === 'files.link_download');
+      seen = board.logs.indexOf(line) + 1;
+      return line;
+    };
+    const counted = (): number => board.logs.filter((l) => l.event === 'files.downloaded' && l.via === 'web' && l.user === 'bob').length;
+    const before = counted();
+
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.equal(head.headers.get('accept-ranges'), 'bytes');
+    const etag = head.headers.get('etag');
+    assert.ok(etag);
+
+    // The first 100 bytes, as a download broken off early: 206, not counted.
+    const first = await fetch(url, { headers: { range: 'bytes=0-99' } });
+    assert.equal(first.status, 206);
+    assert.equal(first.headers.get('content-range'), `bytes 0-99/${data.length}`);
+    assert.equal(first.headers.get('content-length'), '100');
+    const part = Buffer.from(await first.arrayBuffer());
+    assert.deepEqual(part, data.subarray(0, 100));
+    assert.equal((await served()).counted, false);
+
+    // The rest, for the copy the browser started (If-Range): the whole file adds up, and it is counted once.
+    const rest = await fetch(url, { headers: { range: 'bytes=100-', 'if-range': etag } });
+    assert.equal(rest.status, 206);
+    assert.equal(rest.headers.get('content-range'), `bytes 100-${data.length - 1}/${data.length}`);
+    assert.equal(sha(Buffer.concat([part, Buffer.from(await rest.arrayBuffer())])), sha(data));
+    const whole = await served();
+    assert.equal(whole.counted, true, JSON.stringify(whole));
+    await board.waitForLog(() => counted() === before + 1);
+
+    // Fetched again, whole and by curl's resume: the bytes come, the count stays.
+    const again = await fetch(url);
+    assert.equal(again.status, 200);
+    assert.equal(sha(Buffer.from(await again.arrayBuffer())), sha(data));
+    assert.equal((await served()).counted, false);
+    const out = join(dir, 'resumed.bin');
+    await writeFile(out, data.subarray(0, 1024 * 1024));
+    const curl = spawnSync('curl', ['-sS', '-f', '-C', '-', '-o', out, url], { encoding: 'utf8' });
+    assert.equal(curl.status, 0, curl.stderr);
+    assert.equal(sha(await readFile(out)), sha(data));
+    const resumed = await served();
+    assert.deepEqual([resumed.from, resumed.counted], [1024 * 1024, false]);
+    assert.equal(counted(), before + 1);
+
+    // A range past the end is 416; a stale If-Range gets the whole file.
+    const past = await fetch(url, { headers: { range: `bytes=${data.length}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${data.length}`);
+    await past.text();
+    const stale = await fetch(url, { headers: { range: 'bytes=0-9', 'if-range': '"older"' } });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.headers.get('content-length'), String(data.length));
+    await stale.arrayBuffer();
+    await served();
+
+    // Another name in the URL: redirected to the link's own.
+    for (const tail of ['other.bin', 'noise%20file.bin/x', '%E0%A4%A']) {
+      const wrong = await fetch(`http://127.0.0.1:${board.ports.web}/dl/${token}/${tail}`, { redirect: 'manual' });
+      assert.equal(wrong.status, 308, tail);
+      assert.equal(wrong.headers.get('location'), `/dl/${token}/noise%20file.bin`);
+      await wrong.text();
+    }
+    assert.equal(counted(), before + 1);
+  });
+
   it('a tampered link is 403 and an expired one 410, each with a short body and one log line', async () => {
     const c = await caller('bob');
     const url = urlIn(await askLink(c, 'noise file.bin'));
@@ -100,7 +175,7 @@ describe('download links over HTTP', () => {
 
     // Another file named in the payload, the old signature kept.
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), a: 'secret', n: 'plans.txt' })).toString('base64url');
-    const before403 = board.logs.filter((l) => l.event === 'files.link_refused').length;
+    const before403 = board.logs.filter((l) => l.event === 'files.link_refused' && l.status === 403).length;
     for (const bad of [`${forged}.${mac}`, `${payload}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`, 'garbage', `${payload}.${'A'.repeat(43)}`]) {
       const res = await fetch(`http://127.0.0.1:${board.ports.web}/dl/${bad}/x`);
       assert.equal(res.status, 403, bad);

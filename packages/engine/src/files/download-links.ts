@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { client, type Logger } from '@carrier/core';
 import type { User } from '@carrier/store';
 import type { BoardFiles, Verdict } from './board-files.js';
+import { byteRange } from './byte-range.js';
 
 /** The route the web front end serves links under. */
 export const LINK_ROUTE = '/dl';
@@ -18,6 +19,11 @@ const SECRET_BYTES = 32;
 /** Longest token accepted before any decoding (a real one is ~150 characters). */
 const MAX_TOKEN_LENGTH = 1024;
 const MAC_DOMAIN = 'carrier-download-link-v1.';
+/**
+ * Links whose download was counted, remembered until they expire: a link counts one
+ * download however often it is fetched or resumed. Per process (see serve).
+ */
+const MAX_COUNTED_LINKS = 50_000;
 
 interface LinkPayload {
   /** user id */
@@ -62,6 +68,8 @@ async function loadSecret(file: string): Promise<Buffer> {
 export class DownloadLinks {
   private secret: Promise<Buffer> | undefined;
   private readonly clock: () => number;
+  /** a counted link's MAC -> its expiry (ms), oldest first */
+  private readonly counted = new Map<string, number>();
 
   constructor(private readonly opts: DownloadLinksOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -110,13 +118,18 @@ export class DownloadLinks {
   }
 
   /**
-   * The web route: GET or HEAD `/dl/<token>[/<name>]`. A tampered or malformed link is
-   * 403, an expired one 410, a file gone 404; each refusal and each download is one log line.
+   * The web route: GET or HEAD `/dl/<token>/<name>`. A tampered or malformed link is
+   * 403, an expired one 410, a file gone 404, a name that is not the link's file a 308 to
+   * the link's own name. One byte range is served (206; 416 when it has no byte of the
+   * file), so a broken download resumes. A link counts one download, when the file's
+   * last byte has gone out (whole or in a range), however often it is fetched again;
+   * that memory is per process, so on a cluster each worker may count a link once.
+   * Each refusal and each download is one log line.
    */
   async serve(req: IncomingMessage, res: ServerResponse, ctx: { remoteAddress: string; path: string }): Promise<void> {
-    const refuse = (status: number, body: string, reason: string, extra: Record<string, unknown> = {}): void => {
+    const refuse = (status: number, body: string, reason: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void => {
       this.opts.log.info('files.link_refused', { remote: ctx.remoteAddress, status, reason, ...extra });
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -124,7 +137,9 @@ export class DownloadLinks {
       refuse(405, 'method not allowed\n', 'method');
       return;
     }
-    const token = ctx.path.slice(LINK_ROUTE.length + 1).split('/')[0] ?? '';
+    const rest = ctx.path.slice(LINK_ROUTE.length + 1);
+    const slash = rest.indexOf('/');
+    const token = slash < 0 ? rest : rest.slice(0, slash);
     const p = await this.open(token);
     if (!p) {
       refuse(403, 'this download link is not valid\n', 'bad signature');
@@ -133,6 +148,14 @@ export class DownloadLinks {
     const who = { userId: p.u, area: p.a, name: client(p.n) };
     if (p.x * 1000 <= this.clock()) {
       refuse(410, 'this download link has expired: ask the board for a new one\n', 'expired', who);
+      return;
+    }
+    // The name in the URL is what a browser saves the file as when it ignores the header: it must be the link's.
+    const own = `${LINK_ROUTE}/${token}/${encodeURIComponent(p.n)}`;
+    if (slash < 0 || decodedName(rest.slice(slash + 1)) !== p.n) {
+      this.opts.log.info('files.link_renamed', { remote: ctx.remoteAddress, ...who, given: client(slash < 0 ? '' : rest.slice(slash + 1)) });
+      res.writeHead(308, { location: own, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : `this link's file is at ${own}\n`);
       return;
     }
     const user = await this.opts.files.store.users.findById(p.u);
@@ -148,19 +171,32 @@ export class DownloadLinks {
     }
     const { path, entry } = r.value;
     // The size on disk now (the index may lag a sysop's edit until the next scan).
-    const size = (await stat(path)).size;
-    res.writeHead(200, {
+    const st = await stat(path);
+    const size = st.size;
+    const validators = { etag: `"${size.toString(36)}-${Math.trunc(st.mtimeMs).toString(36)}"`, 'last-modified': st.mtime.toUTCString() };
+    // If-Range: resume only the copy the browser started; a changed file is sent whole.
+    const ifRange = req.headers['if-range'];
+    const range = ifRange === undefined || ifRange === validators.etag || ifRange === validators['last-modified'] ? byteRange(req.headers.range, size) : { kind: 'whole' as const };
+    if (range.kind === 'unsatisfiable') {
+      refuse(416, 'that range is not in the file\n', 'range not satisfiable', { ...who, range: client(req.headers.range ?? '') }, { 'content-range': `bytes */${size}` });
+      return;
+    }
+    const [start, end] = range.kind === 'part' ? [range.start, range.end] : [0, size - 1];
+    res.writeHead(range.kind === 'part' ? 206 : 200, {
       'content-type': 'application/octet-stream',
-      'content-length': size,
+      'content-length': end - start + 1,
+      ...(range.kind === 'part' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      'accept-ranges': 'bytes',
+      ...validators,
       'content-disposition': `attachment; filename="${entry.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
       'cache-control': 'no-store',
     });
-    if (req.method === 'HEAD') {
+    if (req.method === 'HEAD' || size === 0) {
       res.end();
       return;
     }
     const started = this.clock();
-    const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+    const stream = createReadStream(path, { start, end, highWaterMark: 256 * 1024 });
     stream.on('error', (err) => {
       this.opts.log.warn('files.link_read_failed', { ...who, err });
       res.destroy();
@@ -168,10 +204,34 @@ export class DownloadLinks {
     res.on('close', () => {
       if (!stream.destroyed) stream.destroy();
       const complete = res.writableFinished;
-      this.opts.log.info('files.link_download', { remote: ctx.remoteAddress, user: user.handle, area: entry.area, name: client(entry.name), bytes: size, complete, ms: this.clock() - started });
-      if (complete) void this.opts.files.downloaded(user, entry, 'web', size).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
+      const count = complete && end === size - 1 && this.firstCount(token, p.x * 1000);
+      this.opts.log.info('files.link_download', {
+        remote: ctx.remoteAddress,
+        user: user.handle,
+        area: entry.area,
+        name: client(entry.name),
+        bytes: end - start + 1,
+        ...(range.kind === 'part' ? { from: start } : {}),
+        complete,
+        counted: count,
+        ms: this.clock() - started,
+      });
+      if (count) void this.opts.files.downloaded(user, entry, 'web', size).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
     });
     stream.pipe(res);
+  }
+
+  /** True the first time a link's download completes; the memory is bounded and forgets expired links. */
+  private firstCount(token: string, expiresAt: number): boolean {
+    const mac = token.slice(token.lastIndexOf('.') + 1);
+    if (this.counted.has(mac)) return false;
+    const now = this.clock();
+    for (const [k, x] of this.counted) {
+      if (x > now && this.counted.size < MAX_COUNTED_LINKS) break;
+      this.counted.delete(k);
+    }
+    this.counted.set(mac, expiresAt);
+    return true;
   }
 
   /** The sysop's lock (the users table's `locked` column); a failed read refuses the link. */
@@ -183,5 +243,14 @@ export class DownloadLinks {
       this.opts.log.warn('files.link_lock_unreadable', { userId: id, err });
       return true;
     }
+  }
+}
+
+/** The file name part of a link's path, percent-decoded; undefined when the encoding is broken. */
+function decodedName(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
