@@ -232,7 +232,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const followLog = async (): Promise<void> => {
     if (logStream) await client.request('unlog').catch(() => undefined);
     logLines.length = 0;
-    logBox.setLabel(logFilter === undefined ? ' log: warnings and errors ' : ` log: node ${logFilter} `);
+    // A node's info lines are kept only while someone follows them (the tap costs nothing
+    // otherwise): its warnings show from before, the rest from now on.
+    logBox.setLabel(logFilter === undefined ? ' log: warnings and errors ' : ` log: node ${logFilter} (warnings kept; the rest from now on) `);
     const r = (await client.stream('log', { follow: true, ...(logFilter !== undefined ? { node: logFilter } : {}) }, (ev) => {
       if (ev['event'] !== 'line') return;
       // Kept whole (the tap cuts a line at 2,000 characters) so logRow can read its fields; cleaned as it is drawn.
