@@ -1,6 +1,6 @@
 // The message editor and reader as a caller meets them, with real clients (inetutils
 // telnet in a tmux pane): mail to yourself, an empty message, a message longer than a
-// screen, a reply to a long message.
+// screen, a reply to a long message, text typed at the end of a wrapped line.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,5 +127,45 @@ describe('the message editor and reader with a real telnet client', () => {
     frank.send(CTRL_Z);
     await frank.waitScreen(/Message #\d+ posted in General/);
     frank.hangup();
+  });
+
+  it('text typed at the end of a wrapped line keeps its space when the paragraph re-wraps, on screen and as posted', async () => {
+    const frank = await inetutils('frank');
+    frank.send('m');
+    await frank.waitScreen(/Area: General/);
+    frank.send('p');
+    await frank.waitScreen(/To:/);
+    frank.send('\r');
+    await frank.waitScreen(/Subject:/);
+    frank.send('Wrapped edit\r');
+    await frank.waitScreen(/Ctrl-Z save/);
+    frank.send('aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq rrrr ssss tttt');
+    await frank.waitScreen(/ pppp\s*\nqqqq rrrr ssss tttt/);
+    // Up, Home, 'XX ' re-wraps; Up, End (the keys inetutils telnet passes on from xterm), ' ZZ'
+    frank.send('\x1b[A\x1b[HXX ');
+    await frank.waitScreen(/^XX aaaa .* oooo\s*\npppp qqqq/m);
+    frank.send('\x1b[A\x1b[F ZZ');
+    // before, ZZ came down glued to the next word: `ZZpppp`
+    await frank.waitScreen(/^XX aaaa .* nnnn oooo\s*\nZZ pppp qqqq rrrr ssss tttt/m);
+    frank.send(CTRL_Z);
+    await frank.waitScreen(/Message #\d+ posted in General/);
+    frank.hangup();
+    // read back by erin (who has mail waiting from the first test)
+    const erin = await TmuxCaller.telnet(board.ports.telnet!, 'erin', PW, tmp, /press a key/);
+    callers.push(erin);
+    erin.send(' ');
+    await erin.waitScreen(/Command:/);
+    erin.send('m');
+    await erin.waitScreen(/Area: General .* 3 new/);
+    // the new-scan shows the long message and frank's reply first, then this post
+    erin.send('n');
+    await erin.waitScreen(/More/);
+    erin.send('q');
+    await erin.waitScreen(/\[N\]ext/);
+    erin.send('n');
+    await erin.waitScreen(/My answer[\s\S]*\[N\]ext/);
+    erin.send('n');
+    await erin.waitScreen(/Subject: Wrapped edit[\s\S]*^XX aaaa .* nnnn oooo\s*\nZZ pppp qqqq rrrr ssss tttt/m);
+    erin.hangup();
   });
 });
