@@ -28,9 +28,12 @@ export class TmuxCaller implements ScreenCaller {
     return caller;
   }
 
-  /** GNU inetutils telnet, logged in; resolves once `until` (default the main menu's prompt) shows. */
-  static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/): Promise<TmuxCaller> {
-    const caller = TmuxCaller.open(handle, tmpDir, ['telnet', '127.0.0.1', String(port)]);
+  /**
+   * GNU inetutils telnet, logged in; resolves once `until` (default the main menu's prompt)
+   * shows. `term` is the type telnet reports (its TERM: tmux sets its own for the pane).
+   */
+  static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/, term?: string): Promise<TmuxCaller> {
+    const caller = TmuxCaller.open(handle, tmpDir, [...(term ? ['env', `TERM=${term}`] : []), 'telnet', '127.0.0.1', String(port)]);
     await caller.waitScreen(/login:/, 20_000);
     caller.send(`${handle}\r`);
     await caller.waitScreen(/password:/);

@@ -69,6 +69,35 @@ describe('a paste longer than the key burst, with a real telnet client', { timeo
     assert.ok(!board.logs.some((l) => l['event'] === 'input.flood_dropped'), 'and nothing was dropped');
   });
 
+  it('the line-mode editor (TERM=dumb) word-wraps a line typed past its width instead of cutting it', async () => {
+    const line = 'line two has a very long line that goes past the eighty column edge of the terminal to see what happens with wrapping';
+    const dumb = await TmuxCaller.telnet(board.ports.telnet!, 'paula', PW, tmp, /Command:/, 'dumb');
+    callers.push(dumb);
+    dumb.send('m');
+    await dumb.waitScreen(/Area: General/);
+    dumb.send('p');
+    await dumb.waitScreen(/To:/);
+    dumb.send('\r');
+    await dumb.waitScreen(/Subject:/);
+    dumb.send('dumb post\r');
+    await dumb.waitScreen(/Line mode: \/s save/);
+    dumb.send('line one of dumb\r');
+    await dumb.waitScreen(/^ {2}2:\s*$/m);
+    dumb.send(`${line}\r`);
+    // The word that did not fit starts line 3, and the rest follows it.
+    await dumb.waitScreen(/^ {2}2: line two has a very long line that goes past the eighty column edge of\s*\n {2}3: the terminal to see what happens with wrapping\s*\n {2}4:\s*$/m);
+    dumb.send('/s\r');
+    const screen = await dumb.waitScreen(/Message #(\d+) posted in General/);
+    const id = Number(/Message #(\d+) posted/.exec(screen)![1]);
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      const message = await store.messages.get(id);
+      assert.equal(message!.body.replace(/\s+/g, ' ').trim(), `line one of dumb ${line}`);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('K takes a pasted 8192-bit RSA key line (1,409 bytes; it was cut at 1,000 and called corrupt)', async () => {
     const pub = (await keygen).trim();
     assert.ok(pub.length > 1400, `${pub.length}`);

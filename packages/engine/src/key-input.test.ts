@@ -121,6 +121,17 @@ describe('KeyInput', () => {
     input.close(new Error('done'));
   });
 
+  it('keys given back with unread are read first, before the keys typed after them', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('abc'), 'utf8');
+    const a = await input.read();
+    input.unread([a, { name: 'char', ch: 'z', raw: 'z' }]);
+    assert.deepEqual(await names(input, 4), ['a', 'z', 'b', 'c']);
+    const waiting = input.read();
+    input.unread([{ name: 'char', ch: 'w', raw: 'w' }]);
+    assert.equal(keyName(await waiting), 'w', 'a reader already waiting gets it');
+  });
+
   it('hands keys to waiting readers in the order they asked', async () => {
     const input = new KeyInput('utf8', createMemoryLogger());
     const first = input.read();

@@ -150,6 +150,22 @@ export class KeyInput {
     return keys;
   }
 
+  /**
+   * Keys a reader took but gives back, to be read first (a word-wrapped line's last word):
+   * at most a line's worth, so the queue's bound moves by that much at most.
+   */
+  unread(keys: readonly Key[]): void {
+    if (this.closedWith !== undefined) return;
+    this.delivered = Math.max(0, this.delivered - keys.length);
+    this.queue.unshift(...keys);
+    while (this.waiters.length > 0 && this.queue.length > 0) {
+      const waiter = this.waiters.shift()!;
+      if (waiter.timer) clearTimeout(waiter.timer);
+      this.delivered++;
+      waiter.resolve(this.queue.shift()!);
+    }
+  }
+
   /** Throw away typed-ahead keys (before a password prompt, after an error). */
   discard(): number {
     const n = this.queue.length + this.backlog.length;

@@ -36,6 +36,11 @@ export interface ReadLineOptions {
    * .pub is ~2.8 KB): maxLength may go past the board's cap, up to LONG_LINE_MAX.
    */
   longLine?: boolean;
+  /**
+   * Word wrap (the line-mode message editor): a character typed at the end of a full line
+   * ends it at its last space, and the word being typed starts the next readLine.
+   */
+  wrap?: boolean;
   /** text already in the line when the prompt appears */
   default?: string;
   /** earlier answers, oldest first, reachable with up/down (not for masked fields) */

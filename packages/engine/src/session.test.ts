@@ -141,6 +141,20 @@ describe('Session: keys and lines', () => {
     assert.match(conn.screen, /k=yo/);
   });
 
+  it('readLine with wrap: typing past a full line moves the word being typed down to the next line', async () => {
+    const b = await board({
+      matrix: `export default async (s) => {
+        for (let i = 0; i < 3; i++) s.println('[' + (await s.readLine({ maxLength: 10, wrap: true })) + ']');
+      };`,
+    });
+    const { conn, session } = b.connect();
+    // 'worl' is on the first line when 'd' finds it full; 'abcdefghijkl' has no space to break at.
+    conn.type('hello worldwide abcdefghijkl\r');
+    await session.done;
+    assert.match(conn.screen, /\[hello\][\s\S]*\[worldwide\][\s\S]*\[abcdefghij\]/);
+    assert.doesNotMatch(conn.screen, /\[kl\]/, 'the third line is the third readLine');
+  });
+
   it('keys past the rate wait, with the connection paused, and all arrive in order', async () => {
     const b = await board(
       { matrix: `export default async (s) => { let all = ''; while (all.length < 40) all += await s.readKey(); s.println('all ' + all); };` },

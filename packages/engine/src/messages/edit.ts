@@ -137,7 +137,9 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
   for (;;) {
     s.write(`${String(n).padStart(3)}: `);
     // Escape must not throw away a line of the message: it is only a key here.
-    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false });
+    // Typing past the edge goes on to the next line with the word being typed, as on
+    // every BBS line editor (the line used to be cut there and the rest lost).
+    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false, wrap: true });
     const out = ed.feedLine(line);
     switch (out.kind) {
       case 'save':

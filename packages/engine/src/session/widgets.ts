@@ -1,5 +1,5 @@
 import { ConnectionClosedError, type Connection } from '@carrier/core';
-import { LineEditor, renderPipeCodes, type Key, type ViewOptions } from '@carrier/terminal';
+import { LineEditor, renderPipeCodes, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
 import { keyName, type KeyInput } from '../key-input.js';
 import { runLightbar, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
@@ -67,10 +67,11 @@ export class Widgets {
   async readLine(opts: ReadLineOptions = {}): Promise<string> {
     const { screen, conn } = this.host;
     const cols = conn.terminal.cols;
+    // A script cannot lift the board's cap: a line is bounded wherever a caller types
+    // (a pasted key line by LONG_LINE_MAX).
+    const maxLength = Math.min(opts.maxLength ?? 80, opts.longLine ? Math.max(this.host.maxLineLength, LONG_LINE_MAX) : this.host.maxLineLength);
     const editor = new LineEditor({
-      // A script cannot lift the board's cap: a line is bounded wherever a caller types
-      // (a pasted key line by LONG_LINE_MAX).
-      maxLength: Math.min(opts.maxLength ?? 80, opts.longLine ? Math.max(this.host.maxLineLength, LONG_LINE_MAX) : this.host.maxLineLength),
+      maxLength,
       // The field ends before the right edge: columns left after the prompt.
       cols: Math.max(2, cols - ((screen.column.value ?? 0) % cols)),
       ...(opts.mask !== undefined ? { mask: opts.mask } : {}),
@@ -86,6 +87,10 @@ export class Widgets {
     try {
       for (;;) {
         const key = await this.host.input.read();
+        if (opts.wrap && key.name === 'char' && !key.ctrl && !key.alt && atFullEnd(editor, maxLength)) {
+          social.editing(undefined);
+          return this.wrapLine(editor, key);
+        }
         const step = editor.feed(key);
         if (step.output) screen.write(step.output);
         if (step.done) {
@@ -97,6 +102,23 @@ export class Widgets {
     } finally {
       this.reading--;
     }
+  }
+
+  /**
+   * Word wrap, as BBS line editors do: the line is full and the caller types on. The word
+   * being typed is rubbed out and moves down to the next line, typed ahead of the key (a
+   * space is only the break); one long word breaks at the edge.
+   */
+  private wrapLine(editor: LineEditor, key: NamedKey): string {
+    const chars = [...editor.value];
+    const space = chars.lastIndexOf(' ');
+    const carried = key.ch === ' ' || space <= 0 ? [] : chars.slice(space + 1);
+    for (let i = 0; i < carried.length; i++) this.host.screen.write(editor.feed({ name: 'backspace', raw: '\x7f' }).output);
+    this.host.screen.write('\r\n');
+    const next = carried.map((ch): Key => ({ name: 'char', ch, raw: ch }));
+    if (key.ch !== ' ') next.push(key);
+    this.host.input.unread(next);
+    return chars.slice(0, chars.length - carried.length).join('').trimEnd();
   }
 
   async pause(prompt = '|08[|07press a key|08]'): Promise<string> {
@@ -153,6 +175,12 @@ export class Widgets {
   private io(): { write(t: string): void; readKey(): Promise<string>; size(): { cols: number; rows: number } } {
     return { write: (t) => this.host.screen.write(t), readKey: () => this.readKey(), size: () => this.host.conn.terminal };
   }
+}
+
+/** The cursor is at the end of a line that holds all it may. */
+function atFullEnd(editor: LineEditor, maxLength: number): boolean {
+  const length = [...editor.value].length;
+  return length >= maxLength && editor.cursorIndex >= length;
 }
 
 /** `promise`, unless the session ends first: then a ConnectionClosedError. */
