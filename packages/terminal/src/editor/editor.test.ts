@@ -408,6 +408,51 @@ describe('how much a reply quotes', () => {
     assert.deepEqual([quoteDepth('AL> BO> x'), quoteDepth(' JD> x'), quoteDepth('> x'), quoteDepth('>> x'), quoteDepth('x > y'), quoteDepth('a>b'), quoteDepth('AL>')], [2, 1, 1, 2, 0, 0, 1]);
   });
 
+  test('a paragraph the writer\'s editor wrapped is quoted as a paragraph, wrapped again to the room the prefix leaves', () => {
+    // written at 80 columns: the editor broke it after `right`, a 76-column line
+    const writer = new MessageEditor({ width: 80, height: 23 });
+    const paragraph = 'This is a long line that I typed so that it will wrap around at the right margin of an eighty column screen ok and then it goes on for a while longer still';
+    writer.insertText(`${paragraph}\nThanks,\nAlice`);
+    const body = writer.text();
+    assert.equal(body.split('\n')[0], 'This is a long line that I typed so that it will wrap around at the right');
+    const quote = quoteLines(body, 'AL> ', 80);
+    // before: `AL> ...at the` / `AL> right` / `AL> margin of ...`, a ragged pair for every full line
+    assert.deepEqual(quote, [
+      'AL> This is a long line that I typed so that it will wrap around at the right',
+      'AL> margin of an eighty column screen ok and then it goes on for a while longer',
+      'AL> still',
+      'AL> Thanks,',
+      'AL> Alice',
+    ]);
+    for (const l of quote) assert.ok(displayWidth(l) <= 79, l);
+    // at 40 columns the same paragraph fills each quoted line
+    const narrow = quoteLines(body, 'AL> ', 40);
+    assert.equal(narrow.slice(0, -2).map((l) => l.slice(4)).join(' '), paragraph);
+    for (const l of narrow.slice(0, -3)) assert.ok(displayWidth(l) > 39 - 8, l);
+  });
+
+  test('lines broken by Enter stay: short lines, blank lines, indented lines, other quote marks; quoted lines keep their marks when re-wrapped', () => {
+    const full = `${'word '.repeat(15)}end`; // 79 columns
+    const body = [full, 'next', '', 'short line', 'another short one', full, '  indented', full, 'AL> quoted text', 'AL> more quoted'].join('\n');
+    assert.deepEqual(quoteLines(body, 'EF> ', 80), [
+      `EF> ${'word '.repeat(14)}word`,
+      'EF> end next',
+      'EF>',
+      'EF> short line',
+      'EF> another short one',
+      `EF> ${'word '.repeat(14)}word`,
+      'EF> end',
+      'EF>   indented',
+      `EF> ${'word '.repeat(14)}word`,
+      'EF> end',
+      'EF> AL> quoted text',
+      'EF> AL> more quoted',
+    ]);
+    // a quoted paragraph the writer wrapped: joined under its marks, each line keeps them
+    const quoted = [`AL> ${'abcd '.repeat(14)}abcd`, 'AL> tail of it'].join('\n');
+    assert.deepEqual(quoteLines(quoted, 'EF> ', 80), [`EF> AL> ${'abcd '.repeat(13)}abcd`, 'EF> AL> abcd tail of it']);
+  });
+
   test('a reply starts with the first lines and says how many more were left out; the window keeps them all', () => {
     const long = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
     const quote = quoteLines(long, 'AL> ', 80);

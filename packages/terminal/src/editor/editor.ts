@@ -751,59 +751,98 @@ export const QUOTE_START_LINES = 10;
 /** One level of quoting at the start of a line: `AL> `, ` JD> `, `> ` (initials, or none, then `>`). */
 const QUOTE_MARK = /^ ?[\p{L}\p{N}]{0,4}>(?= |>|$) ?/u;
 
+/** The quote marks a line starts with, as written (`AL> BO> ` in `AL> BO> x`), and how many. */
+function quoteMarks(line: string): { marks: string; depth: number } {
+  let depth = 0;
+  let at = 0;
+  for (let m = QUOTE_MARK.exec(line); m && depth < 100; m = QUOTE_MARK.exec(line.slice(at))) {
+    depth++;
+    at += m[0].length;
+  }
+  return { marks: line.slice(0, at), depth };
+}
+
 /** How many quote marks a line starts with (`AL> BO> x` is 2). */
 export function quoteDepth(line: string): number {
-  let depth = 0;
-  let rest = line;
-  for (let m = QUOTE_MARK.exec(rest); m && depth < 100; m = QUOTE_MARK.exec(rest)) {
-    depth++;
-    rest = rest.slice(m[0].length);
-  }
-  return depth;
+  return quoteMarks(line).depth;
 }
 
 /**
- * The lines of `body` quoted with `prefix`, each fit to `width` (a long paragraph
- * becomes several quoted lines). Lines the original quoted keep their prefixes, up to
- * `maxDepth` levels of them; deeper runs become one `[...]` line.
+ * The width most messages were written at: an 80-column editor's lines end before the last
+ * column. A line that long, whose next line's first word would not have fit after it, was
+ * broken by the writer's word wrap, not by Enter (a body keeps no mark of which).
+ */
+const WRITTEN_WIDTH = 79;
+
+/**
+ * The lines of `body` quoted with `prefix`, each fit to `width`. A paragraph the writer's
+ * editor wrapped is joined and wrapped again to the room the prefix leaves, as FidoNet
+ * editors reflow a quote: quoting each line on its own made a full line's last word a
+ * line of its own (`AL> ...at the` / `AL> right` / `AL> margin of...`). Lines broken by
+ * Enter (a short line, a blank line, an indented line, a change of quote marks) stay as
+ * they were. Lines the original quoted keep their marks on every line, up to `maxDepth`
+ * levels of them; deeper runs become one `[...]` line.
  */
 export function quoteLines(body: string, prefix: string, width: number, maxLines = 500, maxDepth = QUOTE_MAX_DEPTH): string[] {
   const out: string[] = [];
-  const room = Math.max(10, width - 1 - displayWidth(prefix));
+  const lines = body
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((raw) => raw.replace(UNPRINTABLE, '').replace(/\s+$/, ''));
+  // (a writer on a wider screen wrapped wider)
+  let writtenWidth = WRITTEN_WIDTH;
+  for (const l of lines) writtenWidth = Math.max(writtenWidth, displayWidth(l));
   let leftOut = false;
-  for (const raw of body.replace(/\r\n?/g, '\n').split('\n')) {
-    const clean = raw.replace(UNPRINTABLE, '').replace(/\s+$/, '');
-    if (quoteDepth(clean) > maxDepth) {
+  for (let i = 0; i < lines.length && out.length < maxLines; i++) {
+    const line = lines[i]!;
+    const { marks, depth } = quoteMarks(line);
+    if (depth > maxDepth) {
       if (!leftOut) out.push(`${prefix}[...]`);
       leftOut = true;
-      if (out.length >= maxLines) return out;
       continue;
     }
     leftOut = false;
-    let rest = [...clean];
-    if (rest.length === 0) out.push(prefix.trimEnd());
-    while (rest.length > 0) {
-      let w = 0;
-      let cut = rest.length;
-      for (let i = 0; i < rest.length; i++) {
-        w += charWidth(rest[i]!);
-        if (w > room) {
-          cut = i;
-          break;
-        }
-      }
-      if (cut < rest.length) {
-        const space = rest.lastIndexOf(' ', cut);
-        if (space > 0) cut = space + 1;
-      }
-      out.push(prefix + rest.slice(0, cut).join('').trimEnd());
-      rest = rest.slice(cut);
-      if (out.length >= maxLines) return out;
+    const lead = prefix + marks;
+    let text = line.slice(marks.length);
+    if (text === '') {
+      out.push(lead.trimEnd());
+      continue;
     }
-    if (out.length >= maxLines) return out;
+    // The paragraph goes on while the writer's wrap broke it.
+    for (let next = lines[i + 1]; next !== undefined; next = lines[i + 1]) {
+      const rest = next.slice(marks.length);
+      const word = /^[^ ]*/.exec(rest)![0];
+      const wrapped = word !== '' && quoteMarks(next).marks === marks && displayWidth(lines[i]!) + 1 + displayWidth(word) > writtenWidth;
+      if (!wrapped) break;
+      text += ` ${rest}`;
+      i++;
+    }
+    wrapQuoted([...text], lead, Math.max(10, width - 1 - displayWidth(lead)), out, maxLines);
   }
   while (out.length > 0 && out[out.length - 1] === prefix.trimEnd()) out.pop();
   return out;
+}
+
+/** `chars` as lines of `lead` and at most `room` columns, broken after a space where one fits. */
+function wrapQuoted(chars: string[], lead: string, room: number, out: string[], maxLines: number): void {
+  let rest = chars;
+  while (rest.length > 0 && out.length < maxLines) {
+    let w = 0;
+    let cut = rest.length;
+    for (let i = 0; i < rest.length; i++) {
+      w += charWidth(rest[i]!);
+      if (w > room) {
+        cut = i;
+        break;
+      }
+    }
+    if (cut < rest.length) {
+      const space = rest.lastIndexOf(' ', cut);
+      if (space > 0) cut = space + 1;
+    }
+    out.push(lead + rest.slice(0, cut).join('').trimEnd());
+    rest = rest.slice(cut);
+  }
 }
 
 /**
