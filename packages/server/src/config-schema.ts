@@ -80,7 +80,7 @@ export const schema = {
       full: int(100, 1, 100_000, 'MaxStartups: connections not yet logged in at which every new one is refused.'),
     },
     maxLineLength: int(1000, 16, 65_536, 'Longest line a caller can type at any prompt, whatever a script asks.'),
-    keysPerSecond: int(100, 10, 100_000, 'Keys a session accepts per second, sustained; more are dropped (one log line).'),
+    keysPerSecond: int(100, 10, 100_000, 'Keys a session accepts per second, sustained; more wait (up to 64 KiB, the front end stops reading meanwhile) and past that are dropped (one log line, one notice).'),
     keyBurst: int(1000, 10, 1_000_000, 'Keys a session accepts at once above that rate (a pasted line).'),
     view: {
       maxCols: int(VIEW_LIMITS.maxCols, 40, 999, 'Widest a full-screen view is drawn; a wider terminal gets its left part.'),
