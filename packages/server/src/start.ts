@@ -248,7 +248,13 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   const status: StatusSource = { processId, board, store, busStatus: opened.status, busProcesses: opened.processes };
   if (web) {
     // Download links (file area W): signed with a secret in the data dir, served under /dl.
-    const links = new DownloadLinks({ files, secretFile: join(cfg.dataDir, 'download-links.key'), baseUrl: webUrl(cfg, web), log });
+    const links = new DownloadLinks({
+      files,
+      secretFile: join(cfg.dataDir, 'download-links.key'),
+      countedDir: join(cfg.dataDir, 'download-links.counted'),
+      baseUrl: webUrl(cfg, web),
+      log,
+    });
     web.route(LINK_ROUTE, (req, res, ctx) => links.serve(req, res, ctx));
     files.links = links;
   }

@@ -12,6 +12,7 @@ import { client, type Logger } from '@carrier/core';
 import type { User } from '@carrier/store';
 import type { BoardFiles, Verdict } from './board-files.js';
 import { byteRange } from './byte-range.js';
+import { CountedLinks } from './counted-links.js';
 
 /** The route the web front end serves links under. */
 export const LINK_ROUTE = '/dl';
@@ -19,11 +20,6 @@ const SECRET_BYTES = 32;
 /** Longest token accepted before any decoding (a real one is ~150 characters). */
 const MAX_TOKEN_LENGTH = 1024;
 const MAC_DOMAIN = 'carrier-download-link-v1.';
-/**
- * Links whose download was counted, remembered until they expire: a link counts one
- * download however often it is fetched or resumed. Per process (see serve).
- */
-const MAX_COUNTED_LINKS = 50_000;
 
 interface LinkPayload {
   /** user id */
@@ -40,6 +36,8 @@ export interface DownloadLinksOptions {
   files: BoardFiles;
   /** `<dataDir>/download-links.key`: made (0600) on first use, shared by every process on the data dir */
   secretFile: string;
+  /** `<dataDir>/download-links.counted`: a marker per link whose download was counted (CountedLinks) */
+  countedDir: string;
   /** where callers reach the web port, e.g. `https://bbs.example.org` (no trailing slash) */
   baseUrl: string;
   log: Logger;
@@ -68,11 +66,11 @@ async function loadSecret(file: string): Promise<Buffer> {
 export class DownloadLinks {
   private secret: Promise<Buffer> | undefined;
   private readonly clock: () => number;
-  /** a counted link's MAC -> its expiry (ms), oldest first */
-  private readonly counted = new Map<string, number>();
+  private readonly counted: CountedLinks;
 
   constructor(private readonly opts: DownloadLinksOptions) {
     this.clock = opts.clock ?? Date.now;
+    this.counted = new CountedLinks(opts.countedDir, this.clock);
   }
 
   private key(): Promise<Buffer> {
@@ -122,9 +120,8 @@ export class DownloadLinks {
    * 403, an expired one 410, a file gone 404, a name that is not the link's file a 308 to
    * the link's own name. One byte range is served (206; 416 when it has no byte of the
    * file), so a broken download resumes. A link counts one download, when the file's
-   * last byte has gone out (whole or in a range), however often it is fetched again;
-   * that memory is per process, so on a cluster each worker may count a link once.
-   * Each refusal and each download is one log line.
+   * last byte has gone out (whole or in a range), however often it is fetched again, by
+   * whichever process (CountedLinks). Each refusal and each download is one log line.
    */
   async serve(req: IncomingMessage, res: ServerResponse, ctx: { remoteAddress: string; path: string }): Promise<void> {
     const refuse = (status: number, body: string, reason: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void => {
@@ -204,34 +201,35 @@ export class DownloadLinks {
     res.on('close', () => {
       if (!stream.destroyed) stream.destroy();
       const complete = res.writableFinished;
-      const count = complete && end === size - 1 && this.firstCount(token, p.x * 1000);
-      this.opts.log.info('files.link_download', {
-        remote: ctx.remoteAddress,
-        user: user.handle,
-        area: entry.area,
-        name: client(entry.name),
-        bytes: end - start + 1,
-        ...(range.kind === 'part' ? { from: start } : {}),
-        complete,
-        counted: count,
-        ms: this.clock() - started,
-      });
-      if (count) void this.opts.files.downloaded(user, entry, 'web', size).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
+      void this.count(complete && end === size - 1, token, p.x).then((counted) => {
+        this.opts.log.info('files.link_download', {
+          remote: ctx.remoteAddress,
+          user: user.handle,
+          area: entry.area,
+          name: client(entry.name),
+          bytes: end - start + 1,
+          ...(range.kind === 'part' ? { from: start } : {}),
+          complete,
+          counted,
+          ms: this.clock() - started,
+        });
+        if (counted) return this.opts.files.downloaded(user, entry, 'web', size);
+        return undefined;
+      }).catch((err: unknown) => this.opts.log.warn('files.count_failed', { err }));
     });
     stream.pipe(res);
   }
 
-  /** True the first time a link's download completes; the memory is bounded and forgets expired links. */
-  private firstCount(token: string, expiresAt: number): boolean {
-    const mac = token.slice(token.lastIndexOf('.') + 1);
-    if (this.counted.has(mac)) return false;
-    const now = this.clock();
-    for (const [k, x] of this.counted) {
-      if (x > now && this.counted.size < MAX_COUNTED_LINKS) break;
-      this.counted.delete(k);
+  /** Whether this fetch, which `sentLastByte` or not, is the link's one counted download. */
+  private async count(sentLastByte: boolean, token: string, expiresAtSeconds: number): Promise<boolean> {
+    if (!sentLastByte) return false;
+    try {
+      return await this.counted.first(token.slice(token.lastIndexOf('.') + 1), expiresAtSeconds);
+    } catch (err) {
+      // Not counted rather than counted twice; the download itself is still logged.
+      this.opts.log.warn('files.count_failed', { err });
+      return false;
     }
-    this.counted.set(mac, expiresAt);
-    return true;
   }
 
   /** The sysop's lock (the users table's `locked` column); a failed read refuses the link. */
