@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createMemoryLogger } from '@carrier/core';
 import { healthOf, startHealthServer, type HealthServer } from './health.js';
+import { recentReport } from './recent-report.js';
 import { renderMetrics, renderStatus } from './status-format.js';
 import { tally, type StatusReport } from './status-report.js';
 
@@ -93,6 +94,24 @@ describe('the status report', () => {
       'database unavailable: connect ECONNREFUSED',
       "host:1: bus disconnected (chat and who's online are node-local)",
     ]);
+  });
+});
+
+describe('a report for the callers\' port', () => {
+  it('is made once for many askers at a time, and reused while it is recent', async () => {
+    let made = 0;
+    const shared = recentReport(async () => {
+      made++;
+      await new Promise((r) => setTimeout(r, 20));
+      return report();
+    }, 200);
+    await Promise.all(Array.from({ length: 50 }, () => shared()));
+    assert.equal(made, 1, 'fifty at once share one');
+    await shared();
+    assert.equal(made, 1, 'a recent one is reused');
+    await new Promise((r) => setTimeout(r, 250));
+    await shared();
+    assert.equal(made, 2, 'an old one is made again');
   });
 });
 

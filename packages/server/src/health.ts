@@ -44,6 +44,7 @@ export function healthOf(r: StatusReport): { status: 'ok' | 'degraded'; problems
  */
 export type HealthAudience = 'private' | 'public';
 
+
 /**
  * One /health or /metrics answer; the health port and the web port (web.health,
  * web.metrics) both serve through this.

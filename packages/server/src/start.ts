@@ -13,6 +13,7 @@ import type { CarrierConfig } from './config-schema.js';
 import { storeAuthenticator } from './ssh-auth.js';
 import { chooseBus, openBus, storeOptions, type OpenedBus } from './backends.js';
 import { answerStatus, startHealthServer, type HealthServer } from './health.js';
+import { recentReport } from './recent-report.js';
 import { boardStats, processStats, type StatusSource } from './status-report.js';
 import { parseMenuYaml } from './menu-yaml.js';
 import { requireFilesConfig } from './files-command.js';
@@ -22,6 +23,9 @@ import { startIdleCollector } from './idle-collector.js';
 import { LogTap } from './control/log-tap.js';
 import { startControl, type RunningControl } from './control/start-control.js';
 import { endCallsOf, PROCESS_NONCE_ENV, watchProcesses } from './process-calls.js';
+
+/** How long a /health or /metrics report on the callers' web port is reused. */
+const PUBLIC_REPORT_MS = 1_000;
 
 export interface RunningBoard {
   board: Board;
@@ -261,7 +265,8 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   if (web && opts.serveHealth !== false) {
     // /health and /metrics on the web port too (in a cluster the primary's health port has every worker).
     // The callers' port answers /health with the status alone; the details stay on health.port.
-    const report = async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] });
+    // Anyone may ask the callers' port: one report a second serves them all (each queries the database).
+    const report = recentReport(async () => ({ at: Date.now(), board: await boardStats(status), processes: [processStats(status)] }), PUBLIC_REPORT_MS);
     if (cfg.web.health) web.route('/health', (req, res) => answerStatus(req, res, 'health', report, log, 'public'));
     if (cfg.web.metrics) web.route('/metrics', (req, res) => answerStatus(req, res, 'metrics', report, log, 'public'));
   }
