@@ -31,7 +31,9 @@ describe('a paste longer than the key burst, with a real telnet client', { timeo
     keyFile = join(tmp, 'id_rsa8192');
     keygen = promisify(execFile)('ssh-keygen', ['-q', '-t', 'rsa', '-b', '8192', '-N', '', '-C', 'paula@big', '-f', keyFile]).then(() => readFileSync(`${keyFile}.pub`, 'latin1'));
     keygen.catch(() => undefined);
-    board = await startCarrier({ logLevel: 'info' });
+    // The default burst (1,000 keys, where pastes were cut), a tenth of the default
+    // throttle's wait: the same path, seconds less of CI.
+    board = await startCarrier({ logLevel: 'info', yaml: 'limits: { keysPerSecond: 1000, keyBurst: 1000 }' });
     await board.addUser('paula', PW);
   });
   after(async () => {
@@ -118,5 +120,19 @@ describe('a paste longer than the key burst, with a real telnet client', { timeo
     } finally {
       await store.close();
     }
+  });
+
+  it('K says a line longer than any key is too long, rather than calling the key corrupt', async () => {
+    const pub = (await keygen).trim();
+    const [algo, b64] = pub.split(' ');
+    const paula = await TmuxCaller.telnet(board.ports.telnet!, 'paula', PW, tmp);
+    callers.push(paula);
+    paula.send('k');
+    await paula.waitScreen(/uit:/);
+    paula.send('a');
+    await paula.waitScreen(/Paste one line/);
+    paula.paste(`${algo} ${b64!.repeat(7)}\n`);
+    await paula.waitScreen(/That line is too long for a public key \(more than 8192 characters\)/, 60_000);
+    assert.doesNotMatch(await paula.screen(), /corrupt/);
   });
 });
