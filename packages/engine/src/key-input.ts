@@ -243,6 +243,7 @@ export class KeyInput {
         this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst, waiting: this.backlog.length });
       }
       this.releaseTimer = setTimeout(() => this.release(), Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate.perSecond)));
+      this.releaseTimer.unref();
     }
   }
 
