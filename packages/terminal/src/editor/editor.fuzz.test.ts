@@ -3,7 +3,8 @@
 // nothing throws, the cursor stays on the text, no line is wider than the text area (but
 // for spaces the wrap left at its end), the byte count is the body's, and every paragraph
 // is reflowed: where the wrap broke a line, the next line's first word did not fit on it
-// (unless that word is longer than a line and was cut at the edge).
+// (unless that word is longer than a line and was cut at the edge, on a line of its own,
+// where the next character would not fit).
 // And reflow never loses, adds or moves a character: read as text (a soft break is the
 // space the wrap broke at, or nothing inside a word longer than a line; Enter is a line
 // break), the message after each key is the message before it with that key applied where
@@ -101,9 +102,11 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
         // (a word that fills its line and runs on into the next is longer than a line: cut at the edge)
         const cut = word === lines[i + 1] && editor.wrapped(i + 1);
         if (word !== undefined && !cut) assert.ok(displayWidth(lines[i]! + word) > width - 1, `${JSON.stringify(word)} fits on line ${i} in ${state}`);
-        // a line broken inside a word (one wider than a line) is cut where the next character would not fit
+        // a line broken inside a word (one wider than a line) holds that word alone, cut where the next character would not fit
         const next = [...lines[i + 1]!][0];
         if (!lines[i]!.endsWith(' ') && next !== undefined && next !== ' ') {
+          const broken = /[^ ]*$/.exec(lines[i]!)![0] + /^[^ ]*/.exec(lines[i + 1]!)![0];
+          assert.ok(!lines[i]!.includes(' '), `line ${i} broken inside ${JSON.stringify(broken)} after another word in ${state}`);
           assert.ok(displayWidth(lines[i]! + next) > width - 1, `line ${i} cut short in ${state}`);
         }
       }

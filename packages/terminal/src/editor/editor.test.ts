@@ -332,6 +332,19 @@ describe('editor wrapping and limits', () => {
     assert.equal(editor.text().replace(/\s+/g, ' '), `new ${'word '.repeat(400)}`.trim());
   });
 
+  test('Ctrl-Y on the middle of a word cut at the edge leaves its start ending its line, not glued to the next word', () => {
+    const { editor, type } = driver({ width: 8 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    type('abcdefghijklmnop qq');
+    assert.deepEqual(lines(), ['abcdefg', 'hijklmn', 'op qq']);
+    type('\x1b[A\x19');
+    assert.deepEqual(lines(), ['abcdefg', 'op qq']);
+    // a delete in what is left of the word takes nothing of the next one
+    type('\x1b[A\x1b[F\x7f');
+    assert.deepEqual(lines(), ['abcdef', 'op qq']);
+    assert.equal(editor.text(), 'abcdef\nop qq');
+  });
+
   test('Ctrl-Y deletes the line', () => {
     const { editor, type } = driver();
     type('one\rtwo\rthree');

@@ -538,7 +538,21 @@ export class MessageEditor {
     let r = edited;
     while (r > 0 && edited - r < this.reflowLines && this.soft[r - 1] && this.lines[r - 1]!.length > 0 && this.lines[r - 1]!.at(-1) !== ' ') r--;
     if (r > 0 && this.soft[r - 1]) r--;
-    while (r < this.lines.length - 1 && this.soft[r] && r - edited < this.reflowLines) {
+    let completing = false;
+    let resume = 0;
+    for (;;) {
+      // A cut word that came back up whole may fit on the line above it now (and the lines
+      // below it go on as they would have).
+      if (completing && !this.runsOn(r) && r > 0 && this.soft[r - 1]) {
+        completing = false;
+        resume = r + 1;
+        r--;
+      }
+      if (!(r < this.lines.length - 1 && this.soft[r] && r - edited < this.reflowLines)) return;
+      // A word cut at the edge starts a line of its own: after a delete, its start may be
+      // behind another word here (wrap() moves it down to the rest of it).
+      // (only inside within(): moving it may need one more line, past the cap)
+      if (this.undoLog && this.runsOn(r) && this.lines[r]!.includes(' ')) this.wrap(r);
       const line = this.lines[r]!;
       const next = this.lines[r + 1]!;
       let pulled = 0;
@@ -569,6 +583,7 @@ export class MessageEditor {
           } else this.col -= end;
         }
         pulled += end;
+        if (cutWord) completing = true;
       }
       if (next.length === 0) {
         // The paragraph's next line gave all it had: it goes, and this one ends where it did.
@@ -588,7 +603,7 @@ export class MessageEditor {
         } else if (this.row > r + 1) this.row--;
         continue;
       }
-      if (pulled === 0 && r >= edited) return;
+      if (pulled === 0 && r >= edited && r >= resume) return;
       r++;
     }
   }
@@ -596,12 +611,15 @@ export class MessageEditor {
   private backspace(): boolean {
     const line = this.lines[this.row]!;
     if (this.col > 0) {
-      const [gone] = line.splice(this.col - 1, 1);
-      this.bytes -= byteLength(gone!);
-      this.col--;
-      this.pullUp(this.row);
+      const done = this.within(() => {
+        this.keep(line);
+        const [gone] = line.splice(this.col - 1, 1);
+        this.bytes -= byteLength(gone!);
+        this.col--;
+        this.pullUp(this.row);
+      });
       this.scrollToCursor();
-      return true;
+      return done;
     }
     if (this.row === 0) return false;
     const done = this.within(() => this.join(this.row - 1, true));
@@ -646,20 +664,26 @@ export class MessageEditor {
       return done;
     }
     if (this.col < line.length) {
-      const [gone] = line.splice(this.col, 1);
-      this.bytes -= byteLength(gone!);
-      this.pullUp(this.row);
+      const done = this.within(() => {
+        this.keep(line);
+        const [gone] = line.splice(this.col, 1);
+        this.bytes -= byteLength(gone!);
+        this.pullUp(this.row);
+      });
       this.scrollToCursor();
-      return true;
+      return done;
     }
     if (this.row >= this.lines.length - 1) return false;
     const next = this.lines[this.row + 1]!;
     // At the end of a wrapped line the character after the cursor is the next line's first.
     if (this.soft[this.row] && next.length > 0) {
-      this.bytes -= byteLength(next.shift()!);
-      this.pullUp(this.row + 1);
+      const done = this.within(() => {
+        this.keep(next);
+        this.bytes -= byteLength(next.shift()!);
+        this.pullUp(this.row + 1);
+      });
       this.scrollToCursor();
-      return true;
+      return done;
     }
     const done = this.within(() => this.join(this.row, false));
     this.scrollToCursor();
@@ -672,6 +696,9 @@ export class MessageEditor {
     // The line above runs on only if the deleted one did.
     const [goneSoft] = this.soft.splice(this.row, 1);
     if (this.row > 0) this.soft[this.row - 1] = this.soft[this.row - 1]! && goneSoft!;
+    // A word cut at the edge whose rest was on the deleted line ends where it is now: it is
+    // not glued to the next line's first word.
+    if (this.row > 0 && this.row < this.lines.length && this.runsOn(this.row - 1)) this.soft[this.row - 1] = false;
     if (this.lines.length === 0) {
       this.lines.push([]);
       this.soft.push(false);
