@@ -89,6 +89,9 @@ describe('download links over HTTP', () => {
     assert.match(await c.readUntil('uit: '), /noise file\.bin\s+2\.0M \d{4}-\d\d-\d\d\s+1 /);
     c.write('q');
     await c.readUntil('uit: ');
+    // By the listing's number, as D and T take it: the area's one file is number 1.
+    const byNumber = urlIn(await askLink(c, '1'));
+    assert.match(byNumber, /\/noise%20file\.bin$|\/noise file\.bin$/, byNumber);
     await c.close();
   });
 

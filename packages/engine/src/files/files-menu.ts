@@ -273,9 +273,12 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
 /** A signed HTTP link to one file of this area, valid for files.yaml's linkMinutes. */
 async function webLink(s: Session, files: BoardFiles, area: FileArea): Promise<void> {
   if (!files.links) return;
-  s.print('|11File name for a web download link: |15');
-  const name = (await s.readLine({ maxLength: 128 })).trim();
-  if (!name) return;
+  s.print('|11File name or number for a web download link: |15');
+  const typed = (await s.readLine({ maxLength: 128 })).trim();
+  if (!typed) return;
+  // What D and T take: a name (spaces and all, or quoted) or the listing's number.
+  const picked = await selectFiles(files.store.files, area.tag, typed, 1);
+  const name = picked.found[0]?.name ?? typed;
   const r = await files.links.create(s.user!, area.tag, name);
   if (!r.ok) {
     s.println(`|12${pipeSafe(name)}: ${pipeSafe(r.reason)}|07`);
