@@ -122,12 +122,18 @@ describe('carrier start --workers', () => {
       let stdout = '';
       let stderr = '';
       const workersUp = new Set<unknown>();
+      let stopSent = false;
       createInterface({ input: p.stdout }).on('line', (line) => {
         stdout += `${line}\n`;
         try {
           const rec = JSON.parse(line) as Record<string, unknown>;
           if (rec['event'] === 'board.started') workersUp.add(rec['pid']);
-          if (workersUp.size === 2) p.kill('SIGTERM');
+          // One SIGTERM: sent again for every later line, one could land while the primary
+          // was already exiting, after its handler was gone, and kill it (exit code null).
+          if (workersUp.size === 2 && !stopSent) {
+            stopSent = true;
+            p.kill('SIGTERM');
+          }
         } catch {
           /* not a log line */
         }
