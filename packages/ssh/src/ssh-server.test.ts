@@ -496,7 +496,8 @@ describe('SshServer against hostile transports', { timeout: 20_000 }, () => {
     const closed = new Promise<void>((r) => c.once('close', () => r()));
     shell(c, { term: 'xterm', cols: 80, rows: 25 }, flood).catch(() => undefined);
     await closed;
-    assert.ok(s.log.lines.some((l) => l['event'] === 'ssh.flood'));
+    // Named in the failure: once in CI the call closed with no ssh.flood line (not reproduced in 16 runs since).
+    await eventually(() => s.log.lines.some((l) => l['event'] === 'ssh.flood'), () => `ssh.flood in the log; the last lines: ${JSON.stringify(s.log.lines.slice(-8))}`, { timeoutMs: 5_000 });
     const ok = await login(s.port, { username: 'alice', password: 'secret' });
     await nextConnection(s, () => shell(ok, { term: 'xterm', cols: 80, rows: 25 }));
     ok.end();
