@@ -10,6 +10,7 @@ import {
   quoteStart,
   type Key,
 } from '@carrier/terminal';
+import { isPlainTerminal } from '@carrier/core';
 import type { Session } from '../session-api.js';
 import { noticeLine, type Notice } from '../social/notice.js';
 import { bodyLines } from './text.js';
@@ -44,8 +45,11 @@ export function replyQuote(s: Session, original: { body: string; fromHandle: str
   return quote.length === 0 ? {} : { quote, initial: `${quoteStart(quote, prefix).join('\n')}\n\n` };
 }
 
-/** Terminal types that cannot position a cursor. */
-const DUMB_TERMINALS = new Set(['dumb', 'unknown', 'tty', 'glass', 'network', 'printer']);
+/**
+ * Besides plain terminals (core's isPlainTerminal), types that name no terminal at all:
+ * the editor, which must place its cursor, takes no chance on them.
+ */
+const UNNAMED_TERMINALS = new Set(['unknown', 'network']);
 /** A window drag sends a storm of sizes: one redraw per pause. */
 const RESIZE_COALESCE_MS = 60;
 /** Notices held while the editor has the screen (shown when it closes); the oldest go first. */
@@ -53,7 +57,7 @@ const MAX_HELD_NOTICES = 20;
 
 export function prefersLineMode(s: Session): boolean {
   const t = s.terminal;
-  return DUMB_TERMINALS.has(t.type) || t.rows < 6 || t.cols < 20;
+  return isPlainTerminal(t.type) || UNNAMED_TERMINALS.has(t.type) || t.rows < 6 || t.cols < 20;
 }
 
 export async function editText(s: Session, opts: EditTextOptions): Promise<string | null> {
