@@ -24,6 +24,17 @@ export interface TerminalInfo {
   encodingSource: EncodingSource;
 }
 
+/**
+ * Terminal types that say the caller's terminal has no cursor addressing or colour (a
+ * teletype, `TERM=dumb`): the board sends them plain text, and full-screen views are not
+ * offered. A type the board does not know is not taken for one: most such clients do ANSI.
+ */
+const PLAIN_TERMINALS = new Set(['dumb', 'glass', 'printer', 'tty']);
+
+export function isPlainTerminal(type: string): boolean {
+  return PLAIN_TERMINALS.has(type.toLowerCase());
+}
+
 export interface Identity {
   user: string;
   via: 'ssh-password' | 'ssh-publickey' | 'ssh-keyboard-interactive' | 'rlogin-trusted';

@@ -29,17 +29,6 @@ export function removeEscapeSequences(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '');
 }
 
-/**
- * Terminal types that say the caller's terminal has no cursor addressing or colour (a
- * teletype, `TERM=dumb`): the board sends them plain text, and full-screen views are not
- * offered. A type the board does not know is not taken for one: most such clients do ANSI.
- */
-const PLAIN_TERMINALS = new Set(['dumb', 'glass', 'printer', 'tty']);
-
-export function isPlainTerminal(type: string): boolean {
-  return PLAIN_TERMINALS.has(type.toLowerCase());
-}
-
 export interface UserTextOptions {
   /** keep line breaks (CR LF and CR become LF) and tabs: for a pager text, not a one-line field */
   multiline?: boolean;
