@@ -61,7 +61,7 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     assert.match(sysop.out, /secret/);
   });
 
-  it('get fetches a file intact, counted and logged once (not per read); ../../etc/passwd is refused', async () => {
+  it('get fetches a file intact, counted and logged once (not per read); a reget of a partial copy counts, of a whole one not; ../../etc/passwd is refused', async () => {
     const out = await mkdtemp(join(dir, 'get-'));
     const r = await sftp('alice', ['get /general/big.bin'], out);
     assert.equal(r.code, 0, r.out);
@@ -76,14 +76,28 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     }
     const logged = board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin');
     assert.deepEqual(logged.map((l) => [l['user'], l['via'], l['area'], l['bytes']]), [['alice', 'sftp', 'general', 1_500_000]]);
-    // A resumed get (reget) sends only the tail: logged as partial, not counted again.
-    await writeFile(join(out, 'big.bin'), (await readFile(join(dir, 'general', 'big.bin'))).subarray(0, 1_000_000));
-    const resumed = await sftp('alice', ['reget /general/big.bin'], out);
+    // A resumed get (reget) of a partial copy sends only the tail and is counted, as a
+    // resumed ZMODEM download is: the caller now has the whole file. One count per handle.
+    const bobs = await mkdtemp(join(dir, 'reget-'));
+    await writeFile(join(bobs, 'big.bin'), (await readFile(join(dir, 'general', 'big.bin'))).subarray(0, 1_000_000));
+    const resumed = await sftp('bob', ['reget /general/big.bin'], bobs);
     assert.equal(resumed.code, 0, resumed.out);
-    assert.equal(await sha256(join(out, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
-    const partial = await board.waitForLog((l) => l['event'] === 'files.download_partial' && l['name'] === 'big.bin');
-    assert.equal(partial['bytes'], 500_000);
-    assert.equal(board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin').length, 1);
+    assert.equal(await sha256(join(bobs, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    const counted = await board.waitForLog((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin' && l['user'] === 'bob');
+    assert.deepEqual([counted['via'], counted['bytes']], ['sftp', 500_000]);
+    // A reget of a copy that is already whole reads nothing new: not counted, logged as partial.
+    const seen = board.logs.length;
+    const again = await sftp('bob', ['reget /general/big.bin'], bobs);
+    assert.equal(again.code, 0, again.out);
+    const none = await board.waitForLog((l) => board.logs.indexOf(l) >= seen && l['event'] === 'files.download_partial' && l['name'] === 'big.bin');
+    assert.deepEqual([none['user'], none['bytes']], ['bob', 0]);
+    assert.deepEqual(board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin').map((l) => l['user']), ['alice', 'bob']);
+    const after2 = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      assert.equal((await after2.files.find('general', 'big.bin'))?.downloads, 2);
+    } finally {
+      await after2.close();
+    }
     const bad = await sftp('alice', ['get ../../etc/passwd'], out);
     assert.notEqual(bad.code, 0);
     assert.match(bad.out, /not found|No such file/i);

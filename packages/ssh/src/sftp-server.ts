@@ -37,7 +37,9 @@ export interface SftpDownloadSource {
   size: number;
   /**
    * Called once, when the download ends (its handle closed, or the channel gone):
-   * `complete` = every byte of the file was sent, once; `bytes` = how many were.
+   * `complete` = the handle sent the file through its last byte, without a gap, from
+   * where its reading started (0, or the size of the caller's partial copy for a resumed
+   * download); `bytes` = how many bytes it sent.
    */
   done(outcome: { complete: boolean; bytes: number; via: DownloadVia }): void;
 }
@@ -66,24 +68,36 @@ type Handle =
   | { kind: 'dir'; entries: SftpEntry[]; next: number };
 
 /**
- * How much of a download went out: the bytes from the start, without a gap, that were
- * sent (OpenSSH's clients read in order, 64 requests in flight, answered in order here).
- * A read of a range already sent (a client reading twice) adds nothing, so a download is
- * counted complete once, when the whole file has gone out, not per READ request.
+ * How much of a download went out over one handle: the bytes sent, and the run sent
+ * without a gap from where the handle's first read started (OpenSSH's clients read in
+ * order, 64 requests in flight, answered in order here). A plain `get` starts at 0; a
+ * resumed one (`reget`, `get -a`) at the size of the caller's partial copy. The handle
+ * completed a download when that run reached the file's end having sent something, as a
+ * ZMODEM resume (ZRPOS past 0) counts when its last byte is acknowledged. A read of a
+ * range already sent adds nothing, so one handle counts once, never per READ request,
+ * and a resume that found the copy already whole (its one read at the end: EOF) counts
+ * nothing. An empty file counts when a read reached its end.
  */
 interface ReadProgress {
+  start: number | undefined;
   sent: number;
   contiguous: number;
+  reachedEnd: boolean;
 }
 
-function noteRead(p: ReadProgress, offset: number, n: number): void {
+function noteRead(p: ReadProgress, offset: number, n: number, size: number): void {
+  if (p.start === undefined) {
+    p.start = offset;
+    p.contiguous = offset;
+  }
   p.sent += n;
-  if (offset <= p.contiguous) p.contiguous = Math.max(p.contiguous, offset + n);
+  if (offset >= p.start && offset <= p.contiguous) p.contiguous = Math.max(p.contiguous, offset + n);
+  if (p.contiguous >= size && (p.sent > 0 || size === 0)) p.reachedEnd = true;
 }
 
 /** Report a read handle's end to the board, once. */
-function endDownload(h: { source: SftpDownloadSource; size: number; read: ReadProgress }): void {
-  h.source.done({ complete: h.read.contiguous >= h.size, bytes: h.read.sent, via: 'sftp' });
+function endDownload(h: { source: SftpDownloadSource; read: ReadProgress }): void {
+  h.source.done({ complete: h.read.reachedEnd, bytes: h.read.sent, via: 'sftp' });
 }
 
 function isRefusal(v: unknown): v is SftpRefusal {
@@ -225,7 +239,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         if (isRefusal(r)) return status(reqid, r);
         if (full(reqid)) return;
         const fh = await open(r.path, 'r');
-        newHandle(reqid, { kind: 'read', fh, source: r, size: r.size, replies: Promise.resolve(), read: { sent: 0, contiguous: 0 } });
+        newHandle(reqid, { kind: 'read', fh, source: r, size: r.size, replies: Promise.resolve(), read: { start: undefined, sent: 0, contiguous: 0, reachedEnd: false } });
         return;
       }
       if (flags & OPEN_MODE.READ) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'uploads are write-only');
@@ -246,13 +260,16 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
     // 64 reads in flight, and an EOF (for a read past the end) overtaking the data of an
     // earlier read made scp and sftp end the download short with no error.
     const reply = async (): Promise<void> => {
-      if (offset >= h.size) return sftp.status(reqid, STATUS_CODE.EOF);
+      if (offset >= h.size) {
+        noteRead(h.read, offset, 0, h.size);
+        return sftp.status(reqid, STATUS_CODE.EOF);
+      }
       const n = Math.min(length, MAX_READ, h.size - offset);
       const data = Buffer.allocUnsafe(n);
       const { bytesRead } = await h.fh.read(data, 0, n, offset);
       if (bytesRead === 0) return sftp.status(reqid, STATUS_CODE.EOF);
       sftp.data(reqid, data.subarray(0, bytesRead));
-      noteRead(h.read, offset, bytesRead);
+      noteRead(h.read, offset, bytesRead, h.size);
     };
     const next = h.replies.then(reply);
     h.replies = next.catch(() => undefined);
