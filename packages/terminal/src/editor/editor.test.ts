@@ -484,18 +484,18 @@ describe('how much a reply quotes', () => {
 
 describe('the screen', () => {
   test('the first draw paints everything, a keystroke repaints one row', () => {
-    const { editor, type } = driver({ width: 40, height: 8 });
+    const { editor, type } = driver({ width: 80, height: 8 });
     const screen = new EditorScreen(editor, { title: 'Subject: test' });
-    const first = screen.draw(40, 10);
+    const first = screen.draw(80, 10);
     assert.ok(first.includes('\x1b[2J'));
     assert.ok(first.includes('Subject: test'));
     type('a');
-    const next = screen.draw(40, 10);
+    const next = screen.draw(80, 10);
     assert.ok(!next.includes('\x1b[2J'));
     // text row 2 and the status row (its byte count) change, nothing else
     assert.equal(next.match(/\x1b\[\d+;1H/g)?.length, 2);
     assert.ok(next.endsWith('\x1b[2;2H'));
-    assert.equal(screen.draw(40, 10).match(/\x1b\[\d+;1H/g), null);
+    assert.equal(screen.draw(80, 10).match(/\x1b\[\d+;1H/g), null);
   });
 
   test('Ctrl-Z on an empty message says why nothing was sent, with the cursor after the question', () => {
@@ -531,6 +531,10 @@ describe('the screen', () => {
       collect();
       type('c\x11');
       collect();
+      // Ctrl-Q closes the quote window, Ctrl-K opens the help
+      type('\x11\x0b');
+      assert.equal(editor.mode, 'help');
+      collect();
       for (const row of rows) {
         const visible = row.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
         assert.ok(displayWidth(visible) <= cols - 1, `${displayWidth(visible)} columns at ${cols}: ${JSON.stringify(visible)}`);
@@ -547,9 +551,12 @@ describe('the screen', () => {
       const rows = screen.draw(cols, 12).split(/\x1b\[\d+;1H/);
       return rows[rows.length - 1]!.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
     };
-    assert.equal(status(80), ' INS  line 2/2  126 bytes  Ctrl-Z save  Ctrl-Q quote  Ctrl-Y del line');
+    assert.equal(status(80), ' INS  line 2/2  126 bytes  Ctrl-Z save  Ctrl-K help  Esc abort  Ctrl-Q quote');
     assert.equal(status(132), ` INS  line 2/2  126 bytes  ${EDITOR_HELP}`);
-    assert.equal(status(40), ' INS  line 2/2  126 bytes  Ctrl-Z save');
+    // too narrow for the counts and both of save and help: the short form, which still has them
+    assert.equal(status(40), ' INS 2/2  ^Z save  ^K help  Esc abort');
+    editor.insertText(`${'\r'.repeat(1990)}x`);
+    assert.equal(status(40), ' INS 1992/1992  ^Z save  ^K help');
   });
 
   test('the status row counts one byte as one byte', () => {
@@ -571,6 +578,85 @@ describe('the screen', () => {
     assert.ok(screen.draw(60, 22).includes('\x1b[2J'));
     // a 65535-column claim costs a bounded frame
     assert.ok(screen.draw(65535, 65535).length < 64 * 1024);
+  });
+});
+
+describe('a resize', () => {
+  /** Lines joined as the caller reads them: a soft break is nothing (its space stays on the line), Enter a newline. */
+  const reading = (e: MessageEditor): string => Array.from({ length: e.lineCount }, (_, i) => e.line(i) + (e.wrapped(i) || i === e.lineCount - 1 ? '' : '\n')).join('');
+  const lines = (e: MessageEditor): string[] => Array.from({ length: e.lineCount }, (_, i) => e.line(i));
+  const paragraph = 'The quick brown fox jumps over the lazy dog while the sysop watches the caller log scroll by on the console of an old BBS';
+
+  test('wraps every paragraph again to the new width; Enter stays, the cursor stays on its character, and back is as typed', () => {
+    const { editor, type } = driver({ width: 80, height: 20 });
+    type(`${paragraph}\r\r${paragraph} again`);
+    const at80 = lines(editor);
+    assert.equal(at80.length, 5);
+    // the cursor on the 'w' of 'watches' in the second paragraph
+    type(`\x1b[A\x1b[H${'\x1b[C'.repeat(at80[3]!.indexOf('watches'))}`);
+    const before = reading(editor);
+    editor.resize(40, 10);
+    assert.equal(editor.width, 40);
+    for (const l of lines(editor)) assert.ok(displayWidth(l.trimEnd()) <= 39, l);
+    assert.equal(reading(editor), before);
+    assert.ok(editor.lineCount > 5);
+    // the hard breaks are where they were: one blank line between the paragraphs
+    assert.equal(editor.text().split('\n\n').length, 2);
+    assert.equal(editor.line(editor.cursor.row).slice(editor.cursor.col, editor.cursor.col + 7), 'watches');
+    assert.ok(editor.cursor.row >= editor.top && editor.cursor.row < editor.top + 10);
+    // typing after the re-wrap reflows at 40
+    type('X');
+    assert.match(editor.text(), /Xwatches/);
+    type('\x7f');
+    editor.resize(80, 24);
+    assert.deepEqual(lines(editor), at80);
+    assert.equal(editor.line(editor.cursor.row).slice(editor.cursor.col, editor.cursor.col + 7), 'watches');
+  });
+
+  test('a word longer than the new width is cut at the edge; a re-wrap past the line cap is not made', () => {
+    const { editor, type } = driver({ width: 40, height: 10, maxLines: 4 });
+    type('short ' + 'x'.repeat(30));
+    editor.resize(12, 10);
+    assert.deepEqual(lines(editor), ['short ', 'xxxxxxxxxxx', 'xxxxxxxxxxx', 'xxxxxxxx']);
+    editor.resize(40, 10);
+    assert.deepEqual(lines(editor), ['short ' + 'x'.repeat(30)]);
+    type(' ' + 'y'.repeat(30));
+    const wide = lines(editor);
+    // at 12 columns this would take 7 lines, more than the cap of 4: the text keeps its 40-column lines
+    editor.resize(12, 10);
+    assert.equal(editor.width, 40);
+    assert.deepEqual(lines(editor), wide);
+  });
+});
+
+describe('the help screen', () => {
+  test('F1 and Ctrl-K show every key, a page at a time at 40 columns, and any key goes back to the text unchanged', () => {
+    const { editor, type } = driver({ width: 40, height: 8 });
+    const screen = new EditorScreen(editor, { title: 'Subject: help' });
+    type('hello');
+    const text = (out: string): string => out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '\n');
+    screen.draw(40, 10);
+    for (const open of ['\x1bOP', '\x0b']) {
+      type(open);
+      assert.equal(editor.mode, 'help');
+      const first = text(screen.draw(40, 10));
+      assert.match(first, /Ctrl-Z {9}save the message/);
+      assert.match(first, /Keys: any key for more, Esc back/);
+      assert.doesNotMatch(first, /hello/);
+      type(' ');
+      const second = text(screen.draw(40, 10));
+      assert.match(second, /F1 Ctrl-K {6}this help/);
+      assert.match(second, /Keys: any key goes back/);
+      type('q');
+      assert.equal(editor.mode, 'edit');
+      assert.equal(editor.text(), 'hello');
+      assert.match(text(screen.draw(40, 10)), /hello/);
+    }
+    // Esc goes back from the first page, without asking to abort
+    type('\x0b');
+    type('\x1b');
+    assert.equal(editor.mode, 'edit');
+    assert.equal(editor.text(), 'hello');
   });
 });
 

@@ -12,7 +12,8 @@ import { charWidth } from '../text-width.js';
  *
  * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
  * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
- * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), Ctrl-Z (save; on a message
+ * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), F1 or Ctrl-K (the keys, paged
+ * to the text area), Ctrl-Z (save; on a message
  * with nothing in it, asks `Nothing to send: (A)bort or (C)ontinue?`), Esc (asks
  * `Abort message? (y/N)`).
  */
@@ -32,7 +33,29 @@ export interface EditorOptions {
   quote?: readonly string[];
 }
 
-export type EditorMode = 'edit' | 'confirm-abort' | 'confirm-empty' | 'quote';
+export type EditorMode = 'edit' | 'confirm-abort' | 'confirm-empty' | 'quote' | 'help';
+
+/**
+ * The help screen (F1 or Ctrl-K): every key, one a row, short enough for a 40-column
+ * screen (a key column of EDITOR_KEY_COLUMN and a few words), where the status row has
+ * room for only the most needed of them.
+ */
+export const EDITOR_KEYS: ReadonlyArray<readonly [keys: string, does: string]> = [
+  ['Ctrl-Z', 'save the message'],
+  ['Esc', 'abort (asks first)'],
+  ['Ctrl-Q', 'quote window'],
+  ['Ctrl-Y', 'delete the line'],
+  ['Insert', 'insert / overwrite'],
+  ['Enter', 'end the paragraph'],
+  ['Tab', 'to the next tab stop'],
+  ['Backspace Del', 'delete a character'],
+  ['Home Ctrl-A', 'start of the line'],
+  ['End Ctrl-E', 'end of the line'],
+  ['Arrows', 'move'],
+  ['PgUp PgDn', 'a screen up / down'],
+  ['F1 Ctrl-K', 'this help'],
+];
+export const EDITOR_KEY_COLUMN = 15;
 
 /** What a key did: keep editing, or the caller is finished. */
 export type EditorOutcome = { kind: 'continue'; bell?: boolean } | { kind: 'save'; text: string } | { kind: 'abort' };
@@ -62,6 +85,27 @@ function widthOf(chars: readonly string[], end = chars.length): number {
 }
 const clampSize = (n: number, max: number): number => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), 1), max) : 1);
 
+/**
+ * Where a line of `chars` from `from` on breaks to fit `limit` columns, or -1 when the rest
+ * fits: after its last space that fits (a space that overflows stays, unseen, at the end of
+ * its line: the word after it starts the next), or at the edge for a word longer than a line.
+ */
+function breakPoint(chars: readonly string[], from: number, limit: number): number {
+  let w = 0;
+  let cut = -1;
+  for (let i = from; i < chars.length; i++) {
+    w += charWidth(chars[i]!);
+    if (w > limit) {
+      cut = i;
+      break;
+    }
+  }
+  if (cut < 0) return -1;
+  if (chars[cut] === ' ') return cut + 1;
+  for (let i = cut; i > from; i--) if (chars[i - 1] === ' ') return i;
+  return Math.max(from + 1, cut);
+}
+
 export class MessageEditor {
   /** Lines, as code-point arrays (so the cursor index is a character, not a UTF-16 unit). */
   private lines: string[][] = [[]];
@@ -81,6 +125,8 @@ export class MessageEditor {
   private readonly quoteLines: readonly string[];
   private quoteAt = 0;
   private quoteTop = 0;
+  /** The first help row shown (the help is paged when the text area is shorter). */
+  private helpTop = 0;
   /** While a typed key is tried: how to put back what it changed, newest last (see insertChar). */
   private undoLog: Array<() => void> | undefined;
   private readonly touched = new Set<string[]>();
@@ -154,6 +200,10 @@ export class MessageEditor {
       .join('\n')
       .replace(/\n+$/, '');
   }
+  /** The help page shown: rows of EDITOR_KEYS from `top`, and whether more follow. */
+  get help(): { top: number; more: boolean } {
+    return { top: this.helpTop, more: this.helpTop + this.heightNow < EDITOR_KEYS.length };
+  }
   get quote(): { lines: readonly string[]; at: number; top: number } {
     return { lines: this.quoteLines, at: this.quoteAt, top: this.quoteTop };
   }
@@ -168,12 +218,56 @@ export class MessageEditor {
 
   // ---- input ------------------------------------------------------------------------
 
-  /** The window changed size: wrap nothing again (lines stay as typed), keep the cursor on screen. */
+  /**
+   * The window changed size: every paragraph is wrapped again to the new width, as at the
+   * start (lines Enter ended stay ended; the cursor stays on its character), and the cursor
+   * kept on screen. A re-wrap that would pass the line cap is not made (the lines keep the
+   * width they have, and the screen cuts them): a narrower window must not cost text.
+   */
   resize(width: number, height: number): void {
-    this.widthNow = clampSize(width, EDITOR_MAX_WIDTH);
+    const w = clampSize(width, EDITOR_MAX_WIDTH);
     this.heightNow = clampSize(height, EDITOR_MAX_HEIGHT);
+    if (w !== this.widthNow) this.rewrap(w);
+    this.quoteTop = Math.min(this.quoteTop, this.quoteAt);
+    if (this.quoteAt >= this.quoteTop + this.quoteRows) this.quoteTop = this.quoteAt - this.quoteRows + 1;
+    this.helpTop = 0;
     this.scrollToCursor();
     this.revision++;
+  }
+
+  /** Every paragraph broken again at `width`, in one pass over the text; false (nothing changed) past the line cap. */
+  private rewrap(width: number): boolean {
+    const limit = width - 1;
+    const lines: string[][] = [];
+    const soft: boolean[] = [];
+    let row = 0;
+    let col = 0;
+    for (let r = 0; r < this.lines.length; ) {
+      const para: string[] = [];
+      let cursorAt = -1;
+      do {
+        if (r === this.row) cursorAt = para.length + this.col;
+        para.push(...this.lines[r]!);
+      } while (this.wrapped(r++));
+      for (let from = 0; ; ) {
+        if (lines.length >= this.maxLines) return false;
+        const end = breakPoint(para, from, limit);
+        if (cursorAt >= from && (end < 0 || cursorAt < end)) {
+          row = lines.length;
+          col = cursorAt - from;
+        }
+        lines.push(para.slice(from, end < 0 ? para.length : end));
+        soft.push(end >= 0);
+        if (end < 0) break;
+        from = end;
+      }
+    }
+    this.lines = lines;
+    this.soft = soft;
+    this.row = row;
+    this.col = col;
+    this.widthNow = width;
+    return true;
   }
 
   feed(key: Key): EditorOutcome {
@@ -192,6 +286,16 @@ export class MessageEditor {
       return { kind: 'continue' };
     }
     if (this.modeNow === 'quote') return this.feedQuote(key);
+    if (this.modeNow === 'help') {
+      // Any key shows the next page, and after the last goes back to the text; Esc goes back at once.
+      this.revision++;
+      this.helpTop += this.heightNow;
+      if (key.name === 'escape' || this.helpTop >= EDITOR_KEYS.length) {
+        this.modeNow = 'edit';
+        this.helpTop = 0;
+      }
+      return { kind: 'continue' };
+    }
     if (isSaveKey(key)) {
       const text = this.save();
       if (text !== null) return { kind: 'save', text };
@@ -217,6 +321,8 @@ export class MessageEditor {
           if (this.quoteLines.length === 0) return false;
           this.modeNow = 'quote';
           return true;
+        case 'k':
+          return this.openHelp();
         case 'a':
           return this.move(() => (this.col = 0));
         case 'e':
@@ -245,6 +351,8 @@ export class MessageEditor {
       case 'escape':
         this.modeNow = 'confirm-abort';
         return true;
+      case 'f1':
+        return this.openHelp();
       case 'left':
         if (this.col > 0) return this.move(() => this.col--);
         if (this.row > 0) return this.move(() => ((this.row -= 1), (this.col = this.textEnd(this.row))));
@@ -398,32 +506,14 @@ export class MessageEditor {
     let r = row;
     while (r < this.lines.length) {
       const line = this.lines[r]!;
-      let w = 0;
-      let cut = -1;
-      for (let i = 0; i < line.length; i++) {
-        w += charWidth(line[i]!);
-        if (w > limit) {
-          cut = i;
-          break;
-        }
-      }
-      let breakAt = cut;
-      if (cut < 0) {
+      let breakAt = breakPoint(line, 0, limit);
+      if (breakAt < 0) {
         // It fits, but a space typed into a word that was cut at the edge splits it: the part
         // after the space is the start of the word running on into the next line, and goes down to it.
         const space = this.runsOn(r) ? line.lastIndexOf(' ') : -1;
         if (space < 0 || r - row >= this.reflowLines) return;
         breakAt = space + 1;
       }
-      // A space that overflows stays (unseen) at the end of its line: the word after it starts the next.
-      else if (line[cut] === ' ') breakAt = cut + 1;
-      else for (let i = cut; i > 0; i--) {
-        if (line[i - 1] === ' ') {
-          breakAt = i;
-          break;
-        }
-      }
-      if (breakAt === 0) breakAt = Math.max(1, cut);
       // Within the reflow window only: past it the overflow gets a line of its own, still in
       // the paragraph, so a key at the top of a long paragraph costs a screenful, not all of it.
       const next = this.soft[r] && r - row < this.reflowLines ? this.lines[r + 1] : undefined;
@@ -708,6 +798,12 @@ export class MessageEditor {
     // The line above may run on into the line that took the deleted one's place.
     this.pullUp(this.row);
     this.scrollToCursor();
+    return true;
+  }
+
+  private openHelp(): true {
+    this.modeNow = 'help';
+    this.helpTop = 0;
     return true;
   }
 

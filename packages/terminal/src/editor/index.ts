@@ -3,6 +3,8 @@ export {
   EDITOR_DEFAULTS,
   EDITOR_MAX_WIDTH,
   EDITOR_MAX_HEIGHT,
+  EDITOR_KEYS,
+  EDITOR_KEY_COLUMN,
   displayWidth,
   isSaveKey,
   quotePrefix,
@@ -15,5 +17,5 @@ export {
   type EditorMode,
   type EditorOutcome,
 } from './editor.js';
-export { EditorScreen, ABORT_PROMPT, EMPTY_PROMPT, EDITOR_HELP, EDITOR_HELP_ITEMS, fitWidth, type EditorScreenOptions } from './render.js';
+export { EditorScreen, ABORT_PROMPT, EMPTY_PROMPT, EDITOR_HELP, EDITOR_HELP_ITEMS, EDITOR_HELP_SHORT, fitWidth, type EditorScreenOptions } from './render.js';
 export { LineModeEditor, LINE_MODE_HELP, pickLines, type LineModeOutcome } from './line-mode.js';

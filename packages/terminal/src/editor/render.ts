@@ -1,6 +1,6 @@
 import { plural } from '@carrier/core';
 import { charWidth } from '../text-width.js';
-import type { EditorMode, MessageEditor } from './editor.js';
+import { EDITOR_KEYS, EDITOR_KEY_COLUMN, type EditorMode, type MessageEditor } from './editor.js';
 
 /**
  * Draws a MessageEditor on an ANSI screen: a title row, the text rows, and a status row
@@ -23,8 +23,14 @@ const ASK_SGR = `${CSI}0;1;33m`;
 export const ABORT_PROMPT = 'Abort message? (y/N)';
 /** Ctrl-Z on a message with nothing in it (plain ASCII: a CP437 caller has no dash). */
 export const EMPTY_PROMPT = 'Nothing to send: (A)bort or (C)ontinue?';
-/** The status row's key help, most needed first: a narrow screen shows the items that fit whole. */
-export const EDITOR_HELP_ITEMS = ['Ctrl-Z save', 'Ctrl-Q quote', 'Ctrl-Y del line', 'Esc abort'] as const;
+/**
+ * The status row's key help, most needed first: a narrow screen shows the items that fit
+ * whole. Saving and the help screen (which has every key) come first; where even those two
+ * do not fit after the counts (40 columns), the row shortens to its line count and the
+ * `^Z` forms, so a caller on a narrow terminal still sees how to save and where help is.
+ */
+export const EDITOR_HELP_ITEMS = ['Ctrl-Z save', 'Ctrl-K help', 'Esc abort', 'Ctrl-Q quote', 'Ctrl-Y del line'] as const;
+export const EDITOR_HELP_SHORT = ['^Z save', '^K help', 'Esc abort', '^Q quote', '^Y del line'] as const;
 export const EDITOR_HELP = EDITOR_HELP_ITEMS.join('  ');
 
 /** Cut `text` to `cols` display columns. */
@@ -89,6 +95,15 @@ export class EditorScreen {
     const frame: string[] = [];
     const title = fitWidth(` ${this.opts.title}`, inner);
     frame.push(`${TITLE_SGR}${title}${' '.repeat(Math.max(0, inner - displayWidthOf(title)))}${TEXT_SGR}`);
+    if (e.mode === 'help') {
+      const { top, more } = e.help;
+      for (let r = 0; r < textRows; r++) {
+        const key = EDITOR_KEYS[top + r];
+        frame.push(key ? `${TEXT_SGR}${fitWidth(`${key[0].padEnd(EDITOR_KEY_COLUMN)}${key[1]}`, inner)}` : TEXT_SGR);
+      }
+      frame.push(`${STATUS_SGR}${fitWidth(helpStatus(more), inner)}${TEXT_SGR}`);
+      return frame;
+    }
     const quoteOpen = e.mode === 'quote';
     const quoteRows = quoteOpen ? Math.min(e.quoteRows, textRows - 2) : 0;
     const shown = textRows - (quoteOpen ? quoteRows + 1 : 0);
@@ -110,11 +125,10 @@ export class EditorScreen {
     if (ask !== undefined) {
       frame.push(`${ASK_SGR}${fitWidth(`${ask} `, inner)}${TEXT_SGR}`);
     } else {
-      let status = ` ${e.insert ? 'INS' : 'OVR'}  line ${e.cursor.row + 1}/${e.lineCount}  ${plural(e.byteCount, 'byte')}`;
-      for (const item of EDITOR_HELP_ITEMS) {
-        if (displayWidthOf(`${status}  ${item}`) > inner) break;
-        status += `  ${item}`;
-      }
+      const mode = e.insert ? 'INS' : 'OVR';
+      const lines = `${e.cursor.row + 1}/${e.lineCount}`;
+      const full = withItems(` ${mode}  line ${lines}  ${plural(e.byteCount, 'byte')}`, EDITOR_HELP_ITEMS, inner);
+      const status = full.items >= 2 ? full.text : withItems(` ${mode} ${lines}`, EDITOR_HELP_SHORT, inner).text;
       frame.push(`${STATUS_SGR}${fitWidth(status, inner)}${TEXT_SGR}`);
     }
     return frame;
@@ -125,6 +139,7 @@ export class EditorScreen {
     const ask = question(e.mode);
     // After the question, or at the last column it may use when the screen is narrower than the question.
     if (ask !== undefined) return `${CSI}${rows};${Math.min(displayWidthOf(ask) + 2, this.cols - 1)}H`;
+    if (e.mode === 'help') return `${CSI}${rows};${Math.min(displayWidthOf(helpStatus(e.help.more)) + 1, this.cols - 1)}H`;
     if (e.mode === 'quote') {
       const q = e.quote;
       const textRows = rows - 2;
@@ -136,6 +151,22 @@ export class EditorScreen {
     const col = Math.min(e.cursorColumn, this.cols - 2) + 1;
     return `${CSI}${row};${col}H`;
   }
+}
+
+/** `status` and as many of `items` as fit whole in `cols`, most needed first. */
+function withItems(status: string, items: readonly string[], cols: number): { text: string; items: number } {
+  let text = status;
+  let n = 0;
+  for (const item of items) {
+    if (displayWidthOf(`${text}  ${item}`) > cols) break;
+    text += `  ${item}`;
+    n++;
+  }
+  return { text, items: n };
+}
+
+function helpStatus(more: boolean): string {
+  return more ? ' Keys: any key for more, Esc back' : ' Keys: any key goes back';
 }
 
 /** The question the status row asks in `mode`, if it asks one. */
