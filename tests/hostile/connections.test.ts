@@ -202,8 +202,8 @@ describe('hostile connections on every front end (PROTOCOL-NOTES items 1, 2, 9, 
       }
       assert.ok(closed(), 'a caller who never reads was never closed');
     }
-    // Three callers at once, each allowed its front end's output cap (telnet and rlogin
-    // 1 MiB, ssh 4 MiB) plus the garbage of a few thousand redraws: measured 27-41 MiB.
+    // Three callers at once, each allowed its front end's output cap (1 MiB on each) plus
+    // the garbage of a few thousand redraws: measured 27-41 MiB (ssh's cap was 4 MiB then).
     await battery.survives('item 14', { deadlineMs: 35_000, maxGrowthBytes: 96 * MiB }, async () => {
       await Promise.all([
         (async () => {
@@ -230,6 +230,7 @@ describe('hostile connections on every front end (PROTOCOL-NOTES items 1, 2, 9, 
           // Stop reading the TCP stream: the server's channel window and socket fill up.
           (session.client as unknown as { _sock: { pause(): void } })._sock.pause();
           await demandOutput((s) => ch.write(s), session.isClosed);
+          assert.equal((await logged('ssh.output_overflow', from))['limit'], 1024 * 1024);
           assert.equal((await logged('disconnect', from))['reason'], 'caller stopped reading');
         })(),
       ]);

@@ -5,7 +5,7 @@ export {
   SSH_DEFAULT_MAX_PASSWORD_TRIES,
   type SshServerOptions,
 } from './ssh-server.js';
-export { SshConnection } from './ssh-connection.js';
+export { SshConnection, SSH_DEFAULT_MAX_OUTPUT_BUFFER } from './ssh-connection.js';
 export { ensureHostKeys, type HostKeys, type HostKeyPaths } from './host-keys.js';
 export { DEFAULT_SSH_ALGORITHMS, type SshAlgorithms } from './algorithms.js';
 export { NEW_USER_LOGIN, type AuthResult, type SshAuthenticator } from './authenticator.js';

@@ -1,13 +1,16 @@
 import type { ServerChannel } from 'ssh2';
-import { BaseConnection, type Identity, type TerminalInfo } from '@carrier/core';
+import { BaseConnection, type Identity, type Logger, type TerminalInfo } from '@carrier/core';
 
 /**
- * Output queued for a caller and not yet taken by the network: what waits for the
- * SSH window plus what the socket holds. A screen is a few KiB and a client's window
- * is about 2 MiB; past this the caller has stopped reading (PROTOCOL-NOTES hostile
- * input 14) and is closed rather than buffered without bound.
+ * Output queued for a caller and not yet taken by the network, by default: what waits
+ * for the SSH window plus what the socket holds. A screen is a few KiB; past this the
+ * caller has stopped reading (PROTOCOL-NOTES hostile input 14) and is closed rather than
+ * buffered. The same bound as a telnet socket's or a browser's (TELNET_DEFAULTS and
+ * WEB_DEFAULTS maxOutputBuffer): a caller who stops reading holds as much on every
+ * front end. OpenSSH opens a 2 MiB channel window, so without this bound a paused ssh
+ * client was sent up to 2 MiB into its socket and 4 MiB more were queued.
  */
-const MAX_UNSENT_OUTPUT = 4 * 1024 * 1024;
+export const SSH_DEFAULT_MAX_OUTPUT_BUFFER = 1024 * 1024;
 /** After we close the shell channel, time the client has to close its side. */
 const END_GRACE_MS = 2000;
 
@@ -21,6 +24,11 @@ export interface SshConnectionOptions {
   socketBacklog: () => number;
   /** Disconnect the whole SSH connection (one shell per connection). */
   disconnect: () => void;
+  /** Drop the socket now, queued output and all (a caller who stopped reading). */
+  destroy: () => void;
+  /** unsent output past this closes the call; default SSH_DEFAULT_MAX_OUTPUT_BUFFER */
+  maxOutputBuffer?: number;
+  log: Logger;
 }
 
 /** A caller's shell channel, as the engine sees it. */
@@ -28,6 +36,11 @@ export class SshConnection extends BaseConnection {
   private readonly channel: ServerChannel;
   private readonly socketBacklog: () => number;
   private readonly disconnect: () => void;
+  private readonly destroy: () => void;
+  private readonly maxOutputBuffer: number;
+  private readonly log: Logger;
+  /** the caller stopped reading: the socket is dropped, not drained */
+  private overflowed = false;
 
   constructor(opts: SshConnectionOptions) {
     super({ protocol: 'ssh', remoteAddress: opts.remoteAddress, terminal: opts.terminal });
@@ -36,6 +49,9 @@ export class SshConnection extends BaseConnection {
     this.wantsNewUser = opts.wantsNewUser;
     this.socketBacklog = opts.socketBacklog;
     this.disconnect = opts.disconnect;
+    this.destroy = opts.destroy;
+    this.maxOutputBuffer = opts.maxOutputBuffer ?? SSH_DEFAULT_MAX_OUTPUT_BUFFER;
+    this.log = opts.log;
     this.channel.on('data', (bytes: Buffer) => this.pushInput(bytes));
     this.channel.on('drain', () => this.emit('drain'));
     this.channel.on('close', () => this.transportClosed('client closed'));
@@ -59,7 +75,10 @@ export class SshConnection extends BaseConnection {
   }
 
   protected sendRaw(bytes: Buffer): boolean {
-    if (this.channel.writableLength + this.socketBacklog() > MAX_UNSENT_OUTPUT) {
+    const buffered = this.channel.writableLength + this.socketBacklog();
+    if (buffered + bytes.length > this.maxOutputBuffer) {
+      this.log.warn('ssh.output_overflow', { conn: this.id, remote: this.remoteAddress, buffered, limit: this.maxOutputBuffer });
+      this.overflowed = true;
       this.close('caller stopped reading');
       return false;
     }
@@ -67,6 +86,11 @@ export class SshConnection extends BaseConnection {
   }
 
   protected endTransport(): void {
+    if (this.overflowed) {
+      // Nothing more reaches a caller who does not read: the queued output goes with the socket.
+      this.destroy();
+      return;
+    }
     // Close the channel first and disconnect once the client confirms: OpenSSH then
     // exits cleanly with our exit status. A client that never confirms (or never read
     // its backlog) is disconnected after a short grace.

@@ -7,6 +7,7 @@ import { createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/co
 import type { AuthResult, SshAuthenticator } from './authenticator.js';
 import { EXEC_REFUSAL } from './session-requests.js';
 import { generateEd25519Key } from './openssh-key.js';
+import { SSH_DEFAULT_MAX_OUTPUT_BUFFER } from './ssh-connection.js';
 import { SshServer, type SshServerOptions } from './ssh-server.js';
 import { eventually } from '@carrier/core/testing';
 
@@ -220,7 +221,7 @@ describe('SshServer with an ssh2 client', { timeout: 20_000 }, () => {
     c.end();
   });
 
-  it('closes a caller who stopped reading once a few MiB of output pile up', async () => {
+  it('closes a caller who stopped reading once 1 MiB of output piles up (the telnet and web bound), with one log line', async () => {
     const c = await login(s.port, { username: 'alice', password: 'secret' });
     let ch!: ClientChannel;
     const conn = await nextConnection(s, async () => (ch = await shell(c, { term: 'xterm', cols: 80, rows: 25 })));
@@ -233,6 +234,11 @@ describe('SshServer with an ssh2 client', { timeout: 20_000 }, () => {
       if (i % 16 === 0) await new Promise((r) => setTimeout(r, 1));
     }
     assert.equal(await closed, 'caller stopped reading');
+    const overflow = s.log.lines.filter((l) => l['event'] === 'ssh.output_overflow');
+    assert.equal(overflow.length, 1, JSON.stringify(overflow));
+    // telnet's and the web's maxOutputBuffer (ssh depends on core only, so the number is restated)
+    assert.equal(overflow[0]!['limit'], 1024 * 1024);
+    assert.ok((overflow[0]!['buffered'] as number) <= SSH_DEFAULT_MAX_OUTPUT_BUFFER, JSON.stringify(overflow[0]));
     c.end();
   });
 

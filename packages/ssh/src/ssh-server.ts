@@ -47,6 +47,8 @@ export interface SshServerOptions extends Omit<BaseServerOptions, 'protocol'> {
   maxPasswordTries?: number;
   /** Offer keyboard-interactive alongside password and publickey (default true). */
   keyboardInteractive?: boolean;
+  /** unsent output to a shell past this closes the call: the caller stopped reading (default SSH_DEFAULT_MAX_OUTPUT_BUFFER, 1 MiB, as telnet and the web) */
+  maxOutputBuffer?: number;
   /** SFTP on the same login: the board's rules for this user (by handle); undefined refuses. */
   sftp?: ((user: string) => SftpBackend | undefined) | undefined;
 }
@@ -78,6 +80,7 @@ export class SshServer extends BaseServer {
   private readonly maxAuthAttempts: number;
   private readonly maxPasswordTries: number;
   private readonly keyboardInteractive: boolean;
+  private readonly maxOutputBuffer: number | undefined;
   private readonly sftp: SshServerOptions['sftp'];
   /** keyed by the socket's own remote address and port, which is what ssh2 reports back */
   private readonly callers = new Map<string, Caller>();
@@ -89,6 +92,7 @@ export class SshServer extends BaseServer {
     this.maxAuthAttempts = opts.maxAuthAttempts ?? SSH_DEFAULT_MAX_AUTH_ATTEMPTS;
     this.maxPasswordTries = opts.maxPasswordTries ?? SSH_DEFAULT_MAX_PASSWORD_TRIES;
     this.keyboardInteractive = opts.keyboardInteractive ?? true;
+    this.maxOutputBuffer = opts.maxOutputBuffer;
     this.sftp = opts.sftp;
     const hostKeys = [opts.hostKeys.ed25519, opts.hostKeys.rsa].filter((k): k is Buffer => k !== undefined);
     if (hostKeys.length === 0) throw new CarrierError(ErrorCodes.CONFIG_INVALID, 'ssh: no host key given');
@@ -217,6 +221,9 @@ export class SshServer extends BaseServer {
       wantsNewUser: outcome.wantsNewUser,
       socketBacklog: () => caller.socket.writableLength,
       disconnect,
+      destroy: () => caller.socket.destroy(),
+      maxOutputBuffer: this.maxOutputBuffer,
+      log: this.log,
     });
     caller.conn = conn;
     this.resolve(conn, caller.ctx);
