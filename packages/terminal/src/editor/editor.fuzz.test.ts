@@ -1,5 +1,6 @@
 // Fuzzing the message editor's model: whatever keys a caller sends in whatever order
-// (typing, Enter, the deletes, arrows, Ctrl-Y, Insert), at whatever width and line cap,
+// (typing, Enter, the deletes, arrows, Ctrl-Y, Tab in insert and overwrite mode, Insert,
+// the help screen, and window resizes between them), at whatever width and line cap,
 // nothing throws, the cursor stays on the text, no line is wider than the text area (but
 // for spaces the wrap left at its end), the byte count is the body's, and every paragraph
 // is reflowed: where the wrap broke a line, the next line's first word did not fit on it
@@ -9,16 +10,24 @@
 // space the wrap broke at, or nothing inside a word longer than a line; Enter is a line
 // break), the message after each key is the message before it with that key applied where
 // the caller sees the cursor, which never stands past a line's text (the unseen space a
-// wrapped line ends with is its break, not a place to type).
+// wrapped line ends with is its break, not a place to type). Ctrl-Y takes the cursor's
+// line and its break; Tab in overwrite mode moves along the text to the next stop (padding
+// past its end) and types over nothing; a key on the help screen changes no text; a resize
+// changes no text and keeps the cursor on its character.
 // These hold after every key, not only at the end.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuzz } from '../../../../tools/fuzz/fuzz-settings.js';
 import { KeyDecoder, type Key } from '../keys.js';
+import { charWidth } from '../text-width.js';
 import { MessageEditor, displayWidth } from './editor.js';
 
-const KEYS = ['a', 'bb', 'ccc ', ' ', '  ', 'word ', '漢', '\r', '\x7f', '\x1b[3~', '\x1b[A', '\x1b[B', '\x1b[C', '\x1b[D', '\x1b[H', '\x1b[F', '\x19', '\x1b[2~', '\t'];
+/** Keys as a terminal sends them, and `resize:N` (the window becomes N columns wide). */
+const KEYS = [
+  'a', 'bb', 'ccc ', ' ', '  ', 'word ', '漢', '\r', '\x7f', '\x1b[3~', '\x1b[A', '\x1b[B', '\x1b[C', '\x1b[D', '\x1b[H', '\x1b[F',
+  '\x19', '\x19', '\x1b[2~', '\x1b[2~', '\t', '\t', '\x0b', '\x1bOP', 'resize:6', 'resize:9', 'resize:14', 'resize:30',
+];
 
 interface Reading {
   /** The message as code points: lines joined by their breaks. */
@@ -45,12 +54,44 @@ function read(editor: MessageEditor): Reading {
   return { text, starts, shown };
 }
 
-/** The message after `key`, typed where the caller sees the cursor; undefined where the key changes no text. */
-function expected(editor: MessageEditor, before: Reading, key: Key): { text: string[]; at: number } | undefined {
+/**
+ * The message after `key`, typed where the caller sees the cursor (`at` undefined: the
+ * cursor is not checked); undefined where the key changes no text.
+ */
+function expected(editor: MessageEditor, before: Reading, key: Key): { text: string[]; at: number | undefined } | undefined {
   const { row, col } = editor.cursor;
   const at = before.starts[row]! + Math.min(col, before.shown[row]!);
   const lineEnd = before.starts[row]! + before.shown[row]!;
   const t = [...before.text];
+  if (editor.mode !== 'edit') return { text: t, at: undefined };
+  if (key.name === 'char' && key.ctrl && key.ch === 'y') {
+    // The line goes with its break. A line above that ran on into it ends where it did (its
+    // break is that line's); a word cut at the edge there is not glued to what comes up.
+    const start = before.starts[row]!;
+    const chars = [...editor.line(row)].length;
+    const last = row === editor.lineCount - 1;
+    const soft = editor.wrapped(row);
+    const aboveSoft = row > 0 && editor.wrapped(row - 1);
+    if (last && row > 0 && !aboveSoft) t.splice(start - 1, chars + 1);
+    else if (!last && !soft && !aboveSoft) t.splice(start, chars + 1);
+    else t.splice(start, chars);
+    if (aboveSoft && soft && !last) {
+      const end = [...editor.line(row - 1)].at(-1);
+      const next = [...editor.line(row + 1)][0];
+      if (end !== undefined && end !== ' ' && next !== undefined && next !== ' ') t.splice(start, 0, '\n');
+    }
+    return { text: t, at: undefined };
+  }
+  if (key.name === 'tab' && !editor.insert) {
+    const chars = [...editor.line(row)];
+    let c = col;
+    let w = editor.cursorColumn;
+    const target = w + 4 - (w % 4);
+    while (c < before.shown[row]! && w < target) w += charWidth(chars[c++]!);
+    const pad = Math.max(0, target - w);
+    t.splice(at + (c - col), 0, ...' '.repeat(pad));
+    return { text: t, at: at + (c - col) + pad };
+  }
   if (key.name === 'char' && !key.ctrl && !key.alt && key.ch !== undefined) {
     if (!editor.insert && at < lineEnd) t[at] = key.ch;
     else t.splice(at, 0, key.ch);
@@ -78,6 +119,40 @@ function expected(editor: MessageEditor, before: Reading, key: Key): { text: str
   return undefined;
 }
 
+/** Where the cursor is in the message as read. */
+function cursorAt(editor: MessageEditor, reading: Reading): number {
+  const { row, col } = editor.cursor;
+  return reading.starts[row]! + Math.min(col, reading.shown[row]!);
+}
+
+/** Lines, cursor, byte count and paragraphs consistent (see the top of the file); the editor's lines and its reading. */
+function checkEditor(editor: MessageEditor, maxLines: number, state: string): { lines: string[]; now: Reading } {
+  const width = editor.width;
+  const lines = Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+  assert.ok(editor.lineCount <= maxLines, state);
+  const { row, col } = editor.cursor;
+  const now = read(editor);
+  assert.ok(row >= 0 && row < lines.length && col >= 0 && col <= now.shown[row]!, `cursor ${row},${col} past the text in ${state}`);
+  assert.ok(row >= editor.top && row < editor.top + editor.height, `cursor row ${row} off the screen (top ${editor.top}) in ${state}`);
+  for (const l of lines) assert.ok(displayWidth(l.replace(/ +$/, '')) <= width - 1, `${JSON.stringify(l)} too wide in ${state}`);
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!editor.wrapped(i)) continue;
+    const word = /^ *[^ ]+/.exec(lines[i + 1]!)?.[0];
+    // (a word that fills its line and runs on into the next is longer than a line: cut at the edge)
+    const cut = word === lines[i + 1] && editor.wrapped(i + 1);
+    if (word !== undefined && !cut) assert.ok(displayWidth(lines[i]! + word) > width - 1, `${JSON.stringify(word)} fits on line ${i} in ${state}`);
+    // a line broken inside a word (one wider than a line) holds that word alone, cut where the next character would not fit
+    const next = [...lines[i + 1]!][0];
+    if (!lines[i]!.endsWith(' ') && next !== undefined && next !== ' ') {
+      const broken = /[^ ]*$/.exec(lines[i]!)![0] + /^[^ ]*/.exec(lines[i + 1]!)![0];
+      assert.ok(!lines[i]!.includes(' '), `line ${i} broken inside ${JSON.stringify(broken)} after another word in ${state}`);
+      assert.ok(displayWidth(lines[i]! + next) > width - 1, `line ${i} cut short in ${state}`);
+    }
+  }
+  assert.equal(editor.byteCount, Buffer.byteLength(lines.join('\n')), state);
+  return { lines, now };
+}
+
 /** Types `keys` into an editor, checking it after each. */
 function typeAndCheck(width: number, maxLines: number, keys: readonly string[]): void {
   const editor = new MessageEditor({ width, height: 5, maxLines, maxBytes: 400 });
@@ -85,32 +160,23 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
   const typed: string[] = [];
   for (const k of keys) {
     typed.push(k);
+    const resize = /^resize:(\d+)$/.exec(k);
+    if (resize) {
+      const before = read(editor);
+      const at = cursorAt(editor, before);
+      editor.resize(Number(resize[1]), 5);
+      const { now } = checkEditor(editor, maxLines, `${JSON.stringify(typed)} from width ${width}, cap ${maxLines}`);
+      assert.equal(now.text.join(''), before.text.join(''), `text after ${k} of ${JSON.stringify(typed)}`);
+      assert.equal(cursorAt(editor, now), at, `cursor after ${k} of ${JSON.stringify(typed)}`);
+      continue;
+    }
     for (const key of [...decoder.push(k), ...(decoder.pendingEscape ? decoder.flush() : [])]) {
       const before = read(editor);
       const want = expected(editor, before, key);
       const out = editor.feed(key);
-      const lines = Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
-      const state = `${JSON.stringify(lines)} after ${JSON.stringify(typed)} at width ${width}, cap ${maxLines}`;
-      assert.ok(editor.lineCount <= maxLines, state);
+      const state = `after ${JSON.stringify(typed)} at width ${width}, cap ${maxLines}`;
+      const { now } = checkEditor(editor, maxLines, `${JSON.stringify(Array.from({ length: editor.lineCount }, (_, i) => editor.line(i)))} ${state}`);
       const { row, col } = editor.cursor;
-      const now = read(editor);
-      assert.ok(row >= 0 && row < lines.length && col >= 0 && col <= now.shown[row]!, `cursor ${row},${col} past the text in ${state}`);
-      for (const l of lines) assert.ok(displayWidth(l.replace(/ +$/, '')) <= width - 1, `${JSON.stringify(l)} too wide in ${state}`);
-      for (let i = 0; i + 1 < lines.length; i++) {
-        if (!editor.wrapped(i)) continue;
-        const word = /^ *[^ ]+/.exec(lines[i + 1]!)?.[0];
-        // (a word that fills its line and runs on into the next is longer than a line: cut at the edge)
-        const cut = word === lines[i + 1] && editor.wrapped(i + 1);
-        if (word !== undefined && !cut) assert.ok(displayWidth(lines[i]! + word) > width - 1, `${JSON.stringify(word)} fits on line ${i} in ${state}`);
-        // a line broken inside a word (one wider than a line) holds that word alone, cut where the next character would not fit
-        const next = [...lines[i + 1]!][0];
-        if (!lines[i]!.endsWith(' ') && next !== undefined && next !== ' ') {
-          const broken = /[^ ]*$/.exec(lines[i]!)![0] + /^[^ ]*/.exec(lines[i + 1]!)![0];
-          assert.ok(!lines[i]!.includes(' '), `line ${i} broken inside ${JSON.stringify(broken)} after another word in ${state}`);
-          assert.ok(displayWidth(lines[i]! + next) > width - 1, `line ${i} cut short in ${state}`);
-        }
-      }
-      assert.equal(editor.byteCount, Buffer.byteLength(lines.join('\n')), state);
       if (want === undefined) continue;
       // a key refused at a bound (a bell) changes nothing
       const refused = out.kind === 'continue' && out.bell === true;
@@ -118,14 +184,14 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
       const at = now.starts[row]! + Math.min(col, now.shown[row]!);
       if (refused && got === before.text.join('')) continue;
       // (a Tab's spaces go in one by one, as many as fit before a bound)
-      if (key.name === 'tab') {
+      if (key.name === 'tab' && want.at !== undefined) {
         const start = want.at - (want.text.length - before.text.length);
         const part = [...before.text];
         part.splice(start, 0, ...' '.repeat(Math.max(0, at - start)));
         if (at >= start && at <= want.at && got === part.join('')) continue;
       }
       assert.equal(got, want.text.join(''), `text after ${JSON.stringify(key)} in ${state}`);
-      assert.equal(at, want.at, `cursor after ${JSON.stringify(key)} in ${state}`);
+      if (want.at !== undefined) assert.equal(at, want.at, `cursor after ${JSON.stringify(key)} in ${state}`);
     }
   }
 }

@@ -345,6 +345,19 @@ describe('editor wrapping and limits', () => {
     assert.equal(editor.text(), 'abcdef\nop qq');
   });
 
+  test('Tab in overwrite mode moves to the next stop over the text, types over nothing, and pads past its end', () => {
+    const { editor, type } = driver({ width: 40 });
+    type('abcdefg\x1b[H\x1b[2~');
+    assert.equal(editor.insert, false);
+    type('\t');
+    assert.deepEqual(editor.cursor, { row: 0, col: 4 });
+    assert.equal(editor.line(0), 'abcdefg');
+    type('\t');
+    assert.equal(editor.line(0), 'abcdefg ');
+    assert.deepEqual(editor.cursor, { row: 0, col: 8 });
+    assert.equal(editor.insert, false);
+  });
+
   test('Ctrl-Y deletes the line', () => {
     const { editor, type } = driver();
     type('one\rtwo\rthree');

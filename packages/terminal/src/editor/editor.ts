@@ -336,8 +336,23 @@ export class MessageEditor {
         if (key.alt || key.ch === undefined) return false;
         return this.insertText(key.ch);
       case 'tab': {
-        const spaces = TAB_STOP - (this.cursorColumn % TAB_STOP);
-        return this.insertText(' '.repeat(spaces));
+        const target = (Math.floor(this.cursorColumn / TAB_STOP) + 1) * TAB_STOP;
+        if (this.insertMode) return this.insertText(' '.repeat(target - this.cursorColumn));
+        // Overwrite types over characters, not over a Tab: it moves to the stop along the text
+        // (typing spaces over up to four characters lost a word), and pads past its end.
+        const line = this.lines[this.row]!;
+        const end = this.textEnd(this.row);
+        let w = this.cursorColumn;
+        while (this.col < end && w < target) w += charWidth(line[this.col++]!);
+        this.scrollToCursor();
+        if (w >= target) return true;
+        // (inserted: once they wrap, the cursor is on the next line, whose text they must not type over)
+        this.insertMode = true;
+        try {
+          return this.insertText(' '.repeat(target - w));
+        } finally {
+          this.insertMode = false;
+        }
       }
       case 'enter':
         return this.newline();
