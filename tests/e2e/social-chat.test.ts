@@ -159,4 +159,28 @@ describe('chat rooms', () => {
     assert.ok(ms < 1_000, `frank left after ${Math.round(ms)} ms`);
     await alice.waitScreen(/#lobby \| \d+ here: (?![^\n]*frank)/);
   });
+
+  it("/join shows the new room's own history and nothing of the room left; back again, the first room's lines return", async () => {
+    const [alice, bob] = callers as [Caller, Caller];
+    // What alice has on screen from the lobby: its last lines.
+    await alice.waitScreen(/carol still gets through/);
+    say(bob, '/join backroom');
+    await bob.waitScreen(/#backroom \| 1 here/);
+    say(bob, 'only said in the backroom');
+    await bob.waitScreen(/<bob> only said in the backroom/);
+    assert.doesNotMatch(await bob.screen(), /carol still gets through|one from alice/, "bob's screen kept none of the lobby");
+
+    const mark = alice.raw().length;
+    say(alice, '/join backroom');
+    const there = await alice.waitScreen(/#backroom \| 2 here[\s\S]*the last 1 line in #backroom[\s\S]*<bob> only said in the backroom[\s\S]*-- now --/);
+    assert.doesNotMatch(there, /carol still gets through|back again|welcome dave/, 'no lobby line is left on the screen');
+    assert.doesNotMatch(plain(alice.raw().slice(mark)), /carol still gets through|welcome dave/, 'no lobby line was sent again');
+
+    const again = alice.raw().length;
+    say(alice, '/join lobby');
+    // The history's header line scrolls out of sight above its 50 lines: read it off the wire.
+    await alice.waitRaw(/the last \d+ lines in #lobby/, 10_000, again);
+    const back = await alice.waitScreen(/#lobby \| \d+ here[\s\S]*carol still gets through[\s\S]*-- now --/);
+    assert.doesNotMatch(back, /only said in the backroom/, 'the backroom line went with the backroom');
+  });
 });

@@ -103,6 +103,8 @@ class ChatRoom implements PresenceView {
   private readonly screen: ChatScreen;
   private editor: LineEditor;
   private room: string | null = null;
+  /** the room whose lines the screen holds (a private chat leaves the room, but not this) */
+  private shown: string | null = null;
   private readonly directory: ChatDirectory;
   private readonly members: RoomMembers;
   /** live lines that arrive while the history is being read, shown after it */
@@ -364,6 +366,14 @@ class ChatRoom implements PresenceView {
     s.social.setRoom(room);
     s.setActivity(`chat #${room}`);
     this.replaying = [];
+    if (this.shown !== room) {
+      // Another room's lines are not this room's: the screen (and its scroll-back) starts
+      // empty, then this room's history fills it, as in an IRC client's new window. The
+      // seen ids go too, so coming back shows the first room's history whole.
+      this.shown = room;
+      this.seen.clear();
+      this.paint(this.screen.clear());
+    }
     s.bus.publish('chat.join', { room, sessionId: s.id, node: s.node, handle: this.me, at: Date.now() });
     for (const e of await s.who()) {
       if (e.room === room && e.sessionId !== s.id && e.handle !== null) this.members.set(e.sessionId, { handle: e.handle, node: e.node });

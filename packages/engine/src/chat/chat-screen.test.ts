@@ -63,6 +63,20 @@ test('scrolled back, new lines wait below and the status counts them; PgDn to th
   assert.equal(screen.scroll(1), '', 'already live: nothing to draw');
 });
 
+test('clear (another room) blanks the region, leaves nothing to scroll back to, and is live again', () => {
+  const screen = new ChatScreen({ cols: 40, rows: 8 }, '> ');
+  for (let i = 0; i < 30; i++) screen.add(plain(`old ${i}`));
+  screen.scroll(-1);
+  const out = screen.clear();
+  assert.doesNotMatch(strip(out), /old/);
+  assert.match(out, /\x1b\[2;1H\x1b\[0m\x1b\[K\x1b\[0m/, 'the region rows are blanked');
+  assert.equal(screen.scrolledBack, false);
+  assert.equal(screen.scroll(-1), '', 'no scroll-back of the room left');
+  assert.doesNotMatch(strip(screen.full()), /old/);
+  assert.equal(screen.clear(), '', 'nothing more to forget: nothing sent');
+  assert.match(strip(screen.add(plain('new room'))), /new room/);
+});
+
 test('the scrollback is bounded', () => {
   const screen = new ChatScreen({ cols: 40, rows: 8 }, '');
   for (let i = 0; i < SCROLLBACK_LINES + 50; i++) screen.add(plain(`l${i}`));

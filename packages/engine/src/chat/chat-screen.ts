@@ -155,6 +155,18 @@ export class ChatScreen {
     return text;
   }
 
+  /**
+   * Forget every line, as on entering another room: the region is blanked and there is
+   * nothing to scroll back to. Nothing is sent when there was nothing to forget.
+   */
+  clear(): string {
+    if (this.lines.length === 0 && this.back === 0) return '';
+    this.lines.length = 0;
+    this.back = 0;
+    this.unseen = 0;
+    return this.regionRows() + this.statusRow() + this.inputLine();
+  }
+
   /** PgUp (-1) / PgDn (+1) by a page of the region; 'end' goes back to live. */
   scroll(dir: -1 | 1 | 'end'): string {
     const page = Math.max(1, this.region.bottom - this.region.top);
