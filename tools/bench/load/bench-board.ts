@@ -22,6 +22,8 @@ export interface BenchBoardOptions {
   scryptN?: number;
   /** 'npm-start' (default): the environment and node flags `npm start` uses; 'bare': plain node */
   runtime?: 'npm-start' | 'bare';
+  /** limits.keysPerSecond and limits.keyBurst (default: the board's own defaults) */
+  keyRate?: { perSecond: number; burst?: number };
 }
 
 export interface BenchBoard {
@@ -40,7 +42,7 @@ export const BENCH_PASSWORD = 'load-test-password-1';
  * of them logged in yet during a burst, none penalised for hanging up at `login:`, and
  * sessions that outlive a long run. Keys follow config/carrier.yaml.
  */
-function benchConfig(dataDir: string, logLevel: string, scryptN: number | undefined): string {
+function benchConfig(dataDir: string, logLevel: string, scryptN: number | undefined, keyRate: BenchBoardOptions['keyRate']): string {
   return [
     'host: 127.0.0.1',
     `dataDir: ${JSON.stringify(dataDir)}`,
@@ -56,6 +58,7 @@ function benchConfig(dataDir: string, logLevel: string, scryptN: number | undefi
     '  maxPerSubnet: 100000',
     '  backlog: 8192',
     '  startups: { start: 100000, rate: 0, full: 100000 }',
+    ...(keyRate ? [`  keysPerSecond: ${keyRate.perSecond}`, ...(keyRate.burst ? [`  keyBurst: ${keyRate.burst}`] : [])] : []),
     'security:',
     '  allowlist: [127.0.0.0/8, "::1"]',
     '  penalties: { enabled: false }',
@@ -79,7 +82,7 @@ export async function startBenchBoard(opts: BenchBoardOptions = {}): Promise<Ben
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'carrier-load-'));
   const configFile = join(dataDir, 'carrier.yaml');
-  writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info', opts.scryptN));
+  writeFileSync(configFile, benchConfig(dataDir, opts.logLevel ?? 'info', opts.scryptN, opts.keyRate));
   const runtime = opts.runtime === 'bare' ? { env: {}, nodeFlags: [] } : npmStartRuntime(repoRoot);
   const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, CARRIER_CONFIG: configFile, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
   for (const k of ['CARRIER_HOST', 'CARRIER_TELNET_PORT', 'CARRIER_SSH_PORT', 'CARRIER_RLOGIN_PORT', 'CARRIER_WEB_PORT']) delete env[k];
