@@ -58,6 +58,11 @@ export class TmuxCaller implements ScreenCaller {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-H', ...hex]);
   }
 
+  /** The terminal window becomes `cols` x `rows` (the client tells the board: NAWS, window-change). */
+  resize(cols: number, rows: number): void {
+    execFileSync('tmux', ['-S', this.socket, 'resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);
+  }
+
   /** Text through tmux's paste buffer, as a terminal pastes it (one write, LF sent as CR). */
   paste(text: string): void {
     execFileSync('tmux', ['-S', this.socket, 'load-buffer', '-'], { input: text });

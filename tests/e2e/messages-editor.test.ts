@@ -1,11 +1,14 @@
 // The message editor and reader as a caller meets them, with real clients (inetutils
 // telnet in a tmux pane): mail to yourself, an empty message, a message longer than a
-// screen, a reply to a long message, text typed at the end of a wrapped line.
+// screen, a reply to a long message, text typed at the end of a wrapped line, a window
+// narrowed to 40 columns while writing (the text re-wrapped, the help screen).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from './messages-callers.js';
 
@@ -167,5 +170,51 @@ describe('the message editor and reader with a real telnet client', () => {
     erin.send('n');
     await erin.waitScreen(/Subject: Wrapped edit[\s\S]*^XX aaaa .* nnnn oooo\s*\nZZ pppp qqqq rrrr ssss tttt/m);
     erin.hangup();
+  });
+
+  it('a window narrowed to 40 columns while writing re-wraps the paragraph there, shows save and help, and the post differs only in soft breaks', async () => {
+    const frank = await inetutils('frank');
+    frank.send('m');
+    await frank.waitScreen(/Area: General/);
+    frank.send('p');
+    await frank.waitScreen(/To:/);
+    frank.send('\r');
+    await frank.waitScreen(/Subject:/);
+    frank.send('Resized\r');
+    await frank.waitScreen(/Ctrl-Z save/);
+    const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu';
+    frank.send(`${words}\rlast line`);
+    await frank.waitScreen(/^alpha .* lima mike\s*\nnovember .* xray\s*\nyankee zulu\s*\nlast line/m);
+    // back to the 'k' of 'kilo', where the cursor must stay
+    frank.send(`${'\x1b[A'.repeat(3)}\x1b[H${'\x1b[C'.repeat(words.indexOf('kilo'))}`);
+    frank.resize(40, 25);
+    const narrow = await frank.waitScreen(/^alpha .* foxtrot\s*\ngolf hotel india juliett kilo lima mike\s*\nnovember .* sierra\s*\ntango .* xray\s*\nyankee zulu\s*\nlast line/m);
+    for (const row of narrow.split('\n')) assert.ok(row.trimEnd().length <= 39, `row wider than 39 columns at 40: ${JSON.stringify(row)}`);
+    assert.match(narrow, /\^Z save {2}\^K help/);
+    // typing goes in at the same character, and re-wraps at 40
+    frank.send('X');
+    await frank.waitScreen(/^golf hotel india juliett Xkilo lima\s*\nmike november /m);
+    frank.send('\x7f');
+    await frank.waitScreen(/^golf hotel india juliett kilo lima mike\s*\nnovember /m);
+    // the help screen, legible at 40 columns; any key goes back to the text
+    frank.send('\x0b');
+    await frank.waitScreen(/^Ctrl-Z {9}save the message\s*$[\s\S]*^Ctrl-Y {9}delete the line\s*$/m);
+    frank.send(' ');
+    await frank.waitScreen(/^yankee zulu\s*\nlast line/m);
+    frank.send(CTRL_Z);
+    const posted = await frank.waitScreen(/Message #(\d+) posted in General/);
+    frank.hangup();
+    const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      const m = await store.messages.get(id);
+      assert.equal(m?.body, 'alpha bravo charlie delta echo foxtrot\ngolf hotel india juliett kilo lima mike\nnovember oscar papa quebec romeo sierra\ntango uniform victor whiskey xray\nyankee zulu\nlast line');
+      // read with its soft breaks as the spaces they were, it is the text typed
+      const [paragraph, last] = m!.body.split('\nyankee zulu\n');
+      assert.equal(`${paragraph!.replace(/\n/g, ' ')} yankee zulu`, words);
+      assert.equal(last, 'last line');
+    } finally {
+      await store.close();
+    }
   });
 });
