@@ -128,6 +128,19 @@ describe('callers over ssh and rlogin', () => {
     assert.doesNotMatch(list.stdout, /bob@cut/);
   });
 
+  it('refuses a security key (sk-) at K and from the CLI, by name; nothing is stored', async () => {
+    // ssh-keygen makes sk keys only with a FIDO device: the .pub line is built as OpenSSH writes it.
+    const strings = [Buffer.from('sk-ssh-ed25519@openssh.com'), Buffer.alloc(32, 5), Buffer.from('ssh:')].flatMap((p) => [Buffer.from([0, 0, 0, p.length]), p]);
+    const sk = `sk-ssh-ed25519@openssh.com ${Buffer.concat(strings).toString('base64')} bob@yubikey`;
+    const refused = 'security keys are not supported by this board; add an ed25519, ECDSA or RSA key';
+    await addKeyWithK(sk, refused);
+    const cli = await board.cli(['user', 'key', 'add', 'bob', '-'], sk + '\n');
+    assert.equal(cli.code, 1, cli.stdout);
+    assert.equal(cli.stderr.trim(), `carrier: user key add: ${refused}`);
+    const list = await board.cli(['user', 'key', 'list', 'bob']);
+    assert.doesNotMatch(list.stdout, /bob@yubikey|sk-ssh/);
+  });
+
   it('refuses a command (exec) with a message and keeps serving', async () => {
     const r = await run('sshpass', ['-p', 'wonderland7', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'cat /etc/passwd'], { timeoutMs: 30_000 });
     assert.notEqual(r.code, 0);

@@ -16,16 +16,16 @@ export interface UserKey {
   readonly createdAt: number;
 }
 
-/** Key types OpenSSH offers today; DSA and RSA-SHA1-only are long gone. */
-export const KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ssh-rsa',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-] as const;
+/** Key types OpenSSH offers today that this board can log in with; DSA and RSA-SHA1-only are long gone. */
+export const KEY_ALGORITHMS = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'] as const;
+
+/**
+ * FIDO security keys (`ssh-keygen -t ed25519-sk`, types `sk-ssh-ed25519@openssh.com` and
+ * `sk-ecdsa-sha2-nistp256@openssh.com`): their signatures carry the authenticator's flags
+ * and counter, which the board's ssh server (ssh2) cannot verify, so such a key could
+ * never log in. Refused when added, by name, rather than stored to fail at every login.
+ */
+export const SECURITY_KEYS_REFUSED = 'security keys are not supported by this board; add an ed25519, ECDSA or RSA key';
 
 /** A public key line (or file) is small; anything longer is not one. */
 const MAX_KEY_LINE = 16 * 1024;
@@ -57,6 +57,7 @@ export function parsePublicKeyLine(text: string): ParsedPublicKey {
   if (line.includes('PRIVATE KEY')) throw bad('that is a private key; give the .pub file');
   const [algo, b64, ...rest] = line.split(/\s+/);
   if (!algo || !b64) throw bad('expected "<type> <base64> [comment]"');
+  if (algo.startsWith('sk-')) throw new CarrierError(ErrorCodes.VALIDATION, SECURITY_KEYS_REFUSED, { field: 'key' });
   if (!(KEY_ALGORITHMS as readonly string[]).includes(algo)) throw bad(`unsupported key type ${JSON.stringify(algo.slice(0, 40))}`);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw bad('the key data is not base64');
   const blob = Buffer.from(b64, 'base64');
