@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCarrierError } from '@carrier/core';
 import { MESSAGE_LIMITS, replySubject } from './messages.js';
+import { migrationSource } from './migrations.js';
 import { openStore, type Store } from './store.js';
 import { testBackends } from './test-backends.js';
 
@@ -153,6 +154,78 @@ for (const backend of backends) {
       assert.equal((await store.mail.open(alice.id, m.id))?.id, m.id);
       assert.equal(await store.mail.remove(alice.id, m.id), true);
       assert.equal(await store.knex('mail').where({ id: m.id }).first(), undefined);
+    });
+  });
+
+  describe(`a message's recipient is an account, not a handle, on ${backend.kind}`, () => {
+    /** As the sysop's `user delete` does it: what the account wrote stays, the account goes. */
+    const deleteAccount = async (store: Store, id: number): Promise<void> => {
+      await store.knex('messages').where({ from_user_id: id }).update({ from_user_id: null, from_handle: 'deleted user' });
+      await store.knex('mail').where({ from_user_id: id }).update({ from_user_id: null, from_handle: 'deleted user' });
+      assert.equal(await store.knex('users').where({ id }).del(), 1);
+    };
+
+    test('To: a handle addresses its account now; a later account of that handle gets none of it, in messages or mail', async () => {
+      let now = T0;
+      const store = await openStore({ ...(await backend.fresh()), clock: () => now });
+      try {
+        const alice = await store.users.create({ handle: 'Alice', password: 'wonderland 1' });
+        const oldBob = await store.users.create({ handle: 'Bob', password: 'builder 123' });
+        const post = (to: string, subject: string) => {
+          now += 1000;
+          return store.messages.post({ area: 'general', fromUserId: alice.id, fromHandle: 'Alice', toHandle: to, subject, body: 'b' });
+        };
+        const toOld = await post(' bOB ', 'for the first Bob');
+        assert.equal(toOld.toHandle, 'Bob');
+        assert.equal(toOld.toUserId, oldBob.id);
+        assert.equal((await post('Nobody Here', 'to a name')).toUserId, null);
+        assert.equal((await post('', 'to all')).toUserId, null);
+        await post('Bob', 'elsewhere');
+        await store.messages.post({ area: 'private', fromUserId: alice.id, fromHandle: 'Alice', toHandle: 'Bob', subject: 'hidden area', body: 'b' });
+        assert.equal(await store.messages.countToUser(oldBob.id, ['general']), 2);
+        assert.equal(await store.messages.countToUser(oldBob.id, ['general', 'private']), 3);
+        await store.messages.markRead(oldBob.id, 'general', toOld.id);
+        assert.equal(await store.messages.countToUser(oldBob.id, ['general']), 1);
+        assert.equal(await store.messages.countToUser(oldBob.id, []), 0);
+        await store.mail.send({ fromUserId: alice.id, fromHandle: 'Alice', to: 'Bob', subject: 'private', body: 'for the first Bob' });
+        assert.equal(await store.mail.unreadCount(oldBob.id), 1);
+
+        await deleteAccount(store, oldBob.id);
+        now += 1000;
+        const newBob = await store.users.create({ handle: 'bob', password: 'another 123' });
+        assert.notEqual(newBob.id, oldBob.id);
+        assert.equal(await store.messages.countToUser(newBob.id, ['general', 'private']), 0);
+        assert.equal((await store.messages.get(toOld.id))?.toUserId, null);
+        assert.equal((await store.messages.get(toOld.id))?.toHandle, 'Bob');
+        assert.equal(await store.mail.unreadCount(newBob.id), 0);
+        assert.deepEqual(await store.mail.inbox(newBob.id, 10), []);
+        const toNew = await post('BOB', 'for the second bob');
+        assert.equal(toNew.toUserId, newBob.id);
+        assert.equal(toNew.toHandle, 'bob');
+        assert.equal(await store.messages.countToUser(newBob.id, ['general']), 1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('the migration ties messages already addressed to a handle to the account that had it then', async () => {
+      let now = T0;
+      const store = await openStore({ ...(await backend.fresh()), clock: () => now });
+      try {
+        await store.knex.migrate.down({ migrationSource: migrationSource(), name: '0090_message_recipient' });
+        assert.equal(await store.knex.schema.hasColumn('messages', 'to_user_id'), false);
+        const ann = await store.users.create({ handle: 'Ann', password: 'wonderland 1' });
+        const row = (to: string, at: number) => ({ area: 'general', from_handle: 'x', to_handle: to, subject: 's', body: 'b', created_at: at });
+        // to a handle before its account was made (the handle was somebody else's then), to Ann after, to All
+        await store.knex('messages').insert([row('Ann', ann.createdAt - 1), row('Ann', ann.createdAt + 1), row('ann', ann.createdAt + 2), row('All', ann.createdAt + 3)]);
+        now += 1;
+        await store.knex.migrate.latest({ migrationSource: migrationSource() });
+        const tied = (await store.knex('messages').orderBy('id').select('to_user_id')) as Array<{ to_user_id: number | null }>;
+        assert.deepEqual(tied.map((r) => (r.to_user_id === null ? null : Number(r.to_user_id))), [null, ann.id, ann.id, null]);
+        assert.equal(await store.messages.countToUser(ann.id, ['general']), 2);
+      } finally {
+        await store.close();
+      }
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { CarrierError, ErrorCodes } from '@carrier/core';
 import { fitColumn } from './db-errors.js';
+import { handleKey } from './handles.js';
 import type { StoreKind } from './database.js';
 
 /**
@@ -17,6 +18,12 @@ export interface MessageSummary {
   readonly fromUserId: number | null;
   readonly fromHandle: string;
   readonly toHandle: string;
+  /**
+   * The account the message is to: the one of that handle when it was posted (null: to
+   * All, a name that is no account, or an account since deleted). A later account with
+   * the same handle is another caller, and the message is not to it.
+   */
+  readonly toUserId: number | null;
   readonly subject: string;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
@@ -30,7 +37,7 @@ export interface NewMessage {
   area: string;
   fromUserId?: number | null;
   fromHandle: string;
-  /** Default `All`. */
+  /** Default `All`. A handle of an account addresses that account (and is spelled as it spells it). */
   toHandle?: string;
   subject: string;
   body: string;
@@ -65,6 +72,8 @@ export interface MessagesRepository {
   markAllRead(userId: number, areas: readonly string[]): Promise<void>;
   /** Per area, in the order given: how many are new for this user and the first of them. */
   scan(userId: number, areas: readonly string[]): Promise<MessageScan[]>;
+  /** New messages (above the caller's pointer in their area) addressed to this account, in these areas; counted up to SCAN_COUNT_CAP. */
+  countToUser(userId: number, areas: readonly string[]): Promise<number>;
   /** Full-text search (subject, author, body) in these areas, newest first. Words are ANDed and prefix-matched. */
   search(query: string, areas: readonly string[], limit: number): Promise<MessageSummary[]>;
   /** Sysop: delete one; false when there was none. */
@@ -102,12 +111,13 @@ export interface MessageRow {
   from_user_id: number | null;
   from_handle: string;
   to_handle: string;
+  to_user_id: number | null;
   subject: string;
   body?: string;
   created_at: number | string;
 }
 
-const SUMMARY_COLUMNS = ['id', 'area', 'parent_id', 'thread_id', 'from_user_id', 'from_handle', 'to_handle', 'subject', 'created_at'];
+const SUMMARY_COLUMNS = ['id', 'area', 'parent_id', 'thread_id', 'from_user_id', 'from_handle', 'to_handle', 'to_user_id', 'subject', 'created_at'];
 
 const toSummary = (r: MessageRow): MessageSummary => ({
   id: Number(r.id),
@@ -117,6 +127,7 @@ const toSummary = (r: MessageRow): MessageSummary => ({
   fromUserId: r.from_user_id === null ? null : Number(r.from_user_id),
   fromHandle: r.from_handle,
   toHandle: r.to_handle,
+  toUserId: r.to_user_id === null || r.to_user_id === undefined ? null : Number(r.to_user_id),
   subject: r.subject,
   createdAt: Number(r.created_at),
 });
@@ -178,9 +189,12 @@ export function createMessagesRepository(deps: { knex: Knex; clock: () => number
     post(input) {
       const { subject, body } = validatePost(input.subject, input.body);
       const fromHandle = fitColumn(input.fromHandle, MESSAGE_LIMITS.handleLength);
-      const toHandle = fitColumn((input.toHandle ?? '').trim() || 'All', MESSAGE_LIMITS.handleLength);
+      const typedTo = fitColumn((input.toHandle ?? '').trim() || 'All', MESSAGE_LIMITS.handleLength);
       return knex.transaction(async (trx) => {
         const now = clock();
+        // The account of that handle now (in the transaction: a delete cannot slip between).
+        const to = (await trx('users').where({ handle_key: handleKey(typedTo) }).first('id', 'handle')) as { id: number; handle: string } | undefined;
+        const toHandle = to ? to.handle : typedTo;
         const rate = input.rate;
         if (rate && input.fromUserId != null) {
           const row = (await trx('messages')
@@ -206,6 +220,7 @@ export function createMessagesRepository(deps: { knex: Knex; clock: () => number
           from_user_id: input.fromUserId ?? null,
           from_handle: fromHandle,
           to_handle: toHandle,
+          to_user_id: to ? Number(to.id) : null,
           subject,
           body,
           created_at: now,
@@ -286,6 +301,24 @@ export function createMessagesRepository(deps: { knex: Knex; clock: () => number
         const row = byArea.get(a);
         return { area: a, count: Number(row?.n ?? 0), firstId: row?.first == null ? null : Number(row.first) };
       });
+    },
+
+    async countToUser(userId, areas) {
+      if (areas.length === 0 || !Number.isSafeInteger(userId)) return 0;
+      // The account's own index range, newest first, each row above its area's pointer; at most
+      // SCAN_COUNT_CAP rows are looked at past the pointers, whatever has piled up.
+      const fresh = knex('messages as m')
+        .leftJoin('message_reads as r', (j) => {
+          j.on('r.area', '=', 'm.area').andOn('r.user_id', '=', knex.raw('?', [userId]));
+        })
+        .where('m.to_user_id', userId)
+        .whereIn('m.area', areas.map(area))
+        .andWhere('m.id', '>', knex.raw('coalesce(r.last_read_id, 0)'))
+        .orderBy('m.id', 'desc')
+        .limit(SCAN_COUNT_CAP)
+        .select('m.id');
+      const row = (await knex.from(fresh.as('fresh')).count({ n: '*' }).first()) as { n: number | string } | undefined;
+      return Number(row?.n ?? 0);
     },
 
     async search(query, areas, limit) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { handleSkeleton } from './handles.js';
+import { handleKey, handleSkeleton } from './handles.js';
 
 /**
  * The schema's history, oldest first. Migrations live in code rather than in a folder
@@ -396,6 +396,49 @@ export const MIGRATIONS: readonly Migration[] = [
       await knex.schema.alterTable('calls', (t) => {
         t.dropIndex(['started_at'], 'calls_started_at_idx');
       });
+    },
+  },
+  {
+    name: '0090_message_recipient',
+    async up(knex) {
+      // A public message's To: names an account, not only a handle: a handle freed by a deleted
+      // account and taken by a new one must not make the old account's messages the new one's.
+      // SET NULL: a message to a deleted account is to nobody's account, whoever takes the handle.
+      if (knex.client.config.client === 'pg') {
+        await knex.schema.alterTable('messages', (t) => {
+          t.integer('to_user_id').nullable().references('id').inTable('users').onDelete('SET NULL');
+        });
+      } else {
+        // (knex adds a foreign key on SQLite by copying the table, which drops its FTS triggers;
+        // SQLite itself adds a column with a reference whose default is NULL in place)
+        await knex.raw('alter table messages add column to_user_id integer null references users(id) on delete set null');
+      }
+      await knex.schema.alterTable('messages', (t) => {
+        t.index(['to_user_id', 'id'], 'messages_to_user_idx');
+      });
+      // Messages already addressed to a handle: to the account of that handle, if it existed
+      // when the message was written (one made later took a handle somebody had before).
+      const names = (await knex('messages').distinct('to_handle')) as Array<{ to_handle: string }>;
+      for (const { to_handle: handle } of names) {
+        const user = (await knex('users').where({ handle_key: handleKey(handle) }).first('id', 'created_at')) as
+          | { id: number; created_at: number | string }
+          | undefined;
+        if (!user) continue;
+        await knex('messages').where({ to_handle: handle }).andWhere('created_at', '>=', Number(user.created_at)).update({ to_user_id: user.id });
+      }
+    },
+    async down(knex) {
+      await knex.schema.alterTable('messages', (t) => {
+        t.dropIndex(['to_user_id', 'id'], 'messages_to_user_idx');
+      });
+      if (knex.client.config.client === 'pg') {
+        await knex.schema.alterTable('messages', (t) => {
+          t.dropForeign(['to_user_id']);
+          t.dropColumn('to_user_id');
+        });
+      } else {
+        await knex.raw('alter table messages drop column to_user_id');
+      }
     },
   },
 ];

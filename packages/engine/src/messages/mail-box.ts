@@ -1,10 +1,11 @@
-import { cleanUserText, isCarrierError } from '@carrier/core';
+import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { replySubject, type Mail } from '@carrier/store';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { editText, replyQuote } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
+import { readableAreas } from './areas.js';
 import { messageAreasOf } from './source.js';
 import { field, headerRow, shortDate, showMessage } from './text.js';
 
@@ -32,17 +33,22 @@ export function routeMailNotices(board: ScriptBoard, bus: Bus = board.bus): void
   );
 }
 
-/** At login: `You have N new mail`, and the new-scan when the caller asked for it. */
+/**
+ * At login: `You have N new mail`, how many new public messages are to you (by account:
+ * a message to an earlier account of your handle is not), and the new-scan when the
+ * caller asked for it.
+ */
 export async function loginNotices(s: Session): Promise<void> {
   const user = s.user;
   if (!user) return;
   routeMailNotices(s.board);
   const unread = await s.store.mail.unreadCount(user.id);
-  if (unread > 0) {
-    // Before the menu's art clears the screen: the caller reads it, then a key goes on.
-    s.println(`|14You have ${unread} new mail|07 (|15E|07 on the main menu reads it).`);
-    await s.pause();
-  }
+  const areas = readableAreas(await messageAreasOf(s.board), user);
+  const toYou = await s.store.messages.countToUser(user.id, areas.map((a) => a.tag));
+  if (unread > 0) s.println(`|14You have ${unread} new mail|07 (|15E|07 on the main menu reads it).`);
+  if (toYou > 0) s.println(`|14${plural(toYou, 'new message')} to you|07 (|15M|07, then |15N|07 for the new-scan).`);
+  // Before the menu's art clears the screen: the caller reads it, then a key goes on.
+  if (unread > 0 || toYou > 0) await s.pause();
   if (await s.store.messages.newScanAtLogin(user.id)) await newScan(s);
 }
 
