@@ -155,9 +155,14 @@ describe('sysop console', () => {
       await root.waitScreen(/search handles:/, 20_000);
       root.send('Dr Watson\r');
       await root.waitScreen(/matching "Dr Watson"[\s\S]*handle +Dr Watson/, 20_000);
+      // The board refuses (server user-admin.ts): the console asks first, as for anyone.
       root.send('d');
+      await root.waitScreen(/delete Dr Watson\?/, 20_000);
+      root.send('yes\r');
       await root.waitScreen(/you cannot delete your own account/, 20_000);
       root.send('x');
+      await root.waitScreen(/lock Dr Watson\?/, 20_000);
+      root.send('yes\r');
       await root.waitScreen(/you cannot lock your own account/, 20_000);
       root.send('v');
       await root.waitScreen(/level for Dr Watson/, 20_000);

@@ -19,6 +19,11 @@ export type Schema = Readonly<Record<string, FieldSpec>>;
 const node = { type: 'int', min: 1, max: 1_000_000 } as const;
 const handle = { type: 'string', minLength: 1, maxLength: 32 } as const;
 const text = { type: 'string', minLength: 1, maxLength: 500 } as const;
+/**
+ * The handle of the sysop making a user change from their own session (the console on
+ * the board): the change is refused on that account. The host's CLI gives none.
+ */
+const by = { ...handle, optional: true } as const;
 const duration = { type: 'string', maxLength: 20, pattern: /^\s*\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)?\s*$/, optional: true } as const;
 
 export const VERBS = {
@@ -48,11 +53,11 @@ export const VERBS = {
   unlog: {},
   'user.list': { search: { type: 'string', maxLength: 32, optional: true }, limit: { type: 'int', min: 1, max: 500, optional: true } },
   'user.show': { handle },
-  'user.set-level': { handle, level: { type: 'int', min: 0, max: 100 } },
-  'user.lock': { handle },
+  'user.set-level': { handle, level: { type: 'int', min: 0, max: 100 }, by },
+  'user.lock': { handle, by },
   'user.unlock': { handle },
   'user.reset-password': { handle, password: { type: 'string', minLength: 1, maxLength: 200, optional: true } },
-  'user.delete': { handle },
+  'user.delete': { handle, by },
   'user.set-notes': { handle, notes: { type: 'string', maxLength: 2000 } },
   'user.set-flags': { handle, flags: { type: 'string', maxLength: 26, pattern: /^[A-Z]*$/ } },
   reload: { what: { type: 'enum', values: ['all', 'menus', 'scripts', 'art', 'areas', 'bans'], optional: true } },

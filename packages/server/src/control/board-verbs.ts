@@ -262,9 +262,9 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.show':
         return userOp(() => users.showUser(store, str('handle')));
       case 'user.set-level':
-        return userOp(() => users.setLevel(store, str('handle'), num('level')));
+        return userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a)));
       case 'user.lock': {
-        const u = await userOp(() => users.setLocked(store, str('handle'), true));
+        const u = await userOp(() => users.setLocked(store, str('handle'), true, byOf(a)));
         const kicked = await kickHandle(u.handle, 'account locked');
         return { ...u, kicked };
       }
@@ -273,7 +273,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.reset-password':
         return userOp(() => users.resetPassword(store, str('handle'), a['password'] as string | undefined));
       case 'user.delete': {
-        const r = await userOp(() => users.deleteUser(store, str('handle'), deps.board.files));
+        const r = await userOp(() => users.deleteUser(store, str('handle'), deps.board.files, byOf(a)));
         const kicked = await kickHandle(r.handle, 'account deleted');
         return { ...r, kicked };
       }
@@ -314,6 +314,11 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       for (const off of follows.values()) off();
     },
   };
+}
+
+/** The console on the board names the sysop's own account (`by`); other clients act as the host's admin. */
+function byOf(a: Record<string, unknown>): users.ChangeBy {
+  return { self: a['by'] as string | undefined };
 }
 
 function humanDuration(ms: number): string {

@@ -9,6 +9,8 @@ after(() => Promise.all(backends.map((b) => b.cleanup())));
 if (skipped !== null) it('PostgreSQL user admin', { skip: skipped }, () => undefined);
 
 const PW = 'correct-horse-7';
+const onSelf = (what: string) => (err: unknown): boolean =>
+  err instanceof UserAdminError && err.code === 'failed' && err.message.startsWith(`you cannot ${what} your own account from its own session`);
 const lastSysop = (err: unknown): boolean => err instanceof UserAdminError && err.code === 'failed' && /last sysop account that can log in/.test(err.message);
 
 for (const backend of backends) {
@@ -40,6 +42,24 @@ for (const backend of backends) {
       await setLevel(store, 'Holmes', LEVELS.sysop);
       assert.equal((await deleteUser(store, 'Second')).handle, 'Second');
       await assert.rejects(setLocked(store, 'Holmes', true), lastSysop);
+    });
+
+    it('a sysop acting from their own session does not delete, lock or demote that account; the CLI (no self) and other sysops can', async () => {
+      await store.users.create({ handle: 'Lestrade', password: PW, level: LEVELS.sysop });
+      await store.users.create({ handle: 'Gregson', password: PW, level: LEVELS.sysop });
+      const self = { self: 'lestrade' };
+      await assert.rejects(deleteUser(store, 'Lestrade', undefined, self), onSelf('delete'));
+      await assert.rejects(setLocked(store, 'Lestrade', true, self), onSelf('lock'));
+      await assert.rejects(setLevel(store, 'Lestrade', LEVELS.cosysop, self), onSelf('lower the level of'));
+      const kept = await findUser(store, 'Lestrade');
+      assert.deepEqual([kept.level, kept.locked], [LEVELS.sysop, false], 'nothing changed');
+      // Raising their own level is no slip; the same changes on another account go through.
+      assert.equal((await setLevel(store, 'Lestrade', 95, self)).level, 95);
+      assert.equal((await setLocked(store, 'Gregson', true, self)).locked, true);
+      await setLocked(store, 'Gregson', false);
+      // The host's CLI has no self: only the last-sysop guard applies there.
+      assert.equal((await setLevel(store, 'Lestrade', LEVELS.cosysop)).level, LEVELS.cosysop);
+      assert.equal((await deleteUser(store, 'Gregson', undefined, { self: 'Lestrade' })).handle, 'Gregson');
     });
 
     it('two sysops demoting each other at once: one of them stays a sysop', async () => {

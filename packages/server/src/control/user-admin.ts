@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
-import { isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
+import { handleKey, isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
 import type { BoardFiles } from '@carrier/engine';
 import type { UserDetail, UserInfo } from '@carrier/sysop/protocol';
 
 /**
  * User management on the store: the `carrier user …` verbs and the control channel's
- * `user.*` verbs both call these, so a change means the same thing from either seat.
+ * `user.*` verbs both call these, so a change means the same thing from either seat, and
+ * both guards live here: the last sysop who can log in stays (every seat), and a sysop
+ * does not delete, lock or demote themselves from their own session (`ChangeBy.self`).
  */
 
 /** What a post by a deleted account shows as its author. */
@@ -168,8 +170,32 @@ async function keepOneSysop(trx: Db, store: Store, id: number, change: SysopChan
   );
 }
 
-/** Run `write` with the last-sysop guard in one transaction; store errors stay store errors. */
-async function guarded(store: Store, id: number, change: SysopChange, write: (trx: Db) => Promise<void>): Promise<void> {
+/**
+ * Who makes a change. `self` is the account of a sysop acting from a session of their own
+ * (the console on the board, main menu `!`); the host's CLI and `carrier sysop` act as the
+ * machine's admin, who has no account on the board, so they give none.
+ */
+export interface ChangeBy {
+  self?: string | undefined;
+}
+
+/**
+ * A sysop does not delete, lock or lower their own account from its own session: that
+ * pulls the seat from under them mid-call (a delete or a lock hangs them up, a demotion
+ * closes the console). Another sysop can, or the host's CLI. This is a guard against a
+ * slip, not an access rule: whoever reaches the control channel is the host's admin.
+ */
+function refuseOnSelf(u: User, change: SysopChange, by: ChangeBy): void {
+  if (by.self === undefined || handleKey(by.self) !== handleKey(u.handle)) return;
+  if (change.kind === 'level' && change.level >= u.level) return;
+  const what = change.kind === 'delete' ? 'delete' : change.kind === 'lock' ? 'lock' : 'lower the level of';
+  throw new UserAdminError('failed', `you cannot ${what} your own account from its own session; another sysop can, or carrier user on the host`);
+}
+
+/** Run `write` with the self and last-sysop guards, in one transaction; store errors stay store errors. */
+async function guarded(store: Store, u: User, change: SysopChange, by: ChangeBy, write: (trx: Db) => Promise<void>): Promise<void> {
+  refuseOnSelf(u, change, by);
+  const id = u.id;
   try {
     await store.knex.transaction(async (trx) => {
       await keepOneSysop(trx, store, id, change);
@@ -181,18 +207,18 @@ async function guarded(store: Store, id: number, change: SysopChange, write: (tr
   }
 }
 
-export async function setLevel(store: Store, handle: string, level: number): Promise<UserInfo> {
+export async function setLevel(store: Store, handle: string, level: number, by: ChangeBy = {}): Promise<UserInfo> {
   if (!isValidLevel(level)) throw new UserAdminError('bad_args', `level must be a whole number from ${MIN_LEVEL} to ${MAX_LEVEL}`);
   const u = await mustFind(store, handle);
-  await guarded(store, u.id, { kind: 'level', level }, async (trx) => {
+  await guarded(store, u, { kind: 'level', level }, by, async (trx) => {
     if (Number(await trx('users').where({ id: u.id }).update({ level })) !== 1) throw new UserAdminError('not_found', `no user "${u.handle}"`);
   });
   return findUser(store, u.handle);
 }
 
-export async function setLocked(store: Store, handle: string, locked: boolean): Promise<UserInfo> {
+export async function setLocked(store: Store, handle: string, locked: boolean, by: ChangeBy = {}): Promise<UserInfo> {
   const u = await mustFind(store, handle);
-  if (locked) await guarded(store, u.id, { kind: 'lock' }, async (trx) => void (await trx('users').where({ id: u.id }).update({ locked })));
+  if (locked) await guarded(store, u, { kind: 'lock' }, by, async (trx) => void (await trx('users').where({ id: u.id }).update({ locked })));
   else await store.knex('users').where({ id: u.id }).update({ locked });
   return findUser(store, u.handle);
 }
@@ -242,13 +268,18 @@ export async function resetPassword(store: Store, handle: string, password?: str
  * sysop-dropped file is: they are the board's now, and a later account of that handle is
  * not their uploader. `files` is the board's file areas (the quarantine's folder).
  */
-export async function deleteUser(store: Store, handle: string, files?: Pick<BoardFiles, 'pendingFilesOf'>): Promise<{ handle: string; postsKept: number; uploadsDeleted: number }> {
+export async function deleteUser(
+  store: Store,
+  handle: string,
+  files?: Pick<BoardFiles, 'pendingFilesOf'>,
+  by: ChangeBy = {},
+): Promise<{ handle: string; postsKept: number; uploadsDeleted: number }> {
   const u = await mustFind(store, handle);
   // Collected before the delete, whose cascade takes the rows; deleted only once it succeeded.
   const waiting = await files?.pendingFilesOf(u.id);
   const tables = await existing(store);
   let postsKept = 0;
-  await guarded(store, u.id, { kind: 'delete' }, async (trx) => {
+  await guarded(store, u, { kind: 'delete' }, by, async (trx) => {
     for (const t of tables) {
       postsKept += Number(await trx(t.table).where(t.userColumn, u.id).update({ [t.userColumn]: null, [t.handleColumn]: DELETED_USER }));
     }

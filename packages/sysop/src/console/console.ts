@@ -23,9 +23,8 @@ export interface ConsoleOptions {
   notices?: (show: (text: string) => void) => () => void;
   /**
    * The account the console runs as, when it is drawn on a caller's screen (main menu
-   * `!`). The user editor will not delete, lock or lower that account: doing it would
-   * pull the seat from under the sysop mid-session (a delete or lock hangs the caller up,
-   * a demotion closes the console); another sysop, or the shell (`carrier user …`), can.
+   * `!`). The user editor names it (`by`) in its changes, and the board refuses to
+   * delete, lock or lower that account (server user-admin.ts, the one guard for every seat).
    */
   self?: string;
 }
@@ -412,8 +411,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       );
       redraw.request();
     };
-    const isSelf = (u: UserInfo): boolean => opts.self !== undefined && u.handle.toLowerCase() === opts.self.toLowerCase();
-    const notOnSelf = (what: string): void => status(`you cannot ${what} your own account from its own session; another sysop can, or carrier user on the host`);
+    const by = opts.self === undefined ? {} : { by: opts.self };
     const act = async (fn: (u: UserInfo) => Promise<unknown>): Promise<void> => {
       const u = current();
       if (!u) return;
@@ -445,8 +443,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     list.key(['v', 'S-v'], () => void act(async (u) => {
       const v = await ask(`level for ${u.handle} (0-100):`, String(u.level));
       if (v === undefined || !/^\d+$/.test(v.trim())) return;
-      if (isSelf(u) && Number(v.trim()) < u.level) return notOnSelf('lower the level of');
-      await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()) });
+      await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()), ...by });
     }));
     list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
@@ -457,9 +454,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
-      if (isSelf(u) && !u.locked) return notOnSelf('lock');
       if (!u.locked && !(await confirm(`lock ${u.handle}? their live calls are hung up and logins refused`))) return;
-      await client.request(u.locked ? 'user.unlock' : 'user.lock', { handle: u.handle });
+      await client.request(u.locked ? 'user.unlock' : 'user.lock', u.locked ? { handle: u.handle } : { handle: u.handle, ...by });
       status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
     }));
     list.key(['p', 'S-p'], () => void act(async (u) => {
@@ -468,9 +464,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
     }));
     list.key(['d', 'S-d'], () => void act(async (u) => {
-      if (isSelf(u)) return notOnSelf('delete');
       if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
-      await client.request('user.delete', { handle: u.handle });
+      await client.request('user.delete', { handle: u.handle, ...by });
       status(`deleted ${u.handle}`);
     }));
     list.focus();
