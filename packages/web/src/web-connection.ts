@@ -13,8 +13,10 @@ export interface WebConnectionOptions {
   ws: WebSocket;
   remoteAddress: string;
   log: Logger;
-  /** input frames (and control messages) per second, sustained, and at once */
+  /** input frames (and control messages) per second, sustained, and at once; more wait */
   frameRate: { perSecond: number; burst: number };
+  /** frames waiting behind the rate, and their bytes, past which the caller is cut off (default FRAME_BACKLOG) */
+  frameBacklog?: { frames: number; bytes: number } | undefined;
   /** unsent output past this closes the connection: the caller stopped reading */
   maxOutputBuffer: number;
   /** a size change is applied at most this often; the latest one wins */
@@ -35,6 +37,15 @@ export const MAX_CONTROL_MESSAGE = 512;
 const HIGH_WATER = 64 * 1024;
 /** After our close frame, the peer has this long to answer before the socket is cut. */
 const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Frames held behind the frame rate while ws stops reading the socket. ws still parses the
+ * rest of the socket read it is in (up to 64 KiB) after `pause()`, so frames keep coming
+ * for a moment; a browser, whose keys and pastes come paced by TCP, stays far below both
+ * bounds. The bytes are the key backlog's 64 KiB (KEY_BACKLOG_LIMIT in the engine); the
+ * frame count bounds the heap a flood of tiny frames holds (a view object per frame).
+ */
+export const FRAME_BACKLOG: Readonly<{ frames: number; bytes: number }> = { frames: 4096, bytes: 64 * 1024 };
 
 /** Parse `term`, `cols`, `rows`, `encoding` from a /ws query string; undefined without cols and rows. */
 export function terminalFromQuery(params: URLSearchParams): PageTerminal | undefined {
@@ -63,11 +74,19 @@ export class WebConnection extends BaseConnection {
   private helloTimer: NodeJS.Timeout | undefined;
   private resizeTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
   private pendingSize: { cols: number; rows: number } | undefined;
   private lastResizeAt = 0;
   private wantDrain = false;
   private alive = true;
-  private droppedFrames = 0;
+  /** frames over the rate, in order; a run of binary frames is one entry, delivered as one chunk */
+  private waiting: { binary: boolean; data: Buffer[] }[] = [];
+  private waitingFrames = 0;
+  private waitingBytes = 0;
+  private heldFrames = 0;
+  /** the session's keys wait behind its key rate (pauseInput) */
+  private sessionPaused = false;
 
   constructor(opts: WebConnectionOptions) {
     super({ protocol: 'websocket', remoteAddress: opts.remoteAddress, terminal: { encoding: 'utf8' } });
@@ -79,7 +98,9 @@ export class WebConnection extends BaseConnection {
     this.ws.on('pong', () => (this.alive = true));
     this.ws.on('error', (err: Error & { code?: string }) => this.onError(err));
     this.ws.on('close', (code: number) => {
-      this.clearTimers();
+      // The peer answered our close (or went): the grace timer goes too, so no timer keeps
+      // the socket (and through its listeners this connection) reachable.
+      this.letGo();
       this.transportClosed(code === 1000 || code === 1001 || code === 1005 ? 'caller hung up' : `caller hung up (${code})`);
     });
   }
@@ -98,7 +119,14 @@ export class WebConnection extends BaseConnection {
 
   /** The session's keys wait behind its rate: ws stops reading the socket. */
   protected override pauseTransport(paused: boolean): void {
-    if (paused) this.ws.pause();
+    this.sessionPaused = paused;
+    this.readSocket();
+    if (!paused && this.waiting.length > 0) this.releaseLater();
+  }
+
+  /** Read the socket unless the session or the frame rate holds input back. */
+  private readSocket(): void {
+    if (this.sessionPaused || this.waiting.length > 0) this.ws.pause();
     else this.ws.resume();
   }
 
@@ -122,27 +150,90 @@ export class WebConnection extends BaseConnection {
   }
 
   protected endTransport(reason: string): void {
-    this.clearTimers();
+    this.letGo();
     if (this.ws.readyState === this.ws.CLOSED) return;
     // A close reason is at most 123 bytes; the page shows it.
     this.ws.close(1000, Buffer.from(reason, 'utf8').subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, ''));
-    const ws = this.ws;
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    // Read again (frames are ignored now) so the peer's answering close frame is seen.
+    this.ws.resume();
+    this.terminateLater();
   }
 
+  /** Cut the socket if the peer has not answered our close frame in time; cleared on 'close'. */
+  private terminateLater(): void {
+    if (this.graceTimer) return;
+    const ws = this.ws;
+    this.graceTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    this.graceTimer.unref();
+  }
+
+  /**
+   * The per-session key rate, applied to frames: frames over it wait, in order, while the
+   * socket is not read, and go on at the rate (a run of key frames as one chunk), so a paste
+   * split over many frames arrives whole. Only past FRAME_BACKLOG is the caller cut off.
+   */
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
-    if (!this.frames.take()) {
-      // The per-session key rate, applied to frames: excess frames are dropped, not queued.
-      this.droppedFrames++;
-      this.note('websocket.frame_flood', { limit: this.opts.frameRate.perSecond, burst: this.opts.frameRate.burst });
+    if (this.waiting.length === 0 && this.frames.take()) {
+      this.deliver(isBinary, data);
       return;
     }
-    if (isBinary) {
-      this.pushInput(data);
+    this.hold(data, isBinary);
+  }
+
+  private deliver(binary: boolean, data: Buffer): void {
+    if (binary) this.pushInput(data);
+    else this.onControl(data);
+  }
+
+  private hold(data: Buffer, isBinary: boolean): void {
+    const limit = this.opts.frameBacklog ?? FRAME_BACKLOG;
+    this.waitingFrames++;
+    this.waitingBytes += data.length;
+    if (this.waitingFrames > limit.frames || this.waitingBytes > limit.bytes) {
+      this.log.warn('websocket.frame_backlog_full', {
+        conn: this.id,
+        remote: this.remoteAddress,
+        frames: this.waitingFrames,
+        bytes: this.waitingBytes,
+        limit: { frames: limit.frames, bytes: limit.bytes },
+      });
+      this.close('input flood: too many frames at once');
       return;
     }
-    this.onControl(data);
+    this.heldFrames++;
+    const last = this.waiting.at(-1);
+    if (isBinary && last?.binary) last.data.push(data);
+    else this.waiting.push({ binary: isBinary, data: [data] });
+    if (last === undefined) {
+      this.note('websocket.frames_held', { perSecond: this.opts.frameRate.perSecond, burst: this.opts.frameRate.burst });
+      this.readSocket();
+      this.releaseLater();
+    }
+  }
+
+  /** Hand waiting frames on as the rate allows; read the socket again once none wait. */
+  private release(): void {
+    this.releaseTimer = undefined;
+    // Frames wait while the session's own keys do too (pauseTransport); its resume releases them.
+    while (!this.closed && !this.sessionPaused && this.waiting.length > 0 && this.frames.take()) {
+      const next = this.waiting.shift()!;
+      for (const d of next.data) {
+        this.waitingFrames--;
+        this.waitingBytes -= d.length;
+      }
+      this.deliver(next.binary, next.data.length === 1 ? next.data[0]! : Buffer.concat(next.data));
+    }
+    if (this.closed) return;
+    if (this.waiting.length === 0) this.readSocket();
+    else if (!this.sessionPaused) this.releaseLater();
+  }
+
+  private releaseLater(): void {
+    if (this.releaseTimer) return;
+    // The next token is due in 1/perSecond s.
+    this.releaseTimer = setTimeout(() => this.guard(() => this.release()), Math.max(1, Math.ceil(1000 / this.opts.frameRate.perSecond)));
+    this.releaseTimer.unref();
   }
 
   private onControl(data: Buffer): void {
@@ -240,11 +331,10 @@ export class WebConnection extends BaseConnection {
   }
 
   private transportClosedOnce(reason: string): void {
-    this.clearTimers();
+    this.letGo();
     this.transportClosed(reason);
     // ws sent its close frame; do not wait 30 s for the peer to answer it.
-    const ws = this.ws;
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    this.terminateLater();
   }
 
   /** ws callbacks run the session's listeners synchronously; a throw ends this caller, not the process. */
@@ -265,14 +355,16 @@ export class WebConnection extends BaseConnection {
     this.log.info(event, { conn: this.id, remote: this.remoteAddress, ...fields });
   }
 
-  /** Frames dropped by the frame rate so far. */
-  get framesDropped(): number {
-    return this.droppedFrames;
+  /** Frames that waited behind the frame rate so far (none is dropped; past FRAME_BACKLOG the caller is cut off). */
+  get framesHeld(): number {
+    return this.heldFrames;
   }
 
-  private clearTimers(): void {
-    for (const t of [this.helloTimer, this.resizeTimer]) if (t) clearTimeout(t);
+  /** Closing: every timer, and the frames still waiting. */
+  private letGo(): void {
+    this.waiting = [];
+    for (const t of [this.helloTimer, this.resizeTimer, this.releaseTimer, this.graceTimer]) if (t) clearTimeout(t);
     if (this.pingTimer) clearInterval(this.pingTimer);
-    this.helloTimer = this.resizeTimer = this.pingTimer = undefined;
+    this.helloTimer = this.resizeTimer = this.pingTimer = this.releaseTimer = this.graceTimer = undefined;
   }
 }

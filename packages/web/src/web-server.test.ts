@@ -4,12 +4,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { Admission, createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
-import { eventually } from '@carrier/core/testing';
+import { delay, eventually } from '@carrier/core/testing';
 import { WebServer, type WebServerOptions } from './web-server.js';
+import type { WebConnection } from './web-connection.js';
 import { ForwardedResolver } from './forwarded.js';
 
 type Log = ReturnType<typeof createMemoryLogger>;
@@ -250,18 +253,61 @@ describe('the web front end', () => {
     await eventually(() => log.lines.some((l) => l['event'] === 'websocket.bad_frame'), 'the bad-frame log line', { timeoutMs: 10_000 });
   });
 
-  it('drops a flood of frames past the key rate, with one log line', async () => {
-    const { port, log, conns } = await start({ frameRate: { perSecond: 10, burst: 20 } });
+  it('holds frames past the key rate and passes them on in order: 3,000 one-byte frames sent at once all arrive', async () => {
+    const { port, log, conns } = await start();
+    const c = await open(port);
+    await c.until('hello');
+    let received = '';
+    conns[0]!.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    // 3,000 frames against a burst of 1,000: the rest wait behind the rate, none is dropped.
+    const sent = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x21 + (i % 90))).join('');
+    for (const ch of sent) c.ws.send(Buffer.from(ch, 'latin1'));
+    await eventually(() => received.length >= sent.length, () => `all 3,000 bytes reach the session (${received.length} so far)`, { timeoutMs: 30_000 });
+    assert.equal(received, sent, 'every byte, in the order sent');
+    assert.ok((conns[0] as WebConnection).framesHeld > 0, 'some frames waited behind the rate');
+    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frames_held').length, 1);
+    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frame_backlog_full').length, 0);
+    assert.equal(conns[0]!.closed, false);
+    c.ws.close();
+    await c.closed;
+  });
+
+  it('cuts off a caller whose frames past the rate overrun the backlog, with the reason and one log line', async () => {
+    const { port, log, conns } = await start({ frameRate: { perSecond: 10, burst: 20 }, frameBacklog: { frames: 100, bytes: 64 * 1024 } });
     const c = await open(port);
     await c.until('hello');
     let received = 0;
-    conns[0]!.on('data', () => received++);
-    for (let i = 0; i < 500; i++) c.ws.send(Buffer.from('x'));
-    await eventually(() => log.lines.some((l) => l['event'] === 'websocket.frame_flood'), 'the flood log line', { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 200));
-    assert.ok(received < 60, `frames past the rate were dropped (${received} of 500 reached the session)`);
-    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frame_flood').length, 1);
-    c.ws.close();
+    conns[0]!.on('data', (d: Buffer) => (received += d.length));
+    // 500 frames in one socket write: they are read at once, before the pause can stop them.
+    rawFrames(c.ws, Array.from({ length: 500 }, () => Buffer.from('x')));
+    const { code, reason } = await Promise.race([c.closed, delay(15_000).then(() => assert.fail('the flooder is still connected after 15 s'))]);
+    assert.equal(code, 1000);
+    assert.match(reason, /input flood/);
+    await eventually(() => log.lines.some((l) => l['event'] === 'websocket.frame_backlog_full'), 'the log line', { timeoutMs: 10_000 });
+    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.frame_backlog_full').length, 1);
+    assert.ok(received <= 20, `only the burst reached the session (${received})`);
+  });
+
+  it('leaves nothing holding a web connection once the caller has answered its close', async () => {
+    const gc = fullCollection();
+    const { port, conns } = await start();
+    const c = await open(port);
+    await c.until('hello');
+    const conn = new WeakRef(conns[0]!);
+    conns[0]!.close('Goodbye');
+    conns.length = 0;
+    const { code, reason } = await c.closed;
+    assert.deepEqual([code, reason], [1000, 'Goodbye']);
+    // The close handshake is done on both sides; a timer still pending (the 2 s grace to cut
+    // a peer that never answers) would keep the socket and, through it, the connection.
+    let collected = false;
+    for (let i = 0; i < 5 && !collected; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+      await new Promise((r) => setImmediate(r));
+      collected = conn.deref() === undefined;
+    }
+    assert.ok(collected, 'the closed connection was collected');
   });
 
   it('refuses an upgrade from a foreign Origin unless it is allowed', async () => {
@@ -383,4 +429,18 @@ function rawHttp(port: number, request: string, timeoutMs = 10_000): Promise<str
     const t = setTimeout(() => s.destroy(), timeoutMs);
     s.write(request);
   });
+}
+
+/** Masked binary frames written to the client's socket in one write (one read for the server). */
+function rawFrames(ws: WebSocket, payloads: Buffer[]): void {
+  const socket = (ws as unknown as { _socket: net.Socket })._socket;
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const frames = payloads.map((p) => Buffer.concat([Buffer.from([0x82, 0x80 | p.length]), mask, Buffer.from(p.map((b, i) => b ^ mask[i % 4]!))]));
+  socket.write(Buffer.concat(frames));
+}
+
+/** V8's full collection without --expose-gc (the flag applies to contexts made after it is set). */
+function fullCollection(): () => void {
+  setFlagsFromString('--expose-gc');
+  return () => (runInNewContext('gc') as () => void)();
 }

@@ -44,8 +44,10 @@ export interface WebServerOptions extends Omit<BaseServerOptions, 'protocol'> {
   allowedOrigins?: readonly string[];
   /** a sysop's CSS file, served as /assets/custom.css after the page's own */
   customCss?: string | undefined;
-  /** the per-session key rate, applied to input frames */
+  /** the per-session key rate, applied to input frames: frames over it wait */
   frameRate: { perSecond: number; burst: number };
+  /** frames (and bytes) waiting behind the rate past which a caller is cut off (default FRAME_BACKLOG) */
+  frameBacklog?: { frames: number; bytes: number } | undefined;
   /** largest frame accepted; a larger one closes the connection before it is buffered (default 64 KiB) */
   maxPayload?: number;
   /** time a page has to send its terminal after the upgrade (default 10 s) */
@@ -415,6 +417,7 @@ export class WebServer extends BaseServer {
           remoteAddress: remote,
           log: this.log,
           frameRate: this.opts.frameRate,
+          frameBacklog: this.opts.frameBacklog,
           maxOutputBuffer: WEB_DEFAULTS.maxOutputBuffer,
           resizeIntervalMs: WEB_DEFAULTS.resizeIntervalMs,
           pingIntervalMs: WEB_DEFAULTS.pingIntervalMs,
