@@ -4,6 +4,7 @@
 // login (the board's penalties apply), and three end the screen.
 import { getNewScanAtLogin, setNewScanAtLogin, type Session } from '@carrier/engine';
 import type { UserSettings } from '@carrier/store';
+import { wantsAsciiOnly } from '@carrier/terminal';
 import { choosePassword } from './newuser.js';
 
 /** Wrong current passwords before the screen gives up. */
@@ -45,7 +46,8 @@ export default async function settings(s: Session): Promise<void> {
 }
 
 function encodingText(s: Session, mine: UserSettings): string {
-  const now = ENCODING_NAMES[s.terminal.encoding];
+  // A plain terminal nobody named a character set for is sent ASCII (terminal's wantsAsciiOnly).
+  const now = wantsAsciiOnly(s.terminal) ? 'ASCII' : ENCODING_NAMES[s.terminal.encoding];
   return mine.encoding === null ? `${now}, as your terminal said` : `${now}, your choice`;
 }
 

@@ -1,22 +1,45 @@
 // A caller whose terminal says it is `dumb` (TERM=dumb telnet, a teletype) gets plain
 // text: no escape sequence in the welcome, the menus or who's online, and the views
-// that need cursor control (chat) say so instead of drawing. A raw telnet caller that
-// answers TTYPE with "dumb".
+// that need cursor control (chat) say so instead of drawing. With no character set
+// named, the text is ASCII (box drawing as +-|), not CP437; lightbar menus become the
+// hotkey menu; a door that needs ANSI says so, a plain-text one runs. A raw telnet caller
+// that answers TTYPE with "dumb", and inetutils telnet with TERM=dumb in tmux.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
+import { TmuxCaller } from './messages-callers.js';
 
 const PW = 'correct-horse-7';
 
 describe('a dumb terminal', () => {
   let board: Carrier;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-plain-'));
+  const callers: TmuxCaller[] = [];
   before(async () => {
-    board = await startCarrier({});
+    const doorsFile = join(tmp, 'doors.yaml');
+    writeFileSync(
+      doorsFile,
+      [
+        'doors:',
+        '  - { name: screen, description: Screen game, command: [/bin/sh, -c, "printf \'\\\\033[2Jdrawn\\r\\n\'"], level: 10 }',
+        '  - { name: lines, description: Line game, terminal: plain, command: [/bin/sh, -c, "printf \'line door, TERM=%s\\r\\n\' \\"$TERM\\""], level: 10 }',
+        '',
+      ].join('\n'),
+    );
+    board = await startCarrier({ yaml: `doors: { file: ${JSON.stringify(doorsFile)}, killGrace: 500ms }` });
     await board.addUser('tty', PW);
+    await board.addUser('lita', PW);
   });
   after(async () => {
+    for (const c of callers) c.hangup();
     await board.stop();
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('gets the welcome, the main menu and who is online without escape sequences; chat declines', async () => {
@@ -39,8 +62,56 @@ describe('a dumb terminal', () => {
       const t = c.text();
       const i = t.indexOf('\x1b');
       assert.equal(i, -1, `no escape sequence may reach a dumb terminal; one at ${i}: ${JSON.stringify(t.slice(Math.max(0, i - 200), i + 100))}`);
+      // No character set named: ASCII, the welcome's and the menu's box drawn with +-|.
+      const high = t.search(/[\x80-\xff]/);
+      assert.equal(high, -1, `only ASCII reaches a dumb terminal nobody named a character set for: ${JSON.stringify(t.slice(Math.max(0, high - 40), high + 20))}`);
+      assert.match(t, /\+-+ main menu -+\+/);
     } finally {
       c.close();
     }
+  });
+
+  it('inetutils telnet, TERM=dumb: ASCII box lines, the hotkey menu though lightbar is chosen, an ANSI door declines, a plain one runs; a charset chosen in U wins', async (t) => {
+    if (!existsSync('/usr/bin/tmux')) return t.skip('needs tmux');
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      const lita = await store.users.findByHandle('lita');
+      await store.users.updateSettings(lita!.id, { menuStyle: 'lightbar' });
+    } finally {
+      await store.close();
+    }
+    // tmux's pane is a UTF-8 terminal: CP437 box bytes would show as replacement characters.
+    const c = await TmuxCaller.telnet(board.ports.telnet!, 'lita', PW, tmp, /Command:/, 'dumb');
+    callers.push(c);
+    const menu = await c.screen();
+    assert.match(menu, /\+-+ main menu -+\+/, menu);
+    assert.match(menu, /\[D\] Doors/, 'the hotkey menu: a lightbar needs cursor control');
+    assert.doesNotMatch(menu, /[^\x00-\x7f]/, menu);
+
+    /** The screen once its last line (where the cursor waits) matches `prompt`. */
+    const atPrompt = (prompt: RegExp) => c.waitScreen(new RegExp(`${prompt.source}\\s*$`));
+    c.send('d');
+    await atPrompt(/Door \(Enter to go back\):/);
+    c.send('1');
+    await c.waitScreen(/Screen game needs a terminal with cursor control/);
+    await board.waitForLog((l) => l['event'] === 'door.refused' && l['door'] === 'screen' && l['why'] === 'plain terminal');
+    assert.ok(!board.logs.some((l) => l['event'] === 'door.start' && l['door'] === 'screen'), 'the ANSI door never started');
+    await atPrompt(/press a key.*/i);
+    c.send(' ');
+    await atPrompt(/Door \(Enter to go back\):/);
+    c.send('2');
+    await c.waitScreen(/line door, TERM=dumb/);
+    await board.waitForLog((l) => l['event'] === 'door.exit' && l['door'] === 'lines');
+    await atPrompt(/Door \(Enter to go back\):/);
+    c.send('\r');
+    await atPrompt(/Command:/);
+
+    // U, E, U: the caller says the terminal draws UTF-8, so box lines go out as they are.
+    c.send('u');
+    await c.waitScreen(/Encoding\s+ASCII, as your terminal said/);
+    c.send('e');
+    await c.waitScreen(/Choice:/);
+    c.send('u');
+    await c.waitScreen(/Box lines: ┌──┐ ╔══╗ ░▒▓█/);
   });
 });

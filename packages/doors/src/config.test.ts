@@ -17,10 +17,20 @@ describe('doors.yaml schema', () => {
     assert.deepEqual(d.command, ['/usr/games/robots']);
     assert.deepEqual(d.dropFiles, ['door32.sys']);
     assert.equal(d.encoding, 'cp437');
+    assert.equal(d.terminal, 'ansi', 'a door needs cursor control unless the sysop says it is plain text');
     assert.equal(d.timeLimitMs, 30 * 60_000);
     assert.equal(d.maxCallers, undefined);
     assert.equal(d.level, 20);
     assert.equal(d.enabled, true);
+  });
+
+  it('terminal: plain marks a line-by-line door; anything but ansi or plain is refused by key', () => {
+    const ok = validateDoors(doc({ doors: [{ name: 'adv', description: 'Adventure', command: ['/usr/games/adventure'], terminal: 'plain' }] }), 'd.yaml');
+    assert.ok(ok.ok);
+    assert.equal(ok.doors[0]!.terminal, 'plain');
+    const bad = validateDoors(doc({ doors: [{ name: 'adv', description: 'Adventure', command: ['/usr/games/adventure'], terminal: 'vt52' }] }), 'd.yaml');
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems.map((p) => [p.key, p.message]), [['doors[0].terminal', 'must be ansi or plain']]);
   });
 
   it('refuses a shell string, a relative program, a socket door and loader variables, naming file and key', () => {

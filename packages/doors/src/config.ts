@@ -14,6 +14,9 @@ import { DROP_FILE_KINDS, type DropFileKind } from './drop-files.js';
  *       env: { NETHACKOPTIONS: "…" }  optional, fixed by the sysop (added to the allow-list)
  *       dropFiles: [door32.sys]       any of door32.sys, door.sys, dorinfo1.def (default door32.sys)
  *       encoding: utf8                what the door writes and reads: cp437 or utf8
+ *       terminal: plain               ansi (default): it needs cursor control, so a caller on a
+ *                                     plain terminal (TERM=dumb) is told so; plain: it writes
+ *                                     lines of text and runs for every caller
  *       timeLimit: 30m                per call (default 30m); also capped by the call's time left
  *       dailyLimit: 2h                per user per day (default none)
  *       maxCallers: 1                 in the door at once (default unlimited)
@@ -22,6 +25,9 @@ import { DROP_FILE_KINDS, type DropFileKind } from './drop-files.js';
  *       memoryMiB: 512                address-space limit (prlimit --as), default 1024
  *       enabled: true                 default true
  */
+
+/** What a door draws with: ANSI cursor control, or plain lines of text. */
+export type DoorTerminal = 'ansi' | 'plain';
 
 export interface DoorDefinition {
   name: string;
@@ -32,6 +38,8 @@ export interface DoorDefinition {
   dropFiles: readonly DropFileKind[];
   io: 'stdio';
   encoding: Encoding;
+  /** ansi: needs cursor control (not run for a plain terminal); plain: line-by-line text, runs anywhere */
+  terminal: DoorTerminal;
   timeLimitMs: number;
   dailyLimitMs?: number | undefined;
   maxCallers?: number | undefined;
@@ -75,7 +83,7 @@ const DEFAULT_MEMORY_MIB = 1024;
 
 const TOP_KEYS = ['doors'];
 const DOOR_KEYS = [
-  'name', 'description', 'command', 'cwd', 'env', 'dropFiles', 'io', 'encoding', 'timeLimit', 'dailyLimit',
+  'name', 'description', 'command', 'cwd', 'env', 'dropFiles', 'io', 'encoding', 'terminal', 'timeLimit', 'dailyLimit',
   'maxCallers', 'level', 'cpuSeconds', 'memoryMiB', 'enabled',
 ];
 
@@ -230,6 +238,13 @@ function validateDoor(raw: unknown, path: Path, problem: (p: Path, m: string) =>
     else encoding = rawEnc;
   }
 
+  let terminal: DoorTerminal = 'ansi';
+  const rawTerminal = raw['terminal'];
+  if (rawTerminal !== undefined) {
+    if (rawTerminal !== 'ansi' && rawTerminal !== 'plain') fail(['terminal'], 'must be ansi or plain');
+    else terminal = rawTerminal;
+  }
+
   const duration = (key: string, fallback: number | undefined): number | undefined => {
     const val = raw[key];
     if (val === undefined) return fallback;
@@ -268,6 +283,7 @@ function validateDoor(raw: unknown, path: Path, problem: (p: Path, m: string) =>
     dropFiles,
     io: 'stdio',
     encoding,
+    terminal,
     timeLimitMs,
     dailyLimitMs,
     maxCallers,

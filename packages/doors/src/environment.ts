@@ -9,8 +9,11 @@ import type { Encoding } from '@carrier/core';
 
 export const DOOR_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/games';
 
-/** Terminal types passed through as they are; every one has a terminfo entry on Debian. */
-const KNOWN_TERMS = new Set(['ansi', 'vt100', 'vt102', 'vt220', 'linux', 'xterm', 'xterm-256color', 'screen', 'screen-256color', 'tmux', 'tmux-256color', 'putty']);
+/**
+ * Terminal types passed through as they are; every one has a terminfo entry on Debian.
+ * `dumb` reaches only doors marked `terminal: plain` (others are refused to such a caller).
+ */
+const KNOWN_TERMS = new Set(['dumb', 'ansi', 'vt100', 'vt102', 'vt220', 'linux', 'xterm', 'xterm-256color', 'screen', 'screen-256color', 'tmux', 'tmux-256color', 'putty']);
 
 /** TERM for a door: the caller's type when it is a known one, else ansi (CP437 callers) or xterm-256color. */
 export function doorTerm(callerType: string, callerEncoding: Encoding): string {

@@ -6,6 +6,7 @@ export {
   parseDuration,
   validateDoors,
   type DoorDefinition,
+  type DoorTerminal,
   type DoorProblem,
   type DoorsDocument,
   type DoorsValidation,

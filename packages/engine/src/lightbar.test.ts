@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Lightbar, runLightbar } from './lightbar.js';
+import { Lightbar, runLightbar, runNumberedList } from './lightbar.js';
 
 const SIZE = { cols: 80, rows: 25 };
 /** The entry drawn highlighted last: the selected colours are |17|15, bright white on blue. */
@@ -104,4 +104,25 @@ test('a notice goes on the row below the list, one row wide, and the cursor come
   assert.match(out, /\r\n\x1b\[K\x1b\[1;33m\*\*\* You have been idle: disco\x1b\[0m\r\x1b\[2A$/);
   // The relative moves still add up: Enter goes from Pears down to the last row.
   assert.match(bar.feed('enter').output, /^\x1b\[1B/);
+});
+
+test('on a plain terminal: a numbered list, picked by number and Enter or by hotkey; Enter alone, Escape or a disabled entry pick nothing', async () => {
+  const pick = async (keys: string[], items: Parameters<typeof runNumberedList>[1]) => {
+    let screen = '';
+    const io = { write: (t: string) => (screen += t), readKey: async () => keys.shift() ?? 'escape' };
+    return { index: await runNumberedList(io, items), screen };
+  };
+  const items = ['|15Apples|07', { text: 'Pears', key: 'p' }, { text: 'Plums', disabled: true }, ...Array.from({ length: 9 }, (_, i) => `Fig ${i + 1}`)];
+  const first = await pick(['1', '1', 'enter'], items);
+  assert.equal(first.index, 10, 'two digits: entry 11');
+  assert.match(first.screen, /^ 1\) Apples\r\n 2\) Pears\r\n 3\) Plums \(not available\)\r\n/, 'pipe codes left out, numbers aligned');
+  assert.doesNotMatch(first.screen, /\x1b/, 'no escape sequence');
+  assert.equal((await pick(['P'], items)).index, 1, 'a hotkey picks at once');
+  const disabled = await pick(['3', 'enter', '2', 'enter'], items);
+  assert.equal(disabled.index, 1);
+  assert.match(disabled.screen, /There is no entry 3 to pick/);
+  assert.equal((await pick(['9', 'backspace', '4', 'enter'], items)).index, 3, 'backspace takes a digit back');
+  assert.equal((await pick(['enter'], items)).index, undefined);
+  assert.equal((await pick(['escape'], items)).index, undefined);
+  assert.equal((await pick([], [{ text: 'x', disabled: true }])).index, undefined);
 });

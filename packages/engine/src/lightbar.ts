@@ -265,3 +265,53 @@ export async function runLightbar(
     off();
   }
 }
+
+/**
+ * The lightbar for a terminal without cursor control (TERM=dumb, where the bar's relative
+ * moves would pile every row onto one line): the same entries as a numbered list, picked
+ * by number and Enter, or at once by an entry's hotkey (a hotkey wins over a number's first
+ * digit). Escape, ^C, or Enter with no number gives up; a disabled entry cannot be picked.
+ */
+export async function runNumberedList(
+  io: Pick<LightbarIO, 'write' | 'readKey'>,
+  items: readonly (string | LightbarItem)[],
+): Promise<number | undefined> {
+  const list = items.map((i) => (typeof i === 'string' ? { text: i } : i));
+  const enabled = (i: number): boolean => list[i] !== undefined && !list[i]!.disabled;
+  if (!list.some((_, i) => enabled(i))) return undefined;
+  const digits = String(list.length).length;
+  io.write(list.map((item, i) => `${String(i + 1).padStart(digits)}) ${stripPipeCodes(item.text)}${item.disabled ? ' (not available)' : ''}\r\n`).join(''));
+  const prompt = `Number (Enter: none): `;
+  io.write(prompt);
+  let typed = '';
+  for (;;) {
+    const key = await io.readKey();
+    if (key === 'escape' || key === 'ctrl-c' || (key === 'enter' && typed === '')) {
+      io.write('\r\n');
+      return undefined;
+    }
+    if (key === 'enter') {
+      const i = Number(typed) - 1;
+      io.write('\r\n');
+      if (enabled(i)) return i;
+      io.write(`There is no entry ${typed} to pick.\r\n${prompt}`);
+      typed = '';
+      continue;
+    }
+    if (key === 'backspace' && typed.length > 0) {
+      typed = typed.slice(0, -1);
+      io.write('\b \b');
+      continue;
+    }
+    if ([...key].length !== 1) continue;
+    const hit = typed === '' ? list.findIndex((item, i) => enabled(i) && item.key !== undefined && item.key.toLowerCase() === key.toLowerCase()) : -1;
+    if (hit >= 0) {
+      io.write(`${key}\r\n`);
+      return hit;
+    }
+    if (/^[0-9]$/.test(key) && typed.length < digits) {
+      typed += key;
+      io.write(key);
+    }
+  }
+}

@@ -4,6 +4,7 @@ export { LineEditor, BELL, type LineEditorOptions, type LineEditorResult } from 
 export { renderPipeCodes, stripPipeCodes, pipeCodeSgr } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';
 export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
+export { asciiStandIns, wantsAsciiOnly } from './ascii.js';
 export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
 export { artRows, clipAnsiRow, MAX_HEADER_ROWS } from './art-rows.js';
 export { probeTerminal, type ProbeOptions, type ProbeResult } from './probe.js';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { client, isCarrierError } from '@carrier/core';
+import { client, isCarrierError, isPlainTerminal } from '@carrier/core';
 import {
   bridgeDoor,
   doorEnvironment,
@@ -35,6 +35,7 @@ export type DoorOutcome =
   | 'missing'
   | 'no such door'
   | 'no access'
+  | 'needs ansi'
   | 'busy'
   | 'daily limit'
   | 'no doors'
@@ -86,6 +87,12 @@ export async function runDoor(s: Session, name: string): Promise<DoorOutcome> {
     say(`${door.description} needs level ${door.level}.`);
     s.log.info('door.refused', { door: door.name, why: 'level', level: user?.level ?? 0 });
     return 'no access';
+  }
+  if (door.terminal === 'ansi' && isPlainTerminal(s.terminal.type)) {
+    // Its screens would reach a terminal without cursor control as escape codes and jumbled text.
+    say(`${door.description} needs a terminal with cursor control (ANSI), and yours says it has none.`);
+    s.log.info('door.refused', { door: door.name, why: 'plain terminal', term: client(s.terminal.type) });
+    return 'needs ansi';
   }
   if (door.maxCallers !== undefined && (await othersInside(s, door, doors)) >= door.maxCallers) {
     say(`${door.description} is busy: ${door.maxCallers === 1 ? 'someone else is in it' : `${door.maxCallers} callers are in it`}. Try again later.`);

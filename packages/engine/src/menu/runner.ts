@@ -1,3 +1,4 @@
+import { isPlainTerminal } from '@carrier/core';
 import { charWidth, stripPipeCodes } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { actionDefinition, type ActionOutcome } from './actions.js';
@@ -100,7 +101,8 @@ async function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerD
 
 /** The caller's menu style (users.settings); hotkeys when not logged in or the store cannot say. */
 async function wantsLightbar(s: Session): Promise<boolean> {
-  if (!s.user) return false;
+  // A terminal without cursor control (TERM=dumb) cannot show one: the hotkey menu it is.
+  if (!s.user || isPlainTerminal(s.terminal.type)) return false;
   try {
     return (await s.store.users.settings(s.user.id)).menuStyle === 'lightbar';
   } catch {

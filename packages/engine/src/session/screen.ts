@@ -1,5 +1,5 @@
 import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type Connection, type Logger } from '@carrier/core';
-import { artRows, loadArt, renderPipeCodes } from '@carrier/terminal';
+import { artRows, asciiStandIns, loadArt, renderPipeCodes, wantsAsciiOnly } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
 import type { LineKeeper } from '../social/line-keeper.js';
@@ -30,8 +30,17 @@ export class Screen {
     return isPlainTerminal(this.host.conn.terminal.type);
   }
 
+  /**
+   * A plain terminal whose character set nobody named (terminal's wantsAsciiOnly): the
+   * board's text reaches it as ASCII, not as CP437 bytes it would show as garbage.
+   */
+  get asciiOnly(): boolean {
+    return wantsAsciiOnly(this.host.conn.terminal);
+  }
+
   write(text: string): void {
     if (this.plain) text = removeEscapeSequences(text);
+    if (this.asciiOnly) text = asciiStandIns(text);
     this.column.advance(text);
     this.host.line().wrote(text);
     this.host.conn.write(text);

@@ -1,7 +1,7 @@
 import { ConnectionClosedError, type Connection } from '@carrier/core';
 import { LineEditor, renderPipeCodes, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
 import { keyName, type KeyInput } from '../key-input.js';
-import { runLightbar, type LightbarItem, type LightbarOptions } from '../lightbar.js';
+import { runLightbar, runNumberedList, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
 import { LONG_LINE_MAX, type ReadLineOptions } from '../session-api.js';
 import { openSessionView, type SessionView } from '../session-view.js';
@@ -133,6 +133,8 @@ export class Widgets {
   }
 
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
+    // No cursor control to move a highlight with: the entries as a numbered list.
+    if (this.host.screen.plain) return runNumberedList(this.io(), items);
     return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false, oneLine: true }) }, items, opts);
   }
 
