@@ -251,6 +251,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
       case 'kick':
       case 'message':
       case 'broadcast':
+      case 'shutdown':
         return await controlCommand(verb, args, loaded.config, {
           out,
           err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),

@@ -5,6 +5,7 @@ import { boardMenuRefs, checkMenus, checkScripts, type Board, type BreakInChat, 
 import type { Store } from '@carrier/store';
 import type { BanInfo, NodeInfo, Verb } from '@carrier/sysop/protocol';
 import { checkArtFile } from '@carrier/terminal';
+import { isClusterWorker } from '../cluster-role.js';
 import type { CarrierConfig } from '../config-schema.js';
 import { parseDuration } from '../duration.js';
 import { parseMenuYaml } from '../menu-yaml.js';
@@ -299,7 +300,9 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         log.warn('control.shutdown', { inMs: delay, message: client(extra) });
         // After the reply is on its way: the board ends the way SIGTERM ends it.
         shutdownTimer = setTimeout(() => deps.stop('shutdown by the sysop'), Math.max(delay, 200));
-        return { at };
+        // The process whose exit is the end of the board (a worker's stop goes to its primary):
+        // `carrier shutdown` on the same host waits for it.
+        return { at, pid: isClusterWorker() ? process.ppid : process.pid };
       }
       case 'auth':
         return 'ok';

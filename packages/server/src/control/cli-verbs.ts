@@ -12,6 +12,7 @@ export const CONTROL_USAGE = `  who                                     who is o
   kick <node> [reason]                    hang up a node
   message <node> <text>                   show a line on one caller's screen
   broadcast <text>                        show a line to every caller
+  shutdown [--message <text>] [--in <s>]  tell every caller, wait (default 5 s, up to 600), stop as on SIGTERM
   sysop                                   the sysop's console (full screen) on the running board
   user show <handle>                      the account: level, lock, flags, notes, calls
   user set-level <handle> <0-100|new|user|cosysop|sysop>
@@ -88,7 +89,57 @@ export function formatWho(nodes: NodeInfo[]): string[] {
   ]);
 }
 
-/** `who`, `kick`, `message`, `broadcast`: one request to the running board. */
+/** `shutdown`: the grace time callers get after the notice, by default and at most. */
+export const SHUTDOWN_GRACE_S = 5;
+export const MAX_SHUTDOWN_GRACE_S = 600;
+/** After the grace time, how long the board's own stop may take before the CLI gives up waiting. */
+const STOP_WAIT_MS = 60_000;
+/** How often the CLI looks whether the board's process is still there. */
+const EXIT_CHECK_MS = 100;
+
+/** `shutdown [--message <text>] [--in <seconds>]`, each option as `--x v` or `--x=v`. */
+export function shutdownArgs(args: readonly string[]): { seconds: number; message: string } {
+  let seconds = SHUTDOWN_GRACE_S;
+  let message = '';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+    if (name === '--in') {
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > MAX_SHUTDOWN_GRACE_S) {
+        throw new ControlUsageError(`shutdown --in needs a whole number of seconds from 0 to ${MAX_SHUTDOWN_GRACE_S} (got ${JSON.stringify((value ?? '').slice(0, 20))})`);
+      }
+      seconds = Number(value);
+    } else if (name === '--message') {
+      if (value === undefined || value.trim() === '' || value.length > 200) throw new ControlUsageError('shutdown --message needs a text of 1 to 200 characters');
+      message = value.trim();
+    } else {
+      throw new ControlUsageError(`shutdown takes --message and --in, not ${JSON.stringify(name.slice(0, 40))}`);
+    }
+  }
+  return { seconds, message };
+}
+
+/** Whether process `pid` (on this host) is still there: EPERM means it is, someone else's. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Resolves true once process `pid` has gone, false if it is still there at `deadline`. */
+async function processGone(pid: number, deadline: number): Promise<boolean> {
+  while (processAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, EXIT_CHECK_MS));
+  }
+  return true;
+}
+
+/** `who`, `kick`, `message`, `broadcast`, `shutdown`: one request to the running board. */
 export async function controlCommand(verb: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   // Usage first: a mistake is named whether or not a board runs.
   let request: (c: ControlClient) => Promise<void>;
@@ -124,6 +175,23 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
       request = async (c) => {
         await c.request('broadcast', { text });
         io.out('sent to every caller');
+      };
+      break;
+    }
+    case 'shutdown': {
+      const { seconds, message } = shutdownArgs(args);
+      request = async (c) => {
+        // The board tells every caller now (and again 60 s and 10 s before, when there is
+        // time), then stops as on SIGTERM; the control channel closes as that stop begins,
+        // so the end is the board's process going.
+        const r = (await c.request('shutdown', { in: `${seconds}s`, ...(message ? { message } : {}) })) as { at: number; pid?: unknown };
+        io.out(`every caller is told; the board stops in ${seconds} s`);
+        // A board from before this verb answers without its process: it stops all the same.
+        if (typeof r.pid !== 'number' || !Number.isSafeInteger(r.pid) || r.pid < 1) throw new ControlRequestError('failed', 'the board did not name its process, so its end cannot be awaited');
+        if (!(await processGone(r.pid, r.at + STOP_WAIT_MS))) {
+          throw new ControlRequestError('failed', `the board (process ${r.pid}) was still running ${STOP_WAIT_MS / 1000} s after its stop began`);
+        }
+        io.out('the board stopped');
       };
       break;
     }
