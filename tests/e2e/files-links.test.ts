@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TelnetClient } from '@carrier/client';
+import type { Page } from 'playwright-core';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
+import { launchBrowser, waitScreen } from '../web-browser.js';
 import { telnetToFiles } from './files-support.js';
 
 const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -24,6 +27,8 @@ describe('download links over HTTP', () => {
     dir = await mkdtemp(join(tmpdir(), 'carrier-links-'));
     await mkdir(join(dir, 'general'));
     await mkdir(join(dir, 'secret'));
+    await mkdir(join(dir, 'docs'));
+    await writeFile(join(dir, 'docs', 'notes (v2).txt'), 'notes for the browser\n');
     await writeFile(join(dir, 'general', 'noise file.bin'), data);
     await writeFile(join(dir, 'secret', 'plans.txt'), 'sysop only');
     await writeFile(
@@ -34,13 +39,16 @@ describe('download links over HTTP', () => {
         'areas:',
         `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
         `  - { tag: secret, name: Secret, folder: ${JSON.stringify(join(dir, 'secret'))}, list: 10, download: sysop }`,
+        `  - { tag: docs, name: Docs, folder: ${JSON.stringify(join(dir, 'docs'))}, list: 10 }`,
       ].join('\n'),
     );
     board = await startCarrier({ yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
     await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'general', 30_000);
     await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'secret', 30_000);
+    await board.waitForLog((l) => l.event === 'files.scanned' && l.area === 'docs', 30_000);
     await board.addUser('alice', 'correct horse battery');
     await board.addUser('bob', 'correct horse battery');
+    await board.addUser('carol', 'correct horse battery');
   });
   after(async () => {
     await board?.stop();
@@ -207,6 +215,66 @@ describe('download links over HTTP', () => {
     assert.equal(await denied.text(), 'this download link is no longer valid\n');
   });
 
+  it('a caller in a browser gets the link as one link over the rows it wraps to: hovering any row underlines all of it, a click opens it whole', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      const requested: string[] = [];
+      browser.context.on('request', (r) => {
+        if (r.url().includes('/dl/')) requested.push(r.url());
+      });
+      await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+      await waitScreen(page, /login:/, 20_000);
+      await page.keyboard.type('carol');
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /password:/);
+      await page.keyboard.type('correct horse battery');
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /Command:/, 20_000);
+      await page.keyboard.type('f');
+      await waitScreen(page, /File area: General/);
+      await page.keyboard.type('j');
+      await waitScreen(page, /Jump to which area/);
+      await page.keyboard.type('docs');
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /File area: Docs/);
+      await page.keyboard.type('w');
+      await waitScreen(page, /web download link:/);
+      // A name with parentheses: where a terminal's URL detection would end the link.
+      await page.keyboard.type('notes (v2).txt');
+      await page.keyboard.press('Enter');
+      const rows = (await waitScreen(page, /It works until/)).split('\n');
+
+      // The URL wraps softly: no line break inside it, so its rows join into the whole URL.
+      const first = rows.findIndex((r) => r.startsWith(`http://127.0.0.1:${board.ports.web}/dl/`));
+      const after = rows.findIndex((r) => r.includes('It works until'));
+      assert.ok(first >= 0 && after - first >= 2, `the link spans rows:\n${rows.join('\n')}`);
+      const url = rows.slice(first, after).join('');
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/dl\/[\w.-]+\/notes%20%28v2%29\.txt$/, url);
+      const res = await fetch(url, { method: 'HEAD' });
+      assert.equal(res.status, 200, 'the printed URL is the link, whole');
+
+      const box = (await page.locator('.xterm-screen').boundingBox())!;
+      // The page's cells are 8x16 (the VGA font), scaled alike to fit the window.
+      const cell = { w: box.height / rows.length / 2, h: box.height / rows.length };
+      const at = (row: number, col: number): { x: number; y: number } => ({ x: box.x + (col + 0.5) * cell.w, y: box.y + (row + 0.5) * cell.h });
+      for (const row of [after - 1, first]) {
+        // Hover: the underline covers the link on every row it spans.
+        const p = at(row, 2);
+        await page.mouse.move(p.x, p.y);
+        await eventually(async () => (await underlined(page)) === url, async () => `the underlined text to be the URL, not ${JSON.stringify(await underlined(page))}`, { timeoutMs: 10_000 });
+        // Click: the browser opens the whole URL.
+        const seen = requested.length;
+        await page.mouse.click(p.x, p.y);
+        await eventually(() => requested.length > seen, 'a request for the link', { timeoutMs: 15_000 });
+        assert.equal(requested[seen], url);
+        await page.mouse.move(box.x + 2, box.y + box.height - 2);
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('no link for a file the caller may not download; a locked account\'s links stop working', async () => {
     const c = await caller('bob');
     c.write('j');
@@ -230,3 +298,11 @@ describe('download links over HTTP', () => {
     await board.waitForLog((l) => l.event === 'files.link_refused' && l.reason === 'account locked');
   });
 });
+
+/** The text xterm.js underlines as the hovered link (DOM renderer: an inline style), row after row. */
+function underlined(page: Page): Promise<string> {
+  // A string, so this file type-checks without the DOM library.
+  return page.evaluate<string>(
+    "Array.from(document.querySelectorAll('.xterm-rows > div')).map((row) => Array.from(row.querySelectorAll('span')).filter((s) => s.style.textDecoration.includes('underline')).map((s) => s.textContent || '').join('')).join('')",
+  );
+}

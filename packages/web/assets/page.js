@@ -43,6 +43,10 @@
   });
   var fit = new FitAddon.FitAddon();
   term.loadAddon(fit);
+  // A URL on screen is a link, opened in a new tab on a click: the file area's download
+  // links (about 170 characters) among them. The board prints no line break inside a URL,
+  // so a long one wraps softly over rows and the addon joins the rows into one link.
+  term.loadAddon(new WebLinksAddon.WebLinksAddon());
 
   var ws = null;
   var state = 'idle'; // idle | connecting | open | closed

@@ -75,16 +75,17 @@ function script(path: string): Asset {
 }
 
 /**
- * The page's files, by URL path: xterm.js and its fit addon from node_modules, the page's
- * own script and style, the VGA font, and the sysop's CSS when configured. Each is read
- * once at start (its version) and once at its first request; no path from a request ever
- * reaches the filesystem.
+ * The page's files, by URL path: xterm.js and its fit and web-links addons from
+ * node_modules, the page's own script and style, the VGA font, and the sysop's CSS when
+ * configured. Each is read once at start (its version) and once at its first request; no
+ * path from a request ever reaches the filesystem.
  */
 export function loadAssets(opts: { customCss?: string | undefined }): Map<string, Asset> {
   const m = new Map<string, Asset>();
   m.set('/assets/xterm.js', script(require.resolve('@xterm/xterm/lib/xterm.js')));
   m.set('/assets/xterm.css', file('text/css; charset=utf-8', require.resolve('@xterm/xterm/css/xterm.css')));
   m.set('/assets/addon-fit.js', script(require.resolve('@xterm/addon-fit/lib/addon-fit.js')));
+  m.set('/assets/addon-web-links.js', script(require.resolve('@xterm/addon-web-links/lib/addon-web-links.js')));
   m.set('/assets/early.js', file('text/javascript; charset=utf-8', join(assetsDir, 'early.js')));
   m.set('/assets/page.js', file('text/javascript; charset=utf-8', join(assetsDir, 'page.js')));
   const font = file('font/ttf', join(assetsDir, 'fonts', 'Px_IBM_VGA8.ttf'));
@@ -155,6 +156,7 @@ ${opts.assets.has('/assets/custom.css') ? `<link rel="stylesheet" href="${src('/
 </nav>
 <script src="${src('/assets/xterm.js')}"></script>
 <script src="${src('/assets/addon-fit.js')}"></script>
+<script src="${src('/assets/addon-web-links.js')}"></script>
 <script src="${src('/assets/page.js')}"></script>
 </body>
 </html>

@@ -110,7 +110,7 @@ describe('the web front end', () => {
     const nonce = /name="carrier-nonce" content="([^"]+)"/.exec(body)?.[1];
     assert.ok(nonce && policy.includes(`'nonce-${nonce}'`), 'the page carries the nonce its CSP names');
     assert.doesNotMatch(body, /https?:\/\//, 'no third-party URL in the page');
-    for (const a of ['/assets/xterm.js', '/assets/addon-fit.js', '/assets/early.js', '/assets/page.js', '/assets/xterm.css', '/assets/page.css', '/assets/vga8.ttf']) {
+    for (const a of ['/assets/xterm.js', '/assets/addon-fit.js', '/assets/addon-web-links.js', '/assets/early.js', '/assets/page.js', '/assets/xterm.css', '/assets/page.css', '/assets/vga8.ttf']) {
       const res = await fetch(`http://127.0.0.1:${port}${a}`);
       assert.equal(res.status, 200, a);
       assert.ok((await res.arrayBuffer()).byteLength > 100, a);
@@ -121,7 +121,7 @@ describe('the web front end', () => {
     const { port } = await start();
     const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     const linked = [...body.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] ?? '');
-    assert.ok(linked.length >= 7, `the page links its assets: ${linked.join(' ')}`);
+    assert.ok(linked.length >= 8, `the page links its assets: ${linked.join(' ')}`);
     for (const url of linked) {
       assert.match(url, /^\/assets\/[\w.-]+\?v=[\w-]+$/, `${url} names its version`);
       const r = await fetch(`http://127.0.0.1:${port}${url}`);

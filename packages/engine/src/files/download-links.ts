@@ -95,7 +95,7 @@ export class DownloadLinks {
     const body = b64(Buffer.from(JSON.stringify(payload), 'utf8'));
     const token = `${body}.${b64(await this.mac(body))}`;
     this.opts.log.info('files.link_created', { user: user.handle, area: payload.a, name: client(payload.n), expiresAt: payload.x * 1000 });
-    return { ok: true, value: { url: `${this.opts.baseUrl}${LINK_ROUTE}/${token}/${encodeURIComponent(payload.n)}`, expiresAt: payload.x * 1000 } };
+    return { ok: true, value: { url: `${this.opts.baseUrl}${LINK_ROUTE}/${token}/${linkName(payload.n)}`, expiresAt: payload.x * 1000 } };
   }
 
   /** The payload of a well-formed, untampered token; its expiry is not checked here. */
@@ -148,7 +148,7 @@ export class DownloadLinks {
       return;
     }
     // The name in the URL is what a browser saves the file as when it ignores the header: it must be the link's.
-    const own = `${LINK_ROUTE}/${token}/${encodeURIComponent(p.n)}`;
+    const own = `${LINK_ROUTE}/${token}/${linkName(p.n)}`;
     if (slash < 0 || decodedName(rest.slice(slash + 1)) !== p.n) {
       this.opts.log.info('files.link_renamed', { remote: ctx.remoteAddress, ...who, given: client(slash < 0 ? '' : rest.slice(slash + 1)) });
       res.writeHead(308, { location: own, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -242,6 +242,15 @@ export class DownloadLinks {
       return true;
     }
   }
+}
+
+/**
+ * A file name as a link's last path segment: percent-encoded, `!'()*` too (legal in a URL,
+ * but where a terminal's link detection ends one: xterm.js's web-links addon, and most
+ * terminals', would cut `notes (v2).txt` at the parenthesis).
+ */
+function linkName(name: string): string {
+  return encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The file name part of a link's path, percent-decoded; undefined when the encoding is broken. */
