@@ -113,4 +113,22 @@ describe('door bridge', () => {
     b.overlay('[late]');
     assert.ok(!sent().includes('[late]'), 'nothing after stop');
   });
+  it('drops one Enter that opens the input within pickEnterMs (the tail of the pick), in every form, and nothing else', () => {
+    const fed = (chunks: string[], pickEnterMs: number | undefined = 60_000): { got: string; dropped: number; bytesIn: number } => {
+      const conn = new FakeConn();
+      const door = new FakeDoor();
+      const b = bridgeDoor(conn as unknown as Connection, door, { encoding: 'utf8', pickEnterMs });
+      for (const c of chunks) conn.emit('data', Buffer.from(c, 'latin1'));
+      b.stop();
+      return { got: Buffer.concat(door.written).toString('latin1'), dropped: b.stats.pickEnter, bytesIn: b.stats.bytesIn };
+    };
+    assert.deepEqual(fed(['\r', 'abc']), { got: 'abc', dropped: 1, bytesIn: 3 });
+    assert.deepEqual(fed(['\r\n', 'a']), { got: 'a', dropped: 2, bytesIn: 1 });
+    assert.deepEqual(fed(['\r', '\0', 'a']), { got: 'a', dropped: 2, bytesIn: 1 }, 'CR NUL split across chunks');
+    assert.deepEqual(fed(['\n', '\r']), { got: '\r', dropped: 1, bytesIn: 1 }, 'one Enter only: the second is the caller answering the door');
+    assert.deepEqual(fed(['\rxy']), { got: 'xy', dropped: 1, bytesIn: 2 });
+    assert.deepEqual(fed(['a', '\r']), { got: 'a\r', dropped: 0, bytesIn: 2 }, 'a key first: every Enter after it is the door\'s');
+    assert.deepEqual(fed(['\r'], 0), { got: '\r', dropped: 0, bytesIn: 1 }, 'off unless asked for');
+    assert.deepEqual(fed(['\r'], -1), { got: '\r', dropped: 0, bytesIn: 1 }, 'the window is over');
+  });
 });

@@ -40,6 +40,8 @@ export interface BridgeStats {
   bytesIn: number;
   /** times the door's output was paused for a full transport */
   pauses: number;
+  /** bytes of an Enter dropped as the tail of the key that picked the door (pickEnterMs) */
+  pickEnter: number;
 }
 
 export interface DoorBridge {
@@ -59,10 +61,26 @@ export interface BridgeOptions {
   encoding: Encoding;
   /** called for every chunk the caller types (the session's idle timer) */
   onInput?: (() => void) | undefined;
+  /**
+   * An Enter (CR, LF, CR LF, CR NUL) that is the first thing the caller sends within this
+   * many ms of the bridge starting is the tail of the door's pick, not a key for the door:
+   * a caller who types the door's number and Enter out of habit (the list reads one key)
+   * sends the Enter while the door starts, and a door that reads a line or "press Enter"
+   * took it as an answer no one gave. Dropped, not counted in bytesIn. 0 (default): off.
+   */
+  pickEnterMs?: number | undefined;
 }
 
+/** Enter as callers' clients send it: CR, LF, CR LF or CR NUL (PROTOCOL-NOTES). */
+const CR = 0x0d;
+const LF = 0x0a;
+const NUL = 0x00;
+
 export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOptions): DoorBridge {
-  const stats: BridgeStats = { bytesOut: 0, bytesIn: 0, pauses: 0 };
+  const stats: BridgeStats = { bytesOut: 0, bytesIn: 0, pauses: 0, pickEnter: 0 };
+  // A leading Enter is the pick's tail until pickEnterUntil, or until any other byte comes.
+  const pickEnterUntil = Date.now() + (opts.pickEnterMs ?? 0);
+  let pick: 'armed' | 'after-cr' | 'off' = opts.pickEnterMs ? 'armed' : 'off';
   const outDecode = textDecoder(opts.encoding);
   let inDecode: ((bytes: Buffer) => string) | undefined;
   let inFrom: Encoding | undefined;
@@ -97,9 +115,25 @@ export function bridgeDoor(conn: Connection, door: DoorEndpoint, opts: BridgeOpt
     paused = false;
     door.resume();
   };
-  const onData = (bytes: Buffer): void => {
+  const onData = (chunk: Buffer): void => {
     if (stopped) return;
     opts.onInput?.();
+    let bytes = chunk;
+    if (pick !== 'off' && Date.now() > pickEnterUntil) pick = 'off';
+    if (pick !== 'off' && bytes.length > 0) {
+      let skip = 0;
+      if (pick === 'armed' && bytes[0] === CR) {
+        skip = bytes.length > 1 && (bytes[1] === LF || bytes[1] === NUL) ? 2 : 1;
+        // A CR alone may have its LF or NUL in the next chunk.
+        pick = skip === 1 && bytes.length === 1 ? 'after-cr' : 'off';
+      } else if ((pick === 'armed' && bytes[0] === LF) || (pick === 'after-cr' && (bytes[0] === LF || bytes[0] === NUL))) {
+        skip = 1;
+        pick = 'off';
+      } else pick = 'off';
+      stats.pickEnter += skip;
+      bytes = bytes.subarray(skip);
+      if (bytes.length === 0) return;
+    }
     stats.bytesIn += bytes.length;
     const from = conn.terminal.encoding;
     if (from === opts.encoding) {

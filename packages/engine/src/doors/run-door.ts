@@ -41,6 +41,12 @@ export type DoorOutcome =
   | 'no doors'
   | 'failed';
 
+/**
+ * An Enter this soon after a door starts, before any other key, is the tail of the key
+ * that picked it (bridge pickEnterMs): a caller typing the door's number and Enter out of
+ * habit sends the Enter a few hundred ms after the number, while the door starts.
+ */
+const PICK_ENTER_MS = 750;
 /** A door that ends this soon with a failure status "crashed at once". */
 const CRASH_AT_ONCE_MS = 3_000;
 /** Text every presence entry of a caller in a door carries; maxCallers counts it across processes. */
@@ -202,7 +208,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   log.info('door.start', { door: door.name, childPid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
   const release = s.holdInput();
   s.discardInput();
-  const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding });
+  const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding, pickEnterMs: PICK_ENTER_MS });
   // The door owns the screen: pages and chat requests wait for its end, but a system
   // notice (the idle warning), a broadcast or a sysop's message (a restart coming) is
   // drawn over its bottom row, between two of its sequences.
@@ -243,6 +249,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     bytesOut: bridge.stats.bytesOut,
     bytesIn: bridge.stats.bytesIn,
     pauses: bridge.stats.pauses,
+    ...(bridge.stats.pickEnter > 0 ? { pickEnterDropped: bridge.stats.pickEnter } : {}),
   };
   try {
     await s.store.doorUsage.add(s.user!.id, door.name, seconds);
