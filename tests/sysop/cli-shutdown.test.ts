@@ -3,6 +3,7 @@
 // after the grace time, the call row is ended, the board's process exits 0 and so does
 // the CLI. Usage mistakes exit 2 naming the option; with no board running, exit 1.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
@@ -11,6 +12,16 @@ import { repoRoot, run, startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 
 const CLI = join(repoRoot, 'packages', 'server', 'dist', 'cli.js');
+
+function connectTo(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => {
+      s.destroy();
+      resolve();
+    });
+    s.on('error', reject);
+  });
+}
 
 describe('carrier shutdown', { timeout: 120_000 }, () => {
   let board: Carrier;
@@ -51,6 +62,8 @@ describe('carrier shutdown', { timeout: 120_000 }, () => {
     const r = await shutdown('--message', 'back at noon', '--in', '2');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^every caller is told; the board stops in 2 s\nthe board stopped\n$/);
+    // The CLI returned only once the board had gone: nothing listens on its port any more.
+    await assert.rejects(connectTo(board.ports.telnet!), /ECONNREFUSED/);
     assert.equal(await exited, 0);
 
     await caller.waitClosed(10_000);

@@ -124,9 +124,14 @@ export function shutdownArgs(args: readonly string[]): { seconds: number; messag
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // An exited process its parent has not reaped yet (a zombie) answers kill 0 too; Linux's /proc tells.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
@@ -186,6 +191,8 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
         // so the end is the board's process going.
         const r = (await c.request('shutdown', { in: `${seconds}s`, ...(message ? { message } : {}) })) as { at: number; pid?: unknown };
         io.out(`every caller is told; the board stops in ${seconds} s`);
+        // Nothing more to ask: let go of the channel now, not at its idle timeout mid-grace.
+        c.close();
         // A board from before this verb answers without its process: it stops all the same.
         if (typeof r.pid !== 'number' || !Number.isSafeInteger(r.pid) || r.pid < 1) throw new ControlRequestError('failed', 'the board did not name its process, so its end cannot be awaited');
         if (!(await processGone(r.pid, r.at + STOP_WAIT_MS))) {
