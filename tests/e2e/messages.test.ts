@@ -32,8 +32,8 @@ describe('message areas and private mail', () => {
   let board: Carrier;
   let tmp: string;
   const callers: ScreenCaller[] = [];
-  const inetutils = async (handle: string): Promise<TmuxCaller> => {
-    const c = await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp);
+  const inetutils = async (handle: string, until?: RegExp): Promise<TmuxCaller> => {
+    const c = await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp, until);
     callers.push(c);
     return c;
   };
@@ -98,7 +98,10 @@ describe('message areas and private mail', () => {
     bob.send('q');
     bob.hangup();
 
-    const alice = await inetutils('alice');
+    // The reply is to alice (To: the author): her login says so, and waits for a key.
+    const alice = await inetutils('alice', /1 new message to you/);
+    alice.send(' ');
+    await alice.waitScreen(/Command:/);
     alice.send('m');
     await alice.waitScreen(/Area: General/);
     alice.send('r');

@@ -6,10 +6,11 @@ import { MESSAGE_LIMITS, type Store } from '@carrier/store';
 import type { CarrierConfig } from './config-schema.js';
 import { parseMenuYaml } from './menu-yaml.js';
 
-/** `carrier msg post <area> --subject S [--from H] < body.txt`: an announcement from the shell. */
-export const MSG_USAGE = `  msg post <area> --subject S [--from H] < body.txt
+/** `carrier msg post <area> --subject S [--from H] [--to H] < body.txt`: an announcement from the shell. */
+export const MSG_USAGE = `  msg post <area> --subject S [--from H] [--to H] < body.txt
                                           post a message (standard input is the body; --from a
-                                          handle, or a name to post as the board; default the board's name)`;
+                                          handle, or a name to post as the board; default the board's name;
+                                          --to a handle, to that account, default All)`;
 
 export class MsgUsageError extends Error {}
 
@@ -43,7 +44,7 @@ export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDe
   const [sub, areaTag, ...rest] = args;
   if (sub !== 'post') throw new MsgUsageError(`unknown msg verb ${JSON.stringify(sub ?? '')} (post)`);
   if (!areaTag || areaTag.startsWith('--')) throw new MsgUsageError('msg post needs an area tag');
-  const known = new Set(['--subject', '--from']);
+  const known = new Set(['--subject', '--from', '--to']);
   for (let i = 0; i < rest.length; i += 2) {
     if (!known.has(rest[i]!)) throw new MsgUsageError(`msg post: unknown option ${JSON.stringify(rest[i])}`);
   }
@@ -51,6 +52,8 @@ export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDe
   if (subject === undefined || subject.trim() === '') throw new MsgUsageError('msg post needs --subject');
   if ([...subject].length > MESSAGE_LIMITS.subjectLength) throw new MsgUsageError(`--subject is longer than ${MESSAGE_LIMITS.subjectLength} characters`);
   const from = option(rest, '--from') ?? cfg.board.name;
+  const to = option(rest, '--to');
+  if (to !== undefined && [...to].length > MESSAGE_LIMITS.handleLength) throw new MsgUsageError(`--to is longer than ${MESSAGE_LIMITS.handleLength} characters`);
   const areas = await areasOf(cfg);
   const area = areas.areas.find((a) => a.tag === areaTag.toLowerCase());
   if (!area) throw new MsgUsageError(`no message area ${JSON.stringify(areaTag)} (areas: ${areas.areas.map((a) => a.tag).join(', ')})`);
@@ -64,10 +67,11 @@ export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDe
         area: area.tag,
         fromUserId: user?.id ?? null,
         fromHandle: user?.handle ?? from,
+        ...(to !== undefined ? { toHandle: to } : {}),
         subject,
         body,
       });
-      deps.out(`posted #${m.id} in ${area.tag}`);
+      deps.out(`posted #${m.id} in ${area.tag}${m.toUserId !== null ? ` to ${m.toHandle}` : ''}`);
       return 0;
     } catch (err) {
       if (isCarrierError(err)) {
