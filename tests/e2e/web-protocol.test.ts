@@ -1,9 +1,12 @@
 // The web front end's /ws against a running carrier, with a raw WebSocket client: the
 // terminal the page states reaches the session (and a resize), an oversized frame, a
-// foreign Origin, and a sysop's ban applied at upgrade and to a caller already on.
+// foreign Origin, a sysop's ban applied at upgrade and to a caller already on, and a
+// paste sent as thousands of one-key frames, past the key rate, saved whole.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
 import { eventually } from '@carrier/core/testing';
+import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { WebCaller } from '../web-caller.js';
 
@@ -57,6 +60,42 @@ describe('the /ws protocol on a running board', () => {
     const who = await board.cli(['who']);
     assert.equal(who.code, 0, who.stderr);
     assert.match(who.stdout, /^\d+ +carol +websocket +\d+s +\d+[smh]\S* +127\.0\.0\.5 /m);
+    c.close();
+    await c.waitClosed();
+  });
+
+  it('a paste typed as 2,115 one-key frames, past the key rate, reaches the message editor whole (frames over the rate were dropped)', async () => {
+    const paste = `${Array.from({ length: 5 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, (_, j) => `word${j}`).join(' ')}`).join('\n')}\n`;
+    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.6' });
+    await c.readUntil('login:', { timeout: 20_000 });
+    c.line('carol');
+    await c.readUntil('password:');
+    c.line(PW);
+    await c.readUntil('Command:', { timeout: 20_000 });
+    const mark = board.logs.length;
+    c.type('m');
+    await c.readUntil('Area: General');
+    c.type('p');
+    await c.readUntil('To:');
+    c.type('\r');
+    await c.readUntil('Subject:');
+    c.line('Pasted over frames');
+    await c.readUntil('Ctrl-Z save');
+    // One frame per key, as a script or a slow paste would send them, then Ctrl-Z to save.
+    for (const ch of paste) c.type(ch);
+    c.type('\x1a');
+    const at = await c.readUntil(/Message #\d+ posted in General/, { timeout: 90_000 });
+    const id = Number(/Message #(\d+) posted in General/.exec(c.text().slice(0, at))![1]);
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      const words = (t: string): string => t.replace(/\s+/g, ' ').trim();
+      assert.equal(words((await store.messages.get(id))!.body), words(paste));
+    } finally {
+      await store.close();
+    }
+    const lines = board.logs.slice(mark);
+    assert.ok(lines.some((l) => l['event'] === 'websocket.frames_held'), 'frames waited behind the rate');
+    for (const event of ['websocket.frame_backlog_full', 'input.flood_dropped']) assert.ok(!lines.some((l) => l['event'] === event), `no ${event}`);
     c.close();
     await c.waitClosed();
   });
