@@ -36,6 +36,18 @@ describe('the message editor and reader with a real telnet client', () => {
     await c.waitScreen(/Ctrl-Z save/);
   };
 
+  /** From the main menu to the editor of a new post to All in General. */
+  const writePost = async (c: TmuxCaller, subject: string): Promise<void> => {
+    c.send('m');
+    await c.waitScreen(/Area: General/);
+    c.send('p');
+    await c.waitScreen(/To:/);
+    c.send('\r');
+    await c.waitScreen(/Subject:/);
+    c.send(`${subject}\r`);
+    await c.waitScreen(/Ctrl-Z save/);
+  };
+
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'carrier-msg-editor-e2e-'));
     board = await startCarrier({ logLevel: 'info' });
@@ -134,14 +146,7 @@ describe('the message editor and reader with a real telnet client', () => {
 
   it('text typed at the end of a wrapped line keeps its space when the paragraph re-wraps, on screen and as posted', async () => {
     const frank = await inetutils('frank');
-    frank.send('m');
-    await frank.waitScreen(/Area: General/);
-    frank.send('p');
-    await frank.waitScreen(/To:/);
-    frank.send('\r');
-    await frank.waitScreen(/Subject:/);
-    frank.send('Wrapped edit\r');
-    await frank.waitScreen(/Ctrl-Z save/);
+    await writePost(frank, 'Wrapped edit');
     frank.send('aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq rrrr ssss tttt');
     await frank.waitScreen(/ pppp\s*\nqqqq rrrr ssss tttt/);
     // Up, Home, 'XX ' re-wraps; Up, End (the keys inetutils telnet passes on from xterm), ' ZZ'
@@ -174,14 +179,7 @@ describe('the message editor and reader with a real telnet client', () => {
 
   it('a window narrowed to 40 columns while writing re-wraps the paragraph there, shows save and help, and the post differs only in soft breaks', async () => {
     const frank = await inetutils('frank');
-    frank.send('m');
-    await frank.waitScreen(/Area: General/);
-    frank.send('p');
-    await frank.waitScreen(/To:/);
-    frank.send('\r');
-    await frank.waitScreen(/Subject:/);
-    frank.send('Resized\r');
-    await frank.waitScreen(/Ctrl-Z save/);
+    await writePost(frank, 'Resized');
     const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu';
     frank.send(`${words}\rlast line`);
     await frank.waitScreen(/^alpha .* lima mike\s*\nnovember .* xray\s*\nyankee zulu\s*\nlast line/m);
