@@ -22,13 +22,18 @@ describe('the /ws protocol on a running board', () => {
     await board.stop();
   });
 
-  it('logs in at the size the page stated, and a resize reaches the session', async () => {
-    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.2', query: { term: 'xterm-256color', encoding: 'utf8', cols: '100', rows: '40' } });
+  /** carol, logged in, at the main menu. */
+  async function logIn(c: WebCaller): Promise<WebCaller> {
     await c.readUntil('login:', { timeout: 20_000 });
     c.line('carol');
     await c.readUntil('password:');
     c.line(PW);
     await c.readUntil('Command:', { timeout: 20_000 });
+    return c;
+  }
+
+  it('logs in at the size the page stated, and a resize reaches the session', async () => {
+    const c = await logIn(await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.2', query: { term: 'xterm-256color', encoding: 'utf8', cols: '100', rows: '40' } }));
     const ready = await board.waitForLog((l) => l['event'] === 'websocket.ready' && l['remote'] === '127.0.0.2');
     assert.equal(ready['cols'], 100);
     assert.equal(ready['rows'], 40);
@@ -48,12 +53,7 @@ describe('the /ws protocol on a running board', () => {
   });
 
   it("a browser caller's protocol, 'websocket', keeps its column apart in last callers and `carrier who`", async () => {
-    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.5' });
-    await c.readUntil('login:', { timeout: 20_000 });
-    c.line('carol');
-    await c.readUntil('password:');
-    c.line(PW);
-    await c.readUntil('Command:', { timeout: 20_000 });
+    const c = await logIn(await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.5' }));
     const mark = c.text().length;
     c.type('l');
     await c.readUntil(/carol +websocket +\d{4}-\d\d-\d\d \d\d:\d\d +online/, { from: mark });
@@ -66,12 +66,7 @@ describe('the /ws protocol on a running board', () => {
 
   it('a paste typed as 2,115 one-key frames, past the key rate, reaches the message editor whole: frames over the rate wait, none is dropped', async () => {
     const paste = `${Array.from({ length: 5 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, (_, j) => `word${j}`).join(' ')}`).join('\n')}\n`;
-    const c = await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.6' });
-    await c.readUntil('login:', { timeout: 20_000 });
-    c.line('carol');
-    await c.readUntil('password:');
-    c.line(PW);
-    await c.readUntil('Command:', { timeout: 20_000 });
+    const c = await logIn(await WebCaller.connect({ port: board.ports.web!, localAddress: '127.0.0.6' }));
     const mark = board.logs.length;
     c.type('m');
     await c.readUntil('Area: General');
