@@ -294,10 +294,13 @@ describe('the web front end', () => {
     const c = await open(port);
     await c.until('hello');
     const conn = new WeakRef(conns[0]!);
+    const socket = new WeakRef((conns[0] as unknown as { ws: WebSocket }).ws);
     conns[0]!.close('Goodbye');
     conns.length = 0;
     const { code, reason } = await c.closed;
     assert.deepEqual([code, reason], [1000, 'Goodbye']);
+    // The server's side has seen the close too ('close' has run: ws sets CLOSED just before).
+    await eventually(() => socket.deref()?.readyState !== WebSocket.OPEN && socket.deref()?.readyState !== WebSocket.CLOSING, 'the server socket closed', { timeoutMs: 10_000, intervalMs: 5 });
     // The close handshake is done on both sides; a timer still pending (the 2 s grace to cut
     // a peer that never answers) would keep the socket and, through it, the connection.
     let collected = false;
