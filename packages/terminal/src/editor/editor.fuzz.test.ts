@@ -205,6 +205,10 @@ describe('message editor (fuzz)', () => {
     typeAndCheck(6, 3, ['a', '\r', '\x19', 'a', '漢', 'a', '\t', '\x7f', 'ccc ']);
   });
 
+  it('Ctrl-Y on the line a cut word ran on into lets the word, whole again, go up to the line above it', () => {
+    typeAndCheck(6, 5, ['\t', 'a', 'a', '漢', 'bb', '\x1b[A', '\x1b[A', 'word ', '\x1b[D', '漢', '\x19']);
+  });
+
   it('a space and a word typed at the end of a full wrapped line keep their space (the End key stops before the break)', () => {
     typeAndCheck(20, 8, ['word ', 'word ', 'word ', 'word ', 'word ', '\x1b[A', '\x1b[F', ' ', 'bb']);
   });

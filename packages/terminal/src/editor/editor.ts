@@ -810,8 +810,10 @@ export class MessageEditor {
     }
     if (this.row >= this.lines.length) this.row = this.lines.length - 1;
     this.col = Math.min(this.col, this.lines[this.row]!.length);
-    // The line above may run on into the line that took the deleted one's place.
-    this.pullUp(this.row);
+    // The line above may run on into the line that took the deleted one's place; and a word
+    // that was cut at the edge into the deleted line is whole now, and may fit on the line
+    // above its own (which no longer runs on into it, so the pull starts above it).
+    this.pullUp(Math.max(0, this.row - 1));
     this.scrollToCursor();
     return true;
   }
