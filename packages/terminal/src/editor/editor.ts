@@ -12,10 +12,10 @@ import { charWidth } from '../text-width.js';
  *
  * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
  * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
- * Enter, Tab, Ctrl-Y (delete line), Ctrl-Q (quote window), F1 or Ctrl-K (the keys, paged
- * to the text area), Ctrl-Z (save; on a message
- * with nothing in it, asks `Nothing to send: (A)bort or (C)ontinue?`), Esc (asks
- * `Abort message? (y/N)`).
+ * Enter, Tab (in overwrite mode it moves to the stop), Ctrl-Y (delete line), Ctrl-Q (quote
+ * window), F1 or Ctrl-K (the keys, paged in the text area), Ctrl-Z (save; on a message with
+ * nothing in it, asks `Nothing to send: (A)bort or (C)ontinue?`), Esc (asks `Abort
+ * message? (y/N)`). A resize wraps the paragraphs again to the new width.
  */
 
 export interface EditorOptions {
