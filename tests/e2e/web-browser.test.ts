@@ -142,6 +142,26 @@ describe('a caller in a browser', () => {
     }
   });
 
+  it('stays connected through a paste larger than a frame: the page sends it in pieces, which wait behind the key rate', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+      await waitScreen(page, /login:/, 20_000);
+      const mark = board.logs.length;
+      // 100,000 characters through the browser's own paste path (xterm.js's paste handler).
+      await page.evaluate<void>(
+        "(() => { const dt = new DataTransfer(); dt.setData('text/plain', 'a'.repeat(100000)); document.querySelector('.xterm-helper-textarea').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })); })()",
+      );
+      // The pieces wait behind the key rate (the rest in the socket, which the board stops
+      // reading); the connection stays.
+      await board.waitForLog((l) => board.logs.indexOf(l) >= mark && l['event'] === 'input.rate_limited', 30_000);
+      assert.ok(!board.logs.slice(mark).some((l) => l['event'] === 'websocket.oversized_frame'), 'no frame over 64 KiB');
+      assert.equal(await page.locator('#status').isVisible(), false, 'still connected');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('sees itself in the board log as a websocket caller from its real address', async () => {
     const accepted = board.logs.filter((l) => l['event'] === 'connect' && l['frontEnd'] === 'websocket');
     assert.ok(accepted.length >= 3);

@@ -137,13 +137,19 @@
     ws.onclose = closed;
   }
 
+  // The board closes the connection on a frame over 64 KiB (its maxPayload): a long paste
+  // goes up in pieces, which the board takes at its key rate (a UTF-8 character may be
+  // split between two; the board decodes across frames).
+  var MAX_FRAME = 16 * 1024;
+
   function send(text) {
     if (state === 'closed') {
       connect();
       return;
     }
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(encoder.encode(text));
+    var bytes = encoder.encode(text);
+    for (var i = 0; i < bytes.length; i += MAX_FRAME) ws.send(bytes.subarray(i, i + MAX_FRAME));
   }
 
   term.onData(function (data) {
