@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
-import { ESCAPE_DECIDE_MS, KEY_BACKLOG_LIMIT, KEY_QUEUE_LIMIT, KEY_RATE, KeyInput, keyName, type KeyFlow } from './key-input.js';
+import { ESCAPE_DECIDE_MS, KEY_BACKLOG_LIMIT, KEY_QUEUE_LIMIT, KEY_RATE, KEYS_PER_TURN, KeyInput, keyName, type KeyFlow } from './key-input.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -71,6 +71,31 @@ describe('KeyInput', () => {
     input.push(bytes(line), 'utf8');
     assert.equal(input.queued, KEY_QUEUE_LIMIT);
     assert.equal((await names(input, KEY_QUEUE_LIMIT)).join(''), line);
+  });
+
+  it("a caller's key that arrives while another caller's long paste is read is read after one turn of it", async () => {
+    // Each read of a queued key resolves at once; before KEYS_PER_TURN the paste's 1,000 keys
+    // (a redraw each) were all read before the event loop took the other caller's input.
+    const pasting = new KeyInput('utf8', createMemoryLogger());
+    const typing = new KeyInput('utf8', createMemoryLogger());
+    pasting.push(bytes('p'.repeat(KEY_QUEUE_LIMIT)), 'utf8');
+    let pasted = 0;
+    const typed = typing.read(10_000).then((key) => ({ key: keyName(key), after: pasted }));
+    setImmediate(() => typing.push(bytes('t'), 'utf8')); // the typist's socket read, behind the paste
+    let text = '';
+    for (; pasted < KEY_QUEUE_LIMIT; pasted++) text += keyName(await pasting.read(10_000));
+    assert.equal(text, 'p'.repeat(KEY_QUEUE_LIMIT), 'the paste whole and in order');
+    assert.deepEqual(await typed, { key: 't', after: KEYS_PER_TURN });
+  });
+
+  it('other work (a socket read, a timer) runs while a reader takes a long paste from the queue', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('x'.repeat(KEY_QUEUE_LIMIT)), 'utf8');
+    let readBefore = -1;
+    let read = 0;
+    setImmediate(() => (readBefore = read));
+    for (; read < KEY_QUEUE_LIMIT; read++) await input.read(10_000);
+    assert.equal(readBefore, KEYS_PER_TURN, 'the event loop went round after one turn of keys');
   });
 
   it("keeps at most its rate's burst in the queue; the rest waits, the transport is paused, and every key comes in order", async () => {

@@ -35,6 +35,18 @@ export const KEY_QUEUE_LIMIT = KEY_RATE.burst;
  */
 export const KEY_BACKLOG_LIMIT = 64 * 1024;
 
+/**
+ * Keys one session's reader takes from its queue in one turn of the event loop; the next
+ * waits for the loop's check phase, after other callers' input and timers. A script's read
+ * of a queued key resolves at once, so without this a typed-ahead burst (up to
+ * `limits.keyBurst`, each key a redraw: ~60 us in the message editor, ~0.2 ms at the main
+ * menu) ran in one go while every other caller waited: tools/bench/paste-flood.ts saw a
+ * caller typing at `login:` wait 1-3 s for an echo beside 10 callers pasting at 2000 keys/s.
+ * With busy sessions taking turns, a key waits for about one turn of each (8 keys, well
+ * under 2 ms); the extra immediate every 8 keys costs little beside 8 redraws.
+ */
+export const KEYS_PER_TURN = 8;
+
 export interface KeyRate {
   perSecond: number;
   burst: number;
@@ -75,6 +87,9 @@ export class KeyInput {
   private rateLimited = false;
   private paused = false;
   private closedWith: unknown;
+  /** Keys read from the queue in this turn of the event loop (KEYS_PER_TURN). */
+  private turnKeys = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
   /** Keys handed to readers so far. */
   delivered = 0;
 
@@ -115,8 +130,20 @@ export class KeyInput {
   /** The next key; rejects with TimeoutError after `timeoutMs`, or with the close error. */
   read(timeoutMs?: number): Promise<Key> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
+    if (this.queue.length > 0 && this.turnKeys >= KEYS_PER_TURN) {
+      // This turn's share is read: the rest after other callers' input and timers had theirs.
+      return new Promise<Key>((resolve, reject) => {
+        setImmediate(() => void this.read(timeoutMs).then(resolve, reject));
+      });
+    }
     const key = this.queue.shift();
     if (key) {
+      this.turnKeys++;
+      // Scheduled before any read deferred above: the count restarts before those run.
+      this.turnEnd ??= setImmediate(() => {
+        this.turnKeys = 0;
+        this.turnEnd = undefined;
+      });
       this.delivered++;
       // The queue has room again: what waited behind it moves up.
       if (this.backlog.length > 0) this.release();
@@ -181,6 +208,8 @@ export class KeyInput {
     this.closedWith = err;
     this.cancelEscapeTimer();
     clearTimeout(this.releaseTimer);
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
     this.queue.length = 0;
     this.backlog = '';
     for (const w of this.waiters.splice(0)) {
