@@ -206,14 +206,26 @@ async function phase(port: number, pid: number, n: number): Promise<string> {
   }
 }
 
+/**
+ * Wait until the board is idle (under 5% of a core for a second; at most 2 minutes): the
+ * last count's sessions, hung up, may still be ending on a saturated board.
+ */
+async function settle(pid: number): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const from = sampleProc(pid);
+    await sleep(1000);
+    if (cpuPercent(from, sampleProc(pid)) < 5 || performance.now() > deadline) return;
+  }
+}
+
 const board = await startBenchBoard({ users: ACCOUNTS, scryptN: 1024, keyRate: { perSecond: KEY_RATE, ...(KEY_BURST ? { burst: KEY_BURST } : {}) } });
 try {
   console.log(`key rate ${KEY_RATE}/s${KEY_BURST ? `, burst ${KEY_BURST}` : ''}; ${SECONDS} s measured after ${WARMUP_S} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let run = 1; run <= RUNS; run++) {
     for (const n of FLOODERS) {
-      console.log(`run ${run}: ${await phase(board.port, board.pid, n)}`);
-      // The hung-up sessions end and their backlogs go before the next count starts.
-      await sleep(2000);
+      await settle(board.pid);
+      console.log(`run ${run}: ${await phase(board.port, board.pid, n).catch((err: unknown) => `flooders ${n}: failed: ${String(err)}`)}`);
     }
   }
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
