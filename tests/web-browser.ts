@@ -65,3 +65,15 @@ export async function waitScreen(page: Page, pattern: RegExp, timeoutMs = 15_000
   );
   return s;
 }
+
+/** Opens the board's page and logs in through it, as a caller types; returns at the main menu. */
+export async function webLogin(page: Page, webPort: number, handle: string, password: string): Promise<void> {
+  await page.goto(`http://127.0.0.1:${webPort}/`);
+  await waitScreen(page, /login:/, 20_000);
+  await page.keyboard.type(handle);
+  await page.keyboard.press('Enter');
+  await waitScreen(page, /password:/);
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await waitScreen(page, /Command:/, 20_000);
+}

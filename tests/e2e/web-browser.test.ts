@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
-import { launchBrowser, waitScreen, type Browser } from '../web-browser.js';
+import { launchBrowser, waitScreen, webLogin, type Browser } from '../web-browser.js';
 import { enterChat, say, TelnetCaller } from './social-callers.js';
 
 const PW = 'browser-pass-9';
@@ -79,14 +79,7 @@ describe('a caller in a browser', () => {
     const bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW);
     telnetCallers.push(bob);
     const page = await browser.context.newPage();
-    await page.goto(`http://127.0.0.1:${board.ports.web}/`);
-    await waitScreen(page, /login:/, 20_000);
-    await page.keyboard.type('alice');
-    await page.keyboard.press('Enter');
-    await waitScreen(page, /password:/);
-    await page.keyboard.type(PW);
-    await page.keyboard.press('Enter');
-    await waitScreen(page, /Command:/, 20_000);
+    await webLogin(page, board.ports.web!, 'alice', PW);
 
     await page.keyboard.type('w');
     const who = await waitScreen(page, /Who's online - \d+ callers[\s\S]*\bbob +telnet\b/);
