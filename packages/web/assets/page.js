@@ -152,6 +152,35 @@
     for (var i = 0; i < bytes.length; i += MAX_FRAME) ws.send(bytes.subarray(i, i + MAX_FRAME));
   }
 
+  // Keys. xterm.js sends the board every key that makes a byte sequence and prevents the
+  // browser's own action for it: F1-F10, Ctrl-letters, Insert, Tab, Esc, arrows, PgUp/PgDn,
+  // Home/End. Taken back for the browser: tab switching (Ctrl-Tab, Ctrl-Shift-Tab,
+  // Ctrl-PgUp/PgDn, which browsers keep for themselves anyway), F11 full screen, F12
+  // developer tools, and paste: Ctrl-V like Ctrl-Shift-V and Shift-Insert (the browser's
+  // paste goes to xterm.js's paste handler) instead of a ^V the board does not use. Copy:
+  // Ctrl-Shift-C, Ctrl-Insert, or Ctrl-C while text is selected; the selection then goes,
+  // so the next Ctrl-C is the key again.
+  var KEY_C = 67;
+  var KEY_V = 86;
+  var BROWSER_KEYS = { Tab: 'ctrl', PageUp: 'ctrl', PageDown: 'ctrl', F11: 'any', F12: 'any' };
+
+  term.attachCustomKeyEventHandler(function (ev) {
+    if (ev.type !== 'keydown') return true;
+    var ctrl = ev.ctrlKey && !ev.altKey && !ev.metaKey;
+    var browser = BROWSER_KEYS[ev.key];
+    if (browser === 'any' || (browser === 'ctrl' && ctrl)) return false;
+    if (ctrl && ev.keyCode === KEY_V) return false;
+    if (ctrl && ((ev.keyCode === KEY_C && (ev.shiftKey || term.hasSelection())) || ev.key === 'Insert')) {
+      // Prevented: Chromium's own Ctrl-Shift-C opens the developer tools' inspector. The
+      // copy event reaches xterm.js's handler, which puts its selection on the clipboard.
+      ev.preventDefault();
+      document.execCommand('copy');
+      term.clearSelection();
+      return false;
+    }
+    return true;
+  });
+
   term.onData(function (data) {
     if (ctrlArmed && data.length === 1) {
       var c = data.toUpperCase().charCodeAt(0);
