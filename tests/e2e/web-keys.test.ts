@@ -21,6 +21,8 @@ import { startCarrier, type Carrier } from '../harness.js';
 import { launchBrowser, waitScreen, webLogin, type Browser } from '../web-browser.js';
 
 const PW = 'browser-keys-7';
+/** The number in the screen's last `Message #N posted`. */
+const postedId = (screen: string): number => Number([...screen.matchAll(/Message #(\d+) posted/g)].pop()![1]);
 /** The editor's text with its help screen gone. */
 const NO_HELP = /^(?![\s\S]*to the next tab stop)[\s\S]*first line/;
 
@@ -173,13 +175,35 @@ describe('the board\'s keys in a browser', () => {
       await waitScreen(page, /INS {2}line/);
 
       await page.keyboard.press('Control+Z');
-      const posted = await waitScreen(page, /Message #(\d+) posted in General/);
-      const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
+      const id = postedId(await waitScreen(page, /Message #(\d+) posted in General/));
+
+      // A reply (from the message just posted): Ctrl-Q opens the quote window, Esc closes it,
+      // Ctrl-Z saves.
+      await page.keyboard.type('r');
+      await waitScreen(page, /\[R\]eply/);
+      await page.keyboard.type('r');
+      await waitScreen(page, /To: carol/);
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /Subject: Re: keys from a browser/);
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /Ctrl-Z save/);
+      await page.keyboard.press('Control+Q');
+      await waitScreen(page, /Quote: Up\/Down pick/);
+      await page.keyboard.press('Escape');
+      await waitScreen(page, /^(?![\s\S]*Quote: Up)[\s\S]*Ctrl-Z save/);
+      await page.keyboard.type('the answer');
+      await waitScreen(page, /the answer/);
+      await page.keyboard.press('Control+Z');
+      const replyId = postedId(await waitScreen(page, new RegExp(`Message #(?!${id}\\b)\\d+ posted in General`)));
+
       const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
       try {
         const m = await store.messages.get(id);
         assert.equal(m?.subject, 'keys from a browser');
         assert.equal(m?.body, 'first line one two\n    tabbed');
+        const reply = await store.messages.get(replyId);
+        assert.equal(reply?.subject, 'Re: keys from a browser');
+        assert.match(reply?.body ?? '', /^\S+> first line one two\n\S+>     tabbed\n[\s\S]*the answer$/);
       } finally {
         await store.close();
       }
