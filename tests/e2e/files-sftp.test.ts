@@ -34,14 +34,14 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
   after(() => close());
 
   /** Run sftp in batch mode (a leading '-' lets a command fail without ending the batch). */
-  function sftp(user: string, commands: string[], cwd = dir): Promise<{ code: number; out: string }> {
+  function sftp(user: string, commands: string[], cwd = dir, options: string[] = []): Promise<{ code: number; out: string }> {
     const batch = join(dir, `batch-${randomBytes(4).toString('hex')}`);
     execFileSync('sh', ['-c', `cat > ${batch}`], { input: commands.join('\n') + '\n' });
     return new Promise((resolve) => {
       execFile(
         'sshpass',
         ['-p', PASSWORD, 'sftp', '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-          '-o', 'PubkeyAuthentication=no', '-b', batch, '-P', String(board.ports.ssh), `${user}@127.0.0.1`],
+          '-o', 'PubkeyAuthentication=no', ...options, '-b', batch, '-P', String(board.ports.ssh), `${user}@127.0.0.1`],
         { cwd, timeout: 60_000 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       );
@@ -92,9 +92,18 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     const none = await board.waitForLog((l) => board.logs.indexOf(l) >= seen && l['event'] === 'files.download_partial' && l['name'] === 'big.bin');
     assert.deepEqual([none['user'], none['bytes']], ['bob', 0]);
     assert.deepEqual(board.logs.filter((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin').map((l) => l['user']), ['alice', 'bob']);
+
+    // Asking for 256 KiB a read, answered 64 KiB at a time: the client asks again for the
+    // rest after reads further on, and the download still counts.
+    const wide = await mkdtemp(join(dir, 'wide-'));
+    const big = await sftp('boss', ['get /general/big.bin'], wide, ['-B', '262144', '-R', '16']);
+    assert.equal(big.code, 0, big.out);
+    assert.equal(await sha256(join(wide, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    const bossCounted = await board.waitForLog((l) => l['event'] === 'files.downloaded' && l['name'] === 'big.bin' && l['user'] === 'boss');
+    assert.equal(bossCounted['bytes'], 1_500_000);
     const after2 = await openStore({ dataDir: board.dataDir, log: silentLogger });
     try {
-      assert.equal((await after2.files.find('general', 'big.bin'))?.downloads, 2);
+      assert.equal((await after2.files.find('general', 'big.bin'))?.downloads, 3);
     } finally {
       await after2.close();
     }

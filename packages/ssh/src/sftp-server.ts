@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { client, type Logger } from '@carrier/core';
+import { ReadProgress } from './read-progress.js';
 import * as ssh2 from './ssh2-lib.js';
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
@@ -61,43 +62,31 @@ const MAX_PATH = 1024;
 const MAX_READ = 64 * 1024;
 /** Names per READDIR answer. */
 const DIR_BATCH = 100;
+/**
+ * READ and WRITE requests a session may have waiting for their answer. OpenSSH's sftp and
+ * scp keep 64 in flight (`-R`); a client sending requests without end would otherwise
+ * queue work (and, for WRITE, its data) without bound.
+ */
+export const MAX_SFTP_PENDING = 256;
+/**
+ * Answers ssh2 may hold for a client whose window is shut before more READs are answered:
+ * each 30-byte READ asks for up to 64 KiB, so answering every one at once would let a
+ * client that never reads make the board queue gigabytes (hostile input 14). Past this a
+ * READ waits until the client takes what is queued, as OpenSSH's sftp-server stops
+ * reading requests while its output queue is full; the READs waiting are capped by
+ * MAX_SFTP_PENDING. OpenSSH's default pipeline (64 reads of 32 KiB) mostly fits its 2 MiB
+ * window and never waits; `sftp -R 256 -B 262144` does, and goes on at the client's pace.
+ */
+export const MAX_SFTP_UNSENT = 4 * 1024 * 1024;
 
 type Handle =
   | { kind: 'read'; fh: FileHandle; source: SftpDownloadSource; size: number; replies: Promise<void>; read: ReadProgress }
   | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined; replies: Promise<void> }
   | { kind: 'dir'; entries: SftpEntry[]; next: number };
 
-/**
- * How much of a download went out over one handle: the bytes sent, and the run sent
- * without a gap from where the handle's first read started (OpenSSH's clients read in
- * order, 64 requests in flight, answered in order here). A plain `get` starts at 0; a
- * resumed one (`reget`, `get -a`) at the size of the caller's partial copy. The handle
- * completed a download when that run reached the file's end having sent something, as a
- * ZMODEM resume (ZRPOS past 0) counts when its last byte is acknowledged. A read of a
- * range already sent adds nothing, so one handle counts once, never per READ request,
- * and a resume that found the copy already whole (its one read at the end: EOF) counts
- * nothing. An empty file counts when a read reached its end.
- */
-interface ReadProgress {
-  start: number | undefined;
-  sent: number;
-  contiguous: number;
-  reachedEnd: boolean;
-}
-
-function noteRead(p: ReadProgress, offset: number, n: number, size: number): void {
-  if (p.start === undefined) {
-    p.start = offset;
-    p.contiguous = offset;
-  }
-  p.sent += n;
-  if (offset >= p.start && offset <= p.contiguous) p.contiguous = Math.max(p.contiguous, offset + n);
-  if (p.contiguous >= size && (p.sent > 0 || size === 0)) p.reachedEnd = true;
-}
-
 /** Report a read handle's end to the board, once. */
 function endDownload(h: { source: SftpDownloadSource; read: ReadProgress }): void {
-  h.source.done({ complete: h.read.reachedEnd, bytes: h.read.sent, via: 'sftp' });
+  h.source.done({ complete: h.read.complete, bytes: h.read.sent, via: 'sftp' });
 }
 
 function isRefusal(v: unknown): v is SftpRefusal {
@@ -134,11 +123,90 @@ function sendExitStatus(sftp: SFTPWrapper, status: number): void {
   if (inner.outgoing?.state === 'open' && typeof inner._protocol?.exitStatus === 'function') inner._protocol.exitStatus(inner.outgoing.id, status);
 }
 
-/** Serve one SFTP channel until it closes. */
-export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger): void {
+/**
+ * Bytes of answers ssh2 keeps for this channel because the client's window is shut
+ * (SFTPWrapper has no public count; `_buffer` is where its sendOrBuffer() queues them).
+ */
+function unsentBytes(sftp: SFTPWrapper): number {
+  const queued = (sftp as unknown as { _buffer?: Buffer[] })._buffer;
+  let n = 0;
+  if (Array.isArray(queued)) for (const b of queued) n += b.length;
+  return n;
+}
+
+/**
+ * Call `fn` after ssh2 has sent what it held once the client opened its window again.
+ * ssh2 has no event for it: on CHANNEL_WINDOW_ADJUST it calls the channel's `_chunkcb`
+ * (the SFTP object's drainBuffer), which is wrapped here.
+ */
+function afterWindowOpens(sftp: SFTPWrapper, fn: () => void): void {
+  const inner = sftp as unknown as { _chunkcb?: (() => void) | undefined };
+  let current = inner._chunkcb;
+  Object.defineProperty(inner, '_chunkcb', {
+    configurable: true,
+    get: () =>
+      current === undefined
+        ? undefined
+        : function (this: unknown) {
+            current?.call(this);
+            fn();
+          },
+    set: (v: (() => void) | undefined) => {
+      current = v;
+    },
+  });
+}
+
+/** Serve one SFTP channel until it closes; `disconnect` ends the whole SSH connection (a flood, a client that stopped reading). */
+export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, disconnect?: () => void): void {
   const handles = new Map<number, Handle>();
   let nextHandle = 1;
   let capLogged = false;
+  /** READ and WRITE requests not answered yet */
+  let pending = 0;
+  /** closed for a flood or a client that stopped reading: nothing more is answered */
+  let overrun = false;
+  const giveUp = (fields: Record<string, number>): void => {
+    if (overrun) return;
+    overrun = true;
+    log.warn('sftp.flood', fields);
+    sftp.end();
+    // The answers ssh2 holds go with the connection; a client that reads nothing would never confirm the close.
+    disconnect?.();
+    wakeWaiting();
+  };
+  /** READs waiting for ssh2 to send what it holds (over MAX_SFTP_UNSENT). */
+  let waitingForRoom: Array<() => void> = [];
+  const wakeWaiting = (): void => {
+    if (waitingForRoom.length === 0 || (unsentBytes(sftp) > MAX_SFTP_UNSENT && !overrun)) return;
+    const waiting = waitingForRoom;
+    waitingForRoom = [];
+    for (const wake of waiting) wake();
+  };
+  afterWindowOpens(sftp, wakeWaiting);
+  let waitLogged = false;
+  /** the most answers ssh2 held at once, logged at the end (sftp.end) */
+  let peakUnsent = 0;
+  /** Resolves once the answers ssh2 holds are under MAX_SFTP_UNSENT (or the session is over). */
+  const room = (): Promise<void> | undefined => {
+    const unsent = unsentBytes(sftp);
+    if (unsent <= MAX_SFTP_UNSENT || overrun) return undefined;
+    if (!waitLogged) {
+      waitLogged = true;
+      log.debug('sftp.waiting', { unsent, limit: MAX_SFTP_UNSENT });
+    }
+    return new Promise((resolve) => waitingForRoom.push(resolve));
+  };
+  /** Count a READ or WRITE in; false (and the session closed) past MAX_SFTP_PENDING. */
+  const admit = (): boolean => {
+    if (overrun) return false;
+    if (pending >= MAX_SFTP_PENDING) {
+      giveUp({ pending, limit: MAX_SFTP_PENDING, unsent: unsentBytes(sftp) });
+      return false;
+    }
+    pending++;
+    return true;
+  };
   const status = (reqid: number, r: SftpRefusal): void => {
     const code = r.error === 'no-such-file' ? STATUS_CODE.NO_SUCH_FILE : r.error === 'denied' ? STATUS_CODE.PERMISSION_DENIED : STATUS_CODE.FAILURE;
     sftp.status(reqid, code, r.message);
@@ -239,7 +307,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         if (isRefusal(r)) return status(reqid, r);
         if (full(reqid)) return;
         const fh = await open(r.path, 'r');
-        newHandle(reqid, { kind: 'read', fh, source: r, size: r.size, replies: Promise.resolve(), read: { start: undefined, sent: 0, contiguous: 0, reachedEnd: false } });
+        newHandle(reqid, { kind: 'read', fh, source: r, size: r.size, replies: Promise.resolve(), read: new ReadProgress(r.size) });
         return;
       }
       if (flags & OPEN_MODE.READ) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'uploads are write-only');
@@ -256,12 +324,15 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
   sftp.on('READ', (reqid, buf, offset, length) => {
     const [, h] = getHandle(buf);
     if (!h || h.kind !== 'read') return sftp.status(reqid, STATUS_CODE.FAILURE, 'bad handle');
+    if (!admit()) return;
     // Answered in the order asked, as OpenSSH's own server does: OpenSSH's client keeps
     // 64 reads in flight, and an EOF (for a read past the end) overtaking the data of an
     // earlier read made scp and sftp end the download short with no error.
     const reply = async (): Promise<void> => {
+      await room();
+      if (overrun) return;
       if (offset >= h.size) {
-        noteRead(h.read, offset, 0, h.size);
+        h.read.note(offset, 0);
         return sftp.status(reqid, STATUS_CODE.EOF);
       }
       const n = Math.min(length, MAX_READ, h.size - offset);
@@ -269,9 +340,10 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       const { bytesRead } = await h.fh.read(data, 0, n, offset);
       if (bytesRead === 0) return sftp.status(reqid, STATUS_CODE.EOF);
       sftp.data(reqid, data.subarray(0, bytesRead));
-      noteRead(h.read, offset, bytesRead, h.size);
+      h.read.note(offset, bytesRead);
+      peakUnsent = Math.max(peakUnsent, unsentBytes(sftp));
     };
-    const next = h.replies.then(reply);
+    const next = h.replies.then(reply).finally(() => pending--);
     h.replies = next.catch(() => undefined);
     guard(reqid, () => next);
   });
@@ -284,10 +356,14 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
       log.info('sftp.upload_over_limit', { limit: h.target.maxBytes });
       return sftp.status(reqid, STATUS_CODE.FAILURE, h.failed);
     }
-    const next = h.replies.then(async () => {
-      await h.fh.write(data, 0, data.length, offset);
-      sftp.status(reqid, STATUS_CODE.OK);
-    });
+    if (!admit()) return;
+    const next = h.replies
+      .then(async () => {
+        if (overrun) return;
+        await h.fh.write(data, 0, data.length, offset);
+        sftp.status(reqid, STATUS_CODE.OK);
+      })
+      .finally(() => pending--);
     h.replies = next.catch(() => undefined);
     guard(reqid, () => next);
   });
@@ -304,7 +380,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
         endDownload(h);
         return sftp.status(reqid, STATUS_CODE.OK);
       }
-      const problem = (await h.target.finish(h.failed === undefined)) ?? h.failed;
+      const problem = (await h.target.finish(h.failed === undefined && !overrun)) ?? h.failed;
       if (problem) sftp.status(reqid, STATUS_CODE.FAILURE, problem);
       else sftp.status(reqid, STATUS_CODE.OK);
     });
@@ -345,6 +421,9 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger):
     sftp.end();
   });
   sftp.on('close', () => {
+    overrun = true;
+    wakeWaiting();
+    log.debug('sftp.end', { peakUnsent, limit: MAX_SFTP_UNSENT });
     for (const h of handles.values()) {
       if (h.kind === 'dir') continue;
       void h.fh.close().catch(() => undefined);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ssh2, { type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import { createMemoryLogger, DEFAULT_LIMITS, type Connection } from '@carrier/core';
@@ -8,6 +11,7 @@ import type { AuthResult, SshAuthenticator } from './authenticator.js';
 import { EXEC_REFUSAL } from './session-requests.js';
 import { generateEd25519Key } from './openssh-key.js';
 import { SSH_DEFAULT_MAX_OUTPUT_BUFFER } from './ssh-connection.js';
+import { MAX_SFTP_PENDING, MAX_SFTP_UNSENT, type SftpBackend } from './sftp-server.js';
 import { SshServer, type SshServerOptions } from './ssh-server.js';
 import { eventually } from '@carrier/core/testing';
 
@@ -591,5 +595,88 @@ describe('SshServer configuration', { timeout: 20_000 }, () => {
       () => new SshServer({ host: '127.0.0.1', port: 0, limits: DEFAULT_LIMITS, log: createMemoryLogger(), hostKeys: {}, authenticator: testAuthenticator() }),
       { code: 'CONFIG_INVALID' },
     );
+  });
+});
+
+describe('SFTP bounds (an ssh2 client that asks without reading)', { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carrier-sftp-bounds-'));
+  const file = join(dir, 'big.bin');
+  const SIZE = 1024 * 1024;
+  writeFileSync(file, Buffer.alloc(SIZE, 0x5a));
+  const refused = { error: 'denied', message: 'no' } as const;
+  const backend: SftpBackend = {
+    list: async () => refused,
+    stat: async () => ({ name: 'big.bin', size: SIZE, mtimeMs: 0, directory: false }),
+    openRead: async () => ({ path: file, size: SIZE, done: () => undefined }),
+    openWrite: async () => refused,
+    remove: async () => refused,
+  };
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ sftp: () => backend });
+  });
+  after(async () => {
+    await s.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** alice's SFTP session with big.bin open for reading. */
+  async function openBig(): Promise<{ c: ssh2.Client; sftp: ssh2.SFTPWrapper; handle: Buffer; closed: Promise<unknown> }> {
+    const c = await login(s.port, { username: 'alice', password: 'secret' });
+    const closed = once(c, 'close');
+    const sftp = await new Promise<ssh2.SFTPWrapper>((resolve, reject) => c.sftp((err, x) => (err ? reject(err) : resolve(x))));
+    const handle = await new Promise<Buffer>((resolve, reject) => sftp.open('/area/big.bin', 'r', (err, h) => (err ? reject(err) : resolve(h))));
+    return { c, sftp, handle, closed };
+  }
+  const read = (sftp: ssh2.SFTPWrapper, handle: Buffer, i: number): void =>
+    sftp.read(handle, Buffer.alloc(64 * 1024), 0, 64 * 1024, (i * 64 * 1024) % SIZE, () => undefined);
+
+  /** Pause (or resume) the client's reading of its TCP stream: the server's socket and the client's window fill up. */
+  const reading = (c: ssh2.Client, on: boolean): void => {
+    const sock = (c as unknown as { _sock: { pause(): void; resume(): void } })._sock;
+    if (on) sock.resume();
+    else sock.pause();
+  };
+  const waitingLine = (from: number) =>
+    eventually(() => s.log.lines.slice(from).find((l) => l['event'] === 'sftp.waiting'), 'sftp.waiting', { timeoutMs: 20_000 });
+
+  it('a client that asks for reads but reads nothing gets no more answers past the bound; reading again, it gets them all', async () => {
+    const { c, sftp, handle } = await openBig();
+    const from = s.log.lines.length;
+    reading(c, false);
+    let answered = 0;
+    let wrong = 0;
+    const all = Array.from(
+      { length: 200 }, // 12.5 MiB asked for, fewer than MAX_SFTP_PENDING at once
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const buf = Buffer.alloc(64 * 1024);
+          sftp.read(handle, buf, 0, buf.length, (i * buf.length) % SIZE, (err, n) => {
+            if (err || n !== buf.length || buf.some((b) => b !== 0x5a)) wrong++;
+            answered++;
+            resolve();
+          });
+        }),
+    );
+    const line = await waitingLine(from);
+    assert.ok((line['unsent'] as number) <= MAX_SFTP_UNSENT + 64 * 1024 + 64, JSON.stringify(line));
+    reading(c, true);
+    await Promise.all(all);
+    assert.deepEqual({ answered, wrong }, { answered: 200, wrong: 0 });
+    assert.equal(s.log.lines.slice(from).filter((l) => l['event'] === 'sftp.flood').length, 0);
+    c.end();
+    // Never more than the bound (and the one answer that crossed it) waited in the board.
+    const end = await eventually(() => s.log.lines.slice(from).find((l) => l['event'] === 'sftp.end'), 'sftp.end', { timeoutMs: 20_000 });
+    assert.ok((end['peakUnsent'] as number) <= MAX_SFTP_UNSENT + 64 * 1024 + 64, JSON.stringify(end));
+  });
+
+  it('closes a client that sends more requests at once than MAX_SFTP_PENDING, with one log line', async () => {
+    const { sftp, handle, closed } = await openBig();
+    const from = s.log.lines.length;
+    for (let i = 0; i < MAX_SFTP_PENDING * 4; i++) read(sftp, handle, i);
+    const line = await eventually(() => s.log.lines.slice(from).find((l) => l['event'] === 'sftp.flood'), 'sftp.flood', { timeoutMs: 20_000 });
+    assert.equal(line['limit'], MAX_SFTP_PENDING);
+    await closed;
+    assert.equal(s.log.lines.slice(from).filter((l) => l['event'] === 'sftp.flood').length, 1);
   });
 });

@@ -184,7 +184,7 @@ export class SshServer extends BaseServer {
               clearTimeout(caller.grace);
               caller.stage = 'connected';
               this.log.info('sftp.start', { remote, user: client(user) });
-              serveSftp(sftp, backend, this.log.child({ remote, user: client(user) }));
+              serveSftp(sftp, backend, this.log.child({ remote, user: client(user) }), end);
               return true;
             }
           : undefined,
@@ -219,7 +219,7 @@ export class SshServer extends BaseServer {
       terminal: sshTerminal(session.pty, session.env),
       identity: outcome.identity,
       wantsNewUser: outcome.wantsNewUser,
-      socketBacklog: () => caller.socket.writableLength,
+      socket: caller.socket,
       disconnect,
       destroy: () => caller.socket.destroy(),
       maxOutputBuffer: this.maxOutputBuffer,
