@@ -157,14 +157,14 @@ function afterWindowOpens(sftp: SFTPWrapper, fn: () => void): void {
   });
 }
 
-/** Serve one SFTP channel until it closes; `disconnect` ends the whole SSH connection (a flood, a client that stopped reading). */
+/** Serve one SFTP channel until it closes; `disconnect` ends the whole SSH connection (a request flood). */
 export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, disconnect?: () => void): void {
   const handles = new Map<number, Handle>();
   let nextHandle = 1;
   let capLogged = false;
   /** READ and WRITE requests not answered yet */
   let pending = 0;
-  /** closed for a flood or a client that stopped reading: nothing more is answered */
+  /** the session is over (a flood, or the channel closed): nothing more is answered */
   let overrun = false;
   const giveUp = (fields: Record<string, number>): void => {
     if (overrun) return;
@@ -187,15 +187,18 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
   let waitLogged = false;
   /** the most answers ssh2 held at once, logged at the end (sftp.end) */
   let peakUnsent = 0;
-  /** Resolves once the answers ssh2 holds are under MAX_SFTP_UNSENT (or the session is over). */
-  const room = (): Promise<void> | undefined => {
-    const unsent = unsentBytes(sftp);
-    if (unsent <= MAX_SFTP_UNSENT || overrun) return undefined;
-    if (!waitLogged) {
-      waitLogged = true;
-      log.debug('sftp.waiting', { unsent, limit: MAX_SFTP_UNSENT });
+  /**
+   * Returns once the answers ssh2 holds are under MAX_SFTP_UNSENT (or the session is over).
+   * Each handle answers in order, so at most one answer per open handle can cross it.
+   */
+  const room = async (): Promise<void> => {
+    for (let unsent = unsentBytes(sftp); unsent > MAX_SFTP_UNSENT && !overrun; unsent = unsentBytes(sftp)) {
+      if (!waitLogged) {
+        waitLogged = true;
+        log.debug('sftp.waiting', { unsent, limit: MAX_SFTP_UNSENT });
+      }
+      await new Promise<void>((resolve) => waitingForRoom.push(resolve));
     }
-    return new Promise((resolve) => waitingForRoom.push(resolve));
   };
   /** Count a READ or WRITE in; false (and the session closed) past MAX_SFTP_PENDING. */
   const admit = (): boolean => {
