@@ -22,6 +22,41 @@ describe('TokenBucket', () => {
     assert.deepEqual([budget.take(), budget.take(), budget.take()], [true, true, false]);
   });
 
+  it('refills by whole ms times its rate: 290 ms at 100/s is 29 tokens', () => {
+    // (290 / 1000) * 100 is 28.999999999999996 in floating point: a key short.
+    let now = 0;
+    const budget = new TokenBucket(1000, 100, () => now);
+    budget.spend(1000);
+    now += 290;
+    assert.equal(budget.available(), 29);
+    assert.equal(budget.take(29), true);
+  });
+
+  it('says how many tokens it holds, a fraction while it refills, without spending them', () => {
+    let now = 0;
+    const budget = new TokenBucket(10, 100, () => now);
+    assert.equal(budget.available(), 10);
+    assert.equal(budget.take(10), true);
+    now += 25;
+    assert.equal(budget.available(), 2.5);
+    assert.equal(budget.available(), 2.5, 'reading spends nothing');
+    assert.equal(budget.take(3), false);
+    assert.equal(budget.take(2), true);
+    assert.equal(budget.available(), 0.5);
+  });
+
+  it('spend() goes into debt, which the refill repays before the next take', () => {
+    let now = 0;
+    const budget = new TokenBucket(2, 10, () => now);
+    budget.spend(5);
+    assert.equal(budget.available(), -3);
+    assert.equal(budget.take(), false);
+    now += 300;
+    assert.equal(budget.take(), false, '0 tokens after 300 ms at 10/s');
+    now += 100;
+    assert.equal(budget.take(), true);
+  });
+
   it('keeps up with a steady pace under its rate indefinitely', () => {
     let now = 0;
     const budget = new TokenBucket(5, 100, () => now);

@@ -1,4 +1,4 @@
-import { TimeoutError, type Encoding, type Logger } from '@carrier/core';
+import { TimeoutError, TokenBucket, type Encoding, type Logger } from '@carrier/core';
 import { InputTextDecoder, KeyDecoder, type Key } from '@carrier/terminal';
 
 
@@ -82,8 +82,8 @@ export class KeyInput {
   private releaseTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
   private overflowed = 0;
-  private tokens: number;
-  private refilledAt = Date.now();
+  /** The keys the rate allows now. */
+  private readonly budget: TokenBucket;
   private rateLimited = false;
   private paused = false;
   private closedWith: unknown;
@@ -100,7 +100,7 @@ export class KeyInput {
     private readonly flow?: KeyFlow,
   ) {
     this.text = new InputTextDecoder(encoding);
-    this.tokens = rate.burst;
+    this.budget = new TokenBucket(rate.burst, rate.perSecond);
   }
 
   /** Keys waiting to be read. */
@@ -240,8 +240,11 @@ export class KeyInput {
   private release(): void {
     clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
+    // The tokens as the loop last saw them: why it stopped (under 1: the rate, else the queue).
+    let tokens = 0;
     while (this.backlog.length > 0) {
-      const room = Math.min(Math.floor(this.refill()), this.waiters.length + this.rate.burst - this.queue.length);
+      tokens = this.budget.available();
+      const room = Math.min(Math.floor(tokens), this.waiters.length + this.rate.burst - this.queue.length);
       if (room < 1) break;
       // `room` characters are at most `room` keys (a key is one character or more).
       let n = Math.min(room, this.backlog.length);
@@ -266,12 +269,12 @@ export class KeyInput {
       this.flow?.backlogged(true);
     }
     // Waiting for a reader: read() releases. Waiting for the rate: a timer, when the next key is due.
-    if (this.tokens < 1) {
+    if (tokens < 1) {
       if (!this.rateLimited) {
         this.rateLimited = true;
         this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst, waiting: this.backlog.length });
       }
-      this.releaseTimer = setTimeout(() => this.release(), Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate.perSecond)));
+      this.releaseTimer = setTimeout(() => this.release(), Math.max(1, Math.ceil(((1 - tokens) * 1000) / this.rate.perSecond)));
       this.releaseTimer.unref();
     }
   }
@@ -286,21 +289,14 @@ export class KeyInput {
     }
   }
 
-  /** Token bucket: the keys the rate allows now. */
-  private refill(): number {
-    const now = Date.now();
-    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.refilledAt) * this.rate.perSecond) / 1000);
-    this.refilledAt = now;
-    return this.tokens;
-  }
-
   private accept(keys: Key[]): void {
+    let spent = 0;
     for (const key of keys) {
       if (key.name === 'cpr') continue;
       const waiter = this.waiters.shift();
       // A lone Escape decided by its timer may find the queue full: the one key not kept.
       if (!waiter && this.queue.length >= this.rate.burst) continue;
-      this.tokens -= 1;
+      spent++;
       if (waiter) {
         if (waiter.timer) clearTimeout(waiter.timer);
         this.delivered++;
@@ -309,6 +305,9 @@ export class KeyInput {
       }
       this.queue.push(key);
     }
+    // A chunk the rate let through may end as a key or two more than its characters'
+    // tokens (an escape sequence begun in the chunk before): a debt, repaid by the refill.
+    this.budget.spend(spent);
   }
 
   private cancelEscapeTimer(): void {
