@@ -2,7 +2,7 @@
 // terminal (rz receives a download, sz sends an upload, rz -r resumes), a zip made by
 // Debian's zip with a FILE_ID.DIZ, the quarantine and `carrier files approve`.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -202,5 +202,43 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     c.write('q');
     await c.readUntil('Command:');
     await c.close();
+  });
+
+  it('a kick mid-transfer cancels the caller\'s rz first, so the reason reaches the screen', async () => {
+    const out = await mkdtemp(join(dir, 'rz-'));
+    const c = await caller('bob');
+    c.write('d');
+    await c.readUntil('download from this area:');
+    // rz, as the caller's terminal runs it: it hears the board, but its answers are held
+    // back, so the board waits in the transfer (no timing: it cannot finish meanwhile).
+    const rz = spawn('rz', ['-b', '-y'], { cwd: out, stdio: ['pipe', 'ignore', 'pipe'] });
+    try {
+      let rzErr = '';
+      rz.stderr.on('data', (b: Buffer) => (rzErr += b.toString('latin1')));
+      rz.stdin.on('error', () => undefined);
+      const rzExit = new Promise<number | null>((resolve) => rz.on('close', resolve));
+      const wire: Buffer[] = [];
+      c.on('data', (b: Buffer) => {
+        wire.push(b);
+        rz.stdin.write(b);
+      });
+      c.writeLine('big.bin');
+      await c.readUntil('B00');
+      const who = await board.cli(['who']);
+      const node = /^(\d+) +bob /m.exec(who.stdout)?.[1];
+      assert.ok(node, who.stdout);
+      const kick = await board.cli(['kick', node, 'the board needs the line']);
+      assert.equal(kick.code, 0, kick.stderr);
+      await c.whenClosed();
+      const sent = Buffer.concat(wire).toString('latin1');
+      const reason = sent.indexOf('Disconnected: the board needs the line');
+      assert.ok(reason >= 0, JSON.stringify(sent.slice(-300)));
+      // ZMODEM's abort (five CAN or more) comes before the line, or rz takes the line as data.
+      assert.match(sent.slice(0, reason), /\x18{5}[^\x18]*$/, JSON.stringify(sent.slice(Math.max(0, reason - 80), reason)));
+      // rz, whose input is still open, ends on the abort and not on a closed pipe.
+      assert.equal(await rzExit, 128, rzErr);
+    } finally {
+      rz.kill();
+    }
   });
 });

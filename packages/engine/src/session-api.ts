@@ -179,9 +179,12 @@ export interface Session {
   /**
    * Send the connection's raw input bytes to `sink` instead of the key decoder (a file
    * transfer); the idle clock still counts them. Returns the restore. One sink at a time,
-   * and none while a door holds the input: both throw InputBusyError.
+   * and none while a door holds the input: both throw InputBusyError. `abort` is what ends
+   * the caller's side of it (a ZMODEM abort): a hang-up meanwhile (a kick, a shutdown, a
+   * time limit) sends it before its last line, so the caller's terminal leaves the
+   * transfer and shows that line instead of taking it for data.
    */
-  takeRawInput(sink: (bytes: Buffer) => void): () => void;
+  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void;
   /** Call `fn(cols, rows)` when the caller's window changes size; returns the unsubscribe. */
   onResize(fn: (cols: number, rows: number) => void): () => void;
 

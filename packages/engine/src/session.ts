@@ -135,7 +135,7 @@ export class CallSession implements LiveSession {
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> { return this.widgets.view<T>(opts); }
   discardInput(): number { return this.widgets.discardInput(); }
   holdInput(): () => void { return this.flowAround(this.router.hold()); }
-  takeRawInput(sink: (bytes: Buffer) => void): () => void { return this.flowAround(this.router.takeRaw(sink)); }
+  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void { return this.flowAround(this.router.takeRaw(sink, abort)); }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }
   onResize(fn: (cols: number, rows: number) => void): () => void { return this.listen('resize', fn); }
 
@@ -178,6 +178,8 @@ export class CallSession implements LiveSession {
   /** @internal (LiveSession) */
   disconnect(reason: string, text: string): void {
     if (this.closed) return;
+    const abort = this.router.abort;
+    if (abort) this.conn.writeBytes(abort);
     this.write(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
     void this.hangup(reason);
   }

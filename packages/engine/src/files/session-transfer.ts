@@ -2,6 +2,7 @@
 // instead of the key decoder, telnet turns 8-bit transparent, and after the transfer the
 // stragglers (lrzsz's "OO", retransmitted ZFINs, a cancel's backspaces) are swallowed
 // before the menu reads keys again.
+import { ABORT_SEQUENCE } from '@carrier/zmodem';
 import type { Session } from '../session-api.js';
 import { connectionWire, type TransferWire } from './wire.js';
 
@@ -14,7 +15,8 @@ const LINGER_MAX_MS = 3_000;
 export async function withTransferWire<T>(s: Session, fn: (wire: TransferWire) => Promise<T>): Promise<T> {
   const conn = s.conn;
   let sink: (bytes: Buffer) => void = () => undefined;
-  const restore = s.takeRawInput((bytes) => sink(bytes));
+  // A hang-up mid-transfer aborts the caller's rz/sz first: its last line is then shown, not eaten as data.
+  const restore = s.takeRawInput((bytes) => sink(bytes), ABORT_SEQUENCE);
   const base = connectionWire(conn);
   const listeners = new Set<(bytes: Buffer) => void>();
   sink = (bytes) => {

@@ -33,6 +33,7 @@ export class InputRouter {
   /** holdInput() calls not yet released */
   private holds = 0;
   private rawSink: ((bytes: Buffer) => void) | undefined;
+  private rawAbort: Buffer | undefined;
 
   constructor(private readonly host: InputRouterHost) {}
 
@@ -60,11 +61,17 @@ export class InputRouter {
     };
   }
 
-  takeRaw(sink: (bytes: Buffer) => void): () => void {
+  /** What ends the peer's side of the raw input's reader (a ZMODEM abort), while one has it. */
+  get abort(): Buffer | undefined {
+    return this.rawSink ? this.rawAbort : undefined;
+  }
+
+  takeRaw(sink: (bytes: Buffer) => void, abort?: Buffer): () => void {
     if (this.rawSink) throw new InputBusyError('a file transfer', 'takeRawInput: another sink already has the input');
     // A door reads the connection itself: a second reader would split the caller's keys between them.
     if (this.holds > 0) throw new InputBusyError('a door', 'takeRawInput: a door holds the input');
     this.rawSink = sink;
+    this.rawAbort = abort;
     // A long download may see no byte from the caller for minutes: the transfer is activity.
     const busy = setInterval(() => this.host.touch(), RAW_INPUT_IDLE_TOUCH_MS);
     busy.unref();
@@ -72,6 +79,7 @@ export class InputRouter {
       if (this.rawSink !== sink) return;
       clearInterval(busy);
       this.rawSink = undefined;
+      this.rawAbort = undefined;
       this.host.released();
     };
   }
