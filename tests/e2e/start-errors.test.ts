@@ -41,3 +41,42 @@ describe('starting on a port that is taken', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 });
+
+describe('a database or Redis that does not answer', () => {
+  let dir: string;
+  let closedPort: number;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'carrier-start-'));
+    writeFileSync(join(dir, 'carrier.yaml'), [`dataDir: ${join(dir, 'data')}`, 'telnet: { port: 0 }', 'ssh: { port: off }', 'web: { port: off }'].join('\n'));
+    // A port nothing listens on: taken from the system, then let go.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    closedPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const carrier = (args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof run> =>
+    run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), ...args], {
+      env: { ...process.env, CARRIER_CONFIG: join(dir, 'carrier.yaml'), ...env },
+      timeoutMs: 60_000,
+    });
+
+  const oneLine = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  };
+
+  it('a store verb says in one line that PostgreSQL cannot be reached, and exits 1', async () => {
+    const r = await carrier(['user', 'list'], { DATABASE_URL: `postgres://carrier@127.0.0.1:${closedPort}/board` });
+    oneLine(r, new RegExp(`^carrier: cannot open the postgres store: connect ECONNREFUSED 127\\.0\\.0\\.1:${closedPort}$`));
+  });
+
+  it('start says in one line that Redis cannot be reached, and exits 1', async () => {
+    const r = await carrier(['start'], { REDIS_URL: `redis://127.0.0.1:${closedPort}` });
+    oneLine(r, new RegExp(`^carrier: cannot reach Redis at redis://127\\.0\\.0\\.1:${closedPort}`));
+  });
+});

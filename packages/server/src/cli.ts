@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `carrier` command: `npm run carrier -- <verb>`. Exit codes: 0 done, 1 failed,
 // 2 invalid config or usage (the message names the file and the key).
+import { ErrorCodes, isCarrierError } from '@carrier/core';
 import { runCli } from './commands.js';
 import { StartError } from './start-error.js';
 
@@ -16,9 +17,14 @@ runCli(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (err: unknown) => {
-    // A start error is one line naming what to change; anything else is a bug: its stack.
-    const text = err instanceof StartError ? err.message : ((err as Error)?.stack ?? String(err));
+    // A start error is one line naming what to change, and so is a database or Redis that
+    // does not answer (down, or a wrong URL: the sysop's to fix); anything else is a bug: its stack.
+    const text = err instanceof StartError || unreachable(err) ? (err as Error).message : ((err as Error)?.stack ?? String(err));
     process.stderr.write(`carrier: ${text}\n`);
     process.exitCode = 1;
   },
 );
+
+function unreachable(err: unknown): boolean {
+  return isCarrierError(err, ErrorCodes.STORE_UNAVAILABLE) || isCarrierError(err, ErrorCodes.BUS_UNAVAILABLE);
+}
