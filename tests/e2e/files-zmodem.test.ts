@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +63,19 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     return (await telnetToFiles({ port: board.ports.telnet!, timeout: 30_000, maxBuffer: 256 * 1024, handle, password: 'correct horse battery' })).c;
   }
 
+  /** D with `line` typed at the prompt, rz receiving into a fresh folder: that folder and what the board said. */
+  async function downloadBy(c: TelnetClient, line: string, files: number): Promise<{ out: string; said: string }> {
+    const out = await mkdtemp(join(dir, 'rz-'));
+    c.write('d');
+    await c.readUntil('download from this area:');
+    const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+    c.writeLine(line);
+    assert.equal(await rz.exit, 0, rz.stderr());
+    const said = await c.readUntil(new RegExp(`${files} of ${files} file\\(s\\) sent`));
+    await c.readUntil('uit: ');
+    return { out, said };
+  }
+
   it('lists the area with the zip\'s FILE_ID.DIZ and the sidecar description; a restricted area stays hidden', async () => {
     const c = await caller('alice');
     c.write('l');
@@ -115,18 +128,7 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     c.write('q');
     await c.readUntil('uit: ');
 
-    /** D with `line` typed at the prompt, rz receiving into a fresh folder: that folder and what the board said. */
-    const download = async (line: string, files: number): Promise<{ out: string; said: string }> => {
-      const out = await mkdtemp(join(dir, 'rz-'));
-      c.write('d');
-      await c.readUntil('download from this area:');
-      const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
-      c.writeLine(line);
-      assert.equal(await rz.exit, 0, rz.stderr());
-      const said = await c.readUntil(new RegExp(`${files} of ${files} file\\(s\\) sent`));
-      await c.readUntil('uit: ');
-      return { out, said };
-    };
+    const download = (line: string, files: number): Promise<{ out: string; said: string }> => downloadBy(c, line, files);
     const same = async (out: string, name: string): Promise<void> => assert.equal(await sha256(join(out, name)), await sha256(join(general, name)));
 
     const whole = await download('read me first.txt', 1);
@@ -239,6 +241,27 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
       assert.equal(await rzExit, 128, rzErr);
     } finally {
       rz.kill();
+    }
+  });
+
+  it('D by a number L showed sends that file, though a file added since moved it down the area', async () => {
+    const c = await caller('alice');
+    c.write('l');
+    assert.match(await c.readUntil('uit: '), / 2 coolgame\.zip /);
+    c.write('q');
+    await c.readUntil('uit: ');
+    // The sysop drops a file in meanwhile: by name it comes first, so the area's second file is big.bin now.
+    await writeFile(join(general, 'aaa first.txt'), 'new since the listing\n');
+    try {
+      const scanned = await board.cli(['files', 'scan', 'general']);
+      assert.equal(scanned.code, 0, scanned.stderr);
+      const { out } = await downloadBy(c, '2', 1);
+      assert.deepEqual(await readdir(out), ['coolgame.zip']);
+      assert.equal(await sha256(join(out, 'coolgame.zip')), await sha256(join(general, 'coolgame.zip')));
+      await c.close();
+    } finally {
+      await rm(join(general, 'aaa first.txt'), { force: true });
+      await board.cli(['files', 'scan', 'general']);
     }
   });
 });

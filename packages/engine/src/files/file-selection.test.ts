@@ -18,8 +18,8 @@ describe('a file prompt\'s line', () => {
     find: (_area: string, name: string) => Promise.resolve(entries.find((e) => e.name.toLowerCase() === name.toLowerCase())),
     list: (_area: string, o: { offset?: number; limit?: number } = {}) => Promise.resolve(entries.slice(o.offset ?? 0, (o.offset ?? 0) + (o.limit ?? 1000))),
   };
-  const pick = async (line: string, max = 50) => {
-    const r = await selectFiles(repo, 'general', line, max);
+  const pick = async (line: string, max = 50, listed?: ReadonlyMap<number, string>) => {
+    const r = await selectFiles(repo, 'general', line, max, listed);
     return { found: r.found.map((e) => e.name), missing: r.missing };
   };
 
@@ -36,5 +36,13 @@ describe('a file prompt\'s line', () => {
 
   it('reads at most `max` words', async () => {
     assert.deepEqual(await pick('1 2 3 4', 2), { found: ['2024', 'big file.bin'], missing: [] });
+  });
+
+  it('takes a number the caller\'s listing showed as that file, wherever it is now', async () => {
+    // L showed 1 2024, 2 coolgame.zip and 3 gone.txt (since removed); the area now has
+    // big file.bin second. A number L did not show is the file at that place now.
+    const listed = new Map([[1, '2024'], [2, 'coolgame.zip'], [3, 'gone.txt']]);
+    assert.deepEqual(await pick('2', 50, listed), { found: ['coolgame.zip'], missing: [] });
+    assert.deepEqual(await pick('3 4', 50, listed), { found: ['zeta.txt'], missing: ['3'] });
   });
 });

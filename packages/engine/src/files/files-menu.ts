@@ -14,6 +14,12 @@ import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from
 /** A batch download holds at most this many files. */
 export const MAX_TAGGED = 50;
 
+/** Listing numbers remembered per area (a caller paging a huge area costs no more). */
+const MAX_LISTED = 10_000;
+
+/** What the caller's last L of each area numbered: area tag -> number -> file name. */
+type Listed = Map<string, Map<number, string>>;
+
 const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
 
 export function formatSize(n: number): string {
@@ -74,6 +80,8 @@ export async function filesMenu(s: Session): Promise<void> {
   }
   let area = areas[0]!;
   const tagged: Array<{ area: string; name: string }> = [];
+  // D, T and W take "numbers from L": the numbers the caller saw, not where the files are now.
+  const listed: Listed = new Map();
   const sysop = isSysop(user.level);
   for (;;) {
     const count = await files.store.files.count(area.tag);
@@ -92,13 +100,13 @@ export async function filesMenu(s: Session): Promise<void> {
         break;
       }
       case 'l':
-        await listArea(s, files, area, tagged);
+        await listArea(s, files, area, tagged, listed);
         break;
       case 't':
-        await tagByName(s, files, area, tagged);
+        await tagByName(s, files, area, tagged, listed);
         break;
       case 'd':
-        await download(s, files, area, tagged);
+        await download(s, files, area, tagged, listed);
         break;
       case 'u':
         await upload(s, files);
@@ -110,7 +118,7 @@ export async function filesMenu(s: Session): Promise<void> {
         await search(s, files, areas, tagged);
         break;
       case 'w':
-        await webLink(s, files, area);
+        await webLink(s, files, area, listed);
         break;
       case 'a':
         if (sysop) await approveUploads(s, files);
@@ -139,6 +147,7 @@ async function showEntries(
   fetch: (offset: number, limit: number) => Promise<FileEntry[]>,
   tagged: Array<{ area: string; name: string }>,
   title: string,
+  shown?: (n: number, e: FileEntry) => void,
 ): Promise<void> {
   const pageSize = Math.max(3, s.terminal.rows - 4);
   let offset = 0;
@@ -148,6 +157,7 @@ async function showEntries(
     s.println(`|08   # Name                       Size Date       DLs Description|07`);
     if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
     page.forEach((e, i) => {
+      shown?.(offset + i + 1, e);
       const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
       s.println(`|07${pipeSafe(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
     });
@@ -178,8 +188,12 @@ async function showEntries(
   }
 }
 
-async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
-  await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name);
+async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
+  const numbers = new Map<number, string>();
+  listed.set(area.tag, numbers);
+  await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, (n, e) => {
+    if (numbers.size < MAX_LISTED || numbers.has(n)) numbers.set(n, e.name);
+  });
 }
 
 /** The bound of a file prompt's line: a batch of names, some in quotes. */
@@ -187,16 +201,16 @@ const FILE_LINE_MAX = 400;
 const FILE_PROMPT_HINT = '|08(names, or numbers from L; "quote" a name with spaces)|07';
 
 /** Ask for files of `area` by name or listing number; says which words name nothing. */
-async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string): Promise<FileEntry[]> {
+async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string, listed: Listed): Promise<FileEntry[]> {
   s.println(FILE_PROMPT_HINT);
   s.print(`|11${prompt}: |15`);
-  const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED);
+  const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.get(area.tag));
   for (const word of picked.missing) s.println(`|12${pipeSafe(word)}: no such file here|07`);
   return picked.found;
 }
 
-async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
-  const picked = await askFiles(s, files, area, 'File name(s) to tag');
+async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
+  const picked = await askFiles(s, files, area, 'File name(s) to tag', listed);
   for (const entry of picked) {
     if (tagged.some((t) => t.area === area.tag && t.name === entry.name)) continue;
     if (tagged.length >= MAX_TAGGED) {
@@ -225,11 +239,11 @@ async function search(s: Session, files: BoardFiles, areas: readonly FileArea[],
   await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`);
 }
 
-async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>): Promise<void> {
+async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
   const user = s.user!;
   let wanted = [...tagged];
   if (wanted.length === 0) {
-    wanted = (await askFiles(s, files, area, 'File name(s) to download from this area')).map((e) => ({ area: area.tag, name: e.name }));
+    wanted = (await askFiles(s, files, area, 'File name(s) to download from this area', listed)).map((e) => ({ area: area.tag, name: e.name }));
   }
   if (wanted.length === 0) return;
   const batch: Array<OutgoingFile & { entry: FileEntry }> = [];
@@ -271,13 +285,13 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
 }
 
 /** A signed HTTP link to one file of this area, valid for files.yaml's linkMinutes. */
-async function webLink(s: Session, files: BoardFiles, area: FileArea): Promise<void> {
+async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Listed): Promise<void> {
   if (!files.links) return;
   s.print('|11File name or number for a web download link: |15');
   const typed = (await s.readLine({ maxLength: 128 })).trim();
   if (!typed) return;
   // What D and T take: a name (spaces and all, or quoted) or the listing's number.
-  const picked = await selectFiles(files.store.files, area.tag, typed, 1);
+  const picked = await selectFiles(files.store.files, area.tag, typed, 1, listed.get(area.tag));
   const name = picked.found[0]?.name ?? typed;
   const r = await files.links.create(s.user!, area.tag, name);
   if (!r.ok) {
