@@ -14,6 +14,18 @@ export interface ScreenCaller {
   hangup(): void;
 }
 
+/** From the main menu to the editor of a new post to All in General. */
+export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, subject: string): Promise<void> {
+  c.send('m');
+  await c.waitScreen(/Area: General/);
+  c.send('p');
+  await c.waitScreen(/To:/);
+  c.send('\r');
+  await c.waitScreen(/Subject:/);
+  c.send(`${subject}\r`);
+  await c.waitScreen(/Ctrl-Z save/);
+}
+
 /** A real client on an 80x25 xterm (tmux): inetutils telnet or OpenSSH. */
 export class TmuxCaller implements ScreenCaller {
   private readonly socket: string;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
 import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
-import { TmuxCaller } from './messages-callers.js';
+import { TmuxCaller, writePost } from './messages-callers.js';
 
 const PW = 'correct-horse-8';
 const CTRL_Z = '\x1a';
@@ -31,18 +31,6 @@ describe('the message editor and reader with a real telnet client', () => {
     c.send('s');
     await c.waitScreen(/To:/);
     c.send(`${to}\r`);
-    await c.waitScreen(/Subject:/);
-    c.send(`${subject}\r`);
-    await c.waitScreen(/Ctrl-Z save/);
-  };
-
-  /** From the main menu to the editor of a new post to All in General. */
-  const writePost = async (c: TmuxCaller, subject: string): Promise<void> => {
-    c.send('m');
-    await c.waitScreen(/Area: General/);
-    c.send('p');
-    await c.waitScreen(/To:/);
-    c.send('\r');
     await c.waitScreen(/Subject:/);
     c.send(`${subject}\r`);
     await c.waitScreen(/Ctrl-Z save/);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { writePost } from './messages-callers.js';
 import { TelnetCaller } from './social-callers.js';
 
 const PW = 'correct-horse-7';
@@ -23,7 +24,7 @@ describe('notices held while the screen is taken', () => {
     const doorsFile = join(dir, 'doors.yaml');
     writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${process.execPath}, ${door}], encoding: utf8, level: 10 }\n`);
     board = await startCarrier({ yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
-    for (const h of ['alice', 'bob']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -63,4 +64,23 @@ describe('notices held while the screen is taken', () => {
     assert.equal((await board.cli(['broadcast', 'board going down in 5 minutes'])).code, 0);
     await caller.waitScreen(/Broadcast from .*board going down in 5 minutes/);
   });
+
+  it('a broadcast and a sysop message reach a caller writing a message, on the status row; the text stays and they show again after', async () => {
+    const { caller, node } = await login('carol', '127.0.0.4');
+    await writePost(caller, 'Minutes');
+    caller.send('first words');
+    await caller.waitScreen(/first words/);
+    assert.equal((await board.cli(['broadcast', 'the board goes down in 5 minutes'])).code, 0);
+    let screen = await caller.waitScreen(/\*\*\* Broadcast from .*: the board goes down in 5 minutes\s*$/);
+    assert.match(screen, /^first words\s*$/m, 'the text is untouched');
+    assert.equal((await board.cli(['message', node, 'please save now'])).code, 0);
+    screen = await caller.waitScreen(/\*\*\* Message from .*: please save now\s*$/);
+    // Typing goes on in the text; the notice gives the row back to the editor's status after a while.
+    caller.send(' and more'.repeat(3));
+    screen = await caller.waitScreen(/first words and more and more and more[^]*Ctrl-Z save/);
+    assert.doesNotMatch(screen, /please save now/);
+    caller.send('\x1a');
+    screen = await caller.waitScreen(/posted in General[^]*board goes down in 5 minutes[^]*please save now|board goes down in 5 minutes[^]*please save now[^]*posted in General/);
+  });
 });
+

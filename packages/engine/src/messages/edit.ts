@@ -12,7 +12,7 @@ import {
 } from '@carrier/terminal';
 import { isPlainTerminal } from '@carrier/core';
 import type { Session } from '../session-api.js';
-import { noticeLine, type Notice } from '../social/notice.js';
+import { isPersonal, noticeLine, noticeText, type Notice } from '../social/notice.js';
 import { bodyLines } from './text.js';
 
 /**
@@ -54,6 +54,11 @@ const UNNAMED_TERMINALS = new Set(['unknown', 'network']);
 const RESIZE_COALESCE_MS = 60;
 /** Notices held while the editor has the screen (shown when it closes); the oldest go first. */
 const MAX_HELD_NOTICES = 20;
+/**
+ * A broadcast or sysop message stays on the status row for this many keys: someone typing
+ * on still gets to read it, and the row's counts and keys come back by themselves.
+ */
+const NOTICE_KEYS = 20;
 
 export function prefersLineMode(s: Session): boolean {
   const t = s.terminal;
@@ -62,21 +67,25 @@ export function prefersLineMode(s: Session): boolean {
 
 export async function editText(s: Session, opts: EditTextOptions): Promise<string | null> {
   const held: Notice[] = [];
+  const shown: { show?: (n: Notice) => void } = {};
   // The editor shows notices itself (after it closes), so nothing prints into its screen
-  // and Ctrl-Y stays the editor's delete-line key.
+  // and Ctrl-Y stays the editor's delete-line key. A broadcast or the sysop's message
+  // (a shutdown warning, "please save now") cannot wait that long: the full-screen
+  // editor also shows it on its status row at once.
   const unregister = s.social.onNotice((n) => {
     if (held.length >= MAX_HELD_NOTICES) held.shift();
     held.push(n);
+    if (!isPersonal(n.kind)) shown.show?.(n);
   });
   try {
-    return opts.lineMode || prefersLineMode(s) ? await lineMode(s, opts) : await fullScreen(s, opts);
+    return opts.lineMode || prefersLineMode(s) ? await lineMode(s, opts) : await fullScreen(s, opts, shown);
   } finally {
     unregister();
     for (const n of held) s.write(`${noticeLine(n)}\r\n`);
   }
 }
 
-async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | null> {
+async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (n: Notice) => void }): Promise<string | null> {
   const size = (): { cols: number; rows: number } => ({ cols: s.terminal.cols, rows: s.terminal.rows });
   const { cols, rows } = size();
   const editor = new MessageEditor({
@@ -108,10 +117,18 @@ async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | n
       redrawAll();
     },
   });
+  let noticeKeys = 0;
+  notices.show = (n) => {
+    screen.setNotice(noticeText(n));
+    noticeKeys = NOTICE_KEYS;
+    const now = size();
+    if (!s.closed && !lent) s.write(screen.draw(now.cols, now.rows));
+  };
   try {
     s.write(screen.draw(cols, rows));
     for (;;) {
       const key: Key = await s.readKeyEvent();
+      if (noticeKeys > 0 && --noticeKeys === 0) screen.setNotice(undefined);
       const out = editor.feed(key);
       if (out.kind === 'save') return out.text;
       if (out.kind === 'abort') return null;
@@ -119,6 +136,7 @@ async function fullScreen(s: Session, opts: EditTextOptions): Promise<string | n
       s.write(screen.draw(now.cols, now.rows) + (out.bell ? '\x07' : ''));
     }
   } finally {
+    delete notices.show;
     clearTimeout(timer);
     stopResize();
     disown();

@@ -572,6 +572,25 @@ describe('the screen', () => {
     assert.equal(status(40), ' INS 1992/1992  ^Z save  ^K help');
   });
 
+  test('a notice takes the status row until cleared, cut to the width; a question still wins', () => {
+    const { editor, type } = driver({ width: 40 });
+    const screen = new EditorScreen(editor, { title: 't' });
+    const status = (): string => {
+      screen.invalidate();
+      const rows = screen.draw(40, 12).split(/\x1b\[\d+;1H/);
+      return rows[rows.length - 1]!.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    };
+    type('hello');
+    screen.setNotice('*** Broadcast from Sysop: the board goes down in 5 minutes');
+    assert.equal(status().trimEnd(), ' *** Broadcast from Sysop: the board go');
+    type('\x1b');
+    assert.match(status(), /^Abort message\? \(y\/N\)/);
+    type('n');
+    assert.match(status(), /Broadcast from Sysop/);
+    screen.setNotice(undefined);
+    assert.match(status(), /^ INS/);
+  });
+
   test('the status row counts one byte as one byte', () => {
     const { editor, type } = driver();
     const screen = new EditorScreen(editor, { title: 't' });

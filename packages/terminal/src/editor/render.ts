@@ -20,6 +20,7 @@ const STATUS_SGR = `${CSI}0;30;47m`;
 const QUOTE_SGR = `${CSI}0;36m`;
 const QUOTE_PICK_SGR = `${CSI}0;1;37;46m`;
 const ASK_SGR = `${CSI}0;1;33m`;
+const NOTICE_SGR = `${CSI}0;1;33;44m`;
 export const ABORT_PROMPT = 'Abort message? (y/N)';
 /** Ctrl-Z on a message with nothing in it (plain ASCII: a CP437 caller has no dash). */
 export const EMPTY_PROMPT = 'Nothing to send: (A)bort or (C)ontinue?';
@@ -50,6 +51,7 @@ export class EditorScreen {
   private prev: string[] = [];
   private cols = 0;
   private rows = 0;
+  private noticeText: string | undefined;
 
   constructor(
     private readonly editor: MessageEditor,
@@ -59,6 +61,15 @@ export class EditorScreen {
   /** The next draw repaints everything (the screen was cleared or resized). */
   invalidate(): void {
     this.prev = [];
+  }
+
+  /**
+   * Show `text` (clean, one line) on the status row instead of the counts and keys, until
+   * it is set again or cleared with undefined: a broadcast or the sysop's message reaches
+   * a caller who is writing. A question (Abort?) and the help screen's row still win.
+   */
+  setNotice(text: string | undefined): void {
+    this.noticeText = text;
   }
 
   /** Text rows for a screen of `rows` rows: all but the title and status rows. */
@@ -124,6 +135,9 @@ export class EditorScreen {
     const ask = question(e.mode);
     if (ask !== undefined) {
       frame.push(`${ASK_SGR}${fitWidth(`${ask} `, inner)}${TEXT_SGR}`);
+    } else if (this.noticeText !== undefined) {
+      const notice = fitWidth(` ${this.noticeText}`, inner);
+      frame.push(`${NOTICE_SGR}${notice}${' '.repeat(Math.max(0, inner - displayWidthOf(notice)))}${TEXT_SGR}`);
     } else {
       const mode = e.insert ? 'INS' : 'OVR';
       const lines = `${e.cursor.row + 1}/${e.lineCount}`;
