@@ -48,7 +48,7 @@ describe('message areas and private mail', () => {
     const areasFile = join(tmp, 'messages.yaml');
     writeFileSync(areasFile, AREAS);
     board = await startCarrier({ ssh: true, logLevel: 'info', yaml: `messages: { file: ${JSON.stringify(areasFile)} }` });
-    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin']) await board.addUser(h, PW);
     await board.addUser('Zero Cool', PW, true);
   });
   after(async () => {
@@ -178,6 +178,41 @@ describe('message areas and private mail', () => {
     await again.waitScreen(/Mail - 0 unread/);
     again.send('q');
     again.hangup();
+  });
+
+  it('sent mail marks what the recipient has not read yet', async () => {
+    const carol = await inetutils('carol');
+    carol.send('e');
+    await carol.waitScreen(/Mail - 0 unread/);
+    for (const subject of ['First note', 'Second note']) {
+      carol.send('s');
+      await carol.waitScreen(/To:(?![\s\S]*Subject:)/);
+      carol.send('erin\r');
+      await carol.waitScreen(/Subject:/);
+      carol.send(`${subject}\r`);
+      await carol.waitScreen(/Ctrl-Z save/);
+      carol.send('Just a note');
+      await carol.waitScreen(/Just a note/);
+      carol.send(CTRL_Z);
+      // The editor cleared the screen: this is the line for this mail.
+      await carol.waitScreen(/Mail sent to erin[\s\S]*Mail - 0 unread/);
+    }
+    const erin = await openssh('erin', /You have 2 new mail/);
+    erin.send(' ');
+    await erin.waitScreen(/Command:/);
+    erin.send('e');
+    await erin.waitScreen(/Mail - 2 unread/);
+    erin.send('r');
+    await erin.waitScreen(/Inbox[\s\S]*\* +2 .*carol +First note/);
+    erin.send('2\r');
+    await erin.waitScreen(/Subject: First note/);
+    erin.send('q');
+    await erin.waitScreen(/Read which number\? \(Enter goes back\)/);
+    erin.hangup();
+
+    carol.send('o');
+    await carol.waitScreen(/Sent mail - \* not read yet\s+\* +1 .*erin +Second note\s+ {2}2 .*erin +First note/);
+    carol.hangup();
   });
 
   it('a caller below an area\'s level cannot see, read or post it, even by typing its name', async () => {

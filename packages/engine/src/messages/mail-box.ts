@@ -159,10 +159,11 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
       return;
     }
     const width = Math.max(20, s.terminal.cols - 1);
-    s.println(`|15${which === 'inbox' ? 'Inbox' : 'Sent mail'}|08 - * is unread|07`);
+    // Sent mail shows what its recipient has not opened yet.
+    s.println(which === 'inbox' ? '|15Inbox|08 - * is unread|07' : '|15Sent mail|08 - * not read yet|07');
     list.forEach((m, i) => {
       const who = which === 'inbox' ? m.fromHandle : m.toHandle;
-      const line = `${m.readAt === null && which === 'inbox' ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
+      const line = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
       s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
     });
     s.print('|11Read which number? |07(Enter goes back) |15');
