@@ -125,6 +125,17 @@ describe('message areas and private mail', () => {
     bob.hangup();
   });
 
+  it('L lists the area under a header that names its columns in their order', async () => {
+    const bob = await openssh('bob');
+    bob.send('m');
+    await bob.waitScreen(/Area: General/);
+    bob.send('l');
+    await bob.waitScreen(/General +- number, from, to, date, subject; \* is new\s+ +\d+ alice +All +\d\d-\d\d \d\d:\d\d Hello board\s+ +\d+ bob +alice +\d\d-\d\d \d\d:\d\d Re: Hello board/);
+    bob.send('q\r');
+    await bob.waitScreen(/\[Q\]uit: q\s+Area: General/);
+    bob.hangup();
+  });
+
   it('mail: an online recipient gets a notice at once; at login, You have N new mail', async () => {
     const bob = await openssh('bob');
     const alice = await inetutils('alice');

@@ -341,7 +341,7 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
 
 const cleanShort = (text: string, max: number): string => field(text, max).replace(/\|\|/g, '|');
 
-/** A page of the area's messages at a time: number, from, to, subject, date, new or read. */
+/** A page of the area's messages at a time: number, from, to, date, subject, new or read. */
 async function listArea(s: Session, area: MessageArea): Promise<void> {
   const user = s.user!;
   const pageSize = Math.max(3, Math.min(50, s.terminal.rows - 4));
@@ -350,7 +350,7 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
   const width = Math.max(20, s.terminal.cols - 1);
   for (;;) {
     s.clear();
-    s.println(`|15${field(area.name, 40)} |08- number, from, to, subject, date; * is new|07`);
+    s.println(`|15${field(area.name, 40)} |08- number, from, to, date, subject; * is new|07`);
     if (page.length === 0) s.println('|07No messages.');
     for (const m of page) {
       const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
