@@ -199,4 +199,35 @@ describe('sysop console', () => {
       mycroft.hangup();
     }
   });
+
+  it("in tmux: the user editor's level says why it refused an answer, and what it did", { timeout: 90_000 }, async () => {
+    const seat = new TmuxConsole(tmp, board);
+    try {
+      await seat.wait(/today: calls \d+/);
+      seat.keys('u');
+      await seat.wait(/all users/);
+      seat.keys('/');
+      await seat.wait(/search handles:/);
+      seat.type('bob');
+      seat.keys('Enter');
+      await seat.wait(/matching "bob"[\s\S]*handle +bob/);
+      seat.keys('v');
+      await seat.wait(/level for bob \(0-100\)/);
+      seat.keys('BSpace', 'BSpace');
+      seat.type('abc');
+      seat.keys('Enter');
+      await seat.wait(/level must be a whole number from 0 to 100/);
+      seat.keys('v');
+      await seat.wait(/level for bob \(0-100\)/);
+      seat.keys('BSpace', 'BSpace');
+      seat.type('30');
+      seat.keys('Enter');
+      await seat.wait(/bob is now level 30/);
+    } finally {
+      seat.kill();
+    }
+    const shown = await board.cli(['user', 'show', 'bob']);
+    assert.match(shown.stdout, /^level: +30$/m);
+  });
 });
+

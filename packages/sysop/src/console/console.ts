@@ -1,7 +1,7 @@
 import type { Widgets } from 'blessed';
 import { fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
-import type { BanInfo, LogLine, NodeInfo, UserDetail, UserInfo } from '../verbs.js';
+import { checkArgs, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
 import { SpyScreen } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
@@ -441,9 +441,14 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       list.focus();
     }).catch(fail));
     list.key(['v', 'S-v'], () => void act(async (u) => {
-      const v = await ask(`level for ${u.handle} (0-100):`, String(u.level));
-      if (v === undefined || !/^\d+$/.test(v.trim())) return;
-      await client.request('user.set-level', { handle: u.handle, level: Number(v.trim()), ...by });
+      const v = (await ask(`level for ${u.handle} (0-100):`, String(u.level)))?.trim();
+      if (!v) return;
+      // The verb's own check says what a level must be (the console used to drop an
+      // answer that was not digits without a word).
+      const checked = checkArgs('user.set-level', { handle: u.handle, level: /^\d{1,9}$/.test(v) ? Number(v) : v, ...by });
+      if (!checked.ok) return status(checked.why);
+      await client.request('user.set-level', checked.args);
+      status(`${u.handle} is now level ${checked.args.level}`);
     }));
     list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
