@@ -3,9 +3,13 @@
 // (applied at once and at the next login, whatever the terminal said), switches to
 // lightbar menus and turns on the new-scan at login. Q or Escape goes back.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, RawTelnet } from '../raw-telnet.js';
+import { TmuxCaller } from './messages-callers.js';
 
 const HANDLE = 'ursula';
 const OLD_PW = 'orchard lantern 41';
@@ -159,6 +163,30 @@ describe('user settings (U)', { timeout: 180_000 }, () => {
       await again.waitForNext('Command:', WAIT);
     } finally {
       again.close();
+    }
+  });
+
+  it('the lightbar menu is drawn again when the window is resized (inetutils telnet, NAWS)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'carrier-lightbar-'));
+    const c = await TmuxCaller.telnet(board.ports.telnet!, HANDLE, NEW_PW, tmp);
+    try {
+      c.send('u');
+      await c.waitScreen(/Change which\?/);
+      c.send('m');
+      await c.waitScreen(/Menus\s+lightbar/);
+      c.resize(30, 10);
+      c.send('q');
+      // Ten rows: a window of eight entries, Who's online first, Goodbye out of sight.
+      await c.waitScreen(/Who's online[\s\S]*File areas/);
+      assert.doesNotMatch(await c.screen(), /Goodbye/);
+      c.resize(80, 30);
+      await c.waitScreen(/Who's online[\s\S]*File areas[\s\S]*User settings\s+G +Goodbye/);
+      // Still a lightbar that answers: End, Up and Enter pick User settings.
+      c.send('\x1b[F\x1b[A\r');
+      await c.waitScreen(/Change which\?/);
+    } finally {
+      c.hangup();
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });

@@ -126,3 +126,55 @@ test('on a plain terminal: a numbered list, picked by number and Enter or by hot
   assert.equal((await pick(['escape'], items)).index, undefined);
   assert.equal((await pick([], [{ text: 'x', disabled: true }])).index, undefined);
 });
+
+test('a resize draws the window again in the new size, from its first row, the highlight kept', () => {
+  const items = ['Apples', 'Pears', 'Plums', 'Quinces', 'Cherries', 'Damsons', 'Figs', 'Grapes', 'Kiwis', 'Lemons'];
+  const bar = new Lightbar(items, { cols: 30, rows: 6 });
+  // Four rows of ten: End scrolls the window to Grapes..Lemons.
+  assert.equal(bar.draw().split('\r\n').length, 4);
+  bar.feed('end');
+  const out = bar.resize({ cols: 80, rows: 25 });
+  // Up from the highlighted last row to the window's first, everything below erased.
+  assert.ok(out.startsWith('\x1b[3A\r\x1b[0m\x1b[J'), JSON.stringify(out.slice(0, 20)));
+  const drawn = out.slice(out.indexOf('\x1b[J'));
+  assert.equal(drawn.split('\r\n').length, 10, 'all ten entries fit now');
+  assert.match(drawn, /Apples[\s\S]*Lemons/);
+  assert.equal(highlighted(drawn), 'Lemons');
+  assert.ok(drawn.endsWith('\r'), 'the cursor is left on the highlighted (last) row');
+  // Smaller again: the window shrinks around the highlight.
+  const small = bar.resize({ cols: 30, rows: 5 });
+  assert.ok(small.startsWith('\x1b[9A'), JSON.stringify(small.slice(0, 10)));
+  assert.equal(small.split('\r\n').length, 3);
+  assert.doesNotMatch(small, /Apples/);
+  assert.equal(highlighted(small), 'Lemons');
+  assert.equal(bar.feed('up').output.length > 0, true);
+  assert.equal(bar.index, 8);
+});
+
+test('runLightbar follows the resizes its io reports, and stops listening once done', async () => {
+  const writes: string[] = [];
+  let resize: ((cols: number, rows: number) => void) | undefined;
+  let stopped = false;
+  const keys = ['down', 'enter'];
+  let wake: (() => void) | undefined;
+  const picked = runLightbar(
+    {
+      write: (t) => writes.push(t),
+      size: () => ({ cols: 30, rows: 4 }),
+      readKey: () => new Promise((resolve) => (wake = () => resolve(keys.shift()!))),
+      onResize: (fn) => {
+        resize = fn;
+        return () => (stopped = true);
+      },
+    },
+    ['Apples', 'Pears', 'Plums', 'Quinces'],
+  );
+  assert.ok(resize);
+  resize(80, 25);
+  assert.match(writes.at(-1)!, /\x1b\[J[\s\S]*Apples[\s\S]*Quinces/);
+  wake!();
+  await new Promise((r) => setImmediate(r));
+  wake!();
+  assert.equal(await picked, 1);
+  assert.equal(stopped, true);
+});

@@ -5,7 +5,8 @@ import { describeNotice, type Notice, type NoticeHandler } from './social/notice
  * A lightbar: a list drawn where the cursor stands, one entry highlighted, moved with
  * the arrows (Home/End, PgUp/PgDn) and chosen with Enter or the entry's hotkey; Escape
  * or ^C gives up. A list taller than the screen scrolls inside a window. Only relative
- * cursor moves are used, so it works wherever on the screen it starts.
+ * cursor moves are used, so it works wherever on the screen it starts. A resized window
+ * (NAWS, ssh window-change) draws it again in the new size, where it stands.
  *
  * The model (Lightbar) is pure: keys in, bytes to draw out. runLightbar drives it.
  */
@@ -43,6 +44,8 @@ export interface LightbarIO {
   size(): { cols: number; rows: number };
   /** show notices (a page, the idle warning) while the lightbar is up; returns the unregister function */
   notices?(handler: NoticeHandler): () => void;
+  /** the caller's window changed size (coalesced by the caller of runLightbar); returns the unregister function */
+  onResize?(fn: (cols: number, rows: number) => void): () => void;
 }
 
 const NORMAL = '|16|07';
@@ -53,8 +56,9 @@ const ERASE_TO_END = '\x1b[K';
 
 export class Lightbar {
   private readonly items: LightbarItem[];
-  private readonly height: number;
-  private readonly width: number;
+  private readonly maxHeight: number | undefined;
+  private height = 1;
+  private width = 1;
   private readonly colors: { normal: string; selected: string; disabled: string };
   private selected: number;
   private top = 0;
@@ -64,10 +68,8 @@ export class Lightbar {
 
   constructor(items: readonly (string | LightbarItem)[], size: { cols: number; rows: number }, opts: LightbarOptions = {}) {
     this.items = items.map((i) => (typeof i === 'string' ? { text: i } : i));
-    this.height = Math.max(1, Math.min(this.items.length, opts.height ?? size.rows - 2, size.rows - 1));
-    const widest = Math.max(0, ...this.items.map((i) => visibleWidth(i.text)));
-    // A space either side of the text; never the last column, where BBS terminals wrap.
-    this.width = Math.max(1, Math.min(widest + 2, size.cols - 1));
+    this.maxHeight = opts.height;
+    this.fitTo(size);
     this.colors = { normal: opts.normal ?? NORMAL, selected: opts.selected ?? SELECTED, disabled: opts.disabled ?? DISABLED };
     const start = opts.start !== undefined && this.enabled(opts.start) ? opts.start : this.items.findIndex((_, i) => this.enabled(i));
     this.selected = start;
@@ -81,6 +83,28 @@ export class Lightbar {
 
   get index(): number {
     return this.selected;
+  }
+
+  /**
+   * The window drawn again for a terminal of `size`, from its first row (where a taller
+   * old window scrolled off the top, from the screen's top row), everything below erased.
+   */
+  resize(size: { cols: number; rows: number }): string {
+    if (this.finished || this.empty) return '';
+    const out = `${this.moveTo(0)}\r${RESET}\x1b[J`;
+    this.fitTo(size);
+    // The highlight stays in the window, which shows as many entries as fit.
+    this.top = Math.max(0, Math.min(this.top, this.items.length - this.height));
+    this.scrollTo(this.selected);
+    this.cursorRow = 0;
+    return out + this.draw();
+  }
+
+  private fitTo(size: { cols: number; rows: number }): void {
+    this.height = Math.max(1, Math.min(this.items.length, this.maxHeight ?? size.rows - 2, size.rows - 1));
+    const widest = Math.max(0, ...this.items.map((i) => visibleWidth(i.text)));
+    // A space either side of the text; never the last column, where BBS terminals wrap.
+    this.width = Math.max(1, Math.min(widest + 2, size.cols - 1));
   }
 
   /** The window, drawn from the cursor down; the cursor is left on the highlighted row. */
@@ -255,6 +279,7 @@ export async function runLightbar(
   if (bar.empty) return undefined;
   io.write(bar.draw());
   const off = io.notices?.((n) => io.write(bar.notice(n, io.size().cols))) ?? (() => undefined);
+  const offResize = io.onResize?.((cols, rows) => io.write(bar.resize({ cols, rows }))) ?? (() => undefined);
   try {
     for (;;) {
       const step = bar.feed(await io.readKey());
@@ -263,6 +288,7 @@ export async function runLightbar(
     }
   } finally {
     off();
+    offResize();
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConnectionClosedError, type Connection } from '@carrier/core';
-import { LineEditor, renderPipeCodes, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
+import { coalesceResizes, LineEditor, renderPipeCodes, viewBudget, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
 import { keyName, type KeyInput } from '../key-input.js';
 import { runLightbar, runNumberedList, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
@@ -135,7 +135,18 @@ export class Widgets {
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
     // No cursor control to move a highlight with: the entries as a numbered list.
     if (this.host.screen.plain) return runNumberedList(this.io(), items);
-    return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false, oneLine: true }) }, items, opts);
+    const { conn } = this.host;
+    const onResize = (fn: (cols: number, rows: number) => void): (() => void) => {
+      // A resize storm redraws at most once per limits.view.resizeDelay, within the caller's view CPU budget.
+      const resizes = coalesceResizes(fn, { budget: viewBudget(conn), initial: { cols: conn.terminal.cols, rows: conn.terminal.rows } });
+      const push = (cols: number, rows: number): void => resizes.push(cols, rows);
+      conn.on('resize', push);
+      return () => {
+        resizes.cancel();
+        conn.off('resize', push);
+      };
+    };
+    return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false, oneLine: true }), onResize }, items, opts);
   }
 
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {
