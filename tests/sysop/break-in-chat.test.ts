@@ -116,6 +116,28 @@ describe('break-in chat', () => {
     bob.send('/quit\r');
     await bob.waitScreen(/Command:/);
   });
+
+  it("the chat's lines wrap by words at the caller's width, not mid-word at the edge", async () => {
+    await bob.waitScreen(/Command:/);
+    const opened = (await c.ok('chat', { node: bobNode, action: 'open' })) as { stream: number };
+    // 103 characters: the edge of an 80-column screen falls inside "or".
+    let screen = await bob.waitScreen(/Sysop is breaking in[^]*You:/);
+    const both = (rows: string[], first: number): string => `${rows[first]!.trimEnd()} ${rows[first + 1]!.trimEnd()}`;
+    let rows = screen.split('\n');
+    const intro = rows.findIndex((r) => r.startsWith('*** Sysop is breaking in'));
+    assert.equal(both(rows, intro), '*** Sysop is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***', screen);
+    const long = 'every word of this line stays whole on the screen of the caller even where the edge of the window comes';
+    await c.ok('chat', { node: bobNode, action: 'say', text: long });
+    screen = await bob.waitScreen(/window comes/);
+    rows = screen.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('Sysop: every word'));
+    assert.ok(at >= 0, screen);
+    assert.equal(both(rows, at), `Sysop: ${long}`, screen);
+    const from = c.messages.length;
+    await c.ok('chat', { node: bobNode, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await bob.waitScreen(/Command:/);
+  });
 });
 
 describe('break-in chat while the caller is in a door', () => {
