@@ -49,7 +49,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
   const open = (store: Store): Promise<BoardFiles> => openBoardFiles(cfg, store);
   const uploadId = (v: string | undefined): number => {
     const n = Number((v ?? '').replace(/^#/, ''));
-    if (!Number.isInteger(n) || n <= 0) throw new FilesUsageError(`not an upload number: ${JSON.stringify(v ?? '')}`);
+    if (!Number.isInteger(n) || n <= 0) throw new FilesUsageError(`files ${sub}: not an upload number: ${JSON.stringify(v ?? '')}`);
     return n;
   };
   try {

@@ -25,7 +25,7 @@ function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new MsgUsageError(`${name} needs a value`);
+  if (value === undefined || value.startsWith('--')) throw new MsgUsageError(`msg post: ${name} needs a value`);
   return value;
 }
 
@@ -50,15 +50,15 @@ export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDe
   }
   const subject = option(rest, '--subject');
   if (subject === undefined || subject.trim() === '') throw new MsgUsageError('msg post needs --subject');
-  if ([...subject].length > MESSAGE_LIMITS.subjectLength) throw new MsgUsageError(`--subject is longer than ${MESSAGE_LIMITS.subjectLength} characters`);
+  if ([...subject].length > MESSAGE_LIMITS.subjectLength) throw new MsgUsageError(`msg post: --subject is longer than ${MESSAGE_LIMITS.subjectLength} characters`);
   const from = option(rest, '--from') ?? cfg.board.name;
   const to = option(rest, '--to');
-  if (to !== undefined && [...to].length > MESSAGE_LIMITS.handleLength) throw new MsgUsageError(`--to is longer than ${MESSAGE_LIMITS.handleLength} characters`);
+  if (to !== undefined && [...to].length > MESSAGE_LIMITS.handleLength) throw new MsgUsageError(`msg post: --to is longer than ${MESSAGE_LIMITS.handleLength} characters`);
   const areas = await areasOf(cfg);
   const area = areas.areas.find((a) => a.tag === areaTag.toLowerCase());
-  if (!area) throw new MsgUsageError(`no message area ${JSON.stringify(areaTag)} (areas: ${areas.areas.map((a) => a.tag).join(', ')})`);
+  if (!area) throw new MsgUsageError(`msg post: no message area ${JSON.stringify(areaTag)} (areas: ${areas.areas.map((a) => a.tag).join(', ')})`);
   const body = await deps.readStdin();
-  if (Buffer.byteLength(body) > MESSAGE_LIMITS.bodyBytes) throw new MsgUsageError(`the body is larger than ${MESSAGE_LIMITS.bodyBytes} bytes`);
+  if (Buffer.byteLength(body) > MESSAGE_LIMITS.bodyBytes) throw new MsgUsageError(`msg post: the body is larger than ${MESSAGE_LIMITS.bodyBytes} bytes`);
   if (body.trim() === '') throw new MsgUsageError('msg post: the body (standard input) is empty');
   return deps.withStore(async (store) => {
     const user = await store.users.findByHandle(from);

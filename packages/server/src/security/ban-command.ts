@@ -22,7 +22,7 @@ function option(args: string[], name: string): string | undefined {
   if (i < 0) return undefined;
   const a = args[i]!;
   const value = a.includes('=') ? a.slice(name.length + 1) : args[i + 1];
-  if (value === undefined || value === '') throw new BanUsageError(`${name} needs a value`);
+  if (value === undefined || value === '') throw new BanUsageError(`ban add: ${name} needs a value`);
   return value;
 }
 
@@ -53,11 +53,11 @@ export async function banCommand(args: string[], cfg: CarrierConfig, io: BanComm
     const raw = positional(rest);
     if (!raw) throw new BanUsageError('ban add needs an IP address or CIDR range');
     const cidr = parseCidr(raw);
-    if (!cidr) throw new BanUsageError(`"${escapeClientText(raw, 60)}" is not an IP address or CIDR range`);
+    if (!cidr) throw new BanUsageError(`ban add: "${escapeClientText(raw, 60)}" is not an IP address or CIDR range`);
     const target = formatCidr(cidr);
     const forText = option(rest, '--for');
     const forMs = forText === undefined ? null : parseDuration(forText);
-    if (forMs === undefined || forMs === 0) throw new BanUsageError(`--for needs a duration such as 30m, 24h or 7d (got ${JSON.stringify(forText)})`);
+    if (forMs === undefined || forMs === 0) throw new BanUsageError(`ban add: --for needs a duration such as 30m, 24h or 7d (got ${JSON.stringify(forText)})`);
     const reason = option(rest, '--reason') ?? 'banned by the sysop';
     if (new AddressSet(cfg.security.allowlist).has(target)) {
       io.err(`carrier: ban add: ${target} is in security.allowlist, which is never banned; remove it there first`);
