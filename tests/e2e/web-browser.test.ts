@@ -111,6 +111,29 @@ describe('a caller in a browser', () => {
     await page.close();
   });
 
+  it('a handle typed straight after "press a key to reconnect" arrives whole, the reconnecting key with it', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await webLogin(page, board.ports.web!, 'alice', PW);
+      await page.keyboard.type('g');
+      await waitScreen(page, /Goodbye/);
+      await page.locator('#status').waitFor({ state: 'visible', timeout: 15_000 });
+      const mark = board.logs.length;
+      // The first key opens a new connection; the rest are typed while it opens.
+      await page.keyboard.type('bob');
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /password:/, 20_000);
+      await page.keyboard.type(PW);
+      await page.keyboard.press('Enter');
+      const outcome = await board.waitForLog((l) => board.logs.indexOf(l) >= mark && (l['event'] === 'session.login' || l['event'] === 'login.failed'), 20_000);
+      assert.equal(outcome['event'], 'session.login', JSON.stringify(outcome));
+      assert.equal(outcome['user'], 'bob');
+      await waitScreen(page, /Command:/, 20_000);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('fits 80 columns to a phone\'s width, with Esc, Ctrl and arrow keys on screen', async () => {
     const phone = await launchBrowser({ width: 390, height: 760 }, { isMobile: true, hasTouch: true });
     try {

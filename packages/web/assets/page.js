@@ -50,6 +50,12 @@
 
   var ws = null;
   var state = 'idle'; // idle | connecting | open | closed
+  // Keys typed while the socket opens (the key that reconnects, and the handle typed straight
+  // after it) go up once it is open, in order; they were dropped, and a handle arrived
+  // without its first letters. Bounded: a held-down key while the board is away is no paste.
+  var MAX_TYPED_AHEAD = 4096;
+  var typedAhead = [];
+  var typedAheadLength = 0;
   var ctrlArmed = false;
   var resizeTimer = 0;
 
@@ -78,6 +84,8 @@
   function closed(ev) {
     ws = null;
     state = 'closed';
+    typedAhead = [];
+    typedAheadLength = 0;
     var why = ev.reason ? ' (' + ev.reason + ')' : '';
     term.write('\r\n\x1b[0m\x1b[1;31mdisconnected' + why + ', press a key to reconnect\x1b[0m\r\n');
     showStatus('disconnected' + why + ', press a key to reconnect');
@@ -106,15 +114,13 @@
     };
     ws.onclose = closed;
     if (ws.readyState === WebSocket.OPEN) {
-      state = 'open';
       sizeAsked(early.cols, early.rows);
-      term.focus();
+      opened();
     } else {
       state = 'connecting';
       ws.onopen = function () {
-        state = 'open';
         sizeAsked(early.cols, early.rows);
-        term.focus();
+        opened();
       };
     }
   }
@@ -127,10 +133,7 @@
     state = 'connecting';
     ws = new WebSocket(url());
     ws.binaryType = 'arraybuffer';
-    ws.onopen = function () {
-      state = 'open';
-      term.focus();
-    };
+    ws.onopen = opened;
     ws.onmessage = function (ev) {
       received(ev.data);
     };
@@ -142,12 +145,24 @@
   // split between two; the board decodes across frames).
   var MAX_FRAME = 16 * 1024;
 
+  function opened() {
+    state = 'open';
+    term.focus();
+    var keys = typedAhead.join('');
+    typedAhead = [];
+    typedAheadLength = 0;
+    if (keys) send(keys);
+  }
+
   function send(text) {
-    if (state === 'closed') {
-      connect();
+    if (state === 'closed') connect();
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      if (state === 'connecting' && typedAheadLength + text.length <= MAX_TYPED_AHEAD) {
+        typedAhead.push(text);
+        typedAheadLength += text.length;
+      }
       return;
     }
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
     var bytes = encoder.encode(text);
     for (var i = 0; i < bytes.length; i += MAX_FRAME) ws.send(bytes.subarray(i, i + MAX_FRAME));
   }
