@@ -42,6 +42,13 @@ describe('message areas and private mail', () => {
     callers.push(c);
     return c;
   };
+  /** `handle` over OpenSSH, at the message areas' prompt in General. */
+  const inGeneral = async (handle: string): Promise<TmuxCaller> => {
+    const c = await openssh(handle);
+    c.send('m');
+    await c.waitScreen(/Area: General/);
+    return c;
+  };
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'carrier-msg-e2e-'));
@@ -126,13 +133,27 @@ describe('message areas and private mail', () => {
   });
 
   it('L lists the area under a header that names its columns in their order', async () => {
-    const bob = await openssh('bob');
-    bob.send('m');
-    await bob.waitScreen(/Area: General/);
+    const bob = await inGeneral('bob');
     bob.send('l');
     await bob.waitScreen(/General +- number, from, to, date, subject; \* is new\s+ +\d+ alice +All +\d\d-\d\d \d\d:\d\d Hello board\s+ +\d+ bob +alice +\d\d-\d\d \d\d:\d\d Re: Hello board/);
     bob.send('q\r');
     await bob.waitScreen(/\[Q\]uit: q\s+Area: General/);
+    bob.hangup();
+  });
+
+  it('a reader key that stays on the message (P at the first, - at a thread\'s start) answers under the prompt, the message not drawn again', async () => {
+    const bob = await inGeneral('bob');
+    bob.send('r');
+    await bob.waitScreen(/From: alice[\s\S]*Subject: Hello board[\s\S]*\[Q\]uit:/);
+    bob.send('p');
+    await bob.waitScreen(/Subject: Hello board[\s\S]*\[Q\]uit: *\n+This is the first message\.\s*\n\[N\]ext/);
+    bob.send('-');
+    await bob.waitScreen(/This is the first message\.\s*\n\[N\]ext.*\n+This message starts its thread\.\s*\n\[N\]ext/);
+    bob.send('x');
+    const screen = await bob.waitScreen(/This message starts its thread\.\s*\n\[N\]ext.*\n+\[N\]ext/);
+    assert.equal(screen.match(/Subject: Hello board/g)?.length, 1, screen);
+    bob.send('q');
+    await bob.waitScreen(/\[Q\]uit:\s+Area: General/);
     bob.hangup();
   });
 

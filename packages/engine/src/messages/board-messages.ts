@@ -209,6 +209,9 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
   const user = s.user;
   if (!user) return 'quit';
   let m = await s.store.messages.get(id);
+  // A key that leaves the caller on this message (P at the first one, an unknown key)
+  // asks again under what it said, instead of showing the message again over it.
+  let showIt = true;
   for (;;) {
     const areas = await messageAreasOf(s.board);
     const area = m ? readable(areas, s, m.area) : undefined;
@@ -216,9 +219,12 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       s.println('|12That message is not there.|07');
       return 'end';
     }
-    const pointer = await s.store.messages.lastRead(user.id, area.tag);
-    await show(s, m, area, m.id > pointer);
-    await s.store.messages.markRead(user.id, area.tag, m.id);
+    if (showIt) {
+      const pointer = await s.store.messages.lastRead(user.id, area.tag);
+      await show(s, m, area, m.id > pointer);
+      await s.store.messages.markRead(user.id, area.tag, m.id);
+    }
+    showIt = true;
     const sysop = isSysop(s);
     s.print(
       `|08[|15N|08]|07ext |08[|15P|08]|07rev |08[|15R|08]|07eply |08[|15T|08]|07hread |08[|15+|08]|07thread next |08[|15-|08]|07parent ` +
@@ -242,8 +248,10 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       }
       case 'p': {
         const [before] = await s.store.messages.list(area.tag, { beforeId: m.id, limit: 1 });
-        if (!before) s.println('|07This is the first message.');
-        else next = await s.store.messages.get(before.id);
+        if (!before) {
+          s.println('|07This is the first message.');
+          showIt = false;
+        } else next = await s.store.messages.get(before.id);
         break;
       }
       case 'r':
@@ -259,8 +267,10 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       case ']': {
         const thread = await s.store.messages.thread(m.threadId);
         const after = thread.find((t) => t.id > m!.id && readable(areas, s, t.area));
-        if (!after) s.println('|07No later message in this thread.');
-        else next = await s.store.messages.get(after.id);
+        if (!after) {
+          s.println('|07No later message in this thread.');
+          showIt = false;
+        } else next = await s.store.messages.get(after.id);
         break;
       }
       case '-':
@@ -270,8 +280,10 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
           next = await s.store.messages.get(m.parentId);
           if (!next) s.println('|07The message it replies to is gone.');
         }
+        showIt = next !== undefined && next !== null;
         break;
       case 'd':
+        showIt = false;
         if (!sysop) break;
         s.print(`|12Delete #${m.id}? |07(y/N) `);
         if ((await s.readKey()).toLowerCase() === 'y') {
@@ -281,14 +293,20 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
           const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
           if (!after) return 'end';
           next = await s.store.messages.get(after.id);
+          showIt = true;
         } else s.println('');
         break;
       case 'm': {
-        if (!sysop) break;
+        if (!sysop) {
+          showIt = false;
+          break;
+        }
         s.print('|11Move to area: |15');
         const to = findArea(areas, await s.readLine({ maxLength: 40 }), s.user);
-        if (!to) s.println('|12No such area.|07');
-        else {
+        if (!to) {
+          s.println('|12No such area.|07');
+          showIt = false;
+        } else {
           await s.store.messages.move(m.id, to.tag);
           s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
           s.println(`|07Moved to ${field(to.name, 40)}.`);
@@ -299,6 +317,7 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       case 'escape':
         return 'quit';
       default:
+        showIt = false;
         break;
     }
     if (next) m = next;
