@@ -12,4 +12,6 @@ process.on('message', (msg: { cmd?: string }) => {
   if (msg.cmd === 'measure') skip = probe.samples.length;
   if (msg.cmd === 'stop') void probe.stop().then((samples) => process.send!({ samples: samples.slice(skip) }, () => process.exit(0)));
 });
+// The bench ended without a stop (killed): the IPC channel closes, and nobody is measuring.
+process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true });

@@ -23,10 +23,10 @@
 // machine's cores with the board). Then the flooders hang up and the next count starts.
 import { fork } from 'node:child_process';
 import net from 'node:net';
-import { loadavg } from 'node:os';
+import { constants, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { percentileOf } from '../../tests/hostile/support/storm.js';
-import { BENCH_PASSWORD, startBenchBoard } from './load/bench-board.js';
+import { BENCH_PASSWORD, buildStamp, startBenchBoard } from './load/bench-board.js';
 import { pool, sleep } from './load/callers.js';
 import { cpuPercent, sampleProc, waitPercent } from './load/proc.js';
 import { answerLikeSyncterm } from './syncterm-answers.js';
@@ -220,8 +220,13 @@ async function settle(pid: number): Promise<void> {
 }
 
 const board = await startBenchBoard({ users: ACCOUNTS, scryptN: 1024, keyRate: { perSecond: KEY_RATE, ...(KEY_BURST ? { burst: KEY_BURST } : {}) } });
+// Stopped by a signal (kill, or ^C to this process alone): the board, its data dir and the
+// good caller's process would outlive the run, and a board left flooding skews the next one.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void board.stop().finally(() => process.exit(128 + constants.signals[signal])));
+}
 try {
-  console.log(`key rate ${KEY_RATE}/s${KEY_BURST ? `, burst ${KEY_BURST}` : ''}; ${SECONDS} s measured after ${WARMUP_S} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`key rate ${KEY_RATE}/s${KEY_BURST ? `, burst ${KEY_BURST}` : ''}; ${SECONDS} s measured after ${WARMUP_S} s; ${buildStamp()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let run = 1; run <= RUNS; run++) {
     for (const n of FLOODERS) {
       await settle(board.pid);

@@ -69,6 +69,17 @@ function benchConfig(dataDir: string, logLevel: string, scryptN: number | undefi
   ].join('\n') + '\n';
 }
 
+/**
+ * What code a run measures: the commit, and how many files under packages/ differ from it.
+ * dist is built in the shared tree, so it may hold uncommitted work (anyone's) or be stale.
+ */
+export function buildStamp(): string {
+  const git = (...args: string[]): string => spawnSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8' }).stdout.trim();
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const changed = git('status', '--porcelain', '--', 'packages').split('\n').filter(Boolean).length;
+  return changed === 0 ? `commit ${commit}, packages/ as committed` : `commit ${commit}, ${changed} file${changed === 1 ? '' : 's'} under packages/ uncommitted (the build may hold them)`;
+}
+
 function cliArgs(source: 'dist' | 'src'): string[] {
   return source === 'dist'
     ? [join(repoRoot, 'packages/server/dist/cli.js')]
