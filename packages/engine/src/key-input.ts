@@ -16,6 +16,10 @@ export const ESCAPE_DECIDE_MS = 80;
  * logged-in caller holding a key down over a fast link could keep a core busy. Keys over
  * the rate are not dropped: they wait (KEY_BACKLOG_LIMIT) and the transport stops
  * reading, so a paste arrives whole, at the rate, and a flood costs the flooder time.
+ * Why 100: tools/bench/paste-flood.ts (2026-12-07, 2 shared cores) with callers pasting
+ * into the message editor without end: at 100/s, 50 of them take about half a core and a
+ * caller typing at `login:` sees a 2 ms echo (p50); 200 fill the core (60 ms p50). At
+ * 500/s, 10 take half a core and 50 fill it; at 2000/s, 10 fill it.
  */
 export const KEY_RATE: Readonly<KeyRate> = { perSecond: 100, burst: 1000 };
 
