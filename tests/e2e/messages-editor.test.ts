@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller, writePost } from './messages-callers.js';
@@ -39,7 +40,7 @@ describe('the message editor and reader with a real telnet client', () => {
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'carrier-msg-editor-e2e-'));
     board = await startCarrier({ logLevel: 'info' });
-    for (const h of ['erin', 'frank']) await board.addUser(h, PW);
+    for (const h of ['erin', 'frank', 'gina']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -58,6 +59,27 @@ describe('the message editor and reader with a real telnet client', () => {
     // Before, the notice put back "the line" it thought was on screen: every frame of the editor.
     assert.doesNotMatch(screen, /INS|bytes|Ctrl-Z|buy milk/);
     erin.hangup();
+  });
+
+  it("who's online says a caller in the editor is writing a message, and where they are again after", async () => {
+    const gina = await inetutils('gina');
+    await writePost(gina, 'Activity');
+    /** Polls `carrier who` until gina's row ends with `activity`. */
+    const doing = (activity: string): Promise<unknown> => {
+      let last = '';
+      return eventually(
+        async () => new RegExp(`^\\d+ +gina +telnet .*${activity}$`, 'm').test((last = (await board.cli(['who'])).stdout)),
+        () => `who's online to say gina is ${activity}:\n${last}`,
+        { timeoutMs: 15_000 },
+      );
+    };
+    await doing('writing a message');
+    gina.send('\x1b');
+    await gina.waitScreen(/Abort message\? \(y\/N\)/);
+    gina.send('y');
+    await gina.waitScreen(/\[J\]ump \[P\]ost/);
+    await doing('reading messages');
+    gina.hangup();
   });
 
   it('Ctrl-Z on an empty message asks what to do instead of only ringing the bell', async () => {

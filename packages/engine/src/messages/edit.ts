@@ -77,9 +77,13 @@ export async function editText(s: Session, opts: EditTextOptions): Promise<strin
     held.push(n);
     if (!isPersonal(n.kind)) shown.show?.(n);
   });
+  // Who's online says so (it said "reading messages" or "reading mail" meanwhile).
+  const previousActivity = s.activity;
+  s.setActivity('writing a message');
   try {
     return opts.lineMode || prefersLineMode(s) ? await lineMode(s, opts) : await fullScreen(s, opts, shown);
   } finally {
+    if (!s.closed) s.setActivity(previousActivity);
     unregister();
     for (const n of held) s.write(`${noticeLine(n)}\r\n`);
   }
