@@ -42,6 +42,16 @@ describe('bans and penalties', () => {
     assert.match(again.stderr, /not banned/);
   });
 
+  it('a caller already on from a newly banned address is told so, as at accept, and hung up', async () => {
+    const on = await loginRaw(board.ports.telnet!, 'alice', 'wonderland7', { localAddress: '127.0.0.21', terminalType: 'xterm' });
+    const mark = on.bytes.length;
+    const add = await board.cli(['ban', 'add', '127.0.0.21', '--for', '1h']);
+    assert.equal(add.code, 0, add.stderr);
+    await eventually(async () => on.closed, 5000, 'the ban to hang up the caller already on');
+    assert.match(on.bytes.subarray(mark).toString('latin1'), /This address is banned\./);
+    assert.equal((await board.cli(['ban', 'remove', '127.0.0.21'])).code, 0);
+  });
+
   it('bans a whole range with a CIDR, with no expiry unless --for is given', async () => {
     const add = await board.cli(['ban', 'add', '127.0.1.99/24']);
     assert.equal(add.code, 0, add.stderr);

@@ -117,6 +117,7 @@ describe('the /ws protocol on a running board', () => {
     await on.readUntil('login:', { timeout: 20_000 });
     const add = await board.cli(['ban', 'add', '127.0.0.44', '--for', '1h', '--reason', 'test ban']);
     assert.equal(add.code, 0, add.stderr);
+    await on.readUntil('This address is banned.', { timeout: 10_000 });
     await on.waitClosed(10_000);
     await eventually(
       async () => {

@@ -67,8 +67,11 @@ export interface AdmissionObserver {
   released?(ticket: AdmissionTicket): void;
 }
 
-/** Hands a ticket's socket back to its front end to be closed (a new ban). */
-export type Disconnect = (reason: string) => void;
+/**
+ * Hands a ticket's socket back to its front end to be closed (a new ban); `say` is a line
+ * for the caller first (the accept path's "This address is banned."), none when silent.
+ */
+export type Disconnect = (reason: string, say?: string) => void;
 
 interface Entry extends AdmissionTicket {
   disconnect: Disconnect | undefined;
@@ -153,14 +156,14 @@ export class Admission {
     if (this.open.has(entry)) entry.disconnect = disconnect;
   }
 
-  /** Close every open socket whose address matches; returns how many. */
-  disconnectWhere(match: (remoteAddress: string) => boolean, reason: string): number {
+  /** Close every open socket whose address matches (telling its caller `say`); returns how many. */
+  disconnectWhere(match: (remoteAddress: string) => boolean, reason: string, say?: string): number {
     let n = 0;
     for (const entry of [...this.open]) {
       if (!match(entry.remoteAddress) || !entry.disconnect) continue;
       n++;
       try {
-        entry.disconnect(reason);
+        entry.disconnect(reason, say);
       } catch {
         /* the socket is going away anyway; its close releases the ticket */
       }

@@ -141,9 +141,12 @@ export abstract class BaseServer extends EventEmitter {
     this.sockets.add(socket);
     this.perIp.set(remoteAddress, (this.perIp.get(remoteAddress) ?? 0) + 1);
     this.bindLater(ticket);
-    this.admission.onDisconnect(ticket, (reason) => {
-      // A ban reaches sockets already open: the session hears why, the peer gets nothing more.
-      this.connOf.get(ticket)?.close(reason);
+    this.admission.onDisconnect(ticket, (reason, say) => {
+      // A ban reaches sockets already open: the session hears why, and a caller whose
+      // connection is up is told in the protocol's own way (never raw bytes into ssh).
+      const conn = this.connOf.get(ticket);
+      if (say !== undefined && conn && !conn.closed) conn.write(say);
+      conn?.close(reason);
       socket.destroy();
     });
     socket.once('close', () => {

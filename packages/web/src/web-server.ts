@@ -398,8 +398,9 @@ export class WebServer extends BaseServer {
     let conn: WebConnection | undefined;
     this.callers.add(socket);
     this.callersPerIp.set(remote, (this.callersPerIp.get(remote) ?? 0) + 1);
-    this.admissionRef.onDisconnect(ticket, (reason) => {
-      // A ban reaches callers already on: the session hears why, the page gets nothing more.
+    this.admissionRef.onDisconnect(ticket, (reason, say) => {
+      // A ban reaches callers already on: the session hears why, and the page is told.
+      if (say !== undefined && conn && !conn.closed) conn.write(say);
       conn?.close(reason);
       socket.destroy();
     });

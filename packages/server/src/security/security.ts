@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Admission, AddressSet, formatCidr, RefusalLog, type BaseServer, type Logger, type StartupLimits } from '@carrier/core';
+import { Admission, AddressSet, BANNED_TEXT, formatCidr, RefusalLog, type BaseServer, type Logger, type StartupLimits } from '@carrier/core';
 import type { Board } from '@carrier/engine';
 import type { SshAuthenticator } from '@carrier/ssh';
 import type { ScryptParams, Store } from '@carrier/store';
@@ -106,8 +106,10 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
   let board: Board | undefined;
 
   // A new ban reaches the sockets its source already has open, on every front end.
-  bans.onBan((cidr) => {
-    const n = admission.disconnectWhere((addr) => !allowlist.has(addr) && bans.find(addr) !== undefined, 'banned');
+  // Told as at accept, except after a bot-trap ban, which stays silent (see BanList.gate).
+  bans.onBan((cidr, ban) => {
+    const say = ban.source === 'trap' ? undefined : BANNED_TEXT;
+    const n = admission.disconnectWhere((addr) => !allowlist.has(addr) && bans.find(addr) !== undefined, 'banned', say);
     if (n > 0) log.info('security.ban_disconnected', { target: formatCidr(cidr), connections: n });
   });
   admission.observe({
