@@ -82,6 +82,17 @@ function ago(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}`;
 }
 
+/** A ban in the bans panel: the time it ends, with the day when that is not today. */
+export function banRow(b: BanInfo, cols: number, now: number): string {
+  let ends = 'permanent';
+  if (b.expiresAt !== null) {
+    const at = new Date(b.expiresAt);
+    const day = new Date(now).toDateString() === at.toDateString() ? '' : `${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')} `;
+    ends = `until ${day}${at.toTimeString().slice(0, 5)}`;
+  }
+  return fitWidth(`${safe(b.target, 45)} ${ends} ${safe(b.reason, 60)}`, cols);
+}
+
 export function nodeRow(n: NodeInfo): string {
   return `${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${safe(n.protocol, 9).padEnd(10)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
 }
@@ -218,7 +229,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
         ? 'none'
         : bans
             .slice(0, 50)
-            .map((b) => fitWidth(`${safe(b.target, 45)} ${b.expiresAt === null ? 'permanent' : `until ${new Date(b.expiresAt).toTimeString().slice(0, 5)}`} ${safe(b.reason, 60)}`, cols))
+            .map((b) => banRow(b, cols, Date.now()))
             .join('\n'),
     );
   };

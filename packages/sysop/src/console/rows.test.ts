@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { charWidth } from '@carrier/terminal';
-import { footerHelp, logRow } from './console.js';
+import { banRow, footerHelp, logRow } from './console.js';
 
 const width = (s: string): number => [...s].reduce((w, ch) => w + charWidth(ch), 0);
 
@@ -33,4 +33,14 @@ describe('the console fits its rows to their panels', () => {
     assert.match(footerHelp(80, true), /D delete {2}Esc back$/);
     for (const cols of [80, 40, 10]) assert.ok(footerHelp(cols, true).length <= cols - 1);
   });
+
+  it('a ban that ends on another day says the day: "until 13:24" read as today, an hour ago', () => {
+    const now = new Date(2026, 11, 7, 13, 24, 54).getTime();
+    const ban = { target: '127.0.0.37', source: 'sysop', reason: 'banned from the sysop console' };
+    assert.equal(banRow({ ...ban, expiresAt: now + 24 * 3600_000 }, 80, now), '127.0.0.37 until 12-08 13:24 banned from the sysop console');
+    assert.equal(banRow({ ...ban, expiresAt: now + 600_000 }, 80, now), '127.0.0.37 until 13:34 banned from the sysop console');
+    assert.equal(banRow({ ...ban, expiresAt: null }, 80, now), '127.0.0.37 permanent banned from the sysop console');
+    assert.equal(banRow({ ...ban, expiresAt: null }, 12, now), '127.0.0.37 p');
+  });
 });
+
