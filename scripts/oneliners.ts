@@ -4,7 +4,7 @@
 // caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
 // applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
-import type { Session } from '@carrier/engine';
+import { clipToWidth, type Session } from '@carrier/engine';
 import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
@@ -22,7 +22,8 @@ export default async function oneliners(s: Session): Promise<void> {
     const width = Math.max(20, s.terminal.cols - 1);
     wall.forEach((o, i) => {
       // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
-      const line = `${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`.slice(0, width).replace(/\|/g, '||');
+      // Cut by columns, not characters: a line of wide (CJK) characters wrapped onto a second row.
+      const line = clipToWidth(`${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`, width).replace(/\|/g, '||');
       s.println(`|07${line}`);
     });
     s.println('');

@@ -55,6 +55,27 @@ describe('the oneliners wall and last callers', () => {
     sysop.hangup();
   });
 
+  it('a oneliner of wide characters keeps to one row of the wall', async () => {
+    // 40 CJK characters are 80 columns: cut by code units, the row ran past 80 and wrapped.
+    const wide = '日本語のテキスト'.repeat(5);
+    const bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW);
+    try {
+      bob.send('o');
+      await bob.waitRaw('uit:');
+      bob.send('a');
+      await bob.waitRaw('Your line:');
+      bob.send(`${wide}\r`);
+      const screen = await bob.waitScreen(/\d bob +日本語/);
+      const rows = screen.split('\n');
+      const at = rows.findIndex((l) => /\d bob +日本語/.test(l));
+      assert.doesNotMatch(rows[at + 1] ?? '', /^[^\x00-\x7f]/, `the line wrapped onto the next row:\n${screen}`);
+    } finally {
+      bob.hangup();
+      // the next test lists who is on now: bob's call is over first
+      await board.waitForLog((l) => l['event'] === 'session.end' && l['user'] === 'bob' && l['conn'] !== undefined && String(l['conn']).startsWith('telnet'));
+    }
+  });
+
   it('a caller who hung up is on the last callers list with protocol, time and duration', async () => {
     const carol = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
     carol.send('g');

@@ -66,3 +66,4 @@ export type { TransferWire } from './files/wire.js';
 export { DownloadLinks, LINK_ROUTE, type DownloadLinksOptions, type DownloadLink } from './files/download-links.js';
 export { sftpBackendFor, type SftpBackendLike } from './files/sftp-backend.js';
 export { singleFlight } from './single-flight.js';
+export { clipToWidth, fitToWidth } from './text-fit.js';
