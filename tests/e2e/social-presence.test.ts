@@ -22,7 +22,7 @@ describe("who's online, pages and split-screen chat", () => {
 
   before(async () => {
     board = await startCarrier({ ssh: true, logLevel: 'info' });
-    for (const h of ['alice', 'bob', 'carol', 'dave']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
     await board.addUser('Zero Cool', PW, true);
   });
   after(async () => {
@@ -132,5 +132,31 @@ describe("who's online, pages and split-screen chat", () => {
     await dave.waitRaw('Disconnected by the sysop.');
     await within(() => dave.closed, 5_000, 'dave is still connected');
     await sysop.waitScreen(/^(?![\s\S]*\bdave\b)/);
+  });
+
+  it("a page longer than who's online's status line reaches a reader on the list whole once they leave it (OpenSSH in tmux)", async () => {
+    const erin = keep(await OpenSshCaller.login(board.ports.ssh!, 'erin', PW, tmp));
+    const frank = keep(await TelnetCaller.login(board.ports.telnet!, 'frank', PW));
+    erin.send('w');
+    await erin.waitScreen(/^\d+ +frank +telnet/m);
+    frank.send('w');
+    const screen = await frank.waitScreen(/^\d+ +erin +ssh .*who's online/m);
+    const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
+    const steps = nodes.indexOf('erin') - nodes.indexOf('frank');
+    frank.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
+    frank.send('p');
+    await frank.waitScreen(/Page erin: _/);
+    // 150 characters: twice what an 80-column status line holds after '*** Page from frank (node N): '.
+    const words = Array.from({ length: 25 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(' ');
+    frank.send(`${words}\r`);
+    await frank.waitScreen(/Paged erin\./);
+    await erin.waitScreen(/\*\*\* Page from frank \(node \d+\): word00 word01/);
+    assert.doesNotMatch(await erin.screen(), /word24/, 'the status line holds only what fits');
+    erin.send(' ');
+    await erin.waitScreen(/Command:/);
+    // The page again, whole, above the menu's prompt (it fails without: only its start was ever shown).
+    const after = await erin.waitScreen(/\*\*\* Page from frank \(node \d+\): word00[\s\S]*word24/);
+    assert.match(after, /Command:/);
+    frank.send(' ');
   });
 });

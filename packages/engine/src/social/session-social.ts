@@ -98,14 +98,20 @@ export class SessionSocial {
    * Show notices with `handler` while it is registered (a full-screen view that owns the
    * screen); the newest registration wins. Returns the unregister function.
    */
-  onNotice(handler: NoticeHandler, opts: { answersKey?: boolean; kinds?: readonly NoticeKind[]; oneLine?: boolean } = {}): () => void {
+  onNotice(
+    handler: NoticeHandler,
+    opts: { answersKey?: boolean; kinds?: readonly NoticeKind[]; oneLine?: boolean; fits?: (notice: Notice) => boolean } = {},
+  ): () => void {
     // A view that shows one notice at a time (a status line) hides each under the next:
-    // when it had more than one, they are all shown again as lines once it lets go.
+    // when it had more than one, or cut one to its width (`fits` says it did not fit), they
+    // are all shown again as lines once it lets go.
     const shown: Notice[] = [];
+    let cut = false;
     const entry: NoticeHandler = (n) => {
       if (opts.oneLine) {
         if (shown.length >= MAX_HELD_NOTICES) shown.shift();
         shown.push(n);
+        if (opts.fits && !opts.fits(n)) cut = true;
       }
       handler(n);
     };
@@ -119,7 +125,7 @@ export class SessionSocial {
       if (i >= 0) this.handlers.splice(i, 1);
       this.passive.delete(entry);
       this.kinds.delete(entry);
-      if (shown.length > 1) for (const n of shown.splice(0)) this.hold(n);
+      if (shown.length > 1 || cut) for (const n of shown.splice(0)) this.hold(n);
     };
   }
 

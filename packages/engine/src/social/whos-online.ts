@@ -4,7 +4,7 @@ import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
-import { describeNotice } from './notice.js';
+import { describeNotice, type Notice } from './notice.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
 import type { Invitation } from './session-social.js';
 import { answerInvitation, requestPrivateChat, type ChatPeer } from './split-chat.js';
@@ -176,13 +176,18 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
       scheduleRender();
     }),
   ];
-  const unNotice = s.social.onNotice(
-    (n) => {
-      const { head: h, body: b } = describeNotice(n);
-      say(`*** ${h}: ${n.kind === 'invite' ? 'press A to answer.' : b}`);
+  const noticeStatus = (n: Notice): string => {
+    const { head: h, body: b } = describeNotice(n);
+    return `*** ${h}: ${n.kind === 'invite' ? 'press A to answer.' : b}`;
+  };
+  // The status line holds what fits; a longer notice is shown whole when the list closes.
+  const unNotice = s.social.onNotice((n) => say(noticeStatus(n)), {
+    oneLine: true,
+    fits: (n) => {
+      const text = noticeStatus(n);
+      return clipToWidth(text, cols() - 1) === text;
     },
-    { oneLine: true },
-  );
+  });
   const idleTimer = setInterval(scheduleRender, IDLE_REFRESH_MS);
   screen.on('resize', render);
 
