@@ -176,6 +176,22 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     await b.close();
   });
 
+  it('an upload of bytes the board has is refused before the caller is asked to describe it', async () => {
+    const src = await mkdtemp(join(dir, 'sz-'));
+    await writeFile(join(src, 'copy.txt'), 'a name with spaces, as SFTP uploads and sysops make them\n');
+    const c = await caller('bob');
+    c.write('u');
+    await c.readUntil('Start your ZMODEM upload');
+    const sz = bridgeLrzsz(c, 'sz', ['-b', 'copy.txt'], src);
+    assert.equal(await sz.exit, 0, sz.stderr());
+    const said = await c.readUntil(/Describe copy\.txt|already has this file \(same SHA-256\)/);
+    assert.match(said, /copy\.txt: the board already has this file \(same SHA-256\)/);
+    assert.match(await c.readUntil(/file\(s\) received/), /0 file\(s\) received/);
+    const pending = await board.cli(['files', 'pending']);
+    assert.doesNotMatch(pending.stdout, /copy\.txt/);
+    await c.close();
+  });
+
   it('an upload over the size cap is refused with a message, and no file is left', async () => {
     const src = await mkdtemp(join(dir, 'sz-'));
     await writeFile(join(src, 'huge.bin'), randomBytes(3 * 1024 * 1024));

@@ -70,6 +70,12 @@ export type DownloadVia = 'zmodem' | 'sftp' | 'scp' | 'web';
 
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** A finished upload's bytes, as checkUpload found them. */
+export interface UploadBytes {
+  size: number;
+  sha256: string;
+}
+
 /** Makes expiring HTTP download links (DownloadLinks, when the web front end is on). */
 export interface LinkMaker {
   create(user: User, tag: string, name: string): Promise<Verdict<{ url: string; expiresAt: number }>>;
@@ -375,36 +381,45 @@ export class BoardFiles {
   }
 
   /**
+   * A finished upload's bytes, before the caller is asked to describe it: refused when
+   * empty or already on the board (the part file is removed and the slot released then).
+   * finishUpload takes the answer and checks the hash again, for another caller's copy
+   * that finished meanwhile, without reading the file twice.
+   */
+  async checkUpload(user: User, slot: UploadSlot): Promise<Verdict<UploadBytes>> {
+    try {
+      const checked = await this.inspectUpload(user, slot);
+      if (!checked.ok) slot.release();
+      return checked;
+    } catch (err) {
+      await rm(slot.path, { force: true });
+      slot.release();
+      throw err;
+    }
+  }
+
+  /**
    * A finished upload into quarantine: hashed, refused as a duplicate when the same bytes
    * are already on the board (the part file is removed), recorded for the sysop.
+   * `checked` is checkUpload's answer for this slot.
    */
-  async finishUpload(user: User, slot: UploadSlot, description = ''): Promise<Verdict<QuarantinedUpload>> {
+  async finishUpload(user: User, slot: UploadSlot, description = '', checked?: UploadBytes): Promise<Verdict<QuarantinedUpload>> {
     const cfg = await this.config();
     try {
-      const st = await stat(slot.path);
-      // Every protocol ends here, including SFTP and scp, which announce no size beforehand.
-      if (st.size === 0) {
-        await rm(slot.path, { force: true });
-        this.opts.log.info('files.upload_empty', { user: user.handle, name: client(slot.name) });
-        return { ok: false, reason: EMPTY_UPLOAD };
-      }
-      const sha256 = await sha256File(slot.path);
-      if (await this.store.files.hashKnown(sha256)) {
-        await rm(slot.path, { force: true });
-        this.opts.log.info('files.upload_duplicate', { user: user.handle, name: client(slot.name), sha256 });
-        return { ok: false, reason: 'the board already has this file (same SHA-256)' };
-      }
+      const bytes = await this.inspectUpload(user, slot, checked);
+      if (!bytes.ok) return bytes;
+      const { size, sha256 } = bytes.value;
       const stored = `${randomBytes(6).toString('hex')}-${slot.name}`;
       await rename(slot.path, join(cfg.quarantine, stored));
       const upload = await this.store.files.addUpload({
         userId: user.id,
         name: slot.name,
-        size: st.size,
+        size,
         sha256,
         description: cleanDescription(description, 512),
         stored,
       });
-      this.opts.log.info('files.uploaded', { user: user.handle, upload: upload.id, name: client(slot.name), size: st.size });
+      this.opts.log.info('files.uploaded', { user: user.handle, upload: upload.id, name: client(slot.name), size });
       return { ok: true, value: upload };
     } catch (err) {
       await rm(slot.path, { force: true });
@@ -412,6 +427,24 @@ export class BoardFiles {
     } finally {
       slot.release();
     }
+  }
+
+  /** Size and hash of the slot's bytes (`known`: already taken), or why they are refused (the part file removed). */
+  private async inspectUpload(user: User, slot: UploadSlot, known?: UploadBytes): Promise<Verdict<UploadBytes>> {
+    const size = known?.size ?? (await stat(slot.path)).size;
+    // Every protocol ends here, including SFTP and scp, which announce no size beforehand.
+    if (size === 0) {
+      await rm(slot.path, { force: true });
+      this.opts.log.info('files.upload_empty', { user: user.handle, name: client(slot.name) });
+      return { ok: false, reason: EMPTY_UPLOAD };
+    }
+    const sha256 = known?.sha256 ?? (await sha256File(slot.path));
+    if (await this.store.files.hashKnown(sha256)) {
+      await rm(slot.path, { force: true });
+      this.opts.log.info('files.upload_duplicate', { user: user.handle, name: client(slot.name), sha256 });
+      return { ok: false, reason: 'the board already has this file (same SHA-256)' };
+    }
+    return { ok: true, value: { size, sha256 } };
   }
 
   /** Where a quarantined upload's bytes are. */

@@ -351,9 +351,15 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
       await files.finishUpload(user, slot).catch(() => undefined);
       continue;
     }
+    // An empty file or one the board has is refused before the caller describes it.
+    const checked = await files.checkUpload(user, slot);
+    if (!checked.ok) {
+      s.println(`|12${pipeSafe(slot.name)}: ${checked.reason}|07`);
+      continue;
+    }
     s.print(`|11Describe ${pipeSafe(slot.name)} in one line: |15`);
     const description = await s.readLine({ maxLength: 200 }).catch(() => '');
-    const result = await files.finishUpload(user, slot, description);
+    const result = await files.finishUpload(user, slot, description, checked.value);
     if (result.ok) done.push(result.value);
     else s.println(`|12${pipeSafe(slot.name)}: ${result.reason}|07`);
   }
