@@ -86,6 +86,14 @@ describe('sysop console', () => {
     tmux = new TmuxConsole(tmp, board);
     const screen = await tmux.wait(/alice +telnet[\s\S]*bob +telnet|bob +telnet[\s\S]*alice +telnet/);
     assert.match(screen, /127\.0\.0\.2/);
+    // The column headings (the panel's label) sit over the rows' columns.
+    const heading = screen.split('\n').find((r) => /node +handle +proto/.test(r)) ?? '';
+    const aliceRow = screen.split('\n').find((r) => / alice +telnet/.test(r)) ?? '';
+    assert.deepEqual(
+      ['handle', 'proto', 'from'].map((h) => heading.indexOf(h)),
+      ['alice', 'telnet', '127.0.0.2'].map((v) => aliceRow.indexOf(v)),
+      `${heading}\n${aliceRow}`,
+    );
     await tmux.wait(/today: calls \d+/);
     // Select bob (the list is by node: alice 1, bob 2) and spy.
     const rows = screen.split('\n');
@@ -169,7 +177,7 @@ describe('sysop console', () => {
       root.send('\x7f\x7f20\r');
       await root.waitScreen(/you cannot lower the level of your own account/, 20_000);
       root.send('\x1b');
-      await root.waitScreen(/ nodes [\s\S]*alice +telnet/, 20_000);
+      await root.waitScreen(/node +handle [\s\S]*alice +telnet/, 20_000);
       root.send('q');
       await root.waitScreen(/Command:/, 20_000);
     } finally {

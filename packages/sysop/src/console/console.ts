@@ -93,8 +93,13 @@ export function banRow(b: BanInfo, cols: number, now: number): string {
   return fitWidth(`${safe(b.target, 45)} ${ends} ${safe(b.reason, 60)}`, cols);
 }
 
+/**
+ * The nodes panel's rows and its column header, which is the panel's label: blessed draws a
+ * label one column further in than the rows (after the border's corner and one line), so a
+ * row starts with a space to put its columns under the header's.
+ */
 export function nodeRow(n: NodeInfo): string {
-  return `${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${safe(n.protocol, 9).padEnd(10)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
+  return ` ${String(n.node).padEnd(5)}${safe(n.handle ?? '(logging in)', 16).padEnd(17)}${safe(n.protocol, 9).padEnd(10)}${ago(n.idle).padEnd(6)}${safe(n.from, 20).padEnd(21)}${safe(n.activity, 40)}`;
 }
 export const NODE_HEADER = `${'node'.padEnd(5)}${'handle'.padEnd(17)}${'proto'.padEnd(10)}${'idle'.padEnd(6)}${'from'.padEnd(21)}activity`;
 
@@ -145,7 +150,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: false, style: { fg: 'white', bg: 'blue' } });
   const nodeList = blessed.list({
     parent: screen,
-    label: ' nodes ',
+    label: NODE_HEADER,
     top: 1,
     left: 0,
     width: '70%',
@@ -206,7 +211,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const refreshNodes = async (): Promise<void> => {
     const keep = selected()?.node;
     nodes = (await client.request('who')) as NodeInfo[];
-    nodeList.setLabel(` nodes  ${NODE_HEADER.slice(0, 200)} `);
+    nodeList.setLabel(NODE_HEADER.slice(0, 200));
     nodeList.setItems(nodes.map(nodeRow) as unknown as Widgets.BlessedElement[]);
     const i = nodes.findIndex((n) => n.node === keep);
     if (i >= 0) nodeList.select(i);
