@@ -66,6 +66,17 @@ describe('the config schema', () => {
     });
   });
 
+  it('names the file and line of broken YAML once, in one sentence with no dangling colon', () => {
+    const file = writeConfig('board: [\n');
+    assert.throws(() => loadConfig({ file, env: {} }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.line, 2);
+      assert.ok(e.message.startsWith(`${file}:2: (yaml): `), e.message);
+      assert.doesNotMatch(e.message, /:$|at line \d+, column/, 'the position is the file:line already, not again with a colon');
+      return true;
+    });
+  });
+
   it('refuses unknown keys, so a typo is not silently ignored', () => {
     const file = writeConfig('session:\n  idleTimout: 5m\n');
     assert.throws(() => loadConfig({ file, env: {} }), /session\.idleTimout: unknown key/);

@@ -157,11 +157,14 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
       throw new ConfigError(file, '(file)', `cannot be read: ${(err as Error).message}`);
     }
     const counter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+    // Plain errors (as menu-yaml.ts parses): the line goes in file:line, and yaml's pretty
+    // form ("… at line 2, column 1:" and the source after it) would say it again, cut at a colon.
+    const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      const line = e.linePos?.[0]?.line;
-      throw new ConfigError(file, '(yaml)', e.message.split('\n')[0] ?? 'invalid YAML', line);
+      const offset = e.pos[0];
+      const line = offset === undefined ? undefined : counter.linePos(offset).line;
+      throw new ConfigError(file, '(yaml)', e.message.split('\n')[0] || 'invalid YAML', line);
     }
     if (doc.contents !== null && !isMap(doc.contents)) throw new ConfigError(file, '(top level)', 'must be a mapping of keys');
     const fail = (path: string[], problem: string): never => {
