@@ -379,6 +379,38 @@ describe('message areas and private mail', () => {
     assert.equal(announced.code, 0, announced.stderr);
   });
 
+  it('a long reply read on a 30-column screen keeps its header in view: the Date row with "reply to" is one row', async () => {
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    let id: number;
+    try {
+      const carol = await store.users.findByHandle('carol');
+      assert.ok(carol);
+      const body = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
+      id = (await store.messages.post({ area: 'announcements', fromUserId: carol.id, fromHandle: carol.handle, subject: 'Long reply', body, parentId: 1 })).id;
+    } finally {
+      await store.close();
+    }
+    const erin = await openssh('erin', /You have 1 new mail/);
+    erin.resize(30, 12);
+    erin.send(' ');
+    await erin.waitScreen(/Command:/);
+    erin.send('m');
+    await erin.waitScreen(/Area: General/);
+    erin.send('j');
+    await erin.waitScreen(/Area \(number or name\):/);
+    erin.send('announcements\r');
+    await erin.waitScreen(/Area: Announcements/);
+    erin.send('r');
+    await erin.waitScreen(/Maintenance tonight[\s\S]*\[Q\]u/);
+    erin.send('n');
+    // The first page fills the screen under the header: the message's first row stays on top.
+    const screen = await erin.waitScreen(/-- More/);
+    assert.match(screen.split('\n')[0]!, new RegExp(`^#${id} in Announcements`), screen);
+    assert.match(screen, /Date: \d{4}-\d\d-\d\d \d\d:\d\d  reply\n-{29}\nline 1\n/);
+    erin.send('q');
+    erin.hangup();
+  });
+
   it('a caller over the posting limit keeps what they wrote, and saves it once the minute has passed', { timeout: 120_000 }, async () => {
     // dave's last minute already holds the limit (20): one posted for him with the CLI, the
     // rest straight into the board's store (twenty CLI runs took over the minute on a loaded machine).

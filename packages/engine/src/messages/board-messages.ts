@@ -6,7 +6,7 @@ import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type Messa
 import { editText, replyQuote } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { field, headerRow, shortDate, showMessage } from './text.js';
+import { dateRow, field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -195,7 +195,7 @@ async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): 
       headerRow('From:', m.fromHandle, 32, cols),
       headerRow('To:', m.toHandle, 32, cols),
       headerRow('Subject:', m.subject, 72, cols),
-      `|08Date: |07${shortDate(m.createdAt)}${m.parentId !== null ? `  |08reply to #${m.parentId}` : ''}`,
+      dateRow(shortDate(m.createdAt), m.parentId, cols),
     ],
     m.body,
   );

@@ -7,7 +7,7 @@ import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
 import { messageAreasOf } from './source.js';
-import { field, headerRow, shortDate, showMessage } from './text.js';
+import { dateRow, field, headerRow, shortDate, showMessage } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything
@@ -175,7 +175,7 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     const cols = s.terminal.cols;
     await showMessage(
       s,
-      [headerRow('From:', mail.fromHandle, 32, cols), headerRow('To:', mail.toHandle, 32, cols), headerRow('Subject:', mail.subject, 72, cols), `|08Date: |07${shortDate(mail.createdAt)}`],
+      [headerRow('From:', mail.fromHandle, 32, cols), headerRow('To:', mail.toHandle, 32, cols), headerRow('Subject:', mail.subject, 72, cols), dateRow(shortDate(mail.createdAt), null, cols)],
       mail.body,
     );
     if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);

@@ -23,6 +23,17 @@ export function headerRow(label: string, value: string, max: number, cols: numbe
   return `|08${label} |15${fitWidth(cleanUserText(value, max), room).replace(/\|/g, '||')}`;
 }
 
+/**
+ * The reader's Date row, with `reply to #N` for a reply, cut to one row like headerRow
+ * ('Date: 2026-12-07 12:39  reply to #1' wrapped on a 30-column screen).
+ */
+export function dateRow(date: string, parentId: number | null, cols: number): string {
+  const reply = parentId !== null ? `  reply to #${parentId}` : '';
+  const text = fitWidth(`${date}${reply}`, Math.max(1, cols - 2 - 'Date:'.length));
+  const dateShown = text.slice(0, date.length);
+  return `|08Date: |07${dateShown}${text.length > date.length ? `|08${text.slice(date.length)}` : ''}`;
+}
+
 /** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
 export async function showMessage(s: Session, header: readonly string[], body: string): Promise<void> {
   s.clear();
