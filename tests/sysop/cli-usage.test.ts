@@ -29,6 +29,8 @@ describe('usage mistakes in a verb\'s arguments', () => {
     { args: ['ban', 'add', '10.0.0.0/33'], says: /^carrier: ban add: "10\.0\.0\.0\/33" is not an IP address or CIDR range/, usage: /^ {2}ban add <ip\|cidr>/m },
     { args: ['ban', 'add', '10.0.0.1', '--for', 'soon'], says: /^carrier: ban add: --for needs a duration/, usage: /^ {2}ban add <ip\|cidr>/m },
     { args: ['files', 'approve', 'abc', 'general'], says: /^carrier: files approve: not an upload number: "abc"/, usage: /^ {2}files approve <upload> <area>/m },
+    { args: ['files', 'scan', 'nope'], says: /^carrier: files scan: no file area "nope" \(areas: /, usage: /^ {2}files scan \[area\]/m },
+    { args: ['files', 'approve', '1', 'nope'], says: /^carrier: files approve: no file area "nope" \(areas: /, usage: /^ {2}files approve <upload> <area>/m },
   ];
   for (const c of cases) {
     it(`carrier ${c.args.join(' ').slice(0, 50)}`, async () => {

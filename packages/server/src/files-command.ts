@@ -44,6 +44,13 @@ export async function openBoardFiles(cfg: CarrierConfig, store: Store): Promise<
   return files;
 }
 
+/** An area the sysop named that files.yaml does not have is a usage mistake (exit 2, the verb's usage), as in `msg post`. */
+async function requireArea(files: BoardFiles, verb: string, tag: string): Promise<void> {
+  if (await files.area(tag)) return;
+  const tags = (await files.config()).areas.map((a) => a.tag);
+  throw new FilesUsageError(`files ${verb}: no file area ${JSON.stringify(tag)} (areas: ${tags.join(', ') || 'none'})`);
+}
+
 export async function filesCommand(args: string[], cfg: CarrierConfig, deps: FilesCommandDeps): Promise<number> {
   const [sub, ...rest] = args;
   const open = (store: Store): Promise<BoardFiles> => openBoardFiles(cfg, store);
@@ -58,6 +65,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         if (rest.length > 1) throw new FilesUsageError('files scan takes at most one area');
         return await deps.withStore(async (store) => {
           const files = await open(store);
+          if (rest[0] !== undefined) await requireArea(files, 'scan', rest[0]);
           await files.ensureFolders();
           const swept = await files.sweepQuarantine();
           if (swept > 0) deps.out(`quarantine: ${swept} file(s) of deleted accounts' uploads deleted`);
@@ -85,7 +93,9 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         if (rest.length !== 2) throw new FilesUsageError('files approve <upload> <area>');
         const id = uploadId(rest[0]);
         return await deps.withStore(async (store) => {
-          const entry = await (await open(store)).approve(id, rest[1]!);
+          const files = await open(store);
+          await requireArea(files, 'approve', rest[1]!);
+          const entry = await files.approve(id, rest[1]!);
           deps.out(`approved #${id}: ${entry.name} is in ${entry.area}`);
           return 0;
         });
