@@ -39,13 +39,17 @@ export default async function lastcallers(s: Session): Promise<void> {
   s.println(`|08${header}`);
   s.println(`|08${'-'.repeat(Math.min(79, s.terminal.cols - 1))}`);
   const now = Date.now();
+  const lines: string[] = [];
   for (const e of on.slice(0, 20)) {
-    s.println(`|11${row(e.handle!, e.protocol, e.connectedAt, 'online', locations.get(e.handle!.toLowerCase()) ?? null)}`);
+    lines.push(`|11${row(e.handle!, e.protocol, e.connectedAt, 'online', locations.get(e.handle!.toLowerCase()) ?? null)}`);
   }
-  if (calls.length === 0 && on.length === 0) s.println('|07Nobody yet. You could be the first.');
+  if (calls.length === 0 && on.length === 0) lines.push('|07Nobody yet. You could be the first.');
   for (const c of calls) {
-    s.println(`|07${row(c.handle, c.protocol, c.startedAt, duration((c.endedAt ?? now) - c.startedAt), c.location)}`);
+    lines.push(`|07${row(c.handle, c.protocol, c.startedAt, duration((c.endedAt ?? now) - c.startedAt), c.location)}`);
   }
+  // Up to 40 rows: a page at a time, the three rows above and the pause below kept in view
+  // (printed straight, the title and the first rows scrolled off a 24-row screen).
+  if (!(await s.pager(lines.join('\n'), { pipeCodes: true, above: 5 }))) return;
   s.println('');
   await s.pause();
 }

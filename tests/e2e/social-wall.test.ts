@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
-import { SshCaller, TelnetCaller } from './social-callers.js';
+import { SshCaller, TelnetCaller, within } from './social-callers.js';
 
 const PW = 'correct-horse-7';
 
@@ -91,5 +91,31 @@ describe('the oneliners wall and last callers', () => {
     const ended = rows.filter((l) => !/ online$/.test(l)).map((l) => l.split(/ {2,}/)[0]);
     assert.equal(ended[0], 'carol', 'then the newest call');
     bob.hangup();
+  });
+
+  it('last callers with more rows than the screen pages them, the title and the header kept in view', async () => {
+    // The earlier tests' six calls, 14 more and three callers on: 23 rows under the title's three, and the pause.
+    for (let i = 0; i < 14; i++) {
+      const c = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
+      c.send('g');
+      await within(() => c.closed, 10_000, 'carol was never hung up after G');
+    }
+    const alice = await TelnetCaller.login(board.ports.telnet!, 'alice', PW);
+    const carol = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
+    const bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW);
+    try {
+      bob.send('l');
+      let screen = await bob.waitScreen(/More \(\d+%\)/);
+      const rows = screen.split('\n');
+      assert.equal(rows[0]?.trim(), 'Last callers', `the title scrolled away:\n${screen}`);
+      assert.match(rows[1] ?? '', /^Handle +Via +When +Time +From/);
+      assert.match(rows[3] ?? '', /^alice +telnet .* online/, 'who is on now first');
+      bob.send(' ');
+      screen = await bob.waitScreen(/press a key/);
+      bob.send(' ');
+      await bob.waitRaw('Command:', 10_000, bob.raw().lastIndexOf('press a key'));
+    } finally {
+      for (const c of [alice, carol, bob]) c.hangup();
+    }
   });
 });
