@@ -1,7 +1,7 @@
 // Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
 // run in a pseudo-terminal with the drop files it expects. This screen lists the doors
 // the caller's level may run; a number runs one, and the caller comes back here after.
-import { doorsFor, runDoor, type Session } from '@carrier/engine';
+import { doorsByLevel, runDoor, type Session } from '@carrier/engine';
 
 const MAX_LISTED = 36;
 const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
@@ -9,12 +9,14 @@ const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
 export default async function doors(s: Session): Promise<void> {
   for (;;) {
     s.setActivity('doors');
-    const list = (await doorsFor(s)).slice(0, MAX_LISTED);
+    const { open, aboveLevel } = await doorsByLevel(s);
+    const list = open.slice(0, MAX_LISTED);
     s.clear();
     s.println('|15Doors');
     s.println(`|08${'-'.repeat(40)}`);
     if (list.length === 0) {
-      s.println('|07No doors are open on this board yet.');
+      // Doors there are, but above this caller's level (a new user before validation).
+      s.println(aboveLevel > 0 ? '|07None of the board\'s doors is open to your level yet.' : '|07No doors are open on this board yet.');
       s.println('');
       await s.pause();
       return;

@@ -260,4 +260,19 @@ describe('doors', () => {
       await c.close();
     }
   });
+
+  it('a caller below every door\'s level is told so, not that the board has no doors', async () => {
+    await board.addUser('dora', 'dora-doors-5');
+    const set = await board.cli(['user', 'set-level', 'dora', '5']);
+    assert.equal(set.code, 0, set.stderr);
+    const c = await login('dora', 'dora-doors-5');
+    try {
+      c.write('d');
+      const said = await c.readUntil('press a key');
+      assert.match(said, /None of the board's doors is open to your level yet\./);
+      assert.doesNotMatch(said, /No doors are open on this board/);
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -54,7 +54,7 @@ export { checkMenus, type MenuCheckOptions } from './menu/check.js';
 export { boardMenuRefs, type BoardMenuOptions } from './menu/board-menus.js';
 export * from './messages/index.js';
 export { BoardDoors, readDoorsFile, type BoardDoorsOptions, type DoorsParser } from './doors/board-doors.js';
-export { runDoor, doorsFor, DOOR_ACTIVITY_PREFIX, type DoorOutcome } from './doors/run-door.js';
+export { runDoor, doorsFor, doorsByLevel, DOOR_ACTIVITY_PREFIX, type DoorOutcome } from './doors/run-door.js';
 export { BoardFiles, SIDECAR_SUFFIX, loadFilesFile, mib, type BoardFilesOptions, type FilesFileProblem, type FilesParser, type UploadSlot, type ScanResult, type Verdict, type LinkMaker } from './files/board-files.js';
 export { validateFilesConfig, defaultFilesConfig, canList, canDownload, isSysop, TAG_PATTERN, PENDING_FOLDER, type FileArea, type FilesConfig, type UploadRules, type FilesProblem } from './files/areas.js';
 export { fileNameProblem, describeNameProblem, baseName, MAX_FILE_NAME_LENGTH, type NameProblem } from './files/safe-name.js';

@@ -58,10 +58,20 @@ export function doorsOf(s: Session): BoardDoors | undefined {
 
 /** Doors this caller may run (enabled, level high enough). */
 export async function doorsFor(s: Session): Promise<DoorDefinition[]> {
+  return (await doorsByLevel(s)).open;
+}
+
+/**
+ * The enabled doors split by the caller's level: those they may run, and how many are
+ * above it (so an empty list can say why: no doors at all, or none for this level yet).
+ */
+export async function doorsByLevel(s: Session): Promise<{ open: DoorDefinition[]; aboveLevel: number }> {
   const doors = doorsOf(s);
-  if (!doors) return [];
+  if (!doors) return { open: [], aboveLevel: 0 };
   const level = s.user?.level ?? 0;
-  return (await doors.list()).filter((d) => level >= d.level);
+  const all = await doors.list();
+  const open = all.filter((d) => level >= d.level);
+  return { open, aboveLevel: all.length - open.length };
 }
 
 async function othersInside(s: Session, door: DoorDefinition, doors: BoardDoors): Promise<number> {
