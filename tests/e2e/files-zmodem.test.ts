@@ -255,6 +255,9 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
       assert.match(sent.slice(0, reason), /\x18{5}[^\x18]*$/, JSON.stringify(sent.slice(Math.max(0, reason - 80), reason)));
       // rz, whose input is still open, ends on the abort and not on a closed pipe.
       assert.equal(await rzExit, 128, rzErr);
+      // The board's log says why the transfer ended: the kick, not a hang-up by the caller.
+      const logged = await board.waitForLog((l) => l['event'] === 'files.download' && l['failure'] === 'HANGUP');
+      assert.match(String(logged['problem']), /^the call ended: disconnected by sysop/, JSON.stringify(logged));
     } finally {
       rz.kill();
     }

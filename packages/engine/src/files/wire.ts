@@ -10,7 +10,8 @@ export interface TransferWire {
   /** Resolves when the output buffer has room again (or the wire closed). */
   drained(): Promise<void>;
   onData(fn: (bytes: Buffer) => void): () => void;
-  onClose(fn: () => void): () => void;
+  /** `fn` hears why the call ended (the Connection's close reason), when the wire knows it. */
+  onClose(fn: (reason?: string) => void): () => void;
   readonly closed: boolean;
 }
 

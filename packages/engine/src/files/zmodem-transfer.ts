@@ -69,6 +69,11 @@ class Waker {
   }
 }
 
+/** A HANGUP's message: why the call ended (a hang-up, a kick, a time limit), as the connection said. */
+function callEnded(reason: string | undefined): string {
+  return reason ? `the call ended: ${reason}` : 'the call ended';
+}
+
 function writeAll(wire: TransferWire, chunks: readonly Buffer[]): boolean {
   let ok = true;
   for (const c of chunks) if (c.length > 0) ok = wire.write(c) && ok;
@@ -119,9 +124,9 @@ export async function sendFiles(wire: TransferWire, files: readonly OutgoingFile
     waker.wake();
   };
   const offData = wire.onData((bytes) => onEvents(sender.receive(bytes)));
-  const offClose = wire.onClose(() => {
+  const offClose = wire.onClose((reason) => {
     over = true;
-    report.failure ??= { code: 'HANGUP', message: 'the caller hung up' };
+    report.failure ??= { code: 'HANGUP', message: callEnded(reason) };
     waker.wake();
   });
   let handle: FileHandle | undefined;
@@ -291,9 +296,9 @@ export async function receiveFiles(wire: TransferWire, opts: ReceiveOptions): Pr
   };
 
   const offData = wire.onData((bytes) => onEvents(receiver.receive(bytes)));
-  const offClose = wire.onClose(() => {
+  const offClose = wire.onClose((reason) => {
     over = true;
-    report.failure ??= { code: 'HANGUP', message: 'the caller hung up' };
+    report.failure ??= { code: 'HANGUP', message: callEnded(reason) };
     finishCurrent(false, 'hung up');
     waker.wake();
   });
