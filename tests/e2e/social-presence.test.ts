@@ -22,7 +22,7 @@ describe("who's online, pages and split-screen chat", () => {
 
   before(async () => {
     board = await startCarrier({ ssh: true, logLevel: 'info' });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) await board.addUser(h, PW);
     await board.addUser('Zero Cool', PW, true);
   });
   after(async () => {
@@ -158,5 +158,34 @@ describe("who's online, pages and split-screen chat", () => {
     const after = await erin.waitScreen(/\*\*\* Page from frank \(node \d+\): word00[\s\S]*word24/);
     assert.match(after, /Command:/);
     frank.send(' ');
+  });
+
+  it('a page longer than the row under a lightbar menu is shown again whole at the next prompt', async () => {
+    const grace = keep(await TelnetCaller.login(board.ports.telnet!, 'grace', PW));
+    grace.send('u');
+    await grace.waitScreen(/Change which\?/);
+    grace.send('m');
+    await grace.waitScreen(/Menus\s+lightbar/);
+    grace.send('q');
+    await grace.waitScreen(/User settings\s+G +Goodbye/);
+    const heidi = keep(await TelnetCaller.login(board.ports.telnet!, 'heidi', PW));
+    heidi.send('w');
+    const screen = await heidi.waitScreen(/^\d+ +grace +telnet .*Main menu/m);
+    const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
+    const steps = nodes.indexOf('grace') - nodes.indexOf('heidi');
+    heidi.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
+    heidi.send('p');
+    await heidi.waitScreen(/Page grace: _/);
+    const words = Array.from({ length: 25 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(' ');
+    heidi.send(`${words}\r`);
+    await heidi.waitScreen(/Paged grace\./);
+    await grace.waitScreen(/\*\*\* Page from heidi \(node \d+\): word00 word01/);
+    assert.doesNotMatch(await grace.screen(), /word24/, 'the row under the lightbar holds only what fits');
+    // O (its hotkey) opens the oneliners; the page is shown whole above its prompt (fails without).
+    grace.send('o');
+    await grace.waitScreen(/uit:/);
+    await grace.waitScreen(/\*\*\* Page from heidi \(node \d+\): word00[\s\S]*word24/);
+    grace.send('q');
+    heidi.send(' ');
   });
 });

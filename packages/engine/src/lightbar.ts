@@ -42,8 +42,11 @@ export interface LightbarIO {
   write(text: string): void;
   readKey(): Promise<string>;
   size(): { cols: number; rows: number };
-  /** show notices (a page, the idle warning) while the lightbar is up; returns the unregister function */
-  notices?(handler: NoticeHandler): () => void;
+  /**
+   * show notices (a page, the idle warning) while the lightbar is up; `fits` says whether a
+   * notice fit its one row whole (one cut is shown again after). Returns the unregister function.
+   */
+  notices?(handler: NoticeHandler, fits: (notice: Notice) => boolean): () => void;
   /** the caller's window changed size (coalesced by the caller of runLightbar); returns the unregister function */
   onResize?(fn: (cols: number, rows: number) => void): () => void;
 }
@@ -122,16 +125,7 @@ export class Lightbar {
    */
   notice(n: Notice, cols: number): string {
     if (this.finished || this.empty) return '';
-    const { head, body } = describeNotice(n);
-    let text = '';
-    let used = 0;
-    for (const ch of `*** ${head}: ${body}`) {
-      const w = charWidth(ch);
-      // Never the last column (BBS terminals wrap there), so the notice stays one row.
-      if (used + w > cols - 1) break;
-      text += ch;
-      used += w;
-    }
+    const { text } = noticeRow(n, cols);
     const out = `${this.moveTo(this.height - 1)}${RESET}\r\n${ERASE_TO_END}\x1b[1;33m${text}${RESET}\r`;
     this.cursorRow = this.height;
     return out + this.moveTo(this.selected - this.top);
@@ -269,6 +263,21 @@ function fit(text: string, width: number): string {
   return out;
 }
 
+/** A notice as the one row under the lightbar: cut to `cols` less one, and whether it fit whole. */
+export function noticeRow(n: Notice, cols: number): { text: string; whole: boolean } {
+  const { head, body } = describeNotice(n);
+  let text = '';
+  let used = 0;
+  for (const ch of `*** ${head}: ${body}`) {
+    const w = charWidth(ch);
+    // Never the last column (BBS terminals wrap there), so the notice stays one row.
+    if (used + w > cols - 1) return { text, whole: false };
+    text += ch;
+    used += w;
+  }
+  return { text, whole: true };
+}
+
 /** Show the lightbar and wait for a choice: the index picked, or undefined. */
 export async function runLightbar(
   io: LightbarIO,
@@ -278,7 +287,7 @@ export async function runLightbar(
   const bar = new Lightbar(items, io.size(), opts);
   if (bar.empty) return undefined;
   io.write(bar.draw());
-  const off = io.notices?.((n) => io.write(bar.notice(n, io.size().cols))) ?? (() => undefined);
+  const off = io.notices?.((n) => io.write(bar.notice(n, io.size().cols)), (n) => noticeRow(n, io.size().cols).whole) ?? (() => undefined);
   const offResize = io.onResize?.((cols, rows) => io.write(bar.resize({ cols, rows }))) ?? (() => undefined);
   try {
     for (;;) {

@@ -146,7 +146,7 @@ export class Widgets {
         conn.off('resize', push);
       };
     };
-    return runLightbar({ ...this.io(), notices: (h) => this.host.social().onNotice(h, { answersKey: false, oneLine: true }), onResize }, items, opts);
+    return runLightbar({ ...this.io(), notices: (h, fits) => this.host.social().onNotice(h, { answersKey: false, oneLine: true, fits }), onResize }, items, opts);
   }
 
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {
