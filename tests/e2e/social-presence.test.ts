@@ -13,6 +13,21 @@ import { KEY, OpenSshCaller, say, SshCaller, TelnetCaller, within, type Caller }
 const PW = 'correct-horse-7';
 /** The row of `handle` on a who's-online screen. */
 const row = (screen: string, handle: string): string => screen.split('\n').find((l) => new RegExp(`^\\d+ +${handle} `).test(l)) ?? '';
+/** 25 words, 150 characters: twice what an 80-column row holds after '*** Page from x (node N): '. */
+const LONG_PAGE = Array.from({ length: 25 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(' ');
+
+/** `from`, at the main menu, opens who's online once `to` shows there, and pages `to` with `text`. */
+async function pageFromList(from: Caller, fromHandle: string, to: string, shows: RegExp, text: string): Promise<void> {
+  from.send('w');
+  const screen = await from.waitScreen(shows);
+  const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
+  const steps = nodes.indexOf(to) - nodes.indexOf(fromHandle);
+  from.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
+  from.send('p');
+  await from.waitScreen(new RegExp(`Page ${to}: _`));
+  from.send(`${text}\r`);
+  await from.waitScreen(new RegExp(`Paged ${to}\\.`));
+}
 
 describe("who's online, pages and split-screen chat", () => {
   let board: Carrier;
@@ -139,17 +154,7 @@ describe("who's online, pages and split-screen chat", () => {
     const frank = keep(await TelnetCaller.login(board.ports.telnet!, 'frank', PW));
     erin.send('w');
     await erin.waitScreen(/^\d+ +frank +telnet/m);
-    frank.send('w');
-    const screen = await frank.waitScreen(/^\d+ +erin +ssh .*who's online/m);
-    const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
-    const steps = nodes.indexOf('erin') - nodes.indexOf('frank');
-    frank.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
-    frank.send('p');
-    await frank.waitScreen(/Page erin: _/);
-    // 150 characters: twice what an 80-column status line holds after '*** Page from frank (node N): '.
-    const words = Array.from({ length: 25 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(' ');
-    frank.send(`${words}\r`);
-    await frank.waitScreen(/Paged erin\./);
+    await pageFromList(frank, 'frank', 'erin', /^\d+ +erin +ssh .*who's online/m, LONG_PAGE);
     await erin.waitScreen(/\*\*\* Page from frank \(node \d+\): word00 word01/);
     assert.doesNotMatch(await erin.screen(), /word24/, 'the status line holds only what fits');
     erin.send(' ');
@@ -169,16 +174,7 @@ describe("who's online, pages and split-screen chat", () => {
     grace.send('q');
     await grace.waitScreen(/User settings\s+G +Goodbye/);
     const heidi = keep(await TelnetCaller.login(board.ports.telnet!, 'heidi', PW));
-    heidi.send('w');
-    const screen = await heidi.waitScreen(/^\d+ +grace +telnet .*Main menu/m);
-    const nodes = screen.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
-    const steps = nodes.indexOf('grace') - nodes.indexOf('heidi');
-    heidi.send((steps > 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)));
-    heidi.send('p');
-    await heidi.waitScreen(/Page grace: _/);
-    const words = Array.from({ length: 25 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(' ');
-    heidi.send(`${words}\r`);
-    await heidi.waitScreen(/Paged grace\./);
+    await pageFromList(heidi, 'heidi', 'grace', /^\d+ +grace +telnet .*Main menu/m, LONG_PAGE);
     await grace.waitScreen(/\*\*\* Page from heidi \(node \d+\): word00 word01/);
     assert.doesNotMatch(await grace.screen(), /word24/, 'the row under the lightbar holds only what fits');
     // O (its hotkey) opens the oneliners; the page is shown whole above its prompt (fails without).
