@@ -283,4 +283,24 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
       await board.cli(['files', 'scan', 'general']);
     }
   });
+
+  it('D in a search listing takes that listing\'s numbers (not the area\'s) and sends the files', async () => {
+    const c = await caller('bob');
+    c.write('s');
+    await c.readUntil('for: ');
+    c.writeLine('game');
+    // The search's 1 is coolgame.zip; the area's own 1 (by name) is big.bin.
+    assert.match(await c.readUntil('uit: '), / 1 coolgame\.zip /);
+    c.write('d');
+    await c.readUntil('Download which numbers');
+    const out = await mkdtemp(join(dir, 'rz-'));
+    const rz = bridgeLrzsz(c, 'rz', ['-b', '-y'], out);
+    c.writeLine('1');
+    assert.equal(await rz.exit, 0, rz.stderr());
+    await c.readUntil(/1 of 1 file\(s\) sent/);
+    assert.deepEqual(await readdir(out), ['coolgame.zip']);
+    assert.equal(await sha256(join(out, 'coolgame.zip')), await sha256(join(general, 'coolgame.zip')));
+    await c.readUntil('uit: ');
+    await c.close();
+  });
 });

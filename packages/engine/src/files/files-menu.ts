@@ -100,7 +100,7 @@ export async function filesMenu(s: Session): Promise<void> {
         break;
       }
       case 'l':
-        await listArea(s, files, area, tagged, listed);
+        if ((await listArea(s, files, area, tagged, listed)) === 'download') await download(s, files, area, tagged, listed);
         break;
       case 't':
         await tagByName(s, files, area, tagged, listed);
@@ -112,10 +112,10 @@ export async function filesMenu(s: Session): Promise<void> {
         await upload(s, files);
         break;
       case 'n':
-        await newFiles(s, files, areas, tagged);
+        if ((await newFiles(s, files, areas, tagged)) === 'download') await download(s, files, area, tagged, listed);
         break;
       case 's':
-        await search(s, files, areas, tagged);
+        if ((await search(s, files, areas, tagged)) === 'download') await download(s, files, area, tagged, listed);
         break;
       case 'w':
         await webLink(s, files, area, listed);
@@ -141,14 +141,35 @@ async function pickArea(s: Session, areas: readonly FileArea[], prompt: string):
   return Number.isInteger(n) && n >= 1 ? areas[n - 1] : areas.find((a) => a.tag === answer);
 }
 
-/** Show entries a page at a time; T tags by number from any page. */
+/** How a listing ended: Q (or a key that is not the listing's), or D: download what is tagged now. */
+type ListingEnd = 'quit' | 'download';
+
+/** Tag the page's files by the numbers typed (numbers of other pages, and repeats, are skipped), up to the batch cap. */
+function tagNumbers(s: Session, typed: string, page: readonly FileEntry[], offset: number, tagged: Array<{ area: string; name: string }>): void {
+  for (const n of typed.split(/[\s,]+/).map(Number)) {
+    const e = page[n - offset - 1];
+    if (!e || tagged.some((t) => t.area === e.area && t.name === e.name)) continue;
+    if (tagged.length >= MAX_TAGGED) {
+      s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
+      return;
+    }
+    tagged.push({ area: e.area, name: e.name });
+  }
+}
+
+/**
+ * Show entries a page at a time; T tags by number on the page shown, D tags the numbers
+ * typed (if any) and ends the listing to download every tagged file: the numbers of a
+ * listing across areas (N, S) are that listing's, so they are taken here, not at the
+ * menu's D (which takes the current area's).
+ */
 async function showEntries(
   s: Session,
   fetch: (offset: number, limit: number) => Promise<FileEntry[]>,
   tagged: Array<{ area: string; name: string }>,
   title: string,
   shown?: (n: number, e: FileEntry) => void,
-): Promise<void> {
+): Promise<ListingEnd> {
   const pageSize = Math.max(3, s.terminal.rows - 4);
   let offset = 0;
   for (;;) {
@@ -162,36 +183,34 @@ async function showEntries(
       s.println(`|07${pipeSafe(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
     });
     const more = page.length === pageSize;
-    s.print(`|08[|15T|08]|07ag${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
+    s.print(`|08[|15T|08]|07ag |08[|15D|08]|07ownload${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
     const key = (await s.readKey()).toLowerCase();
     s.println('');
     if (key === 't') {
       s.print('|11Tag which numbers (e.g. 1 3 5): |15');
-      const nums = (await s.readLine({ maxLength: 80 })).split(/[\s,]+/).map(Number);
-      for (const n of nums) {
-        const e = page[n - offset - 1];
-        if (!e || tagged.some((t) => t.area === e.area && t.name === e.name)) continue;
-        if (tagged.length >= MAX_TAGGED) {
-          s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
-          break;
-        }
-        tagged.push({ area: e.area, name: e.name });
-      }
+      tagNumbers(s, await s.readLine({ maxLength: 80 }), page, offset, tagged);
       s.println(`|07${tagged.length} tagged.`);
+      continue;
+    }
+    if (key === 'd') {
+      s.print(`|11Download which numbers${tagged.length ? ` (Enter: the ${tagged.length} tagged)` : ''}: |15`);
+      tagNumbers(s, await s.readLine({ maxLength: 80 }), page, offset, tagged);
+      if (tagged.length > 0) return 'download';
+      s.println('|07Nothing tagged.');
       continue;
     }
     if (more && (key === 'enter' || key === ' ')) {
       offset += pageSize;
       continue;
     }
-    return;
+    return 'quit';
   }
 }
 
-async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
+async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<ListingEnd> {
   const numbers = new Map<number, string>();
   listed.set(area.tag, numbers);
-  await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, (n, e) => {
+  return await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, (n, e) => {
     if (numbers.size < MAX_LISTED || numbers.has(n)) numbers.set(n, e.name);
   });
 }
@@ -222,21 +241,22 @@ async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: 
   if (picked.length > 0) s.println(`|07${tagged.length} tagged.`);
 }
 
-async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<void> {
+async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<ListingEnd> {
   const user = s.user!;
   const since = await files.store.files.lastScan(user.id);
   const now = Date.now();
   const tags = areas.map((a) => a.tag);
-  await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, since, offset, limit }), tagged, since ? `New since ${new Date(since).toISOString().slice(0, 16).replace('T', ' ')}` : 'New files');
+  const end = await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, since, offset, limit }), tagged, since ? `New since ${new Date(since).toISOString().slice(0, 16).replace('T', ' ')}` : 'New files');
   await files.store.files.setLastScan(user.id, now);
+  return end;
 }
 
-async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<void> {
+async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<ListingEnd> {
   s.print('|11Search names and descriptions for: |15');
   const text = (await s.readLine({ maxLength: 40 })).trim();
-  if (!text) return;
+  if (!text) return 'quit';
   const tags = areas.map((a) => a.tag);
-  await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`);
+  return await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`);
 }
 
 async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
