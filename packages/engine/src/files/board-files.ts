@@ -319,11 +319,6 @@ export class BoardFiles {
 
   // ---- uploads -----------------------------------------------------------------------
 
-  /**
-   * Room for one upload of `name` by `user`: the name is safe, not being uploaded by
-   * someone else right now, not waiting in quarantine already; the size fits the file cap
-   * and the user's daily quota. `declaredSize` is what the sender announced, if anything.
-   */
   /** Whether any upload waiting for the sysop has this name (lowercased), over every page of them. */
   private async pendingNamed(key: string): Promise<boolean> {
     let afterId = 0;
@@ -335,6 +330,11 @@ export class BoardFiles {
     }
   }
 
+  /**
+   * Room for one upload of `name` by `user`: the name is safe, not being uploaded by
+   * someone else right now, not waiting in quarantine already; the size fits the file cap
+   * and the user's daily quota. `declaredSize` is what the sender announced, if anything.
+   */
   async reserveUpload(user: User, name: string, declaredSize?: number): Promise<Verdict<UploadSlot>> {
     const cfg = await this.config();
     if (user.level < cfg.uploads.level && !isSysop(user.level)) return { ok: false, reason: 'your level may not upload' };
