@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
 import { KEY, OpenSshCaller, say, SshCaller, TelnetCaller, within, type Caller } from './social-callers.js';
+import { TmuxCaller } from './messages-callers.js';
 
 const PW = 'correct-horse-7';
 /** The row of `handle` on a who's-online screen. */
@@ -183,5 +184,28 @@ describe("who's online, pages and split-screen chat", () => {
     await grace.waitScreen(/\*\*\* Page from heidi \(node \d+\): word00[\s\S]*word24/);
     grace.send('q');
     heidi.send(' ');
+  });
+
+  it("the sysop's terminal details fit a small window, border and closing line in view (inetutils telnet in tmux)", async () => {
+    const sysop = await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);
+    try {
+      sysop.resize(40, 15);
+      sysop.send('w');
+      await sysop.waitScreen(/Who's online/);
+      sysop.send('t');
+      // The box was 60x15 whatever the window: on 40 columns its border and how to close it were off the screen.
+      const screen = await sysop.waitScreen(/Handle +Zero Cool/);
+      assert.match(screen, /any key closes/, `how to close it is not in view:\n${screen}`);
+      assert.match(screen, /Process +\S/, `the last line is cut off:\n${screen}`);
+      // Its border whole (tmux shows the DEC line-drawing set blessed draws with as l q k x m j).
+      assert.match(screen, /^(?:lq|┌─)[^\n]*(?:k|┐) *$/m, `the box's top border is not whole:\n${screen}`);
+      assert.match(screen, /^(?:mq|└─)[^\n]*(?:j|┘) *$/m, `the box's bottom border is not whole:\n${screen}`);
+      sysop.send('x');
+      await sysop.waitScreen(/^(?![\s\S]*any key closes)/);
+      sysop.send(' ');
+      await sysop.waitScreen(/Command:/);
+    } finally {
+      sysop.hangup();
+    }
   });
 });

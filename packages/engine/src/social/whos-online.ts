@@ -82,7 +82,10 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
   const body = blessed.box({ parent: screen, top: 2, left: 0, width: '100%', height: '100%-4', tags: false, style });
   const statusBar = blessed.box({ parent: screen, bottom: 1, left: 0, width: '100%', height: 1, tags: false, style });
   const help = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
-  const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', tags: false, hidden: true, style });
+  // Sized to the window when shown (and on a resize): 60x15 on a 40x12 window put its border
+  // and how to close it off the screen. The label on the top border says how to close it.
+  const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', label: ' any key closes ', tags: false, hidden: true, style });
+  let detailLines = 0;
 
   const cols = (): number => Math.max(10, (screen.width as number) || s.terminal.cols);
   const render = (): void => {
@@ -96,6 +99,10 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
     selected = order[index]?.sessionId;
     const width = cols();
     layout(width);
+    if (!details.hidden) {
+      details.width = Math.min(60, width);
+      details.height = Math.min(detailLines + 2, Math.max(3, (screen.height as number) || s.terminal.rows));
+    }
     const height = Math.max(1, (body.height as number) || 1);
     if (index < top) top = index;
     if (index >= top + height) top = index - height + 1;
@@ -291,7 +298,9 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
         if (!sysop) return;
         const e = order[index];
         if (!e) return;
-        details.setContent(terminalDetails(e, Date.now()));
+        const text = terminalDetails(e, Date.now());
+        detailLines = text.split('\n').length;
+        details.setContent(text);
         details.show();
         return render();
       }
@@ -337,6 +346,6 @@ export function terminalDetails(e: PresenceEntry, now: number): string {
     ['Process', cleanUserText(e.processId, 60)],
   ];
   if (e.dnd) lines.push(['Status', 'do not disturb']);
-  return lines.map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n') + '\n\n (any key closes)';
+  return lines.map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n');
 }
 
