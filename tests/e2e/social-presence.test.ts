@@ -191,7 +191,11 @@ describe("who's online, pages and split-screen chat", () => {
     try {
       sysop.resize(40, 15);
       sysop.send('w');
-      await sysop.waitScreen(/Who's online/);
+      // The help row and the prompt in forms that fit 40 columns, Space back in view (fails
+      // without: ' P page C chat A answer D dnd  K disc' and 'Select a caller with the arrows and pre').
+      const list = await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*Space back/);
+      assert.match(list, /^ P C A D K M T {2}Space back *$/m, `the help row does not fit:\n${list}`);
+      assert.match(list, /^Arrows select a caller, then a key: *$/m, `the prompt does not fit:\n${list}`);
       sysop.send('t');
       // The box was 60x15 whatever the window: on 40 columns its border and how to close it were off the screen.
       const screen = await sysop.waitScreen(/Handle +Zero Cool/);

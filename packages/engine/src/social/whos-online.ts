@@ -29,6 +29,22 @@ const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';
 /** The art header is shown only when this many rows are left below it for the list itself. */
 const MIN_LIST_ROWS = 12;
+/**
+ * The help row and the first prompt, longest first: a narrow window gets a shorter one
+ * rather than one cut before its last keys ('D do-not-dis' on 40 columns, Space never seen).
+ */
+const HELP = [' P page  C chat  A answer  D do-not-disturb  Space back', ' P page C chat A answer D dnd Space back', ' P C A D  Space back'];
+const SYSOP_HELP = [
+  ' P page C chat A answer D dnd  K disconnect M message T terminal  Space back',
+  ' P page C chat A answer D dnd K kick M msg T term  Space back',
+  ' P C A D K M T  Space back',
+];
+const SELECT_PROMPT = ['Select a caller with the arrows and press a key:', 'Arrows select a caller, then a key:', 'Arrows, then a key:'];
+
+/** The longest of `texts` (longest first) that fits `width` columns, else the shortest. */
+function widest(texts: readonly string[], width: number): string {
+  return texts.find((t) => clipToWidth(t, width) === t) ?? texts[texts.length - 1] ?? '';
+}
 
 export async function whosOnline(s: Session): Promise<void> {
   if (isPlainTerminal(s.terminal.type)) return plainList(s);
@@ -67,7 +83,8 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
   let selected: string | undefined;
   let index = 0;
   let top = 0;
-  let status = 'Select a caller with the arrows and press a key:';
+  /** what the status row says; null: how to select (the longest form that fits) */
+  let status: string | null = null;
   let input: { prompt: string; text: string; submit(text: string): void } | undefined;
   let confirm: { prompt: string; yes(): void } | undefined;
   let renderTimer: NodeJS.Timeout | undefined;
@@ -120,15 +137,8 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
         })
         .join('\n'),
     );
-    statusBar.setContent(clipToWidth(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : status, width - 1));
-    help.setContent(
-      clipToWidth(
-        sysop
-          ? ' P page C chat A answer D dnd  K disconnect M message T terminal  Space back'
-          : ' P page  C chat  A answer  D do-not-disturb  Space back',
-        width - 1,
-      ),
-    );
+    statusBar.setContent(clipToWidth(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : (status ?? widest(SELECT_PROMPT, width - 1)), width - 1));
+    help.setContent(clipToWidth(widest(sysop ? SYSOP_HELP : HELP, width - 1), width - 1));
     screen.render();
   };
   /**
