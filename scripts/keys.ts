@@ -39,11 +39,22 @@ export default async function keys(s: Session): Promise<void> {
       }
       await s.pause();
     } else if (key === 'r') {
-      if (list.length === 0) continue;
+      if (list.length === 0) {
+        s.println('|07You have no keys to remove.');
+        await s.pause();
+        continue;
+      }
       s.print('|07Remove which number? ');
-      const n = Number((await s.readLine({ maxLength: 3 })).trim());
+      const typed = (await s.readLine({ maxLength: 3 })).trim();
+      if (typed === '') continue;
+      const n = Number(typed);
       const target = Number.isInteger(n) ? list[n - 1] : undefined;
-      if (!target) continue;
+      // A number the list does not show says so (it went straight back to the list, as if removed).
+      if (!target) {
+        s.println(`|12No key has the number ${typed.replace(/\|/g, '||')}.|07`);
+        await s.pause();
+        continue;
+      }
       await s.store.keys.remove(user.id, target.id);
       s.println(`|10Removed|07 ${target.fingerprint}.`);
       await s.pause();

@@ -141,6 +141,25 @@ describe('callers over ssh and rlogin', () => {
     assert.doesNotMatch(list.stdout, /bob@yubikey|sk-ssh/);
   });
 
+  it('says so when K is asked to remove a number no key has, and removes nothing', async () => {
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      bob.send('k');
+      await bob.waitForNext('uit: ');
+      bob.send('r');
+      await bob.waitForNext('Remove which number?');
+      bob.send('7\r');
+      // It went straight back to the list, as if a key had been removed (fails without).
+      await bob.waitForNext('No key has the number 7.');
+      bob.send(' ');
+      await bob.waitForNext('uit: ');
+    } finally {
+      bob.close();
+    }
+    const list = await board.cli(['user', 'key', 'list', 'bob']);
+    assert.match(list.stdout, /bob@laptop/);
+  });
+
   it('refuses a command (exec) with a message and keeps serving', async () => {
     const r = await run('sshpass', ['-p', 'wonderland7', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'cat /etc/passwd'], { timeoutMs: 30_000 });
     assert.notEqual(r.code, 0);
