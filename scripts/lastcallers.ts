@@ -1,7 +1,7 @@
 // Last callers: who is on right now at the top, then the finished calls from the calls
 // log, the latest logon first, each with its logon time (as a BBS's last callers lists
 // logons) and where the caller said they call from.
-import type { Session } from '@carrier/engine';
+import { clipToWidth, type Session } from '@carrier/engine';
 
 function when(ms: number): string {
   const d = new Date(ms);
@@ -30,8 +30,9 @@ export default async function lastcallers(s: Session): Promise<void> {
   const wide = s.terminal.cols >= 80;
   // Via fits the longest protocol name, 'websocket' (a browser caller), and a space.
   const header = `${'Handle'.padEnd(21)}${'Via'.padEnd(10)}${'When'.padEnd(18)}${'Time'.padEnd(8)}${wide ? 'From' : ''}`;
+  // From is cut by columns: 22 wide (CJK) characters are 44 and ran onto the next row.
   const row = (handle: string, via: string, at: number, time: string, from: string | null): string => {
-    const line = handle.slice(0, 20).padEnd(21) + via.slice(0, 9).padEnd(10) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? (from ?? '').slice(0, 22) : '')).trimEnd();
+    const line = handle.slice(0, 20).padEnd(21) + via.slice(0, 9).padEnd(10) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? clipToWidth(from ?? '', 22) : '')).trimEnd();
     return plain(line);
   };
   s.clear();

@@ -93,4 +93,31 @@ describe('new users and last callers', () => {
     const list = await board.cli(['user', 'list']);
     assert.doesNotMatch(list.stdout, /Fox Mulder/);
   });
+
+  it('a location of wide characters is cut to the From column, not wrapped onto the next row', async () => {
+    const c = await call();
+    c.writeLine('new');
+    await c.readUntil('Handle');
+    c.writeLine('Kenji Sato');
+    await c.readUntil('Password:');
+    c.writeLine('tokyo-drift-9');
+    await c.readUntil('again');
+    c.writeLine('tokyo-drift-9');
+    await c.readUntil('call from');
+    // 23 CJK characters, 46 columns: cut to 22 characters, the row ran to column 101.
+    c.writeLine('東京都千代田区丸の内一丁目一番一号東京駅前ビル');
+    await c.readUntil('Create the account');
+    c.write('y');
+    await c.readUntil('Command:');
+    c.write('l');
+    const lines = (await c.readUntil('press a key')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/);
+    const at = lines.findIndex((l) => /^Kenji Sato\s+telnet .* online\s+東京都/.test(l));
+    assert.ok(at >= 0, lines.join('\n'));
+    const width = [...lines[at]!].reduce((w, ch) => w + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
+    assert.ok(width <= 79, `the row is ${width} columns`);
+    assert.doesNotMatch(lines[at + 1] ?? '', /^[\u2e80-\u9fff]/, 'the location went on onto the next row');
+    c.write('x');
+    await c.readUntil('Command:');
+    await c.close();
+  });
 });
