@@ -69,7 +69,15 @@ async function addLine(s: Session): Promise<void> {
 
 async function deleteLine(s: Session, wall: readonly Oneliner[]): Promise<void> {
   s.print('|11Delete which number? |15');
-  const n = Number((await s.readLine({ maxLength: 3 })).trim());
+  const typed = (await s.readLine({ maxLength: 3 })).trim();
+  if (typed === '') return;
+  const n = Number(typed);
   const target = Number.isInteger(n) ? wall[n - 1] : undefined;
-  if (target && (await s.store.oneliners.remove(target.id))) s.log.info('oneliners.deleted', { id: target.id, by: s.user?.handle });
+  // A number the wall does not show says so (the wall was drawn again as if a line had gone).
+  if (!target) {
+    s.println(`|12No line has the number ${typed.replace(/\|/g, '||')}.|07`);
+    await s.pause();
+    return;
+  }
+  if (await s.store.oneliners.remove(target.id)) s.log.info('oneliners.deleted', { id: target.id, by: s.user?.handle });
 }

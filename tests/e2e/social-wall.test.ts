@@ -48,8 +48,15 @@ describe('the oneliners wall and last callers', () => {
     const sysop = await TelnetCaller.login(board.ports.telnet!, 'Zero Cool', PW);
     sysop.send('o');
     await sysop.waitScreen(/1 alice +hack the planet/);
+    // A number the wall does not show says so, and deletes nothing (fails without: the wall came back silently).
     sysop.send('d');
     await sysop.waitRaw('Delete which number?');
+    sysop.send('9\r');
+    await sysop.waitScreen(/No line has the number 9\./);
+    sysop.send(' ');
+    await sysop.waitScreen(/1 alice +hack the planet[\s\S]*uit:/);
+    sysop.send('d');
+    await sysop.waitRaw('Delete which number?', 10_000, sysop.raw().lastIndexOf('No line has'));
     sysop.send('1\r');
     await sysop.waitScreen(/The wall is empty/);
     sysop.hangup();
