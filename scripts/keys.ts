@@ -1,7 +1,7 @@
 // SSH keys: a caller lists, adds (pastes an OpenSSH public key line) and removes the
 // keys they log in with over ssh. The same keys the sysop manages with
 // `carrier user key add|list|remove`.
-import { LONG_LINE_MAX, type Session } from '@carrier/engine';
+import { clipToWidth, LONG_LINE_MAX, type Session } from '@carrier/engine';
 
 export default async function keys(s: Session): Promise<void> {
   const user = s.user;
@@ -13,7 +13,12 @@ export default async function keys(s: Session): Promise<void> {
     s.println('|15Your SSH keys|07 - log in over ssh with no password');
     s.println(`|08${'-'.repeat(60)}`);
     if (list.length === 0) s.println('|07No keys yet.');
-    list.forEach((k, i) => s.println(`|15${String(i + 1).padStart(2)}|07 ${k.algo.padEnd(12)} ${k.fingerprint}  |08${(k.comment ?? '').replace(/\|/g, '||')}`));
+    // One row a key: a comment (up to 100 characters) is cut at the screen's edge, not wrapped under the next key.
+    list.forEach((k, i) => {
+      const head = `${String(i + 1).padStart(2)} ${k.algo.padEnd(12)} ${k.fingerprint}  `;
+      const comment = clipToWidth(k.comment ?? '', Math.max(0, s.terminal.cols - 1 - head.length));
+      s.println(`|15${head.slice(0, 2)}|07${head.slice(2)}|08${comment.replace(/\|/g, '||')}`);
+    });
     s.print('\n|08[|15A|08]|07dd a key  |08[|15R|08]|07emove one  |08[|15Q|08]|07uit: ');
     const key = (await s.readKey()).toLowerCase();
     s.println('');

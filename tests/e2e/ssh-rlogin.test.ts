@@ -160,6 +160,27 @@ describe('callers over ssh and rlogin', () => {
     assert.match(list.stdout, /bob@laptop/);
   });
 
+  it("lists a key with a long comment on one row of K's list, the comment cut at the edge", async () => {
+    const key = join(tmp, 'id_long');
+    const comment = `bob-${'x'.repeat(60)}-end`;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', comment]);
+    await addKeyWithK(readFileSync(`${key}.pub`, 'latin1').trim(), 'Added');
+    const bob = await loginRaw(board.ports.telnet!, 'bob', 'builder-42');
+    try {
+      bob.send('k');
+      const text = (await bob.waitForNext('uit: ')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+      const rows = text.split(/\r?\n/).filter((l) => /^ ?\d+ ssh-ed25519 /.test(l));
+      assert.equal(rows.length, 2, text);
+      // 100 columns wrapped onto a second row on an 80-column screen (fails without).
+      for (const r of rows) assert.ok(r.length <= 79, `a row of ${r.length} columns: ${r}`);
+      assert.doesNotMatch(text, /-end/);
+      bob.send('q');
+      await bob.waitForNext('Command:');
+    } finally {
+      bob.close();
+    }
+  });
+
   it('refuses a command (exec) with a message and keeps serving', async () => {
     const r = await run('sshpass', ['-p', 'wonderland7', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'cat /etc/passwd'], { timeoutMs: 30_000 });
     assert.notEqual(r.code, 0);
