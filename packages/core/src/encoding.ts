@@ -22,11 +22,17 @@ const CP437_UNMAPPED = 0x3f; // '?'
 /** Unicode -> CP437 bytes, one byte per UTF-16 unit; anything CP437 lacks becomes '?'. */
 export function encodeCp437(text: string): Buffer {
   const out = Buffer.allocUnsafe(text.length);
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const u = text.charCodeAt(i);
-    out[i] = u < 0x80 ? u : (CP437_ENCODE.get(u) ?? CP437_UNMAPPED);
+    out[n++] = u < 0x80 ? u : (CP437_ENCODE.get(u) ?? CP437_UNMAPPED);
+    // A character beyond the BMP (an emoji) is two UTF-16 units and one character: one byte.
+    if (u >= 0xd800 && u <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) i++;
+    }
   }
-  return out;
+  return n === out.length ? out : out.subarray(0, n);
 }
 
 /** CP437 bytes -> Unicode; bytes below 0x80 are ASCII (controls stay controls). */
