@@ -37,7 +37,7 @@ export default async function newuser(s: Session): Promise<boolean> {
   const password = await choosePassword(s, handle);
   if (password === undefined) return cancelled(s);
 
-  s.print('\n|11Where do you call from (city, country)? |15');
+  s.print('\n|11Where do you call from (city, country; Enter to skip)? |15');
   const location = (await s.readLine({ maxLength: 40 })).trim();
 
   s.print(`\n|07Create the account |15${handle}|07? |08[|15Y|08/|15n|08]|07 `);

@@ -94,6 +94,23 @@ describe('new users and last callers', () => {
     assert.doesNotMatch(list.stdout, /Fox Mulder/);
   });
 
+  it('the location is the one question Enter skips: it says so, and an empty answer still makes the account', async () => {
+    const c = await call();
+    c.writeLine('new');
+    await c.readUntil('Handle');
+    c.writeLine('Fox Mulder');
+    await c.readUntil('Password:');
+    c.writeLine('i-want-2-believe');
+    await c.readUntil('again');
+    c.writeLine('i-want-2-believe');
+    await c.readUntil('call from (city, country; Enter to skip)?');
+    c.writeLine('');
+    await c.readUntil('Create the account');
+    c.write('y');
+    await c.readUntil('Command:');
+    await c.close();
+  });
+
   it('a location of wide characters is cut to the From column, not wrapped onto the next row', async () => {
     const c = await call();
     c.writeLine('new');
