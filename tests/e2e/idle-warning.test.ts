@@ -19,7 +19,8 @@ const WARNING = /You have been idle: disconnecting in \d+ (?:seconds|minute)\.\s
 const GOODBYE = /Idle timeout: goodbye\./;
 const ROBOTS = '/usr/games/robots';
 
-describe('idle timeout: warning and goodbye', () => {
+// The tests wait out idle timers on callers of their own (one account each), so they run at once.
+describe('idle timeout: warning and goodbye', { concurrency: true }, () => {
   let board: Carrier;
   const callers: Caller[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
