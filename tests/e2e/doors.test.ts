@@ -3,11 +3,10 @@
 // bsdgames. Every door's process group is checked empty after it ends.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually } from '@carrier/core/testing';
+import { eventually, scratchDir } from '@carrier/core/testing';
 import { connect, type ConnectOptions, type TelnetClient } from '@carrier/client';
 import { groupMembers, TERMINAL_RESET } from '@carrier/doors';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
@@ -36,7 +35,7 @@ const POLL = { timeoutMs: WAIT_MS, intervalMs: 50 };
 
 describe('doors', () => {
   let board: Carrier;
-  const tmp = mkdtempSync(join(tmpdir(), 'carrier-doors-e2e-'));
+  const tmp = scratchDir('carrier-doors-e2e');
 
   before(async () => {
     const doorsFile = join(tmp, 'doors.yaml');

@@ -5,8 +5,8 @@
 // caller and OpenSSH in tmux.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { scratchDir } from '@carrier/core/testing';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
@@ -23,7 +23,7 @@ const ROBOTS = '/usr/games/robots';
 describe('idle timeout: warning and goodbye', { concurrency: true }, () => {
   let board: Carrier;
   const callers: Caller[] = [];
-  const tmp = mkdtempSync(join(tmpdir(), 'carrier-idle-'));
+  const tmp = scratchDir('carrier-idle');
 
   before(async () => {
     // The shipped board plus a pager and a lightbar of the test's own (T and Y).

@@ -3,9 +3,9 @@
 // rlogin handshake from a trusted and an untrusted address.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '@carrier/core/testing';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, run, startCarrier, type Carrier } from '../harness.js';
@@ -36,7 +36,7 @@ function rloginCall(port: number, localAddress: string, handshake: string): Prom
 
 describe('callers over ssh and rlogin', () => {
   let board: Carrier;
-  const tmp = mkdtempSync(join(tmpdir(), 'carrier-ssh-e2e-'));
+  const tmp = scratchDir('carrier-ssh-e2e');
   const knownHosts = join(tmp, 'known_hosts');
 
   before(async () => {

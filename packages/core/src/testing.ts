@@ -1,5 +1,8 @@
 // Test helpers shared by every package's tests and the repo-level suites, reached as
 // `@carrier/core/testing`. Not part of the published build (tsconfig excludes it).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface EventuallyOptions {
   /** give up after this long; generous, since the wait ends as soon as the check holds */
@@ -52,4 +55,21 @@ export function underCi(): boolean {
 export function serviceMissing(reason: string): string {
   if (underCi()) throw new Error(`${reason} (CI=true: a missing service fails the run instead of skipping)`);
   return reason;
+}
+
+const scratchDirs: string[] = [];
+
+/**
+ * A fresh folder under the system's temp dir (`<prefix>-XXXXXX`), removed with everything
+ * in it when the test process exits, so a suite leaves nothing in /tmp whatever failed.
+ */
+export function scratchDir(prefix: string): string {
+  if (scratchDirs.length === 0) {
+    process.once('exit', () => {
+      for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { scratchDir } from '@carrier/core/testing';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMemoryLogger } from '@carrier/core';
@@ -8,7 +8,7 @@ import { chooseBus, storeOptions } from './backends.js';
 import { ConfigError, loadConfig } from './config.js';
 
 function config(yaml: string, env: NodeJS.ProcessEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'carrier-backends-'));
+  const dir = scratchDir('carrier-backends');
   const file = join(dir, 'carrier.yaml');
   writeFileSync(file, yaml);
   return loadConfig({ file, env, cwd: dir }).config;

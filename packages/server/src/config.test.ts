@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { scratchDir } from '@carrier/core/testing';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -9,7 +9,7 @@ import { isField, schema, type Section } from './config-schema.js';
 import { parseDuration } from './duration.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
-const tmp = () => mkdtempSync(join(tmpdir(), 'carrier-config-'));
+const tmp = (): string => scratchDir('carrier-config');
 
 function writeConfig(text: string): string {
   const file = join(tmp(), 'carrier.yaml');

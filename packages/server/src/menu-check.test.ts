@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { scratchDir } from '@carrier/core/testing';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { boardMenuRefs, checkMenus, type MenuProblem } from '@carrier/engine';
@@ -10,7 +10,7 @@ const repoRoot = resolve(import.meta.dirname, '../../..');
 
 /** A board folder with scripts `online` and `logoff`, art `main`, and the given menus. */
 function boardDir(menus: Record<string, string>): { menus: string; scripts: string; art: string } {
-  const root = mkdtempSync(join(tmpdir(), 'carrier-menus-'));
+  const root = scratchDir('carrier-menus');
   const dirs = { menus: join(root, 'menus'), scripts: join(root, 'scripts'), art: join(root, 'art') };
   for (const d of Object.values(dirs)) mkdirSync(d);
   writeFileSync(join(dirs.scripts, 'online.ts'), 'export default async () => {};\n');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { scratchDir } from '@carrier/core/testing';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../config.js';
 import { scryptParams, startupLimits } from './security.js';
 
 function config(yaml: string) {
-  const file = join(mkdtempSync(join(tmpdir(), 'carrier-sec-')), 'carrier.yaml');
+  const file = join(scratchDir('carrier-sec'), 'carrier.yaml');
   writeFileSync(file, yaml);
   return loadConfig({ file, env: {} }).config;
 }
