@@ -60,7 +60,8 @@ export function serviceMissing(reason: string): string {
 const scratchDirs: string[] = [];
 
 /**
- * A fresh folder under the system's temp dir (`<prefix>-XXXXXX`), removed with everything
+ * A fresh folder under the system's temp dir, named `<prefix>-` and six random characters
+ * (mkdtemp), removed with everything
  * in it when the test process exits, so a suite leaves nothing in /tmp whatever failed.
  */
 export function scratchDir(prefix: string): string {
