@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
 import { appendSauce } from '@carrier/terminal';
 import { artCommand } from './art-commands.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'carrier-art-cli-'));
+const dir = scratchDir('carrier-art-cli');
 function file(name: string, content: Buffer | string): string {
   const f = join(dir, name);
   writeFileSync(f, content);

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
 import { checkMenus, readDoorsFile } from '@carrier/engine';
 import { checkDoorPrograms } from './doors-check.js';
 import { parseMenuYaml } from './menu-yaml.js';
@@ -17,7 +17,7 @@ describe('carrier check: doors.yaml', () => {
   });
 
   it('names the file, line and key of a shell string, and of a program that is not installed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'carrier-doors-check-'));
+    const dir = scratchDir('carrier-doors-check');
     const file = join(dir, 'doors.yaml');
     const doors = [
       'doors:',
@@ -40,7 +40,7 @@ describe('carrier check: doors.yaml', () => {
   });
 
   it('a menu item `door: <name>` must name an enabled door', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'carrier-doors-menu-'));
+    const dir = scratchDir('carrier-doors-menu');
     writeFileSync(join(dir, 'games.yaml'), ['title: Games', 'items:', '  - { key: R, text: Robots, door: robots }', '  - { key: N, text: Nope, door: nope }', ''].join('\n'));
     const refs = { scriptExists: async () => true, artFiles: async () => [], doorExists: async (name: string) => name === 'robots' };
     const problems = await checkMenus({ dir, parse: parseMenuYaml, refs });
