@@ -9,5 +9,5 @@ export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCa
 export { artRows, clipAnsiRow, MAX_HEADER_ROWS } from './art-rows.js';
 export { probeTerminal, type ProbeOptions, type ProbeResult } from './probe.js';
 export { charWidth, wrapWords, type WrapPiece } from './text-width.js';
-export { openView, viewTerminalName, configureViews, viewLimits, viewSize, viewBudget, coalesceResizes, CpuBudget, VIEW_LIMITS, ESCAPE_TIMEOUT_MS, type View, type ViewLimits, type ViewOptions, type ViewTerminal } from './view.js';
+export { openView, viewTerminalName, configureViews, viewLimits, viewSize, viewBudget, coalesceResizes, followResizes, CpuBudget, VIEW_LIMITS, ESCAPE_TIMEOUT_MS, type View, type ViewLimits, type ViewOptions, type ViewTerminal } from './view.js';
 export * from './editor/index.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextImmediate } from 'node:timers/promises';
 import { BaseConnection, type Encoding, type TerminalInfo } from '@carrier/core';
-import { coalesceResizes, openView, TYPE_AHEAD_MAX_WAIT_MS, VIEW_LIMITS, viewBudget, viewSize, viewTerminalName } from './view.js';
+import { coalesceResizes, followResizes, openView, TYPE_AHEAD_MAX_WAIT_MS, VIEW_LIMITS, viewBudget, viewSize, viewTerminalName } from './view.js';
 
 class FakeConnection extends BaseConnection {
   out: Buffer[] = [];
@@ -323,6 +323,33 @@ test('coalesceResizes: last size wins, at most once per delay, equal sizes dropp
   r.cancel();
   t.mock.timers.tick(200);
   assert.deepEqual(applied, ['90x28']);
+});
+
+test("followResizes: a connection's resize storm reaches apply once, capped, and stops cleanly", (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const conn = new FakeConnection(terminal('utf8'));
+  const applied: string[] = [];
+  const stop = followResizes(conn, (c, r) => applied.push(`${c}x${r}`));
+  for (let i = 0; i < 100; i++) conn.setSize(100 + (i % 7), 30, 'naws');
+  conn.setSize(VIEW_LIMITS.maxCols + 100, 40, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.deepEqual(applied, [`${VIEW_LIMITS.maxCols}x40`]);
+  // The size the connection had when it began is never applied again.
+  conn.setSize(80, 25, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.deepEqual(applied, [`${VIEW_LIMITS.maxCols}x40`, '80x25']);
+  stop();
+  assert.equal(conn.listenerCount('resize'), 0);
+  conn.setSize(100, 30, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.equal(applied.length, 2);
+  // Uncapped (the lightbar): the size as the terminal said.
+  const raw: string[] = [];
+  const stopRaw = followResizes(conn, (c, r) => raw.push(`${c}x${r}`), { capped: false });
+  conn.setSize(VIEW_LIMITS.maxCols + 100, 40, 'naws');
+  t.mock.timers.tick(VIEW_LIMITS.resizeDelayMs);
+  assert.deepEqual(raw, [`${VIEW_LIMITS.maxCols + 100}x40`]);
+  stopRaw();
 });
 
 test('building a screen leaves no blessed handler on the process (SIGTERM stays carrier\u2019s)', () => {

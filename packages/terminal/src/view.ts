@@ -216,6 +216,30 @@ export function coalesceResizes(
   };
 }
 
+/**
+ * A connection's resizes through coalesceResizes, charged to its view CPU budget: `apply`
+ * gets the newest size, capped to the view limits (viewSize) unless `capped` is false,
+ * and never the size the connection had when this began. Returns the stop. The one
+ * wiring of 'resize' for everything drawn full-screen (views, chat, the lightbar).
+ */
+export function followResizes(
+  conn: Pick<Connection, 'on' | 'off' | 'terminal'>,
+  apply: (cols: number, rows: number) => void,
+  opts: { capped?: boolean } = {},
+): () => void {
+  const size = (cols: number, rows: number): { cols: number; rows: number } => (opts.capped === false ? { cols, rows } : viewSize(cols, rows));
+  const resizes = coalesceResizes(apply, { budget: viewBudget(conn), initial: size(conn.terminal.cols, conn.terminal.rows) });
+  const onResize = (cols: number, rows: number): void => {
+    const s = size(cols, rows);
+    resizes.push(s.cols, s.rows);
+  };
+  conn.on('resize', onResize);
+  return () => {
+    resizes.cancel();
+    conn.off('resize', onResize);
+  };
+}
+
 /** Keys held for a view until its first draw: a fast typist's and a pasted line's worth. */
 export const TYPE_AHEAD_LIMIT = 1024;
 /** The longest keys wait for a view's first draw. */
@@ -396,18 +420,11 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     if (keys.pendingEscape) escapeTimer = setTimeout(() => feed(keys.flush()), escapeMs);
   };
   // The newest size, capped, at most once per resizeDelayMs; blessed reallocates and redraws on 'resize'.
-  const resizes = coalesceResizes(
-    (cols, rows) => {
-      output.columns = cols;
-      output.rows = rows;
-      output.emit('resize');
-    },
-    { budget, initial: { cols: output.columns, rows: output.rows } },
-  );
-  const onResize = (cols: number, rows: number): void => {
-    const size = viewSize(cols, rows);
-    resizes.push(size.cols, size.rows);
-  };
+  const stopResizes = followResizes(conn, (cols, rows) => {
+    output.columns = cols;
+    output.rows = rows;
+    output.emit('resize');
+  });
   const onDrain = (): void => renderHeld();
   const onClose = (): void => close();
 
@@ -421,9 +438,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     clearTimeout(escapeTimer);
     clearTimeout(retryTimer);
     if (renderQueued) clearImmediate(renderQueued);
-    resizes.cancel();
+    stopResizes();
     conn.off('data', onData);
-    conn.off('resize', onResize);
     conn.off('drain', onDrain);
     conn.off('close', onClose);
     screen.destroy();
@@ -434,7 +450,6 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   };
 
   conn.on('data', onData);
-  conn.on('resize', onResize);
   conn.on('drain', onDrain);
   conn.once('close', onClose);
 

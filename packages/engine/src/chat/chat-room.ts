@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { cleanUserText, client, isPlainTerminal } from '@carrier/core';
-import { coalesceResizes, LineEditor, viewBudget, viewSize, type Key } from '@carrier/terminal';
+import { followResizes, LineEditor, type Key } from '@carrier/terminal';
 import { handleKey, LEVELS } from '@carrier/store';
 import type { Unsubscribe } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
@@ -494,15 +494,12 @@ class ChatRoom implements PresenceView {
       }),
     );
     // A resize storm redraws at most once per limits.view.resizeDelay, capped, within the caller's view CPU budget.
-    const resizes = coalesceResizes((cols, rows) => {
-      this.editor = this.newEditor(this.editor.value);
-      this.paint(this.screen.resize(cols, rows));
-    }, { budget: viewBudget(s.conn), initial: viewSize(s.terminal.cols, s.terminal.rows) });
-    this.cleanups.push(() => resizes.cancel());
-    this.cleanups.push(s.onResize((cols, rows) => {
-      const v = viewSize(cols, rows);
-      resizes.push(v.cols, v.rows);
-    }));
+    this.cleanups.push(
+      followResizes(s.conn, (cols, rows) => {
+        this.editor = this.newEditor(this.editor.value);
+        this.paint(this.screen.resize(cols, rows));
+      }),
+    );
   }
 
   /**

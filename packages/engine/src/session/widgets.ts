@@ -1,5 +1,5 @@
 import { ConnectionClosedError, type Connection } from '@carrier/core';
-import { coalesceResizes, LineEditor, renderPipeCodes, viewBudget, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
+import { followResizes, LineEditor, renderPipeCodes, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
 import { keyName, type KeyInput } from '../key-input.js';
 import { runLightbar, runNumberedList, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
@@ -136,16 +136,8 @@ export class Widgets {
     // No cursor control to move a highlight with: the entries as a numbered list.
     if (this.host.screen.plain) return runNumberedList(this.io(), items);
     const { conn } = this.host;
-    const onResize = (fn: (cols: number, rows: number) => void): (() => void) => {
-      // A resize storm redraws at most once per limits.view.resizeDelay, within the caller's view CPU budget.
-      const resizes = coalesceResizes(fn, { budget: viewBudget(conn), initial: { cols: conn.terminal.cols, rows: conn.terminal.rows } });
-      const push = (cols: number, rows: number): void => resizes.push(cols, rows);
-      conn.on('resize', push);
-      return () => {
-        resizes.cancel();
-        conn.off('resize', push);
-      };
-    };
+    // A resize storm redraws at most once per limits.view.resizeDelay, within the caller's view CPU budget.
+    const onResize = (fn: (cols: number, rows: number) => void): (() => void) => followResizes(conn, fn, { capped: false });
     return runLightbar({ ...this.io(), notices: (h, fits) => this.host.social().onNotice(h, { answersKey: false, oneLine: true, fits }), onResize }, items, opts);
   }
 
