@@ -165,6 +165,34 @@ test('a CP437 caller gets box drawing as CP437 bytes, not DEC line drawing', asy
   view.close();
 });
 
+test('a UTF-8 caller gets Unicode box drawing, not DEC line drawing some terminals show as letters', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  view.blessed.box({ parent: view.screen, top: 0, left: 0, width: 10, height: 3, border: { type: 'line' }, content: 'hi' });
+  view.screen.render();
+  await tick();
+  const text = Buffer.concat(conn.out).toString('utf8');
+  assert.match(text, /┌─+┐/, 'the top border in Unicode');
+  assert.match(text, /└─+┘/, 'the bottom border in Unicode');
+  assert.match(text, /│/, 'the sides in Unicode');
+  assert.ok(!text.includes('\x1b(0'), 'no switch to DEC line drawing');
+  assert.doesNotMatch(text, /lq+k/, 'no line-drawing letters');
+  view.close();
+});
+
+test('a plain terminal with no named character set gets box drawing as ASCII', async () => {
+  const conn = new FakeConnection({ ...terminal('cp437', 'dumb'), encodingSource: 'default' });
+  const view = openView(conn);
+  view.blessed.box({ parent: view.screen, top: 0, left: 0, width: 10, height: 3, border: { type: 'line' }, content: 'hi' });
+  view.screen.render();
+  await tick();
+  const bytes = Buffer.concat(conn.out);
+  assert.ok(bytes.every((b) => b < 0x80), `only ASCII: ${JSON.stringify(conn.text())}`);
+  assert.match(conn.text(), /\+-+\+/, 'corners and lines as + and -');
+  assert.ok(!conn.text().includes('\x1b(0'), 'no switch to DEC line drawing');
+  view.close();
+});
+
 test('renders wait while the connection is full and run on drain', async () => {
   const conn = new FakeConnection(terminal('utf8'));
   const view = openView(conn);

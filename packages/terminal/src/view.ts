@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Widgets } from 'blessed';
 import type { Connection, TerminalInfo } from '@carrier/core';
+import { asciiStandIns, wantsAsciiOnly } from './ascii.js';
 import { encodeCp437 } from './cp437.js';
 import { InputTextDecoder } from './input.js';
 import { KeyDecoder } from './keys.js';
@@ -15,8 +16,11 @@ import { KeyDecoder } from './keys.js';
  *   connection 'resize' updates them and emits 'resize' on the stream.
  * - Terminal: the caller's type is mapped to one of three names (xterm-256color,
  *   xterm, ansi) so blessed never reads a terminfo entry chosen by the caller.
- *   CP437 callers get 'ansi', Unicode box drawing instead of the DEC line-drawing
- *   set (`tput.brokenACS`), and output encoded to CP437 here.
+ *   Lines and corners are never drawn with the DEC line-drawing set (`tput.brokenACS`):
+ *   some UTF-8 terminals (and tmux's capture) show its `lqk` as letters. blessed then
+ *   writes Unicode box drawing, which reaches UTF-8 callers as it is, CP437 callers
+ *   (type 'ansi') as CP437's box characters (output encoded here), and a plain
+ *   terminal whose character set nobody named (wantsAsciiOnly) as ASCII stand-ins.
  * - Input: blessed decodes bytes as UTF-8 and splits escape sequences that span two
  *   reads. It is fed text already decoded from the caller's encoding, one whole key
  *   sequence at a time (KeyDecoder), a bare ESC after ESCAPE_TIMEOUT_MS. Mouse reports
@@ -288,7 +292,8 @@ class ViewOutput extends EventEmitter {
 
   write(text: string | Buffer): boolean {
     if (!this.writable || this.suspended || this.conn.closed) return true;
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const raw = typeof text === 'string' ? text : text.toString('utf8');
+    const s = wantsAsciiOnly(this.conn.terminal) ? asciiStandIns(raw) : raw;
     const ok = this.conn.terminal.encoding === 'cp437' ? this.conn.writeBytes(encodeCp437(s)) : this.conn.write(s);
     if (!ok) this.congested = true;
     return true;
@@ -328,7 +333,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   ));
   const program = screen.program as Widgets.Screen['program'] & { tmux: boolean };
   program.tmux = false;
-  if (cp437) (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
+  (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
 
   // render(): many calls in one turn draw once (setImmediate); a draw waits while the
   // caller's buffer is full (the newest runs on drain) or while the CPU budget is in debt.
