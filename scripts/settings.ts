@@ -1,9 +1,10 @@
-// User settings (menu key U): the caller's password, their terminal's encoding (applied
-// at once and at every login), hotkey or lightbar menus, and the new-scan of the message
-// areas at login. Q or Escape goes back. A wrong current password counts as a failed
+// User settings (menu key U): the caller's password, where they call from (shown in last
+// callers and written to doors' drop files), their terminal's encoding (applied at once
+// and at every login), hotkey or lightbar menus, and the new-scan of the message areas at
+// login. Q or Escape goes back. A wrong current password counts as a failed
 // login (the board's penalties apply), and three end the screen.
 import { getNewScanAtLogin, setNewScanAtLogin, type Session } from '@carrier/engine';
-import type { UserSettings } from '@carrier/store';
+import { LOCATION_RULES, validateLocation, type UserSettings } from '@carrier/store';
 import { wantsAsciiOnly } from '@carrier/terminal';
 import { choosePassword } from './newuser.js';
 
@@ -17,11 +18,13 @@ export default async function settings(s: Session): Promise<void> {
   if (!user) return;
   s.setActivity('user settings');
   for (;;) {
-    const [mine, newScan] = await Promise.all([s.store.users.settings(user.id), getNewScanAtLogin(s)]);
+    const [mine, newScan, account] = await Promise.all([s.store.users.settings(user.id), getNewScanAtLogin(s), s.refreshUser()]);
+    const location = account?.location ?? null;
     s.clear();
     s.println(`|15User settings|07 for ${user.handle.replace(/\|/g, '||')}`);
     s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
     s.println(`|08[|15P|08]|07 Password            |08change it`);
+    s.println(`|08[|15L|08]|07 Location            ${location === null ? '|08not given' : `|15${location.replace(/\|/g, '||')}`}`);
     s.println(`|08[|15E|08]|07 Encoding            |15${encodingText(s, mine)}`);
     s.println(`|08[|15M|08]|07 Menus               |15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
     s.println(`|08[|15N|08]|07 New-scan at login   |15${newScan ? 'on' : 'off'}`);
@@ -32,6 +35,8 @@ export default async function settings(s: Session): Promise<void> {
     if (key === 'q' || key === 'escape') return;
     if (key === 'p') {
       if (!(await changePassword(s, user.handle, user.id))) return;
+    } else if (key === 'l') {
+      await changeLocation(s, user.id, location);
     } else if (key === 'e') {
       await chooseEncoding(s, user.id);
     } else if (key === 'm') {
@@ -79,6 +84,28 @@ async function changePassword(s: Session, handle: string, id: number): Promise<b
   }
   await s.pause();
   return true;
+}
+
+/** Enter keeps the location, `-` clears it; a location the sign-up rules refuse is asked for again. */
+async function changeLocation(s: Session, id: number, now: string | null): Promise<void> {
+  for (;;) {
+    s.print(`|11Where do you call from (city, country; Enter keeps it${now === null ? '' : ', - clears it'})? |15`);
+    const typed = (await s.readLine({ maxLength: LOCATION_RULES.maxLength })).trim();
+    s.print('|07');
+    if (typed === '') return;
+    const location = typed === '-' ? null : typed;
+    if (location !== null) {
+      const check = validateLocation(location);
+      if (!check.ok) {
+        s.println(`\n|12${check.reason}|07`);
+        continue;
+      }
+    }
+    await s.store.users.setLocation(id, location);
+    await s.refreshUser();
+    s.log.info('settings.changed', { setting: 'location', value: location === null ? 'cleared' : 'set' });
+    return;
+  }
 }
 
 async function chooseEncoding(s: Session, id: number): Promise<void> {

@@ -166,6 +166,39 @@ describe('user settings (U)', { timeout: 180_000 }, () => {
     }
   });
 
+  it('the location is changed, shown in last callers at once, and cleared with -', async () => {
+    const c = await loginRaw(board.ports.telnet!, HANDLE, NEW_PW, TERMINAL);
+    try {
+      await openSettings(c);
+      assert.match(c.text(), /Location\S*\s+\S*not given/);
+      c.send('l');
+      await c.waitForNext('Where do you call from', WAIT);
+      c.send('Bergen, Norway\r');
+      await c.waitForNext(/Location\S*\s+\S*Bergen, Norway/, WAIT);
+      c.send('q');
+      await c.waitForNext('Command:', WAIT);
+      // Last callers reads the account as it is now: the caller on now shows the new place.
+      c.send('l');
+      await c.waitForNext(/ursula.*Bergen, Norway/, WAIT);
+      c.send('q');
+      await c.waitForNext('Command:', WAIT);
+      await openSettings(c);
+      c.send('l');
+      await c.waitForNext('- clears it', WAIT);
+      c.send('\r');
+      await c.waitForNext(/Location\S*\s+\S*Bergen, Norway/, WAIT);
+      c.send('l');
+      await c.waitForNext('- clears it', WAIT);
+      c.send('-\r');
+      await c.waitForNext(/Location\S*\s+\S*not given/, WAIT);
+      c.send('q');
+      await c.waitForNext('Command:', WAIT);
+    } finally {
+      c.close();
+    }
+    await board.waitForLog((l) => l['event'] === 'settings.changed' && l['setting'] === 'location' && l['value'] === 'cleared');
+  });
+
   it('the lightbar menu is drawn again when the window is resized (inetutils telnet, NAWS)', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'carrier-lightbar-'));
     const c = await TmuxCaller.telnet(board.ports.telnet!, HANDLE, NEW_PW, tmp);

@@ -183,6 +183,20 @@ for (const backend of backends) {
       await assert.rejects(store.users.setLevel(999_999, LEVELS.user), (e) => isCarrierError(e, 'NOT_FOUND'));
     });
 
+    test('setLocation changes or clears the location, by the sign-up rules', async () => {
+      const made = await store.users.create({ handle: 'Mover', password: 'moving house again', location: 'Leeds, UK' });
+      await store.users.setLocation(made.id, '  Oslo, Norway ');
+      assert.equal((await store.users.findById(made.id))?.location, 'Oslo, Norway');
+      await store.users.setLocation(made.id, '');
+      assert.equal((await store.users.findById(made.id))?.location, null);
+      await store.users.setLocation(made.id, 'Turku');
+      await store.users.setLocation(made.id, null);
+      assert.equal((await store.users.findById(made.id))?.location, null);
+      await assert.rejects(store.users.setLocation(made.id, 'x'.repeat(200)), (e) => isCarrierError(e, 'VALIDATION') && e.details?.['field'] === 'location');
+      await assert.rejects(store.users.setLocation(made.id, 'bell\x07here'), (e) => isCarrierError(e, 'VALIDATION'));
+      await assert.rejects(store.users.setLocation(999_999, 'Oslo'), (e) => isCarrierError(e, 'NOT_FOUND'));
+    });
+
     test('settings start as negotiated encoding and hotkey menus, and keep what the caller chose', async () => {
       const made = await store.users.create({ handle: 'Settings Tester', password: 'blade of the night' });
       assert.deepEqual(await store.users.settings(made.id), { encoding: null, menuStyle: 'hotkeys' });

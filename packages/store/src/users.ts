@@ -62,6 +62,8 @@ export interface UsersRepository {
   setPassword(id: number, password: string): Promise<void>;
   /** Throws NOT_FOUND or VALIDATION. */
   setLevel(id: number, level: number): Promise<void>;
+  /** Where the user calls from (the sign-up rules; '' or null clears it). Throws NOT_FOUND or VALIDATION. */
+  setLocation(id: number, location: string | null): Promise<void>;
   /** The caller's own settings. Throws NOT_FOUND. */
   settings(id: number): Promise<UserSettings>;
   /** Change some of them. Throws NOT_FOUND or VALIDATION (`details.field`). */
@@ -255,6 +257,17 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
     async setLevel(id, level) {
       checkLevel(level);
       const changed = Number.isSafeInteger(id) ? await users().where({ id }).update({ level }) : 0;
+      if (changed !== 1) throw notFound(id);
+    },
+
+    async setLocation(id, location) {
+      let value: string | null = null;
+      if (location !== null) {
+        const loc = validateLocation(location);
+        if (!loc.ok) throw invalid('location', loc.reason);
+        value = loc.value === '' ? null : loc.value;
+      }
+      const changed = Number.isSafeInteger(id) ? await users().where({ id }).update({ location: value }) : 0;
       if (changed !== 1) throw notFound(id);
     },
 
