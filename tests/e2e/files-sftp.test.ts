@@ -186,4 +186,40 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     const pending = await board.cli(['files', 'pending']);
     assert.doesNotMatch(pending.stdout, /twin\.txt/);
   });
+
+  it("two callers put one name: both uploads wait for the sysop, each caller sees and gets only their own", async () => {
+    // Before, bob's put was refused because alice's upload of that name waited, and
+    // OpenSSH's sftp showed him only "Permission denied".
+    const a = await mkdtemp(join(dir, 'same-a-'));
+    const b = await mkdtemp(join(dir, 'same-b-'));
+    await writeFile(join(a, 'same.txt'), 'alice wrote this');
+    await writeFile(join(b, 'same.txt'), 'bob wrote this');
+    const putA = await sftp('alice', ['put same.txt /pending/same.txt'], a);
+    assert.equal(putA.code, 0, putA.out);
+    const putB = await sftp('bob', ['put same.txt /pending/same.txt'], b);
+    assert.equal(putB.code, 0, putB.out);
+    for (const [who, folder, text] of [['alice', a, 'alice wrote this'], ['bob', b, 'bob wrote this']] as const) {
+      await mkdir(join(folder, 'back'));
+      const got = await sftp(who, ['ls -l /pending', 'get /pending/same.txt back/same.txt'], folder);
+      assert.equal(got.code, 0, got.out);
+      const rows = [...got.out.matchAll(/^-\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\S+\s+same\.txt$/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(rows, [text.length], `one same.txt listed, the caller's own:\n${got.out}`);
+      assert.equal(await readFile(join(folder, 'back', 'same.txt'), 'utf8'), text);
+    }
+    // The uploader's own second copy of the name is refused (their /pending must name one file).
+    const again = await sftp('alice', ['put same.txt /pending/same.txt'], b);
+    assert.notEqual(again.code, 0, again.out);
+    await board.waitForLog((l) => l['event'] === 'sftp.upload_refused' && l['user'] === 'alice' && l['reason'] === 'you already have a file with this name waiting for the sysop');
+    const pending = (await board.cli(['files', 'pending'])).stdout;
+    const ids = [...pending.matchAll(/#(\d+)\s+same\.txt\s.*by (\w+)/g)].map((m) => ({ id: m[1]!, by: m[2]! }));
+    assert.deepEqual(ids.map((u) => u.by), ['alice', 'bob'], pending);
+    const first = await board.cli(['files', 'approve', ids[0]!.id, 'uploads']);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await board.cli(['files', 'approve', ids[1]!.id, 'uploads']);
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, /Uploads already has a file named same\.txt/);
+    assert.equal(await readFile(join(dir, 'uploads', 'same.txt'), 'utf8'), 'alice wrote this');
+    const rejected = await board.cli(['files', 'reject', ids[1]!.id]);
+    assert.equal(rejected.code, 0, rejected.stderr);
+  });
 });

@@ -303,4 +303,41 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     await c.readUntil('uit: ');
     await c.close();
   });
+
+  it("two callers sz one name: both uploads are received and wait for the sysop, as over SFTP", async () => {
+    /** `who` sends `name` holding `text` with sz; what the board said up to the received count. */
+    const send = async (who: string, name: string, text: string): Promise<string> => {
+      const src = await mkdtemp(join(dir, 'sz-'));
+      await writeFile(join(src, name), text);
+      const c = await caller(who);
+      c.write('u');
+      await c.readUntil('Start your ZMODEM upload');
+      const sz = bridgeLrzsz(c, 'sz', ['-b', name], src);
+      await sz.exit;
+      const said = await c.readUntil(new RegExp(`Describe ${name.replace('.', '\\.')}|file\\(s\\) received`));
+      let rest = '';
+      if (said.includes('Describe')) {
+        c.writeLine(`${who}'s copy`);
+        rest = await c.readUntil(/file\(s\) received/);
+      }
+      await c.close();
+      return said + rest;
+    };
+    assert.match(await send('alice', 'twin.bin', 'alice wrote this'), /1 file\(s\) received/);
+    const bobs = await send('bob', 'twin.bin', 'bob wrote this');
+    assert.match(bobs, /1 file\(s\) received/, 'before, bob read: Refused twin.bin: a file with this name is already waiting for the sysop');
+    const pending = (await board.cli(['files', 'pending'])).stdout;
+    assert.deepEqual([...pending.matchAll(/#\d+\s+twin\.bin\s.*by (\w+)/g)].map((m) => m[1]), ['alice', 'bob'], pending);
+    // The sysop's A list on the board names each uploader, so the two are told apart.
+    await board.addUser('boss', 'correct horse battery', true);
+    const boss = await caller('boss');
+    boss.write('a');
+    const list = (await boss.readUntil('to approve')).replace(/\x1b\[[0-9;]*m/g, '');
+    assert.deepEqual([...list.matchAll(/#\d+ twin\.bin \S+ by (\w+)/g)].map((m) => m[1]), ['alice', 'bob'], list);
+    boss.writeLine('');
+    await boss.readUntil('uit: ');
+    await boss.close();
+    // The uploader's own second copy is refused, with the reason on their screen.
+    assert.match(await send('alice', 'twin.bin', 'alice again'), /Refused twin\.bin: you already have a file with this name waiting for the sysop/);
+  });
 });

@@ -55,6 +55,8 @@ export const MAX_SCAN_FILES = 100_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An empty file is no upload (a failed copy or a mistake), and would list as a 0B file once approved. */
 const EMPTY_UPLOAD = 'the file is empty: nothing was kept';
+/** The same caller sending one name twice at once (two SFTP sessions, or a batch naming it twice). */
+const UPLOADING_ALREADY = 'you are uploading a file with this name right now';
 
 export interface UploadSlot {
   /** where the bytes go while they arrive (inside the quarantine's incoming folder) */
@@ -124,7 +126,7 @@ export class BoardFiles {
   private loading: Promise<void> | undefined;
   /** what was wrong with files.yaml at the last read; the last good config (or the defaults) stays meanwhile */
   private lastProblems: FilesFileProblem[] = [];
-  /** names (lowercased) being uploaded right now on this process */
+  /** `userId/name` (lowercased) of uploads running right now on this process */
   private readonly incoming = new Set<string>();
   private readonly watchers: FSWatcher[] = [];
   private readonly scanTimers = new Map<string, NodeJS.Timeout>();
@@ -319,11 +321,11 @@ export class BoardFiles {
 
   // ---- uploads -----------------------------------------------------------------------
 
-  /** Whether any upload waiting for the sysop has this name (lowercased), over every page of them. */
-  private async pendingNamed(key: string): Promise<boolean> {
+  /** Whether one of `userId`'s uploads waiting for the sysop has this name (lowercased), over every page of them. */
+  private async pendingNamed(userId: number, key: string): Promise<boolean> {
     let afterId = 0;
     for (;;) {
-      const page = await this.store.files.pendingUploads({ afterId });
+      const page = await this.store.files.pendingUploads({ userId, afterId });
       if (page.some((u) => u.name.toLowerCase() === key)) return true;
       if (page.length === 0) return false;
       afterId = page[page.length - 1]!.id;
@@ -331,20 +333,25 @@ export class BoardFiles {
   }
 
   /**
-   * Room for one upload of `name` by `user`: the name is safe, not being uploaded by
-   * someone else right now, not waiting in quarantine already; the size fits the file cap
+   * Room for one upload of `name` by `user`: the name is safe, not being uploaded by this
+   * user right now, not among this user's uploads waiting in quarantine (their SFTP
+   * /pending, where a name must mean one file), not in an area; the size fits the file cap
    * and the user's daily quota. `declaredSize` is what the sender announced, if anything.
+   * Another caller's upload of the same name is no reason: each waits for the sysop under
+   * its own row and stored file (the refusal would tell who is not its uploader that it
+   * exists, and OpenSSH's sftp shows it only as "Permission denied"); approving the second
+   * into the area the first went to is refused there, by name.
    */
   async reserveUpload(user: User, name: string, declaredSize?: number): Promise<Verdict<UploadSlot>> {
     const cfg = await this.config();
     if (user.level < cfg.uploads.level && !isSysop(user.level)) return { ok: false, reason: 'your level may not upload' };
     const problem = fileNameProblem(name);
     if (problem) return { ok: false, reason: describeNameProblem(problem) };
-    const key = name.toLowerCase();
-    if (this.incoming.has(key)) return { ok: false, reason: 'another caller is uploading a file with this name right now' };
-    if (await this.pendingNamed(key)) return { ok: false, reason: 'a file with this name is already waiting for the sysop' };
+    const key = `${user.id}/${name.toLowerCase()}`;
+    if (this.incoming.has(key)) return { ok: false, reason: UPLOADING_ALREADY };
+    if (await this.pendingNamed(user.id, name.toLowerCase())) return { ok: false, reason: 'you already have a file with this name waiting for the sysop' };
     for (const a of cfg.areas) {
-      if (await this.store.files.find(a.tag, name)) return { ok: false, reason: `a file with this name is already in ${a.name}` };
+      if (await this.store.files.find(a.tag, name)) return { ok: false, reason: `a file with this name is already in ${canList(a, user.level) ? a.name : 'a file area'}` };
     }
     const used = await this.store.files.uploadedBytesSince(user.id, Date.now() - DAY_MS);
     const maxBytes = Math.min(cfg.uploads.maxFileBytes, cfg.uploads.dailyQuotaBytes - used);
@@ -360,7 +367,7 @@ export class BoardFiles {
       };
     }
     // Re-check after the awaits: another caller may have taken the name meanwhile.
-    if (this.incoming.has(key)) return { ok: false, reason: 'another caller is uploading a file with this name right now' };
+    if (this.incoming.has(key)) return { ok: false, reason: UPLOADING_ALREADY };
     this.incoming.add(key);
     await mkdir(join(cfg.quarantine, 'incoming'), { recursive: true });
     const path = join(cfg.quarantine, 'incoming', `${randomBytes(8).toString('hex')}.part`);
@@ -458,6 +465,11 @@ export class BoardFiles {
     if (!upload || upload.status !== 'pending') throw new CarrierError(ErrorCodes.VALIDATION, `no pending upload #${uploadId}`);
     const area = await this.area(tag);
     if (!area) throw new CarrierError(ErrorCodes.VALIDATION, `no file area "${tag}"`);
+    const taken = (name: string): CarrierError => new CarrierError(ErrorCodes.VALIDATION, `${area.name} already has a file named ${name}`);
+    // The index is case-blind (name_key) and the folder is not: "Same.zip" approved over an
+    // indexed "same.ZIP" would link beside it and then take over its row.
+    const indexed = await this.store.files.find(area.tag, upload.name);
+    if (indexed) throw taken(indexed.name);
     await mkdir(area.folder, { recursive: true });
     const from = await this.quarantinePath(upload);
     const to = join(area.folder, upload.name);
@@ -465,7 +477,7 @@ export class BoardFiles {
     try {
       await link(from, to);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CarrierError(ErrorCodes.VALIDATION, `${area.name} already has a file named ${upload.name}`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw taken(upload.name);
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       await rename(from, to);
     }

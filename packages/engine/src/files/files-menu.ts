@@ -395,7 +395,11 @@ async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
     s.println('|07Nothing waits in quarantine.');
     return;
   }
-  pending.slice(0, 20).forEach((u) => s.println(`|15#${u.id}|07 ${pipeSafe(u.name)} ${formatSize(u.size)} |08${pipeSafe(u.description.split('\n')[0] ?? '')}|07`));
+  // Two callers' uploads may share a name: the uploader tells them apart.
+  for (const u of pending.slice(0, 20)) {
+    const by = (await files.store.users.findById(u.userId))?.handle ?? `user ${u.userId}`;
+    s.println(`|15#${u.id}|07 ${pipeSafe(u.name)} ${formatSize(u.size)} by ${pipeSafe(by)} |08${pipeSafe(u.description.split('\n')[0] ?? '')}|07`);
+  }
   s.print('|11Upload # to approve (or R# to reject): |15');
   const answer = (await s.readLine({ maxLength: 12 })).trim().toLowerCase();
   const reject = answer.startsWith('r');
