@@ -1,7 +1,7 @@
 // Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
 // run in a pseudo-terminal with the drop files it expects. This screen lists the doors
 // the caller's level may run; a number runs one, and the caller comes back here after.
-import { doorsByLevel, runDoor, type Session } from '@carrier/engine';
+import { doorsByLevel, pipeLiteral, runDoor, type Session } from '@carrier/engine';
 
 const MAX_LISTED = 36;
 const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
@@ -23,7 +23,7 @@ export default async function doors(s: Session): Promise<void> {
     }
     list.forEach((d, i) => {
       const limit = Math.round(d.timeLimitMs / 60_000);
-      const desc = d.description.replace(/\|/g, '||');
+      const desc = pipeLiteral(d.description);
       s.println(`|08[|15${KEYS[i]}|08] |07${desc.padEnd(40)} |08${limit}m`);
     });
     s.println('');

@@ -1,7 +1,7 @@
 // SSH keys: a caller lists, adds (pastes an OpenSSH public key line) and removes the
 // keys they log in with over ssh. The same keys the sysop manages with
 // `carrier user key add|list|remove`.
-import { clipToWidth, LONG_LINE_MAX, type Session } from '@carrier/engine';
+import { clipToWidth, LONG_LINE_MAX, pipeLiteral, type Session } from '@carrier/engine';
 
 export default async function keys(s: Session): Promise<void> {
   const user = s.user;
@@ -17,7 +17,7 @@ export default async function keys(s: Session): Promise<void> {
     list.forEach((k, i) => {
       const head = `${String(i + 1).padStart(2)} ${k.algo.padEnd(12)} ${k.fingerprint}  `;
       const comment = clipToWidth(k.comment ?? '', Math.max(0, s.terminal.cols - 1 - head.length));
-      s.println(`|15${head.slice(0, 2)}|07${head.slice(2)}|08${comment.replace(/\|/g, '||')}`);
+      s.println(`|15${head.slice(0, 2)}|07${head.slice(2)}|08${pipeLiteral(comment)}`);
     });
     s.print('\n|08[|15A|08]|07dd a key  |08[|15R|08]|07emove one  |08[|15Q|08]|07uit: ');
     const key = (await s.readKey()).toLowerCase();
@@ -40,7 +40,7 @@ export default async function keys(s: Session): Promise<void> {
       } catch (err) {
         const code = (err as { code?: string }).code;
         const message = code === 'VALIDATION' || code === 'DUPLICATE' ? (err as Error).message : 'that key could not be added';
-        s.println(`|12${message.replace(/\|/g, '||')}|07`);
+        s.println(`|12${pipeLiteral(message)}|07`);
       }
       await s.pause();
     } else if (key === 'r') {
@@ -56,7 +56,7 @@ export default async function keys(s: Session): Promise<void> {
       const target = Number.isInteger(n) ? list[n - 1] : undefined;
       // A number the list does not show says so (it went straight back to the list, as if removed).
       if (!target) {
-        s.println(`|12No key has the number ${typed.replace(/\|/g, '||')}.|07`);
+        s.println(`|12No key has the number ${pipeLiteral(typed)}.|07`);
         await s.pause();
         continue;
       }

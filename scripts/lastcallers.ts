@@ -1,7 +1,7 @@
 // Last callers: who is on right now at the top, then the finished calls from the calls
 // log, the latest logon first, each with its logon time (as a BBS's last callers lists
 // logons) and where the caller said they call from.
-import { clipToWidth, type Session } from '@carrier/engine';
+import { clipToWidth, pipeLiteral, type Session } from '@carrier/engine';
 
 function when(ms: number): string {
   const d = new Date(ms);
@@ -15,7 +15,6 @@ function duration(ms: number): string {
 }
 
 /** Pipe codes in stored text print as typed. */
-const plain = (text: string): string => text.replace(/\|/g, '||');
 
 export default async function lastcallers(s: Session): Promise<void> {
   s.setActivity('last callers');
@@ -33,7 +32,7 @@ export default async function lastcallers(s: Session): Promise<void> {
   // From is cut by columns: 22 wide (CJK) characters are 44 and ran onto the next row.
   const row = (handle: string, via: string, at: number, time: string, from: string | null): string => {
     const line = handle.slice(0, 20).padEnd(21) + via.slice(0, 9).padEnd(10) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? clipToWidth(from ?? '', 22) : '')).trimEnd();
-    return plain(line);
+    return pipeLiteral(line);
   };
   s.clear();
   s.println('|15Last callers');

@@ -67,3 +67,5 @@ export { DownloadLinks, LINK_ROUTE, type DownloadLinksOptions, type DownloadLink
 export { sftpBackendFor, type SftpBackendLike } from './files/sftp-backend.js';
 export { singleFlight } from './single-flight.js';
 export { clipToWidth, fitToWidth } from './text-fit.js';
+// For scripts: a caller's text inside pipe-coded output.
+export { pipeLiteral } from '@carrier/terminal';

@@ -1,7 +1,7 @@
 export { InputTextDecoder } from './input.js';
 export { KeyDecoder, MAX_SEQUENCE, type Key, type KeyName, type NamedKey, type CprKey, type FunctionKeyName, type KeyDecoderOptions } from './keys.js';
 export { LineEditor, BELL, type LineEditorOptions, type LineEditorResult } from './line-editor.js';
-export { renderPipeCodes, stripPipeCodes, pipeCodeSgr } from './pipe.js';
+export { renderPipeCodes, stripPipeCodes, pipeCodeSgr, pipeLiteral } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';
 export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
 export { asciiStandIns, wantsAsciiOnly } from './ascii.js';

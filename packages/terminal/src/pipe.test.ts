@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pipeCodeSgr, renderPipeCodes, stripPipeCodes } from './pipe.js';
+import { pipeCodeSgr, pipeLiteral, renderPipeCodes, stripPipeCodes } from './pipe.js';
 
 // DOS colour order: black, blue, green, cyan, red, magenta, brown, light gray.
 const ANSI_FOR_DOS = [0, 4, 2, 6, 1, 5, 3, 7];
@@ -54,4 +54,11 @@ test('stripping removes every code and keeps literal pipes', () => {
 test('codes out of range are refused by pipeCodeSgr', () => {
   assert.throws(() => pipeCodeSgr(32), RangeError);
   assert.throws(() => pipeCodeSgr(-1), RangeError);
+});
+
+test('pipeLiteral text renders and strips back to itself, codes and all', () => {
+  for (const text of ['|12red?', 'a||b', '|', '|||07|', 'no pipes', '|3|31|15']) {
+    assert.equal(stripPipeCodes(pipeLiteral(text)), text);
+    assert.equal(renderPipeCodes(pipeLiteral(text)), text);
+  }
 });

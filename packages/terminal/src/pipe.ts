@@ -40,3 +40,11 @@ export function renderPipeCodes(text: string): string {
 export function stripPipeCodes(text: string): string {
   return text.replace(PIPE_CODE, (_match, digits: string | undefined) => (digits === undefined ? '|' : ''));
 }
+
+/**
+ * Text shown as it is inside pipe-coded output: every `|` doubled, so a caller's `|12`
+ * (a handle, a subject, a typed number) is not read as a colour.
+ */
+export function pipeLiteral(text: string): string {
+  return text.replace(/\|/g, '||');
+}

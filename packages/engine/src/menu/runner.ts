@@ -1,5 +1,5 @@
 import { isPlainTerminal } from '@carrier/core';
-import { charWidth, stripPipeCodes } from '@carrier/terminal';
+import { charWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { actionDefinition, type ActionOutcome } from './actions.js';
 import type { MenuLibrary } from './library.js';
@@ -55,7 +55,7 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
     const key = await s.readKey();
     const match = key.length === 1 ? key.toLowerCase() : key;
     const item = items.find((i) => i.match === match) ?? (key === ESCAPE ? items.find((i) => i.action.kind === 'back') : undefined);
-    s.println(key.length === 1 && key !== ' ' ? key.toUpperCase().replace(/\|/g, '||') : '');
+    s.println(key.length === 1 && key !== ' ' ? pipeLiteral(key.toUpperCase()) : '');
     if (!item && key === ESCAPE) {
       // A submenu without a back item still returns to what ran it; at the bottom of the
       // stack (the main menu) Escape is not a mistake worth a message.
@@ -136,7 +136,7 @@ export function itemList(items: readonly MenuItem[], cols: number): string {
 }
 
 function hotkeyLabel(key: string): string {
-  return [...key].length === 1 ? key.toUpperCase().replace(/\|/g, '||') : key[0]!.toUpperCase() + key.slice(1).toLowerCase();
+  return [...key].length === 1 ? pipeLiteral(key.toUpperCase()) : key[0]!.toUpperCase() + key.slice(1).toLowerCase();
 }
 
 function visibleWidth(text: string): number {
@@ -149,7 +149,7 @@ export function promptText(menu: Menu, s: Pick<Session, 'user' | 'board' | 'node
   const now = new Date();
   const fields: Record<string, string> = {
     // A handle is letters, digits and a little punctuation, but a pipe would start a colour code.
-    handle: (s.user?.handle ?? 'guest').replace(/\|/g, '||'),
+    handle: pipeLiteral(s.user?.handle ?? 'guest'),
     board: s.board.name,
     node: String(s.node),
     title: menu.title,

@@ -6,7 +6,7 @@
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
 import { cleanUserText, decodeBytes, type Logger } from '@carrier/core';
-import { renderPipeCodes } from '@carrier/terminal';
+import { pipeLiteral, renderPipeCodes } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { wrapLine } from '../pager.js';
@@ -129,9 +129,9 @@ export class BreakInChat {
     // the chat gets a clear screen that scrolls, and the view draws itself whole after.
     c.giveBack = s.social.lendScreen();
     if (c.giveBack) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
-    out(s, `\n\n${byWords(s, `|14*** ${pipeSafe(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
+    out(s, `\n\n${byWords(s, `|14*** ${pipeLiteral(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
-    if (first) out(s, `${byWords(s, `|11${pipeSafe(c.sysop)}: ${pipeSafe(first)}|07`)}\n`);
+    if (first) out(s, `${byWords(s, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(first)}|07`)}\n`);
     out(s, PROMPT);
     this.log.info('sysop.chat_started', { node: s.node, handle: s.user?.handle });
     this.emit(c, { kind: 'opened' });
@@ -143,7 +143,7 @@ export class BreakInChat {
     const line = cleanUserText(text, CHAT_LINE_MAX);
     if (!line) return;
     // Over the caller's half-typed line, then that line again below.
-    out(c.session, `\r\x1b[K${byWords(c.session, `|11${pipeSafe(c.sysop)}: ${pipeSafe(line)}|07`)}\n${PROMPT}${pipeSafe(c.line)}`);
+    out(c.session, `\r\x1b[K${byWords(c.session, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(line)}|07`)}\n${PROMPT}${pipeLiteral(c.line)}`);
   }
 
   private input(c: CallerChat, bytes: Buffer): void {
@@ -182,7 +182,7 @@ export class BreakInChat {
       if (ch === '\x00' || ch < ' ' || (ch >= '\x7f' && ch < '\xa0')) continue;
       if (c.line.length >= CHAT_LINE_MAX) continue;
       c.line += ch;
-      out(c.session, pipeSafe(ch));
+      out(c.session, pipeLiteral(ch));
     }
   }
 
@@ -220,7 +220,6 @@ export class BreakInChat {
   }
 }
 
-const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
 
 /** A line of pipe-coded text cut by words to the caller's width (the terminal would cut it mid-word). */
 const byWords = (s: LiveSession, text: string): string => wrapLine(text, Math.max(1, s.terminal.cols - 1), true).join('\n');
