@@ -1,6 +1,6 @@
-// Real clients for the message-base tests: inetutils telnet in a tmux pane of its own
-// (keys in with send-keys, the screen out of capture-pane), like OpenSshCaller does for
-// OpenSSH in social-callers.ts.
+// Real clients for the message-base tests: inetutils telnet, OpenSSH or netkit rlogin in a
+// tmux pane of its own (keys in with send-keys, the screen out of capture-pane), like
+// OpenSshCaller does for OpenSSH in social-callers.ts.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, su
   await c.waitScreen(/Ctrl-Z save/);
 }
 
-/** A real client on an 80x25 xterm (tmux): inetutils telnet or OpenSSH. */
+/** A real client on an 80x25 xterm (tmux): inetutils telnet, OpenSSH or netkit rlogin. */
 export class TmuxCaller implements ScreenCaller {
   private readonly socket: string;
   private readonly session = 'caller';
@@ -61,6 +61,18 @@ export class TmuxCaller implements ScreenCaller {
       'sshpass', '-p', password, 'ssh', '-tt', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`,
       '-o', 'PubkeyAuthentication=no', '-p', String(port), `${handle}@127.0.0.1`,
     ]);
+    await caller.waitScreen(until, 20_000);
+    return caller;
+  }
+
+  /**
+   * netkit rlogin (`-l handle`; it binds a port below 1024, so root only), logged in with a
+   * password; resolves once `until` shows. It keeps Ctrl-S/Ctrl-Q as its own flow control.
+   */
+  static async rlogin(port: number, handle: string, password: string, tmpDir: string, until = /Command:/): Promise<TmuxCaller> {
+    const caller = TmuxCaller.open(handle, tmpDir, ['rlogin', '-p', String(port), '-l', handle, '127.0.0.1']);
+    await caller.waitScreen(/password:/, 20_000);
+    caller.send(`${password}\r`);
     await caller.waitScreen(until, 20_000);
     return caller;
   }

@@ -417,6 +417,26 @@ describe('the quote window', () => {
     assert.equal(editor.text(), 'JD> second line\nJD> third\nmy answer');
   });
 
+  test('Ctrl-O opens and closes it too (netkit rlogin keeps Ctrl-Q for flow control); Ctrl-Q still does', () => {
+    const { editor, type } = driver({ quote: ['JD> one', 'JD> two'] });
+    type('\x0f');
+    assert.equal(editor.mode, 'quote');
+    type('\r\x0f');
+    assert.equal(editor.mode, 'edit');
+    type('\x11');
+    assert.equal(editor.mode, 'quote');
+    type('\x0f');
+    assert.equal(editor.mode, 'edit');
+    type('\x0f');
+    type('\x11');
+    assert.equal(editor.mode, 'edit');
+    assert.equal(editor.text(), 'JD> one');
+    // with nothing to quote, the key rings and the text stays
+    const plain = driver();
+    assert.deepEqual(plain.type('\x0f'), { kind: 'continue', bell: true });
+    assert.equal(plain.editor.mode, 'edit');
+  });
+
   test('a quote is trimmed to the width and the author initials come from the handle', () => {
     assert.equal(quotePrefix('alice'), 'AL> ');
     assert.equal(quotePrefix('Acid Burn'), 'AB> ');
@@ -564,7 +584,8 @@ describe('the screen', () => {
       const rows = screen.draw(cols, 12).split(/\x1b\[\d+;1H/);
       return rows[rows.length - 1]!.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
     };
-    assert.equal(status(80), ' INS  line 2/2  126 bytes  Ctrl-Z save  Ctrl-K help  Esc abort  Ctrl-Q quote');
+    // the quote key every client passes (netkit rlogin keeps Ctrl-Q for flow control)
+    assert.equal(status(80), ' INS  line 2/2  126 bytes  Ctrl-Z save  Ctrl-K help  Esc abort  Ctrl-O quote');
     assert.equal(status(132), ` INS  line 2/2  126 bytes  ${EDITOR_HELP}`);
     // too narrow for the counts and both of save and help: the short form, which still has them
     assert.equal(status(40), ' INS 2/2  ^Z save  ^K help  Esc abort');

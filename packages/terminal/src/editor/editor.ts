@@ -12,10 +12,11 @@ import { charWidth } from '../text-width.js';
  *
  * Keys (as KeyDecoder names them, whatever the terminal sent): arrows, Home/End,
  * PgUp/PgDn, Insert (insert/overwrite), Backspace/Delete (joining lines at the ends),
- * Enter, Tab (in overwrite mode it moves to the stop), Ctrl-Y (delete line), Ctrl-Q (quote
- * window), F1 or Ctrl-K (the keys, paged in the text area), Ctrl-Z (save; on a message with
- * nothing in it, asks `Nothing to send: (A)bort or (C)ontinue?`), Esc (asks `Abort
- * message? (y/N)`). A resize wraps the paragraphs again to the new width.
+ * Enter, Tab (in overwrite mode it moves to the stop), Ctrl-Y (delete line), Ctrl-O or
+ * Ctrl-Q (quote window: QUOTE_KEYS says why two), F1 or Ctrl-K (the keys, paged in the
+ * text area), Ctrl-Z (save; on a message with nothing in it, asks `Nothing to send:
+ * (A)bort or (C)ontinue?`), Esc (asks `Abort message? (y/N)`). A resize wraps the
+ * paragraphs again to the new width.
  */
 
 export interface EditorOptions {
@@ -43,7 +44,7 @@ export type EditorMode = 'edit' | 'confirm-abort' | 'confirm-empty' | 'quote' | 
 export const EDITOR_KEYS: ReadonlyArray<readonly [keys: string, does: string]> = [
   ['Ctrl-Z', 'save the message'],
   ['Esc', 'abort (asks first)'],
-  ['Ctrl-Q', 'quote window'],
+  ['Ctrl-O Ctrl-Q', 'quote window'],
   ['Ctrl-Y', 'delete the line'],
   ['Insert', 'insert / overwrite'],
   ['Enter', 'end the paragraph'],
@@ -56,6 +57,16 @@ export const EDITOR_KEYS: ReadonlyArray<readonly [keys: string, does: string]> =
   ['F1 Ctrl-K', 'this help'],
 ];
 export const EDITOR_KEY_COLUMN = 15;
+
+/**
+ * The keys that open (and close) the quote window. Ctrl-Q is the BBS editors' own, but
+ * netkit rlogin keeps Ctrl-S/Ctrl-Q as its local flow control (only the server's urgent
+ * byte, which Node cannot send, would turn that off), so Ctrl-Q never reaches the board
+ * from it; Ctrl-O passes every client carrier serves (telnet, ssh, rlogin, the browser),
+ * and is the one the status row shows.
+ */
+const QUOTE_KEYS: ReadonlySet<string> = new Set(['o', 'q']);
+const isQuoteKey = (key: Key): boolean => key.name === 'char' && key.ctrl === true && QUOTE_KEYS.has(key.ch ?? '');
 
 /** What a key did: keep editing, or the caller is finished. */
 export type EditorOutcome = { kind: 'continue'; bell?: boolean } | { kind: 'save'; text: string } | { kind: 'abort' };
@@ -313,14 +324,15 @@ export class MessageEditor {
   /** Returns false when the key did nothing it could (a bell is due). */
   private edit(key: Key): boolean {
     if (key.name === 'cpr') return true;
+    if (isQuoteKey(key)) {
+      if (this.quoteLines.length === 0) return false;
+      this.modeNow = 'quote';
+      return true;
+    }
     if (key.name === 'char' && key.ctrl) {
       switch (key.ch) {
         case 'y':
           return this.deleteLine();
-        case 'q':
-          if (this.quoteLines.length === 0) return false;
-          this.modeNow = 'quote';
-          return true;
         case 'k':
           return this.openHelp();
         case 'a':
@@ -427,7 +439,7 @@ export class MessageEditor {
         this.modeNow = 'edit';
         break;
       case 'char':
-        if (key.ctrl && key.ch === 'q') this.modeNow = 'edit';
+        if (isQuoteKey(key)) this.modeNow = 'edit';
         else if (!key.ctrl && key.ch === ' ') {
           const ok = this.insertLineAbove(this.quoteLines[this.quoteAt] ?? '');
           if (!ok) return { kind: 'continue', bell: true };
@@ -882,7 +894,7 @@ export function quotePrefix(handle: string): string {
  * - Depth: the original's own quotes are kept one level deep (`BO> AL> text` shows what
  *   the original answered); deeper ones are left out, each run as one `[...]` line.
  * - Length: the reply starts with the first QUOTE_START_LINES lines and a line saying
- *   how many more were left out; the quote window (Ctrl-Q, `/q`) still offers them all,
+ *   how many more were left out; the quote window (Ctrl-O or Ctrl-Q, `/q`) still offers them all,
  *   so any line the caller answers can be picked. Ten lines leave more than half of an
  *   80x25 editor (23 text rows) for the answer.
  */

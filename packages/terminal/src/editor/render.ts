@@ -30,8 +30,8 @@ export const EMPTY_PROMPT = 'Nothing to send: (A)bort or (C)ontinue?';
  * do not fit after the counts (40 columns), the row shortens to its line count and the
  * `^Z` forms, so a caller on a narrow terminal still sees how to save and where help is.
  */
-export const EDITOR_HELP_ITEMS = ['Ctrl-Z save', 'Ctrl-K help', 'Esc abort', 'Ctrl-Q quote', 'Ctrl-Y del line'] as const;
-export const EDITOR_HELP_SHORT = ['^Z save', '^K help', 'Esc abort', '^Q quote', '^Y del line'] as const;
+export const EDITOR_HELP_ITEMS = ['Ctrl-Z save', 'Ctrl-K help', 'Esc abort', 'Ctrl-O quote', 'Ctrl-Y del line'] as const;
+export const EDITOR_HELP_SHORT = ['^Z save', '^K help', 'Esc abort', '^O quote', '^Y del line'] as const;
 export const EDITOR_HELP = EDITOR_HELP_ITEMS.join('  ');
 
 /** Cut `text` to `cols` display columns. */
