@@ -68,6 +68,23 @@ describe('carrier user lock|delete on a running board', () => {
     assert.match(shown.stdout, /^locked: +no$/m);
   });
 
+  it('set-location sets, refuses by the sign-up rules, and - clears', { timeout: 60_000 }, async () => {
+    const set = await board.cli(['user', 'set-location', 'carol', 'Cork,', 'Ireland']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout.trim(), 'carol calls from Cork, Ireland');
+    assert.match((await board.cli(['user', 'show', 'carol'])).stdout, /^location: +Cork, Ireland$/m);
+    const long = await board.cli(['user', 'set-location', 'carol', 'x'.repeat(41)]);
+    assert.equal(long.code, 1);
+    assert.match(long.stderr, /^carrier: user set-location: A location can have at most 40 characters\./);
+    const none = await board.cli(['user', 'set-location', 'carol']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /needs a location, or - to clear it/);
+    const cleared = await board.cli(['user', 'set-location', 'carol', '-']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.equal(cleared.stdout.trim(), 'carol has no location');
+    assert.match((await board.cli(['user', 'show', 'carol'])).stdout, /^location: +-$/m);
+  });
+
   it('set-level takes a level by name, and a bad one gets its own usage line, not the whole list', { timeout: 60_000 }, async () => {
     const named = await board.cli(['user', 'set-level', 'carol', 'cosysop']);
     assert.equal(named.code, 0, named.stderr);

@@ -104,6 +104,10 @@ describe('control channel', () => {
     assert.equal(((await c.ok('user.unlock', { handle: 'carol' })) as { locked: boolean }).locked, false);
     assert.equal(((await c.ok('user.set-notes', { handle: 'carol', notes: 'met at the meetup' })) as { notes: string }).notes, 'met at the meetup');
     assert.equal(((await c.ok('user.set-flags', { handle: 'carol', flags: 'DA' })) as { flags: string }).flags, 'AD');
+    assert.equal(((await c.ok('user.set-location', { handle: 'carol', location: ' Cork, Ireland ' })) as { location: string }).location, 'Cork, Ireland');
+    const tooLong = await c.call('user.set-location', { handle: 'carol', location: 'x'.repeat(41) });
+    assert.equal((tooLong['error'] as { code: string }).code, 'bad_args');
+    assert.equal(((await c.ok('user.set-location', { handle: 'carol', location: '' })) as { location: string | null }).location, null);
     const reset = (await c.ok('user.reset-password', { handle: 'carol' })) as { password: string; generated: boolean };
     assert.equal(reset.generated, true);
     const list = (await c.ok('user.list', { search: 'car' })) as { handle: string }[];

@@ -167,7 +167,7 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
     });
   }
   if (sub === 'key') return userKey(rest, cfg);
-  if (sub === 'show' || sub === 'set-level' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
+  if (sub === 'show' || sub === 'set-level' || sub === 'set-location' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
     return userAdminCommand(sub, rest, cfg, {
       out,
       err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),

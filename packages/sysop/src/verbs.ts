@@ -59,6 +59,7 @@ export const VERBS = {
   'user.reset-password': { handle, password: { type: 'string', minLength: 1, maxLength: 200, optional: true } },
   'user.delete': { handle, by },
   'user.set-notes': { handle, notes: { type: 'string', maxLength: 2000 } },
+  'user.set-location': { handle, location: { type: 'string', maxLength: 200 } },
   'user.set-flags': { handle, flags: { type: 'string', maxLength: 26, pattern: /^[A-Z]*$/ } },
   reload: { what: { type: 'enum', values: ['all', 'menus', 'scripts', 'art', 'areas', 'bans'], optional: true } },
   shutdown: { in: duration, message: { type: 'string', maxLength: 200, optional: true } },

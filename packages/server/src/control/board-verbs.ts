@@ -280,6 +280,8 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       }
       case 'user.set-notes':
         return userOp(() => users.setNotes(store, str('handle'), str('notes')));
+      case 'user.set-location':
+        return userOp(() => users.setLocation(store, str('handle'), str('location')));
       case 'user.set-flags':
         return userOp(() => users.setFlags(store, str('handle'), str('flags')));
       case 'reload':

@@ -16,6 +16,7 @@ export const CONTROL_USAGE = `  who                                     who is o
   sysop                                   the sysop's console (full screen) on the running board
   user show <handle>                      the account: level, lock, flags, notes, calls
   user set-level <handle> <0-100|new|user|cosysop|sysop>
+  user set-location <handle> <text|->    where the user calls from (- clears it)
   user passwd <handle>                    new password from standard input
   user lock|unlock <handle>               refuse or allow the account's logins
   user delete <handle>                    delete the account (its posts stay, as "deleted user")`;
@@ -303,7 +304,7 @@ async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: Carrie
 /** The board's levels by name, for `user set-level`. */
 const LEVEL_NAMES: Readonly<Record<string, number>> = { new: LEVELS.newUser, user: LEVELS.user, cosysop: LEVELS.cosysop, sysop: LEVELS.sysop };
 
-/** `user show|set-level|passwd|lock|unlock|delete`: on the store directly, like `user add` (lock and delete also hang up, above). */
+/** `user show|set-level|set-location|passwd|lock|unlock|delete`: on the store directly, like `user add` (lock and delete also hang up, above). */
 export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
   if (!handle) throw new ControlUsageError(`user ${sub} needs a handle`);
@@ -317,6 +318,9 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
     }
     level = named ?? Number(raw);
   }
+  // The words after the handle, as typed (a shell passes `Oslo, Norway` as two).
+  const location = sub === 'set-location' ? args.slice(1).join(' ') : undefined;
+  if (sub === 'set-location' && !location) throw new ControlUsageError('user set-location needs a location, or - to clear it');
   const password = sub === 'passwd' ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
   if (sub === 'passwd' && !password) throw new ControlUsageError('user passwd reads the new password from standard input, and got none');
   return io.withStore(async (store) => {
@@ -328,6 +332,11 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
         case 'set-level': {
           const u = await users.setLevel(store, handle, level!);
           io.out(`${u.handle} is now level ${u.level}`);
+          return 0;
+        }
+        case 'set-location': {
+          const u = await users.setLocation(store, handle, location === '-' ? '' : location!);
+          io.out(u.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${escapeClientText(u.location, 64)}`);
           return 0;
         }
         case 'passwd': {

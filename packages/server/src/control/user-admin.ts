@@ -230,6 +230,18 @@ export async function isLocked(store: Store, handle: string): Promise<boolean> {
   return Boolean((await adminRow(store, u.id)).locked);
 }
 
+/** Where the user calls from, by the sign-up rules; '' clears it (a sysop removing what a caller typed). */
+export async function setLocation(store: Store, handle: string, location: string): Promise<UserInfo> {
+  const u = await mustFind(store, handle);
+  try {
+    await store.users.setLocation(u.id, location.trim() === '' ? null : location);
+  } catch (err) {
+    if (isCarrierError(err, ErrorCodes.VALIDATION)) throw new UserAdminError('bad_args', err.message);
+    throw err;
+  }
+  return findUser(store, u.handle);
+}
+
 export async function setNotes(store: Store, handle: string, notes: string): Promise<UserInfo> {
   const u = await mustFind(store, handle);
   await store.knex('users').where({ id: u.id }).update({ notes: notes === '' ? null : notes.slice(0, 2000) });
