@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
 import { MessageEditor, QUOTE_START_LINES, displayWidth, quoteDepth, quoteLines, quotePrefix, quoteStart, type EditorOptions, type EditorOutcome } from './editor.js';
 import { EDITOR_HELP, EMPTY_PROMPT, EditorScreen } from './render.js';
+import { EDITOR_KEYS, helpRows } from './help.js';
 import { LineModeEditor, pickLines } from './line-mode.js';
 
 /** What each terminal family sends for the editing keys (and how the session decodes it). */
@@ -710,6 +711,50 @@ describe('the help screen', () => {
     type('\x1b');
     assert.equal(editor.mode, 'edit');
     assert.equal(editor.text(), 'hello');
+  });
+});
+
+describe('the help screen on a narrow screen', () => {
+  /** The rows a whole redraw paints, by row number, escapes removed. */
+  const painted = (screen: EditorScreen, cols: number, rows: number): Map<number, string> => {
+    screen.invalidate();
+    const out = screen.draw(cols, rows);
+    const map = new Map<number, string>();
+    for (const m of out.matchAll(/\x1b\[(\d+);1H(.*?)(?=\x1b\[\d+;\d+H|$)/gs)) map.set(Number(m[1]), m[2]!.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
+    return map;
+  };
+
+  test('at 20 to 30 columns every key and all of its words are shown, wrapped, never cut; the status row fits', () => {
+    for (const cols of [20, 22, 24, 27, 30]) {
+      const rows = 10;
+      const { editor, type } = driver({ width: cols, height: EditorScreen.textRows(rows) });
+      const screen = new EditorScreen(editor, { title: 'Subject: help' });
+      type('hello\x0b');
+      const shown: string[] = [];
+      for (let page = 0; editor.mode === 'help' && page < 20; page++) {
+        const frame = painted(screen, cols, rows);
+        for (const [, row] of frame) assert.ok(displayWidth(row.trimEnd()) <= cols - 1, `${cols} columns: ${JSON.stringify(row)}`);
+        for (let r = 2; r < rows; r++) shown.push(frame.get(r)!.trim());
+        const status = frame.get(rows)!.trimEnd();
+        assert.ok([' Keys: any key for more, Esc back', ' Keys: any key goes back', ' Any key: more', ' Any key: back'].includes(status), `${cols} columns: status ${JSON.stringify(status)}`);
+        type(' ');
+      }
+      assert.equal(editor.mode, 'edit');
+      assert.equal(editor.text(), 'hello');
+      // (each key's words read on across its rows: joined, the whole description is there)
+      const text = shown.filter((r) => r !== '').join(' ').replace(/ +/g, ' ');
+      for (const [keys, does] of EDITOR_KEYS) {
+        assert.ok(text.includes(keys), `${cols} columns: ${keys} missing from ${JSON.stringify(text)}`);
+        assert.ok(text.includes(does), `${cols} columns: '${does}' cut or missing from ${JSON.stringify(text)}`);
+      }
+    }
+  });
+
+  test('at 30 columns a description wraps under itself beside its key; at 24 each key has its words indented under it', () => {
+    assert.deepEqual(helpRows(29).slice(0, 3), ['Ctrl-Z         save the', '               message', 'Esc            abort (asks']);
+    assert.deepEqual(helpRows(23).slice(0, 4), ['Ctrl-Z', '  save the message', 'Esc', '  abort (asks first)']);
+    // 40 columns and more: one key a row, as before
+    assert.equal(helpRows(39).length, EDITOR_KEYS.length);
   });
 });
 

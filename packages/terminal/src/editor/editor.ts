@@ -1,6 +1,7 @@
 import { plural } from '@carrier/core';
 import type { Key } from '../keys.js';
 import { charWidth } from '../text-width.js';
+import { helpRows } from './help.js';
 
 /**
  * The full-screen message editor as a pure state machine: keys in, an outcome out. It
@@ -35,28 +36,6 @@ export interface EditorOptions {
 }
 
 export type EditorMode = 'edit' | 'confirm-abort' | 'confirm-empty' | 'quote' | 'help';
-
-/**
- * The help screen (F1 or Ctrl-K): every key, one a row, short enough for a 40-column
- * screen (a key column of EDITOR_KEY_COLUMN and a few words), where the status row has
- * room for only the most needed of them.
- */
-export const EDITOR_KEYS: ReadonlyArray<readonly [keys: string, does: string]> = [
-  ['Ctrl-Z', 'save the message'],
-  ['Esc', 'abort (asks first)'],
-  ['Ctrl-O Ctrl-Q', 'quote window'],
-  ['Ctrl-Y', 'delete the line'],
-  ['Insert', 'insert / overwrite'],
-  ['Enter', 'end the paragraph'],
-  ['Tab', 'to the next tab stop'],
-  ['Backspace Del', 'delete a character'],
-  ['Home Ctrl-A', 'start of the line'],
-  ['End Ctrl-E', 'end of the line'],
-  ['Arrows', 'move'],
-  ['PgUp PgDn', 'a screen up / down'],
-  ['F1 Ctrl-K', 'this help'],
-];
-export const EDITOR_KEY_COLUMN = 15;
 
 /**
  * The keys that open (and close) the quote window. Ctrl-Q is the BBS editors' own, but
@@ -211,9 +190,13 @@ export class MessageEditor {
       .join('\n')
       .replace(/\n+$/, '');
   }
-  /** The help page shown: rows of EDITOR_KEYS from `top`, and whether more follow. */
-  get help(): { top: number; more: boolean } {
-    return { top: this.helpTop, more: this.helpTop + this.heightNow < EDITOR_KEYS.length };
+  /**
+   * The help page shown: its rows (every key, its words wrapped to the width: helpRows) from
+   * `top` on, and whether more follow.
+   */
+  get help(): { rows: readonly string[]; top: number; more: boolean } {
+    const rows = helpRows(this.widthNow - 1);
+    return { rows, top: this.helpTop, more: this.helpTop + this.heightNow < rows.length };
   }
   get quote(): { lines: readonly string[]; at: number; top: number } {
     return { lines: this.quoteLines, at: this.quoteAt, top: this.quoteTop };
@@ -301,7 +284,7 @@ export class MessageEditor {
       // Any key shows the next page, and after the last goes back to the text; Esc goes back at once.
       this.revision++;
       this.helpTop += this.heightNow;
-      if (key.name === 'escape' || this.helpTop >= EDITOR_KEYS.length) {
+      if (key.name === 'escape' || this.helpTop >= helpRows(this.widthNow - 1).length) {
         this.modeNow = 'edit';
         this.helpTop = 0;
       }

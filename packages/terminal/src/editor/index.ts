@@ -3,8 +3,6 @@ export {
   EDITOR_DEFAULTS,
   EDITOR_MAX_WIDTH,
   EDITOR_MAX_HEIGHT,
-  EDITOR_KEYS,
-  EDITOR_KEY_COLUMN,
   displayWidth,
   isSaveKey,
   quotePrefix,
@@ -17,5 +15,6 @@ export {
   type EditorMode,
   type EditorOutcome,
 } from './editor.js';
+export { EDITOR_KEYS, EDITOR_KEY_COLUMN, helpRows } from './help.js';
 export { EditorScreen, ABORT_PROMPT, EMPTY_PROMPT, EDITOR_HELP, EDITOR_HELP_ITEMS, EDITOR_HELP_SHORT, fitWidth, type EditorScreenOptions } from './render.js';
 export { LineModeEditor, LINE_MODE_HELP, pickLines, type LineModeOutcome } from './line-mode.js';

@@ -1,6 +1,6 @@
 import { plural } from '@carrier/core';
 import { charWidth } from '../text-width.js';
-import { EDITOR_KEYS, EDITOR_KEY_COLUMN, type EditorMode, type MessageEditor } from './editor.js';
+import type { EditorMode, MessageEditor } from './editor.js';
 
 /**
  * Draws a MessageEditor on an ANSI screen: a title row, the text rows, and a status row
@@ -107,12 +107,12 @@ export class EditorScreen {
     const title = fitWidth(` ${this.opts.title}`, inner);
     frame.push(`${TITLE_SGR}${title}${' '.repeat(Math.max(0, inner - displayWidthOf(title)))}${TEXT_SGR}`);
     if (e.mode === 'help') {
-      const { top, more } = e.help;
+      const { rows: help, top, more } = e.help;
       for (let r = 0; r < textRows; r++) {
-        const key = EDITOR_KEYS[top + r];
-        frame.push(key ? `${TEXT_SGR}${fitWidth(`${key[0].padEnd(EDITOR_KEY_COLUMN)}${key[1]}`, inner)}` : TEXT_SGR);
+        const row = help[top + r];
+        frame.push(row !== undefined ? `${TEXT_SGR}${fitWidth(row, inner)}` : TEXT_SGR);
       }
-      frame.push(`${STATUS_SGR}${fitWidth(helpStatus(more), inner)}${TEXT_SGR}`);
+      frame.push(`${STATUS_SGR}${fitWidth(helpStatus(more, inner), inner)}${TEXT_SGR}`);
       return frame;
     }
     const quoteOpen = e.mode === 'quote';
@@ -153,7 +153,7 @@ export class EditorScreen {
     const ask = question(e.mode);
     // After the question, or at the last column it may use when the screen is narrower than the question.
     if (ask !== undefined) return `${CSI}${rows};${Math.min(displayWidthOf(ask) + 2, this.cols - 1)}H`;
-    if (e.mode === 'help') return `${CSI}${rows};${Math.min(displayWidthOf(helpStatus(e.help.more)) + 1, this.cols - 1)}H`;
+    if (e.mode === 'help') return `${CSI}${rows};${Math.min(displayWidthOf(helpStatus(e.help.more, this.cols - 1)) + 1, this.cols - 1)}H`;
     if (e.mode === 'quote') {
       const q = e.quote;
       const textRows = rows - 2;
@@ -179,8 +179,11 @@ function withItems(status: string, items: readonly string[], cols: number): { te
   return { text, items: n };
 }
 
-function helpStatus(more: boolean): string {
-  return more ? ' Keys: any key for more, Esc back' : ' Keys: any key goes back';
+/** The help screen's status row, in its short form where the long one does not fit `cols`. */
+function helpStatus(more: boolean, cols: number): string {
+  const long = more ? ' Keys: any key for more, Esc back' : ' Keys: any key goes back';
+  if (displayWidthOf(long) <= cols) return long;
+  return more ? ' Any key: more' : ' Any key: back';
 }
 
 /** The question the status row asks in `mode`, if it asks one. */
