@@ -304,6 +304,34 @@ describe('file areas over telnet with lrzsz', { skip: tools ? false : 'needs lrz
     await c.close();
   });
 
+  it('D at the menu after a search takes the number the search showed, in the area it is in', async () => {
+    // The sysop drops a file into uploads; alice stays in general, whose own 1 is big.bin.
+    await writeFile(join(dir, 'uploads', 'elsewhere.txt'), 'found by a search\n');
+    try {
+      assert.equal((await board.cli(['files', 'scan', 'uploads'])).code, 0);
+      const c = await caller('alice');
+      c.write('s');
+      await c.readUntil('for: ');
+      c.writeLine('elsewhere');
+      assert.match(await c.readUntil('uit: '), / 1 elsewhere\.txt /);
+      c.write('q');
+      assert.match(await c.readUntil('uit: '), /File area: .*General/);
+      const { out } = await downloadBy(c, '1', 1);
+      assert.deepEqual(await readdir(out), ['elsewhere.txt'], 'before, the menu\'s D took general\'s own 1 (big.bin)');
+      // An L of the area makes its numbers the area's again.
+      c.write('l');
+      assert.match(await c.readUntil('uit: '), / 1 big\.bin /);
+      c.write('q');
+      await c.readUntil('uit: ');
+      const again = await downloadBy(c, '1', 1);
+      assert.deepEqual(await readdir(again.out), ['big.bin']);
+      await c.close();
+    } finally {
+      await rm(join(dir, 'uploads', 'elsewhere.txt'), { force: true });
+      await board.cli(['files', 'scan', 'uploads']);
+    }
+  });
+
   it("two callers sz one name: both uploads are received and wait for the sysop, as over SFTP", async () => {
     /** `who` sends `name` holding `text` with sz; what the board said up to the received count. */
     const send = async (who: string, name: string, text: string): Promise<string> => {

@@ -6,19 +6,13 @@ import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import type { Session } from '../session-api.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
-import { selectFiles } from './file-selection.js';
+import { Listings, selectFiles } from './file-selection.js';
 import { baseName } from './safe-name.js';
 import { withTransferWire } from './session-transfer.js';
 import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from './zmodem-transfer.js';
 
 /** A batch download holds at most this many files. */
 export const MAX_TAGGED = 50;
-
-/** Listing numbers remembered per area (a caller paging a huge area costs no more). */
-const MAX_LISTED = 10_000;
-
-/** What the caller's last L of each area numbered: area tag -> number -> file name. */
-type Listed = Map<string, Map<number, string>>;
 
 const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
 
@@ -80,8 +74,7 @@ export async function filesMenu(s: Session): Promise<void> {
   }
   let area = areas[0]!;
   const tagged: Array<{ area: string; name: string }> = [];
-  // D, T and W take "numbers from L": the numbers the caller saw, not where the files are now.
-  const listed: Listed = new Map();
+  const listed = new Listings();
   const sysop = isSysop(user.level);
   for (;;) {
     const count = await files.store.files.count(area.tag);
@@ -112,10 +105,10 @@ export async function filesMenu(s: Session): Promise<void> {
         await upload(s, files);
         break;
       case 'n':
-        if ((await newFiles(s, files, areas, tagged)) === 'download') await download(s, files, area, tagged, listed);
+        if ((await newFiles(s, files, areas, tagged, listed)) === 'download') await download(s, files, area, tagged, listed);
         break;
       case 's':
-        if ((await search(s, files, areas, tagged)) === 'download') await download(s, files, area, tagged, listed);
+        if ((await search(s, files, areas, tagged, listed)) === 'download') await download(s, files, area, tagged, listed);
         break;
       case 'w':
         await webLink(s, files, area, listed);
@@ -159,9 +152,8 @@ function tagNumbers(s: Session, typed: string, page: readonly FileEntry[], offse
 
 /**
  * Show entries a page at a time; T tags by number on the page shown, D tags the numbers
- * typed (if any) and ends the listing to download every tagged file: the numbers of a
- * listing across areas (N, S) are that listing's, so they are taken here, not at the
- * menu's D (which takes the current area's).
+ * typed (if any) and ends the listing to download every tagged file. `shown` records each
+ * row's number for the menu's D, T and W (Listings).
  */
 async function showEntries(
   s: Session,
@@ -207,63 +199,59 @@ async function showEntries(
   }
 }
 
-async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<ListingEnd> {
-  const numbers = new Map<number, string>();
-  listed.set(area.tag, numbers);
-  return await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, (n, e) => {
-    if (numbers.size < MAX_LISTED || numbers.has(n)) numbers.set(n, e.name);
-  });
+async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<ListingEnd> {
+  return await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, listed.start(area.tag));
 }
 
 /** The bound of a file prompt's line: a batch of names, some in quotes. */
 const FILE_LINE_MAX = 400;
-const FILE_PROMPT_HINT = '|08(names, or numbers from L; "quote" a name with spaces)|07';
+const FILE_PROMPT_HINT = '|08(names, or numbers from the last listing; "quote" a name with spaces)|07';
 
-/** Ask for files of `area` by name or listing number; says which words name nothing. */
-async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string, listed: Listed): Promise<FileEntry[]> {
+/** Ask for files of `area` by name, or by the last listing's number (that file, in its own area); says which words name nothing. */
+async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string, listed: Listings): Promise<FileEntry[]> {
   s.println(FILE_PROMPT_HINT);
   s.print(`|11${prompt}: |15`);
-  const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.get(area.tag));
+  const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.numbersFor(area.tag));
   for (const word of picked.missing) s.println(`|12${pipeSafe(word)}: no such file here|07`);
   return picked.found;
 }
 
-async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
+async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<void> {
   const picked = await askFiles(s, files, area, 'File name(s) to tag', listed);
   for (const entry of picked) {
-    if (tagged.some((t) => t.area === area.tag && t.name === entry.name)) continue;
+    if (tagged.some((t) => t.area === entry.area && t.name === entry.name)) continue;
     if (tagged.length >= MAX_TAGGED) {
       s.println(`|12At most ${MAX_TAGGED} files in one batch.|07`);
       break;
     }
-    tagged.push({ area: area.tag, name: entry.name });
+    tagged.push({ area: entry.area, name: entry.name });
   }
   if (picked.length > 0) s.println(`|07${tagged.length} tagged.`);
 }
 
-async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<ListingEnd> {
+async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<ListingEnd> {
   const user = s.user!;
   const since = await files.store.files.lastScan(user.id);
   const now = Date.now();
   const tags = areas.map((a) => a.tag);
-  const end = await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, since, offset, limit }), tagged, since ? `New since ${new Date(since).toISOString().slice(0, 16).replace('T', ' ')}` : 'New files');
+  const end = await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, since, offset, limit }), tagged, since ? `New since ${new Date(since).toISOString().slice(0, 16).replace('T', ' ')}` : 'New files', listed.start());
   await files.store.files.setLastScan(user.id, now);
   return end;
 }
 
-async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>): Promise<ListingEnd> {
+async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<ListingEnd> {
   s.print('|11Search names and descriptions for: |15');
   const text = (await s.readLine({ maxLength: 40 })).trim();
   if (!text) return 'quit';
   const tags = areas.map((a) => a.tag);
-  return await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`);
+  return await showEntries(s, (offset, limit) => files.store.files.search({ areas: tags, text, offset, limit }), tagged, `Files matching "${text}"`, listed.start());
 }
 
-async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listed): Promise<void> {
+async function download(s: Session, files: BoardFiles, area: FileArea, tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<void> {
   const user = s.user!;
   let wanted = [...tagged];
   if (wanted.length === 0) {
-    wanted = (await askFiles(s, files, area, 'File name(s) to download from this area', listed)).map((e) => ({ area: area.tag, name: e.name }));
+    wanted = (await askFiles(s, files, area, 'File name(s) to download from this area', listed)).map((e) => ({ area: e.area, name: e.name }));
   }
   if (wanted.length === 0) return;
   const batch: Array<OutgoingFile & { entry: FileEntry }> = [];
@@ -305,15 +293,15 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
 }
 
 /** A signed HTTP link to one file of this area, valid for files.yaml's linkMinutes. */
-async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Listed): Promise<void> {
+async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Listings): Promise<void> {
   if (!files.links) return;
   s.print('|11File name or number for a web download link: |15');
   const typed = (await s.readLine({ maxLength: 128 })).trim();
   if (!typed) return;
   // What D and T take: a name (spaces and all, or quoted) or the listing's number.
-  const picked = await selectFiles(files.store.files, area.tag, typed, 1, listed.get(area.tag));
+  const picked = await selectFiles(files.store.files, area.tag, typed, 1, listed.numbersFor(area.tag));
   const name = picked.found[0]?.name ?? typed;
-  const r = await files.links.create(s.user!, area.tag, name);
+  const r = await files.links.create(s.user!, picked.found[0]?.area ?? area.tag, name);
   if (!r.ok) {
     s.println(`|12${pipeSafe(name)}: ${pipeSafe(r.reason)}|07`);
     return;
