@@ -92,26 +92,18 @@ describe('callers over ssh and rlogin', () => {
     assert.equal(added.code, 0, added.stderr);
     const listed = await board.cli(['user', 'key', 'list', 'alice']);
     assert.match(listed.stdout, /ssh-ed25519\tSHA256:/);
-    const r = await run(
-      'expect',
-      ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} alice@127.0.0.1; expect { "Command:" {} "password" { puts FAIL-password; exit 1 } timeout { puts FAIL-timeout; exit 1 } }; send "g"; expect eof; puts OK`],
-      { timeoutMs: 40_000 },
-    );
+    const r = await run('expect', [exp('ssh-key-caller.exp'), String(board.ports.ssh), 'alice', key, knownHosts], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stdout.slice(-1500));
-    assert.match(r.stdout, /OK/);
+    assert.match(r.stdout, /\nOK/);
   });
 
   it('lets a caller add a key from the board (K), then log in over ssh with it', async () => {
     const key = join(tmp, 'id_bob');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'bob@laptop']);
     await addKeyWithK(readFileSync(`${key}.pub`, 'latin1').trim(), 'Added');
-    const r = await run(
-      'expect',
-      ['-c', `set timeout 20; spawn ssh -tt -i ${key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=${knownHosts} -p ${board.ports.ssh} bob@127.0.0.1; expect { "Command:" {} timeout { puts FAIL-timeout; exit 1 } eof { puts FAIL-eof; exit 1 } }; send "g"; expect eof; puts OK`],
-      { timeoutMs: 40_000 },
-    );
+    const r = await run('expect', [exp('ssh-key-caller.exp'), String(board.ports.ssh), 'bob', key, knownHosts], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stdout.slice(-1500));
-    assert.match(r.stdout, /OK/);
+    assert.match(r.stdout, /\nOK/);
   });
 
   it('refuses a truncated public key, from the board (K) and from the CLI, with a short reason; nothing is stored', async () => {
