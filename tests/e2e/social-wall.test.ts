@@ -102,14 +102,21 @@ describe('the oneliners wall and last callers', () => {
 
   it('last callers with more rows than the screen pages them, the title and the header kept in view', async () => {
     // The earlier tests' six calls, 14 more and three callers on: 23 rows under the title's three, and the pause.
-    for (let i = 0; i < 14; i++) {
-      const c = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
-      c.send('g');
-      await within(() => c.closed, 10_000, 'carol was never hung up after G');
-    }
+    // Each login waits out the telnet negotiation deadline (this caller answers only TTYPE
+    // and NAWS), ~1.7 s, so one after another they took 24 s: seven callers at once, each
+    // from its own address (maxPerIp) and under MaxStartups' 10, make two calls each.
+    await Promise.all(
+      Array.from({ length: 7 }, async (_, i) => {
+        for (let call = 0; call < 2; call++) {
+          const c = await TelnetCaller.login(board.ports.telnet!, 'carol', PW, `127.0.0.${i + 2}`);
+          c.send('g');
+          await within(() => c.closed, 10_000, 'carol was never hung up after G');
+        }
+      }),
+    );
+    // alice first (the list puts who is on now oldest first), then the other two at once.
     const alice = await TelnetCaller.login(board.ports.telnet!, 'alice', PW);
-    const carol = await TelnetCaller.login(board.ports.telnet!, 'carol', PW);
-    const bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW);
+    const [carol, bob] = await Promise.all([TelnetCaller.login(board.ports.telnet!, 'carol', PW), TelnetCaller.login(board.ports.telnet!, 'bob', PW)]);
     try {
       bob.send('l');
       let screen = await bob.waitScreen(/More \(\d+%\)/);
