@@ -15,6 +15,8 @@ export interface BoardConfig {
   keyRate?: { perSecond: number; burst: number } | undefined;
   /** deadline for the cursor-position probes of size and encoding */
   probeTimeoutMs: number;
+  /** an unanswered split-screen chat request lapses after this; the asker stops waiting then too */
+  chatRequestTimeoutMs: number;
   /** wrong passwords before the matrix script hangs up (scripts read it) */
   maxLoginTries: number;
   /** the first script of an anonymous caller */
@@ -27,12 +29,16 @@ export interface BoardConfig {
   chat?: Partial<ChatSettings> | undefined;
 }
 
+/** The longest `chatRequestTimeoutMs`: the asker waits that long in the split screen, past anyone's patience already. */
+export const MAX_CHAT_REQUEST_TIMEOUT_MS = 3_600_000;
+
 export const DEFAULT_BOARD_CONFIG: Readonly<BoardConfig> = Object.freeze({
   idleTimeoutMs: 10 * 60_000,
   loginTimeoutMs: 120_000,
   maxDurationMs: 4 * 3_600_000,
   maxLineLength: 1000,
   probeTimeoutMs: 400,
+  chatRequestTimeoutMs: 60_000,
   maxLoginTries: 3,
   startScript: 'matrix',
   authenticatedScript: 'main',

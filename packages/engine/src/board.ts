@@ -1,6 +1,6 @@
 import { CarrierError, client, ErrorCodes, type Logger } from '@carrier/core';
 import type { Store } from '@carrier/store';
-import { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+import { DEFAULT_BOARD_CONFIG, MAX_CHAT_REQUEST_TIMEOUT_MS, type BoardConfig } from './board-config.js';
 import type { Board } from './board-types.js';
 import type { Bus, Unsubscribe } from './bus.js';
 import { ScriptLoader } from './script-loader.js';
@@ -15,7 +15,7 @@ import type { LoginGuard } from './login-guard.js';
 
 // The board's types live in leaf modules (board-config.ts, board-types.ts) so that
 // scripts, menus and the session's parts never import this file.
-export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+export { DEFAULT_BOARD_CONFIG, MAX_CHAT_REQUEST_TIMEOUT_MS, type BoardConfig } from './board-config.js';
 export type { Board, LiveSession } from './board-types.js';
 
 export interface BoardOptions {
@@ -148,10 +148,11 @@ function validateConfig(config: BoardConfig): Readonly<BoardConfig> {
   const bad = (key: string, why: string): never => {
     throw new CarrierError(ErrorCodes.CONFIG_INVALID, `board config ${key} ${why}`, { key });
   };
-  for (const key of ['idleTimeoutMs', 'loginTimeoutMs', 'maxDurationMs', 'probeTimeoutMs'] as const) {
+  for (const key of ['idleTimeoutMs', 'loginTimeoutMs', 'maxDurationMs', 'probeTimeoutMs', 'chatRequestTimeoutMs'] as const) {
     const v = config[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(key, 'must be a positive number of milliseconds');
   }
+  if (config.chatRequestTimeoutMs > MAX_CHAT_REQUEST_TIMEOUT_MS) bad('chatRequestTimeoutMs', `must be at most ${MAX_CHAT_REQUEST_TIMEOUT_MS} ms (1 h)`);
   if (!Number.isInteger(config.maxLoginTries) || config.maxLoginTries < 1) bad('maxLoginTries', 'must be a whole number >= 1');
   if (!Number.isInteger(config.maxLineLength) || config.maxLineLength < 1) bad('maxLineLength', 'must be a whole number >= 1');
   if (config.keyRate !== undefined && !(config.keyRate.perSecond > 0 && config.keyRate.burst >= 1)) bad('keyRate', 'needs perSecond > 0 and burst >= 1');

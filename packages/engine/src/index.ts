@@ -1,7 +1,7 @@
 export type { Session, ScriptBoard, ScriptFunction, ReadLineOptions } from './session-api.js';
 export { LONG_LINE_MAX } from './session-api.js';
 export { createBoard, type BoardOptions } from './board.js';
-export { DEFAULT_BOARD_CONFIG, type BoardConfig } from './board-config.js';
+export { DEFAULT_BOARD_CONFIG, MAX_CHAT_REQUEST_TIMEOUT_MS, type BoardConfig } from './board-config.js';
 export type { Board, LiveSession } from './board-types.js';
 export { MAX_GUARD_DELAY_MS, type LoginGuard, type LoginAttempt, type LoginVerdict, type LoginEvent } from './login-guard.js';
 export { InProcessBus, type Bus, type TopicHandler, type Unsubscribe } from './bus.js';

@@ -80,7 +80,7 @@ export class CallSession implements LiveSession {
     });
     this.social = new SessionSocial(part(host, {
       write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.router.held, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
-    }), ctx.social);
+    }), ctx.social, ctx.config.chatRequestTimeoutMs);
     const loginDeadline = this.deadline(ctx.config.loginTimeoutMs, 'Login timeout: goodbye.', 'login timeout');
     this.account = new LoginFlow(part(host, {
       write: (t: string) => this.write(t), hangup: (r: string) => this.hangup(r), ensureOpen: () => this.ensureOpen(),

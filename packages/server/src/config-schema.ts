@@ -5,7 +5,7 @@ import { VIEW_LIMITS } from '@carrier/terminal';
  */
 export type Field =
   | { kind: 'int'; default: number; min: number; max: number; doc: string }
-  | { kind: 'duration'; default: number; doc: string }
+  | { kind: 'duration'; default: number; doc: string; min?: number; max?: number }
   | { kind: 'string'; default: string; doc: string; oneOf?: readonly string[] }
   | { kind: 'bool'; default: boolean; doc: string }
   | { kind: 'port'; default: number | 'off'; doc: string }
@@ -20,7 +20,7 @@ export function isField(x: Field | Section): x is Field {
 }
 
 const int = (def: number, min: number, max: number, doc: string) => ({ kind: 'int', default: def, min, max, doc }) as const;
-const duration = (def: number, doc: string) => ({ kind: 'duration', default: def, doc }) as const;
+const duration = (def: number, doc: string, range?: { min: number; max: number }) => ({ kind: 'duration', default: def, doc, ...range }) as const;
 const str = (def: string, doc: string) => ({ kind: 'string', default: def, doc }) as const;
 const oneOf = <T extends string>(def: T, values: readonly T[], doc: string) =>
   ({ kind: 'string', default: def, oneOf: values, doc }) as const;
@@ -82,6 +82,7 @@ export const schema = {
     maxLineLength: int(1000, 16, 65_536, 'Longest line a caller can type at any prompt, whatever a script asks.'),
     keysPerSecond: int(100, 10, 100_000, 'Keys a session accepts per second, sustained; more wait (up to 64 KiB, the front end stops reading meanwhile) and past that are dropped (one log line, one notice).'),
     keyBurst: int(1000, 10, 1_000_000, 'Keys a session accepts at once above that rate (a pasted line).'),
+    chatRequestTimeout: duration(60_000, 'An unanswered split-screen chat request lapses after this (then ^Y finds none waiting), and the asker stops waiting; 1s to 1h.', { min: 1000, max: 3_600_000 }),
     view: {
       maxCols: int(VIEW_LIMITS.maxCols, 40, 999, 'Widest a full-screen view is drawn; a wider terminal gets its left part.'),
       maxRows: int(VIEW_LIMITS.maxRows, 10, 999, 'Tallest a full-screen view is drawn.'),

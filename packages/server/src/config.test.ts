@@ -102,4 +102,16 @@ describe('the config schema', () => {
     assert.equal(parseDuration('soon'), undefined);
     assert.equal(parseDuration(-1), undefined);
   });
+
+  it('takes limits.chatRequestTimeout as a duration from 1s to 1h, naming the key and its line otherwise', () => {
+    assert.equal(loadConfig({ file: writeConfig('limits:\n  chatRequestTimeout: 90s\n'), env: {} }).config.limits.chatRequestTimeout, 90_000);
+    assert.equal(loadConfig({ file: writeConfig('board: { name: x }\n'), env: {} }).config.limits.chatRequestTimeout, 60_000);
+    for (const bad of ['0', '500ms', '2h', 'soon']) {
+      assert.throws(
+        () => loadConfig({ file: writeConfig(`limits:\n  chatRequestTimeout: ${bad}\n`), env: {} }),
+        (err: unknown) => err instanceof ConfigError && err.key === 'limits.chatRequestTimeout' && err.line === 2,
+        bad,
+      );
+    }
+  });
 });

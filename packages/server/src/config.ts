@@ -36,6 +36,9 @@ function checkField(f: Field, raw: unknown, fail: (problem: string) => never): u
     case 'duration': {
       const ms = parseDuration(raw);
       if (ms === undefined) fail(`must be a duration such as 1500, "1500ms", "30s", "10m" or "24h" (got ${JSON.stringify(raw)})`);
+      if ((f.min !== undefined && ms < f.min) || (f.max !== undefined && ms > f.max)) {
+        fail(`must be a duration from ${f.min ?? 0} ms to ${f.max ?? Infinity} ms (got ${JSON.stringify(raw)})`);
+      }
       return ms;
     }
     case 'string': {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chatSettings, DEFAULT_BOARD_CONFIG, DEFAULT_CHAT_SETTINGS, KEY_RATE } from '@carrier/engine';
+import { chatSettings, DEFAULT_BOARD_CONFIG, DEFAULT_CHAT_SETTINGS, KEY_RATE, MAX_CHAT_REQUEST_TIMEOUT_MS } from '@carrier/engine';
 import { schema } from './config-schema.js';
 
 // The config schema is the one place a sysop's defaults and ranges are written; the engine
@@ -14,6 +14,8 @@ describe('one default for each setting: the config schema and the engine agree',
     assert.equal(schema.session.probeTimeout.default, DEFAULT_BOARD_CONFIG.probeTimeoutMs, 'session.probeTimeout');
     assert.equal(schema.session.maxLoginTries.default, DEFAULT_BOARD_CONFIG.maxLoginTries, 'session.maxLoginTries');
     assert.equal(schema.limits.maxLineLength.default, DEFAULT_BOARD_CONFIG.maxLineLength, 'limits.maxLineLength');
+    assert.equal(schema.limits.chatRequestTimeout.default, DEFAULT_BOARD_CONFIG.chatRequestTimeoutMs, 'limits.chatRequestTimeout');
+    assert.equal(schema.limits.chatRequestTimeout.max, MAX_CHAT_REQUEST_TIMEOUT_MS, 'limits.chatRequestTimeout max');
   });
 
   it('the key rate (key-input)', () => {

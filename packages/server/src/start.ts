@@ -138,6 +138,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
       maxLineLength: cfg.limits.maxLineLength,
       keyRate: { perSecond: cfg.limits.keysPerSecond, burst: cfg.limits.keyBurst },
       probeTimeoutMs: cfg.session.probeTimeout,
+      chatRequestTimeoutMs: cfg.limits.chatRequestTimeout,
       maxLoginTries: cfg.session.maxLoginTries,
       startScript: 'matrix',
       authenticatedScript: 'main',

@@ -34,8 +34,6 @@ export interface SocialHost {
   answer(invitation: Invitation): Promise<void>;
 }
 
-/** An unanswered request lapses after this; the asker gives up waiting at the same time. */
-export const INVITATION_TTL_MS = 60_000;
 /** Requests held at once; the oldest lapse first (no one can stack a screenful). */
 const MAX_INVITATIONS = 5;
 /** Notices held while a view that cannot show them has the screen; the oldest go first. */
@@ -70,6 +68,11 @@ export class SessionSocial {
     private readonly host: SocialHost,
     /** this process's share of the board's social layer: settings, mutes, flood control */
     readonly board: BoardSocial,
+    /**
+     * An unanswered request lapses after this (the board's `chatRequestTimeoutMs`, config
+     * `limits.chatRequestTimeout`); the asker gives up waiting at the same time.
+     */
+    readonly invitationTtlMs: number,
   ) {}
 
   /** The chat room the caller is in, or null; shown to others through presence. */
@@ -279,6 +282,6 @@ export class SessionSocial {
   }
 
   private prune(now: number): void {
-    while (this.invitations.length > 0 && now - this.invitations[0]!.at > INVITATION_TTL_MS) this.invitations.shift();
+    while (this.invitations.length > 0 && now - this.invitations[0]!.at > this.invitationTtlMs) this.invitations.shift();
   }
 }

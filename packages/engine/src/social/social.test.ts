@@ -172,6 +172,21 @@ describe('answering a chat request from a plain prompt', () => {
     await session.done;
   });
 
+  it("a request lapses after the board's chatRequestTimeoutMs (config limits.chatRequestTimeout), not a fixed minute", async () => {
+    const b = await createTestBoard({ main: `export default async (s) => { s.print('Command: '); await s.readKey(); };` }, { chatRequestTimeoutMs: 5_000 });
+    boards.push(b);
+    await b.store.users.create({ handle: 'Ann', password: PASSWORD });
+    const { conn, session } = call(b);
+    await conn.waitFor('Command: ');
+    const request = (chatId: string) => ({ chatId, toSessionId: session.id, fromSessionId: 's-m', fromHandle: 'Mallory', fromNode: 7, at: 1_000 });
+    assert.equal(session.social.invite(request('c-1'), 1_000), true);
+    assert.equal(session.social.takeInvitation('c-1', 6_000)?.chatId, 'c-1', 'still waiting at the timeout');
+    assert.equal(session.social.invite(request('c-2'), 1_000), true);
+    assert.equal(session.social.takeInvitation('c-2', 6_001), undefined, 'lapsed past it');
+    conn.type('q');
+    await session.done;
+  });
+
   it('in a lightbar the request shows below the list and ^Y still answers it', async () => {
     const b = await board(`export default async (s) => { s.println('pick:'); const i = await s.lightbar(['one', 'two']); s.println('picked ' + i); };`);
     const { conn, session } = call(b);

@@ -4,7 +4,7 @@ import { charWidth } from '@carrier/terminal';
 import type { Unsubscribe } from '../bus.js';
 import type { Session } from '../session-api.js';
 import { describeNotice } from './notice.js';
-import { INVITATION_TTL_MS, type Invitation } from './session-social.js';
+import type { Invitation } from './session-social.js';
 
 /**
  * The classic split-screen chat between two callers: your half on top, theirs below, a
@@ -150,7 +150,7 @@ async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: P
   });
   const noAnswer = setTimeout(() => {
     if (phase === 'waiting') over(`No answer from ${peerName}.`);
-  }, INVITATION_TTL_MS);
+  }, s.social.invitationTtlMs);
 
   const send = (): void => {
     const text = cleanUserText(typed, maxLineLength);
