@@ -57,6 +57,27 @@ describe('TokenBucket', () => {
     assert.equal(budget.take(), true);
   });
 
+  it('says how long until it holds n tokens: 0 when it does, the refill time of what is missing, a debt first', () => {
+    let now = 0;
+    const budget = new TokenBucket(4, 10, () => now);
+    assert.equal(budget.msUntil(), 0);
+    assert.equal(budget.take(4), true);
+    assert.equal(budget.msUntil(), 100, 'one token at 10/s');
+    assert.equal(budget.msUntil(3), 300);
+    now += 40;
+    assert.equal(budget.msUntil(), 60, 'what is left of the refill, not a whole period');
+    now += 60;
+    assert.equal(budget.msUntil(), 0);
+    assert.equal(budget.take(), true);
+    budget.spend(3);
+    assert.equal(budget.msUntil(), 400, 'a debt of 3 is repaid before the next token');
+    const slow = new TokenBucket(1, 3, () => now);
+    slow.take();
+    assert.equal(slow.msUntil(), 334, 'rounded up to a whole ms: the token is there when the wait ends');
+    now += slow.msUntil();
+    assert.equal(slow.take(), true);
+  });
+
   it('keeps up with a steady pace under its rate indefinitely', () => {
     let now = 0;
     const budget = new TokenBucket(5, 100, () => now);

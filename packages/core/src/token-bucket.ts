@@ -33,6 +33,16 @@ export class TokenBucket {
   }
 
   /**
+   * Milliseconds until the bucket holds `n` tokens (0 when it does now): how long to wait
+   * before take(n) can succeed, for a caller that holds work back behind the rate (a debt
+   * from spend() is repaid first). Rounded up to a whole ms.
+   */
+  msUntil(n = 1): number {
+    const missing = n - this.available();
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.refillPerSecond);
+  }
+
+  /**
    * Spend `n` tokens whether or not the bucket holds them: for what has already arrived and
    * must be counted (keys decoded from a chunk the rate let through); a debt is repaid by
    * the refill before the next take() or available() >= 1.

@@ -13,8 +13,10 @@ export interface WebConnectionOptions {
   ws: WebSocket;
   remoteAddress: string;
   log: Logger;
-  /** input frames (and control messages) per second, sustained, and at once; more wait */
+  /** key (binary) frames per second, sustained, and at once: the session's key rate; more wait */
   frameRate: { perSecond: number; burst: number };
+  /** control messages (text frames: hello, resize) per second, and at once; more wait (default CONTROL_RATE) */
+  controlRate?: { perSecond: number; burst: number } | undefined;
   /** frames waiting behind the rate, and their bytes, past which the caller is cut off (default FRAME_BACKLOG) */
   frameBacklog?: { frames: number; bytes: number } | undefined;
   /** unsent output past this closes the connection: the caller stopped reading */
@@ -47,6 +49,14 @@ const CLOSE_GRACE_MS = 2000;
  */
 export const FRAME_BACKLOG: Readonly<{ frames: number; bytes: number }> = { frames: 4096, bytes: 64 * 1024 };
 
+/**
+ * Control messages have a rate of their own, apart from the keys': a paste waiting behind
+ * the key rate never holds back a resize, and resizes never spend the caller's keys. The
+ * page sends hello once and one resize when a drag settles; the session sees at most one
+ * size per resizeIntervalMs whatever arrives.
+ */
+export const CONTROL_RATE: Readonly<{ perSecond: number; burst: number }> = { perSecond: 10, burst: 20 };
+
 /** Parse `term`, `cols`, `rows`, `encoding` from a /ws query string; undefined without cols and rows. */
 export function terminalFromQuery(params: URLSearchParams): PageTerminal | undefined {
   if (!params.has('cols') || !params.has('rows')) return undefined;
@@ -69,6 +79,7 @@ export class WebConnection extends BaseConnection {
   private readonly opts: WebConnectionOptions;
   private readonly log: Logger;
   private readonly frames: TokenBucket;
+  private readonly controlBudget: TokenBucket;
   private readonly noted = new Set<string>();
   private ready = false;
   private helloTimer: NodeJS.Timeout | undefined;
@@ -80,8 +91,10 @@ export class WebConnection extends BaseConnection {
   private lastResizeAt = 0;
   private wantDrain = false;
   private alive = true;
-  /** frames over the rate, in order; a run of binary frames is one entry, delivered as one chunk */
-  private waiting: { binary: boolean; data: Buffer[] }[] = [];
+  /** key frames over the key rate, in order, delivered as one chunk at a time */
+  private waiting: Buffer[] = [];
+  /** control messages over the control rate, in order */
+  private controls: Buffer[] = [];
   private waitingFrames = 0;
   private waitingBytes = 0;
   private heldFrames = 0;
@@ -94,6 +107,8 @@ export class WebConnection extends BaseConnection {
     this.ws = opts.ws;
     this.log = opts.log;
     this.frames = new TokenBucket(opts.frameRate.burst, opts.frameRate.perSecond);
+    const control = opts.controlRate ?? CONTROL_RATE;
+    this.controlBudget = new TokenBucket(control.burst, control.perSecond);
     this.ws.on('message', (data: Buffer, isBinary: boolean) => this.guard(() => this.onMessage(data, isBinary)));
     this.ws.on('pong', () => (this.alive = true));
     this.ws.on('error', (err: Error & { code?: string }) => this.onError(err));
@@ -121,12 +136,12 @@ export class WebConnection extends BaseConnection {
   protected override pauseTransport(paused: boolean): void {
     this.sessionPaused = paused;
     this.readSocket();
-    if (!paused && this.waiting.length > 0) this.releaseLater();
+    this.releaseLater();
   }
 
-  /** Read the socket unless the session or the frame rate holds input back. */
+  /** Read the socket unless the session or a rate holds input back. */
   private readSocket(): void {
-    if (this.sessionPaused || this.waiting.length > 0) this.ws.pause();
+    if (this.sessionPaused || this.waiting.length > 0 || this.controls.length > 0) this.ws.pause();
     else this.ws.resume();
   }
 
@@ -168,22 +183,19 @@ export class WebConnection extends BaseConnection {
   }
 
   /**
-   * The per-session key rate, applied to frames: frames over it wait, in order, while the
-   * socket is not read, and go on at the rate (a run of key frames as one chunk), so a paste
-   * split over many frames arrives whole. Only past FRAME_BACKLOG is the caller cut off.
+   * The per-session key rate, applied to key frames, and CONTROL_RATE to control messages:
+   * frames over their rate wait, in order, while the socket is not read, and go on at the
+   * rate (the key frames waiting as one chunk), so a paste split over many frames arrives
+   * whole. Only past FRAME_BACKLOG (both kinds together) is the caller cut off.
    */
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
-    if (this.waiting.length === 0 && this.frames.take()) {
-      this.deliver(isBinary, data);
+    if (isBinary ? this.waiting.length === 0 && this.frames.take() : this.controls.length === 0 && this.controlBudget.take()) {
+      if (isBinary) this.pushInput(data);
+      else this.onControl(data);
       return;
     }
     this.hold(data, isBinary);
-  }
-
-  private deliver(binary: boolean, data: Buffer): void {
-    if (binary) this.pushInput(data);
-    else this.onControl(data);
   }
 
   private hold(data: Buffer, isBinary: boolean): void {
@@ -202,37 +214,51 @@ export class WebConnection extends BaseConnection {
       return;
     }
     this.heldFrames++;
-    const last = this.waiting.at(-1);
-    if (isBinary && last?.binary) last.data.push(data);
-    else this.waiting.push({ binary: isBinary, data: [data] });
-    if (last === undefined) {
+    const queue = isBinary ? this.waiting : this.controls;
+    const first = this.waiting.length === 0 && this.controls.length === 0;
+    queue.push(data);
+    if (first) {
       this.note('websocket.frames_held', { perSecond: this.opts.frameRate.perSecond, burst: this.opts.frameRate.burst });
       this.readSocket();
-      this.releaseLater();
     }
+    // When a frame waits is decided by its queue's head: only a new head moves the timer.
+    if (queue.length === 1) this.releaseLater();
   }
 
-  /** Hand waiting frames on as the rate allows; read the socket again once none wait. */
+  /** Hand waiting frames on as their rates allow; read the socket again once none wait. */
   private release(): void {
     this.releaseTimer = undefined;
-    // Frames wait while the session's own keys do too (pauseTransport); its resume releases them.
-    while (!this.closed && !this.sessionPaused && this.waiting.length > 0 && this.frames.take()) {
-      const next = this.waiting.shift()!;
-      for (const d of next.data) {
-        this.waitingFrames--;
-        this.waitingBytes -= d.length;
-      }
-      this.deliver(next.binary, next.data.length === 1 ? next.data[0]! : Buffer.concat(next.data));
+    // The control messages waiting go on together for one token, as the keys do: a storm of
+    // resizes is then coalesced by queueResize (latest wins), not paced out one by one.
+    if (this.controls.length > 0 && this.controlBudget.take()) {
+      const messages = this.controls.splice(0);
+      this.unhold(messages);
+      for (const m of messages) if (!this.closed) this.onControl(m);
     }
+    // Keys wait while the session's own keys do too (pauseTransport); its resume releases them.
+    if (!this.closed && !this.sessionPaused && this.waiting.length > 0 && this.frames.take()) this.pushInput(this.unhold(this.waiting.splice(0)));
     if (this.closed) return;
-    if (this.waiting.length === 0) this.readSocket();
-    else if (!this.sessionPaused) this.releaseLater();
+    this.readSocket();
+    this.releaseLater();
   }
 
+  /** Frames leaving the backlog, as one chunk. */
+  private unhold(frames: Buffer[]): Buffer {
+    this.waitingFrames -= frames.length;
+    for (const d of frames) this.waitingBytes -= d.length;
+    return frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+  }
+
+  /** Wake release() when the first waiting frame's rate has a token for it (the bucket says when). */
   private releaseLater(): void {
-    if (this.releaseTimer) return;
-    // The next token is due in 1/perSecond s.
-    this.releaseTimer = setTimeout(() => this.guard(() => this.release()), Math.max(1, Math.ceil(1000 / this.opts.frameRate.perSecond)));
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    if (this.closed) return;
+    const due: number[] = [];
+    if (this.controls.length > 0) due.push(this.controlBudget.msUntil());
+    if (this.waiting.length > 0 && !this.sessionPaused) due.push(this.frames.msUntil());
+    if (due.length === 0) return;
+    this.releaseTimer = setTimeout(() => this.guard(() => this.release()), Math.min(...due));
     this.releaseTimer.unref();
   }
 

@@ -288,6 +288,21 @@ describe('the web front end', () => {
     assert.ok(received <= 20, `only the burst reached the session (${received})`);
   });
 
+  it('a resize behind keys waiting on the key rate reaches the session before them', async () => {
+    const { port, conns } = await start({ frameRate: { perSecond: 10, burst: 20 } });
+    const c = await open(port);
+    await c.until('hello');
+    let received = 0;
+    conns[0]!.on('data', (d: Buffer) => (received += d.length));
+    const keysAtResize = new Promise<number>((resolve) => conns[0]!.on('resize', () => resolve(received)));
+    // A paste of 100 one-key frames, then a resize, in one socket write: 80 keys wait.
+    rawFrames(c.ws, [...Array.from({ length: 100 }, () => Buffer.from('x')), JSON.stringify({ type: 'resize', cols: 90, rows: 33 })]);
+    assert.equal(await keysAtResize, 20, 'only the burst had arrived: the resize did not queue behind the paste');
+    await eventually(() => received === 100, () => `the paste arrives whole (${received} so far)`);
+    c.ws.close();
+    await c.closed;
+  });
+
   it('leaves nothing holding a web connection once the caller has answered its close', async () => {
     const gc = fullCollection();
     const { port, conns } = await start();
@@ -434,11 +449,14 @@ function rawHttp(port: number, request: string, timeoutMs = 10_000): Promise<str
   });
 }
 
-/** Masked binary frames written to the client's socket in one write (one read for the server). */
-function rawFrames(ws: WebSocket, payloads: Buffer[]): void {
+/** Masked frames (binary; a string is a text frame) written to the client's socket in one write (one read for the server). */
+function rawFrames(ws: WebSocket, payloads: Array<Buffer | string>): void {
   const socket = (ws as unknown as { _socket: net.Socket })._socket;
   const mask = Buffer.from([1, 2, 3, 4]);
-  const frames = payloads.map((p) => Buffer.concat([Buffer.from([0x82, 0x80 | p.length]), mask, Buffer.from(p.map((b, i) => b ^ mask[i % 4]!))]));
+  const frames = payloads.map((p) => {
+    const body = typeof p === 'string' ? Buffer.from(p) : p;
+    return Buffer.concat([Buffer.from([typeof p === 'string' ? 0x81 : 0x82, 0x80 | body.length]), mask, Buffer.from(body.map((b, i) => b ^ mask[i % 4]!))]);
+  });
   socket.write(Buffer.concat(frames));
 }
 
