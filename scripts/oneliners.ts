@@ -18,14 +18,18 @@ export default async function oneliners(s: Session): Promise<void> {
     s.clear();
     s.println(`|15Oneliners |08- |07${before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`}`);
     s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}`);
-    if (wall.length === 0) s.println(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
     const width = Math.max(20, s.terminal.cols - 1);
-    wall.forEach((o, i) => {
+    const lines = wall.map((o, i) => {
       // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
       // Cut by columns, not characters: a line of wide (CJK) characters wrapped onto a second row.
       const line = clipToWidth(`${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`, width).replace(/\|/g, '||');
-      s.println(`|07${line}`);
+      return `|07${line}`;
     });
+    if (wall.length === 0) lines.push(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
+    // A page at a time, the two rows above and the blank row and prompt below kept in view
+    // (printed straight, the title scrolled off a window shorter than 24 rows). Q at the
+    // more-prompt stops the listing; the prompt below still comes.
+    await s.pager(lines.join('\n'), { pipeCodes: true, above: 3 });
     s.println('');
     const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
     s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);

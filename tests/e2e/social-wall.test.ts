@@ -3,7 +3,9 @@
 // the last callers list with protocol, time and duration.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from './messages-callers.js';
 import { SshCaller, TelnetCaller, within } from './social-callers.js';
 
 const PW = 'correct-horse-7';
@@ -130,6 +132,56 @@ describe('the oneliners wall and last callers', () => {
       await bob.waitRaw('Command:', 10_000, bob.raw().lastIndexOf('press a key'));
     } finally {
       for (const c of [alice, carol, bob]) c.hangup();
+    }
+  });
+});
+
+describe('the oneliners wall on a short window', () => {
+  let board: Carrier;
+  const tmp = scratchDir('carrier-wall-');
+
+  before(async () => {
+    // One caller fills the wall: their share and chat's line rate raised for this board.
+    board = await startCarrier({ logLevel: 'info', yaml: 'oneliners: { keep: 1000, perCaller: 20 }\nchat: { floodRate: 100, floodBurst: 100 }\n' });
+    await board.addUser('dora', PW);
+  });
+  after(async () => {
+    await board.stop();
+  });
+
+  it('pages the wall with its title in view on a 12-row window, and the prompt after the last page (inetutils telnet in tmux)', async () => {
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    try {
+      dora.send('o');
+      await dora.waitScreen(/uit:/);
+      let screen = '';
+      for (let i = 1; i <= 14; i++) {
+        dora.send('a');
+        await dora.waitScreen(/Your line:/);
+        dora.send(`line number ${String(i).padStart(2, '0')}\r`);
+        screen = await dora.waitScreen(new RegExp(`${i} dora +line number ${String(i).padStart(2, '0')}[\\s\\S]*uit: *$`, 'm'));
+      }
+      // A wall that fits is not paged: the title, all 14 lines and the prompt on the 25 rows.
+      assert.match(screen, /^Oneliners - what callers left on the wall[\s\S]*^ 1 dora +line number 01/m);
+      assert.doesNotMatch(screen, /More/);
+      // The window shrinks while the wall is up; the client tells the board before the 'q' typed after it.
+      dora.resize(80, 12);
+      dora.send('q');
+      await dora.waitScreen(/Command:/);
+      dora.send('o');
+      // Fails without: the 14 lines and the prompt scrolled the title off the 12 rows.
+      screen = await dora.waitScreen(/More/);
+      const rows = screen.split('\n');
+      assert.match(rows[0]!, /Oneliners - what callers left on the wall/, `the title is not on the first row:\n${screen}`);
+      assert.match(screen, /^ 1 dora +line number 01/m);
+      assert.doesNotMatch(screen, /line number 14/, 'the first page holds what fits under the title');
+      dora.send(' ');
+      screen = await dora.waitScreen(/line number 14[\s\S]*uit:/);
+      assert.doesNotMatch(screen, /More/);
+      dora.send('q');
+      await dora.waitScreen(/Command:/);
+    } finally {
+      dora.hangup();
     }
   });
 });
