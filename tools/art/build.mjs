@@ -4,13 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSauce, encodeCp437 } from '@carrier/terminal';
+import { buildSauce, encodeCp437Art } from '@carrier/terminal';
 import { screens } from './screens.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 for (const [name, screen] of Object.entries(screens)) {
   const text = '\x1b[0m\x1b[2J\x1b[H' + screen.lines.join('\r\n') + '\r\n';
-  const body = encodeCp437(text);
+  const body = encodeCp437Art(text);
   const sauce = buildSauce({
     title: screen.title,
     author: 'carrier',

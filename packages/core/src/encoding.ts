@@ -19,13 +19,19 @@ for (let b = 0; b < 256; b++) {
 /** What a UTF-16 unit with no CP437 byte becomes (iconv-lite's default, too). */
 const CP437_UNMAPPED = 0x3f; // '?'
 
-/** Unicode -> CP437 bytes, one byte per UTF-16 unit; anything CP437 lacks becomes '?'. */
-export function encodeCp437(text: string): Buffer {
+/**
+ * Unicode -> CP437 bytes, one byte per character; anything CP437 lacks becomes '?'. The
+ * one CP437 encoder: a Connection's text goes through it as is, and art (terminal's
+ * `encodeCp437Art`) passes `overlay`, more UTF-16 units above 0x7F mapped to bytes (the DOS
+ * glyphs of the control bytes, look-alike code points), tried before the table. What a
+ * caller typed must never get an overlay that yields control bytes.
+ */
+export function encodeCp437(text: string, overlay?: ReadonlyMap<number, number>): Buffer {
   const out = Buffer.allocUnsafe(text.length);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const u = text.charCodeAt(i);
-    out[n++] = u < 0x80 ? u : (CP437_ENCODE.get(u) ?? CP437_UNMAPPED);
+    out[n++] = u < 0x80 ? u : (overlay?.get(u) ?? CP437_ENCODE.get(u) ?? CP437_UNMAPPED);
     // A character beyond the BMP (an emoji) is two UTF-16 units and one character: one byte.
     if (u >= 0xd800 && u <= 0xdbff && i + 1 < text.length) {
       const low = text.charCodeAt(i + 1);

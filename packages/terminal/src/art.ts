@@ -1,7 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CarrierError, ErrorCodes, readOpenFileBounded, type Encoding } from '@carrier/core';
-import { decodeCp437Art, encodeCp437 } from './cp437.js';
+import { decodeCp437Art, encodeCp437Art } from './cp437.js';
 import { DOS_EOF, parseSauce, type Sauce } from './sauce.js';
 
 /**
@@ -338,7 +338,7 @@ function render(source: ArtSource, encoding: Encoding): Buffer {
     out = encoding === 'cp437' ? bytes : Buffer.from(decodeCp437Art(bytes), 'utf8');
   } else {
     const text = source.text!;
-    out = encoding === 'utf8' ? Buffer.from(text, 'utf8') : encodeCp437(text);
+    out = encoding === 'utf8' ? Buffer.from(text, 'utf8') : encodeCp437Art(text);
   }
   source.rendered[encoding] = out;
   return out;

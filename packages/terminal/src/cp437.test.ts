@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
+import { encodeCp437 } from '@carrier/core';
+import { decodeCp437Art, decodeCp437Glyphs, encodeCp437Art } from './cp437.js';
 
 const GLYPHS = '☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
 const KEPT_CONTROLS = new Set([0x08, 0x09, 0x0a, 0x0d, 0x1a, 0x1b]);
@@ -29,7 +30,7 @@ test('art keeps ANSI sequences intact around glyphs', () => {
 
 test('every byte survives decode then encode', () => {
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  assert.deepEqual(encodeCp437(decodeCp437Art(all)), all);
+  assert.deepEqual(encodeCp437Art(decodeCp437Art(all)), all);
 });
 
 test('a subarray of a larger buffer decodes only its own bytes', () => {
@@ -38,11 +39,24 @@ test('a subarray of a larger buffer decodes only its own bytes', () => {
 });
 
 test('characters CP437 lacks become ?', () => {
-  assert.deepEqual(encodeCp437('€😀\ud800é'), Buffer.from([0x3f, 0x3f, 0x3f, 0x82]));
+  assert.deepEqual(encodeCp437Art('€😀\ud800é'), Buffer.from([0x3f, 0x3f, 0x3f, 0x82]));
 });
 
 test('look-alike code points encode to their CP437 cell', () => {
-  assert.deepEqual(encodeCp437('βΩ'), Buffer.from([0xe1, 0xea]));
+  assert.deepEqual(encodeCp437Art('βΩ'), Buffer.from([0xe1, 0xea]));
+});
+
+test("art encodes with core's one CP437 table: only the glyphs of low bytes, the house and look-alikes differ from a Connection's text", () => {
+  // The look-alikes: Greek beta, the Ohm sign, n-ary summation, Greek mu.
+  const overlay = new Set([...GLYPHS, '⌂', '\u03b2', '\u2126', '\u2211', '\u03bc'].map((c) => c.charCodeAt(0)));
+  const differ: string[] = [];
+  for (let u = 0; u < 0x10000; u++) {
+    const ch = String.fromCharCode(u);
+    if (!encodeCp437Art(ch).equals(encodeCp437(ch)) !== overlay.has(u)) differ.push(`U+${u.toString(16)}`);
+  }
+  assert.deepEqual(differ, []);
+  assert.deepEqual(encodeCp437Art('☺ ⌂ \u2126'), Buffer.from([0x01, 0x20, 0x7f, 0x20, 0xea]));
+  assert.deepEqual(encodeCp437('☺ ⌂ \u2126'), Buffer.from('? ? ?', 'latin1'), 'a Connection never turns text into control bytes');
 });
 
 test('glyph decoding leaves no control characters at all', () => {

@@ -1,4 +1,4 @@
-import { decodeCp437 } from '@carrier/core';
+import { decodeCp437, encodeCp437 } from '@carrier/core';
 
 /**
  * CP437 as ANSI art means it: a DOS screen shows a glyph for almost every control
@@ -50,12 +50,15 @@ export function decodeCp437Glyphs(bytes: Buffer | Uint8Array): string {
   return out;
 }
 
-/** Unicode -> CP437 byte, built from the same table so decode and encode agree. */
-const ENCODE_MAP: ReadonlyMap<number, number> = (() => {
+/**
+ * What art adds to core's CP437 table on the way back to bytes, so decode and encode
+ * agree: the low glyphs to their control bytes, the house to 0x7F, and look-alikes. All
+ * are single UTF-16 units, which is what core's encoder looks up.
+ */
+const ART_OVERLAY: ReadonlyMap<number, number> = (() => {
   const m = new Map<number, number>();
-  for (let b = 0x80; b < 256; b++) m.set(ART_TABLE[b]!.codePointAt(0)!, b);
-  for (let b = 1; b < 0x20; b++) m.set(LOW_GLYPHS.codePointAt(b)!, b);
-  m.set(DEL_GLYPH.codePointAt(0)!, 0x7f);
+  for (let b = 1; b < 0x20; b++) m.set(LOW_GLYPHS.charCodeAt(b), b);
+  m.set(DEL_GLYPH.charCodeAt(0), 0x7f);
   // Look-alikes that other code pages and fonts use for the same CP437 cells.
   m.set(0x03b2, 0xe1); // Greek beta for the sharp s cell
   m.set(0x2126, 0xea); // Ohm sign for Omega
@@ -64,18 +67,11 @@ const ENCODE_MAP: ReadonlyMap<number, number> = (() => {
   return m;
 })();
 
-const UNKNOWN = 0x3f; // '?'
-
 /**
- * Unicode -> CP437 bytes: ASCII (controls included) as is, the art glyphs back to
- * their low bytes, box drawing and the rest through the CP437 table, anything else '?'.
+ * Unicode art -> CP437 bytes (core's encoder with the art overlay): ASCII (controls
+ * included) as is, the art glyphs back to their low bytes, box drawing and the rest
+ * through the CP437 table, anything else '?'.
  */
-export function encodeCp437(text: string): Buffer {
-  const out = Buffer.allocUnsafe(text.length);
-  let n = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    out[n++] = cp < 0x80 ? cp : (ENCODE_MAP.get(cp) ?? UNKNOWN);
-  }
-  return out.subarray(0, n);
+export function encodeCp437Art(text: string): Buffer {
+  return encodeCp437(text, ART_OVERLAY);
 }

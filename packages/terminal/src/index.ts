@@ -3,7 +3,7 @@ export { KeyDecoder, MAX_SEQUENCE, type Key, type KeyName, type NamedKey, type C
 export { LineEditor, BELL, type LineEditorOptions, type LineEditorResult } from './line-editor.js';
 export { renderPipeCodes, stripPipeCodes, pipeCodeSgr, pipeLiteral } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';
-export { decodeCp437Art, decodeCp437Glyphs, encodeCp437 } from './cp437.js';
+export { decodeCp437Art, decodeCp437Glyphs, encodeCp437Art } from './cp437.js';
 export { asciiStandIns, wantsAsciiOnly } from './ascii.js';
 export { loadArt, loadArtFile, findArtFiles, checkArtFile, detectUtf8Text, ArtCache, MAX_ART_BYTES, type Art, type LoadArtOptions } from './art.js';
 export { artRows, clipAnsiRow, MAX_HEADER_ROWS } from './art-rows.js';

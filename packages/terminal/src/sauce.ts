@@ -1,5 +1,5 @@
 import { CarrierError, ErrorCodes } from '@carrier/core';
-import { decodeCp437Glyphs, encodeCp437 } from './cp437.js';
+import { decodeCp437Glyphs, encodeCp437Art } from './cp437.js';
 
 /**
  * SAUCE (Standard Architecture for Universal Comment Extensions), the metadata record
@@ -185,7 +185,7 @@ export function buildSauce(fields: SauceFields): Buffer {
     parts.push(COMNT_ID);
     for (const line of comments) {
       const b = Buffer.alloc(SAUCE_COMMENT_LINE_SIZE, 0x20);
-      encodeCp437(line).copy(b, 0, 0, SAUCE_COMMENT_LINE_SIZE);
+      encodeCp437Art(line).copy(b, 0, 0, SAUCE_COMMENT_LINE_SIZE);
       parts.push(b);
     }
   }
@@ -220,7 +220,7 @@ function zeroTerminated(bytes: Buffer): string {
 
 function putText(rec: Buffer, [off, len]: readonly [number, number], text: string, pad: number): void {
   rec.fill(pad, off, off + len);
-  encodeCp437(text).copy(rec, off, 0, len);
+  encodeCp437Art(text).copy(rec, off, 0, len);
 }
 
 function sauceDate(d: string | Date | undefined): string {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Widgets } from 'blessed';
 import type { Connection, TerminalInfo } from '@carrier/core';
 import { asciiStandIns, wantsAsciiOnly } from './ascii.js';
-import { encodeCp437 } from './cp437.js';
+import { encodeCp437Art } from './cp437.js';
 import { InputTextDecoder } from './input.js';
 import { KeyDecoder } from './keys.js';
 
@@ -294,7 +294,7 @@ class ViewOutput extends EventEmitter {
     if (!this.writable || this.suspended || this.conn.closed) return true;
     const raw = typeof text === 'string' ? text : text.toString('utf8');
     const s = wantsAsciiOnly(this.conn.terminal) ? asciiStandIns(raw) : raw;
-    const ok = this.conn.terminal.encoding === 'cp437' ? this.conn.writeBytes(encodeCp437(s)) : this.conn.write(s);
+    const ok = this.conn.terminal.encoding === 'cp437' ? this.conn.writeBytes(encodeCp437Art(s)) : this.conn.write(s);
     if (!ok) this.congested = true;
     return true;
   }
