@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
 import { KEY, OpenSshCaller, say, SshCaller, TelnetCaller, within, type Caller } from './social-callers.js';
@@ -184,6 +185,67 @@ describe("who's online, pages and split-screen chat", () => {
     await grace.waitScreen(/\*\*\* Page from heidi \(node \d+\): word00[\s\S]*word24/);
     grace.send('q');
     heidi.send(' ');
+  });
+
+  it("the sysop's terminal details scroll on a window too short for them: 80x10, and 10x5, the smallest a terminal may be (inetutils telnet in tmux)", async () => {
+    const facts = ['Node', 'Handle', 'Protocol', 'Terminal', 'Size', 'Encoding', 'Address', 'Connected', 'Idle', 'Activity', 'Process'];
+    /** The screen's rows inside the box (between its side lines), trailing blanks cut. */
+    const inside = (screen: string): string[] => screen.split('\n').flatMap((r) => /│(.*)│/.exec(r)?.[1]?.trimEnd() ?? []);
+    const sysop = await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);
+    try {
+      sysop.resize(80, 10);
+      sysop.send('w');
+      await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*T terminal/);
+      sysop.send('t');
+      // 11 facts and a border need 13 rows: the box fills the window and says how to see the rest.
+      let screen = await sysop.waitScreen(/Up\/Down scroll, other keys close/);
+      assert.match(screen, /┌─[^\n]*┐/, `the top border is not in view:\n${screen}`);
+      assert.match(screen, /└─+┘/, `the bottom border is not in view:\n${screen}`);
+      assert.match(screen, /│ Node +\d+/, `the box does not start with the first fact:\n${screen}`);
+      assert.doesNotMatch(screen, /Process/, 'the last fact is below the window');
+      sysop.send(KEY.down.repeat(5));
+      // Fails without: the box was cut at the window's edge, and any key (Down too) closed it.
+      screen = await sysop.waitScreen(/│ Process +\S/);
+      const processValue = /│ Process +(\S+)/.exec(screen)![1]!.slice(0, 6);
+      assert.doesNotMatch(screen, /│ Node /, 'scrolled past the first fact');
+      assert.match(screen, /└─+┘/, `the bottom border is not in view:\n${screen}`);
+      sysop.send(KEY.pageUp);
+      await sysop.waitScreen(/│ Node +\d+/);
+      sysop.send('x');
+      await sysop.waitScreen(/^(?![\s\S]*Up\/Down scroll)[\s\S]*Who's online/);
+
+      // 10x5: three rows of a box ten columns wide, each fact's name above its value. Down
+      // moves the box one row at a time, down to the last fact's value.
+      sysop.resize(10, 5);
+      await sysop.waitScreen(/^(?![\s\S]*T terminal)/);
+      sysop.send('t');
+      screen = await sysop.waitScreen(/│Node/);
+      assert.equal(screen.split('\n').filter((r) => r.trim() !== '').length, 5, `the box is taller than the window:\n${screen}`);
+      const rows = inside(screen);
+      assert.equal(rows.length, 3, `three rows inside the box:\n${screen}`);
+      while (!rows.join('\n').includes(processValue)) {
+        assert.ok(rows.length < 60, `scrolled ${rows.length} rows and never reached the last fact:\n${rows.join('\n')}`);
+        const before = inside(await sysop.screen());
+        sysop.send(KEY.down);
+        // One row further: the second row is now the first.
+        const after = await eventually(async () => {
+          const now = inside(await sysop.screen());
+          return now[0] === before[1] && now[1] === before[2] && now;
+        }, () => `the box to scroll one row from:\n${before.join('\n')}`);
+        rows.push(after[2]!);
+      }
+      // Every fact, name and value, is on the rows scrolled through (cut where wider than the box).
+      const all = rows.join('\n');
+      const joined = rows.map((r) => r.trim()).join('');
+      for (const v of [...facts, 'Zero Cool', 'telnet', 'tmux-256color', 'utf8', "who's online"]) assert.ok(joined.includes(v), `${v} is not in the box:\n${all}`);
+      sysop.send('x');
+      sysop.resize(80, 25);
+      await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*Space back/);
+      sysop.send(' ');
+      await sysop.waitScreen(/Command:/);
+    } finally {
+      sysop.hangup();
+    }
   });
 
   it("who's online draws the terminal details' box in Unicode box drawing for a UTF-8 caller (OpenSSH in tmux)", async () => {

@@ -41,6 +41,31 @@ const SYSOP_HELP = [
 ];
 const SELECT_PROMPT = ['Select a caller with the arrows and press a key:', 'Arrows select a caller, then a key:', 'Arrows, then a key:'];
 
+/** The terminal details box's label, longest first: how to scroll it (when the window cuts it short) and close it. */
+const DETAILS_LABELS = [' Up/Down scroll, other keys close ', ' Up/Down, any key closes ', ' any key closes '];
+/** How far each key scrolls the terminal details box: rows, or a box's height. */
+const DETAILS_SCROLL: Readonly<Record<string, number | 'page' | '-page'>> = { up: -1, down: 1, pageup: '-page', pagedown: 'page' };
+/** A fact's value cut onto a further row starts under the values (' Key        value'). */
+const DETAILS_INDENT = 12;
+/** Narrower than this inside, a fact's name goes above its value: the values get the width. */
+const DETAILS_STACK_BELOW = 24;
+
+/** `line` cut into rows of at most `width` columns; rows after the first start `indent` columns in (less on a narrow box). */
+function cutToRows(line: string, width: number, indent: number): string[] {
+  const w = Math.max(1, width);
+  const pad = ' '.repeat(Math.min(indent, Math.floor(w / 3)));
+  const rows: string[] = [];
+  let rest = line;
+  for (;;) {
+    const head = clipToWidth(rest, w - (rows.length > 0 ? pad.length : 0));
+    // A character wider than the row (CJK on a 1-column box) is dropped rather than looping.
+    const taken = head === '' ? [...rest][0]!.length : head.length;
+    rows.push(rows.length > 0 ? pad + head : head);
+    rest = rest.slice(taken).trimStart();
+    if (rest === '') return rows;
+  }
+}
+
 /** The longest of `texts` (longest first) that fits `width` columns, else the shortest. */
 function widest(texts: readonly string[], width: number): string {
   return texts.find((t) => clipToWidth(t, width) === t) ?? texts[texts.length - 1] ?? '';
@@ -101,8 +126,14 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
   const help = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
   // Sized to the window when shown (and on a resize): 60x15 on a 40x12 window put its border
   // and how to close it off the screen. The label on the top border says how to close it.
-  const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', label: ' any key closes ', tags: false, hidden: true, style });
-  let detailLines = 0;
+  // Its 11-12 facts need 13-14 rows: on a shorter window the box shows what fits and
+  // Up/Down scroll it (the facts are cut into rows of the box's width, so a narrow one
+  // loses nothing either).
+  const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', label: DETAILS_LABELS[0], tags: false, wrap: false, hidden: true, style });
+  let detailFacts: Array<[string, string]> = [];
+  let detailTop = 0;
+  /** rows the box can show, and rows the facts take at its width (both set by render) */
+  let detailFit = { shown: 0, total: 0 };
 
   const cols = (): number => Math.max(10, (screen.width as number) || s.terminal.cols);
   const render = (): void => {
@@ -117,8 +148,16 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
     const width = cols();
     layout(width);
     if (!details.hidden) {
-      details.width = Math.min(60, width);
-      details.height = Math.min(detailLines + 2, Math.max(3, (screen.height as number) || s.terminal.rows));
+      const boxWidth = Math.min(60, width);
+      const rows = terminalDetailRows(detailFacts, boxWidth - 2);
+      const height = Math.min(rows.length + 2, Math.max(3, (screen.height as number) || s.terminal.rows));
+      detailFit = { shown: height - 2, total: rows.length };
+      detailTop = Math.max(0, Math.min(detailTop, rows.length - detailFit.shown));
+      details.width = boxWidth;
+      details.height = height;
+      details.setContent(rows.slice(detailTop, detailTop + detailFit.shown).join('\n'));
+      const label = detailFit.shown < rows.length ? widest(DETAILS_LABELS, boxWidth - 4) : DETAILS_LABELS[DETAILS_LABELS.length - 1]!;
+      details.setLabel(clipToWidth(label, Math.max(0, boxWidth - 4)));
     }
     const height = Math.max(1, (body.height as number) || 1);
     if (index < top) top = index;
@@ -230,7 +269,10 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
       return render();
     }
     if (!details.hidden) {
-      details.hide();
+      // Up/Down and the page keys scroll a box the window cuts short; any other key closes it.
+      const scroll = detailFit.total > detailFit.shown ? DETAILS_SCROLL[name] : undefined;
+      if (scroll !== undefined) detailTop += scroll === 'page' ? detailFit.shown : scroll === '-page' ? -detailFit.shown : scroll;
+      else details.hide();
       return render();
     }
     const height = Math.max(1, (body.height as number) || 1);
@@ -308,9 +350,8 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
         if (!sysop) return;
         const e = order[index];
         if (!e) return;
-        const text = terminalDetails(e, Date.now());
-        detailLines = text.split('\n').length;
-        details.setContent(text);
+        detailFacts = terminalFacts(e, Date.now());
+        detailTop = 0;
         details.show();
         return render();
       }
@@ -342,6 +383,16 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
 
 /** What a sysop sees about a node: the terminal it negotiated and where it comes from. */
 export function terminalDetails(e: PresenceEntry, now: number): string {
+  return terminalFacts(e, now).map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n');
+}
+
+/** The terminal details as rows of a box `width` columns wide: a fact a row, or the name above the value where that is too narrow. */
+function terminalDetailRows(facts: ReadonlyArray<readonly [string, string]>, width: number): string[] {
+  if (width >= DETAILS_STACK_BELOW) return facts.flatMap(([k, v]) => cutToRows(` ${k.padEnd(10)} ${v}`, width, DETAILS_INDENT));
+  return facts.flatMap(([k, v]) => [...cutToRows(k, width, 0), ...cutToRows(` ${v}`, width, 1)]);
+}
+
+function terminalFacts(e: PresenceEntry, now: number): Array<[string, string]> {
   const lines: Array<[string, string]> = [
     ['Node', String(e.node)],
     ['Handle', e.handle === null ? '(logging in)' : cleanUserText(e.handle, 32)],
@@ -356,6 +407,6 @@ export function terminalDetails(e: PresenceEntry, now: number): string {
     ['Process', cleanUserText(e.processId, 60)],
   ];
   if (e.dnd) lines.push(['Status', 'do not disturb']);
-  return lines.map(([k, v]) => ` ${k.padEnd(10)} ${v}`).join('\n');
+  return lines;
 }
 
