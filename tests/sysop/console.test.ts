@@ -163,15 +163,27 @@ describe('sysop console', () => {
       await root.waitScreen(/search handles:/, 20_000);
       root.send('Dr Watson\r');
       await root.waitScreen(/matching "Dr Watson"[\s\S]*handle +Dr Watson/, 20_000);
-      // The board refuses (server user-admin.ts): the console asks first, as for anyone.
+      // The board would refuse (sysop verbs.ts, ownAccountRefusal): the console says so at
+      // once instead of asking to type yes first (fails without: the confirm box, no refusal).
       root.send('d');
-      await root.waitScreen(/delete Dr Watson\?/, 20_000);
-      root.send('yes\r');
-      await root.waitScreen(/you cannot delete your own account/, 20_000);
+      let screen = await root.waitScreen(/you cannot delete your own account/, 20_000);
+      assert.doesNotMatch(screen, /type yes|delete Dr Watson\?/);
       root.send('x');
-      await root.waitScreen(/lock Dr Watson\?/, 20_000);
-      root.send('yes\r');
-      await root.waitScreen(/you cannot lock your own account/, 20_000);
+      screen = await root.waitScreen(/you cannot lock your own account/, 20_000);
+      assert.doesNotMatch(screen, /type yes|lock Dr Watson\?/);
+      // Another account is still asked about (and Esc in the box cancels).
+      root.send('/');
+      await root.waitScreen(/search handles:/, 20_000);
+      root.send('\x7f'.repeat(9) + 'alice\r');
+      await root.waitScreen(/matching "alice"[\s\S]*handle +alice/, 20_000);
+      root.send('d');
+      await root.waitScreen(/delete alice\? [\s\S]*type yes/, 20_000);
+      root.send('\x1b');
+      await eventually(async () => !/type yes/.test(await root.screen()), () => 'Esc closes the confirm box', { timeoutMs: 20_000 });
+      root.send('/');
+      await root.waitScreen(/search handles:/, 20_000);
+      root.send('\x7f'.repeat(5) + 'Dr Watson\r');
+      await root.waitScreen(/matching "Dr Watson"[\s\S]*handle +Dr Watson/, 20_000);
       root.send('v');
       await root.waitScreen(/level for Dr Watson/, 20_000);
       root.send('\x7f\x7f20\r');

@@ -7,6 +7,8 @@ export {
   VERBS,
   isVerb,
   checkArgs,
+  ownAccountRefusal,
+  type AccountChange,
   type Verb,
   type ArgsOf,
   type Schema,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkArgs, isVerb, VERBS } from './verbs.js';
+import { checkArgs, isVerb, ownAccountRefusal, VERBS } from './verbs.js';
 
 describe('control verbs', () => {
   it('is a closed whitelist', () => {
@@ -22,5 +22,12 @@ describe('control verbs', () => {
     assert.equal(checkArgs('shutdown', { in: 'soon' }).ok, false);
     assert.equal(checkArgs('user.set-flags', { handle: 'a', flags: 'ab' }).ok, false);
     assert.deepEqual(checkArgs('who', undefined), { ok: true, args: {} });
+  });
+  it("refuses deleting, locking or lowering one's own account, and lets a raise or the same level through", () => {
+    assert.match(ownAccountRefusal(90, { kind: 'delete' }) ?? '', /^you cannot delete your own account/);
+    assert.match(ownAccountRefusal(90, { kind: 'lock' }) ?? '', /^you cannot lock your own account/);
+    assert.match(ownAccountRefusal(90, { kind: 'level', level: 89 }) ?? '', /^you cannot lower the level of your own account/);
+    assert.equal(ownAccountRefusal(90, { kind: 'level', level: 90 }), undefined);
+    assert.equal(ownAccountRefusal(90, { kind: 'level', level: 100 }), undefined);
   });
 });

@@ -138,6 +138,28 @@ export function checkArgs<V extends Verb>(verb: V, args: unknown): { ok: true; a
   return { ok: true, args: out as ArgsOf<V> };
 }
 
+// ---- the self-change guard (the board applies it; the console on the board asks it first) ----
+
+/** What a user change leaves of the account: gone, locked, or at a level. */
+export type AccountChange = { kind: 'delete' } | { kind: 'lock' } | { kind: 'level'; level: number };
+
+/**
+ * A sysop does not delete, lock or lower their own account from its own session: that
+ * pulls the seat from under them mid-call (a delete or a lock hangs them up, a demotion
+ * closes the console). Another sysop can, or the host's CLI. This is a guard against a
+ * slip, not an access rule: whoever reaches the control channel is the host's admin.
+ *
+ * The refusal of `change` to the sysop's own account, now at `level`, or undefined when it
+ * may go ahead; whether the account is their own is the caller's to say. The board
+ * applies it to every change (server user-admin.ts); the console on the board asks it
+ * before its "type yes", so it never has the sysop confirm what the board would refuse.
+ */
+export function ownAccountRefusal(level: number, change: AccountChange): string | undefined {
+  if (change.kind === 'level' && change.level >= level) return undefined;
+  const what = change.kind === 'delete' ? 'delete' : change.kind === 'lock' ? 'lock' : 'lower the level of';
+  return `you cannot ${what} your own account from its own session; another sysop can, or carrier user on the host`;
+}
+
 // ---- results (what the board answers; the console and CLI read these) ----------------
 
 export interface NodeInfo {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
 import { handleKey, isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
 import type { BoardFiles } from '@carrier/engine';
-import type { UserDetail, UserInfo } from '@carrier/sysop/protocol';
+import { ownAccountRefusal, type AccountChange, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
 
 /**
  * User management on the store: the `carrier user …` verbs and the control channel's
@@ -146,8 +146,6 @@ export async function showUser(store: Store, handle: string): Promise<UserDetail
 /** A transaction on the store (a knex transaction is a knex). */
 type Db = Store['knex'];
 
-/** What a change leaves of the account: gone, locked, or at a level. */
-type SysopChange = { kind: 'delete' } | { kind: 'lock' } | { kind: 'level'; level: number };
 
 /**
  * The board must keep a sysop who can log in: a change that would take the last unlocked
@@ -155,7 +153,7 @@ type SysopChange = { kind: 'delete' } | { kind: 'lock' } | { kind: 'level'; leve
  * Runs inside the change's transaction; on PostgreSQL the sysop rows are locked, so two
  * sysops demoting each other at once cannot both succeed (SQLite allows one writer).
  */
-async function keepOneSysop(trx: Db, store: Store, id: number, change: SysopChange): Promise<void> {
+async function keepOneSysop(trx: Db, store: Store, id: number, change: AccountChange): Promise<void> {
   const sysops = trx('users').where('level', '>=', LEVELS.sysop).where((q) => void q.where('locked', false).orWhereNull('locked'));
   if (store.kind === 'postgres') void sysops.forUpdate();
   const ids = ((await sysops.select('id', 'handle')) as { id: number | string; handle: string }[]).map((r) => ({ id: Number(r.id), handle: r.handle }));
@@ -179,21 +177,15 @@ export interface ChangeBy {
   self?: string | undefined;
 }
 
-/**
- * A sysop does not delete, lock or lower their own account from its own session: that
- * pulls the seat from under them mid-call (a delete or a lock hangs them up, a demotion
- * closes the console). Another sysop can, or the host's CLI. This is a guard against a
- * slip, not an access rule: whoever reaches the control channel is the host's admin.
- */
-function refuseOnSelf(u: User, change: SysopChange, by: ChangeBy): void {
+/** The self-change guard (sysop verbs.ts, `ownAccountRefusal`) when `by` is the account's own sysop. */
+function refuseOnSelf(u: User, change: AccountChange, by: ChangeBy): void {
   if (by.self === undefined || handleKey(by.self) !== handleKey(u.handle)) return;
-  if (change.kind === 'level' && change.level >= u.level) return;
-  const what = change.kind === 'delete' ? 'delete' : change.kind === 'lock' ? 'lock' : 'lower the level of';
-  throw new UserAdminError('failed', `you cannot ${what} your own account from its own session; another sysop can, or carrier user on the host`);
+  const why = ownAccountRefusal(u.level, change);
+  if (why !== undefined) throw new UserAdminError('failed', why);
 }
 
 /** Run `write` with the self and last-sysop guards, in one transaction; store errors stay store errors. */
-async function guarded(store: Store, u: User, change: SysopChange, by: ChangeBy, write: (trx: Db) => Promise<void>): Promise<void> {
+async function guarded(store: Store, u: User, change: AccountChange, by: ChangeBy, write: (trx: Db) => Promise<void>): Promise<void> {
   refuseOnSelf(u, change, by);
   const id = u.id;
   try {

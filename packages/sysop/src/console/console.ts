@@ -1,7 +1,7 @@
 import type { Widgets } from 'blessed';
 import { fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
-import { checkArgs, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
+import { checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
 import { SpyScreen } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
@@ -428,6 +428,13 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       redraw.request();
     };
     const by = opts.self === undefined ? {} : { by: opts.self };
+    /**
+     * What the board would refuse on the sysop's own account (verbs.ts), said before the
+     * "type yes" rather than after it. `self` and the list's handles are both the store's
+     * spelling of the handle; should they ever differ, the board still refuses on its own.
+     */
+    const refusedOnSelf = (u: UserInfo, change: AccountChange): string | undefined =>
+      opts.self !== undefined && opts.self === u.handle ? ownAccountRefusal(u.level, change) : undefined;
     const act = async (fn: (u: UserInfo) => Promise<unknown>): Promise<void> => {
       const u = current();
       if (!u) return;
@@ -475,6 +482,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
+      const refused = u.locked ? undefined : refusedOnSelf(u, { kind: 'lock' });
+      if (refused !== undefined) return status(refused);
       if (!u.locked && !(await confirm(`lock ${u.handle}? their live calls are hung up and logins refused`))) return;
       await client.request(u.locked ? 'user.unlock' : 'user.lock', u.locked ? { handle: u.handle } : { handle: u.handle, ...by });
       status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
@@ -485,6 +494,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
     }));
     list.key(['d', 'S-d'], () => void act(async (u) => {
+      const refused = refusedOnSelf(u, { kind: 'delete' });
+      if (refused !== undefined) return status(refused);
       if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
       await client.request('user.delete', { handle: u.handle, ...by });
       status(`deleted ${u.handle}`);
