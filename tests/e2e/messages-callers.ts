@@ -26,7 +26,7 @@ export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, su
   await c.waitScreen(/Ctrl-Z save/);
 }
 
-/** A real client on an 80x25 xterm (tmux): inetutils telnet, OpenSSH or netkit rlogin. */
+/** A real client on an xterm (tmux, 80x25 unless told): inetutils telnet, OpenSSH or netkit rlogin. */
 export class TmuxCaller implements ScreenCaller {
   private readonly socket: string;
   private readonly session = 'caller';
@@ -34,18 +34,19 @@ export class TmuxCaller implements ScreenCaller {
     this.socket = join(tmpDir, `tmux-${randomBytes(4).toString('hex')}`);
   }
 
-  private static open(name: string, tmpDir: string, command: string[]): TmuxCaller {
+  private static open(name: string, tmpDir: string, command: string[], cols = 80): TmuxCaller {
     const caller = new TmuxCaller(name, tmpDir);
-    execFileSync('tmux', ['-S', caller.socket, '-f', '/dev/null', 'new-session', '-d', '-s', caller.session, '-x', '80', '-y', '25', '-e', 'TERM=xterm-256color', ...command]);
+    execFileSync('tmux', ['-S', caller.socket, '-f', '/dev/null', 'new-session', '-d', '-s', caller.session, '-x', String(cols), '-y', '25', '-e', 'TERM=xterm-256color', ...command]);
     return caller;
   }
 
   /**
    * GNU inetutils telnet, logged in; resolves once `until` (default the main menu's prompt)
-   * shows. `term` is the type telnet reports (its TERM: tmux sets its own for the pane).
+   * shows. `term` is the type telnet reports (its TERM: tmux sets its own for the pane);
+   * `cols` the window's width from the start (telnet's first NAWS).
    */
-  static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/, term?: string): Promise<TmuxCaller> {
-    const caller = TmuxCaller.open(handle, tmpDir, [...(term ? ['env', `TERM=${term}`] : []), 'telnet', '127.0.0.1', String(port)]);
+  static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/, term?: string, cols = 80): Promise<TmuxCaller> {
+    const caller = TmuxCaller.open(handle, tmpDir, [...(term ? ['env', `TERM=${term}`] : []), 'telnet', '127.0.0.1', String(port)], cols);
     await caller.waitScreen(/login:/, 20_000);
     caller.send(`${handle}\r`);
     await caller.waitScreen(/password:/);

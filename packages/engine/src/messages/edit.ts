@@ -8,6 +8,7 @@ import {
   quoteLines,
   quotePrefix,
   quoteStart,
+  QUOTE_START_LINES,
   type Key,
 } from '@carrier/terminal';
 import { isPlainTerminal } from '@carrier/core';
@@ -41,8 +42,9 @@ export interface EditTextOptions {
  */
 export function replyQuote(s: Session, original: { body: string; fromHandle: string }): Pick<EditTextOptions, 'quote' | 'initial'> {
   const prefix = quotePrefix(original.fromHandle);
-  const quote = quoteLines(bodyLines(original.body).join('\n'), prefix, s.terminal.cols);
-  return quote.length === 0 ? {} : { quote, initial: `${quoteStart(quote, prefix).join('\n')}\n\n` };
+  const cols = s.terminal.cols;
+  const quote = quoteLines(bodyLines(original.body).join('\n'), prefix, cols);
+  return quote.length === 0 ? {} : { quote, initial: `${quoteStart(quote, prefix, QUOTE_START_LINES, cols).join('\n')}\n\n` };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { cleanUserText } from '@carrier/core';
-import { fitWidth } from '@carrier/terminal';
+import { fitQuotedLine, fitWidth } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 
 /**
@@ -39,7 +39,9 @@ export async function showMessage(s: Session, header: readonly string[], body: s
   s.clear();
   for (const row of header) s.println(row);
   s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
-  await s.pager(bodyLines(body).join('\n'), { above: header.length + 1 });
+  // (quoted lines keep their `JD> ` on every row the screen's width breaks them into)
+  const cols = s.terminal.cols;
+  await s.pager(bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n'), { above: header.length + 1 });
 }
 
 /** A stored body as lines any terminal can show. */

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyDecoder, type KeyDecoderOptions } from '../keys.js';
-import { MessageEditor, QUOTE_START_LINES, displayWidth, quoteDepth, quoteLines, quotePrefix, quoteStart, type EditorOptions, type EditorOutcome } from './editor.js';
+import { MessageEditor, QUOTE_START_LINES, displayWidth, fitQuotedLine, quoteDepth, quoteLines, quotePrefix, quoteStart, type EditorOptions, type EditorOutcome } from './editor.js';
 import { EDITOR_HELP, EMPTY_PROMPT, EditorScreen } from './render.js';
 import { EDITOR_KEYS, helpRows } from './help.js';
 import { LineModeEditor, pickLines } from './line-mode.js';
@@ -513,6 +513,46 @@ describe('how much a reply quotes', () => {
     // a blank quoted line at the cut is not kept before the marker
     const gap = quoteLines('a\nb\nc\nd\ne\nf\ng\nh\ni\n\nk\nl', 'AL> ', 80);
     assert.deepEqual(quoteStart(gap, 'AL> ').slice(-2), ['AL> i', 'AL> [... 3 more lines]']);
+  });
+});
+
+describe('quotes on a narrow screen', () => {
+  const paragraph = 'This is a long line that I typed so that it will wrap around at the right margin of an eighty column screen ok and then it goes on';
+  const written = (): string => {
+    const writer = new MessageEditor({ width: 80, height: 23 });
+    writer.insertText(`${paragraph}\nABCD> a quoted line of the original that is long enough to wrap twice at twenty\n${Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n')}`);
+    return writer.text();
+  };
+
+  test('a reply started at 20 to 30 columns has its initials on every quoted row, the marker line included', () => {
+    for (const cols of [20, 21, 24, 30]) {
+      for (const handle of ['John Doe', 'John Q Doe']) {
+        const prefix = quotePrefix(handle);
+        const quote = quoteLines(written(), prefix, cols);
+        for (const l of quote) assert.ok(displayWidth(l) <= cols - 1, `${cols} columns: ${JSON.stringify(l)}`);
+        const editor = new MessageEditor({ width: cols, height: 20, quote, initial: `${quoteStart(quote, prefix, QUOTE_START_LINES, cols).join('\n')}\n\n` });
+        const rows = Array.from({ length: editor.lineCount }, (_, i) => editor.line(i)).filter((l) => l !== '');
+        for (const row of rows) assert.ok(row.startsWith(prefix.trimEnd()), `${cols} columns, ${handle}: ${JSON.stringify(row)} in ${JSON.stringify(rows)}`);
+        assert.match(rows[rows.length - 1]!, /\[\.\.\. \d+ more( lines)?\]$/);
+      }
+    }
+    // where it fits, the marker says lines
+    assert.deepEqual(quoteStart(['AL> a', 'AL> b', 'AL> c'], 'AL> ', 1, 80), ['AL> a', 'AL> [... 2 more lines]']);
+    assert.deepEqual(quoteStart(['AL> a', 'AL> b', 'AL> c'], 'AL> ', 1, 20), ['AL> a', 'AL> [... 2 more]']);
+  });
+
+  test('a quoted line wider than the reader\'s screen keeps its marks on every row; other lines are left as they are', () => {
+    const line = `JD> AL> ${'word '.repeat(12)}end`;
+    const rows = fitQuotedLine(line, 24);
+    assert.ok(rows.length > 1);
+    for (const r of rows) {
+      assert.ok(r.startsWith('JD> AL> '), JSON.stringify(r));
+      assert.ok(displayWidth(r) <= 23, JSON.stringify(r));
+    }
+    assert.equal(rows.map((r) => r.slice(8)).join(' '), line.slice(8));
+    assert.deepEqual(fitQuotedLine(line, 80), [line]);
+    const plain = `${'word '.repeat(14)}end`;
+    assert.deepEqual(fitQuotedLine(plain, 24), [plain]);
   });
 });
 

@@ -952,7 +952,8 @@ export function quoteLines(body: string, prefix: string, width: number, maxLines
       text += ` ${rest}`;
       i++;
     }
-    wrapQuoted([...text], lead, Math.max(10, width - 1 - displayWidth(lead)), out, maxLines);
+    // (every row within the width, however narrow: a row the editor had to wrap again went on without its marks)
+    wrapQuoted([...text], lead, Math.max(1, width - 1 - displayWidth(lead)), out, maxLines);
   }
   while (out.length > 0 && out[out.length - 1] === prefix.trimEnd()) out.pop();
   return out;
@@ -981,12 +982,30 @@ function wrapQuoted(chars: string[], lead: string, room: number, out: string[], 
 }
 
 /**
- * The quote a reply starts with: the first `max` lines of `quote` (quoteLines()), and
- * when there are more, a line saying how many were left out (the quote window has them).
+ * A line of a message as rows of a `width`-column screen that keep its quote marks: a
+ * quoted line (`JD> text`) wider than the screen is broken after a space with its marks
+ * again at the start of each row (a reader's wrap left `JD> ` on the first row only);
+ * any other line is left to the reader's own wrap.
  */
-export function quoteStart(quote: readonly string[], prefix: string, max = QUOTE_START_LINES): string[] {
+export function fitQuotedLine(line: string, width: number): string[] {
+  const { marks, depth } = quoteMarks(line);
+  if (depth === 0 || displayWidth(line) <= width - 1) return [line];
+  const out: string[] = [];
+  wrapQuoted([...line.slice(marks.length)], marks, Math.max(1, width - 1 - displayWidth(marks)), out, Number.POSITIVE_INFINITY);
+  return out;
+}
+
+/**
+ * The quote a reply starts with: the first `max` lines of `quote` (quoteLines()), and
+ * when there are more, a line saying how many were left out (the quote window has them),
+ * shortened to `[... N more]` where the whole does not fit a `width`-column editor (the
+ * editor wrapped it, and `lines]` went on without the marks).
+ */
+export function quoteStart(quote: readonly string[], prefix: string, max = QUOTE_START_LINES, width = Number.POSITIVE_INFINITY): string[] {
   if (quote.length <= max) return [...quote];
   const start = quote.slice(0, max);
   while (start.length > 0 && start[start.length - 1] === prefix.trimEnd()) start.pop();
-  return [...start, `${prefix}[... ${plural(quote.length - start.length, 'more line')}]`];
+  const left = quote.length - start.length;
+  const marker = `${prefix}[... ${plural(left, 'more line')}]`;
+  return [...start, displayWidth(marker) <= width - 1 ? marker : `${prefix}[... ${left} more]`];
 }

@@ -8,6 +8,7 @@ export {
   quotePrefix,
   quoteLines,
   quoteStart,
+  fitQuotedLine,
   quoteDepth,
   QUOTE_MAX_DEPTH,
   QUOTE_START_LINES,

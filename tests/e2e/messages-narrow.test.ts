@@ -1,0 +1,85 @@
+// The message reader and editor on a 24-column screen, with inetutils telnet in a tmux
+// window that narrow from the start (its first NAWS says 24): quoted rows keep their
+// initials when the screen's width breaks them (in the reader and in a reply), and the
+// editor's help wraps its words.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
+import { startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from './messages-callers.js';
+
+const PW = 'narrow-screen-4';
+const COLS = 24;
+/** A paragraph the writer's editor wrapped at 80 columns, quoted by erin from gus. */
+const QUOTED = [
+  'GU> alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike',
+  'GU> november oscar papa quebec romeo sierra tango uniform victor whiskey',
+];
+const NATO = /\b(alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliett|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey)\b/;
+
+describe('the message reader and editor on a 24-column screen', { timeout: 120_000 }, () => {
+  let board: Carrier;
+  let tmp: string;
+  const callers: TmuxCaller[] = [];
+  /** jill on inetutils telnet in a 24-column window, at the main menu. */
+  const call = async (): Promise<TmuxCaller> => {
+    const c = await TmuxCaller.telnet(board.ports.telnet!, 'jill', PW, tmp, /Command:/, undefined, COLS);
+    callers.push(c);
+    return c;
+  };
+
+  before(async () => {
+    tmp = scratchDir('carrier-msg-narrow-e2e');
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('jill', PW);
+    await board.addUser('erin', PW);
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'erin', '--subject', 'Narrow'], [...QUOTED, '', 'I agree.'].join('\n'));
+    assert.equal(posted.code, 0, posted.stderr);
+  });
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await board.stop();
+  });
+
+  /** Screen rows (trailing blanks dropped) that name a NATO word: the quoted text. */
+  const quotedRows = (screen: string): string[] => screen.split('\n').filter((row) => NATO.test(row));
+
+  it('quoted rows keep their marks in the reader and in a reply; the editor\'s help wraps its words', async () => {
+    const c = await call();
+    c.send('m');
+    await c.waitScreen(/Area: General/);
+    c.send('r');
+    const reading = await c.waitScreen(/^I agree\.\s*\n\S/m);
+    const rows = quotedRows(reading);
+    assert.ok(rows.length >= 6, `the quote broken into rows: ${JSON.stringify(rows)}`);
+    for (const row of rows) {
+      assert.match(row, /^GU> /, `a quoted row without its marks: ${JSON.stringify(reading)}`);
+      assert.ok(row.trimEnd().length <= COLS - 1, row);
+    }
+
+    // a reply quotes erin's quote of gus: every row of it keeps `ER> GU> `
+    c.send('r');
+    await c.waitScreen(/To: erin/);
+    c.send('\r');
+    await c.waitScreen(/Subject: /);
+    c.send('\r');
+    const editor = await c.waitScreen(/\^Z save/);
+    const quoted = quotedRows(editor);
+    assert.ok(quoted.length >= 8, `the quote broken into rows: ${JSON.stringify(editor)}`);
+    for (const row of quoted) assert.match(row, /^ER> GU> /, `a quoted row without its initials: ${JSON.stringify(editor)}`);
+    for (const row of editor.split('\n')) assert.ok(row.trimEnd().length <= COLS - 1, JSON.stringify(row));
+
+    // the help: every description whole, under its key
+    c.send('\x0b');
+    const help = await c.waitScreen(/^Ctrl-Z\s*\n {2}save the message\s*\n/m);
+    assert.match(help, /^Esc\s*\n {2}abort \(asks first\)\s*$/m);
+    assert.match(help, /^ Any key: more/m);
+    c.send('\x1b');
+    await c.waitScreen(/\^Z save/);
+    c.send('\x1b');
+    await c.waitScreen(/Abort message\?/);
+    c.send('y');
+    await c.waitScreen(/Message aborted\./);
+    c.hangup();
+  });
+});
