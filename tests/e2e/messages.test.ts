@@ -401,7 +401,8 @@ describe('message areas and private mail', () => {
     erin.send('announcements\r');
     await erin.waitScreen(/Area: Announcements/);
     erin.send('r');
-    await erin.waitScreen(/Maintenance tonight[\s\S]*\[Q\]u/);
+    // (the reader's prompt at 30 columns: its keys on one row)
+    await erin.waitScreen(/Maintenance tonight[\s\S]*\[N P R T \+ - Q \?\]:/);
     erin.send('n');
     // The first page fills the screen under the header: the message's first row stays on top.
     const screen = await erin.waitScreen(/-- More/);

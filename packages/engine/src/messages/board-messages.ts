@@ -6,7 +6,7 @@ import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type Messa
 import { editText, replyQuote } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { dateRow, field, headerRow, shortDate, showMessage } from './text.js';
+import { dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -19,6 +19,11 @@ export const POST_RATE_WINDOW_MS = 60_000;
 const SEARCH_RESULTS = 50;
 
 const currentAreas = new WeakMap<Session, string>();
+
+const AREA_KEYS: readonly PromptKey[] = [['J', 'Jump'], ['P', 'Post'], ['R', 'Read'], ['L', 'List'], ['N', 'New-scan'], ['S', 'Search'], ['A', 'All read'], ['Q', 'Quit']];
+const READ_KEYS: readonly PromptKey[] = [['N', 'Next'], ['P', 'Prev'], ['R', 'Reply'], ['T', 'Thread'], ['+', 'thread next'], ['-', 'parent']];
+const SYSOP_READ_KEYS: readonly PromptKey[] = [['D', 'Delete'], ['M', 'Move']];
+const readKeys = (sysop: boolean): PromptKey[] => [...READ_KEYS, ...(sysop ? SYSOP_READ_KEYS : []), ['Q', 'Quit']];
 
 const isSysop = (s: Session): boolean => (s.user?.level ?? 0) >= LEVELS.sysop;
 
@@ -50,13 +55,13 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     const total = await s.store.messages.count(area.tag);
     s.println('');
     s.println(`|15Area: ${field(area.name, 40)} |08(${area.tag}, ${field(area.conference, 40)})|07 - ${plural(total, 'message')}, ${scan?.count ?? 0} new`);
-    s.print(
-      `|08[|15J|08]|07ump |08[|15P|08]|07ost |08[|15R|08]|07ead |08[|15L|08]|07ist |08[|15N|08]|07ew-scan |08[|15S|08]|07earch ` +
-        `|08[|15A|08]|07ll read |08[|15Q|08]|07uit: `,
-    );
+    s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
     const key = (await s.readKey()).toLowerCase();
     s.println('');
     switch (key) {
+      case LEGEND_KEY:
+        for (const row of keyLegend(AREA_KEYS)) s.println(row);
+        break;
       case 'j':
         await jump(s, areas);
         break;
@@ -226,14 +231,15 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
     }
     showIt = true;
     const sysop = isSysop(s);
-    s.print(
-      `|08[|15N|08]|07ext |08[|15P|08]|07rev |08[|15R|08]|07eply |08[|15T|08]|07hread |08[|15+|08]|07thread next |08[|15-|08]|07parent ` +
-        `${sysop ? '|08[|15D|08]|07elete |08[|15M|08]|07ove ' : ''}|08[|15Q|08]|07uit: `,
-    );
+    s.print(keyPrompt(readKeys(sysop), s.terminal.cols));
     const key = (await s.readKey()).toLowerCase();
     s.println('');
     let next: Message | null | undefined;
     switch (key) {
+      case LEGEND_KEY:
+        for (const row of keyLegend(readKeys(sysop))) s.println(row);
+        showIt = false;
+        break;
       case 'n':
       case 'enter':
       case ' ': {

@@ -7,7 +7,7 @@ import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
 import { messageAreasOf } from './source.js';
-import { dateRow, field, headerRow, shortDate, showMessage } from './text.js';
+import { dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything
@@ -16,6 +16,9 @@ import { dateRow, field, headerRow, shortDate, showMessage } from './text.js';
  * are: one route per process (like the social layer's), not one handler per caller.
  */
 const MAILBOX_PAGE = 50;
+const MAILBOX_KEYS: readonly PromptKey[] = [['S', 'Send'], ['R', 'Read inbox'], ['O', 'Outbox'], ['Q', 'Quit']];
+const INBOX_KEYS: readonly PromptKey[] = [['R', 'Reply'], ['D', 'Delete'], ['Q', 'Quit']];
+const SENT_KEYS: readonly PromptKey[] = [['D', 'Delete'], ['Q', 'Quit']];
 
 const routes = new WeakMap<ScriptBoard, Unsubscribe>();
 
@@ -69,10 +72,13 @@ export async function mailBox(s: Session): Promise<void> {
     const unread = await s.store.mail.unreadCount(user.id);
     s.println('');
     s.println(`|15Mail|07 - ${unread} unread`);
-    s.print('|08[|15S|08]|07end |08[|15R|08]|07ead inbox |08[|15O|08]|07utbox |08[|15Q|08]|07uit: ');
+    s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
     const key = (await s.readKey()).toLowerCase();
     s.println('');
     switch (key) {
+      case LEGEND_KEY:
+        for (const row of keyLegend(MAILBOX_KEYS)) s.println(row);
+        break;
       case 's':
         await sendMail(s);
         break;
@@ -179,9 +185,15 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
       mail.body,
     );
     if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);
-    s.print(`${which === 'inbox' ? '|08[|15R|08]|07eply ' : ''}|08[|15D|08]|07elete |08[|15Q|08]|07uit: `);
-    const key = (await s.readKey()).toLowerCase();
-    s.println('');
+    const keys = which === 'inbox' ? INBOX_KEYS : SENT_KEYS;
+    let key: string;
+    for (;;) {
+      s.print(keyPrompt(keys, s.terminal.cols));
+      key = (await s.readKey()).toLowerCase();
+      s.println('');
+      if (key !== LEGEND_KEY) break;
+      for (const row of keyLegend(keys)) s.println(row);
+    }
     if (key === 'r' && which === 'inbox') await sendMail(s, mail);
     else if (key === 'd') {
       await s.store.mail.remove(user.id, mail.id);
