@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import type { Widgets } from 'blessed';
 import type { Connection, TerminalInfo } from '@carrier/core';
 import { asciiStandIns, wantsAsciiOnly } from './ascii.js';
-import { encodeCp437Art } from './cp437.js';
 import { InputTextDecoder } from './input.js';
 import { KeyDecoder } from './keys.js';
 
@@ -294,7 +293,9 @@ class ViewOutput extends EventEmitter {
     if (!this.writable || this.suspended || this.conn.closed) return true;
     const raw = typeof text === 'string' ? text : text.toString('utf8');
     const s = wantsAsciiOnly(this.conn.terminal) ? asciiStandIns(raw) : raw;
-    const ok = this.conn.terminal.encoding === 'cp437' ? this.conn.writeBytes(encodeCp437Art(s)) : this.conn.write(s);
+    // The Connection's own encoding, never art's: a view shows other callers' text, and
+    // art's glyph overlay turns ← into ESC and • into BEL on a CP437 terminal.
+    const ok = this.conn.write(s);
     if (!ok) this.congested = true;
     return true;
   }
