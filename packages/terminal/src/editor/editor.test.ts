@@ -707,19 +707,37 @@ describe('a resize', () => {
     assert.equal(editor.line(editor.cursor.row).slice(editor.cursor.col, editor.cursor.col + 7), 'watches');
   });
 
-  test('a word longer than the new width is cut at the edge; a re-wrap past the line cap is not made', () => {
-    const { editor, type } = driver({ width: 40, height: 10, maxLines: 4 });
-    type('short ' + 'x'.repeat(30));
+  test('a word longer than the new width is cut at the edge', () => {
+    const { editor } = driver({ width: 40, height: 10, maxLines: 4 });
+    editor.insertText('short ' + 'x'.repeat(30));
     editor.resize(12, 10);
     assert.deepEqual(lines(editor), ['short ', 'xxxxxxxxxxx', 'xxxxxxxxxxx', 'xxxxxxxx']);
     editor.resize(40, 10);
     assert.deepEqual(lines(editor), ['short ' + 'x'.repeat(30)]);
-    type(' ' + 'y'.repeat(30));
+  });
+
+  test('at the line cap a narrower window re-wraps all the same: every line on screen whole; edits may not add a line until it is wider again', () => {
+    const { editor, type } = driver({ width: 40, height: 10, maxLines: 4 });
+    type(`short ${'x'.repeat(30)} ${'y'.repeat(30)}\rlast`);
     const wide = lines(editor);
-    // at 12 columns this would take 7 lines, more than the cap of 4: the text keeps its 40-column lines
+    assert.equal(wide.length, 3);
+    // at 12 columns it takes 8 lines, more than the cap of 4: before, it kept its 40-column
+    // lines, and the screen cut them at the edge
     editor.resize(12, 10);
-    assert.equal(editor.width, 40);
-    assert.deepEqual(lines(editor), wide);
+    assert.equal(editor.width, 12);
+    assert.deepEqual(lines(editor), ['short ', 'xxxxxxxxxxx', 'xxxxxxxxxxx', 'xxxxxxxx ', 'yyyyyyyyyyy', 'yyyyyyyyyyy', 'yyyyyyyy', 'last']);
+    const screen = new EditorScreen(editor, { title: 't' });
+    const drawn = screen.draw(12, 12).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '\n');
+    for (const l of lines(editor)) assert.ok(drawn.includes(l.trimEnd()), `${JSON.stringify(l)} not drawn whole`);
+    // typing that needs a line more rings; typing that fits, and deleting, work
+    assert.deepEqual(type('\r'), { kind: 'continue', bell: true });
+    assert.deepEqual(type('z'.repeat(8)), { kind: 'continue', bell: true });
+    assert.equal(editor.line(7), 'lastzzzzzzz');
+    assert.equal(editor.lineCount, 8);
+    type('\x7f'.repeat(8));
+    assert.equal(editor.line(7), 'las');
+    editor.resize(40, 10);
+    assert.deepEqual(lines(editor), [wide[0], wide[1], 'las']);
   });
 });
 

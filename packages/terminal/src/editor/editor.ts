@@ -215,8 +215,10 @@ export class MessageEditor {
   /**
    * The window changed size: every paragraph is wrapped again to the new width, as at the
    * start (lines Enter ended stay ended; the cursor stays on its character), and the cursor
-   * kept on screen. A re-wrap that would pass the line cap is not made (the lines keep the
-   * width they have, and the screen cuts them): a narrower window must not cost text.
+   * kept on screen. The re-wrap is made even where it needs more lines than the cap: the
+   * text is the caller's already, and a re-wrap left unmade left its lines cut off at the
+   * screen's edge. The cap bounds what an edit adds (within()), and the byte bound bounds
+   * the lines a re-wrap can make (at most a character each).
    */
   resize(width: number, height: number): void {
     const w = clampSize(width, EDITOR_MAX_WIDTH);
@@ -229,8 +231,8 @@ export class MessageEditor {
     this.revision++;
   }
 
-  /** Every paragraph broken again at `width`, in one pass over the text; false (nothing changed) past the line cap. */
-  private rewrap(width: number): boolean {
+  /** Every paragraph broken again at `width`, in one pass over the text. */
+  private rewrap(width: number): void {
     const limit = width - 1;
     const lines: string[][] = [];
     const soft: boolean[] = [];
@@ -244,7 +246,6 @@ export class MessageEditor {
         para.push(...this.lines[r]!);
       } while (this.wrapped(r++));
       for (let from = 0; ; ) {
-        if (lines.length >= this.maxLines) return false;
         const end = breakPoint(para, from, limit);
         if (cursorAt >= from && (end < 0 || cursorAt < end)) {
           row = lines.length;
@@ -261,7 +262,6 @@ export class MessageEditor {
     this.row = row;
     this.col = col;
     this.widthNow = width;
-    return true;
   }
 
   feed(key: Key): EditorOutcome {
@@ -485,9 +485,12 @@ export class MessageEditor {
    * Runs an edit that may wrap lines. Everything it changes is logged (the lines it
    * touches, the lines it adds or removes), so an edit whose text would pass the line
    * cap is undone whole and refused (a bell), rather than words being dropped off the end.
+   * Past the cap (a narrower window re-wrapped the text onto more lines) an edit may not
+   * add a line, and may still change or remove what is there.
    */
   private within(edit: () => void): boolean {
     const { row, col, bytes } = this;
+    const cap = Math.max(this.maxLines, this.lines.length);
     const undo: Array<() => void> = [];
     this.undoLog = undo;
     this.touched.clear();
@@ -496,7 +499,7 @@ export class MessageEditor {
     } finally {
       this.undoLog = undefined;
     }
-    if (this.lines.length <= this.maxLines) return true;
+    if (this.lines.length <= cap) return true;
     for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
     this.row = row;
     this.col = col;
