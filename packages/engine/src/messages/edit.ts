@@ -103,14 +103,31 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
     ...(opts.initial ? { initial: opts.initial } : {}),
   });
   const screen = new EditorScreen(editor, { title: opts.title });
+  /** Set while a resize waits for its redraw. */
   let timer: NodeJS.Timeout | undefined;
   let lent = false;
   const redrawAll = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
     const now = size();
     editor.resize(now.cols, EditorScreen.textRows(now.rows));
     screen.invalidate();
     if (!s.closed && !lent) s.write(screen.draw(now.cols, now.rows));
   };
+  /**
+   * The screen brought up to the editor's state. Not while a resize waits: the text is still
+   * wrapped to the old width, and drawing it at the new size cut its lines at the edge, then
+   * the resize's own redraw painted the whole screen a second time. That redraw shows what
+   * the keys typed meanwhile did.
+   */
+  const draw = (bell = false): void => {
+    if (s.closed || lent) return;
+    const now = size();
+    const out = (timer === undefined ? screen.draw(now.cols, now.rows) : '') + (bell ? '\x07' : '');
+    if (out !== '') s.write(out);
+  };
+  // Each size of a storm moves the timer on: the re-wrap and redraw come once, after it
+  // (a caller sending sizes without a pause costs nothing until they stop).
   const stopResize = s.onResize(() => {
     clearTimeout(timer);
     timer = setTimeout(redrawAll, RESIZE_COALESCE_MS);
@@ -127,8 +144,7 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
   notices.show = (n) => {
     screen.setNotice(noticeText(n));
     noticeKeys = NOTICE_KEYS;
-    const now = size();
-    if (!s.closed && !lent) s.write(screen.draw(now.cols, now.rows));
+    draw();
   };
   try {
     s.write(screen.draw(cols, rows));
@@ -138,8 +154,7 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
       const out = editor.feed(key);
       if (out.kind === 'save') return out.text;
       if (out.kind === 'abort') return null;
-      const now = size();
-      s.write(screen.draw(now.cols, now.rows) + (out.bell ? '\x07' : ''));
+      draw(out.bell === true);
     }
   } finally {
     delete notices.show;
