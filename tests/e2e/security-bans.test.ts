@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, RawTelnet } from '../raw-telnet.js';
-import { eventually, probe, refusedAsBanned, sshPassword } from './security-support.js';
+import { eventually, probe, refusedAsBanned, sshPassword, sshRefusedAsBanned } from './security-support.js';
 
 describe('bans and penalties', () => {
   let board: Carrier;
@@ -31,7 +31,7 @@ describe('bans and penalties', () => {
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /^banned 127\.0\.0\.20 until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     await eventually(() => refusedAsBanned(board.ports.telnet!, '127.0.0.20'), 5000, 'the CLI ban to reach the board');
-    assert.ok(await refusedAsBanned(board.ports.ssh!, '127.0.0.20'), 'the ssh port too');
+    assert.ok(await sshRefusedAsBanned(board.ports.ssh!, '127.0.0.20'), 'the ssh port too');
     const list = await board.cli(['ban', 'list']);
     assert.match(list.stdout, /127\.0\.0\.20\s+sysop\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+spam bot/);
     const remove = await board.cli(['ban', 'remove', '127.0.0.20']);
@@ -133,6 +133,6 @@ describe('bans and penalties', () => {
       assert.notEqual(r, 'ready');
     }
     await board.waitForLog((l) => l['event'] === 'security.ban' && l['target'] === '127.0.0.13');
-    assert.ok(await refusedAsBanned(board.ports.ssh!, '127.0.0.13'));
+    assert.ok(await sshRefusedAsBanned(board.ports.ssh!, '127.0.0.13'));
   });
 });

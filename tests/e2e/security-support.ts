@@ -46,6 +46,15 @@ export async function refusedAsBanned(port: number, localAddress: string, prefix
   return p.closed && p.bytes.toString('latin1') === `${prefix}This address is banned.\r\n`;
 }
 
+/** The ssh port's refusal: the line, a version line and a DISCONNECT (host not allowed) carrying the line, then closed. */
+export async function sshRefusedAsBanned(port: number, localAddress: string): Promise<boolean> {
+  const p = await probe(port, localAddress);
+  const text = p.bytes.toString('latin1');
+  const head = 'This address is banned.\r\nSSH-2.0-carrier\r\n';
+  // packet_length, padding_length, SSH_MSG_DISCONNECT (1), reason 1, the description
+  return p.closed && text.startsWith(head) && text.slice(head.length + 5).startsWith('\x01\x00\x00\x00\x01\x00\x00\x00\x17This address is banned.');
+}
+
 /**
  * Poll until `check` holds (a ban made by the CLI reaches the board within banRefresh).
  * The repo's one poll helper (@carrier/core/testing) under this file's argument order.

@@ -108,11 +108,11 @@ export abstract class BaseServer extends EventEmitter {
   }
 
   /**
-   * Front-end specific text for a refused connection (before any protocol byte). The
-   * default tells a banned caller why in one line (an ssh client takes lines before the
-   * version string, RFC 4253 4.2) and says nothing for other reasons.
+   * Front-end specific text (or bytes) for a refused connection (before any protocol
+   * byte). The default tells a banned caller why in one line and says nothing for other
+   * reasons; ssh sends a DISCONNECT its clients print.
    */
-  protected refusalText(reason: string): string | undefined {
+  protected refusalText(reason: string): string | Buffer | undefined {
     return reason === 'banned' ? BANNED_TEXT : undefined;
   }
 

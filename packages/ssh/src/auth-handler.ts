@@ -1,6 +1,7 @@
 import type { AuthContext, AuthenticationType, KeyboardAuthContext, PublicKeyAuthContext } from 'ssh2';
 import { client, type Identity, type Logger } from '@carrier/core';
 import { isNewUserLogin, type AuthResult, type SshAuthenticator } from './authenticator.js';
+import { DISCONNECT_REASON, refusalText } from './refusal.js';
 import * as ssh2 from './ssh2-lib.js';
 
 /**
@@ -28,9 +29,16 @@ export interface SshAuthHandlerOptions {
   /** offer keyboard-interactive in the methods that can continue (default true) */
   offerKeyboardInteractive?: boolean | undefined;
   log: Logger;
-  /** Called once when the attempts run out; the server disconnects the client. */
-  onTooManyFailures: () => void;
+  /**
+   * Called once when the board turns the caller away (the attempts ran out, or a
+   * refusal): the server disconnects the client, with `reason` (RFC 4253 §11.1) and
+   * `text` in the DISCONNECT, which OpenSSH's ssh and PuTTY print.
+   */
+  hangUp: (reason: number, text: string) => void;
 }
+
+/** Shown when the attempts run out, before the connection ends. */
+export const TOO_MANY_FAILURES_TEXT = 'Too many failed logins. Goodbye.';
 
 /**
  * One SSH connection's authentication. ssh2 hands us one request at a time (it queues
@@ -101,17 +109,32 @@ export class SshAuthHandler {
    */
   private async publicKey(ctx: PublicKeyAuthContext): Promise<void> {
     const result = await this.opts.authenticator.publicKey(ctx.username, { algo: ctx.key.algo, data: ctx.key.data }, this.opts.remoteAddress);
+    // A registered key of an account the board refuses (locked) is still the caller's:
+    // the probe says so, and only a signature from it hears why it is refused.
     if (!ctx.signature) {
-      if (result.ok) this.reply(ctx, true);
+      if (result.ok || result.refusal !== undefined) this.reply(ctx, true);
       else this.reject(ctx);
       return;
     }
-    this.settle(ctx, result.ok && signatureVerifies(ctx) ? result : { ok: false }, 'ssh-publickey');
+    this.settle(ctx, signatureVerifies(ctx) ? result : { ok: false }, 'ssh-publickey');
   }
 
   private settle(ctx: AuthContext, result: AuthResult, via: Identity['via']): void {
     if (result.ok) this.accept(ctx, { identity: { user: result.user, via }, wantsNewUser: false });
+    else if (result.refusal !== undefined) this.refuse(ctx, result.refusal);
     else this.reject(ctx);
+  }
+
+  /**
+   * The board turns the caller away (not a wrong guess): the end, with the reason, as on
+   * telnet. The request is left unanswered: a failure first would send OpenSSH on to its
+   * next method (another password prompt) before it read why.
+   */
+  private refuse(ctx: AuthContext, text: string): void {
+    if (this.closed) return;
+    this.opts.log.info('ssh.auth_refused', { remote: this.opts.remoteAddress, user: client(ctx.username), method: ctx.method, reason: client(text) });
+    this.closed = true;
+    this.opts.hangUp(DISCONNECT_REASON.byApplication, refusalText(text));
   }
 
   private accept(ctx: AuthContext, outcome: SshAuthOutcome): void {
@@ -141,7 +164,7 @@ export class SshAuthHandler {
     if (this.failures >= this.opts.maxAttempts || this.passwordFailures >= this.opts.maxPasswordTries) {
       this.closed = true;
       this.opts.log.info('ssh.auth_too_many', { remote: this.opts.remoteAddress, failures: this.failures });
-      this.opts.onTooManyFailures();
+      this.opts.hangUp(DISCONNECT_REASON.noMoreAuthMethods, TOO_MANY_FAILURES_TEXT);
     }
   }
 

@@ -1,5 +1,9 @@
-/** What the board's account store answers; `user` is the canonical handle. */
-export type AuthResult = { ok: true; user: string } | { ok: false };
+/**
+ * What the board's account store answers; `user` is the canonical handle. `refusal`: the
+ * credentials were right but the board turns the login away (a locked account, the login
+ * policy), with the text the caller is shown before the connection ends.
+ */
+export type AuthResult = { ok: true; user: string } | { ok: false; refusal?: string | undefined };
 
 /**
  * Injected by the server wiring (the store). Both calls must take the same time for an

@@ -1,10 +1,11 @@
 import type net from 'node:net';
 import type { Connection as SshClient, ServerChannel } from 'ssh2';
-import { BaseServer, CarrierError, client, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
+import { BANNED_TEXT, BaseServer, CarrierError, client, ErrorCodes, type AcceptContext, type BaseServerOptions } from '@carrier/core';
 import { sshAlgorithms, type SshAlgorithms } from './algorithms.js';
 import { SshAuthHandler } from './auth-handler.js';
 import type { SshAuthenticator } from './authenticator.js';
 import type { HostKeys } from './host-keys.js';
+import { DISCONNECT_REASON, refusalBytes } from './refusal.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshSessionHandler, type PendingSession } from './session-handler.js';
 import { sshTerminal } from './session-requests.js';
@@ -111,6 +112,16 @@ export class SshServer extends BaseServer {
     this.ssh.on('connection', (sshClient: SshClient, info: { ip: string; port: number }) => this.onVersion(sshClient, info));
   }
 
+  /**
+   * A caller refused at connect (banned, the board full, too many connections) reads why
+   * in their ssh client: a DISCONNECT carrying the reason, sent before any key exchange.
+   */
+  protected override refusalText(reason: string): Buffer {
+    return reason === 'banned'
+      ? refusalBytes(DISCONNECT_REASON.hostNotAllowed, BANNED_TEXT.trim())
+      : refusalBytes(DISCONNECT_REASON.tooManyConnections, `carrier: ${reason}. Please call again later.`);
+  }
+
   protected handleSocket(socket: net.Socket, ctx: AcceptContext): void {
     const key = callerKey(socket.remoteAddress, socket.remotePort);
     const caller: Caller = {
@@ -163,7 +174,10 @@ export class SshServer extends BaseServer {
       maxPasswordTries: this.maxPasswordTries,
       offerKeyboardInteractive: this.keyboardInteractive,
       log: this.log,
-      onTooManyFailures: end,
+      hangUp: (reason, text) => {
+        if (!ssh2.sendDisconnect(sshClient, reason, text)) this.log.warn('ssh.disconnect_text_unavailable', { remote });
+        end();
+      },
     });
     sshClient.on('authentication', (ctx) => auth.handle(ctx));
     sshClient.once('close', () => auth.close());

@@ -19,3 +19,33 @@ const { OPEN_MODE, STATUS_CODE } = require('ssh2/lib/protocol/SFTP.js') as Pick<
 
 /** The members of `ssh2.utils` a server uses. */
 export const utils = { parseKey, sftp: { OPEN_MODE, STATUS_CODE } };
+
+/** ssh2's packet sender (its protocol's own, used by every message it sends). */
+const { sendPacket } = require('ssh2/lib/protocol/utils.js') as { sendPacket(proto: unknown, packet: Buffer, bypass?: boolean): void };
+
+/** What sendDisconnect uses of an ssh2 connection's protocol (private to ssh2). */
+interface ProtocolWriter {
+  _packetRW: { write: { allocStartKEX: number; alloc(n: number, force: boolean): Buffer; finalize(packet: Buffer, force: boolean): Buffer } };
+}
+
+/**
+ * Send SSH_MSG_DISCONNECT with a description (RFC 4253 §11.1), which OpenSSH's ssh and
+ * PuTTY print; ssh2's own end() sends an empty one. Built as ssh2 builds its own (its
+ * packet writer, so the cipher and MAC apply, at any stage). False when ssh2's insides are
+ * not there. The caller still calls end(): its second DISCONNECT is never read.
+ */
+export function sendDisconnect(connection: unknown, reason: number, description: string): boolean {
+  const proto = (connection as { _protocol?: Partial<ProtocolWriter> })._protocol;
+  const writer = proto?._packetRW?.write;
+  if (!proto || !writer || typeof writer.alloc !== 'function' || typeof writer.finalize !== 'function') return false;
+  const text = Buffer.from(description, 'utf8');
+  let p = writer.allocStartKEX;
+  const packet = writer.alloc(1 + 4 + 4 + text.length + 4, true);
+  packet[p] = 1; // SSH_MSG_DISCONNECT
+  packet.writeUInt32BE(reason, ++p);
+  packet.writeUInt32BE(text.length, (p += 4));
+  text.copy(packet, (p += 4));
+  packet.writeUInt32BE(0, p + text.length); // language tag: empty
+  sendPacket(proto, writer.finalize(packet, true), true);
+  return true;
+}

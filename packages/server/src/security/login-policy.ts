@@ -29,6 +29,9 @@ export interface LoginPolicyOptions {
 
 const PASS: LoginVerdict = {};
 
+/** What a caller with the right password for a locked account is told (every front end). */
+export const ACCOUNT_LOCKED_TEXT = 'This account is locked. Contact the sysop.';
+
 export class LoginPolicy implements LoginGuard {
   constructor(private readonly opts: LoginPolicyOptions) {}
 
@@ -57,7 +60,7 @@ export class LoginPolicy implements LoginGuard {
       // The sysop locked the account (user editor, `carrier user lock`): the right password is not enough.
       if (await isLocked(this.opts.store, a.name.trim()).catch(() => false)) {
         this.opts.log.info('login.locked', { name: client(a.name) });
-        return { hangup: { reason: 'account locked', message: 'This account is locked. Contact the sysop.' } };
+        return { hangup: { reason: 'account locked', message: ACCOUNT_LOCKED_TEXT } };
       }
       return PASS;
     }
