@@ -3,7 +3,9 @@
 // moderation, and a hang-up mid-chat.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from './messages-callers.js';
 import { enterChat, plain, say, SshCaller, TelnetCaller, within, type Caller } from './social-callers.js';
 
 const PW = 'correct-horse-7';
@@ -19,7 +21,7 @@ describe('chat rooms', () => {
 
   before(async () => {
     board = await startCarrier({ ssh: true, logLevel: 'info', yaml: 'chat: { floodRate: 2, floodBurst: 5, historyLines: 50 }' });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina']) await board.addUser(h, PW);
     await board.addUser('Zero Cool', PW, true);
   });
   after(async () => {
@@ -182,5 +184,25 @@ describe('chat rooms', () => {
     await alice.waitRaw(/the last \d+ lines in #lobby/, 10_000, again);
     const back = await alice.waitScreen(/#lobby \| \d+ here[\s\S]*carol still gets through[\s\S]*-- now --/);
     assert.doesNotMatch(back, /only said in the backroom/, 'the backroom line went with the backroom');
+  });
+  it("Esc typed with the '/' after it (one Alt-/ to the key decoder) clears the line, then '/' starts a command (inetutils telnet in tmux)", async () => {
+    const gina = await TmuxCaller.telnet(board.ports.telnet!, 'gina', PW, scratchDir('carrier-chat-'));
+    try {
+      gina.send('c');
+      await gina.waitScreen(/#lobby \| \d+ here/);
+      gina.send('half a thought');
+      await gina.waitScreen(/> half a thought/);
+      // Esc and '/' in one write: what a quick typist's terminal sends (fails without: Alt-/
+      // did nothing, the line stayed, and 'help' was typed onto it and said to the room).
+      gina.send('\x1b/');
+      gina.send('help\r');
+      const screen = await gina.waitScreen(/Commands: \/join room/);
+      assert.doesNotMatch(screen, /half a thought/, 'Esc cleared the line');
+      // On an empty line Esc leaves chat, as Esc alone does.
+      gina.send('\x1b/');
+      await gina.waitScreen(/Command:/);
+    } finally {
+      gina.hangup();
+    }
   });
 });

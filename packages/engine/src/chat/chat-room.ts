@@ -149,7 +149,13 @@ class ChatRoom implements PresenceView {
       for (;;) {
         const key = await s.readKeyEvent();
         if (this.kickedBy !== undefined) return;
-        if (!(await this.key(key))) return;
+        // Esc and the key typed right after it reach the key decoder together and are read as
+        // one Alt key (xterm's meta-sends-escape): Esc then '/' was Alt-/, which did nothing.
+        // Chat binds no Alt key but the editor's word moves, so any other ESC + printable key is
+        // both keys, in order (escapeThen). When the Escape leaves chat, the key after it goes too.
+        const typed = escapeThen(key);
+        if (typed && !(await this.key(typed.escape))) return;
+        if (!(await this.key(typed?.then ?? key))) return;
       }
     } catch (err) {
       if (s.closed) reason = 'hung up';
@@ -616,6 +622,25 @@ class ChatRoom implements PresenceView {
   private newEditor(value = ''): LineEditor {
     return new LineEditor({ maxLength: this.settings.maxLineLength, cols: this.screen.inputCols, history: this.typed, default: value });
   }
+}
+
+/** Alt keys the chat line uses (the line editor's word moves): these stay Alt. */
+const ALT_BINDINGS = new Set(['b', 'f']);
+/**
+ * ESC and one of @ A-Z [ \ ] ^ _ is a 7-bit C1 control (ECMA-48: `ESC ]` starts an OSC,
+ * `ESC P` a DCS), a sequence some client sent rather than two keys: never split.
+ */
+const C1_FINAL = /^[\x40-\x5f]$/;
+
+/**
+ * An Alt key that is Escape followed by a printable key (`ESC /`, the decoder's Alt-/), split
+ * back into the two; undefined for any other key, for the Alt keys chat binds, and for ESC
+ * with a C1 final.
+ */
+export function escapeThen(key: Key): { escape: Key; then: Key } | undefined {
+  if (key.name !== 'char' || !key.alt || key.ctrl || key.ch === undefined || ALT_BINDINGS.has(key.ch) || C1_FINAL.test(key.ch)) return undefined;
+  if (key.raw !== `\x1b${key.ch}`) return undefined;
+  return { escape: { name: 'escape', raw: '\x1b' }, then: { name: 'char', ch: key.ch, raw: key.ch } };
 }
 
 function handlesOf(entries: readonly PresenceEntry[]): string[] {
