@@ -78,6 +78,19 @@ describe('ssh refusals reach the caller as text', { skip: tools ? false : 'needs
     // A wrong password for the locked account learns nothing about the lock.
     const wrong = await plink('bob', 'not-the-password');
     assert.doesNotMatch(wrong.out, /locked/);
+    // Nor does a key that is not the account's; the account's own key hears it.
+    const key = join(tmp, 'id_bob');
+    const other = join(tmp, 'id_other');
+    for (const k of [key, other]) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', k]);
+    const added = await board.cli(['user', 'key', 'add', 'bob', `${key}.pub`]);
+    assert.equal(added.code, 0, added.stderr);
+    const byKey = (k: string) =>
+      run('ssh', ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'IdentitiesOnly=yes', '-i', k, '-p', String(board.ports.ssh), 'bob@127.0.0.1', 'true']);
+    const own = await byKey(key);
+    assert.match(own.out, /:11: This account is locked\. Contact the sysop\./, own.out);
+    const stranger = await byKey(other);
+    assert.doesNotMatch(stranger.out, /locked/, stranger.out);
+    assert.match(stranger.out, /Permission denied/);
   });
 
   it('a banned address at connect: ssh prints the reason the DISCONNECT carries', async () => {
