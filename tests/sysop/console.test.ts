@@ -220,7 +220,7 @@ describe('sysop console', () => {
     }
   });
 
-  it("in tmux: the user editor's level says why it refused an answer, and what it did", { timeout: 90_000 }, async () => {
+  it("in tmux: the user editor's level says why it refused an answer, and what it did; L sets the location", { timeout: 90_000 }, async () => {
     const seat = new TmuxConsole(tmp, board);
     try {
       await seat.wait(/today: calls \d+/);
@@ -243,11 +243,19 @@ describe('sysop console', () => {
       seat.type('30');
       seat.keys('Enter');
       await seat.wait(/bob is now level 30/);
+      // L: the location a caller typed (shown in last callers), set or cleared by the sysop.
+      seat.keys('l');
+      await seat.wait(/location of bob \(empty clears it\)/);
+      seat.type('Lima, Peru');
+      seat.keys('Enter');
+      await seat.wait(/bob calls from Lima, Peru/);
+      await seat.wait(/location +Lima, Peru/);
     } finally {
       seat.kill();
     }
     const shown = await board.cli(['user', 'show', 'bob']);
     assert.match(shown.stdout, /^level: +30$/m);
+    assert.match(shown.stdout, /^location: +Lima, Peru$/m);
   });
 });
 

@@ -43,10 +43,10 @@ const FOOTER_HELPS = [
 
 /** The user editor's key help, longest first. */
 const USERS_HELPS = [
-  ' / search  Enter show  V level  F flags  N notes  X lock  P password  D delete  Esc back',
-  ' / search  V level  F flags  N notes  X lock  P password  D delete  Esc back',
-  ' / find V level F flags N notes X lock P pass D del Esc back',
-  ' / V F N X P D Esc',
+  ' / search  Enter show  V level  F flags  N notes  L location  X lock  P password  D delete  Esc back',
+  ' / find  V level  F flags  N notes  L from  X lock  P pass  D delete  Esc back',
+  ' / find V level F flags N notes L from X lock P pass D del Esc back',
+  ' / V F N L X P D Esc',
 ] as const;
 
 /** The footer's key help for a screen `cols` wide (never in the last column); `users` for the user editor. */
@@ -480,6 +480,13 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     list.key(['n', 'S-n'], () => void act(async (u) => {
       const v = await ask(`notes on ${u.handle}:`, u.notes);
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
+    }));
+    list.key(['l', 'S-l'], () => void act(async (u) => {
+      // Empty clears it (what a caller typed there shows in last callers); the board's sign-up rules apply.
+      const v = await ask(`location of ${u.handle} (empty clears it):`, u.location ?? '');
+      if (v === undefined) return;
+      const d = (await client.request('user.set-location', { handle: u.handle, location: v.slice(0, 200) })) as UserInfo;
+      status(d.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${safe(d.location, 40)}`);
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
       const refused = u.locked ? undefined : refusedOnSelf(u, { kind: 'lock' });
