@@ -38,7 +38,11 @@ describe('ssh refusals reach the caller as text', { skip: tools ? false : 'needs
     board = await startCarrier({
       ssh: true,
       logLevel: 'info',
-      yaml: ['security: { banRefresh: 200ms }', 'limits: { maxPerIp: 4 }', 'session: { maxLoginTries: 3 }'].join('\n'),
+      yaml: [
+        'security: { banRefresh: 200ms, penalties: { delay: 100ms, maxDelay: 1s, banAt: 15, banFor: 1m } }',
+        'limits: { maxPerIp: 4 }',
+        'session: { maxLoginTries: 3 }',
+      ].join('\n'),
     });
     await board.addUser('alice', PASSWORD);
     await board.addUser('bob', PASSWORD);
@@ -51,15 +55,19 @@ describe('ssh refusals reach the caller as text', { skip: tools ? false : 'needs
   const plink = (user: string, password: string): Promise<{ code: number; out: string }> =>
     run('plink', ['-ssh', '-batch', '-hostkey', hostKey, '-P', String(board.ports.ssh), '-l', user, '-pw', password, '127.0.0.1', 'true']);
 
-  it('wrong passwords until the board hangs up: OpenSSH prints why', async () => {
-    // sshpass gives up at the second prompt: ssh's own askpass answers all three.
+  /** ssh typing a wrong password at every prompt (sshpass gives up at the second: ssh's own askpass answers all three). */
+  const guessing = (extra: string[] = []): Promise<{ code: number; out: string }> => {
     const askpass = join(tmp, 'askpass.sh');
     writeFileSync(askpass, '#!/bin/sh\necho not-the-password\n', { mode: 0o755 });
-    const r = await run(
+    return run(
       'ssh',
-      ['-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'true'],
+      ['-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'PubkeyAuthentication=no', ...extra, '-p', String(board.ports.ssh), 'alice@127.0.0.1', 'true'],
       { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
     );
+  };
+
+  it('wrong passwords until the board hangs up: OpenSSH prints why', async () => {
+    const r = await guessing();
     assert.notEqual(r.code, 0);
     assert.match(r.out, /Received disconnect from 127\.0\.0\.1 port \d+:14: Too many failed logins\. Goodbye\./, r.out);
   });
@@ -100,6 +108,14 @@ describe('ssh refusals reach the caller as text', { skip: tools ? false : 'needs
     const r = await ssh('alice', PASSWORD, ['-b', '127.0.0.2']);
     assert.notEqual(r.code, 0);
     assert.match(r.out, /Received disconnect from 127\.0\.0\.1 port \d+:1: This address is banned\./, r.out);
+  });
+
+  it('wrong passwords until the source is banned, in the middle of authenticating: ssh prints the ban', async () => {
+    // 5 penalty points a wrong password, banned at 15: the third guess bans 127.0.0.3.
+    const r = await guessing(['-b', '127.0.0.3']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /Received disconnect from 127\.0\.0\.1 port \d+:1: This address is banned\./, r.out);
+    await board.waitForLog((l) => l['event'] === 'security.ban' && l['target'] === '127.0.0.3');
   });
 
   it('too many connections at connect: plink and ssh print the reason', async () => {

@@ -118,6 +118,16 @@ export abstract class BaseServer extends EventEmitter {
 
   protected abstract handleSocket(socket: net.Socket, ctx: AcceptContext): void;
 
+  /**
+   * A ban (or another disconnect) reaches a socket whose Connection is not made yet (ssh
+   * authenticating, telnet negotiating): by default it is cut. A front end whose protocol
+   * can still say `say` at that stage (ssh: a DISCONNECT with it) overrides this, and must
+   * destroy the socket soon after, whatever the peer does.
+   */
+  protected closeBeforeSession(socket: net.Socket, _say: string | undefined): void {
+    socket.destroy();
+  }
+
   private onSocket(socket: net.Socket): void {
     const remoteAddress = normalizeAddress(socket.remoteAddress);
     socket.on('error', () => {
@@ -145,8 +155,12 @@ export abstract class BaseServer extends EventEmitter {
       // A ban reaches sockets already open: the session hears why, and a caller whose
       // connection is up is told in the protocol's own way (never raw bytes into ssh).
       const conn = this.connOf.get(ticket);
-      if (say !== undefined && conn && !conn.closed) conn.write(say);
-      conn?.close(reason);
+      if (!conn) {
+        this.closeBeforeSession(socket, say);
+        return;
+      }
+      if (say !== undefined && !conn.closed) conn.write(say);
+      conn.close(reason);
       socket.destroy();
     });
     socket.once('close', () => {

@@ -5,7 +5,7 @@ import { sshAlgorithms, type SshAlgorithms } from './algorithms.js';
 import { SshAuthHandler } from './auth-handler.js';
 import type { SshAuthenticator } from './authenticator.js';
 import type { HostKeys } from './host-keys.js';
-import { DISCONNECT_REASON, refusalBytes } from './refusal.js';
+import { DISCONNECT_REASON, refusalBytes, refusalText } from './refusal.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshSessionHandler, type PendingSession } from './session-handler.js';
 import { sshTerminal } from './session-requests.js';
@@ -67,6 +67,10 @@ interface Caller {
   grace: NodeJS.Timeout;
   graceExpired: boolean;
   conn?: SshConnection;
+  /** the client's version line read: ssh2 speaks SSH with it, and can still say why it ends */
+  sshClient?: SshClient;
+  /** end the connection (DISCONNECT, socket destroyed shortly after) */
+  end?: () => void;
 }
 
 /**
@@ -122,6 +126,21 @@ export class SshServer extends BaseServer {
       : refusalBytes(DISCONNECT_REASON.tooManyConnections, `carrier: ${reason}. Please call again later.`);
   }
 
+  /**
+   * A ban made while the caller authenticates (a penalty for wrong passwords): the reason
+   * in a DISCONNECT, as at connect, not a cut TCP connection. Before the version line
+   * (nothing to say it in) and for a silent ban, the socket is cut.
+   */
+  protected override closeBeforeSession(socket: net.Socket, say: string | undefined): void {
+    const caller = this.callers.get(callerKey(socket.remoteAddress, socket.remotePort));
+    if (!caller?.sshClient || !caller.end || say === undefined) {
+      socket.destroy();
+      return;
+    }
+    ssh2.sendDisconnect(caller.sshClient, DISCONNECT_REASON.hostNotAllowed, refusalText(say));
+    caller.end();
+  }
+
   protected handleSocket(socket: net.Socket, ctx: AcceptContext): void {
     const key = callerKey(socket.remoteAddress, socket.remotePort);
     const caller: Caller = {
@@ -166,6 +185,8 @@ export class SshServer extends BaseServer {
       sshClient.end();
       setTimeout(() => caller.socket.destroy(), DISCONNECT_GRACE_MS).unref();
     };
+    caller.sshClient = sshClient;
+    caller.end = end;
     sshClient.on('error', (err: Error) => this.log.debug('ssh.client_error', { remote, err }));
     const auth = new SshAuthHandler({
       authenticator: this.authenticator,
