@@ -207,6 +207,18 @@ async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): 
 }
 
 /**
+ * What a key at the reader's prompt leads to: show a message (`next`, or the one on screen
+ * again, as it is now: after a reply, a move, or a pick that is gone), ask again under what
+ * the key said (P at the first message, an unknown key: showing the message again would
+ * wipe it), or the end of reading.
+ */
+type ReadStep = { kind: 'show'; next?: Message | null } | { kind: 'ask' } | { kind: 'end'; end: ReadEnd };
+const SHOW_AGAIN: ReadStep = { kind: 'show' };
+const ASK: ReadStep = { kind: 'ask' };
+const showNext = (next: Message | null): ReadStep => ({ kind: 'show', next });
+const endWith = (end: ReadEnd): ReadStep => ({ kind: 'end', end });
+
+/**
  * Read from message `id` on: next/previous in its area (or, in a new-scan, on to the
  * newer ones), reply, thread view, next in thread, parent; sysops delete and move.
  */
@@ -214,9 +226,7 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
   const user = s.user;
   if (!user) return 'quit';
   let m = await s.store.messages.get(id);
-  // A key that leaves the caller on this message (P at the first one, an unknown key)
-  // asks again under what it said, instead of showing the message again over it.
-  let showIt = true;
+  let step: ReadStep = SHOW_AGAIN;
   for (;;) {
     const areas = await messageAreasOf(s.board);
     const area = m ? readable(areas, s, m.area) : undefined;
@@ -224,111 +234,107 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       s.println('|12That message is not there.|07');
       return 'end';
     }
-    if (showIt) {
+    if (step.kind === 'show') {
       const pointer = await s.store.messages.lastRead(user.id, area.tag);
       await show(s, m, area, m.id > pointer);
       await s.store.messages.markRead(user.id, area.tag, m.id);
     }
-    showIt = true;
-    const sysop = isSysop(s);
-    s.print(keyPrompt(readKeys(sysop), s.terminal.cols));
+    const keys = readKeys(isSysop(s));
+    s.print(keyPrompt(keys, s.terminal.cols));
     const key = (await s.readKey()).toLowerCase();
     s.println('');
-    let next: Message | null | undefined;
-    switch (key) {
-      case LEGEND_KEY:
-        for (const row of keyLegend(readKeys(sysop))) s.println(row);
-        showIt = false;
-        break;
-      case 'n':
-      case 'enter':
-      case ' ': {
-        const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
-        if (!after) {
-          if (opts.mode === 'new-scan') return 'end';
-          s.println('|07No more messages in this area.');
-          return 'end';
-        }
-        next = await s.store.messages.get(after.id);
-        break;
-      }
-      case 'p': {
-        const [before] = await s.store.messages.list(area.tag, { beforeId: m.id, limit: 1 });
-        if (!before) {
-          s.println('|07This is the first message.');
-          showIt = false;
-        } else next = await s.store.messages.get(before.id);
-        break;
-      }
-      case 'r':
-        await compose(s, area, m);
-        await s.pause();
-        break;
-      case 't': {
-        const picked = await threadView(s, m);
-        if (picked !== undefined) next = await s.store.messages.get(picked);
-        break;
-      }
-      case '+':
-      case ']': {
-        const thread = await s.store.messages.thread(m.threadId);
-        const after = thread.find((t) => t.id > m!.id && readable(areas, s, t.area));
-        if (!after) {
-          s.println('|07No later message in this thread.');
-          showIt = false;
-        } else next = await s.store.messages.get(after.id);
-        break;
-      }
-      case '-':
-      case '[':
-        if (m.parentId === null) s.println('|07This message starts its thread.');
-        else {
-          next = await s.store.messages.get(m.parentId);
-          if (!next) s.println('|07The message it replies to is gone.');
-        }
-        showIt = next !== undefined && next !== null;
-        break;
-      case 'd':
-        showIt = false;
-        if (!sysop) break;
-        s.print(`|12Delete #${m.id}? |07(y/N) `);
-        if ((await s.readKey()).toLowerCase() === 'y') {
-          await s.store.messages.remove(m.id);
-          s.log.info('messages.deleted', { id: m.id, area: area.tag });
-          s.println('');
-          const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
-          if (!after) return 'end';
-          next = await s.store.messages.get(after.id);
-          showIt = true;
-        } else s.println('');
-        break;
-      case 'm': {
-        if (!sysop) {
-          showIt = false;
-          break;
-        }
-        s.print('|11Move to area: |15');
-        const to = findArea(areas, await s.readLine({ maxLength: 40 }), s.user);
-        if (!to) {
-          s.println('|12No such area.|07');
-          showIt = false;
-        } else {
-          await s.store.messages.move(m.id, to.tag);
-          s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
-          s.println(`|07Moved to ${field(to.name, 40)}.`);
-        }
-        break;
-      }
-      case 'q':
-      case 'escape':
-        return 'quit';
-      default:
-        showIt = false;
-        break;
-    }
-    if (next) m = next;
-    else m = await s.store.messages.get(m.id);
+    step = key === LEGEND_KEY ? legend(s, keys) : await readerKey(s, key, m, area, areas, opts.mode);
+    if (step.kind === 'end') return step.end;
+    m = (step.kind === 'show' ? step.next : undefined) ?? (await s.store.messages.get(m.id));
   }
+}
+
+function legend(s: Session, keys: readonly PromptKey[]): ReadStep {
+  for (const row of keyLegend(keys)) s.println(row);
+  return ASK;
+}
+
+/** One key at the reader's prompt, on message `m` in `area`. */
+async function readerKey(s: Session, key: string, m: Message, area: MessageArea, areas: MessageAreas, mode: ReadMode): Promise<ReadStep> {
+  const sysop = isSysop(s);
+  switch (key) {
+    case 'n':
+    case 'enter':
+    case ' ': {
+      const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
+      if (after) return showNext(await s.store.messages.get(after.id));
+      if (mode !== 'new-scan') s.println('|07No more messages in this area.');
+      return endWith('end');
+    }
+    case 'p': {
+      const [before] = await s.store.messages.list(area.tag, { beforeId: m.id, limit: 1 });
+      if (before) return showNext(await s.store.messages.get(before.id));
+      s.println('|07This is the first message.');
+      return ASK;
+    }
+    case 'r':
+      await compose(s, area, m);
+      await s.pause();
+      return SHOW_AGAIN;
+    case 't': {
+      const picked = await threadView(s, m);
+      return picked === undefined ? SHOW_AGAIN : showNext(await s.store.messages.get(picked));
+    }
+    case '+':
+    case ']': {
+      const thread = await s.store.messages.thread(m.threadId);
+      const after = thread.find((t) => t.id > m.id && readable(areas, s, t.area));
+      if (after) return showNext(await s.store.messages.get(after.id));
+      s.println('|07No later message in this thread.');
+      return ASK;
+    }
+    case '-':
+    case '[': {
+      if (m.parentId === null) {
+        s.println('|07This message starts its thread.');
+        return ASK;
+      }
+      const parent = await s.store.messages.get(m.parentId);
+      if (parent) return showNext(parent);
+      s.println('|07The message it replies to is gone.');
+      return ASK;
+    }
+    case 'd':
+      return sysop ? deleteMessage(s, m, area) : ASK;
+    case 'm':
+      return sysop ? moveMessage(s, m, area, areas) : ASK;
+    case 'q':
+    case 'escape':
+      return endWith('quit');
+    default:
+      return ASK;
+  }
+}
+
+/** A sysop's D: asks, deletes, and goes on to the next message of the area (the end if none). */
+async function deleteMessage(s: Session, m: Message, area: MessageArea): Promise<ReadStep> {
+  s.print(`|12Delete #${m.id}? |07(y/N) `);
+  const yes = (await s.readKey()).toLowerCase() === 'y';
+  s.println('');
+  if (!yes) return ASK;
+  await s.store.messages.remove(m.id);
+  s.log.info('messages.deleted', { id: m.id, area: area.tag });
+  const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
+  return after ? showNext(await s.store.messages.get(after.id)) : endWith('end');
+}
+
+/** A sysop's M: moves the message to an area named, and shows it there. */
+async function moveMessage(s: Session, m: Message, area: MessageArea, areas: MessageAreas): Promise<ReadStep> {
+  s.print('|11Move to area: |15');
+  const to = findArea(areas, await s.readLine({ maxLength: 40 }), s.user);
+  if (!to) {
+    s.println('|12No such area.|07');
+    return ASK;
+  }
+  await s.store.messages.move(m.id, to.tag);
+  s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
+  s.println(`|07Moved to ${field(to.name, 40)}.`);
+  return SHOW_AGAIN;
 }
 
 /** The thread of `m` as an indented tree; returns the id picked, if any. */
