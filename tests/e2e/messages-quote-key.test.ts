@@ -59,28 +59,26 @@ describe('the quote window key over rlogin, ssh and telnet', { timeout: 180_000 
     await c.waitScreen(/Message #\d+ posted in General/);
   };
 
-  it('netkit rlogin opens the quote window with Ctrl-O, which the status row shows', { skip: process.getuid?.() !== 0 ? 'netkit rlogin binds a privileged source port: needs root' : false }, async () => {
-    const hank = await TmuxCaller.rlogin(board.ports.rlogin!, 'hank', PW, tmp);
+  /** A caller from `connect` replies, picks the second quoted line with `open` ... `close`, and posts; the editor's first screen. */
+  const quoteOver = async (connect: () => Promise<TmuxCaller>, open: string, close: string, answer: string): Promise<string> => {
+    const hank = await connect();
     callers.push(hank);
     const editor = await replyToFirst(hank);
-    assert.match(editor, /Ctrl-O quote/);
-    await quoteSecondLine(hank, CTRL_O, CTRL_O, 'answer over rlogin');
+    await quoteSecondLine(hank, open, close, answer);
     hank.hangup();
+    return editor;
+  };
+
+  it('netkit rlogin opens the quote window with Ctrl-O, which the status row shows', { skip: process.getuid?.() !== 0 ? 'netkit rlogin binds a privileged source port: needs root' : false }, async () => {
+    const editor = await quoteOver(() => TmuxCaller.rlogin(board.ports.rlogin!, 'hank', PW, tmp), CTRL_O, CTRL_O, 'answer over rlogin');
+    assert.match(editor, /Ctrl-O quote/);
   });
 
   it('OpenSSH opens it with Ctrl-Q and with Ctrl-O', async () => {
-    const hank = await TmuxCaller.ssh(board.ports.ssh!, 'hank', PW, tmp);
-    callers.push(hank);
-    await replyToFirst(hank);
-    await quoteSecondLine(hank, CTRL_Q, CTRL_O, 'answer over ssh');
-    hank.hangup();
+    await quoteOver(() => TmuxCaller.ssh(board.ports.ssh!, 'hank', PW, tmp), CTRL_Q, CTRL_O, 'answer over ssh');
   });
 
   it('inetutils telnet opens it with Ctrl-O and closes it with Ctrl-Q', async () => {
-    const hank = await TmuxCaller.telnet(board.ports.telnet!, 'hank', PW, tmp);
-    callers.push(hank);
-    await replyToFirst(hank);
-    await quoteSecondLine(hank, CTRL_O, CTRL_Q, 'answer over telnet');
-    hank.hangup();
+    await quoteOver(() => TmuxCaller.telnet(board.ports.telnet!, 'hank', PW, tmp), CTRL_O, CTRL_Q, 'answer over telnet');
   });
 });
