@@ -43,6 +43,10 @@ class TmuxConsole {
       { timeoutMs, intervalMs: 50 },
     );
   }
+  /** The sysop's window becomes `cols` x `rows`. */
+  resize(cols: number, rows: number): void {
+    execFileSync('tmux', ['-S', this.socket, 'resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);
+  }
   keys(...keys: string[]): void {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, ...keys]);
   }
@@ -256,6 +260,59 @@ describe('sysop console', () => {
     const shown = await board.cli(['user', 'show', 'bob']);
     assert.match(shown.stdout, /^level: +30$/m);
     assert.match(shown.stdout, /^location: +Lima, Peru$/m);
+  });
+
+  it("in tmux: a sysop whose window is the caller's size (80x25) sees the caller's whole screen in the spy", { timeout: 90_000 }, async () => {
+    const seat = new TmuxConsole(tmp, board);
+    try {
+      await seat.wait(/alice +telnet/);
+      seat.resize(80, 25);
+      await seat.wait(/^ S spy +C chat/m);
+      const rows = seat.screen().split('\n');
+      // The list is by node: put the selection on alice's row.
+      const aliceAt = rows.findIndex((r) => / alice +telnet/.test(r));
+      const firstAt = rows.findIndex((r) => /^. \d+ {2,}\S/.test(r));
+      for (let i = firstAt; i < aliceAt; i++) seat.keys('Down');
+      seat.keys('s');
+      await seat.wait(/^(?![\s\S]*S spy +C chat)/);
+      // The spy copies what is sent from now on: alice opens who's online, a whole screen.
+      alice.send('w');
+      await alice.waitScreen(/Who's online[\s\S]*Space back/);
+      // Every row of alice's screen, her right-most column and bottom row too (fails without:
+      // the frame took a column and a row on each side, 78x23 of her 80x25 were shown).
+      const rowsOf = (screen: string): string[] => screen.split('\n').map((r) => r.trimEnd());
+      let want: string[] = [];
+      const got = await eventually(
+        async () => {
+          want = rowsOf(await alice.screen());
+          const now = rowsOf(seat.screen());
+          return want.every((r, i) => now[i] === r) && now;
+        },
+        () => `the spy to show alice's whole screen:\n${want.join('\n')}\nconsole:\n${seat.screen()}`,
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      assert.equal(want.length, 25);
+      assert.match(got[24]!, /Space back/);
+      assert.match(got[0]!, /╗$/);
+      // A window roomy enough gets the frame and its label back, with the whole screen inside it.
+      seat.resize(90, 30);
+      await seat.wait(/spying on node \d+ alice 80x25/);
+      await eventually(
+        async () => {
+          want = rowsOf(await alice.screen());
+          const inner = seat.screen().split('\n').slice(1, 1 + want.length).map((r) => r.slice(1, 81).trimEnd());
+          return want.every((r, i) => inner[i] === r);
+        },
+        () => `the framed spy to show alice's whole screen inside its frame:\n${seat.screen()}`,
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      seat.keys('Escape');
+      await seat.wait(/ S spy/);
+      alice.send(' ');
+      await alice.waitScreen(/Command:/);
+    } finally {
+      seat.kill();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { Widgets } from 'blessed';
 import { fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
 import { checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
-import { SpyScreen } from './spy-screen.js';
+import { SpyScreen, spyLayout } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
 
@@ -282,6 +282,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const spyOn = async (n: NodeInfo, chat: boolean): Promise<void> => {
     mode = chat ? 'chat' : 'spy';
     const term = new SpyScreen(n.terminal.cols, n.terminal.rows, n.terminal.encoding);
+    const labelText = (): string =>
+      ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${term.cols}x${term.rows} ${n.terminal.encoding} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `;
+    // Rows are the caller's, cut at the box's edge (never wrapped onto the next row).
     const box = blessed.box({
       parent: screen,
       top: 0,
@@ -289,10 +292,33 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       width: '100%',
       height: chat ? '100%-3' : '100%',
       border: { type: 'line' },
-      label: fitWidth(` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${n.terminal.cols}x${n.terminal.rows} ${n.terminal.encoding} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `, Math.max(10, screen.cols - 4)),
       tags: false,
+      wrap: false,
       style: { border: { fg: chat ? 'yellow' : 'green' } },
     });
+    // Framed when the window has room for the caller's screen and a frame, else bare
+    // (spy-screen.ts spyLayout). The label is a widget of its own, on the frame's top line
+    // or on the row under a bare view (blessed's removeLabel throws on its next resize).
+    const frame = box.border;
+    const label = blessed.box({ parent: screen, top: 0, left: 2, width: 10, height: 1, tags: false, wrap: false });
+    const place = (): void => {
+      const at = spyLayout({ cols: screen.cols, rows: screen.rows }, { cols: term.cols, rows: term.rows }, chat ? 3 : 0);
+      (box as { border?: Widgets.Border }).border = at.frame ? frame : undefined;
+      box.height = at.rows;
+      const text = fitWidth(labelText(), Math.max(1, at.frame ? Math.min(labelText().length, screen.cols - 4) : screen.cols - 1));
+      label.setContent(text);
+      label.width = Math.max(1, text.length);
+      label.top = at.frame ? 0 : at.rows;
+      label.left = at.frame ? 2 : 0;
+      if (at.frame || at.infoRow) label.show();
+      else label.hide();
+    };
+    const onScreenResize = (): void => {
+      place();
+      redraw.request();
+    };
+    screen.on('resize', onScreenResize);
+    place();
     let input: Widgets.TextboxElement | undefined;
     let painting = false;
     let again = false;
@@ -305,7 +331,10 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       do {
         again = false;
         const lines = await term.lines();
-        if (!box.detached) box.setContent(lines.join('\n'));
+        if (!box.detached) {
+          place();
+          box.setContent(lines.join('\n'));
+        }
         redraw.request();
       } while (again);
       painting = false;
@@ -317,7 +346,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     const close = async (why?: string): Promise<void> => {
       if (closed) return;
       closed = true;
+      screen.off('resize', onScreenResize);
       input?.destroy();
+      label.destroy();
       box.destroy();
       term.dispose();
       mode = 'main';

@@ -8,6 +8,9 @@ type Blessed = typeof import('blessed');
 export async function runLocalConsole(client: ControlClient, title?: string): Promise<void> {
   const blessed = createRequire(import.meta.url)('blessed') as Blessed;
   const screen = blessed.screen({ smartCSR: true, fullUnicode: true, title: 'carrier sysop', warnings: false });
+  // Unicode box drawing, never the DEC line-drawing set: a UTF-8 terminal (tmux among them)
+  // may show its letters, and the spy's copy of a caller's ▒ and ─ would read 'a' and 'q'.
+  (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
   try {
     await runConsole({ blessed, screen, client, ...(title !== undefined ? { title } : {}) });
   } finally {

@@ -3,6 +3,29 @@ import { decodeBytes } from '@carrier/core';
 
 const { Terminal } = xtermHeadless;
 
+/** Where the spy view goes: framed (border and label) or bare, how many rows it takes, and whether a row under it holds the label. */
+export interface SpyLayout {
+  frame: boolean;
+  rows: number;
+  infoRow: boolean;
+}
+
+/**
+ * The spy view's place in the sysop's window (`reserved` rows at the bottom kept for the
+ * break-in chat's input line). A frame costs two columns and two rows: a window that holds
+ * the caller's whole screen only without one gets it bare, at its top-left, the label on
+ * the row below when there is one (an 80x25 sysop spying on an 80x25 caller saw 78x23 of
+ * it). A window roomy enough for the frame, or too small for the screen either way, keeps
+ * the frame and its label.
+ */
+export function spyLayout(window: { cols: number; rows: number }, caller: { cols: number; rows: number }, reserved = 0): SpyLayout {
+  const rows = Math.max(1, window.rows - reserved);
+  const fitsFramed = window.cols >= caller.cols + 2 && rows >= caller.rows + 2;
+  const fitsBare = window.cols >= caller.cols && rows >= caller.rows;
+  if (fitsFramed || !fitsBare) return { frame: true, rows, infoRow: false };
+  return { frame: false, rows: caller.rows, infoRow: rows > caller.rows };
+}
+
 /**
  * The caller's screen as the spy sees it: the copy of their output fed into a headless
  * terminal of their size, in their encoding. Read-only: nothing typed here reaches them.
