@@ -120,4 +120,21 @@ describe('WebConnection: frames over the rate', () => {
     assert.deepEqual(sizes, ['90x30', '91x30', '92x31']);
     assert.equal(ws.paused, false);
   });
+
+  it('a caller whose input is held (a paste draining at the key rate) is not taken for gone for want of a pong', (t) => {
+    const { ws, conn } = connect(t, { pingIntervalMs: 30_000 });
+    let pings = 0;
+    ws.ping = () => void pings++;
+    conn.pauseInput(true);
+    assert.equal(ws.paused, true, 'ws reads nothing now: a pong could not be seen');
+    t.mock.timers.tick(5 * 30_000);
+    assert.equal(conn.closed, false);
+    conn.pauseInput(false);
+    // Reading again: a peer that answers no ping is gone after two intervals, as before.
+    t.mock.timers.tick(30_000);
+    assert.equal(pings, 1);
+    assert.equal(conn.closed, false);
+    t.mock.timers.tick(30_000);
+    assert.equal(conn.closed, true);
+  });
 });

@@ -141,8 +141,13 @@ export class WebConnection extends BaseConnection {
 
   /** Read the socket unless the session or a rate holds input back. */
   private readSocket(): void {
-    if (this.sessionPaused || this.waiting.length > 0 || this.controls.length > 0) this.ws.pause();
+    if (this.holdingInput()) this.ws.pause();
     else this.ws.resume();
+  }
+
+  /** The session or a rate holds input back: ws does not read the socket (pongs included). */
+  private holdingInput(): boolean {
+    return this.sessionPaused || this.waiting.length > 0 || this.controls.length > 0;
   }
 
   protected sendRaw(bytes: Buffer): boolean {
@@ -333,6 +338,12 @@ export class WebConnection extends BaseConnection {
 
   private ping(): void {
     if (this.closed) return;
+    // While the socket is not read (a long paste draining at the key rate) no pong can be
+    // seen: the caller is not taken for gone. Once reading resumes, the next ping counts.
+    if (this.holdingInput()) {
+      this.alive = true;
+      return;
+    }
     if (!this.alive) {
       this.log.info('websocket.ping_timeout', { conn: this.id, remote: this.remoteAddress });
       this.close('no answer to ping');
