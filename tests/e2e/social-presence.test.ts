@@ -248,53 +248,34 @@ describe("who's online, pages and split-screen chat", () => {
     }
   });
 
-  it("who's online draws the terminal details' box in Unicode box drawing for a UTF-8 caller (OpenSSH in tmux)", async () => {
-    const sysop = await TmuxCaller.ssh(board.ports.ssh!, 'Zero Cool', PW, tmp);
-    try {
-      sysop.send('w');
-      await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*T terminal/);
-      sysop.send('t');
-      const screen = await sysop.waitScreen(/Handle +Zero Cool/);
-      // Fails without: the DEC line-drawing set, which tmux shows as l q k x m j.
-      assert.match(screen, /┌─[^\n]*any key closes[^\n]*┐/, `the top border is not Unicode box drawing:\n${screen}`);
-      assert.match(screen, /└─+┘/, `the bottom border is not Unicode box drawing:\n${screen}`);
-      assert.match(screen, /│ Protocol +ssh +│/, `the sides are not Unicode box drawing:\n${screen}`);
-      assert.doesNotMatch(screen, /lqq|mqq|qqk|qqj/, `line-drawing letters on the screen:\n${screen}`);
-      sysop.send('x');
-      await sysop.waitScreen(/^(?![\s\S]*any key closes)/);
-      sysop.send(' ');
-      await sysop.waitScreen(/Command:/);
-    } finally {
-      sysop.hangup();
-    }
-  });
-
-  it("the sysop's terminal details fit a small window, border and closing line in view (inetutils telnet in tmux)", async () => {
-    const sysop = await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);
-    try {
-      sysop.resize(40, 15);
-      sysop.send('w');
-      // The help row and the prompt in forms that fit 40 columns, Space back in view (fails
-      // without: ' P page C chat A answer D dnd  K disc' and 'Select a caller with the arrows and pre').
-      const list = await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*Space back/);
-      assert.match(list, /^ P C A D K M T {2}Space back *$/m, `the help row does not fit:\n${list}`);
-      assert.match(list, /^Arrows select a caller, then a key: *$/m, `the prompt does not fit:\n${list}`);
-      sysop.send('t');
-      // The box was 60x15 whatever the window: on 40 columns its border and how to close it were off the screen.
-      const screen = await sysop.waitScreen(/Handle +Zero Cool/);
-      assert.match(screen, /any key closes/, `how to close it is not in view:\n${screen}`);
-      assert.match(screen, /Process +\S/, `the last line is cut off:\n${screen}`);
-      // Its border whole, in Unicode box drawing (fails without: blessed drew it with the DEC
-      // line-drawing set, which tmux, like some UTF-8 terminals, shows as the letters l q k x m j).
-      assert.match(screen, /^┌─[^\n]*┐ *$/m, `the box's top border is not whole:\n${screen}`);
-      assert.match(screen, /^└─[^\n]*┘ *$/m, `the box's bottom border is not whole:\n${screen}`);
-      assert.match(screen, /^│ Node +\d+/m, `the box's sides are not lines:\n${screen}`);
-      sysop.send('x');
-      await sysop.waitScreen(/^(?![\s\S]*any key closes)/);
-      sysop.send(' ');
-      await sysop.waitScreen(/Command:/);
-    } finally {
-      sysop.hangup();
-    }
-  });
+  for (const via of ['inetutils telnet', 'OpenSSH'] as const) {
+    it(`the sysop's terminal details fit a small window, border (Unicode box drawing) and closing line in view (${via} in tmux)`, async () => {
+      const sysop = via === 'OpenSSH' ? await TmuxCaller.ssh(board.ports.ssh!, 'Zero Cool', PW, tmp) : await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);
+      try {
+        sysop.resize(40, 15);
+        sysop.send('w');
+        // The help row and the prompt in forms that fit 40 columns, Space back in view (fails
+        // without: ' P page C chat A answer D dnd  K disc' and 'Select a caller with the arrows and pre').
+        const list = await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*Space back/);
+        assert.match(list, /^ P C A D K M T {2}Space back *$/m, `the help row does not fit:\n${list}`);
+        assert.match(list, /^Arrows select a caller, then a key: *$/m, `the prompt does not fit:\n${list}`);
+        sysop.send('t');
+        // The box was 60x15 whatever the window: on 40 columns its border and how to close it were off the screen.
+        const screen = await sysop.waitScreen(/Handle +Zero Cool/);
+        assert.match(screen, /any key closes/, `how to close it is not in view:\n${screen}`);
+        assert.match(screen, /Process +\S/, `the last line is cut off:\n${screen}`);
+        // Its border whole, in Unicode box drawing (fails without: blessed drew it with the DEC
+        // line-drawing set, which tmux, like some UTF-8 terminals, shows as the letters l q k x m j).
+        assert.match(screen, /^┌─[^\n]*┐ *$/m, `the box's top border is not whole:\n${screen}`);
+        assert.match(screen, /^└─[^\n]*┘ *$/m, `the box's bottom border is not whole:\n${screen}`);
+        assert.match(screen, /^│ Node +\d+/m, `the box's sides are not lines:\n${screen}`);
+        sysop.send('x');
+        await sysop.waitScreen(/^(?![\s\S]*any key closes)/);
+        sysop.send(' ');
+        await sysop.waitScreen(/Command:/);
+      } finally {
+        sysop.hangup();
+      }
+    });
+  }
 });
