@@ -4,7 +4,7 @@
 // caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
 // applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
-import { clipToWidth, type Session } from '@carrier/engine';
+import { clipToWidth, pipeLiteral, type Session } from '@carrier/engine';
 import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
@@ -22,7 +22,7 @@ export default async function oneliners(s: Session): Promise<void> {
     const lines = wall.map((o, i) => {
       // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
       // Cut by columns, not characters: a line of wide (CJK) characters wrapped onto a second row.
-      const line = clipToWidth(`${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`, width).replace(/\|/g, '||');
+      const line = pipeLiteral(clipToWidth(`${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`, width));
       return `|07${line}`;
     });
     if (wall.length === 0) lines.push(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
@@ -79,7 +79,7 @@ async function deleteLine(s: Session, wall: readonly Oneliner[]): Promise<void> 
   const target = Number.isInteger(n) ? wall[n - 1] : undefined;
   // A number the wall does not show says so (the wall was drawn again as if a line had gone).
   if (!target) {
-    s.println(`|12No line has the number ${typed.replace(/\|/g, '||')}.|07`);
+    s.println(`|12No line has the number ${pipeLiteral(typed)}.|07`);
     await s.pause();
     return;
   }

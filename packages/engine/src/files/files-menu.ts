@@ -3,6 +3,7 @@
 // front end the caller came in on.
 import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
+import { pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
@@ -14,7 +15,6 @@ import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from
 /** A batch download holds at most this many files. */
 export const MAX_TAGGED = 50;
 
-const pipeSafe = (t: string): string => t.replace(/\|/g, '||');
 
 export function formatSize(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -79,7 +79,7 @@ export async function filesMenu(s: Session): Promise<void> {
   for (;;) {
     const count = await files.store.files.count(area.tag);
     s.println('');
-    s.println(`|15File area: |11${pipeSafe(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
+    s.println(`|15File area: |11${pipeLiteral(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
     s.print(
       `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
     );
@@ -126,7 +126,7 @@ export async function filesMenu(s: Session): Promise<void> {
 }
 
 async function pickArea(s: Session, areas: readonly FileArea[], prompt: string): Promise<FileArea | undefined> {
-  areas.forEach((a, i) => s.println(`|15${String(i + 1).padStart(3)}|07 ${pipeSafe(a.name).padEnd(24)} |08${a.tag}  ${pipeSafe(a.description)}|07`));
+  areas.forEach((a, i) => s.println(`|15${String(i + 1).padStart(3)}|07 ${pipeLiteral(a.name).padEnd(24)} |08${a.tag}  ${pipeLiteral(a.description)}|07`));
   s.print(`|11${prompt} (number or tag, Enter for none): |15`);
   const answer = (await s.readLine({ maxLength: 32 })).trim().toLowerCase();
   if (answer === '') return undefined;
@@ -166,13 +166,13 @@ async function showEntries(
   let offset = 0;
   for (;;) {
     const page = await fetch(offset, pageSize);
-    s.println(`|15${pipeSafe(title)}|07`);
+    s.println(`|15${pipeLiteral(title)}|07`);
     s.println(`|08   # Name                       Size Date       DLs Description|07`);
     if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
     page.forEach((e, i) => {
       shown?.(offset + i + 1, e);
       const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
-      s.println(`|07${pipeSafe(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
+      s.println(`|07${pipeLiteral(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
     });
     const more = page.length === pageSize;
     s.print(`|08[|15T|08]|07ag |08[|15D|08]|07ownload${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
@@ -212,7 +212,7 @@ async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: s
   s.println(FILE_PROMPT_HINT);
   s.print(`|11${prompt}: |15`);
   const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.numbersFor(area.tag));
-  for (const word of picked.missing) s.println(`|12${pipeSafe(word)}: no such file here|07`);
+  for (const word of picked.missing) s.println(`|12${pipeLiteral(word)}: no such file here|07`);
   return picked.found;
 }
 
@@ -258,7 +258,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   for (const w of wanted) {
     const r = await files.resolveDownload(user.level, w.area, w.name);
     if (!r.ok) {
-      s.println(`|12${pipeSafe(w.name)}: ${r.reason}|07`);
+      s.println(`|12${pipeLiteral(w.name)}: ${r.reason}|07`);
       continue;
     }
     batch.push({ path: r.value.path, name: r.value.entry.name, size: r.value.entry.size, mtime: Math.floor(r.value.entry.mtime / 1000), entry: r.value.entry });
@@ -303,11 +303,11 @@ async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Li
   const name = picked.found[0]?.name ?? typed;
   const r = await files.links.create(s.user!, picked.found[0]?.area ?? area.tag, name);
   if (!r.ok) {
-    s.println(`|12${pipeSafe(name)}: ${pipeSafe(r.reason)}|07`);
+    s.println(`|12${pipeLiteral(name)}: ${pipeLiteral(r.reason)}|07`);
     return;
   }
   s.println('|07Open this link in a browser (it is for you alone; do not share it):');
-  s.println(`|15${pipeSafe(r.value.url)}|07`);
+  s.println(`|15${pipeLiteral(r.value.url)}|07`);
   s.println(`|08It works until ${new Date(r.value.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.|07`);
 }
 
@@ -344,7 +344,7 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
     s.log.info('files.upload_failed', { ...(report.failure ? { failure: report.failure.code, problem: client(report.failure.message) } : {}), cancelled: report.cancelled });
   }
   s.println('');
-  for (const r of refusals) s.println(`|12Refused ${pipeSafe(r)}|07`);
+  for (const r of refusals) s.println(`|12Refused ${pipeLiteral(r)}|07`);
   const done: QuarantinedUpload[] = [];
   for (const f of report.files) {
     const slot = f.path ? slots.get(f.path) : undefined;
@@ -362,14 +362,14 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
     // An empty file or one the board has is refused before the caller describes it.
     const checked = await files.checkUpload(user, slot);
     if (!checked.ok) {
-      s.println(`|12${pipeSafe(slot.name)}: ${checked.reason}|07`);
+      s.println(`|12${pipeLiteral(slot.name)}: ${checked.reason}|07`);
       continue;
     }
-    s.print(`|11Describe ${pipeSafe(slot.name)} in one line: |15`);
+    s.print(`|11Describe ${pipeLiteral(slot.name)} in one line: |15`);
     const description = await s.readLine({ maxLength: 200 }).catch(() => '');
     const result = await files.finishUpload(user, slot, description, checked.value);
     if (result.ok) done.push(result.value);
-    else s.println(`|12${pipeSafe(slot.name)}: ${result.reason}|07`);
+    else s.println(`|12${pipeLiteral(slot.name)}: ${result.reason}|07`);
   }
   for (const slot of slots.values()) slot.release();
   const why = failureText(report.failure, report.cancelled);
@@ -386,7 +386,7 @@ async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
   // Two callers' uploads may share a name: the uploader tells them apart.
   for (const u of pending.slice(0, 20)) {
     const by = (await files.store.users.findById(u.userId))?.handle ?? `user ${u.userId}`;
-    s.println(`|15#${u.id}|07 ${pipeSafe(u.name)} ${formatSize(u.size)} by ${pipeSafe(by)} |08${pipeSafe(u.description.split('\n')[0] ?? '')}|07`);
+    s.println(`|15#${u.id}|07 ${pipeLiteral(u.name)} ${formatSize(u.size)} by ${pipeLiteral(by)} |08${pipeLiteral(u.description.split('\n')[0] ?? '')}|07`);
   }
   s.print('|11Upload # to approve (or R# to reject): |15');
   const answer = (await s.readLine({ maxLength: 12 })).trim().toLowerCase();
@@ -402,8 +402,8 @@ async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
     const area = await pickArea(s, (await files.config()).areas, 'Into which area');
     if (!area) return;
     const entry = await files.approve(id, area.tag);
-    s.println(`|10${pipeSafe(entry.name)} is now in ${pipeSafe(area.name)}.|07`);
+    s.println(`|10${pipeLiteral(entry.name)} is now in ${pipeLiteral(area.name)}.|07`);
   } catch (err) {
-    s.println(`|12${pipeSafe((err as Error).message)}|07`);
+    s.println(`|12${pipeLiteral((err as Error).message)}|07`);
   }
 }

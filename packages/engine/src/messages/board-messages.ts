@@ -1,6 +1,6 @@
 import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
-import { fitWidth } from '@carrier/terminal';
+import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText, replyQuote } from './edit.js';
@@ -196,7 +196,7 @@ async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): 
   await showMessage(
     s,
     [
-      `|15#${m.id} |07in |11${fitWidth(cleanUserText(area.name, 40), Math.max(1, cols - 2 - where.length - (fresh ? 6 : 0))).replace(/\|/g, '||')}${fresh ? ' |14(new)' : ''}`,
+      `|15#${m.id} |07in |11${pipeLiteral(fitWidth(cleanUserText(area.name, 40), Math.max(1, cols - 2 - where.length - (fresh ? 6 : 0))))}${fresh ? ' |14(new)' : ''}`,
       headerRow('From:', m.fromHandle, 32, cols),
       headerRow('To:', m.toHandle, 32, cols),
       headerRow('Subject:', m.subject, 72, cols),
@@ -363,7 +363,7 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
   for (const { t, depth } of rows) {
     const mark = t.id === m.id ? '>' : ' ';
     const line = `${mark}${'  '.repeat(depth)}#${t.id} ${cleanShort(t.fromHandle, 16)}: ${cleanShort(t.subject, 60)}`;
-    s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+    s.println(`|07${pipeLiteral(line.slice(0, width))}`);
   }
   s.print('|11Read which number? |15');
   const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
@@ -385,7 +385,7 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
     if (page.length === 0) s.println('|07No messages.');
     for (const m of page) {
       const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
-      s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+      s.println(`|07${pipeLiteral(line.slice(0, width))}`);
     }
     s.print('|08[|15Enter|08]|07 more |08[|15B|08]|07ack, a number reads it, |08[|15Q|08]|07uit: |15');
     const typed = (await s.readLine({ maxLength: 10 })).trim().toLowerCase();
@@ -449,7 +449,7 @@ async function search(s: Session, area: MessageArea): Promise<void> {
   s.println(`|15${found.length} found|07`);
   for (const m of found) {
     const line = `${String(m.id).padStart(6)} ${m.area.padEnd(14)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.subject, 72)}`;
-    s.println(`|07${line.slice(0, width).replace(/\|/g, '||')}`);
+    s.println(`|07${pipeLiteral(line.slice(0, width))}`);
   }
   s.print('|11Read which number? |15');
   const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));

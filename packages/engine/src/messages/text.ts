@@ -1,5 +1,5 @@
 import { cleanUserText } from '@carrier/core';
-import { displayWidth, fitQuotedLine, fitWidth } from '@carrier/terminal';
+import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 
 /**
@@ -11,7 +11,7 @@ const LINE_CAP = 4096;
 
 /** One field (subject, handle) for a `print`/`println` line: cleaned, and `|` doubled so no pipe code renders. */
 export function field(text: string, max: number): string {
-  return cleanUserText(text, max).replace(/\|/g, '||');
+  return pipeLiteral(cleanUserText(text, max));
 }
 
 /**
@@ -20,7 +20,7 @@ export function field(text: string, max: number): string {
  */
 export function headerRow(label: string, value: string, max: number, cols: number): string {
   const room = Math.max(1, cols - 2 - label.length);
-  return `|08${label} |15${fitWidth(cleanUserText(value, max), room).replace(/\|/g, '||')}`;
+  return `|08${label} |15${pipeLiteral(fitWidth(cleanUserText(value, max), room))}`;
 }
 
 /**
@@ -78,22 +78,22 @@ export function keyPrompt(keys: readonly PromptKey[], cols: number): string {
   const room = cols - 1;
   const label = (key: string, word: string, bare: boolean): { plain: string; piped: string } => {
     if (word[0]?.toLowerCase() === key.toLowerCase()) return { plain: `[${word[0]}]${word.slice(1)}`, piped: `|08[|15${word[0]}|08]|07${word.slice(1)}` };
-    const k = key.replace(/\|/g, '||');
+    const k = pipeLiteral(key);
     return bare ? { plain: `[${key}]`, piped: `|08[|15${k}|08]|07` } : { plain: `[${key}]${word}`, piped: `|08[|15${k}|08]|07${word}` };
   };
   const letters = [...keys.map(([key]) => key), LEGEND_KEY];
   const forms = [
     keys.map(([key, word]) => label(key, word, false)),
     [...keys.map(([key, word]) => label(key, word, true)), label(LEGEND_KEY, '', true)],
-    [{ plain: `[${letters.join(' ')}]`, piped: `|08[|15${letters.join(' ').replace(/\|/g, '||')}|08]|07` }],
+    [{ plain: `[${letters.join(' ')}]`, piped: `|08[|15${pipeLiteral(letters.join(' '))}|08]|07` }],
   ];
   for (const form of forms) {
     if (displayWidth(`${form.map((w) => w.plain).join(' ')}: `) <= room) return `${form.map((w) => w.piped).join(' ')}: `;
   }
-  return `|08[|15${letters.join('').replace(/\|/g, '||')}|08]|07: `;
+  return `|08[|15${pipeLiteral(letters.join(''))}|08]|07: `;
 }
 
 /** What each key of a shortened prompt does, a row each (`N  Next`): the answer to `?`. */
 export function keyLegend(keys: readonly PromptKey[]): string[] {
-  return keys.map(([key, word]) => `|15${key.replace(/\|/g, '||')}|07  ${word}`);
+  return keys.map(([key, word]) => `|15${pipeLiteral(key)}|07  ${word}`);
 }
