@@ -278,7 +278,8 @@ export class KeyInput {
         this.rateLimited = true;
         this.log.warn('input.rate_limited', { perSecond: this.rate.perSecond, burst: this.rate.burst, waiting: this.backlog.length });
       }
-      this.releaseTimer = setTimeout(() => this.release(), Math.max(1, Math.ceil(((1 - tokens) * 1000) / this.rate.perSecond)));
+      // The bucket says when the next token is due (a debt from accept() is repaid first).
+      this.releaseTimer = setTimeout(() => this.release(), Math.max(1, this.budget.msUntil()));
       this.releaseTimer.unref();
     }
   }
