@@ -169,12 +169,16 @@ describe('user settings (U)', { timeout: 180_000 }, () => {
   it('the location is changed, shown in last callers at once, and cleared with -', async () => {
     const c = await loginRaw(board.ports.telnet!, HANDLE, NEW_PW, TERMINAL);
     try {
+      /** L, the question (its Enter-keeps hint), the answer, and the settings row it leaves. */
+      const answer = async (asked: string, typed: string, row: string): Promise<void> => {
+        c.send('l');
+        await c.waitForNext(asked, WAIT);
+        c.send(`${typed}\r`);
+        await c.waitForNext(new RegExp(`Location\\S*\\s+\\S*${row}`), WAIT);
+      };
       await openSettings(c);
       assert.match(c.text(), /Location\S*\s+\S*not given/);
-      c.send('l');
-      await c.waitForNext('Where do you call from', WAIT);
-      c.send('Bergen, Norway\r');
-      await c.waitForNext(/Location\S*\s+\S*Bergen, Norway/, WAIT);
+      await answer('Where do you call from', 'Bergen, Norway', 'Bergen, Norway');
       c.send('q');
       await c.waitForNext('Command:', WAIT);
       // Last callers reads the account as it is now: the caller on now shows the new place.
@@ -183,14 +187,8 @@ describe('user settings (U)', { timeout: 180_000 }, () => {
       c.send('q');
       await c.waitForNext('Command:', WAIT);
       await openSettings(c);
-      c.send('l');
-      await c.waitForNext('- clears it', WAIT);
-      c.send('\r');
-      await c.waitForNext(/Location\S*\s+\S*Bergen, Norway/, WAIT);
-      c.send('l');
-      await c.waitForNext('- clears it', WAIT);
-      c.send('-\r');
-      await c.waitForNext(/Location\S*\s+\S*not given/, WAIT);
+      await answer('- clears it', '', 'Bergen, Norway');
+      await answer('- clears it', '-', 'not given');
       c.send('q');
       await c.waitForNext('Command:', WAIT);
     } finally {
