@@ -3,7 +3,7 @@ import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrie
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
-import { editText, replyQuote } from './edit.js';
+import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
 import { dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
@@ -147,7 +147,7 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
   }
   const body = await editText(s, {
     title: cleanUserText(`${now.name}: ${subject}`, 200),
-    ...(parent ? replyQuote(s, parent) : {}),
+    ...(parent ? { replyTo: parent } : {}),
   });
   if (body === null) {
     s.println('|07Message aborted.');

@@ -13,6 +13,7 @@ import {
 } from '@carrier/terminal';
 import { isPlainTerminal } from '@carrier/core';
 import type { Session } from '../session-api.js';
+import { remeasured } from '../session/terminal-setup.js';
 import { isPersonal, noticeLine, noticeText, type Notice } from '../social/notice.js';
 import { bodyLines } from './text.js';
 
@@ -25,6 +26,12 @@ import { bodyLines } from './text.js';
 export interface EditTextOptions {
   /** The title row (full screen) or heading (line mode): clean text. */
   title: string;
+  /**
+   * The message this one answers: the quote window offers it and the text starts with its
+   * first lines (replyQuote), quoted to the width the editor opens at. `quote` and
+   * `initial` given as well win.
+   */
+  replyTo?: { body: string; fromHandle: string };
   /** Lines the quote window / `/q` offers (quoteLines() builds them). */
   quote?: readonly string[];
   /** Text to start from. */
@@ -40,7 +47,7 @@ export interface EditTextOptions {
  * (its own quotes one level deep), and the text starts with the first lines of it
  * (terminal's quoteLines/quoteStart say why those bounds).
  */
-export function replyQuote(s: Session, original: { body: string; fromHandle: string }): Pick<EditTextOptions, 'quote' | 'initial'> {
+function replyQuote(s: Session, original: { body: string; fromHandle: string }): Pick<EditTextOptions, 'quote' | 'initial'> {
   const prefix = quotePrefix(original.fromHandle);
   const cols = s.terminal.cols;
   const quote = quoteLines(bodyLines(original.body).join('\n'), prefix, cols);
@@ -67,7 +74,12 @@ export function prefersLineMode(s: Session): boolean {
   return isPlainTerminal(t.type) || UNNAMED_TERMINALS.has(t.type) || t.rows < 6 || t.cols < 20;
 }
 
-export async function editText(s: Session, opts: EditTextOptions): Promise<string | null> {
+export async function editText(s: Session, options: EditTextOptions): Promise<string | null> {
+  // An rlogin caller's window is measured again first, as when a view opens (rlogin has no
+  // live resize): the text and a reply's quote are wrapped to the size the editor opens at.
+  await remeasured(s.conn);
+  const { replyTo, ...given } = options;
+  const opts: EditTextOptions = replyTo ? { ...replyQuote(s, replyTo), ...given } : given;
   const held: Notice[] = [];
   const shown: { show?: (n: Notice) => void } = {};
   // The editor shows notices itself (after it closes), so nothing prints into its screen

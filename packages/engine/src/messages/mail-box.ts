@@ -3,7 +3,7 @@ import { replySubject, type Mail } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { ScriptBoard, Session } from '../session-api.js';
-import { editText, replyQuote } from './edit.js';
+import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
@@ -120,7 +120,7 @@ export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
   }
   const body = await editText(s, {
     title: cleanUserText(`Mail to ${recipient.handle}: ${subject}`, 200),
-    ...(replyTo ? replyQuote(s, replyTo) : {}),
+    ...(replyTo ? { replyTo } : {}),
   });
   if (body === null) {
     s.println('|07Mail aborted.');

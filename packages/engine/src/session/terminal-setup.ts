@@ -48,9 +48,23 @@ const remeasuring = new WeakSet<Connection>();
  * A caller whose client answered nothing at login is not asked again.
  */
 export function remeasureOnViewOpen(conn: Connection, timeoutMs = REMEASURE_TIMEOUT_MS): void {
+  void remeasured(conn, timeoutMs);
+}
+
+/**
+ * remeasureOnViewOpen for a screen that lays itself out once, before it draws (the message
+ * editor wraps its text and the reply's quote to the width): resolves when the answer was
+ * applied, or at once where nothing is asked, or at `timeoutMs` for a terminal that stopped
+ * answering. Never rejects.
+ */
+export async function remeasured(conn: Connection, timeoutMs = REMEASURE_TIMEOUT_MS): Promise<void> {
   if (conn.terminal.protocol !== 'rlogin' || conn.terminal.sizeSource !== 'probe' || conn.closed || remeasuring.has(conn)) return;
   remeasuring.add(conn);
-  void probeTerminal(conn, { size: true, encoding: false, timeoutMs }).finally(() => remeasuring.delete(conn));
+  try {
+    await probeTerminal(conn, { size: true, encoding: false, timeoutMs });
+  } finally {
+    remeasuring.delete(conn);
+  }
 }
 
 /**
