@@ -2,10 +2,10 @@
 // back as its Q item does, and Ctrl-Y after a chat request has lapsed says that no request
 // is waiting. Real telnet callers over loopback, on the shipped main menu plus two submenus.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { KEY, plain, TelnetCaller } from './social-callers.js';
 
@@ -32,13 +32,11 @@ items:
 
 describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
   let board: Carrier;
-  let dir: string;
   const callers: TelnetCaller[] = [];
   let requestedAt = 0;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'carrier-escape-'));
-    const menus = join(dir, 'menus');
+    const menus = join(scratchDir('carrier-escape'), 'menus');
     cpSync(join(repoRoot, 'config', 'menus'), menus, { recursive: true });
     const shipped = readFileSync(join(menus, 'main.yaml'), 'utf8');
     writeFileSync(join(menus, 'main.yaml'), `${shipped.trimEnd()}\n  - { key: Z, text: Sub menu, gosub: "menu:sub" }\n  - { key: X, text: Bare menu, gosub: "menu:bare" }\n`);
@@ -50,7 +48,6 @@ describe('Escape in a submenu, Ctrl-Y with no request waiting', () => {
   after(async () => {
     for (const c of callers) c.hangup();
     await board.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const login = async (handle: string): Promise<TelnetCaller> => {
