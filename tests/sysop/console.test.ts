@@ -204,6 +204,39 @@ describe('sysop console', () => {
     assert.match(shown.stdout, /^locked: +no$/m);
   });
 
+  it("over ssh: V on the sysop's own account says at once it cannot go lower; a raise works, and at 100 there is nothing to ask", { timeout: 90_000 }, async () => {
+    await board.addUser('Irene', PW, true);
+    const irene = await SshCaller.login(board.ports.ssh!, 'Irene', PW);
+    try {
+      await irene.waitScreen(/Sysop console/);
+      irene.send('!');
+      await irene.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
+      irene.send('u');
+      await irene.waitScreen(/all users/, 20_000);
+      irene.send('/');
+      await irene.waitScreen(/search handles:/, 20_000);
+      irene.send('Irene\r');
+      await irene.waitScreen(/matching "Irene"[\s\S]*handle +Irene/, 20_000);
+      // The question itself gives the range the board allows (fails without: "(0-100)").
+      irene.send('v');
+      await irene.waitScreen(/level for Irene \(90-100, not lower: yours\)/, 20_000);
+      irene.send('\x7f\x7f100\r');
+      await irene.waitScreen(/Irene is now level 100/, 20_000);
+      // At the top, V has nothing to ask: it says what it cannot do (fails without: the question).
+      irene.send('v');
+      const screen = await irene.waitScreen(/you cannot lower the level of your own account/, 20_000);
+      assert.doesNotMatch(screen, /level for Irene/);
+      irene.send('\x1b');
+      await irene.waitScreen(/node +handle [\s\S]*alice +telnet/, 20_000);
+      irene.send('q');
+      await irene.waitScreen(/Command:/, 20_000);
+    } finally {
+      irene.hangup();
+    }
+    const shown = await board.cli(['user', 'show', 'Irene']);
+    assert.match(shown.stdout, /^level: +100$/m);
+  });
+
   it('a sysop demoted while the console is open loses it within seconds, and the `!` with it', { timeout: 90_000 }, async () => {
     const mycroft = await SshCaller.login(board.ports.ssh!, 'Mycroft', PW);
     try {

@@ -1,7 +1,7 @@
 import type { Widgets } from 'blessed';
 import { fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
-import { checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
+import { VERBS, checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
 import { SpyScreen, spyLayout } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
@@ -495,12 +495,21 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       list.focus();
     }).catch(fail));
     list.key(['v', 'S-v'], () => void act(async (u) => {
-      const v = (await ask(`level for ${u.handle} (0-100):`, String(u.level)))?.trim();
+      const { min, max } = VERBS['user.set-level'].level;
+      // On their own account the board refuses a lower level (ownAccountRefusal): the
+      // question says so, and at the top level, with nothing left to raise to, only the
+      // refusal is shown (the console used to ask, then pass on the board's refusal).
+      const lowering = u.level > min ? refusedOnSelf(u, { kind: 'level', level: u.level - 1 }) : undefined;
+      if (lowering !== undefined && u.level >= max) return status(lowering);
+      const range = lowering === undefined ? `${min}-${max}` : `${u.level}-${max}, not lower: yours`;
+      const v = (await ask(`level for ${u.handle} (${range}):`, String(u.level)))?.trim();
       if (!v) return;
       // The verb's own check says what a level must be (the console used to drop an
       // answer that was not digits without a word).
       const checked = checkArgs('user.set-level', { handle: u.handle, level: /^\d{1,9}$/.test(v) ? Number(v) : v, ...by });
       if (!checked.ok) return status(checked.why);
+      const refused = refusedOnSelf(u, { kind: 'level', level: checked.args.level });
+      if (refused !== undefined) return status(refused);
       await client.request('user.set-level', checked.args);
       status(`${u.handle} is now level ${checked.args.level}`);
     }));
