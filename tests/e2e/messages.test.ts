@@ -454,4 +454,27 @@ describe('message areas and private mail', () => {
     await dave.waitScreen(/Message #\d+ posted in General/, 20_000);
     dave.hangup();
   });
+
+  it("a sysop's M shows the message again in its new area with what was done under it, above the prompt", async () => {
+    const r = await board.cli(['msg', 'post', 'secret', '--from', 'Zero Cool', '--subject', 'Wrong room'], 'posted in the staff room by mistake\n');
+    assert.equal(r.code, 0, r.stderr);
+    const sysop = await openssh('Zero Cool');
+    sysop.send('m');
+    await sysop.waitScreen(/Area: General/);
+    sysop.send('j');
+    await sysop.waitScreen(/Area \(number or name\):/);
+    sysop.send('secret\r');
+    await sysop.waitScreen(/Area: Staff Room/);
+    sysop.send('r');
+    await sysop.waitScreen(/in Staff Room[\s\S]*Subject: Wrong room[\s\S]*by mistake\s*\n\[N\]ext/);
+    sysop.send('m');
+    await sysop.waitScreen(/Move to area:/);
+    sysop.send('announcements\r');
+    // (the line used to be printed before the message was drawn again, on a screen then cleared)
+    const screen = await sysop.waitScreen(/^#\d+ in Announcements[\s\S]*by mistake\s*\nMoved from Staff Room to Announcements\.\s*\n\[N\]ext/m);
+    assert.doesNotMatch(screen, /Move to area:/, 'the message is drawn again on a clean screen');
+    sysop.send('q');
+    await sysop.waitScreen(/Area: Staff Room/);
+    sysop.hangup();
+  });
 });

@@ -208,11 +208,12 @@ async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): 
 
 /**
  * What a key at the reader's prompt leads to: show a message (`next`, or the one on screen
- * again, as it is now: after a reply, a move, or a pick that is gone), ask again under what
- * the key said (P at the first message, an unknown key: showing the message again would
- * wipe it), or the end of reading.
+ * again, as it is now: after a reply, a move, or a pick that is gone), with a `note` of
+ * what the key did under it (showing clears the screen: a line printed before it was
+ * wiped unread); ask again under what the key said (P at the first message, an unknown
+ * key: showing the message again would wipe it), or the end of reading.
  */
-type ReadStep = { kind: 'show'; next?: Message | null } | { kind: 'ask' } | { kind: 'end'; end: ReadEnd };
+type ReadStep = { kind: 'show'; next?: Message | null; note?: string } | { kind: 'ask' } | { kind: 'end'; end: ReadEnd };
 const SHOW_AGAIN: ReadStep = { kind: 'show' };
 const ASK: ReadStep = { kind: 'ask' };
 const showNext = (next: Message | null): ReadStep => ({ kind: 'show', next });
@@ -238,6 +239,7 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       const pointer = await s.store.messages.lastRead(user.id, area.tag);
       await show(s, m, area, m.id > pointer);
       await s.store.messages.markRead(user.id, area.tag, m.id);
+      if (step.note !== undefined) s.println(step.note);
     }
     const keys = readKeys(isSysop(s));
     s.print(keyPrompt(keys, s.terminal.cols));
@@ -333,8 +335,9 @@ async function moveMessage(s: Session, m: Message, area: MessageArea, areas: Mes
   }
   await s.store.messages.move(m.id, to.tag);
   s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
-  s.println(`|07Moved to ${field(to.name, 40)}.`);
-  return SHOW_AGAIN;
+  // Said under the message, shown again in its new area, above the prompt: one row.
+  const note = fitWidth(`Moved from ${cleanUserText(area.name, 40)} to ${cleanUserText(to.name, 40)}.`, Math.max(1, s.terminal.cols - 1));
+  return { kind: 'show', note: `|10${pipeLiteral(note)}|07` };
 }
 
 /** The thread of `m` as an indented tree; returns the id picked, if any. */
