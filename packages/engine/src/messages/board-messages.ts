@@ -1,4 +1,4 @@
-import { cleanUserText, isCarrierError, plural } from '@carrier/core';
+import { cleanUserText, isCarrierError } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
@@ -6,7 +6,7 @@ import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type Messa
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
+import { areaHeader, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -54,7 +54,7 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
     const total = await s.store.messages.count(area.tag);
     s.println('');
-    s.println(`|15Area: ${field(area.name, 40)} |08(${area.tag}, ${field(area.conference, 40)})|07 - ${plural(total, 'message')}, ${scan?.count ?? 0} new`);
+    for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
     s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
     const key = (await s.readKey()).toLowerCase();
     s.println('');

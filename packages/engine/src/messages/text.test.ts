@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { displayWidth, stripPipeCodes } from '@carrier/terminal';
-import { keyLegend, keyPrompt, type PromptKey } from './text.js';
+import { areaHeader, keyLegend, keyPrompt, type PromptKey } from './text.js';
 
 const READ: PromptKey[] = [['N', 'Next'], ['P', 'Prev'], ['R', 'Reply'], ['T', 'Thread'], ['+', 'thread next'], ['-', 'parent'], ['D', 'Delete'], ['M', 'Move'], ['Q', 'Quit']];
 
@@ -16,5 +16,28 @@ describe('a prompt of hotkeys', () => {
     assert.equal(stripPipeCodes(keyPrompt(READ, 20)), '[NPRT+-DMQ?]: ');
     for (let cols = 20; cols <= 120; cols++) assert.ok(displayWidth(stripPipeCodes(keyPrompt(READ, cols))) <= cols - 1, `${cols} columns`);
     assert.deepEqual(keyLegend(READ.slice(3, 5)).map(stripPipeCodes), ['T  Thread', '+  thread next']);
+  });
+});
+
+describe("the message areas menu's header", () => {
+  const general = { name: 'General', tag: 'general', conference: 'Local' };
+  const plain = (area: typeof general, total: number, fresh: number, cols: number): string[] => areaHeader(area, total, fresh, cols).map(stripPipeCodes);
+
+  it('names the tag and conference where they fit, drops them where not, and takes two rows on a narrow screen', () => {
+    assert.deepEqual(plain(general, 1, 1, 80), ['Area: General (general, Local) - 1 message, 1 new']);
+    assert.deepEqual(plain(general, 12, 0, 40), ['Area: General - 12 messages, 0 new']);
+    // 24 columns: three rows broken mid-word before
+    assert.deepEqual(plain(general, 1, 1, 24), ['Area: General', '1 message, 1 new']);
+    assert.deepEqual(plain({ name: 'Announcements and news', tag: 'news', conference: 'Local' }, 3, 2, 24), ['Area: Announcements and', '3 messages, 2 new']);
+  });
+
+  it('never takes more than two rows, each within the width, and shows a | in a name as it is', () => {
+    const wide = { name: 'Pipes |15 and a name of forty characters', tag: 'wide-area-tag', conference: 'A conference with a long name too' };
+    for (let cols = 20; cols <= 200; cols++) {
+      const rows = plain(wide, 12345, 12345, cols);
+      assert.ok(rows.length <= 2, `${cols} columns`);
+      for (const row of rows) assert.ok(displayWidth(row) <= cols - 1, `${cols} columns: ${row}`);
+    }
+    assert.match(plain(wide, 1, 0, 200)[0]!, /^Area: Pipes \|15 and/);
   });
 });

@@ -1,4 +1,4 @@
-import { cleanUserText } from '@carrier/core';
+import { cleanUserText, plural } from '@carrier/core';
 import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 
@@ -32,6 +32,23 @@ export function dateRow(date: string, parentId: number | null, cols: number): st
   const text = fitWidth(`${date}${reply}`, Math.max(1, cols - 2 - 'Date:'.length));
   const dateShown = text.slice(0, date.length);
   return `|08Date: |07${dateShown}${text.length > date.length ? `|08${text.slice(date.length)}` : ''}`;
+}
+
+/**
+ * The message areas menu's header for a `cols`-wide screen: one row where it fits, the first
+ * of `Area: General (general, Local) - 1 message, 1 new` and `Area: General - 1 message,
+ * 1 new`; else two, the name and the counts, each cut to the width. (At 24 columns the
+ * whole line took three rows, broken mid-word.)
+ */
+export function areaHeader(area: { name: string; tag: string; conference: string }, total: number, fresh: number, cols: number): string[] {
+  const room = Math.max(1, cols - 1);
+  const name = cleanUserText(area.name, 40);
+  const where = `(${area.tag}, ${cleanUserText(area.conference, 40)})`;
+  const counts = `${plural(total, 'message')}, ${fresh} new`;
+  const fits = (plain: string): boolean => displayWidth(plain) <= room;
+  if (fits(`Area: ${name} ${where} - ${counts}`)) return [`|15Area: ${pipeLiteral(name)} |08${pipeLiteral(where)}|07 - ${counts}`];
+  if (fits(`Area: ${name} - ${counts}`)) return [`|15Area: ${pipeLiteral(name)}|07 - ${counts}`];
+  return [`|15${pipeLiteral(fitWidth(`Area: ${name}`, room))}`, `|07${fitWidth(counts, room)}`];
 }
 
 /** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
