@@ -42,7 +42,14 @@ export interface CarrierOptions {
   scriptsDir?: string;
   artDir?: string;
   menusDir?: string;
+  /** how long the board has to log `board.started` (default START_TIMEOUT_MS) */
+  startTimeoutMs?: number;
 }
+
+/** A board that has not logged `board.started` by then is not going to (a cold tsx start on a loaded machine takes a few seconds). */
+export const START_TIMEOUT_MS = 30_000;
+/** The board's log lines a failed start quotes. */
+const START_FAILURE_LINES = 12;
 
 export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carrier-e2e-'));
@@ -99,6 +106,7 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
     }
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const closed = new Promise<void>((res) => child.once('close', () => res()));
 
   const waitForLog = (match: (l: Record<string, unknown>) => boolean, timeoutMs = 10_000) => {
     const found = logs.find(match);
@@ -110,7 +118,29 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
     });
   };
 
-  const started = await waitForLog((l) => l['event'] === 'board.started', 30_000);
+  const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS;
+  let started: Record<string, unknown>;
+  try {
+    started = await waitForLog((l) => l['event'] === 'board.started', startTimeoutMs);
+  } catch {
+    // A board that did not start leaves nothing behind (its process, its data folder) and says why.
+    const exitedItself = child.exitCode !== null || child.signalCode !== null;
+    if (!exitedItself) child.kill('SIGKILL');
+    // 'close' comes once its output is read to the end: the last lines are in `logs` and `stderr`.
+    await closed;
+    rmSync(dataDir, { recursive: true, force: true });
+    const why = exitedItself
+      ? `exited (${child.exitCode ?? child.signalCode}) before logging board.started`
+      : `did not log board.started within ${startTimeoutMs} ms, and was killed`;
+    const last = logs.slice(-START_FAILURE_LINES).map((l) => JSON.stringify(l));
+    throw new Error(
+      [
+        `carrier ${why}.`,
+        last.length > 0 ? `Its last log lines:\n${last.join('\n')}` : 'It logged nothing.',
+        `stderr: ${stderr.trim().slice(-2000) || '(empty)'}`,
+      ].join('\n'),
+    );
+  }
   const ports: Carrier['ports'] = {};
   for (const fe of started['frontEnds'] as { protocol: 'telnet' | 'ssh' | 'rlogin' | 'websocket'; port: number }[]) ports[fe.protocol === 'websocket' ? 'web' : fe.protocol] = fe.port;
 
