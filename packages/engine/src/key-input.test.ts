@@ -190,10 +190,11 @@ describe('KeyInput', () => {
     const log = createMemoryLogger();
     const input = new KeyInput('utf8', log);
     let read = 0;
+    // Reads until the close (no timeout: a loaded machine's pause must not end it early).
     const reader = (async () => {
       for (;;) {
         try {
-          await input.read(500);
+          await input.read();
           read++;
         } catch {
           return;
@@ -206,7 +207,10 @@ describe('KeyInput', () => {
         input.push(bytes('?'.repeat(100)), 'utf8');
         await new Promise((r) => setImmediate(r));
       }
-      await new Promise((r) => setTimeout(r, 50));
+      // Then the reader takes what the rate let through, KEYS_PER_TURN a turn: counted in
+      // turns, not waited for on a clock (on a loaded machine 50 ms left keys queued, and
+      // they were counted in the next second).
+      for (let turn = 0; input.queued > 0 && turn < 10 * KEY_RATE.burst; turn++) await new Promise((r) => setImmediate(r));
     };
     await flood();
     const burst = read;
