@@ -6,7 +6,7 @@ import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type Messa
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { areaHeader, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
+import { areaHeader, areaRow, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -100,13 +100,13 @@ async function jump(s: Session, areas: MessageAreas): Promise<void> {
   const list = readableAreas(areas, s.user);
   const scans = await s.store.messages.scan(s.user!.id, list.map((a) => a.tag));
   let conference = '';
+  const cols = s.terminal.cols;
   list.forEach((a, i) => {
     if (a.conference !== conference) {
       conference = a.conference;
-      s.println(`|11${field(conference, 40)}`);
+      s.println(`|11${pipeLiteral(fitWidth(cleanUserText(conference, 40), Math.max(1, cols - 1)))}`);
     }
-    const fresh = scans[i]?.count ?? 0;
-    s.println(`|15${String(i + 1).padStart(3)} |07${field(a.name, 30).padEnd(30)} |08${a.tag.padEnd(16)} |07${fresh > 0 ? `${fresh} new` : ''}`);
+    s.println(areaRow(i + 1, a, scans[i]?.count ?? 0, cols));
   });
   s.print('|11Area (number or name): |15');
   const typed = (await s.readLine({ maxLength: 40 })).trim();

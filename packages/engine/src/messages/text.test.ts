@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { displayWidth, stripPipeCodes } from '@carrier/terminal';
-import { areaHeader, keyLegend, keyPrompt, type PromptKey } from './text.js';
+import { areaHeader, areaRow, keyLegend, keyPrompt, type PromptKey } from './text.js';
 
 const READ: PromptKey[] = [['N', 'Next'], ['P', 'Prev'], ['R', 'Reply'], ['T', 'Thread'], ['+', 'thread next'], ['-', 'parent'], ['D', 'Delete'], ['M', 'Move'], ['Q', 'Quit']];
 
@@ -39,5 +39,18 @@ describe("the message areas menu's header", () => {
       for (const row of rows) assert.ok(displayWidth(row) <= cols - 1, `${cols} columns: ${row}`);
     }
     assert.match(plain(wide, 1, 0, 200)[0]!, /^Area: Pipes \|15 and/);
+  });
+});
+
+describe("an area in J's list", () => {
+  it('has its columns where they fit one row, else the number, the name cut and the count', () => {
+    const general = { name: 'General', tag: 'general' };
+    assert.equal(stripPipeCodes(areaRow(1, general, 3, 80)), `  1 ${'General'.padEnd(30)} ${'general'.padEnd(16)} 3 new`);
+    assert.equal(stripPipeCodes(areaRow(1, general, 1, 24)), '  1 General 1 new');
+    assert.equal(stripPipeCodes(areaRow(12, { name: 'Announcements and news', tag: 'news' }, 0, 24)), ' 12 Announcements and n');
+    for (let cols = 20; cols <= 120; cols++) {
+      const row = stripPipeCodes(areaRow(100, { name: 'A name | of thirty characters.', tag: 'sixteen-chars-ok' }, 12345, cols));
+      assert.ok(displayWidth(row.trimEnd()) <= cols - 1, `${cols} columns: ${row}`);
+    }
   });
 });

@@ -51,6 +51,22 @@ export function areaHeader(area: { name: string; tag: string; conference: string
   return [`|15${pipeLiteral(fitWidth(`Area: ${name}`, room))}`, `|07${fitWidth(counts, room)}`];
 }
 
+/**
+ * An area in J's list: `  1 General                        general          3 new`; where
+ * that does not fit one row of a `cols`-wide screen, the number, the name cut to what is
+ * left and the count (`  1 General 3 new`: at 24 columns each area took three rows).
+ */
+export function areaRow(n: number, area: { name: string; tag: string }, fresh: number, cols: number): string {
+  const room = Math.max(1, cols - 1);
+  const number = String(n).padStart(3);
+  const name = cleanUserText(area.name, 30);
+  const count = fresh > 0 ? `${fresh} new` : '';
+  const wide = `${number} ${name.padEnd(30)} ${area.tag.padEnd(16)} ${count}`;
+  if (displayWidth(wide.trimEnd()) <= room) return `|15${number} |07${pipeLiteral(name.padEnd(30))} |08${area.tag.padEnd(16)} |07${count}`;
+  const cut = fitWidth(name, Math.max(1, room - number.length - 1 - (count === '' ? 0 : count.length + 1)));
+  return `|15${number} |07${pipeLiteral(cut)}${count === '' ? '' : ` ${count}`}`;
+}
+
 /** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
 export async function showMessage(s: Session, header: readonly string[], body: string): Promise<void> {
   s.clear();
