@@ -4,31 +4,34 @@ import { Deadline } from './deadline.js';
 import { idleWarning, idleWarningText, lastLine } from './session/farewell.js';
 import type { Notice } from './social/notice.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+// On node:test's mock clock (setTimeout and Date, both of which Deadline reads): a loaded
+// machine's pause cannot move a real 300 ms sleep past a 400 ms deadline, or the timers'
+// cached loop time before a warning due at 200 ms.
 describe('Deadline with a warning', () => {
-  it('warns once before it expires; a touch after the warning starts both over', async () => {
+  it('warns once before it expires; a touch after the warning starts both over', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
     const events: string[] = [];
     const d = new Deadline(400, () => events.push('expired'), { beforeMs: 200, onWarn: () => events.push('warned') });
-    await sleep(300);
+    t.mock.timers.tick(300);
     assert.deepEqual(events, ['warned']);
     d.touch();
-    await sleep(300);
+    t.mock.timers.tick(300);
     assert.deepEqual(events, ['warned', 'warned'], 'warned again, a full lead after the touch');
-    await sleep(400);
+    t.mock.timers.tick(400);
     assert.deepEqual(events, ['warned', 'warned', 'expired']);
     assert.equal(d.active, false);
   });
 
-  it('a touch before the warning moves it; cancel stops everything', async () => {
+  it('a touch before the warning moves it; cancel stops everything', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
     const events: string[] = [];
     const d = new Deadline(400, () => events.push('expired'), { beforeMs: 200, onWarn: () => events.push('warned') });
-    await sleep(100);
+    t.mock.timers.tick(100);
     d.touch();
-    await sleep(150);
+    t.mock.timers.tick(150);
     assert.deepEqual(events, [], 'the warning moved with the touch');
     d.cancel();
-    await sleep(500);
+    t.mock.timers.tick(500);
     assert.deepEqual(events, []);
   });
 });
