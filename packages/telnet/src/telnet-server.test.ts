@@ -7,6 +7,7 @@ import { Cmd, Opt, Ttype } from './constants.js';
 import { TelnetDecoder, type TelnetEvent } from './decoder.js';
 import { encodeCommand, encodeNaws, encodeTtypeIs } from './encoder.js';
 import { TelnetServer, type TelnetServerOptions } from './telnet-server.js';
+import { delay, eventually } from '@carrier/core/testing';
 
 const servers: TelnetServer[] = [];
 const sockets: net.Socket[] = [];
@@ -238,13 +239,20 @@ describe('TelnetServer over loopback', () => {
   });
 
   it('costs nothing more when a caller hangs up mid-negotiation', async () => {
-    const { server, port } = await startServer({ negotiationTimeoutMs: 150 });
+    // Long enough that the hang-up comes first however loaded the machine (at 150 ms it need not).
+    const negotiationTimeoutMs = 1_000;
+    const { server, port } = await startServer({ negotiationTimeoutMs });
     let handedOver = 0;
     server.on('connection', () => handedOver++);
     const client = new RawClient(port);
     await client.until(() => client.events.length > 0, 'the opening questions');
     client.socket.destroy();
-    await new Promise((r) => setTimeout(r, 300));
+    // The server lets the caller go when it reads the hang-up: waited for, not timed (a fixed
+    // 300 ms could end, on a loaded machine, before the server had read it).
+    await eventually(() => server.clientCount() === 0, 'the server to let the caller go');
+    // Then past the negotiation deadline, which was set before this wait and so fires first:
+    // nothing is handed over for a caller who is gone.
+    await delay(negotiationTimeoutMs);
     assert.equal(handedOver, 0);
     assert.equal(server.clientCount(), 0);
   });
