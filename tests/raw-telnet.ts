@@ -1,19 +1,29 @@
-// A deliberately small telnet caller for end-to-end tests: it can stay silent (answers no
-// option) or answer TTYPE and NAWS, and it reads the board's output as raw bytes so tests
-// can assert on encodings. Protocol bytes are left in `bytes`; `text()` drops them.
+// A small telnet caller for end-to-end tests. It reads the board's output as raw bytes so
+// tests can assert on encodings: protocol bytes are left in `bytes`; `text()` drops them.
+// By default it negotiates as inetutils telnet does (the client library's negotiator:
+// BINARY, SGA and ECHO agreed, TTYPE and NAWS when given, TIMING-MARK answered, the rest
+// refused), so the board's negotiation settles on its last answer instead of waiting out
+// its deadline (1.5 s per login). `silent` is the bot or script that answers nothing.
 import net from 'node:net';
+import { ClientNegotiator, type ClientStep } from '@carrier/client/testing';
 import { eventually } from '@carrier/core/testing';
+import { Opt, TelnetDecoder } from '@carrier/telnet';
 
-const IAC = 0xff, SB = 0xfa, SE = 0xf0, WILL = 0xfb, DO = 0xfd, TTYPE = 24, NAWS = 31;
+const IAC = 0xff, SB = 0xfa, SE = 0xf0;
 
 export interface RawTelnetOptions {
   port: number;
   host?: string;
   localAddress?: string;
-  /** answer DO TTYPE with WILL and SEND with this type */
+  /** agree to TTYPE and answer every SEND with this type; without it TTYPE is refused */
   terminalType?: string;
-  /** send WILL NAWS and this size right away */
+  /** agree to NAWS and report this size; without it NAWS is refused */
   size?: { cols: number; rows: number };
+  /**
+   * answer no option at all, TIMING-MARK included, as a bot or a script does: the board
+   * waits out its negotiation deadline. Cannot be combined with terminalType or size.
+   */
+  silent?: boolean;
 }
 
 export class RawTelnet {
@@ -21,9 +31,26 @@ export class RawTelnet {
   closed = false;
   private readonly socket: net.Socket;
   private waiters: (() => void)[] = [];
+  private readonly decoder: TelnetDecoder | undefined;
+  private readonly negotiator: ClientNegotiator | undefined;
 
-  private constructor(socket: net.Socket, private readonly opts: RawTelnetOptions) {
+  private constructor(socket: net.Socket, opts: RawTelnetOptions) {
     this.socket = socket;
+    if (!opts.silent) {
+      // The output is kept as sent (CR NUL stays), and 0xF2 is data: the decoder only finds the questions.
+      this.decoder = new TelnetDecoder({ normalizeEnter: false, dropBareDataMark: false });
+      this.negotiator = new ClientNegotiator({
+        terminalTypes: opts.terminalType === undefined ? [] : [opts.terminalType],
+        cols: opts.size?.cols ?? 80,
+        rows: opts.size?.rows ?? 24,
+        env: {},
+        // CHARSET is refused below (as inetutils does), so no REQUEST is ever answered with this.
+        encoding: 'utf8',
+        // Refused, so the encoding a test sees follows from the terminal type alone, and no
+        // size is made up for a caller that was given none.
+        onOption: (_verb, option) => (option === Opt.CHARSET || (option === Opt.NAWS && !opts.size) ? false : undefined),
+      });
+    }
     socket.on('data', (d: Buffer) => {
       this.bytes = Buffer.concat([this.bytes, d]);
       this.answer(d);
@@ -37,17 +64,13 @@ export class RawTelnet {
   }
 
   static connect(opts: RawTelnetOptions): Promise<RawTelnet> {
+    if (opts.silent && (opts.terminalType !== undefined || opts.size)) {
+      return Promise.reject(new Error('a silent RawTelnet answers no option: terminalType and size would be ignored'));
+    }
     return new Promise((resolve, reject) => {
       const s = net.connect({ port: opts.port, host: opts.host ?? '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       s.once('error', reject);
-      s.once('connect', () => {
-        const c = new RawTelnet(s, opts);
-        if (opts.size) {
-          s.write(Buffer.from([IAC, WILL, NAWS]));
-          c.naws(opts.size.cols, opts.size.rows);
-        }
-        resolve(c);
-      });
+      s.once('connect', () => resolve(new RawTelnet(s, opts)));
     });
   }
 
@@ -57,20 +80,21 @@ export class RawTelnet {
     for (const f of w) f();
   }
 
-  /** Answers only what it was told to: DO TTYPE -> WILL, SB TTYPE SEND -> IS <type>. */
   private answer(d: Buffer): void {
-    const type = this.opts.terminalType;
-    if (!type) return;
-    for (let i = 0; i + 2 < d.length; i++) {
-      if (d[i] === IAC && d[i + 1] === DO && d[i + 2] === TTYPE) this.socket.write(Buffer.from([IAC, WILL, TTYPE]));
-      if (d[i] === IAC && d[i + 1] === SB && d[i + 2] === TTYPE && d[i + 3] === 1) {
-        this.socket.write(Buffer.concat([Buffer.from([IAC, SB, TTYPE, 0]), Buffer.from(type, 'latin1'), Buffer.from([IAC, SE])]));
-      }
+    if (!this.decoder || !this.negotiator) return;
+    for (const ev of this.decoder.push(d)) {
+      if (ev.type === 'subnegotiation') this.write(this.negotiator.handle(ev));
+      else if (ev.type === 'command' && ev.option !== undefined) this.write(this.negotiator.handle({ type: 'command', command: ev.command, option: ev.option }));
     }
   }
 
+  private write(step: ClientStep): void {
+    for (const b of step.send) this.socket.write(b);
+  }
+
+  /** A size report, whether or not NAWS was agreed (a board accepts one unasked). */
   naws(cols: number, rows: number): void {
-    const b = Buffer.from([IAC, SB, NAWS, cols >> 8, cols & 255, rows >> 8, rows & 255, IAC, SE]);
+    const b = Buffer.from([IAC, SB, Opt.NAWS, cols >> 8, cols & 255, rows >> 8, rows & 255, IAC, SE]);
     this.socket.write(b);
   }
 
