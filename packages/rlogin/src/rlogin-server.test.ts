@@ -33,8 +33,10 @@ async function dial(port: number, localAddress = '127.0.0.1') {
 
 describe('RloginServer', { timeout: 20_000 }, () => {
   let s: Awaited<ReturnType<typeof startServer>>;
+  // The default handshake deadline (10 s): a handshake sent at once is never beaten to it by a
+  // loaded machine's pause (at 400 ms, SyncTERM's settle of half of it had 200 ms to spare).
   before(async () => {
-    s = await startServer({ trusted: ['127.0.0.1'], synctermOrder: ['127.0.0.3'], handshakeTimeoutMs: 400 });
+    s = await startServer({ trusted: ['127.0.0.1'], synctermOrder: ['127.0.0.3'] });
   });
   after(() => s.server.close());
 
@@ -139,21 +141,26 @@ describe('RloginServer', { timeout: 20_000 }, () => {
   });
 
   it('closes a handshake sent byte by byte that stalls, at the deadline, without a connection', async () => {
-    const c = await dial(s.port, '127.0.0.2');
-    const before = s.connections.length;
-    let stop = false;
-    void (async () => {
-      for (const b of bytes('\0root\0bo')) {
-        if (stop) return;
-        c.socket.write(Buffer.from([b]));
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    })();
-    await c.closed;
-    stop = true;
-    assert.equal(s.connections.length, before);
-    assert.deepEqual(c.received(), Buffer.alloc(0), 'no NUL answer');
-    assert.ok(s.log.lines.some((l) => l['event'] === 'rlogin.handshake_timeout' && l['remote'] === '127.0.0.2'));
+    // A short deadline of its own: this handshake can never complete, so nothing races it.
+    const short = await startServer({ handshakeTimeoutMs: 400 });
+    try {
+      const c = await dial(short.port, '127.0.0.2');
+      let stop = false;
+      void (async () => {
+        for (const b of bytes('\0root\0bo')) {
+          if (stop) return;
+          c.socket.write(Buffer.from([b]));
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      })();
+      await c.closed;
+      stop = true;
+      assert.equal(short.connections.length, 0);
+      assert.deepEqual(c.received(), Buffer.alloc(0), 'no NUL answer');
+      assert.ok(short.log.lines.some((l) => l['event'] === 'rlogin.handshake_timeout' && l['remote'] === '127.0.0.2'));
+    } finally {
+      await short.server.close();
+    }
   });
 
   it('closes an HTTP request at once and answers nothing', async () => {
