@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { createTestBoard, delay, events, FakeConnection, type TestBoard } from './test-support.js';
 import { APOLOGY } from './script-stack.js';
 
@@ -249,6 +250,9 @@ describe('Session: timers', () => {
   });
 
   it('the login timer closes a caller who never logs in, and login() stops it', async () => {
+    // Long enough for the member's login (a store lookup) to come first on a loaded machine,
+    // which 150 ms need not be.
+    const loginTimeoutMs = 1_000;
     const b = await board(
       {
         matrix: `export default async (s) => {
@@ -256,7 +260,7 @@ describe('Session: timers', () => {
           await s.readKey();
         };`,
       },
-      { loginTimeoutMs: 150 },
+      { loginTimeoutMs },
     );
     await b.store.users.create({ handle: 'Ann', password: PASSWORD });
     const anonymous = b.connect();
@@ -267,7 +271,9 @@ describe('Session: timers', () => {
     const conn = new FakeConnection();
     conn.loginHint = 'ann';
     const member = b.connect(conn);
-    await delay(300);
+    // Logged in (waited for), then past the login timer, which was set first and so fires first.
+    await eventually(async () => (await b.bus.presence.snapshot()).some((p) => p.handle === 'Ann'), 'Ann logged in');
+    await delay(loginTimeoutMs);
     assert.equal(conn.closed, false);
     conn.type('x');
     await member.session.done;
