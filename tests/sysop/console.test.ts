@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { SshCaller, TelnetCaller } from '../e2e/social-callers.js';
+import { TmuxCaller } from '../e2e/messages-callers.js';
 
 const PW = 'correct-horse-7';
 
@@ -52,6 +53,19 @@ class TmuxConsole {
   }
   type(text: string): void {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-l', text]);
+  }
+  /** The window becomes 80x25 and spies on `handle`'s node (the list is by node: the selection moves down to their row). */
+  async spyAt80x25(handle: string): Promise<void> {
+    const row = new RegExp(` ${handle} +telnet`);
+    await this.wait(row);
+    this.resize(80, 25);
+    await this.wait(/^ S spy +C chat/m);
+    const rows = this.screen().split('\n');
+    const at = rows.findIndex((r) => row.test(r));
+    const firstAt = rows.findIndex((r) => /^. \d+ {2,}\S/.test(r));
+    for (let i = firstAt; i < at; i++) this.keys('Down');
+    this.keys('s');
+    await this.wait(/^(?![\s\S]*S spy +C chat)/);
   }
   kill(): void {
     try {
@@ -298,17 +312,8 @@ describe('sysop console', () => {
   it("in tmux: a sysop whose window is the caller's size (80x25) sees the caller's whole screen in the spy", { timeout: 90_000 }, async () => {
     const seat = new TmuxConsole(tmp, board);
     try {
-      await seat.wait(/alice +telnet/);
-      seat.resize(80, 25);
-      await seat.wait(/^ S spy +C chat/m);
-      const rows = seat.screen().split('\n');
-      // The list is by node: put the selection on alice's row.
-      const aliceAt = rows.findIndex((r) => / alice +telnet/.test(r));
-      const firstAt = rows.findIndex((r) => /^. \d+ {2,}\S/.test(r));
-      for (let i = firstAt; i < aliceAt; i++) seat.keys('Down');
-      seat.keys('s');
-      await seat.wait(/^(?![\s\S]*S spy +C chat)/);
-      // The spy copies what is sent from now on: alice opens who's online, a whole screen.
+      await seat.spyAt80x25('alice');
+      // Alice opens who's online after the spy came: a whole screen drawn while it watches.
       alice.send('w');
       await alice.waitScreen(/Who's online[\s\S]*Space back/);
       // Every row of alice's screen, her right-most column and bottom row too (fails without:
@@ -345,6 +350,59 @@ describe('sysop console', () => {
       await alice.waitScreen(/Command:/);
     } finally {
       seat.kill();
+    }
+  });
+
+  it("in tmux: the spy starts with the screen a real telnet caller sits at (the main menu, who's online), without a key from them", { timeout: 120_000 }, async () => {
+    await board.addUser('carol', PW);
+    const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp);
+    // capture-pane ends its last row with a newline too.
+    const rowsOf = (screen: string): string[] => screen.replace(/\n$/, '').split('\n').map((r) => r.trimEnd());
+    /** An 80x25 console spying on carol: bare, her 25 rows on its 25. */
+    const spyOnCarol = async (): Promise<TmuxConsole> => {
+      const seat = new TmuxConsole(tmp, board);
+      await seat.spyAt80x25('carol');
+      return seat;
+    };
+    /** The spy shows every row of carol's screen, and her screen is what it was before the spy (drawn again, the same). */
+    const spyShowsHerScreen = async (seat: TmuxConsole, before: string[]): Promise<void> => {
+      let want: string[] = [];
+      await eventually(
+        async () => {
+          want = rowsOf(await carol.screen());
+          const now = rowsOf(seat.screen());
+          return want.length === 25 && want.every((r, i) => now[i] === r);
+        },
+        () => `the spy to show carol's screen:\n${want.join('\n')}\nconsole:\n${seat.screen()}`,
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      // Who's online's idle column counts on every few seconds: the rest must not have changed.
+      const steady = (rows: string[]): string[] => rows.map((r) => r.replace(/\b\d+(?:s|m|h\d\dm)\b/g, 'N'));
+      assert.deepEqual(steady(want), steady(before));
+    };
+    try {
+      // At the main menu, waiting for a key: fails without (the spy stayed blank until she pressed one).
+      const atMenu = rowsOf(await carol.waitScreen(/Who's online[\s\S]*Command:/));
+      let seat = await spyOnCarol();
+      try {
+        await spyShowsHerScreen(seat, atMenu);
+        assert.ok(atMenu.some((r) => /\[carol\] Command:/.test(r)));
+      } finally {
+        seat.kill();
+      }
+      // In who's online (a full-screen view), opened before the spy came.
+      carol.send('w');
+      const inWho = rowsOf(await carol.waitScreen(/Who's online[\s\S]*carol[\s\S]*Space back/));
+      seat = await spyOnCarol();
+      try {
+        await spyShowsHerScreen(seat, inWho);
+      } finally {
+        seat.kill();
+      }
+      carol.send(' ');
+      await carol.waitScreen(/Command:/);
+    } finally {
+      carol.hangup();
     }
   });
 });

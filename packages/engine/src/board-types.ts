@@ -10,6 +10,12 @@ export type { BoardConfig } from './board-config.js';
 export interface LiveSession extends Session {
   /** Show a one-line message from someone else (sysop, board) without breaking the screen or the line being typed. */
   deliverMessage(from: string, text: string): void;
+  /**
+   * Draw the caller's screen again, the same screen (a sysop's spy starts: it copies only
+   * what is sent after that). Undefined when it was; else a few words for the spy's label
+   * saying what it shows instead (a door's screen cannot be drawn again).
+   */
+  repaint(): string | undefined;
   /** A sysop action or a shutdown ends this session with a last line (cleaned of controls). */
   disconnect(reason: string, text: string): void;
 }

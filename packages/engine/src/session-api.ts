@@ -23,6 +23,16 @@ import type { BoardFiles } from './files/board-files.js';
 /** The longest line any prompt takes (a `longLine` prompt): twice the longest real public key line. */
 export const LONG_LINE_MAX = 8 * 1024;
 
+/** How `art()` draws: see there. */
+export interface ArtOptions {
+  /** shown instead when the art is missing or broken (default: its name) */
+  fallback?: string;
+  /** a modem speed, 110-115200 */
+  baud?: number;
+  /** asked once the art is read: false sends nothing */
+  drawIf?: () => boolean;
+}
+
 /** What a `scripts/<name>.ts` file exports as default. */
 export type ScriptFunction = (s: Session, ...args: any[]) => Promise<unknown> | unknown;
 
@@ -117,9 +127,11 @@ export interface Session {
    * Show art file `name` from the art dir in the caller's encoding. A missing or broken
    * file logs a warning and prints `fallback` (or the name) instead. With `baud`, the
    * art is drawn at that modem speed (110-115200); a key shows the rest at once and
-   * stays in the input for the next read.
+   * stays in the input for the next read. With `drawIf`, nothing is sent unless it still
+   * says true once the art is read (a screen drawn again is dropped when something else
+   * took the screen meanwhile).
    */
-  art(name: string, opts?: { fallback?: string; baud?: number }): Promise<void>;
+  art(name: string, opts?: ArtOptions): Promise<void>;
   /**
    * Art `name` as rows to draw above a full-screen view (who's online and chat use their
    * art this way): each row self-contained, colours included. Null when there is no such

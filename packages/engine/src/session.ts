@@ -10,7 +10,7 @@ import type { LightbarItem, LightbarOptions } from './lightbar.js';
 import type { PagerOptions } from './pager.js';
 import type { PresenceEntry } from './presence.js';
 import { ScriptStack } from './script-stack.js';
-import type { ReadLineOptions, ScriptBoard, Session } from './session-api.js';
+import type { ArtOptions, ReadLineOptions, ScriptBoard, Session } from './session-api.js';
 import type { SessionView } from './session-view.js';
 import { part, SessionHost, type SessionContext } from './session/context.js';
 import { DisposerStack } from './session/disposers.js';
@@ -124,7 +124,7 @@ export class CallSession implements LiveSession {
   print(text: string): void { this.screen.print(text); }
   println(text = ''): void { this.screen.println(text); }
   clear(): void { this.screen.clear(); }
-  art(name: string, opts: { fallback?: string; baud?: number } = {}): Promise<void> { return this.screen.art(name, opts); }
+  art(name: string, opts: ArtOptions = {}): Promise<void> { return this.screen.art(name, opts); }
   artRows(name: string): Promise<string[] | null> { return this.screen.artRows(name); }
   readKey(opts: { timeoutMs?: number } = {}): Promise<string> { return this.widgets.readKey(opts); }
   readKeyEvent(opts: { timeoutMs?: number } = {}): Promise<Key> { return this.widgets.readKeyEvent(opts); }
@@ -175,6 +175,15 @@ export class CallSession implements LiveSession {
 
   /** @internal (LiveSession) */
   deliverMessage(from: string, text: string): void { this.social.notify({ kind: 'message', from, text, at: Date.now() }); }
+  /** @internal (LiveSession) */
+  repaint(): string | undefined {
+    if (this.closed) return 'the caller is leaving';
+    // A door's screen is the door's: its output cannot be asked for again, and a key sent
+    // to make it redraw would be a key the caller never typed.
+    if (this.router.doorHeld) return 'a door: shown as it draws';
+    if (this.router.held) return 'shown from the next change';
+    return this.social.repaint() ? undefined : 'shown from the next change';
+  }
   /** @internal (LiveSession) */
   disconnect(reason: string, text: string): void {
     if (this.closed) return;

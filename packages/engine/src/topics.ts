@@ -158,6 +158,8 @@ export interface SpyChunk {
   encoding: 'cp437' | 'utf8';
   cols: number;
   rows: number;
+  /** In the first chunk when the caller's screen could not be drawn again for the spy: what it shows instead (a door's screen, as it draws). */
+  note?: string;
 }
 export interface SpyEnd {
   spyId: string;

@@ -222,4 +222,6 @@ export interface SpyData {
   encoding: 'cp437' | 'utf8';
   cols: number;
   rows: number;
+  /** first event only, when the caller's screen could not be drawn again: what the spy shows instead */
+  note?: string;
 }

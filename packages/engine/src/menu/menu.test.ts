@@ -297,3 +297,33 @@ describe('menus: loading and hot reload', () => {
     await second.conn.waitFor('Fixed> ');
   });
 });
+
+describe("menus: drawn again for the sysop's spy", () => {
+  it('a menu waiting at its prompt draws itself again, whole, when asked (a spy starts); a key typed meanwhile is answered after it', async () => {
+    const b = await board({ main: MAIN });
+    const { conn, session } = call(b, 'alice');
+    await conn.waitFor('alice@Test Board Command: ');
+    const mark = conn.screen.length;
+    // Fails without: nothing could draw the line-mode menu again (the spy was told so).
+    assert.equal(session.repaint(), undefined);
+    conn.type('w');
+    const out = (await conn.waitFor(/hello from a script[\s\S]*Command: /, 3000, mark)).slice(mark);
+    assert.match(out, /^\x1b\[2J\x1b\[H[\s\S]*Main[\s\S]*Who's here[\s\S]*alice@Test Board Command: [\s\S]*hello from a script/);
+    assert.doesNotMatch(out, /Unknown command/);
+  });
+
+  it('menu art is drawn again at once, not at its modem speed: the caller has seen it drawn', async () => {
+    const b = await board({ main: { title: 'Main', art: { name: 'slow', baud: 300 }, prompt: 'Command: ', items: [{ key: 'W', text: 'Who', gosub: 'hello' }] } });
+    await writeFile(join(b.artDir, 'slow.utf8.ans'), `${'x'.repeat(3000)}END OF ART\r\n`);
+    const { conn, session } = call(b, 'alice');
+    await conn.waitFor('xxx');
+    // A key shows the rest at once; an unknown one leaves the menu at its prompt without drawing it again.
+    conn.type('z');
+    await conn.waitFor(/Unknown command[\s\S]*Command: /);
+    const mark = conn.screen.length;
+    assert.equal(session.repaint(), undefined);
+    // 300 baud would take 100 seconds: fails without (the art played at its speed again).
+    const again = (await conn.waitFor(/END OF ART[\s\S]*Command: /, 3000, mark)).slice(mark);
+    assert.match(again, /x{3000}END OF ART/);
+  });
+});

@@ -52,7 +52,10 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
       await drawMenu(s, menu, items);
     }
     s.print(promptText(menu, s));
-    const key = await s.readKey();
+    const key = await readKeyDrawingAgain(s, async (stillShown) => {
+      await drawMenu(s, menu, items, menu.list, stillShown);
+      if (stillShown()) s.print(promptText(menu, s));
+    });
     const match = key.length === 1 ? key.toLowerCase() : key;
     const item = items.find((i) => i.match === match) ?? (key === ESCAPE ? items.find((i) => i.action.kind === 'back') : undefined);
     s.println(key.length === 1 && key !== ' ' ? pipeLiteral(key.toUpperCase()) : '');
@@ -110,9 +113,34 @@ async function wantsLightbar(s: Session): Promise<boolean> {
   }
 }
 
-async function drawMenu(s: Session, menu: Menu, items: readonly MenuItem[], list = menu.list): Promise<void> {
+/**
+ * The caller's next key, while the menu on their screen can be drawn again (a sysop's spy
+ * starts: it copies only what is sent after that). A key typed meanwhile is acted on once
+ * the drawing is done, so the menu's answer never lands inside it.
+ */
+async function readKeyDrawingAgain(s: Session, draw: (stillShown: () => boolean) => Promise<void>): Promise<string> {
+  let drawing = Promise.resolve();
+  const stop = s.social.drawsAgain((stillShown) => {
+    drawing = drawing.then(() => (stillShown() ? draw(stillShown) : undefined)).catch((err: unknown) => {
+      if (!s.closed) s.log.warn('menu.redraw_failed', { err });
+    });
+  });
+  try {
+    return await s.readKey();
+  } finally {
+    stop();
+    await drawing;
+  }
+}
+
+/**
+ * The menu from a blank screen. `again` (drawn once more for a spy, while it says the menu
+ * is still what the caller sees) skips the modem speed: the caller has seen it drawn.
+ */
+async function drawMenu(s: Session, menu: Menu, items: readonly MenuItem[], list = menu.list, again?: () => boolean): Promise<void> {
   if (menu.art) {
-    await s.art(menu.art.name, { fallback: `|15${menu.title}|07`, ...(menu.art.baud !== undefined ? { baud: menu.art.baud } : {}) });
+    await s.art(menu.art.name, { fallback: `|15${menu.title}|07`, ...(again ? { drawIf: again } : menu.art.baud !== undefined ? { baud: menu.art.baud } : {}) });
+    if (again && !again()) return;
   } else {
     s.clear();
     s.println(`|15${menu.title}|07\n`);

@@ -61,6 +61,11 @@ export class InputRouter {
     };
   }
 
+  /** A door reads the connection itself (holdInput), as opposed to a transfer or the break-in chat (takeRaw). */
+  get doorHeld(): boolean {
+    return this.holds > 0;
+  }
+
   /** What ends the peer's side of the raw input's reader (a ZMODEM abort), while one has it. */
   get abort(): Buffer | undefined {
     return this.rawSink ? this.rawAbort : undefined;

@@ -2,6 +2,7 @@ import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type 
 import { artRows, asciiStandIns, loadArt, renderPipeCodes, wantsAsciiOnly } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
+import type { ArtOptions } from '../session-api.js';
 import type { LineKeeper } from '../social/line-keeper.js';
 
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
@@ -65,7 +66,7 @@ export class Screen {
     this.host.line().lost();
   }
 
-  async art(name: string, opts: { fallback?: string; baud?: number } = {}): Promise<void> {
+  async art(name: string, opts: ArtOptions = {}): Promise<void> {
     const { baud } = opts;
     if (baud !== undefined && !(Number.isFinite(baud) && baud >= MIN_BAUD && baud <= MAX_BAUD)) {
       throw new CarrierError(ErrorCodes.VALIDATION, `baud must be from ${MIN_BAUD} to ${MAX_BAUD} (got ${baud})`);
@@ -74,6 +75,7 @@ export class Screen {
       // No cursor moves or colour on this terminal: art drawn line by line shows as its
       // text, art that places its characters does not show at all (its fallback does).
       const rows = await this.artRows(name);
+      if (opts.drawIf && !opts.drawIf()) return;
       if (rows) for (const row of rows) this.write(`${row}\r\n`);
       else this.fallback(name, opts.fallback);
       return;
@@ -85,9 +87,10 @@ export class Screen {
       art = await loadArt(this.host.artDir, name, { encoding: term.encoding, cols: term.cols });
     } catch (err) {
       if (this.host.firstTime(`art.invalid:${name}`)) log.warn('art.invalid', { name, err });
-      this.fallback(name, opts.fallback);
+      if (!opts.drawIf || opts.drawIf()) this.fallback(name, opts.fallback);
       return;
     }
+    if (opts.drawIf && !opts.drawIf()) return;
     if (!art) {
       if (this.host.firstTime(`art.missing:${name}`)) log.warn('art.missing', { name });
       this.fallback(name, opts.fallback);

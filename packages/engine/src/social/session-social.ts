@@ -58,6 +58,10 @@ export class SessionSocial {
   private readonly passive = new Set<NoticeHandler>();
   /** full-screen views on the caller's screen, newest last */
   private readonly owners: ScreenOwner[] = [];
+  /** line-mode screens that can draw themselves again (the menu at its prompt), newest last */
+  private readonly painters: ((stillShown: () => boolean) => void)[] = [];
+  /** lendScreen() loans not yet given back */
+  private lent = 0;
   /** handlers that take only these kinds of notice */
   private readonly kinds = new Map<NoticeHandler, ReadonlySet<NoticeKind>>();
   private readonly invitations: Invitation[] = [];
@@ -154,12 +158,51 @@ export class SessionSocial {
     const owner = this.owners[this.owners.length - 1];
     if (!owner) return undefined;
     owner.suspend();
+    this.lent++;
     let given = false;
     return () => {
       if (given) return;
       given = true;
+      this.lent--;
       owner.resume();
     };
+  }
+
+  /**
+   * A line-mode screen that can draw itself again has the caller's screen while `painter`
+   * is registered (the newest on top; the menu while it waits at its prompt). Returns the
+   * unregister function. A painter that draws later (it reads its art first) checks
+   * `stillShown()` before it sends anything: false once a view, a door, a transfer or the
+   * sysop's break-in chat took the screen, or the caller left.
+   */
+  drawsAgain(painter: (stillShown: () => boolean) => void): () => void {
+    this.painters.push(painter);
+    return () => {
+      const i = this.painters.indexOf(painter);
+      if (i >= 0) this.painters.splice(i, 1);
+    };
+  }
+
+  /**
+   * @internal Draw what the caller sees again, whole (a sysop's spy starts, and copies only
+   * what is sent after that): the full-screen view on top, else the line-mode screen that
+   * registered with drawsAgain(). The caller sees the same screen drawn once more. False
+   * when nothing can (a prompt of a script, or the screen is lent out).
+   */
+  repaint(): boolean {
+    if (this.host.closed || this.lent > 0) return false;
+    const owner = this.owners[this.owners.length - 1];
+    if (owner) {
+      // resume() draws a view whole over whatever is on the screen: between the two nothing
+      // is drawn or read (both run in this turn).
+      owner.suspend();
+      owner.resume();
+      return true;
+    }
+    const painter = this.painters[this.painters.length - 1];
+    if (!painter) return false;
+    painter(() => !this.host.closed && !this.host.viewOpen() && this.lent === 0);
+    return true;
   }
 
   /** A view that shows notices itself has the screen (chat, split chat, who's online, the editor). */

@@ -7,6 +7,8 @@ import type { SpyChunk } from '../topics.js';
 export interface SpiedSession {
   readonly id: string;
   readonly conn: Connection;
+  /** Draw the caller's screen again; undefined when it was, else what the spy shows instead (LiveSession.repaint). */
+  repaint?(): string | undefined;
 }
 
 /** The part of the board the relay reads: its local sessions. */
@@ -33,6 +35,10 @@ export interface SpyHandlers {
  * directly (core's `tapOutput`); one on another process is asked for over the bus
  * (`sysop.spy`), and its process sends the copy back on `sysop.spy.data` under a lease
  * the asker renews. Output is gathered per tick, so a burst of small writes is one chunk.
+ * Nobody keeps a copy of a caller's screen in case a spy comes (a parked caller costs a
+ * few KiB): once tapped, the session is asked to draw its screen again, so the spy starts
+ * with what the caller sees; what cannot be drawn again (a door) is named in the first
+ * chunk's `note`, for the spy's label.
  */
 export class SpyRelay {
   private readonly served = new Map<string, { untap: () => void; renewedAt: number }>();
@@ -125,14 +131,16 @@ export class SpyRelay {
     let bytes = 0;
     let scheduled: NodeJS.Immediate | undefined;
     let ended = false;
+    let note: string | undefined;
     const flush = (): void => {
       scheduled = undefined;
-      if (bytes === 0) return;
+      if (bytes === 0 && note === undefined) return;
       const data = Buffer.concat(batch, bytes);
       batch = [];
       bytes = 0;
       const t = conn.terminal;
-      h.data({ data: data.toString('base64'), encoding: t.encoding, cols: t.cols, rows: t.rows });
+      h.data({ data: data.toString('base64'), encoding: t.encoding, cols: t.cols, rows: t.rows, ...(note !== undefined ? { note } : {}) });
+      note = undefined;
     };
     const untap = conn.tapOutput((b) => {
       batch.push(Buffer.from(b));
@@ -153,6 +161,14 @@ export class SpyRelay {
       if (reason !== undefined) h.end(reason);
     };
     conn.once('close', onClose);
+    // Tapped first, so the whole repaint is in the copy.
+    try {
+      note = s.repaint?.();
+    } catch (err) {
+      this.log.warn('sysop.spy_repaint_failed', { err });
+      note = 'shown from the next change';
+    }
+    if (note !== undefined) scheduled ??= setImmediate(flush);
     return () => stop();
   }
 }

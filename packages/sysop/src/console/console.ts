@@ -282,8 +282,11 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const spyOn = async (n: NodeInfo, chat: boolean): Promise<void> => {
     mode = chat ? 'chat' : 'spy';
     const term = new SpyScreen(n.terminal.cols, n.terminal.rows, n.terminal.encoding);
+    // The board draws the caller's screen again when the spy starts; what it could not
+    // (a door's screen) it names, and the label says so.
+    let note = '';
     const labelText = (): string =>
-      ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${term.cols}x${term.rows} ${n.terminal.encoding} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `;
+      ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${term.cols}x${term.rows} ${n.terminal.encoding}${note} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `;
     // Rows are the caller's, cut at the box's edge (never wrapped onto the next row).
     const box = blessed.box({
       parent: screen,
@@ -362,6 +365,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     try {
       const r = (await client.stream('spy', { node: n.node }, (ev) => {
         if (ev['event'] === 'data') {
+          if (typeof ev['note'] === 'string') note = `, ${safe(ev['note'], 40)}`;
           term.feed(ev as unknown as { data: string; encoding: 'cp437' | 'utf8'; cols: number; rows: number });
           void paint();
         } else if (ev['event'] === 'end') {

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
+import { createTestBoard, type TestBoard } from '../test-support.js';
+import { SpyRelay, type SpyHandlers } from './spy-relay.js';
+
+const boards: TestBoard[] = [];
+const relays: SpyRelay[] = [];
+afterEach(async () => {
+  for (const r of relays.splice(0)) r.close();
+  for (const b of boards.splice(0)) await b.close();
+});
+
+/** A full-screen view that draws once and then waits: nothing more is sent until the caller acts. */
+const STILL_VIEW = `export default async (s) => {
+  const v = s.view();
+  v.blessed.box({ parent: v.screen, top: 2, left: 4, width: 30, height: 3, content: 'still-screen-here' });
+  v.screen.render();
+  await v.result;
+};`;
+/** A door's shape: the door holds the input and draws its own screen. */
+const DOOR = `export default async (s) => {
+  s.holdInput();
+  s.println('the door screen');
+  await s.until(new Promise(() => undefined));
+};`;
+const PROMPT = `export default async (s) => {
+  s.print('Your name: ');
+  await s.readLine();
+};`;
+
+async function board(first: string): Promise<TestBoard> {
+  const b = await createTestBoard({ matrix: first });
+  boards.push(b);
+  return b;
+}
+
+/** What a spy gets: the copy decoded, and the notes of its chunks. */
+function spy(): SpyHandlers & { text(): string; notes: string[] } {
+  const chunks: Buffer[] = [];
+  const notes: string[] = [];
+  return {
+    data: (c) => {
+      chunks.push(Buffer.from(c.data, 'base64'));
+      if (c.note !== undefined) notes.push(c.note);
+    },
+    end: () => undefined,
+    text: () => Buffer.concat(chunks).toString('utf8'),
+    notes,
+  };
+}
+
+describe('the sysop spy starts with what the caller sees', () => {
+  it('a full-screen view that sent its screen before the spy came is drawn again, for the spy and the caller alike', async () => {
+    const b = await board(STILL_VIEW);
+    const { conn, session } = b.connect();
+    await conn.waitFor('still-screen-here');
+    const mark = conn.screen.length;
+    const relay = new SpyRelay(b.board, b.bus, b.log);
+    relays.push(relay);
+    const h = spy();
+    relay.watch(session.id, h);
+    // Fails without the repaint: the view waits for a key, so the spy got nothing at all.
+    await eventually(() => h.text().includes('still-screen-here'), () => `the spy to get the view; got ${JSON.stringify(h.text())}`);
+    assert.deepEqual(h.notes, []);
+    // The caller got the very same bytes: the same screen, drawn once more.
+    await eventually(() => conn.screen.slice(mark) === h.text(), 'the caller to get what the spy got');
+  });
+
+  it("a door's screen cannot be drawn again: the spy's first chunk says so, and the caller gets nothing (also across processes)", async () => {
+    const b = await board(DOOR);
+    const { conn, session } = b.connect();
+    await conn.waitFor('the door screen');
+    const mark = conn.screen.length;
+    // The asker's process has no such session: it asks over the bus, and the board's process serves it.
+    const serving = new SpyRelay(b.board, b.bus, b.log);
+    const asking = new SpyRelay({ session: () => undefined }, b.bus, b.log);
+    relays.push(serving, asking);
+    const h = spy();
+    asking.watch(session.id, h);
+    await eventually(() => h.notes.length > 0, 'the note to arrive');
+    assert.deepEqual(h.notes, ['a door: shown as it draws']);
+    assert.equal(h.text(), '');
+    assert.equal(conn.screen.slice(mark), '');
+  });
+
+  it("a script's own prompt cannot be drawn again: the spy is told it shows from the next change", async () => {
+    const b = await board(PROMPT);
+    const { conn, session } = b.connect();
+    await conn.waitFor('Your name: ');
+    const relay = new SpyRelay(b.board, b.bus, b.log);
+    relays.push(relay);
+    const h = spy();
+    relay.watch(session.id, h);
+    await eventually(() => h.notes.length > 0, 'the note to arrive');
+    assert.deepEqual(h.notes, ['shown from the next change']);
+    conn.type('bo');
+    await eventually(() => h.text().includes('bo'), 'what the caller types to reach the spy');
+  });
+});
+
+describe('a screen drawn again for the spy gives way to what took the screen meanwhile', () => {
+  it("a line-mode painter is told the screen is no longer its own while a transfer, a door or the sysop's break-in chat has the input", async () => {
+    const b = await board(`export default async (s) => {
+      let stillShown = () => true;
+      s.social.drawsAgain((still) => { stillShown = still; });
+      s.println('ready');
+      await s.readKey();
+      const restore = s.takeRawInput(() => undefined);
+      s.println('while the input is taken: ' + stillShown());
+      restore();
+      const release = s.holdInput();
+      s.println('while a door holds it: ' + stillShown());
+      release();
+      s.println('given back: ' + stillShown());
+      await s.readKey();
+    };`);
+    const { conn, session } = b.connect();
+    await conn.waitFor('ready');
+    assert.equal(session.repaint(), undefined);
+    conn.type('x');
+    const out = await conn.waitFor('given back: ');
+    // Fails without: the painter's art, read after the break-in chat began, was drawn over it.
+    assert.match(out, /while the input is taken: false/);
+    assert.match(out, /while a door holds it: false/);
+    assert.match(out, /given back: true/);
+  });
+
+  it('art with drawIf sends nothing when it says false once the art is read', async () => {
+    const b = await board(`export default async (s) => {
+      await s.art('banner', { drawIf: () => false, fallback: 'FALLBACK' });
+      s.println('after the dropped art');
+      await s.art('banner', { drawIf: () => true });
+      s.println('after the drawn art');
+      await s.readKey();
+    };`);
+    await writeFile(join(b.artDir, 'banner.utf8.ans'), 'THE BANNER\r\n');
+    const { conn } = b.connect();
+    const out = await conn.waitFor('after the drawn art');
+    assert.match(out, /after the dropped art[\s\S]*THE BANNER[\s\S]*after the drawn art/);
+    assert.doesNotMatch(out.slice(0, out.indexOf('after the dropped art')), /THE BANNER|FALLBACK/);
+  });
+});
