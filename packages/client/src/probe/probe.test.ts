@@ -43,7 +43,9 @@ describe('probing a host', () => {
       host: '127.0.0.1',
       ports: [ports['telnet']!, ports['ssh']!, ports['http']!, ports['rlogin']!, ports['silent']!, closedPort],
       timeoutMs: 1000,
-      bannerWaitMs: 300,
+      // The default, not 300 ms: the fakes run in this process, and a loaded machine's pause
+      // between the connect and the banner must not make a talking service look silent.
+      bannerWaitMs: 1000,
     });
     assert.equal(report.address, '127.0.0.1');
     const byPort = new Map(report.open.map((p) => [p.port, p]));
