@@ -6,7 +6,7 @@ import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type Messa
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { areaHeader, areaRow, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
+import { areaHeader, areaRow, dateRow, field, firstFitting, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -381,16 +381,23 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
   const pageSize = Math.max(3, Math.min(50, s.terminal.rows - 4));
   const pointer = await s.store.messages.lastRead(user.id, area.tag);
   let page = await s.store.messages.list(area.tag, { limit: pageSize });
-  const width = Math.max(20, s.terminal.cols - 1);
+  const cols = s.terminal.cols;
+  const width = Math.max(20, cols - 1);
+  const name = field(area.name, 40);
+  // Each on one row where the screen is narrow (at 24 columns both took three, broken mid-word).
+  const header =
+    firstFitting([`|15${name} |08- number, from, to, date, subject; * is new|07`, `|15${name} |08- * is new|07`], cols) ??
+    `|15${pipeLiteral(fitWidth(cleanUserText(area.name, 40), Math.max(1, cols - 1)))}|07`;
+  const prompt = firstFitting(['|08[|15Enter|08]|07 more |08[|15B|08]|07ack, a number reads it, |08[|15Q|08]|07uit: ', '|08[|15Enter B Q|08]|07 or a number: '], cols) ?? '|08[|15Enter B Q #|08]|07: ';
   for (;;) {
     s.clear();
-    s.println(`|15${field(area.name, 40)} |08- number, from, to, date, subject; * is new|07`);
+    s.println(header);
     if (page.length === 0) s.println('|07No messages.');
     for (const m of page) {
       const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
       s.println(`|07${pipeLiteral(line.slice(0, width))}`);
     }
-    s.print('|08[|15Enter|08]|07 more |08[|15B|08]|07ack, a number reads it, |08[|15Q|08]|07uit: |15');
+    s.print(`${prompt}|15`);
     const typed = (await s.readLine({ maxLength: 10 })).trim().toLowerCase();
     if (typed === 'q') return;
     if (typed === '') {

@@ -1,5 +1,5 @@
 import { cleanUserText, plural } from '@carrier/core';
-import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral } from '@carrier/terminal';
+import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 
 /**
@@ -42,13 +42,17 @@ export function dateRow(date: string, parentId: number | null, cols: number): st
  */
 export function areaHeader(area: { name: string; tag: string; conference: string }, total: number, fresh: number, cols: number): string[] {
   const room = Math.max(1, cols - 1);
-  const name = cleanUserText(area.name, 40);
-  const where = `(${area.tag}, ${cleanUserText(area.conference, 40)})`;
+  const name = pipeLiteral(cleanUserText(area.name, 40));
+  const where = pipeLiteral(`(${area.tag}, ${cleanUserText(area.conference, 40)})`);
   const counts = `${plural(total, 'message')}, ${fresh} new`;
-  const fits = (plain: string): boolean => displayWidth(plain) <= room;
-  if (fits(`Area: ${name} ${where} - ${counts}`)) return [`|15Area: ${pipeLiteral(name)} |08${pipeLiteral(where)}|07 - ${counts}`];
-  if (fits(`Area: ${name} - ${counts}`)) return [`|15Area: ${pipeLiteral(name)}|07 - ${counts}`];
-  return [`|15${pipeLiteral(fitWidth(`Area: ${name}`, room))}`, `|07${fitWidth(counts, room)}`];
+  const row = firstFitting([`|15Area: ${name} |08${where}|07 - ${counts}`, `|15Area: ${name}|07 - ${counts}`], cols);
+  if (row !== undefined) return [row];
+  return [`|15${pipeLiteral(fitWidth(`Area: ${cleanUserText(area.name, 40)}`, room))}`, `|07${fitWidth(counts, room)}`];
+}
+
+/** The first of `rows` (pipe-coded, one line each) that fits one row of a `cols`-wide screen. */
+export function firstFitting(rows: readonly string[], cols: number): string | undefined {
+  return rows.find((row) => displayWidth(stripPipeCodes(row)) <= cols - 1);
 }
 
 /**
