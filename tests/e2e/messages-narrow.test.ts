@@ -1,8 +1,9 @@
 // The message reader and editor on a 24-column screen, with inetutils telnet in a tmux
 // window that narrow from the start (its first NAWS says 24): the prompts fit one row
 // (the reader's took three), the area header two (it took three), J's areas a row each,
-// L's header and prompt a row each, quoted rows keep their initials when the screen's
-// width breaks them (in the reader and in a reply), and the editor's help wraps its words.
+// L's header and prompt and S's question a row each, quoted rows keep their initials when
+// the screen's width breaks them (in the reader and in a reply), and the editor's help
+// wraps its words.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { scratchDir } from '@carrier/core/testing';
@@ -45,7 +46,7 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
   /** Screen rows (trailing blanks dropped) that name a NATO word: the quoted text. */
   const quotedRows = (screen: string): string[] => screen.split('\n').filter((row) => NATO.test(row));
 
-  it('the prompts fit one row: the keys and ?, which says what each does; the area header takes two, J\'s areas and L\'s header one each', async () => {
+  it('the prompts fit one row: the keys and ?, which says what each does; the area header takes two, J\'s areas, L\'s header and S\'s question one each', async () => {
     const c = await call();
     c.send('m');
     // (the header was 'Area: General (general, Local) - 1 message, 1 new' on three rows, broken mid-word)
@@ -60,6 +61,15 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     await c.waitScreen(/^General - \* is new\s*\n\* +\d+ erin\s*\n\[Enter B Q #\]: *$/m);
     c.send('q\r');
     await c.waitScreen(/\[Enter B Q #\]: q\s*\n+Area: General\s*\n1 message, 1 new\s*\n\[J P R L N S A Q \?\]:\s*$/);
+    // S asks where on one row (two before)
+    c.send('s');
+    await c.waitScreen(/^Search for: *$/m);
+    c.send('agree\r');
+    await c.waitScreen(/^Search for: agree\s*\nThis area or All\? *$/m);
+    c.send('t');
+    await c.waitScreen(/^1 found\s*\n +\d+ general .*\nRead which number\? *$/m);
+    c.send('\r');
+    await c.waitScreen(/Read which number\?\s*\n+Area: General\s*\n1 message, 1 new\s*\n\[J P R L N S A Q \?\]:\s*$/);
     c.send('r');
     await c.waitScreen(/^I agree\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
     c.send('?');

@@ -445,7 +445,7 @@ async function search(s: Session, area: MessageArea): Promise<void> {
   s.print('|11Search for: |15');
   const query = (await s.readLine({ maxLength: 80 })).trim();
   if (query === '') return;
-  s.print('|11In |15T|11his area or |15A|11ll areas? |07');
+  s.print(firstFitting(['|11In |15T|11his area or |15A|11ll areas? |07', '|15T|11his area or |15A|11ll? |07'], s.terminal.cols) ?? '|08[|15T A|08]|07? ');
   const all = (await s.readKey()).toLowerCase() === 'a';
   s.println('');
   const areas = await messageAreasOf(s.board);
