@@ -98,7 +98,9 @@ describe('the status report', () => {
 });
 
 describe('a report for the callers\' port', () => {
-  it('is made once for many askers at a time, and reused while it is recent', async () => {
+  it('is made once for many askers at a time, and reused while it is recent', async (t) => {
+    // The report's age is read on a mock clock, so a busy machine cannot age it early.
+    t.mock.timers.enable({ apis: ['Date'] });
     let made = 0;
     const shared = recentReport(async () => {
       made++;
@@ -107,9 +109,10 @@ describe('a report for the callers\' port', () => {
     }, 200);
     await Promise.all(Array.from({ length: 50 }, () => shared()));
     assert.equal(made, 1, 'fifty at once share one');
+    t.mock.timers.tick(199);
     await shared();
     assert.equal(made, 1, 'a recent one is reused');
-    await new Promise((r) => setTimeout(r, 250));
+    t.mock.timers.tick(1);
     await shared();
     assert.equal(made, 2, 'an old one is made again');
   });
