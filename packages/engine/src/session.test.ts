@@ -305,7 +305,9 @@ describe('Session: hang-up and bookkeeping', () => {
     const before = Date.now();
     conn.reset();
     await session.done;
-    assert.ok(Date.now() - before < 1000);
+    // At once, not at a timeout: the board's own timers here are minutes (login 2 min, idle
+    // 10 min); 5 s leaves a busy CI machine room without letting one of them pass.
+    assert.ok(Date.now() - before < 5000);
     assert.deepEqual(await b.bus.presence.snapshot(), []);
     const [call] = await b.store.calls.recent(1);
     assert.equal(call?.handle, 'Ann');
