@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisBus } from '@carrier/engine';
 import { createMemoryLogger } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 import { plain, waitForScreen, whoIsOnline, whoIsOnlineUntil } from './callers.js';
@@ -106,9 +107,11 @@ describe('two carrier processes sharing PostgreSQL and Redis', { skip, timeout: 
     const from = ann.text().length;
     ann.send('w');
     await ann.waitFor(/Space back/, 10_000, from);
-    await new Promise((r) => setTimeout(r, 100));
-    // The list starts on the caller's own row; walk to Bob's.
-    const rows = [...plain(ann.text().slice(from)).matchAll(/\b\d+\s+(ann|bob)\s+(?:telnet|ssh)\b/g)].map((m) => m[1]);
+    // The list starts on the caller's own row; walk to Bob's (both rows drawn first: a busy
+    // machine may draw the list in more than one write).
+    const listed = (): (string | undefined)[] => [...plain(ann.text().slice(from)).matchAll(/\b\d+\s+(ann|bob)\s+(?:telnet|ssh)\b/g)].map((m) => m[1]);
+    await eventually(() => listed().includes('ann') && listed().includes('bob'), () => `both rows in who's online: ${listed().join(',')}`, { timeoutMs: 10_000 });
+    const rows = listed();
     const steps = rows.indexOf('bob') - rows.indexOf('ann');
     assert.ok(rows.includes('bob') && rows.includes('ann'), rows.join(','));
     ann.send((steps > 0 ? '\x1b[B' : '\x1b[A').repeat(Math.abs(steps)));
