@@ -16,8 +16,8 @@ const skip = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_UR
 async function members(c: RawTelnet): Promise<string> {
   const from = c.text().length;
   c.send('/who\r');
-  await c.waitFor(/In #lobby:/, 10_000, from);
-  await new Promise((r) => setTimeout(r, 300));
+  // The whole line (to the colour reset that ends it), not a fixed wait after its start.
+  await c.waitFor(/In #lobby:[^\x1b\r\n]*\x1b\[0m/, 10_000, from);
   const line = /In #lobby:([^\r\n]*)/.exec(plain(c.text().slice(from)));
   return line?.[1] ?? '';
 }
