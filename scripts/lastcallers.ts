@@ -34,10 +34,14 @@ export default async function lastcallers(s: Session): Promise<void> {
     const line = handle.slice(0, 20).padEnd(21) + via.slice(0, 9).padEnd(10) + when(at).padEnd(18) + (time.padEnd(8) + (wide ? clipToWidth(from ?? '', 22) : '')).trimEnd();
     return pipeLiteral(line);
   };
-  s.clear();
-  s.println('|15Last callers');
-  s.println(`|08${header}`);
-  s.println(`|08${'-'.repeat(Math.min(79, s.terminal.cols - 1))}`);
+  const rule = `|08${'-'.repeat(Math.min(79, s.terminal.cols - 1))}`;
+  const title = (): void => {
+    s.clear();
+    s.println('|15Last callers');
+    s.println(`|08${header}`);
+    s.println(rule);
+  };
+  title();
   const now = Date.now();
   const lines: string[] = [];
   for (const e of on.slice(0, 20)) {
@@ -49,7 +53,8 @@ export default async function lastcallers(s: Session): Promise<void> {
   }
   // Up to 40 rows: a page at a time, the three rows above and the pause below kept in view
   // (printed straight, the title and the first rows scrolled off a 24-row screen).
-  if (!(await s.pager(lines.join('\n'), { pipeCodes: true, above: 5 }))) return;
+  // (drawn again with its title for a sysop's spy that starts at the more-prompt)
+  if (!(await s.pager(lines.join('\n'), { pipeCodes: true, above: 5, drawAbove: title }))) return;
   s.println('');
   await s.pause();
 }

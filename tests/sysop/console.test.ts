@@ -54,8 +54,12 @@ class TmuxConsole {
   type(text: string): void {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-l', text]);
   }
-  /** The window becomes 80x25 and spies on `handle`'s node (the list is by node: the selection moves down to their row). */
-  async spyAt80x25(handle: string): Promise<void> {
+  /**
+   * The window becomes 80x25 and spies on `handle`'s node (the list is by node: the selection
+   * moves down to their row); resolves once `started` shows (default: the key bar is gone,
+   * the caller's 80x25 bare over the whole window).
+   */
+  async spyAt80x25(handle: string, started = /^(?![\s\S]*S spy +C chat)/): Promise<void> {
     const row = new RegExp(` ${handle} +telnet`);
     await this.wait(row);
     this.resize(80, 25);
@@ -65,7 +69,7 @@ class TmuxConsole {
     const firstAt = rows.findIndex((r) => /^. \d+ {2,}\S/.test(r));
     for (let i = firstAt; i < at; i++) this.keys('Down');
     this.keys('s');
-    await this.wait(/^(?![\s\S]*S spy +C chat)/);
+    await this.wait(started);
   }
   kill(): void {
     try {
@@ -74,6 +78,29 @@ class TmuxConsole {
       /* already gone */
     }
   }
+}
+
+// capture-pane ends its last row with a newline too.
+const rowsOf = (screen: string): string[] => screen.replace(/\n$/, '').split('\n').map((r) => r.trimEnd());
+
+/**
+ * The spy (bare, at the console's top-left) shows every row of the caller's `rows`-row
+ * screen, and the caller's screen is what it was before the spy (`before`): drawn again, the same.
+ */
+async function spyShowsScreen(seat: TmuxConsole, caller: TmuxCaller, before: string[], rows: number): Promise<void> {
+  let want: string[] = [];
+  await eventually(
+    async () => {
+      want = rowsOf(await caller.screen());
+      const now = rowsOf(seat.screen());
+      return want.length === rows && want.every((r, i) => now[i] === r);
+    },
+    () => `the spy to show ${caller.name}'s screen:\n${want.join('\n')}\nconsole:\n${seat.screen()}`,
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+  // Who's online's idle column counts on every few seconds: the rest must not have changed.
+  const steady = (rows: string[]): string[] => rows.map((r) => r.replace(/\b\d+(?:s|m|h\d\dm)\b/g, 'N'));
+  assert.deepEqual(steady(want), steady(before));
 }
 
 describe('sysop console', () => {
@@ -356,30 +383,13 @@ describe('sysop console', () => {
   it("in tmux: the spy starts with the screen a real telnet caller sits at (the main menu, who's online), without a key from them", { timeout: 120_000 }, async () => {
     await board.addUser('carol', PW);
     const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp);
-    // capture-pane ends its last row with a newline too.
-    const rowsOf = (screen: string): string[] => screen.replace(/\n$/, '').split('\n').map((r) => r.trimEnd());
     /** An 80x25 console spying on carol: bare, her 25 rows on its 25. */
     const spyOnCarol = async (): Promise<TmuxConsole> => {
       const seat = new TmuxConsole(tmp, board);
       await seat.spyAt80x25('carol');
       return seat;
     };
-    /** The spy shows every row of carol's screen, and her screen is what it was before the spy (drawn again, the same). */
-    const spyShowsHerScreen = async (seat: TmuxConsole, before: string[]): Promise<void> => {
-      let want: string[] = [];
-      await eventually(
-        async () => {
-          want = rowsOf(await carol.screen());
-          const now = rowsOf(seat.screen());
-          return want.length === 25 && want.every((r, i) => now[i] === r);
-        },
-        () => `the spy to show carol's screen:\n${want.join('\n')}\nconsole:\n${seat.screen()}`,
-        { timeoutMs: 20_000, intervalMs: 100 },
-      );
-      // Who's online's idle column counts on every few seconds: the rest must not have changed.
-      const steady = (rows: string[]): string[] => rows.map((r) => r.replace(/\b\d+(?:s|m|h\d\dm)\b/g, 'N'));
-      assert.deepEqual(steady(want), steady(before));
-    };
+    const spyShowsHerScreen = (seat: TmuxConsole, before: string[]): Promise<void> => spyShowsScreen(seat, carol, before, 25);
     try {
       // At the main menu, waiting for a key: fails without (the spy stayed blank until she pressed one).
       const atMenu = rowsOf(await carol.waitScreen(/Who's online[\s\S]*Command:/));
@@ -403,6 +413,47 @@ describe('sysop console', () => {
       await carol.waitScreen(/Command:/);
     } finally {
       carol.hangup();
+    }
+  });
+  it("in tmux: the spy starts with the screen of a caller at a lightbar menu, and at last callers' more-prompt, without a key from them", { timeout: 120_000 }, async () => {
+    await board.addUser('dora', PW);
+    // Finished calls, so last callers has more than a 10-row window's first page.
+    for (let i = 0; i < 3; i++) (await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.4')).hangup();
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    try {
+      dora.send('u');
+      await dora.waitScreen(/Change which\?/);
+      dora.send('m');
+      await dora.waitScreen(/Menus\s+lightbar/);
+      dora.send('q');
+      const atBar = rowsOf(await dora.waitScreen(/Who's online[\s\S]*Goodbye/));
+      assert.ok(!atBar.some((r) => /Command:/.test(r)), 'the lightbar menu, not the hotkey prompt');
+      // Fails without: the lightbar registered no redraw, the spy said 'shown from the next change' and stayed blank.
+      let seat = new TmuxConsole(tmp, board);
+      try {
+        await seat.spyAt80x25('dora');
+        await spyShowsScreen(seat, dora, atBar, 25);
+      } finally {
+        seat.kill();
+      }
+      // Last callers on a 10-row window stops at its more-prompt after four rows under its title.
+      dora.resize(80, 10);
+      await dora.waitScreen(/Who's online/);
+      dora.send('l');
+      const atMore = rowsOf(await dora.waitScreen(/Last callers[\s\S]*More/));
+      seat = new TmuxConsole(tmp, board);
+      try {
+        // The caller's 80x10 fits the 80x25 console bare, at its top-left, the label under it.
+        await seat.spyAt80x25('dora', /spying on node \d+ dora 80x10/);
+        await spyShowsScreen(seat, dora, atMore, 10);
+        assert.ok(atMore.some((r) => /^Handle +Via/.test(r)), 'the title rows are in the spy too');
+      } finally {
+        seat.kill();
+      }
+      dora.send('q');
+      await dora.waitScreen(/Who's online/);
+    } finally {
+      dora.hangup();
     }
   });
 });

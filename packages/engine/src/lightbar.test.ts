@@ -178,3 +178,75 @@ test('runLightbar follows the resizes its io reports, and stops listening once d
   assert.equal(await picked, 1);
   assert.equal(stopped, true);
 });
+
+/** An io whose keys come when the test says, and which takes a painter as SessionSocial.drawsAgain does. */
+function spiedIo(size = SIZE) {
+  const writes: string[] = [];
+  let painter: ((stillShown: () => boolean) => void) | undefined;
+  const waiting: Array<(key: string) => void> = [];
+  return {
+    writes,
+    /** the painter registered now, if any */
+    painter: () => painter,
+    /** the lightbar is waiting for a key */
+    reading: () => waiting.length > 0,
+    type: (key: string) => waiting.shift()!(key),
+    io: {
+      write: (t: string) => void writes.push(t),
+      size: () => size,
+      readKey: () => new Promise<string>((resolve) => waiting.push(resolve)),
+      drawsAgain: (p: (stillShown: () => boolean) => void) => {
+        painter = p;
+        return () => (painter = undefined);
+      },
+    },
+  };
+}
+const turn = () => new Promise((r) => setImmediate(r));
+
+test("runLightbar: asked to draw the screen again (a sysop's spy starts), it draws what is above, then the list as it is; a key typed meanwhile is acted on after it", async () => {
+  const t = spiedIo();
+  let above: (() => void) | undefined;
+  const picked = runLightbar(t.io, ['Apples', 'Pears', 'Plums'], {
+    drawAbove: async () => {
+      await new Promise<void>((resolve) => (above = resolve));
+      t.io.write('MENU TITLE\r\n');
+    },
+  });
+  t.type('down');
+  await turn();
+  // Fails without: the lightbar registered nothing that could draw it again.
+  const paint = t.painter();
+  assert.ok(paint, 'the waiting lightbar can be drawn again');
+  paint(() => true);
+  await turn();
+  t.type('enter');
+  await turn();
+  // The art is still being read: the Enter waits for the screen to be drawn.
+  assert.ok(!t.writes.some((w) => w === 'MENU TITLE\r\n'));
+  above!();
+  assert.equal(await picked, 1);
+  const at = t.writes.indexOf('MENU TITLE\r\n');
+  assert.ok(at >= 0);
+  const again = t.writes[at + 1]!;
+  assert.equal(again.split('\r\n').length, 3, 'every entry, from where the title left the cursor');
+  assert.equal(highlighted(again), 'Pears', 'the highlight where the caller moved it');
+  assert.match(t.writes.slice(at + 2).join(''), /\r\n$/, 'then Enter, below the list');
+  assert.equal(t.painter(), undefined, 'nothing left registered once done');
+});
+
+test('runLightbar: drawn again without what is above, the list alone is drawn again where it stands; nothing once the screen is taken', async () => {
+  const t = spiedIo();
+  const picked = runLightbar(t.io, ['Apples', 'Pears', 'Plums']);
+  await turn();
+  const before = t.writes.length;
+  t.painter()!(() => false);
+  await turn();
+  assert.equal(t.writes.length, before, 'nothing while something else has the screen');
+  t.painter()!(() => true);
+  await turn();
+  // From the list's first row (the cursor is on the highlight, Apples), everything below erased.
+  assert.match(t.writes.slice(before).join(''), /^\r\x1b\[0m\x1b\[J[\s\S]*Apples[\s\S]*Pears[\s\S]*Plums/);
+  t.type('escape');
+  assert.equal(await picked, undefined);
+});

@@ -1,4 +1,5 @@
 import { charWidth, renderPipeCodes, stripPipeCodes } from '@carrier/terminal';
+import { readKeyDrawingAgain, type DrawsAgain } from './draw-again.js';
 import { describeNotice, type Notice, type NoticeHandler } from './social/notice.js';
 
 /**
@@ -29,6 +30,13 @@ export interface LightbarOptions {
   normal?: string;
   selected?: string;
   disabled?: string;
+  /**
+   * Draws what the screen shows above the list from a blank screen (a menu's art or title),
+   * asked when the screen is drawn again for a sysop's spy: the whole screen is drawn, then
+   * the list under it. Without it, the list alone is drawn again where it stands. Sends
+   * nothing once `stillShown()` is false.
+   */
+  drawAbove?: (stillShown: () => boolean) => Promise<void>;
 }
 
 export interface LightbarStep {
@@ -49,6 +57,8 @@ export interface LightbarIO {
   notices?(handler: NoticeHandler, fits: (notice: Notice) => boolean): () => void;
   /** the caller's window changed size (coalesced by the caller of runLightbar); returns the unregister function */
   onResize?(fn: (cols: number, rows: number) => void): () => void;
+  /** the screen can be drawn again while the lightbar waits for a key (SessionSocial.drawsAgain) */
+  drawsAgain?: DrawsAgain;
 }
 
 const NORMAL = '|16|07';
@@ -108,6 +118,15 @@ export class Lightbar {
     const widest = Math.max(0, ...this.items.map((i) => visibleWidth(i.text)));
     // A space either side of the text; never the last column, where BBS terminals wrap.
     this.width = Math.max(1, Math.min(widest + 2, size.cols - 1));
+  }
+
+  /**
+   * The window drawn whole where the cursor stands (the screen above it was just drawn
+   * again from blank), as it is now: its highlight and scroll.
+   */
+  drawAgain(): string {
+    if (this.finished || this.empty) return '';
+    return this.draw();
   }
 
   /** The window, drawn from the cursor down; the cursor is left on the highlighted row. */
@@ -289,9 +308,15 @@ export async function runLightbar(
   io.write(bar.draw());
   const off = io.notices?.((n) => io.write(bar.notice(n, io.size().cols)), (n) => noticeRow(n, io.size().cols).whole) ?? (() => undefined);
   const offResize = io.onResize?.((cols, rows) => io.write(bar.resize({ cols, rows }))) ?? (() => undefined);
+  const { drawAbove } = opts;
+  const drawAgain = async (stillShown: () => boolean): Promise<void> => {
+    if (!drawAbove) return io.write(bar.resize(io.size()));
+    await drawAbove(stillShown);
+    if (stillShown()) io.write(bar.drawAgain());
+  };
   try {
     for (;;) {
-      const step = bar.feed(await io.readKey());
+      const step = bar.feed(await readKeyDrawingAgain(io.drawsAgain, () => io.readKey(), drawAgain));
       if (step.output) io.write(step.output);
       if (step.done) return step.index;
     }

@@ -122,3 +122,51 @@ test('the prompt is cut to one row on a narrow screen, so erasing it leaves noth
   assert.equal(prompts.length, 2);
   for (const p of prompts) assert.ok(p.replace(/\x1b\[[0-9;]*m/g, '').length <= 29, JSON.stringify(p));
 });
+
+/** A FakeTerminal that takes a painter as SessionSocial.drawsAgain does, and asks it to draw at its first prompt. */
+class SpiedTerminal extends FakeTerminal {
+  painter: ((stillShown: () => boolean) => void) | undefined;
+  mark = -1;
+  drawsAgain = (p: (stillShown: () => boolean) => void): (() => void) => {
+    this.painter = p;
+    return () => (this.painter = undefined);
+  };
+  override async readKey(): Promise<string> {
+    if (this.mark < 0 && this.painter) {
+      this.mark = this.screen.length;
+      this.painter(() => true);
+    }
+    return super.readKey();
+  }
+}
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
+test("at a more-prompt the screen can be drawn again whole (a sysop's spy starts): the rows above the prompt from the top, then the prompt", async () => {
+  const t = new SpiedTerminal({ cols: 80, rows: 6 }, [' ', 'q']);
+  assert.equal(await runPager(t, numbered(20)), false);
+  // Fails without: the pager registered nothing that could draw it again.
+  assert.ok(t.mark >= 0);
+  const again = t.screen.slice(t.mark);
+  assert.ok(again.startsWith('\x1b[2J\x1b[H'), JSON.stringify(again.slice(0, 20)));
+  const redrawn = visible(again).slice(0, visible(again).indexOf('Quit --') + 'Quit --'.length);
+  assert.deepEqual(shownLines(redrawn), ['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+  assert.match(redrawn, /line 5\r\n\r-- More \(25%\)/);
+  // then the next page as without it
+  assert.deepEqual(shownLines(visible(again).slice(redrawn.length)), ['line 6', 'line 7', 'line 8', 'line 9', 'line 10']);
+  assert.equal(t.painter, undefined, 'nothing left registered');
+});
+
+test('with a header of the script above the text, the text is drawn again in place, under it', async () => {
+  const t = new SpiedTerminal({ cols: 80, rows: 6 }, ['q']);
+  await runPager(t, numbered(20), { above: 2 });
+  const again = t.screen.slice(t.mark);
+  assert.ok(again.startsWith('\r\x1b[K\x1b[3A'), JSON.stringify(again.slice(0, 20)));
+  assert.deepEqual(shownLines(again), ['line 1', 'line 2', 'line 3']);
+});
+
+test("with the script's drawAbove, a first page is drawn again whole: the script's rows from a blank screen, the text under them, the prompt", async () => {
+  const t = new SpiedTerminal({ cols: 80, rows: 6 }, ['q']);
+  await runPager(t, numbered(20), { above: 2, drawAbove: () => t.write('\x1b[2J\x1b[HTITLE\r\nHEADER\r\n') });
+  const again = visible(t.screen.slice(t.mark));
+  assert.match(again, /^TITLE\r\nHEADER\r\n\rline 1\r\n\rline 2\r\n\rline 3\r\n\r-- More/);
+});

@@ -1,5 +1,6 @@
 import { cleanUserText } from '@carrier/core';
 import { charWidth, renderPipeCodes, wrapWords } from '@carrier/terminal';
+import { readKeyDrawingAgain, type DrawsAgain } from './draw-again.js';
 
 /**
  * Text longer than a screen, a page at a time. Pages are sized to the caller's screen
@@ -22,17 +23,28 @@ export interface PagerOptions {
    * shorter by that many, so they are still in view at the first more-prompt.
    */
   above?: number;
+  /**
+   * Draws the rows above the text (the `above` ones) from a blank screen, asked when the
+   * screen is drawn again at a more-prompt for a sysop's spy while they are still in view:
+   * the whole screen is drawn. Without it, the text is drawn again in place under them.
+   * Sends nothing once `stillShown()` is false.
+   */
+  drawAbove?: (stillShown: () => boolean) => Promise<void> | void;
 }
 
 export interface PagerIO {
   write(text: string): void;
   readKey(): Promise<string>;
   size(): { cols: number; rows: number };
+  /** the screen can be drawn again while the more-prompt waits for a key (SessionSocial.drawsAgain) */
+  drawsAgain?: DrawsAgain;
 }
 
 export const DEFAULT_MORE_PROMPT = '|08-- |07More |08({percent}%) |15Space|08 page, |15Enter|08 line, |15C|08ontinuous, |15Q|08uit --|07';
 const TAB_STOP = 8;
 const ERASE_LINE = '\r\x1b[K';
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+const RESET = '\x1b[0m';
 const PIPE_TOKEN = /\|\||\|(?:[0-2][0-9]|3[01])/y;
 
 /** The text as lines a terminal can show: no escapes or controls, tabs expanded. */
@@ -99,16 +111,39 @@ export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {
   let continuous = false;
   const above = Math.max(0, Math.trunc(opts.above ?? 0));
   let budget = Math.max(1, io.size().rows - 1 - above);
+  // The screen lines shown last, as many as the screen has rows above the prompt, kept to
+  // draw the screen again at the prompt (a sysop's spy starts); `written` counts them all.
+  const onScreen: string[] = [];
+  let written = 0;
   for (;;) {
     const line = take();
     if (line === undefined) return finish(true);
     io.write(`${show(line)}\r\n`);
+    onScreen.push(show(line));
+    written++;
+    const keep = Math.max(1, io.size().rows - 1);
+    if (onScreen.length > keep) onScreen.splice(0, onScreen.length - keep);
     if (continuous || --budget > 0) continue;
     if (pending.length === 0 && next >= lines.length) return finish(true);
     const percent = Math.floor((next / lines.length) * 100);
     const prompt = (opts.prompt ?? DEFAULT_MORE_PROMPT).replace('{percent}', String(percent));
-    io.write(renderPipeCodes(wrapLine(prompt, Math.max(1, io.size().cols - 1), true)[0] ?? ''));
-    const key = (await io.readKey()).toLowerCase();
+    const promptRow = renderPipeCodes(wrapLine(prompt, Math.max(1, io.size().cols - 1), true)[0] ?? '');
+    io.write(promptRow);
+    const rowsAbove = Math.max(1, io.size().rows - 1);
+    const { drawAbove } = opts;
+    const screenAgain = async (stillShown: () => boolean): Promise<void> => {
+      const shown = onScreen.slice(-rowsAbove);
+      const rest = `${RESET}${shown.map((l) => `${ERASE_LINE}${l}\r\n`).join('')}${ERASE_LINE}${promptRow}`;
+      // A screenful written since the text began: the prompt is on the bottom row and the
+      // text fills every row above it, so the whole screen is drawn from its top.
+      if (written >= rowsAbove) return io.write(`${CLEAR_SCREEN}${rest}`);
+      // Else the script's rows (a header) are above the text: drawn by the script, then the
+      // text under them, or the text alone, in place.
+      if (!drawAbove) return io.write(`${ERASE_LINE}\x1b[${shown.length}A${rest}`);
+      await drawAbove(stillShown);
+      if (stillShown()) io.write(rest);
+    };
+    const key = (await readKeyDrawingAgain(io.drawsAgain, () => io.readKey(), screenAgain)).toLowerCase();
     io.write(ERASE_LINE);
     if (key === 'q' || key === 'escape' || key === 'ctrl-c') return finish(false);
     if (key === 'c') continuous = true;

@@ -1,5 +1,6 @@
 import { isPlainTerminal } from '@carrier/core';
 import { charWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
+import { readKeyDrawingAgain } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { actionDefinition, type ActionOutcome } from './actions.js';
 import type { MenuLibrary } from './library.js';
@@ -37,7 +38,8 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
       await drawMenu(s, menu, [], false);
       const index = await s.lightbar(
         items.map((i) => ({ text: `|15${hotkeyLabel(i.key)}|07  ${i.text}`, ...([...i.match].length === 1 && i.match !== ' ' ? { key: i.match } : {}) })),
-        { start: Math.min(lastPick, items.length - 1) },
+        // Drawn again whole for a sysop's spy: the menu's art or title, then the bar.
+        { start: Math.min(lastPick, items.length - 1), drawAbove: (stillShown) => drawMenu(s, menu, [], false, stillShown).catch((err: unknown) => redrawFailed(s, err)) },
       );
       const item = index === undefined ? items.find((i) => i.match === 'escape') : items[index];
       if (index !== undefined) lastPick = index;
@@ -52,10 +54,15 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
       await drawMenu(s, menu, items);
     }
     s.print(promptText(menu, s));
-    const key = await readKeyDrawingAgain(s, async (stillShown) => {
-      await drawMenu(s, menu, items, menu.list, stillShown);
-      if (stillShown()) s.print(promptText(menu, s));
-    });
+    const key = await readKeyDrawingAgain(
+      (painter) => s.social.drawsAgain(painter),
+      () => s.readKey(),
+      async (stillShown) => {
+        await drawMenu(s, menu, items, menu.list, stillShown);
+        if (stillShown()) s.print(promptText(menu, s));
+      },
+      (err) => redrawFailed(s, err),
+    );
     const match = key.length === 1 ? key.toLowerCase() : key;
     const item = items.find((i) => i.match === match) ?? (key === ESCAPE ? items.find((i) => i.action.kind === 'back') : undefined);
     s.println(key.length === 1 && key !== ' ' ? pipeLiteral(key.toUpperCase()) : '');
@@ -113,24 +120,8 @@ async function wantsLightbar(s: Session): Promise<boolean> {
   }
 }
 
-/**
- * The caller's next key, while the menu on their screen can be drawn again (a sysop's spy
- * starts: it copies only what is sent after that). A key typed meanwhile is acted on once
- * the drawing is done, so the menu's answer never lands inside it.
- */
-async function readKeyDrawingAgain(s: Session, draw: (stillShown: () => boolean) => Promise<void>): Promise<string> {
-  let drawing = Promise.resolve();
-  const stop = s.social.drawsAgain((stillShown) => {
-    drawing = drawing.then(() => (stillShown() ? draw(stillShown) : undefined)).catch((err: unknown) => {
-      if (!s.closed) s.log.warn('menu.redraw_failed', { err });
-    });
-  });
-  try {
-    return await s.readKey();
-  } finally {
-    stop();
-    await drawing;
-  }
+function redrawFailed(s: Session, err: unknown): void {
+  if (!s.closed) s.log.warn('menu.redraw_failed', { err });
 }
 
 /**

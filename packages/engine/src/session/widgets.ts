@@ -1,7 +1,7 @@
 import { ConnectionClosedError, type Connection } from '@carrier/core';
 import { followResizes, LineEditor, renderPipeCodes, type Key, type NamedKey, type ViewOptions } from '@carrier/terminal';
 import { keyName, type KeyInput } from '../key-input.js';
-import { runLightbar, runNumberedList, type LightbarItem, type LightbarOptions } from '../lightbar.js';
+import { runLightbar, runNumberedList, type LightbarIO, type LightbarItem, type LightbarOptions } from '../lightbar.js';
 import { runPager, type PagerOptions } from '../pager.js';
 import { LONG_LINE_MAX, type ReadLineOptions } from '../session-api.js';
 import { openSessionView, type SessionView } from '../session-view.js';
@@ -129,7 +129,8 @@ export class Widgets {
   }
 
   pager(text: string, opts: PagerOptions = {}): Promise<boolean> {
-    return runPager(this.io(), text, opts);
+    // The more-prompt's screen is drawn again when a sysop's spy starts.
+    return runPager({ ...this.io(), drawsAgain: (painter) => this.host.social().drawsAgain(painter) }, text, opts);
   }
 
   lightbar(items: readonly (string | LightbarItem)[], opts: LightbarOptions = {}): Promise<number | undefined> {
@@ -138,7 +139,10 @@ export class Widgets {
     const { conn } = this.host;
     // A resize storm redraws at most once per limits.view.resizeDelay, within the caller's view CPU budget.
     const onResize = (fn: (cols: number, rows: number) => void): (() => void) => followResizes(conn, fn, { capped: false });
-    return runLightbar({ ...this.io(), notices: (h, fits) => this.host.social().onNotice(h, { answersKey: false, oneLine: true, fits }), onResize }, items, opts);
+    const social = this.host.social();
+    const notices: LightbarIO['notices'] = (h, fits) => social.onNotice(h, { answersKey: false, oneLine: true, fits });
+    // The lightbar's screen is drawn again when a sysop's spy starts.
+    return runLightbar({ ...this.io(), notices, onResize, drawsAgain: (painter) => social.drawsAgain(painter) }, items, opts);
   }
 
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {
