@@ -14,7 +14,10 @@
 // wrapped line ends with is its break, not a place to type). Ctrl-Y takes the cursor's
 // line and its break; Tab in overwrite mode moves along the text to the next stop (padding
 // past its end) and types over nothing; a key on the help screen changes no text; a resize
-// changes no text and keeps the cursor on its character.
+// changes no text and keeps the cursor on its character; but a quoted line (typed `AB> `) is
+// broken into rows that each start with its marks, and joined again wider: read as a wider
+// window joins them (a row's carried marks dropped, the space it broke at back), the text
+// and the cursor's character are the same.
 // These hold after every key, not only at the end.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -26,7 +29,7 @@ import { MessageEditor, displayWidth } from './editor.js';
 
 /** Keys as a terminal sends them, and `resize:N` (the window becomes N columns wide). */
 const KEYS = [
-  'a', 'bb', 'ccc ', ' ', '  ', 'word ', '漢', '\r', '\x7f', '\x1b[3~', '\x1b[A', '\x1b[B', '\x1b[C', '\x1b[D', '\x1b[H', '\x1b[F',
+  'a', 'bb', 'ccc ', 'AB> ', ' ', '  ', 'word ', '漢', '\r', '\x7f', '\x1b[3~', '\x1b[A', '\x1b[B', '\x1b[C', '\x1b[D', '\x1b[H', '\x1b[F',
   '\x19', '\x19', '\x1b[2~', '\x1b[2~', '\t', '\t', '\x0b', '\x1bOP', 'resize:6', 'resize:9', 'resize:14', 'resize:30',
 ];
 
@@ -120,6 +123,26 @@ function expected(editor: MessageEditor, before: Reading, key: Key): { text: str
   return undefined;
 }
 
+/**
+ * The message as a wider window joins it (carriedMarks): a row the re-wrap broke out of a
+ * quoted line goes on the line above without its marks, the space it broke at back; the
+ * cursor on those marks is at the start of the row's text.
+ */
+function flowed(editor: MessageEditor): { text: string; at: number } {
+  const carried = editor.carriedMarks();
+  const { row, col } = editor.cursor;
+  let text = '';
+  let at = 0;
+  for (let i = 0; i < editor.lineCount; i++) {
+    const { marks, space } = carried[i]!;
+    if (i > 0) text += marks > 0 ? (space ? ' ' : '') : editor.wrapped(i - 1) ? '' : '\n';
+    const chars = [...editor.line(i)];
+    if (i === row) at = [...text].length + Math.max(0, Math.min(col, chars.length) - marks);
+    text += chars.slice(marks).join('');
+  }
+  return { text, at };
+}
+
 /** Where the cursor is in the message as read. */
 function cursorAt(editor: MessageEditor, reading: Reading): number {
   const { row, col } = editor.cursor;
@@ -163,13 +186,13 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
     typed.push(k);
     const resize = /^resize:(\d+)$/.exec(k);
     if (resize) {
-      const before = read(editor);
-      const at = cursorAt(editor, before);
+      const before = flowed(editor);
       editor.resize(Number(resize[1]), 5);
       // (a narrower window re-wraps the text past the cap, if it must: its lines are shown whole)
-      const { now } = checkEditor(editor, Number.POSITIVE_INFINITY, `${JSON.stringify(typed)} from width ${width}, cap ${maxLines}`);
-      assert.equal(now.text.join(''), before.text.join(''), `text after ${k} of ${JSON.stringify(typed)}`);
-      assert.equal(cursorAt(editor, now), at, `cursor after ${k} of ${JSON.stringify(typed)}`);
+      checkEditor(editor, Number.POSITIVE_INFINITY, `${JSON.stringify(typed)} from width ${width}, cap ${maxLines}`);
+      const now = flowed(editor);
+      assert.equal(now.text, before.text, `text after ${k} of ${JSON.stringify(typed)}`);
+      assert.equal(now.at, before.at, `cursor after ${k} of ${JSON.stringify(typed)}`);
       continue;
     }
     for (const key of [...decoder.push(k), ...(decoder.pendingEscape ? decoder.flush() : [])]) {

@@ -741,6 +741,125 @@ describe('a resize', () => {
   });
 });
 
+describe('a resize of a reply', () => {
+  const lines = (e: MessageEditor): string[] => Array.from({ length: e.lineCount }, (_, i) => e.line(i));
+  const original = [
+    'The quick brown fox jumps over the lazy dog while the sysop watches the log',
+    'scroll by on the console of an old BBS at three in the morning.',
+    '',
+    'short line',
+    'AL> an older quote that the original kept, long enough to wrap at thirty columns',
+  ].join('\n');
+  const reply = (width: number): MessageEditor => {
+    const prefix = quotePrefix('John Doe');
+    const quote = quoteLines(original, prefix, width);
+    return new MessageEditor({ width, height: 20, quote, initial: `${quoteStart(quote, prefix, QUOTE_START_LINES, width).join('\n')}\n\nmy answer` });
+  };
+  /** The character under the cursor and the few after it. */
+  const atCursor = (e: MessageEditor): string => e.line(e.cursor.row).slice(e.cursor.col, e.cursor.col + 6);
+
+  test('narrower, every row of a quoted line keeps its marks; wide again, the lines are as they were, the cursor on its character', () => {
+    const editor = reply(80);
+    const at80 = lines(editor);
+    assert.deepEqual(at80.slice(0, 4), [
+      'JD> The quick brown fox jumps over the lazy dog while the sysop watches the log',
+      'JD> scroll by on the console of an old BBS at three in the morning.',
+      'JD>',
+      'JD> short line',
+    ]);
+    // the cursor on the 'w' of 'watches' in the first quoted line
+    editor.resize(80, 20);
+    for (const k of ['up', 'up', 'up', 'up', 'up', 'up', 'up', 'home']) editor.feed({ name: k } as never);
+    while (atCursor(editor) !== 'watche') editor.feed({ name: 'right' } as never);
+    for (const width of [30, 24, 50]) {
+      editor.resize(width, 20);
+      const now = lines(editor);
+      for (const l of now) assert.ok(displayWidth(l.trimEnd()) <= width - 1, `${width}: ${JSON.stringify(l)}`);
+      // every row of the quote carries its marks, the nested quote's both levels
+      const quoted = now.slice(0, now.indexOf(''));
+      for (const l of quoted) assert.match(l, /^JD>/, `${width}: ${JSON.stringify(l)} in ${JSON.stringify(now)}`);
+      for (const l of quoted.filter((q) => q.includes('older') || q.includes('columns'))) assert.match(l, /^JD> AL> /);
+      assert.ok(quoted.length > 5, `${width}: ${JSON.stringify(quoted)}`);
+      // and so does the text saved
+      for (const l of editor.text().split('\n').slice(0, quoted.length)) assert.match(l, /^JD>/);
+      assert.equal(atCursor(editor), 'watche', `${width}: the cursor moved`);
+      assert.equal(editor.byteCount, Buffer.byteLength(now.join('\n')));
+    }
+    editor.resize(80, 20);
+    assert.deepEqual(lines(editor), at80);
+    assert.equal(atCursor(editor), 'watche');
+  });
+
+  test('a cursor on the marks of a row the re-wrap made goes to the start of that row\'s text, and stays there', () => {
+    const editor = reply(80);
+    editor.resize(30, 20);
+    assert.equal(editor.line(1).slice(0, 4), 'JD> ');
+    editor.feed({ name: 'up' } as never);
+    while (editor.cursor.row > 1) editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'home' } as never);
+    editor.feed({ name: 'right' } as never);
+    const word = editor.line(1).slice(4, 10);
+    editor.resize(80, 20);
+    editor.resize(30, 20);
+    assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+    assert.equal(atCursor(editor), word);
+  });
+
+  test('typing in a quoted paragraph is ordinary editing; a row whose marks are deleted is quoted no longer', () => {
+    const editor = reply(80);
+    editor.resize(30, 20);
+    const at30 = lines(editor);
+    // type at the end of the first row: the overflow wraps as any text does, and the next resize marks it
+    while (editor.cursor.row > 0) editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'end' } as never);
+    editor.insertText(' added');
+    editor.resize(24, 20);
+    const quoted = lines(editor).slice(0, lines(editor).indexOf(''));
+    for (const l of quoted) assert.match(l, /^JD>/, JSON.stringify(quoted));
+    assert.match(editor.text(), /jumps\nJD> added over|jumps added\nJD> over|jumps added over/);
+    editor.resize(80, 20);
+    assert.match(editor.line(0), /^JD> The quick brown fox jumps added over the lazy dog while the sysop /);
+    // the second row of a quoted paragraph at 30 columns, its marks deleted: it is the caller's own text now
+    const again = reply(80);
+    again.resize(30, 20);
+    assert.deepEqual(lines(again), at30);
+    while (again.cursor.row > 1) again.feed({ name: 'up' } as never);
+    again.feed({ name: 'home' } as never);
+    for (let i = 0; i < 4; i++) again.feed({ name: 'delete' } as never);
+    const mine = again.line(1);
+    assert.doesNotMatch(mine, /^JD>/);
+    again.resize(80, 20);
+    assert.ok(lines(again).includes(mine), JSON.stringify(lines(again)));
+    assert.equal(again.line(0), at30[0]!.trimEnd());
+  });
+
+  test('a quoted line picked from the quote window at a narrower width keeps its marks on every row, and joins up when wider', () => {
+    const prefix = quotePrefix('John Doe');
+    const quote = quoteLines(original, prefix, 80);
+    const editor = new MessageEditor({ width: 30, height: 20, quote });
+    for (const k of [{ name: 'char', ch: 'o', ctrl: true }, { name: 'enter' }, { name: 'escape' }]) editor.feed(k as never);
+    const picked = lines(editor).slice(0, -1);
+    assert.ok(picked.length > 2, JSON.stringify(picked));
+    for (const l of picked) {
+      assert.match(l, /^JD> /);
+      assert.ok(displayWidth(l.trimEnd()) <= 29, l);
+    }
+    editor.resize(80, 20);
+    assert.deepEqual(lines(editor), [quote[0], '']);
+  });
+
+  test('marks that would take the body past its byte bound are left off: the paragraph wraps as any other', () => {
+    const line = `JD> ${'abcdefghi '.repeat(6)}abcdef`;
+    const editor = new MessageEditor({ width: 80, height: 20, maxBytes: 80, initial: line });
+    editor.resize(20, 20);
+    assert.ok(editor.byteCount <= 80, String(editor.byteCount));
+    assert.equal(editor.line(0).slice(0, 4), 'JD> ');
+    assert.doesNotMatch(editor.line(1), /^JD>/);
+    editor.resize(80, 20);
+    assert.deepEqual(lines(editor), [line]);
+  });
+});
+
 describe('the help screen', () => {
   test('F1 and Ctrl-K show every key, a page at a time at 40 columns, and any key goes back to the text unchanged', () => {
     const { editor, type } = driver({ width: 40, height: 8 });

@@ -17,7 +17,8 @@ import { helpRows } from './help.js';
  * Ctrl-Q (quote window: QUOTE_KEYS says why two), F1 or Ctrl-K (the keys, paged in the
  * text area), Ctrl-Z (save; on a message with nothing in it, asks `Nothing to send:
  * (A)bort or (C)ontinue?`), Esc (asks `Abort message? (y/N)`). A resize wraps the
- * paragraphs again to the new width.
+ * paragraphs again to the new width, a quoted one (`JD> text`) into rows that each keep
+ * its marks.
  */
 
 export interface EditorOptions {
@@ -73,6 +74,53 @@ function widthOf(chars: readonly string[], end = chars.length): number {
   for (let i = 0; i < end; i++) w += charWidth(chars[i]!);
   return w;
 }
+/**
+ * The end of a row a resize broke out of a quoted line (`JD> text`): the next row goes on
+ * with the same marks, and a wider window joins them again (rewrap()). QUOTED: broken at a
+ * space, which the re-wrap took out (no unseen space ends the row, where End and typing
+ * would have glued the words either side together), and a wider window puts back;
+ * QUOTED_CUT: inside a word longer than a row. Keys treat either as the end of a line, as
+ * Enter's: the marks are the caller's text to edit like any other, and a row whose marks
+ * they deleted is quoted no longer.
+ */
+const QUOTED = 'quoted';
+const QUOTED_CUT = 'quoted-cut';
+type LineEnd = boolean | typeof QUOTED | typeof QUOTED_CUT;
+const isQuoted = (end: LineEnd | undefined): end is typeof QUOTED | typeof QUOTED_CUT => end === QUOTED || end === QUOTED_CUT;
+
+/** Where the rows of `chars` start when broken at `limit` columns (breakPoint): the first is 0. */
+function rowStarts(chars: readonly string[], limit: number): number[] {
+  const starts = [0];
+  for (let end = breakPoint(chars, 0, limit); end >= 0; end = breakPoint(chars, end, limit)) starts.push(end);
+  return starts;
+}
+
+/**
+ * A quoted paragraph's rows within `limit` columns: `lead` (its quote marks) before each
+ * part of `body`, the space a row broke at taken off (its end says so), and where each part
+ * starts in `body`. Undefined for no marks, marks that leave no room for a wide character,
+ * or a first row whose marks read as more than `lead` (a row cut right after a `>` of the
+ * text): a wider window would not know those rows for one paragraph.
+ */
+function quotedRows(lead: readonly string[], body: readonly string[], limit: number): { rows: string[][]; ends: LineEnd[]; starts: number[] } | undefined {
+  const room = limit - widthOf(lead);
+  if (lead.length === 0 || room < 2) return undefined;
+  const starts = rowStarts(body, room);
+  const rows: string[][] = [];
+  const ends: LineEnd[] = [];
+  starts.forEach((from, j) => {
+    const to = starts[j + 1];
+    const part = body.slice(from, to ?? body.length);
+    const spaced = to !== undefined && part[part.length - 1] === ' ';
+    if (spaced) part.pop();
+    rows.push([...lead, ...part]);
+    ends.push(to === undefined ? false : spaced ? QUOTED : QUOTED_CUT);
+  });
+  return quoteMarks(rows[0]!.join('')).marks === lead.join('') ? { rows, ends, starts } : undefined;
+}
+
+const startsWith = (line: readonly string[], lead: readonly string[]): boolean => lead.every((ch, i) => line[i] === ch);
+
 const clampSize = (n: number, max: number): number => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), 1), max) : 1);
 
 /**
@@ -99,8 +147,11 @@ function breakPoint(chars: readonly string[], from: number, limit: number): numb
 export class MessageEditor {
   /** Lines, as code-point arrays (so the cursor index is a character, not a UTF-16 unit). */
   private lines: string[][] = [[]];
-  /** soft[i]: line i was broken by the wrap, so its paragraph goes on at line i + 1 (Enter ends a paragraph). */
-  private soft: boolean[] = [false];
+  /**
+   * How line i ends: true, the wrap broke it, so its paragraph goes on at line i + 1; false,
+   * Enter ended its paragraph; QUOTED, the re-wrap broke a quoted line (see rewrap()).
+   */
+  private soft: LineEnd[] = [false];
   private row = 0;
   private col = 0;
   /** The first line shown. */
@@ -214,7 +265,8 @@ export class MessageEditor {
 
   /**
    * The window changed size: every paragraph is wrapped again to the new width, as at the
-   * start (lines Enter ended stay ended; the cursor stays on its character), and the cursor
+   * start (lines Enter ended stay ended; the cursor stays on its character; a quoted line's
+   * rows each start with its marks, and are one line again when it is wide enough), and the cursor
    * kept on screen. The re-wrap is made even where it needs more lines than the cap: the
    * text is the caller's already, and a re-wrap left unmade left its lines cut off at the
    * screen's edge. The cap bounds what an edit adds (within()), and the byte bound bounds
@@ -231,37 +283,98 @@ export class MessageEditor {
     this.revision++;
   }
 
-  /** Every paragraph broken again at `width`, in one pass over the text. */
+  /**
+   * Every paragraph broken again at `width`, in one pass over the text. A quoted paragraph
+   * (its first line starts with quote marks, `JD> `: quoteMarks(), the rule a reply's quote
+   * is built by) is broken into rows that each start with those marks, and a wider window
+   * joins them again (their marks dropped): the saved message has no quoted text without
+   * them. Where the marks leave no room for a character, or adding them would take the body
+   * past its byte bound, the paragraph wraps as any other.
+   */
   private rewrap(width: number): void {
     const limit = width - 1;
     const lines: string[][] = [];
-    const soft: boolean[] = [];
+    const soft: LineEnd[] = [];
     let row = 0;
     let col = 0;
+    let bytes = this.bytes;
     for (let r = 0; r < this.lines.length; ) {
-      const para: string[] = [];
-      let cursorAt = -1;
-      do {
-        if (r === this.row) cursorAt = para.length + this.col;
-        para.push(...this.lines[r]!);
-      } while (this.wrapped(r++));
-      for (let from = 0; ; ) {
-        const end = breakPoint(para, from, limit);
-        if (cursorAt >= from && (end < 0 || cursorAt < end)) {
-          row = lines.length;
-          col = cursorAt - from;
+      const { lead, rows } = this.paragraphAt(r);
+      const body: string[] = [];
+      // (where the cursor is in the body; on the first row's marks, before it)
+      let cursorAt: number | undefined;
+      for (const [k, { at, cut, space }] of rows.entries()) {
+        const line = this.lines[at]!;
+        if (space) {
+          body.push(' ');
+          bytes++;
         }
-        lines.push(para.slice(from, end < 0 ? para.length : end));
-        soft.push(end >= 0);
-        if (end < 0) break;
-        from = end;
+        if (at === this.row) cursorAt = k === 0 && this.col < cut ? this.col - cut : body.length + Math.max(0, this.col - cut);
+        if (k > 0) bytes -= byteLength(line.slice(0, cut).join(''));
+        for (let i = cut; i < line.length; i++) body.push(line[i]!);
+        r = at + 1;
+      }
+      let made = quotedRows(lead, body, limit);
+      // (lines so far, this paragraph's and the ones still to come: the breaks' bytes)
+      if (made && bytes + (made.rows.length - 1) * byteLength(lead.join('')) + lines.length + made.rows.length + this.lines.length - r - 1 > this.maxBytes) made = undefined;
+      const quoted = made !== undefined;
+      const chars = quoted ? body : [...lead, ...body];
+      if (!quoted && cursorAt !== undefined) cursorAt += lead.length;
+      const cuts = made?.starts ?? rowStarts(chars, limit);
+      made ??= { rows: cuts.map((from, j) => chars.slice(from, cuts[j + 1] ?? chars.length)), ends: cuts.map((_, j): LineEnd => j < cuts.length - 1), starts: cuts };
+      for (let j = 0; j < cuts.length; j++) {
+        const from = cuts[j]!;
+        if (cursorAt !== undefined && (cursorAt >= from || j === 0) && (j === cuts.length - 1 || cursorAt < cuts[j + 1]!)) {
+          row = lines.length;
+          // (a cursor on the space a quoted row broke at is at the end of that row)
+          col = Math.min((quoted ? lead.length : 0) + cursorAt - from, made.rows[j]!.length);
+        }
+        lines.push(made.rows[j]!);
+        soft.push(made.ends[j]!);
+        if (quoted) bytes += (j > 0 ? byteLength(lead.join('')) : 0) - (made.ends[j] === QUOTED ? 1 : 0);
       }
     }
     this.lines = lines;
     this.soft = soft;
     this.row = row;
     this.col = col;
+    this.bytes = bytes;
     this.widthNow = width;
+  }
+
+  /**
+   * The paragraph from line `r` on: its lines (the marks each starts with, `cut`, carried
+   * there by the re-wrap; the first row's are its own), as far as the wrap broke it, or a
+   * QUOTED end goes on to a line that starts with the same marks (one whose marks the
+   * caller deleted is quoted no longer, and starts a paragraph of its own).
+   */
+  private paragraphAt(r: number): { lead: string[]; rows: Array<{ at: number; cut: number; space: boolean }> } {
+    const lead = [...quoteMarks(this.lines[r]!.join('')).marks];
+    const rows = [{ at: r, cut: lead.length, space: false }];
+    for (let i = r; i < this.lines.length - 1; i++) {
+      const end = this.soft[i];
+      if (end === true) rows.push({ at: i + 1, cut: 0, space: false });
+      else if (isQuoted(end) && lead.length > 0 && startsWith(this.lines[i + 1]!, lead)) rows.push({ at: i + 1, cut: lead.length, space: end === QUOTED });
+      else break;
+    }
+    return { lead, rows };
+  }
+
+  /**
+   * Each line as a wider window would join it to the line above: the quote marks the
+   * re-wrap carried onto it from its quoted paragraph's first row (`marks`, 0 for any other
+   * line), and what goes back between the two (`space`, the space a quoted row broke at).
+   */
+  carriedMarks(): Array<{ marks: number; space: boolean }> {
+    const carried: Array<{ marks: number; space: boolean }> = [];
+    for (let r = 0; r < this.lines.length; ) {
+      const { rows } = this.paragraphAt(r);
+      for (const [k, { at, cut, space }] of rows.entries()) {
+        carried.push({ marks: k === 0 ? 0 : cut, space });
+        r = at + 1;
+      }
+    }
+    return carried;
   }
 
   feed(key: Key): EditorOutcome {
@@ -529,7 +642,7 @@ export class MessageEditor {
       }
       // Within the reflow window only: past it the overflow gets a line of its own, still in
       // the paragraph, so a key at the top of a long paragraph costs a screenful, not all of it.
-      const next = this.soft[r] && r - row < this.reflowLines ? this.lines[r + 1] : undefined;
+      const next = this.soft[r] === true && r - row < this.reflowLines ? this.lines[r + 1] : undefined;
       this.keep(line);
       if (next) {
         // Reflow: the overflow joins the rest of its paragraph on the next line.
@@ -603,25 +716,33 @@ export class MessageEditor {
     return true;
   }
 
+  /**
+   * A line picked from the quote window goes in above the cursor's line. A quoted line wider
+   * than the window (the quote was built at the width the editor opened at) is broken into
+   * rows that each keep its marks, as a resize breaks it (rewrap()).
+   */
   private insertLineAbove(text: string): boolean {
     const chars = [...text];
-    const cost = byteLength(text) + 1;
-    if (this.lines.length >= this.maxLines || this.byteCount + cost > this.maxBytes) return false;
+    const lead = [...quoteMarks(text).marks];
+    const body = chars.slice(lead.length);
+    const { rows, ends } = quotedRows(lead, body, this.widthNow - 1) ?? { rows: [chars], ends: [false] };
+    const added = rows.reduce((n, l) => n + byteLength(l.join('')), 0);
+    if (this.lines.length + rows.length > this.maxLines || this.byteCount + added + rows.length > this.maxBytes) return false;
     const done = this.within(() => {
       const at = this.row;
-      this.lines.splice(at, 0, chars);
-      this.soft.splice(at, 0, false);
+      this.lines.splice(at, 0, ...rows);
+      this.soft.splice(at, 0, ...ends);
       // A quote is a paragraph of its own: the line above no longer runs on into what follows it.
       const above = at > 0 ? this.soft[at - 1]! : false;
       if (at > 0) this.soft[at - 1] = false;
       this.undoLog?.push(() => {
-        this.lines.splice(at, 1);
-        this.soft.splice(at, 1);
+        this.lines.splice(at, rows.length);
+        this.soft.splice(at, rows.length);
         if (at > 0) this.soft[at - 1] = above;
       });
-      this.bytes += byteLength(text);
-      this.row++;
-      this.wrap(at);
+      this.bytes += added;
+      this.row += rows.length;
+      this.wrap(at + rows.length - 1);
     });
     this.scrollToCursor();
     this.revision++;
@@ -639,19 +760,19 @@ export class MessageEditor {
     // From the line above the edited line's first word, which may fit there now; a word cut at
     // the edge starts lines above (once it is shorter, or a space ended it, it may fit above its first).
     let r = edited;
-    while (r > 0 && edited - r < this.reflowLines && this.soft[r - 1] && this.lines[r - 1]!.length > 0 && this.lines[r - 1]!.at(-1) !== ' ') r--;
-    if (r > 0 && this.soft[r - 1]) r--;
+    while (r > 0 && edited - r < this.reflowLines && this.soft[r - 1] === true && this.lines[r - 1]!.length > 0 && this.lines[r - 1]!.at(-1) !== ' ') r--;
+    if (r > 0 && this.soft[r - 1] === true) r--;
     let completing = false;
     let resume = 0;
     for (;;) {
       // A cut word that came back up whole may fit on the line above it now (and the lines
       // below it go on as they would have).
-      if (completing && !this.runsOn(r) && r > 0 && this.soft[r - 1]) {
+      if (completing && !this.runsOn(r) && r > 0 && this.soft[r - 1] === true) {
         completing = false;
         resume = r + 1;
         r--;
       }
-      if (!(r < this.lines.length - 1 && this.soft[r] && r - edited < this.reflowLines)) return;
+      if (!(r < this.lines.length - 1 && this.soft[r] === true && r - edited < this.reflowLines)) return;
       // A word cut at the edge starts a line of its own: after a delete, its start may be
       // behind another word here (wrap() moves it down to the rest of it).
       // (only inside within(): moving it may need one more line, past the cap)
@@ -739,7 +860,7 @@ export class MessageEditor {
     const next = this.lines[r + 1]!;
     this.keep(line);
     // At the start of a wrapped line the character before the cursor is the previous line's last (its space).
-    if (backward && this.soft[r] && line.length > 0) this.bytes -= byteLength(line.pop()!);
+    if (backward && this.soft[r] === true && line.length > 0) this.bytes -= byteLength(line.pop()!);
     this.row = r;
     this.col = line.length;
     line.push(...next);
@@ -779,7 +900,7 @@ export class MessageEditor {
     if (this.row >= this.lines.length - 1) return false;
     const next = this.lines[this.row + 1]!;
     // At the end of a wrapped line the character after the cursor is the next line's first.
-    if (this.soft[this.row] && next.length > 0) {
+    if (this.soft[this.row] === true && next.length > 0) {
       const done = this.within(() => {
         this.keep(next);
         this.bytes -= byteLength(next.shift()!);
@@ -798,7 +919,11 @@ export class MessageEditor {
     this.bytes -= byteLength(gone!.join(''));
     // The line above runs on only if the deleted one did.
     const [goneSoft] = this.soft.splice(this.row, 1);
-    if (this.row > 0) this.soft[this.row - 1] = this.soft[this.row - 1]! && goneSoft!;
+    // (a quoted row's end stays one: Enter's, or the re-wrap's, which a wider window joins only to a row with the marks)
+    if (this.row > 0) {
+      const above = this.soft[this.row - 1]!;
+      this.soft[this.row - 1] = above === false || goneSoft === false ? false : above === true ? goneSoft! : above;
+    }
     // A word cut at the edge whose rest was on the deleted line ends where it is now: it is
     // not glued to the next line's first word.
     if (this.row > 0 && this.row < this.lines.length && this.runsOn(this.row - 1)) this.soft[this.row - 1] = false;
