@@ -118,4 +118,25 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     await c.waitScreen(/Message aborted\./);
     c.hangup();
   });
+  it("the thread view's Thread row fits one row, its 60-character subject cut (it took three)", async () => {
+    const subject = 'A subject long enough to take three rows of a narrow screen';
+    const posted = await board.cli(['msg', 'post', 'announcements', '--from', 'erin', '--subject', subject], 'Short body.');
+    assert.equal(posted.code, 0, posted.stderr);
+    const c = await call();
+    c.send('m');
+    await c.waitScreen(/\[J P R L N S A Q \?\]:\s*$/);
+    c.send('j');
+    await c.waitScreen(/Area \(number or name\): *$/m);
+    c.send('2\r');
+    await c.waitScreen(/^Area: Announcements/m);
+    c.send('r');
+    await c.waitScreen(/^Short body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
+    c.send('t');
+    // 'Thread: ' and the subject cut to what is left of 23 columns, then the tree
+    const tree = await c.waitScreen(/^Read which number\? *$/m);
+    assert.match(tree, /^Thread: A subject long\s*\n>#\d+ erin: A subject/m);
+    c.send('\r');
+    await c.waitScreen(/\[N P R T \+ - Q \?\]:\s*$/);
+    c.hangup();
+  });
 });

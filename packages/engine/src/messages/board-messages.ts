@@ -361,7 +361,8 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
     }
   };
   walk(null, 0);
-  s.println(`|15Thread: ${field(all[0]?.subject ?? m.subject, 60)}`);
+  // One row, as the reader's header rows (a 60-character subject took three at 24 columns).
+  s.println(headerRow('Thread:', all[0]?.subject ?? m.subject, 60, s.terminal.cols));
   const width = Math.max(20, s.terminal.cols - 1);
   for (const { t, depth } of rows) {
     const mark = t.id === m.id ? '>' : ' ';
