@@ -443,6 +443,51 @@ describe('Session: resize', () => {
   });
 });
 
+describe("Session: the window's size in who's online", () => {
+  it('a new size reaches presence once the resizes settle, not a second later; a storm of them is one presence write a second at most', async (t) => {
+    const b = await board({ matrix: `export default async (s) => { s.println('ready'); await s.readKey(); };` });
+    const { conn, session } = b.connect();
+    await conn.waitFor('ready');
+    const mine = async () => (await b.bus.presence.snapshot()).find((e) => e.sessionId === session.id);
+    await eventually(async () => (await mine())?.node, 'the session in presence');
+    const published: string[] = [];
+    const off = b.bus.subscribe('presence.update', (e) => {
+      if (e.sessionId === session.id) published.push(`${e.terminal.cols}x${e.terminal.rows}`);
+    });
+    /** Let the presence ledger and the bus (promises, immediates: not on the mock clock) run. */
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    // The mock clock starts a quiet minute after the session's last presence write.
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() + 60_000 });
+    try {
+      conn.setSize(10, 5, 'naws');
+      t.mock.timers.tick(100);
+      await settle();
+      // Fails without: the resize armed a 1 s timer, so a sysop's T read the old size for a second.
+      assert.deepEqual(published, ['10x5']);
+      const entry = await mine();
+      assert.deepEqual([entry?.terminal.cols, entry?.terminal.rows], [10, 5]);
+      // A resize storm: 200 sizes over two seconds.
+      published.length = 0;
+      for (let i = 0; i < 200; i++) {
+        conn.setSize(20 + (i % 50), 10 + (i % 7), 'naws');
+        t.mock.timers.tick(10);
+        await settle();
+      }
+      t.mock.timers.tick(1_000);
+      await settle();
+      assert.ok(published.length <= 3, `presence writes in a 2 s storm: ${published.length}`);
+      assert.equal(published.at(-1), `${20 + (199 % 50)}x${10 + (199 % 7)}`, 'the last size is the one shown');
+    } finally {
+      t.mock.timers.reset();
+      off();
+    }
+    conn.type('q');
+    await session.done;
+  });
+});
+
 describe('Session: art', () => {
   it('sends an art file as bytes in the caller encoding', async () => {
     const b = await board({ matrix: `export default async (s) => { await s.art('logo'); };` });

@@ -201,10 +201,7 @@ export class CallSession implements LiveSession {
       const leftover = await prepareTerminal(this.conn, this.ctx.config, this.log, () => this.closed);
       if (this.closed) return;
       this.listen('data', (bytes: Buffer) => this.router.push(bytes));
-      this.listen('resize', (cols: number, rows: number) => {
-        this.logger.debug('session.resize', { cols, rows });
-        this.presence.schedule();
-      });
+      this.disposers.defer(this.presence.followResizes());
       if (leftover.length > 0) this.router.push(leftover);
       const node = await this.presence.claimNode();
       if (this.closed) return;

@@ -1,5 +1,6 @@
 import { cleanUserText, type Connection, type Logger } from '@carrier/core';
 import type { Store, User } from '@carrier/store';
+import { coalesceResizes } from '@carrier/terminal';
 import type { Bus } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
 
@@ -8,7 +9,10 @@ import type { PresenceEntry } from '../presence.js';
  * flood a Redis bus, so input refreshes lastInputAt at most this often.
  */
 const PRESENCE_INPUT_REFRESH_MS = 15_000;
-/** Resize storms (NAWS floods, window drags) become one presence update. */
+/**
+ * Presence hears of a session at most this often from what changes by itself (input, the
+ * window's size): a resize storm (NAWS floods, window drags) is one update a second at most.
+ */
 const PRESENCE_COALESCE_MS = 1_000;
 /** The longest activity who's-online shows. */
 export const MAX_ACTIVITY_LENGTH = 60;
@@ -71,6 +75,39 @@ export class PresencePublisher {
     if (now - this.lastPublishedAt >= PRESENCE_INPUT_REFRESH_MS) this.schedule();
   }
 
+  /**
+   * Who's online shows the window's size (a sysop's T): the newest once a storm settles, as
+   * views follow it (terminal's coalesceResizes), then at most once a second (resized()).
+   * Returns the stop.
+   */
+  followResizes(): () => void {
+    const { conn } = this.host;
+    const resizes = coalesceResizes(
+      (cols, rows) => {
+        this.host.log.debug('session.resize', { cols, rows });
+        this.resized();
+      },
+      { initial: { cols: conn.terminal.cols, rows: conn.terminal.rows } },
+    );
+    const onResize = (cols: number, rows: number): void => resizes.push(cols, rows);
+    conn.on('resize', onResize);
+    return () => {
+      resizes.cancel();
+      conn.off('resize', onResize);
+    };
+  }
+
+  /**
+   * The caller's window has a new size (resizes already coalesced, at most one per view
+   * resize delay): who's online hears of it now when it heard nothing for a second, else
+   * once that second is up, with the newest size then.
+   */
+  resized(now = Date.now()): void {
+    const wait = this.lastPublishedAt + PRESENCE_COALESCE_MS - now;
+    if (wait <= 0) this.publish();
+    else this.schedule(wait);
+  }
+
   /** Count the login and open the call record, closing one left open by an earlier login. */
   async openCall(user: User): Promise<void> {
     const term = this.host.conn.terminal;
@@ -100,10 +137,10 @@ export class PresencePublisher {
     }).catch((err: unknown) => this.host.log.error('session.presence_update_failed', { err }));
   }
 
-  /** Publish soon, once, however often this is called meanwhile. */
-  schedule(): void {
+  /** Publish soon (in `delayMs`), once, however often this is called meanwhile. */
+  schedule(delayMs = PRESENCE_COALESCE_MS): void {
     if (this.timer || this.host.closed) return;
-    this.timer = setTimeout(() => this.publish(), PRESENCE_COALESCE_MS);
+    this.timer = setTimeout(() => this.publish(), delayMs);
     this.timer.unref();
   }
 
