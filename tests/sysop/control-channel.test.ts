@@ -85,6 +85,10 @@ describe('control channel', () => {
       "the spy to show bob's who's-online screen",
       { timeoutMs: 15_000 },
     );
+    // The spy starts with bob's screen drawn again (the main menu, whose 'Who's online' item
+    // matches above): the chat is opened once who's online has the screen, or it could
+    // start between the key and the view, and the view would then draw over it.
+    await bob.waitScreen(/Who's online - 2 callers/);
     await c.ok('chat', { node: bobNode, action: 'open' });
     await c.ok('chat', { node: bobNode, action: 'say', text: 'sysop here, can you hear me' });
     await bob.waitScreen(/sysop here, can you hear me/);
