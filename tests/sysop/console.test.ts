@@ -103,6 +103,19 @@ async function spyShowsScreen(seat: TmuxConsole, caller: TmuxCaller, before: str
   assert.deepEqual(steady(want), steady(before));
 }
 
+/** A sysop over ssh opens the console from main menu `!`, then the user editor at their own row. */
+async function ownRowInUserEditor(sysop: SshCaller): Promise<void> {
+  await sysop.waitScreen(/Sysop console/);
+  sysop.send('!');
+  await sysop.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
+  sysop.send('u');
+  await sysop.waitScreen(/all users/, 20_000);
+  sysop.send('/');
+  await sysop.waitScreen(/search handles:/, 20_000);
+  sysop.send(`${sysop.name}\r`);
+  await sysop.waitScreen(new RegExp(`matching "${sysop.name}"[\\s\\S]*handle +${sysop.name}`), 20_000);
+}
+
 describe('sysop console', () => {
   let board: Carrier;
   let alice: TelnetCaller;
@@ -199,15 +212,7 @@ describe('sysop console', () => {
   it("over ssh: the console will not delete, lock or demote the sysop's own account", { timeout: 90_000 }, async () => {
     const root = await SshCaller.login(board.ports.ssh!, 'Dr Watson', PW);
     try {
-      await root.waitScreen(/Sysop console/);
-      root.send('!');
-      await root.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
-      root.send('u');
-      await root.waitScreen(/all users/, 20_000);
-      root.send('/');
-      await root.waitScreen(/search handles:/, 20_000);
-      root.send('Dr Watson\r');
-      await root.waitScreen(/matching "Dr Watson"[\s\S]*handle +Dr Watson/, 20_000);
+      await ownRowInUserEditor(root);
       // The board would refuse (sysop verbs.ts, ownAccountRefusal): the console says so at
       // once instead of asking to type yes first (fails without: the confirm box, no refusal).
       root.send('d');
@@ -249,15 +254,7 @@ describe('sysop console', () => {
     await board.addUser('Irene', PW, true);
     const irene = await SshCaller.login(board.ports.ssh!, 'Irene', PW);
     try {
-      await irene.waitScreen(/Sysop console/);
-      irene.send('!');
-      await irene.waitScreen(/sysop console[\s\S]*alice +telnet/, 20_000);
-      irene.send('u');
-      await irene.waitScreen(/all users/, 20_000);
-      irene.send('/');
-      await irene.waitScreen(/search handles:/, 20_000);
-      irene.send('Irene\r');
-      await irene.waitScreen(/matching "Irene"[\s\S]*handle +Irene/, 20_000);
+      await ownRowInUserEditor(irene);
       // The question itself gives the range the board allows (fails without: "(0-100)").
       irene.send('v');
       await irene.waitScreen(/level for Irene \(90-100, not lower: yours\)/, 20_000);
