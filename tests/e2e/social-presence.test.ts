@@ -248,6 +248,27 @@ describe("who's online, pages and split-screen chat", () => {
     }
   });
 
+  it("the sysop's terminal details follow a resize while open: the box shows the new size (inetutils telnet in tmux, NAWS)", async () => {
+    const sysop = await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);
+    try {
+      sysop.send('w');
+      await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*T terminal/);
+      // The list opens on the sysop's own row: T shows their own terminal.
+      sysop.send('t');
+      await sysop.waitScreen(/Handle +Zero Cool[\s\S]*Size +80x25/);
+      sysop.resize(60, 20);
+      // Fails without: the box kept the facts read when T was pressed (80x25) until closed.
+      await sysop.waitScreen(/Handle +Zero Cool[\s\S]*Size +60x20/);
+      sysop.send('x');
+      sysop.resize(80, 25);
+      await sysop.waitScreen(/Who's online - \d+ caller[\s\S]*Space back/);
+      sysop.send(' ');
+      await sysop.waitScreen(/Command:/);
+    } finally {
+      sysop.hangup();
+    }
+  });
+
   for (const via of ['inetutils telnet', 'OpenSSH'] as const) {
     it(`the sysop's terminal details fit a small window, border (Unicode box drawing) and closing line in view (${via} in tmux)`, async () => {
       const sysop = via === 'OpenSSH' ? await TmuxCaller.ssh(board.ports.ssh!, 'Zero Cool', PW, tmp) : await TmuxCaller.telnet(board.ports.telnet!, 'Zero Cool', PW, tmp);

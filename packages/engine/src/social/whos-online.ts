@@ -131,6 +131,8 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
   // loses nothing either).
   const details = blessed.box({ parent: screen, top: 'center', left: 'center', width: 60, height: 15, border: 'line', label: DETAILS_LABELS[0], tags: false, wrap: false, hidden: true, style });
   let detailFacts: Array<[string, string]> = [];
+  /** whose facts the box shows: they follow that entry's updates while it is open (a resize) */
+  let detailSession: string | undefined;
   let detailTop = 0;
   /** rows the box can show, and rows the facts take at its width (both set by render) */
   let detailFit = { shown: 0, total: 0 };
@@ -224,6 +226,7 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
     }),
     s.subscribe('presence.update', (e) => {
       entries.set(e.sessionId, e);
+      if (!details.hidden && e.sessionId === detailSession) detailFacts = terminalFacts(e, Date.now());
       scheduleRender();
     }),
     s.subscribe('presence.leave', (l) => {
@@ -351,6 +354,7 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
         const e = order[index];
         if (!e) return;
         detailFacts = terminalFacts(e, Date.now());
+        detailSession = e.sessionId;
         detailTop = 0;
         details.show();
         return render();
