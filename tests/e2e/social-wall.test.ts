@@ -104,9 +104,9 @@ describe('the oneliners wall and last callers', () => {
 
   it('last callers with more rows than the screen pages them, the title and the header kept in view', async () => {
     // The earlier tests' six calls, 14 more and three callers on: 23 rows under the title's three, and the pause.
-    // Each login waits out the telnet negotiation deadline (this caller answers only TTYPE
-    // and NAWS), ~1.7 s, so one after another they took 24 s: seven callers at once, each
-    // from its own address (maxPerIp) and under MaxStartups' 10, make two calls each.
+    // Seven callers at once, each from its own address (maxPerIp) and under MaxStartups' 10,
+    // make two calls each (one after another, when each login also waited out the telnet
+    // negotiation deadline, they took 24 s).
     await Promise.all(
       Array.from({ length: 7 }, async (_, i) => {
         for (let call = 0; call < 2; call++) {
