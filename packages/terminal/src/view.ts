@@ -332,7 +332,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
       ...(opts.title !== undefined ? { title: opts.title } : {}),
     }),
   ));
-  const program = screen.program as Widgets.Screen['program'] & { tmux: boolean };
+  const program = screen.program as Widgets.Screen['program'] & { tmux: boolean; cursorHidden: boolean };
   program.tmux = false;
   (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
 
@@ -475,6 +475,12 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     resume() {
       if (closed || !output.suspended) return;
       output.suspended = false;
+      // What the screen set up on opening, again: the borrower showed the cursor and reset
+      // the scroll region, and a view that opened while suspended never sent any of it.
+      program.alternateBuffer();
+      program.csr(0, output.rows - 1);
+      if (program.cursorHidden) program.hideCursor();
+      else program.showCursor();
       // Every cell dirty: the next draw rewrites the whole screen, not only what changed.
       (screen as unknown as { realloc(): void }).realloc();
       screen.render();

@@ -62,6 +62,8 @@ export class SessionSocial {
   private readonly painters: ((stillShown: () => boolean) => void)[] = [];
   /** lendScreen() loans not yet given back */
   private lent = 0;
+  /** owners suspended by a loan, resumed when the last loan is given back */
+  private readonly paused = new Set<ScreenOwner>();
   /** handlers that take only these kinds of notice */
   private readonly kinds = new Map<NoticeHandler, ReadonlySet<NoticeKind>>();
   private readonly invitations: Invitation[] = [];
@@ -139,32 +141,50 @@ export class SessionSocial {
   /**
    * A full-screen view has the caller's screen while `owner` is registered (the newest
    * on top): it can stop drawing while the screen is lent out and draw itself whole after.
-   * Returns the unregister function.
+   * A view that arrives while the screen is lent (it was opening when the sysop broke in)
+   * starts suspended and draws itself when the screen is given back. Returns the
+   * unregister function.
    */
   ownScreen(owner: ScreenOwner): () => void {
     this.owners.push(owner);
+    if (this.lent > 0) {
+      owner.suspend();
+      this.paused.add(owner);
+    }
     return () => {
       const i = this.owners.indexOf(owner);
       if (i >= 0) this.owners.splice(i, 1);
+      this.paused.delete(owner);
     };
   }
 
   /**
-   * Lend the caller's screen (the sysop's break-in chat): the view on it stops drawing;
-   * the function returned gives it back and the view draws itself whole. Undefined when
-   * no full-screen view has the screen.
+   * Lend the caller's screen (the sysop's break-in chat): the view on it, and any view
+   * that opens before the loan ends, stops drawing. `over` says whether a view had the
+   * screen when it was lent. giveBack() returns the screen: the suspended views draw
+   * themselves whole, and it says whether one did (else the caller is at a line-mode
+   * screen, which the borrower puts back itself).
    */
-  lendScreen(): (() => void) | undefined {
+  lendScreen(): { over: boolean; giveBack(): boolean } {
     const owner = this.owners[this.owners.length - 1];
-    if (!owner) return undefined;
-    owner.suspend();
+    if (owner) {
+      owner.suspend();
+      this.paused.add(owner);
+    }
     this.lent++;
     let given = false;
-    return () => {
-      if (given) return;
-      given = true;
-      this.lent--;
-      owner.resume();
+    return {
+      over: owner !== undefined,
+      giveBack: () => {
+        if (given) return false;
+        given = true;
+        this.lent--;
+        if (this.lent > 0) return false;
+        const waiting = [...this.paused];
+        this.paused.clear();
+        for (const o of waiting) o.resume();
+        return waiting.length > 0;
+      },
     };
   }
 
@@ -321,6 +341,7 @@ export class SessionSocial {
     this.passive.clear();
     this.kinds.clear();
     this.owners.length = 0;
+    this.paused.clear();
     this.held.length = 0;
   }
 

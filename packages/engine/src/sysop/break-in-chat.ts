@@ -33,8 +33,8 @@ interface CallerChat {
   /** an ESC waits this long for the rest of an escape sequence before it counts as Esc */
   escTimer: NodeJS.Timeout | undefined;
   pendingEsc: boolean;
-  /** gives the screen back to the full-screen view the chat was drawn over; undefined at a menu */
-  giveBack: (() => void) | undefined;
+  /** gives the screen back to the full-screen views the chat was drawn over (or that opened under it); true when one drew itself */
+  giveBack: () => boolean;
 }
 
 export interface BreakInHandlers {
@@ -112,7 +112,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: undefined };
+    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes));
     } catch (err) {
@@ -126,9 +126,11 @@ export class BreakInChat {
     c.offClose = () => s.conn.off('close', onClose);
     this.callers.set(chatId, c);
     // Over a full-screen view (chat, who's online, the editor): the view stops drawing,
-    // the chat gets a clear screen that scrolls, and the view draws itself whole after.
-    c.giveBack = s.social.lendScreen();
-    if (c.giveBack) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
+    // the chat gets a clear screen that scrolls, and the view draws itself whole after. A
+    // view that was still opening (a key pressed just before) waits under the chat too.
+    const loan = s.social.lendScreen();
+    c.giveBack = loan.giveBack;
+    if (loan.over) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
     out(s, `\n\n${byWords(s, `|14*** ${pipeLiteral(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
     if (first) out(s, `${byWords(s, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(first)}|07`)}\n`);
@@ -206,8 +208,7 @@ export class BreakInChat {
     c.offClose();
     c.restore();
     if (!c.session.conn.closed) {
-      if (c.giveBack) c.giveBack();
-      else {
+      if (!c.giveBack()) {
         // The chat wrote past the session's line keeper, which still knows the prompt the
         // caller was at (and anything half-typed): that comes back below the chat.
         const note = `*** ${by === 'caller' ? 'You ended the chat' : `${c.sysop} has left the chat`}; back to where you were. ***`;
