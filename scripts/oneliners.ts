@@ -15,9 +15,12 @@ export default async function oneliners(s: Session): Promise<void> {
   for (;;) {
     const before = pages.at(-1);
     const wall = (await s.store.oneliners.recent(ONELINER_WALL, before === undefined ? {} : { beforeId: before })).reverse();
-    s.clear();
-    s.println(`|15Oneliners |08- |07${before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`}`);
-    s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}`);
+    const title = (): void => {
+      s.clear();
+      s.println(`|15Oneliners |08- |07${before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`}`);
+      s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}`);
+    };
+    title();
     const width = Math.max(20, s.terminal.cols - 1);
     const lines = wall.map((o, i) => {
       // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
@@ -28,8 +31,9 @@ export default async function oneliners(s: Session): Promise<void> {
     if (wall.length === 0) lines.push(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
     // A page at a time, the two rows above and the blank row and prompt below kept in view
     // (printed straight, the title scrolled off a window shorter than 24 rows). Q at the
-    // more-prompt stops the listing; the prompt below still comes.
-    await s.pager(lines.join('\n'), { pipeCodes: true, above: 3 });
+    // more-prompt stops the listing; the prompt below still comes. The title is drawn again
+    // with the page for a sysop's spy that starts at the more-prompt.
+    await s.pager(lines.join('\n'), { pipeCodes: true, above: 3, drawAbove: title });
     s.println('');
     const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
     s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);

@@ -73,12 +73,16 @@ export function areaRow(n: number, area: { name: string; tag: string }, fresh: n
 
 /** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
 export async function showMessage(s: Session, header: readonly string[], body: string): Promise<void> {
-  s.clear();
-  for (const row of header) s.println(row);
-  s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
-  // (quoted lines keep their `JD> ` on every row the screen's width breaks them into)
+  const top = (): void => {
+    s.clear();
+    for (const row of header) s.println(row);
+    s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
+  };
+  top();
+  // (quoted lines keep their `JD> ` on every row the screen's width breaks them into; the
+  // header is drawn again with the page for a sysop's spy that starts at the more-prompt)
   const cols = s.terminal.cols;
-  await s.pager(bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n'), { above: header.length + 1 });
+  await s.pager(bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n'), { above: header.length + 1, drawAbove: top });
 }
 
 /** A stored body as lines any terminal can show. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
 import { createTestBoard, type TestBoard } from '../test-support.js';
+import { showMessage } from '../messages/text.js';
 import { SpyRelay, type SpyHandlers } from './spy-relay.js';
 
 const boards: TestBoard[] = [];
@@ -141,5 +142,25 @@ describe('a screen drawn again for the spy gives way to what took the screen mea
     const out = await conn.waitFor('after the drawn art');
     assert.match(out, /after the dropped art[\s\S]*THE BANNER[\s\S]*after the drawn art/);
     assert.doesNotMatch(out.slice(0, out.indexOf('after the dropped art')), /THE BANNER|FALLBACK/);
+  });
+});
+
+describe("a message's page is drawn again with its header", () => {
+  it('a spy that starts at the more-prompt of a long message gets the header too, not the body alone', async () => {
+    const b = await board(`export default async (s) => { s.println('ready'); await s.until(new Promise(() => undefined)); };`);
+    const { conn, session } = b.connect();
+    await conn.waitFor('ready');
+    const body = Array.from({ length: 60 }, (_, i) => `body line ${i + 1}`).join('\n');
+    // The reader's own function, on the caller's session, as the message base calls it.
+    void showMessage(session, ['From: ann', 'Subject: a long one'], body).catch(() => undefined);
+    await conn.waitFor('More');
+    const relay = new SpyRelay(b.board, b.bus, b.log);
+    relays.push(relay);
+    const h = spy();
+    relay.watch(session.id, h);
+    await eventually(() => h.text().includes('body line 1\r\n'), () => `the page to be drawn again; got ${JSON.stringify(h.text())}`);
+    // Fails without the reader's drawAbove: the first page's rows came without the header above them.
+    await eventually(() => h.text().includes('Subject: a long one'), () => `the header with the page; got ${JSON.stringify(h.text())}`);
+    assert.ok(h.text().indexOf('Subject: a long one') < h.text().indexOf('body line 1\r\n'), 'the header above the body');
   });
 });
