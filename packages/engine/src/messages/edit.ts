@@ -159,7 +159,9 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
     draw();
   };
   try {
-    s.write(screen.draw(cols, rows));
+    // Opened while the sysop's break-in chat has the screen (it began while this was being
+    // prepared): drawn when the chat gives the screen back, not over the chat.
+    if (!lent) s.write(screen.draw(cols, rows));
     for (;;) {
       const key: Key = await s.readKeyEvent();
       if (noticeKeys > 0 && --noticeKeys === 0) screen.setNotice(undefined);

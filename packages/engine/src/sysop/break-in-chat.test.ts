@@ -86,3 +86,49 @@ describe('break-in chat and a view that was opening', () => {
     await eventually(() => shared.keys.includes('k'), 'the view to get its key');
   });
 });
+
+/** The full-screen editor opens after an await (editText measures an rlogin window first; a reply reads its quote). */
+const OPENING_EDITOR = `import { editText } from '@carrier/engine';
+export default async (s) => {
+  s.println('at-the-menu');
+  await s.readKey();
+  s.println('opening-the-editor');
+  await globalThis.breakInProbe.gate;
+  const text = await editText(s, { title: 'Under the chat' });
+  s.println('saved: ' + text);
+};`;
+
+describe('break-in chat and the editor that was opening', () => {
+  it('the editor opened under the chat draws nothing until it ends, then draws itself whole and takes the keys', async () => {
+    let letIn!: () => void;
+    (globalThis as unknown as { breakInProbe: Probe }).breakInProbe = { gate: new Promise<void>((r) => (letIn = r)), opened: false, keys: [] };
+    const b = await createTestBoard({ matrix: OPENING_EDITOR });
+    boards.push(b);
+    const { conn, session } = b.connect();
+    await conn.waitFor('at-the-menu');
+    conn.type('e');
+    await conn.waitFor('opening-the-editor');
+    const chat = new BreakInChat(b.board, b.bus, b.log);
+    chats.push(chat);
+    const events: Omit<BreakInEvent, 'chatId' | 'sessionId'>[] = [];
+    const chatId = chat.open(session.id, { event: (e) => events.push(e) });
+    await conn.waitFor('is breaking in to chat with you');
+
+    const underChat = conn.screen.length;
+    letIn();
+    // The editor registers and would draw in the turns after the gate opens; the chat's line is the deterministic mark after them.
+    conn.type('still here\r');
+    await eventually(() => events.some((e) => e.kind === 'line'), "the caller's line to reach the sysop");
+    assert.equal(events.find((e) => e.kind === 'line')?.text, 'still here');
+    await eventually(() => session.social.showsNotices, 'the editor to be open');
+    // Fails without: the editor's screen (its status row's INS) was drawn over the chat.
+    assert.doesNotMatch(conn.screen.slice(underChat), /INS/);
+
+    const ending = conn.screen.length;
+    chat.close(chatId, session.id);
+    await conn.waitFor('INS', 3000, ending);
+    assert.doesNotMatch(conn.screen.slice(ending), /back to where you were/);
+    conn.type('ok\x1a');
+    await conn.waitFor('saved: ok', 3000, ending);
+  });
+});
