@@ -139,4 +139,26 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     await c.waitScreen(/\[N P R T \+ - Q \?\]:\s*$/);
     c.hangup();
   });
+
+  it("a tree row with a subject of wide (CJK) characters is cut by columns, not characters: one row", async () => {
+    // 23 characters of the row were 35 columns when it was cut by characters.
+    const subject = '日本語の長い件名のテストです';
+    const posted = await board.cli(['msg', 'post', 'announcements', '--from', 'erin', '--subject', subject], 'Wide body.');
+    assert.equal(posted.code, 0, posted.stderr);
+    const c = await call();
+    c.send('m');
+    await c.waitScreen(/\[J P R L N S A Q \?\]:\s*$/);
+    c.send('j');
+    await c.waitScreen(/Area \(number or name\): *$/m);
+    c.send('2\r');
+    await c.waitScreen(/^Area: Announcements/m);
+    c.send('r');
+    await c.waitScreen(/^Short body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
+    c.send('n');
+    await c.waitScreen(/^Wide body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
+    c.send('t');
+    const tree = await c.waitScreen(/^Read which number\? *$/m);
+    assert.match(tree, /^>#\d+ erin: 日本[^\n]*\nRead which number\?/m);
+    c.hangup();
+  });
 });

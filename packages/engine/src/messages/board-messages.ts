@@ -2,6 +2,7 @@ import { cleanUserText, isCarrierError } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
+import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
@@ -367,7 +368,7 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
   for (const { t, depth } of rows) {
     const mark = t.id === m.id ? '>' : ' ';
     const line = `${mark}${'  '.repeat(depth)}#${t.id} ${cleanShort(t.fromHandle, 16)}: ${cleanShort(t.subject, 60)}`;
-    s.println(`|07${pipeLiteral(line.slice(0, width))}`);
+    s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
   }
   s.print('|11Read which number? |15');
   const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
@@ -396,7 +397,7 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
     if (page.length === 0) s.println('|07No messages.');
     for (const m of page) {
       const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
-      s.println(`|07${pipeLiteral(line.slice(0, width))}`);
+      s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
     }
     s.print(`${prompt}|15`);
     const typed = (await s.readLine({ maxLength: 10 })).trim().toLowerCase();
@@ -460,7 +461,7 @@ async function search(s: Session, area: MessageArea): Promise<void> {
   s.println(`|15${found.length} found|07`);
   for (const m of found) {
     const line = `${String(m.id).padStart(6)} ${m.area.padEnd(14)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.subject, 72)}`;
-    s.println(`|07${pipeLiteral(line.slice(0, width))}`);
+    s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
   }
   s.print('|11Read which number? |15');
   const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));

@@ -3,6 +3,7 @@ import { replySubject, type Mail } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { ScriptBoard, Session } from '../session-api.js';
+import { clipToWidth } from '../text-fit.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
@@ -171,7 +172,7 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     list.forEach((m, i) => {
       const who = which === 'inbox' ? m.fromHandle : m.toHandle;
       const line = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
-      s.println(`|07${pipeLiteral(line.slice(0, width))}`);
+      s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
     });
     s.print('|11Read which number? |07(Enter goes back) |15');
     const n = Number((await s.readLine({ maxLength: 5 })).trim());
