@@ -5,6 +5,7 @@ import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
+import { clipToWidth, fitToWidth } from '../text-fit.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
 import { Listings, selectFiles } from './file-selection.js';
@@ -30,8 +31,10 @@ function formatDate(ms: number): string {
 /** One listing row that fits `cols`: number, name, size, date, downloads, first description line. */
 export function listingRow(n: number, e: FileEntry, cols: number, tagged: boolean): string {
   const desc = e.description.split('\n')[0] ?? '';
-  const head = `${String(n).padStart(4)}${tagged ? '*' : ' '}${e.name.slice(0, 24).padEnd(25)}${formatSize(e.size).padStart(6)} ${formatDate(e.addedAt)} ${String(e.downloads).padStart(4)} `;
-  return (head + desc).slice(0, Math.max(20, cols - 1));
+  // By screen columns: a name or description of wide (CJK) characters cut by characters
+  // took two rows, and its row pushed the columns after it out of line.
+  const head = `${String(n).padStart(4)}${tagged ? '*' : ' '}${fitToWidth(e.name, 24)} ${formatSize(e.size).padStart(6)} ${formatDate(e.addedAt)} ${String(e.downloads).padStart(4)} `;
+  return clipToWidth(head + desc, Math.max(20, cols - 1));
 }
 
 export function failureText(f: TransferFailure | undefined, cancelled: boolean): string {
