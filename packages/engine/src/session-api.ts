@@ -197,6 +197,13 @@ export interface Session {
    * transfer and shows that line instead of taking it for data.
    */
   takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void;
+  /**
+   * Resolves once nothing has the raw input: the sysop's break-in chat, begun while this
+   * script was getting ready for a transfer or a door, has ended (at once when none runs).
+   * Call takeRawInput or holdInput in the same turn. Rejects with ConnectionClosedError
+   * when the caller leaves first.
+   */
+  whenInputFree(): Promise<void>;
   /** Call `fn(cols, rows)` when the caller's window changes size; returns the unsubscribe. */
   onResize(fn: (cols: number, rows: number) => void): () => void;
 

@@ -136,6 +136,11 @@ export class CallSession implements LiveSession {
   discardInput(): number { return this.widgets.discardInput(); }
   holdInput(): () => void { return this.flowAround(this.router.hold()); }
   takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void { return this.flowAround(this.router.takeRaw(sink, abort)); }
+  whenInputFree(): Promise<void> {
+    // A raw sink the script did not take itself: the sysop's break-in chat.
+    if (this.router.held && !this.router.doorHeld) this.log.info('session.waits_for_chat', { activity: client(this.presence.activity) });
+    return this.until(this.router.whenFree());
+  }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }
   onResize(fn: (cols: number, rows: number) => void): () => void { return this.listen('resize', fn); }
 

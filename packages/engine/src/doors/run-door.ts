@@ -212,6 +212,14 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     return 'failed';
   }
 
+  // The sysop broke in to chat while the door was being prepared: the door reads the
+  // connection itself, so it waits for the chat to end (its output waits in its pty).
+  try {
+    await s.whenInputFree();
+  } catch (err) {
+    await proc.kill();
+    throw err;
+  }
   const startedAt = Date.now();
   s.setActivity(`${DOOR_ACTIVITY_PREFIX}${door.name}`);
   // childPid, not pid: every log line's pid is the board process's.

@@ -15,6 +15,8 @@ const LINGER_MAX_MS = 3_000;
 export async function withTransferWire<T>(s: Session, fn: (wire: TransferWire) => Promise<T>): Promise<T> {
   const conn = s.conn;
   let sink: (bytes: Buffer) => void = () => undefined;
+  // The sysop broke in to chat while the transfer was being prepared: it starts when the chat ends.
+  await s.whenInputFree();
   // A hang-up mid-transfer aborts the caller's rz/sz first: its last line is then shown, not eaten as data.
   const restore = s.takeRawInput((bytes) => sink(bytes), ABORT_SEQUENCE);
   const base = connectionWire(conn);

@@ -34,6 +34,8 @@ export class InputRouter {
   private holds = 0;
   private rawSink: ((bytes: Buffer) => void) | undefined;
   private rawAbort: Buffer | undefined;
+  /** whenFree() calls waiting for the raw sink to let go */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly host: InputRouterHost) {}
 
@@ -71,6 +73,15 @@ export class InputRouter {
     return this.rawSink ? this.rawAbort : undefined;
   }
 
+  /**
+   * Resolves once no sink has the raw input (the sysop's break-in chat ends): a transfer
+   * or a door that was starting waits for it, then takes the input in the same turn.
+   */
+  whenFree(): Promise<void> {
+    if (!this.rawSink) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   takeRaw(sink: (bytes: Buffer) => void, abort?: Buffer): () => void {
     if (this.rawSink) throw new InputBusyError('a file transfer', 'takeRawInput: another sink already has the input');
     // A door reads the connection itself: a second reader would split the caller's keys between them.
@@ -86,6 +97,7 @@ export class InputRouter {
       this.rawSink = undefined;
       this.rawAbort = undefined;
       this.host.released();
+      for (const resolve of this.waiting.splice(0)) resolve();
     };
   }
 }

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
+import { BoardDoors } from '../doors/board-doors.js';
 import type { BreakInEvent } from '../topics.js';
-import { createTestBoard, type TestBoard } from '../test-support.js';
+import { createTestBoard, events as logEvents, type FakeConnection, type TestBoard } from '../test-support.js';
 import { BreakInChat } from './break-in-chat.js';
 
 const boards: TestBoard[] = [];
@@ -21,6 +25,28 @@ interface Probe {
 }
 const probe = (): Probe => (globalThis as unknown as { breakInProbe: Probe }).breakInProbe;
 
+/** A fresh probe for the next script; letIn() opens its gate. */
+function newProbe(): { shared: Probe; letIn: () => void } {
+  let letIn!: () => void;
+  const shared: Probe = { gate: new Promise<void>((r) => (letIn = r)), opened: false, keys: [] };
+  (globalThis as unknown as { breakInProbe: Probe }).breakInProbe = shared;
+  return { shared, letIn };
+}
+
+/** The caller presses `key` at the menu; once the script says `preparing`, the sysop breaks in. */
+async function breakInWhile(b: TestBoard, key: string, preparing: string) {
+  const { conn, session } = b.connect();
+  await conn.waitFor('at-the-menu');
+  conn.type(key);
+  await conn.waitFor(preparing);
+  const chat = new BreakInChat(b.board, b.bus, b.log);
+  chats.push(chat);
+  const chatEvents: Omit<BreakInEvent, 'chatId' | 'sessionId'>[] = [];
+  const chatId = chat.open(session.id, { event: (e) => chatEvents.push(e) });
+  await conn.waitFor('is breaking in to chat with you');
+  return { conn, session, chat, chatId, chatEvents, underChat: conn.screen.length };
+}
+
 /** `w` starts opening a full-screen view that takes the screen only when the test lets it (as who's online does after its fetch). */
 const OPENING_VIEW = `export default async (s) => {
   const probe = globalThis.breakInProbe;
@@ -38,25 +64,13 @@ const OPENING_VIEW = `export default async (s) => {
 
 describe('break-in chat and a view that was opening', () => {
   it('a view that takes the screen after the chat began waits under it, gets none of its keys, and is drawn whole when it ends', async () => {
-    let letIn!: () => void;
-    const shared: Probe = { gate: new Promise<void>((r) => (letIn = r)), opened: false, keys: [] };
-    (globalThis as unknown as { breakInProbe: Probe }).breakInProbe = shared;
+    const { shared, letIn } = newProbe();
     const b = await createTestBoard({ matrix: OPENING_VIEW });
     boards.push(b);
-    const { conn, session } = b.connect();
-    await conn.waitFor('at-the-menu');
-    conn.type('w');
-    await conn.waitFor('opening-the-view');
-
-    const chat = new BreakInChat(b.board, b.bus, b.log);
-    chats.push(chat);
-    const events: Omit<BreakInEvent, 'chatId' | 'sessionId'>[] = [];
-    const chatId = chat.open(session.id, { event: (e) => events.push(e) });
-    await conn.waitFor('is breaking in to chat with you');
+    const { conn, session, chat, chatId, chatEvents: events, underChat } = await breakInWhile(b, 'w', 'opening-the-view');
     assert.deepEqual(events.map((e) => e.kind), ['opened']);
 
     // The view takes the screen now, under the chat.
-    const underChat = conn.screen.length;
     letIn();
     await eventually(() => probe().opened, 'the view to be created');
     // Its first draw (blessed renders on the next turn) and the screen set-up it flushes.
@@ -100,21 +114,10 @@ export default async (s) => {
 
 describe('break-in chat and the editor that was opening', () => {
   it('the editor opened under the chat draws nothing until it ends, then draws itself whole and takes the keys', async () => {
-    let letIn!: () => void;
-    (globalThis as unknown as { breakInProbe: Probe }).breakInProbe = { gate: new Promise<void>((r) => (letIn = r)), opened: false, keys: [] };
+    const { letIn } = newProbe();
     const b = await createTestBoard({ matrix: OPENING_EDITOR });
     boards.push(b);
-    const { conn, session } = b.connect();
-    await conn.waitFor('at-the-menu');
-    conn.type('e');
-    await conn.waitFor('opening-the-editor');
-    const chat = new BreakInChat(b.board, b.bus, b.log);
-    chats.push(chat);
-    const events: Omit<BreakInEvent, 'chatId' | 'sessionId'>[] = [];
-    const chatId = chat.open(session.id, { event: (e) => events.push(e) });
-    await conn.waitFor('is breaking in to chat with you');
-
-    const underChat = conn.screen.length;
+    const { conn, session, chat, chatId, chatEvents: events, underChat } = await breakInWhile(b, 'e', 'opening-the-editor');
     letIn();
     // The editor registers and would draw in the turns after the gate opens; the chat's line is the deterministic mark after them.
     conn.type('still here\r');
@@ -130,5 +133,91 @@ describe('break-in chat and the editor that was opening', () => {
     assert.doesNotMatch(conn.screen.slice(ending), /back to where you were/);
     conn.type('ok\x1a');
     await conn.waitFor('saved: ok', 3000, ending);
+  });
+});
+
+describe('break-in chat and a transfer or a door that was starting', () => {
+  it('a file transfer waits for the chat to end, then runs (it failed with the input busy)', async () => {
+    const { shared, letIn } = newProbe();
+    const b = await createTestBoard({
+      matrix: `import { withTransferWire } from '@carrier/engine';
+export default async (s) => {
+  s.println('at-the-menu');
+  await s.readKey();
+  s.println('preparing-the-transfer');
+  await globalThis.breakInProbe.gate;
+  globalThis.breakInProbe.opened = true;
+  try {
+    await withTransferWire(s, async (wire) => {
+      wire.write(Buffer.from('transfer-running'));
+      await new Promise((r) => wire.onData((bytes) => { globalThis.breakInProbe.keys.push(bytes.toString()); r(); }));
+    });
+    s.println('transfer-done');
+  } catch (err) {
+    s.println('transfer-failed: ' + err.message);
+  }
+  await s.readKey();
+};`,
+    });
+    boards.push(b);
+    const { conn, session, chat, chatId, chatEvents, underChat } = await breakInWhile(b, 'd', 'preparing-the-transfer');
+    letIn();
+    await eventually(() => shared.opened, 'the script to start the transfer');
+    await eventually(() => logEvents(b.log, 'session.waits_for_chat').length > 0 || /transfer-/.test(conn.screen.slice(underChat)), 'the transfer to start or wait');
+    // Fails without: takeRawInput threw InputBusyError ("another sink already has the input").
+    assert.doesNotMatch(conn.screen.slice(underChat), /transfer-/);
+    conn.type('typed in the chat\r');
+    await eventually(() => chatEvents.some((e) => e.kind === 'line'), "the caller's line to reach the sysop");
+    assert.deepEqual(shared.keys, []);
+
+    const ending = conn.screen.length;
+    chat.close(chatId, session.id);
+    await conn.waitFor('transfer-running', 3000, ending);
+    conn.type('Z');
+    await conn.waitFor('transfer-done', 5000, ending);
+    assert.deepEqual(shared.keys, ['Z']);
+  });
+});
+
+const ECHO_DOOR = fileURLToPath(new URL('../../../../tests/fixtures/doors/echo-door.mjs', import.meta.url));
+
+describe('break-in chat and a door that was starting', () => {
+  it('the door waits for the chat to end, then starts and has the keys (it shared them with the chat and drew over it)', async () => {
+    const { letIn } = newProbe();
+    const b = await createTestBoard({
+      matrix: `import { runDoor } from '@carrier/engine';
+export default async (s) => {
+  await s.login(await s.store.users.findByHandle('Ann'));
+  s.println('at-the-menu');
+  await s.readKey();
+  s.println('opening-the-door');
+  await globalThis.breakInProbe.gate;
+  s.println('door-outcome: ' + (await runDoor(s, 'echo')));
+  await s.readKey();
+};`,
+    });
+    boards.push(b);
+    await b.store.users.create({ handle: 'Ann', password: 'tuba-lamp-7x' });
+    const file = join(b.dir, 'doors.json');
+    await writeFile(file, JSON.stringify({ doors: [{ name: 'echo', description: 'Echo door', command: [process.execPath, ECHO_DOOR], encoding: 'utf8', level: 0 }] }));
+    (b.board as { doors?: BoardDoors }).doors = new BoardDoors({ file, parse: (text) => ({ value: JSON.parse(text) as unknown, errors: [], lineOf: () => undefined }), dataDir: join(b.dir, 'data'), log: b.log });
+    const { conn, session, chat, chatId, chatEvents, underChat } = await breakInWhile(b, 'd', 'opening-the-door');
+    letIn();
+    await eventually(() => logEvents(b.log, 'session.waits_for_chat').length + logEvents(b.log, 'door.start').length > 0, 'the door to start or wait', { timeoutMs: 10_000 });
+    // Fails without: the door started (door.start) over the chat, with the caller's keys.
+    assert.deepEqual(logEvents(b.log, 'door.start'), []);
+    conn.type('p\r');
+    await eventually(() => chatEvents.some((e) => e.kind === 'line'), "the caller's line to reach the sysop");
+    assert.doesNotMatch(conn.screen.slice(underChat), /Hello, Ann|key:70/);
+
+    const ending = conn.screen.length;
+    chat.close(chatId, session.id);
+    await conn.waitFor('Hello, Ann', 10_000, ending);
+    conn.type('x');
+    await conn.waitFor('key:78', 10_000, ending);
+    conn.type('q');
+    await conn.waitFor('door-outcome: exited', 10_000, ending);
+    // The key typed in the chat never reached the door.
+    assert.doesNotMatch(conn.screen.slice(ending), /key:70/);
   });
 });
