@@ -24,7 +24,8 @@ import { KeyDecoder } from './keys.js';
  *   reads. It is fed text already decoded from the caller's encoding, one whole key
  *   sequence at a time (KeyDecoder), a bare ESC after ESCAPE_TIMEOUT_MS. Mouse reports
  *   and cursor position replies are not forwarded. Keys wait for the view's first draw
- *   (then its widgets are ready), behind the keys typed before it opened (typeAhead).
+ *   (then its widgets are ready), behind the keys typed before it opened (typeAhead),
+ *   and while the screen is lent out (suspend) for the draw that gives it back.
  * - Host terminal: blessed sniffs TMUX, TERM_PROGRAM, COLORTERM… from the server's own
  *   environment (inside tmux it would wrap every byte for tmux and run `tmux -V`).
  *   Those variables are hidden while the screen is built: they describe the sysop's
@@ -388,7 +389,9 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
         opts.onLeftover?.(raws.slice(i).join('').slice(0, TYPE_AHEAD_LIMIT));
         return;
       }
-      if (!drawn) {
+      // Also while lent out: a view opened under the sysop's break-in chat acts on the keys
+      // typed before it once the caller can see it.
+      if (!drawn || output.suspended) {
         if (heldLength >= TYPE_AHEAD_LIMIT) return;
         held.push(raws[i]!);
         heldLength += raws[i]!.length;
@@ -400,14 +403,17 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   // Released after the draw returns, so a key handler that renders does not re-enter it.
   // A view that never draws (a script that only listens for keys) gets them after
   // TYPE_AHEAD_MAX_WAIT_MS all the same.
-  const release = (): void => {
-    if (drawn) return;
-    drawn = true;
-    clearTimeout(releaseTimer);
+  const flushHeld = (): void => {
     const raws = held;
     held = [];
     heldLength = 0;
     deliver(raws);
+  };
+  const release = (): void => {
+    if (drawn) return;
+    drawn = true;
+    clearTimeout(releaseTimer);
+    flushHeld();
   };
   const releaseTimer = setTimeout(release, TYPE_AHEAD_MAX_WAIT_MS);
   releaseTimer.unref();
@@ -484,6 +490,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
       // Every cell dirty: the next draw rewrites the whole screen, not only what changed.
       (screen as unknown as { realloc(): void }).realloc();
       screen.render();
+      // Keys held meanwhile (typed before it opened) act on the screen drawn again.
+      if (drawn && held.length > 0) screen.once('render', () => setImmediate(flushHeld));
     },
     close,
   };

@@ -63,11 +63,11 @@ const OPENING_VIEW = `export default async (s) => {
 };`;
 
 describe('break-in chat and a view that was opening', () => {
-  it('a view that takes the screen after the chat began waits under it, gets none of its keys, and is drawn whole when it ends', async () => {
+  it('a view that takes the screen after the chat began waits under it, gets none of its keys (nor the ones typed ahead) until it is drawn whole when the chat ends', async () => {
     const { shared, letIn } = newProbe();
     const b = await createTestBoard({ matrix: OPENING_VIEW });
     boards.push(b);
-    const { conn, session, chat, chatId, chatEvents: events, underChat } = await breakInWhile(b, 'w', 'opening-the-view');
+    const { conn, session, chat, chatId, chatEvents: events, underChat } = await breakInWhile(b, 'wz', 'opening-the-view');
     assert.deepEqual(events.map((e) => e.kind), ['opened']);
 
     // The view takes the screen now, under the chat.
@@ -95,9 +95,11 @@ describe('break-in chat and a view that was opening', () => {
     assert.doesNotMatch(after.slice(ending), /back to where you were/);
     assert.deepEqual(events.map((e) => e.kind), ['opened', 'line', 'ended']);
 
-    // From now on the view has the keys.
+    // The key typed after W, before the chat, acts on the view once it is shown; from now on the view has the keys.
+    await eventually(() => shared.keys.length > 0, 'the view to get the key typed ahead');
     conn.type('k');
     await eventually(() => shared.keys.includes('k'), 'the view to get its key');
+    assert.deepEqual(shared.keys, ['z', 'k']);
   });
 });
 
