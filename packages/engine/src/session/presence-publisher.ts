@@ -82,14 +82,13 @@ export class PresencePublisher {
    */
   followResizes(): () => void {
     const { conn } = this.host;
-    const resizes = coalesceResizes(
-      (cols, rows) => {
-        this.host.log.debug('session.resize', { cols, rows });
-        this.resized();
-      },
-      { initial: { cols: conn.terminal.cols, rows: conn.terminal.rows } },
-    );
-    const onResize = (cols: number, rows: number): void => resizes.push(cols, rows);
+    const resizes = coalesceResizes(() => this.resized(), { initial: { cols: conn.terminal.cols, rows: conn.terminal.rows } });
+    // Each size the connection delivers is logged (debug), as before the coalescing: the
+    // front ends bound how many arrive (an ssh window-change flood is cut at its limit).
+    const onResize = (cols: number, rows: number): void => {
+      this.host.log.debug('session.resize', { cols, rows });
+      resizes.push(cols, rows);
+    };
     conn.on('resize', onResize);
     return () => {
       resizes.cancel();
