@@ -1,4 +1,4 @@
-import { charWidth, renderPipeCodes, stripPipeCodes } from '@carrier/terminal';
+import { charWidth, displayWidth, fitWidth, renderPipeCodes, stripPipeCodes } from '@carrier/terminal';
 import { readKeyDrawingAgain, type DrawsAgain } from './draw-again.js';
 import { describeNotice, type Notice, type NoticeHandler } from './social/notice.js';
 
@@ -252,9 +252,7 @@ export class Lightbar {
 }
 
 function visibleWidth(text: string): number {
-  let w = 0;
-  for (const ch of stripPipeCodes(text)) w += charWidth(ch);
-  return w;
+  return displayWidth(stripPipeCodes(text));
 }
 
 /** Cut text with pipe codes to `width` visible columns, keeping the codes. */
@@ -285,16 +283,10 @@ function fit(text: string, width: number): string {
 /** A notice as the one row under the lightbar: cut to `cols` less one, and whether it fit whole. */
 export function noticeRow(n: Notice, cols: number): { text: string; whole: boolean } {
   const { head, body } = describeNotice(n);
-  let text = '';
-  let used = 0;
-  for (const ch of `*** ${head}: ${body}`) {
-    const w = charWidth(ch);
-    // Never the last column (BBS terminals wrap there), so the notice stays one row.
-    if (used + w > cols - 1) return { text, whole: false };
-    text += ch;
-    used += w;
-  }
-  return { text, whole: true };
+  const all = `*** ${head}: ${body}`;
+  // Never the last column (BBS terminals wrap there), so the notice stays one row.
+  const text = fitWidth(all, cols - 1);
+  return { text, whole: text === all };
 }
 
 /** Show the lightbar and wait for a choice: the index picked, or undefined. */

@@ -1,6 +1,6 @@
 import { plural } from '@carrier/core';
 import { charWidth } from '../text-width.js';
-import type { EditorMode, MessageEditor } from './editor.js';
+import { displayWidth, type EditorMode, type MessageEditor } from './editor.js';
 
 /**
  * Draws a MessageEditor on an ANSI screen: a title row, the text rows, and a status row
@@ -105,7 +105,7 @@ export class EditorScreen {
     const textRows = rows - 2;
     const frame: string[] = [];
     const title = fitWidth(` ${this.opts.title}`, inner);
-    frame.push(`${TITLE_SGR}${title}${' '.repeat(Math.max(0, inner - displayWidthOf(title)))}${TEXT_SGR}`);
+    frame.push(`${TITLE_SGR}${title}${' '.repeat(Math.max(0, inner - displayWidth(title)))}${TEXT_SGR}`);
     if (e.mode === 'help') {
       const { rows: help, top, more } = e.help;
       for (let r = 0; r < textRows; r++) {
@@ -137,7 +137,7 @@ export class EditorScreen {
       frame.push(`${ASK_SGR}${fitWidth(`${ask} `, inner)}${TEXT_SGR}`);
     } else if (this.noticeText !== undefined) {
       const notice = fitWidth(` ${this.noticeText}`, inner);
-      frame.push(`${NOTICE_SGR}${notice}${' '.repeat(Math.max(0, inner - displayWidthOf(notice)))}${TEXT_SGR}`);
+      frame.push(`${NOTICE_SGR}${notice}${' '.repeat(Math.max(0, inner - displayWidth(notice)))}${TEXT_SGR}`);
     } else {
       const mode = e.insert ? 'INS' : 'OVR';
       const lines = `${e.cursor.row + 1}/${e.lineCount}`;
@@ -152,8 +152,8 @@ export class EditorScreen {
     const e = this.editor;
     const ask = question(e.mode);
     // After the question, or at the last column it may use when the screen is narrower than the question.
-    if (ask !== undefined) return `${CSI}${rows};${Math.min(displayWidthOf(ask) + 2, this.cols - 1)}H`;
-    if (e.mode === 'help') return `${CSI}${rows};${Math.min(displayWidthOf(helpStatus(e.help.more, this.cols - 1)) + 1, this.cols - 1)}H`;
+    if (ask !== undefined) return `${CSI}${rows};${Math.min(displayWidth(ask) + 2, this.cols - 1)}H`;
+    if (e.mode === 'help') return `${CSI}${rows};${Math.min(displayWidth(helpStatus(e.help.more, this.cols - 1)) + 1, this.cols - 1)}H`;
     if (e.mode === 'quote') {
       const q = e.quote;
       const textRows = rows - 2;
@@ -172,7 +172,7 @@ function withItems(status: string, items: readonly string[], cols: number): { te
   let text = status;
   let n = 0;
   for (const item of items) {
-    if (displayWidthOf(`${text}  ${item}`) > cols) break;
+    if (displayWidth(`${text}  ${item}`) > cols) break;
     text += `  ${item}`;
     n++;
   }
@@ -182,17 +182,11 @@ function withItems(status: string, items: readonly string[], cols: number): { te
 /** The help screen's status row, in its short form where the long one does not fit `cols`. */
 function helpStatus(more: boolean, cols: number): string {
   const long = more ? ' Keys: any key for more, Esc back' : ' Keys: any key goes back';
-  if (displayWidthOf(long) <= cols) return long;
+  if (displayWidth(long) <= cols) return long;
   return more ? ' Any key: more' : ' Any key: back';
 }
 
 /** The question the status row asks in `mode`, if it asks one. */
 function question(mode: EditorMode): string | undefined {
   return mode === 'confirm-abort' ? ABORT_PROMPT : mode === 'confirm-empty' ? EMPTY_PROMPT : undefined;
-}
-
-function displayWidthOf(s: string): number {
-  let w = 0;
-  for (const ch of s) w += charWidth(ch);
-  return w;
 }
