@@ -1,6 +1,7 @@
 // A reply's quote when the caller's window is resized while writing, with inetutils telnet
 // in a tmux pane (NAWS): a quoted line wider than the new width keeps its `IR> ` on every
-// row it is broken into, on screen and as posted, and a wider window joins the rows again.
+// row it is broken into, on screen and as posted, and a wider window joins the rows again;
+// typing into a quoted row keeps the marks on the row its overflow goes onto.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
@@ -57,13 +58,17 @@ describe('a reply\'s quote re-wrapped by a resize over inetutils telnet', { time
     // wider again: the rows are one line, without the marks they carried
     hank.resize(80, 25);
     await hank.waitScreen(new RegExp(`^IR> ${LONG}\\s*\\nIR> short line\\s*$`, 'm'));
-    // (the cursor still on the 's' of 'sysop': an X there takes the line past the width)
+    // (the cursor still on the 's' of 'sysop': an X there takes the line past the width, and
+    // 'log' goes on a row of its own with the marks; deleted, it comes back up without them)
     hank.send('X');
-    await hank.waitScreen(/^IR> The quick brown fox jumps over the lazy dog while the Xsysop watches the\s*\nlog\s*$/m);
+    await hank.waitScreen(/^IR> The quick brown fox jumps over the lazy dog while the Xsysop watches the\s*\nIR> log\s*\nIR> short line\s*$/m);
     hank.send('\x7f');
     await hank.waitScreen(new RegExp(`^IR> ${LONG}\\s*\\nIR> short line\\s*$`, 'm'));
     hank.resize(40, 25);
     await hank.waitScreen(/^IR> lazy dog while the sysop watches\s*\nIR> the log\s*$/m);
+    // a word typed into a quoted row: what it pushes over the edge goes on the next row, after the marks
+    hank.send('big ');
+    await hank.waitScreen(/^IR> lazy dog while the big sysop\s*\nIR> watches the log\s*\nIR> short line\s*$/m);
     hank.send(`${'\x1b[B'.repeat(6)}my answer`);
     await hank.waitScreen(/^my answer\s*$/m);
     hank.send(CTRL_Z);
@@ -72,7 +77,7 @@ describe('a reply\'s quote re-wrapped by a resize over inetutils telnet', { time
     const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
     try {
       const m = await store.messages.get(id);
-      assert.equal(m?.body, 'IR> The quick brown fox jumps over the\nIR> lazy dog while the sysop watches\nIR> the log\nIR> short line\n\nmy answer');
+      assert.equal(m?.body, 'IR> The quick brown fox jumps over the\nIR> lazy dog while the big sysop\nIR> watches the log\nIR> short line\n\nmy answer');
     } finally {
       await store.close();
     }

@@ -25,7 +25,12 @@ import fc from 'fast-check';
 import { fuzz } from '../../../../tools/fuzz/fuzz-settings.js';
 import { KeyDecoder, type Key } from '../keys.js';
 import { charWidth } from '../text-width.js';
-import { MessageEditor, displayWidth } from './editor.js';
+import { MessageEditor, displayWidth, quoteMarks } from './editor.js';
+
+/** In a reading, the end of a row a quoted paragraph goes on from onto a row with its marks: broken at a space (taken out), or inside a word. */
+const QUOTED_END = '\u0001';
+const CUT_END = '\u0002';
+const isBreak = (ch: string | undefined): boolean => ch === '\n' || ch === QUOTED_END || ch === CUT_END;
 
 /** Keys as a terminal sends them, and `resize:N` (the window becomes N columns wide). */
 const KEYS = [
@@ -41,7 +46,11 @@ interface Reading {
   shown: number[];
 }
 
-/** The message as the caller reads it: a wrapped line's last space is its break, a word cut at the edge runs on. */
+/**
+ * The message as the caller reads it: a wrapped line's last space is its break, a word cut
+ * at the edge runs on; a quoted paragraph's row ends (QUOTED_END, CUT_END: the next row
+ * goes on with it if it starts with the paragraph's marks) are marked.
+ */
 function read(editor: MessageEditor): Reading {
   const text: string[] = [];
   const starts: number[] = [];
@@ -53,9 +62,70 @@ function read(editor: MessageEditor): Reading {
     starts.push(text.length);
     shown.push(brokenAtSpace ? chars.length - 1 : chars.length);
     text.push(...chars);
-    if (!soft && i < editor.lineCount - 1) text.push('\n');
+    const quoted = editor.quotedEnd(i);
+    if (!soft && i < editor.lineCount - 1) text.push(quoted === 'space' ? QUOTED_END : quoted === 'cut' ? CUT_END : '\n');
   }
   return { text, starts, shown };
+}
+
+/**
+ * The quote marks a line starts with, one level, two levels, ... (longest first): the
+ * editor reads a quoted paragraph's marks off its first row, which may end inside them.
+ */
+function marksOf(line: string): string[][] {
+  const all = [...quoteMarks(line).marks];
+  const levels: string[][] = [];
+  for (let n = all.length; n > 0; n--) if (quoteMarks(all.slice(0, n).join('')).marks.length === n) levels.push(all.slice(0, n));
+  return levels;
+}
+
+/**
+ * A reading as a wider window joins it, and where position `at` is in that: a quoted
+ * paragraph's row end before a row that starts with the paragraph's marks goes with those
+ * marks (the space it broke at back); one before a row without them (the caller edited
+ * them) is a line break. The cursor on those marks is at the start of the row's text.
+ * The editor reads a paragraph's marks off its first row, which a narrow window may end
+ * inside them: some level of its first line's (marksOf). With `like`, each paragraph takes
+ * the level that reads as `like` does (the longest where none does).
+ */
+function flow(chars: readonly string[], at: number, like?: string): { text: string; at: number } {
+  let text = '';
+  let mapped = -1;
+  for (let i = 0; i <= chars.length; ) {
+    let end = i;
+    while (end < chars.length && !isBreak(chars[end])) end++;
+    const levels = marksOf(chars.slice(i, end).join(''));
+    const tries = levels.length > 0 ? levels.map((lead) => paragraph(chars, i, at, lead)) : [paragraph(chars, i, at, [])];
+    const part = tries.find((p) => like === undefined || like.startsWith(text + p.text + (p.next < chars.length ? '\n' : ''))) ?? tries[0]!;
+    if (part.at >= 0) mapped = text.length + part.at;
+    text += part.text;
+    if (part.next >= chars.length) break;
+    if (at === part.next) mapped = text.length;
+    text += '\n';
+    i = part.next + 1;
+  }
+  return { text, at: mapped < 0 ? text.length : mapped };
+}
+
+/** One paragraph of a reading from `from` on, its rows joined with `lead` taken off (flow()); where it ends, and where `at` is in it (-1: not in it). */
+function paragraph(chars: readonly string[], from: number, at: number, lead: readonly string[]): { text: string; next: number; at: number } {
+  let text = '';
+  let mapped = -1;
+  let i = from;
+  for (; i < chars.length; i++) {
+    if (i === at) mapped = text.length;
+    const ch = chars[i]!;
+    if ((ch === QUOTED_END || ch === CUT_END) && lead.length > 0 && lead.every((c, k) => chars[i + 1 + k] === c)) {
+      if (ch === QUOTED_END) text += ' ';
+      if (at > i && at <= i + lead.length) mapped = text.length;
+      i += lead.length;
+      continue;
+    }
+    if (isBreak(ch)) break;
+    text += ch;
+  }
+  if (i === at && i >= chars.length) mapped = text.length;
+  return { text, next: i, at: mapped };
 }
 
 /**
@@ -69,6 +139,9 @@ function expected(editor: MessageEditor, before: Reading, key: Key): { text: str
   const t = [...before.text];
   if (editor.mode !== 'edit') return { text: t, at: undefined };
   if (key.name === 'char' && key.ctrl && key.ch === 'y') {
+    // (next to a quoted paragraph's row end, the line above keeps its own end: not checked here)
+    const ends = [t[before.starts[row]! - 1], t[before.starts[row + 1]! - 1]];
+    if (ends.some((ch) => ch === QUOTED_END || ch === CUT_END)) return undefined;
     // The line goes with its break. A line above that ran on into it ends where it did (its
     // break is that line's); a word cut at the edge there is not glued to what comes up.
     const start = before.starts[row]!;
@@ -173,6 +246,18 @@ function checkEditor(editor: MessageEditor, maxLines: number, state: string): { 
       assert.ok(displayWidth(lines[i]! + next) > width - 1, `line ${i} cut short in ${state}`);
     }
   }
+  // and a quoted paragraph too: where a row broke at a space, the next row's first word (after the marks it carries) did not fit on it
+  const carried = editor.carriedMarks();
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const { marks, space } = carried[i + 1]!;
+    if (marks === 0 || !space) continue;
+    const rest = [...lines[i + 1]!].slice(marks).join('');
+    const word = /^[^ ]+/.exec(rest)?.[0];
+    const cut = word === rest && editor.quotedEnd(i + 1) === 'cut';
+    // (a paragraph's first row whose marks would read as more with the word: a wider window would not know the rows for one paragraph)
+    const more = carried[i]!.marks === 0 && quoteMarks(`${lines[i]!} ${word}`).marks.length > marks;
+    if (word !== undefined && !cut && !more) assert.ok(displayWidth(`${lines[i]!} ${word}`) > width - 1, `${JSON.stringify(word)} fits on quoted row ${i} in ${state}`);
+  }
   assert.equal(editor.byteCount, Buffer.byteLength(lines.join('\n')), state);
   return { lines, now };
 }
@@ -198,6 +283,7 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
     for (const key of [...decoder.push(k), ...(decoder.pendingEscape ? decoder.flush() : [])]) {
       const before = read(editor);
       const want = expected(editor, before, key);
+      const { row: row0, col: col0 } = editor.cursor;
       // a key adds no line past the cap (or past the lines a resize left over it)
       const cap = Math.max(maxLines, editor.lineCount);
       const out = editor.feed(key);
@@ -207,18 +293,31 @@ function typeAndCheck(width: number, maxLines: number, keys: readonly string[]):
       if (want === undefined) continue;
       // a key refused at a bound (a bell) changes nothing
       const refused = out.kind === 'continue' && out.bell === true;
-      const got = now.text.join('');
       const at = now.starts[row]! + Math.min(col, now.shown[row]!);
-      if (refused && got === before.text.join('')) continue;
+      if (refused && now.text.join('') === before.text.join('')) continue;
+      // (read as a wider window joins it: the edit may move a quoted paragraph's words between its rows, each with the marks)
+      const flown = flowed(editor);
+      const got = flown.text;
+      // (the marks a paragraph's rows carry are those of its first row: some level of its first line's)
+      const wanted = flow(want.text, want.at ?? 0, got);
       // (a Tab's spaces go in one by one, as many as fit before a bound)
       if (key.name === 'tab' && want.at !== undefined) {
-        const start = want.at - (want.text.length - before.text.length);
-        const part = [...before.text];
-        part.splice(start, 0, ...' '.repeat(Math.max(0, at - start)));
-        if (at >= start && at <= want.at && got === part.join('')) continue;
+        const spaces = want.text.length - before.text.length;
+        const start = want.at - spaces;
+        const fit = Array.from({ length: spaces }, (_, n) => {
+          const part = [...before.text];
+          part.splice(start, 0, ...' '.repeat(n));
+          return flow(part, start + n, got);
+        });
+        if (fit.some((part) => part.text === got && part.at === flown.at)) continue;
+        // (typed into or just after a line's quote marks, its spaces change them one by one, each
+        // as a space typed there would: which rows a quoted paragraph goes on onto is checked key by key)
+        const line = before.text.slice(before.starts[row0]!, before.starts[row0]! + before.shown[row0]!);
+        const marksAt = (n: number): number => quoteMarks([...line.slice(0, col0), ...' '.repeat(n), ...line.slice(col0)].join('')).marks.length;
+        if (Array.from({ length: spaces + 1 }, (_, n) => marksAt(n)).some((m) => col0 <= m)) continue;
       }
-      assert.equal(got, want.text.join(''), `text after ${JSON.stringify(key)} in ${state}`);
-      if (want.at !== undefined) assert.equal(at, want.at, `cursor after ${JSON.stringify(key)} in ${state}`);
+      assert.equal(got, wanted.text, `text after ${JSON.stringify(key)} in ${state}`);
+      if (want.at !== undefined) assert.equal(flown.at, wanted.at, `cursor after ${JSON.stringify(key)} in ${state}`);
     }
   }
 }

@@ -809,7 +809,7 @@ describe('a resize of a reply', () => {
     const editor = reply(80);
     editor.resize(30, 20);
     const at30 = lines(editor);
-    // type at the end of the first row: the overflow wraps as any text does, and the next resize marks it
+    // type at the end of the first row: the overflow goes on a row with the marks, and a resize keeps them
     while (editor.cursor.row > 0) editor.feed({ name: 'up' } as never);
     editor.feed({ name: 'end' } as never);
     editor.insertText(' added');
@@ -831,6 +831,63 @@ describe('a resize of a reply', () => {
     again.resize(80, 20);
     assert.ok(lines(again).includes(mine), JSON.stringify(lines(again)));
     assert.equal(again.line(0), at30[0]!.trimEnd());
+  });
+
+  test('typing into a quoted row until it overflows puts the overflow on a row with its marks; deleting brings it back up without them', () => {
+    const editor = reply(80);
+    const at80 = lines(editor);
+    // the line fills the 80 columns: a word typed before 'watches' moves 'log' down
+    while (editor.cursor.row > 0) editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'home' } as never);
+    while (atCursor(editor) !== 'watche') editor.feed({ name: 'right' } as never);
+    editor.insertText('now ');
+    assert.deepEqual(lines(editor).slice(0, 3), ['JD> The quick brown fox jumps over the lazy dog while the sysop now watches the', 'JD> log', at80[1]]);
+    assert.equal(atCursor(editor), 'watche');
+    assert.match(editor.text(), /watches the\nJD> log\nJD> scroll by/);
+    assert.equal(editor.byteCount, Buffer.byteLength(lines(editor).join('\n')));
+    // more typed there: the row it flowed onto takes the next words, after its marks
+    editor.insertText('and then ');
+    assert.deepEqual(lines(editor).slice(0, 2), ['JD> The quick brown fox jumps over the lazy dog while the sysop now and then', 'JD> watches the log']);
+    assert.equal(atCursor(editor), 'watche');
+    assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+    // deleted again (from the end of the first row's text), the words go back up without the marks they carried
+    editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'end' } as never);
+    for (let i = 0; i < 'now and then '.length; i++) editor.feed({ name: 'backspace' } as never);
+    assert.deepEqual(lines(editor), at80);
+    assert.equal(atCursor(editor), ' watch');
+    // at 30 columns, a word deleted from the first row lets the next row's first word up
+    editor.resize(30, 20);
+    while (editor.cursor.row > 0) editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'home' } as never);
+    while (atCursor(editor) !== 'quick ') editor.feed({ name: 'right' } as never);
+    const before = lines(editor).slice(0, 2);
+    for (let i = 0; i < 'quick '.length; i++) editor.feed({ name: 'delete' } as never);
+    const now = lines(editor);
+    const quoted = now.slice(0, now.indexOf(''));
+    for (const l of quoted) assert.match(l, /^JD>(?!.*JD>)/, JSON.stringify(quoted));
+    assert.equal(now[0], `${before[0]!.replace('quick ', '')} ${before[1]!.slice(4).split(' ')[0]}`);
+    assert.equal(atCursor(editor), 'brown ');
+    editor.resize(80, 20);
+    assert.equal(editor.line(0), at80[0]!.replace('quick ', ''));
+    assert.deepEqual(lines(editor).slice(1), at80.slice(1));
+  });
+
+  test('a quoted row overflowing at the end of a paragraph Enter ended: the row made carries the marks; a typed word that is not quoted text stays as typed', () => {
+    const editor = new MessageEditor({ width: 30, height: 20, initial: 'AB> one two three four five\nmine' });
+    editor.feed({ name: 'up' } as never);
+    editor.feed({ name: 'end' } as never);
+    editor.insertText(' sixty');
+    assert.deepEqual(lines(editor), ['AB> one two three four five', 'AB> sixty', 'mine']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 9 });
+    assert.equal(editor.text(), 'AB> one two three four five\nAB> sixty\nmine');
+    // Enter ended the quoted paragraph: the caller's own line is not pulled up into it, nor marked
+    for (let i = 0; i < ' sixty'.length; i++) editor.feed({ name: 'backspace' } as never);
+    assert.deepEqual(lines(editor), ['AB> one two three four five', 'mine']);
+    editor.feed({ name: 'down' } as never);
+    editor.feed({ name: 'end' } as never);
+    editor.insertText(' is a line of my own that wraps');
+    assert.doesNotMatch(lines(editor).slice(2).join('\n'), /AB>/);
   });
 
   test('a quoted line picked from the quote window at a narrower width keeps its marks on every row, and joins up when wider', () => {

@@ -18,7 +18,8 @@ import { helpRows } from './help.js';
  * text area), Ctrl-Z (save; on a message with nothing in it, asks `Nothing to send:
  * (A)bort or (C)ontinue?`), Esc (asks `Abort message? (y/N)`). A resize wraps the
  * paragraphs again to the new width, a quoted one (`JD> text`) into rows that each keep
- * its marks.
+ * its marks, and an edit in a quoted paragraph keeps it so (its overflow goes onto a row
+ * with the marks; words that fit above go back up without them).
  */
 
 export interface EditorOptions {
@@ -81,11 +82,14 @@ function widthOf(chars: readonly string[], end = chars.length): number {
  * would have glued the words either side together), and a wider window puts back;
  * QUOTED_CUT: inside a word longer than a row. Keys treat either as the end of a line, as
  * Enter's: the marks are the caller's text to edit like any other, and a row whose marks
- * they deleted is quoted no longer.
+ * they deleted is quoted no longer. After each edit, the rows of its quoted paragraph near
+ * it are broken again the same way (requote()).
  */
 const QUOTED = 'quoted';
 const QUOTED_CUT = 'quoted-cut';
 type LineEnd = boolean | typeof QUOTED | typeof QUOTED_CUT;
+/** A line of a paragraph (paragraphAt): its index, the marks carried onto it (`cut`), whether a QUOTED end took a space out before it. */
+type ParagraphRow = { at: number; cut: number; space: boolean };
 const isQuoted = (end: LineEnd | undefined): end is typeof QUOTED | typeof QUOTED_CUT => end === QUOTED || end === QUOTED_CUT;
 
 /** Where the rows of `chars` start when broken at `limit` columns (breakPoint): the first is 0. */
@@ -99,10 +103,10 @@ function rowStarts(chars: readonly string[], limit: number): number[] {
  * A quoted paragraph's rows within `limit` columns: `lead` (its quote marks) before each
  * part of `body`, the space a row broke at taken off (its end says so), and where each part
  * starts in `body`. Undefined for no marks, marks that leave no room for a wide character,
- * or a first row whose marks read as more than `lead` (a row cut right after a `>` of the
- * text): a wider window would not know those rows for one paragraph.
+ * or a first row (of the paragraph: `first`) whose marks read as more than `lead` (a row cut
+ * right after a `>` of the text): a wider window would not know those rows for one paragraph.
  */
-function quotedRows(lead: readonly string[], body: readonly string[], limit: number): { rows: string[][]; ends: LineEnd[]; starts: number[] } | undefined {
+function quotedRows(lead: readonly string[], body: readonly string[], limit: number, first = true): { rows: string[][]; ends: LineEnd[]; starts: number[] } | undefined {
   const room = limit - widthOf(lead);
   if (lead.length === 0 || room < 2) return undefined;
   const starts = rowStarts(body, room);
@@ -116,7 +120,7 @@ function quotedRows(lead: readonly string[], body: readonly string[], limit: num
     rows.push([...lead, ...part]);
     ends.push(to === undefined ? false : spaced ? QUOTED : QUOTED_CUT);
   });
-  return quoteMarks(rows[0]!.join('')).marks === lead.join('') ? { rows, ends, starts } : undefined;
+  return !first || quoteMarks(rows[0]!.join('')).marks === lead.join('') ? { rows, ends, starts } : undefined;
 }
 
 const startsWith = (line: readonly string[], lead: readonly string[]): boolean => lead.every((ch, i) => line[i] === ch);
@@ -300,20 +304,10 @@ export class MessageEditor {
     let bytes = this.bytes;
     for (let r = 0; r < this.lines.length; ) {
       const { lead, rows } = this.paragraphAt(r);
-      const body: string[] = [];
-      // (where the cursor is in the body; on the first row's marks, before it)
-      let cursorAt: number | undefined;
-      for (const [k, { at, cut, space }] of rows.entries()) {
-        const line = this.lines[at]!;
-        if (space) {
-          body.push(' ');
-          bytes++;
-        }
-        if (at === this.row) cursorAt = k === 0 && this.col < cut ? this.col - cut : body.length + Math.max(0, this.col - cut);
-        if (k > 0) bytes -= byteLength(line.slice(0, cut).join(''));
-        for (let i = cut; i < line.length; i++) body.push(line[i]!);
-        r = at + 1;
-      }
+      const { body, cursorAt: at, bytes: change } = this.joinRows(rows);
+      let cursorAt = at;
+      bytes += change;
+      r = rows[rows.length - 1]!.at + 1;
       let made = quotedRows(lead, body, limit);
       // (lines so far, this paragraph's and the ones still to come: the breaks' bytes)
       if (made && bytes + (made.rows.length - 1) * byteLength(lead.join('')) + lines.length + made.rows.length + this.lines.length - r - 1 > this.maxBytes) made = undefined;
@@ -346,18 +340,122 @@ export class MessageEditor {
    * The paragraph from line `r` on: its lines (the marks each starts with, `cut`, carried
    * there by the re-wrap; the first row's are its own), as far as the wrap broke it, or a
    * QUOTED end goes on to a line that starts with the same marks (one whose marks the
-   * caller deleted is quoted no longer, and starts a paragraph of its own).
+   * caller deleted is quoted no longer, and starts a paragraph of its own). With `until`, no
+   * further than line `until`.
    */
-  private paragraphAt(r: number): { lead: string[]; rows: Array<{ at: number; cut: number; space: boolean }> } {
+  private paragraphAt(r: number, until = Infinity): { lead: string[]; rows: ParagraphRow[] } {
     const lead = [...quoteMarks(this.lines[r]!.join('')).marks];
     const rows = [{ at: r, cut: lead.length, space: false }];
-    for (let i = r; i < this.lines.length - 1; i++) {
+    for (let i = r; i < Math.min(this.lines.length - 1, until); i++) {
       const end = this.soft[i];
       if (end === true) rows.push({ at: i + 1, cut: 0, space: false });
       else if (isQuoted(end) && lead.length > 0 && startsWith(this.lines[i + 1]!, lead)) rows.push({ at: i + 1, cut: lead.length, space: end === QUOTED });
       else break;
     }
     return { lead, rows };
+  }
+
+  /**
+   * The text of a paragraph's `rows` (paragraphAt) as one line: without the marks carried
+   * onto them, the space a QUOTED end took out put back. Also where the cursor is in it, if
+   * on one of them (on the first row's marks: before it, negative), and by how many bytes it
+   * differs from the rows.
+   */
+  private joinRows(rows: readonly ParagraphRow[]): { body: string[]; cursorAt: number | undefined; bytes: number } {
+    const body: string[] = [];
+    let cursorAt: number | undefined;
+    let bytes = 0;
+    for (const [k, { at, cut, space }] of rows.entries()) {
+      const line = this.lines[at]!;
+      if (space) {
+        body.push(' ');
+        bytes++;
+      }
+      if (at === this.row) cursorAt = k === 0 && this.col < cut ? this.col - cut : body.length + Math.max(0, this.col - cut);
+      if (k > 0) bytes -= byteLength(line.slice(0, cut).join(''));
+      for (let i = cut; i < line.length; i++) body.push(line[i]!);
+    }
+    return { body, cursorAt, bytes };
+  }
+
+  /**
+   * After an edit from line `edited` on, a quoted paragraph stays quoted as the resize left
+   * it (rewrap()): its rows from the one above the edited line, as far as the reflow follows
+   * (a screen's worth), are broken again as a resize breaks them (quotedRows), so the
+   * overflow of a row goes onto a row that starts with the paragraph's marks, and words that
+   * fit on the row above now go back up without the marks they carried. The cursor stays
+   * on its character. Left as the edit made it (wrapped as any paragraph) where the resize
+   * would leave it so too (no room, the byte bound), or where the window ends at a break
+   * the plain wrap made (the rows past it have no marks to keep). The cost: a walk back
+   * over the line ends to the paragraph's first line, and one pass over at most a screen's
+   * worth of its rows.
+   */
+  private requote(edited: number): void {
+    let start = edited;
+    while (start > 0 && this.soft[start - 1] !== false) start--;
+    const until = edited + this.reflowLines;
+    let para = this.paragraphAt(start, until);
+    while (para.rows[para.rows.length - 1]!.at < edited) para = this.paragraphAt(para.rows[para.rows.length - 1]!.at + 1, until);
+    const { lead, rows } = para;
+    if (lead.length === 0) return;
+    // (from a row that starts with the marks: the paragraph's first, or one a QUOTED end goes on to)
+    let first = Math.max(0, rows.findIndex((x) => x.at === edited) - 1);
+    // (a word cut at the edge starts rows above: once it is shorter, or a space split it, it may fit above its first)
+    while (first > 0 && this.soft[rows[first]!.at] === QUOTED_CUT && edited - rows[first]!.at < this.reflowLines) first--;
+    while (first > 0 && rows[first]!.cut === 0 && edited - rows[first]!.at < this.reflowLines) first--;
+    if (rows[first]!.cut === 0) return;
+    const to = rows[rows.length - 1]!.at;
+    const tail = this.soft[to]!;
+    if (tail === true && to < this.lines.length - 1) return;
+    const limit = this.widthNow - 1;
+    // (the space before the window's first row is the row above's end, which stays)
+    const joined = (k: number) => this.joinRows([{ ...rows[k]!, space: false }, ...rows.slice(k + 1)]);
+    let { body, cursorAt } = joined(first);
+    let made = quotedRows(lead, body, limit, first === 0);
+    const cost = (laid: string[][], from: number): number => laid.reduce((n, l) => n + byteLength(l.join('')) + 1, 0) - this.lines.slice(from, to + 1).reduce((n, l) => n + byteLength(l.join('')) + 1, 0);
+    if (made && this.byteCount + cost(made.rows, rows[first]!.at) > this.maxBytes) made = undefined;
+    const quoted = made !== undefined;
+    if (!made) {
+      // As a resize would: the paragraph wraps as any other, its marks the text they are (from its first row, within the reflow's reach).
+      if (first > 0 && edited - rows[0]!.at >= this.reflowLines) return;
+      if (first > 0) ({ body, cursorAt } = joined((first = 0)));
+      const chars = [...lead, ...body];
+      if (cursorAt !== undefined) cursorAt += lead.length;
+      const starts = rowStarts(chars, limit);
+      made = { rows: starts.map((at, j) => chars.slice(at, starts[j + 1] ?? chars.length)), ends: starts.map((_, j): LineEnd => j < starts.length - 1), starts };
+      // (nor where its first row would read as other marks then: `AB>` before ` x`)
+      if (quoteMarks(made.rows[0]!.join('')).marks !== lead.join('')) return;
+    }
+    const from = rows[first]!.at;
+    const laid = made;
+    laid.ends[laid.ends.length - 1] = tail === true ? false : tail;
+    const old = this.lines.slice(from, to + 1);
+    const oldEnds = this.soft.slice(from, to + 1);
+    if (old.length === laid.rows.length && old.every((l, i) => l.join('') === laid.rows[i]!.join('') && oldEnds[i] === laid.ends[i])) return;
+    this.bytes += cost(laid.rows, from) - laid.rows.length + old.length;
+    this.lines.splice(from, old.length, ...laid.rows);
+    this.soft.splice(from, old.length, ...laid.ends);
+    this.undoLog?.push(() => {
+      this.lines.splice(from, laid.rows.length, ...old);
+      this.soft.splice(from, laid.rows.length, ...oldEnds);
+    });
+    if (cursorAt !== undefined) {
+      let j = 0;
+      while (j < laid.starts.length - 1 && cursorAt >= laid.starts[j + 1]!) j++;
+      this.row = from + j;
+      // (a cursor on the space a row broke at is at the end of that row)
+      this.col = Math.min((quoted ? lead.length : 0) + cursorAt - laid.starts[j]!, laid.rows[j]!.length);
+    } else if (this.row > to) this.row += laid.rows.length - old.length;
+  }
+
+  /**
+   * Line `i` ends as a row the re-wrap broke out of a quoted paragraph: at a space it took
+   * out (`space`), or inside a word (`cut`); the next line goes on with it while it starts
+   * with the paragraph's marks (paragraphAt). Undefined for any other end.
+   */
+  quotedEnd(i: number): 'space' | 'cut' | undefined {
+    const end = this.soft[i];
+    return i >= this.lines.length - 1 ? undefined : end === QUOTED ? 'space' : end === QUOTED_CUT ? 'cut' : undefined;
   }
 
   /**
@@ -609,6 +707,7 @@ export class MessageEditor {
     this.touched.clear();
     try {
       edit();
+      this.requote(Math.min(row, this.row));
     } finally {
       this.undoLog = undefined;
     }
@@ -712,6 +811,8 @@ export class MessageEditor {
     // after it, and what ends the first part may now fit on the line above it.
     this.pullUp(this.row);
     this.pullUp(left);
+    // (a quoted paragraph's row Enter split: what ends it may go up to the row above)
+    this.within(() => this.requote(left));
     this.scrollToCursor();
     return true;
   }
@@ -937,6 +1038,9 @@ export class MessageEditor {
     // that was cut at the edge into the deleted line is whole now, and may fit on the line
     // above its own (which no longer runs on into it, so the pull starts above it).
     this.pullUp(Math.max(0, this.row - 1));
+    // (and a quoted paragraph's words flow back up: within() re-lays its rows, and undoes a
+    // re-layout that would pass the cap)
+    this.within(() => this.requote(Math.max(0, this.row - 1)));
     this.scrollToCursor();
     return true;
   }
@@ -1015,7 +1119,7 @@ export const QUOTE_START_LINES = 10;
 const QUOTE_MARK = /^ ?[\p{L}\p{N}]{0,4}>(?= |>|$) ?/u;
 
 /** The quote marks a line starts with, as written (`AL> BO> ` in `AL> BO> x`), and how many. */
-function quoteMarks(line: string): { marks: string; depth: number } {
+export function quoteMarks(line: string): { marks: string; depth: number } {
   let depth = 0;
   let at = 0;
   for (let m = QUOTE_MARK.exec(line); m && depth < 100; m = QUOTE_MARK.exec(line.slice(at))) {
