@@ -233,6 +233,24 @@ describe('editor wrapping and limits', () => {
     assert.equal(q.editor.byteCount, Buffer.byteLength(q.editor.text()));
   });
 
+  test('Enter at the end of a wrapped line whose next line cannot come up adds no empty line, and Backspace below takes its break back', () => {
+    // (width 6: the next line is a run of spaces wider than a line, which no line can take up)
+    const { editor, type } = driver({ width: 6, height: 5, maxLines: 4 });
+    const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));
+    type('ccc a       ');
+    assert.deepEqual(lines(), ['ccc a ', '      ']);
+    type('\x1b[A\x1b[F\r');
+    assert.deepEqual(lines(), ['ccc a', '      ']);
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    assert.equal(editor.wrapped(0), false);
+    assert.equal(editor.byteCount, Buffer.byteLength(lines().join('\n')));
+    // Backspace at the start of the line below joins the two parts again: the line break goes
+    type('\x7f');
+    assert.equal(lines().join('').replace(/ +$/, ''), 'ccc a');
+    assert.equal(editor.wrapped(0), true);
+    assert.deepEqual(editor.cursor, { row: 0, col: 5 });
+  });
+
   test('typing in the middle of a line whose overflow carries several words down keeps every word and space', () => {
     const { editor, type } = driver({ width: 20 });
     const lines = (): string[] => Array.from({ length: editor.lineCount }, (_, i) => editor.line(i));

@@ -795,14 +795,20 @@ export class MessageEditor {
   }
 
   private newline(): boolean {
-    if (this.lines.length >= this.maxLines || this.byteCount + 1 > this.maxBytes) return false;
     const line = this.lines[this.row]!;
-    // Enter at the end of a wrapped line's text makes its break a hard one: the break's space goes.
-    if (this.col < line.length && this.col === this.textEnd(this.row)) this.bytes -= byteLength(line.pop()!);
-    const rest = line.splice(this.col);
-    this.lines.splice(this.row + 1, 0, rest);
-    // Enter ends the paragraph here; what followed keeps going on as before.
-    this.soft.splice(this.row + 1, 0, this.soft[this.row] ?? false);
+    // Enter at the end of a wrapped line's text makes its break a hard one (the break's space
+    // goes) and adds no line: the next line, the rest of the paragraph, starts one of its own.
+    // (An empty line put between them stayed where the next line's start could not come up
+    // into it, as a run of spaces wider than a line: Backspace below then joined that empty
+    // line, and the break the caller saw stayed.)
+    const atBreak = this.wrapped(this.row) && this.col === this.textEnd(this.row);
+    if (!atBreak && (this.lines.length >= this.maxLines || this.byteCount + 1 > this.maxBytes)) return false;
+    if (atBreak && this.col < line.length) this.bytes -= byteLength(line.pop()!);
+    if (!atBreak) {
+      // Enter ends the paragraph here; what followed keeps going on as before.
+      this.lines.splice(this.row + 1, 0, line.splice(this.col));
+      this.soft.splice(this.row + 1, 0, this.soft[this.row] ?? false);
+    }
     this.soft[this.row] = false;
     const left = this.row;
     this.row++;
