@@ -1029,3 +1029,17 @@ describe('line mode', () => {
     assert.equal(ed.text, '12345');
   });
 });
+
+describe('Enter after a row that a cut word continues, at the end of the text (fuzz seed 39)', () => {
+  test('does not throw: the quoted reflow after it starts from a line that still exists', () => {
+    const editor = new MessageEditor({ width: 6, height: 5, maxLines: 4, maxBytes: 400 });
+    const decoder = new KeyDecoder();
+    const keys = ['\x1b[2~', '  ', '  ', '漢', '\x1bOP', 'resize:9', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'ccc ', 'a', '\x19', 'a', 'resize:6', '漢', 'a', '\x1b[3~', '\r'];
+    for (const k of keys) {
+      const resize = /^resize:(\d+)$/.exec(k);
+      if (resize) editor.resize(Number(resize[1]), 5);
+      else for (const key of [...decoder.push(k), ...(decoder.pendingEscape ? decoder.flush() : [])]) assert.doesNotThrow(() => editor.feed(key), JSON.stringify(k));
+    }
+    assert.ok(editor.cursor.row < editor.lineCount);
+  });
+});

@@ -391,6 +391,8 @@ export class MessageEditor {
    * worth of its rows.
    */
   private requote(edited: number): void {
+    // The edit's line may be gone (Enter's pullUp can take the last line into the one above).
+    edited = Math.min(edited, this.lines.length - 1);
     let start = edited;
     while (start > 0 && this.soft[start - 1] !== false) start--;
     const until = edited + this.reflowLines;
