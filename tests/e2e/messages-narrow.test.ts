@@ -118,10 +118,8 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     await c.waitScreen(/Message aborted\./);
     c.hangup();
   });
-  it("the thread view's Thread row fits one row, its 60-character subject cut (it took three)", async () => {
-    const subject = 'A subject long enough to take three rows of a narrow screen';
-    const posted = await board.cli(['msg', 'post', 'announcements', '--from', 'erin', '--subject', subject], 'Short body.');
-    assert.equal(posted.code, 0, posted.stderr);
+  /** jill opens Announcements (area 2) and reads its first message, 'Short body.'. */
+  const readAnnouncements = async (): Promise<TmuxCaller> => {
     const c = await call();
     c.send('m');
     await c.waitScreen(/\[J P R L N S A Q \?\]:\s*$/);
@@ -131,6 +129,14 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     await c.waitScreen(/^Area: Announcements/m);
     c.send('r');
     await c.waitScreen(/^Short body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
+    return c;
+  };
+
+  it("the thread view's Thread row fits one row, its 60-character subject cut (it took three)", async () => {
+    const subject = 'A subject long enough to take three rows of a narrow screen';
+    const posted = await board.cli(['msg', 'post', 'announcements', '--from', 'erin', '--subject', subject], 'Short body.');
+    assert.equal(posted.code, 0, posted.stderr);
+    const c = await readAnnouncements();
     c.send('t');
     // 'Thread: ' and the subject cut to what is left of 23 columns, then the tree
     const tree = await c.waitScreen(/^Read which number\? *$/m);
@@ -145,15 +151,7 @@ describe('the message reader and editor on a 24-column screen', { timeout: 120_0
     const subject = '日本語の長い件名のテストです';
     const posted = await board.cli(['msg', 'post', 'announcements', '--from', 'erin', '--subject', subject], 'Wide body.');
     assert.equal(posted.code, 0, posted.stderr);
-    const c = await call();
-    c.send('m');
-    await c.waitScreen(/\[J P R L N S A Q \?\]:\s*$/);
-    c.send('j');
-    await c.waitScreen(/Area \(number or name\): *$/m);
-    c.send('2\r');
-    await c.waitScreen(/^Area: Announcements/m);
-    c.send('r');
-    await c.waitScreen(/^Short body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
+    const c = await readAnnouncements();
     c.send('n');
     await c.waitScreen(/^Wide body\.\s*\n\[N P R T \+ - Q \?\]:\s*$/m);
     c.send('t');
