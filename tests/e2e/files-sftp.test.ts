@@ -222,4 +222,25 @@ describe('SFTP on the ssh login (OpenSSH sftp)', { skip: tools ? false : 'needs 
     const rejected = await board.cli(['files', 'reject', ids[1]!.id]);
     assert.equal(rejected.code, 0, rejected.stderr);
   });
+
+  it("a refused put or rename says why on the caller's terminal, not only sftp's 'Failure' or 'Permission denied'", async () => {
+    // OpenSSH's sftp prints its own text for a status code and drops the board's message;
+    // the board's reason comes as a line on the channel's standard error, which ssh prints.
+    const src = await mkdtemp(join(dir, 'why-'));
+    await writeFile(join(src, 'huge.bin'), randomBytes(6 * 1024 * 1024));
+    await writeFile(join(src, 'empty.txt'), '');
+    await writeFile(join(src, 'CON.txt'), 'a device name');
+    await writeFile(join(src, 'samebytes.bin'), await readFile(join(dir, 'general', 'big.bin')));
+    const got = await mkdtemp(join(dir, 'why-get-'));
+    const r = await sftp('alice', ['-put huge.bin', '-put empty.txt', '-put CON.txt', '-put samebytes.bin', '-rename /pending/a.txt /pending/b.txt', `get /general/big.bin ${join(got, 'big.bin')}`], src);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /huge\.bin: the upload went over its limit \(5242880 bytes/, r.out);
+    assert.match(r.out, /empty\.txt: the file is empty: nothing was kept/, r.out);
+    assert.match(r.out, /CON\.txt: the name is a reserved device name/, r.out);
+    assert.match(r.out, /samebytes\.bin: the board already has this file \(same SHA-256\)/, r.out);
+    assert.match(r.out, /rename is not allowed on this board/, r.out);
+    // The lines take nothing from the session: a download after them arrives intact.
+    assert.equal(await sha256(join(got, 'big.bin')), await sha256(join(dir, 'general', 'big.bin')));
+    assert.doesNotMatch((await board.cli(['files', 'pending'])).stdout, /huge\.bin|empty\.txt|CON\.txt|samebytes\.bin/);
+  });
 });

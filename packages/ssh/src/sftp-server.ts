@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import { client, type Logger } from '@carrier/core';
+import { client, escapeClientText, type Logger } from '@carrier/core';
 import { ReadProgress } from './read-progress.js';
 import * as ssh2 from './ssh2-lib.js';
 
@@ -81,7 +81,7 @@ export const MAX_SFTP_UNSENT = 4 * 1024 * 1024;
 
 type Handle =
   | { kind: 'read'; fh: FileHandle; source: SftpDownloadSource; size: number; replies: Promise<void>; read: ReadProgress }
-  | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined; replies: Promise<void> }
+  | { kind: 'write'; fh: FileHandle; target: SftpUploadTarget; failed: string | undefined; replies: Promise<void>; path: string }
   | { kind: 'dir'; entries: SftpEntry[]; next: number };
 
 /** Report a read handle's end to the board, once. */
@@ -121,6 +121,31 @@ function longname(e: SftpEntry): string {
 function sendExitStatus(sftp: SFTPWrapper, status: number): void {
   const inner = sftp as unknown as { _protocol?: { exitStatus?(id: number, status: number): void }; outgoing?: { id: number; state: string } };
   if (inner.outgoing?.state === 'open' && typeof inner._protocol?.exitStatus === 'function') inner._protocol.exitStatus(inner.outgoing.id, status);
+}
+
+/** SSH_EXTENDED_DATA_STDERR (RFC 4254 §5.2). */
+const EXTENDED_DATA_STDERR = 1;
+
+/**
+ * A line on the SFTP channel's standard error. OpenSSH's sftp (and scp over SFTP) prints
+ * its own text for a status code ("Failure", "Permission denied") and drops the server's
+ * message, but the ssh it runs writes the channel's stderr to the caller's terminal: so a
+ * refusal's reason goes there too. ssh2's SFTP object has no stderr of its own; the line
+ * goes through its protocol as extended data and is counted against the client's window
+ * as SFTP's own answers are (one that does not fit now is left out: the status code
+ * still tells).
+ */
+function tellStderr(sftp: SFTPWrapper, text: string): void {
+  const inner = sftp as unknown as {
+    _protocol?: { channelExtData?(id: number, data: Buffer, type: number): void };
+    outgoing?: { id: number; state: string; window: number; packetSize: number };
+  };
+  const out = inner.outgoing;
+  const line = Buffer.from(`${text}\n`, 'utf8');
+  if (!out || out.state !== 'open' || typeof inner._protocol?.channelExtData !== 'function') return;
+  if (line.length > out.window || line.length > out.packetSize) return;
+  out.window -= line.length;
+  inner._protocol.channelExtData(out.id, line, EXTENDED_DATA_STDERR);
 }
 
 /**
@@ -210,8 +235,12 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
     pending++;
     return true;
   };
-  const status = (reqid: number, r: SftpRefusal): void => {
+  /** The board's reason for refusing what the client did with `path`, on the caller's terminal. */
+  const tell = (path: string, reason: string): void => tellStderr(sftp, `${escapeClientText(path)}: ${reason}`);
+  const status = (reqid: number, r: SftpRefusal, path?: string): void => {
     const code = r.error === 'no-such-file' ? STATUS_CODE.NO_SUCH_FILE : r.error === 'denied' ? STATUS_CODE.PERMISSION_DENIED : STATUS_CODE.FAILURE;
+    // "No such file" says it all (and sftp stats paths that may not exist, as put does).
+    if (path !== undefined && r.error !== 'no-such-file') tell(path, r.message);
     sftp.status(reqid, code, r.message);
   };
   const newHandle = (reqid: number, h: Handle): void => {
@@ -315,13 +344,13 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
       }
       if (flags & OPEN_MODE.READ) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'uploads are write-only');
       const r = await backend.openWrite(s);
-      if (isRefusal(r)) return status(reqid, r);
+      if (isRefusal(r)) return status(reqid, r, raw);
       if (full(reqid)) {
         await r.finish(false);
         return;
       }
       const fh = await open(r.path, 'wx');
-      newHandle(reqid, { kind: 'write', fh, target: r, failed: undefined, replies: Promise.resolve() });
+      newHandle(reqid, { kind: 'write', fh, target: r, failed: undefined, replies: Promise.resolve(), path: raw });
     });
   });
   sftp.on('READ', (reqid, buf, offset, length) => {
@@ -357,6 +386,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
     if (offset + data.length > h.target.maxBytes) {
       h.failed = `the upload went over its limit (${h.target.maxBytes} bytes: the size cap or your daily quota)`;
       log.info('sftp.upload_over_limit', { limit: h.target.maxBytes });
+      tell(h.path, h.failed);
       return sftp.status(reqid, STATUS_CODE.FAILURE, h.failed);
     }
     if (!admit()) return;
@@ -384,6 +414,7 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
         return sftp.status(reqid, STATUS_CODE.OK);
       }
       const problem = (await h.target.finish(h.failed === undefined && !overrun)) ?? h.failed;
+      if (problem && problem !== h.failed) tell(h.path, problem);
       if (problem) sftp.status(reqid, STATUS_CODE.FAILURE, problem);
       else sftp.status(reqid, STATUS_CODE.OK);
     });
@@ -399,7 +430,9 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log: Logger, 
   });
   const refuse = (what: string) => (reqid: number): void => {
     log.info('sftp.refused', { request: what });
-    sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, `${what} is not allowed on this board`);
+    const reason = `${what} is not allowed on this board`;
+    tellStderr(sftp, reason);
+    sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, reason);
   };
   sftp.on('RENAME', refuse('rename'));
   sftp.on('MKDIR', refuse('mkdir'));
