@@ -7,6 +7,7 @@ import type { LightbarItem, LightbarOptions } from './lightbar.js';
 import type { PagerOptions } from './pager.js';
 import type { PresenceEntry } from './presence.js';
 import type { SessionView } from './session-view.js';
+import type { InputHolder } from './session/input-router.js';
 import type { SessionSocial } from './social/session-social.js';
 import type { Topic } from './topics.js';
 import type { BoardDoors } from './doors/board-doors.js';
@@ -194,9 +195,10 @@ export interface Session {
    * and none while a door holds the input: both throw InputBusyError. `abort` is what ends
    * the caller's side of it (a ZMODEM abort): a hang-up meanwhile (a kick, a shutdown, a
    * time limit) sends it before its last line, so the caller's terminal leaves the
-   * transfer and shows that line instead of taking it for data.
+   * transfer and shows that line instead of taking it for data. `holder` names the taker in
+   * the InputBusyError of whoever asks next (default 'a file transfer').
    */
-  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void;
+  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer, holder?: InputHolder): () => void;
   /**
    * Resolves once nothing has the raw input: the sysop's break-in chat, begun while this
    * script was getting ready for a transfer or a door, has ended (at once when none runs).

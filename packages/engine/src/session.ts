@@ -16,7 +16,7 @@ import { part, SessionHost, type SessionContext } from './session/context.js';
 import { DisposerStack } from './session/disposers.js';
 import { idleWarning, lastLine } from './session/farewell.js';
 import { loadFrame } from './session/frames.js';
-import { InputRouter } from './session/input-router.js';
+import { InputRouter, type InputHolder } from './session/input-router.js';
 import { LoginFlow } from './session/login-flow.js';
 import { PresencePublisher } from './session/presence-publisher.js';
 import { Screen } from './session/screen.js';
@@ -135,10 +135,9 @@ export class CallSession implements LiveSession {
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> { return this.widgets.view<T>(opts); }
   discardInput(): number { return this.widgets.discardInput(); }
   holdInput(): () => void { return this.flowAround(this.router.hold()); }
-  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer): () => void { return this.flowAround(this.router.takeRaw(sink, abort)); }
+  takeRawInput(sink: (bytes: Buffer) => void, abort?: Buffer, holder?: InputHolder): () => void { return this.flowAround(this.router.takeRaw(sink, abort, holder)); }
   whenInputFree(): Promise<void> {
-    // A raw sink the script did not take itself: the sysop's break-in chat.
-    if (this.router.held && !this.router.doorHeld) this.log.info('session.waits_for_chat', { activity: client(this.presence.activity) });
+    if (this.router.holder === 'a chat with the sysop') this.log.info('session.waits_for_chat', { activity: client(this.presence.activity) });
     return this.until(this.router.whenFree());
   }
   until<T>(promise: Promise<T>): Promise<T> { return untilEnd(promise, this.disposers, () => this.endedWith ?? 'closed'); }

@@ -63,4 +63,17 @@ describe('where a caller\'s input goes', () => {
     assert.equal(seen.touches, 2);
     assert.equal(seen.released, 1);
   });
+
+  it('names what has the raw input when it refuses it: the sysop\'s chat is not a file transfer', () => {
+    const { r } = router();
+    const restore = r.takeRaw(() => undefined, undefined, 'a chat with the sysop');
+    assert.throws(
+      () => r.takeRaw(() => undefined),
+      (err: unknown) => err instanceof InputBusyError && err.what === 'a chat with the sysop' && /another sink already has the input \(a chat with the sysop\)/.test(err.message),
+    );
+    restore();
+    const transfer = r.takeRaw(() => undefined);
+    assert.throws(() => r.takeRaw(() => undefined), (err: unknown) => err instanceof InputBusyError && err.what === 'a file transfer');
+    transfer();
+  });
 });

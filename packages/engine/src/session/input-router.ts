@@ -18,10 +18,13 @@ export interface InputRouterHost {
   released(): void;
 }
 
+/** What reads the caller's connection itself, in words for a person (a sysop told the caller is busy). */
+export type InputHolder = 'a file transfer' | 'a door' | 'a chat with the sysop';
+
 /** takeRawInput() while another part of the session reads the connection; `what` names it for a person. */
 export class InputBusyError extends Error {
   constructor(
-    readonly what: 'a file transfer' | 'a door',
+    readonly what: InputHolder,
     message: string,
   ) {
     super(message);
@@ -34,6 +37,8 @@ export class InputRouter {
   private holds = 0;
   private rawSink: ((bytes: Buffer) => void) | undefined;
   private rawAbort: Buffer | undefined;
+  /** who took the raw input, named when someone else asks for it */
+  private rawHolder: InputHolder = 'a file transfer';
   /** whenFree() calls waiting for the raw sink to let go */
   private readonly waiting: (() => void)[] = [];
 
@@ -68,6 +73,11 @@ export class InputRouter {
     return this.holds > 0;
   }
 
+  /** What reads the connection now, if anything does. */
+  get holder(): InputHolder | undefined {
+    return this.rawSink ? this.rawHolder : this.holds > 0 ? 'a door' : undefined;
+  }
+
   /** What ends the peer's side of the raw input's reader (a ZMODEM abort), while one has it. */
   get abort(): Buffer | undefined {
     return this.rawSink ? this.rawAbort : undefined;
@@ -82,12 +92,14 @@ export class InputRouter {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  takeRaw(sink: (bytes: Buffer) => void, abort?: Buffer): () => void {
-    if (this.rawSink) throw new InputBusyError('a file transfer', 'takeRawInput: another sink already has the input');
+  /** `holder` names the taker for the InputBusyError of whoever asks next. */
+  takeRaw(sink: (bytes: Buffer) => void, abort?: Buffer, holder: InputHolder = 'a file transfer'): () => void {
+    if (this.rawSink) throw new InputBusyError(this.rawHolder, `takeRawInput: another sink already has the input (${this.rawHolder})`);
     // A door reads the connection itself: a second reader would split the caller's keys between them.
     if (this.holds > 0) throw new InputBusyError('a door', 'takeRawInput: a door holds the input');
     this.rawSink = sink;
     this.rawAbort = abort;
+    this.rawHolder = holder;
     // A long download may see no byte from the caller for minutes: the transfer is activity.
     const busy = setInterval(() => this.host.touch(), RAW_INPUT_IDLE_TOUCH_MS);
     busy.unref();

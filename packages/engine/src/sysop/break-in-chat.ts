@@ -114,10 +114,10 @@ export class BreakInChat {
     let restore: () => void;
     const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false };
     try {
-      restore = s.takeRawInput((bytes) => this.input(c, bytes));
+      restore = s.takeRawInput((bytes) => this.input(c, bytes), undefined, 'a chat with the sysop');
     } catch (err) {
       // A file transfer or a door has the input: the sysop is told, the caller is not disturbed.
-      this.emit(c, { kind: 'refused', text: `the caller is busy (${err instanceof InputBusyError ? err.what : 'a file transfer'})` });
+      this.emit(c, { kind: 'refused', text: `the caller is busy (${err instanceof InputBusyError ? err.what : 'their input is taken'})` });
       return;
     }
     c.restore = restore;
