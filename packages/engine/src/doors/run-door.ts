@@ -127,14 +127,16 @@ export async function runDoor(s: Session, name: string): Promise<DoorOutcome> {
     }
     limitMs = Math.min(limitMs, dailyLeftMs);
   }
-  const callLeftMs = s.startedAt + s.board.config.maxDurationMs - Date.now();
-  limitMs = Math.max(1000, Math.min(limitMs, callLeftMs));
 
   // Count the caller in before anything slow, so two callers racing for a one-caller door cannot both get in.
   const release = doors.enter(door.name, s.id);
   const previousActivity = s.activity;
   try {
-    return await runInside(s, doors, door, limitMs);
+    // The sysop broke in to chat as the door was picked: nothing of the door starts (drop
+    // files, program, its time) until the chat ends; the caller keeps their place in it.
+    await s.whenInputFree();
+    const callLeftMs = s.startedAt + s.board.config.maxDurationMs - Date.now();
+    return await runInside(s, doors, door, Math.max(1000, Math.min(limitMs, callLeftMs)));
   } finally {
     release();
     s.setActivity(previousActivity);
@@ -213,7 +215,8 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   }
 
   // The sysop broke in to chat while the door was being prepared: the door reads the
-  // connection itself, so it waits for the chat to end (its output waits in its pty).
+  // connection itself, so it waits for the chat to end (its output waits in its pty), and
+  // its time limit counts from then.
   try {
     await s.whenInputFree();
   } catch (err) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +182,22 @@ export default async (s) => {
   });
 });
 
+/** Pids of the processes whose command line holds `arg`. */
+function processesWith(arg: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(arg)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+const doorsOf = (b: TestBoard): BoardDoors => (b.board as { doors?: BoardDoors }).doors!;
+
 const ECHO_DOOR = fileURLToPath(new URL('../../../../tests/fixtures/doors/echo-door.mjs', import.meta.url));
 
 describe('break-in chat and a door that was starting', () => {
@@ -201,20 +218,29 @@ export default async (s) => {
     boards.push(b);
     await b.store.users.create({ handle: 'Ann', password: 'tuba-lamp-7x' });
     const file = join(b.dir, 'doors.json');
-    await writeFile(file, JSON.stringify({ doors: [{ name: 'echo', description: 'Echo door', command: [process.execPath, ECHO_DOOR], encoding: 'utf8', level: 0 }] }));
+    // The door's command line carries a mark of this test's own: its process can be found by it.
+    const marker = `--under-the-chat-${process.pid}-${Date.now()}`;
+    await writeFile(file, JSON.stringify({ doors: [{ name: 'echo', description: 'Echo door', command: [process.execPath, ECHO_DOOR, marker], encoding: 'utf8', level: 0 }] }));
     (b.board as { doors?: BoardDoors }).doors = new BoardDoors({ file, parse: (text) => ({ value: JSON.parse(text) as unknown, errors: [], lineOf: () => undefined }), dataDir: join(b.dir, 'data'), log: b.log });
     const { conn, session, chat, chatId, chatEvents, underChat } = await breakInWhile(b, 'd', 'opening-the-door');
     letIn();
     await eventually(() => logEvents(b.log, 'session.waits_for_chat').length + logEvents(b.log, 'door.start').length > 0, 'the door to start or wait', { timeoutMs: 10_000 });
     // Fails without: the door started (door.start) over the chat, with the caller's keys.
     assert.deepEqual(logEvents(b.log, 'door.start'), []);
+    // Nor is the door's program running under the chat (its own clock would be running, and
+    // its output piling up in its pty): not even its drop files are written yet.
+    // Fails without: the drop files were written and the program spawned before the wait.
+    const nodeDir = doorsOf(b).nodeDir(session.node);
+    assert.equal(existsSync(join(nodeDir, 'door32.sys')), false, 'no drop file before the chat ends');
     conn.type('p\r');
     await eventually(() => chatEvents.some((e) => e.kind === 'line'), "the caller's line to reach the sysop");
+    assert.deepEqual(processesWith(marker), [], "the door's program is not running under the chat");
     assert.doesNotMatch(conn.screen.slice(underChat), /Hello, Ann|key:70/);
 
     const ending = conn.screen.length;
     chat.close(chatId, session.id);
     await conn.waitFor('Hello, Ann', 10_000, ending);
+    assert.notDeepEqual(processesWith(marker), [], "the door's program runs once the chat is over");
     conn.type('x');
     await conn.waitFor('key:78', 10_000, ending);
     conn.type('q');
