@@ -183,6 +183,16 @@ export interface BreakInEvent {
   text?: string;
 }
 
+/**
+ * The sysop's shutdown, to every process of the board: each stops `inMs` after it hears
+ * it (a delay, not a time: hosts' clocks need not agree). `from` names the control
+ * channel that asked, which has its own timer.
+ */
+export interface BoardShutdown {
+  inMs: number;
+  from: string;
+}
+
 /** New private mail: shown at once to the recipient's sessions, on whichever node they are. */
 export interface MailNotice {
   id: number;
@@ -217,6 +227,7 @@ export const topics = {
   'sysop.spy.end': carries<SpyEnd>(),
   'sysop.chat': carries<BreakInRequest>(),
   'sysop.chat.event': carries<BreakInEvent>(),
+  'board.shutdown': carries<BoardShutdown>(),
 } as const;
 
 export type Topic = keyof typeof topics;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { client, parseCidr, type Logger } from '@carrier/core';
@@ -59,6 +60,19 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
   const { bus, store, bans, spy, chat, logTap, log } = deps;
   let shutdownTimer: NodeJS.Timeout | undefined;
   const warnTimers: NodeJS.Timeout[] = [];
+  // A shutdown stops the board, every process of it: the one asked tells the others over
+  // the bus (its broadcast has told all their callers), and each stops when its delay is up.
+  const shutdownFrom = randomUUID();
+  const stopIn = (delay: number): void => {
+    if (shutdownTimer) clearTimeout(shutdownTimer);
+    shutdownTimer = setTimeout(() => deps.stop('shutdown by the sysop'), Math.max(delay, 200));
+  };
+  const offShutdown = bus.subscribe('board.shutdown', ({ inMs, from }) => {
+    if (from === shutdownFrom) return;
+    const delay = Math.min(Math.max(0, Number(inMs) || 0), MAX_SHUTDOWN_DELAY_MS);
+    log.warn('control.shutdown_heard', { inMs: delay });
+    stopIn(delay);
+  });
 
   const onNode = async (node: number): Promise<PresenceEntry> => {
     const e = (await bus.presence.snapshot()).find((p) => p.node === node);
@@ -290,7 +304,6 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         const delay = a['in'] === undefined ? 0 : parseDuration(a['in']);
         if (delay === undefined || delay > MAX_SHUTDOWN_DELAY_MS) throw new VerbError('bad_args', 'in must be a duration up to 24h, such as 5m');
         const extra = (a['message'] as string | undefined) ?? '';
-        if (shutdownTimer) clearTimeout(shutdownTimer);
         for (const t of warnTimers.splice(0)) clearTimeout(t);
         const warn = (left: number): void =>
           bus.publish('broadcast', { from: SYSOP_NAME, text: `The board goes down ${left > 0 ? `in ${humanDuration(left)}` : 'now'}.${extra ? ` ${extra}` : ''}`, at: Date.now() });
@@ -301,7 +314,8 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         const at = Date.now() + delay;
         log.warn('control.shutdown', { inMs: delay, message: client(extra) });
         // After the reply is on its way: the board ends the way SIGTERM ends it.
-        shutdownTimer = setTimeout(() => deps.stop('shutdown by the sysop'), Math.max(delay, 200));
+        stopIn(delay);
+        bus.publish('board.shutdown', { inMs: delay, from: shutdownFrom });
         // The process whose exit is the end of the board (a worker's stop goes to its primary):
         // `carrier shutdown` on the same host waits for it.
         return { at, pid: isClusterWorker() ? process.ppid : process.pid };
@@ -313,6 +327,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
   return {
     handler,
     close() {
+      offShutdown();
       if (shutdownTimer) clearTimeout(shutdownTimer);
       for (const t of warnTimers.splice(0)) clearTimeout(t);
       for (const m of spies.values()) for (const stop of m.values()) stop();
