@@ -92,6 +92,25 @@ describe('files.yaml through carrier check, start and files scan', { timeout: 30
     assert.doesNotMatch(r.stdout, /sneaky: \d+ added/);
   });
 
+  it('files scan names each file it leaves out of an area and why, instead of a silent 0 added', async () => {
+    const b = board('names', ['quarantine: q', 'areas:', '  - { tag: general, folder: general }']);
+    const general = join(b.data, 'general');
+    mkdirSync(join(general, 'sub'), { recursive: true });
+    for (const name of ['ok.txt', '-rf.txt', 'what?.txt', 'CON.txt', 'ok.txt.desc', '.hidden']) writeFileSync(join(general, name), name);
+    symlinkSync('/etc/hostname', join(general, 'link.txt'));
+    const r = await cli(b.config, ['files', 'scan']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /general: 1 added/);
+    const left = r.stdout.split('\n').filter((l) => l.includes('not indexed'));
+    assert.deepEqual(
+      left.map((l) => /not indexed: (.+?): /.exec(l)?.[1]).sort(),
+      ['-rf.txt', 'CON.txt', 'link.txt', 'sub', 'what?.txt'],
+      r.stdout,
+    );
+    assert.match(r.stdout, /CON\.txt: the name is a reserved device name/);
+    assert.match(r.stdout, /link\.txt: a symbolic link/);
+  });
+
   it('user delete with no board running removes the account\'s quarantined uploads too', async () => {
     const b = board('delete', ['quarantine: q', 'areas:', '  - { tag: general, folder: general }']);
     const added = await cli(b.config, ['user', 'add', 'eve', '--password-stdin'], 'correct horse battery\n');

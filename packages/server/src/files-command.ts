@@ -1,7 +1,7 @@
 // `carrier files scan [area]`, `files pending`, `files approve <upload> <area>`,
 // `files reject <upload>`: the sysop's file-area verbs, on the same store the board uses.
 import { resolve } from 'node:path';
-import { isCarrierError, silentLogger } from '@carrier/core';
+import { escapeClientText, isCarrierError, silentLogger } from '@carrier/core';
 import { BoardFiles, formatSize } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import { ConfigError } from './config.js';
@@ -71,8 +71,11 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
           if (swept > 0) deps.out(`quarantine: ${swept} file(s) of deleted accounts' uploads deleted`);
           let code = 0;
           for (const r of await files.scan(rest[0])) {
-            if (r.refused === undefined) deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);
-            else {
+            if (r.refused === undefined) {
+              deps.out(`${r.area}: ${r.added} added, ${r.updated} updated, ${r.removed} removed`);
+              for (const f of r.skipped) deps.out(`${r.area}: not indexed: ${escapeClientText(f.name)}: ${f.reason}`);
+              if (r.skippedCount > r.skipped.length) deps.out(`${r.area}: not indexed: ${r.skippedCount - r.skipped.length} more`);
+            } else {
               deps.err(`carrier: ${r.area}: not scanned: ${r.refused}`);
               code = 1;
             }

@@ -88,9 +88,18 @@ export interface ScanResult {
   added: number;
   updated: number;
   removed: number;
+  /**
+   * Entries of the folder left out of the index, each with why (a name a caller could not
+   * be served safely, a symlink, a folder); at most MAX_SKIPPED_LISTED, `skippedCount` counts all.
+   */
+  skipped: Array<{ name: string; reason: string }>;
+  skippedCount: number;
   /** why the area was not scanned at all */
   refused?: string;
 }
+
+/** Entries of one area a scan names as left out (the rest are counted). */
+export const MAX_SKIPPED_LISTED = 20;
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -185,7 +194,10 @@ export class BoardFiles {
   }
 
   private async scanArea(area: FileArea): Promise<ScanResult> {
-    const result: ScanResult = { area: area.tag, added: 0, updated: 0, removed: 0 };
+    const result: ScanResult = { area: area.tag, added: 0, updated: 0, removed: 0, skipped: [], skippedCount: 0 };
+    const skip = (name: string, reason: string): void => {
+      if (result.skippedCount++ < MAX_SKIPPED_LISTED) result.skipped.push({ name, reason });
+    };
     await mkdir(area.folder, { recursive: true });
     // files.yaml cannot name the quarantine as an area's folder, but a symlink can lead
     // there: compare where both really are, and never index what waits for the sysop.
@@ -200,8 +212,25 @@ export class BoardFiles {
     if (dirents.length > MAX_SCAN_FILES) this.opts.log.warn('files.scan_truncated', { area: area.tag, files: dirents.length, limit: MAX_SCAN_FILES });
     const present = new Set<string>();
     for (const d of dirents.slice(0, MAX_SCAN_FILES)) {
+      // Hidden files and description sidecars are no files of the area; the sysop is told
+      // of anything else left out, or a file dropped in under a name the board will not
+      // serve would just never appear.
+      if (d.name.startsWith('.') || d.name.endsWith(SIDECAR_SUFFIX)) continue;
       // Regular files only: a symlink could point anywhere on the machine.
-      if (!d.isFile() || d.name.endsWith(SIDECAR_SUFFIX) || fileNameProblem(d.name) !== undefined) continue;
+      if (d.isSymbolicLink()) {
+        skip(d.name, 'a symbolic link (files are never served through one)');
+        continue;
+      }
+      if (d.isDirectory()) {
+        skip(d.name, 'a folder (an area lists the files in its own folder only)');
+        continue;
+      }
+      if (!d.isFile()) continue;
+      const problem = fileNameProblem(d.name);
+      if (problem !== undefined) {
+        skip(d.name, describeNameProblem(problem));
+        continue;
+      }
       present.add(d.name.toLowerCase());
       const path = join(area.folder, d.name);
       const st = await stat(path).catch(() => undefined);
@@ -228,7 +257,9 @@ export class BoardFiles {
         result.removed++;
       }
     }
-    if (result.added + result.updated + result.removed > 0) this.opts.log.info('files.scanned', { ...result });
+    const { skipped, ...counts } = result;
+    if (result.added + result.updated + result.removed > 0) this.opts.log.info('files.scanned', counts);
+    if (skipped.length > 0) this.opts.log.info('files.scan_skipped', { area: area.tag, files: result.skippedCount, names: skipped.map((f) => client(f.name)) });
     return result;
   }
 
