@@ -16,6 +16,11 @@ export interface LiveSession extends Session {
    * saying what it shows instead (a door's screen cannot be drawn again).
    */
   repaint(): string | undefined;
+  /**
+   * Hold the session's own output (the sysop's break-in chat writes past it, on a screen
+   * nothing else may draw on): the release writes `first`, then what was held, in order.
+   */
+  holdOutput(): (first?: string) => void;
   /** A sysop action or a shutdown ends this session with a last line (cleaned of controls). */
   disconnect(reason: string, text: string): void;
 }

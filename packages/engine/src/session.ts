@@ -189,11 +189,14 @@ export class CallSession implements LiveSession {
     return this.social.repaint() ? undefined : 'shown from the next change';
   }
   /** @internal (LiveSession) */
+  holdOutput(): (first?: string) => void { return this.screen.hold(); }
+  /** @internal (LiveSession) */
   disconnect(reason: string, text: string): void {
     if (this.closed) return;
     const abort = this.router.abort;
     if (abort) this.conn.writeBytes(abort);
-    this.write(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
+    // Not held for a break-in chat's end: the call ends now.
+    this.screen.writeNow(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
     void this.hangup(reason);
   }
 

@@ -6,6 +6,11 @@ import type { ArtOptions } from '../session-api.js';
 import type { LineKeeper } from '../social/line-keeper.js';
 
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+/**
+ * What a lent screen holds at most (the sysop's break-in chat has it); output past this is
+ * dropped, not kept in memory for a chat of any length.
+ */
+const MAX_HELD_OUTPUT = 256 * 1024;
 
 export interface ScreenHost {
   readonly conn: Connection;
@@ -23,8 +28,64 @@ export interface ScreenHost {
 /** A session's output: text, pipe codes, art (optionally at a modem speed), and where the cursor stands. */
 export class Screen {
   readonly column = new CursorColumn();
+  /** output written while the screen is lent out, in order: text, or raw bytes (art) */
+  private held: (string | Buffer)[] | undefined;
+  private heldLength = 0;
+  private heldDropped = 0;
+  private holds = 0;
 
   constructor(private readonly host: ScreenHost) {}
+
+  /**
+   * Hold what the session writes from now on (the sysop's break-in chat has the screen and
+   * writes past it): nothing reaches the caller until the release, which writes `first`
+   * (the borrower's note) and then what was held, in order, as if written then. Holds nest.
+   */
+  hold(): (first?: string) => void {
+    this.holds++;
+    this.held ??= [];
+    let released = false;
+    return (first) => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) {
+        if (first) this.keep(first);
+        return;
+      }
+      const held = this.held ?? [];
+      const dropped = this.heldDropped;
+      this.held = undefined;
+      this.heldLength = 0;
+      this.heldDropped = 0;
+      if (this.host.closed) return;
+      if (first) this.write(first);
+      for (const out of held) {
+        if (typeof out === 'string') this.write(out);
+        else this.writeRaw(out);
+      }
+      if (dropped > 0) this.host.log.warn('screen.held_output_dropped', { bytes: dropped });
+    };
+  }
+
+  /** Text that cannot wait for a lent screen to come back (the call's last line). */
+  writeNow(text: string): void {
+    const held = this.held;
+    this.held = undefined;
+    try {
+      this.write(text);
+    } finally {
+      this.held = held;
+    }
+  }
+
+  private keep(out: string | Buffer): void {
+    if (this.heldLength + out.length > MAX_HELD_OUTPUT) {
+      this.heldDropped += out.length;
+      return;
+    }
+    this.held!.push(out);
+    this.heldLength += out.length;
+  }
 
   /** The caller's terminal has no escape sequences (TERM=dumb): they are taken out of all the board writes. */
   get plain(): boolean {
@@ -40,6 +101,7 @@ export class Screen {
   }
 
   write(text: string): void {
+    if (this.held) return this.keep(text);
     if (this.plain) text = removeEscapeSequences(text);
     if (this.asciiOnly) text = asciiStandIns(text);
     this.column.advance(text);
@@ -58,6 +120,13 @@ export class Screen {
   clear(): void {
     // A terminal that cannot clear gets a blank line between screens instead.
     this.write(this.plain ? '\r\n' : CLEAR_SCREEN);
+  }
+
+  /** Bytes as they are (art): the cursor goes where they take it. */
+  private writeRaw(bytes: Buffer): void {
+    if (this.held) return this.keep(bytes);
+    this.lost();
+    this.host.conn.writeBytes(bytes);
   }
 
   /** Raw output (art, a full-screen view) moved the cursor somewhere unknown. */
@@ -96,14 +165,13 @@ export class Screen {
       this.fallback(name, opts.fallback);
       return;
     }
-    this.lost();
     if (baud === undefined) {
-      conn.writeBytes(art.bytes);
+      this.writeRaw(art.bytes);
       return;
     }
     const mark = this.host.keysSeen();
     await playAtBaud(art.bytes, baud, {
-      write: (bytes) => conn.writeBytes(bytes),
+      write: (bytes) => this.writeRaw(bytes),
       interrupted: () => this.host.keysSeen() > mark,
       closed: () => this.host.closed,
     });

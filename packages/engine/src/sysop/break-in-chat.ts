@@ -35,6 +35,8 @@ interface CallerChat {
   pendingEsc: boolean;
   /** gives the screen back to the full-screen views the chat was drawn over (or that opened under it); true when one drew itself */
   giveBack: () => boolean;
+  /** lets the session's own output through again: `first`, then what it wrote during the chat */
+  releaseOutput: (first?: string) => void;
 }
 
 export interface BreakInHandlers {
@@ -112,7 +114,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false };
+    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes), undefined, 'a chat with the sysop');
     } catch (err) {
@@ -121,6 +123,9 @@ export class BreakInChat {
       return;
     }
     c.restore = restore;
+    // What the caller's screen was about to draw (art at modem speed, the next menu, a
+    // pager's page) waits for the chat to end instead of landing in its lines.
+    c.releaseOutput = s.holdOutput();
     const onClose = (): void => this.end(chatId, 'hung up');
     s.conn.once('close', onClose);
     c.offClose = () => s.conn.off('close', onClose);
@@ -206,15 +211,23 @@ export class BreakInChat {
     this.callers.delete(chatId);
     clearTimeout(c.escTimer);
     c.offClose();
-    c.restore();
     if (!c.session.conn.closed) {
-      if (!c.giveBack()) {
+      if (c.giveBack()) {
+        // A view drew itself whole; what the session wrote meanwhile goes first.
+        c.releaseOutput();
+      } else {
         // The chat wrote past the session's line keeper, which still knows the prompt the
-        // caller was at (and anything half-typed): that comes back below the chat.
+        // caller was at (and anything half-typed): that comes back below the chat, and
+        // then what the session wrote meanwhile, from where it was.
         const note = `*** ${by === 'caller' ? 'You ended the chat' : `${c.sysop} has left the chat`}; back to where you were. ***`;
-        c.session.write(c.session.social.line.restore(`\r\n\x1b[0;1;33m${note}`));
+        c.releaseOutput(c.session.social.line.restore(`\r\n\x1b[0;1;33m${note}`));
       }
+      // The keys come back last: notices held meanwhile are shown above the prompt after the note.
+      c.restore();
       c.session.discardInput();
+    } else {
+      c.releaseOutput();
+      c.restore();
     }
     this.log.info('sysop.chat_ended', { node: c.session.node, by });
     this.emit(c, { kind: 'ended', text: by });

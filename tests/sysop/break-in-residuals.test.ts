@@ -1,0 +1,76 @@
+// What the sysop's break-in chat must leave alone, with real callers: output the caller's
+// screen started just before the chat waits until it ends (it was drawn into the chat's
+// lines), and a full-screen view given back sets its terminal modes again.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { TelnetCaller } from '../e2e/social-callers.js';
+import { RawControl } from './control-support.js';
+
+const PW = 'correct-horse-7';
+
+/** The board's own menus, with `A` showing the main art at 1200 baud: ten seconds of line-mode output. */
+function menusWithSlowArt(dir: string): string {
+  const main = readFileSync(join(repoRoot, 'config', 'menus', 'main.yaml'), 'utf8');
+  writeFileSync(join(dir, 'main.yaml'), main.replace(/^items:\n/m, 'items:\n  - key: A\n    text: Art slowly\n    show: { name: main, baud: 1200 }\n'));
+  return dir;
+}
+
+async function nodeOf(c: RawControl, handle: string): Promise<number> {
+  const who = (await c.ok('who')) as { node: number; handle: string }[];
+  return who.find((n) => n.handle === handle)!.node;
+}
+
+describe('break-in chat over output that was already on its way', () => {
+  let board: Carrier;
+  let bob: TelnetCaller;
+  let c: RawControl;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-breakin-residuals-'));
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info', menusDir: menusWithSlowArt(tmp) });
+    await board.addUser('bob', PW);
+    bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.3');
+    c = await RawControl.connect(board.dataDir);
+    c.keepAlive();
+  });
+  after(async () => {
+    c?.close();
+    bob?.hangup();
+    await board?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('art drawing at modem speed when the sysop breaks in waits for the chat to end, then goes on below it', async () => {
+    const node = await nodeOf(c, 'bob');
+    const mark = bob.raw().length;
+    bob.send('a');
+    // The art's first row is on its way (at 1200 baud the rest takes some ten seconds).
+    await bob.waitRaw(/main menu/, 15_000, mark);
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'hold on a moment' })) as { stream: number };
+    await bob.waitScreen(/Sysop: hold on a moment/);
+    const from = c.messages.length;
+    await c.ok('chat', { node, action: 'say', text: 'can you read me' });
+    await bob.waitScreen(/Sysop: can you read me/);
+    bob.send('yes I can\r');
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+    const during = await bob.screen();
+    const rows = during.split('\n');
+    const intro = rows.findIndex((r) => r.startsWith('*** Sysop is breaking in'));
+    assert.ok(intro >= 0, during);
+    // Fails without: the art went on drawing into the chat's rows (its box and blocks among the lines).
+    assert.doesNotMatch(rows.slice(intro).join('\n'), /[═║╚█▀░]/, during);
+    assert.match(rows.slice(intro).join('\n'), /Sysop: hold on a moment\nSysop: can you read me\nYou: yes I can\nYou:/, during);
+
+    const ending = bob.raw().length;
+    await c.ok('chat', { node, action: 'close' });
+    // After the chat: the note, then the rest of the art and the menu's key prompt.
+    const rest = await bob.waitRaw(/press a key/i, 30_000, ending);
+    assert.match(rest, /Sysop has left the chat[^]*╚═+╝/);
+    bob.send(' ');
+    await bob.waitRaw(/Command:/, 15_000, ending);
+  });
+});
