@@ -91,8 +91,54 @@
     showStatus('disconnected' + why + ', press a key to reconnect');
   }
 
+  // ZMODEM: `D` and `U` in the file area start a transfer with a hex header, `**`, ZDLE
+  // (Ctrl-X), `B`, then the frame type: 00 ZRQINIT (the board sends), 01 ZRINIT (it
+  // receives). A browser has no ZMODEM; left alone, the caller would sit before that
+  // header while the board waited out its retries. As a terminal program recognises the
+  // header to start a transfer, the page recognises it to cancel one at once (ZMODEM's
+  // five Ctrl-X, which the board answers with `Transfer cancelled.` and its menu) and
+  // says what works in a browser instead. One cancel until the caller types again: the
+  // board may repeat its header before it reads the cancel.
+  var ZMODEM_HEADER = [0x2a, 0x2a, 0x18, 0x42, 0x30];
+  var ZMODEM_CANCEL = '\x18\x18\x18\x18\x18';
+  var ZMODEM_NOTES = {
+    0x30: 'This browser page cannot receive files by ZMODEM: in the file area, W gives a web download link.',
+    0x31: 'This browser page cannot send files by ZMODEM: upload with a terminal program that speaks ZMODEM, or over SFTP.',
+  };
+  var zmodemTail = [];
+  var zmodemRefused = false;
+
+  /** Where a ZMODEM hex header starts in `bytes` (after the tail of the frame before), or -1. */
+  function zmodemHeaderAt(bytes) {
+    var seen = zmodemTail.length;
+    for (var i = -seen; i + ZMODEM_HEADER.length < bytes.length; i++) {
+      var k = 0;
+      while (k < ZMODEM_HEADER.length && (i + k < 0 ? zmodemTail[seen + i + k] : bytes[i + k]) === ZMODEM_HEADER[k]) k++;
+      if (k === ZMODEM_HEADER.length && ZMODEM_NOTES[bytes[i + k]]) return i;
+    }
+    return -1;
+  }
+
   function received(data) {
-    if (typeof data !== 'string') term.write(new Uint8Array(data));
+    if (typeof data === 'string') return;
+    var bytes = new Uint8Array(data);
+    var at = zmodemRefused ? -1 : zmodemHeaderAt(bytes);
+    zmodemTail = Array.prototype.slice.call(bytes, Math.max(0, bytes.length - ZMODEM_HEADER.length));
+    if (at < 0) {
+      term.write(bytes);
+      return;
+    }
+    zmodemRefused = true;
+    zmodemTail = [];
+    var note = ZMODEM_NOTES[bytes[at + ZMODEM_HEADER.length]];
+    // The header's line (hex digits, CR LF, XON) is not shown: it is no text for the caller.
+    var end = bytes.indexOf(0x0a, Math.max(0, at + ZMODEM_HEADER.length));
+    end = end < 0 ? bytes.length : end + 1;
+    if (bytes[end] === 0x11) end++;
+    if (at > 0) term.write(bytes.subarray(0, at));
+    term.write('\r\x1b[K\x1b[0m\x1b[1;33m' + note + '\x1b[0m\r\n');
+    if (end < bytes.length) term.write(bytes.subarray(end));
+    send(ZMODEM_CANCEL);
   }
 
   // The size the board was told differs from what xterm.js fitted: tell it the real one.
@@ -197,6 +243,7 @@
   });
 
   term.onData(function (data) {
+    zmodemRefused = false;
     if (ctrlArmed && data.length === 1) {
       var c = data.toUpperCase().charCodeAt(0);
       if (c >= 64 && c <= 95) data = String.fromCharCode(c - 64);
@@ -230,6 +277,7 @@
     var k = b.getAttribute('data-key');
     if (k === 'ctrl') setCtrl(!ctrlArmed);
     else if (KEYS[k]) {
+      zmodemRefused = false;
       setCtrl(false);
       send(KEYS[k]);
     }
