@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ssh2, { type ParsedKey } from 'ssh2';
-import { encodeEd25519Key, generateEd25519Key } from './openssh-key.js';
+import { encodeEd25519Key, generateEd25519Key, generateEd25519Raw } from './openssh-key.js';
 
 function parse(text: string): ParsedKey {
   const parsed = ssh2.utils.parseKey(text);
@@ -17,11 +17,14 @@ function parse(text: string): ParsedKey {
 /** A node:crypto ed25519 key whose public key starts with a zero byte (one in 256 do). */
 function keyWithLeadingZero(): { seed: Buffer; pub: Buffer } {
   for (;;) {
-    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-    const pub = Buffer.from(jwk.x!, 'base64url');
-    if (pub[0] === 0) return { seed: Buffer.from(jwk.d!, 'base64url'), pub };
+    const { seed, publicKey } = generateEd25519Raw();
+    if (publicKey[0] === 0) return { seed, pub: publicKey };
   }
 }
+
+/** RFC 8410's DER prefixes for an ed25519 private key (PKCS#8) and public key (SPKI), before the 32 key bytes. */
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 describe('OpenSSH ed25519 key format', () => {
   it('writes keys ssh2 loads as private ed25519 keys with the same public key', () => {
@@ -42,13 +45,22 @@ describe('OpenSSH ed25519 key format', () => {
   });
 
   it('signs with the key it encodes: a signature verifies under the node:crypto public key', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const jwk = privateKey.export({ format: 'jwk' });
-    const pair = encodeEd25519Key(Buffer.from(jwk.d!, 'base64url'), Buffer.from(jwk.x!, 'base64url'), '');
+    const { seed, publicKey } = generateEd25519Raw();
+    const pair = encodeEd25519Key(seed, publicKey, '');
     const data = Buffer.from('session id');
     const signature = parse(pair.private).sign(data);
-    assert.ok(verify(null, data, createPublicKey(publicKey.export({ format: 'pem', type: 'spki' })), signature));
+    assert.ok(verify(null, data, createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }), signature));
     assert.equal(pair.public.split(' ').length, 2, 'no trailing comment field when the comment is empty');
+  });
+
+  it('takes the raw seed and public key of one key pair out of the generated DER (the public key derives from the seed)', () => {
+    for (let i = 0; i < 50; i++) {
+      const { seed, publicKey } = generateEd25519Raw();
+      assert.equal(seed.length, 32);
+      assert.equal(publicKey.length, 32);
+      const fromSeed = createPublicKey(createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }));
+      assert.deepEqual(fromSeed.export({ format: 'der', type: 'spki' }), Buffer.concat([SPKI_PREFIX, publicKey]));
+    }
   });
 
   it('pads the private section to the cipher block size with 1, 2, 3…, as OpenSSH checks', () => {

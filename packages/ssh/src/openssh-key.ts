@@ -20,11 +20,25 @@ export interface OpenSshKeyPair {
   public: string;
 }
 
+/**
+ * A new ed25519 seed and public key from node:crypto, as raw bytes. They are taken from
+ * DER encodings made inside the key generation (PKCS#8 and SPKI for ed25519 end with the
+ * 32 key bytes), never by exporting the KeyObject: Node 20's JWK export allocates while it
+ * holds the key's lock, and a garbage collection then finalising the generation job takes
+ * that lock again, so the process deadlocks (seen here: about one key in 10^5).
+ */
+export function generateEd25519Raw(): { seed: Buffer; publicKey: Buffer } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    publicKeyEncoding: { format: 'der', type: 'spki' },
+  });
+  return { seed: privateKey.subarray(privateKey.length - 32), publicKey: publicKey.subarray(publicKey.length - 32) };
+}
+
 /** A new ed25519 key pair from node:crypto, in OpenSSH's formats. */
 export function generateEd25519Key(comment: string): OpenSshKeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return encodeEd25519Key(Buffer.from(jwk.d!, 'base64url'), Buffer.from(jwk.x!, 'base64url'), comment);
+  const { seed, publicKey } = generateEd25519Raw();
+  return encodeEd25519Key(seed, publicKey, comment);
 }
 
 /** Encode a 32-byte seed and 32-byte public key; `checkInt` is random unless given (tests). */
