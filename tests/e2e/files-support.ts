@@ -61,11 +61,13 @@ export async function telnetToFiles(opts: ConnectOptions & { handle: string; pas
  * A board with ssh on and three file areas in a fresh temp folder `dir`: general (level
  * 10: big.bin, 1.5 MB of random bytes, and `generalFiles`), uploads (level 10, into
  * quarantine up to `maxFileMiB` a file) and secret (sysop only: plans.txt). Resolves once
- * general is indexed; `close` stops the board and removes the folder.
+ * general is indexed; `close` stops the board and removes the folder. Each caller may upload
+ * `dailyQuotaMiB` (default 50) a day.
  */
 export async function startSshFilesBoard(opts: {
   prefix: string;
   maxFileMiB: number;
+  dailyQuotaMiB?: number;
   generalFiles?: Record<string, string>;
 }): Promise<{ board: Carrier; dir: string; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), opts.prefix));
@@ -84,7 +86,7 @@ export async function startSshFilesBoard(opts: {
       join(dir, 'files.yaml'),
       [
         `quarantine: ${JSON.stringify(join(dir, 'quarantine'))}`,
-        `uploads: { level: 10, maxFileMiB: ${opts.maxFileMiB}, dailyQuotaMiB: 50 }`,
+        `uploads: { level: 10, maxFileMiB: ${opts.maxFileMiB}, dailyQuotaMiB: ${opts.dailyQuotaMiB ?? 50} }`,
         'areas:',
         `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
         `  - { tag: uploads, name: Uploads, folder: ${JSON.stringify(join(dir, 'uploads'))}, list: 10 }`,

@@ -135,8 +135,13 @@ export class BoardFiles {
   private loading: Promise<void> | undefined;
   /** what was wrong with files.yaml at the last read; the last good config (or the defaults) stays meanwhile */
   private lastProblems: FilesFileProblem[] = [];
-  /** `userId/name` (lowercased) of uploads running right now on this process */
-  private readonly incoming = new Set<string>();
+  /**
+   * Uploads running right now on this process, by `userId/name` (lowercased): the bytes
+   * each holds of its uploader's daily quota until it is stored (its row then counts) or
+   * given up. A ZMODEM batch stores its files only after the last one, and SFTP may have
+   * many files open at once: the quota counts these too.
+   */
+  private readonly incoming = new Map<string, number>();
   private readonly watchers: FSWatcher[] = [];
   private readonly scanTimers = new Map<string, NodeJS.Timeout>();
   /** Download links over HTTP; set by the server when the web front end listens. */
@@ -384,7 +389,7 @@ export class BoardFiles {
     for (const a of cfg.areas) {
       if (await this.store.files.find(a.tag, name)) return { ok: false, reason: `a file with this name is already in ${canList(a, user.level) ? a.name : 'a file area'}` };
     }
-    const used = await this.store.files.uploadedBytesSince(user.id, Date.now() - DAY_MS);
+    const used = (await this.store.files.uploadedBytesSince(user.id, Date.now() - DAY_MS)) + this.inFlightBytes(user.id);
     const maxBytes = Math.min(cfg.uploads.maxFileBytes, cfg.uploads.dailyQuotaBytes - used);
     if (maxBytes <= 0) return { ok: false, reason: 'you have used your upload quota for today' };
     if (declaredSize === 0) return { ok: false, reason: EMPTY_UPLOAD };
@@ -399,7 +404,11 @@ export class BoardFiles {
     }
     // Re-check after the awaits: another caller may have taken the name meanwhile.
     if (this.incoming.has(key)) return { ok: false, reason: UPLOADING_ALREADY };
-    this.incoming.add(key);
+    // The slot holds what the sender announced (no more may come: a sender announcing 1
+    // byte would otherwise hold 1 byte of the quota and send all of it), else all it may
+    // send (SFTP and scp announce nothing).
+    const holds = declaredSize ?? maxBytes;
+    this.incoming.set(key, holds);
     await mkdir(join(cfg.quarantine, 'incoming'), { recursive: true });
     const path = join(cfg.quarantine, 'incoming', `${randomBytes(8).toString('hex')}.part`);
     let released = false;
@@ -408,7 +417,7 @@ export class BoardFiles {
       value: {
         path,
         name,
-        maxBytes,
+        maxBytes: holds,
         release: () => {
           if (released) return;
           released = true;
@@ -416,6 +425,14 @@ export class BoardFiles {
         },
       },
     };
+  }
+
+  /** Bytes of `userId`'s daily quota held by their uploads running now (see `incoming`). */
+  private inFlightBytes(userId: number): number {
+    const prefix = `${userId}/`;
+    let n = 0;
+    for (const [key, bytes] of this.incoming) if (key.startsWith(prefix)) n += bytes;
+    return n;
   }
 
   /**
