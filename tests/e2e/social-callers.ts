@@ -233,6 +233,10 @@ export class OpenSshCaller implements Caller {
   raw(): string {
     throw new Error('OpenSSH under tmux: read the screen instead');
   }
+  /** Terminal modes as tmux's pane has them, e.g. `keypad_cursor_flag` (application cursor keys, DECCKM). */
+  mode(flag: string): string {
+    return execFileSync('tmux', ['-S', this.socket, 'display-message', '-p', '-t', this.session, `#{${flag}}`], { encoding: 'utf8' }).trim();
+  }
   async screen(): Promise<string> {
     try {
       return execFileSync('tmux', ['-S', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
-import { TelnetCaller } from '../e2e/social-callers.js';
+import { OpenSshCaller, TelnetCaller } from '../e2e/social-callers.js';
 import { RawControl } from './control-support.js';
 
 const PW = 'correct-horse-7';
@@ -72,5 +72,48 @@ describe('break-in chat over output that was already on its way', () => {
     assert.match(rest, /Sysop has left the chat[^]*╚═+╝/);
     bob.send(' ');
     await bob.waitRaw(/Command:/, 15_000, ending);
+  });
+});
+
+describe('break-in chat over a full-screen view, with OpenSSH in tmux', () => {
+  let board: Carrier;
+  let ann: OpenSshCaller;
+  let c: RawControl;
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-breakin-ssh-'));
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info', ssh: true });
+    await board.addUser('ann', PW);
+    ann = await OpenSshCaller.login(board.ports.ssh!, 'ann', PW, tmp);
+    c = await RawControl.connect(board.dataDir);
+    c.keepAlive();
+  });
+  after(async () => {
+    c?.close();
+    ann?.hangup();
+    await board?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("who's online given back sets its keypad and cursor keys again (application mode, as it opened with)", async () => {
+    const node = await nodeOf(c, 'ann');
+    ann.send('w');
+    await ann.waitScreen(/Who's online - 1 caller/);
+    assert.equal(ann.mode('keypad_cursor_flag'), '1', 'blessed sets application cursor keys');
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'over the list' })) as { stream: number };
+    await ann.waitScreen(/Sysop: over the list/);
+    // The chat is a line-mode screen: the keypad sends digits, the cursor keys their plain form.
+    assert.equal(ann.mode('keypad_cursor_flag'), '0');
+    assert.equal(ann.mode('keypad_flag'), '0');
+    const from = c.messages.length;
+    await c.ok('chat', { node, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await ann.waitScreen(/Who's online - 1 caller[^]*Select a caller/);
+    // Fails without: the view drew itself again but left the terminal's keys as the chat set them.
+    assert.equal(ann.mode('keypad_cursor_flag'), '1');
+    assert.equal(ann.mode('keypad_flag'), '1');
+    // The list still has its keys: q closes it.
+    ann.send('q');
+    await ann.waitScreen(/Command:/);
   });
 });

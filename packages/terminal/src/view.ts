@@ -333,7 +333,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
       ...(opts.title !== undefined ? { title: opts.title } : {}),
     }),
   ));
-  const program = screen.program as Widgets.Screen['program'] & { tmux: boolean; cursorHidden: boolean };
+  const program = screen.program as Widgets.Screen['program'] & { tmux: boolean; cursorHidden: boolean; put: { keypad_xmit(): void } };
   program.tmux = false;
   (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
 
@@ -481,9 +481,11 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     resume() {
       if (closed || !output.suspended) return;
       output.suspended = false;
-      // What the screen set up on opening, again: the borrower showed the cursor and reset
-      // the scroll region, and a view that opened while suspended never sent any of it.
+      // What the screen set up on opening, again: the borrower showed the cursor, reset the
+      // scroll region and the keypad, and a view that opened while suspended never sent any
+      // of it. The keypad in application mode (smkx: ESC O A arrows) is what blessed set.
       program.alternateBuffer();
+      program.put.keypad_xmit();
       program.csr(0, output.rows - 1);
       if (program.cursorHidden) program.hideCursor();
       else program.showCursor();

@@ -135,7 +135,10 @@ export class BreakInChat {
     // view that was still opening (a key pressed just before) waits under the chat too.
     const loan = s.social.lendScreen();
     c.giveBack = loan.giveBack;
-    if (loan.over) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[2J\x1b[H');
+    // A line chat over it: colours, scroll region, cursor and keypad as a line-mode screen
+    // has them (the keypad in application mode would send ESC O sequences for its digits,
+    // which are not chat text); the view sets its own again when it is given back.
+    if (loan.over) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[?1l\x1b>\x1b[2J\x1b[H');
     out(s, `\n\n${byWords(s, `|14*** ${pipeLiteral(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
     if (first) out(s, `${byWords(s, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(first)}|07`)}\n`);
