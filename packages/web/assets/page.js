@@ -76,9 +76,10 @@
     return proto + '//' + location.host + '/ws?term=xterm-256color&encoding=utf8&cols=' + term.cols + '&rows=' + term.rows;
   }
 
+  // The status box is a live region, in place from the start and empty until it has a
+  // message (page.css gives it no room then), so a screen reader announces the message.
   function showStatus(text) {
     statusEl.textContent = text;
-    statusEl.hidden = false;
   }
 
   function closed(ev) {
@@ -173,7 +174,7 @@
 
   function connect() {
     if (state === 'connecting' || state === 'open') return;
-    statusEl.hidden = true;
+    statusEl.textContent = '';
     term.reset();
     if (window.carrierEarly) return adopt(window.carrierEarly);
     state = 'connecting';

@@ -148,9 +148,9 @@ export function renderPage(opts: { title: string; nonce: string; assets: Readonl
 <link rel="stylesheet" href="${src('/assets/page.css')}">
 ${opts.assets.has('/assets/custom.css') ? `<link rel="stylesheet" href="${src('/assets/custom.css')}">\n` : ''}</head>
 <body>
-<main id="stage"><div id="screen" aria-label="${title} terminal"></div></main>
+<main id="stage" aria-label="${title} terminal"><div id="screen"></div></main>
 <script src="${src('/assets/early.js')}"></script>
-<div id="status" role="status" hidden></div>
+<div id="status" role="status"></div>
 <nav id="keys" aria-label="special keys">
 <button type="button" data-key="esc">Esc</button><button type="button" data-key="ctrl" aria-pressed="false">Ctrl</button><button type="button" data-key="tab">Tab</button><button type="button" data-key="left" aria-label="left">&#8592;</button><button type="button" data-key="up" aria-label="up">&#8593;</button><button type="button" data-key="down" aria-label="down">&#8595;</button><button type="button" data-key="right" aria-label="right">&#8594;</button><button type="button" data-key="enter">Enter</button>
 </nav>
