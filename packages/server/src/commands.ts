@@ -42,7 +42,11 @@ class UsageError extends Error {}
  * `user set-level` line), or all of them when it names none: not a 40-line wall for a typo.
  */
 function usageFor(message: string): string {
-  const words = message.split(' ').slice(0, 2);
+  // `unknown user verb "frob"`: the user lines; `ban add: …`: the ban add line.
+  const words = (/^unknown ([a-z]+(?: [a-z]+)?) verb /.exec(message)?.[1] ?? message)
+    .split(' ')
+    .slice(0, 2)
+    .map((w) => w.replace(/:$/, ''));
   for (const n of [2, 1]) {
     const verb = words.slice(0, n).join(' ');
     if (!/^[a-z][a-z-]*( [a-z][a-z-]*)?$/.test(verb)) continue;
@@ -135,7 +139,12 @@ async function start(loaded: LoadedConfig, args: string[]): Promise<number | und
 async function user(args: string[], cfg: CarrierConfig): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'add') {
-    const handle = rest.find((a) => !a.startsWith('--'));
+    // A mistyped option (`--syspo`) must not make an account quietly other than the one meant.
+    const unknown = rest.find((a) => a.startsWith('--') && a !== '--password-stdin' && a !== '--sysop');
+    if (unknown !== undefined) throw new UsageError(`user add: unknown option ${JSON.stringify(unknown.slice(0, 40))}`);
+    const handles = rest.filter((a) => !a.startsWith('--'));
+    if (handles.length > 1) throw new UsageError('user add takes one handle (quote a handle with spaces)');
+    const handle = handles[0];
     if (!handle) throw new UsageError('user add needs a handle');
     if (!rest.includes('--password-stdin')) throw new UsageError('user add needs --password-stdin (the password is read from standard input)');
     const password = (await readStdin()).replace(/\r?\n$/, '');
@@ -156,6 +165,7 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
     });
   }
   if (sub === 'list') {
+    if (rest.length > 0) throw new UsageError('user list takes no arguments');
     return withStore(cfg, async (store) => {
       const users = await store.users.list();
       out(`${'handle'.padEnd(21)}${'level'.padEnd(7)}${'calls'.padEnd(7)}last login`);
@@ -184,13 +194,14 @@ async function userKey(args: string[], cfg: CarrierConfig): Promise<number> {
   return withStore(cfg, async (store) => {
     const u = await store.users.findByHandle(handle);
     if (!u) {
-      process.stderr.write(`carrier: no user ${JSON.stringify(handle)}\n`);
+      process.stderr.write(`carrier: user key ${sub}: no user ${JSON.stringify(handle)}\n`);
       return 1;
     }
     try {
       if (sub === 'add') {
         if (!arg) throw new UsageError('user key add needs a public key file, or - for standard input');
-        const text = arg === '-' ? await readStdin() : await readFile(arg, 'utf8');
+        const text = arg === '-' ? await readStdin() : await readKeyFile(arg);
+        if (text === undefined) return 1;
         const k = await store.keys.add(u.id, text);
         out(`added ${k.algo} ${k.fingerprint} for ${u.handle}`);
         return 0;
@@ -218,6 +229,19 @@ async function userKey(args: string[], cfg: CarrierConfig): Promise<number> {
     }
     throw new UsageError(`unknown user key verb ${JSON.stringify(sub)}`);
   });
+}
+
+/** A public key file the sysop named; undefined (after one line saying why) when it cannot be read. */
+async function readKeyFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e.code) throw err;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : e.code;
+    process.stderr.write(`carrier: user key add: cannot read ${JSON.stringify(path)}: ${why}\n`);
+    return undefined;
+  }
 }
 
 export async function runCli(argv: string[]): Promise<number | undefined> {

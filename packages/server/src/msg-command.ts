@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isCarrierError } from '@carrier/core';
 import { DEFAULT_MESSAGE_AREAS, loadMessageAreasFile, type MessageAreas } from '@carrier/engine';
 import { MESSAGE_LIMITS, type Store } from '@carrier/store';
+import { ConfigError } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
 import { parseMenuYaml } from './menu-yaml.js';
 
@@ -25,7 +26,7 @@ function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new MsgUsageError(`msg post: ${name} needs a value`);
+  if (value === undefined || value.startsWith('--') || value.trim() === '') throw new MsgUsageError(`msg post: ${name} needs a value`);
   return value;
 }
 
@@ -34,8 +35,9 @@ async function areasOf(cfg: CarrierConfig): Promise<MessageAreas> {
   if (!existsSync(file)) return DEFAULT_MESSAGE_AREAS;
   const loaded = await loadMessageAreasFile(file, parseMenuYaml);
   if (!loaded.areas) {
+    // The board's config is wrong, not the verb's usage: exit 2 naming file, line and key, as a start would.
     const p = loaded.problems[0];
-    throw new MsgUsageError(`${file}${p?.line ? `:${p.line}` : ''}: ${p?.key ? `${p.key}: ` : ''}${p?.message ?? 'invalid'}`);
+    throw new ConfigError(file, p?.key || '(file)', p?.message ?? 'invalid', p?.line);
   }
   return loaded.areas;
 }
@@ -45,15 +47,22 @@ export async function msgCommand(args: string[], cfg: CarrierConfig, deps: MsgDe
   if (sub !== 'post') throw new MsgUsageError(`unknown msg verb ${JSON.stringify(sub ?? '')} (post)`);
   if (!areaTag || areaTag.startsWith('--')) throw new MsgUsageError('msg post needs an area tag');
   const known = new Set(['--subject', '--from', '--to']);
+  const given = new Set<string>();
   for (let i = 0; i < rest.length; i += 2) {
     if (!known.has(rest[i]!)) throw new MsgUsageError(`msg post: unknown option ${JSON.stringify(rest[i])}`);
+    if (given.has(rest[i]!)) throw new MsgUsageError(`msg post: ${rest[i]} is given twice`);
+    given.add(rest[i]!);
   }
   const subject = option(rest, '--subject');
   if (subject === undefined || subject.trim() === '') throw new MsgUsageError('msg post needs --subject');
   if ([...subject].length > MESSAGE_LIMITS.subjectLength) throw new MsgUsageError(`msg post: --subject is longer than ${MESSAGE_LIMITS.subjectLength} characters`);
-  const from = option(rest, '--from') ?? cfg.board.name;
+  const fromOption = option(rest, '--from');
   const to = option(rest, '--to');
-  if (to !== undefined && [...to].length > MESSAGE_LIMITS.handleLength) throw new MsgUsageError(`msg post: --to is longer than ${MESSAGE_LIMITS.handleLength} characters`);
+  // Over the column's length the store would cut the name silently.
+  for (const [name, value] of [['--from', fromOption], ['--to', to]] as const) {
+    if (value !== undefined && [...value].length > MESSAGE_LIMITS.handleLength) throw new MsgUsageError(`msg post: ${name} is longer than ${MESSAGE_LIMITS.handleLength} characters`);
+  }
+  const from = fromOption ?? cfg.board.name;
   const areas = await areasOf(cfg);
   const area = areas.areas.find((a) => a.tag === areaTag.toLowerCase());
   if (!area) throw new MsgUsageError(`msg post: no message area ${JSON.stringify(areaTag)} (areas: ${areas.areas.map((a) => a.tag).join(', ')})`);

@@ -26,16 +26,24 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-function positional(args: string[]): string | undefined {
+/**
+ * The one address or range of `ban add|remove`; a second one, or an option the verb does
+ * not take (`--reson`), is a usage mistake rather than something quietly left out.
+ */
+function positional(verb: string, args: string[], options: readonly string[]): string | undefined {
+  const found: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--for' || a === '--reason') {
-      i++;
+    if (a.startsWith('--')) {
+      const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+      if (!options.includes(name)) throw new BanUsageError(`ban ${verb}: unknown option ${JSON.stringify(name.slice(0, 40))}`);
+      if (!a.includes('=')) i++;
       continue;
     }
-    if (!a.startsWith('--')) return a;
+    found.push(a);
   }
-  return undefined;
+  if (found.length > 1) throw new BanUsageError(`ban ${verb} takes one IP address or CIDR range`);
+  return found[0];
 }
 
 function when(ms: number | null): string {
@@ -50,7 +58,7 @@ export async function banCommand(args: string[], cfg: CarrierConfig, io: BanComm
   const [sub, ...rest] = args;
   const now = io.now ?? Date.now;
   if (sub === 'add') {
-    const raw = positional(rest);
+    const raw = positional('add', rest, ['--for', '--reason']);
     if (!raw) throw new BanUsageError('ban add needs an IP address or CIDR range');
     const cidr = parseCidr(raw);
     if (!cidr) throw new BanUsageError(`ban add: "${escapeClientText(raw, 60)}" is not an IP address or CIDR range`);
@@ -78,7 +86,7 @@ export async function banCommand(args: string[], cfg: CarrierConfig, io: BanComm
     });
   }
   if (sub === 'remove') {
-    const raw = positional(rest);
+    const raw = positional('remove', rest, []);
     if (!raw || !parseCidr(raw)) throw new BanUsageError('ban remove needs the banned IP address or CIDR range');
     return io.withStore(async (store) => {
       const removed = await store.bans.remove(raw);
