@@ -1,7 +1,7 @@
 // `carrier files scan [area]`, `files pending`, `files approve <upload> <area>`,
 // `files reject <upload>`: the sysop's file-area verbs, on the same store the board uses.
 import { resolve } from 'node:path';
-import { escapeClientText, isCarrierError, silentLogger } from '@carrier/core';
+import { CarrierError, ErrorCodes, escapeClientText, isCarrierError, silentLogger } from '@carrier/core';
 import { BoardFiles, formatSize } from '@carrier/engine';
 import type { Store } from '@carrier/store';
 import { ConfigError } from './config.js';
@@ -51,6 +51,17 @@ async function requireArea(files: BoardFiles, verb: string, tag: string): Promis
   throw new FilesUsageError(`files ${verb}: no file area ${JSON.stringify(tag)} (areas: ${tags.join(', ') || 'none'})`);
 }
 
+/** An upload the sysop already decided on is named as such, not as one that never was. */
+async function requirePending(store: Store, id: number): Promise<void> {
+  const upload = await store.files.upload(id);
+  if (upload === undefined || upload.status === 'pending') return;
+  const name = escapeClientText(upload.name, 80);
+  throw new CarrierError(
+    ErrorCodes.VALIDATION,
+    upload.status === 'approved' ? `upload #${id} (${name}) is already approved: it is in ${upload.area ?? 'an area'}` : `upload #${id} (${name}) was rejected: its bytes are deleted`,
+  );
+}
+
 export async function filesCommand(args: string[], cfg: CarrierConfig, deps: FilesCommandDeps): Promise<number> {
   const [sub, ...rest] = args;
   const open = (store: Store): Promise<BoardFiles> => openBoardFiles(cfg, store);
@@ -98,6 +109,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         return await deps.withStore(async (store) => {
           const files = await open(store);
           await requireArea(files, 'approve', rest[1]!);
+          await requirePending(store, id);
           const entry = await files.approve(id, rest[1]!);
           deps.out(`approved #${id}: ${entry.name} is in ${entry.area}`);
           return 0;
@@ -107,6 +119,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
         if (rest.length !== 1) throw new FilesUsageError('files reject <upload>');
         const id = uploadId(rest[0]);
         return await deps.withStore(async (store) => {
+          await requirePending(store, id);
           await (await open(store)).reject(id);
           deps.out(`rejected #${id}: its bytes are deleted`);
           return 0;
@@ -117,7 +130,7 @@ export async function filesCommand(args: string[], cfg: CarrierConfig, deps: Fil
     }
   } catch (err) {
     if (isCarrierError(err) && !(err instanceof ConfigError)) {
-      deps.err(`carrier: ${err.message}`);
+      deps.err(`carrier: files ${sub}: ${err.message}`);
       return 1;
     }
     throw err;
