@@ -83,6 +83,14 @@ export class TmuxCaller implements ScreenCaller {
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-H', ...hex]);
   }
 
+  /**
+   * From now on, everything the client writes to its window is appended to `file` (tmux
+   * pipe-pane): the bytes the caller's terminal is sent, to check what reached them.
+   */
+  logOutput(file: string): void {
+    execFileSync('tmux', ['-S', this.socket, 'pipe-pane', '-O', '-t', this.session, `cat >> '${file}'`]);
+  }
+
   /** The terminal window becomes `cols` x `rows` (the client tells the board: NAWS, window-change). */
   resize(cols: number, rows: number): void {
     execFileSync('tmux', ['-S', this.socket, 'resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);

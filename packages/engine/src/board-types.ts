@@ -1,4 +1,5 @@
 import type { Connection } from '@carrier/core';
+import type { SpyOutput } from './draw-again.js';
 import type { ScriptBoard, Session } from './session-api.js';
 
 export type { BoardConfig } from './board-config.js';
@@ -11,11 +12,12 @@ export interface LiveSession extends Session {
   /** Show a one-line message from someone else (sysop, board) without breaking the screen or the line being typed. */
   deliverMessage(from: string, text: string): void;
   /**
-   * Draw the caller's screen again, the same screen (a sysop's spy starts: it copies only
-   * what is sent after that). Undefined when it was; else a few words for the spy's label
-   * saying what it shows instead (a door's screen cannot be drawn again).
+   * Draw the caller's screen again, the same screen, to `out` only (a sysop's spy starts: it
+   * copies only what is sent after that; the caller is sent nothing). Undefined when it was;
+   * else a few words for the spy's label saying what it shows instead (a door's screen
+   * cannot be drawn again).
    */
-  repaint(): string | undefined;
+  repaint(out: SpyOutput): string | undefined;
   /**
    * Hold the session's own output (the sysop's break-in chat writes past it, on a screen
    * nothing else may draw on): the release writes `first`, then what was held, in order.

@@ -1,15 +1,41 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Registers a screen that can draw itself again (SessionSocial.drawsAgain): the newest on
  * top; `stillShown()` is false once something else took the screen. Returns the unregister.
  */
 export type DrawsAgain = (painter: (stillShown: () => boolean) => void) => () => void;
 
+/** Where a screen drawn again for a sysop's spy goes: the spy's copy alone, in the caller's encoding. */
+export interface SpyOutput {
+  write(text: string): void;
+  writeBytes(bytes: Buffer): void;
+}
+
+/**
+ * The spy a drawing is for, through every await of it (art is read from disk first): what
+ * that drawing writes reaches the spy and not the caller, whose screen already shows it,
+ * while whatever else the session writes meanwhile (a notice, another caller's line) still
+ * reaches the caller.
+ */
+const forSpy = new AsyncLocalStorage<SpyOutput>();
+
+/** Run `draw` (and what it goes on to do after its awaits) with its output sent to `out` only. */
+export function drawForSpy<T>(out: SpyOutput, draw: () => T): T {
+  return forSpy.run(out, draw);
+}
+
+/** The spy the drawing running now is for; undefined for the caller's own output. */
+export function spyDrawing(): SpyOutput | undefined {
+  return forSpy.getStore();
+}
+
 /**
  * The caller's next key, read while the screen they wait at can be drawn again (a sysop's
  * spy starts: it copies only what is sent after that). A key typed while it is being drawn
- * is acted on once the drawing is done, so what the key draws never lands inside it. Each
- * drawing starts after the one before and only while the screen is still shown. The one
- * wait of the screens that draw again (the hotkey menu, the lightbar, the pager).
+ * is acted on once the drawing is done, so what the key draws never lands inside the spy's
+ * copy of it. Each drawing starts after the one before and only while the screen is still
+ * shown. The one wait of the screens that draw again (the hotkey menu, the lightbar, the pager).
  */
 export async function readKeyDrawingAgain<K>(
   drawsAgain: DrawsAgain | undefined,

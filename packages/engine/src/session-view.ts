@@ -31,6 +31,8 @@ export interface SessionViewHandle<T> {
   /** The screen is lent out (break-in chat): draw nothing until resume, which draws it all. */
   suspend(): void;
   resume(): void;
+  /** The screen as the caller has it, for a sysop's spy; nothing is sent to the caller (View.whole). */
+  whole(): string | undefined;
 }
 
 export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed: () => void): SessionViewHandle<T> {
@@ -62,5 +64,5 @@ export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed
     result,
   };
   if (conn.closed) onHangup();
-  return { view: sessionView, end: (why) => finish(undefined, why), suspend: () => view.suspend(), resume: () => view.resume() };
+  return { view: sessionView, end: (why) => finish(undefined, why), suspend: () => view.suspend(), resume: () => view.resume(), whole: () => view.whole() };
 }

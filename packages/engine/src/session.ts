@@ -4,6 +4,7 @@ import type { Key, ViewOptions } from '@carrier/terminal';
 import type { HandleValidation, NewUser, Store, User, Validation } from '@carrier/store';
 import type { LiveSession } from './board-types.js';
 import type { Bus, TopicHandler, Unsubscribe } from './bus.js';
+import type { SpyOutput } from './draw-again.js';
 import { Deadline, type DeadlineWarning } from './deadline.js';
 import { KeyInput } from './key-input.js';
 import type { LightbarItem, LightbarOptions } from './lightbar.js';
@@ -180,13 +181,13 @@ export class CallSession implements LiveSession {
   /** @internal (LiveSession) */
   deliverMessage(from: string, text: string): void { this.social.notify({ kind: 'message', from, text, at: Date.now() }); }
   /** @internal (LiveSession) */
-  repaint(): string | undefined {
+  repaint(out: SpyOutput): string | undefined {
     if (this.closed) return 'the caller is leaving';
     // A door's screen is the door's: its output cannot be asked for again, and a key sent
     // to make it redraw would be a key the caller never typed.
     if (this.router.doorHeld) return 'a door: shown as it draws';
     if (this.router.held) return 'shown from the next change';
-    return this.social.repaint() ? undefined : 'shown from the next change';
+    return this.social.repaint(out) ? undefined : 'shown from the next change';
   }
   /** @internal (LiveSession) */
   holdOutput(): (first?: string) => void { return this.screen.hold(); }

@@ -7,6 +7,7 @@ import { BaseConnection, createMemoryLogger, decodeBytes, type Identity, type Te
 import { openStore, type Store } from '@carrier/store';
 import { createBoard, type Board, type BoardConfig } from './board.js';
 import { InProcessBus } from './bus.js';
+import type { SpyOutput } from './draw-again.js';
 import type { MenuParser } from './menu/types.js';
 
 export class FakeConnection extends BaseConnection {
@@ -164,3 +165,13 @@ export function events(log: { lines: Record<string, unknown>[] }, event: string)
 
 /** The repo's one real-time wait, re-exported for the engine's tests that import it from here. */
 export { delay } from '@carrier/core/testing';
+
+/** A sysop spy's copy for LiveSession.repaint: what was drawn for it alone, as text (UTF-8 callers). */
+export function spyCopy(): SpyOutput & { text(): string } {
+  const chunks: Buffer[] = [];
+  return {
+    write: (text) => chunks.push(Buffer.from(text, 'utf8')),
+    writeBytes: (bytes) => chunks.push(Buffer.from(bytes)),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}

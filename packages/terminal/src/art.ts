@@ -55,6 +55,11 @@ export interface LoadArtOptions {
   cols: number;
   /** for picking among variants; default Math.random */
   random?: () => number;
+  /**
+   * The file to draw when it is still one of the variants, whatever the width and the random
+   * pick say: the one a caller was shown, drawn again for a sysop's spy.
+   */
+  prefer?: string;
   /** default: one cache shared by the process */
   cache?: ArtCache;
 }
@@ -202,7 +207,7 @@ export async function loadArt(artDir: string, name: string, opts: LoadArtOptions
   const best = fitting.length > 0 ? Math.max(...fitting.map((c) => c.width)) : Math.min(...candidates.map((c) => c.width));
   const pool = candidates.filter((c) => c.width === best);
   const r = (opts.random ?? Math.random)();
-  const pick = pool[Math.min(pool.length - 1, Math.max(0, Math.floor(r * pool.length)))]!;
+  const pick = candidates.find((c) => c.file === opts.prefer) ?? pool[Math.min(pool.length - 1, Math.max(0, Math.floor(r * pool.length)))]!;
 
   const body = render(pick.source, opts.encoding);
   cache.grew(pick.file);

@@ -85,6 +85,11 @@ export interface View {
    */
   suspend(): void;
   resume(): void;
+  /**
+   * The screen as the caller's terminal has it (a sysop's spy starts), drawn from a blank
+   * one, without a byte to the caller; undefined once closed or while lent out.
+   */
+  whole(): string | undefined;
   close(): void;
 }
 
@@ -282,6 +287,8 @@ class ViewOutput extends EventEmitter {
   columns: number;
   rows: number;
   congested = false;
+  /** set while the screen is drawn for someone else (whole()): blessed's writes go there, not to the caller */
+  capture: ((text: string) => void) | undefined;
 
   constructor(private readonly conn: Connection) {
     super();
@@ -294,6 +301,10 @@ class ViewOutput extends EventEmitter {
     if (!this.writable || this.suspended || this.conn.closed) return true;
     const raw = typeof text === 'string' ? text : text.toString('utf8');
     const s = wantsAsciiOnly(this.conn.terminal) ? asciiStandIns(raw) : raw;
+    if (this.capture) {
+      this.capture(s);
+      return true;
+    }
     // The Connection's own encoding, never art's: a view shows other callers' text, and
     // art's glyph overlay turns ← into ESC and • into BEL on a CP437 terminal.
     const ok = this.conn.write(s);
@@ -495,8 +506,49 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
       // Keys held meanwhile (typed before it opened) act on the screen drawn again.
       if (drawn && held.length > 0) screen.once('render', () => setImmediate(flushHeld));
     },
+    whole() {
+      if (closed || output.suspended) return undefined;
+      // What blessed still holds for the caller goes to them now: the copy is of the screen after it.
+      program.flush();
+      const s = screen as unknown as BlessedBuffers;
+      const { lines, olines } = s;
+      const { x, y } = program;
+      let text = '';
+      output.capture = (t) => (text += t);
+      // blessed's draw sends the cells that differ from what it sent before (olines, the
+      // caller's terminal): drawing olines over a blank record sends all of them.
+      s.lines = olines.map((row) => Object.assign(row.map((cell): [number, string] => [cell[0], cell[1]]), { dirty: true }));
+      s.olines = olines.map((row) => row.map((): [number, string] => [s.dattr, ' ']));
+      try {
+        budget.run(() => {
+          program.alternateBuffer();
+          program.csr(0, output.rows - 1);
+          program.clear();
+          s.draw(0, s.lines.length - 1);
+          program.cup(y, x);
+          if (program.cursorHidden) program.hideCursor();
+          else program.showCursor();
+          program.flush();
+        });
+      } finally {
+        output.capture = undefined;
+        s.lines = lines;
+        s.olines = olines;
+        program.x = x;
+        program.y = y;
+      }
+      return text;
+    },
     close,
   };
+}
+
+/** The cell buffers of a blessed screen: what it drew last (lines) and what it sent (olines). */
+interface BlessedBuffers {
+  lines: ([number, string][] & { dirty?: boolean })[];
+  olines: [number, string][][];
+  dattr: number;
+  draw(start: number, end: number): void;
 }
 
 function withoutHostTerminalEnv<T>(build: () => T): T {

@@ -497,6 +497,8 @@ class ChatRoom implements PresenceView {
           this.suspended = false;
           if (!s.closed) this.redraw();
         },
+        // Every line is sent as it comes: the screen's record is what the caller has.
+        whole: () => this.screen.full() + this.editor.start(),
       }),
     );
     // A resize storm redraws at most once per limits.view.resizeDelay, capped, within the caller's view CPU budget.

@@ -151,6 +151,7 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
       lent = false;
       redrawAll();
     },
+    whole: () => screen.whole(),
   });
   let noticeKeys = 0;
   notices.show = (n) => {

@@ -2,6 +2,7 @@ import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type 
 import { artRows, asciiStandIns, loadArt, renderPipeCodes, wantsAsciiOnly } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
+import { spyDrawing } from '../draw-again.js';
 import type { ArtOptions } from '../session-api.js';
 import type { LineKeeper } from '../social/line-keeper.js';
 
@@ -11,6 +12,12 @@ const CLEAR_SCREEN = '\x1b[2J\x1b[H';
  * dropped, not kept in memory for a chat of any length.
  */
 const MAX_HELD_OUTPUT = 256 * 1024;
+/**
+ * Art names whose drawn file is remembered (the variant picked at random), so a screen
+ * drawn again for a sysop's spy shows the one the caller got: the newest few, a menu's and
+ * its submenus', each a name and a path (well under a KiB a session).
+ */
+const SHOWN_ART_NAMES = 8;
 
 export interface ScreenHost {
   readonly conn: Connection;
@@ -33,6 +40,9 @@ export class Screen {
   private heldLength = 0;
   private heldDropped = 0;
   private holds = 0;
+
+  /** art name -> the file drawn for it last (SHOWN_ART_NAMES, oldest out first) */
+  private readonly shownArt = new Map<string, string>();
 
   constructor(private readonly host: ScreenHost) {}
 
@@ -104,6 +114,9 @@ export class Screen {
     if (this.held) return this.keep(text);
     if (this.plain) text = removeEscapeSequences(text);
     if (this.asciiOnly) text = asciiStandIns(text);
+    // Drawn again for a sysop's spy: the caller's screen, and where its cursor is, stay as they are.
+    const spy = spyDrawing();
+    if (spy) return spy.write(text);
     this.column.advance(text);
     this.host.line().wrote(text);
     this.host.conn.write(text);
@@ -151,9 +164,11 @@ export class Screen {
     }
     const { conn, log } = this.host;
     const term = conn.terminal;
+    const spy = spyDrawing();
     let art: Awaited<ReturnType<typeof loadArt>>;
     try {
-      art = await loadArt(this.host.artDir, name, { encoding: term.encoding, cols: term.cols });
+      const shown = spy ? this.shownArt.get(name) : undefined;
+      art = await loadArt(this.host.artDir, name, { encoding: term.encoding, cols: term.cols, ...(shown !== undefined ? { prefer: shown } : {}) });
     } catch (err) {
       if (this.host.firstTime(`art.invalid:${name}`)) log.warn('art.invalid', { name, err });
       if (!opts.drawIf || opts.drawIf()) this.fallback(name, opts.fallback);
@@ -165,6 +180,10 @@ export class Screen {
       this.fallback(name, opts.fallback);
       return;
     }
+    if (spy) return spy.writeBytes(art.bytes);
+    this.shownArt.delete(name);
+    this.shownArt.set(name, art.file);
+    if (this.shownArt.size > SHOWN_ART_NAMES) this.shownArt.delete(this.shownArt.keys().next().value!);
     if (baud === undefined) {
       this.writeRaw(art.bytes);
       return;

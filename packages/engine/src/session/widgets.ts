@@ -162,7 +162,7 @@ export class Widgets {
     entry.end = handle.end;
     if (!handle.view.closed) {
       this.views.add(entry);
-      disown = this.host.social().ownScreen({ suspend: () => handle.suspend(), resume: () => handle.resume() });
+      disown = this.host.social().ownScreen({ suspend: () => handle.suspend(), resume: () => handle.resume(), whole: () => handle.whole() });
       release = this.host.disposers.defer(() => entry.end('hangup'));
       // The view reads the keyboard from now on: the keys typed before it took over (`w`
       // then `p`) are its first keys, acted on once it has drawn itself.

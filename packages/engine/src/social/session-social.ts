@@ -1,5 +1,6 @@
 import type { Logger } from '@carrier/core';
 import type { LineEditor } from '@carrier/terminal';
+import { drawForSpy, type SpyOutput } from '../draw-again.js';
 import type { PrivateChatRequest } from '../topics.js';
 import type { BoardSocial } from './board-social.js';
 import { LineKeeper } from './line-keeper.js';
@@ -10,6 +11,11 @@ import { ANSWER_KEY, isPersonal, noticeLine, type Notice, type NoticeHandler, ty
 export interface ScreenOwner {
   suspend(): void;
   resume(): void;
+  /**
+   * The screen as the caller sees it now, drawn from a blank one, without sending anything
+   * to the caller (a sysop's spy starts); undefined when it cannot say.
+   */
+  whole?(): string | undefined;
 }
 
 /** A chat request waiting for this caller's answer. */
@@ -204,24 +210,24 @@ export class SessionSocial {
   }
 
   /**
-   * @internal Draw what the caller sees again, whole (a sysop's spy starts, and copies only
-   * what is sent after that): the full-screen view on top, else the line-mode screen that
-   * registered with drawsAgain(). The caller sees the same screen drawn once more. False
+   * @internal Draw what the caller sees again, whole, to `out` alone (a sysop's spy starts,
+   * and copies only what is sent after that): the full-screen view on top, else the
+   * line-mode screen that registered with drawsAgain(), whose output goes to `out` through
+   * every await of its drawing (draw-again.ts drawForSpy). The caller is sent nothing. False
    * when nothing can (a prompt of a script, or the screen is lent out).
    */
-  repaint(): boolean {
+  repaint(out: SpyOutput): boolean {
     if (this.host.closed || this.lent > 0) return false;
     const owner = this.owners[this.owners.length - 1];
     if (owner) {
-      // resume() draws a view whole over whatever is on the screen: between the two nothing
-      // is drawn or read (both run in this turn).
-      owner.suspend();
-      owner.resume();
+      const whole = owner.whole?.();
+      if (whole === undefined) return false;
+      out.write(whole);
       return true;
     }
     const painter = this.painters[this.painters.length - 1];
     if (!painter) return false;
-    painter(() => !this.host.closed && !this.host.viewOpen() && this.lent === 0);
+    drawForSpy(out, () => painter(() => !this.host.closed && !this.host.viewOpen() && this.lent === 0));
     return true;
   }
 

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection, Logger } from '@carrier/core';
+import { encodeText, type Connection, type Logger } from '@carrier/core';
 import type { Bus, Unsubscribe } from '../bus.js';
+import type { SpyOutput } from '../draw-again.js';
 import type { SpyChunk } from '../topics.js';
 
 /** The part of a session a spy needs. */
 export interface SpiedSession {
   readonly id: string;
   readonly conn: Connection;
-  /** Draw the caller's screen again; undefined when it was, else what the spy shows instead (LiveSession.repaint). */
-  repaint?(): string | undefined;
+  /** Draw the caller's screen again to `out` alone; undefined when it was, else what the spy shows instead (LiveSession.repaint). */
+  repaint?(out: SpyOutput): string | undefined;
 }
 
 /** The part of the board the relay reads: its local sessions. */
@@ -36,9 +37,10 @@ export interface SpyHandlers {
  * (`sysop.spy`), and its process sends the copy back on `sysop.spy.data` under a lease
  * the asker renews. Output is gathered per tick, so a burst of small writes is one chunk.
  * Nobody keeps a copy of a caller's screen in case a spy comes (a parked caller costs a
- * few KiB): once tapped, the session is asked to draw its screen again, so the spy starts
- * with what the caller sees; what cannot be drawn again (a door) is named in the first
- * chunk's `note`, for the spy's label.
+ * few KiB): once tapped, the session is asked to draw its screen again into this spy's
+ * copy alone (the caller is sent nothing, and other spies already have it), so the spy
+ * starts with what the caller sees; what cannot be drawn again (a door) is named in the
+ * first chunk's `note`, for the spy's label.
  */
 export class SpyRelay {
   private readonly served = new Map<string, { untap: () => void; renewedAt: number }>();
@@ -142,14 +144,16 @@ export class SpyRelay {
       h.data({ data: data.toString('base64'), encoding: t.encoding, cols: t.cols, rows: t.rows, ...(note !== undefined ? { note } : {}) });
       note = undefined;
     };
-    const untap = conn.tapOutput((b) => {
+    const copy = (b: Buffer): void => {
+      if (ended || b.length === 0) return;
       batch.push(Buffer.from(b));
       bytes += b.length;
       if (bytes >= MAX_BATCH_BYTES) {
         if (scheduled) clearImmediate(scheduled);
         flush();
       } else scheduled ??= setImmediate(flush);
-    });
+    };
+    const untap = conn.tapOutput(copy);
     const onClose = (reason: string): void => stop(`hung up (${reason})`);
     const stop = (reason?: string): void => {
       if (ended) return;
@@ -161,9 +165,10 @@ export class SpyRelay {
       if (reason !== undefined) h.end(reason);
     };
     conn.once('close', onClose);
-    // Tapped first, so the whole repaint is in the copy.
+    // The screen drawn again goes into this copy only, encoded as the connection encodes.
+    const out: SpyOutput = { write: (text) => copy(encodeText(text, conn.terminal.encoding)), writeBytes: copy };
     try {
-      note = s.repaint?.();
+      note = s.repaint?.(out);
     } catch (err) {
       this.log.warn('sysop.spy_repaint_failed', { err });
       note = 'shown from the next change';

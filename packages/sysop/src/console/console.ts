@@ -1,8 +1,8 @@
 import type { Widgets } from 'blessed';
-import { fitWidth } from '@carrier/terminal';
+import { displayWidth, fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
 import { VERBS, checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
-import { SpyScreen, spyLayout } from './spy-screen.js';
+import { SpyScreen, spyLabel, spyLayout, type SpyLabelParts } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
 
@@ -284,9 +284,13 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     const term = new SpyScreen(n.terminal.cols, n.terminal.rows, n.terminal.encoding);
     // The board draws the caller's screen again when the spy starts; what it could not
     // (a door's screen) it names, and the label says so.
-    let note = '';
-    const labelText = (): string =>
-      ` ${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)} ${term.cols}x${term.rows} ${n.terminal.encoding}${note} (${chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes'}) `;
+    let note: string | undefined;
+    const labelParts = (): SpyLabelParts => ({
+      who: `${chat ? 'chat with' : 'spying on'} node ${n.node} ${safe(n.handle, 16)}`,
+      terminal: `${term.cols}x${term.rows} ${n.terminal.encoding}`,
+      ...(note !== undefined ? { note } : {}),
+      keys: chat ? 'two-way: Enter sends, Esc ends the chat' : 'read-only, Esc closes',
+    });
     // Rows are the caller's, cut at the box's edge (never wrapped onto the next row).
     const box = blessed.box({
       parent: screen,
@@ -308,12 +312,15 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       const at = spyLayout({ cols: screen.cols, rows: screen.rows }, { cols: term.cols, rows: term.rows }, chat ? 3 : 0);
       (box as { border?: Widgets.Border }).border = at.frame ? frame : undefined;
       box.height = at.rows;
-      const text = fitWidth(labelText(), Math.max(1, at.frame ? Math.min(labelText().length, screen.cols - 4) : screen.cols - 1));
+      // Bare with no row under it (the caller's size exactly): the note alone, over the
+      // bottom-right corner of their screen, for it says why the view may be blank (a door).
+      const corner = !at.frame && !at.infoRow && note !== undefined;
+      const text = corner ? fitWidth(` ${note} `, screen.cols) : spyLabel(labelParts(), at.frame ? screen.cols - 4 : screen.cols - 1);
       label.setContent(text);
-      label.width = Math.max(1, text.length);
-      label.top = at.frame ? 0 : at.rows;
-      label.left = at.frame ? 2 : 0;
-      if (at.frame || at.infoRow) label.show();
+      label.width = Math.max(1, displayWidth(text));
+      label.top = at.frame ? 0 : corner ? at.rows - 1 : at.rows;
+      label.left = at.frame ? 2 : corner ? Math.max(0, screen.cols - displayWidth(text)) : 0;
+      if (at.frame || at.infoRow || corner) label.show();
       else label.hide();
     };
     const onScreenResize = (): void => {
@@ -365,7 +372,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     try {
       const r = (await client.stream('spy', { node: n.node }, (ev) => {
         if (ev['event'] === 'data') {
-          if (typeof ev['note'] === 'string') note = `, ${safe(ev['note'], 40)}`;
+          if (typeof ev['note'] === 'string') note = safe(ev['note'], 40);
           term.feed(ev as unknown as { data: string; encoding: 'cp437' | 'utf8'; cols: number; rows: number });
           void paint();
         } else if (ev['event'] === 'end') {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spyLayout } from './spy-screen.js';
+import { spyLabel, spyLayout } from './spy-screen.js';
 
 describe("the spy view's place in the sysop's window", () => {
   const caller = { cols: 80, rows: 25 };
@@ -22,5 +22,26 @@ describe("the spy view's place in the sysop's window", () => {
     assert.deepEqual(spyLayout({ cols: 80, rows: 28 }, caller, 3), { frame: false, rows: 25, infoRow: false });
     assert.deepEqual(spyLayout({ cols: 80, rows: 25 }, caller, 3), { frame: true, rows: 22, infoRow: false });
     assert.deepEqual(spyLayout({ cols: 10, rows: 3 }, caller, 3), { frame: true, rows: 1, infoRow: false });
+  });
+});
+
+describe("the spy's label", () => {
+  const parts = { who: 'spying on node 3 dora', terminal: '80x25 utf8', note: 'a door: shown as it draws', keys: 'read-only, Esc closes' };
+
+  it('says everything where it fits', () => {
+    assert.equal(spyLabel(parts, 200), ' spying on node 3 dora 80x25 utf8, a door: shown as it draws (read-only, Esc closes) ');
+  });
+
+  it('keeps the note whole on a narrower window: the keys, the terminal, then who go first', () => {
+    assert.equal(spyLabel(parts, 76), ' spying on node 3 dora 80x25 utf8, a door: shown as it draws ');
+    assert.equal(spyLabel(parts, 56), ' spying on node 3 dora, a door: shown as it draws ');
+    assert.equal(spyLabel(parts, 40), ' a door: shown as it draws ');
+    assert.equal(spyLabel(parts, 10), ' a door: s');
+  });
+
+  it('without a note, who is watched stays longest', () => {
+    const { note: _, ...plain } = parts;
+    assert.equal(spyLabel(plain, 40), ' spying on node 3 dora 80x25 utf8 ');
+    assert.equal(spyLabel(plain, 30), ' spying on node 3 dora ');
   });
 });

@@ -1,5 +1,6 @@
 import xtermHeadless from '@xterm/headless';
 import { decodeBytes } from '@carrier/core';
+import { displayWidth, fitWidth } from '@carrier/terminal';
 
 const { Terminal } = xtermHeadless;
 
@@ -24,6 +25,35 @@ export function spyLayout(window: { cols: number; rows: number }, caller: { cols
   const fitsBare = window.cols >= caller.cols && rows >= caller.rows;
   if (fitsFramed || !fitsBare) return { frame: true, rows, infoRow: false };
   return { frame: false, rows: caller.rows, infoRow: rows > caller.rows };
+}
+
+/** What the spy's label says: who is watched, their terminal, what the board noted (a door), and the keys. */
+export interface SpyLabelParts {
+  /** `spying on node 3 alice` */
+  who: string;
+  /** `80x25 utf8` */
+  terminal: string;
+  /** the board's note on the first chunk (`a door: shown as it draws`) */
+  note?: string;
+  /** `read-only, Esc closes` */
+  keys: string;
+}
+
+/**
+ * The label in `width` columns. The note says why the view may be blank or partial (a
+ * door's screen shows only as it draws), so it is kept whole longest: the keys go first,
+ * then the terminal, then who; only a width too small for the note alone cuts it.
+ */
+export function spyLabel(p: SpyLabelParts, width: number): string {
+  const note = p.note !== undefined ? `, ${p.note}` : '';
+  const forms = [
+    ` ${p.who} ${p.terminal}${note} (${p.keys}) `,
+    ` ${p.who} ${p.terminal}${note} `,
+    ` ${p.who}${note} `,
+    p.note !== undefined ? ` ${p.note} ` : ` ${p.who} `,
+  ];
+  const w = Math.max(1, width);
+  return forms.find((f) => displayWidth(f) <= w) ?? fitWidth(forms[forms.length - 1]!, w);
 }
 
 /**

@@ -99,6 +99,15 @@ export class EditorScreen {
     return out;
   }
 
+  /**
+   * The last frame sent, whole, from a blank screen (a sysop's spy starts): the caller's
+   * screen as it is, without changing what the next draw sends. Undefined before the first draw.
+   */
+  whole(): string | undefined {
+    if (this.prev.length === 0) return undefined;
+    return `${CSI}0m${CSI}2J${this.prev.map((row, i) => `${CSI}${i + 1};1H${row}${CSI}K`).join('')}${this.cursor(this.rows)}`;
+  }
+
   private frame(cols: number, rows: number): string[] {
     const e = this.editor;
     const inner = cols - 1;
