@@ -17,7 +17,8 @@
 // changes no text and keeps the cursor on its character; but a quoted line (typed `AB> `) is
 // broken into rows that each start with its marks, and joined again wider: read as a wider
 // window joins them (a row's carried marks dropped, the space it broke at back), the text
-// and the cursor's character are the same.
+// and the cursor's character are the same; and Backspace right after a row's carried marks
+// takes its break (as at the start of a wrapped line), the marks going with it.
 // These hold after every key, not only at the end.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -186,6 +187,16 @@ function expected(editor: MessageEditor, before: Reading, key: Key): { text: str
     return { text: t, at: at + 1 };
   }
   if (key.name === 'backspace') {
+    // Right after the marks the re-wrap carried onto a quoted row, the character before the
+    // cursor is the row's break (the space it broke at, or a cut word's last character before
+    // it): it goes, and the row's marks with it (they are the row above's)
+    const { marks } = editor.carriedMarks()[row]!;
+    if (marks > 0 && col === marks) {
+      const start = before.starts[row]!;
+      const gone = t[start - 1] === CUT_END ? 2 : 1;
+      t.splice(start - gone, gone + marks);
+      return { text: t, at: start - gone };
+    }
     if (at > 0) t.splice(at - 1, 1);
     return { text: t, at: Math.max(0, at - 1) };
   }

@@ -1043,3 +1043,63 @@ describe('Enter after a row that a cut word continues, at the end of the text (f
     assert.ok(editor.cursor.row < editor.lineCount);
   });
 });
+
+describe('editing the rows a narrower window broke a quoted line into (fuzz seeds 19 and 40)', () => {
+  const rows = (e: MessageEditor): string[] => Array.from({ length: e.lineCount }, (_, i) => e.line(i));
+  const keys = (e: MessageEditor, ...names: string[]): void => {
+    for (const name of names) e.feed({ name } as never);
+  };
+  /** A quoted line at 40 columns, narrowed to 14. */
+  const narrowed = (line: string): MessageEditor => {
+    const editor = new MessageEditor({ width: 40, height: 10, initial: line });
+    editor.resize(14, 10);
+    return editor;
+  };
+  /** The rows are `want`, the byte count theirs, and 40 columns join them again into `joined`. */
+  const laidOut = (editor: MessageEditor, want: string[], joined: string[]): void => {
+    assert.deepEqual(rows(editor), want);
+    assert.equal(editor.byteCount, Buffer.byteLength(want.join('\n')));
+    editor.resize(40, 10);
+    assert.deepEqual(rows(editor), joined);
+  };
+
+  test('a word typed after `AB> ` typed into a quoted row goes onto the next row with the marks, and the rest of the paragraph up behind it', () => {
+    // 'AB> ' typed inside the first row: the row the marks alone are left on would read as two levels
+    // of marks with the typed text after them, so it keeps the marks alone; the rest flows as any quoted row's
+    const editor = new MessageEditor({ width: 14, height: 10, initial: 'AB>  bbword aaaa' });
+    assert.deepEqual(rows(editor), ['AB>  bbword', 'AB> aaaa']);
+    keys(editor, 'up', 'home', ...Array<string>(7).fill('right'));
+    editor.insertText('AB> ');
+    assert.deepEqual(editor.cursor, { row: 2, col: 4 });
+    laidOut(editor, ['AB> ', 'AB> bbAB>', 'AB> word aaaa'], ['AB>  bbAB> word aaaa']);
+  });
+
+  test('Backspace right after the marks carried onto a row takes its break, as at the start of a wrapped row: the words either side join, the row keeps its marks', () => {
+    const editor = narrowed('AB> foo bar baz qux');
+    assert.deepEqual(rows(editor), ['AB> foo bar', 'AB> baz qux']);
+    keys(editor, 'home', 'right', 'right', 'right', 'right');
+    assert.deepEqual(editor.cursor, { row: 1, col: 4 });
+    keys(editor, 'backspace');
+    assert.deepEqual(editor.cursor, { row: 1, col: 7 });
+    laidOut(editor, ['AB> foo', 'AB> barbaz', 'AB> qux'], ['AB> foo barbaz qux']);
+  });
+
+  test('Backspace right after the marks carried onto a row that goes on with a word cut at the edge takes the character before the cut', () => {
+    const editor = narrowed('AB> abcdefghijkl');
+    assert.deepEqual(rows(editor), ['AB> abcdefghi', 'AB> jkl']);
+    keys(editor, 'home', 'right', 'right', 'right', 'right', 'backspace');
+    assert.deepEqual(editor.cursor, { row: 0, col: 12 });
+    laidOut(editor, ['AB> abcdefghj', 'AB> kl'], ['AB> abcdefghjkl']);
+  });
+
+  test('a character typed before the marks of the first row: the rows that carried them are a paragraph of their own, its words flowed up as far as they fit', () => {
+    const editor = narrowed('AB> onetwo AB> xx AB> yy');
+    assert.deepEqual(rows(editor), ['AB> onetwo', 'AB> AB> xx', 'AB> AB> yy']);
+    keys(editor, 'up', 'up', 'home');
+    editor.feed({ name: 'char', ch: 'Z' } as never);
+    // 'ZAB> ' are the first row's marks now: the rows below do not carry them, and read as
+    // quoted twice (`AB> AB> `), a paragraph whose second row's word fits on its first
+    assert.deepEqual(editor.cursor, { row: 0, col: 1 });
+    laidOut(editor, ['ZAB> onetwo', 'AB> AB> xx yy'], ['ZAB> onetwo', 'AB> AB> xx yy']);
+  });
+});

@@ -19,7 +19,8 @@ import { helpRows } from './help.js';
  * (A)bort or (C)ontinue?`), Esc (asks `Abort message? (y/N)`). A resize wraps the
  * paragraphs again to the new width, a quoted one (`JD> text`) into rows that each keep
  * its marks, and an edit in a quoted paragraph keeps it so (its overflow goes onto a row
- * with the marks; words that fit above go back up without them).
+ * with the marks; words that fit above go back up without them; Backspace right after a
+ * row's carried marks takes the row's break, as at the start of any wrapped row).
  */
 
 export interface EditorOptions {
@@ -92,10 +93,10 @@ type LineEnd = boolean | typeof QUOTED | typeof QUOTED_CUT;
 type ParagraphRow = { at: number; cut: number; space: boolean };
 const isQuoted = (end: LineEnd | undefined): end is typeof QUOTED | typeof QUOTED_CUT => end === QUOTED || end === QUOTED_CUT;
 
-/** Where the rows of `chars` start when broken at `limit` columns (breakPoint): the first is 0. */
-function rowStarts(chars: readonly string[], limit: number): number[] {
-  const starts = [0];
-  for (let end = breakPoint(chars, 0, limit); end >= 0; end = breakPoint(chars, end, limit)) starts.push(end);
+/** Where the rows of `chars` from `from` on start when broken at `limit` columns (breakPoint): the first is `from`. */
+function rowStarts(chars: readonly string[], limit: number, from = 0): number[] {
+  const starts = [from];
+  for (let end = breakPoint(chars, from, limit); end >= 0; end = breakPoint(chars, end, limit)) starts.push(end);
   return starts;
 }
 
@@ -105,11 +106,26 @@ function rowStarts(chars: readonly string[], limit: number): number[] {
  * starts in `body`. Undefined for no marks, marks that leave no room for a wide character,
  * or a first row (of the paragraph: `first`) whose marks read as more than `lead` (a row cut
  * right after a `>` of the text): a wider window would not know those rows for one paragraph.
+ * With `shorten` (an edit inside the paragraph), such a first row breaks at the last space
+ * where it reads as `lead`, or holds the marks alone: the rows the paragraph has carry
+ * `lead`, and the text typed stays in them (a plain wrap would leave the rows after the
+ * first without marks, and leaving the rows as the edit made them left words that fit unpulled).
  */
-function quotedRows(lead: readonly string[], body: readonly string[], limit: number, first = true): { rows: string[][]; ends: LineEnd[]; starts: number[] } | undefined {
+function quotedRows(lead: readonly string[], body: readonly string[], limit: number, first = true, shorten = false): { rows: string[][]; ends: LineEnd[]; starts: number[] } | undefined {
   const room = limit - widthOf(lead);
   if (lead.length === 0 || room < 2) return undefined;
-  const starts = rowStarts(body, room);
+  let starts = rowStarts(body, room);
+  if (first && shorten && starts.length > 1) {
+    const marks = lead.join('');
+    // (the first row up to `end`, without the space it breaks at)
+    const readsAsLead = (end: number): boolean => quoteMarks([...lead, ...body.slice(0, end > 0 && body[end - 1] === ' ' ? end - 1 : end)].join('')).marks === marks;
+    let end = starts[1]!;
+    if (!readsAsLead(end)) {
+      do end--;
+      while (end > 0 && !(body[end - 1] === ' ' && readsAsLead(end)));
+      starts = [0, ...rowStarts(body, room, end)];
+    }
+  }
   const rows: string[][] = [];
   const ends: LineEnd[] = [];
   starts.forEach((from, j) => {
@@ -355,6 +371,22 @@ export class MessageEditor {
     return { lead, rows };
   }
 
+  /** The paragraph (paragraphAt) line `r` is in, from its first line, and no further than line `until`. */
+  private paragraphOf(r: number, until = Infinity): { lead: string[]; rows: ParagraphRow[] } {
+    let start = r;
+    while (start > 0 && this.soft[start - 1] !== false) start--;
+    let para = this.paragraphAt(start, until);
+    while (para.rows[para.rows.length - 1]!.at < r) para = this.paragraphAt(para.rows[para.rows.length - 1]!.at + 1, until);
+    return para;
+  }
+
+  /** How many characters of quote marks the re-wrap carried onto line `r` (0 for a paragraph's first line, or any other). */
+  private carriedAt(r: number): number {
+    if (r === 0 || !isQuoted(this.soft[r - 1])) return 0;
+    const { rows } = this.paragraphOf(r, r);
+    return rows.length > 1 ? rows[rows.length - 1]!.cut : 0;
+  }
+
   /**
    * The text of a paragraph's `rows` (paragraphAt) as one line: without the marks carried
    * onto them, the space a QUOTED end took out put back. Also where the cursor is in it, if
@@ -393,12 +425,7 @@ export class MessageEditor {
   private requote(edited: number): void {
     // The edit's line may be gone (Enter's pullUp can take the last line into the one above).
     edited = Math.min(edited, this.lines.length - 1);
-    let start = edited;
-    while (start > 0 && this.soft[start - 1] !== false) start--;
-    const until = edited + this.reflowLines;
-    let para = this.paragraphAt(start, until);
-    while (para.rows[para.rows.length - 1]!.at < edited) para = this.paragraphAt(para.rows[para.rows.length - 1]!.at + 1, until);
-    const { lead, rows } = para;
+    const { lead, rows } = this.paragraphOf(edited, edited + this.reflowLines);
     if (lead.length === 0) return;
     // (from a row that starts with the marks: the paragraph's first, or one a QUOTED end goes on to)
     let first = Math.max(0, rows.findIndex((x) => x.at === edited) - 1);
@@ -413,7 +440,7 @@ export class MessageEditor {
     // (the space before the window's first row is the row above's end, which stays)
     const joined = (k: number) => this.joinRows([{ ...rows[k]!, space: false }, ...rows.slice(k + 1)]);
     let { body, cursorAt } = joined(first);
-    let made = quotedRows(lead, body, limit, first === 0);
+    let made = quotedRows(lead, body, limit, first === 0, true);
     const cost = (laid: string[][], from: number): number => laid.reduce((n, l) => n + byteLength(l.join('')) + 1, 0) - this.lines.slice(from, to + 1).reduce((n, l) => n + byteLength(l.join('')) + 1, 0);
     if (made && this.byteCount + cost(made.rows, rows[first]!.at) > this.maxBytes) made = undefined;
     const quoted = made !== undefined;
@@ -448,6 +475,21 @@ export class MessageEditor {
       // (a cursor on the space a row broke at is at the end of that row)
       this.col = Math.min((quoted ? lead.length : 0) + cursorAt - laid.starts[j]!, laid.rows[j]!.length);
     } else if (this.row > to) this.row += laid.rows.length - old.length;
+  }
+
+  /**
+   * requote() after an edit on line `edited`, and of the paragraph after its own where that
+   * one ends at a quoted row end (within the reflow's reach): an edit of the marks of a
+   * paragraph's first row leaves the rows that carried them a paragraph of their own (their
+   * marks are its text now, and may read as more than they were), to be laid out as one.
+   */
+  private requoteFrom(edited: number): void {
+    this.requote(edited);
+    const at = Math.min(edited, this.lines.length - 1);
+    const until = at + this.reflowLines;
+    const { rows } = this.paragraphOf(at, until);
+    const last = rows[rows.length - 1]!.at;
+    if (last < until && last < this.lines.length - 1 && isQuoted(this.soft[last])) this.requote(last + 1);
   }
 
   /**
@@ -709,7 +751,7 @@ export class MessageEditor {
     this.touched.clear();
     try {
       edit();
-      this.requote(Math.min(row, this.row));
+      this.requoteFrom(Math.min(row, this.row));
     } finally {
       this.undoLog = undefined;
     }
@@ -943,6 +985,26 @@ export class MessageEditor {
 
   private backspace(): boolean {
     const line = this.lines[this.row]!;
+    if (this.col > 0 && this.col === this.carriedAt(this.row)) {
+      // Right after the marks a quoted row carries (the re-wrap's, not text the caller typed
+      // there), the character before the cursor is the row's break, as at the start of a
+      // wrapped row: the space it broke at (taken out already), or the end of a word cut at
+      // the edge. It goes, and the row joins the one above, its marks with it; deleting the
+      // marks' space left the row quoted no longer, a paragraph of its own.
+      const r = this.row;
+      const done = this.within(() => {
+        const above = this.lines[r - 1]!;
+        this.keep(line);
+        this.bytes -= byteLength(line.splice(0, this.col).join(''));
+        if (this.soft[r - 1] === QUOTED_CUT && above.length > 0) {
+          this.keep(above);
+          this.bytes -= byteLength(above.pop()!);
+        }
+        this.join(r - 1, false);
+      });
+      this.scrollToCursor();
+      return done;
+    }
     if (this.col > 0) {
       const done = this.within(() => {
         this.keep(line);
