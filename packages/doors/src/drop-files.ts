@@ -64,6 +64,19 @@ function mmddyy(ms: number): string {
   const d = new Date(ms);
   return `${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getFullYear() % 100)}`;
 }
+/**
+ * DOOR.SYS line 25, the caller's subscription expiration date. carrier sells no
+ * subscriptions, so no caller's ever runs out; but the date has a two-digit year, and the
+ * `12-31-99` boards once wrote (WWIV) is 1999 to any door that checks it: expired. A
+ * door that reads the year at all reads it through a century window (2000 to 2029 at the
+ * narrowest, Windows'; POSIX's runs to 2068), so the date that is the future to every one
+ * of them is a near one: a year after this call.
+ */
+function notExpired(callStartedAt: number): string {
+  const d = new Date(callStartedAt);
+  d.setFullYear(d.getFullYear() + 1);
+  return mmddyy(d.getTime());
+}
 function hhmm(ms: number): string {
   const d = new Date(ms);
   return `${two(d.getHours())}:${two(d.getMinutes())}`;
@@ -121,7 +134,7 @@ export function doorSys(info: DropInfo): Buffer {
     'N', // 22 expert mode
     '', // 23 conferences joined
     '', // 24 conference selected
-    '12-31-99', // 25 expiration date
+    notExpired(info.callStartedAt), // 25 subscription expiration date
     info.userId, // 26 user record number
     'Z', // 27 default protocol (Zmodem)
     0, // 28 uploads
