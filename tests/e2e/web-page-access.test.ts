@@ -53,3 +53,31 @@ describe('the terminal page for assistive technology', () => {
     }
   });
 });
+
+describe('the terminal page when the board cannot be reached', () => {
+  let board: Carrier;
+  let browser: Browser;
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await board?.stop();
+  });
+
+  it('says the line dropped once, and that the board cannot be reached when a new connection never opens', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+    await waitScreen(page, /login:/, 20_000);
+    await board.stop();
+    const status = page.getByRole('status');
+    await status.filter({ hasText: /^disconnected/ }).waitFor({ timeout: 15_000 });
+    // The key reconnects; the board is gone, so that connection never opens.
+    await page.keyboard.press('Enter');
+    await status.filter({ hasText: /cannot reach the board/ }).waitFor({ timeout: 15_000 });
+    assert.match((await status.textContent()) ?? '', /^cannot reach the board, press a key to try again$/);
+    await waitScreen(page, /cannot reach the board, press a key to try again/);
+  });
+});

@@ -27,7 +27,10 @@
   var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   var ws = new WebSocket(proto + '//' + location.host + '/ws?term=xterm-256color&encoding=utf8&cols=' + cols + '&rows=' + rows);
   ws.binaryType = 'arraybuffer';
-  var early = { ws: ws, cols: cols, rows: rows, frames: [], closed: null };
+  var early = { ws: ws, cols: cols, rows: rows, frames: [], opened: false, closed: null };
+  ws.onopen = function () {
+    early.opened = true;
+  };
   ws.onmessage = function (ev) {
     early.frames.push(ev.data);
   };

@@ -83,13 +83,17 @@
   }
 
   function closed(ev) {
+    // A connection that never opened was no call that dropped: the board is down, or a
+    // proxy in front of it does not pass WebSockets.
+    var text = state === 'connecting' && !ev.reason
+      ? 'cannot reach the board, press a key to try again'
+      : 'disconnected' + (ev.reason ? ' (' + ev.reason + ')' : '') + ', press a key to reconnect';
     ws = null;
     state = 'closed';
     typedAhead = [];
     typedAheadLength = 0;
-    var why = ev.reason ? ' (' + ev.reason + ')' : '';
-    term.write('\r\n\x1b[0m\x1b[1;31mdisconnected' + why + ', press a key to reconnect\x1b[0m\r\n');
-    showStatus('disconnected' + why + ', press a key to reconnect');
+    term.write('\r\n\x1b[0m\x1b[1;31m' + text + '\x1b[0m\r\n');
+    showStatus(text);
   }
 
   // ZMODEM: `D` and `U` in the file area start a transfer with a hex header, `**`, ZDLE
@@ -153,6 +157,7 @@
     ws = early.ws;
     for (var i = 0; i < early.frames.length; i++) received(early.frames[i]);
     if (early.closed) {
+      state = early.opened ? 'open' : 'connecting';
       closed(early.closed);
       return;
     }
