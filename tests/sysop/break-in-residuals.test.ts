@@ -44,6 +44,41 @@ describe('break-in chat over output that was already on its way', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  it('over a lightbar menu the chat has a clear screen, and the menu is drawn whole after it, its bar where the arrows move it', async () => {
+    const node = await nodeOf(c, 'bob');
+    bob.send('u');
+    await bob.waitScreen(/Change which/);
+    bob.send('m');
+    await bob.waitRaw(/lightbar \(arrows/);
+    bob.send('q');
+    await bob.waitScreen(/ G {2}Goodbye/);
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'over the bar' })) as { stream: number };
+    let screen = await bob.waitScreen(/Sysop: over the bar/);
+    // Fails without: the chat was written in among the bar's rows, the menu still around it.
+    assert.doesNotMatch(screen, /Who's online|Goodbye/, screen);
+    const from = c.messages.length;
+    await c.ok('chat', { node, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    screen = await bob.waitScreen(/main menu[^]* W {2}Who's online[^]* G {2}Goodbye/);
+    // Fails without: the chat's lines stayed on the screen and the menu was not drawn again.
+    assert.doesNotMatch(screen, /breaking in|over the bar|left the chat/, screen);
+    // The bar is where the caller sees it: Down twice and Enter picks the third entry (after
+    // this board's A, and W), chat.
+    bob.send('\x1b[B');
+    bob.send('\x1b[B');
+    bob.send('\r');
+    await bob.waitScreen(/#lobby \| 1 here/);
+    bob.send('/quit\r');
+    await bob.waitScreen(/ G {2}Goodbye/);
+    // Back to hotkey menus for the next test.
+    bob.send('u');
+    await bob.waitScreen(/Change which/);
+    bob.send('m');
+    await bob.waitRaw(/hotkeys \(one key\)/);
+    bob.send('q');
+    await bob.waitRaw(/Command:/);
+  });
+
   it('art drawing at modem speed when the sysop breaks in waits for the chat to end, then goes on below it', async () => {
     const node = await nodeOf(c, 'bob');
     const mark = bob.raw().length;

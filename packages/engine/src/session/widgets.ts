@@ -142,7 +142,8 @@ export class Widgets {
     const social = this.host.social();
     const notices: LightbarIO['notices'] = (h, fits) => social.onNotice(h, { answersKey: false, oneLine: true, fits });
     // The lightbar's screen is drawn again when a sysop's spy starts.
-    return runLightbar({ ...this.io(), notices, onResize, drawsAgain: (painter) => social.drawsAgain(painter) }, items, opts);
+    // Its rows cannot take the sysop's line chat: it is drawn again whole after one.
+    return runLightbar({ ...this.io(), notices, onResize, drawsAgain: (painter) => social.drawsAgain(painter, { afterLoan: true }) }, items, opts);
   }
 
   view<T = unknown>(opts: ViewOptions = {}): SessionView<T> {

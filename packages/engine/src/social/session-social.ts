@@ -66,6 +66,8 @@ export class SessionSocial {
   private readonly owners: ScreenOwner[] = [];
   /** line-mode screens that can draw themselves again (the menu at its prompt), newest last */
   private readonly painters: ((stillShown: () => boolean) => void)[] = [];
+  /** painters drawn again whole when a loan ends (a lightbar: its rows cannot take a line chat) */
+  private readonly redrawnAfterLoan = new WeakSet<(stillShown: () => boolean) => void>();
   /** lendScreen() loans not yet given back */
   private lent = 0;
   /** owners suspended by a loan, resumed when the last loan is given back */
@@ -166,10 +168,11 @@ export class SessionSocial {
 
   /**
    * Lend the caller's screen (the sysop's break-in chat): the view on it, and any view
-   * that opens before the loan ends, stops drawing. `over` says whether a view had the
-   * screen when it was lent. giveBack() returns the screen: the suspended views draw
-   * themselves whole, and it says whether one did (else the caller is at a line-mode
-   * screen, which the borrower puts back itself).
+   * that opens before the loan ends, stops drawing. `over` says whether a view (or a
+   * lightbar, which draws itself again after) had the screen when it was lent. giveBack()
+   * returns the screen: the suspended views draw themselves whole, else the lightbar does,
+   * and it says whether one did (else the caller is at a line-mode screen, which the
+   * borrower puts back itself).
    */
   lendScreen(): { over: boolean; giveBack(): boolean } {
     const owner = this.owners[this.owners.length - 1];
@@ -177,10 +180,12 @@ export class SessionSocial {
       owner.suspend();
       this.paused.add(owner);
     }
+    const top = owner ? undefined : this.painters[this.painters.length - 1];
+    const bar = top && this.redrawnAfterLoan.has(top) ? top : undefined;
     this.lent++;
     let given = false;
     return {
-      over: owner !== undefined,
+      over: owner !== undefined || bar !== undefined,
       giveBack: () => {
         if (given) return false;
         given = true;
@@ -189,7 +194,11 @@ export class SessionSocial {
         const waiting = [...this.paused];
         this.paused.clear();
         for (const o of waiting) o.resume();
-        return waiting.length > 0;
+        if (waiting.length > 0) return true;
+        // Drawn once the borrower has let go of the keys too (stillShown is asked later).
+        if (!bar || !this.painters.includes(bar) || this.host.closed) return false;
+        bar(() => !this.host.closed && !this.host.viewOpen() && this.lent === 0);
+        return true;
       },
     };
   }
@@ -199,10 +208,13 @@ export class SessionSocial {
    * is registered (the newest on top; the menu while it waits at its prompt). Returns the
    * unregister function. A painter that draws later (it reads its art first) checks
    * `stillShown()` before it sends anything: false once a view, a door, a transfer or the
-   * sysop's break-in chat took the screen, or the caller left.
+   * sysop's break-in chat took the screen, or the caller left. `afterLoan`: a screen that
+   * cannot go on below a line chat (a lightbar's rows): the chat gets a clear screen over
+   * it, and it is drawn again whole when the chat ends.
    */
-  drawsAgain(painter: (stillShown: () => boolean) => void): () => void {
+  drawsAgain(painter: (stillShown: () => boolean) => void, opts: { afterLoan?: boolean } = {}): () => void {
     this.painters.push(painter);
+    if (opts.afterLoan) this.redrawnAfterLoan.add(painter);
     return () => {
       const i = this.painters.indexOf(painter);
       if (i >= 0) this.painters.splice(i, 1);
