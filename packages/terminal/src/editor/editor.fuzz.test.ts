@@ -17,8 +17,9 @@
 // changes no text and keeps the cursor on its character; but a quoted line (typed `AB> `) is
 // broken into rows that each start with its marks, and joined again wider: read as a wider
 // window joins them (a row's carried marks dropped, the space it broke at back), the text
-// and the cursor's character are the same; and Backspace right after a row's carried marks
-// takes its break (as at the start of a wrapped line), the marks going with it.
+// and the cursor's character are the same; and Backspace right after a row's carried marks,
+// or Delete at the end of the row above, takes its break (as at a wrapped line's), the marks
+// going with it.
 // These hold after every key, not only at the end.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -201,6 +202,13 @@ function expected(editor: MessageEditor, before: Reading, key: Key): { text: str
     return { text: t, at: Math.max(0, at - 1) };
   }
   if (key.name === 'delete') {
+    // (at the end of a row whose paragraph goes on with carried marks, the break and those marks
+    // go, and in a word cut at the edge the character after the cut)
+    const { marks } = editor.carriedMarks()[row + 1] ?? { marks: 0 };
+    if (marks > 0 && at === lineEnd) {
+      t.splice(at, (t[at] === CUT_END ? 2 : 1) + marks);
+      return { text: t, at };
+    }
     t.splice(at, 1);
     return { text: t, at };
   }

@@ -1092,6 +1092,18 @@ describe('editing the rows a narrower window broke a quoted line into (fuzz seed
     laidOut(editor, ['AB> abcdefghj', 'AB> kl'], ['AB> abcdefghjkl']);
   });
 
+  test('Delete at the end of a row whose paragraph goes on with carried marks takes the break, as at the end of a wrapped row', () => {
+    const editor = narrowed('AB> foo bar baz qux');
+    keys(editor, 'up', 'end', 'delete');
+    assert.deepEqual(editor.cursor, { row: 1, col: 7 });
+    laidOut(editor, ['AB> foo', 'AB> barbaz', 'AB> qux'], ['AB> foo barbaz qux']);
+    // and in a word cut at the edge, the character after the cut (the cursor before the next one, at the row's start)
+    const cut = narrowed('AB> abcdefghijkl');
+    keys(cut, 'up', 'end', 'delete');
+    assert.deepEqual(cut.cursor, { row: 1, col: 4 });
+    laidOut(cut, ['AB> abcdefghi', 'AB> kl'], ['AB> abcdefghikl']);
+  });
+
   test('a character typed before the marks of the first row: the rows that carried them are a paragraph of their own, its words flowed up as far as they fit', () => {
     const editor = narrowed('AB> onetwo AB> xx AB> yy');
     assert.deepEqual(rows(editor), ['AB> onetwo', 'AB> AB> xx', 'AB> AB> yy']);

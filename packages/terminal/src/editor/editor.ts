@@ -985,26 +985,10 @@ export class MessageEditor {
 
   private backspace(): boolean {
     const line = this.lines[this.row]!;
-    if (this.col > 0 && this.col === this.carriedAt(this.row)) {
-      // Right after the marks a quoted row carries (the re-wrap's, not text the caller typed
-      // there), the character before the cursor is the row's break, as at the start of a
-      // wrapped row: the space it broke at (taken out already), or the end of a word cut at
-      // the edge. It goes, and the row joins the one above, its marks with it; deleting the
-      // marks' space left the row quoted no longer, a paragraph of its own.
-      const r = this.row;
-      const done = this.within(() => {
-        const above = this.lines[r - 1]!;
-        this.keep(line);
-        this.bytes -= byteLength(line.splice(0, this.col).join(''));
-        if (this.soft[r - 1] === QUOTED_CUT && above.length > 0) {
-          this.keep(above);
-          this.bytes -= byteLength(above.pop()!);
-        }
-        this.join(r - 1, false);
-      });
-      this.scrollToCursor();
-      return done;
-    }
+    // Right after the marks a quoted row carries (the re-wrap's, not text the caller typed
+    // there), the character before the cursor is the row's break, as at the start of a wrapped
+    // row. (Deleting the marks' space left the row quoted no longer, a paragraph of its own.)
+    if (this.col > 0 && this.col === this.carriedAt(this.row)) return this.takeQuotedBreak(this.row - 1, true);
     if (this.col > 0) {
       const done = this.within(() => {
         this.keep(line);
@@ -1018,6 +1002,31 @@ export class MessageEditor {
     }
     if (this.row === 0) return false;
     const done = this.within(() => this.join(this.row - 1, true));
+    this.scrollToCursor();
+    return done;
+  }
+
+  /**
+   * Backspace after the marks carried onto line `r + 1` (`backward`), or Delete at the end of
+   * line `r`, whose quoted paragraph goes on there: the break between them goes, as a wrapped
+   * line's does (the space the row broke at, taken out already; or, in a word cut at the edge,
+   * the character on the key's side of the cut), and line `r + 1` joins line `r` without the
+   * marks, which the reflow puts back where rows break.
+   */
+  private takeQuotedBreak(r: number, backward: boolean): boolean {
+    const done = this.within(() => {
+      const line = this.lines[r]!;
+      const next = this.lines[r + 1]!;
+      this.keep(next);
+      this.bytes -= byteLength(next.splice(0, this.carriedAt(r + 1)).join(''));
+      if (this.soft[r] === QUOTED_CUT) {
+        const side = backward ? line : next;
+        this.keep(side);
+        const gone = backward ? side.pop() : side.shift();
+        if (gone !== undefined) this.bytes -= byteLength(gone);
+      }
+      this.join(r, false);
+    });
     this.scrollToCursor();
     return done;
   }
@@ -1047,6 +1056,7 @@ export class MessageEditor {
 
   private deleteForward(): boolean {
     const line = this.lines[this.row]!;
+    if (this.col === line.length && this.row < this.lines.length - 1 && this.carriedAt(this.row + 1) > 0) return this.takeQuotedBreak(this.row, false);
     if (this.col < line.length && this.col === this.textEnd(this.row)) {
       // Delete at the end of a wrapped line's text takes its break: the next line joins on and
       // the words re-wrap (the two words either side are one now, and may not fit here).
