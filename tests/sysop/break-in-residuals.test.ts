@@ -44,6 +44,20 @@ describe('break-in chat over output that was already on its way', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  it('a message that arrived during the chat is shown after its end note, above the prompt the caller is back at', async () => {
+    const node = await nodeOf(c, 'bob');
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'one moment' })) as { stream: number };
+    await bob.waitScreen(/Sysop: one moment/);
+    await c.ok('message', { node, text: 'the board restarts at noon' });
+    const ending = bob.raw().length;
+    const from = c.messages.length;
+    await c.ok('chat', { node, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    // Fails without: the message came first, then the chat's note and the prompt a second time.
+    const after = await bob.waitRaw(/Sysop has left the chat[^]*Message from Sysop: the board restarts at noon[^]*Command: $/, 15_000, ending);
+    assert.doesNotMatch(after, /restarts at noon[^]*left the chat/);
+  });
+
   it('over a lightbar menu the chat has a clear screen, and the menu is drawn whole after it, its bar where the arrows move it', async () => {
     const node = await nodeOf(c, 'bob');
     bob.send('u');
