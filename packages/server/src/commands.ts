@@ -78,7 +78,10 @@ async function withStore<T>(cfg: CarrierConfig, fn: (store: Store) => Promise<T>
 
 /** `--workers N` (or `--workers=N`) wins over `workers:` in the config. */
 function workersFrom(args: string[], configured: number): number {
+  // Anything else is a mistake (`--workrs 4` would start one process and say nothing).
   const i = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
+  const other = args.find((a, j) => j !== i && !(j === i + 1 && args[i] === '--workers'));
+  if (other !== undefined) throw new UsageError(`start takes --workers N, not ${JSON.stringify(other.slice(0, 40))}`);
   if (i < 0) return configured;
   const raw = args[i]!.includes('=') ? args[i]!.slice('--workers='.length) : args[i + 1];
   if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
@@ -249,6 +252,11 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
   if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
     out(USAGE);
     return verb ? 0 : 2;
+  }
+  // `who 3` or `status -v` would otherwise pass for the plain verb.
+  if ((verb === 'check' || verb === 'status' || verb === 'who') && args.length > 0) {
+    process.stderr.write(`carrier: ${verb} takes no arguments (got ${JSON.stringify(args[0]!.slice(0, 40))})\n${usageFor(verb)}`);
+    return 2;
   }
   // check reads the config itself, to report its problems with everything else's.
   if (verb === 'check') return await checkCommand(out);
