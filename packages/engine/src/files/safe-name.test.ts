@@ -14,4 +14,12 @@ describe('upload names (ZMODEM, SFTP and scp all ask fileNameProblem)', () => {
   it('still takes ordinary names in any script', () => {
     for (const name of ['readme.txt', 'Ärger über Öl.zip', 'ファイル.lzh', 'שלום.txt', 'naïve café.ans']) assert.equal(fileNameProblem(name), undefined, name);
   });
+
+  it('takes ".." inside a name; refuses a name that is "." or "..", and any separator', () => {
+    for (const name of ['v1..2.zip', 'notes...txt', 'a..b', 'release..final.tar.gz']) assert.equal(fileNameProblem(name), undefined, name);
+    assert.equal(fileNameProblem('..'), 'dots');
+    assert.equal(fileNameProblem('.'), 'dots');
+    for (const name of ['../x', '..\\x', 'a/../b', 'x/..', '/etc/passwd']) assert.equal(fileNameProblem(name), 'path', name);
+    assert.match(describeNameProblem('dots'), /is "\." or "\.\."/);
+  });
 });

@@ -19,7 +19,9 @@ export function fileNameProblem(name: string): NameProblem | undefined {
   // soft hyphen, BOM), line separators and blank letters: invisible, or they reorder what
   // is shown, so "\u202etxt.exe" lists as "exe.txt" (core's one list of them)
   if (INVISIBLE_CHAR.test(name)) return 'format';
-  if (name === '.' || name === '..' || name.includes('..')) return 'dots';
+  // A path trick is a name that IS "." or ".." (separators are caught above): dots inside
+  // a name ("v1..2.zip", "notes...txt") climb nowhere.
+  if (name === '.' || name === '..') return 'dots';
   if (/[<>:"|?*]/.test(name)) return 'characters';
   // Windows drops trailing dots and spaces, so "a.txt." is "a.txt" there
   if (/[. ]$/.test(name) || name.startsWith(' ') || name.startsWith('.') || name.startsWith('-')) return 'characters';
@@ -42,7 +44,7 @@ export function describeNameProblem(p: NameProblem): string {
     case 'reserved':
       return 'the name is a reserved device name (CON, NUL, COM1...)';
     case 'dots':
-      return 'the name has ".." in it';
+      return 'the name is "." or ".."';
     case 'characters':
       return 'the name has characters Windows cannot store (< > : " | ? *, a leading dot or dash, a trailing dot or space)';
   }
