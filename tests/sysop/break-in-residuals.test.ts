@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { OpenSshCaller, TelnetCaller } from '../e2e/social-callers.js';
+import { RawTelnet } from '../raw-telnet.js';
 import { RawControl } from './control-support.js';
 
 const PW = 'correct-horse-7';
@@ -33,6 +34,7 @@ describe('break-in chat over output that was already on its way', () => {
   before(async () => {
     board = await startCarrier({ logLevel: 'info', menusDir: menusWithSlowArt(tmp) });
     await board.addUser('bob', PW);
+    await board.addUser('tty', PW);
     bob = await TelnetCaller.login(board.ports.telnet!, 'bob', PW, '127.0.0.3');
     c = await RawControl.connect(board.dataDir);
     c.keepAlive();
@@ -42,6 +44,38 @@ describe('break-in chat over output that was already on its way', () => {
     bob?.hangup();
     await board?.stop();
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('on a dumb terminal the chat is plain text: no escape sequence, the sysop\'s line on a line of its own', async () => {
+    const tty = await RawTelnet.connect({ port: board.ports.telnet!, terminalType: 'dumb', size: { cols: 80, rows: 24 }, localAddress: '127.0.0.6' });
+    try {
+      await tty.waitFor('login:', 15_000);
+      tty.send('tty\r');
+      await tty.waitFor('password:');
+      tty.send(`${PW}\r`);
+      await tty.waitFor('Command:', 15_000);
+      const node = await nodeOf(c, 'tty');
+      const mark = tty.text().length;
+      const opened = (await c.ok('chat', { node, action: 'open', text: 'plain words' })) as { stream: number };
+      await tty.waitFor('Sysop: plain words', 15_000, mark);
+      tty.send('half');
+      await tty.waitFor('You: half', 15_000, mark);
+      await c.ok('chat', { node, action: 'say', text: 'go on' });
+      await tty.waitFor(/Sysop: go on\r\nYou: half/, 15_000, mark);
+      const from = c.messages.length;
+      tty.send(' done\r');
+      const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+      assert.equal(line['text'], 'half done');
+      await c.ok('chat', { node, action: 'close' });
+      await tty.waitFor(/left the chat[^]*Command: $/, 15_000, mark);
+      const chat = tty.text().slice(mark);
+      // Fails without: the chat's colours, and the erase before the sysop's line, reached the dumb terminal as escape codes.
+      assert.doesNotMatch(chat, /\x1b/, JSON.stringify(chat));
+      // ...and the sysop's line starts a line of its own instead of printing over the caller's half-typed one.
+      assert.match(chat, /You: half\r\nSysop: go on\r\nYou: half done/, JSON.stringify(chat));
+    } finally {
+      tty.close();
+    }
   });
 
   it('a message that arrived during the chat is shown after its end note, above the prompt the caller is back at', async () => {

@@ -1,4 +1,4 @@
-import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type Connection, type Logger } from '@carrier/core';
+import { CarrierError, ErrorCodes, isPlainTerminal, removeEscapeSequences, type Connection, type Logger, type TerminalInfo } from '@carrier/core';
 import { artRows, asciiStandIns, loadArt, renderPipeCodes, wantsAsciiOnly } from '@carrier/terminal';
 import { MAX_BAUD, MIN_BAUD, playAtBaud } from '../baud.js';
 import { CursorColumn } from '../cursor-column.js';
@@ -18,6 +18,16 @@ const MAX_HELD_OUTPUT = 256 * 1024;
  * its submenus', each a name and a path (well under a KiB a session).
  */
 const SHOWN_ART_NAMES = 8;
+
+/**
+ * Text as the caller's terminal takes it: no escape sequences on a plain one (TERM=dumb),
+ * ASCII stand-ins where no character set was named (terminal's wantsAsciiOnly). For
+ * output that goes past the Screen (the sysop's break-in chat) as well as through it.
+ */
+export function forTerminal(terminal: Readonly<TerminalInfo>, text: string): string {
+  if (isPlainTerminal(terminal.type)) text = removeEscapeSequences(text);
+  return wantsAsciiOnly(terminal) ? asciiStandIns(text) : text;
+}
 
 export interface ScreenHost {
   readonly conn: Connection;
@@ -112,8 +122,7 @@ export class Screen {
 
   write(text: string): void {
     if (this.held) return this.keep(text);
-    if (this.plain) text = removeEscapeSequences(text);
-    if (this.asciiOnly) text = asciiStandIns(text);
+    text = forTerminal(this.host.conn.terminal, text);
     // Drawn again for a sysop's spy: the caller's screen, and where its cursor is, stay as they are.
     const spy = spyDrawing();
     if (spy) return spy.write(text);

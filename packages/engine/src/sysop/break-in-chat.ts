@@ -5,12 +5,13 @@
 // Either side ends it: the sysop with `close`, the caller with Esc or `/q`; a hang-up
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
-import { cleanUserText, decodeBytes, type Logger } from '@carrier/core';
+import { cleanUserText, decodeBytes, isPlainTerminal, type Logger } from '@carrier/core';
 import { pipeLiteral, renderPipeCodes } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { wrapLine } from '../pager.js';
 import { InputBusyError } from '../session/input-router.js';
+import { forTerminal } from '../session/screen.js';
 import type { BreakInEvent } from '../topics.js';
 
 /** The part of the board the chat reads: its local sessions. */
@@ -152,8 +153,10 @@ export class BreakInChat {
     if (!c) return;
     const line = cleanUserText(text, CHAT_LINE_MAX);
     if (!line) return;
-    // Over the caller's half-typed line, then that line again below.
-    out(c.session, `\r\x1b[K${byWords(c.session, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(line)}|07`)}\n${PROMPT}${pipeLiteral(c.line)}`);
+    // Over the caller's half-typed line, then that line again below. A plain terminal cannot
+    // erase it: the sysop's line goes below it (over an empty prompt, which it covers).
+    const over = !isPlainTerminal(c.session.terminal.type) ? '\r\x1b[K' : c.line === '' ? '\r' : '\r\n';
+    out(c.session, `${over}${byWords(c.session, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(line)}|07`)}\n${PROMPT}${pipeLiteral(c.line)}`);
   }
 
   private input(c: CallerChat, bytes: Buffer): void {
@@ -244,8 +247,9 @@ const byWords = (s: LiveSession, text: string): string => wrapLine(text, Math.ma
 /**
  * The chat's own output (pipe codes, \n for a new line) goes straight to the caller's
  * connection, past the session's line keeper, which keeps following what the board wrote
- * (the prompt the caller was at) to draw it again when the chat ends.
+ * (the prompt the caller was at) to draw it again when the chat ends; past the Screen too,
+ * which holds the session's output meanwhile, so it is fitted to the terminal here.
  */
 function out(s: LiveSession, text: string): void {
-  s.conn.write(renderPipeCodes(text).replace(/\r?\n/g, '\r\n'));
+  s.conn.write(forTerminal(s.terminal, renderPipeCodes(text).replace(/\r?\n/g, '\r\n')));
 }
