@@ -36,6 +36,20 @@ describe('the terminal page for assistive technology', () => {
     }
   });
 
+  it('without JavaScript (a text browser, a script blocker) says what the page needs instead of showing nothing', async () => {
+    const page = await browser.context.newPage();
+    try {
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+      await page.goto(`http://127.0.0.1:${board.ports.web}/`);
+      const text = await page.locator('body').innerText();
+      assert.match(text, /Night Owl BBS's terminal needs JavaScript/, `the page says so:\n${text}`);
+      assert.ok(await page.getByText(/needs JavaScript/).isVisible());
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a second tab over the per-address cap hears the board\'s reason in that region', async () => {
     const first = await browser.context.newPage();
     const second = await browser.context.newPage();

@@ -148,7 +148,7 @@ export function renderPage(opts: { title: string; nonce: string; assets: Readonl
 <link rel="stylesheet" href="${src('/assets/page.css')}">
 ${opts.assets.has('/assets/custom.css') ? `<link rel="stylesheet" href="${src('/assets/custom.css')}">\n` : ''}</head>
 <body>
-<main id="stage" aria-label="${title} terminal"><div id="screen"></div></main>
+<main id="stage" aria-label="${title} terminal"><noscript><p id="noscript">${title}'s terminal needs JavaScript: allow scripts for this site (the page loads nothing from anywhere else), or call the board with a terminal program.</p></noscript><div id="screen"></div></main>
 <script src="${src('/assets/early.js')}"></script>
 <div id="status" role="status"></div>
 <nav id="keys" aria-label="special keys">
