@@ -206,7 +206,7 @@ describe('control channel', () => {
     const status = await board.cli(['status']);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /online: alice \(node \d+, telnet\)/);
-    const usage = await board.cli(['kick', 'two']);
+    const usage = await board.cli(['kick', '#2']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /kick needs a node number/);
     const aliceNode = /(\d+) +alice/.exec(who.stdout)![1]!;

@@ -9,8 +9,8 @@ import { controlSocketPath, controlTokenPath } from './start-control.js';
 import * as users from './user-admin.js';
 
 export const CONTROL_USAGE = `  who                                     who is on the running board, node by node
-  kick <node> [reason]                    hang up a node
-  message <node> <text>                   show a line on one caller's screen
+  kick <node|handle> [reason]             hang up a node (a handle: each node it is on)
+  message <node|handle> <text>            show a line on one caller's screen
   broadcast <text>                        show a line to every caller
   shutdown [--message <text>] [--in <s>]  tell every caller, wait (default 5 s, up to 600), stop as on SIGTERM
   sysop                                   the sysop's console (full screen) on the running board
@@ -57,9 +57,24 @@ export async function dialBoard(cfg: CarrierConfig): Promise<ControlClient | und
   return undefined;
 }
 
-function nodeArg(raw: string | undefined, verb: string): number {
-  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) throw new ControlUsageError(`${verb} needs a node number (got ${JSON.stringify(raw ?? '')})`);
-  return Number(raw);
+/** Who `kick` and `message` act on: a node number, or a handle (every node that caller is on, on any process). */
+type Target = { node: number } | { handle: string };
+
+function targetArg(raw: string | undefined, verb: string): Target {
+  if (raw !== undefined && /^\d+$/.test(raw) && Number(raw) >= 1) return { node: Number(raw) };
+  if (raw === undefined || !/^[A-Za-z0-9_. -]{1,32}$/.test(raw) || /^\d+$/.test(raw)) {
+    throw new ControlUsageError(`${verb} needs a node number or a handle (got ${JSON.stringify((raw ?? '').slice(0, 40))})`);
+  }
+  return { handle: raw };
+}
+
+/** The nodes `target` names on the running board; a handle nobody is on as is a failure, as an empty node is. */
+async function nodesOf(c: ControlClient, target: Target): Promise<{ node: number; handle: string | null }[]> {
+  if ('node' in target) return [{ node: target.node, handle: null }];
+  const key = target.handle.toLowerCase();
+  const on = ((await c.request('who')) as NodeInfo[]).filter((n) => n.handle?.toLowerCase() === key);
+  if (on.length === 0) throw new ControlRequestError('not_found', `nobody is on as ${JSON.stringify(target.handle)}`);
+  return on;
 }
 
 function ago(seconds: number): string {
@@ -156,22 +171,26 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
       };
       break;
     case 'kick': {
-      const node = nodeArg(args[0], 'kick');
+      const target = targetArg(args[0], 'kick');
       const reason = args.slice(1).join(' ');
       if (reason.length > 200) throw new ControlUsageError('kick: the reason is over 200 characters');
       request = async (c) => {
-        const r = (await c.request('kick', reason ? { node, reason } : { node })) as { handle: string | null };
-        io.out(`kicked node ${node}${r.handle ? ` (${escapeClientText(r.handle, 32)})` : ''}`);
+        for (const { node } of await nodesOf(c, target)) {
+          const r = (await c.request('kick', reason ? { node, reason } : { node })) as { handle: string | null };
+          io.out(`kicked node ${node}${r.handle ? ` (${escapeClientText(r.handle, 32)})` : ''}`);
+        }
       };
       break;
     }
     case 'message': {
-      const node = nodeArg(args[0], 'message');
+      const target = targetArg(args[0], 'message');
       const text = args.slice(1).join(' ');
-      if (!text || text.length > 500) throw new ControlUsageError('message needs a node and a text of 1 to 500 characters');
+      if (!text || text.length > 500) throw new ControlUsageError('message needs a node or a handle, and a text of 1 to 500 characters');
       request = async (c) => {
-        await c.request('message', { node, text });
-        io.out(`sent to node ${node}`);
+        for (const { node, handle } of await nodesOf(c, target)) {
+          await c.request('message', { node, text });
+          io.out(`sent to node ${node}${handle ? ` (${escapeClientText(handle, 32)})` : ''}`);
+        }
       };
       break;
     }

@@ -1,6 +1,7 @@
-// `carrier shutdown` on a board of two processes (PostgreSQL + Redis), run on process A's
-// host: every caller reads that the board goes down, and then the whole board goes down,
-// process B with its callers too, not only the process whose control channel was asked.
+// The one-shot CLI verbs on a board of two processes (PostgreSQL + Redis), run on process
+// A's host against callers on process B: `message` and `kick` by handle reach them there,
+// and `carrier shutdown` takes the whole board down, process B with its callers too, not
+// only the process whose control channel was asked.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
@@ -12,23 +13,44 @@ const pg = await findPostgres();
 const redis = await findRedis();
 const skip = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_URL)' : !redis ? 'no Redis at 127.0.0.1:6379 (set CARRIER_TEST_REDIS_URL)' : false;
 
-describe('carrier shutdown on a board of two processes', { skip, timeout: 180_000 }, () => {
+describe('the CLI on a board of two processes', { skip, timeout: 180_000 }, () => {
   const schema = freshSchemaName();
   const prefix = uniquePrefix();
   let a: Carrier;
   let b: Carrier;
   let dora: RawTelnet | undefined;
+  let ed: RawTelnet | undefined;
 
   before(async () => {
-    await addUsers(pg!, schema, [{ handle: 'dora', password: 'dora-on-node-b' }]);
+    await addUsers(pg!, schema, [
+      { handle: 'dora', password: 'dora-on-node-b' },
+      { handle: 'Ed', password: 'ed-on-node-b' },
+    ]);
     const yaml = [`database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`, `bus: { redisUrl: ${JSON.stringify(redis)}, keyPrefix: ${JSON.stringify(prefix)} }`].join('\n');
     [a, b] = await Promise.all([startCarrier({ yaml, logLevel: 'info' }), startCarrier({ yaml, logLevel: 'info' })]);
   });
   after(async () => {
     dora?.close();
+    ed?.close();
     await Promise.all([a?.stop(), b?.stop()]);
     await dropSchema(pg!, schema);
     await dropPrefix(redis!, prefix);
+  });
+
+  it('message and kick by handle reach a caller on process B; a handle nobody is on as is named (exit 1)', async () => {
+    ed = await loginRaw(b.ports.telnet!, 'Ed', 'ed-on-node-b');
+    await eventually(async () => (await a.cli(['who'])).stdout.includes('Ed'), 'A to list Ed', { timeoutMs: 20_000 });
+    const sent = await a.cli(['message', 'ed', 'your', 'upload', 'is', 'in']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /^sent to node \d+ \(Ed\)$/m);
+    await ed.waitFor('your upload is in', 20_000);
+    const nobody = await a.cli(['kick', 'zed']);
+    assert.equal(nobody.code, 1);
+    assert.equal(nobody.stderr, 'carrier: kick: nobody is on as "zed"\n');
+    const kicked = await a.cli(['kick', 'Ed', 'flooding']);
+    assert.equal(kicked.code, 0, kicked.stderr);
+    assert.match(kicked.stdout, /^kicked node \d+ \(Ed\)$/m);
+    await ed.waitClosed(20_000);
   });
 
   it('stops process B too: its caller is told, said goodbye to and hung up, and B exits 0', async () => {
