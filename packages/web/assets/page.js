@@ -183,9 +183,15 @@
     term.reset();
     if (window.carrierEarly) return adopt(window.carrierEarly);
     state = 'connecting';
+    // A resize while the socket opens cannot be sent yet: the size is checked once it is open.
+    var cols = term.cols;
+    var rows = term.rows;
     ws = new WebSocket(url());
     ws.binaryType = 'arraybuffer';
-    ws.onopen = opened;
+    ws.onopen = function () {
+      sizeAsked(cols, rows);
+      opened();
+    };
     ws.onmessage = function (ev) {
       received(ev.data);
     };
