@@ -1,7 +1,7 @@
 // Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
 // run in a pseudo-terminal with the drop files it expects. This screen lists the doors
 // the caller's level may run; a number runs one, and the caller comes back here after.
-import { doorsByLevel, pipeLiteral, runDoor, type Session } from '@carrier/engine';
+import { doorsByLevel, pipeLiteral, readKeyDrawingAgain, runDoor, type Session } from '@carrier/engine';
 
 const MAX_LISTED = 36;
 const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
@@ -11,9 +11,12 @@ export default async function doors(s: Session): Promise<void> {
     s.setActivity('doors');
     const { open, aboveLevel } = await doorsByLevel(s);
     const list = open.slice(0, MAX_LISTED);
-    s.clear();
-    s.println('|15Doors');
-    s.println(`|08${'-'.repeat(40)}`);
+    const heading = (): void => {
+      s.clear();
+      s.println('|15Doors');
+      s.println(`|08${'-'.repeat(40)}`);
+    };
+    heading();
     if (list.length === 0) {
       // Doors there are, but above this caller's level (a new user before validation).
       s.println(aboveLevel > 0 ? '|07None of the board\'s doors is open to your level yet.' : '|07No doors are open on this board yet.');
@@ -21,14 +24,22 @@ export default async function doors(s: Session): Promise<void> {
       await s.pause();
       return;
     }
-    list.forEach((d, i) => {
-      const limit = Math.round(d.timeLimitMs / 60_000);
-      const desc = pipeLiteral(d.description);
-      s.println(`|08[|15${KEYS[i]}|08] |07${desc.padEnd(40)} |08${limit}m`);
-    });
-    s.println('');
-    s.print('|07Door (Enter to go back): ');
-    const key = (await s.readKey()).toLowerCase();
+    const rows = (): void => {
+      list.forEach((d, i) => {
+        const limit = Math.round(d.timeLimitMs / 60_000);
+        const desc = pipeLiteral(d.description);
+        s.println(`|08[|15${KEYS[i]}|08] |07${desc.padEnd(40)} |08${limit}m`);
+      });
+      s.println('');
+      s.print('|07Door (Enter to go back): ');
+    };
+    rows();
+    // A sysop's spy that starts here gets the list drawn again (for the spy alone).
+    const again = (): void => {
+      heading();
+      rows();
+    };
+    const key = (await readKeyDrawingAgain((painter) => s.social.drawsAgain(painter), () => s.readKey(), again)).toLowerCase();
     const i = KEYS.indexOf(key);
     const door = i >= 0 ? list[i] : undefined;
     if (!door) {

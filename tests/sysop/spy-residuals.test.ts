@@ -168,6 +168,27 @@ describe("sysop console: spying on a caller in a door", () => {
     await board?.stop();
   });
 
+  it('a caller at the doors list is sent nothing when the spy starts; the spy gets the list', { timeout: 90_000 }, async () => {
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    const control = await RawControl.connect(board.dataDir);
+    try {
+      dora.send('d');
+      await dora.waitScreen(/Door \(Enter to go back\)/);
+      const out = new OutputLog(join(tmp, 'dora.out'));
+      dora.logOutput(out.file);
+      // Fails without: the doors list was a script's own prompt, and the spy stayed blank ("shown from the next change").
+      const spy = await SpyStream.start(control, 'dora');
+      await spy.waitFor(/Doors[\s\S]*Echo door[\s\S]*Door \(Enter to go back\): /);
+      dora.send('\r');
+      // Back at the main menu: before it, her terminal got no list drawn again.
+      const got = await out.waitFor(/Who's online[\s\S]*Command:/);
+      assert.doesNotMatch(got.slice(0, got.indexOf("Who's online")), /Echo door|Enter to go back/, `dora's terminal got ${JSON.stringify(got)}`);
+    } finally {
+      control.close();
+      dora.hangup();
+    }
+  });
+
   it("the note that the caller is in a door shows on an 80x25 console (bare spy) and on a smaller one (framed)", { timeout: 90_000 }, async () => {
     const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
     try {
