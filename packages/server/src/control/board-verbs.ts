@@ -19,6 +19,14 @@ import * as users from './user-admin.js';
 /** How the sysop is named to callers and in the trail. */
 export const SYSOP_NAME = 'Sysop';
 const BY = 'sysop (control)';
+/**
+ * What the sysop sends a caller is shown on one row: line breaks and tabs (a notice pasted
+ * or read from a file) become spaces, which a notice row would otherwise drop, gluing words.
+ */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 /** The longest a shutdown may be put off. */
 const MAX_SHUTDOWN_DELAY_MS = 24 * 3_600_000;
 
@@ -136,17 +144,17 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         return { today: await todayCounts(store) };
       case 'kick': {
         const e = await onNode(num('node'));
-        bus.publish('session.disconnect', { sessionId: e.sessionId, reason: (a['reason'] as string | undefined) ?? '', by: BY });
+        bus.publish('session.disconnect', { sessionId: e.sessionId, reason: oneLine((a['reason'] as string | undefined) ?? ''), by: BY });
         log.info('control.kick', { node: e.node, handle: e.handle === null ? null : client(e.handle) });
         return { node: e.node, handle: e.handle };
       }
       case 'message': {
         const e = await onNode(num('node'));
-        bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text: str('text') });
+        bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text: oneLine(str('text')) });
         return { node: e.node, handle: e.handle };
       }
       case 'broadcast':
-        bus.publish('broadcast', { from: SYSOP_NAME, text: str('text'), at: Date.now() });
+        bus.publish('broadcast', { from: SYSOP_NAME, text: oneLine(str('text')), at: Date.now() });
         return { sent: true };
       case 'bans': {
         const list: BanInfo[] = (await store.bans.active(Date.now(), 500)).map((b) => ({ target: b.target, source: b.source, reason: b.reason, expiresAt: b.expiresAt }));
@@ -303,7 +311,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'shutdown': {
         const delay = a['in'] === undefined ? 0 : parseDuration(a['in']);
         if (delay === undefined || delay > MAX_SHUTDOWN_DELAY_MS) throw new VerbError('bad_args', 'in must be a duration up to 24h, such as 5m');
-        const extra = (a['message'] as string | undefined) ?? '';
+        const extra = oneLine((a['message'] as string | undefined) ?? '');
         for (const t of warnTimers.splice(0)) clearTimeout(t);
         const warn = (left: number): void =>
           bus.publish('broadcast', { from: SYSOP_NAME, text: `The board goes down ${left > 0 ? `in ${humanDuration(left)}` : 'now'}.${extra ? ` ${extra}` : ''}`, at: Date.now() });
