@@ -133,6 +133,10 @@ export class TelnetCaller extends BaseCaller {
   send(keys: string): void {
     this.c.send(Buffer.from(keys, 'utf8').toString('latin1'));
   }
+  /** Bytes as they are, in one write (a piece of a paste, cut where the terminal's read ended). */
+  sendBytes(bytes: Buffer): void {
+    this.c.send(bytes.toString('latin1'));
+  }
   raw(): string {
     return Buffer.from(this.c.text(), 'latin1').toString('utf8');
   }

@@ -78,6 +78,26 @@ describe('break-in chat over output that was already on its way', () => {
     }
   });
 
+  it('a UTF-8 character split across two reads reaches the chat whole', async () => {
+    const node = await nodeOf(c, 'bob');
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'type away' })) as { stream: number };
+    await bob.waitScreen(/Sysop: type away/);
+    const mark = bob.raw().length;
+    const from = c.messages.length;
+    // A paste read from the terminal in pieces: é (C3 A9) cut after its first byte; the
+    // echo of "caf" shows the first piece was taken alone.
+    bob.sendBytes(Buffer.from([0x63, 0x61, 0x66, 0xc3]));
+    await bob.waitRaw('caf', 15_000, mark);
+    bob.sendBytes(Buffer.from([0xa9, 0x21, 0x0d]));
+    const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+    // Fails without: each half was decoded alone, "caf\ufffd\ufffd!".
+    assert.equal(line['text'], 'café!');
+    assert.match(bob.raw().slice(mark), /^café!\r\n/);
+    await c.ok('chat', { node, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await bob.waitRaw(/Command: $/, 15_000, mark);
+  });
+
   it('a message that arrived during the chat is shown after its end note, above the prompt the caller is back at', async () => {
     const node = await nodeOf(c, 'bob');
     const opened = (await c.ok('chat', { node, action: 'open', text: 'one moment' })) as { stream: number };

@@ -5,8 +5,8 @@
 // Either side ends it: the sysop with `close`, the caller with Esc or `/q`; a hang-up
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
-import { cleanUserText, decodeBytes, isPlainTerminal, type Logger } from '@carrier/core';
-import { pipeLiteral, renderPipeCodes } from '@carrier/terminal';
+import { cleanUserText, isPlainTerminal, type Logger } from '@carrier/core';
+import { InputTextDecoder, pipeLiteral, renderPipeCodes } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { wrapLine } from '../pager.js';
@@ -27,6 +27,8 @@ const PROMPT = 'You: ';
 interface CallerChat {
   chatId: string;
   session: LiveSession;
+  /** the caller's bytes as text: a character cut between two reads waits for its rest */
+  decoder: InputTextDecoder;
   line: string;
   restore: () => void;
   offClose: () => void;
@@ -115,7 +117,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
+    const c: CallerChat = { chatId, session: s, decoder: new InputTextDecoder(s.terminal.encoding), line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes), undefined, 'a chat with the sysop');
     } catch (err) {
@@ -160,7 +162,8 @@ export class BreakInChat {
   }
 
   private input(c: CallerChat, bytes: Buffer): void {
-    const text = decodeBytes(bytes, c.session.terminal.encoding);
+    if (c.decoder.encoding !== c.session.terminal.encoding) c.decoder.setEncoding(c.session.terminal.encoding);
+    const text = c.decoder.push(bytes);
     for (let i = 0; i < text.length; i++) {
       if (!this.callers.has(c.chatId)) return;
       const ch = text[i]!;
