@@ -82,8 +82,10 @@ describe('the config schema', () => {
     assert.throws(() => loadConfig({ file, env: {} }), /session\.idleTimout: unknown key/);
   });
 
-  it('names the environment variable of a bad override', () => {
-    assert.throws(() => loadConfig({ file: writeConfig(''), env: { CARRIER_SSH_PORT: 'twenty' } }), /CARRIER_SSH_PORT/);
+  it('names the environment variable of a bad override, and the key it sets, once each', () => {
+    assert.throws(() => loadConfig({ file: writeConfig(''), env: { CARRIER_SSH_PORT: 'twenty' } }), {
+      message: 'environment CARRIER_SSH_PORT: ssh.port: must be a port number 0-65535 or off (got "twenty")',
+    });
   });
 
   it('validates rlogin trusted addresses', () => {

@@ -113,17 +113,18 @@ function walk(
 
 /** Apply the documented environment overrides; a bad value names the variable. */
 function applyEnv(cfg: CarrierConfig, env: NodeJS.ProcessEnv): void {
-  const portVar = (name: string, f: Field, set: (v: number | 'off') => void) => {
+  // The variable as the source and the key it sets: `environment CARRIER_SSH_PORT: ssh.port: …`.
+  const portVar = (name: string, key: string, f: Field, set: (v: number | 'off') => void) => {
     const v = env[name];
     if (v === undefined || v === '') return;
-    set(checkField(f, v.trim(), (p) => { throw new ConfigError(`environment ${name}`, name, p); }) as number | 'off');
+    set(checkField(f, v.trim(), (p) => { throw new ConfigError(`environment ${name}`, key, p); }) as number | 'off');
   };
   if (env['CARRIER_HOST']) cfg.host = env['CARRIER_HOST'];
   if (env['CARRIER_DATA_DIR']) cfg.dataDir = env['CARRIER_DATA_DIR'];
-  portVar('CARRIER_TELNET_PORT', schema.telnet.port, (v) => (cfg.telnet.port = v));
-  portVar('CARRIER_SSH_PORT', schema.ssh.port, (v) => (cfg.ssh.port = v));
-  portVar('CARRIER_RLOGIN_PORT', schema.rlogin.port, (v) => (cfg.rlogin.port = v));
-  portVar('CARRIER_WEB_PORT', schema.web.port, (v) => (cfg.web.port = v));
+  portVar('CARRIER_TELNET_PORT', 'telnet.port', schema.telnet.port, (v) => (cfg.telnet.port = v));
+  portVar('CARRIER_SSH_PORT', 'ssh.port', schema.ssh.port, (v) => (cfg.ssh.port = v));
+  portVar('CARRIER_RLOGIN_PORT', 'rlogin.port', schema.rlogin.port, (v) => (cfg.rlogin.port = v));
+  portVar('CARRIER_WEB_PORT', 'web.port', schema.web.port, (v) => (cfg.web.port = v));
   if (env['DATABASE_URL']) cfg.database.url = env['DATABASE_URL'];
   if (env['REDIS_URL']) cfg.bus.redisUrl = env['REDIS_URL'];
   if (net.isIP(cfg.host) === 0 && cfg.host !== 'localhost') {
