@@ -111,6 +111,7 @@ export class WebConnection extends BaseConnection {
     this.controlBudget = new TokenBucket(control.burst, control.perSecond);
     this.ws.on('message', (data: Buffer, isBinary: boolean) => this.guard(() => this.onMessage(data, isBinary)));
     this.ws.on('pong', () => (this.alive = true));
+    this.ws.on('ping', () => this.onPing());
     this.ws.on('error', (err: Error & { code?: string }) => this.onError(err));
     this.ws.on('close', (code: number) => {
       // The peer answered our close (or went): the grace timer goes too, so no timer keeps
@@ -352,6 +353,18 @@ export class WebConnection extends BaseConnection {
     }
     this.alive = false;
     this.ws.ping();
+  }
+
+  /**
+   * ws answers each ping itself and cuts a peer with more than `maxPendingAutoPongs` (60)
+   * answers not yet written, which only a flood of pings does (a browser sends none). It
+   * cuts before it emits the ping: a ping seen on a socket no longer open is that flood,
+   * logged as such rather than left to look like a caller who hung up.
+   */
+  private onPing(): void {
+    if (this.closed || this.ws.readyState === this.ws.OPEN) return;
+    this.log.warn('websocket.ping_flood', { conn: this.id, remote: this.remoteAddress });
+    this.transportClosedOnce('ping flood');
   }
 
   private onError(err: Error & { code?: string }): void {

@@ -234,6 +234,22 @@ describe('the web front end', () => {
     await eventually(() => log.lines.some((l) => l['event'] === 'websocket.oversized_frame'), 'the log line', { timeoutMs: 10_000 });
   });
 
+  it('cuts off a ping flood with the reason and one log line, not as a caller who hung up', async () => {
+    const { port, log, conns } = await start();
+    const c = await open(port);
+    await c.until('hello');
+    let why = '';
+    conns[0]!.once('close', (r: string) => (why = r));
+    // 100 masked pings in one write: more unanswered at once than ws answers (60), so ws
+    // cuts the socket itself.
+    const ping = Buffer.concat([Buffer.from([0x89, 0x80 | 4]), Buffer.alloc(4), Buffer.from('ping')]);
+    (c.ws as unknown as { _socket: net.Socket })._socket.write(Buffer.concat(Array<Buffer>(100).fill(ping)));
+    await c.closed;
+    await eventually(() => why !== '', 'the connection to close', { timeoutMs: 10_000 });
+    assert.equal(why, 'ping flood');
+    assert.equal(log.lines.filter((l) => l['event'] === 'websocket.ping_flood').length, 1);
+  });
+
   it('closes on garbage: a text frame that is not a control message, and invalid UTF-8', async () => {
     const { port, log } = await start();
     const c = await open(port);
