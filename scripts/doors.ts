@@ -48,6 +48,8 @@ export default async function doors(s: Session): Promise<void> {
     }
     s.println(key);
     const outcome = await runDoor(s, door.name);
-    if (outcome !== 'exited' && outcome !== 'hangup') await s.pause();
+    // The list clears the screen: what the door left there (its last words, a final
+    // score), or why it did not run, is read first. Nobody is left to read after a hang-up.
+    if (outcome !== 'hangup') await s.pause();
   }
 }

@@ -56,6 +56,9 @@ describe('a door reads only what the caller types inside it', { skip: existsSync
     await eventually(() => existsSync(file), 'the recorded bytes', { timeoutMs: WAIT_MS });
     const got = readFileSync(file, 'utf8').trim();
     rmSync(file);
+    // The door's last line ("recorded") is read before the list comes back.
+    await c.waitScreen(/recorded[^]*press a key/);
+    c.send(' ');
     await c.waitScreen(/Door \(Enter/);
     c.send('\r');
     await c.waitScreen(/Command:/);

@@ -91,6 +91,9 @@ describe('doors', () => {
       assert.notEqual(start['childPid'], start['pid']);
       c.write('q');
       await c.readUntil('bye');
+      // The door's last line is read before the list clears the screen.
+      await c.readUntil('press a key', { timeout: WAIT_MS });
+      c.write(' ');
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       // The drop files (handle, level) do not outlive the door.
       assert.deepEqual(readdirSync(nodeDir), []);
@@ -122,7 +125,9 @@ describe('doors', () => {
       tmux('resize-window', '-t', session, '-x', '110', '-y', '35');
       await eventually(() => screen().includes('size 110x35'), 'the new size', POLL);
       tmux('send-keys', '-t', session, 'q');
-      // The list clears the screen when it comes back: the door's lines are gone, the list is there.
+      // The door's last lines stay until a key; then the list clears the screen: they are gone, the list is there.
+      await eventually(() => /bye\s+\[press a key\]\s*$/.test(screen()), "the door's last line and the pause under it", POLL);
+      tmux('send-keys', '-t', session, ' ');
       await eventually(() => screen().includes('Door (Enter') && !screen().includes('size 110x35'), 'back at the door list', POLL);
       await board.waitForLog((l) => l['event'] === 'door.exit' && l['user'] === 'bob' && l['exitCode'] === 0, WAIT_MS);
     } finally {
@@ -148,8 +153,10 @@ describe('doors', () => {
         const asked = await c.readUntil('Really quit?', { timeout: 1_500 }).then(() => true, () => false);
         if (!asked) continue;
         c.write('y');
-        back = await c.readUntil('Door (Enter', { timeout: 5_000 }).then(() => true, () => false);
+        back = await c.readUntil('press a key', { timeout: 5_000 }).then(() => true, () => false);
       }
+      c.write(' ');
+      await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       const exit = await board.waitForLog((l) => l['event'] === 'door.exit' && l['childPid'] === start['childPid'], WAIT_MS);
       assert.equal(exit['exitCode'], 0);
       await eventually(async () => (await groupMembers(Number(start['childPid']))).length === 0, 'empty process group', POLL);
@@ -212,7 +219,7 @@ describe('doors', () => {
     const c = await login('carol', 'carolyn-9x');
     try {
       await enter(c, '4', 'carol');
-      const text = await c.readUntil('Door (Enter', { timeout: WAIT_MS });
+      const text = await c.readUntil('press a key', { timeout: WAIT_MS });
       const mess = text.indexOf('messy door');
       assert.ok(mess >= 0, 'the door ran');
       assert.ok(text.indexOf(TERMINAL_RESET, mess) > mess, 'the reset follows the door');
@@ -232,12 +239,16 @@ describe('doors', () => {
       b.write('6');
       await b.readUntil('Single user is busy', { timeout: WAIT_MS });
       a.write('q');
+      await a.readUntil('press a key', { timeout: WAIT_MS });
+      a.write(' ');
       await a.readUntil('Door (Enter', { timeout: WAIT_MS });
       b.write(' ');
       await b.readUntil('Door (Enter', { timeout: WAIT_MS });
       b.write('6');
       await b.readUntil('Hello, bob!', { timeout: WAIT_MS });
       b.write('q');
+      await b.readUntil('press a key', { timeout: WAIT_MS });
+      b.write(' ');
       await b.readUntil('Door (Enter', { timeout: WAIT_MS });
     } finally {
       await a.close();
@@ -252,6 +263,8 @@ describe('doors', () => {
       await enter(c, '7', 'carol');
       await c.readUntil('flood done', { timeout: 120_000 });
       c.write('q');
+      await c.readUntil('press a key', { timeout: WAIT_MS });
+      c.write(' ');
       await c.readUntil('Door (Enter', { timeout: WAIT_MS });
       const exit = await logAfter(seen, 'door.exit', 'carol');
       assert.ok(Number(exit['bytesOut']) >= 20_000_000, `bytesOut ${String(exit['bytesOut'])}`);

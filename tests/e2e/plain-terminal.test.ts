@@ -102,6 +102,8 @@ describe('a dumb terminal', () => {
     c.send('2');
     await c.waitScreen(/line door, TERM=dumb/);
     await board.waitForLog((l) => l['event'] === 'door.exit' && l['door'] === 'lines');
+    await atPrompt(/press a key.*/i);
+    c.send(' ');
     await atPrompt(/Door \(Enter to go back\):/);
     c.send('\r');
     await atPrompt(/Command:/);

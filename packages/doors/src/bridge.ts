@@ -24,9 +24,17 @@ export interface DoorEndpoint {
  * the whole screen as scroll region, cursor shown, G0 = ASCII and shifted in, the normal
  * screen (a curses door that crashed never left the alternate one), normal cursor keys
  * and keypad, autowrap on, mouse reporting and bracketed paste off.
+ *
+ * The cursor stays where the door left it, under its last line, so that what follows
+ * (`[press a key]`) is read with it: resetting the scroll region (DECSTBM) homes the
+ * cursor, so it is wrapped in DECSC/DECRC; and ?1049l alone restores the cursor saved by
+ * the last ?1049h (xterm, tmux), for a door that never took the alternate screen wherever
+ * some earlier screen of the board left it. ?1049h first saves the cursor where it is, and
+ * is a no-op for a door still in the alternate screen (the cursor saved before the door
+ * is the one restored).
  */
 export const TERMINAL_RESET =
-  '\x1b[0m\x1b[r\x1b[?25h\x1b(B\x0f\x1b[?1049l\x1b[?1l\x1b>\x1b[?7h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l';
+  '\x1b7\x1b[r\x1b8\x1b[0m\x1b[?25h\x1b(B\x0f\x1b[?1049h\x1b[?1049l\x1b[?1l\x1b>\x1b[?7h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l';
 
 /** A streaming decoder for one direction: UTF-8 sequences may be split across chunks; CP437 is one byte a character. */
 function textDecoder(encoding: Encoding): (bytes: Buffer) => string {

@@ -166,8 +166,8 @@ const door: ActionDefinition<Extract<MenuAction, { kind: 'door' }>> = {
   refs: (a) => [{ kind: 'door', name: a.name }],
   async run(a, { session }) {
     const outcome = await runDoor(session, a.name);
-    // The menu redraws at once: a refusal or a failure must be read first.
-    if (outcome !== 'exited' && outcome !== 'hangup') await session.pause();
+    // The menu redraws at once: what the door left on the screen, a refusal or a failure must be read first.
+    if (outcome !== 'hangup') await session.pause();
     return STAY;
   },
 };
