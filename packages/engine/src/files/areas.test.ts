@@ -22,6 +22,9 @@ describe('files.yaml validation', () => {
     assert.deepEqual(keys({ areas: [{ tag: 'quarantine' }] }), ['areas[0].folder']);
     // a name that only starts like the quarantine is another folder
     assert.deepEqual(keys({ quarantine: 'files/up', areas: [{ tag: 'uploads', folder: 'files/uploads' }] }), []);
+    // a folder whose name begins with ".." is inside, not above
+    assert.deepEqual(keys({ quarantine: 'files', areas: [{ tag: 'old', folder: 'files/..old' }] }), ['areas[0].folder']);
+    assert.deepEqual(keys({ quarantine: 'files/uploads/..q', areas: [{ tag: 'uploads', folder: 'files/uploads' }] }), ['areas[0].folder']);
   });
 
   it('refuses two areas on one folder, and an area tagged like the SFTP pending folder', () => {

@@ -1,7 +1,7 @@
 // config/files.yaml: the areas a sysop declares and the upload rules. Pure validation of
 // an already-parsed document, so the server's YAML parser (with line numbers) stays in
 // the server and this stays testable.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { LEVELS } from '@carrier/store';
 
 export interface FileArea {
@@ -70,7 +70,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Is `inner` the folder `outer` or somewhere below it? (Resolved absolute paths.) */
 export function folderWithin(inner: string, outer: string): boolean {
   const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // Above `outer` is ".." or "../...": a folder named "..old" below it is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** Check and resolve a parsed files.yaml; relative folders are under `dataDir`. */
