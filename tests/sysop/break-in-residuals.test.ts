@@ -98,6 +98,30 @@ describe('break-in chat over output that was already on its way', () => {
     await bob.waitRaw(/Command: $/, 15_000, mark);
   });
 
+  it("the sysop's line goes above the caller's half-typed line whole, even when that line wraps", async () => {
+    const node = await nodeOf(c, 'bob');
+    const opened = (await c.ok('chat', { node, action: 'open' })) as { stream: number };
+    await bob.waitScreen(/breaking in[^]*You:/);
+    // 5 + 104 columns: two rows of an 80-column screen.
+    const typed = `${'word '.repeat(20)}tail`;
+    bob.send(typed);
+    await bob.waitScreen(/word tail/);
+    await c.ok('chat', { node, action: 'say', text: 'short' });
+    const screen = await bob.waitScreen(/Sysop: short\nYou: word[^]*word tail/);
+    const rows = screen.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('Sysop: short'));
+    // Fails without: only the half-typed line's last row was erased; its first row stayed above the sysop's line.
+    assert.doesNotMatch(rows[at - 1]!, /word/, screen);
+    assert.equal(rows.filter((r) => r.startsWith('You: word')).length, 1, screen);
+    const from = c.messages.length;
+    bob.send('\r');
+    const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+    assert.equal(line['text'], typed);
+    await c.ok('chat', { node, action: 'close' });
+    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await bob.waitScreen(/Command:/);
+  });
+
   it('a message that arrived during the chat is shown after its end note, above the prompt the caller is back at', async () => {
     const node = await nodeOf(c, 'bob');
     const opened = (await c.ok('chat', { node, action: 'open', text: 'one moment' })) as { stream: number };

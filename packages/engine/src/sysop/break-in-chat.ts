@@ -6,7 +6,7 @@
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
 import { cleanUserText, isPlainTerminal, type Logger } from '@carrier/core';
-import { InputTextDecoder, pipeLiteral, renderPipeCodes } from '@carrier/terminal';
+import { displayWidth, InputTextDecoder, pipeLiteral, renderPipeCodes } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { wrapLine } from '../pager.js';
@@ -155,9 +155,12 @@ export class BreakInChat {
     if (!c) return;
     const line = cleanUserText(text, CHAT_LINE_MAX);
     if (!line) return;
-    // Over the caller's half-typed line, then that line again below. A plain terminal cannot
-    // erase it: the sysop's line goes below it (over an empty prompt, which it covers).
-    const over = !isPlainTerminal(c.session.terminal.type) ? '\r\x1b[K' : c.line === '' ? '\r' : '\r\n';
+    // Over the caller's half-typed line (from its first row, when the terminal wrapped it),
+    // then that line again below. A plain terminal cannot erase it: the sysop's line goes
+    // below it (over an empty prompt, which it covers).
+    const s = c.session;
+    const rowsUp = Math.floor((PROMPT.length + displayWidth(c.line) - 1) / Math.max(1, s.terminal.cols));
+    const over = !isPlainTerminal(s.terminal.type) ? `\r${rowsUp > 0 ? `\x1b[${rowsUp}A` : ''}\x1b[J` : c.line === '' ? '\r' : '\r\n';
     out(c.session, `${over}${byWords(c.session, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(line)}|07`)}\n${PROMPT}${pipeLiteral(c.line)}`);
   }
 
