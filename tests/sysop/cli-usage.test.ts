@@ -74,12 +74,13 @@ describe('usage mistakes in a verb\'s arguments', () => {
   });
 });
 
-describe('msg post on a board whose messages.yaml has a problem', () => {
+describe('verbs on a board whose messages.yaml or files.yaml has a problem', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'carrier-cli-msgconf-'));
     writeFileSync(join(dir, 'messages.yaml'), 'conferences:\n  - name: Main\n    areas:\n      - tag: general\n        nmae: General\n');
-    writeFileSync(join(dir, 'carrier.yaml'), `dataDir: ${join(dir, 'data')}\nmessages:\n  file: ${join(dir, 'messages.yaml')}\n`);
+    writeFileSync(join(dir, 'files.yaml'), `areas:\n  - tag: general\n    folder: ${join(dir, 'general')}\n    lsit: 10\n`);
+    writeFileSync(join(dir, 'carrier.yaml'), `dataDir: ${join(dir, 'data')}\nmessages:\n  file: ${join(dir, 'messages.yaml')}\nfiles:\n  file: ${join(dir, 'files.yaml')}\n`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -87,5 +88,13 @@ describe('msg post on a board whose messages.yaml has a problem', () => {
     const r = await carrierIn(dir, ['msg', 'post', 'general', '--subject', 'hello'], 'body\n');
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr, `carrier: invalid config: ${join(dir, 'messages.yaml')}:5: conferences[0].areas[0].nmae: unknown key (tag, name, description, read, post)\n`);
+  });
+
+  it('user delete with no board running (its quarantined uploads go by files.yaml) is an invalid config too: exit 2, and the account stays', async () => {
+    assert.equal((await carrierIn(dir, ['user', 'add', 'hal', '--password-stdin'], 'hal-password-1\n')).code, 0);
+    const r = await carrierIn(dir, ['user', 'delete', 'hal']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^carrier: invalid config: ${join(dir, 'files.yaml').replace(/[.]/g, '\\.')}:4: areas\\[0\\]\\.lsit: `));
+    assert.equal((await carrierIn(dir, ['user', 'show', 'hal'])).code, 0);
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { escapeClientText, isCarrierError } from '@carrier/core';
 import { LEVELS, type Store } from '@carrier/store';
 import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
+import { ConfigError } from '../config.js';
 import type { CarrierConfig } from '../config-schema.js';
 import { openBoardFiles } from '../files-command.js';
 import { controlSocketPath, controlTokenPath } from './start-control.js';
@@ -375,6 +376,8 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
           throw new ControlUsageError(`unknown user verb ${JSON.stringify(sub)}`);
       }
     } catch (err) {
+      // files.yaml (read for a delete with no board) is the board's config: exit 2 naming it, as start does.
+      if (err instanceof ConfigError) throw err;
       if (err instanceof users.UserAdminError || isCarrierError(err)) {
         io.err(`carrier: user ${sub}: ${err.message}`);
         return 1;
