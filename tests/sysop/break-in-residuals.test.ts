@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { OpenSshCaller, TelnetCaller } from '../e2e/social-callers.js';
 import { RawTelnet } from '../raw-telnet.js';
+import { launchBrowser, waitScreen, webLogin, type Browser } from '../web-browser.js';
 import { RawControl } from './control-support.js';
 
 const PW = 'correct-horse-7';
@@ -242,5 +243,51 @@ describe('break-in chat over a full-screen view, with OpenSSH in tmux', () => {
     // The list still has its keys: q closes it.
     ann.send('q');
     await ann.waitScreen(/Command:/);
+  });
+});
+
+describe('break-in chat on the web page', () => {
+  let board: Carrier;
+  let browser: Browser;
+  let c: RawControl;
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('wendy', PW);
+    browser = await launchBrowser();
+    c = await RawControl.connect(board.dataDir);
+    c.keepAlive();
+  });
+  after(async () => {
+    c?.close();
+    await browser?.close();
+    await board?.stop();
+  });
+
+  it("over who's online in the browser: typed lines reach the sysop, Esc ends the chat and the list is drawn whole again", async () => {
+    const page = await browser.context.newPage();
+    await webLogin(page, board.ports.web!, 'wendy', PW);
+    const node = await nodeOf(c, 'wendy');
+    await page.keyboard.type('w');
+    await waitScreen(page, /Who's online - 1 caller/);
+    const opened = (await c.ok('chat', { node, action: 'open', text: 'hello browser' })) as { stream: number };
+    let screen = await waitScreen(page, /Sysop: hello browser/);
+    assert.doesNotMatch(screen, /Who's online -/);
+    const from = c.messages.length;
+    // Arrow keys are not chat text, and do not end the chat as an Esc would.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.type('from the page');
+    await page.keyboard.press('Enter');
+    const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+    assert.equal(line['text'], 'from the page');
+    await c.ok('chat', { node, action: 'say', text: 'thanks' });
+    await waitScreen(page, /Sysop: thanks/);
+    await page.keyboard.press('Escape');
+    const ended = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    assert.equal(ended['text'], 'caller');
+    screen = await waitScreen(page, /Who's online - 1 caller[^]*Select a caller/);
+    assert.doesNotMatch(screen, /breaking in|from the page|Sysop: thanks/);
+    await page.keyboard.type('q');
+    await waitScreen(page, /Command:/);
   });
 });
