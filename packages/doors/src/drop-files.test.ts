@@ -40,8 +40,8 @@ describe('drop files', () => {
   it('DOOR.SYS is the 52-line GAP format', () => {
     const expected = [
       'COM0:', '38400', '8', '3', '38400', 'Y', 'N', 'N', 'N', 'g00r00', 'Brooklyn Center, MN', '', '', '', '100', '379',
-      '11-19-26', '3499', '58', 'GR', '24', 'N', '', '', '12-05-27', '42', 'Z', '0', '0', '0', '999999', '01-01-70', '', '',
-      'Bruce Morse', 'g00r00', '00:00', 'Y', 'N', 'Y', '7', '0', '11-19-26', '14:37', '07:30', '32768', '0', '0', '0', '', '0', '0',
+      '11/19/26', '3499', '58', 'GR', '24', 'N', '', '', '12/05/27', '42', 'Z', '0', '0', '0', '999999', '01/01/70', '', '',
+      'Bruce Morse', 'g00r00', '00:00', 'Y', 'N', 'Y', '7', '0', '11/19/26', '14:37', '07:30', '32768', '0', '0', '0', '', '0', '0',
     ];
     assert.equal(expected.length, 52);
     assert.deepEqual(doorSys(info), crlf(expected));
@@ -49,10 +49,10 @@ describe('drop files', () => {
 
   it('DOOR.SYS line 25, the subscription expiration date, is a year after the call: never a past year such as 99 (1999)', () => {
     const expires = (at: Date): string | undefined => doorSys({ ...info, callStartedAt: at.getTime() }).toString('latin1').split('\r\n')[24];
-    assert.equal(expires(new Date(2026, 11, 5, 14, 37)), '12-05-27');
-    assert.equal(expires(new Date(2031, 0, 9, 0, 5)), '01-09-32');
+    assert.equal(expires(new Date(2026, 11, 5, 14, 37)), '12/05/27');
+    assert.equal(expires(new Date(2031, 0, 9, 0, 5)), '01/09/32');
     // 29 February has no day a year on: the next day it is.
-    assert.equal(expires(new Date(2028, 1, 29, 12, 0)), '03-01-29');
+    assert.equal(expires(new Date(2028, 1, 29, 12, 0)), '03/01/29');
   });
 
   it('DORINFO1.DEF is the 13-line RBBS format with names split at the first space', () => {

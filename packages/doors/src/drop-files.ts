@@ -59,15 +59,15 @@ function lines(values: readonly (string | number)[]): Buffer {
 
 const minutes = (secs: number): number => Math.max(0, Math.floor(secs / 60));
 const two = (n: number): string => String(n).padStart(2, '0');
-/** MM-DD-YY, the date form DOOR.SYS examples use. */
+/** mm/dd/yy, the date form GAP's DOOR.SYS standard gives (lines 17, 25, 32, 43), as Synchronet and WWIV write it. */
 function mmddyy(ms: number): string {
   const d = new Date(ms);
-  return `${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getFullYear() % 100)}`;
+  return `${two(d.getMonth() + 1)}/${two(d.getDate())}/${two(d.getFullYear() % 100)}`;
 }
 /**
  * DOOR.SYS line 25, the caller's subscription expiration date. carrier sells no
  * subscriptions, so no caller's ever runs out; but the date has a two-digit year, and the
- * `12-31-99` boards once wrote (WWIV) is 1999 to any door that checks it: expired. A
+ * `12/31/99` boards once wrote (WWIV) is 1999 to any door that checks it: expired. A
  * door that reads the year at all reads it through a century window (2000 to 2029 at the
  * narrowest, Windows'; POSIX's runs to 2068), so the date that is the future to every one
  * of them is a near one: a year after this call.
@@ -141,7 +141,7 @@ export function doorSys(info: DropInfo): Buffer {
     0, // 29 downloads
     0, // 30 kilobytes downloaded today
     999_999, // 31 daily download limit (KB)
-    '01-01-70', // 32 date of birth (not kept)
+    '01/01/70', // 32 date of birth (not kept)
     '', // 33 path to the user files
     '', // 34 path to the message files
     field(info.sysopName), // 35 sysop full name
