@@ -1,7 +1,7 @@
 // Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
 // run in a pseudo-terminal with the drop files it expects. This screen lists the doors
 // the caller's level may run; a number runs one, and the caller comes back here after.
-import { doorsByLevel, pipeLiteral, readKeyDrawingAgain, runDoor, type Session } from '@carrier/engine';
+import { doorsByLevel, drawAndReadKey, pipeLiteral, runDoor, type Session } from '@carrier/engine';
 
 const MAX_LISTED = 36;
 const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
@@ -16,15 +16,17 @@ export default async function doors(s: Session): Promise<void> {
       s.println('|15Doors');
       s.println(`|08${'-'.repeat(40)}`);
     };
-    heading();
     if (list.length === 0) {
+      heading();
       // Doors there are, but above this caller's level (a new user before validation).
       s.println(aboveLevel > 0 ? '|07None of the board\'s doors is open to your level yet.' : '|07No doors are open on this board yet.');
       s.println('');
       await s.pause();
       return;
     }
-    const rows = (): void => {
+    // Drawn again for a sysop's spy that starts while the caller picks (for the spy alone).
+    const draw = (): void => {
+      heading();
       list.forEach((d, i) => {
         const limit = Math.round(d.timeLimitMs / 60_000);
         const desc = pipeLiteral(d.description);
@@ -33,13 +35,7 @@ export default async function doors(s: Session): Promise<void> {
       s.println('');
       s.print('|07Door (Enter to go back): ');
     };
-    rows();
-    // A sysop's spy that starts here gets the list drawn again (for the spy alone).
-    const again = (): void => {
-      heading();
-      rows();
-    };
-    const key = (await readKeyDrawingAgain((painter) => s.social.drawsAgain(painter), () => s.readKey(), again)).toLowerCase();
+    const key = (await drawAndReadKey(s, draw)).toLowerCase();
     const i = KEYS.indexOf(key);
     const door = i >= 0 ? list[i] : undefined;
     if (!door) {

@@ -1,7 +1,7 @@
 // SSH keys: a caller lists, adds (pastes an OpenSSH public key line) and removes the
 // keys they log in with over ssh. The same keys the sysop manages with
 // `carrier user key add|list|remove`.
-import { clipToWidth, LONG_LINE_MAX, pipeLiteral, type Session } from '@carrier/engine';
+import { clipToWidth, drawAndReadKey, LONG_LINE_MAX, pipeLiteral, type Session } from '@carrier/engine';
 
 export default async function keys(s: Session): Promise<void> {
   const user = s.user;
@@ -9,18 +9,22 @@ export default async function keys(s: Session): Promise<void> {
   s.setActivity('ssh keys');
   for (;;) {
     const list = await s.store.keys.list(user.id);
-    s.clear();
-    s.println('|15Your SSH keys|07 - log in over ssh with no password');
-    s.println(`|08${'-'.repeat(60)}`);
-    if (list.length === 0) s.println('|07No keys yet.');
-    // One row a key: a comment (up to 100 characters) is cut at the screen's edge, not wrapped under the next key.
-    list.forEach((k, i) => {
-      const head = `${String(i + 1).padStart(2)} ${k.algo.padEnd(12)} ${k.fingerprint}  `;
-      const comment = clipToWidth(k.comment ?? '', Math.max(0, s.terminal.cols - 1 - head.length));
-      s.println(`|15${head.slice(0, 2)}|07${head.slice(2)}|08${pipeLiteral(comment)}`);
-    });
-    s.print('\n|08[|15A|08]|07dd a key  |08[|15R|08]|07emove one  |08[|15Q|08]|07uit: ');
-    const key = (await s.readKey()).toLowerCase();
+    // Drawn again for a sysop's spy that starts while the caller picks (for the spy alone).
+    const key = (
+      await drawAndReadKey(s, () => {
+        s.clear();
+        s.println('|15Your SSH keys|07 - log in over ssh with no password');
+        s.println(`|08${'-'.repeat(60)}`);
+        if (list.length === 0) s.println('|07No keys yet.');
+        // One row a key: a comment (up to 100 characters) is cut at the screen's edge, not wrapped under the next key.
+        list.forEach((k, i) => {
+          const head = `${String(i + 1).padStart(2)} ${k.algo.padEnd(12)} ${k.fingerprint}  `;
+          const comment = clipToWidth(k.comment ?? '', Math.max(0, s.terminal.cols - 1 - head.length));
+          s.println(`|15${head.slice(0, 2)}|07${head.slice(2)}|08${pipeLiteral(comment)}`);
+        });
+        s.print('\n|08[|15A|08]|07dd a key  |08[|15R|08]|07emove one  |08[|15Q|08]|07uit: ');
+      })
+    ).toLowerCase();
     s.println('');
     if (key === 'a') {
       s.println('|07Paste one line of your |15~/.ssh/id_ed25519.pub|07 (or another .pub file), then Enter:');

@@ -3,7 +3,7 @@
 // and at every login), hotkey or lightbar menus, and the new-scan of the message areas at
 // login. Q or Escape goes back. A wrong current password counts as a failed
 // login (the board's penalties apply), and three end the screen.
-import { getNewScanAtLogin, pipeLiteral, setNewScanAtLogin, type Session } from '@carrier/engine';
+import { drawAndReadKey, getNewScanAtLogin, pipeLiteral, setNewScanAtLogin, type Session } from '@carrier/engine';
 import { LOCATION_RULES, validateLocation, type UserSettings } from '@carrier/store';
 import { wantsAsciiOnly } from '@carrier/terminal';
 import { choosePassword } from './newuser.js';
@@ -20,17 +20,21 @@ export default async function settings(s: Session): Promise<void> {
   for (;;) {
     const [mine, newScan, account] = await Promise.all([s.store.users.settings(user.id), getNewScanAtLogin(s), s.refreshUser()]);
     const location = account?.location ?? null;
-    s.clear();
-    s.println(`|15User settings|07 for ${pipeLiteral(user.handle)}`);
-    s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
-    s.println(`|08[|15P|08]|07 Password            |08change it`);
-    s.println(`|08[|15L|08]|07 Location            ${location === null ? '|08not given' : `|15${pipeLiteral(location)}`}`);
-    s.println(`|08[|15E|08]|07 Encoding            |15${encodingText(s, mine)}`);
-    s.println(`|08[|15M|08]|07 Menus               |15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
-    s.println(`|08[|15N|08]|07 New-scan at login   |15${newScan ? 'on' : 'off'}`);
-    s.println(`|08[|15Q|08]|07 Back`);
-    s.print('\n|07Change which? ');
-    const key = (await s.readKey()).toLowerCase();
+    // Drawn again for a sysop's spy that starts while the caller picks (for the spy alone).
+    const key = (
+      await drawAndReadKey(s, () => {
+        s.clear();
+        s.println(`|15User settings|07 for ${pipeLiteral(user.handle)}`);
+        s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
+        s.println(`|08[|15P|08]|07 Password            |08change it`);
+        s.println(`|08[|15L|08]|07 Location            ${location === null ? '|08not given' : `|15${pipeLiteral(location)}`}`);
+        s.println(`|08[|15E|08]|07 Encoding            |15${encodingText(s, mine)}`);
+        s.println(`|08[|15M|08]|07 Menus               |15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
+        s.println(`|08[|15N|08]|07 New-scan at login   |15${newScan ? 'on' : 'off'}`);
+        s.println(`|08[|15Q|08]|07 Back`);
+        s.print('\n|07Change which? ');
+      })
+    ).toLowerCase();
     s.println('');
     if (key === 'q' || key === 'escape') return;
     if (key === 'p') {

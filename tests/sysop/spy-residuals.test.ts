@@ -148,6 +148,28 @@ describe("sysop spy: what the caller sees and what the spy sees", () => {
     }
   });
 
+  it('a caller at user settings or at their ssh keys (list-and-prompt screens) is sent nothing when the spy starts; the spy gets the screen', { timeout: 90_000 }, async () => {
+    const bob = await TmuxCaller.ssh(board.ports.ssh!, 'bob', PW, tmp);
+    try {
+      for (const [key, screen] of [['u', /User settings[\s\S]*Change which\? $/], ['k', /Your SSH keys[\s\S]*No keys yet[\s\S]*uit: $/]] as const) {
+        bob.send(key);
+        await bob.waitScreen(key === 'u' ? /Change which\?/ : /emove one/);
+        const out = new OutputLog(join(tmp, `bob-${key}.out`));
+        bob.logOutput(out.file);
+        // Fails without: a script's own prompt, the spy stayed blank ("shown from the next change").
+        const spy = await SpyStream.start(control, 'bob');
+        await spy.waitFor(screen);
+        // Leaving it: the main menu comes back, and before it the caller got nothing drawn again.
+        bob.send('q');
+        const got = await out.waitFor(/Who's online[\s\S]*Command:/);
+        assert.doesNotMatch(got.slice(0, got.indexOf("Who's online")), /User settings|Your SSH keys/, `bob's terminal got ${JSON.stringify(got)}`);
+        await control.ok('unspy', { node: await nodeOf('bob') });
+      }
+    } finally {
+      bob.hangup();
+    }
+  });
+
   async function nodeOf(handle: string): Promise<number> {
     const who = (await control.ok('who')) as { node: number; handle: string }[];
     return who.find((n) => n.handle === handle)!.node;

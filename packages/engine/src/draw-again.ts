@@ -55,3 +55,16 @@ export async function readKeyDrawingAgain<K>(
     await drawing;
   }
 }
+
+/**
+ * A line-mode screen that clears and draws itself whole (`draw`), then the caller's key:
+ * a sysop's spy that starts while they wait gets `draw` again, for the spy alone. For
+ * scripts' own list-and-prompt screens (the doors list, user settings, ssh keys).
+ */
+export async function drawAndReadKey(
+  s: { readonly social: { drawsAgain: DrawsAgain }; readKey(): Promise<string> },
+  draw: () => void,
+): Promise<string> {
+  draw();
+  return readKeyDrawingAgain((painter) => s.social.drawsAgain(painter), () => s.readKey(), draw);
+}
