@@ -126,6 +126,18 @@ test('variants of the same width are picked at random', async () => {
   assert.equal(secondUtf8?.file, path.join(dir, 'logo.2.utf8.ans'));
 });
 
+test('a file asked for (the variant a caller was shown, drawn again for a spy) is drawn whatever random and width say', async () => {
+  const dir = await artDir({ 'logo.1.ans': cp437Art(40), 'logo.2.ans': cp437Art(40), 'logo.wide.ans': cp437Art(80) });
+  const cache = new ArtCache();
+  const prefer = path.join(dir, 'logo.1.ans');
+  // Fails without: the random pick (0.99) and then the widest that fits (80) won.
+  assert.equal((await loadArt(dir, 'logo', { encoding: 'cp437', cols: 40, cache, random: () => 0.99, prefer }))?.file, prefer);
+  assert.equal((await loadArt(dir, 'logo', { encoding: 'cp437', cols: 80, cache, random: () => 0.99, prefer }))?.file, prefer);
+  // A file that is no longer one of the variants: picked as usual.
+  const gone = path.join(dir, 'logo.3.ans');
+  assert.equal((await loadArt(dir, 'logo', { encoding: 'cp437', cols: 40, cache, random: () => 0.99, prefer: gone }))?.file, path.join(dir, 'logo.2.ans'));
+});
+
 test('names match case-insensitively, as in DOS art packs', async () => {
   const dir = await artDir({ 'MAIN.ANS': cp437Art(40) });
   const art = await loadArt(dir, 'main', { encoding: 'cp437', cols: 80, cache: new ArtCache() });
