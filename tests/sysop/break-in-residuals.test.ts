@@ -21,6 +21,12 @@ function menusWithSlowArt(dir: string): string {
   return dir;
 }
 
+/** The sysop ends the chat; resolves with its `ended` event (looked for from message `from` on). */
+async function closeChat(c: RawControl, node: number, stream: unknown, from: number): Promise<Record<string, unknown>> {
+  await c.ok('chat', { node, action: 'close' });
+  return c.waitFor((m) => m['stream'] === stream && m['kind'] === 'ended', 15_000, from);
+}
+
 async function nodeOf(c: RawControl, handle: string): Promise<number> {
   const who = (await c.ok('who')) as { node: number; handle: string }[];
   return who.find((n) => n.handle === handle)!.node;
@@ -94,8 +100,7 @@ describe('break-in chat over output that was already on its way', () => {
     // Fails without: each half was decoded alone, "caf\ufffd\ufffd!".
     assert.equal(line['text'], 'café!');
     assert.match(bob.raw().slice(mark), /^café!\r\n/);
-    await c.ok('chat', { node, action: 'close' });
-    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await closeChat(c, node, opened.stream, from);
     await bob.waitRaw(/Command: $/, 15_000, mark);
   });
 
@@ -118,8 +123,7 @@ describe('break-in chat over output that was already on its way', () => {
     bob.send('\r');
     const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
     assert.equal(line['text'], typed);
-    await c.ok('chat', { node, action: 'close' });
-    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await closeChat(c, node, opened.stream, from);
     await bob.waitScreen(/Command:/);
   });
 
@@ -130,8 +134,7 @@ describe('break-in chat over output that was already on its way', () => {
     await c.ok('message', { node, text: 'the board restarts at noon' });
     const ending = bob.raw().length;
     const from = c.messages.length;
-    await c.ok('chat', { node, action: 'close' });
-    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await closeChat(c, node, opened.stream, from);
     // Fails without: the message came first, then the chat's note and the prompt a second time.
     const after = await bob.waitRaw(/Sysop has left the chat[^]*Message from Sysop: the board restarts at noon[^]*Command: $/, 15_000, ending);
     assert.doesNotMatch(after, /restarts at noon[^]*left the chat/);
@@ -150,8 +153,7 @@ describe('break-in chat over output that was already on its way', () => {
     // Fails without: the chat was written in among the bar's rows, the menu still around it.
     assert.doesNotMatch(screen, /Who's online|Goodbye/, screen);
     const from = c.messages.length;
-    await c.ok('chat', { node, action: 'close' });
-    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await closeChat(c, node, opened.stream, from);
     screen = await bob.waitScreen(/main menu[^]* W {2}Who's online[^]* G {2}Goodbye/);
     // Fails without: the chat's lines stayed on the screen and the menu was not drawn again.
     assert.doesNotMatch(screen, /breaking in|over the bar|left the chat/, screen);
@@ -234,8 +236,7 @@ describe('break-in chat over a full-screen view, with OpenSSH in tmux', () => {
     assert.equal(ann.mode('keypad_cursor_flag'), '0');
     assert.equal(ann.mode('keypad_flag'), '0');
     const from = c.messages.length;
-    await c.ok('chat', { node, action: 'close' });
-    await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'ended', 15_000, from);
+    await closeChat(c, node, opened.stream, from);
     await ann.waitScreen(/Who's online - 1 caller[^]*Select a caller/);
     // Fails without: the view drew itself again but left the terminal's keys as the chat set them.
     assert.equal(ann.mode('keypad_cursor_flag'), '1');
