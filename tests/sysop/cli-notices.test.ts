@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
+import { RawControl } from './control-support.js';
 
 describe('sysop notices from the CLI', { timeout: 120_000 }, () => {
   let board: Carrier;
@@ -28,6 +29,17 @@ describe('sysop notices from the CLI', { timeout: 120_000 }, () => {
     from = alice.text().length;
     assert.equal((await board.cli(['message', node, 'first\r\nsecond'])).code, 0);
     await alice.waitFor('first second', 15_000, from);
+    // Nothing but blanks is no notice, from any seat (the console speaks the control channel).
+    const control = await RawControl.connect(board.dataDir);
+    try {
+      for (const [verb, args] of [['broadcast', { text: ' \n\t' }], ['message', { node: Number(node), text: '  ' }]] as const) {
+        const r = await control.call(verb, args);
+        assert.equal(r['ok'], false, `${verb}: ${JSON.stringify(r)}`);
+        assert.deepEqual(r['error'], { code: 'bad_args', message: 'text has nothing to show' });
+      }
+    } finally {
+      control.close();
+    }
     from = alice.text().length;
     assert.equal((await board.cli(['kick', node, 'too\nmany\nlogins'])).code, 0);
     await alice.waitFor('too many logins', 15_000, from);

@@ -47,6 +47,8 @@ describe('usage mistakes in a verb\'s arguments', () => {
     { args: ['start', '--workrs', '2'], says: /^carrier: start takes --workers N, not "--workrs"/, usage: /^ {2}start \[--workers N\]/m },
     { args: ['who', '3'], says: /^carrier: who takes no arguments \(got "3"\)/, usage: /^ {2}who {5,}who is on/m },
     { args: ['status', '-v'], says: /^carrier: status takes no arguments/, usage: /^ {2}status {5,}board/m },
+    { args: ['broadcast', ' ', '\n'], says: /^carrier: broadcast needs a text of 1 to 500 characters/, usage: /^ {2}broadcast <text>/m },
+    { args: ['message', '1', '\t'], says: /^carrier: message needs a node or a handle, and a text of 1 to 500 characters/, usage: /^ {2}message <node\|handle> <text>/m },
   ];
   for (const c of cases) {
     it(`carrier ${c.args.join(' ').slice(0, 50)}`, async () => {

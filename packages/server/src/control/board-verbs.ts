@@ -27,6 +27,13 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** A message's or broadcast's text as one line; blanks alone are no notice. */
+function shownText(text: string): string {
+  const line = oneLine(text);
+  if (line === '') throw new VerbError('bad_args', 'text has nothing to show');
+  return line;
+}
+
 /** The longest a shutdown may be put off. */
 const MAX_SHUTDOWN_DELAY_MS = 24 * 3_600_000;
 
@@ -149,12 +156,13 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         return { node: e.node, handle: e.handle };
       }
       case 'message': {
+        const text = shownText(str('text'));
         const e = await onNode(num('node'));
-        bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text: oneLine(str('text')) });
+        bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text });
         return { node: e.node, handle: e.handle };
       }
       case 'broadcast':
-        bus.publish('broadcast', { from: SYSOP_NAME, text: oneLine(str('text')), at: Date.now() });
+        bus.publish('broadcast', { from: SYSOP_NAME, text: shownText(str('text')), at: Date.now() });
         return { sent: true };
       case 'bans': {
         const list: BanInfo[] = (await store.bans.active(Date.now(), 500)).map((b) => ({ target: b.target, source: b.source, reason: b.reason, expiresAt: b.expiresAt }));

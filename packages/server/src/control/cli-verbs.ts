@@ -186,7 +186,7 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
     case 'message': {
       const target = targetArg(args[0], 'message');
       const text = args.slice(1).join(' ');
-      if (!text || text.length > 500) throw new ControlUsageError('message needs a node or a handle, and a text of 1 to 500 characters');
+      if (!text.trim() || text.length > 500) throw new ControlUsageError('message needs a node or a handle, and a text of 1 to 500 characters');
       request = async (c) => {
         for (const { node, handle } of await nodesOf(c, target)) {
           await c.request('message', { node, text });
@@ -197,7 +197,7 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
     }
     case 'broadcast': {
       const text = args.join(' ');
-      if (!text || text.length > 500) throw new ControlUsageError('broadcast needs a text of 1 to 500 characters');
+      if (!text.trim() || text.length > 500) throw new ControlUsageError('broadcast needs a text of 1 to 500 characters');
       request = async (c) => {
         await c.request('broadcast', { text });
         io.out('sent to every caller');
