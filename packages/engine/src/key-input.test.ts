@@ -157,6 +157,21 @@ describe('KeyInput', () => {
     assert.equal(keyName(await waiting), 'w', 'a reader already waiting gets it');
   });
 
+  it('take() hands over a lone ESC still waiting for the rest of a sequence as the Escape key (`w` then Esc, a view opening)', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.push(bytes('w\x1b'), 'utf8');
+    assert.equal(keyName(await input.read()), 'w');
+    assert.deepEqual(input.take().map(keyName), ['escape'], 'the view that opens gets the Esc');
+    // Not a second time once the escape delay has passed: the view has it.
+    await assert.rejects(input.read(ESCAPE_DECIDE_MS * 3), TimeoutError);
+  });
+
+  it('whole keys a view hands back are read as those keys: Escape then x stays two keys, not Alt-x', async () => {
+    const input = new KeyInput('utf8', createMemoryLogger());
+    input.pushKeys(['\x1b', 'x', '\x1b[A']);
+    assert.deepEqual(await names(input, 3), ['escape', 'x', 'up']);
+  });
+
   it('hands keys to waiting readers in the order they asked', async () => {
     const input = new KeyInput('utf8', createMemoryLogger());
     const first = input.read();

@@ -123,12 +123,23 @@ export class KeyInput {
     this.pushText(this.text.push(bytes));
   }
 
-  /** Keys as text (already decoded): what a full-screen view handed back when it closed. */
+  /** Keys as text (already decoded from the caller's encoding), to be decoded as if just typed. */
   pushText(text: string): void {
     if (this.closedWith !== undefined || text === '') return;
     this.cancelEscapeTimer();
     this.hold(text);
     this.release();
+  }
+
+  /**
+   * Whole keys, one key's characters each, decided elsewhere: what a full-screen view handed
+   * back when it closed (typed after the key that closed it). Each is decoded alone, so an
+   * Escape followed by `x` stays those two keys, not Alt-x.
+   */
+  pushKeys(raws: readonly string[]): void {
+    if (this.closedWith !== undefined || raws.length === 0) return;
+    const one = new KeyDecoder();
+    this.accept(raws.flatMap((raw) => [...one.push(raw), ...one.flush()]));
   }
 
   /** The next key; rejects with TimeoutError after `timeoutMs`, or with the close error. */
@@ -177,6 +188,11 @@ export class KeyInput {
       this.backlog = '';
       this.emptied();
     }
+    // A lone ESC waiting (ESCAPE_DECIDE_MS) for the rest of an arrow key is the Escape key
+    // now: the new reader decodes the caller's input itself from here on, and this decoder
+    // sees no more of it (`w` then Esc in one write: the Esc is who's online's).
+    this.cancelEscapeTimer();
+    for (const key of this.keys.flush()) keys.push(key);
     this.delivered += keys.length;
     return keys;
   }

@@ -13,8 +13,11 @@ export interface SessionView<T = unknown> {
   readonly blessed: View['blessed'];
   readonly screen: View['screen'];
   readonly closed: boolean;
-  /** Keys read before the view opened (type-ahead), handed to the screen as if just typed (the session does this on open). */
-  typeAhead(raw: string): void;
+  /**
+   * Keys read before the view opened (type-ahead), one key's characters each, handed to the
+   * screen as if just typed (the session does this on open).
+   */
+  typeAhead(raws: readonly string[]): void;
   /** Destroy the screen (the caller's own screen comes back) and resolve `result` with `value`. */
   close(value?: T): void;
   /**
@@ -59,7 +62,7 @@ export function openSessionView<T>(conn: Connection, opts: ViewOptions, onClosed
     get closed() {
       return done;
     },
-    typeAhead: (raw: string) => view.typeAhead(raw),
+    typeAhead: (raws: readonly string[]) => view.typeAhead(raws),
     close: (value?: T) => finish(value, conn.closed ? 'hangup' : 'closed'),
     result,
   };

@@ -102,7 +102,7 @@ test('keys wait for the first draw, typed-ahead keys first, in the order typed (
   const view = openView(conn);
   const names: string[] = [];
   view.screen.on('keypress', (_ch: string, key: { full: string }) => names.push(key.full));
-  view.typeAhead('qu');
+  view.typeAhead(['q', 'u']);
   conn.typed('ic');
   await tick();
   assert.deepEqual(names, [], 'nothing before the view has drawn itself');
@@ -114,6 +114,28 @@ test('keys wait for the first draw, typed-ahead keys first, in the order typed (
   await tick();
   assert.equal(names.join(''), 'quickly');
   view.close();
+});
+
+test('a typed-ahead Escape (decided before the view opened) is the Escape key at once', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const view = openView(conn);
+  const names: string[] = [];
+  view.screen.on('keypress', (_ch: string, key: { full: string }) => names.push(key.full));
+  view.typeAhead(['w', '\x1b']);
+  await drawn(view);
+  assert.deepEqual(names, ['w', 'escape'], 'no wait for the rest of a sequence that went to another decoder');
+  view.close();
+});
+
+test('keys typed after the one that closes the view go back in order, a lone ESC as the Escape key', async () => {
+  const conn = new FakeConnection(terminal('utf8'));
+  const back: string[][] = [];
+  const view = openView(conn, { onLeftover: (raws) => back.push([...raws]) });
+  view.screen.key('q', () => view.close());
+  await drawn(view);
+  conn.typed('qo\x1b');
+  await tick();
+  assert.deepEqual(back, [['o', '\x1b']], 'handed back at once, once, the ESC last');
 });
 
 test('a view that never draws itself still gets its keys after TYPE_AHEAD_MAX_WAIT_MS', async () => {

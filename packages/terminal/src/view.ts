@@ -63,11 +63,13 @@ export interface ViewOptions {
   /** how long a lone ESC waits for the rest of a sequence; default ESCAPE_TIMEOUT_MS */
   escapeTimeoutMs?: number;
   /**
-   * Keys that reached the view but were not for it, handed back once it has closed: typed
-   * after the key that closed it (`q` then `o` in one read), or held for a first draw that
-   * never came. For whoever reads the keyboard next; without this they are dropped.
+   * Keys that reached the view but were not for it, handed back once it has closed, one
+   * key's characters each, in the order typed: typed after the key that closed it (`q`
+   * then `o` in one read; a lone ESC waiting for the rest of a sequence is the Escape key),
+   * or held for a first draw that never came. For whoever reads the keyboard next; without
+   * this they are dropped.
    */
-  onLeftover?: (raw: string) => void;
+  onLeftover?: (raws: readonly string[]) => void;
 }
 
 type Blessed = typeof import('blessed');
@@ -77,8 +79,11 @@ export interface View {
   readonly blessed: Blessed;
   readonly screen: Widgets.Screen;
   readonly closed: boolean;
-  /** Keys typed before the view opened (read elsewhere), handed to the screen as if just typed. */
-  typeAhead(raw: string): void;
+  /**
+   * Keys typed before the view opened (decoded elsewhere, one key's characters each), handed
+   * to the screen as if just typed: whole keys, so a decided Escape is one at once.
+   */
+  typeAhead(raws: readonly string[]): void;
   /**
    * Someone else has the screen for a while (the sysop's break-in chat): nothing is drawn
    * until resume(), which draws the whole view again over whatever is there.
@@ -393,23 +398,31 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
   let held: string[] = [];
   let heldLength = 0;
   // One key at a time: a key that closes the view leaves the keys after it unread by
-  // blessed, and they go back to the session instead of being lost with the screen.
+  // blessed, and they go back to the session instead of being lost with the screen, with
+  // the decoder's unfinished sequence last (decided: nothing else reaches this decoder).
+  let delivering = false;
+  const handBack = (raws: readonly string[]): void => {
+    const all = [...raws, ...keys.flush().map((k) => k.raw)];
+    let length = 0;
+    const kept = all.filter((raw) => (length += raw.length) <= TYPE_AHEAD_LIMIT);
+    if (kept.length > 0 && !conn.closed) opts.onLeftover?.(kept);
+  };
   const deliver = (raws: readonly string[]): void => {
-    for (let i = 0; i < raws.length; i++) {
-      if (closed) {
-        opts.onLeftover?.(raws.slice(i).join('').slice(0, TYPE_AHEAD_LIMIT));
-        return;
-      }
+    delivering = true;
+    let i = 0;
+    for (; i < raws.length && !closed; i++) {
       // Also while lent out: a view opened under the sysop's break-in chat acts on the keys
       // typed before it once the caller can see it.
       if (!drawn || output.suspended) {
-        if (heldLength >= TYPE_AHEAD_LIMIT) return;
+        if (heldLength >= TYPE_AHEAD_LIMIT) break;
         held.push(raws[i]!);
         heldLength += raws[i]!.length;
         continue;
       }
       input.emit('data', Buffer.from(raws[i]!, 'utf8'));
     }
+    delivering = false;
+    if (closed) handBack(raws.slice(i));
   };
   // Released after the draw returns, so a key handler that renders does not re-enter it.
   // A view that never draws (a script that only listens for keys) gets them after
@@ -455,7 +468,7 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     if (closed) return;
     closed = true;
     // Keys still held for the first draw were never the view's.
-    const unread = held.join('');
+    const unread = held;
     held = [];
     clearTimeout(releaseTimer);
     clearTimeout(escapeTimer);
@@ -469,7 +482,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     output.writable = false;
     output.removeAllListeners();
     input.removeAllListeners();
-    if (unread !== '' && !conn.closed) opts.onLeftover?.(unread);
+    // Closed by a key it was given: deliver() hands back the keys after that one.
+    if (!delivering) handBack(unread);
   };
 
   conn.on('data', onData);
@@ -482,9 +496,8 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     get closed() {
       return closed;
     },
-    typeAhead(raw: string) {
-      if (closed || raw === '') return;
-      feed(keys.push(raw));
+    typeAhead(raws: readonly string[]) {
+      if (raws.length > 0) deliver(raws);
     },
     suspend() {
       output.suspended = true;

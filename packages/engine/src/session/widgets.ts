@@ -152,7 +152,7 @@ export class Widgets {
     let release = (): boolean => false;
     remeasureOnViewOpen(this.host.conn);
     // Keys typed after the one that closed the view (`q` then `o`) are the next reader's.
-    const withLeftover: ViewOptions = { ...opts, onLeftover: (raw) => this.host.input.pushText(raw) };
+    const withLeftover: ViewOptions = { ...opts, onLeftover: (raws) => this.host.input.pushKeys(raws) };
     let disown = (): void => undefined;
     const handle = openSessionView<T>(this.host.conn, withLeftover, () => {
       this.views.delete(entry);
@@ -167,8 +167,7 @@ export class Widgets {
       release = this.host.disposers.defer(() => entry.end('hangup'));
       // The view reads the keyboard from now on: the keys typed before it took over (`w`
       // then `p`) are its first keys, acted on once it has drawn itself.
-      const typed = this.host.input.take();
-      if (typed.length > 0) handle.view.typeAhead(typed.map((k) => k.raw).join(''));
+      handle.view.typeAhead(this.host.input.take().map((k) => k.raw));
     }
     return handle.view;
   }
