@@ -127,6 +127,30 @@ describe('break-in chat over output that was already on its way', () => {
     await bob.waitScreen(/Command:/);
   });
 
+  it('Backspace takes back characters across the edge where the terminal wrapped the line', async () => {
+    const node = await nodeOf(c, 'bob');
+    const opened = (await c.ok('chat', { node, action: 'open' })) as { stream: number };
+    await bob.waitScreen(/breaking in[^]*You:/);
+    // 5 + 77 columns: the line wraps two characters onto the next row; five Backspaces go back over the edge.
+    bob.send('x'.repeat(77));
+    await bob.waitScreen(/You: x{75}\nxx/);
+    bob.send('\x7f'.repeat(5));
+    bob.send('AB');
+    const screen = await bob.waitScreen(/AB/);
+    // Fails without: the terminal does not go back over the edge on \b, so the first row kept
+    // three characters that are no longer in the line.
+    const rows = screen.split('\n');
+    const at = rows.findLastIndex((r) => r.startsWith('You: x'));
+    assert.equal(rows[at], `You: ${'x'.repeat(72)}AB`, screen);
+    assert.equal(rows[at + 1]?.trim() ?? '', '', screen);
+    const from = c.messages.length;
+    bob.send('\r');
+    const line = await c.waitFor((m) => m['stream'] === opened.stream && m['kind'] === 'line', 15_000, from);
+    assert.equal(line['text'], `${'x'.repeat(72)}AB`);
+    await closeChat(c, node, opened.stream, from);
+    await bob.waitScreen(/Command:/);
+  });
+
   it('a message that arrived during the chat is shown after its end note, above the prompt the caller is back at', async () => {
     const node = await nodeOf(c, 'bob');
     const opened = (await c.ok('chat', { node, action: 'open', text: 'one moment' })) as { stream: number };

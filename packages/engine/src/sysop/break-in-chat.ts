@@ -30,6 +30,11 @@ interface CallerChat {
   /** the caller's bytes as text: a character cut between two reads waits for its rest */
   decoder: InputTextDecoder;
   line: string;
+  /**
+   * The cursor was last moved back by a rub-out: at the start of a row it is on that row,
+   * not waiting at the end of the row above as after typing up to the edge (pending wrap).
+   */
+  rubbedOut: boolean;
   restore: () => void;
   offClose: () => void;
   sysop: string;
@@ -117,7 +122,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, decoder: new InputTextDecoder(s.terminal.encoding), line: '', restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
+    const c: CallerChat = { chatId, session: s, decoder: new InputTextDecoder(s.terminal.encoding), line: '', rubbedOut: false, restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes), undefined, 'a chat with the sysop');
     } catch (err) {
@@ -158,10 +163,10 @@ export class BreakInChat {
     // Over the caller's half-typed line (from its first row, when the terminal wrapped it),
     // then that line again below. A plain terminal cannot erase it: the sysop's line goes
     // below it (over an empty prompt, which it covers).
-    const s = c.session;
-    const rowsUp = Math.floor((PROMPT.length + displayWidth(c.line) - 1) / Math.max(1, s.terminal.cols));
-    const over = !isPlainTerminal(s.terminal.type) ? `\r${rowsUp > 0 ? `\x1b[${rowsUp}A` : ''}\x1b[J` : c.line === '' ? '\r' : '\r\n';
+    const rowsUp = cursorRow(c);
+    const over = !isPlainTerminal(c.session.terminal.type) ? `\r${rowsUp > 0 ? `\x1b[${rowsUp}A` : ''}\x1b[J` : c.line === '' ? '\r' : '\r\n';
     out(c.session, `${over}${byWords(c.session, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(line)}|07`)}\n${PROMPT}${pipeLiteral(c.line)}`);
+    c.rubbedOut = false;
   }
 
   private input(c: CallerChat, bytes: Buffer): void {
@@ -193,14 +198,18 @@ export class BreakInChat {
       }
       if (ch === '\x08' || ch === '\x7f') {
         if (c.line.length > 0) {
-          c.line = c.line.slice(0, -1);
-          out(c.session, '\b \b');
+          const gone = [...c.line].pop()!;
+          const from = cursorRow(c);
+          c.line = c.line.slice(0, -gone.length);
+          out(c.session, rubOut(c.session, from, PROMPT.length + displayWidth(c.line), displayWidth(gone)));
+          c.rubbedOut = true;
         }
         continue;
       }
       if (ch === '\x00' || ch < ' ' || (ch >= '\x7f' && ch < '\xa0')) continue;
       if (c.line.length >= CHAT_LINE_MAX) continue;
       c.line += ch;
+      c.rubbedOut = false;
       out(c.session, pipeLiteral(ch));
     }
   }
@@ -208,6 +217,7 @@ export class BreakInChat {
   private finishLine(c: CallerChat): void {
     const line = cleanUserText(c.line, CHAT_LINE_MAX);
     c.line = '';
+    c.rubbedOut = false;
     out(c.session, '\n');
     if (line.toLowerCase() === '/q') {
       this.end(c.chatId, 'caller');
@@ -246,6 +256,29 @@ export class BreakInChat {
   }
 }
 
+
+/** The screen row the cursor is on, counted from the row of the chat's prompt. */
+function cursorRow(c: CallerChat): number {
+  const cols = Math.max(1, c.session.terminal.cols);
+  const at = PROMPT.length + displayWidth(c.line);
+  // Typed up to the edge, the cursor waits at the end of that row for the next character.
+  return c.rubbedOut ? Math.floor(at / cols) : Math.floor((at - 1) / cols);
+}
+
+/**
+ * Rub out the last character typed, `width` columns wide, which began `at` columns after the
+ * start of the chat's prompt, the cursor being on row `from`. `\b` goes back only within a
+ * row (a terminal does not go back over the edge where it wrapped the line, nor over both
+ * columns of a wide character), so the cursor goes to where the character began and the
+ * rest of the screen is erased. A plain terminal gets `\b \b`.
+ */
+function rubOut(s: LiveSession, from: number, at: number, width: number): string {
+  if (isPlainTerminal(s.terminal.type)) return '\b \b'.repeat(width);
+  const cols = Math.max(1, s.terminal.cols);
+  const up = from - Math.floor(at / cols);
+  const col = at % cols;
+  return `\r${up > 0 ? `\x1b[${up}A` : ''}${col > 0 ? `\x1b[${col}C` : ''}\x1b[J`;
+}
 
 /** A line of pipe-coded text cut by words to the caller's width (the terminal would cut it mid-word). */
 const byWords = (s: LiveSession, text: string): string => wrapLine(text, Math.max(1, s.terminal.cols - 1), true).join('\n');
