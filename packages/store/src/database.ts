@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { CarrierError, ErrorCodes } from '@carrier/core';
+import { immediateSqliteClient } from './sqlite-client.js';
 
 /**
  * Which database to open and how: the knex configuration for SQLite (the default, one
@@ -74,7 +75,7 @@ export function planDatabase(opts: DatabaseOptions): DatabasePlan {
     file: filename,
     where: { file: filename },
     config: {
-      client: 'sqlite3',
+      client: immediateSqliteClient(),
       connection: { filename },
       useNullAsDefault: true,
       // One connection: writes from this process queue in order instead of racing for
