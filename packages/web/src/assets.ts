@@ -138,7 +138,7 @@ export function renderPage(opts: { title: string; nonce: string; assets: Readonl
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no, viewport-fit=cover">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover, interactive-widget=resizes-content">
 <meta name="referrer" content="no-referrer">
 <meta name="carrier-nonce" content="${opts.nonce}">
 <title>${title}</title>
