@@ -17,6 +17,9 @@ describe('escaping for logs', () => {
     assert.equal(escapeClientText('\u3164\u2800'), '\\u3164\\u2800');
     assert.equal(escapeClientText('x\u2066y\u2069\ufeff'), 'x\\u2066y\\u2069\\ufeff');
     assert.equal(escapeClientText('☕ Ω'), '☕ Ω', 'visible text stays as it is');
+    assert.equal(escapeClientText('café naïve ß ÿ'), 'café naïve ß ÿ', 'Latin-1 letters are visible text too');
+    assert.equal(escapeClientText('a\u0085b\u009bc'), 'a\\x85b\\x9bc', 'C1 controls are escaped');
+    assert.equal(escapeClientText('a\u00a0b\u00adc'), 'a\\u00a0b\\u00adc', 'a no-break space and a soft hyphen do not show as themselves');
   });
 
   it('escapes C1 controls and invisible characters in every string field of a log line', () => {

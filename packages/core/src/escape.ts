@@ -17,7 +17,9 @@ export function escapeInvisible(text: string): string {
 
 /**
  * Make client-supplied bytes or text safe for a log line or a sysop's terminal:
- * printable ASCII passes, everything else becomes \xNN (or \uNNNN), and the result
+ * printable ASCII and visible letters (é, Ω, 漢) pass; controls (C0, DEL, C1) become
+ * \xNN, invisible characters and the no-break space \uNNNN (bytes: all but printable
+ * ASCII become \xNN), and the result
  * is capped so a 10 MiB TTYPE cannot become a 10 MiB log line.
  */
 export function escapeClientText(input: string | Buffer | Uint8Array, max = 200): string {
@@ -27,8 +29,8 @@ export function escapeClientText(input: string | Buffer | Uint8Array, max = 200)
       const c = ch.codePointAt(0)!;
       if (c >= 0x20 && c < 0x7f && ch !== '\\') out += ch;
       else if (ch === '\\') out += '\\\\';
-      else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
-      else if (c >= 0xa0 && !INVISIBLE_CHAR.test(ch) && !(c >= 0xfff0 && c <= 0xffff)) out += ch;
+      else if (c < 0xa0) out += `\\x${c.toString(16).padStart(2, '0')}`;
+      else if (c !== 0xa0 && !INVISIBLE_CHAR.test(ch) && !(c >= 0xfff0 && c <= 0xffff)) out += ch;
       else out += `\\u${c.toString(16).padStart(4, '0')}`;
       if (out.length > max) return out.slice(0, max) + '…';
     }
