@@ -25,6 +25,11 @@ export interface LiveSession extends Session {
   holdOutput(): (first?: string) => void;
   /** A sysop action or a shutdown ends this session with a last line (cleaned of controls). */
   disconnect(reason: string, text: string): void;
+  /**
+   * A sysop changed the caller's account (`user.changed`): it is read again now, so its level
+   * counts from the next screen; a new level is told as a notice, a deleted account ends the call.
+   */
+  accountChanged(): Promise<void>;
 }
 
 /** The board as the server holds it (createBoard in board.ts). */

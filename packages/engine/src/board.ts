@@ -128,6 +128,9 @@ export function createBoard(opts: BoardOptions): Board {
     opts.bus.subscribe('session.message', ({ sessionId, from, text }) => {
       live.get(sessionId)?.deliverMessage(from, text);
     }),
+    opts.bus.subscribe('user.changed', ({ userId }) => {
+      for (const s of live.values()) if (s.user?.id === userId) void s.accountChanged();
+    }),
     // Callers should know why chat went quiet (or who's online shrank) while the
     // processes of a multi-process board cannot reach each other.
     opts.bus.subscribe('bus.link', ({ up }) => {

@@ -200,6 +200,23 @@ export class CallSession implements LiveSession {
     this.screen.writeNow(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
     void this.hangup(reason);
   }
+  /** @internal (LiveSession) */
+  async accountChanged(): Promise<void> {
+    const before = this.user;
+    if (!before || this.closed) return;
+    let now: User | undefined;
+    try {
+      now = await this.account.refresh();
+    } catch (err) {
+      // The database not answering: the account as read at the last good look stands (the menu reads it again before each choice).
+      this.log.warn('session.account_refresh_failed', { err });
+      return;
+    }
+    if (this.closed) return;
+    if (!now) return this.disconnect('account deleted', 'Disconnected: account deleted');
+    this.log.info('session.account_changed', { level: now.level, was: before.level });
+    if (now.level !== before.level) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
+  }
 
   // ---- life cycle ----
 

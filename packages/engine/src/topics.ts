@@ -202,8 +202,17 @@ export interface MailNotice {
   at: number;
 }
 
+/**
+ * A sysop changed an account (its level, flags or location): each process
+ * reads it again for that user's sessions it holds, so the change counts at once.
+ */
+export interface UserChanged {
+  userId: number;
+}
+
 export const topics = {
   'mail.new': carries<MailNotice>(),
+  'user.changed': carries<UserChanged>(),
   'presence.join': carries<PresenceEntry>(),
   'presence.update': carries<PresenceEntry>(),
   'presence.leave': carries<PresenceLeave>(),

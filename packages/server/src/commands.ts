@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isCarrierError, silentLogger } from '@carrier/core';
+import { createLogger, isCarrierError, silentLogger } from '@carrier/core';
 import { LEVELS, openStore, type Store } from '@carrier/store';
 import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
@@ -15,6 +15,7 @@ import { MSG_USAGE, MsgUsageError, msgCommand } from './msg-command.js';
 import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
 import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
 import { scryptParams } from './security/security.js';
+import { openAuditLog, type AuditLog } from './security/audit.js';
 import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAdminCommand } from './control/cli-verbs.js';
 
 const USAGE = `usage: carrier <verb>
@@ -66,6 +67,9 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Errors only (an audit line that could not be written), to standard error. */
+const stderrLogger = createLogger({ level: 'error', sinks: [{ write: (line) => process.stderr.write(line) }] });
 
 async function withStore<T>(cfg: CarrierConfig, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore({ ...storeOptions(cfg, silentLogger, { min: 0, max: 2 }), passwordParams: scryptParams(cfg) });
@@ -181,12 +185,19 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
   }
   if (sub === 'key') return userKey(rest, cfg);
   if (sub === 'show' || sub === 'set-level' || sub === 'set-location' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
-    return userAdminCommand(sub, rest, cfg, {
-      out,
-      err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
-      readStdin,
-      withStore: (fn) => withStore(cfg, fn),
-    });
+    // The board's audit trail, opened at the first line (a change made with no board running).
+    let audit: AuditLog | undefined;
+    try {
+      return await userAdminCommand(sub, rest, cfg, {
+        out,
+        err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+        readStdin,
+        withStore: (fn) => withStore(cfg, fn),
+        audit: { control: (event, fields) => (audit ??= openAuditLog(cfg, stderrLogger)).control(event, fields) },
+      });
+    } finally {
+      await audit?.close();
+    }
   }
   throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
 }

@@ -108,6 +108,11 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       throw err;
     }
   };
+  // The account's sessions, on whichever process holds them, read it again (its new level counts from the next screen).
+  const changed = <T extends { id: number }>(u: T): T => {
+    bus.publish('user.changed', { userId: u.id });
+    return u;
+  };
   // Spies and log follows per control client, stopped when it goes.
   const spies = new Map<ControlPeer, Map<number, () => void>>();
   const follows = new Map<ControlPeer, () => void>();
@@ -293,7 +298,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.show':
         return userOp(() => users.showUser(store, str('handle')));
       case 'user.set-level':
-        return userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a)));
+        return changed(await userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a))));
       case 'user.lock': {
         const u = await userOp(() => users.setLocked(store, str('handle'), true, byOf(a)));
         const kicked = await kickHandle(u.handle, 'account locked');
@@ -311,9 +316,9 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.set-notes':
         return userOp(() => users.setNotes(store, str('handle'), str('notes')));
       case 'user.set-location':
-        return userOp(() => users.setLocation(store, str('handle'), str('location')));
+        return changed(await userOp(() => users.setLocation(store, str('handle'), str('location'))));
       case 'user.set-flags':
-        return userOp(() => users.setFlags(store, str('handle'), str('flags')));
+        return changed(await userOp(() => users.setFlags(store, str('handle'), str('flags'))));
       case 'reload':
         return reload(deps, (a['what'] as string | undefined) ?? 'all');
       case 'shutdown': {

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { escapeClientText, isCarrierError } from '@carrier/core';
 import { LEVELS, type Store } from '@carrier/store';
-import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
+import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, type UserDetail, type UserInfo, type Verb } from '@carrier/sysop/protocol';
 import { ConfigError } from '../config.js';
 import type { CarrierConfig } from '../config-schema.js';
 import { openBoardFiles } from '../files-command.js';
+import { auditArgs, type ControlAudit } from './control-server.js';
 import { controlSocketPath, controlTokenPath } from './start-control.js';
 import * as users from './user-admin.js';
 
@@ -27,6 +28,8 @@ export interface CliIo {
   err(line: string): void;
   readStdin(): Promise<string>;
   withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** the board's audit trail, for an account change made on the store directly (no board answers) */
+  audit?: ControlAudit;
 }
 
 /** A usage mistake: the CLI prints it with the usage text and exits 2. */
@@ -302,7 +305,10 @@ async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: Carrie
   const c = await dialBoard(cfg);
   if (!c) {
     // Without the board, its file areas from files.yaml: the account's quarantined uploads go too.
-    const u = sub === 'lock' ? await users.setLocked(store, handle, true) : await users.deleteUser(store, handle, await openBoardFiles(cfg, store));
+    const u =
+      sub === 'lock'
+        ? await audited(io, 'user.lock', { handle }, () => users.setLocked(store, handle, true))
+        : await audited(io, 'user.delete', { handle }, async () => users.deleteUser(store, handle, await openBoardFiles(cfg, store)));
     done(u, `no board answers on the control channel at ${resolve(cfg.dataDir)}, so no live session was hung up`);
     return 0;
   }
@@ -321,10 +327,43 @@ async function endingAccount(sub: 'lock' | 'delete', handle: string, cfg: Carrie
   }
 }
 
+/**
+ * An account change made on the store directly (no board answers) goes to the audit trail
+ * as the control channel writes it (control-server.ts), with `peer: 'cli'`: the trail has
+ * every change, whichever seat made it.
+ */
+async function audited<T>(io: CliIo, verb: Verb, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> {
+  const line = { peer: 'cli', verb, ...auditArgs(verb, args) };
+  try {
+    const done = await change();
+    io.audit?.control('control.verb', { ...line, ok: true });
+    return done;
+  } catch (err) {
+    // files.yaml unreadable: nothing was asked of the store.
+    if (!(err instanceof ConfigError)) io.audit?.control('control.verb', { ...line, ok: false, error: err instanceof users.UserAdminError ? err.code : 'failed' });
+    throw err;
+  }
+}
+
+/**
+ * A change to an account: with a board answering on the control channel, through its verb,
+ * so it reaches a caller who is on (on any process: `user.changed`) and the board audits it;
+ * with none, on the store directly, audited here.
+ */
+async function changeAccount<T>(cfg: CarrierConfig, io: CliIo, verb: Verb, args: Record<string, unknown>, direct: () => Promise<T>): Promise<T> {
+  const c = await dialBoard(cfg);
+  if (!c) return audited(io, verb, args, direct);
+  try {
+    return (await c.request(verb, args)) as T;
+  } finally {
+    c.close();
+  }
+}
+
 /** The board's levels by name, for `user set-level`. */
 const LEVEL_NAMES: Readonly<Record<string, number>> = { new: LEVELS.newUser, user: LEVELS.user, cosysop: LEVELS.cosysop, sysop: LEVELS.sysop };
 
-/** `user show|set-level|set-location|passwd|lock|unlock|delete`: on the store directly, like `user add` (lock and delete also hang up, above). */
+/** `user show|set-level|set-location|passwd|lock|unlock|delete`: changes through the running board when one answers, else on the store (changeAccount). */
 export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
   if (!handle) throw new ControlUsageError(`user ${sub} needs a handle`);
@@ -350,22 +389,23 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
           for (const line of formatUser(await users.showUser(store, handle))) io.out(line);
           return 0;
         case 'set-level': {
-          const u = await users.setLevel(store, handle, level!);
+          const u = await changeAccount<UserInfo>(cfg, io, 'user.set-level', { handle, level }, () => users.setLevel(store, handle, level!));
           io.out(`${u.handle} is now level ${u.level}`);
           return 0;
         }
         case 'set-location': {
-          const u = await users.setLocation(store, handle, location === '-' ? '' : location!);
+          const where = location === '-' ? '' : location!;
+          const u = await changeAccount<UserInfo>(cfg, io, 'user.set-location', { handle, location: where }, () => users.setLocation(store, handle, where));
           io.out(u.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${escapeClientText(u.location, 64)}`);
           return 0;
         }
         case 'passwd': {
-          const r = await users.resetPassword(store, handle, password);
+          const r = await changeAccount<{ handle: string }>(cfg, io, 'user.reset-password', { handle, password }, () => users.resetPassword(store, handle, password));
           io.out(`new password set for ${r.handle}`);
           return 0;
         }
         case 'unlock': {
-          const u = await users.setLocked(store, handle, false);
+          const u = await changeAccount<UserInfo>(cfg, io, 'user.unlock', { handle }, () => users.setLocked(store, handle, false));
           io.out(`${u.handle} is unlocked`);
           return 0;
         }
@@ -378,7 +418,7 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
     } catch (err) {
       // files.yaml (read for a delete with no board) is the board's config: exit 2 naming it, as start does.
       if (err instanceof ConfigError) throw err;
-      if (err instanceof users.UserAdminError || isCarrierError(err)) {
+      if (err instanceof users.UserAdminError || err instanceof ControlRequestError || isCarrierError(err)) {
         io.err(`carrier: user ${sub}: ${err.message}`);
         return 1;
       }

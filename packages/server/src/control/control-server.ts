@@ -311,7 +311,7 @@ export class ControlServer {
 }
 
 /** What the trail keeps of a verb's arguments: targets, not passwords or long text. */
-function auditArgs(verb: Verb, args: Record<string, unknown>): Record<string, unknown> {
+export function auditArgs(verb: Verb, args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) {
     if (k === 'password' || k === 'token') continue;

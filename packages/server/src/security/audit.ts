@@ -1,7 +1,12 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { client, createLogger, type Logger, type Protocol } from '@carrier/core';
 import type { Ban } from '@carrier/store';
+
+/** The board's trail, `<dataDir>/logs/audit.log` (none when `security.auditLog` is off): the board and the CLI append to the one file. */
+export function openAuditLog(cfg: { dataDir: string; security: { auditLog: boolean } }, log: Logger): AuditLog {
+  return new AuditLog(log, cfg.security.auditLog ? join(cfg.dataDir, 'logs', 'audit.log') : undefined);
+}
 
 /**
  * The audit trail: one JSON line per connect, login, failed login, ban and trap, in

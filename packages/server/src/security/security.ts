@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { Admission, AddressSet, BANNED_TEXT, formatCidr, RefusalLog, type BaseServer, type Logger, type StartupLimits } from '@carrier/core';
 import type { Board } from '@carrier/engine';
 import type { SshAuthenticator } from '@carrier/ssh';
 import type { ScryptParams, Store } from '@carrier/store';
 import { ConfigError } from '../config.js';
 import type { CarrierConfig } from '../config-schema.js';
-import { AuditLog } from './audit.js';
+import { openAuditLog, type AuditLog } from './audit.js';
 import { BanList } from './ban-list.js';
 import { BotTrap } from './bot-trap.js';
 import { LoginPolicy } from './login-policy.js';
@@ -61,7 +60,7 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
     maxPerSubnet: cfg.limits.maxPerSubnet,
     startups: startupLimits(cfg),
   });
-  const audit = new AuditLog(log, cfg.security.auditLog ? join(cfg.dataDir, 'logs', 'audit.log') : undefined);
+  const audit = openAuditLog(cfg, log);
   // Refused connects (bans, caps) are summarised once a minute per address, in both logs.
   const refusals = new RefusalLog(audit.tee());
   const bans = new BanList({ store, log, audit, allowlist, refreshMs: cfg.security.banRefresh });
