@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TERMINAL_RESET } from '@carrier/doors';
 import { Deadline } from './deadline.js';
 import { idleWarning, idleWarningText, lastLine } from './session/farewell.js';
 import type { Notice } from './social/notice.js';
@@ -48,8 +49,9 @@ describe('the idle warning and the last line', () => {
     assert.deepEqual({ ...(said[1] as Notice), at: 0 }, { kind: 'system', from: 'You have been idle', text: idleWarningText(60_000), at: 0 });
   });
 
-  it('over a screen a view owns, the last line goes to the bottom row with the scrolling region reset', () => {
-    assert.equal(lastLine('bye', false, 25), '\r\nbye\r\n');
-    assert.equal(lastLine('bye \x1b[2J', true, 25), '\x1b[0m\x1b[r\x1b[?25h\x1b[25;1H\r\nbye\r\n');
+  it('the last line comes after the terminal reset, on the bottom row over a screen a view owns; a plain terminal gets the line alone', () => {
+    assert.equal(lastLine('bye', { screenOwned: false, rows: 25, plain: false }), `${TERMINAL_RESET}\r\nbye\r\n`);
+    assert.equal(lastLine('bye \x1b[2J', { screenOwned: true, rows: 25, plain: false }), `${TERMINAL_RESET}\x1b[25;1H\r\nbye\r\n`);
+    assert.equal(lastLine('bye', { screenOwned: true, rows: 25, plain: true }), '\r\nbye\r\n');
   });
 });

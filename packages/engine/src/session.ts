@@ -197,7 +197,7 @@ export class CallSession implements LiveSession {
     const abort = this.router.abort;
     if (abort) this.conn.writeBytes(abort);
     // Not held for a break-in chat's end: the call ends now.
-    this.screen.writeNow(lastLine(text, this.widgets.viewOpen || this.social.showsNotices, this.conn.terminal.rows));
+    this.screen.writeNow(lastLine(text, { screenOwned: this.widgets.viewOpen || this.social.showsNotices, rows: this.conn.terminal.rows, plain: this.screen.plain }));
     void this.hangup(reason);
   }
   /** @internal (LiveSession) */

@@ -1,4 +1,5 @@
 import { cleanUserText } from '@carrier/core';
+import { TERMINAL_RESET } from '@carrier/doors';
 import type { DeadlineWarning } from '../deadline.js';
 import type { Notice } from '../social/notice.js';
 
@@ -32,13 +33,18 @@ export function idleWarningText(beforeMs: number): string {
 }
 
 /**
- * The last line of a call (`text`, a sysop's may be: cleaned here). Over a full-screen view or a screen
- * with a scrolling region (chat), written where the cursor is it would land inside the
- * layout, or on a row that does not scroll, where the client's own "connection closed"
- * overwrites it: so the region is reset, the cursor shown and put on the bottom row, and
- * the line scrolls up from there.
+ * The last line of a call (`text`, a sysop's may be: cleaned here), the last thing the
+ * board sends. First, for a terminal that gets escape codes, the reset a door gets at its
+ * end: whatever a view, chat, lightbar or door left set (the alternate screen, a hidden
+ * cursor, the keypad, mouse reporting, bracketed paste, a scrolling region, colours) is
+ * undone, so the line is read on the normal screen and the caller's own shell prompt that
+ * follows it is too. Over a screen the board owns (a view, chat's scrolling region),
+ * written where the cursor is it would land on a row that does not scroll, where the
+ * client's own "connection closed" overwrites it: so it goes on the bottom row and scrolls
+ * up from there.
  */
-export function lastLine(text: string, screenOwned: boolean, rows: number): string {
-  const line = cleanUserText(text, MAX_LAST_LINE);
-  return screenOwned ? `\x1b[0m\x1b[r\x1b[?25h\x1b[${rows};1H\r\n${line}\r\n` : `\r\n${line}\r\n`;
+export function lastLine(text: string, to: { screenOwned: boolean; rows: number; plain: boolean }): string {
+  const line = `\r\n${cleanUserText(text, MAX_LAST_LINE)}\r\n`;
+  if (to.plain) return line;
+  return `${TERMINAL_RESET}${to.screenOwned ? `\x1b[${to.rows};1H` : ''}${line}`;
 }
