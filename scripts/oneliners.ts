@@ -4,7 +4,7 @@
 // caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
 // applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
-import { clipToWidth, pipeLiteral, type Session } from '@carrier/engine';
+import { clipToWidth, drawAndReadKey, pipeLiteral, type Session } from '@carrier/engine';
 import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
@@ -36,8 +36,17 @@ export default async function oneliners(s: Session): Promise<void> {
     await s.pager(lines.join('\n'), { pipeCodes: true, above: 3, drawAbove: title });
     s.println('');
     const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
-    s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);
-    const key = (await s.readKey()).toLowerCase();
+    const prompt = (): void => s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);
+    // A sysop's spy that starts here gets the wall as the caller has it: the title, the
+    // lines that fit under it (the last ones), the blank row and the prompt.
+    const key = (
+      await drawAndReadKey(s, prompt, () => {
+        title();
+        for (const line of lines.slice(-Math.max(1, s.terminal.rows - 4))) s.println(line);
+        s.println('');
+        prompt();
+      })
+    ).toLowerCase();
     s.println('');
     if (key === 'a') {
       await addLine(s);

@@ -2,69 +2,19 @@
 // watching (the screen is drawn again for the spy alone), the spy sees the art variant the
 // caller was shown, and the console's label keeps its note (a door) at any window size.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, scratchDir } from '@carrier/core/testing';
+import { scratchDir } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
+import { OutputLog, SpyStream } from './spy-support.js';
 import { TmuxConsole } from './tmux-console.js';
 
 const PW = 'correct-horse-7';
 /** Variants of the main menu's art: a spy drawn with a random one would miss the caller's nearly always. */
 const VARIANTS = 30;
-
-/** The spy's copy of a caller's screen over the control channel (the console's own source). */
-class SpyStream {
-  private constructor(private readonly c: RawControl, readonly stream: number, private readonly from: number) {}
-
-  static async start(c: RawControl, handle: string): Promise<SpyStream> {
-    const who = (await c.ok('who')) as { node: number; handle: string }[];
-    const node = who.find((n) => n.handle === handle)?.node;
-    assert.ok(node !== undefined, `${handle} is on`);
-    const from = c.messages.length;
-    const r = (await c.ok('spy', { node })) as { stream: number };
-    return new SpyStream(c, r.stream, from);
-  }
-
-  text(): string {
-    return this.c.messages
-      .slice(this.from)
-      .filter((m) => m['stream'] === this.stream && m['event'] === 'data')
-      .map((m) => Buffer.from(m['data'] as string, 'base64').toString('utf8'))
-      .join('');
-  }
-
-  waitFor(pattern: RegExp): Promise<string> {
-    return eventually(() => pattern.test(this.text()) && this.text(), () => `the spy to get ${pattern}; got ${JSON.stringify(this.text().slice(-800))}`, {
-      timeoutMs: 20_000,
-    });
-  }
-}
-
-/** What a caller's terminal was sent, from a tmux pipe-pane log. */
-class OutputLog {
-  private mark = 0;
-  constructor(readonly file: string) {
-    writeFileSync(file, '');
-  }
-  text(): string {
-    return readFileSync(this.file).toString('utf8');
-  }
-  /** What arrives from now on is what `since()` reads. */
-  setMark(): void {
-    this.mark = this.text().length;
-  }
-  since(): string {
-    return this.text().slice(this.mark);
-  }
-  waitFor(pattern: RegExp): Promise<string> {
-    return eventually(() => pattern.test(this.since()) && this.since(), () => `the caller's terminal to get ${pattern}; got ${JSON.stringify(this.since().slice(-800))}`, {
-      timeoutMs: 20_000,
-    });
-  }
-}
 
 describe("sysop spy: what the caller sees and what the spy sees", () => {
   let board: Carrier;

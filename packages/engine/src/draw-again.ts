@@ -59,12 +59,31 @@ export async function readKeyDrawingAgain<K>(
 /**
  * A line-mode screen that clears and draws itself whole (`draw`), then the caller's key:
  * a sysop's spy that starts while they wait gets `draw` again, for the spy alone. For
- * scripts' own list-and-prompt screens (the doors list, user settings, ssh keys).
+ * scripts' own list-and-prompt screens (the doors list, user settings, ssh keys). A
+ * screen printed below earlier output (a menu's header and prompt, a listing's page, a
+ * prompt under a message) gives `spyDraw`: its current page from a clear screen, since
+ * the spy's copy starts blank.
  */
 export async function drawAndReadKey(
   s: { readonly social: { drawsAgain: DrawsAgain }; readKey(): Promise<string> },
   draw: () => void,
+  spyDraw: () => void = draw,
 ): Promise<string> {
   draw();
-  return readKeyDrawingAgain((painter) => s.social.drawsAgain(painter), () => s.readKey(), draw);
+  return readKeyDrawingAgain((painter) => s.social.drawsAgain(painter), () => s.readKey(), spyDraw);
+}
+
+/**
+ * A page printed below earlier output (a menu's header and prompt, a listing's page), then
+ * the caller's key: a sysop's spy that starts while they wait gets the page from a clear
+ * screen (its copy starts blank), for the spy alone.
+ */
+export function printAndReadKey(
+  s: { readonly social: { drawsAgain: DrawsAgain }; readKey(): Promise<string>; clear(): void },
+  draw: () => void,
+): Promise<string> {
+  return drawAndReadKey(s, draw, () => {
+    s.clear();
+    draw();
+  });
 }

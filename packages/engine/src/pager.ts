@@ -87,6 +87,13 @@ export function wrapLine(line: string, width: number, pipeCodes = false): string
   return wrapWords(pieces, width).map((row) => row.map((p) => p.text).join(''));
 }
 
+/** The screen rows the pager writes for `text` (plain, no pipe codes) on a `cols`-wide screen. */
+export function pagerRows(text: string, cols: number): string[] {
+  const lines = cleanLines(text);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines.flatMap((line) => wrapLine(line, Math.max(1, cols - 1)));
+}
+
 /** Page `text` to the caller. Resolves true when the caller reached the end, false when they stopped. */
 export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {}): Promise<boolean> {
   const lines = cleanLines(text);

@@ -4,6 +4,7 @@
 import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
+import { printAndReadKey } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { clipToWidth, fitToWidth } from '../text-fit.js';
 import { isSysop, type FileArea } from './areas.js';
@@ -82,11 +83,14 @@ export async function filesMenu(s: Session): Promise<void> {
   for (;;) {
     const count = await files.store.files.count(area.tag);
     s.println('');
-    s.println(`|15File area: |11${pipeLiteral(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
-    s.print(
-      `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
-    );
-    const key = (await s.readKey()).toLowerCase();
+    const menu = (): void => {
+      s.println(`|15File area: |11${pipeLiteral(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
+      s.print(
+        `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
+      );
+    };
+    // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
+    const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
     switch (key) {
       case 'j': {
@@ -169,17 +173,20 @@ async function showEntries(
   let offset = 0;
   for (;;) {
     const page = await fetch(offset, pageSize);
-    s.println(`|15${pipeLiteral(title)}|07`);
-    s.println(`|08   # Name                       Size Date       DLs Description|07`);
-    if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
-    page.forEach((e, i) => {
-      shown?.(offset + i + 1, e);
-      const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
-      s.println(`|07${pipeLiteral(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
-    });
+    page.forEach((e, i) => shown?.(offset + i + 1, e));
     const more = page.length === pageSize;
-    s.print(`|08[|15T|08]|07ag |08[|15D|08]|07ownload${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
-    const key = (await s.readKey()).toLowerCase();
+    const draw = (): void => {
+      s.println(`|15${pipeLiteral(title)}|07`);
+      s.println(`|08   # Name                       Size Date       DLs Description|07`);
+      if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
+      page.forEach((e, i) => {
+        const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
+        s.println(`|07${pipeLiteral(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
+      });
+      s.print(`|08[|15T|08]|07ag |08[|15D|08]|07ownload${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
+    };
+    // The page, printed below what came before; from a clear screen for a sysop's spy that starts here.
+    const key = (await printAndReadKey(s, draw)).toLowerCase();
     s.println('');
     if (key === 't') {
       s.print('|11Tag which numbers (e.g. 1 3 5): |15');

@@ -1,6 +1,7 @@
 import { cleanUserText, isCarrierError } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
+import { drawAndReadKey, printAndReadKey } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
@@ -55,9 +56,13 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
     const total = await s.store.messages.count(area.tag);
     s.println('');
-    for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
-    s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
-    const key = (await s.readKey()).toLowerCase();
+    // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
+    const key = (
+      await printAndReadKey(s, () => {
+        for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
+        s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
+      })
+    ).toLowerCase();
     s.println('');
     switch (key) {
       case LEGEND_KEY:
@@ -190,11 +195,11 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
 type ReadMode = 'area' | 'new-scan';
 type ReadEnd = 'quit' | 'end';
 
-/** Show one message: a header and the body in the pager, the header in view on the first page. */
-async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): Promise<void> {
+/** Show one message: a header and the body in the pager, the header in view on the first page. Returns its drawing again (showMessage). */
+async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): Promise<(below: number) => void> {
   const cols = s.terminal.cols;
   const where = `#${m.id} in`;
-  await showMessage(
+  return await showMessage(
     s,
     [
       `|15#${m.id} |07in |11${pipeLiteral(fitWidth(cleanUserText(area.name, 40), Math.max(1, cols - 2 - where.length - (fresh ? 6 : 0))))}${fresh ? ' |14(new)' : ''}`,
@@ -229,6 +234,8 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
   if (!user) return 'quit';
   let m = await s.store.messages.get(id);
   let step: ReadStep = SHOW_AGAIN;
+  /** The message on screen drawn again, and the note under it: a sysop's spy that starts at the prompt gets them. */
+  let shown: { again: (below: number) => void; note?: string } | undefined;
   for (;;) {
     const areas = await messageAreasOf(s.board);
     const area = m ? readable(areas, s, m.area) : undefined;
@@ -238,13 +245,23 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
     }
     if (step.kind === 'show') {
       const pointer = await s.store.messages.lastRead(user.id, area.tag);
-      await show(s, m, area, m.id > pointer);
+      const again = await show(s, m, area, m.id > pointer);
+      shown = { again, ...(step.note !== undefined ? { note: step.note } : {}) };
       await s.store.messages.markRead(user.id, area.tag, m.id);
       if (step.note !== undefined) s.println(step.note);
     }
     const keys = readKeys(isSysop(s));
-    s.print(keyPrompt(keys, s.terminal.cols));
-    const key = (await s.readKey()).toLowerCase();
+    const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
+    const drawn = shown;
+    const key = (
+      await drawAndReadKey(s, prompt, () => {
+        if (drawn) {
+          drawn.again(drawn.note === undefined ? 1 : 2);
+          if (drawn.note !== undefined) s.println(drawn.note);
+        } else s.clear();
+        prompt();
+      })
+    ).toLowerCase();
     s.println('');
     step = key === LEGEND_KEY ? legend(s, keys) : await readerKey(s, key, m, area, areas, opts.mode);
     if (step.kind === 'end') return step.end;

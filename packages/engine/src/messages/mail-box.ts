@@ -2,6 +2,7 @@ import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { replySubject, type Mail } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
+import { drawAndReadKey, printAndReadKey } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { editText } from './edit.js';
@@ -73,9 +74,13 @@ export async function mailBox(s: Session): Promise<void> {
     if (!user) return;
     const unread = await s.store.mail.unreadCount(user.id);
     s.println('');
-    s.println(`|15Mail|07 - ${unread} unread`);
-    s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
-    const key = (await s.readKey()).toLowerCase();
+    // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
+    const key = (
+      await printAndReadKey(s, () => {
+        s.println(`|15Mail|07 - ${unread} unread`);
+        s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
+      })
+    ).toLowerCase();
     s.println('');
     switch (key) {
       case LEGEND_KEY:
@@ -181,7 +186,7 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     const mail = await s.store.mail.open(user.id, picked.id);
     if (!mail) continue;
     const cols = s.terminal.cols;
-    await showMessage(
+    const again = await showMessage(
       s,
       [headerRow('From:', mail.fromHandle, 32, cols), headerRow('To:', mail.toHandle, 32, cols), headerRow('Subject:', mail.subject, 72, cols), dateRow(shortDate(mail.createdAt), null, cols)],
       mail.body,
@@ -190,8 +195,14 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     const keys = which === 'inbox' ? INBOX_KEYS : SENT_KEYS;
     let key: string;
     for (;;) {
-      s.print(keyPrompt(keys, s.terminal.cols));
-      key = (await s.readKey()).toLowerCase();
+      const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
+      // The mail on screen and its prompt, for a sysop's spy that starts here.
+      key = (
+        await drawAndReadKey(s, prompt, () => {
+          again(1);
+          prompt();
+        })
+      ).toLowerCase();
       s.println('');
       if (key !== LEGEND_KEY) break;
       for (const row of keyLegend(keys)) s.println(row);

@@ -1,5 +1,6 @@
 import { cleanUserText, plural } from '@carrier/core';
 import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
+import { pagerRows } from '../pager.js';
 import type { Session } from '../session-api.js';
 
 /**
@@ -71,8 +72,13 @@ export function areaRow(n: number, area: { name: string; tag: string }, fresh: n
   return `|15${number} |07${pipeLiteral(cut)}${count === '' ? '' : ` ${count}`}`;
 }
 
-/** Show a message's header rows, then its body a page at a time, the header in view on the first page. */
-export async function showMessage(s: Session, header: readonly string[], body: string): Promise<void> {
+/**
+ * Show a message's header rows, then its body a page at a time, the header in view on the
+ * first page. Returns what draws that screen again as the pager left it, for a sysop's spy
+ * that starts at the prompt under it (`below`: the rows under the body): the header and
+ * the body when they fit above those rows, else the body's last rows from the top.
+ */
+export async function showMessage(s: Session, header: readonly string[], body: string): Promise<(below: number) => void> {
   const top = (): void => {
     s.clear();
     for (const row of header) s.println(row);
@@ -82,7 +88,16 @@ export async function showMessage(s: Session, header: readonly string[], body: s
   // (quoted lines keep their `JD> ` on every row the screen's width breaks them into; the
   // header is drawn again with the page for a sysop's spy that starts at the more-prompt)
   const cols = s.terminal.cols;
-  await s.pager(bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n'), { above: header.length + 1, drawAbove: top });
+  const text = bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n');
+  await s.pager(text, { above: header.length + 1, drawAbove: top });
+  return (below) => {
+    // The rows the pager wrote: the text's lines broken at its width.
+    const rows = pagerRows(text, s.terminal.cols);
+    const room = Math.max(1, s.terminal.rows - below);
+    if (header.length + 1 + rows.length <= room) top();
+    else s.clear();
+    for (const row of rows.slice(-room)) s.write(`${row}\r\n`);
+  };
 }
 
 /** A stored body as lines any terminal can show. */

@@ -1,0 +1,57 @@
+// The sysop's spy in end-to-end tests: its copy of a caller's screen over the control
+// channel, and what the caller's own terminal was sent (a tmux pipe-pane log).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { eventually } from '@carrier/core/testing';
+import type { RawControl } from './control-support.js';
+
+/** The spy's copy of a caller's screen over the control channel (the console's own source). */
+export class SpyStream {
+  private constructor(private readonly c: RawControl, readonly stream: number, private readonly from: number) {}
+
+  static async start(c: RawControl, handle: string): Promise<SpyStream> {
+    const who = (await c.ok('who')) as { node: number; handle: string }[];
+    const node = who.find((n) => n.handle === handle)?.node;
+    assert.ok(node !== undefined, `${handle} is on`);
+    const from = c.messages.length;
+    const r = (await c.ok('spy', { node })) as { stream: number };
+    return new SpyStream(c, r.stream, from);
+  }
+
+  text(): string {
+    return this.c.messages
+      .slice(this.from)
+      .filter((m) => m['stream'] === this.stream && m['event'] === 'data')
+      .map((m) => Buffer.from(m['data'] as string, 'base64').toString('utf8'))
+      .join('');
+  }
+
+  waitFor(pattern: RegExp): Promise<string> {
+    return eventually(() => pattern.test(this.text()) && this.text(), () => `the spy to get ${pattern}; got ${JSON.stringify(this.text().slice(-800))}`, {
+      timeoutMs: 20_000,
+    });
+  }
+}
+
+/** What a caller's terminal was sent, from a tmux pipe-pane log. */
+export class OutputLog {
+  private mark = 0;
+  constructor(readonly file: string) {
+    writeFileSync(file, '');
+  }
+  text(): string {
+    return readFileSync(this.file).toString('utf8');
+  }
+  /** What arrives from now on is what `since()` reads. */
+  setMark(): void {
+    this.mark = this.text().length;
+  }
+  since(): string {
+    return this.text().slice(this.mark);
+  }
+  waitFor(pattern: RegExp): Promise<string> {
+    return eventually(() => pattern.test(this.since()) && this.since(), () => `the caller's terminal to get ${pattern}; got ${JSON.stringify(this.since().slice(-800))}`, {
+      timeoutMs: 20_000,
+    });
+  }
+}
