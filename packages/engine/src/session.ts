@@ -82,12 +82,22 @@ export class CallSession implements LiveSession {
     this.social = new SessionSocial(part(host, {
       write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.router.held, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
     }), ctx.social, ctx.config.chatRequestTimeoutMs);
-    const loginDeadline = this.deadline(ctx.config.loginTimeoutMs, 'Login timeout: goodbye.', 'login timeout');
+    // The login timeout does not end a call while the sysop chats with the caller at `login:`
+    // (break-in chat): run out meanwhile, it starts again when the chat ends.
+    let loginWaits = false;
+    const loginClock = (): Deadline => new Deadline(ctx.config.loginTimeoutMs, () => {
+      if (this.router.holder !== 'a chat with the sysop') return this.disconnect('login timeout', 'Login timeout: goodbye.');
+      loginWaits = true;
+      this.log.info('session.login_timeout_waits_for_chat');
+    });
+    let loginDeadline = loginClock();
+    this.disposers.defer(() => loginDeadline.cancel());
     this.account = new LoginFlow(part(host, {
       write: (t: string) => this.write(t), hangup: (r: string) => this.hangup(r), ensureOpen: () => this.ensureOpen(),
       publish: () => this.presence.publish(), openCall: (user: User) => this.presence.openCall(user),
       becameUser: (user: User) => {
         loginDeadline.cancel();
+        loginWaits = false;
         this.logger = this.logger.child({ user: client(user.handle) });
       },
     }));
@@ -100,6 +110,10 @@ export class CallSession implements LiveSession {
         this.presence.touched();
       },
       queue: (b) => this.input.push(b, this.conn.terminal.encoding), released: () => {
+        if (loginWaits && !this.closed) {
+          loginWaits = false;
+          loginDeadline = loginClock();
+        }
         // A door, transfer or break-in chat let go while the script waits at its prompt: what was held shows now.
         if (this.widgets.waitingForInput) this.social.atPrompt();
       },
@@ -214,7 +228,7 @@ export class CallSession implements LiveSession {
     }
     if (this.closed) return;
     if (!now) return this.disconnect('account deleted', 'Disconnected: account deleted');
-    this.log.info('session.account_changed', { to: now.level, from: before.level });
+    this.log.info('session.account_changed', { level: now.level, was: before.level });
     if (now.level !== before.level) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
   }
 
