@@ -78,7 +78,7 @@ describe("a sysop's change to an account reaches the caller who is on", { skip: 
     const setLevels = (): Record<string, unknown>[] => auditLines(board.dataDir).filter((l) => l['event'] === 'control.verb' && l['verb'] === 'user.set-level');
     const verbs = await eventually(() => (setLevels().length >= 2 ? setLevels() : undefined), 'both set-level lines in the audit trail', { timeoutMs: 15_000 });
     assert.deepEqual(
-      verbs.map((l) => [l['handle'], l['level'], l['ok']]),
+      verbs.map((l) => [l['handle'], l['_level'], l['ok']]),
       [
         ['vera', 30, true],
         ['vera', 10, true],
@@ -100,9 +100,9 @@ describe("a sysop's change to an account reaches the caller who is on", { skip: 
     assert.equal((await board.cli(['user', 'delete', 'vera'])).code, 0);
     // Fails without: the CLI wrote the store and the trail said nothing.
     const lines = auditLines(board.dataDir).slice(before);
-    // (A set-level line's `level` is the verb's, as on the control channel's lines.)
+    // (A set-level line's own `level` is the line's; the verb's argument is `_level`.)
     assert.deepEqual(
-      lines.map((l) => [l['event'], l['peer'], l['verb'], l['handle'], l['verb'] === 'user.set-level' ? l['level'] : '-', l['ok'], l['error']]),
+      lines.map((l) => [l['event'], l['peer'], l['verb'], l['handle'], l['verb'] === 'user.set-level' ? l['_level'] : '-', l['ok'], l['error']]),
       [
         ['control.verb', 'cli', 'user.set-level', 'vera', 20, true, undefined],
         ['control.verb', 'cli', 'user.reset-password', 'vera', '-', true, undefined],

@@ -41,14 +41,21 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A line's own keys. A field of the same name (a control verb's `level` argument, say)
+ * is written as `_level`, so it never stands in for the line's time, level or event.
+ */
+const RESERVED = new Set(['t', 'level', 'event']);
+
 export function createLogger(opts: { level?: LogLevel; sinks?: LogSink[]; base?: Record<string, unknown> } = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const sinks = opts.sinks ?? [{ write: (l: string) => process.stdout.write(l) }];
   const base = opts.base ?? {};
   const emit = (level: LogLevel, event: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[level] < min) return;
-    const rec: Record<string, unknown> = { t: new Date().toISOString(), level, event, ...base };
-    if (fields) for (const [k, v] of Object.entries(fields)) rec[k] = normalize(v);
+    const rec: Record<string, unknown> = { t: new Date().toISOString(), level, event };
+    for (const [k, v] of Object.entries(base)) rec[RESERVED.has(k) ? `_${k}` : k] = v;
+    if (fields) for (const [k, v] of Object.entries(fields)) rec[RESERVED.has(k) ? `_${k}` : k] = normalize(v);
     let line: string;
     try {
       line = JSON.stringify(rec) + '\n';
