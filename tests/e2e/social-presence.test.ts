@@ -227,10 +227,12 @@ describe("who's online, pages and split-screen chat", () => {
         assert.ok(rows.length < 60, `scrolled ${rows.length} rows and never reached the last fact:\n${rows.join('\n')}`);
         const before = inside(await sysop.screen());
         sysop.send(KEY.down);
-        // One row further: the second row is now the first.
+        // One row further: the second row is now the first. The box follows the caller's
+        // presence, so the 10x5 resize (published within a second) or the idle time may
+        // change a value row meanwhile: of two rows in a row one is a fact's name, which stays.
         const after = await eventually(async () => {
           const now = inside(await sysop.screen());
-          return now[0] === before[1] && now[1] === before[2] && now;
+          return (now[0] === before[1] || now[1] === before[2]) && now;
         }, () => `the box to scroll one row from:\n${before.join('\n')}`);
         rows.push(after[2]!);
       }
