@@ -9,7 +9,7 @@ import { scratchDir } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
-import { OutputLog, SpyStream } from './spy-support.js';
+import { OutputLog, SpyStream, startEchoDoorBoard } from './spy-support.js';
 import { TmuxConsole } from './tmux-console.js';
 
 const PW = 'correct-horse-7';
@@ -131,9 +131,7 @@ describe("sysop console: spying on a caller in a door", () => {
   const tmp = scratchDir('carrier-spy-door');
 
   before(async () => {
-    const doorsFile = join(tmp, 'doors.yaml');
-    writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}], encoding: utf8, level: 10 }\n`);
-    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    board = await startEchoDoorBoard(tmp);
     await board.addUser('dora', PW);
   });
   after(async () => {

@@ -10,9 +10,27 @@ import type { Carrier } from '../harness.js';
 import { startSshFilesBoard } from '../e2e/files-support.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
-import { OutputLog, SpyStream } from './spy-support.js';
+import { OutputLog, SpyStream, startEchoDoorBoard } from './spy-support.js';
 
 const PW = 'correct-horse-7';
+
+/**
+ * With `caller` waiting at a screen: a spy starts and must get `screen` (fails without the
+ * fix: the spy stayed blank); then `key` leads on to what shows `next`, and before it the
+ * caller's terminal got nothing of `drawn` again.
+ */
+async function spyAtScreen(control: RawControl, tmp: string, caller: TmuxCaller, name: string, screen: RegExp, key: string, next: RegExp, drawn: RegExp): Promise<void> {
+  const out = new OutputLog(join(tmp, `${caller.name}-${name}.out`));
+  caller.logOutput(out.file);
+  const spy = await SpyStream.start(control, caller.name);
+  await spy.waitFor(screen);
+  caller.send(key);
+  const got = await out.waitFor(next);
+  const beforeNext = got.slice(0, got.search(next));
+  assert.doesNotMatch(beforeNext, drawn, `${caller.name}'s terminal got ${JSON.stringify(beforeNext)}`);
+  const who = (await control.ok('who')) as { node: number; handle: string }[];
+  await control.ok('unspy', { node: who.find((n) => n.handle === caller.name)!.node });
+}
 
 describe('sysop spy: screens printed below earlier output are drawn again for the spy alone', () => {
   let board: Carrier;
@@ -31,22 +49,8 @@ describe('sysop spy: screens printed below earlier output are drawn again for th
     await close?.();
   });
 
-  /**
-   * With `caller` waiting at a screen: a spy starts and must get `screen` (fails without the
-   * fix: "shown from the next change", the spy stayed blank); then `key` leads on to what
-   * shows `next`, and before it the caller's terminal got nothing of `drawn` again.
-   */
   async function spyAt(caller: TmuxCaller, name: string, screen: RegExp, key: string, next: RegExp, drawn: RegExp): Promise<void> {
-    const out = new OutputLog(join(tmp, `${caller.name}-${name}.out`));
-    caller.logOutput(out.file);
-    const spy = await SpyStream.start(control, caller.name);
-    await spy.waitFor(screen);
-    caller.send(key);
-    const got = await out.waitFor(next);
-    const beforeNext = got.slice(0, got.search(next));
-    assert.doesNotMatch(beforeNext, drawn, `${caller.name}'s terminal got ${JSON.stringify(beforeNext)}`);
-    const who = (await control.ok('who')) as { node: number; handle: string }[];
-    await control.ok('unspy', { node: who.find((n) => n.handle === caller.name)!.node });
+    await spyAtScreen(control, tmp, caller, name, screen, key, next, drawn);
   }
 
   it('the file area menu and a page of its listing', { timeout: 90_000 }, async () => {
@@ -125,4 +129,41 @@ describe('sysop spy: screens printed below earlier output are drawn again for th
       alice.hangup();
     }
   });
+});
+
+describe('sysop spy: a caller in a door', () => {
+  let board: Carrier;
+  let control: RawControl;
+  const tmp = scratchDir('carrier-spy-door-replay');
+
+  before(async () => {
+    board = await startEchoDoorBoard(tmp);
+    await board.addUser('dora', PW);
+    control = await RawControl.connect(board.dataDir);
+    control.keepAlive();
+  });
+  after(async () => {
+    control?.close();
+    await board?.stop();
+  });
+
+  it('a spy that starts while the door runs gets what the door drew; the caller is sent nothing', { timeout: 90_000 }, async () => {
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    try {
+      dora.send('d');
+      await dora.waitScreen(/Door \(Enter to go back\)/);
+      dora.send('1');
+      await dora.waitScreen(/Hello, dora![\s\S]*size \d+x\d+/);
+      dora.send('a');
+      await dora.waitScreen(/key:61/);
+      // Fails without: the spy was blank until the door drew again ("a door: shown as it draws").
+      await spyAt(dora, 'door', /Hello, dora![\s\S]*size \d+x\d+[\s\S]*key:61\r*\n$/, 'b', /key:62/, /Hello|key:61/);
+    } finally {
+      dora.hangup();
+    }
+  });
+
+  async function spyAt(caller: TmuxCaller, name: string, screen: RegExp, key: string, next: RegExp, drawn: RegExp): Promise<void> {
+    await spyAtScreen(control, tmp, caller, name, screen, key, next, drawn);
+  }
 });

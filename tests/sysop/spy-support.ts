@@ -2,7 +2,9 @@
 // channel, and what the caller's own terminal was sent (a tmux pipe-pane log).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventually } from '@carrier/core/testing';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import type { RawControl } from './control-support.js';
 
 /** The spy's copy of a caller's screen over the control channel (the console's own source). */
@@ -54,4 +56,11 @@ export class OutputLog {
       timeoutMs: 20_000,
     });
   }
+}
+
+/** A board whose one door (1 on the doors list) is the echo door of tests/fixtures, level 10; its doors.yaml in `tmp`. */
+export async function startEchoDoorBoard(tmp: string): Promise<Carrier> {
+  const doorsFile = join(tmp, 'doors.yaml');
+  writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}], encoding: utf8, level: 10 }\n`);
+  return await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
 }

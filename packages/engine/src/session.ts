@@ -199,7 +199,11 @@ export class CallSession implements LiveSession {
     if (this.closed) return 'the caller is leaving';
     // A door's screen is the door's: its output cannot be asked for again, and a key sent
     // to make it redraw would be a key the caller never typed.
-    if (this.router.doorHeld) return 'a door: shown as it draws';
+    if (this.router.doorHeld) {
+      // What the door drew since its last clear screen, kept while it runs (doors/door-replay.ts).
+      this.social.repaint(out);
+      return 'a door: shown as it draws';
+    }
     if (this.router.held) return 'shown from the next change';
     return this.social.repaint(out) ? undefined : 'shown from the next change';
   }

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { client, isCarrierError, isPlainTerminal } from '@carrier/core';
+import { client, decodeBytes, isCarrierError, isPlainTerminal } from '@carrier/core';
 import {
   bridgeDoor,
   doorEnvironment,
@@ -10,6 +10,7 @@ import {
   dropFile,
   TERMINAL_RESET,
   type DoorDefinition,
+  type DoorEndpoint,
   type DoorExit,
   type DropInfo,
 } from '@carrier/doors';
@@ -17,6 +18,7 @@ import { clipAnsiRow } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { noticeLine, type Notice } from '../social/notice.js';
 import type { BoardDoors } from './board-doors.js';
+import { DoorReplay } from './door-replay.js';
 
 /**
  * A caller runs a door: checks (level, busy, daily time), drop files in the node
@@ -229,7 +231,23 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   log.info('door.start', { door: door.name, childPid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
   const release = s.holdInput();
   s.discardInput();
-  const bridge = bridgeDoor(s.conn, proc, { encoding: door.encoding, pickEnterMs: PICK_ENTER_MS });
+  // The door's screen since its last clear, for a sysop's spy that starts while it runs.
+  const replay = new DoorReplay();
+  const endpoint: DoorEndpoint = {
+    onData: (fn) => proc.onData((bytes) => {
+      replay.feed(bytes);
+      fn(bytes);
+    }),
+    write: (bytes) => proc.write(bytes),
+    pause: () => proc.pause(),
+    resume: () => proc.resume(),
+    resize: (cols, rows) => proc.resize(cols, rows),
+  };
+  const unReplay = s.social.drawsAgain(() => {
+    const bytes = replay.bytes();
+    if (bytes.length > 0) s.write(decodeBytes(bytes, door.encoding));
+  });
+  const bridge = bridgeDoor(s.conn, endpoint, { encoding: door.encoding, pickEnterMs: PICK_ENTER_MS });
   // The door owns the screen: pages and chat requests wait for its end, but a system
   // notice (the idle warning), a broadcast or a sysop's message (a restart coming) is
   // drawn over its bottom row, between two of its sequences.
@@ -252,6 +270,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     clearTimeout(timer);
     s.conn.off('close', onClose);
     unNotice();
+    unReplay();
     bridge.stop();
     // Whatever the door left running in its group goes too (DoorProcess sweeps it on exit; this covers a throw).
     await proc.kill();
