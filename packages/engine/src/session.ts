@@ -232,7 +232,7 @@ export class CallSession implements LiveSession {
     }
     if (this.closed) return;
     if (!now) return this.disconnect('account deleted', 'Disconnected: account deleted');
-    this.log.info('session.account_changed', { level: now.level, was: before.level });
+    this.log.info('session.account_changed', { to: now.level, from: before.level });
     if (now.level !== before.level) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
   }
 
