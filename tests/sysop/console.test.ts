@@ -195,6 +195,10 @@ describe('sysop console', () => {
       await irene.waitScreen(/level for Irene \(90-100, not lower: yours\)/, 20_000);
       irene.send('\x7f\x7f100\r');
       await irene.waitScreen(/Irene is now level 100/, 20_000);
+      // Her session read the account again; she made the change herself, so no notice tells her
+      // of it over the console's status (fails without: 'The sysop changed your access level to 100.').
+      await board.waitForLog((l) => l['event'] === 'session.account_changed' && l['user'] === 'Irene' && l['to'] === 100, 20_000);
+      assert.doesNotMatch(await irene.screen(), /changed your access level/);
       // At the top, V has nothing to ask: it says what it cannot do (fails without: the question).
       irene.send('v');
       const screen = await irene.waitScreen(/you cannot lower the level of your own account/, 20_000);

@@ -27,9 +27,10 @@ export interface LiveSession extends Session {
   disconnect(reason: string, text: string): void;
   /**
    * A sysop changed the caller's account (`user.changed`): it is read again now, so its level
-   * counts from the next screen; a new level is told as a notice, a deleted account ends the call.
+   * counts from the next screen; a new level is told as a notice (not to the sysop who made the
+   * change, `by`, from their own session), a deleted account ends the call.
    */
-  accountChanged(): Promise<void>;
+  accountChanged(by?: string): Promise<void>;
 }
 
 /** The board as the server holds it (createBoard in board.ts). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { client, ConnectionClosedError, ErrorCodes, isCarrierError, type Connection, type Logger, type TerminalInfo } from '@carrier/core';
 import type { Key, ViewOptions } from '@carrier/terminal';
 import type { HandleValidation, NewUser, Store, User, Validation } from '@carrier/store';
+import { handleKey } from '@carrier/store';
 import type { LiveSession } from './board-types.js';
 import type { Bus, TopicHandler, Unsubscribe } from './bus.js';
 import type { SpyOutput } from './draw-again.js';
@@ -219,7 +220,7 @@ export class CallSession implements LiveSession {
     void this.hangup(reason);
   }
   /** @internal (LiveSession) */
-  async accountChanged(): Promise<void> {
+  async accountChanged(by?: string): Promise<void> {
     const before = this.user;
     if (!before || this.closed) return;
     let now: User | undefined;
@@ -233,7 +234,8 @@ export class CallSession implements LiveSession {
     if (this.closed) return;
     if (!now) return this.disconnect('account deleted', 'Disconnected: account deleted');
     this.log.info('session.account_changed', { to: now.level, from: before.level });
-    if (now.level !== before.level) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
+    const ownChange = by !== undefined && handleKey(by) === handleKey(now.handle);
+    if (now.level !== before.level && !ownChange) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
   }
 
   // ---- life cycle ----

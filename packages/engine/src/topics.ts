@@ -208,6 +208,8 @@ export interface MailNotice {
  */
 export interface UserChanged {
   userId: number;
+  /** The handle of the sysop who made the change from their own session (a control verb's `by`), if any: they are not told of their own change. */
+  by?: string;
 }
 
 export const topics = {

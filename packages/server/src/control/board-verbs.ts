@@ -109,8 +109,9 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
     }
   };
   // The account's sessions, on whichever process holds them, read it again (its new level counts from the next screen).
-  const changed = <T extends { id: number }>(u: T): T => {
-    bus.publish('user.changed', { userId: u.id });
+  const changed = <T extends { id: number }>(u: T, a: Record<string, unknown>): T => {
+    const by = byOf(a).self;
+    bus.publish('user.changed', by === undefined ? { userId: u.id } : { userId: u.id, by });
     return u;
   };
   // Spies and log follows per control client, stopped when it goes.
@@ -298,7 +299,7 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.show':
         return userOp(() => users.showUser(store, str('handle')));
       case 'user.set-level':
-        return changed(await userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a))));
+        return changed(await userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a))), a);
       case 'user.lock': {
         const u = await userOp(() => users.setLocked(store, str('handle'), true, byOf(a)));
         const kicked = await kickHandle(u.handle, 'account locked');
@@ -316,9 +317,9 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'user.set-notes':
         return userOp(() => users.setNotes(store, str('handle'), str('notes')));
       case 'user.set-location':
-        return changed(await userOp(() => users.setLocation(store, str('handle'), str('location'))));
+        return changed(await userOp(() => users.setLocation(store, str('handle'), str('location'))), a);
       case 'user.set-flags':
-        return changed(await userOp(() => users.setFlags(store, str('handle'), str('flags'))));
+        return changed(await userOp(() => users.setFlags(store, str('handle'), str('flags'))), a);
       case 'reload':
         return reload(deps, (a['what'] as string | undefined) ?? 'all');
       case 'shutdown': {
