@@ -39,7 +39,8 @@ describe('the message editor over netkit rlogin after the window changed size', 
     c.send(LONG_LINE);
     // The editor wrapped the line before `juliett` (row 2 is the first text row); at 80
     // columns it stayed one line ('line 1/1') and the terminal broke it mid-word.
-    const screen = await c.waitScreen(/line 2\/2/);
+    // (Wait for the whole line: the status row says 2/2 as soon as the wrap happens, while the rest is still arriving.)
+    const screen = await c.waitScreen(/juliett kilo lima\s*\n[\s\S]*line 2\/2/);
     const rows = screen.split('\n');
     assert.equal(rows.length - 1, 20, 'tmux shows 20 rows');
     assert.match(rows[1] ?? '', /^alpha bravo .* india\s*$/, JSON.stringify(screen));
