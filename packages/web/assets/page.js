@@ -19,6 +19,7 @@
   var screenEl = document.getElementById('screen');
   var statusEl = document.getElementById('status');
   var keysEl = document.getElementById('keys');
+  var spokenEl = document.getElementById('spoken');
   var encoder = new TextEncoder();
 
   var term = new Terminal({
@@ -47,6 +48,8 @@
   // links (about 170 characters) among them. The board prints no line break inside a URL,
   // so a long one wraps softly over rows and the addon joins the rows into one link.
   term.loadAddon(new WebLinksAddon.WebLinksAddon());
+  // The board's output as text for a screen reader (spoken.js).
+  var spoken = window.CarrierSpoken.attach(term, spokenEl);
 
   var ws = null;
   var state = 'idle'; // idle | connecting | open | closed
@@ -256,6 +259,7 @@
 
   term.onData(function (data) {
     zmodemRefused = false;
+    spoken.typed();
     if (ctrlArmed && data.length === 1) {
       var c = data.toUpperCase().charCodeAt(0);
       if (c >= 64 && c <= 95) data = String.fromCharCode(c - 64);

@@ -87,6 +87,7 @@ export function loadAssets(opts: { customCss?: string | undefined }): Map<string
   m.set('/assets/addon-fit.js', script(require.resolve('@xterm/addon-fit/lib/addon-fit.js')));
   m.set('/assets/addon-web-links.js', script(require.resolve('@xterm/addon-web-links/lib/addon-web-links.js')));
   m.set('/assets/early.js', file('text/javascript; charset=utf-8', join(assetsDir, 'early.js')));
+  m.set('/assets/spoken.js', file('text/javascript; charset=utf-8', join(assetsDir, 'spoken.js')));
   m.set('/assets/page.js', file('text/javascript; charset=utf-8', join(assetsDir, 'page.js')));
   const font = file('font/ttf', join(assetsDir, 'fonts', 'Px_IBM_VGA8.ttf'));
   m.set('/assets/vga8.ttf', font);
@@ -151,12 +152,14 @@ ${opts.assets.has('/assets/custom.css') ? `<link rel="stylesheet" href="${src('/
 <main id="stage" aria-label="${title} terminal"><noscript><p id="noscript">${title}'s terminal needs JavaScript: allow scripts for this site (the page loads nothing from anywhere else), or call the board with a terminal program.</p></noscript><div id="screen"></div></main>
 <script src="${src('/assets/early.js')}"></script>
 <div id="status" role="status"></div>
+<div id="spoken" role="log" aria-label="board output"></div>
 <nav id="keys" aria-label="special keys">
 <button type="button" data-key="esc">Esc</button><button type="button" data-key="ctrl" aria-pressed="false">Ctrl</button><button type="button" data-key="tab">Tab</button><button type="button" data-key="left" aria-label="left">&#8592;</button><button type="button" data-key="up" aria-label="up">&#8593;</button><button type="button" data-key="down" aria-label="down">&#8595;</button><button type="button" data-key="right" aria-label="right">&#8594;</button><button type="button" data-key="enter">Enter</button>
 </nav>
 <script src="${src('/assets/xterm.js')}"></script>
 <script src="${src('/assets/addon-fit.js')}"></script>
 <script src="${src('/assets/addon-web-links.js')}"></script>
+<script src="${src('/assets/spoken.js')}"></script>
 <script src="${src('/assets/page.js')}"></script>
 </body>
 </html>

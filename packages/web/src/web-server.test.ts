@@ -110,7 +110,7 @@ describe('the web front end', () => {
     const nonce = /name="carrier-nonce" content="([^"]+)"/.exec(body)?.[1];
     assert.ok(nonce && policy.includes(`'nonce-${nonce}'`), 'the page carries the nonce its CSP names');
     assert.doesNotMatch(body, /https?:\/\//, 'no third-party URL in the page');
-    for (const a of ['/assets/xterm.js', '/assets/addon-fit.js', '/assets/addon-web-links.js', '/assets/early.js', '/assets/page.js', '/assets/xterm.css', '/assets/page.css', '/assets/vga8.ttf']) {
+    for (const a of ['/assets/xterm.js', '/assets/addon-fit.js', '/assets/addon-web-links.js', '/assets/early.js', '/assets/spoken.js', '/assets/page.js', '/assets/xterm.css', '/assets/page.css', '/assets/vga8.ttf']) {
       const res = await fetch(`http://127.0.0.1:${port}${a}`);
       assert.equal(res.status, 200, a);
       assert.ok((await res.arrayBuffer()).byteLength > 100, a);
