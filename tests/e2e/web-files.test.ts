@@ -31,7 +31,7 @@ describe('the file area in a browser', () => {
         `  - { tag: general, name: General, folder: ${JSON.stringify(join(dir, 'general'))}, list: 10 }`,
       ].join('\n'),
     );
-    board = await startCarrier({ yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
+    board = await startCarrier({ ssh: true, yaml: `files: { file: ${JSON.stringify(join(dir, 'files.yaml'))} }`, logLevel: 'info' });
     await board.waitForLog((l) => l['event'] === 'files.scanned' && l['area'] === 'general', 30_000);
     await board.addUser('alice', PW);
     browser = await launchBrowser();
@@ -80,6 +80,8 @@ describe('the file area in a browser', () => {
       await page.keyboard.type('u');
       const screen = await waitScreen(page, /cannot send files by ZMODEM[\s\S]*uit:\s*$/);
       assert.doesNotMatch(screen, /\*\*B0/, 'the raw ZMODEM header is not shown');
+      // SFTP is on (ssh is): the note says how to reach it, with the board's ssh port.
+      assert.ok(screen.replace(/\n/g, '').includes(`or over SFTP (sftp -P ${board.ports.ssh} <handle>@127.0.0.1).`), screen);
       // One cancel, not one per header the board repeats: the menu takes the next key.
       await page.keyboard.type('l');
       await waitScreen(page, /readme\.txt/);

@@ -232,6 +232,7 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
       trustedProxies: cfg.web.trustedProxies,
       allowedOrigins: cfg.web.allowedOrigins,
       customCss: cfg.web.customCss ? resolve(cfg.web.customCss) : undefined,
+      sftpPort: () => servers.find((s) => s.protocol === 'ssh')?.address().port,
       frameRate: { perSecond: cfg.limits.keysPerSecond, burst: cfg.limits.keyBurst },
       helloTimeoutMs: cfg.web.helloTimeout,
     });

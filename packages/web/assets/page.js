@@ -109,9 +109,13 @@
   // board may repeat its header before it reads the cancel.
   var ZMODEM_HEADER = [0x2a, 0x2a, 0x18, 0x42, 0x30];
   var ZMODEM_CANCEL = '\x18\x18\x18\x18\x18';
+  // Uploads: SFTP is named only when the board has ssh on (the page is told its port).
+  var sftpMeta = document.querySelector('meta[name="carrier-sftp-port"]');
+  var sftpPort = sftpMeta ? sftpMeta.getAttribute('content') : '';
   var ZMODEM_NOTES = {
     0x30: 'This browser page cannot receive files by ZMODEM: in the file area, W gives a web download link.',
-    0x31: 'This browser page cannot send files by ZMODEM: upload with a terminal program that speaks ZMODEM, or over SFTP.',
+    0x31: 'This browser page cannot send files by ZMODEM: upload with a terminal program that speaks ZMODEM' +
+      (sftpPort ? ', or over SFTP (sftp -P ' + sftpPort + ' <handle>@' + location.hostname + ').' : '.'),
   };
   var zmodemTail = [];
   var zmodemRefused = false;

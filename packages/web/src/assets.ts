@@ -127,7 +127,7 @@ export function assetVersion(a: { readonly etag: string }): string {
  * The terminal page. `nonce` lets xterm.js's own <style> elements through the
  * Content-Security-Policy (the page script stamps it on each one); nothing else inline.
  */
-export function renderPage(opts: { title: string; nonce: string; assets: ReadonlyMap<string, Asset> }): string {
+export function renderPage(opts: { title: string; nonce: string; assets: ReadonlyMap<string, Asset>; sftpPort?: number | undefined }): string {
   const title = escapeHtml(opts.title);
   // Each asset's URL names its version, so a returning caller's browser uses its cached
   // copy without asking (served immutable); a new version is a new URL.
@@ -142,7 +142,7 @@ export function renderPage(opts: { title: string; nonce: string; assets: Readonl
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover, interactive-widget=resizes-content">
 <meta name="referrer" content="no-referrer">
 <meta name="carrier-nonce" content="${opts.nonce}">
-<title>${title}</title>
+${opts.sftpPort ? `<meta name="carrier-sftp-port" content="${opts.sftpPort}">\n` : ''}<title>${title}</title>
 <link rel="preload" href="${src('/assets/vga8.ttf')}" as="font" type="font/ttf" crossorigin>
 <link rel="preload" href="${src('/assets/xterm.js')}" as="script">
 <link rel="stylesheet" href="${src('/assets/xterm.css')}">

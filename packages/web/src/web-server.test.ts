@@ -117,6 +117,16 @@ describe('the web front end', () => {
     }
   });
 
+  it('tells the page the ssh port for its upload note only when SFTP is on, as bound at the time', async () => {
+    let sshPort: number | undefined;
+    const { port } = await start({ sftpPort: () => sshPort });
+    assert.doesNotMatch(await (await fetch(`http://127.0.0.1:${port}/`)).text(), /carrier-sftp-port/, 'ssh off (or not listening yet): no SFTP to name');
+    sshPort = 2222;
+    assert.match(await (await fetch(`http://127.0.0.1:${port}/`)).text(), /<meta name="carrier-sftp-port" content="2222">/);
+    const { port: plain } = await start();
+    assert.doesNotMatch(await (await fetch(`http://127.0.0.1:${plain}/`)).text(), /carrier-sftp-port/);
+  });
+
   it('links each asset by a versioned URL that is cached immutable, and revalidates any other URL of it', async () => {
     const { port } = await start();
     const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();

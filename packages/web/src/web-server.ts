@@ -42,6 +42,8 @@ export interface WebServerOptions extends Omit<BaseServerOptions, 'protocol'> {
   trustedProxies?: readonly string[];
   /** origins besides the page's own allowed to open /ws, e.g. `https://bbs.example.org` */
   allowedOrigins?: readonly string[];
+  /** the board's ssh port (once listening) when ssh, and with it SFTP, is on: the page names it where it says how to upload */
+  sftpPort?: (() => number | undefined) | undefined;
   /** a sysop's CSS file, served as /assets/custom.css after the page's own */
   customCss?: string | undefined;
   /** the per-session key rate, applied to input frames: frames over it wait */
@@ -280,7 +282,7 @@ export class WebServer extends BaseServer {
     }
     if (path === '/' || path === '/index.html') {
       const nonce = newNonce();
-      const body = Buffer.from(renderPage({ title: this.opts.title, nonce, assets: this.assets }), 'utf8');
+      const body = Buffer.from(renderPage({ title: this.opts.title, nonce, assets: this.assets, sftpPort: this.opts.sftpPort?.() }), 'utf8');
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'content-length': body.length,
