@@ -1,6 +1,7 @@
 import type { Connection } from '@carrier/core';
 import type { SpyOutput } from './draw-again.js';
 import type { ScriptBoard, Session } from './session-api.js';
+import type { UserChanged } from './topics.js';
 
 export type { BoardConfig } from './board-config.js';
 
@@ -27,10 +28,11 @@ export interface LiveSession extends Session {
   disconnect(reason: string, text: string): void;
   /**
    * A sysop changed the caller's account (`user.changed`): it is read again now, so its level
-   * counts from the next screen; a new level is told as a notice (not to the sysop who made the
-   * change, `by`, from their own session), a deleted account ends the call.
+   * counts from the next screen; a new level, new flags or a new location is told as a notice
+   * (not to the sysop who made the change, `by`, from their own session), a deleted account
+   * ends the call.
    */
-  accountChanged(by?: string): Promise<void>;
+  accountChanged(change?: Omit<UserChanged, 'userId'>): Promise<void>;
 }
 
 /** The board as the server holds it (createBoard in board.ts). */

@@ -128,8 +128,8 @@ export function createBoard(opts: BoardOptions): Board {
     opts.bus.subscribe('session.message', ({ sessionId, from, text }) => {
       live.get(sessionId)?.deliverMessage(from, text);
     }),
-    opts.bus.subscribe('user.changed', ({ userId, by }) => {
-      for (const s of live.values()) if (s.user?.id === userId) void s.accountChanged(by);
+    opts.bus.subscribe('user.changed', ({ userId, ...change }) => {
+      for (const s of live.values()) if (s.user?.id === userId) void s.accountChanged(change);
     }),
     // Callers should know why chat went quiet (or who's online shrank) while the
     // processes of a multi-process board cannot reach each other.

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { client, ConnectionClosedError, ErrorCodes, isCarrierError, type Connection, type Logger, type TerminalInfo } from '@carrier/core';
 import type { Key, ViewOptions } from '@carrier/terminal';
 import type { HandleValidation, NewUser, Store, User, Validation } from '@carrier/store';
-import { handleKey } from '@carrier/store';
 import type { LiveSession } from './board-types.js';
 import type { Bus, TopicHandler, Unsubscribe } from './bus.js';
 import type { SpyOutput } from './draw-again.js';
@@ -15,6 +14,7 @@ import { ScriptStack } from './script-stack.js';
 import type { ArtOptions, ReadLineOptions, ScriptBoard, Session } from './session-api.js';
 import type { SessionView } from './session-view.js';
 import { part, SessionHost, type SessionContext } from './session/context.js';
+import { accountNotices } from './session/account-notices.js';
 import { DisposerStack } from './session/disposers.js';
 import { idleWarning, lastLine } from './session/farewell.js';
 import { loadFrame } from './session/frames.js';
@@ -26,7 +26,7 @@ import { prepareTerminal } from './session/terminal-setup.js';
 import { untilEnd, Widgets } from './session/widgets.js';
 import { SessionSocial, type Invitation } from './social/session-social.js';
 import { answerInvitation } from './social/split-chat.js';
-import type { Topic } from './topics.js';
+import type { Topic, UserChanged } from './topics.js';
 
 /**
  * One caller's visit: a thin facade over its parts (session/*: Screen, Widgets,
@@ -220,7 +220,7 @@ export class CallSession implements LiveSession {
     void this.hangup(reason);
   }
   /** @internal (LiveSession) */
-  async accountChanged(by?: string): Promise<void> {
+  async accountChanged(change: Omit<UserChanged, 'userId'> = {}): Promise<void> {
     const before = this.user;
     if (!before || this.closed) return;
     let now: User | undefined;
@@ -234,8 +234,7 @@ export class CallSession implements LiveSession {
     if (this.closed) return;
     if (!now) return this.disconnect('account deleted', 'Disconnected: account deleted');
     this.log.info('session.account_changed', { to: now.level, from: before.level });
-    const ownChange = by !== undefined && handleKey(by) === handleKey(now.handle);
-    if (now.level !== before.level && !ownChange) this.social.notify({ kind: 'system', from: this.board.name, text: `The sysop changed your access level to ${now.level}.`, at: Date.now() });
+    for (const text of accountNotices(before, now, change)) this.social.notify({ kind: 'system', from: this.board.name, text, at: Date.now() });
   }
 
   // ---- life cycle ----

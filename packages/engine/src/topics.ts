@@ -210,6 +210,10 @@ export interface UserChanged {
   userId: number;
   /** The handle of the sysop who made the change from their own session (a control verb's `by`), if any: they are not told of their own change. */
   by?: string;
+  /** The account's new flags ('' none), only when a sysop changed them: the caller is told (a session's account does not carry flags). */
+  flags?: string;
+  /** The account's new location (null: cleared), only when a sysop changed it: the caller is told. */
+  location?: string | null;
 }
 
 export const topics = {

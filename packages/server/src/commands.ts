@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { createLogger, isCarrierError, silentLogger } from '@carrier/core';
-import { LEVELS, openStore, type Store } from '@carrier/store';
+import { createLogger, silentLogger } from '@carrier/core';
+import { openStore, type Store } from '@carrier/store';
 import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
 import type { CarrierConfig } from './config-schema.js';
 import { checkCommand } from './check.js';
@@ -16,7 +16,7 @@ import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
 import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
 import { scryptParams } from './security/security.js';
 import { openAuditLog, type AuditLog } from './security/audit.js';
-import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAdminCommand } from './control/cli-verbs.js';
+import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAddCommand, userAdminCommand, userKeyCommand, type CliIo } from './control/cli-verbs.js';
 
 const USAGE = `usage: carrier <verb>
   start [--workers N]                     run the board (N processes sharing the ports; needs Redis)
@@ -145,32 +145,6 @@ async function start(loaded: LoadedConfig, args: string[]): Promise<number | und
 
 async function user(args: string[], cfg: CarrierConfig): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'add') {
-    // A mistyped option (`--syspo`) must not make an account quietly other than the one meant.
-    const unknown = rest.find((a) => a.startsWith('--') && a !== '--password-stdin' && a !== '--sysop');
-    if (unknown !== undefined) throw new UsageError(`user add: unknown option ${JSON.stringify(unknown.slice(0, 40))}`);
-    const handles = rest.filter((a) => !a.startsWith('--'));
-    if (handles.length > 1) throw new UsageError('user add takes one handle (quote a handle with spaces)');
-    const handle = handles[0];
-    if (!handle) throw new UsageError('user add needs a handle');
-    if (!rest.includes('--password-stdin')) throw new UsageError('user add needs --password-stdin (the password is read from standard input)');
-    const password = (await readStdin()).replace(/\r?\n$/, '');
-    const level = rest.includes('--sysop') ? LEVELS.sysop : LEVELS.user;
-    return withStore(cfg, async (store) => {
-      try {
-        const sysop = level === LEVELS.sysop ? { allowReserved: cfg.board.sysop } : {};
-        const u = await store.users.create({ handle, password, level, ...sysop });
-        out(`added ${u.handle} (level ${u.level})`);
-        return 0;
-      } catch (err) {
-        if (isCarrierError(err)) {
-          process.stderr.write(`carrier: user add: ${err.message}\n`);
-          return 1;
-        }
-        throw err;
-      }
-    });
-  }
   if (sub === 'list') {
     if (rest.length > 0) throw new UsageError('user list takes no arguments');
     return withStore(cfg, async (store) => {
@@ -183,65 +157,49 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
       return 0;
     });
   }
-  if (sub === 'key') return userKey(rest, cfg);
-  if (sub === 'show' || sub === 'set-level' || sub === 'set-location' || sub === 'passwd' || sub === 'lock' || sub === 'unlock' || sub === 'delete') {
-    // The board's audit trail, opened at the first line (a change made with no board running).
-    let audit: AuditLog | undefined;
-    try {
-      return await userAdminCommand(sub, rest, cfg, {
-        out,
-        err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
-        readStdin,
-        withStore: (fn) => withStore(cfg, fn),
-        audit: { control: (event, fields) => (audit ??= openAuditLog(cfg, stderrLogger)).control(event, fields) },
-      });
-    } finally {
-      await audit?.close();
-    }
+  const known = ['add', 'key', 'show', 'set-level', 'set-location', 'passwd', 'lock', 'unlock', 'delete'];
+  if (sub === undefined || !known.includes(sub)) throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
+  // The board's audit trail, opened at the first line (a change made with no board running).
+  let audit: AuditLog | undefined;
+  const io: CliIo = {
+    out,
+    err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+    readStdin,
+    withStore: (fn) => withStore(cfg, fn),
+    audit: { control: (event, fields) => (audit ??= openAuditLog(cfg, stderrLogger)).control(event, fields) },
+  };
+  try {
+    if (sub === 'add') return await userAddCommand(rest, cfg, io);
+    if (sub === 'key') return await userKey(rest, cfg, io);
+    return await userAdminCommand(sub, rest, cfg, io);
+  } finally {
+    await audit?.close();
   }
-  throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
 }
 
-async function userKey(args: string[], cfg: CarrierConfig): Promise<number> {
+/** `user key add|list|remove`: add and remove are account changes (the board's verbs, audited); list only reads. */
+async function userKey(args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const [sub, handle, arg] = args;
   if (!sub || !handle) throw new UsageError('user key needs add, list or remove, and a handle');
+  if (sub === 'add') {
+    if (!arg) throw new UsageError('user key add needs a public key file, or - for standard input');
+    const text = arg === '-' ? await readStdin() : await readKeyFile(arg);
+    if (text === undefined) return 1;
+    return userKeyCommand('add', handle, text, cfg, io);
+  }
+  if (sub === 'remove') {
+    if (!arg) throw new UsageError('user key remove needs a fingerprint or id');
+    return userKeyCommand('remove', handle, arg, cfg, io);
+  }
+  if (sub !== 'list') throw new UsageError(`unknown user key verb ${JSON.stringify(sub)}`);
   return withStore(cfg, async (store) => {
     const u = await store.users.findByHandle(handle);
     if (!u) {
-      process.stderr.write(`carrier: user key ${sub}: no user ${JSON.stringify(handle)}\n`);
+      process.stderr.write(`carrier: user key list: no user ${JSON.stringify(handle)}\n`);
       return 1;
     }
-    try {
-      if (sub === 'add') {
-        if (!arg) throw new UsageError('user key add needs a public key file, or - for standard input');
-        const text = arg === '-' ? await readStdin() : await readKeyFile(arg);
-        if (text === undefined) return 1;
-        const k = await store.keys.add(u.id, text);
-        out(`added ${k.algo} ${k.fingerprint} for ${u.handle}`);
-        return 0;
-      }
-      if (sub === 'list') {
-        for (const k of await store.keys.list(u.id)) out(`${k.id}\t${k.algo}\t${k.fingerprint}\t${k.comment ?? ''}`);
-        return 0;
-      }
-      if (sub === 'remove') {
-        if (!arg) throw new UsageError('user key remove needs a fingerprint or id');
-        const removed = await store.keys.remove(u.id, /^\d+$/.test(arg) ? Number(arg) : arg);
-        if (!removed) {
-          process.stderr.write(`carrier: ${u.handle} has no key ${arg}\n`);
-          return 1;
-        }
-        out(`removed ${arg}`);
-        return 0;
-      }
-    } catch (err) {
-      if (isCarrierError(err)) {
-        process.stderr.write(`carrier: user key ${sub}: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    }
-    throw new UsageError(`unknown user key verb ${JSON.stringify(sub)}`);
+    for (const k of await store.keys.list(u.id)) out(`${k.id}\t${k.algo}\t${k.fingerprint}\t${k.comment ?? ''}`);
+    return 0;
   });
 }
 

@@ -53,14 +53,20 @@ export const VERBS = {
   unlog: {},
   'user.list': { search: { type: 'string', maxLength: 32, optional: true }, limit: { type: 'int', min: 1, max: 500, optional: true } },
   'user.show': { handle },
+  /** a new account (`carrier user add`): a user, or a sysop (the board's own sysop name allowed) */
+  'user.add': { handle, password: { type: 'string', minLength: 1, maxLength: 200 }, sysop: { type: 'bool', optional: true } },
+  /** an ssh public key for the account: one OpenSSH line (a .pub file), at most the store's 16 KiB */
+  'user.key-add': { handle, publicKey: { type: 'string', minLength: 1, maxLength: 16 * 1024 } },
+  /** a key of the account, by its fingerprint (SHA256:…) or its number in `user key list` */
+  'user.key-remove': { handle, key: { type: 'string', minLength: 1, maxLength: 100 } },
   'user.set-level': { handle, level: { type: 'int', min: 0, max: 100 }, by },
   'user.lock': { handle, by },
   'user.unlock': { handle },
   'user.reset-password': { handle, password: { type: 'string', minLength: 1, maxLength: 200, optional: true } },
   'user.delete': { handle, by },
   'user.set-notes': { handle, notes: { type: 'string', maxLength: 2000 } },
-  'user.set-location': { handle, location: { type: 'string', maxLength: 200 } },
-  'user.set-flags': { handle, flags: { type: 'string', maxLength: 26, pattern: /^[A-Z]*$/ } },
+  'user.set-location': { handle, location: { type: 'string', maxLength: 200 }, by },
+  'user.set-flags': { handle, flags: { type: 'string', maxLength: 26, pattern: /^[A-Z]*$/ }, by },
   reload: { what: { type: 'enum', values: ['all', 'menus', 'scripts', 'art', 'areas', 'bans'], optional: true } },
   shutdown: { in: duration, message: { type: 'string', maxLength: 200, optional: true } },
 } as const satisfies Record<string, Schema>;

@@ -108,10 +108,12 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       throw err;
     }
   };
-  // The account's sessions, on whichever process holds them, read it again (its new level counts from the next screen).
-  const changed = <T extends { id: number }>(u: T, a: Record<string, unknown>): T => {
+  // The account's sessions, on whichever process holds them, read it again (its new level
+  // counts from the next screen); `told` is a change of flags or location, which the caller
+  // is told of (only a real change: the same flags set again tell nothing).
+  const changed = <T extends { id: number }>(u: T, a: Record<string, unknown>, told: { flags?: string; location?: string | null } = {}): T => {
     const by = byOf(a).self;
-    bus.publish('user.changed', by === undefined ? { userId: u.id } : { userId: u.id, by });
+    bus.publish('user.changed', { userId: u.id, ...(by === undefined ? {} : { by }), ...told });
     return u;
   };
   // Spies and log follows per control client, stopped when it goes.
@@ -298,6 +300,12 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         return userOp(() => users.listUsers(store, (a['search'] as string | undefined) ?? '', (a['limit'] as number | undefined) ?? 100));
       case 'user.show':
         return userOp(() => users.showUser(store, str('handle')));
+      case 'user.add':
+        return userOp(() => users.addUser(store, str('handle'), str('password'), { sysop: a['sysop'] === true, sysopName: deps.cfg.board.sysop }));
+      case 'user.key-add':
+        return userOp(() => users.addKey(store, str('handle'), str('publicKey')));
+      case 'user.key-remove':
+        return userOp(() => users.removeKey(store, str('handle'), str('key')));
       case 'user.set-level':
         return changed(await userOp(() => users.setLevel(store, str('handle'), num('level'), byOf(a))), a);
       case 'user.lock': {
@@ -316,10 +324,16 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       }
       case 'user.set-notes':
         return userOp(() => users.setNotes(store, str('handle'), str('notes')));
-      case 'user.set-location':
-        return changed(await userOp(() => users.setLocation(store, str('handle'), str('location'))), a);
-      case 'user.set-flags':
-        return changed(await userOp(() => users.setFlags(store, str('handle'), str('flags'))), a);
+      case 'user.set-location': {
+        const was = await userOp(() => users.findUser(store, str('handle')));
+        const u = await userOp(() => users.setLocation(store, str('handle'), str('location')));
+        return changed(u, a, u.location === was.location ? {} : { location: u.location });
+      }
+      case 'user.set-flags': {
+        const was = await userOp(() => users.findUser(store, str('handle')));
+        const u = await userOp(() => users.setFlags(store, str('handle'), str('flags')));
+        return changed(u, a, u.flags === was.flags ? {} : { flags: u.flags });
+      }
       case 'reload':
         return reload(deps, (a['what'] as string | undefined) ?? 'all');
       case 'shutdown': {

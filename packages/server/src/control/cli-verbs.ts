@@ -6,7 +6,7 @@ import { ControlRequestError, dialControl, type ControlClient, type NodeInfo, ty
 import { ConfigError } from '../config.js';
 import type { CarrierConfig } from '../config-schema.js';
 import { openBoardFiles } from '../files-command.js';
-import { auditArgs, type ControlAudit } from './control-server.js';
+import { auditArgs, auditResult, type ControlAudit } from './control-server.js';
 import { controlSocketPath, controlTokenPath } from './start-control.js';
 import * as users from './user-admin.js';
 
@@ -336,7 +336,7 @@ async function audited<T>(io: CliIo, verb: Verb, args: Record<string, unknown>, 
   const line = { peer: 'cli', verb, ...auditArgs(verb, args) };
   try {
     const done = await change();
-    io.audit?.control('control.verb', { ...line, ok: true });
+    io.audit?.control('control.verb', { ...line, ...auditResult(verb, done), ok: true });
     return done;
   } catch (err) {
     // files.yaml unreadable: nothing was asked of the store.
@@ -363,6 +363,67 @@ async function changeAccount<T>(cfg: CarrierConfig, io: CliIo, verb: Verb, args:
 /** The board's levels by name, for `user set-level`. */
 const LEVEL_NAMES: Readonly<Record<string, number>> = { new: LEVELS.newUser, user: LEVELS.user, cosysop: LEVELS.cosysop, sysop: LEVELS.sysop };
 
+/** A user verb's refusal (no such user, the store's or the board's no) as one line and exit 1; a config problem stays exit 2. */
+async function reported(label: string, io: CliIo, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    // files.yaml (read for a delete with no board) is the board's config: exit 2 naming it, as start does.
+    if (err instanceof ConfigError) throw err;
+    if (err instanceof users.UserAdminError || err instanceof ControlRequestError || isCarrierError(err)) {
+      io.err(`carrier: ${label}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+/**
+ * `user add <handle> --password-stdin [--sysop]`: through the running board's `user.add`
+ * when one answers (the board audits it), else on the store, audited here.
+ */
+export async function userAddCommand(args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
+  // A mistyped option (`--syspo`) must not make an account quietly other than the one meant.
+  const unknown = args.find((a) => a.startsWith('--') && a !== '--password-stdin' && a !== '--sysop');
+  if (unknown !== undefined) throw new ControlUsageError(`user add: unknown option ${JSON.stringify(unknown.slice(0, 40))}`);
+  const handles = args.filter((a) => !a.startsWith('--'));
+  if (handles.length > 1) throw new ControlUsageError('user add takes one handle (quote a handle with spaces)');
+  const handle = handles[0];
+  if (!handle) throw new ControlUsageError('user add needs a handle');
+  if (!args.includes('--password-stdin')) throw new ControlUsageError('user add needs --password-stdin (the password is read from standard input)');
+  const password = (await io.readStdin()).replace(/\r?\n$/, '');
+  const sysop = args.includes('--sysop');
+  return io.withStore((store) =>
+    reported('user add', io, async () => {
+      const u = await changeAccount<UserInfo>(cfg, io, 'user.add', { handle, password, ...(sysop ? { sysop } : {}) }, () =>
+        users.addUser(store, handle, password, { sysop, sysopName: cfg.board.sysop }),
+      );
+      io.out(`added ${u.handle} (level ${u.level})`);
+      return 0;
+    }),
+  );
+}
+
+/**
+ * `user key add <handle> <file|->` (`publicKey` is the file's text) and `user key remove
+ * <handle> <fingerprint|id>`: through the running board when one answers, else on the
+ * store; audited either way, by the key's fingerprint.
+ */
+export async function userKeyCommand(sub: 'add' | 'remove', handle: string, arg: string, cfg: CarrierConfig, io: CliIo): Promise<number> {
+  return io.withStore((store) =>
+    reported(`user key ${sub}`, io, async () => {
+      if (sub === 'add') {
+        const k = await changeAccount<{ handle: string; algo: string; fingerprint: string }>(cfg, io, 'user.key-add', { handle, publicKey: arg }, () => users.addKey(store, handle, arg));
+        io.out(`added ${k.algo} ${k.fingerprint} for ${k.handle}`);
+      } else {
+        const k = await changeAccount<{ handle: string; fingerprint: string }>(cfg, io, 'user.key-remove', { handle, key: arg }, () => users.removeKey(store, handle, arg));
+        io.out(`removed ${k.fingerprint} from ${k.handle}`);
+      }
+      return 0;
+    }),
+  );
+}
+
 /** `user show|set-level|set-location|passwd|lock|unlock|delete`: changes through the running board when one answers, else on the store (changeAccount). */
 export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
@@ -382,8 +443,8 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
   if (sub === 'set-location' && !location) throw new ControlUsageError('user set-location needs a location, or - to clear it');
   const password = sub === 'passwd' ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
   if (sub === 'passwd' && !password) throw new ControlUsageError('user passwd reads the new password from standard input, and got none');
-  return io.withStore(async (store) => {
-    try {
+  return io.withStore((store) =>
+    reported(`user ${sub}`, io, async () => {
       switch (sub) {
         case 'show':
           for (const line of formatUser(await users.showUser(store, handle))) io.out(line);
@@ -415,14 +476,6 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
         default:
           throw new ControlUsageError(`unknown user verb ${JSON.stringify(sub)}`);
       }
-    } catch (err) {
-      // files.yaml (read for a delete with no board) is the board's config: exit 2 naming it, as start does.
-      if (err instanceof ConfigError) throw err;
-      if (err instanceof users.UserAdminError || err instanceof ControlRequestError || isCarrierError(err)) {
-        io.err(`carrier: user ${sub}: ${err.message}`);
-        return 1;
-      }
-      throw err;
-    }
-  });
+    }),
+  );
 }

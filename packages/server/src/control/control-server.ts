@@ -264,7 +264,7 @@ export class ControlServer {
       const audited = auditArgs(verb, checked.args as Record<string, unknown>);
       try {
         const result = await this.opts.handler(verb, checked.args as Record<string, unknown>, peer, requestId);
-        if (verb !== 'ping' && verb !== 'who' && verb !== 'stats') this.opts.audit.control('control.verb', { peer: id, verb, ...audited, ok: true });
+        if (verb !== 'ping' && verb !== 'who' && verb !== 'stats') this.opts.audit.control('control.verb', { peer: id, verb, ...audited, ...auditResult(verb, result), ok: true });
         send({ id: requestId, ok: true, result: result ?? null });
       } catch (err) {
         const known = err instanceof VerbError;
@@ -310,15 +310,34 @@ export class ControlServer {
   }
 }
 
-/** What the trail keeps of a verb's arguments: targets, not passwords or long text. */
+/** What the trail keeps of a verb's arguments: targets, not passwords, tokens or a public key's text (its fingerprint, from the result, says which). */
 export function auditArgs(verb: Verb, args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) {
-    if (k === 'password' || k === 'token') continue;
+    if (k === 'password' || k === 'token' || k === 'publicKey') continue;
     if (typeof v === 'string') out[k] = client(v.length > 120 ? `${v.slice(0, 120)}…` : v);
     else out[k] = v;
   }
   return verb === 'ping' ? {} : out;
+}
+
+/** The fields of a verb's result the trail keeps, by the name it keeps them under: what an added account or key is, which key was removed. */
+const AUDITED_RESULTS: Partial<Record<Verb, Readonly<Record<string, string>>>> = {
+  'user.add': { id: 'userId' },
+  'user.key-add': { id: 'keyId', algo: 'algo', fingerprint: 'fingerprint' },
+  'user.key-remove': { id: 'keyId', fingerprint: 'fingerprint' },
+};
+
+/** What the trail keeps of a verb's result (nothing for most verbs: their arguments say it all). */
+export function auditResult(verb: Verb, result: unknown): Record<string, unknown> {
+  const fields = AUDITED_RESULTS[verb];
+  if (!fields || typeof result !== 'object' || result === null) return {};
+  const out: Record<string, unknown> = {};
+  for (const [from, to] of Object.entries(fields)) {
+    const v = (result as Record<string, unknown>)[from];
+    if (typeof v === 'number' || typeof v === 'string') out[to] = typeof v === 'string' ? client(v) : v;
+  }
+  return out;
 }
 
 function listenOn(server: Server, where: { path: string } | { host: string; port: number }): Promise<void> {

@@ -248,6 +248,38 @@ export async function setFlags(store: Store, handle: string, flags: string): Pro
   return findUser(store, u.handle);
 }
 
+/** The store's refusal of what was given (a handle taken, a weak password, not a public key) as the sysop's to fix. */
+function refused(err: unknown): never {
+  if (isCarrierError(err, ErrorCodes.VALIDATION) || isCarrierError(err, ErrorCodes.DUPLICATE)) throw new UserAdminError('bad_args', err.message);
+  throw err;
+}
+
+/**
+ * A new account (`carrier user add`, the control verb `user.add`): a user, or a sysop,
+ * who may take the board's own sysop name (`board.sysop`), which sign-up refuses.
+ */
+export async function addUser(store: Store, handle: string, password: string, opts: { sysop: boolean; sysopName: string }): Promise<UserInfo> {
+  const made = await store.users
+    .create({ handle, password, level: opts.sysop ? LEVELS.sysop : LEVELS.user, ...(opts.sysop ? { allowReserved: opts.sysopName } : {}) })
+    .catch(refused);
+  return findUser(store, made.handle);
+}
+
+/** An ssh public key (one OpenSSH line) for the account: what the trail and the sysop are told of it. */
+export async function addKey(store: Store, handle: string, publicKey: string): Promise<{ handle: string; id: number; algo: string; fingerprint: string }> {
+  const u = await mustFind(store, handle);
+  const k = await store.keys.add(u.id, publicKey).catch(refused);
+  return { handle: u.handle, id: k.id, algo: k.algo, fingerprint: k.fingerprint };
+}
+
+/** Remove a key of the account, named by its fingerprint or by its number in the key list. */
+export async function removeKey(store: Store, handle: string, key: string): Promise<{ handle: string; id: number; fingerprint: string }> {
+  const u = await mustFind(store, handle);
+  const k = (await store.keys.list(u.id)).find((x) => (/^\d+$/.test(key) ? x.id === Number(key) : x.fingerprint === key));
+  if (!k || !(await store.keys.remove(u.id, k.id))) throw new UserAdminError('not_found', `${u.handle} has no key ${key.slice(0, 100)}`);
+  return { handle: u.handle, id: k.id, fingerprint: k.fingerprint };
+}
+
 const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** Set a new password (a generated one when none is given); returns the password set. */

@@ -526,7 +526,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     }));
     list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
-      if (v !== undefined) await client.request('user.set-flags', { handle: u.handle, flags: v.trim().toUpperCase() });
+      if (v !== undefined) await client.request('user.set-flags', { handle: u.handle, flags: v.trim().toUpperCase(), ...by });
     }));
     list.key(['n', 'S-n'], () => void act(async (u) => {
       const v = await ask(`notes on ${u.handle}:`, u.notes);
@@ -536,7 +536,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       // Empty clears it (what a caller typed there shows in last callers); the board's sign-up rules apply.
       const v = await ask(`location of ${u.handle} (empty clears it):`, u.location ?? '');
       if (v === undefined) return;
-      const d = (await client.request('user.set-location', { handle: u.handle, location: v.slice(0, 200) })) as UserInfo;
+      const d = (await client.request('user.set-location', { handle: u.handle, location: v.slice(0, 200), ...by })) as UserInfo;
       status(d.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${safe(d.location, 40)}`);
     }));
     list.key(['x', 'S-x'], () => void act(async (u) => {
