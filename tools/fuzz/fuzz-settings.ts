@@ -42,6 +42,10 @@ export function fuzz<Ts>(property: fc.IProperty<Ts>, ciRuns: number): void {
     fc.assert(property, { seed, numRuns });
   } catch (err) {
     const e = err as Error;
+    // fast-check prints strings as JSON, which leaves DEL (Backspace to a BBS) and the C1
+    // controls raw: a terminal shows them as nothing, and a counterexample copied from it
+    // would not replay. Inside its string literals \uXXXX is exact; elsewhere it names the character.
+    e.message = e.message.replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     e.message += `\n\nfuzz seed ${seed}, ${numRuns} runs; again: node tools/fuzz/run.mjs --seed ${seed} --runs ${numRuns}`;
     throw e;
   }
