@@ -2,24 +2,59 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DoorReplay, MAX_REPLAY_BYTES } from './door-replay.js';
 
+const numbered = (from: number, to: number, width = 60): string => {
+  let out = '';
+  for (let i = from; i <= to; i++) out += `line ${i} `.padEnd(width, '.') + '\r\n';
+  return out;
+};
+
 describe('DoorReplay', () => {
   it('keeps what the door drew since its last clear screen, a clear split between two writes too', () => {
     const r = new DoorReplay();
     r.feed(Buffer.from('old screen\r\n'));
     r.feed(Buffer.from('menu\x1b[2'));
     r.feed(Buffer.from('J\x1b[Hnew screen'));
-    assert.equal(r.bytes().toString(), '\x1b[2J\x1b[Hnew screen');
+    assert.equal(r.bytes(25).toString(), '\x1b[2J\x1b[Hnew screen');
   });
 
-  it(`holds at most ${MAX_REPLAY_BYTES} bytes: past that nothing until the next clear`, () => {
+  it('a door that never clears: its last screenful of lines, from a line start, not all it wrote', () => {
     const r = new DoorReplay();
-    const kib = Buffer.alloc(1024, 0x78);
-    for (let i = 0; i < 200; i++) {
-      r.feed(kib);
-      assert.ok(r.held <= MAX_REPLAY_BYTES);
+    r.feed(Buffer.from(numbered(1, 100)));
+    r.feed(Buffer.from('prompt> '));
+    // 24 lines and the line being written: the caller's 25 rows. Fails without: from line 1.
+    assert.equal(r.bytes(25).toString(), numbered(77, 100) + 'prompt> ');
+  });
+
+  it('a door that wrote fewer lines than the screen has rows: all of it', () => {
+    const r = new DoorReplay();
+    r.feed(Buffer.from('Hello\r\nkey:61\r\n'));
+    assert.equal(r.bytes(25).toString(), 'Hello\r\nkey:61\r\n');
+  });
+
+  it(`holds at most ${MAX_REPLAY_BYTES} bytes: past that, the last screenful of lines, never more than the bound`, () => {
+    const r = new DoorReplay();
+    // A clear long gone, then far more than the bound of lines (written in odd-sized pieces).
+    r.feed(Buffer.from('\x1b[2J\x1b[H'));
+    const text = Buffer.from(numbered(1, 3000));
+    for (let at = 0; at < text.length; at += 777) {
+      r.feed(text.subarray(at, at + 777));
+      assert.ok(r.size <= MAX_REPLAY_BYTES);
     }
-    assert.equal(r.bytes().length, 0);
+    // Fails without: nothing past the bound (the spy was blank until the door's next clear).
+    assert.equal(r.bytes(25).toString(), numbered(2977, 3000));
+    // Lines longer than a screen's worth fits in the bound: from the first line start held.
+    const long = new DoorReplay();
+    long.feed(Buffer.from(`${'y'.repeat(50_000)}\r\n${'z'.repeat(30_000)}\r\n`));
+    assert.equal(long.bytes(25).toString(), `${'z'.repeat(30_000)}\r\n`);
     r.feed(Buffer.from('\x1b[2Jfresh'));
-    assert.equal(r.bytes().toString(), '\x1b[2Jfresh');
+    assert.equal(r.bytes(25).toString(), '\x1b[2Jfresh');
+  });
+
+  it('a clear found across the ring’s wrap is replayed from', () => {
+    const r = new DoorReplay();
+    r.feed(Buffer.alloc(MAX_REPLAY_BYTES - 2, 0x78));
+    r.feed(Buffer.from('\x1b['));
+    r.feed(Buffer.from('2J\x1b[Hafter'));
+    assert.equal(r.bytes(25).toString(), '\x1b[2J\x1b[Hafter');
   });
 });

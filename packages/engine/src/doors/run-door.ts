@@ -231,7 +231,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   log.info('door.start', { door: door.name, childPid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
   const release = s.holdInput();
   s.discardInput();
-  // The door's screen since its last clear, for a sysop's spy that starts while it runs.
+  // The door's screen (since its last clear, else its last lines), for a sysop's spy that starts while it runs.
   const replay = new DoorReplay();
   const endpoint: DoorEndpoint = {
     onData: (fn) => proc.onData((bytes) => {
@@ -244,7 +244,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     resize: (cols, rows) => proc.resize(cols, rows),
   };
   const unReplay = s.social.drawsAgain(() => {
-    const bytes = replay.bytes();
+    const bytes = replay.bytes(s.terminal.rows);
     if (bytes.length > 0) s.write(decodeBytes(bytes, door.encoding));
   });
   const bridge = bridgeDoor(s.conn, endpoint, { encoding: door.encoding, pickEnterMs: PICK_ENTER_MS });
