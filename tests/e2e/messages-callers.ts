@@ -110,6 +110,12 @@ export class TmuxCaller implements ScreenCaller {
     }
   }
 
+  /** Where the terminal's cursor is (0-based). */
+  cursor(): { row: number; col: number } {
+    const [col, row] = execFileSync('tmux', ['-S', this.socket, 'display-message', '-p', '-t', this.session, '#{cursor_x} #{cursor_y}'], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { row: row!, col: col! };
+  }
+
   waitScreen(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     return eventually(
       async () => {

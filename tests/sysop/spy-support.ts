@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '@carrier/core/testing';
+import { SpyScreen } from '@carrier/sysop';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import type { RawControl } from './control-support.js';
 
@@ -33,6 +34,41 @@ export class SpyStream {
       timeoutMs: 20_000,
     });
   }
+
+  /** The copy as a screen: fed into a headless terminal of the caller's size (the console's SpyScreen). */
+  async screen(): Promise<{ lines: string[]; cursor: { row: number; col: number } }> {
+    const chunks = this.c.messages
+      .slice(this.from)
+      .filter((m) => m['stream'] === this.stream && m['event'] === 'data') as unknown as { data: string; encoding: 'cp437' | 'utf8'; cols: number; rows: number }[];
+    const term = new SpyScreen(chunks[0]?.cols ?? 80, chunks[0]?.rows ?? 25, chunks[0]?.encoding ?? 'utf8');
+    try {
+      for (const c of chunks) term.feed(c);
+      return { lines: await term.lines(), cursor: term.cursor() };
+    } finally {
+      term.dispose();
+    }
+  }
+}
+
+/** Resolves with the spy's copy as a screen once a row of it matches `pattern`. */
+export function spyScreenShows(spy: SpyStream, pattern: RegExp): Promise<{ lines: string[]; cursor: { row: number; col: number } }> {
+  let last: string[] = [];
+  return eventually(
+    async () => {
+      const shown = await spy.screen();
+      last = shown.lines;
+      return shown.lines.some((l) => pattern.test(l)) && shown;
+    },
+    () => `the spy's screen to show ${pattern}; it shows:\n${last.join('\n')}`,
+    { timeoutMs: 20_000 },
+  );
+}
+
+/** Screen rows as text for comparing two screens: trailing blanks and blank rows at the bottom dropped. */
+export function rowsOf(lines: readonly string[]): string[] {
+  const rows = lines.map((l) => l.trimEnd());
+  while (rows.length > 0 && rows[rows.length - 1] === '') rows.pop();
+  return rows;
 }
 
 /** What a caller's terminal was sent, from a tmux pipe-pane log. */

@@ -87,3 +87,23 @@ export function printAndReadKey(
     draw();
   });
 }
+
+/**
+ * A page printed below earlier output that ends with a line prompt (a listing and `Read
+ * which number?`), then the caller's line: a sysop's spy that starts while they type gets
+ * the page from a clear screen and the half-typed line on its prompt, for the spy alone.
+ */
+export function printAndReadLine<O extends object>(
+  s: { readLine(opts: NoInfer<O> & { spyDraw: () => void }): Promise<string>; clear(): void },
+  draw: () => void,
+  opts: O,
+): Promise<string> {
+  draw();
+  return s.readLine({
+    ...opts,
+    spyDraw: () => {
+      s.clear();
+      draw();
+    },
+  });
+}

@@ -30,6 +30,12 @@ export interface PagerOptions {
    * Sends nothing once `stillShown()` is false.
    */
   drawAbove?: (stillShown: () => boolean) => Promise<void> | void;
+  /**
+   * Told when the pager ends (at the end of the text, or stopped with Q) the text's rows it
+   * wrote last, as many as the screen has rows above the one the cursor ends on: what the
+   * caller's screen shows of the text, to draw it again under a later prompt (a sysop's spy).
+   */
+  shown?: (rows: readonly string[]) => void;
 }
 
 export interface PagerIO {
@@ -87,13 +93,6 @@ export function wrapLine(line: string, width: number, pipeCodes = false): string
   return wrapWords(pieces, width).map((row) => row.map((p) => p.text).join(''));
 }
 
-/** The screen rows the pager writes for `text` (plain, no pipe codes) on a `cols`-wide screen. */
-export function pagerRows(text: string, cols: number): string[] {
-  const lines = cleanLines(text);
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines.flatMap((line) => wrapLine(line, Math.max(1, cols - 1)));
-}
-
 /** Page `text` to the caller. Resolves true when the caller reached the end, false when they stopped. */
 export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {}): Promise<boolean> {
   const lines = cleanLines(text);
@@ -110,11 +109,6 @@ export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {
     }
     return pending.shift();
   };
-  // Colours from pipe codes carry across wrapped lines and are reset once at the end.
-  const finish = (reachedEnd: boolean): boolean => {
-    if (pipe) io.write('\x1b[0m');
-    return reachedEnd;
-  };
   let continuous = false;
   const above = Math.max(0, Math.trunc(opts.above ?? 0));
   let budget = Math.max(1, io.size().rows - 1 - above);
@@ -122,6 +116,12 @@ export async function runPager(io: PagerIO, text: string, opts: PagerOptions = {
   // draw the screen again at the prompt (a sysop's spy starts); `written` counts them all.
   const onScreen: string[] = [];
   let written = 0;
+  // Colours from pipe codes carry across wrapped lines and are reset once at the end.
+  const finish = (reachedEnd: boolean): boolean => {
+    if (pipe) io.write('\x1b[0m');
+    opts.shown?.(onScreen.slice());
+    return reachedEnd;
+  };
   for (;;) {
     const line = take();
     if (line === undefined) return finish(true);

@@ -61,6 +61,14 @@ export interface ReadLineOptions {
    * sub-screen (default true); false where a lost line would hurt (the line-mode editor).
    */
   cancelable?: boolean;
+  /**
+   * Draws the screen the prompt is on from a clear one, up to and with the prompt, for a
+   * sysop's spy that starts while the caller types (its copy starts blank): the half-typed
+   * line is drawn after it, the cursor where the caller's is, for the spy alone. For a
+   * prompt under a listing (draw-again.ts printAndReadLine). Without it the spy gets the
+   * prompt's line alone, at the top of a clear screen.
+   */
+  spyDraw?: () => void;
 }
 
 /** The board as a script sees it: its name, config, store, bus and this process's callers. */

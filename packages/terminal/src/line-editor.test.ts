@@ -96,6 +96,24 @@ test('the default is drawn by start and the cursor waits at its end', () => {
   assert.equal(editor.cursorIndex, 5);
 });
 
+test('drawn() gives a copy of the field as the caller has it, scrolled and with the cursor where theirs is, and changes nothing', () => {
+  const { editor, screen, type } = setup({ cols: 12 });
+  type('the quick brown fox');
+  type(`${LEFT}${LEFT}${LEFT}`);
+  const copy = new LineScreen();
+  copy.apply(editor.drawn());
+  assert.equal(copy.text, screen.text);
+  assert.equal(copy.cursor, screen.cursor);
+  // The caller's next key still redraws from what the caller was sent.
+  assert.equal(editor.drawn(), editor.drawn());
+  type('X');
+  const after = new LineScreen();
+  after.apply(editor.drawn());
+  assert.equal(after.text, screen.text);
+  assert.equal(after.cursor, screen.cursor);
+  assert.equal(editor.value, 'the quick brown Xfox');
+});
+
 test('backspace at the end erases one character with BS space BS', () => {
   const { type, screen } = setup();
   type('abc');

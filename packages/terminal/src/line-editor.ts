@@ -120,6 +120,16 @@ export class LineEditor {
     return this.render();
   }
 
+  /**
+   * The field as it is on the caller's screen, drawn from where it begins, the cursor left
+   * where the caller's is: for a copy of their screen (a sysop's spy, a line put back under
+   * a notice). Changes nothing: what the caller was sent is still what the next key redraws from.
+   */
+  drawn(): string {
+    const { cells, cursorCol } = this.layout();
+    return cells.map((c) => c.text).join('') + move(widthOf(cells, cells.length), cursorCol, cells);
+  }
+
   feed(key: Key): LineEditorResult {
     if (this.finished || key.name === 'cpr') return { output: '' };
     switch (key.name) {

@@ -1,7 +1,7 @@
 import { cleanUserText, isCarrierError } from '@carrier/core';
 import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
-import { drawAndReadKey, printAndReadKey } from '../draw-again.js';
+import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
@@ -56,13 +56,12 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
     const total = await s.store.messages.count(area.tag);
     s.println('');
+    const menu = (): void => {
+      for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
+      s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
+    };
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
-    const key = (
-      await printAndReadKey(s, () => {
-        for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
-        s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
-      })
-    ).toLowerCase();
+    const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
     switch (key) {
       case LEGEND_KEY:
@@ -87,7 +86,11 @@ export async function messageAreasMenu(s: Session): Promise<void> {
         await newScan(s);
         break;
       case 's':
-        await search(s, area);
+        // The search prompt goes on under the menu (a spy that starts at it gets both).
+        await search(s, area, () => {
+          menu();
+          s.println('');
+        });
         break;
       case 'a':
         await s.store.messages.markAllRead(s.user.id, readableAreas(areas, s.user).map((a) => a.tag));
@@ -105,17 +108,25 @@ export async function messageAreasMenu(s: Session): Promise<void> {
 async function jump(s: Session, areas: MessageAreas): Promise<void> {
   const list = readableAreas(areas, s.user);
   const scans = await s.store.messages.scan(s.user!.id, list.map((a) => a.tag));
-  let conference = '';
   const cols = s.terminal.cols;
-  list.forEach((a, i) => {
-    if (a.conference !== conference) {
-      conference = a.conference;
-      s.println(`|11${pipeLiteral(fitWidth(cleanUserText(conference, 40), Math.max(1, cols - 1)))}`);
-    }
-    s.println(areaRow(i + 1, a, scans[i]?.count ?? 0, cols));
-  });
-  s.print('|11Area (number or name): |15');
-  const typed = (await s.readLine({ maxLength: 40 })).trim();
+  // A sysop's spy that starts while the caller types gets the list and the half-typed line.
+  const typed = (
+    await printAndReadLine(
+      s,
+      () => {
+        let conference = '';
+        list.forEach((a, i) => {
+          if (a.conference !== conference) {
+            conference = a.conference;
+            s.println(`|11${pipeLiteral(fitWidth(cleanUserText(conference, 40), Math.max(1, cols - 1)))}`);
+          }
+          s.println(areaRow(i + 1, a, scans[i]?.count ?? 0, cols));
+        });
+        s.print('|11Area (number or name): |15');
+      },
+      { maxLength: 40 },
+    )
+  ).trim();
   if (typed === '') return;
   const n = Number(typed);
   // A name typed by hand is looked up among the areas this caller may read only.
@@ -379,16 +390,22 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
     }
   };
   walk(null, 0);
-  // One row, as the reader's header rows (a 60-character subject took three at 24 columns).
-  s.println(headerRow('Thread:', all[0]?.subject ?? m.subject, 60, s.terminal.cols));
   const width = Math.max(20, s.terminal.cols - 1);
-  for (const { t, depth } of rows) {
-    const mark = t.id === m.id ? '>' : ' ';
-    const line = `${mark}${'  '.repeat(depth)}#${t.id} ${cleanShort(t.fromHandle, 16)}: ${cleanShort(t.subject, 60)}`;
-    s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
-  }
-  s.print('|11Read which number? |15');
-  const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
+  const typed = await printAndReadLine(
+    s,
+    () => {
+      // One row, as the reader's header rows (a 60-character subject took three at 24 columns).
+      s.println(headerRow('Thread:', all[0]?.subject ?? m.subject, 60, s.terminal.cols));
+      for (const { t, depth } of rows) {
+        const mark = t.id === m.id ? '>' : ' ';
+        const line = `${mark}${'  '.repeat(depth)}#${t.id} ${cleanShort(t.fromHandle, 16)}: ${cleanShort(t.subject, 60)}`;
+        s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
+      }
+      s.print('|11Read which number? |15');
+    },
+    { maxLength: 10 },
+  );
+  const n = Number(typed.trim().replace(/^#/, ''));
   return Number.isInteger(n) && ids.has(n) ? n : undefined;
 }
 
@@ -410,14 +427,24 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
   const prompt = firstFitting(['|08[|15Enter|08]|07 more |08[|15B|08]|07ack, a number reads it, |08[|15Q|08]|07uit: ', '|08[|15Enter B Q|08]|07 or a number: '], cols) ?? '|08[|15Enter B Q #|08]|07: ';
   for (;;) {
     s.clear();
-    s.println(header);
-    if (page.length === 0) s.println('|07No messages.');
-    for (const m of page) {
-      const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
-      s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
-    }
-    s.print(`${prompt}|15`);
-    const typed = (await s.readLine({ maxLength: 10 })).trim().toLowerCase();
+    const shown = page;
+    const typed = (
+      await printAndReadLine(
+        s,
+        () => {
+          s.println(header);
+          if (shown.length === 0) s.println('|07No messages.');
+          for (const m of shown) {
+            const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
+            s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
+          }
+          s.print(`${prompt}|15`);
+        },
+        { maxLength: 10 },
+      )
+    )
+      .trim()
+      .toLowerCase();
     if (typed === 'q') return;
     if (typed === '') {
       const last = page[page.length - 1];
@@ -460,9 +487,20 @@ export async function newScan(s: Session): Promise<void> {
   s.println('|07End of new-scan.');
 }
 
-async function search(s: Session, area: MessageArea): Promise<void> {
-  s.print('|11Search for: |15');
-  const query = (await s.readLine({ maxLength: 80 })).trim();
+/** Search, under the screen `above` draws (for a sysop's spy that starts at the prompt, from a clear screen). */
+async function search(s: Session, area: MessageArea, above: () => void): Promise<void> {
+  const prompt = (): void => s.print('|11Search for: |15');
+  prompt();
+  const query = (
+    await s.readLine({
+      maxLength: 80,
+      spyDraw: () => {
+        s.clear();
+        above();
+        prompt();
+      },
+    })
+  ).trim();
   if (query === '') return;
   s.print(firstFitting(['|11In |15T|11his area or |15A|11ll areas? |07', '|15T|11his area or |15A|11ll? |07'], s.terminal.cols) ?? '|08[|15T A|08]|07? ');
   const all = (await s.readKey()).toLowerCase() === 'a';
@@ -475,12 +513,18 @@ async function search(s: Session, area: MessageArea): Promise<void> {
     return;
   }
   const width = Math.max(20, s.terminal.cols - 1);
-  s.println(`|15${found.length} found|07`);
-  for (const m of found) {
-    const line = `${String(m.id).padStart(6)} ${m.area.padEnd(14)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.subject, 72)}`;
-    s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
-  }
-  s.print('|11Read which number? |15');
-  const n = Number((await s.readLine({ maxLength: 10 })).trim().replace(/^#/, ''));
+  const typed = await printAndReadLine(
+    s,
+    () => {
+      s.println(`|15${found.length} found|07`);
+      for (const m of found) {
+        const line = `${String(m.id).padStart(6)} ${m.area.padEnd(14)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.subject, 72)}`;
+        s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
+      }
+      s.print('|11Read which number? |15');
+    },
+    { maxLength: 10 },
+  );
+  const n = Number(typed.trim().replace(/^#/, ''));
   if (Number.isInteger(n) && found.some((m) => m.id === n)) await readFrom(s, n, { mode: 'area' });
 }

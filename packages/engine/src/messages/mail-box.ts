@@ -2,7 +2,7 @@ import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { replySubject, type Mail } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
-import { drawAndReadKey, printAndReadKey } from '../draw-again.js';
+import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { editText } from './edit.js';
@@ -172,15 +172,23 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
       return;
     }
     const width = Math.max(20, s.terminal.cols - 1);
-    // Sent mail shows what its recipient has not opened yet.
-    s.println(which === 'inbox' ? '|15Inbox|08 - * is unread|07' : '|15Sent mail|08 - * not read yet|07');
-    list.forEach((m, i) => {
-      const who = which === 'inbox' ? m.fromHandle : m.toHandle;
-      const line = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
-      s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
-    });
-    s.print('|11Read which number? |07(Enter goes back) |15');
-    const n = Number((await s.readLine({ maxLength: 5 })).trim());
+    // Printed below what came before: a sysop's spy that starts while the caller types a
+    // number gets the list from a clear screen, and the prompt with what they typed.
+    const typed = await printAndReadLine(
+      s,
+      () => {
+        // Sent mail shows what its recipient has not opened yet.
+        s.println(which === 'inbox' ? '|15Inbox|08 - * is unread|07' : '|15Sent mail|08 - * not read yet|07');
+        list.forEach((m, i) => {
+          const who = which === 'inbox' ? m.fromHandle : m.toHandle;
+          const line = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
+          s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
+        });
+        s.print('|11Read which number? |07(Enter goes back) |15');
+      },
+      { maxLength: 5 },
+    );
+    const n = Number(typed.trim());
     const picked = Number.isInteger(n) ? list[n - 1] : undefined;
     if (!picked) return;
     const mail = await s.store.mail.open(user.id, picked.id);

@@ -1,6 +1,5 @@
 import { cleanUserText, plural } from '@carrier/core';
 import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
-import { pagerRows } from '../pager.js';
 import type { Session } from '../session-api.js';
 
 /**
@@ -75,28 +74,31 @@ export function areaRow(n: number, area: { name: string; tag: string }, fresh: n
 /**
  * Show a message's header rows, then its body a page at a time, the header in view on the
  * first page. Returns what draws that screen again as the pager left it, for a sysop's spy
- * that starts at the prompt under it (`below`: the rows under the body): the header and
- * the body when they fit above those rows, else the body's last rows from the top.
+ * that starts at the prompt under it (`below`: the rows under the body): from a clear
+ * screen, the last rows of the header and of the body the pager wrote (up to the page the
+ * caller stopped at with Q), as many as the screen has above those rows.
  */
 export async function showMessage(s: Session, header: readonly string[], body: string): Promise<(below: number) => void> {
+  const rule = (): string => `|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`;
   const top = (): void => {
     s.clear();
     for (const row of header) s.println(row);
-    s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}|07`);
+    s.println(rule());
   };
   top();
   // (quoted lines keep their `JD> ` on every row the screen's width breaks them into; the
   // header is drawn again with the page for a sysop's spy that starts at the more-prompt)
   const cols = s.terminal.cols;
   const text = bodyLines(body).flatMap((line) => fitQuotedLine(line, cols)).join('\n');
-  await s.pager(text, { above: header.length + 1, drawAbove: top });
+  // The body's rows left on the screen when the pager ended: all of them when they fit under
+  // the header, else the last screenful it wrote (not the text's end, when Q stopped it).
+  let written: readonly string[] = [];
+  await s.pager(text, { above: header.length + 1, drawAbove: top, shown: (rows) => (written = rows) });
   return (below) => {
-    // The rows the pager wrote: the text's lines broken at its width.
-    const rows = pagerRows(text, s.terminal.cols);
     const room = Math.max(1, s.terminal.rows - below);
-    if (header.length + 1 + rows.length <= room) top();
-    else s.clear();
-    for (const row of rows.slice(-room)) s.write(`${row}\r\n`);
+    const rows: Array<() => void> = [...[...header, rule()].map((row) => () => s.println(row)), ...written.map((row) => () => s.write(`${row}\r\n`))];
+    s.clear();
+    for (const draw of rows.slice(-room)) draw();
   };
 }
 

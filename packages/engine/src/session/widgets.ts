@@ -83,6 +83,19 @@ export class Widgets {
     social.editing(editor);
     screen.write(editor.start());
     social.atPrompt();
+    // A sysop's spy that starts while the caller types gets the prompt and the half-typed
+    // line (the line editor's), the cursor where the caller's is: drawn for the spy alone.
+    const { spyDraw } = opts;
+    const stopDrawing = social.drawsAgain((stillShown) => {
+      if (!stillShown() || editor.done) return;
+      if (spyDraw) {
+        spyDraw();
+        screen.write(editor.drawn());
+      } else {
+        screen.clear();
+        screen.write(social.currentLine() ?? editor.drawn());
+      }
+    });
     this.reading++;
     try {
       for (;;) {
@@ -100,6 +113,7 @@ export class Widgets {
         }
       }
     } finally {
+      stopDrawing();
       this.reading--;
     }
   }

@@ -79,10 +79,14 @@ export class LineKeeper {
     return `${RESET}\r\n${note}${RESET}\r\n${this.currentLine() ?? ''}`;
   }
 
-  private currentLine(): string | undefined {
+  /**
+   * The current line drawn again from its first column, the cursor left where the caller's
+   * is: the prompt (its colours kept) and the line editor's field; undefined when unknown.
+   */
+  currentLine(): string | undefined {
     if (this.editor && !this.editor.done) {
-      // start() redraws the whole field and leaves the cursor where the caller had it.
-      return (this.prompt ?? '').replace(NON_SGR_CSI, '') + this.editor.start();
+      // drawn() is the whole field, the cursor where the caller has it.
+      return (this.prompt ?? '').replace(NON_SGR_CSI, '') + this.editor.drawn();
     }
     return this.tail?.replace(NON_SGR_CSI, '');
   }

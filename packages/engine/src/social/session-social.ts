@@ -347,6 +347,11 @@ export class SessionSocial {
     this.line.editing(editor);
   }
 
+  /** @internal The caller's current line (a prompt and its half-typed text) drawn again from its first column, if known. */
+  currentLine(): string | undefined {
+    return this.line.currentLine();
+  }
+
   /** @internal Fields this adds to the caller's presence entry. */
   presenceFields(): { room?: string; dnd?: boolean } {
     return { ...(this.roomName !== null ? { room: this.roomName } : {}), ...(this.dnd ? { dnd: true } : {}) };

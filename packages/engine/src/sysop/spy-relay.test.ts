@@ -118,15 +118,20 @@ export default async (s) => {
     assert.equal(conn.screen.slice(mark), '');
   });
 
-  it("a script's own prompt cannot be drawn again: the spy is told it shows from the next change", async () => {
+  it("a script's line prompt is drawn again for the spy alone: the prompt, what the caller typed so far, the cursor where theirs is", async () => {
     const b = await board(PROMPT);
     const { conn, session } = b.connect();
     await conn.waitFor('Your name: ');
+    conn.type('bob\x1b[D');
+    await conn.waitFor('bob\b');
+    const mark = conn.screen.length;
     const h = watched(b, session.id);
-    await eventually(() => h.notes.length > 0, 'the note to arrive');
-    assert.deepEqual(h.notes, ['shown from the next change']);
-    conn.type('bo');
-    await eventually(() => h.text().includes('bo'), 'what the caller types to reach the spy');
+    // Fails without: a line prompt was not drawn again, the spy was told "shown from the next change" and got nothing.
+    await eventually(() => h.text().endsWith('Your name: bob\b'), () => `the spy to get the prompt; got ${JSON.stringify(h.text())}`);
+    assert.deepEqual(h.notes, []);
+    assert.equal(conn.screen.slice(mark), '');
+    conn.type('X');
+    await eventually(() => h.text().endsWith('Your name: bob\bXb\b'), () => `what the caller types to reach the spy; got ${JSON.stringify(h.text())}`);
   });
 });
 

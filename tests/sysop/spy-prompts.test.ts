@@ -1,0 +1,184 @@
+// The sysop's spy shows what the caller's screen shows, where it could not before: a line
+// prompt with what the caller has typed so far (the cursor where theirs is), a long message
+// the caller stopped reading with Q, and a door that never clears its screen and wrote more
+// than the replay's bound. Real clients: inetutils telnet in tmux; the spy's copy over the
+// control channel, rendered by the console's own headless terminal (SpyScreen).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
+import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from '../e2e/messages-callers.js';
+import { RawControl } from './control-support.js';
+import { OutputLog, rowsOf, SpyStream, spyScreenShows } from './spy-support.js';
+
+const PW = 'correct-horse-7';
+const LEFT = '\x1b[D';
+
+async function nodeOf(control: RawControl, handle: string): Promise<number> {
+  const who = (await control.ok('who')) as { node: number; handle: string }[];
+  return who.find((n) => n.handle === handle)!.node;
+}
+
+/**
+ * `caller` is typing at a line prompt: a spy that starts now gets the screen with the
+ * prompt's row (`prompt`, the half-typed text included) and `above` on a row over it, the
+ * cursor on that row at the caller's column; the caller's terminal is sent nothing for it.
+ */
+async function spyAtLinePrompt(control: RawControl, tmp: string, caller: TmuxCaller, name: string, prompt: RegExp, above: RegExp): Promise<void> {
+  await caller.waitScreen(prompt);
+  const out = new OutputLog(join(tmp, `${caller.name}-${name}.out`));
+  caller.logOutput(out.file);
+  const theirs = caller.cursor();
+  // Fails without: a line prompt was not drawn again ("shown from the next change"), the spy stayed blank.
+  const spy = await SpyStream.start(control, caller.name);
+  const { lines, cursor } = await spyScreenShows(spy, prompt);
+  const row = lines.findIndex((l) => prompt.test(l));
+  assert.ok(row >= 0, `the spy's screen has the prompt ${prompt}:\n${lines.join('\n')}`);
+  assert.ok(lines.slice(0, row).some((l) => above.test(l)), `the spy's screen has ${above} above the prompt:\n${lines.join('\n')}`);
+  assert.deepEqual(cursor, { row, col: theirs.col }, `the spy's cursor is on the prompt's row at the caller's column (${theirs.col}):\n${lines.join('\n')}`);
+  // The caller's next key is edited in place; nothing of the screen was drawn again for them.
+  caller.send('Z');
+  await caller.waitScreen(/Z/);
+  await control.ok('unspy', { node: await nodeOf(control, caller.name) });
+  assert.doesNotMatch(out.since(), /\x1b\[2J|which number|Area \(|Search for/, `${caller.name}'s terminal got ${JSON.stringify(out.since())}`);
+}
+
+describe('sysop spy: line prompts and a long message stopped with Q', () => {
+  let board: Carrier;
+  let control: RawControl;
+  const tmp = scratchDir('carrier-spy-prompts');
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    control = await RawControl.connect(board.dataDir);
+    control.keepAlive();
+  });
+  after(async () => {
+    control?.close();
+    await board?.stop();
+  });
+
+  it("the mail inbox's Read which number?, the areas' jump and the search prompt: the spy gets the prompt, what was typed and the cursor", { timeout: 120_000 }, async () => {
+    const bob = await TmuxCaller.telnet(board.ports.telnet!, 'bob', PW, tmp);
+    try {
+      bob.send('e');
+      await bob.waitScreen(/Mail - 0 unread[\s\S]*uit:/);
+      bob.send('s');
+      await bob.waitScreen(/To:/);
+      bob.send('alice\r');
+      await bob.waitScreen(/Subject:/);
+      bob.send('Secret plans\r');
+      await bob.waitScreen(/Ctrl-Z save/);
+      bob.send('Meet at the usual place.');
+      await bob.waitScreen(/usual place/);
+      bob.send('\x1a');
+      await bob.waitScreen(/Mail sent to alice/);
+    } finally {
+      bob.hangup();
+    }
+    const alice = await TmuxCaller.telnet(board.ports.telnet!, 'alice', PW, tmp, /Command:|press a key/);
+    try {
+      if (/press a key/.test(await alice.screen())) {
+        alice.send(' ');
+        await alice.waitScreen(/Command:/);
+      }
+      alice.send('e');
+      await alice.waitScreen(/Mail - 1 unread[\s\S]*uit:/);
+      alice.send('r');
+      await alice.waitScreen(/Read which number/);
+      // Half typed, the cursor moved back into it: the spy's cursor must be there too.
+      alice.send(`12${LEFT}`);
+      await spyAtLinePrompt(control, tmp, alice, 'inbox', /Read which number\? \(Enter goes back\) 1Z?2/, /Secret plans/);
+      alice.send('\x1b');
+      await alice.waitScreen(/1Z2[\s\S]*Mail - 1 unread[\s\S]*uit: ?$/m);
+      alice.send('q');
+      await alice.waitScreen(/Command: ?$/m);
+      alice.send('m');
+      await alice.waitScreen(/Area: General[\s\S]*uit: ?$/m);
+      alice.send('j');
+      await alice.waitScreen(/Area \(number or name\)/);
+      alice.send(`gen${LEFT}${LEFT}`);
+      await spyAtLinePrompt(control, tmp, alice, 'jump', /Area \(number or name\): gZ?en/, /General/);
+      alice.send('\x1b');
+      await alice.waitScreen(/gZen[\s\S]*Area: General[\s\S]*uit: ?$/m);
+      alice.send('s');
+      await alice.waitScreen(/Search for:/);
+      alice.send('plans');
+      await spyAtLinePrompt(control, tmp, alice, 'search', /Search for: plansZ?/, /Area: General/);
+    } finally {
+      alice.hangup();
+    }
+  });
+
+  it('a long message stopped with Q at its first More prompt: the spy gets the screen the caller has, not the message\'s last rows', { timeout: 90_000 }, async () => {
+    const body = Array.from({ length: 80 }, (_, i) => `Body line ${i + 1} of the long one.`).join('\n');
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'A long one'], body);
+    assert.equal(posted.code, 0, posted.stderr);
+    const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp, /Command:|press a key/);
+    try {
+      if (/press a key/.test(await carol.screen())) {
+        carol.send(' ');
+        await carol.waitScreen(/Command:/);
+      }
+      carol.send('m');
+      await carol.waitScreen(/Area: General[\s\S]*uit:/);
+      carol.send('r');
+      await carol.waitScreen(/Body line 1 of[\s\S]*More/);
+      carol.send('q');
+      await carol.waitScreen(/ext[\s\S]*uit: ?$/m);
+      const theirs = rowsOf((await carol.screen()).split('\n'));
+      assert.ok(theirs.some((l) => l.includes('Body line 1 of')), theirs.join('\n'));
+      // Fails without: the spy was drawn the message's last rows (Body line 80) from the top.
+      const spy = await SpyStream.start(control, 'carol');
+      await spy.waitFor(/uit: $/);
+      const { lines } = await spy.screen();
+      assert.deepEqual(rowsOf(lines), theirs);
+      await control.ok('unspy', { node: await nodeOf(control, 'carol') });
+    } finally {
+      carol.hangup();
+    }
+  });
+});
+
+describe('sysop spy: a door that never clears its screen and wrote past the replay bound', () => {
+  let board: Carrier;
+  let control: RawControl;
+  const tmp = scratchDir('carrier-spy-door-tail');
+
+  before(async () => {
+    // The echo door's flood: 100 KB of lines (past the replay's 64 KiB), no clear screen ever.
+    const doorsFile = join(tmp, 'doors.yaml');
+    writeFileSync(doorsFile, `doors:\n  - { name: flood, description: Flood door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}, --flood, '100000'], encoding: utf8, level: 10 }\n`);
+    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    await board.addUser('dora', PW);
+    control = await RawControl.connect(board.dataDir);
+    control.keepAlive();
+  });
+  after(async () => {
+    control?.close();
+    await board?.stop();
+  });
+
+  it("the spy gets the caller's screen: the door's last lines", { timeout: 90_000 }, async () => {
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    try {
+      dora.send('d');
+      await dora.waitScreen(/Door \(Enter to go back\)/);
+      dora.send('1');
+      await dora.waitScreen(/flood done/);
+      const theirs = rowsOf((await dora.screen()).split('\n'));
+      // Fails without: past 64 KiB since the door's start (it never cleared) nothing was kept, and the spy stayed blank.
+      const spy = await SpyStream.start(control, 'dora');
+      await spy.waitFor(/flood done/);
+      const { lines } = await spy.screen();
+      assert.deepEqual(rowsOf(lines), theirs);
+      // Bounded: a screenful of lines, not the 64 KiB held.
+      assert.ok(Buffer.byteLength(spy.text()) < 4096, `the spy was sent ${Buffer.byteLength(spy.text())} bytes`);
+    } finally {
+      dora.hangup();
+    }
+  });
+});
