@@ -1,7 +1,8 @@
 // The sysop's spy shows what the caller's screen shows, where it could not before: a line
 // prompt with what the caller has typed so far (the cursor where theirs is), a long message
 // the caller stopped reading with Q, and a door that never clears its screen and wrote more
-// than the replay's bound. Real clients: inetutils telnet in tmux; the spy's copy over the
+// than the replay's bound; and the console's note on an 80x25 spy hides none of the caller's
+// screen. Real clients: inetutils telnet in tmux; the spy's copy over the
 // control channel, rendered by the console's own headless terminal (SpyScreen).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
 import { OutputLog, rowsOf, SpyStream, spyScreenShows } from './spy-support.js';
+import { TmuxConsole } from './tmux-console.js';
 
 const PW = 'correct-horse-7';
 const LEFT = '\x1b[D';
@@ -177,6 +179,49 @@ describe('sysop spy: a door that never clears its screen and wrote past the repl
       assert.deepEqual(rowsOf(lines), theirs);
       // Bounded: a screenful of lines, not the 64 KiB held.
       assert.ok(Buffer.byteLength(spy.text()) < 4096, `the spy was sent ${Buffer.byteLength(spy.text())} bytes`);
+    } finally {
+      dora.hangup();
+    }
+  });
+});
+
+describe("sysop console: the note on a spy the window's size exactly hides nothing of the caller's screen", () => {
+  let board: Carrier;
+  const tmp = scratchDir('carrier-spy-note');
+
+  before(async () => {
+    // The echo door's status mode: a clear screen, and a row on the bottom row to its right edge.
+    const doorsFile = join(tmp, 'doors.yaml');
+    writeFileSync(doorsFile, `doors:\n  - { name: status, description: Status door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}, --status], encoding: utf8, level: 10 }\n`);
+    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    await board.addUser('dora', PW);
+  });
+  after(async () => {
+    await board?.stop();
+  });
+
+  it('the note goes on a row with blank cells for it, not over the bottom row; N hides it and shows it again', { timeout: 90_000 }, async () => {
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    try {
+      dora.send('d');
+      await dora.waitScreen(/Door \(Enter to go back\)/);
+      dora.send('1');
+      await dora.waitScreen(/={20,} STATUS-END/);
+      const seat = new TmuxConsole(tmp, board);
+      try {
+        await seat.spyAt80x25('dora', /a door: shown as it draws/);
+        // Fails without: the note sat over the bottom-right corner, over the door's STATUS-END.
+        const shown = await seat.wait(/={20,} STATUS-END[\s\S]*$/);
+        const rows = shown.split('\n');
+        assert.match(rows[24] ?? '', /^={68} STATUS-END\s*$/, shown);
+        assert.ok(rows.slice(0, 24).some((r) => /a door: shown as it draws\s*$/.test(r)), shown);
+        seat.keys('n');
+        await seat.wait(/^(?![\s\S]*a door: shown as it draws)[\s\S]*STATUS-END/);
+        seat.keys('n');
+        await seat.wait(/a door: shown as it draws/);
+      } finally {
+        seat.kill();
+      }
     } finally {
       dora.hangup();
     }

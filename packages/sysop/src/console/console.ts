@@ -2,7 +2,7 @@ import type { Widgets } from 'blessed';
 import { displayWidth, fitWidth } from '@carrier/terminal';
 import { ControlRequestError, type ControlClient } from '../client.js';
 import { VERBS, checkArgs, ownAccountRefusal, type AccountChange, type BanInfo, type LogLine, type NodeInfo, type UserDetail, type UserInfo } from '../verbs.js';
-import { SpyScreen, spyLabel, spyLayout, type SpyLabelParts } from './spy-screen.js';
+import { noteRow, SpyScreen, spyLabel, spyLayout, type SpyLabelParts } from './spy-screen.js';
 
 type Blessed = typeof import('blessed');
 
@@ -308,19 +308,25 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     // or on the row under a bare view (blessed's removeLabel throws on its next resize).
     const frame = box.border;
     const label = blessed.box({ parent: screen, top: 0, left: 2, width: 10, height: 1, tags: false, wrap: false });
+    /** the caller's screen as last painted: where the note can go without hiding any of it */
+    let shown: string[] = [];
+    /** N hides the note over a bare view (and shows it again) */
+    let noteHidden = false;
     const place = (): void => {
       const at = spyLayout({ cols: screen.cols, rows: screen.rows }, { cols: term.cols, rows: term.rows }, chat ? 3 : 0);
       (box as { border?: Widgets.Border }).border = at.frame ? frame : undefined;
       box.height = at.rows;
-      // Bare with no row under it (the caller's size exactly): the note alone, over the
-      // bottom-right corner of their screen, for it says why the view may be blank (a door).
+      // Bare with no row under it (the caller's size exactly): the note alone, for it says why
+      // the view may be blank (a door), right-aligned on the lowest row with blank cells there
+      // (it hid the caller's bottom-right corner); where no row has them, over the corner,
+      // until the sysop hides it with N.
       const corner = !at.frame && !at.infoRow && note !== undefined;
       const text = corner ? fitWidth(` ${note} `, screen.cols) : spyLabel(labelParts(), at.frame ? screen.cols - 4 : screen.cols - 1);
       label.setContent(text);
       label.width = Math.max(1, displayWidth(text));
-      label.top = at.frame ? 0 : corner ? at.rows - 1 : at.rows;
+      label.top = at.frame ? 0 : corner ? Math.min(at.rows - 1, noteRow(shown.slice(0, at.rows), term.cols, displayWidth(text)) ?? at.rows - 1) : at.rows;
       label.left = at.frame ? 2 : corner ? Math.max(0, screen.cols - displayWidth(text)) : 0;
-      if (at.frame || at.infoRow || corner) label.show();
+      if (at.frame || at.infoRow || (corner && !noteHidden)) label.show();
       else label.hide();
     };
     const onScreenResize = (): void => {
@@ -341,6 +347,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       do {
         again = false;
         const lines = await term.lines();
+        shown = lines;
         if (!box.detached) {
           place();
           box.setContent(lines.join('\n'));
@@ -369,6 +376,11 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       redraw.request();
     };
     box.key(['escape'], () => void close());
+    box.key(['n', 'S-n'], () => {
+      noteHidden = !noteHidden;
+      place();
+      redraw.request();
+    });
     try {
       const r = (await client.stream('spy', { node: n.node }, (ev) => {
         if (ev['event'] === 'data') {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spyLabel, spyLayout } from './spy-screen.js';
+import { noteRow, spyLabel, spyLayout } from './spy-screen.js';
 
 describe("the spy view's place in the sysop's window", () => {
   const caller = { cols: 80, rows: 25 };
@@ -43,5 +43,15 @@ describe("the spy's label", () => {
     const { note: _, ...plain } = parts;
     assert.equal(spyLabel(plain, 40), ' spying on node 3 dora 80x25 utf8 ');
     assert.equal(spyLabel(plain, 30), ' spying on node 3 dora ');
+  });
+});
+
+describe("the note's row on a bare spy view the window's size exactly", () => {
+  it('the lowest row whose right end is blank for the note: it hides nothing of the caller\'s screen', () => {
+    const rows = ['Hello, dora!', 'size 80x25', '', `${'='.repeat(68)} STATUS-END`];
+    assert.equal(noteRow(rows, 80, 27), 2);
+    assert.equal(noteRow(['a'.repeat(53), 'b'.repeat(54)], 80, 27), 0);
+    // Every row reaches under where the note would go: none.
+    assert.equal(noteRow(['x'.repeat(79), 'y'.repeat(60)], 80, 27), undefined);
   });
 });

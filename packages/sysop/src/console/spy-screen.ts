@@ -27,6 +27,19 @@ export function spyLayout(window: { cols: number; rows: number }, caller: { cols
   return { frame: false, rows: caller.rows, infoRow: rows > caller.rows };
 }
 
+/**
+ * The row for the note on a bare spy view with no row under it (the sysop's window is the
+ * caller's size exactly): the lowest row of the caller's screen (`lines`, trailing blanks
+ * trimmed) whose last `width` of `cols` cells are blank, so the note, right-aligned there,
+ * hides nothing of it; undefined when every row reaches that far.
+ */
+export function noteRow(lines: readonly string[], cols: number, width: number): number | undefined {
+  for (let row = lines.length - 1; row >= 0; row--) {
+    if (displayWidth(lines[row]!.trimEnd()) <= cols - width) return row;
+  }
+  return undefined;
+}
+
 /** What the spy's label says: who is watched, their terminal, what the board noted (a door), and the keys. */
 export interface SpyLabelParts {
   /** `spying on node 3 alice` */
