@@ -1,7 +1,18 @@
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * A file of knex's, loaded from where it really is. Resolved through the workspace's
+ * symlink (packages/store/node_modules/knex), a file can come back under the link's path
+ * (seen under tsx's loader in some starts), and knex's own `require('lodash/…')` then
+ * looks in the link's node_modules folders, where pnpm put no lodash.
+ */
+function requireReal(id: string): unknown {
+  return require(realpathSync(require.resolve(id)));
+}
 
 interface SqliteTransaction {
   query(conn: unknown, sql: string): Promise<unknown>;
@@ -20,8 +31,8 @@ type ClientClass = new (...args: unknown[]) => object;
  * store, as knex loads its dialects.
  */
 export function immediateSqliteClient(): typeof Knex.Client {
-  const Client = require('knex/lib/dialects/sqlite3/index.js') as ClientClass;
-  const Transaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as TransactionClass;
+  const Client = requireReal('knex/lib/dialects/sqlite3/index.js') as ClientClass;
+  const Transaction = requireReal('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as TransactionClass;
   class ImmediateTransaction extends Transaction {
     begin(conn: unknown): Promise<unknown> {
       return this.query(conn, 'BEGIN IMMEDIATE;');
