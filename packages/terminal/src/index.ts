@@ -1,5 +1,5 @@
 export { InputTextDecoder } from './input.js';
-export { KeyDecoder, MAX_SEQUENCE, type Key, type KeyName, type NamedKey, type CprKey, type FunctionKeyName, type KeyDecoderOptions } from './keys.js';
+export { KeyDecoder, MAX_SEQUENCE, LATE_SEQUENCE_MS, type Key, type KeyName, type NamedKey, type CprKey, type FunctionKeyName, type KeyDecoderOptions } from './keys.js';
 export { LineEditor, BELL, type LineEditorOptions, type LineEditorResult } from './line-editor.js';
 export { renderPipeCodes, stripPipeCodes, pipeCodeSgr, pipeLiteral } from './pipe.js';
 export { parseSauce, buildSauce, appendSauce, type Sauce, type SauceFields, type SauceParse } from './sauce.js';

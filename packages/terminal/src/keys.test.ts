@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KeyDecoder, type Key } from './keys.js';
+import { KeyDecoder, LATE_SEQUENCE_MS, type Key } from './keys.js';
 
 type Expect = Partial<Omit<Key, 'raw'>> & { name: Key['name'] } & Record<string, unknown>;
 
@@ -225,4 +225,50 @@ test('decoding does not depend on how the text was split', () => {
     ),
     { numRuns: 2000 },
   );
+});
+
+test('a sequence whose ESC was decided before it arrived (a slow link) is still its key, marked late', () => {
+  const d = new KeyDecoder();
+  assert.deepEqual(d.push('\x1b', 1000), []);
+  assert.deepEqual(d.flush(1080), [{ name: 'escape', raw: '\x1b' }]);
+  assert.deepEqual(d.push('[A', 1300), [{ name: 'up', raw: '\x1b[A', late: true }]);
+  // Only the very next text: a later `[A` is typed.
+  assert.deepEqual(d.push('[A', 1310).map((k) => k.raw), ['[', 'A']);
+  // SS3 and tilde keys too, split anywhere after the `[`.
+  d.push('\x1b', 2000);
+  d.flush(2080);
+  assert.deepEqual(d.push('O', 2200), []);
+  assert.deepEqual(d.push('B', 2210), [{ name: 'down', raw: '\x1bOB', late: true }]);
+  d.push('\x1b', 3000);
+  d.flush(3080);
+  assert.deepEqual(d.push('[5~x', 3200), [{ name: 'pageup', raw: '\x1b[5~', late: true }, { name: 'char', ch: 'x', raw: 'x' }]);
+});
+
+test('after a decided ESC, what is not a key sequence, or comes too late, is typed text', () => {
+  const d = new KeyDecoder();
+  const chars = (keys: Key[]): string[] => keys.map((k) => (k.name === 'char' ? k.ch! : k.name));
+  d.push('\x1b', 0);
+  d.flush(80);
+  assert.deepEqual(chars(d.push(`[A`, 80 + LATE_SEQUENCE_MS + 1)), ['[', 'A']);
+  d.push('\x1b', 0);
+  d.flush(80);
+  assert.deepEqual(chars(d.push('[hello', 200)), ['[', 'h', 'e', 'l', 'l', 'o']);
+  d.push('\x1b', 0);
+  d.flush(80);
+  assert.deepEqual(chars(d.push('[1\r', 200)), ['[', '1', 'enter']);
+  d.push('\x1b', 0);
+  d.flush(80);
+  assert.deepEqual(chars(d.push('[', 200)), []);
+  assert.deepEqual(chars(d.flush(300)), ['['], 'an unfinished late `[` is the character, not Alt-[');
+  d.push('\x1b', 0);
+  d.flush(80);
+  assert.deepEqual(chars(d.push('[M abc', 200)), ['[', 'M', ' ', 'a', 'b', 'c'], 'not taken as a mouse report');
+  // Without a clock (a decoder whose caller keeps no time) nothing is late.
+  const plain = new KeyDecoder();
+  plain.push('\x1b');
+  plain.flush();
+  assert.deepEqual(chars(plain.push('[A')), ['[', 'A']);
+  // An ESC that was part of a key, not decided alone, opens no window.
+  d.push('\x1b[B', 0);
+  assert.deepEqual(chars(d.push('[A', 10)), ['[', 'A']);
 });

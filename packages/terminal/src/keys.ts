@@ -20,6 +20,12 @@
  * - ESC followed by any other character is that key with `alt: true` (xterm's
  *   metaSendsEscape). A bare ESC stays pending until more text arrives or the caller
  *   calls flush(), which it should do ~50-100 ms after `pendingEscape` turns true.
+ * - A slow link can split ESC from the rest of an arrow key by more than that. When the
+ *   caller hands flush() and push() its clock, text that arrives within LATE_SEQUENCE_MS
+ *   of a lone ESC being decided and begins with `[` or `O` is first read as that ESC's
+ *   sequence: a known key comes out with `late: true` (raw with its ESC), anything else
+ *   as the characters typed. A reader that acts on Escape in a way a late arrow would
+ *   regret (leaving a screen) waits that long for a `late` key before it acts.
  * - `ESC [ row ; col R` is always `{ name: 'cpr' }`, even though xterm also sends it
  *   for a modified F3: only a probe asks for positions, and it decides.
  * - Enter is '\r'; a lone '\n' is also Enter, and a '\n' right after '\r' is swallowed.
@@ -47,6 +53,11 @@ export interface NamedKey {
   alt?: boolean;
   /** the characters this key was decoded from */
   raw: string;
+  /**
+   * The rest of a sequence that arrived after its ESC had already been decided as the
+   * Escape key (a slow link split them): the Escape before this key was part of it.
+   */
+  late?: boolean;
 }
 
 /** A cursor position report (reply to `ESC[6n`), 1-based. */
@@ -70,6 +81,15 @@ export interface KeyDecoderOptions {
  * is hostile or broken and is discarded without growing a buffer.
  */
 export const MAX_SEQUENCE = 32;
+
+/**
+ * How long after a lone ESC was decided (flush) the rest of its sequence is still taken
+ * as that key rather than typed text. Links that split ESC from `[A` by over 150 ms
+ * (satellite hops, a congested mobile link) exist; a human typing `[` or `O` as the very
+ * next key within half a second of Escape is rare, and then gets the characters unless
+ * they make exactly a key's sequence.
+ */
+export const LATE_SEQUENCE_MS = 500;
 
 const ESC = '\x1b';
 
@@ -113,6 +133,10 @@ export class KeyDecoder {
   private overflow = false;
   private mouseLeft = 0;
   private afterCr = false;
+  /** when (the caller's clock) a lone ESC was last decided by flush(); cleared by the next push */
+  private escapeDecidedAt: number | undefined;
+  /** the sequence being read is a late one (its ESC was decided already) */
+  private late = false;
 
   constructor(opts: KeyDecoderOptions = {}) {
     this.delKey = opts.del ?? 'backspace';
@@ -131,8 +155,19 @@ export class KeyDecoder {
     return this.seq.length;
   }
 
-  push(text: string): Key[] {
+  /**
+   * Keys in `text`. With `now` (the same clock as flush's), text within LATE_SEQUENCE_MS
+   * of a lone ESC decided by flush() that begins with `[` or `O` is read as its rest.
+   */
+  push(text: string, now?: number): Key[] {
     const out: Key[] = [];
+    const decided = this.escapeDecidedAt;
+    this.escapeDecidedAt = undefined;
+    if (decided !== undefined && now !== undefined && now - decided <= LATE_SEQUENCE_MS && this.state === 'ground' && (text[0] === '[' || text[0] === 'O')) {
+      this.state = 'esc';
+      this.seq = ESC;
+      this.late = true;
+    }
     for (const ch of text) this.step(ch, out);
     return out;
   }
@@ -141,10 +176,18 @@ export class KeyDecoder {
    * The caller's ESC timer ran out: a bare ESC is the Escape key, ESC [ and ESC O
    * alone are alt-[ and alt-O, and any longer unfinished sequence is dropped.
    */
-  flush(): Key[] {
+  flush(now?: number): Key[] {
     const out: Key[] = [];
-    if (this.state === 'esc') out.push({ name: 'escape', raw: ESC });
-    else if (this.state === 'csi' && this.seq === ESC + '[') out.push({ name: 'char', ch: '[', alt: true, raw: this.seq });
+    if (this.late) {
+      // A late sequence never finished: what came after the ESC was typed.
+      this.typed(this.seq.slice(1), out);
+      this.reset();
+      return out;
+    }
+    if (this.state === 'esc') {
+      out.push({ name: 'escape', raw: ESC });
+      if (now !== undefined) this.escapeDecidedAt = now;
+    } else if (this.state === 'csi' && this.seq === ESC + '[') out.push({ name: 'char', ch: '[', alt: true, raw: this.seq });
     else if (this.state === 'ss3' && this.seq === ESC + 'O') out.push({ name: 'char', ch: 'O', alt: true, raw: this.seq });
     this.reset();
     return out;
@@ -155,6 +198,15 @@ export class KeyDecoder {
     this.seq = '';
     this.overflow = false;
     this.mouseLeft = 0;
+    this.late = false;
+  }
+
+  /** Characters of a late sequence that turned out not to be a key: typed text after all. */
+  private typed(chars: string, out: Key[]): void {
+    for (const ch of chars) {
+      const key = this.plainKey(ch);
+      if (key) out.push(key);
+    }
   }
 
   private step(ch: string, out: Key[]): void {
@@ -228,7 +280,8 @@ export class KeyDecoder {
       return;
     }
     if (c >= 0x40 && c <= 0x7e) {
-      if (ch === 'M' && params === '') {
+      // (Not after a late ESC: `[M` then is more likely typed than a mouse report.)
+      if (ch === 'M' && params === '' && !this.late) {
         this.state = 'mouse';
         this.mouseLeft = X10_MOUSE_BYTES;
         return;
@@ -272,12 +325,20 @@ export class KeyDecoder {
 
   private finish(key: Key | null, last: string, out: Key[]): void {
     const raw = this.seq + last;
+    const late = this.late;
     this.reset();
+    if (late) {
+      // A cursor report split by the link is still the terminal's, never typed.
+      if (key) out.push(key.name === 'cpr' ? { ...key, raw } : { ...key, raw, late: true });
+      else this.typed(raw.slice(1), out);
+      return;
+    }
     if (key) out.push({ ...key, raw });
   }
 
   /** A character that cannot be part of the sequence: drop the sequence, keep the character. */
   private abort(ch: string, out: Key[]): void {
+    if (this.late) this.typed(this.seq.slice(1), out);
     this.reset();
     this.step(ch, out);
   }

@@ -452,8 +452,9 @@ export function openView(conn: Connection, opts: ViewOptions = {}): View {
     if (output.suspended) return;
     if (text.encoding !== conn.terminal.encoding) text.setEncoding(conn.terminal.encoding);
     clearTimeout(escapeTimer);
-    feed(keys.push(text.push(bytes)));
-    if (keys.pendingEscape) escapeTimer = setTimeout(() => feed(keys.flush()), escapeMs);
+    // With the clock: an arrow key whose ESC a slow link sent alone is still the arrow (keys.ts, LATE_SEQUENCE_MS).
+    feed(keys.push(text.push(bytes), Date.now()));
+    if (keys.pendingEscape) escapeTimer = setTimeout(() => feed(keys.flush(Date.now())), escapeMs);
   };
   // The newest size, capped, at most once per resizeDelayMs; blessed reallocates and redraws on 'resize'.
   const stopResizes = followResizes(conn, (cols, rows) => {

@@ -6,10 +6,11 @@
 // ends it too. Whatever the caller was doing waits underneath and resumes after.
 import { randomUUID } from 'node:crypto';
 import { cleanUserText, isPlainTerminal, type Logger } from '@carrier/core';
-import { displayWidth, InputTextDecoder, pipeLiteral, renderPipeCodes } from '@carrier/terminal';
+import { displayWidth, InputTextDecoder, KeyDecoder, LATE_SEQUENCE_MS, pipeLiteral, renderPipeCodes, type Key } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import type { LiveSession } from '../board-types.js';
 import { wrapLine } from '../pager.js';
+import { ESCAPE_DECIDE_MS } from '../key-input.js';
 import { InputBusyError } from '../session/input-router.js';
 import { forTerminal } from '../session/screen.js';
 import type { BreakInEvent } from '../topics.js';
@@ -38,9 +39,12 @@ interface CallerChat {
   restore: () => void;
   offClose: () => void;
   sysop: string;
-  /** an ESC waits this long for the rest of an escape sequence before it counts as Esc */
+  /** the caller's keys (arrows and other sequences are keys, not chat text) */
+  keys: KeyDecoder;
+  /** a lone ESC waits ESCAPE_DECIDE_MS for the rest of a sequence, as the session's keys do */
   escTimer: NodeJS.Timeout | undefined;
-  pendingEsc: boolean;
+  /** Esc was pressed: the chat ends after LATE_SEQUENCE_MS unless the rest of an arrow key arrives (a slow link) */
+  leaving: NodeJS.Timeout | undefined;
   /** gives the screen back to the full-screen views the chat was drawn over (or that opened under it); true when one drew itself */
   giveBack: () => boolean;
   /** lets the session's own output through again: `first`, then what it wrote during the chat */
@@ -122,7 +126,7 @@ export class BreakInChat {
       return;
     }
     let restore: () => void;
-    const c: CallerChat = { chatId, session: s, decoder: new InputTextDecoder(s.terminal.encoding), line: '', rubbedOut: false, restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', escTimer: undefined, pendingEsc: false, giveBack: () => false, releaseOutput: () => undefined };
+    const c: CallerChat = { chatId, session: s, decoder: new InputTextDecoder(s.terminal.encoding), line: '', rubbedOut: false, restore: () => undefined, offClose: () => undefined, sysop: cleanUserText(from, 30) || 'Sysop', keys: new KeyDecoder(), escTimer: undefined, leaving: undefined, giveBack: () => false, releaseOutput: () => undefined };
     try {
       restore = s.takeRawInput((bytes) => this.input(c, bytes), undefined, 'a chat with the sysop');
     } catch (err) {
@@ -147,7 +151,8 @@ export class BreakInChat {
     // has them (the keypad in application mode would send ESC O sequences for its digits,
     // which are not chat text); the view sets its own again when it is given back.
     if (loan.over) out(s, '\x1b[0m\x1b[r\x1b[?25h\x1b[?1l\x1b>\x1b[2J\x1b[H');
-    out(s, `\n\n${byWords(s, `|14*** ${pipeLiteral(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
+    // On a cleared screen the chat starts on its first row; below a menu, a blank row apart.
+    out(s, `${loan.over ? '' : '\n\n'}${byWords(s, `|14*** ${pipeLiteral(c.sysop)} is breaking in to chat with you. Type and press Enter to answer; Esc or /q ends the chat. ***|07`)}\n`);
     const first = text ? cleanUserText(text, CHAT_LINE_MAX) : '';
     if (first) out(s, `${byWords(s, `|11${pipeLiteral(c.sysop)}: ${pipeLiteral(first)}|07`)}\n`);
     out(s, PROMPT);
@@ -171,46 +176,56 @@ export class BreakInChat {
 
   private input(c: CallerChat, bytes: Buffer): void {
     if (c.decoder.encoding !== c.session.terminal.encoding) c.decoder.setEncoding(c.session.terminal.encoding);
-    const text = c.decoder.push(bytes);
-    for (let i = 0; i < text.length; i++) {
+    clearTimeout(c.escTimer);
+    c.escTimer = undefined;
+    // The session's own key decoder, with its clock: a sequence whose ESC a slow link sent
+    // alone is still its key (`late`), never chat text.
+    this.keys(c, c.keys.push(c.decoder.push(bytes), Date.now()));
+    if (c.keys.pendingEscape && this.callers.has(c.chatId)) {
+      c.escTimer = setTimeout(() => this.keys(c, c.keys.flush(Date.now())), ESCAPE_DECIDE_MS);
+      c.escTimer.unref();
+    }
+  }
+
+  private keys(c: CallerChat, keys: readonly Key[]): void {
+    for (const key of keys) {
       if (!this.callers.has(c.chatId)) return;
-      const ch = text[i]!;
-      if (c.pendingEsc) {
-        // ESC [ ... or ESC O x: a key's sequence (arrows), not Esc: skip it.
-        c.pendingEsc = false;
-        clearTimeout(c.escTimer);
-        if (ch === '[' || ch === 'O') {
-          while (i + 1 < text.length && !/[A-Za-z~]/.test(text[i + 1]!)) i++;
-          i++;
-          continue;
-        }
+      if (c.leaving) {
+        clearTimeout(c.leaving);
+        c.leaving = undefined;
+        // The Esc was an arrow key's start: the chat goes on (arrows do nothing here).
+        if (key.name !== 'cpr' && key.late) continue;
+        this.end(c.chatId, 'caller');
+        return;
       }
-      if (ch === '\x1b') {
-        c.pendingEsc = true;
-        c.escTimer = setTimeout(() => c.pendingEsc && this.end(c.chatId, 'caller'), 150);
-        c.escTimer.unref();
-        continue;
+      switch (key.name) {
+        case 'escape':
+          c.leaving = setTimeout(() => this.end(c.chatId, 'caller'), LATE_SEQUENCE_MS);
+          c.leaving.unref();
+          break;
+        case 'enter':
+          this.finishLine(c);
+          break;
+        case 'backspace':
+          if (c.line.length > 0) {
+            const gone = [...c.line].pop()!;
+            const from = cursorRow(c);
+            c.line = c.line.slice(0, -gone.length);
+            out(c.session, rubOut(c.session, from, PROMPT.length + displayWidth(c.line), displayWidth(gone)));
+            c.rubbedOut = true;
+          }
+          break;
+        case 'char':
+          // Control keys are not text; an Alt key (ESC typed just before a key) types the key, as before.
+          if (key.ctrl || key.ch === undefined || c.line.length >= CHAT_LINE_MAX) break;
+          c.line += key.ch;
+          c.rubbedOut = false;
+          out(c.session, pipeLiteral(key.ch));
+          break;
+        default:
+          // Arrows, function keys, terminal replies: nothing in a line chat.
+          break;
       }
-      if (ch === '\r' || ch === '\n') {
-        if (ch === '\n' && text[i - 1] === '\r') continue;
-        this.finishLine(c);
-        continue;
-      }
-      if (ch === '\x08' || ch === '\x7f') {
-        if (c.line.length > 0) {
-          const gone = [...c.line].pop()!;
-          const from = cursorRow(c);
-          c.line = c.line.slice(0, -gone.length);
-          out(c.session, rubOut(c.session, from, PROMPT.length + displayWidth(c.line), displayWidth(gone)));
-          c.rubbedOut = true;
-        }
-        continue;
-      }
-      if (ch === '\x00' || ch < ' ' || (ch >= '\x7f' && ch < '\xa0')) continue;
-      if (c.line.length >= CHAT_LINE_MAX) continue;
-      c.line += ch;
-      c.rubbedOut = false;
-      out(c.session, pipeLiteral(ch));
     }
   }
 
@@ -232,6 +247,7 @@ export class BreakInChat {
     if (!c) return;
     this.callers.delete(chatId);
     clearTimeout(c.escTimer);
+    clearTimeout(c.leaving);
     c.offClose();
     if (!c.session.conn.closed) {
       if (c.giveBack()) {
