@@ -5,14 +5,13 @@
 // screen. Real clients: inetutils telnet in tmux; the spy's copy over the
 // control channel, rendered by the console's own headless terminal (SpyScreen).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { scratchDir } from '@carrier/core/testing';
-import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
-import { OutputLog, rowsOf, SpyStream, spyScreenShows } from './spy-support.js';
+import { callerAtMenu, OutputLog, rowsOf, sendMailOver, SpyStream, spyScreenShows, startEchoDoorBoard } from './spy-support.js';
 import { TmuxConsole } from './tmux-console.js';
 
 const PW = 'correct-horse-7';
@@ -64,29 +63,9 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
   });
 
   it("the mail inbox's Read which number?, the areas' jump and the search prompt: the spy gets the prompt, what was typed and the cursor", { timeout: 120_000 }, async () => {
-    const bob = await TmuxCaller.telnet(board.ports.telnet!, 'bob', PW, tmp);
+    await sendMailOver(board, tmp, 'bob', PW, { to: 'alice', subject: 'Secret plans', body: 'Meet at the usual place.' });
+    const alice = await callerAtMenu(board, tmp, 'alice', PW);
     try {
-      bob.send('e');
-      await bob.waitScreen(/Mail - 0 unread[\s\S]*uit:/);
-      bob.send('s');
-      await bob.waitScreen(/To:/);
-      bob.send('alice\r');
-      await bob.waitScreen(/Subject:/);
-      bob.send('Secret plans\r');
-      await bob.waitScreen(/Ctrl-Z save/);
-      bob.send('Meet at the usual place.');
-      await bob.waitScreen(/usual place/);
-      bob.send('\x1a');
-      await bob.waitScreen(/Mail sent to alice/);
-    } finally {
-      bob.hangup();
-    }
-    const alice = await TmuxCaller.telnet(board.ports.telnet!, 'alice', PW, tmp, /Command:|press a key/);
-    try {
-      if (/press a key/.test(await alice.screen())) {
-        alice.send(' ');
-        await alice.waitScreen(/Command:/);
-      }
       alice.send('e');
       await alice.waitScreen(/Mail - 1 unread[\s\S]*uit:/);
       alice.send('r');
@@ -119,12 +98,8 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
     const body = Array.from({ length: 80 }, (_, i) => `Body line ${i + 1} of the long one.`).join('\n');
     const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'A long one'], body);
     assert.equal(posted.code, 0, posted.stderr);
-    const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp, /Command:|press a key/);
+    const carol = await callerAtMenu(board, tmp, 'carol', PW);
     try {
-      if (/press a key/.test(await carol.screen())) {
-        carol.send(' ');
-        await carol.waitScreen(/Command:/);
-      }
       carol.send('m');
       await carol.waitScreen(/Area: General[\s\S]*uit:/);
       carol.send('r');
@@ -152,9 +127,7 @@ describe('sysop spy: a door that never clears its screen and wrote past the repl
 
   before(async () => {
     // The echo door's flood: 100 KB of lines (past the replay's 64 KiB), no clear screen ever.
-    const doorsFile = join(tmp, 'doors.yaml');
-    writeFileSync(doorsFile, `doors:\n  - { name: flood, description: Flood door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}, --flood, '100000'], encoding: utf8, level: 10 }\n`);
-    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    board = await startEchoDoorBoard(tmp, ['--flood', '100000']);
     await board.addUser('dora', PW);
     control = await RawControl.connect(board.dataDir);
     control.keepAlive();
@@ -191,9 +164,7 @@ describe("sysop console: the note on a spy the window's size exactly hides nothi
 
   before(async () => {
     // The echo door's status mode: a clear screen, and a row on the bottom row to its right edge.
-    const doorsFile = join(tmp, 'doors.yaml');
-    writeFileSync(doorsFile, `doors:\n  - { name: status, description: Status door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}, --status], encoding: utf8, level: 10 }\n`);
-    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    board = await startEchoDoorBoard(tmp, ['--status']);
     await board.addUser('dora', PW);
   });
   after(async () => {

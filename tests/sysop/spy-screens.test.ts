@@ -10,7 +10,7 @@ import type { Carrier } from '../harness.js';
 import { startSshFilesBoard } from '../e2e/files-support.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
-import { OutputLog, SpyStream, startEchoDoorBoard } from './spy-support.js';
+import { callerAtMenu, OutputLog, sendMailOver, SpyStream, startEchoDoorBoard } from './spy-support.js';
 
 const PW = 'correct-horse-7';
 
@@ -95,29 +95,9 @@ describe('sysop spy: screens printed below earlier output are drawn again for th
   });
 
   it('the mail menu, and a mail being read with its prompt', { timeout: 90_000 }, async () => {
-    const bob = await TmuxCaller.telnet(board.ports.telnet!, 'bob', PW, tmp);
+    await sendMailOver(board, tmp, 'bob', PW, { to: 'alice', subject: 'Secret plans', body: 'Meet at the usual place.' });
+    const alice = await callerAtMenu(board, tmp, 'alice', PW);
     try {
-      bob.send('e');
-      await bob.waitScreen(/Mail - 0 unread[\s\S]*uit:/);
-      bob.send('s');
-      await bob.waitScreen(/To:/);
-      bob.send('alice\r');
-      await bob.waitScreen(/Subject:/);
-      bob.send('Secret plans\r');
-      await bob.waitScreen(/Ctrl-Z save/);
-      bob.send('Meet at the usual place.');
-      await bob.waitScreen(/usual place/);
-      bob.send('\x1a');
-      await bob.waitScreen(/Mail sent to alice/);
-    } finally {
-      bob.hangup();
-    }
-    const alice = await TmuxCaller.telnet(board.ports.telnet!, 'alice', PW, tmp, /Command:|press a key/);
-    try {
-      if (/press a key/.test(await alice.screen())) {
-        alice.send(' ');
-        await alice.waitScreen(/Command:/);
-      }
       alice.send('e');
       await alice.waitScreen(/Mail - 1 unread[\s\S]*uit:/);
       await spyAt(alice, 'mail', /\x1b\[2J[\s\S]*Mail[\s\S]*1 unread[\s\S]*uit: $/, 'r', /Inbox/, /1 unread/);

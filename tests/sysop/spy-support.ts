@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { eventually } from '@carrier/core/testing';
 import { SpyScreen } from '@carrier/sysop';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from '../e2e/messages-callers.js';
 import type { RawControl } from './control-support.js';
 
 /** The spy's copy of a caller's screen over the control channel (the console's own source). */
@@ -94,9 +95,44 @@ export class OutputLog {
   }
 }
 
-/** A board whose one door (1 on the doors list) is the echo door of tests/fixtures, level 10; its doors.yaml in `tmp`. */
-export async function startEchoDoorBoard(tmp: string): Promise<Carrier> {
+/**
+ * A board whose one door (1 on the doors list) is the echo door of tests/fixtures, level 10,
+ * run with `args` (its modes: `--flood <bytes>`, `--status`); its doors.yaml in `tmp`.
+ */
+export async function startEchoDoorBoard(tmp: string, args: readonly string[] = []): Promise<Carrier> {
   const doorsFile = join(tmp, 'doors.yaml');
-  writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${process.execPath}, ${join(repoRoot, 'tests/fixtures/doors/echo-door.mjs')}], encoding: utf8, level: 10 }\n`);
+  const command = [process.execPath, join(repoRoot, 'tests/fixtures/doors/echo-door.mjs'), ...args].map((a) => JSON.stringify(a)).join(', ');
+  writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door, command: [${command}], encoding: utf8, level: 10 }\n`);
   return await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+}
+
+/** `from` sends `to` a mail over inetutils telnet (from the mail menu, in the message editor), then hangs up. */
+export async function sendMailOver(board: Carrier, tmp: string, from: string, password: string, mail: { to: string; subject: string; body: string }): Promise<void> {
+  const caller = await TmuxCaller.telnet(board.ports.telnet!, from, password, tmp);
+  try {
+    caller.send('e');
+    await caller.waitScreen(/Mail - \d+ unread[\s\S]*uit:/);
+    caller.send('s');
+    await caller.waitScreen(/To:/);
+    caller.send(`${mail.to}\r`);
+    await caller.waitScreen(/Subject:/);
+    caller.send(`${mail.subject}\r`);
+    await caller.waitScreen(/Ctrl-Z save/);
+    caller.send(mail.body);
+    await eventually(async () => (await caller.screen()).includes(mail.body), 'the mail typed in the editor');
+    caller.send('\x1a');
+    await caller.waitScreen(new RegExp(`Mail sent to ${mail.to}`));
+  } finally {
+    caller.hangup();
+  }
+}
+
+/** A caller over inetutils telnet at the main menu, past the login's notices (new mail) and their key. */
+export async function callerAtMenu(board: Carrier, tmp: string, handle: string, password: string): Promise<TmuxCaller> {
+  const caller = await TmuxCaller.telnet(board.ports.telnet!, handle, password, tmp, /Command:|press a key/);
+  if (/press a key/.test(await caller.screen())) {
+    caller.send(' ');
+    await caller.waitScreen(/Command:/);
+  }
+  return caller;
 }
