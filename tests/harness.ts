@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { dialControl, type ControlClient } from '@carrier/sysop/protocol';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
 const cliEntry = join(repoRoot, 'packages', 'server', 'src', 'cli.ts');
@@ -163,6 +164,27 @@ export async function startCarrier(opts: CarrierOptions = {}): Promise<Carrier> 
     waitForLog,
     cli,
     async addUser(handle, password, sysop = false) {
+      // The verb `carrier user add` sends a running board (control channel, user.add), sent
+      // from here: the board makes and audits the account the same way, and no CLI process
+      // starts (a tsx start is 1-3 s of CPU on a loaded machine, and a suite adds hundreds of
+      // accounts). The CLI's own relay of it is tests/sysop/user-live.test.ts's subject. With
+      // no control channel answering (a board stopped or killed), the CLI, on the store.
+      let control: ControlClient | undefined;
+      try {
+        control = await dialControl({ socketPath: join(dataDir, 'control.sock') });
+      } catch {
+        /* nothing listens: the CLI below */
+      }
+      if (control) {
+        try {
+          await control.request('user.add', { handle, password, ...(sysop ? { sysop } : {}) });
+        } catch (err) {
+          throw new Error(`user add ${handle} failed: ${err instanceof Error ? err.message : String(err)}`);
+        } finally {
+          control.close();
+        }
+        return;
+      }
       const r = await cli(['user', 'add', handle, '--password-stdin', ...(sysop ? ['--sysop'] : [])], password + '\n');
       if (r.code !== 0) throw new Error(`user add ${handle} failed: ${r.stderr}`);
     },
