@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { fitColumn } from './db-errors.js';
+import { escapeLike } from './like.js';
 
 /** One file in an area's index (the folder on disk is the truth; `carrier files scan` syncs). */
 export interface FileEntry {
@@ -194,7 +195,7 @@ export function createFilesRepository(deps: { knex: Knex; clock: () => number })
       if (q.areas.length === 0) return [];
       let b = entries().whereIn('area', [...q.areas]);
       if (q.text !== undefined && q.text !== '') {
-        const like = `%${q.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = `%${escapeLike(q.text.toLowerCase())}%`;
         b = b.andWhere((w: Knex.QueryBuilder) => {
           void w.whereRaw("name_key like ? escape '\\'", [like]).orWhereRaw("lower(description) like ? escape '\\'", [like]);
         });

@@ -80,6 +80,21 @@ for (const backend of backends) {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     });
 
+    test('findByHandlePrefix: handles starting with the text, any case, bounded; LIKE wildcards match only themselves', async () => {
+      for (const handle of ['Sparrow', 'spa_rk', 'Spanner', 'spa.x', 'Zed']) await store.users.create({ handle, password: 'long enough pw' });
+      // Sorted here: the order of `_` and `.` among letters is the database's collation's.
+      const handles = async (prefix: string, limit = 10): Promise<string[]> => (await store.users.findByHandlePrefix(prefix, limit)).map((u) => u.handle).sort();
+      assert.deepEqual(await handles('SPA'), ['Spanner', 'Sparrow', 'spa.x', 'spa_rk']);
+      const two = await handles('spa', 2);
+      assert.equal(two.length, 2);
+      assert.ok(two.every((h) => h.toLowerCase().startsWith('spa')), two.join());
+      assert.deepEqual(await handles('spa_'), ['spa_rk'], '_ is no wildcard');
+      assert.deepEqual(await handles('%'), [], '% is no wildcard');
+      assert.deepEqual(await handles('zed'), ['Zed']);
+      assert.deepEqual(await handles('  '), []);
+      assert.deepEqual(await handles('x'.repeat(500)), []);
+    });
+
     test('the board sysop handle is creatable when allowed, and still reserved otherwise', async () => {
       const u = await store.users.create({ handle: 'Sysop', password: 'long enough pw', level: 100, allowReserved: 'sysop' });
       assert.equal(u.handle, 'Sysop');

@@ -4,6 +4,7 @@ import { handleKey, handleSkeleton, HANDLE_RULES, PASSWORD_RULES, validateHandle
 import { isUniqueViolation } from './db-errors.js';
 import { LEVELS, isValidLevel, MAX_LEVEL, MIN_LEVEL } from './levels.js';
 import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from './passwords.js';
+import { escapeLike } from './like.js';
 
 /** A caller's account as the rest of carrier sees it: the password hash stays in here. */
 export interface User {
@@ -50,6 +51,8 @@ export interface UsersRepository {
    * `aIice` finds alice, and `alice` itself): what `create` would refuse it for.
    */
   findLookalike(handle: string): Promise<User | null>;
+  /** Up to `limit` accounts whose handle starts with `prefix` (case-insensitive), by handle. */
+  findByHandlePrefix(prefix: string, limit: number): Promise<User[]>;
   findById(id: number): Promise<User | null>;
   /** The user when handle and password match, else null; never says which part was wrong. */
   authenticate(handle: string, password: string): Promise<User | null>;
@@ -204,6 +207,17 @@ export function createUsersRepository(deps: UsersDeps): UsersRepository {
       if (handle.length > HANDLE_LOOKUP_MAX) return null;
       const row = (await users().where({ handle_skeleton: handleSkeleton(handle) }).first(USER_COLUMNS)) as UserRow | undefined;
       return row ? toUser(row) : null;
+    },
+
+    async findByHandlePrefix(prefix, limit) {
+      const key = handleKey(prefix);
+      if (key === '' || key.length > HANDLE_LOOKUP_MAX) return [];
+      const rows = (await users()
+        .whereRaw("handle_key like ? escape '\\'", [`${escapeLike(key)}%`])
+        .orderBy('handle_key')
+        .limit(Math.max(1, Math.min(limit, 50)))
+        .select(USER_COLUMNS)) as UserRow[];
+      return rows.map(toUser);
     },
 
     findById,
