@@ -73,4 +73,42 @@ describe('a re-created handle with a real telnet client', () => {
     assert.doesNotMatch(await third.screen(), /new mail/);
     third.hangup();
   });
+  it('mail to a handle that is none: the one handle starting so is offered, several are listed, none is said', async () => {
+    for (const h of ['carmen', 'carol', 'robert']) await board.addUser(h, PW);
+    const alice = await login('alice', /Command:/);
+    alice.send('e');
+    await alice.waitScreen(/Mail - \d+ unread[\s\S]*\[Q\]uit:\s*$/);
+    alice.send('s');
+    await alice.waitScreen(/To:\s*$/);
+    alice.send('ROB\r');
+    await alice.waitScreen(/There is no user called ROB\. Mail robert\? \[Y\/n\]\s*$/);
+    alice.send('n');
+    await alice.waitScreen(/Nothing sent\.\s+Mail - \d+ unread[\s\S]*\[Q\]uit:\s*$/);
+
+    alice.send('s');
+    await alice.waitScreen(/To:\s*$/);
+    alice.send('rob\r');
+    await alice.waitScreen(/Mail robert\? \[Y\/n\]\s*$/);
+    alice.send('\r');
+    await alice.waitScreen(/Subject:\s*$/);
+    alice.send('Found you\r');
+    await alice.waitScreen(/Ctrl-Z save/);
+    alice.send('typed rob, meant robert\x1a');
+    await alice.waitScreen(/Mail sent to robert\./);
+
+    alice.send('s');
+    await alice.waitScreen(/To:\s*$/);
+    alice.send('car\r');
+    await alice.waitScreen(/There is no user called car\.\s+Handles that start so: carmen, carol\.\s+Mail - \d+ unread[\s\S]*\[Q\]uit:\s*$/);
+
+    alice.send('s');
+    await alice.waitScreen(/To:\s*$/);
+    alice.send('zz_\r');
+    const none = await alice.waitScreen(/There is no user called zz_\.\s+Mail - \d+ unread[\s\S]*\[Q\]uit:\s*$/);
+    assert.doesNotMatch(none, /Handles that start so: [^\n]*\n[^\n]*zz_/);
+    alice.hangup();
+
+    const robert = await login('robert', /You have 1 new mail/);
+    robert.hangup();
+  });
 });

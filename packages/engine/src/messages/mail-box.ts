@@ -1,5 +1,5 @@
 import { cleanUserText, isCarrierError, plural } from '@carrier/core';
-import { replySubject, type Mail } from '@carrier/store';
+import { replySubject, type Mail, type User } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
@@ -104,6 +104,34 @@ export async function mailBox(s: Session): Promise<void> {
   }
 }
 
+/** Handles listed when the one typed is no account's but starts some. */
+const HANDLES_SUGGESTED = 5;
+
+/**
+ * The account meant by a handle that is none, as a mature board offers it: the one handle
+ * that starts with what was typed is asked about (`sys` -> `Mail sysop? [Y/n]`), a few are
+ * listed to type again, none is said. Null when nothing is to be sent.
+ */
+async function recipientLike(s: Session, typed: string): Promise<User | null> {
+  const like = await s.store.users.findByHandlePrefix(typed, HANDLES_SUGGESTED + 1);
+  const only = like.length === 1 ? like[0]! : undefined;
+  if (only) {
+    const answer = (
+      await printAndReadKey(s, () => s.print(`|07There is no user called ${field(typed, 32)}. Mail |15${field(only.handle, 32)}|07? |08[|15Y|08/|15n|08]|07 `))
+    ).toLowerCase();
+    s.println('');
+    if (answer !== 'n' && answer !== 'escape' && answer !== 'q') return only;
+    s.println('|07Nothing sent.');
+    return null;
+  }
+  s.println(`|12There is no user called ${field(typed, 32)}.|07`);
+  if (like.length > 1) {
+    const names = like.slice(0, HANDLES_SUGGESTED).map((u) => `|15${field(u.handle, 32)}|07`);
+    s.println(`|07Handles that start so: ${names.join(', ')}${like.length > HANDLES_SUGGESTED ? ', ...' : ''}.`);
+  }
+  return null;
+}
+
 export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
   const user = s.user;
   if (!user) return;
@@ -113,11 +141,8 @@ export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
     s.println('|07Mail needs a recipient: nothing sent.');
     return;
   }
-  const recipient = await s.store.users.findByHandle(to);
-  if (!recipient) {
-    s.println(`|12There is no user called ${field(to, 32)}.|07`);
-    return;
-  }
+  const recipient = (await s.store.users.findByHandle(to)) ?? (await recipientLike(s, to));
+  if (!recipient) return;
   s.print('|11Subject: |15');
   const subject = (await s.readLine({ maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) })).trim();
   if (subject === '') {
