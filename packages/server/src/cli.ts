@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `carrier` command: `npm run carrier -- <verb>`. Exit codes: 0 done, 1 failed,
-// 2 invalid config or usage (the message names the file and the key).
+// 2 invalid config or usage (the message names the file and the key), or a start on a data dir
+// another board runs on.
 import { ErrorCodes, isCarrierError } from '@carrier/core';
 import { runCli } from './commands.js';
 import { StartError } from './start-error.js';

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createLogger, silentLogger } from '@carrier/core';
 import { openStore, type Store } from '@carrier/store';
@@ -7,6 +8,8 @@ import { checkCommand } from './check.js';
 import { ART_USAGE, artCommand } from './art-commands.js';
 import { openLog } from './logging.js';
 import { startBoard } from './start.js';
+import { claimDataDir, DataDirInUseError, type DataDirClaim } from './data-dir-lock.js';
+import { controlSocketPath } from './control/start-control.js';
 import { storeOptions } from './backends.js';
 import { runPrimary, serveWorker } from './cluster.js';
 import { isClusterWorker, nodeCluster } from './cluster-role.js';
@@ -96,8 +99,24 @@ function workersFrom(args: string[], configured: number): number {
 
 async function start(loaded: LoadedConfig, args: string[]): Promise<number | undefined> {
   const workers = workersFrom(args, loaded.config.workers);
+  // One board per data dir, claimed before its log, its store or any port is opened (a
+  // cluster's workers share their primary's claim).
+  let claim: DataDirClaim | undefined;
+  if (!isClusterWorker()) {
+    mkdirSync(loaded.config.dataDir, { recursive: true });
+    try {
+      claim = await claimDataDir(loaded.config.dataDir, controlSocketPath(loaded.config));
+    } catch (err) {
+      if (!(err instanceof DataDirInUseError)) throw err;
+      process.stderr.write(`carrier: ${err.message}\n`);
+      return 2;
+    }
+    const held = claim;
+    process.once('exit', () => held.release());
+  }
   const { log, close } = openLog(loaded.config);
   log.info('config.loaded', { file: loaded.file ?? '(defaults)' });
+  if (claim?.warning !== undefined) log.warn('board.data_dir_unclaimed', { reason: claim.warning });
   if (workers > 1 && !isClusterWorker()) {
     process.on('uncaughtException', (err) => log.error('process.uncaught_exception', { err }));
     process.on('unhandledRejection', (err) => log.error('process.unhandled_rejection', { err }));
