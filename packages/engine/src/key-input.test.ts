@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionClosedError, createMemoryLogger, TimeoutError } from '@carrier/core';
-import { ESCAPE_DECIDE_MS, KEY_BACKLOG_LIMIT, KEY_QUEUE_LIMIT, KEY_RATE, KEYS_PER_TURN, KeyInput, keyName, type KeyFlow } from './key-input.js';
+import { ESCAPE_DECIDE_MS, KEY_BACKLOG_LIMIT, KEY_BACKLOG_PAUSE, KEY_QUEUE_LIMIT, KEY_RATE, KEYS_PER_TURN, KeyInput, keyName, type KeyFlow } from './key-input.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-function recorder(): KeyFlow & { states: boolean[]; drops: number[] } {
+function recorder(): KeyFlow & { states: boolean[]; drops: number[]; cancels: number[] } {
   const states: boolean[] = [];
   const drops: number[] = [];
-  return { states, drops, backlogged: (w) => states.push(w), dropped: (n) => drops.push(n) };
+  const cancels: number[] = [];
+  return { states, drops, cancels, backlogged: (w) => states.push(w), dropped: (n) => drops.push(n), cancelled: (n) => cancels.push(n) };
 }
 
 async function names(input: KeyInput, n: number): Promise<string[]> {
@@ -98,7 +99,7 @@ describe('KeyInput', () => {
     assert.equal(readBefore, KEYS_PER_TURN, 'the event loop went round after one turn of keys');
   });
 
-  it("keeps at most its rate's burst in the queue; the rest waits, the transport is paused, and every key comes in order", async () => {
+  it("keeps at most its rate's burst in the queue; the rest waits, the transport is paused past KEY_BACKLOG_PAUSE, and every key comes in order", async () => {
     const log = createMemoryLogger();
     const flow = recorder();
     const input = new KeyInput('utf8', log, { perSecond: 1_000_000, burst: 300 }, flow);
@@ -106,12 +107,15 @@ describe('KeyInput', () => {
     await delay(5);
     input.push(bytes('b'.repeat(300)), 'utf8');
     await delay(5);
-    input.push(bytes('c'.repeat(300)), 'utf8');
     assert.equal(input.queued, 300);
-    assert.equal(input.backlogged, 600);
+    assert.equal(input.backlogged, 300);
+    assert.deepEqual(flow.states, [], 'under the pause point the transport goes on reading (a Ctrl-C can arrive)');
+    const more = KEY_BACKLOG_PAUSE;
+    input.push(bytes('c'.repeat(more)), 'utf8');
+    assert.equal(input.full, true);
     assert.deepEqual(flow.states, [true], 'the transport is asked to stop reading');
-    assert.equal((await names(input, 900)).join(''), 'a'.repeat(300) + 'b'.repeat(300) + 'c'.repeat(300));
-    assert.deepEqual(flow.states, [true, false], 'and to read again once the backlog is empty');
+    assert.equal((await names(input, 600 + more)).join(''), 'a'.repeat(300) + 'b'.repeat(300) + 'c'.repeat(more));
+    assert.deepEqual(flow.states, [true, false], 'and to read again once the backlog is under it');
     assert.equal(log.lines.filter((l) => l['event'] === 'input.flood_dropped').length, 0, 'nothing dropped');
   });
 
@@ -123,7 +127,7 @@ describe('KeyInput', () => {
     assert.equal(input.queued, 100, 'the burst at once');
     const got = await names(input, [...paste].length);
     assert.equal(got.map((k) => (k === 'enter' ? '\r' : k)).join(''), paste);
-    assert.deepEqual(flow.states, [true, false]);
+    assert.deepEqual(flow.states, [], 'never near the pause point');
     assert.equal(input.backlogged, 0);
   });
 
@@ -143,6 +147,25 @@ describe('KeyInput', () => {
     input.discard();
     input.push(bytes('z'.repeat(KEY_BACKLOG_LIMIT + 20)), 'utf8');
     assert.equal(flow.drops.length, 2);
+    input.close(new Error('done'));
+  });
+
+  it('Ctrl-C while a paste waits behind the rate drops what waits and says how much; the keys after it stay', async () => {
+    const log = createMemoryLogger();
+    const flow = recorder();
+    const input = new KeyInput('utf8', log, { perSecond: 10, burst: 10 }, flow);
+    input.push(bytes('p'.repeat(500)), 'utf8');
+    assert.equal(input.queued, 10);
+    assert.equal(keyName(await input.read()), 'p', 'a reader has one');
+    input.push(bytes('qq\x03ok'), 'utf8');
+    assert.deepEqual(flow.cancels, [9 + 490 + 2], 'the 9 keys queued, the 490 waiting and the tail with the Ctrl-C');
+    assert.equal(input.backlogged, 2, 'only the keys typed after it wait, at the rate');
+    assert.deepEqual(await names(input, 2), ['o', 'k']);
+    assert.equal(log.lines.filter((l) => l['event'] === 'input.paste_cancelled').length, 1);
+    // With nothing waiting, Ctrl-C is a key like any other.
+    input.push(bytes('\x03'), 'utf8');
+    assert.deepEqual(await names(input, 1), ['ctrl-c']);
+    assert.deepEqual(flow.cancels.length, 1);
     input.close(new Error('done'));
   });
 

@@ -32,12 +32,28 @@ export const KEY_RATE: Readonly<KeyRate> = { perSecond: 100, burst: 1000 };
 export const KEY_QUEUE_LIMIT = KEY_RATE.burst;
 
 /**
- * Characters held back behind the rate or a full queue: a whole message at the editor's
- * 64 KiB (one TCP read or WebSocket frame is up to 64 KiB, and it arrives before the
- * transport can be paused). Past it input is dropped, logged once and told to the caller
- * once per flood. A string, not keys: at most 128 KiB of heap per flooding caller.
+ * The transport is asked to stop reading once this many characters wait behind the rate,
+ * not at the first: a paste of up to this much is read whole at once, so a Ctrl-C typed
+ * while it is typed in at the rate reaches the session (CANCEL_PASTE) instead of waiting in
+ * the socket behind the rest of the paste. A longer paste stops being read here, and a
+ * Ctrl-C after it is read once the backlog drains back under this.
  */
-export const KEY_BACKLOG_LIMIT = 64 * 1024;
+export const KEY_BACKLOG_PAUSE = 32 * 1024;
+
+/**
+ * Characters held back behind the rate or a full queue: the pause point plus one TCP read
+ * or WebSocket frame (up to 64 KiB, which arrives before the transport can be paused).
+ * Past it input is dropped, logged once and told to the caller once per flood. A string,
+ * not keys: at most 192 KiB of heap per flooding caller (two bytes a character).
+ */
+export const KEY_BACKLOG_LIMIT = KEY_BACKLOG_PAUSE + 64 * 1024;
+
+/**
+ * Ctrl-C typed while pasted text still waits behind the key rate stops the paste: what
+ * waits (the backlog and the keys not yet read) is dropped and the session says how much
+ * (KeyFlow.cancelled); the Ctrl-C itself is no key. With nothing waiting it is a key as ever.
+ */
+export const CANCEL_PASTE = '\x03';
 
 /**
  * Keys one session's reader takes from its queue in one turn of the event loop; the next
@@ -62,6 +78,8 @@ export interface KeyFlow {
   backlogged(waiting: boolean): void;
   /** Input past KEY_BACKLOG_LIMIT was dropped: once per flood, with the characters dropped so far. */
   dropped(chars: number): void;
+  /** The caller stopped a paste with Ctrl-C (CANCEL_PASTE): `chars` typed characters were not typed. */
+  cancelled?(chars: number): void;
 }
 
 interface Waiter {
@@ -117,6 +135,11 @@ export class KeyInput {
     return this.backlog.length;
   }
 
+  /** The transport should not read for now: KEY_BACKLOG_PAUSE characters or more wait. */
+  get full(): boolean {
+    return this.paused;
+  }
+
   push(bytes: Buffer, encoding: Encoding): void {
     if (this.closedWith !== undefined) return;
     if (encoding !== this.text.encoding) this.text.setEncoding(encoding);
@@ -127,8 +150,31 @@ export class KeyInput {
   pushText(text: string): void {
     if (this.closedWith !== undefined || text === '') return;
     this.cancelEscapeTimer();
+    const cancel = this.backlog.length > 0 ? text.lastIndexOf(CANCEL_PASTE) : -1;
+    if (cancel >= 0) {
+      this.cancelPaste(cancel);
+      text = text.slice(cancel + 1);
+      if (text === '') return;
+    }
     this.hold(text);
     this.release();
+  }
+
+  /**
+   * Ctrl-C during a paste: the backlog, the keys not yet read and the `before` characters
+   * that came with the Ctrl-C (the paste's tail) are dropped. Keys a reader already has stay.
+   */
+  private cancelPaste(before: number): void {
+    const chars = this.backlog.length + before + this.queue.reduce((n, k) => n + k.raw.length, 0);
+    this.backlog = '';
+    this.queue.length = 0;
+    // A sequence the paste left half-read is not the start of the next key.
+    this.keys.flush();
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    this.emptied();
+    this.log.info('input.paste_cancelled', { chars });
+    this.flow?.cancelled?.(chars);
   }
 
   /**
@@ -271,22 +317,25 @@ export class KeyInput {
       if (/[\uD800-\uDBFF]/.test(this.backlog[n - 1]!)) n = n === 1 ? Math.min(2, this.backlog.length) : n - 1;
       const chunk = this.backlog.slice(0, n);
       this.backlog = this.backlog.slice(n);
-      this.accept(this.keys.push(chunk));
+      // With the clock: the rest of an arrow key whose ESC was decided alone is still that key (a slow link).
+      this.accept(this.keys.push(chunk, Date.now()));
     }
     if (this.backlog.length === 0) {
       this.emptied();
       if (this.keys.pendingEscape) {
         this.escapeTimer = setTimeout(() => {
           this.escapeTimer = undefined;
-          this.accept(this.keys.flush());
+          this.accept(this.keys.flush(Date.now()));
         }, ESCAPE_DECIDE_MS);
         this.escapeTimer.unref();
       }
       return;
     }
-    if (!this.paused) {
-      this.paused = true;
-      this.flow?.backlogged(true);
+    // Reading goes on until the backlog is at the pause point (a Ctrl-C behind a paste is read).
+    const full = this.backlog.length >= KEY_BACKLOG_PAUSE;
+    if (full !== this.paused) {
+      this.paused = full;
+      this.flow?.backlogged(full);
     }
     // Waiting for a reader: read() releases. Waiting for the rate: a timer, when the next key is due.
     if (tokens < 1) {

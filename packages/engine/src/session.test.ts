@@ -5,6 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
 import { createTestBoard, delay, events, FakeConnection, type TestBoard } from './test-support.js';
 import { APOLOGY } from './script-stack.js';
+import { KEY_BACKLOG_PAUSE } from './key-input.js';
 
 const boards: TestBoard[] = [];
 async function board(scripts: Record<string, string>, config: Parameters<typeof createTestBoard>[1] = {}): Promise<TestBoard> {
@@ -156,17 +157,18 @@ describe('Session: keys and lines', () => {
     assert.doesNotMatch(conn.screen, /\[kl\]/, 'the third line is the third readLine');
   });
 
-  it('keys past the rate wait, with the connection paused, and all arrive in order', async () => {
+  it('keys past the rate wait, with the connection paused past KEY_BACKLOG_PAUSE, and all arrive in order', async () => {
+    // Over the pause point: under it the connection is read on (a Ctrl-C behind a paste).
+    const typed = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'.repeat(Math.ceil((KEY_BACKLOG_PAUSE + 100) / 40));
     const b = await board(
-      { matrix: `export default async (s) => { let all = ''; while (all.length < 40) all += await s.readKey(); s.println('all ' + all); };` },
-      { keyRate: { perSecond: 1000, burst: 10 } },
+      { matrix: `export default async (s) => { let all = ''; while (all.length < ${typed.length}) all += await s.readKey(); s.println('all ' + (all === 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'.repeat(${typed.length / 40}))); };` },
+      { keyRate: { perSecond: 1_000_000, burst: 10 } },
     );
     const conn = new PausingConnection();
     const { session } = b.connect(conn);
-    const typed = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD';
     conn.type(typed);
     await session.done;
-    assert.match(conn.screen, new RegExp(`all ${typed}`));
+    assert.match(conn.screen, /all true/);
     assert.deepEqual(conn.pauses, [true, false], 'paused while keys waited, read again once they were taken');
   });
 
@@ -186,9 +188,9 @@ describe('Session: keys and lines', () => {
     );
     const conn = new PausingConnection();
     const { session } = b.connect(conn);
-    conn.type('x'.repeat(40));
+    conn.type('x'.repeat(KEY_BACKLOG_PAUSE + 40));
     await session.done;
-    assert.match(conn.screen, /held[\s\S]*released 39/);
+    assert.match(conn.screen, new RegExp(`held[\\s\\S]*released ${KEY_BACKLOG_PAUSE + 39}`));
     assert.deepEqual(conn.pauses, [true, false, true, false]);
   });
 });

@@ -68,6 +68,7 @@ export class CallSession implements LiveSession {
     this.input = new KeyInput(conn.terminal.encoding, this.logger, ctx.config.keyRate, {
       backlogged: () => this.flowInput(),
       dropped: (chars) => this.social.notify({ kind: 'system', from: 'Input too fast', text: `${chars} typed characters were dropped: paste less at once`, at: Date.now() }),
+      cancelled: (chars) => this.social.notify({ kind: 'system', from: 'Paste stopped', text: `${chars} pasted characters were not typed (Ctrl-C)`, at: Date.now() }),
     });
     const host = new SessionHost(conn, this.id, this.store, this.bus, ctx.processId, ctx.artDir, ctx.loginGuard, this);
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));
@@ -276,7 +277,7 @@ export class CallSession implements LiveSession {
    * a door or a transfer reads the connection itself (the keys waiting are the scripts').
    */
   private flowInput(): void {
-    this.conn.pauseInput?.(this.input.backlogged > 0 && !this.router.held);
+    this.conn.pauseInput?.(this.input.full && !this.router.held);
   }
 
   private flowAround(release: () => void): () => void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { cleanUserText, client, isPlainTerminal } from '@carrier/core';
-import { followResizes, LineEditor, type Key } from '@carrier/terminal';
+import { cleanUserText, client, isPlainTerminal, plural, TimeoutError } from '@carrier/core';
+import { followResizes, LATE_SEQUENCE_MS, LineEditor, type Key } from '@carrier/terminal';
 import { handleKey, LEVELS } from '@carrier/store';
 import type { Unsubscribe } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
@@ -11,6 +11,7 @@ import { answerInvitation } from '../social/split-chat.js';
 import type { ChatLine } from '../topics.js';
 import { ChatScreen, type ChatRow } from './chat-screen.js';
 import { parseChatLine, splitHandle, type ChatCommand } from './commands.js';
+import { ChatOutbox, OUTBOX_LINES } from './outbox.js';
 import { chatDirectory, type ChatDirectory, type PresenceView, type RoomMembers } from './room-directory.js';
 import { DEFAULT_ROOM, roomName } from './room-name.js';
 import { sharedBytes } from './shared-bytes.js';
@@ -70,6 +71,8 @@ const SGR = {
   info: '\x1b[0;32m',
 } as const;
 
+const STATUS = ' /help for commands  /quit or Esc leaves  PgUp/PgDn scroll ';
+
 const HELP = [
   'Commands: /join room  /rooms  /who  /msg handle text  /me action  /dnd  /accept  /quit',
   'PgUp/PgDn scroll back; a line starting with // says a line starting with /.',
@@ -116,6 +119,8 @@ class ChatRoom implements PresenceView {
   private readonly cleanups: Array<() => void> = [];
   /** the screen is lent to the sysop's break-in chat: nothing is drawn until it is back */
   private suspended = false;
+  /** lines said over the line rate, waiting to go out at it (a paste) */
+  private readonly outbox: ChatOutbox;
 
   constructor(
     private readonly s: Session,
@@ -129,6 +134,13 @@ class ChatRoom implements PresenceView {
     this.editor = this.newEditor();
     this.directory = chatDirectory(s.bus);
     this.members = this.directory.members(this);
+    this.outbox = new ChatOutbox({
+      allowLine: () => s.social.board.allowLine(this.me),
+      msUntilLine: () => s.social.board.msUntilLine(this.me),
+      mayTalk: () => this.room !== null && !s.closed && !this.muted(),
+      send: (line) => this.publish(line.kind, line.text),
+      changed: () => this.showOutbox(),
+    });
   }
 
   get sessionId(): string {
@@ -143,7 +155,7 @@ class ChatRoom implements PresenceView {
     // An rlogin caller's size is measured again as chat opens (no live resize over rlogin).
     remeasureOnViewOpen(s.conn);
     try {
-      this.screen.setStatus(' /help for commands  /quit or Esc leaves  PgUp/PgDn scroll ');
+      this.screen.setStatus(STATUS);
       this.redraw();
       await this.enter(firstRoom);
       for (;;) {
@@ -161,9 +173,13 @@ class ChatRoom implements PresenceView {
       if (s.closed) reason = 'hung up';
       throw err;
     } finally {
+      const waiting = this.outbox.waiting;
       this.leave(reason);
+      this.outbox.drop();
       for (const cleanup of this.cleanups.splice(0)) cleanup();
       clearTimeout(this.titleTimer);
+      // Lines still waiting to go out when the caller left are not sent: say so below the menu.
+      if (waiting > 0 && !s.closed) s.social.notify({ kind: 'system', from: 'Chat', text: `${plural(waiting, 'line')} you typed in chat ${waiting === 1 ? 'was' : 'were'} not sent: you left before ${waiting === 1 ? 'it' : 'they'} went out.`, at: Date.now() });
       if (!s.closed) {
         s.write(this.screen.teardown());
         s.setActivity(previousActivity);
@@ -193,7 +209,14 @@ class ChatRoom implements PresenceView {
     }
     if (key.name === 'escape') {
       // Escape goes back, as on every sub-screen, from an empty line; with text typed it clears the line first.
-      if (this.editor.value === '') return false;
+      if (this.editor.value === '') {
+        // Lines waiting to go out (a paste) are dropped first: the next Esc leaves.
+        if (this.outbox.waiting > 0) {
+          this.info(`${plural(this.outbox.drop(), 'waiting line')} dropped: not sent.`);
+          return true;
+        }
+        return this.leaveUnlessLate();
+      }
       this.editor = this.newEditor();
       this.write(this.screen.inputLine() + this.editor.start());
       return true;
@@ -209,6 +232,23 @@ class ChatRoom implements PresenceView {
     this.editor = this.newEditor();
     this.write(this.screen.inputLine() + this.editor.start());
     return this.command(parseChatLine(line));
+  }
+
+  /**
+   * Escape on an empty line leaves, unless it was the start of an arrow key whose rest a slow
+   * link sent later (the key decoder marks that rest `late`): for LATE_SEQUENCE_MS the room
+   * waits for it, and then acts on the arrow instead. A key typed within that time after a
+   * lone Esc goes with it, as the key after an Escape that leaves always did.
+   */
+  private async leaveUnlessLate(): Promise<boolean> {
+    let next: Key;
+    try {
+      next = await this.s.readKeyEvent({ timeoutMs: LATE_SEQUENCE_MS });
+    } catch (err) {
+      if (err instanceof TimeoutError) return false;
+      throw err;
+    }
+    return next.name !== 'cpr' && next.late === true ? this.key(next) : false;
   }
 
   private async command(cmd: ChatCommand): Promise<boolean> {
@@ -278,25 +318,49 @@ class ChatRoom implements PresenceView {
     }
   }
 
-  /** Muted and flood checks every line a caller sends passes; false (with the reason shown) when it is dropped. */
+  /** Muted and flood checks a private message or broadcast passes; false (with the reason shown) when it is dropped. */
   private allowed(): boolean {
-    const now = Date.now();
-    const until = this.s.social.board.mutedUntil(this.me, now);
-    if (until > now) {
-      this.error(`You are muted for ${Math.max(1, Math.ceil((until - now) / 60_000))} more min.`);
-      return false;
-    }
-    if (!this.s.social.board.allowLine(this.me, now)) {
+    if (this.muted()) return false;
+    if (!this.s.social.board.allowLine(this.me)) {
       this.error('You are typing too fast: that line was dropped.');
       return false;
     }
     return true;
   }
 
+  /** A line goes out now, or waits its turn at the line rate in the outbox (a paste), or past its bound is not sent. */
   private say(kind: 'say' | 'me', raw: string): void {
-    const s = this.s;
     const text = cleanUserText(raw, this.settings.maxLineLength);
-    if (text === '' || this.room === null || !this.allowed()) return;
+    if (text === '' || this.room === null || this.muted()) return;
+    if (this.outbox.say({ kind, text }) === 'full' && this.outbox.unsent === 1) this.s.log.info('chat.outbox_full', { waiting: this.outbox.waiting });
+  }
+
+  /** The status row says what waits; once all went out, how many lines were not sent. */
+  private showOutbox(): void {
+    const waiting = this.outbox.waiting;
+    if (waiting > 0) {
+      const unsent = this.outbox.unsent;
+      const notSent = unsent > 0 ? `, ${unsent} not sent (over ${OUTBOX_LINES})` : '';
+      this.paint(this.screen.setStatus(` Sending at ${this.settings.floodRate}/s: ${plural(waiting, 'line')} waiting${notSent}. Esc drops them `));
+      return;
+    }
+    this.paint(this.screen.setStatus(STATUS));
+    const unsent = this.outbox.takeUnsent();
+    if (unsent > 0) this.error(`${plural(unsent, 'line')} of yours ${unsent === 1 ? 'was' : 'were'} not sent: at most ${OUTBOX_LINES} lines wait to go out at ${this.settings.floodRate} a second.`);
+  }
+
+  /** True (and said) when the caller is muted. */
+  private muted(): boolean {
+    const now = Date.now();
+    const until = this.s.social.board.mutedUntil(this.me, now);
+    if (until <= now) return false;
+    this.error(`You are muted for ${Math.max(1, Math.ceil((until - now) / 60_000))} more min.`);
+    return true;
+  }
+
+  private publish(kind: 'say' | 'me', text: string): void {
+    const s = this.s;
+    if (this.room === null) return;
     const line: ChatLine = {
       id: randomBytes(8).toString('hex'),
       room: this.room,
@@ -434,6 +498,9 @@ class ChatRoom implements PresenceView {
     const s = this.s;
     const room = this.room;
     if (room === null) return;
+    // Lines typed for this room are not said in the next one.
+    const waiting = this.outbox.drop();
+    if (waiting > 0 && !reason.startsWith('hung up')) this.info(`${plural(waiting, 'waiting line')} not sent: you left #${room}.`);
     this.room = null;
     this.members.reset(null);
     this.replaying = undefined;

@@ -95,6 +95,11 @@ export class BoardSocial {
     return this.flood.allow(handleKey(handle), now);
   }
 
+  /** Milliseconds until `handle` may say a line (0: now), without counting one. */
+  msUntilLine(handle: string, now = Date.now()): number {
+    return this.flood.msUntil(handleKey(handle), now);
+  }
+
   /** Sessions this process serves for a handle (a user may be on more than one node). */
   sessionsOf(handle: string): SocialMember[] {
     const key = handleKey(handle);

@@ -42,3 +42,13 @@ test('tracking is bounded: idle users are forgotten when many handles appear', (
   assert.ok(gate.tracked <= 10_000);
   assert.equal(gate.allow('late', 5000), false, 'the newcomer is still counted');
 });
+
+test('msUntil says when the next line is allowed, and counts nothing', () => {
+  const gate = new FloodGate(2, 1);
+  assert.equal(gate.msUntil('alice', 0), 0, 'a user never seen may talk now');
+  gate.allow('alice', 0);
+  assert.equal(gate.msUntil('alice', 0), 500);
+  assert.equal(gate.msUntil('alice', 400), 100);
+  assert.equal(gate.msUntil('alice', 400), 100, 'asking again changes nothing');
+  assert.equal(gate.allow('alice', 500), true);
+});

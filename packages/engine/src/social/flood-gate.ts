@@ -33,6 +33,14 @@ export class FloodGate {
     return true;
   }
 
+  /** Milliseconds until `key` may say one more line (0: now); counts nothing. */
+  msUntil(key: string, now: number): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) * this.rate) / 1000);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / this.rate);
+  }
+
   get tracked(): number {
     return this.buckets.size;
   }

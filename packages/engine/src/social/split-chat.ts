@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cleanUserText } from '@carrier/core';
 import { charWidth } from '@carrier/terminal';
 import type { Unsubscribe } from '../bus.js';
+import { wrapLine } from '../pager.js';
 import type { Session } from '../session-api.js';
 import { describeNotice } from './notice.js';
 import type { Invitation } from './session-social.js';
@@ -88,11 +89,19 @@ async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: P
   const bar = blessed.box({ parent: screen, top: '50%-1', left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
   const bottom = blessed.box({ parent: screen, top: '50%', left: 0, width: '100%', height: '50%', tags: false, wrap: true, style: { fg: 'cyan' } });
 
-  /** The newest lines that fit a pane, with the input line last in your own. */
+  /**
+   * The newest lines that fit a pane, with the input line last in your own: wrapped by words
+   * to the pane's width now, newest rows kept. (Counting lines rather than rows let long
+   * lines push the newest ones and the input line off the bottom; after a resize the rows
+   * were those of the old size.)
+   */
   const fill = (box: typeof top, lines: readonly string[], input?: string): void => {
     const rows = Math.max(1, (box.height as number) || 1);
+    const width = Math.max(1, ((box.width as number) || 1) - 1);
     const all = input === undefined ? lines : [...lines, input];
-    box.setContent(all.slice(-rows).join('\n'));
+    const shown: string[] = [];
+    for (let i = all.length - 1; i >= 0 && shown.length < rows; i--) shown.unshift(...wrapLine(all[i]!, width));
+    box.setContent(shown.slice(-rows).join('\n'));
   };
   const render = (): void => {
     if (view.closed) return;
@@ -165,6 +174,8 @@ async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: P
     render();
   };
 
+  // The panes are filled for a size: a resize (coalesced by the view) fills them again.
+  screen.on('resize', () => render());
   screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
     const name = key?.name;
     if (name === 'escape') return view.close();

@@ -1,0 +1,160 @@
+// The chat room under a real client's paste, resize and slow escapes (inetutils telnet in
+// tmux): a pasted block is sent at the room's line rate instead of being dropped, the
+// scroll-back is wrapped again for a new width, and an arrow key whose ESC arrived alone
+// (a slow link) is still an arrow, while a lone Esc still leaves.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { scratchDir } from '@carrier/core/testing';
+import { startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller } from './messages-callers.js';
+import { enterChat, KEY, say, TelnetCaller } from './social-callers.js';
+
+const PW = 'correct-horse-7';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Longer than the board's wait for the rest of a lone ESC (80 ms): a slow link's split. */
+const SLOW_LINK_GAP_MS = 200;
+/** Lines a second after the burst of 5: a 60-line paste goes out in about 11 s. */
+const FLOOD_RATE = 5;
+
+describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)', { timeout: 240_000 }, () => {
+  let board: Carrier;
+  const tmp = scratchDir('carrier-chat-input-');
+  const hangups: Array<() => void> = [];
+
+  before(async () => {
+    board = await startCarrier({
+      logLevel: 'info',
+      // Nine callers from 127.0.0.1 over the file: over the default per-address cap (8).
+      yaml: `chat: { floodRate: ${FLOOD_RATE}, floodBurst: 5, historyLines: 0 }\nlimits: { maxPerIp: 32, maxPerSubnet: 32 }`,
+    });
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy']) await board.addUser(h, PW);
+  });
+  after(async () => {
+    for (const h of hangups) h();
+    await board.stop();
+  });
+
+  const tmuxIn = async (handle: string, room: string): Promise<TmuxCaller> => {
+    const c = await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp);
+    hangups.push(() => c.hangup());
+    c.send('c');
+    await c.waitScreen(/#lobby \| \d+ here/);
+    c.send(`/join ${room}\r`);
+    await c.waitScreen(new RegExp(`#${room} \\| \\d+ here`));
+    return c;
+  };
+  const rawIn = async (handle: string, room: string): Promise<TelnetCaller> => {
+    const c = await TelnetCaller.login(board.ports.telnet!, handle, PW);
+    hangups.push(() => c.hangup());
+    await enterChat(c);
+    say(c, `/join ${room}`);
+    await c.waitScreen(new RegExp(`#${room} \\| \\d+ here`));
+    return c;
+  };
+
+  it('a resize wraps the lines already on screen again for the new width', async () => {
+    const alice = await tmuxIn('alice', 'wide');
+    const bob = await rawIn('bob', 'wide');
+    const words = Array.from({ length: 36 }, (_, i) => `w${String(i + 1).padStart(2, '0')}`);
+    say(bob, words.join(' '));
+    await alice.waitScreen(/w36/);
+    alice.resize(50, 25);
+    // Every word, in order, on rows of the new width (the old rows, cut by the narrower
+    // window, lost the words past column 50).
+    const screen = await alice.waitScreen(new RegExp(words.join('\\s+')));
+    for (const row of screen.split('\n')) assert.ok(row.trimEnd().length <= 50, `row fits: ${row}`);
+  });
+
+  it('the split-screen chat shows its newest lines and the input line, wrapped for the size, after a resize too', async () => {
+    const hal = await TmuxCaller.telnet(board.ports.telnet!, 'hal', PW, tmp);
+    hangups.push(() => hal.hangup());
+    const ivy = await TelnetCaller.login(board.ports.telnet!, 'ivy', PW);
+    hangups.push(() => ivy.hangup());
+    ivy.send('w');
+    await ivy.waitScreen(/Select a caller/);
+    // hal is the row above ivy in the list (the newest call is listed last).
+    ivy.send(KEY.up);
+    ivy.send('c');
+    await ivy.waitScreen(/waiting for hal to answer/);
+    await hal.waitScreen(/ivy \(node \d+\) wants to chat with you/);
+    hal.send(KEY.ctrlY);
+    await hal.waitScreen(/chatting with ivy/);
+    // Five lines of 40 words (three rows each at 80 columns): more rows than ivy's pane has
+    // (fails without: the newest line was pushed off the bottom of the pane).
+    const long = (n: number): string => `${Array.from({ length: 39 }, (_, i) => `l${n}w${i}`).join(' ')} end${n}`;
+    for (let n = 1; n <= 5; n++) ivy.send(`${long(n)}\r`);
+    await hal.waitScreen(/end5/);
+    hal.send(`${long(9)}\r`);
+    hal.send('typing');
+    await hal.waitScreen(/end9[^]*> typing_/);
+    hal.resize(44, 20);
+    const screen = await hal.waitScreen(/> typing_[^]*end5\s*$/m);
+    for (const row of screen.split('\n')) assert.ok(row.trimEnd().length <= 44, `row fits: ${row}`);
+    hal.send(KEY.escape);
+    await hal.waitScreen(/Command:/);
+    hal.resize(80, 25);
+  });
+
+  it('a 60-line paste goes out whole and in order at the line rate, and the others still talk meanwhile', async () => {
+    const dave = await tmuxIn('dave', 'paste');
+    const erin = await rawIn('erin', 'paste');
+    const mark = erin.raw().length;
+    const lines = Array.from({ length: 60 }, (_, i) => `pasted ${String(i + 1).padStart(2, '0')}`);
+    // Fails without the outbox: past the burst of 5, lines were dropped ('typing too fast').
+    dave.paste(`${lines.join('\n')}\n`);
+    await dave.waitScreen(/Sending at 5\/s: \d+ lines waiting/);
+    say(erin, 'erin gets a word in');
+    await dave.waitScreen(/<erin> erin gets a word in/);
+    const seen = await erin.waitRaw(/<dave> pasted 60/, 60_000, mark);
+    const got = seen.match(/<dave> pasted \d\d/g) ?? [];
+    assert.deepEqual(got, lines.map((l) => `<dave> ${l}`), 'every line, once, in order');
+    assert.ok(seen.indexOf('erin gets a word in') < seen.indexOf('<dave> pasted 60'), "erin's line went out between dave's");
+    await dave.waitScreen(/\/help for commands/);
+    assert.doesNotMatch(await dave.screen(), /typing too fast|not sent/);
+  });
+
+  it('past the outbox bound (100 lines) the caller is told how many lines were not sent, and Esc drops the rest', async () => {
+    const fay = await tmuxIn('fay', 'bound');
+    const gus = await rawIn('gus', 'bound');
+    const mark = gus.raw().length;
+    const lines = Array.from({ length: 130 }, (_, i) => `b${String(i + 1).padStart(3, '0')}`);
+    fay.paste(`${lines.join('\n')}\n`);
+    const screen = await fay.waitScreen(/\d+ not sent \(over 100\)/, 30_000);
+    assert.match(screen, /Esc drops them/);
+    // Esc from an empty line drops what still waits (and does not leave).
+    await fay.waitScreen(/^>\s*$/m);
+    fay.send('\x1b');
+    const dropped = await fay.waitScreen(/(\d+) waiting lines? dropped: not sent\./);
+    assert.match(dropped, /#bound \|/, 'still in the room');
+    const n = Number(/(\d+) waiting lines? dropped/.exec(dropped)![1]);
+    assert.ok(n > 0);
+    say(gus, 'the end');
+    const seen = await gus.waitRaw('the end', 10_000, mark);
+    const got = seen.match(/<fay> b\d{3}/g) ?? [];
+    assert.ok(got.length < 130 - n, `gus saw ${got.length} of 130`);
+    assert.deepEqual(got, lines.slice(0, got.length).map((l) => `<fay> ${l}`), 'what went out, in order from the start');
+    fay.send('/quit\r');
+    await fay.waitScreen(/Command:/);
+  });
+
+  it('Up whose ESC a slow link sent alone is still Up (history), not Esc and "[A"; a lone Esc still leaves', async () => {
+    const carol = await tmuxIn('carol', 'slow');
+    carol.send('said before\r');
+    await carol.waitScreen(/<carol> said before/);
+    await carol.waitScreen(/^>\s*$/m);
+    // The ESC alone, the rest >150 ms later (fails without: the room was left at the ESC,
+    // and '[A' reached the main menu as typed keys).
+    carol.send('\x1b');
+    await sleep(SLOW_LINK_GAP_MS);
+    carol.send('[A');
+    const screen = await carol.waitScreen(/^> said before\s*$/m);
+    assert.match(screen, /#slow \| 1 here/, 'still in the room');
+    assert.doesNotMatch(screen, /\[A/, 'nothing of the arrow was typed');
+    // Esc clears the recalled line; a lone Esc then leaves.
+    carol.send('\x1b');
+    await carol.waitScreen(/^>\s*$/m);
+    await sleep(SLOW_LINK_GAP_MS);
+    carol.send('\x1b');
+    await carol.waitScreen(/Command:/);
+  });
+});

@@ -1,0 +1,54 @@
+// A long paste into the message editor is typed in at the key rate (limits.keysPerSecond);
+// Ctrl-C stops it: what still waits is dropped and the status row says how much. A real
+// client (inetutils telnet in tmux, the paste through tmux's paste buffer).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@carrier/core';
+import { scratchDir } from '@carrier/core/testing';
+import { openStore } from '@carrier/store';
+import { startCarrier, type Carrier } from '../harness.js';
+import { TmuxCaller, writePost } from './messages-callers.js';
+
+const PW = 'correct-horse-8';
+/** 40 lines of 60 characters (2,440 bytes): 1,000 keys at once, the rest at 100 a second (~14 s). */
+const LINES = Array.from({ length: 40 }, (_, i) => `line ${String(i + 1).padStart(2, '0')} ${'x'.repeat(52)}`);
+
+describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux)', { timeout: 120_000 }, () => {
+  let board: Carrier;
+  let paula: TmuxCaller | undefined;
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    await board.addUser('paula', PW);
+  });
+  after(async () => {
+    paula?.hangup();
+    await board.stop();
+  });
+
+  it('what still waits behind the key rate is dropped, the note says how much, and what was typed is saved', async () => {
+    paula = await TmuxCaller.telnet(board.ports.telnet!, 'paula', PW, scratchDir('carrier-paste-cancel-'));
+    await writePost(paula, 'A stopped paste');
+    paula.paste(`${LINES.join('\n')}\n`);
+    // The burst is in; the rest comes at the rate. Ctrl-C now (fails without the fix: it waited
+    // in the socket behind the paste, and every line was typed).
+    await paula.waitScreen(/line 1[0-9] x/);
+    paula.send('\x03');
+    const screen = await paula.waitScreen(/Paste stopped: (\d+) pasted characters were not typed \(Ctrl-C\)/);
+    const notTyped = Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]);
+    assert.ok(notTyped > 0);
+    paula.send('\x1a');
+    const posted = await paula.waitScreen(/Message #(\d+) posted in General/, 30_000);
+    const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
+    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+    try {
+      const body = (await store.messages.get(id))!.body;
+      assert.ok(body.includes(LINES[0]!), 'the start of the paste is there');
+      assert.ok(!body.includes(LINES[39]!), 'its end was not typed');
+      assert.ok(body.length + notTyped <= `${LINES.join('\n')}\n`.length, 'nothing dropped was typed');
+    } finally {
+      await store.close();
+    }
+    assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
+  });
+});
