@@ -44,8 +44,9 @@ const CLOSE_GRACE_MS = 2000;
  * Frames held behind the frame rate while ws stops reading the socket. ws still parses the
  * rest of the socket read it is in (up to 64 KiB) after `pause()`, so frames keep coming
  * for a moment; a browser, whose keys and pastes come paced by TCP, stays far below both
- * bounds. The bytes are the key backlog's 64 KiB (KEY_BACKLOG_LIMIT in the engine); the
- * frame count bounds the heap a flood of tiny frames holds (a view object per frame).
+ * bounds. The bytes are one socket read, the room the engine's key backlog keeps past its
+ * pause point (KEY_BACKLOG_PAUSE + 64 KiB = KEY_BACKLOG_LIMIT); the frame count bounds the
+ * heap a flood of tiny frames holds (a view object per frame).
  */
 export const FRAME_BACKLOG: Readonly<{ frames: number; bytes: number }> = { frames: 4096, bytes: 64 * 1024 };
 
