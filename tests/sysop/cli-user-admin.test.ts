@@ -1,7 +1,8 @@
 // `carrier user lock|delete` from the shell against a running board: the account's live
 // sessions are hung up on every node (the control channel's `session.disconnect`, what
 // `carrier kick` uses), as the console's lock does; the last sysop is never locked,
-// demoted or deleted (exit 1, one line saying why).
+// demoted or deleted (exit 1, one line saying why). A message to a deleted account reads
+// 'To: <handle> (deleted)'.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
@@ -48,12 +49,20 @@ describe('carrier user lock|delete on a running board', () => {
     assert.equal(again.closed, false);
   });
 
-  it('delete hangs up the account\'s live session too', { timeout: 60_000 }, async () => {
+  it('delete hangs up the account\'s live session too; a message to the account shows To: with its handle marked (deleted)', { timeout: 90_000 }, async () => {
+    const posted = await board.cli(['msg', 'post', 'general', '--subject', 'for dave', '--to', 'dave'], 'the rent is due\n');
+    assert.equal(posted.code, 0, posted.stderr);
     const r = await board.cli(['user', 'delete', 'dave']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^deleted dave; 0 post\(s\) kept as "deleted user"; hung up 1 live session$/m);
     await eventually(() => dave.closed, 'dave to be hung up', { timeoutMs: 15_000 });
     assert.match(dave.raw(), /Disconnected: account deleted/);
+    // Fails without: the header read 'To: dave', as if the account were still there.
+    const reader = await login('carol', '127.0.0.6');
+    reader.send('m');
+    await reader.waitScreen(/Area: General/, 20_000);
+    reader.send('n');
+    await reader.waitScreen(/To: dave \(deleted\)[\s\S]*Subject: for dave/, 20_000);
   });
 
   it('the last sysop is not locked, demoted or deleted: exit 1 and why', { timeout: 60_000 }, async () => {

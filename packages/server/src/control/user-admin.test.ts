@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LEVELS, openStore, type Store } from '@carrier/store';
 import { testBackends } from '@carrier/store/testing';
-import { deleteUser, findUser, setLevel, setLocked, UserAdminError } from './user-admin.js';
+import { deletedRecipient, deleteUser, findUser, setLevel, setLocked, UserAdminError } from './user-admin.js';
 
 const { backends, skipped } = await testBackends();
 after(() => Promise.all(backends.map((b) => b.cleanup())));
@@ -70,6 +70,37 @@ for (const backend of backends) {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))));
       const levels = [(await findUser(store, 'Alpha')).level, (await findUser(store, 'Beta')).level];
       assert.ok(levels.includes(LEVELS.sysop), `a sysop remains: ${levels.join(', ')}`);
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe(`messages to a deleted account on ${backend.kind}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await openStore(await backend.fresh());
+    });
+    after(() => store?.close());
+
+    it('show its handle marked (deleted), belong to no later account of that handle, and messages to others are untouched', async () => {
+      await store.users.create({ handle: 'Mycroft', password: PW, level: LEVELS.sysop });
+      const gone = await store.users.create({ handle: 'Moriarty', password: PW, level: LEVELS.user });
+      const stays = await store.users.create({ handle: 'Hudson', password: PW, level: LEVELS.user });
+      const toGone = await store.messages.post({ area: 'general', fromUserId: stays.id, fromHandle: 'Hudson', toHandle: 'moriarty', subject: 'rent', body: 'due' });
+      const toStays = await store.messages.post({ area: 'general', fromUserId: gone.id, fromHandle: 'Moriarty', toHandle: 'Hudson', subject: 'rooms', body: 'let' });
+      const toAll = await store.messages.post({ area: 'general', fromUserId: stays.id, fromHandle: 'Hudson', subject: 'news', body: 'all' });
+      assert.deepEqual([toGone.toHandle, toGone.toUserId], ['Moriarty', gone.id]);
+      await deleteUser(store, 'Moriarty');
+      // Fails without: To: read 'Moriarty' as if the account were there.
+      const read = await store.messages.get(toGone.id);
+      assert.deepEqual([read?.toHandle, read?.toUserId], ['Moriarty (deleted)', null]);
+      const other = await store.messages.get(toStays.id);
+      assert.deepEqual([other?.toHandle, other?.toUserId, other?.fromHandle], ['Hudson', stays.id, 'deleted user']);
+      assert.equal((await store.messages.get(toAll.id))?.toHandle, 'All');
+      // A new account of the handle: not the old messages' recipient.
+      const again = await store.users.create({ handle: 'Moriarty', password: PW, level: LEVELS.user });
+      assert.equal(await store.messages.countToUser(again.id, ['general']), 0);
+      assert.equal(deletedRecipient('x'.repeat(40)).length, 32);
     });
   });
 }

@@ -45,6 +45,17 @@ const AUTHORED: AuthoredTable[] = [
   { kind: 'oneliners', table: 'oneliners', userColumn: 'user_id', handleColumn: 'handle', textColumn: 'text', atColumn: 'created_at' },
 ];
 
+/**
+ * What a message to a deleted account shows as its To:: the handle as the account spelled
+ * it, marked, so it reads as nobody's now (a later account of that handle is not its
+ * recipient: to_user_id is cleared) while a thread still says who it was for.
+ */
+export function deletedRecipient(handle: string): string {
+  const mark = ' (deleted)';
+  // to_handle holds 32 characters; handles hold 20 (HANDLE_RULES), so the cut is a guard.
+  return `${handle.slice(0, 32 - mark.length)}${mark}`;
+}
+
 /** Let a later feature (files, uploads) say where its authors are. */
 export function registerAuthoredTable(t: AuthoredTable): void {
   if (!AUTHORED.some((a) => a.table === t.table && a.userColumn === t.userColumn)) AUTHORED.push(t);
@@ -297,8 +308,9 @@ export async function resetPassword(store: Store, handle: string, password?: str
 }
 
 /**
- * Delete the account. What it wrote stays, signed "deleted user"; its calls stay in
- * the history without the link; its keys and read marks go with it. Its uploads still
+ * Delete the account. What it wrote stays, signed "deleted user"; messages to it stay,
+ * addressed to "<handle> (deleted)"; its calls stay in the history without the link;
+ * its keys and read marks go with it. Its uploads still
  * waiting for the sysop go too, files and rows (nobody is left to ask about them); files
  * already approved stay in their areas, credited to no one (uploader_id SET NULL), as a
  * sysop-dropped file is: they are the board's now, and a later account of that handle is
@@ -314,11 +326,14 @@ export async function deleteUser(
   // Collected before the delete, whose cascade takes the rows; deleted only once it succeeded.
   const waiting = await files?.pendingFilesOf(u.id);
   const tables = await existing(store);
+  const addressed = (await store.knex.schema.hasTable('messages')) && (await store.knex.schema.hasColumn('messages', 'to_user_id'));
   let postsKept = 0;
   await guarded(store, u, { kind: 'delete' }, by, async (trx) => {
     for (const t of tables) {
       postsKept += Number(await trx(t.table).where(t.userColumn, u.id).update({ [t.userColumn]: null, [t.handleColumn]: DELETED_USER }));
     }
+    // Messages to the account (mail to it goes with it: CASCADE).
+    if (addressed) await trx('messages').where({ to_user_id: u.id }).update({ to_user_id: null, to_handle: deletedRecipient(u.handle) });
     await trx('calls').where({ user_id: u.id }).update({ user_id: null });
     const removed = await trx('users').where({ id: u.id }).del();
     if (removed !== 1) throw new UserAdminError('not_found', `no user "${u.handle}"`);
