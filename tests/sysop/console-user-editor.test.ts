@@ -40,13 +40,7 @@ describe("the console's user editor reaches the caller who is on", { skip: exist
     const seat = new TmuxConsole(tmp, board);
     done.push(() => seat.kill());
     await seat.wait(/vera +telnet/);
-    seat.keys('u');
-    await seat.wait(/all users/);
-    seat.keys('/');
-    await seat.wait(/search handles:/);
-    seat.type('vera');
-    seat.keys('Enter');
-    await seat.wait(/matching "vera"[\s\S]*handle +vera/);
+    await seat.userEditorAt('vera');
 
     seat.keys('v');
     await seat.wait(/level for vera \(0-100\)/);

@@ -62,6 +62,16 @@ export class TmuxConsole {
     this.keys('s');
     await this.wait(started);
   }
+  /** The user editor (U), its list searched for `handle` and that account's details shown. */
+  async userEditorAt(handle: string): Promise<void> {
+    this.keys('u');
+    await this.wait(/all users/);
+    this.keys('/');
+    await this.wait(/search handles:/);
+    this.type(handle);
+    this.keys('Enter');
+    await this.wait(new RegExp(`matching "${handle}"[\\s\\S]*handle +${handle}`));
+  }
   kill(): void {
     try {
       execFileSync('tmux', ['-S', this.socket, 'kill-server']);
