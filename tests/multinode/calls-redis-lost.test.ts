@@ -5,6 +5,7 @@
 // (issue 18.6, the case noticed and not fixed in stop 21).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@carrier/core/testing';
 import { startOutagePair, type OutagePair } from './outage-pair.js';
 import { findPostgres, inSchema } from './services.js';
 
@@ -20,8 +21,20 @@ describe('a process killed while Redis is down, Redis back empty', { skip, timeo
 
   it('the surviving node ends the dead node’s call at its last beat', async () => {
     const { redis, a, b, ann, schema } = pair;
-    // Node B beats (every 5 s) at least once with bob on.
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Node B beats (every 5 s) at least once with bob on: his open call's process has a beat
+    // later than the call's start (read from the database, not a fixed 6 s wait).
+    await inSchema(pg!, schema, (store) =>
+      eventually(
+        async () => {
+          const call = (await store.knex('calls').where({ handle: 'bob' }).whereNull('ended_at').first('process_id', 'started_at')) as { process_id: string; started_at: number | string } | undefined;
+          if (!call) return false;
+          const beat = (await store.knex('processes').where({ id: call.process_id }).first('seen_at')) as { seen_at: number | string } | undefined;
+          return beat !== undefined && Number(beat.seen_at) > Number(call.started_at);
+        },
+        "a beat of bob's node after his call began",
+        { timeoutMs: 20_000, intervalMs: 200 },
+      ),
+    );
     await redis.kill();
     const exited = new Promise((r) => b.process.once('exit', r));
     const killedAt = Date.now();
