@@ -65,6 +65,20 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
     for (const row of screen.split('\n')) assert.ok(row.trimEnd().length <= 50, `row fits: ${row}`);
   });
 
+  it("the room's title row is fitted again on resize: names cut to +N at 40 columns are all shown at 80", async () => {
+    const watcher = await TmuxCaller.telnet(board.ports.telnet!, 'gus', PW, tmp, /Command:/, undefined, 40);
+    hangups.push(() => watcher.hangup());
+    watcher.send('c');
+    await watcher.waitScreen(/#lobby \| \d+ here/);
+    watcher.send('/join names\r');
+    for (const h of ['carol', 'dave', 'erin', 'fay']) await rawIn(h, 'names');
+    const narrow = await watcher.waitScreen(/#names \| 5 here: .*\+\d/);
+    for (const row of narrow.split('\n')) assert.ok(row.trimEnd().length <= 40, `row fits: ${row}`);
+    watcher.resize(80, 25);
+    const wide = await watcher.waitScreen(/#names \| 5 here: (?=.*\bgus\b)(?=.*\bcarol\b)(?=.*\bdave\b)(?=.*\berin\b)(?=.*\bfay\b)/);
+    assert.doesNotMatch(wide.split('\n').find((r) => r.includes('#names |')) ?? '', /\+\d/);
+  });
+
   it('the split-screen chat shows its newest lines and the input line, wrapped for the size, after a resize too', async () => {
     const hal = await TmuxCaller.telnet(board.ports.telnet!, 'hal', PW, tmp);
     hangups.push(() => hal.hangup());

@@ -572,6 +572,9 @@ class ChatRoom implements PresenceView {
     this.cleanups.push(
       followResizes(s.conn, (cols, rows) => {
         this.editor = this.newEditor(this.editor.value);
+        // The title's names are fitted to the width (`+N` for those cut): fitted again first,
+        // so the whole redraw shows them for the new one.
+        this.refreshTitle(false, cols);
         this.paint(this.screen.resize(cols, rows));
       }),
     );
@@ -671,8 +674,8 @@ class ChatRoom implements PresenceView {
     }, TITLE_COALESCE_MS);
   }
 
-  private refreshTitle(draw = true): void {
-    const cols = this.s.terminal.cols - 1;
+  private refreshTitle(draw = true, width = this.s.terminal.cols): void {
+    const cols = width - 1;
     const names = [...this.members.values()].map((m) => m.handle);
     let title = ` #${this.room ?? '-'} | ${names.length} here: `;
     let shown = 0;
