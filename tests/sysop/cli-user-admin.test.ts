@@ -4,6 +4,8 @@
 // demoted or deleted (exit 1, one line saying why). A message to a deleted account reads
 // 'To: <handle> (deleted)'.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
@@ -92,6 +94,33 @@ describe('carrier user lock|delete on a running board', () => {
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.equal(cleared.stdout.trim(), 'carol has no location');
     assert.match((await board.cli(['user', 'show', 'carol'])).stdout, /^location: +-$/m);
+  });
+
+  it('set-flags and set-notes set, refuse what they cannot take (exit 2), and - clears', { timeout: 60_000 }, async () => {
+    const flags = await board.cli(['user', 'set-flags', 'carol', 'dbA']);
+    assert.equal(flags.code, 0, flags.stderr);
+    assert.equal(flags.stdout.trim(), 'carol has flags ABD');
+    const bad = await board.cli(['user', 'set-flags', 'carol', 'A1']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /user set-flags needs letters A to Z, or - to clear them \(got "A1"\)/);
+    const notes = await board.cli(['user', 'set-notes', 'carol', 'called', 'about', 'uploads']);
+    assert.equal(notes.code, 0, notes.stderr);
+    assert.equal(notes.stdout.trim(), 'notes on carol saved');
+    const shown = (await board.cli(['user', 'show', 'carol'])).stdout;
+    assert.match(shown, /^flags: +ABD$/m);
+    assert.match(shown, /^notes: +called about uploads$/m);
+    const long = await board.cli(['user', 'set-notes', 'carol', 'x'.repeat(2001)]);
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /at most 2,000 characters/);
+    assert.equal((await board.cli(['user', 'set-flags', 'carol', '-'])).stdout.trim(), 'carol has no flags');
+    assert.equal((await board.cli(['user', 'set-notes', 'carol', '-'])).stdout.trim(), 'carol has no notes');
+    const after = (await board.cli(['user', 'show', 'carol'])).stdout;
+    assert.match(after, /^flags: +-$/m);
+    assert.match(after, /^notes: +-$/m);
+    // The board's audit trail has both, through the board's control verbs.
+    const audit = readFileSync(join(board.dataDir, 'logs', 'audit.log'), 'utf8');
+    assert.match(audit, /"verb":"user\.set-flags"/);
+    assert.match(audit, /"verb":"user\.set-notes"/);
   });
 
   it('set-level takes a level by name, and a bad one gets its own usage line, not the whole list', { timeout: 60_000 }, async () => {

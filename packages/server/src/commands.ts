@@ -176,7 +176,7 @@ async function user(args: string[], cfg: CarrierConfig): Promise<number> {
       return 0;
     });
   }
-  const known = ['add', 'key', 'show', 'set-level', 'set-location', 'passwd', 'lock', 'unlock', 'delete'];
+  const known = ['add', 'key', 'show', 'set-level', 'set-location', 'set-flags', 'set-notes', 'passwd', 'lock', 'unlock', 'delete'];
   if (sub === undefined || !known.includes(sub)) throw new UsageError(`unknown user verb ${JSON.stringify(sub ?? '')}`);
   // The board's audit trail, opened at the first line (a change made with no board running).
   let audit: AuditLog | undefined;

@@ -19,6 +19,8 @@ export const CONTROL_USAGE = `  who                                     who is o
   user show <handle>                      the account: level, lock, flags, notes, calls
   user set-level <handle> <0-100|new|user|cosysop|sysop>
   user set-location <handle> <text|->    where the user calls from (- clears it)
+  user set-flags <handle> <letters|->     the account's flags, letters A-Z (- clears them)
+  user set-notes <handle> <text|->        the sysop's notes on the account (- clears them)
   user passwd <handle>                    new password from standard input
   user lock|unlock <handle>               refuse or allow the account's logins
   user delete <handle>                    delete the account (its posts stay, as "deleted user")`;
@@ -424,7 +426,7 @@ export async function userKeyCommand(sub: 'add' | 'remove', handle: string, arg:
   );
 }
 
-/** `user show|set-level|set-location|passwd|lock|unlock|delete`: changes through the running board when one answers, else on the store (changeAccount). */
+/** `user show|set-level|set-location|set-flags|set-notes|passwd|lock|unlock|delete`: changes through the running board when one answers, else on the store (changeAccount). */
 export async function userAdminCommand(sub: string, args: string[], cfg: CarrierConfig, io: CliIo): Promise<number> {
   const handle = args[0];
   if (!handle) throw new ControlUsageError(`user ${sub} needs a handle`);
@@ -441,6 +443,13 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
   // The words after the handle, as typed (a shell passes `Oslo, Norway` as two).
   const location = sub === 'set-location' ? args.slice(1).join(' ') : undefined;
   if (sub === 'set-location' && !location) throw new ControlUsageError('user set-location needs a location, or - to clear it');
+  const flags = sub === 'set-flags' ? args[1] : undefined;
+  if (sub === 'set-flags' && (args.length !== 2 || (flags !== '-' && !/^[A-Za-z]{1,26}$/.test(flags ?? '')))) {
+    throw new ControlUsageError(`user set-flags needs letters A to Z, or - to clear them (got ${JSON.stringify(args.slice(1).join(' '))})`);
+  }
+  const notes = sub === 'set-notes' ? args.slice(1).join(' ') : undefined;
+  if (sub === 'set-notes' && !notes) throw new ControlUsageError('user set-notes needs the notes, or - to clear them');
+  if (notes !== undefined && notes.length > 2000) throw new ControlUsageError(`user set-notes takes at most 2,000 characters (got ${notes.length})`);
   const password = sub === 'passwd' ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
   if (sub === 'passwd' && !password) throw new ControlUsageError('user passwd reads the new password from standard input, and got none');
   return io.withStore((store) =>
@@ -458,6 +467,18 @@ export async function userAdminCommand(sub: string, args: string[], cfg: Carrier
           const where = location === '-' ? '' : location!;
           const u = await changeAccount<UserInfo>(cfg, io, 'user.set-location', { handle, location: where }, () => users.setLocation(store, handle, where));
           io.out(u.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${escapeClientText(u.location, 64)}`);
+          return 0;
+        }
+        case 'set-flags': {
+          const letters = flags === '-' ? '' : flags!.toUpperCase();
+          const u = await changeAccount<UserInfo>(cfg, io, 'user.set-flags', { handle, flags: letters }, () => users.setFlags(store, handle, letters));
+          io.out(u.flags ? `${u.handle} has flags ${u.flags}` : `${u.handle} has no flags`);
+          return 0;
+        }
+        case 'set-notes': {
+          const text = notes === '-' ? '' : notes!;
+          const u = await changeAccount<UserInfo>(cfg, io, 'user.set-notes', { handle, notes: text }, () => users.setNotes(store, handle, text));
+          io.out(u.notes ? `notes on ${u.handle} saved` : `${u.handle} has no notes`);
           return 0;
         }
         case 'passwd': {
