@@ -13,3 +13,4 @@ export * from './bounded-read.js';
 export * from './token-bucket.js';
 export * from './client-history.js';
 export * from './plural.js';
+export * from './real-require.js';

@@ -1,8 +1,9 @@
-import { createRequire } from 'node:module';
+import { realRequire } from '@carrier/core';
 import type ssh2 from 'ssh2';
 
 type Ssh2 = typeof ssh2;
-const require = createRequire(import.meta.url);
+// Each from its real path, so ssh2's own dependencies are found (core's realRequire says why).
+const require = realRequire(import.meta.url);
 
 // The parts of ssh2 a server uses, each loaded from its own file. ssh2's index also loads
 // its client, its agents (and with them node:child_process) and its HTTP agents

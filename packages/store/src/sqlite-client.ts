@@ -1,18 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { realRequire } from '@carrier/core';
 import type { Knex } from 'knex';
 
-const require = createRequire(import.meta.url);
-
-/**
- * A file of knex's, loaded from where it really is. Resolved through the workspace's
- * symlink (packages/store/node_modules/knex), a file can come back under the link's path
- * (seen under tsx's loader in some starts), and knex's own `require('lodash/…')` then
- * looks in the link's node_modules folders, where pnpm put no lodash.
- */
-function requireReal(id: string): unknown {
-  return require(realpathSync(require.resolve(id)));
-}
+// knex's dialect files, from their real path (core's realRequire says why).
+const requireReal = realRequire(import.meta.url);
 
 interface SqliteTransaction {
   query(conn: unknown, sql: string): Promise<unknown>;
