@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from '../harness.js';
+import { repoRoot, startCarrier } from '../harness.js';
 
 describe('control verbs without a board', () => {
   it('exit 1 with "no board is running at <dataDir>", and 2 on a usage mistake', () => {
@@ -31,6 +31,25 @@ describe('control verbs without a board', () => {
       assert.match(usage.stderr, /kick needs a node number/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('status after a board was killed', () => {
+  it('says no board is running at once after a kill -9 (its data dir lock no longer answers), not for the next 30 s', async () => {
+    const board = await startCarrier({ logLevel: 'info' });
+    try {
+      const up = await board.cli(['status']);
+      assert.equal(up.code, 0, up.stdout + up.stderr);
+      const dead = new Promise((done) => board.process.once('exit', done));
+      board.process.kill('SIGKILL');
+      await dead;
+      // The database still has its beat from under 5 s ago.
+      const status = await board.cli(['status']);
+      assert.equal(status.code, 1, status.stdout + status.stderr);
+      assert.match(status.stderr, /carrier: status: no board is running at /);
+    } finally {
+      await board.stop();
     }
   });
 });

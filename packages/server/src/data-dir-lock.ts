@@ -70,6 +70,15 @@ function probe(path: string): Promise<Probe> {
   });
 }
 
+/**
+ * What `dataDir`'s lock says: `live`, a board runs on it (on this host); `stale`, the board
+ * that held it died (kill -9, a crash) and nothing runs on it now; `none`, no lock (no board
+ * started here since the lock came, or a board on another host of a shared database).
+ */
+export async function dataDirLockState(dataDir: string): Promise<'live' | 'stale' | 'none'> {
+  return (await probe(join(resolve(dataDir), LOCK_NAME))).kind;
+}
+
 /** A dead board's socket file; gone already if another start took it first. */
 function removeStale(path: string): void {
   try {

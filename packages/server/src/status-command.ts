@@ -4,6 +4,7 @@ import { openStore } from '@carrier/store';
 import { chooseBus, storeOptions } from './backends.js';
 import type { CarrierConfig } from './config-schema.js';
 import { dialBoard, notRunning } from './control/cli-verbs.js';
+import { dataDirLockState } from './data-dir-lock.js';
 import { DEAD_AFTER_MS } from './process-calls.js';
 import { renderStatus } from './status-format.js';
 import { checkDatabase, countBans, tally, type BoardStats, type StatusReport } from './status-report.js';
@@ -70,7 +71,7 @@ async function direct(cfg: CarrierConfig, out: (text: string) => void, err: (tex
   }
   out(renderStatus({ at: Date.now(), board: { ...tally(entries), processes, db, bans }, processes: [] }, { presenceKnown: bus.kind === 'redis' }));
   if (busProblem) out(`problem: ${busProblem}`);
-  if (!busProblem && !(bus.kind === 'redis' ? processes.length > 0 : beating || (await controlAnswers(cfg)))) {
+  if (!busProblem && !(bus.kind === 'redis' ? processes.length > 0 : await runsWithoutRedis(cfg, beating))) {
     err(`carrier: status: ${notRunning(cfg)}\n`);
     return 1;
   }
@@ -86,6 +87,18 @@ async function direct(cfg: CarrierConfig, out: (text: string) => void, err: (tex
 async function beatingProcesses(store: Awaited<ReturnType<typeof openStore>>): Promise<number> {
   const now = Date.now();
   return (await store.processes.list().catch(() => [])).filter((p) => now - p.seenAt < DEAD_AFTER_MS).length;
+}
+
+/**
+ * Without Redis the board is one process. Its data dir's lock, where this host has one,
+ * says at once whether it runs: a board killed with -9 leaves a beat in the database that
+ * reads as alive for DEAD_AFTER_MS (30 s), its lock refuses at once. With no lock (a board
+ * on another host of a shared PostgreSQL), the beat and the control channel decide.
+ */
+async function runsWithoutRedis(cfg: CarrierConfig, beating: boolean): Promise<boolean> {
+  const lock = await dataDirLockState(cfg.dataDir);
+  if (lock !== 'none') return lock === 'live';
+  return beating || (await controlAnswers(cfg));
 }
 
 async function controlAnswers(cfg: CarrierConfig): Promise<boolean> {
