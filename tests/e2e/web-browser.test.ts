@@ -136,6 +136,11 @@ describe('a caller in a browser', () => {
     await waitScreen(page, /Goodbye/);
     await page.locator('#status').waitFor({ state: 'visible', timeout: 15_000 });
     assert.match((await page.locator('#status').textContent()) ?? '', /disconnected.*press a key to reconnect/);
+    // A screen reader hears the board's farewell from the log region and the disconnect once,
+    // from the status box.
+    await waitSpoken(page, /Goodbye/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!(await spoken(page)).some((p) => /disconnected/.test(p)), (await spoken(page)).join('\n---\n'));
     await page.keyboard.press('Enter');
     await waitScreen(page, /login:/, 20_000);
     assert.equal(await page.locator('#status').isVisible(), false);

@@ -95,7 +95,10 @@
     state = 'closed';
     typedAhead = [];
     typedAheadLength = 0;
-    term.write('\r\n\x1b[0m\x1b[1;31m' + text + '\x1b[0m\r\n');
+    // The status box (a live region) says it; the log region reads what came before it
+    // (the board's last words) and not this line again.
+    term.write('', spoken.flush);
+    term.write('\r\n\x1b[0m\x1b[1;31m' + text + '\x1b[0m\r\n', spoken.heard);
     showStatus(text);
   }
 

@@ -107,6 +107,19 @@
       timer = setTimeout(settle, SETTLE_MS);
     });
     return {
+      /** Read now what the board's output has changed so far (written and parsed before this). */
+      flush: function () {
+        if (!timer) return;
+        clearTimeout(timer);
+        settle();
+      },
+      /** What is on the screen now has been said elsewhere (the page's own status message). */
+      heard: function () {
+        clearTimeout(timer);
+        timer = 0;
+        waitingSince = 0;
+        before = rowsOf(term);
+      },
       /** The caller typed: a change on the cursor's row soon after is the board's echo. */
       typed: function () {
         lastKeyAt = Date.now();
