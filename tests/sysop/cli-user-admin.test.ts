@@ -65,6 +65,12 @@ describe('carrier user lock|delete on a running board', () => {
     await reader.waitScreen(/Area: General/, 20_000);
     reader.send('n');
     await reader.waitScreen(/To: dave \(deleted\)[\s\S]*Subject: for dave/, 20_000);
+    // The list's 12-column To: keeps the mark whole, shortened (it showed 'dave (delete').
+    reader.send('q');
+    await reader.waitScreen(/\[Q\]uit:\s*$/);
+    reader.send('l');
+    const list = await reader.waitScreen(/ dave \(del\) .*for dave/, 20_000);
+    assert.doesNotMatch(list, /\(delete/);
   });
 
   it('the last sysop is not locked, demoted or deleted: exit 1 and why', { timeout: 60_000 }, async () => {

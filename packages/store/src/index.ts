@@ -63,6 +63,8 @@ export {
   fitBody,
   replySubject,
   searchWords,
+  deletedRecipient,
+  DELETED_RECIPIENT_MARK,
   type Message,
   type MessageSummary,
   type NewMessage,

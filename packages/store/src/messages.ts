@@ -10,6 +10,19 @@ import type { StoreKind } from './database.js';
  * stored as typed, control characters included (they are text a caller typed), and
  * cleaned wherever a message is shown: see core's user-text.
  */
+/** What a message to a deleted account's To: ends with (deletedRecipient). */
+export const DELETED_RECIPIENT_MARK = ' (deleted)';
+
+/**
+ * What a message to a deleted account shows as its To:: the handle as the account spelled
+ * it, marked, so it reads as nobody's now (a later account of that handle is not its
+ * recipient: to_user_id is cleared) while a thread still says who it was for.
+ */
+export function deletedRecipient(handle: string): string {
+  // to_handle holds 32 characters; handles hold 20 (HANDLE_RULES), so the cut is a guard.
+  return `${handle.slice(0, 32 - DELETED_RECIPIENT_MARK.length)}${DELETED_RECIPIENT_MARK}`;
+}
+
 export interface MessageSummary {
   readonly id: number;
   readonly area: string;

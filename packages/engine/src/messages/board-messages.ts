@@ -1,5 +1,5 @@
 import { cleanUserText, isCarrierError } from '@carrier/core';
-import { LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
+import { DELETED_RECIPIENT_MARK, LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
 import type { Session } from '../session-api.js';
@@ -411,6 +411,13 @@ async function threadView(s: Session, m: MessageSummary): Promise<number | undef
 
 const cleanShort = (text: string, max: number): string => field(text, max).replace(/\|\|/g, '|');
 
+/** A list column's To:, a deleted account's marked `(del)` after its cut handle so the mark always shows. */
+function listedRecipient(to: string, max: number): string {
+  if (!to.endsWith(DELETED_RECIPIENT_MARK)) return cleanShort(to, max);
+  const mark = ' (del)';
+  return `${cleanShort(to.slice(0, -DELETED_RECIPIENT_MARK.length), max - mark.length)}${mark}`;
+}
+
 /** A page of the area's messages at a time: number, from, to, date, subject, new or read. */
 async function listArea(s: Session, area: MessageArea): Promise<void> {
   const user = s.user!;
@@ -435,7 +442,7 @@ async function listArea(s: Session, area: MessageArea): Promise<void> {
           s.println(header);
           if (shown.length === 0) s.println('|07No messages.');
           for (const m of shown) {
-            const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${cleanShort(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
+            const line = `${m.id > pointer ? '*' : ' '}${String(m.id).padStart(6)} ${cleanShort(m.fromHandle, 14).padEnd(14)} ${listedRecipient(m.toHandle, 12).padEnd(12)} ${shortDate(m.createdAt).slice(5)} ${cleanShort(m.subject, 72)}`;
             s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
           }
           s.print(`${prompt}|15`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LEVELS, openStore, type Store } from '@carrier/store';
+import { deletedRecipient, LEVELS, openStore, type Store } from '@carrier/store';
 import { testBackends } from '@carrier/store/testing';
-import { deletedRecipient, deleteUser, findUser, setLevel, setLocked, UserAdminError } from './user-admin.js';
+import { deleteUser, findUser, setLevel, setLocked, UserAdminError } from './user-admin.js';
 
 const { backends, skipped } = await testBackends();
 after(() => Promise.all(backends.map((b) => b.cleanup())));

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CarrierError, isCarrierError, ErrorCodes } from '@carrier/core';
-import { handleKey, isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
+import { deletedRecipient, handleKey, isValidLevel, LEVELS, MAX_LEVEL, MIN_LEVEL, type Store, type User } from '@carrier/store';
 import type { BoardFiles } from '@carrier/engine';
 import { ownAccountRefusal, type AccountChange, type UserDetail, type UserInfo } from '@carrier/sysop/protocol';
 
@@ -44,17 +44,6 @@ const AUTHORED: AuthoredTable[] = [
   { kind: 'mail', table: 'mail', userColumn: 'from_user_id', handleColumn: 'from_handle', textColumn: 'subject', atColumn: 'created_at' },
   { kind: 'oneliners', table: 'oneliners', userColumn: 'user_id', handleColumn: 'handle', textColumn: 'text', atColumn: 'created_at' },
 ];
-
-/**
- * What a message to a deleted account shows as its To:: the handle as the account spelled
- * it, marked, so it reads as nobody's now (a later account of that handle is not its
- * recipient: to_user_id is cleared) while a thread still says who it was for.
- */
-export function deletedRecipient(handle: string): string {
-  const mark = ' (deleted)';
-  // to_handle holds 32 characters; handles hold 20 (HANDLE_RULES), so the cut is a guard.
-  return `${handle.slice(0, 32 - mark.length)}${mark}`;
-}
 
 /** Let a later feature (files, uploads) say where its authors are. */
 export function registerAuthoredTable(t: AuthoredTable): void {
