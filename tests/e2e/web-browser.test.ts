@@ -30,11 +30,14 @@ async function heard(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.__heard');
 }
 
+/** Starts recording afresh (one observer: an earlier recording's is stopped). */
 const RECORD_HEARD = `
+  if (window.__heardObserver) window.__heardObserver.disconnect();
   window.__heard = [];
-  new MutationObserver((records) => {
+  window.__heardObserver = new MutationObserver((records) => {
     for (const r of records) for (const n of r.addedNodes) window.__heard.push(n.textContent || '');
-  }).observe(document.getElementById('spoken'), { childList: true });
+  });
+  window.__heardObserver.observe(document.getElementById('spoken'), { childList: true });
 `;
 
 async function waitSpoken(page: Page, pattern: RegExp): Promise<string[]> {
@@ -243,6 +246,40 @@ describe('a caller in a browser', () => {
       await waitScreen(page, /Command:/, 20_000);
       said = await waitSpoken(page, /Command:/);
       assert.ok(!said.join('\n').includes(PW), 'the password is never read');
+
+      // Lightbar menus: Down moves the highlight, no text changes, and the entry is read.
+      await page.keyboard.type('u');
+      await waitScreen(page, /Change which\?/);
+      await page.keyboard.type('m');
+      await waitScreen(page, /Menus\s+lightbar/);
+      await page.keyboard.type('q');
+      await waitScreen(page, /Who's online[\s\S]*Goodbye/);
+      await new Promise((r) => setTimeout(r, 400));
+      await page.evaluate(RECORD_HEARD);
+      const heardAfterMove = async (pattern: RegExp): Promise<string[]> => {
+        let moves: string[] = [];
+        await eventually(
+          async () => (moves = await heard(page)).some((p) => pattern.test(p)),
+          () => `the log region to read ${pattern} after the move; read since: ${JSON.stringify(moves)}`,
+          { timeoutMs: 10_000, intervalMs: 50 },
+        );
+        return moves;
+      };
+      await page.keyboard.press('ArrowDown');
+      await heardAfterMove(/Chat/);
+      await page.keyboard.press('ArrowDown');
+      const moves = await heardAfterMove(/Oneliners/);
+      assert.equal(moves.length, 2, JSON.stringify(moves));
+      assert.ok(moves.every((p) => !p.includes('\n')), `one row each move: ${JSON.stringify(moves)}`);
+      // Back to hotkeys for the rest.
+      await page.keyboard.press('End');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      await waitScreen(page, /Change which\?/);
+      await page.keyboard.type('m');
+      await waitScreen(page, /Menus\s+hotkeys/);
+      await page.keyboard.type('q');
+      await waitScreen(page, /Command:/);
 
       // Chat: dave's lines are read as they come, each once, also after the room has scrolled.
       const dave = await TelnetCaller.login(board.ports.telnet!, 'dave', PW);

@@ -3,8 +3,10 @@
 // the board and speaks nothing the caller did not type. Instead, once the board's output
 // settles, the rows it changed go into a log region (role="log", a polite live region) as
 // one paragraph each time: a new screen is read from the top, a scrolled one (or a region
-// of it) only for its new rows, and the echo of what the caller types is left to the screen reader's own key
-// echo. Box-drawing and block characters (ANSI art) are not read. Bounded: one paragraph
+// of it) only for its new rows, and the echo of what the caller types is left to the
+// screen reader's own key echo; a key that moves the cursor to another row with no text
+// changed (a lightbar's highlight, the editor's Up and Down) gets that row read.
+// Box-drawing and block characters (ANSI art) are not read. Bounded: one paragraph
 // holds at most MAX_SPOKEN characters and the region keeps the last MAX_PARAGRAPHS.
 (function () {
   'use strict';
@@ -63,6 +65,7 @@
     var waitingSince = 0;
     var lastKeyAt = 0;
     var keyRow = -1;
+    var cursorRow = term.buffer.active.cursorY;
 
     function settle() {
       timer = 0;
@@ -85,6 +88,12 @@
         echo = row.indexOf(was) === 0 || was.indexOf(row) === 0;
       }
       before = now;
+      var cursorWas = cursorRow;
+      cursorRow = term.buffer.active.cursorY;
+      // No text changed, but a key took the cursor to another row (a lightbar's highlight,
+      // the editor's Up and Down): that row is read, as a screen reader reads the line it
+      // moves to.
+      if (changed.length === 0 && cursorRow !== cursorWas && Date.now() - lastKeyAt < ECHO_MS) changed.push(cursorRow);
       if (echo) return;
       var text = '';
       for (var i = 0; i < changed.length && text.length < MAX_SPOKEN; i++) {
