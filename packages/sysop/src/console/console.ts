@@ -515,7 +515,10 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       await load();
       // The details follow the selection, which a new list resets to its first row.
       await show();
-      list.focus();
+      // Only if nothing else has the keys by now: a key pressed while the details were on
+      // their way may have opened its own prompt (focus taken from it cancels it unanswered),
+      // or Esc closed the editor.
+      if (mode === 'users') list.focus();
     }).catch(fail));
     list.key(['v', 'S-v'], () => void act(async (u) => {
       const { min, max } = VERBS['user.set-level'].level;

@@ -1,0 +1,100 @@
+// The console's user editor against replies that come late: a blessed screen over
+// in-memory streams and a control client whose `user.show` reply the test holds back,
+// so an order of events that a loaded board gives now and then is given every time.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { PassThrough } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import type { Widgets } from 'blessed';
+import { eventually } from '@carrier/core/testing';
+import type { ControlClient } from '../client.js';
+import type { UserDetail, UserInfo } from '../verbs.js';
+import { runConsole } from './console.js';
+
+const blessed = createRequire(import.meta.url)('blessed') as typeof import('blessed');
+
+const user = (handle: string, level: number): UserInfo =>
+  ({ handle, level, locked: false, flags: '', location: null, notes: '', createdAt: 0, lastLoginAt: null, callCount: 0 }) as unknown as UserInfo;
+
+/** A control client that answers from memory; `user.show` waits while `hold` is set. */
+class HeldClient {
+  readonly users = [user('Lestrade', 90), user('vera', 20)];
+  readonly sent: { verb: string; args: Record<string, unknown> }[] = [];
+  hold: Promise<void> | undefined;
+  async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    this.sent.push({ verb, args });
+    switch (verb) {
+      case 'who':
+      case 'bans':
+        return [];
+      case 'stats':
+        return { today: [] };
+      case 'user.list': {
+        const q = String(args['search'] ?? '').toLowerCase();
+        return this.users.filter((u) => u.handle.toLowerCase().includes(q));
+      }
+      case 'user.show': {
+        await this.hold;
+        const u = this.users.find((x) => x.handle === args['handle'])!;
+        return { ...u, calls: [], posts: [] } satisfies UserDetail;
+      }
+      case 'user.set-flags': {
+        const u = this.users.find((x) => x.handle === args['handle'])!;
+        (u as { flags: string }).flags = String(args['flags']);
+        return u;
+      }
+      default:
+        return {};
+    }
+  }
+  async stream(): Promise<unknown> {
+    return { lines: [], stream: 1 };
+  }
+  onClose(): void {}
+}
+
+describe('the console user editor with slow replies', () => {
+  const input = new PassThrough();
+  const output = Object.assign(new PassThrough(), { columns: 100, rows: 30, isTTY: true });
+  output.resume();
+  const screen = blessed.screen({
+    input: input as unknown as Widgets.IScreenOptions['input'],
+    output: output as unknown as Widgets.IScreenOptions['output'],
+    terminal: 'xterm',
+    warnings: false,
+  });
+  const client = new HeldClient();
+  const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 60_000 });
+  after(async () => {
+    await keys('\x1b');
+    await keys('q');
+    await ended;
+    screen.destroy();
+  });
+  const shown = (): string =>
+    (screen as unknown as { lines: [string, string][][] }).lines.map((row) => row.map((cell) => cell[1]).join('')).join('\n');
+  // As from a terminal: after the screen has settled (a prompt reads keys from the next turn on).
+  const keys = (s: string): Promise<void> =>
+    new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+
+  it('a key pressed before the search has shown its details keeps its own prompt', async () => {
+    await keys('u');
+    await eventually(() => /all users/.test(shown()) && /handle +Lestrade/.test(shown()), 'the user editor with its details');
+    await keys('/');
+    await eventually(() => /search handles:/.test(shown()), 'the search prompt');
+    // The search's details are held back: the list shows its matches first.
+    let release!: () => void;
+    client.hold = new Promise((resolve) => (release = resolve));
+    await keys('Lestrade\r');
+    await eventually(() => /matching "Lestrade"/.test(shown()), 'the matches');
+    await keys('f');
+    await eventually(() => /flags for Lestrade/.test(shown()), 'the flags prompt');
+    // The search's details arrive while the flags prompt is open: the prompt keeps the keys
+    // (the search's end took the focus back to the list, which closed the prompt unanswered).
+    release();
+    client.hold = undefined;
+    await keys('z\r');
+    await eventually(() => client.sent.some((s) => s.verb === 'user.set-flags'), 'the flags set');
+    assert.deepEqual(client.sent.find((s) => s.verb === 'user.set-flags')?.args, { handle: 'Lestrade', flags: 'Z' });
+  });
+});
