@@ -27,7 +27,7 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
       // Nine callers from 127.0.0.1 over the file: over the default per-address cap (8).
       yaml: `chat: { floodRate: ${FLOOD_RATE}, floodBurst: 5, historyLines: 0 }\nlimits: { maxPerIp: 32, maxPerSubnet: 32 }`,
     });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jan', 'kim']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const h of hangups) h();
@@ -149,6 +149,32 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
     assert.deepEqual(got, lines.slice(0, got.length).map((l) => `<fay> ${l}`), 'what went out, in order from the start');
     fay.send('/quit\r');
     await fay.waitScreen(/Command:/);
+  });
+
+  it('a /msg typed while a paste waits goes out ahead of it (the same line rate), /me waits its turn, and Ctrl-C drops what waits', async () => {
+    const jan = await tmuxIn('jan', 'privy');
+    const kim = await rawIn('kim', 'privy');
+    const mark = kim.raw().length;
+    const lines = Array.from({ length: 40 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+    jan.paste(`${lines.join('\n')}\n`);
+    await jan.waitScreen(/Sending at 5\/s: \d+ lines waiting/);
+    // Fails without: the private message met the line rate the paste was using up, and was
+    // dropped ('typing too fast').
+    jan.send('/msg kim psst\r');
+    jan.send('/me waves\r');
+    const got = await kim.waitRaw(/Private from jan[^]*psst/, 20_000, mark);
+    assert.doesNotMatch(got, /<jan> q40/, 'the private message did not wait behind the paste');
+    await jan.waitScreen(/-> kim: psst/);
+    // Ctrl-C stops the paste: what waits is dropped (fails without: every line went out).
+    jan.send('\x03');
+    const dropped = await jan.waitScreen(/(\d+) waiting lines? dropped: not sent\./);
+    assert.match(dropped, /#privy \|/, 'still in the room');
+    assert.doesNotMatch(dropped, /typing too fast/);
+    say(kim, 'the end');
+    const seen = await kim.waitRaw('<kim> the end', 10_000, mark);
+    assert.doesNotMatch(seen, /<jan> q40|jan waves/, 'nothing that waited went out');
+    const said = seen.match(/<jan> q\d\d/g) ?? [];
+    assert.deepEqual(said, lines.slice(0, said.length).map((l) => `<jan> ${l}`), 'what went out, in order from the start');
   });
 
   it('Up whose ESC a slow link sent alone is still Up (history), not Esc and "[A"; a lone Esc still leaves', async () => {

@@ -6,12 +6,12 @@ import type { Unsubscribe } from '../bus.js';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
 import { remeasureOnViewOpen } from '../session/terminal-setup.js';
-import { describeNotice, type Notice } from '../social/notice.js';
+import { describeNotice, PASTE_STOPPED, type Notice } from '../social/notice.js';
 import { answerInvitation } from '../social/split-chat.js';
 import type { ChatLine } from '../topics.js';
 import { ChatScreen, type ChatRow } from './chat-screen.js';
 import { parseChatLine, splitHandle, type ChatCommand } from './commands.js';
-import { ChatOutbox, OUTBOX_LINES } from './outbox.js';
+import { ChatOutbox, OUTBOX_AHEAD, OUTBOX_LINES, type OutboxLine } from './outbox.js';
 import { chatDirectory, type ChatDirectory, type PresenceView, type RoomMembers } from './room-directory.js';
 import { DEFAULT_ROOM, roomName } from './room-name.js';
 import { sharedBytes } from './shared-bytes.js';
@@ -137,8 +137,9 @@ class ChatRoom implements PresenceView {
     this.outbox = new ChatOutbox({
       allowLine: () => s.social.board.allowLine(this.me),
       msUntilLine: () => s.social.board.msUntilLine(this.me),
-      mayTalk: () => this.room !== null && !s.closed && !this.muted(),
-      send: (line) => this.publish(line.kind, line.text),
+      // Lines to the room are dropped on leaving it (leave); a private message goes out wherever the caller is.
+      mayTalk: () => !s.closed && !this.muted(),
+      send: (line) => this.send(line),
       changed: () => this.showOutbox(),
     });
   }
@@ -175,7 +176,7 @@ class ChatRoom implements PresenceView {
     } finally {
       const waiting = this.outbox.waiting;
       this.leave(reason);
-      this.outbox.drop();
+      this.outbox.clear();
       for (const cleanup of this.cleanups.splice(0)) cleanup();
       clearTimeout(this.titleTimer);
       // Lines still waiting to go out when the caller left are not sent: say so below the menu.
@@ -207,14 +208,17 @@ class ChatRoom implements PresenceView {
       await this.accept();
       return true;
     }
+    // Ctrl-C stops a paste, as it does where the keys wait (KeyInput's CANCEL_PASTE): here the
+    // lines typed already and waiting to go out. With none waiting it does nothing, as before.
+    if (key.name === 'char' && key.ctrl && key.ch === 'c') {
+      this.dropWaiting();
+      return true;
+    }
     if (key.name === 'escape') {
       // Escape goes back, as on every sub-screen, from an empty line; with text typed it clears the line first.
       if (this.editor.value === '') {
         // Lines waiting to go out (a paste) are dropped first: the next Esc leaves.
-        if (this.outbox.waiting > 0) {
-          this.info(`${plural(this.outbox.drop(), 'waiting line')} dropped: not sent.`);
-          return true;
-        }
+        if (this.dropWaiting()) return true;
         return this.leaveUnlessLate();
       }
       this.editor = this.newEditor();
@@ -232,6 +236,13 @@ class ChatRoom implements PresenceView {
     this.editor = this.newEditor();
     this.write(this.screen.inputLine() + this.editor.start());
     return this.command(parseChatLine(line));
+  }
+
+  /** Lines to the room waiting to go out (a paste) are dropped, and that is said; false when none waited. */
+  private dropWaiting(): boolean {
+    const n = this.outbox.drop();
+    if (n > 0) this.info(`${plural(n, 'waiting line')} dropped: not sent.`);
+    return n > 0;
   }
 
   /**
@@ -307,10 +318,7 @@ class ChatRoom implements PresenceView {
       case 'broadcast':
         if (this.level < BROADCAST_LEVEL) this.error('Only the sysop can broadcast.');
         else if (cmd.text === '') this.error('Broadcast what? /broadcast text');
-        else if (this.allowed()) {
-          s.bus.publish('broadcast', { from: this.me, text: cleanUserText(cmd.text, this.settings.maxLineLength), at: Date.now() });
-          s.log.info('chat.broadcast', { text: client(cmd.text) });
-        }
+        else if (!this.muted()) this.sendAhead({ kind: 'broadcast', text: cleanUserText(cmd.text, this.settings.maxLineLength) });
         return true;
       case 'unknown':
         this.error(`Unknown command /${cmd.name}. /help lists them.`);
@@ -318,14 +326,33 @@ class ChatRoom implements PresenceView {
     }
   }
 
-  /** Muted and flood checks a private message or broadcast passes; false (with the reason shown) when it is dropped. */
-  private allowed(): boolean {
-    if (this.muted()) return false;
-    if (!this.s.social.board.allowLine(this.me)) {
-      this.error('You are typing too fast: that line was dropped.');
-      return false;
+  /**
+   * A private message or broadcast goes out now, or at the next line the caller's rate allows,
+   * ahead of a paste still waiting (it is not part of it); past OUTBOX_AHEAD it is not sent, and told.
+   */
+  private sendAhead(line: OutboxLine): void {
+    if (this.outbox.say(line) !== 'full') return;
+    this.s.log.info('chat.outbox_full', { kind: line.kind, waiting: this.outbox.waiting });
+    this.error(`Not sent: ${OUTBOX_AHEAD} private messages or broadcasts already wait to go out at ${this.settings.floodRate} a second.`);
+  }
+
+  /** What the outbox sends, as it goes out. */
+  private send(line: OutboxLine): void {
+    const s = this.s;
+    switch (line.kind) {
+      case 'say':
+      case 'me':
+        this.publish(line.kind, line.text);
+        return;
+      case 'private':
+        s.bus.publish('chat.private', { toHandle: line.to, fromSessionId: s.id, fromHandle: this.me, fromNode: s.node, text: line.text, at: Date.now() });
+        this.add([{ sgr: SGR.private, text: `-> ${cleanUserText(line.to, 32)}: ` }, { sgr: SGR.text, text: line.text }]);
+        return;
+      case 'broadcast':
+        s.bus.publish('broadcast', { from: this.me, text: line.text, at: Date.now() });
+        s.log.info('chat.broadcast', { text: client(line.text) });
+        return;
     }
-    return true;
   }
 
   /** A line goes out now, or waits its turn at the line rate in the outbox (a paste), or past its bound is not sent. */
@@ -385,10 +412,8 @@ class ChatRoom implements PresenceView {
     const targets = online.filter((e) => e.handle !== null && handleKey(e.handle) === handleKey(handle));
     if (targets.length === 0) return this.error(`${cleanUserText(handle, 32)} is not online.`);
     if (targets.every((e) => e.dnd)) return this.error(`${targets[0]!.handle} does not want to be disturbed.`);
-    if (!this.allowed()) return;
-    const clean = cleanUserText(text, this.settings.maxLineLength);
-    this.s.bus.publish('chat.private', { toHandle: targets[0]!.handle!, fromSessionId: this.s.id, fromHandle: this.me, fromNode: this.s.node, text: clean, at: Date.now() });
-    this.add([{ sgr: SGR.private, text: `-> ${targets[0]!.handle}: ` }, { sgr: SGR.text, text: clean }]);
+    if (this.muted()) return;
+    this.sendAhead({ kind: 'private', to: targets[0]!.handle!, text: cleanUserText(text, this.settings.maxLineLength) });
   }
 
   private async moderate(kind: 'kick' | 'mute' | 'unmute', rest: string): Promise<void> {
@@ -618,6 +643,8 @@ class ChatRoom implements PresenceView {
   }
 
   private notice(n: Notice): void {
+    // A Ctrl-C that stopped a paste while its keys still waited stops the lines it made too.
+    if (n.kind === 'system' && n.from === PASTE_STOPPED) this.dropWaiting();
     const { head, body } = describeNotice(n);
     this.add([{ sgr: n.kind === 'private' ? SGR.private : SGR.notice, text: `*** ${head}: ` }, { sgr: SGR.text, text: body }]);
   }

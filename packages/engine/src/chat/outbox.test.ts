@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
 import { FloodGate } from '../social/flood-gate.js';
-import { ChatOutbox, OUTBOX_CHARS, OUTBOX_LINES, type OutboxLine } from './outbox.js';
+import { ChatOutbox, OUTBOX_AHEAD, OUTBOX_CHARS, OUTBOX_LINES, type OutboxLine } from './outbox.js';
 
 function room(rate: number, burst: number) {
   const gate = new FloodGate(rate, burst);
@@ -52,5 +52,36 @@ describe('ChatOutbox', () => {
     mute();
     await eventually(() => outbox.waiting === 0, 'the waiting lines dropped');
     assert.ok(sent.length < 5);
+  });
+
+  it(`a private message or broadcast goes out ahead of the lines waiting, at the rate; at most ${OUTBOX_AHEAD} wait so`, async () => {
+    const { outbox, sent } = room(40, 1);
+    for (let i = 0; i < 6; i++) outbox.say({ kind: 'say', text: `p${i}` });
+    assert.equal(outbox.say({ kind: 'private', to: 'bob', text: 'psst' }), 'waiting');
+    assert.equal(outbox.say({ kind: 'me', text: 'waves' }), 'waiting');
+    await eventually(() => sent.length === 8, 'every line sent');
+    assert.deepEqual(sent, ['p0', 'psst', 'p1', 'p2', 'p3', 'p4', 'p5', 'waves']);
+    const slow = room(0.001, 1);
+    slow.outbox.say({ kind: 'say', text: 'first' });
+    for (let i = 0; i < OUTBOX_AHEAD; i++) assert.equal(slow.outbox.say({ kind: 'broadcast', text: `b${i}` }), 'waiting');
+    assert.equal(slow.outbox.say({ kind: 'private', to: 'bob', text: 'one more' }), 'full');
+    assert.equal(slow.outbox.unsent, 0, 'told at once, not counted with the paste');
+    slow.outbox.clear();
+  });
+
+  it('drop (Esc, Ctrl-C) forgets the lines to the room but a private message still goes; clear forgets it too', async () => {
+    const { outbox, sent } = room(40, 1);
+    outbox.say({ kind: 'say', text: 'first' });
+    for (let i = 0; i < 5; i++) outbox.say({ kind: 'say', text: `p${i}` });
+    outbox.say({ kind: 'private', to: 'bob', text: 'psst' });
+    assert.equal(outbox.drop(), 5);
+    await eventually(() => outbox.waiting === 0, 'the private message sent');
+    assert.deepEqual(sent, ['first', 'psst']);
+    const slow = room(0.001, 1);
+    slow.outbox.say({ kind: 'say', text: 'first' });
+    slow.outbox.say({ kind: 'say', text: 'second' });
+    slow.outbox.say({ kind: 'private', to: 'bob', text: 'psst' });
+    assert.equal(slow.outbox.clear(), 2);
+    assert.equal(slow.outbox.waiting, 0);
   });
 });

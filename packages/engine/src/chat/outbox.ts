@@ -11,9 +11,17 @@ export const OUTBOX_LINES = 100;
 /** ...and at most this many characters (a hundred lines of the default 300 would be 30,000). */
 export const OUTBOX_CHARS = 32 * 1024;
 
-export interface OutboxLine {
-  kind: 'say' | 'me';
-  text: string;
+/**
+ * Private messages and broadcasts typed while a paste waits go out ahead of it, at the next
+ * line the rate allows: they are not part of the paste. At most this many wait so.
+ */
+export const OUTBOX_AHEAD = 5;
+
+/** A line said to the room ('say', 'me'), or one to someone else, sent ahead of those ('private', 'broadcast'). */
+export type OutboxLine = { kind: 'say' | 'me'; text: string } | { kind: 'private'; to: string; text: string } | { kind: 'broadcast'; text: string };
+
+function toRoom(line: OutboxLine): boolean {
+  return line.kind === 'say' || line.kind === 'me';
 }
 
 /** What the outbox needs from the room. */
@@ -31,6 +39,8 @@ export interface OutboxPort {
 
 export class ChatOutbox {
   private readonly lines: OutboxLine[] = [];
+  /** private messages and broadcasts: sent before `lines` (OUTBOX_AHEAD) */
+  private readonly ahead: OutboxLine[] = [];
   private chars = 0;
   private timer: NodeJS.Timeout | undefined;
   /** lines refused since the outbox last emptied (over OUTBOX_LINES or OUTBOX_CHARS) */
@@ -40,6 +50,11 @@ export class ChatOutbox {
 
   /** Lines waiting to go out. */
   get waiting(): number {
+    return this.lines.length + this.ahead.length;
+  }
+
+  /** Lines to the room waiting to go out (a paste: what Esc or Ctrl-C drops). */
+  get waitingInRoom(): number {
     return this.lines.length;
   }
 
@@ -53,9 +68,17 @@ export class ChatOutbox {
    * past the bound it is refused ('full', counted in `unsent`).
    */
   say(line: OutboxLine): 'sent' | 'waiting' | 'full' {
-    if (this.lines.length === 0 && this.port.allowLine()) {
+    if (this.waiting === 0 && this.port.allowLine()) {
       this.port.send(line);
       return 'sent';
+    }
+    if (!toRoom(line)) {
+      // Not counted in `unsent`: the caller is told at once, not when the paste has gone out.
+      if (this.ahead.length >= OUTBOX_AHEAD) return 'full';
+      this.ahead.push(line);
+      this.sendDue();
+      this.port.changed();
+      return 'waiting';
     }
     if (this.lines.length >= OUTBOX_LINES || this.chars + line.text.length > OUTBOX_CHARS) {
       this.refused++;
@@ -69,16 +92,30 @@ export class ChatOutbox {
     return 'waiting';
   }
 
-  /** Forget what waits (Esc, leaving the room, a mute); returns how many lines that was. */
+  /**
+   * Forget the lines to the room that wait (Esc, Ctrl-C, leaving the room); private messages
+   * and broadcasts still go. Returns how many lines were dropped.
+   */
   drop(): number {
     const n = this.lines.length;
     this.lines.length = 0;
     this.chars = 0;
     this.refused = 0;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.ahead.length === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (n > 0) this.port.changed();
     return n;
+  }
+
+  /** Forget everything that waits (a mute, the caller leaving chat); returns how many lines that was. */
+  clear(): number {
+    const n = this.ahead.length;
+    this.ahead.length = 0;
+    const inRoom = this.drop();
+    if (n > 0 && inRoom === 0) this.port.changed();
+    return n + inRoom;
   }
 
   /** The count of refused lines, reset: the room says it once, when the outbox has emptied. */
@@ -91,9 +128,9 @@ export class ChatOutbox {
   private sendDue(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.lines.length > 0) {
+    while (this.waiting > 0) {
       if (!this.port.mayTalk()) {
-        this.drop();
+        this.clear();
         return;
       }
       if (!this.port.allowLine()) {
@@ -103,8 +140,8 @@ export class ChatOutbox {
         }, Math.max(1, this.port.msUntilLine()));
         return;
       }
-      const line = this.lines.shift()!;
-      this.chars -= line.text.length;
+      const line = this.ahead.shift() ?? this.lines.shift()!;
+      if (toRoom(line)) this.chars -= line.text.length;
       this.port.send(line);
     }
   }

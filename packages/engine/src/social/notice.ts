@@ -21,6 +21,12 @@ export interface Notice {
 
 export type NoticeHandler = (notice: Notice) => void;
 
+/**
+ * The `from` of the system notice a Ctrl-C that stopped a paste gives (KeyInput's CANCEL_PASTE):
+ * whoever holds typed lines of that paste (the chat room's outbox) drops them too.
+ */
+export const PASTE_STOPPED = 'Paste stopped';
+
 /** Notices cut to this many characters: a page is a line, not a letter. */
 export const NOTICE_MAX_LENGTH = 500;
 /** The key that answers a chat invitation wherever the caller is (^Y: no editor or menu uses it). */
