@@ -16,6 +16,7 @@ import { TmuxConsole } from './tmux-console.js';
 
 const PW = 'correct-horse-7';
 const LEFT = '\x1b[D';
+const RIGHT = '\x1b[C';
 
 async function nodeOf(control: RawControl, handle: string): Promise<number> {
   const who = (await control.ok('who')) as { node: number; handle: string }[];
@@ -91,6 +92,49 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
       await spyAtLinePrompt(control, tmp, alice, 'search', /Search for: plansZ?/, /Area: General/);
     } finally {
       alice.hangup();
+    }
+  });
+
+  it("a mail's and a post's To: and Subject:, a reply's under the message: the spy gets the screen above, the prompt, what was typed and the cursor", { timeout: 180_000 }, async () => {
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'carol', '--subject', 'Picnic on Sunday'], 'Bring bread.');
+    assert.equal(posted.code, 0, posted.stderr);
+    const bob = await callerAtMenu(board, tmp, 'bob', PW);
+    try {
+      bob.send('e');
+      await bob.waitScreen(/Mail - \d+ unread[\s\S]*uit:/);
+      bob.send('s');
+      await bob.waitScreen(/To:/);
+      bob.send(`alic${LEFT}`);
+      // Fails without: the spy got the To: row alone, at the top of a blank screen.
+      await spyAtLinePrompt(control, tmp, bob, 'mail-to', /^To: aliZ?c/m, /Mail - \d+ unread/);
+      bob.send(`\x7f${RIGHT}e\r`);
+      await bob.waitScreen(/Subject:/);
+      bob.send('Lunch');
+      await spyAtLinePrompt(control, tmp, bob, 'mail-subject', /^Subject: LunchZ?/m, /^To: alice/);
+      bob.send('\x1b');
+      await bob.waitScreen(/No subject: nothing sent[\s\S]*Mail - \d+ unread[\s\S]*uit: ?$/m);
+      bob.send('q');
+      await bob.waitScreen(/Command: ?$/m);
+      bob.send('m');
+      await bob.waitScreen(/Area: General[\s\S]*uit: ?$/m);
+      bob.send('p');
+      await bob.waitScreen(/To:/);
+      bob.send('car');
+      await spyAtLinePrompt(control, tmp, bob, 'post-to', /^To: carZ?/m, /Area: General/);
+      bob.send('\r');
+      await bob.waitScreen(/Subject:/);
+      bob.send('Hi');
+      await spyAtLinePrompt(control, tmp, bob, 'post-subject', /^Subject: HiZ?/m, /^To: carZ/);
+      bob.send('\x1b');
+      await bob.waitScreen(/No subject: nothing posted[\s\S]*Area: General[\s\S]*uit: ?$/m);
+      bob.send('r');
+      await bob.waitScreen(/Picnic on Sunday[\s\S]*Bring bread[\s\S]*uit: ?$/m);
+      bob.send('r');
+      await bob.waitScreen(/^To: carol/m);
+      // A reply's To: comes with the sender filled in: the spy gets it under the message.
+      await spyAtLinePrompt(control, tmp, bob, 'reply-to', /^To: carolZ?/m, /Bring bread/);
+    } finally {
+      bob.hangup();
     }
   });
 

@@ -107,3 +107,34 @@ export function printAndReadLine<O extends object>(
     },
   });
 }
+
+/**
+ * What a screen printed below earlier output draws again from a clear one for a sysop's
+ * spy, `below` rows left under it for what is printed after (a prompt, and the answers
+ * given above it): a menu and its key, a message and the reader's prompt.
+ */
+export type DrawAbove = (below: number) => void;
+
+/**
+ * A line prompt printed under the screen `above` draws and under `answered` (the rows of
+ * the prompts answered before it, as the caller typed them: `To: alice` over `Subject:`),
+ * then the caller's line: a sysop's spy that starts while they type gets that screen, the
+ * prompt and the half-typed line, for the spy alone.
+ */
+export function readLineUnder<O extends object>(
+  s: { readLine(opts: NoInfer<O> & { spyDraw: () => void }): Promise<string>; print(text: string): void; println(text: string): void },
+  above: DrawAbove,
+  prompt: string,
+  opts: O,
+  answered: readonly string[] = [],
+): Promise<string> {
+  s.print(prompt);
+  return s.readLine({
+    ...opts,
+    spyDraw: () => {
+      above(answered.length + 1);
+      for (const row of answered) s.println(row);
+      s.print(prompt);
+    },
+  });
+}

@@ -67,7 +67,7 @@ export { DownloadLinks, LINK_ROUTE, type DownloadLinksOptions, type DownloadLink
 export { sftpBackendFor, type SftpBackendLike } from './files/sftp-backend.js';
 export { singleFlight } from './single-flight.js';
 // For scripts: a prompt whose screen a sysop's spy can have drawn again (for the spy alone).
-export { drawAndReadKey, printAndReadLine } from './draw-again.js';
+export { drawAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from './draw-again.js';
 export { clipToWidth, fitToWidth } from './text-fit.js';
 // For scripts: a caller's text inside pipe-coded output.
 export { pipeLiteral } from '@carrier/terminal';

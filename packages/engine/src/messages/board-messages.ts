@@ -1,14 +1,30 @@
 import { cleanUserText, isCarrierError } from '@carrier/core';
 import { DELETED_RECIPIENT_MARK, LEVELS, replySubject, type Message, type MessageSummary } from '@carrier/store';
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
-import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
+import { drawAndReadKey, printAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { messageAreasOf } from './source.js';
-import { areaHeader, areaRow, dateRow, field, firstFitting, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
+import {
+  answeredRow,
+  areaHeader,
+  areaRow,
+  dateRow,
+  field,
+  firstFitting,
+  headerRow,
+  keyLegend,
+  keyPrompt,
+  LEGEND_KEY,
+  shortDate,
+  showMessage,
+  SUBJECT_PROMPT,
+  TO_PROMPT,
+  type PromptKey,
+} from './text.js';
 
 /**
  * The message base as callers use it (menu key M): the current area, jump, post, read,
@@ -63,6 +79,12 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
     const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
+    // The prompts a key asks go on under the menu (a spy that starts at them gets it).
+    const underMenu: DrawAbove = () => {
+      s.clear();
+      menu();
+      s.println('');
+    };
     switch (key) {
       case LEGEND_KEY:
         for (const row of keyLegend(AREA_KEYS)) s.println(row);
@@ -71,7 +93,7 @@ export async function messageAreasMenu(s: Session): Promise<void> {
         await jump(s, areas);
         break;
       case 'p':
-        await compose(s, area);
+        await compose(s, area, undefined, underMenu);
         break;
       case 'r': {
         const [first] = await s.store.messages.list(area.tag, { limit: 1 });
@@ -86,11 +108,7 @@ export async function messageAreasMenu(s: Session): Promise<void> {
         await newScan(s);
         break;
       case 's':
-        // The search prompt goes on under the menu (a spy that starts at it gets both).
-        await search(s, area, () => {
-          menu();
-          s.println('');
-        });
+        await search(s, area, underMenu);
         break;
       case 'a':
         await s.store.messages.markAllRead(s.user.id, readableAreas(areas, s.user).map((a) => a.tag));
@@ -138,8 +156,11 @@ async function jump(s: Session, areas: MessageAreas): Promise<void> {
   currentAreas.set(s, area.tag);
 }
 
-/** Post in `area`, or reply to `parent` (in its area). */
-export async function compose(s: Session, area: MessageArea, parent?: Message): Promise<void> {
+/**
+ * Post in `area`, or reply to `parent` (in its area): To: and Subject: under the screen
+ * `above` draws (for a sysop's spy that starts at them).
+ */
+export async function compose(s: Session, area: MessageArea, parent?: Message, above: DrawAbove = () => s.clear()): Promise<void> {
   const user = s.user;
   if (!user) return;
   const areas = await messageAreasOf(s.board);
@@ -148,10 +169,13 @@ export async function compose(s: Session, area: MessageArea, parent?: Message): 
     s.println(`|12You may not post in ${field(area.name, 40)}.|07`);
     return;
   }
-  s.print('|11To: |15');
-  const to = (await s.readLine({ maxLength: 32, ...(parent ? { default: cleanUserText(parent.fromHandle, 32) } : {}) })).trim() || 'All';
-  s.print('|11Subject: |15');
-  const subject = (await s.readLine({ maxLength: 72, ...(parent ? { default: replySubject(cleanUserText(parent.subject, 72)) } : {}) })).trim();
+  const toTyped = await readLineUnder(s, above, TO_PROMPT, { maxLength: 32, ...(parent ? { default: cleanUserText(parent.fromHandle, 32) } : {}) });
+  const to = toTyped.trim() || 'All';
+  const subject = (
+    await readLineUnder(s, above, SUBJECT_PROMPT, { maxLength: 72, ...(parent ? { default: replySubject(cleanUserText(parent.subject, 72)) } : {}) }, [
+      answeredRow(TO_PROMPT, toTyped),
+    ])
+  ).trim();
   if (subject === '') {
     s.println('|07No subject: nothing posted.');
     return;
@@ -264,17 +288,22 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
     const keys = readKeys(isSysop(s));
     const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
     const drawn = shown;
-    const key = (
-      await drawAndReadKey(s, prompt, () => {
-        if (drawn) {
-          drawn.again(drawn.note === undefined ? 1 : 2);
-          if (drawn.note !== undefined) s.println(drawn.note);
-        } else s.clear();
-        prompt();
-      })
-    ).toLowerCase();
+    /** The message, its note and the prompt, `below` rows left under them. */
+    const atPrompt: DrawAbove = (below) => {
+      if (drawn) {
+        drawn.again(below + (drawn.note === undefined ? 1 : 2));
+        if (drawn.note !== undefined) s.println(drawn.note);
+      } else s.clear();
+      prompt();
+    };
+    const key = (await drawAndReadKey(s, prompt, () => atPrompt(0))).toLowerCase();
     s.println('');
-    step = key === LEGEND_KEY ? legend(s, keys) : await readerKey(s, key, m, area, areas, opts.mode);
+    // What the key asks next goes on under the prompt it was typed at.
+    const under: DrawAbove = (below) => {
+      atPrompt(below);
+      s.println('');
+    };
+    step = key === LEGEND_KEY ? legend(s, keys) : await readerKey(s, key, m, area, areas, opts.mode, under);
     if (step.kind === 'end') return step.end;
     m = (step.kind === 'show' ? step.next : undefined) ?? (await s.store.messages.get(m.id));
   }
@@ -286,7 +315,7 @@ function legend(s: Session, keys: readonly PromptKey[]): ReadStep {
 }
 
 /** One key at the reader's prompt, on message `m` in `area`. */
-async function readerKey(s: Session, key: string, m: Message, area: MessageArea, areas: MessageAreas, mode: ReadMode): Promise<ReadStep> {
+async function readerKey(s: Session, key: string, m: Message, area: MessageArea, areas: MessageAreas, mode: ReadMode, under: DrawAbove): Promise<ReadStep> {
   const sysop = isSysop(s);
   switch (key) {
     case 'n':
@@ -304,7 +333,7 @@ async function readerKey(s: Session, key: string, m: Message, area: MessageArea,
       return ASK;
     }
     case 'r':
-      await compose(s, area, m);
+      await compose(s, area, m, under);
       await s.pause();
       return SHOW_AGAIN;
     case 't': {
@@ -333,7 +362,7 @@ async function readerKey(s: Session, key: string, m: Message, area: MessageArea,
     case 'd':
       return sysop ? deleteMessage(s, m, area) : ASK;
     case 'm':
-      return sysop ? moveMessage(s, m, area, areas) : ASK;
+      return sysop ? moveMessage(s, m, area, areas, under) : ASK;
     case 'q':
     case 'escape':
       return endWith('quit');
@@ -354,10 +383,9 @@ async function deleteMessage(s: Session, m: Message, area: MessageArea): Promise
   return after ? showNext(await s.store.messages.get(after.id)) : endWith('end');
 }
 
-/** A sysop's M: moves the message to an area named, and shows it there. */
-async function moveMessage(s: Session, m: Message, area: MessageArea, areas: MessageAreas): Promise<ReadStep> {
-  s.print('|11Move to area: |15');
-  const to = findArea(areas, await s.readLine({ maxLength: 40 }), s.user);
+/** A sysop's M: moves the message to an area named (asked under the message), and shows it there. */
+async function moveMessage(s: Session, m: Message, area: MessageArea, areas: MessageAreas, under: DrawAbove): Promise<ReadStep> {
+  const to = findArea(areas, await readLineUnder(s, under, '|11Move to area: |15', { maxLength: 40 }), s.user);
   if (!to) {
     s.println('|12No such area.|07');
     return ASK;
@@ -494,20 +522,9 @@ export async function newScan(s: Session): Promise<void> {
   s.println('|07End of new-scan.');
 }
 
-/** Search, under the screen `above` draws (for a sysop's spy that starts at the prompt, from a clear screen). */
-async function search(s: Session, area: MessageArea, above: () => void): Promise<void> {
-  const prompt = (): void => s.print('|11Search for: |15');
-  prompt();
-  const query = (
-    await s.readLine({
-      maxLength: 80,
-      spyDraw: () => {
-        s.clear();
-        above();
-        prompt();
-      },
-    })
-  ).trim();
+/** Search, under the screen `above` draws (for a sysop's spy that starts at the prompt). */
+async function search(s: Session, area: MessageArea, above: DrawAbove): Promise<void> {
+  const query = (await readLineUnder(s, above, '|11Search for: |15', { maxLength: 80 })).trim();
   if (query === '') return;
   s.print(firstFitting(['|11In |15T|11his area or |15A|11ll areas? |07', '|15T|11his area or |15A|11ll? |07'], s.terminal.cols) ?? '|08[|15T A|08]|07? ');
   const all = (await s.readKey()).toLowerCase() === 'a';

@@ -2,7 +2,7 @@ import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { replySubject, type Mail, type User } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
-import { drawAndReadKey, printAndReadKey, printAndReadLine } from '../draw-again.js';
+import { drawAndReadKey, printAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { clipToWidth } from '../text-fit.js';
 import { editText } from './edit.js';
@@ -10,7 +10,7 @@ import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
 import { messageAreasOf } from './source.js';
-import { dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, type PromptKey } from './text.js';
+import { answeredRow, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, SUBJECT_PROMPT, TO_PROMPT, type PromptKey } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything
@@ -74,20 +74,24 @@ export async function mailBox(s: Session): Promise<void> {
     if (!user) return;
     const unread = await s.store.mail.unreadCount(user.id);
     s.println('');
+    const menu = (): void => {
+      s.println(`|15Mail|07 - ${unread} unread`);
+      s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
+    };
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
-    const key = (
-      await printAndReadKey(s, () => {
-        s.println(`|15Mail|07 - ${unread} unread`);
-        s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
-      })
-    ).toLowerCase();
+    const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
     switch (key) {
       case LEGEND_KEY:
         for (const row of keyLegend(MAILBOX_KEYS)) s.println(row);
         break;
       case 's':
-        await sendMail(s);
+        // To: and Subject: go on under the menu (a spy that starts at them gets it).
+        await sendMail(s, undefined, () => {
+          s.clear();
+          menu();
+          s.println('');
+        });
         break;
       case 'r':
         await folder(s, 'inbox');
@@ -132,19 +136,23 @@ async function recipientLike(s: Session, typed: string): Promise<User | null> {
   return null;
 }
 
-export async function sendMail(s: Session, replyTo?: Mail): Promise<void> {
+/** Send a mail, or reply to `replyTo`: To: and Subject: under the screen `above` draws (for a sysop's spy that starts at them). */
+export async function sendMail(s: Session, replyTo?: Mail, above: DrawAbove = () => s.clear()): Promise<void> {
   const user = s.user;
   if (!user) return;
-  s.print('|11To: |15');
-  const to = (await s.readLine({ maxLength: 32, ...(replyTo ? { default: cleanUserText(replyTo.fromHandle, 32) } : {}) })).trim();
+  const toTyped = await readLineUnder(s, above, TO_PROMPT, { maxLength: 32, ...(replyTo ? { default: cleanUserText(replyTo.fromHandle, 32) } : {}) });
+  const to = toTyped.trim();
   if (to === '') {
     s.println('|07Mail needs a recipient: nothing sent.');
     return;
   }
   const recipient = (await s.store.users.findByHandle(to)) ?? (await recipientLike(s, to));
   if (!recipient) return;
-  s.print('|11Subject: |15');
-  const subject = (await s.readLine({ maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) })).trim();
+  const subject = (
+    await readLineUnder(s, above, SUBJECT_PROMPT, { maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) }, [
+      answeredRow(TO_PROMPT, toTyped),
+    ])
+  ).trim();
   if (subject === '') {
     s.println('|07No subject: nothing sent.');
     return;
@@ -226,9 +234,9 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     );
     if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);
     const keys = which === 'inbox' ? INBOX_KEYS : SENT_KEYS;
+    const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
     let key: string;
     for (;;) {
-      const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
       // The mail on screen and its prompt, for a sysop's spy that starts here.
       key = (
         await drawAndReadKey(s, prompt, () => {
@@ -240,7 +248,13 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
       if (key !== LEGEND_KEY) break;
       for (const row of keyLegend(keys)) s.println(row);
     }
-    if (key === 'r' && which === 'inbox') await sendMail(s, mail);
+    // The reply's To: and Subject: go on under the mail and its prompt.
+    if (key === 'r' && which === 'inbox')
+      await sendMail(s, mail, (below) => {
+        again(below + 1);
+        prompt();
+        s.println('');
+      });
     else if (key === 'd') {
       await s.store.mail.remove(user.id, mail.id);
       s.println('|07Deleted.');

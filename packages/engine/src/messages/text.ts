@@ -155,3 +155,12 @@ export function keyPrompt(keys: readonly PromptKey[], cols: number): string {
 export function keyLegend(keys: readonly PromptKey[]): string[] {
   return keys.map(([key, word]) => `|15${pipeLiteral(key)}|07  ${word}`);
 }
+
+/** The prompts a message or a mail is addressed at. */
+export const TO_PROMPT = '|11To: |15';
+export const SUBJECT_PROMPT = '|11Subject: |15';
+
+/** A prompt's row once answered, as the caller's screen has it: the prompt and the line as typed (pipe codes shown as typed). */
+export function answeredRow(prompt: string, typed: string): string {
+  return `${prompt}${pipeLiteral(typed)}`;
+}
