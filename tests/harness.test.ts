@@ -18,7 +18,7 @@ function ourBoards(): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (ppid === process.pid && cmdline.includes('cli.ts')) pids.push(Number(name));
+      if (ppid === process.pid && /cli\.(ts|js)/.test(cmdline)) pids.push(Number(name));
     } catch {
       /* gone meanwhile */
     }

@@ -3,6 +3,9 @@
 // (the `carrier-src` export condition points each @carrier package at its src/).
 //   node tools/run-tests.mjs                 all tests
 //   node tools/run-tests.mjs packages/telnet  tests under a path
+//   node tools/run-tests.mjs --built ...      boards and CLIs the tests start run the built
+//                                             server (packages/*/dist, build it first), as
+//                                             `npm test` does right after its build
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +13,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const passthrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const args = process.argv.slice(2);
+const built = args.includes('--built');
+const roots = args.filter((a) => !a.startsWith('-'));
+const passthrough = args.filter((a) => a.startsWith('-') && a !== '--built');
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -53,7 +58,7 @@ const reporters = ownReporter
 const r = spawnSync(
   process.execPath,
   ['--conditions=carrier-src', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...reporters, ...passthrough, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CARRIER_TEST: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CARRIER_TEST: '1', ...(built ? { CARRIER_TEST_BUILT: '1' } : {}) } },
 );
 if (!ownReporter) printSummary();
 rmSync(summaryDir, { recursive: true, force: true });

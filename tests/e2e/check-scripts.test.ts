@@ -7,16 +7,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../harness.js';
+import { carrierArgv, repoRoot } from '../harness.js';
 
-const cliEntry = join(repoRoot, 'packages', 'server', 'src', 'cli.ts');
 
 function check(config: string | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', REDIS_URL: '' };
   delete env['CARRIER_CONFIG'];
   if (config) env['CARRIER_CONFIG'] = config;
   return new Promise((res) => {
-    const p = spawn(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', cliEntry, 'check'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...carrierArgv, 'check'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@carrier/core/testing';
-import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { carrierShellCommand, repoRoot, startCarrier, type Carrier } from '../harness.js';
 
-const cli = `node --conditions=carrier-src --import tsx ${join(repoRoot, 'packages/server/src/cli.ts')}`;
+const cli = carrierShellCommand;
 
 describe('carrier telnet in a terminal', () => {
   let board: Carrier;

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
 import { openStore } from '@carrier/store';
-import { repoRoot, run } from '../harness.js';
+import { carrierArgv, repoRoot, run } from '../harness.js';
 
 const cli = (config: string, args: string[], input?: string): ReturnType<typeof run> =>
-  run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), ...args], {
+  run(process.execPath, [...carrierArgv, ...args], {
     env: { ...process.env, CARRIER_CONFIG: config, DATABASE_URL: '', REDIS_URL: '' },
     timeoutMs: 90_000,
     ...(input === undefined ? {} : { input }),

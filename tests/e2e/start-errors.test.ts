@@ -7,7 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, run, startCarrier, type Carrier } from '../harness.js';
+import { carrierArgv, repoRoot, run, startCarrier, type Carrier } from '../harness.js';
 
 describe('starting on a port that is taken', () => {
   let dir: string;
@@ -29,7 +29,7 @@ describe('starting on a port that is taken', () => {
   });
 
   it('prints one line naming the front end, the address, the port and what to change, and exits 1', async () => {
-    const r = await run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), 'start'], {
+    const r = await run(process.execPath, [...carrierArgv, 'start'], {
       env: { ...process.env, CARRIER_CONFIG: join(dir, 'carrier.yaml') },
       timeoutMs: 60_000,
     });
@@ -58,7 +58,7 @@ describe('a database or Redis that does not answer', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const carrier = (args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof run> =>
-    run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), ...args], {
+    run(process.execPath, [...carrierArgv, ...args], {
       env: { ...process.env, CARRIER_CONFIG: join(dir, 'carrier.yaml'), ...env },
       timeoutMs: 60_000,
     });
@@ -93,7 +93,7 @@ describe('a second board on a data dir a board is running on', () => {
     const first = await startCarrier({ logLevel: 'info' });
     boards.push(first);
     // The same config: the same data dir, its own ports (0: the kernel's choice).
-    const second = await run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), 'start'], {
+    const second = await run(process.execPath, [...carrierArgv, 'start'], {
       env: first.env,
       timeoutMs: 60_000,
     });

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, run } from '../harness.js';
+import { carrierArgv, repoRoot, run } from '../harness.js';
 import { dropPrefix, findRedis, uniquePrefix } from './services.js';
 
 const redis = await findRedis();
@@ -43,7 +43,7 @@ describe('a --workers board on a config its workers refuse', { skip, timeout: 12
         '',
       ].join('\n'),
     );
-    const r = await run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), 'start', '--workers', '2'], {
+    const r = await run(process.execPath, [...carrierArgv, 'start', '--workers', '2'], {
       env: { ...process.env, CARRIER_CONFIG: config, DATABASE_URL: '', REDIS_URL: '' },
       timeoutMs: 90_000,
     });

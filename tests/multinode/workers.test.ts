@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, startCarrier, type Carrier } from '../harness.js';
+import { carrierArgv, repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
 import { whoIsOnline, whoIsOnlineUntil } from './callers.js';
 import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, uniquePrefix } from './services.js';
@@ -107,14 +107,12 @@ describe('carrier with two workers', { skip, timeout: 180_000 }, () => {
 });
 
 describe('carrier start --workers', () => {
-  const cli = join(repoRoot, 'packages', 'server', 'src', 'cli.ts');
-
   function start(args: string[], yaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'carrier-mn-flag-'));
     const config = join(dir, 'carrier.yaml');
     writeFileSync(config, [`dataDir: ${JSON.stringify(dir)}`, 'telnet: { port: 0 }', 'ssh: { port: off }', 'web: { port: off }', 'log: { level: info, file: false }', yaml].join('\n'));
     return new Promise((resolve) => {
-      const p = spawn(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', cli, 'start', ...args], {
+      const p = spawn(process.execPath, [...carrierArgv, 'start', ...args], {
         cwd: repoRoot,
         env: { ...process.env, CARRIER_CONFIG: config, DATABASE_URL: '', REDIS_URL: '' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, run } from '../harness.js';
+import { carrierArgv, repoRoot, run } from '../harness.js';
 
 /** The real CLI on the config in `dir`. */
 function carrierIn(dir: string, args: string[], input = ''): ReturnType<typeof run> {
-  return run(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), ...args], {
+  return run(process.execPath, [...carrierArgv, ...args], {
     env: { ...process.env, CARRIER_CONFIG: join(dir, 'carrier.yaml') },
     input,
     timeoutMs: 60_000,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, startCarrier } from '../harness.js';
+import { carrierArgv, repoRoot, startCarrier } from '../harness.js';
 
 describe('control verbs without a board', () => {
   it('exit 1 with "no board is running at <dataDir>", and 2 on a usage mistake', () => {
@@ -15,7 +15,7 @@ describe('control verbs without a board', () => {
       writeFileSync(config, `dataDir: ${JSON.stringify(dataDir)}\nlog: { file: false }\n`);
       const env = { ...process.env, CARRIER_CONFIG: config, CARRIER_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' };
       const run = (args: string[]) =>
-        spawnSync(process.execPath, ['--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages', 'server', 'src', 'cli.ts'), ...args], { cwd: repoRoot, env, encoding: 'utf8' });
+        spawnSync(process.execPath, [...carrierArgv, ...args], { cwd: repoRoot, env, encoding: 'utf8' });
       for (const args of [['who'], ['kick', '1'], ['broadcast', 'hello']]) {
         const r = run(args);
         assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);

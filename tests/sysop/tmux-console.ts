@@ -4,14 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { eventually } from '@carrier/core/testing';
-import { repoRoot, type Carrier } from '../harness.js';
+import { carrierArgv, repoRoot, type Carrier } from '../harness.js';
 
 export class TmuxConsole {
   private readonly socket: string;
   private readonly session = 'sysop';
   constructor(tmp: string, board: Carrier) {
     this.socket = join(tmp, `tmux-${randomBytes(4).toString('hex')}`);
-    const cmd = [process.execPath, '--conditions=carrier-src', '--import', 'tsx', join(repoRoot, 'packages', 'server', 'src', 'cli.ts'), 'sysop'];
+    const cmd = [process.execPath, ...carrierArgv, 'sysop'];
     execFileSync('tmux', [
       '-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', '160', '-y', '50',
       '-e', 'TERM=xterm-256color', '-e', `CARRIER_CONFIG=${board.env['CARRIER_CONFIG']}`, '-e', `CARRIER_DATA_DIR=${board.dataDir}`,
