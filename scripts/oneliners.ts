@@ -4,7 +4,7 @@
 // caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
 // applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
-import { clipToWidth, drawAndReadKey, pipeLiteral, type Session } from '@carrier/engine';
+import { clipToWidth, drawAndReadKey, pipeLiteral, readLineUnder, type DrawAbove, type Session } from '@carrier/engine';
 import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
@@ -38,20 +38,24 @@ export default async function oneliners(s: Session): Promise<void> {
     const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
     const prompt = (): void => s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);
     // A sysop's spy that starts here gets the wall as the caller has it: the title, the
-    // lines that fit under it (the last ones), the blank row and the prompt.
-    const key = (
-      await drawAndReadKey(s, prompt, () => {
-        title();
-        for (const line of lines.slice(-Math.max(1, s.terminal.rows - 4))) s.println(line);
-        s.println('');
-        prompt();
-      })
-    ).toLowerCase();
+    // lines that fit under it (the last ones), the blank row and the prompt; `below` rows
+    // left under the prompt for what a key asks next.
+    const atPrompt: DrawAbove = (below) => {
+      title();
+      for (const line of lines.slice(-Math.max(1, s.terminal.rows - 4 - below))) s.println(line);
+      s.println('');
+      prompt();
+    };
+    const key = (await drawAndReadKey(s, prompt, () => atPrompt(0))).toLowerCase();
     s.println('');
+    const under: DrawAbove = (below) => {
+      atPrompt(below);
+      s.println('');
+    };
     if (key === 'a') {
-      await addLine(s);
+      await addLine(s, under);
     } else if (key === 'd' && sysop) {
-      await deleteLine(s, wall);
+      await deleteLine(s, wall, under);
     } else if (key === 'b' && sysop) {
       const oldest = wall[0];
       if (oldest) pages.push(oldest.id);
@@ -63,9 +67,9 @@ export default async function oneliners(s: Session): Promise<void> {
   }
 }
 
-async function addLine(s: Session): Promise<void> {
-  s.print('|11Your line: |15');
-  const text = (await s.readLine({ maxLength: ONELINER_MAX_LENGTH })).trim();
+/** The caller's line for the wall, asked under it (`above`, for a sysop's spy that starts at the prompt). */
+async function addLine(s: Session, above: DrawAbove): Promise<void> {
+  const text = (await readLineUnder(s, above, '|11Your line: |15', { maxLength: ONELINER_MAX_LENGTH })).trim();
   if (text === '') return;
   const handle = s.user?.handle ?? 'guest';
   if (!s.social.board.allowLine(handle)) {
@@ -84,9 +88,8 @@ async function addLine(s: Session): Promise<void> {
   }
 }
 
-async function deleteLine(s: Session, wall: readonly Oneliner[]): Promise<void> {
-  s.print('|11Delete which number? |15');
-  const typed = (await s.readLine({ maxLength: 3 })).trim();
+async function deleteLine(s: Session, wall: readonly Oneliner[], above: DrawAbove): Promise<void> {
+  const typed = (await readLineUnder(s, above, '|11Delete which number? |15', { maxLength: 3 })).trim();
   if (typed === '') return;
   const n = Number(typed);
   const target = Number.isInteger(n) ? wall[n - 1] : undefined;

@@ -55,6 +55,7 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
   before(async () => {
     board = await startCarrier({ logLevel: 'info' });
     for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    await board.addUser('dave', PW, true);
     control = await RawControl.connect(board.dataDir);
     control.keepAlive();
   });
@@ -135,6 +136,41 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
       await spyAtLinePrompt(control, tmp, bob, 'reply-to', /^To: carolZ?/m, /Bring bread/);
     } finally {
       bob.hangup();
+    }
+  });
+
+  it("the oneliners' Your line: under the wall, and a sysop's Move to area: under the message", { timeout: 180_000 }, async () => {
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'Misplaced one'], 'This belongs elsewhere.');
+    assert.equal(posted.code, 0, posted.stderr);
+    const dave = await callerAtMenu(board, tmp, 'dave', PW);
+    try {
+      dave.send('o');
+      await dave.waitScreen(/Oneliners[\s\S]*dd a line[\s\S]*uit: ?$/m);
+      dave.send('a');
+      await dave.waitScreen(/Your line:/);
+      dave.send('First on the wall\r');
+      await dave.waitScreen(/First on the wall[\s\S]*dd a line[\s\S]*uit: ?$/m);
+      dave.send('a');
+      await dave.waitScreen(/Your line:/);
+      dave.send(`Secon${LEFT}`);
+      // Fails without: the spy got the prompt's row alone, at the top of a blank screen.
+      await spyAtLinePrompt(control, tmp, dave, 'oneliner', /^Your line: SecoZ?n/m, /First on the wall/);
+      dave.send('\x1b');
+      // Escape: nothing added, the wall drawn again.
+      await dave.waitScreen(/^(?![\s\S]*Your line)[\s\S]*Oneliners[\s\S]*dd a line[\s\S]*uit: ?$/m);
+      dave.send('q');
+      await dave.waitScreen(/Command: ?$/m);
+      dave.send('m');
+      await dave.waitScreen(/Area: General[\s\S]*uit: ?$/m);
+      // The area's first message (the other tests here post theirs too).
+      dave.send('r');
+      await dave.waitScreen(/Subject:[\s\S]*\[M\]ove[\s\S]*: ?$/m);
+      dave.send('m');
+      await dave.waitScreen(/Move to area:/);
+      dave.send('gen');
+      await spyAtLinePrompt(control, tmp, dave, 'move', /^Move to area: genZ?/m, /Subject:/);
+    } finally {
+      dave.hangup();
     }
   });
 
