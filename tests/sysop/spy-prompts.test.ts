@@ -174,6 +174,39 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
     }
   });
 
+  it('the line-mode editor (TERM=dumb): the spy gets the heading and the lines typed so far over the half-typed one', { timeout: 120_000 }, async () => {
+    const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp, /Command:|press a key/, 'dumb');
+    try {
+      if (/press a key/.test(await carol.screen())) {
+        carol.send(' ');
+        await carol.waitScreen(/Command:/);
+      }
+      carol.send('e');
+      await carol.waitScreen(/Mail - \d+ unread[\s\S]*uit:/);
+      carol.send('s');
+      await carol.waitScreen(/To:/);
+      carol.send('alice\r');
+      await carol.waitScreen(/Subject:/);
+      carol.send('Dumb notes\r');
+      await carol.waitScreen(/Line mode: \/s save/);
+      carol.send('first line of it\r');
+      await carol.waitScreen(/^ {2}2:\s*$/m);
+      carol.send('second line\r');
+      await carol.waitScreen(/^ {2}3:\s*$/m);
+      carol.send('thir');
+      // Fails without: the spy got the line being typed alone.
+      await spyAtLinePrompt(control, tmp, carol, 'line-mode', /^ {2}3: thirZ?/m, /^ {2}1: first line of it/);
+      const spied = await SpyStream.start(control, 'carol');
+      const { lines } = await spyScreenShows(spied, /^ {2}3: thirZ/);
+      assert.ok(lines.some((l) => /Mail to alice: Dumb notes/.test(l)), `the heading is on the spy's screen:\n${lines.join('\n')}`);
+      await control.ok('unspy', { node: await nodeOf(control, 'carol') });
+      carol.send('\r/s\r');
+      await carol.waitScreen(/Mail sent to alice/);
+    } finally {
+      carol.hangup();
+    }
+  });
+
   it('a long message stopped with Q at its first More prompt: the spy gets the screen the caller has, not the message\'s last rows', { timeout: 90_000 }, async () => {
     const body = Array.from({ length: 80 }, (_, i) => `Body line ${i + 1} of the long one.`).join('\n');
     const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'A long one'], body);

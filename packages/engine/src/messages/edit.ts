@@ -12,6 +12,7 @@ import {
   type Key,
 } from '@carrier/terminal';
 import { isPlainTerminal } from '@carrier/core';
+import { drawAndReadKey, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { remeasured } from '../session/terminal-setup.js';
 import { isPersonal, noticeLine, noticeText, type Notice } from '../social/notice.js';
@@ -187,25 +188,49 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
     ...(opts.quote ? { quote: opts.quote } : {}),
   });
   const width = Math.max(20, s.terminal.cols - 1);
-  const say = (text: string): void => s.write(`${fitWidth(text, width)}\r\n`);
+  // The rows the editor has put on the caller's screen (the heading, what it said, the
+  // lines typed), a screenful at most: a sysop's spy that starts at a line gets them over
+  // its prompt, for the spy alone.
+  const rows: string[] = [];
+  const shown = (text: string): void => {
+    rows.push(text);
+    if (rows.length > s.terminal.rows) rows.shift();
+  };
+  const say = (text: string): void => {
+    const row = fitWidth(text, width);
+    s.write(`${row}\r\n`);
+    shown(row);
+  };
+  const above: DrawAbove = (below) => {
+    s.clear();
+    for (const row of rows.slice(-Math.max(1, s.terminal.rows - below))) s.write(`${row}\r\n`);
+  };
   say(opts.title);
   say('Line mode: /s save, /a abort, /q quote, /l list, /? help (each alone on a line).');
   if (opts.initial) for (const l of opts.initial.split('\n')) ed.feedLine(l);
   let n = 1;
   for (;;) {
-    s.write(`${String(n).padStart(3)}: `);
+    const prompt = `${String(n).padStart(3)}: `;
     // Escape must not throw away a line of the message: it is only a key here.
     // Typing past the edge goes on to the next line with the word being typed, as on
     // every BBS line editor (the line used to be cut there and the rest lost).
-    const line = await s.readLine({ maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false, wrap: true });
+    const line = await readLineUnder(s, above, prompt, { maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false, wrap: true });
+    shown(`${prompt}${line}`);
     const out = ed.feedLine(line);
     switch (out.kind) {
       case 'save':
         return out.text;
       case 'abort': {
-        s.write('Abort message? (y/N) ');
-        const yes = (await s.readKey()).toLowerCase() === 'y';
+        const ask = (): void => s.write('Abort message? (y/N) ');
+        const yes =
+          (
+            await drawAndReadKey(s, ask, () => {
+              above(1);
+              ask();
+            })
+          ).toLowerCase() === 'y';
         s.write('\r\n');
+        shown('Abort message? (y/N)');
         if (yes) return null;
         break;
       }
