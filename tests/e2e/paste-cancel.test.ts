@@ -1,6 +1,7 @@
 // A long paste into the message editor is typed in at the key rate (limits.keysPerSecond);
 // Ctrl-C stops it: what still waits is dropped and the status row says how much. A real
-// client (inetutils telnet in tmux, the paste through tmux's paste buffer).
+// client (inetutils telnet or OpenSSH in tmux, the paste through tmux's paste buffer), also
+// behind more than the 32 KiB at which the board stops reading a paste (KEY_BACKLOG_PAUSE).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@carrier/core';
@@ -12,17 +13,23 @@ import { TmuxCaller, writePost } from './messages-callers.js';
 const PW = 'correct-horse-8';
 /** 40 lines of 60 characters (2,440 bytes): 1,000 keys at once, the rest at 100 a second (~14 s). */
 const LINES = Array.from({ length: 40 }, (_, i) => `line ${String(i + 1).padStart(2, '0')} ${'x'.repeat(52)}`);
+/** 1,000 lines of 60 characters (61,000 bytes): the board stops reading it at 32 KiB, and typing it takes ten minutes. */
+const LONG = Array.from({ length: 1000 }, (_, i) => `long ${String(i + 1).padStart(4, '0')} ${'y'.repeat(50)}`);
 
 describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux)', { timeout: 120_000 }, () => {
   let board: Carrier;
   let paula: TmuxCaller | undefined;
+  const callers: TmuxCaller[] = [];
 
   before(async () => {
-    board = await startCarrier({ logLevel: 'info' });
+    board = await startCarrier({ logLevel: 'info', ssh: true });
     await board.addUser('paula', PW);
+    await board.addUser('quinn', PW);
+    await board.addUser('rhea', PW);
   });
   after(async () => {
     paula?.hangup();
+    for (const c of callers) c.hangup();
     await board.stop();
   });
 
@@ -51,4 +58,32 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     }
     assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
   });
+
+  for (const [client, handle] of [['telnet', 'quinn'], ['ssh', 'rhea']] as const) {
+    it(`over ${client}, a Ctrl-C behind more than 32 KiB of paste stops it at once, not once the rest has been typed`, async () => {
+      const tmp = scratchDir('carrier-paste-cancel-long-');
+      const caller = client === 'telnet' ? await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp) : await TmuxCaller.ssh(board.ports.ssh!, handle, PW, tmp);
+      callers.push(caller);
+      await writePost(caller, 'A long stopped paste');
+      caller.paste(`${LONG.join('\n')}\n`);
+      await caller.waitScreen(/long 00[2-9]\d y/);
+      // Fails without: the Ctrl-C waited unread behind the paste until the board had typed it
+      // down to 32 KiB (about five minutes at 100 keys a second).
+      caller.send('\x03');
+      const screen = await caller.waitScreen(/Paste stopped: (\d+) pasted characters were not typed \(Ctrl-C\)/, 30_000);
+      const notTyped = Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]);
+      assert.ok(notTyped > 32 * 1024, `${notTyped} not typed`);
+      caller.send('\x1a');
+      const posted = await caller.waitScreen(/Message #(\d+) posted in General/, 30_000);
+      const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
+      const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
+      try {
+        const body = (await store.messages.get(id))!.body;
+        assert.ok(body.includes(LONG[0]!), 'the start of the paste is there');
+        assert.ok(!body.includes(LONG[999]!), 'its end was not typed');
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

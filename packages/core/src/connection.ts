@@ -91,7 +91,8 @@ export interface Connection {
   /**
    * Stop (true) or start again (false) reading the caller's input: the session's keys wait
    * behind its key rate, so the rest of a paste waits in the caller's TCP (or SSH channel)
-   * window rather than in the board's memory. BaseConnection has it; idempotent.
+   * window rather than in the board's memory. BaseConnection has it (reading on for
+   * INPUT_SCAN_AHEAD, for a Ctrl-C behind the paste); idempotent.
    */
   pauseInput?(paused: boolean): void;
 }
@@ -103,6 +104,21 @@ export function newConnectionId(protocol: Protocol): string {
 
 /** Bytes a client may get ahead of the engine before anyone is listening. */
 const MAX_PENDING_INPUT = 64 * 1024;
+
+/**
+ * After the session asks for no more input (pauseInput: a paste waits behind its key rate),
+ * the transport is still read until this many bytes are held, each read looked through for
+ * Ctrl-C: the caller stopping the paste (the engine's CANCEL_PASTE). A Ctrl-C is then seen at
+ * once behind up to this much more of the paste, instead of once the board has typed the
+ * paste down to its pause point (at 100 keys a second, minutes). The rest of a longer paste
+ * waits in the caller's TCP (or SSH channel) window, as before. What is held goes to the
+ * session as it reads again, one transport read at a time, so its own backlog's bound holds.
+ */
+export const INPUT_SCAN_AHEAD = 64 * 1024;
+/** Ctrl-C: the interrupt looked for in held input. */
+const INTERRUPT = 0x03;
+/** Small reads held are joined up to this size: a drip of one-byte reads holds a few buffers, not 65,536. */
+const HELD_JOIN = 4096;
 
 /**
  * The shared half of every front end's Connection: event plumbing, encoding on the
@@ -124,6 +140,11 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   private isAuthenticated = false;
   private taps: Set<(bytes: Buffer) => void> | undefined;
   private inputPaused = false;
+  /** input read while paused (INPUT_SCAN_AHEAD), in order */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** the front end was told to stop reading (pauseTransport) */
+  private transportPaused = false;
   lastInputAt = Date.now();
 
   constructor(opts: { protocol: Protocol; remoteAddress: string; terminal?: Partial<TerminalInfo>; id?: string }) {
@@ -169,7 +190,21 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   pauseInput(paused: boolean): void {
     if (paused === this.inputPaused || this.isClosed) return;
     this.inputPaused = paused;
-    this.pauseTransport(paused);
+    // Reading again: what was held goes first, one read at a time, until the session pauses again.
+    while (!this.inputPaused && !this.isClosed && this.held.length > 0) {
+      const bytes = this.held.shift()!;
+      this.heldBytes -= bytes.length;
+      this.deliverInput(bytes);
+    }
+    this.steerTransport();
+  }
+
+  /** The transport reads unless input is paused and INPUT_SCAN_AHEAD bytes are held. */
+  private steerTransport(): void {
+    const stop = this.inputPaused && !this.isClosed && this.heldBytes >= INPUT_SCAN_AHEAD;
+    if (stop === this.transportPaused) return;
+    this.transportPaused = stop;
+    this.pauseTransport(stop);
   }
 
   /** Bytes the transport must send as they are (front ends apply protocol escaping here). */
@@ -233,6 +268,26 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
   protected pushInput(bytes: Buffer): void {
     if (this.isClosed || bytes.length === 0) return;
     this.lastInputAt = Date.now();
+    if (!this.inputPaused) {
+      this.deliverInput(bytes);
+      return;
+    }
+    const last = this.held.at(-1);
+    if (last !== undefined && last.length + bytes.length <= HELD_JOIN) this.held[this.held.length - 1] = Buffer.concat([last, bytes]);
+    else this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    if (bytes.includes(INTERRUPT)) {
+      // The caller stops the paste: the session gets it now, with what was held before it
+      // (which the stop drops); it reads again when its backlog has gone.
+      const all = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held);
+      this.held = [];
+      this.heldBytes = 0;
+      this.deliverInput(all);
+    }
+    this.steerTransport();
+  }
+
+  private deliverInput(bytes: Buffer): void {
     if (this.listenerCount('data') > 0 && this.pending.length === 0) {
       this.emit('data', bytes);
       return;
@@ -257,6 +312,8 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
     if (this.isClosed) return;
     this.isClosed = true;
     this.pending = [];
+    this.held = [];
+    this.heldBytes = 0;
     try {
       this.endTransport(reason);
     } finally {
@@ -269,6 +326,8 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
     if (this.isClosed) return;
     this.isClosed = true;
     this.pending = [];
+    this.held = [];
+    this.heldBytes = 0;
     this.emit('close', reason);
   }
 }

@@ -35,8 +35,9 @@ export const KEY_QUEUE_LIMIT = KEY_RATE.burst;
  * The transport is asked to stop reading once this many characters wait behind the rate,
  * not at the first: a paste of up to this much is read whole at once, so a Ctrl-C typed
  * while it is typed in at the rate reaches the session (CANCEL_PASTE) instead of waiting in
- * the socket behind the rest of the paste. A longer paste stops being read here, and a
- * Ctrl-C after it is read once the backlog drains back under this.
+ * the socket behind the rest of the paste. Past it the connection still reads up to
+ * INPUT_SCAN_AHEAD more (held, not decoded) and hands a Ctrl-C among it over at once; only the
+ * rest of a longer paste waits unread until the backlog drains back under this.
  */
 export const KEY_BACKLOG_PAUSE = 32 * 1024;
 

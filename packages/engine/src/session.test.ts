@@ -198,8 +198,10 @@ describe('Session: keys and lines', () => {
 /** A connection that records the session's pauseInput calls (what a socket's pause/resume would do). */
 class PausingConnection extends FakeConnection {
   readonly pauses: boolean[] = [];
-  protected override pauseTransport(paused: boolean): void {
-    this.pauses.push(paused);
+  private asked = false;
+  override pauseInput(paused: boolean): void {
+    if (paused !== this.asked) this.pauses.push((this.asked = paused));
+    super.pauseInput(paused);
   }
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import type { WebSocket } from 'ws';
-import { silentLogger } from '@carrier/core';
+import { INPUT_SCAN_AHEAD, silentLogger } from '@carrier/core';
 import { WebConnection, type WebConnectionOptions } from './web-connection.js';
 
 /** What WebConnection uses of a `ws` socket. */
@@ -126,6 +126,8 @@ describe('WebConnection: frames over the rate', () => {
     let pings = 0;
     ws.ping = () => void pings++;
     conn.pauseInput(true);
+    // Read on until INPUT_SCAN_AHEAD bytes are held (a Ctrl-C behind the paste), then not.
+    ws.key('x'.repeat(INPUT_SCAN_AHEAD));
     assert.equal(ws.paused, true, 'ws reads nothing now: a pong could not be seen');
     t.mock.timers.tick(5 * 30_000);
     assert.equal(conn.closed, false);
