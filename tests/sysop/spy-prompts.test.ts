@@ -1,5 +1,7 @@
 // The sysop's spy shows what the caller's screen shows, where it could not before: a line
-// prompt with what the caller has typed so far (the cursor where theirs is), a long message
+// prompt with what the caller has typed so far (the cursor where theirs is) and the screen it
+// is asked under (a mail's and a post's To: and Subject:, the oneliners, Move to area, the
+// line-mode editor, a menu script's own prompt), a long message
 // the caller stopped reading with Q, and a door that never clears its screen and wrote more
 // than the replay's bound; and the console's note on an 80x25 spy hides none of the caller's
 // screen. Real clients: inetutils telnet in tmux; the spy's copy over the
@@ -55,7 +57,6 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
   before(async () => {
     board = await startCarrier({ logLevel: 'info' });
     for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
-    await board.addUser('dave', PW, true);
     control = await RawControl.connect(board.dataDir);
     control.keepAlive();
   });
@@ -94,6 +95,49 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
     } finally {
       alice.hangup();
     }
+  });
+
+  it('a long message stopped with Q at its first More prompt: the spy gets the screen the caller has, not the message\'s last rows', { timeout: 90_000 }, async () => {
+    const body = Array.from({ length: 80 }, (_, i) => `Body line ${i + 1} of the long one.`).join('\n');
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'A long one'], body);
+    assert.equal(posted.code, 0, posted.stderr);
+    const carol = await callerAtMenu(board, tmp, 'carol', PW);
+    try {
+      carol.send('m');
+      await carol.waitScreen(/Area: General[\s\S]*uit:/);
+      carol.send('r');
+      await carol.waitScreen(/Body line 1 of[\s\S]*More/);
+      carol.send('q');
+      await carol.waitScreen(/ext[\s\S]*uit: ?$/m);
+      const theirs = rowsOf((await carol.screen()).split('\n'));
+      assert.ok(theirs.some((l) => l.includes('Body line 1 of')), theirs.join('\n'));
+      // Fails without: the spy was drawn the message's last rows (Body line 80) from the top.
+      const spy = await SpyStream.start(control, 'carol');
+      await spy.waitFor(/uit: $/);
+      const { lines } = await spy.screen();
+      assert.deepEqual(rowsOf(lines), theirs);
+      await control.ok('unspy', { node: await nodeOf(control, 'carol') });
+    } finally {
+      carol.hangup();
+    }
+  });
+});
+
+describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode editor and a script', () => {
+  let board: Carrier;
+  let control: RawControl;
+  const tmp = scratchDir('carrier-spy-asked');
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    for (const h of ['alice', 'bob', 'carol']) await board.addUser(h, PW);
+    await board.addUser('dave', PW, true);
+    control = await RawControl.connect(board.dataDir);
+    control.keepAlive();
+  });
+  after(async () => {
+    control?.close();
+    await board?.stop();
   });
 
   it("a mail's and a post's To: and Subject:, a reply's under the message: the spy gets the screen above, the prompt, what was typed and the cursor", { timeout: 180_000 }, async () => {
@@ -207,28 +251,24 @@ describe('sysop spy: line prompts and a long message stopped with Q', () => {
     }
   });
 
-  it('a long message stopped with Q at its first More prompt: the spy gets the screen the caller has, not the message\'s last rows', { timeout: 90_000 }, async () => {
-    const body = Array.from({ length: 80 }, (_, i) => `Body line ${i + 1} of the long one.`).join('\n');
-    const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'A long one'], body);
-    assert.equal(posted.code, 0, posted.stderr);
-    const carol = await callerAtMenu(board, tmp, 'carol', PW);
+  it("a menu script's own line prompt (user settings, Where do you call from?): the spy gets what the script printed above it", { timeout: 90_000 }, async () => {
+    const alice = await callerAtMenu(board, tmp, 'alice', PW);
     try {
-      carol.send('m');
-      await carol.waitScreen(/Area: General[\s\S]*uit:/);
-      carol.send('r');
-      await carol.waitScreen(/Body line 1 of[\s\S]*More/);
-      carol.send('q');
-      await carol.waitScreen(/ext[\s\S]*uit: ?$/m);
-      const theirs = rowsOf((await carol.screen()).split('\n'));
-      assert.ok(theirs.some((l) => l.includes('Body line 1 of')), theirs.join('\n'));
-      // Fails without: the spy was drawn the message's last rows (Body line 80) from the top.
-      const spy = await SpyStream.start(control, 'carol');
-      await spy.waitFor(/uit: $/);
-      const { lines } = await spy.screen();
+      alice.send('u');
+      await alice.waitScreen(/User settings[\s\S]*Change which\? ?$/m);
+      alice.send('l');
+      await alice.waitScreen(/Where do you call from/);
+      alice.send(`Lisbo${LEFT}`);
+      // Fails without: the spy got the prompt's row alone (the script gives no spyDraw).
+      await spyAtLinePrompt(control, tmp, alice, 'settings', /Where do you call from.*\? LisbZ?o/, /User settings for alice/);
+      // Row for row the screen the caller has.
+      const theirs = rowsOf((await alice.screen()).split('\n'));
+      const spy = await SpyStream.start(control, 'alice');
+      const { lines } = await spyScreenShows(spy, /LisbZo/);
       assert.deepEqual(rowsOf(lines), theirs);
-      await control.ok('unspy', { node: await nodeOf(control, 'carol') });
+      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
     } finally {
-      carol.hangup();
+      alice.hangup();
     }
   });
 });

@@ -92,7 +92,10 @@ export class Widgets {
         spyDraw();
         screen.write(editor.drawn());
       } else {
+        // A script's prompt: the rows it printed above it since the screen was cleared, as
+        // many as fit over the prompt's row.
         screen.clear();
+        for (const row of social.shownRows(conn.terminal.rows - 1)) screen.write(`${row}\r\n`);
         screen.write(social.currentLine() ?? editor.drawn());
       }
     });

@@ -72,3 +72,46 @@ test('a full-screen editor drawn with cursor moves is not a prompt: a notice aft
   k.wrote('\x1b[5;1HCommand: ');
   assert.equal(k.interrupt('n'), '\r\x1b[Kn\x1b[0m\r\nCommand: ');
 });
+
+test('the rows printed since the screen was cleared are kept, without cursor moves or erases, colours kept', () => {
+  const k = new LineKeeper();
+  k.wrote('old row\r\n\x1b[2J\x1b[H\x1b[1;37mUser settings\r\n---\r\n\r\n');
+  k.wrote('Change which? ');
+  k.wrote('\r\n\x1b[33mWhere from? ');
+  assert.deepEqual(k.shownRows(10), ['\x1b[1;37mUser settings', '---', '', 'Change which? ']);
+  assert.deepEqual(k.shownRows(2), ['', 'Change which? ']);
+});
+
+test('a row written over after a CR is kept as it ends; a bare CR LF keeps the row before it', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[H[press a key]');
+  k.wrote('\r\x1b[K\x1b[0;37mnext row\r\n');
+  k.wrote('plain\r\n');
+  assert.deepEqual(k.shownRows(10), ['\x1b[0;37mnext row', 'plain']);
+});
+
+test('art or a cursor move elsewhere leaves no rows to show: what is on the screen is not known', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[Hone\r\ntwo\r\n');
+  k.lost();
+  assert.deepEqual(k.shownRows(10), []);
+  k.wrote('three\r\n\x1b[5;10Hfour\r\n');
+  assert.deepEqual(k.shownRows(10), []);
+});
+
+test('the rows kept are bounded', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[H');
+  for (let i = 0; i < 500; i++) k.wrote(`${'x'.repeat(200)} ${i}\r\n`);
+  const rows = k.shownRows(1000);
+  assert.ok(rows.join('').length <= 16 * 1024, `${rows.join('').length}`);
+  assert.match(rows.at(-1)!, / 499$/);
+});
+
+test('text written over a row after a CR, in a write of its own, is the row its LF ends', () => {
+  const k = new LineKeeper();
+  k.wrote('\x1b[Hold text\r');
+  k.wrote('new');
+  k.wrote('\r\n');
+  assert.deepEqual(k.shownRows(10), ['new']);
+});

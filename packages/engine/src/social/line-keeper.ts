@@ -16,6 +16,12 @@ const LINE_EVENT = /[\r\n]|\x1b\[([0-9;?]*)[ -/]*([@-~])|\x1b[78]/g;
 /** CSI finals that move the cursor (CUU..CHA, CUP, VPA, HVP, HPR, VPR, HPA, DECSTBM, SCO save/restore). */
 const CURSOR_MOVES = new Set(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'd', 'f', 'a', 'e', '`', 'r', 's', 'u']);
 const RESET = '\x1b[0m';
+/**
+ * The rows kept of what was printed above the current line (for a sysop's spy that starts
+ * at a script's prompt): the last ones, these many characters at most (a full 80x25
+ * screen of text with its colours is well under it).
+ */
+const ROWS_KEPT_CHARS = 16 * 1024;
 
 /**
  * How a cursor move leaves the line: at column 1 of a line the keeper knows nothing of
@@ -35,6 +41,14 @@ export class LineKeeper {
   private tail: string | undefined = '';
   private editor: LineEditor | undefined;
   private prompt: string | undefined;
+  /**
+   * The rows ended with a line break since the cursor last moved (a clear screen homes it)
+   * or raw output went out, oldest first, bounded by ROWS_KEPT_CHARS (`rowChars`).
+   */
+  private rows: string[] = [];
+  private rowChars = 0;
+  /** The line a CR just went back over (undefined: unknown), kept when a LF follows at once (CR LF). */
+  private beforeCr: { row: string | undefined } | undefined;
 
   /** Text the session wrote. */
   wrote(text: string): void {
@@ -43,11 +57,18 @@ export class LineKeeper {
       const final = m[2];
       // Colours, erases and modes are part of the line (replayed without the erases).
       if (final !== undefined && !CURSOR_MOVES.has(final)) continue;
+      const ended = this.tail === undefined ? undefined : this.tail + text.slice(from, m.index);
+      const crLf = this.beforeCr !== undefined && m.index === from;
+      if (m[0] === '\n') this.keepRow(crLf ? this.beforeCr!.row : ended);
+      else if (m[0] !== '\r') this.forgetRows();
+      this.beforeCr = m[0] === '\r' ? { row: ended } : undefined;
       // A line break or a move to column 1 starts a fresh line; any other move (or DECRC) goes where the line is unknown.
       const starts = final === undefined ? m[0] === '\r' || m[0] === '\n' : cursorMove(m[1] ?? '', final) === 'start';
       this.tail = starts ? '' : undefined;
       from = m.index + m[0].length;
     }
+    // Text after a CR writes over the line it went back to: a LF next ends that text.
+    if (from < text.length) this.beforeCr = undefined;
     if (this.tail !== undefined) this.tail += text.slice(from);
     if (this.tail !== undefined && this.tail.length > MAX_TAIL) this.tail = undefined;
   }
@@ -55,6 +76,32 @@ export class LineKeeper {
   /** Bytes went out that this cannot follow (art): the line is unknown until the next line starts. */
   lost(): void {
     this.tail = undefined;
+    this.forgetRows();
+  }
+
+  /**
+   * The last `max` rows printed above the current line since the screen was cleared (or
+   * the cursor moved, or raw output went out), colours kept: the screen a script's prompt
+   * is under, drawn again for a sysop's spy.
+   */
+  shownRows(max: number): string[] {
+    return max > 0 ? this.rows.slice(-max) : [];
+  }
+
+  private keepRow(row: string | undefined): void {
+    // A row whose start is unknown (after art, a cursor move elsewhere) is not kept, nor one
+    // too long for a prompt's line (MAX_TAIL).
+    if (row === undefined || row.length > MAX_TAIL) return;
+    const kept = row.replace(NON_SGR_CSI, '');
+    this.rows.push(kept);
+    this.rowChars += kept.length;
+    while (this.rowChars > ROWS_KEPT_CHARS) this.rowChars -= this.rows.shift()!.length;
+  }
+
+  private forgetRows(): void {
+    this.rows = [];
+    this.rowChars = 0;
+    this.beforeCr = undefined;
   }
 
   /** A line editor starts at the cursor: what precedes it on the line is its prompt. */

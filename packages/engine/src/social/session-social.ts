@@ -352,6 +352,11 @@ export class SessionSocial {
     return this.line.currentLine();
   }
 
+  /** @internal The last `max` rows printed above the caller's current line since their screen was cleared (LineKeeper.shownRows). */
+  shownRows(max: number): string[] {
+    return this.line.shownRows(max);
+  }
+
   /** @internal Fields this adds to the caller's presence entry. */
   presenceFields(): { room?: string; dnd?: boolean } {
     return { ...(this.roomName !== null ? { room: this.roomName } : {}), ...(this.dnd ? { dnd: true } : {}) };
