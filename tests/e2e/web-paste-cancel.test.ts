@@ -20,8 +20,9 @@ describe('Ctrl-C stops a paste in the browser (headless Chromium)', { timeout: 1
   let browser: Browser;
 
   before(async () => {
-    board = await startCarrier({ logLevel: 'info' });
+    board = await startCarrier({ logLevel: 'info', yaml: 'chat: { floodRate: 5, floodBurst: 5, historyLines: 0 }' });
     await board.addUser('wendy', PW);
+    await board.addUser('xena', PW);
     browser = await launchBrowser();
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${board.ports.web}` });
   });
@@ -65,6 +66,29 @@ describe('Ctrl-C stops a paste in the browser (headless Chromium)', { timeout: 1
         await store.close();
       }
       assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('in chat, Ctrl-C while pasted keys still wait stops them and the lines already typed that wait to go out', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await webLogin(page, board.ports.web!, 'xena', PW);
+      await page.keyboard.type('c');
+      await waitScreen(page, /#lobby \| \d+ here/);
+      // 40 lines of 60 characters: 1,000 keys at once, the rest at 100 a second; the lines
+      // typed go out at 5 a second.
+      const lines = Array.from({ length: 40 }, (_, i) => `chat ${String(i + 1).padStart(2, '0')} ${'z'.repeat(52)}`);
+      await page.evaluate<void>(`navigator.clipboard.writeText(${JSON.stringify(`${lines.join('\n')}\n`)})`);
+      await page.keyboard.press('Control+V');
+      await waitScreen(page, /Sending at 5\/s: \d+ lines? waiting/);
+      // Fails without: the keys stopped, but every line typed before the Ctrl-C still went out.
+      await page.keyboard.press('Control+C');
+      const screen = await waitScreen(page, /\d+ waiting lines? dropped: not sent\./, 20_000);
+      assert.match(screen, /Paste stopped: \d+ pasted characters were not typed/);
+      await waitScreen(page, /\/help for commands/);
+      assert.doesNotMatch(await page.evaluate<string>('document.body.innerText'), /chat 40 z/);
     } finally {
       await page.close();
     }
