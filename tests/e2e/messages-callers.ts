@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { silentLogger } from '@carrier/core';
 import { eventually } from '@carrier/core/testing';
+import { openStore } from '@carrier/store';
 
 export interface ScreenCaller {
   readonly name: string;
@@ -12,6 +14,17 @@ export interface ScreenCaller {
   screen(): Promise<string>;
   waitScreen(pattern: RegExp, timeoutMs?: number): Promise<string>;
   hangup(): void;
+}
+
+/** The body of the message a screen's `Message #N posted` names, read from the board's store. */
+export async function postedBody(dataDir: string, screen: string): Promise<string> {
+  const id = Number(/Message #(\d+) posted/.exec(screen)![1]);
+  const store = await openStore({ dataDir, log: silentLogger });
+  try {
+    return (await store.messages.get(id))!.body;
+  } finally {
+    await store.close();
+  }
 }
 
 /** From the main menu to the editor of a new post to All in General. */

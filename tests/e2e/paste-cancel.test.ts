@@ -4,11 +4,9 @@
 // behind more than the 32 KiB at which the board stops reading a paste (KEY_BACKLOG_PAUSE).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '@carrier/core';
 import { scratchDir } from '@carrier/core/testing';
-import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
-import { TmuxCaller, writePost } from './messages-callers.js';
+import { postedBody, TmuxCaller, writePost } from './messages-callers.js';
 
 const PW = 'correct-horse-8';
 /** 40 lines of 60 characters (2,440 bytes): 1,000 keys at once, the rest at 100 a second (~14 s). */
@@ -33,29 +31,30 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     await board.stop();
   });
 
+  /**
+   * Pastes `lines` into a new post's editor, presses Ctrl-C once `shown` is on screen, then
+   * saves: how many characters the board said were not typed, and the saved body.
+   */
+  const stopPaste = async (caller: TmuxCaller, lines: readonly string[], shown: RegExp): Promise<{ notTyped: number; body: string }> => {
+    await writePost(caller, 'A stopped paste');
+    caller.paste(`${lines.join('\n')}\n`);
+    await caller.waitScreen(shown);
+    caller.send('\x03');
+    const screen = await caller.waitScreen(/Paste stopped: (\d+) pasted characters were not typed \(Ctrl-C\)/, 30_000);
+    caller.send('\x1a');
+    const body = await postedBody(board.dataDir, await caller.waitScreen(/Message #(\d+) posted in General/, 30_000));
+    return { notTyped: Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]), body };
+  };
+
   it('what still waits behind the key rate is dropped, the note says how much, and what was typed is saved', async () => {
     paula = await TmuxCaller.telnet(board.ports.telnet!, 'paula', PW, scratchDir('carrier-paste-cancel-'));
-    await writePost(paula, 'A stopped paste');
-    paula.paste(`${LINES.join('\n')}\n`);
-    // The burst is in; the rest comes at the rate. Ctrl-C now (fails without the fix: it waited
+    // The burst is in; the rest comes at the rate. Ctrl-C then (fails without the fix: it waited
     // in the socket behind the paste, and every line was typed).
-    await paula.waitScreen(/line 1[0-9] x/);
-    paula.send('\x03');
-    const screen = await paula.waitScreen(/Paste stopped: (\d+) pasted characters were not typed \(Ctrl-C\)/);
-    const notTyped = Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]);
+    const { notTyped, body } = await stopPaste(paula, LINES, /line 1[0-9] x/);
     assert.ok(notTyped > 0);
-    paula.send('\x1a');
-    const posted = await paula.waitScreen(/Message #(\d+) posted in General/, 30_000);
-    const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
-    const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
-    try {
-      const body = (await store.messages.get(id))!.body;
-      assert.ok(body.includes(LINES[0]!), 'the start of the paste is there');
-      assert.ok(!body.includes(LINES[39]!), 'its end was not typed');
-      assert.ok(body.length + notTyped <= `${LINES.join('\n')}\n`.length, 'nothing dropped was typed');
-    } finally {
-      await store.close();
-    }
+    assert.ok(body.includes(LINES[0]!), 'the start of the paste is there');
+    assert.ok(!body.includes(LINES[39]!), 'its end was not typed');
+    assert.ok(body.length + notTyped <= `${LINES.join('\n')}\n`.length, 'nothing dropped was typed');
     assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
   });
 
@@ -64,26 +63,12 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
       const tmp = scratchDir('carrier-paste-cancel-long-');
       const caller = client === 'telnet' ? await TmuxCaller.telnet(board.ports.telnet!, handle, PW, tmp) : await TmuxCaller.ssh(board.ports.ssh!, handle, PW, tmp);
       callers.push(caller);
-      await writePost(caller, 'A long stopped paste');
-      caller.paste(`${LONG.join('\n')}\n`);
-      await caller.waitScreen(/long 00[2-9]\d y/);
       // Fails without: the Ctrl-C waited unread behind the paste until the board had typed it
       // down to 32 KiB (about five minutes at 100 keys a second).
-      caller.send('\x03');
-      const screen = await caller.waitScreen(/Paste stopped: (\d+) pasted characters were not typed \(Ctrl-C\)/, 30_000);
-      const notTyped = Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]);
+      const { notTyped, body } = await stopPaste(caller, LONG, /long 00[2-9]\d y/);
       assert.ok(notTyped > 32 * 1024, `${notTyped} not typed`);
-      caller.send('\x1a');
-      const posted = await caller.waitScreen(/Message #(\d+) posted in General/, 30_000);
-      const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
-      const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
-      try {
-        const body = (await store.messages.get(id))!.body;
-        assert.ok(body.includes(LONG[0]!), 'the start of the paste is there');
-        assert.ok(!body.includes(LONG[999]!), 'its end was not typed');
-      } finally {
-        await store.close();
-      }
+      assert.ok(body.includes(LONG[0]!), 'the start of the paste is there');
+      assert.ok(!body.includes(LONG[999]!), 'its end was not typed');
     });
   }
 });

@@ -5,9 +5,8 @@
 // page sends up in 16 KiB frames.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '@carrier/core';
-import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
+import { postedBody } from './messages-callers.js';
 import { launchBrowser, waitScreen, webLogin, type Browser } from '../web-browser.js';
 
 const PW = 'browser-paste-9';
@@ -54,17 +53,10 @@ describe('Ctrl-C stops a paste in the browser (headless Chromium)', { timeout: 1
       const notTyped = Number(/Paste stopped: (\d+) pasted/.exec(screen)![1]);
       assert.ok(notTyped > 32 * 1024, `${notTyped} not typed`);
       await page.keyboard.press('Control+Z');
-      const posted = await waitScreen(page, /Message #(\d+) posted in General/, 30_000);
-      const id = Number(/Message #(\d+) posted/.exec(posted)![1]);
-      const store = await openStore({ dataDir: board.dataDir, log: silentLogger });
-      try {
-        const body = (await store.messages.get(id))!.body;
-        assert.ok(body.includes(LINES[0]!), 'the start of the paste is there');
-        assert.ok(!body.includes(LINES[999]!), 'its end was not typed');
-        assert.ok(body.length + notTyped <= PASTE.length, 'nothing dropped was typed');
-      } finally {
-        await store.close();
-      }
+      const body = await postedBody(board.dataDir, await waitScreen(page, /Message #(\d+) posted in General/, 30_000));
+      assert.ok(body.includes(LINES[0]!), 'the start of the paste is there');
+      assert.ok(!body.includes(LINES[999]!), 'its end was not typed');
+      assert.ok(body.length + notTyped <= PASTE.length, 'nothing dropped was typed');
       assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
     } finally {
       await page.close();
