@@ -271,6 +271,34 @@ describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode
       alice.hangup();
     }
   });
+
+  it("a menu script's own key prompt (user settings, Choice:) and a pause: the spy gets the screen the caller has", { timeout: 90_000 }, async () => {
+    const alice = await callerAtMenu(board, tmp, 'alice', PW);
+    try {
+      alice.send('u');
+      await alice.waitScreen(/User settings[\s\S]*Change which\? ?$/m);
+      alice.send('e');
+      await alice.waitScreen(/As my terminal says[\s\S]*Choice: ?$/m);
+      const out = new OutputLog(join(tmp, 'alice-choice.out'));
+      alice.logOutput(out.file);
+      const theirs = rowsOf((await alice.screen()).split('\n'));
+      // Fails without: nothing registered to draw it again, the spy stayed blank ("shown from the next change").
+      const spy = await SpyStream.start(control, 'alice');
+      const { lines } = await spyScreenShows(spy, /Choice:/);
+      assert.deepEqual(rowsOf(lines), theirs);
+      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
+      assert.equal(out.since(), '', "the caller's terminal was sent nothing");
+      alice.send('u');
+      await alice.waitScreen(/should look like a box[\s\S]*press a key/);
+      const paused = rowsOf((await alice.screen()).split('\n'));
+      const again = await SpyStream.start(control, 'alice');
+      const shown = await spyScreenShows(again, /press a key/);
+      assert.deepEqual(rowsOf(shown.lines), paused);
+      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
+    } finally {
+      alice.hangup();
+    }
+  });
 });
 
 describe('sysop spy: a door that never clears its screen and wrote past the replay bound', () => {

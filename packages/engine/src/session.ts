@@ -208,7 +208,9 @@ export class CallSession implements LiveSession {
       return 'a door: shown as it draws';
     }
     if (this.router.held) return 'shown from the next change';
-    return this.social.repaint(out) ? undefined : 'shown from the next change';
+    // Where nothing registered to draw itself again (a script's key prompt, a pause): the
+    // rows the session printed since the screen was cleared and the current line.
+    return this.social.repaint(out, () => this.widgets.drawShown()) ? undefined : 'shown from the next change';
   }
   /** @internal (LiveSession) */
   holdOutput(): (first?: string) => void { return this.screen.hold(); }

@@ -59,6 +59,22 @@ export class Widgets {
     }
   }
 
+  /**
+   * The caller's screen as far as the session knows it, from a clear one: the rows printed
+   * since it was last cleared (as many as fit over the current line) and the current line
+   * (`current`: the prompt, and a line editor's half-typed text). What a sysop's spy is
+   * drawn where the screen registered nothing to draw itself again (a script's prompt, a
+   * pause): false when the current line is not known (art, a full-screen view drew last).
+   */
+  drawShown(current = this.host.social().currentLine()): boolean {
+    if (current === undefined) return false;
+    const { screen, conn } = this.host;
+    screen.clear();
+    for (const row of this.host.social().shownRows(conn.terminal.rows - 1)) screen.write(`${row}\r\n`);
+    screen.write(current);
+    return true;
+  }
+
   /** A script is waiting for a key or a line from the caller right now. */
   get waitingForInput(): boolean {
     return this.reading > 0;
@@ -92,11 +108,8 @@ export class Widgets {
         spyDraw();
         screen.write(editor.drawn());
       } else {
-        // A script's prompt: the rows it printed above it since the screen was cleared, as
-        // many as fit over the prompt's row.
-        screen.clear();
-        for (const row of social.shownRows(conn.terminal.rows - 1)) screen.write(`${row}\r\n`);
-        screen.write(social.currentLine() ?? editor.drawn());
+        // A script's prompt: under the rows it printed above it.
+        this.drawShown(social.currentLine() ?? editor.drawn());
       }
     });
     this.reading++;
@@ -176,6 +189,7 @@ export class Widgets {
       release();
       disown();
       this.host.screen.column.forget();
+      this.host.social().line.forgetRows();
     });
     entry.end = handle.end;
     if (!handle.view.closed) {

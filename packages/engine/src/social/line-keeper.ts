@@ -98,7 +98,12 @@ export class LineKeeper {
     while (this.rowChars > ROWS_KEPT_CHARS) this.rowChars -= this.rows.shift()!.length;
   }
 
-  private forgetRows(): void {
+  /**
+   * Output this did not see changed the screen's rows (a full-screen view drew there: a
+   * terminal without an alternate screen keeps what it drew). The current line is kept:
+   * what is put back after a notice.
+   */
+  forgetRows(): void {
     this.rows = [];
     this.rowChars = 0;
     this.beforeCr = undefined;

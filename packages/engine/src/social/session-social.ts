@@ -225,10 +225,12 @@ export class SessionSocial {
    * @internal Draw what the caller sees again, whole, to `out` alone (a sysop's spy starts,
    * and copies only what is sent after that): the full-screen view on top, else the
    * line-mode screen that registered with drawsAgain(), whose output goes to `out` through
-   * every await of its drawing (draw-again.ts drawForSpy). The caller is sent nothing. False
-   * when nothing can (a prompt of a script, or the screen is lent out).
+   * every await of its drawing (draw-again.ts drawForSpy), else `otherwise` (the rows and
+   * the line the session knows are on the screen: a script's key prompt, a pause). The
+   * caller is sent nothing. False when nothing can (the screen is lent out, or `otherwise`
+   * does not know the screen).
    */
-  repaint(out: SpyOutput): boolean {
+  repaint(out: SpyOutput, otherwise: () => boolean = () => false): boolean {
     if (this.host.closed || this.lent > 0) return false;
     const owner = this.owners[this.owners.length - 1];
     if (owner) {
@@ -238,7 +240,7 @@ export class SessionSocial {
       return true;
     }
     const painter = this.painters[this.painters.length - 1];
-    if (!painter) return false;
+    if (!painter) return drawForSpy(out, otherwise);
     drawForSpy(out, () => painter(() => !this.host.closed && !this.host.viewOpen() && this.lent === 0));
     return true;
   }
