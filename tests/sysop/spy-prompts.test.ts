@@ -49,6 +49,15 @@ async function spyAtLinePrompt(control: RawControl, tmp: string, caller: TmuxCal
   assert.doesNotMatch(out.since(), /\x1b\[2J|which number|Area \(|Search for/, `${caller.name}'s terminal got ${JSON.stringify(out.since())}`);
 }
 
+/** A spy that starts now gets `caller`'s screen row for row (once a row of it matches `shows`). */
+async function spySeesTheirScreen(control: RawControl, caller: TmuxCaller, shows: RegExp): Promise<void> {
+  const theirs = rowsOf((await caller.screen()).split('\n'));
+  const spy = await SpyStream.start(control, caller.name);
+  const { lines } = await spyScreenShows(spy, shows);
+  assert.deepEqual(rowsOf(lines), theirs);
+  await control.ok('unspy', { node: await nodeOf(control, caller.name) });
+}
+
 describe('sysop spy: line prompts and a long message stopped with Q', () => {
   let board: Carrier;
   let control: RawControl;
@@ -219,12 +228,8 @@ describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode
   });
 
   it('the line-mode editor (TERM=dumb): the spy gets the heading and the lines typed so far over the half-typed one', { timeout: 120_000 }, async () => {
-    const carol = await TmuxCaller.telnet(board.ports.telnet!, 'carol', PW, tmp, /Command:|press a key/, 'dumb');
+    const carol = await callerAtMenu(board, tmp, 'carol', PW, 'dumb');
     try {
-      if (/press a key/.test(await carol.screen())) {
-        carol.send(' ');
-        await carol.waitScreen(/Command:/);
-      }
       carol.send('e');
       await carol.waitScreen(/Mail - \d+ unread[\s\S]*uit:/);
       carol.send('s');
@@ -261,12 +266,7 @@ describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode
       alice.send(`Lisbo${LEFT}`);
       // Fails without: the spy got the prompt's row alone (the script gives no spyDraw).
       await spyAtLinePrompt(control, tmp, alice, 'settings', /Where do you call from.*\? LisbZ?o/, /User settings for alice/);
-      // Row for row the screen the caller has.
-      const theirs = rowsOf((await alice.screen()).split('\n'));
-      const spy = await SpyStream.start(control, 'alice');
-      const { lines } = await spyScreenShows(spy, /LisbZo/);
-      assert.deepEqual(rowsOf(lines), theirs);
-      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
+      await spySeesTheirScreen(control, alice, /LisbZo/);
     } finally {
       alice.hangup();
     }
@@ -281,20 +281,12 @@ describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode
       await alice.waitScreen(/As my terminal says[\s\S]*Choice: ?$/m);
       const out = new OutputLog(join(tmp, 'alice-choice.out'));
       alice.logOutput(out.file);
-      const theirs = rowsOf((await alice.screen()).split('\n'));
       // Fails without: nothing registered to draw it again, the spy stayed blank ("shown from the next change").
-      const spy = await SpyStream.start(control, 'alice');
-      const { lines } = await spyScreenShows(spy, /Choice:/);
-      assert.deepEqual(rowsOf(lines), theirs);
-      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
+      await spySeesTheirScreen(control, alice, /Choice:/);
       assert.equal(out.since(), '', "the caller's terminal was sent nothing");
       alice.send('u');
       await alice.waitScreen(/should look like a box[\s\S]*press a key/);
-      const paused = rowsOf((await alice.screen()).split('\n'));
-      const again = await SpyStream.start(control, 'alice');
-      const shown = await spyScreenShows(again, /press a key/);
-      assert.deepEqual(rowsOf(shown.lines), paused);
-      await control.ok('unspy', { node: await nodeOf(control, 'alice') });
+      await spySeesTheirScreen(control, alice, /press a key/);
     } finally {
       alice.hangup();
     }

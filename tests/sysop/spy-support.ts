@@ -127,9 +127,9 @@ export async function sendMailOver(board: Carrier, tmp: string, from: string, pa
   }
 }
 
-/** A caller over inetutils telnet at the main menu, past the login's notices (new mail) and their key. */
-export async function callerAtMenu(board: Carrier, tmp: string, handle: string, password: string): Promise<TmuxCaller> {
-  const caller = await TmuxCaller.telnet(board.ports.telnet!, handle, password, tmp, /Command:|press a key/);
+/** A caller over inetutils telnet (TERM `term`, else telnet's own) at the main menu, past the login's notices (new mail) and their key. */
+export async function callerAtMenu(board: Carrier, tmp: string, handle: string, password: string, term?: string): Promise<TmuxCaller> {
+  const caller = await TmuxCaller.telnet(board.ports.telnet!, handle, password, tmp, /Command:|press a key/, term);
   if (/press a key/.test(await caller.screen())) {
     caller.send(' ');
     await caller.waitScreen(/Command:/);

@@ -65,8 +65,9 @@ export interface ReadLineOptions {
    * Draws the screen the prompt is on from a clear one, up to and with the prompt, for a
    * sysop's spy that starts while the caller types (its copy starts blank): the half-typed
    * line is drawn after it, the cursor where the caller's is, for the spy alone. For a
-   * prompt under a listing (draw-again.ts printAndReadLine). Without it the spy gets the
-   * prompt's line alone, at the top of a clear screen.
+   * prompt under a listing (draw-again.ts printAndReadLine, readLineUnder). Without it the
+   * spy gets the rows printed since the screen was last cleared (as many as fit) over the
+   * prompt's line.
    */
   spyDraw?: () => void;
 }
