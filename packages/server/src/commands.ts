@@ -100,9 +100,11 @@ function workersFrom(args: string[], configured: number): number {
 async function start(loaded: LoadedConfig, args: string[]): Promise<number | undefined> {
   const workers = workersFrom(args, loaded.config.workers);
   // One board per data dir, claimed before its log, its store or any port is opened (a
-  // cluster's workers share their primary's claim).
+  // cluster's workers share their primary's claim). Only for a board whose store is the
+  // data dir's SQLite file: the nodes of a board on a database share one data dir on
+  // purpose (docker-compose.yml's volume: one ssh host key whichever node answers).
   let claim: DataDirClaim | undefined;
-  if (!isClusterWorker()) {
+  if (!isClusterWorker() && !loaded.config.database.url) {
     mkdirSync(loaded.config.dataDir, { recursive: true });
     try {
       claim = await claimDataDir(loaded.config.dataDir, controlSocketPath(loaded.config));

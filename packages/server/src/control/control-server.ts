@@ -74,6 +74,13 @@ export interface ControlServerOptions {
  * before the body is read; a quiet client is closed after `idleMs`; a semaphore of
  * `maxClients`; frames are rate limited; every connect, verb and refusal is audited.
  */
+/** The control socket answers for another board process: on a data dir the nodes of one board share, the node that started first. */
+export class ControlSocketTakenError extends Error {
+  constructor(readonly socketPath: string) {
+    super(`another board is already serving the control socket ${socketPath}`);
+  }
+}
+
 export class ControlServer {
   private readonly limits: ControlLimits;
   private readonly log: Logger;
@@ -101,7 +108,7 @@ export class ControlServer {
   async listen(): Promise<void> {
     const path = this.opts.socketPath;
     if (!this.opts.shared && existsSync(path)) {
-      if (await answers(path)) throw new Error(`another board is already serving the control socket ${path}`);
+      if (await answers(path)) throw new ControlSocketTakenError(path);
       unlinkSync(path); // left behind by a board that did not stop cleanly
     }
     const unix = createServer({ allowHalfOpen: true }, (s) => this.accept(s, 'unix', false));

@@ -7,7 +7,7 @@ import { isClusterWorker } from '../cluster-role.js';
 import type { CarrierConfig } from '../config-schema.js';
 import type { BanList } from '../security/ban-list.js';
 import { boardVerbs } from './board-verbs.js';
-import { ControlServer, type ControlAudit, type ControlLimits } from './control-server.js';
+import { ControlServer, ControlSocketTakenError, type ControlAudit, type ControlLimits } from './control-server.js';
 import type { LogTap } from './log-tap.js';
 
 export interface ControlDeps {
@@ -58,8 +58,12 @@ export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promi
   try {
     await server.listen();
   } catch (err) {
-    // The board serves callers without its control channel rather than not at all.
-    deps.log.error('control.listen_failed', { socket: socketPath, err });
+    // The board serves callers without its control channel rather than not at all. A node
+    // of a board on a database may share its data dir with the other nodes (compose's
+    // volume): the node that started first serves the socket, and the board's verbs reach
+    // every node through it (the bus).
+    if (err instanceof ControlSocketTakenError && cfg.database.url) deps.log.warn('control.socket_taken', { socket: socketPath, by: 'another node of this board', reason: 'the data dir is shared; verbs reach this node through that node' });
+    else deps.log.error('control.listen_failed', { socket: socketPath, err });
     verbs.close();
     spy.close();
     chat.dispose();

@@ -1,0 +1,70 @@
+// docker-compose.yml's set-up: two nodes of one board (PostgreSQL + Redis) on ONE data
+// volume, which they share on purpose (one ssh host key, so callers' known_hosts holds
+// whichever node answers; the script cache). Both must start and serve: the data dir's
+// one-board claim is for a board whose store is the data dir's own SQLite file.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { startCarrier, type Carrier } from '../harness.js';
+import { loginRaw, type RawTelnet } from '../raw-telnet.js';
+import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, uniquePrefix } from './services.js';
+
+const pg = await findPostgres();
+const redis = await findRedis();
+const skip = !pg ? 'no PostgreSQL at 127.0.0.1:5432/test (set CARRIER_TEST_PG_URL)' : !redis ? 'no Redis at 127.0.0.1:6379 (set CARRIER_TEST_REDIS_URL)' : false;
+
+/** The host key a node serves, as ssh-keyscan reads it off the wire. */
+function servedKey(port: number): string {
+  const out = execFileSync('ssh-keyscan', ['-t', 'ed25519', '-p', String(port), '127.0.0.1'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = out.split('\n').find((l) => l.includes('ssh-ed25519'));
+  assert.ok(line, `no ed25519 key from port ${port}: ${out}`);
+  return line.split(' ').slice(1).join(' ');
+}
+
+describe('two nodes of one board on one data dir (the compose set-up)', { skip, timeout: 180_000 }, () => {
+  const schema = freshSchemaName();
+  const prefix = uniquePrefix();
+  let a: Carrier | undefined;
+  let b: Carrier | undefined;
+  const callers: RawTelnet[] = [];
+
+  before(async () => {
+    await addUsers(pg!, schema, [
+      { handle: 'dora', password: 'dora-on-node-a' },
+      { handle: 'Ed', password: 'ed-on-node-b' },
+    ]);
+  });
+  after(async () => {
+    for (const c of callers) c.close();
+    // B first: A's stop removes the data dir they share.
+    await b?.stop();
+    await a?.stop();
+    await dropSchema(pg!, schema);
+    await dropPrefix(redis!, prefix);
+  });
+
+  it('the second node starts on the first one\'s data dir, serves its callers and the same ssh host key', async () => {
+    const yaml = [`database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`, `bus: { redisUrl: ${JSON.stringify(redis)}, keyPrefix: ${JSON.stringify(prefix)} }`].join('\n');
+    a = await startCarrier({ yaml, logLevel: 'info', ssh: true });
+    // Fails without: the second start exited 2, "a board is already running on the data dir".
+    b = await startCarrier({ yaml, logLevel: 'info', ssh: true, env: { CARRIER_DATA_DIR: a.dataDir } });
+    assert.equal(servedKey(b.ports.ssh!), servedKey(a.ports.ssh!), 'one host key on the shared volume');
+    callers.push(await loginRaw(a.ports.telnet!, 'dora', 'dora-on-node-a', { localAddress: '127.0.0.2' }));
+    const ed = await loginRaw(b.ports.telnet!, 'Ed', 'ed-on-node-b', { localAddress: '127.0.0.3' });
+    callers.push(ed);
+    // One board: Ed on B sees dora, who is on A.
+    const at = ed.text().length;
+    ed.send('w');
+    await ed.waitFor(/dora/, 20_000, at);
+    // The control socket on the shared dir is A's; B says so once, as a warning, not an
+    // error, and a sysop on B's host reaches both nodes through it.
+    assert.deepEqual(
+      b.logs.filter((l) => l['level'] === 'error' || l['event'] === 'control.socket_taken').map((l) => [l['level'], l['event']]),
+      [['warn', 'control.socket_taken']],
+    );
+    const who = await b.cli(['who']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, /dora/);
+    assert.match(who.stdout, /Ed/);
+  });
+});
