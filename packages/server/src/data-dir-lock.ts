@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * One board per data dir. Two boards on one dir would share its SQLite file, its control
@@ -79,6 +80,24 @@ export async function dataDirLockState(dataDir: string): Promise<'live' | 'stale
   return (await probe(join(resolve(dataDir), LOCK_NAME))).kind;
 }
 
+/**
+ * The inode at `path` (the claim's socket), read without leaving a socket's stat in Node's
+ * shared stat buffer: Node 20's realpath, which require and import use, reads that buffer
+ * for a path component it has cached, and left holding a socket's stat it stops resolving
+ * there and hands back a symlinked path. pnpm links every workspace package's dependencies,
+ * and a module loaded under its link's path cannot find its own dependencies (a board failed
+ * "Cannot find module '@ioredis/commands'" when it first used Redis after its claim). The
+ * promise API's stat does not use that buffer; a sync one (the release, run as the process
+ * exits) is followed by the directory's.
+ */
+function inodeSync(path: string): number {
+  try {
+    return lstatSync(path).ino;
+  } finally {
+    lstatSync(dirname(path), { throwIfNoEntry: false });
+  }
+}
+
 /** A dead board's socket file; gone already if another start took it first. */
 function removeStale(path: string): void {
   try {
@@ -119,7 +138,7 @@ export async function claimDataDir(dataDir: string, controlSocket?: string): Pro
     if (held.kind === 'stale') removeStale(path);
     try {
       const server = await listen(path);
-      const ino = lstatSync(path).ino;
+      const { ino } = await lstat(path);
       let released = false;
       return {
         path,
@@ -130,7 +149,7 @@ export async function claimDataDir(dataDir: string, controlSocket?: string): Pro
           server.close();
           try {
             // Another board may have taken over a path this one left (never while it runs): not its file to remove.
-            if (lstatSync(path).ino === ino) unlinkSync(path);
+            if (inodeSync(path) === ino) unlinkSync(path);
           } catch {
             /* already gone */
           }
