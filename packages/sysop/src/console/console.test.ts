@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import type { Widgets } from 'blessed';
 import { eventually } from '@carrier/core/testing';
 import type { ControlClient } from '../client.js';
-import type { UserDetail, UserInfo } from '../verbs.js';
+import type { NodeInfo, UserDetail, UserInfo } from '../verbs.js';
 import { runConsole } from './console.js';
 
 const blessed = createRequire(import.meta.url)('blessed') as typeof import('blessed');
@@ -16,15 +16,25 @@ const blessed = createRequire(import.meta.url)('blessed') as typeof import('bles
 const user = (handle: string, level: number): UserInfo =>
   ({ handle, level, locked: false, flags: '', location: null, notes: '', createdAt: 0, lastLoginAt: null, callCount: 0 }) as unknown as UserInfo;
 
-/** A control client that answers from memory; `user.show` waits while `hold` is set. */
+const caller: NodeInfo = {
+  node: 1, handle: 'vera', protocol: 'telnet', activity: 'main menu', idle: 0, online: 5, from: '127.0.0.2',
+  terminal: { type: 'xterm', cols: 80, rows: 25, encoding: 'utf8' }, processId: 'p1',
+};
+
+/** A control client that answers from memory; `user.show` waits while `hold` is set, `unspy` while `holdUnspy` is. */
 class HeldClient {
   readonly users = [user('Lestrade', 90), user('vera', 20)];
   readonly sent: { verb: string; args: Record<string, unknown> }[] = [];
   hold: Promise<void> | undefined;
+  holdUnspy: Promise<void> | undefined;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
     switch (verb) {
       case 'who':
+        return [caller];
+      case 'unspy':
+        await this.holdUnspy;
+        return {};
       case 'bans':
         return [];
       case 'stats':
@@ -96,5 +106,28 @@ describe('the console user editor with slow replies', () => {
     await keys('z\r');
     await eventually(() => client.sent.some((s) => s.verb === 'user.set-flags'), 'the flags set');
     assert.deepEqual(client.sent.find((s) => s.verb === 'user.set-flags')?.args, { handle: 'Lestrade', flags: 'Z' });
+  });
+
+  it('a key pressed while a closed spy view still waits for the board keeps what it opened', async () => {
+    await keys('\x1b');
+    await eventually(() => !/all users/.test(shown()), 'the main screen');
+    await keys('s');
+    await eventually(() => /spying on node 1 vera/.test(shown()), 'the spy view');
+    // Esc closes the view at once; the board's answer to the unspy is held back.
+    let release!: () => void;
+    client.holdUnspy = new Promise((resolve) => (release = resolve));
+    await keys('\x1b');
+    await eventually(() => client.sent.some((s) => s.verb === 'unspy'), 'the unspy asked');
+    await keys('u');
+    await eventually(() => /all users/.test(shown()) && /handle +Lestrade/.test(shown()), 'the user editor with its details');
+    // The unspy's answer arrives while the user editor is open: its list keeps the keys (the
+    // spy's close took the focus back to the node list, and the editor's keys did nothing).
+    release();
+    client.holdUnspy = undefined;
+    await keys('n');
+    await eventually(() => /notes on Lestrade/.test(shown()), 'the notes prompt');
+    await keys('\x1b');
+    await keys('\x1b');
+    await eventually(() => !/all users/.test(shown()), 'the main screen');
   });
 });

@@ -368,12 +368,14 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       label.destroy();
       box.destroy();
       term.dispose();
+      // The keys go back to the main screen with its mode, not after the board's answers: a key
+      // pressed meanwhile may have opened the user editor or a prompt, which keeps them.
       mode = 'main';
+      nodeList.focus();
+      redraw.request();
       if (stream) await client.request('unspy', { node: n.node }).catch(() => undefined);
       if (chat && chatOpen) await client.request('chat', { node: n.node, action: 'close' }).catch(() => undefined);
       if (why) status(why);
-      nodeList.focus();
-      redraw.request();
     };
     box.key(['escape'], () => void close());
     box.key(['n', 'S-n'], () => {
