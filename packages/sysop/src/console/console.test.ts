@@ -21,12 +21,16 @@ const caller: NodeInfo = {
   terminal: { type: 'xterm', cols: 80, rows: 25, encoding: 'utf8' }, processId: 'p1',
 };
 
-/** A control client that answers from memory; `user.show` waits while `hold` is set, `unspy` while `holdUnspy` is. */
+/**
+ * A control client that answers from memory; `user.show` waits while `hold` is set, `unspy`
+ * while `holdUnspy` is, `user.list` while `holdList` is.
+ */
 class HeldClient {
   readonly users = [user('Lestrade', 90), user('vera', 20)];
   readonly sent: { verb: string; args: Record<string, unknown> }[] = [];
   hold: Promise<void> | undefined;
   holdUnspy: Promise<void> | undefined;
+  holdList: Promise<void> | undefined;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
     switch (verb) {
@@ -40,6 +44,7 @@ class HeldClient {
       case 'stats':
         return { today: [] };
       case 'user.list': {
+        await this.holdList;
         const q = String(args['search'] ?? '').toLowerCase();
         return this.users.filter((u) => u.handle.toLowerCase().includes(q));
       }
@@ -47,6 +52,11 @@ class HeldClient {
         await this.hold;
         const u = this.users.find((x) => x.handle === args['handle'])!;
         return { ...u, calls: [], posts: [] } satisfies UserDetail;
+      }
+      case 'user.set-level': {
+        const u = this.users.find((x) => x.handle === args['handle'])!;
+        (u as { level: number }).level = Number(args['level']);
+        return u;
       }
       case 'user.set-flags': {
         const u = this.users.find((x) => x.handle === args['handle'])!;
@@ -129,5 +139,28 @@ describe('the console user editor with slow replies', () => {
     await keys('\x1b');
     await keys('\x1b');
     await eventually(() => !/all users/.test(shown()), 'the main screen');
+  });
+
+  it("what a change did is said once the list shows it, so the next key acts on the account as it is now", async () => {
+    await keys('u');
+    await eventually(() => /all users/.test(shown()) && /handle +Lestrade/.test(shown()), 'the user editor with its details');
+    await keys('v');
+    await eventually(() => /level for Lestrade/.test(shown()), 'the level prompt');
+    // The list read again after the change is held back.
+    let release!: () => void;
+    client.holdList = new Promise((resolve) => (release = resolve));
+    const lists = client.sent.filter((s) => s.verb === 'user.list').length;
+    await keys('\x7f\x7f50\r');
+    await eventually(() => client.sent.filter((s) => s.verb === 'user.list').length > lists, 'the list asked again');
+    screen.render();
+    // Fails without: 'Lestrade is now level 50' over the list that still said 90 (a V typed
+    // on those words asked about level 90, as the over-ssh console e2e did under load).
+    assert.doesNotMatch(shown(), /is now level 50/, shown());
+    assert.match(shown(), /Lestrade +90/);
+    release();
+    client.holdList = undefined;
+    await eventually(() => /Lestrade is now level 50/.test(shown()), 'the change said');
+    assert.match(shown(), /Lestrade +50/, shown());
+    assert.match(shown(), /level +50/, shown());
   });
 });

@@ -491,16 +491,25 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
      */
     const refusedOnSelf = (u: UserInfo, change: AccountChange): string | undefined =>
       opts.self !== undefined && opts.self === u.handle ? ownAccountRefusal(u.level, change) : undefined;
-    const act = async (fn: (u: UserInfo) => Promise<unknown>): Promise<void> => {
+    /**
+     * `fn` changes the account; what it did (`done`) is said once the list and the details
+     * show the change, so a key pressed after those words acts on the account as it is now
+     * (a V typed at once asked the old level's question).
+     */
+    const act = async (fn: (u: UserInfo, done: (text: string) => void) => Promise<unknown>): Promise<void> => {
       const u = current();
       if (!u) return;
+      let said: string | undefined;
       try {
-        await fn(u);
+        await fn(u, (text) => (said = text));
         await load();
         await show();
       } catch (err) {
+        if (said !== undefined) status(said);
         fail(err);
+        return;
       }
+      if (said !== undefined) status(said);
     };
     const close = (): void => {
       frame.destroy();
@@ -522,7 +531,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       // or Esc closed the editor.
       if (mode === 'users') list.focus();
     }).catch(fail));
-    list.key(['v', 'S-v'], () => void act(async (u) => {
+    list.key(['v', 'S-v'], () => void act(async (u, done) => {
       const { min, max } = VERBS['user.set-level'].level;
       // On their own account the board refuses a lower level (ownAccountRefusal): the
       // question says so, and at the top level, with nothing left to raise to, only the
@@ -539,7 +548,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       const refused = refusedOnSelf(u, { kind: 'level', level: checked.args.level });
       if (refused !== undefined) return status(refused);
       await client.request('user.set-level', checked.args);
-      status(`${u.handle} is now level ${checked.args.level}`);
+      done(`${u.handle} is now level ${checked.args.level}`);
     }));
     list.key(['f', 'S-f'], () => void act(async (u) => {
       const v = await ask(`flags for ${u.handle} (letters A-Z):`, u.flags);
@@ -549,31 +558,31 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       const v = await ask(`notes on ${u.handle}:`, u.notes);
       if (v !== undefined) await client.request('user.set-notes', { handle: u.handle, notes: v.slice(0, 2000) });
     }));
-    list.key(['l', 'S-l'], () => void act(async (u) => {
+    list.key(['l', 'S-l'], () => void act(async (u, done) => {
       // Empty clears it (what a caller typed there shows in last callers); the board's sign-up rules apply.
       const v = await ask(`location of ${u.handle} (empty clears it):`, u.location ?? '');
       if (v === undefined) return;
       const d = (await client.request('user.set-location', { handle: u.handle, location: v.slice(0, 200), ...by })) as UserInfo;
-      status(d.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${safe(d.location, 40)}`);
+      done(d.location === null ? `${u.handle} has no location` : `${u.handle} calls from ${safe(d.location, 40)}`);
     }));
-    list.key(['x', 'S-x'], () => void act(async (u) => {
+    list.key(['x', 'S-x'], () => void act(async (u, done) => {
       const refused = u.locked ? undefined : refusedOnSelf(u, { kind: 'lock' });
       if (refused !== undefined) return status(refused);
       if (!u.locked && !(await confirm(`lock ${u.handle}? their live calls are hung up and logins refused`))) return;
       await client.request(u.locked ? 'user.unlock' : 'user.lock', u.locked ? { handle: u.handle } : { handle: u.handle, ...by });
-      status(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
+      done(`${u.handle} ${u.locked ? 'unlocked' : 'locked'}`);
     }));
     list.key(['p', 'S-p'], () => void act(async (u) => {
       if (!(await confirm(`reset the password of ${u.handle}?`))) return;
       const r = (await client.request('user.reset-password', { handle: u.handle })) as { password: string };
       await ask(`new password for ${u.handle} (tell them; Enter closes):`, r.password);
     }));
-    list.key(['d', 'S-d'], () => void act(async (u) => {
+    list.key(['d', 'S-d'], () => void act(async (u, done) => {
       const refused = refusedOnSelf(u, { kind: 'delete' });
       if (refused !== undefined) return status(refused);
       if (!(await confirm(`delete ${u.handle}? their posts stay, as "deleted user"`))) return;
       await client.request('user.delete', { handle: u.handle, ...by });
-      status(`deleted ${u.handle}`);
+      done(`deleted ${u.handle}`);
     }));
     list.focus();
     await load();
