@@ -13,7 +13,7 @@ import { silentLogger } from '@carrier/core';
 import { openStore } from '@carrier/store';
 import { startCarrier, type Carrier } from '../harness.js';
 import { RawTelnet } from '../raw-telnet.js';
-import { TmuxCaller } from './messages-callers.js';
+import { postedBody, TmuxCaller } from './messages-callers.js';
 
 const PW = 'correct-horse-7';
 
@@ -115,5 +115,46 @@ describe('a dumb terminal', () => {
     await c.waitScreen(/Choice:/);
     c.send('u');
     await c.waitScreen(/Box lines: ┌──┐ ╔══╗ ░▒▓█/);
+  });
+
+  // A reply starts with the first lines of the original, quoted. In the line-mode editor
+  // they used to go into the message unseen, and the caller's first line was numbered 1
+  // though it was saved as the fifth: the quote is shown, numbered as saved, and the
+  // editor's /d and /e reach it.
+  it('inetutils telnet, TERM=dumb: a reply in the line-mode editor shows its quote as numbered lines; /d deletes, /e edits them; what is saved is what was listed', async (t) => {
+    if (!existsSync('/usr/bin/tmux')) return t.skip('needs tmux');
+    const posted = await board.cli(['msg', 'post', 'general', '--subject', 'Quote me'], 'First line of the original.\nSecond line here.\nThird line.\n');
+    assert.equal(posted.code, 0, posted.stderr);
+    await board.addUser('quin', PW);
+    const c = await TmuxCaller.telnet(board.ports.telnet!, 'quin', PW, tmp, /Command:/, 'dumb');
+    callers.push(c);
+    /** The screen once its last line (where the cursor waits) matches `prompt`. */
+    const atPrompt = (prompt: RegExp) => c.waitScreen(new RegExp(`${prompt.source}\\s*$`));
+    c.send('m');
+    await atPrompt(/\[Q\]uit:/);
+    c.send('r');
+    await c.waitScreen(/Subject: Quote me[^]*Third line\.\n.*\[Q\]uit:\s*$/);
+    c.send('r');
+    await atPrompt(/To: carrier/);
+    c.send('\r');
+    await atPrompt(/Subject: Re: Quote me/);
+    c.send('\r');
+    // The quote, then the blank line after it (the full-screen editor's text starts so too);
+    // the caller types line 5.
+    await atPrompt(/\n {2}1: CA> First line of the original\.\n {2}2: CA> Second line here\.\n {2}3: CA> Third line\.\n {2}4:\s*\n {2}5:/);
+    c.send('/d 2\r');
+    // The lines after it move up: listed again, so the numbers on the screen are the new ones.
+    await atPrompt(/Deleted line 2\.\n {2}1: CA> First line of the original\.\n {2}2: CA> Third line\.\n {2}3:\s*\n {2}4:/);
+    c.send('/e 1\r');
+    await atPrompt(/\n {2}1: CA> First line of the original\./);
+    c.send(`${'\x7f'.repeat('original.'.length)}opening.\r`);
+    await atPrompt(/\n {2}1: CA> First line of the opening\.\n {2}4:/);
+    c.send('My answer.\r');
+    await atPrompt(/\n {2}4: My answer\.\n {2}5:/);
+    c.send('/l\r');
+    await atPrompt(/\/l\n {2}1: CA> First line of the opening\.\n {2}2: CA> Third line\.\n {2}3:\s*\n {2}4: My answer\.\n {2}5:/);
+    c.send('/s\r');
+    const done = await c.waitScreen(/Message #\d+ posted/);
+    assert.equal(await postedBody(board.dataDir, done), 'CA> First line of the opening.\nCA> Third line.\n\nMy answer.');
   });
 });

@@ -48,9 +48,10 @@ export interface EditTextOptions {
  * (its own quotes one level deep), and the text starts with the first lines of it
  * (terminal's quoteLines/quoteStart say why those bounds).
  */
-function replyQuote(s: Session, original: { body: string; fromHandle: string }): Pick<EditTextOptions, 'quote' | 'initial'> {
+function replyQuote(s: Session, original: { body: string; fromHandle: string }, lines: boolean): Pick<EditTextOptions, 'quote' | 'initial'> {
   const prefix = quotePrefix(original.fromHandle);
-  const cols = s.terminal.cols;
+  // Line mode shows each line after its number: quoted to the width a typed line gets.
+  const cols = lines ? lineModeWidths(s).typed + 1 : s.terminal.cols;
   const quote = quoteLines(bodyLines(original.body).join('\n'), prefix, cols);
   return quote.length === 0 ? {} : { quote, initial: `${quoteStart(quote, prefix, QUOTE_START_LINES, cols).join('\n')}\n\n` };
 }
@@ -70,6 +71,18 @@ const MAX_HELD_NOTICES = 20;
  */
 const NOTICE_KEYS = 20;
 
+/** The longest line line mode's prompt takes (a wide screen's lines are not longer). */
+const MAX_TYPED = 240;
+
+/**
+ * Line mode's widths on this screen: a row it prints (`row`) and the text typed after a
+ * line's number (`typed`), so that `  1: ` and the line fit the row.
+ */
+function lineModeWidths(s: Session): { row: number; typed: number } {
+  const row = Math.max(20, s.terminal.cols - 1);
+  return { row, typed: Math.max(10, Math.min(MAX_TYPED, row - 6)) };
+}
+
 export function prefersLineMode(s: Session): boolean {
   const t = s.terminal;
   return isPlainTerminal(t.type) || UNNAMED_TERMINALS.has(t.type) || t.rows < 6 || t.cols < 20;
@@ -80,7 +93,8 @@ export async function editText(s: Session, options: EditTextOptions): Promise<st
   // live resize): the text and a reply's quote are wrapped to the size the editor opens at.
   await remeasured(s.conn);
   const { replyTo, ...given } = options;
-  const opts: EditTextOptions = replyTo ? { ...replyQuote(s, replyTo), ...given } : given;
+  const lines = options.lineMode === true || prefersLineMode(s);
+  const opts: EditTextOptions = replyTo ? { ...replyQuote(s, replyTo, lines), ...given } : given;
   const held: Notice[] = [];
   const shown: { show?: (n: Notice) => void } = {};
   // The editor shows notices itself (after it closes), so nothing prints into its screen
@@ -96,7 +110,7 @@ export async function editText(s: Session, options: EditTextOptions): Promise<st
   const previousActivity = s.activity;
   s.setActivity('writing a message');
   try {
-    return opts.lineMode || prefersLineMode(s) ? await lineMode(s, opts) : await fullScreen(s, opts, shown);
+    return lines ? await lineMode(s, opts) : await fullScreen(s, opts, shown);
   } finally {
     if (!s.closed) s.setActivity(previousActivity);
     unregister();
@@ -186,8 +200,9 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
     maxBytes: opts.maxBytes ?? EDITOR_DEFAULTS.maxBytes,
     maxLines: opts.maxLines ?? EDITOR_DEFAULTS.maxLines,
     ...(opts.quote ? { quote: opts.quote } : {}),
+    ...(opts.initial ? { initial: opts.initial } : {}),
   });
-  const width = Math.max(20, s.terminal.cols - 1);
+  const { row: width, typed } = lineModeWidths(s);
   // The rows the editor has put on the caller's screen (the heading, what it said, the
   // lines typed), a screenful at most: a sysop's spy that starts at a line gets them over
   // its prompt, for the spy alone.
@@ -205,16 +220,20 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
     s.clear();
     for (const row of rows.slice(-Math.max(1, s.terminal.rows - below))) s.write(`${row}\r\n`);
   };
+  const numbered = (n: number): string => `${String(n).padStart(3)}: `;
+  /** Lines of the message from number `first` on, as the caller's own are: numbered. */
+  const list = (lines: readonly string[], first = 1): void => lines.forEach((l, i) => say(`${numbered(first + i)}${l}`));
   say(opts.title);
   say('Line mode: /s save, /a abort, /q quote, /l list, /? help (each alone on a line).');
-  if (opts.initial) for (const l of opts.initial.split('\n')) ed.feedLine(l);
-  let n = 1;
+  // The text it starts with (a reply's quote) is the caller's to see, delete or edit, and
+  // the first line they type is numbered after it, as it is saved.
+  list(ed.written);
   for (;;) {
-    const prompt = `${String(n).padStart(3)}: `;
+    const prompt = numbered(ed.written.length + 1);
     // Escape must not throw away a line of the message: it is only a key here.
     // Typing past the edge goes on to the next line with the word being typed, as on
     // every BBS line editor (the line used to be cut there and the rest lost).
-    const line = await readLineUnder(s, above, prompt, { maxLength: Math.max(10, Math.min(240, width - 6)), cancelable: false, wrap: true });
+    const line = await readLineUnder(s, above, prompt, { maxLength: typed, cancelable: false, wrap: true });
     shown(`${prompt}${line}`);
     const out = ed.feedLine(line);
     switch (out.kind) {
@@ -235,19 +254,36 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
         break;
       }
       case 'list':
-        out.lines.forEach((l, i) => say(`${String(i + 1).padStart(3)}: ${l}`));
-        n = out.lines.length + 1;
+        list(out.lines);
         break;
       case 'quoted':
-        for (const l of out.lines) say(`${String(n++).padStart(3)}: ${l}`);
+        list(out.lines, ed.written.length - out.lines.length + 1);
         if (out.lines.length === 0) say(ed.quote.length === 0 ? 'Nothing to quote.' : 'No such lines.');
         break;
+      case 'deleted':
+        // The lines after them moved up: listed again, so the numbers in view are the new ones.
+        say(out.numbers.length === 1 ? `Deleted line ${out.numbers[0]!}.` : `Deleted ${out.numbers.length} lines.`);
+        list(out.lines);
+        break;
+      case 'edit': {
+        // A line longer than a prompt takes (a script's text) would come back cut.
+        if ([...out.text].length > MAX_TYPED) {
+          say(`Line ${out.line} is too long to edit here: /d ${out.line} deletes it.`);
+          break;
+        }
+        // The line as it is, to change in place (Backspace, the arrows); Enter keeps it.
+        const editPrompt = numbered(out.line);
+        const text = await readLineUnder(s, above, editPrompt, { maxLength: Math.max(typed, [...out.text].length), cancelable: false, default: out.text });
+        shown(`${editPrompt}${text}`);
+        const refused = ed.replace(out.line, text);
+        if (refused) say(refused);
+        break;
+      }
       case 'help':
         for (const l of LINE_MODE_HELP) say(`  ${l}`);
         break;
       case 'continue':
         if (out.refused) say(out.refused);
-        else n++;
         break;
     }
   }

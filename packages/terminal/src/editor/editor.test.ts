@@ -1022,6 +1022,33 @@ describe('line mode', () => {
     assert.deepEqual(pickLines(['a', 'b', 'c'], '3,1,9'), ['c', 'a']);
   });
 
+  test('the text it starts with is lines 1 on (its final newline adds none); /d deletes, /e names a line, replace changes it', () => {
+    const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, initial: 'Q> a\nQ> b\nQ> c\n\n' });
+    assert.deepEqual(ed.written, ['Q> a', 'Q> b', 'Q> c', '']);
+    ed.feedLine('mine');
+    assert.deepEqual(ed.feedLine('/d 1,3'), { kind: 'deleted', numbers: [1, 3], lines: ['Q> b', '', 'mine'] });
+    assert.deepEqual(ed.feedLine('/e 3'), { kind: 'edit', line: 3, text: 'mine' });
+    assert.equal(ed.replace(3, 'yours'), undefined);
+    assert.equal(ed.text, 'Q> b\n\nyours');
+    assert.equal(ed.feedLine('/d 9').kind, 'continue');
+    assert.equal(ed.feedLine('/e').kind, 'continue');
+    assert.equal(ed.written.length, 3, 'a refused /d or /e adds no line');
+    // Text that starts like a command is text.
+    assert.deepEqual(ed.feedLine('/dev/null is empty'), { kind: 'continue' });
+    assert.equal(ed.written[3], '/dev/null is empty');
+  });
+
+  test('an edited line that would not fit is refused and stays; deleting frees its bytes', () => {
+    const ed = new LineModeEditor({ maxBytes: 12, maxLines: 5, initial: 'abcde\nfghij' });
+    assert.match(ed.replace(1, 'abcdefg')!, /full/);
+    assert.equal(ed.text, 'abcde\nfghij');
+    assert.equal(ed.feedLine('x').kind, 'continue');
+    assert.equal(ed.written.length, 2, 'full');
+    ed.feedLine('/d 2');
+    ed.feedLine('xyz');
+    assert.equal(ed.text, 'abcde\nxyz');
+  });
+
   test('line mode is bounded', () => {
     const ed = new LineModeEditor({ maxBytes: 10, maxLines: 2 });
     ed.feedLine('12345');
