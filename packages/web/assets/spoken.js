@@ -64,12 +64,17 @@
     var timer = 0;
     var waitingSince = 0;
     var lastKeyAt = 0;
+    // A key typed since the last settle: the board's answer to it, however late it comes
+    // (a slow link), is the first output after it.
+    var keyPending = false;
     var keyRow = -1;
     var cursorRow = term.buffer.active.cursorY;
 
     function settle() {
       timer = 0;
       waitingSince = 0;
+      var afterKey = keyPending || Date.now() - lastKeyAt < ECHO_MS;
+      keyPending = false;
       var now = rowsOf(term);
       var shift = movedBy(before, now);
       var changed = [];
@@ -82,7 +87,7 @@
       // The echo of typing: only the row the caller typed on changed, soon after a key,
       // and only at its end (characters added, or taken away by Backspace).
       var echo = false;
-      if (Date.now() - lastKeyAt < ECHO_MS && changed.length === 1 && changed[0] === keyRow) {
+      if (afterKey && changed.length === 1 && changed[0] === keyRow) {
         var row = now[keyRow];
         var was = before[keyRow];
         echo = row.indexOf(was) === 0 || was.indexOf(row) === 0;
@@ -93,7 +98,7 @@
       // No text changed, but a key took the cursor to another row (a lightbar's highlight,
       // the editor's Up and Down): that row is read, as a screen reader reads the line it
       // moves to.
-      if (changed.length === 0 && cursorRow !== cursorWas && Date.now() - lastKeyAt < ECHO_MS) changed.push(cursorRow);
+      if (changed.length === 0 && cursorRow !== cursorWas && afterKey) changed.push(cursorRow);
       if (echo) return;
       var text = '';
       for (var i = 0; i < changed.length && text.length < MAX_SPOKEN; i++) {
@@ -132,6 +137,7 @@
       /** The caller typed: a change on the cursor's row soon after is the board's echo. */
       typed: function () {
         lastKeyAt = Date.now();
+        keyPending = true;
         keyRow = term.buffer.active.cursorY;
       },
     };
