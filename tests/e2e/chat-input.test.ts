@@ -177,6 +177,22 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
     assert.deepEqual(said, lines.slice(0, said.length).map((l) => `<jan> ${l}`), 'what went out, in order from the start');
   });
 
+  it('Ctrl-C that stops a paste still being typed in (past the 1,000-key burst) also clears the half-typed pasted line from the input row', async () => {
+    const hal = await tmuxIn('hal', 'halfway');
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${String(i + 1).padStart(2, '0')} ${'x'.repeat(52)}`);
+    hal.paste(`${lines.join('\n')}\n`);
+    // Typed in at the key rate: the burst was 16 lines and a half.
+    await hal.waitScreen(/^> line (1[7-9]|2\d) x/m);
+    hal.send('\x03');
+    await hal.waitScreen(/Paste stopped: \d+ pasted characters were not typed/);
+    // Fails without: the rest of the pasted line stayed in the input row, and the next
+    // line typed went out after it.
+    await hal.waitScreen(/^>\s*$/m);
+    hal.send('typed after\r');
+    const screen = await hal.waitScreen(/<hal> [^\n]*typed after/);
+    assert.match(screen, /^<hal> typed after\s*$/m, screen);
+  });
+
   it('Up whose ESC a slow link sent alone is still Up (history), not Esc and "[A"; a lone Esc still leaves', async () => {
     const carol = await tmuxIn('carol', 'slow');
     carol.send('said before\r');

@@ -221,8 +221,7 @@ class ChatRoom implements PresenceView {
         if (this.dropWaiting()) return true;
         return this.leaveUnlessLate();
       }
-      this.editor = this.newEditor();
-      this.write(this.screen.inputLine() + this.editor.start());
+      this.clearInput();
       return true;
     }
     const step = this.editor.feed(key);
@@ -643,8 +642,13 @@ class ChatRoom implements PresenceView {
   }
 
   private notice(n: Notice): void {
-    // A Ctrl-C that stopped a paste while its keys still waited stops the lines it made too.
-    if (n.kind === 'system' && n.from === PASTE_STOPPED) this.dropWaiting();
+    // A Ctrl-C that stopped a paste while its keys still waited stops the lines it made too,
+    // and the one it was typing: the input row is cleared (the keys do not say which of its
+    // characters, if any, the caller typed before the paste began: the whole row goes).
+    if (n.kind === 'system' && n.from === PASTE_STOPPED) {
+      this.dropWaiting();
+      if (this.editor.value !== '') this.clearInput();
+    }
     const { head, body } = describeNotice(n);
     this.add([{ sgr: n.kind === 'private' ? SGR.private : SGR.notice, text: `*** ${head}: ` }, { sgr: SGR.text, text: body }]);
   }
@@ -716,6 +720,11 @@ class ChatRoom implements PresenceView {
     if (shown < names.length) title += ` +${names.length - shown}`;
     const out = this.screen.setTitle(title);
     if (draw) this.paint(out);
+  }
+
+  private clearInput(): void {
+    this.editor = this.newEditor();
+    this.write(this.screen.inputLine() + this.editor.start());
   }
 
   private newEditor(value = ''): LineEditor {
