@@ -24,6 +24,7 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     await board.addUser('paula', PW);
     await board.addUser('quinn', PW);
     await board.addUser('rhea', PW);
+    await board.addUser('sven', PW);
   });
   after(async () => {
     paula?.hangup();
@@ -56,6 +57,16 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     assert.ok(!body.includes(LINES[39]!), 'its end was not typed');
     assert.ok(body.length + notTyped <= `${LINES.join('\n')}\n`.length, 'nothing dropped was typed');
     assert.ok(board.logs.some((l) => l['event'] === 'input.paste_cancelled'));
+  });
+
+  it('the line the paste was typing when Ctrl-C stopped it goes too: what is saved is whole pasted lines', async () => {
+    const sven = await TmuxCaller.telnet(board.ports.telnet!, 'sven', PW, scratchDir('carrier-paste-cancel-line-'));
+    callers.push(sven);
+    // Fails without: the saved body ended with the half of a line the paste had typed.
+    const { body } = await stopPaste(sven, LINES, /line 1[7-9] x/);
+    const saved = body.split('\n');
+    assert.ok(saved.length > 1 && saved.length < LINES.length, `${saved.length} lines saved`);
+    assert.deepEqual(saved, LINES.slice(0, saved.length));
   });
 
   for (const [client, handle] of [['telnet', 'quinn'], ['ssh', 'rhea']] as const) {

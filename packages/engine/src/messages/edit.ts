@@ -15,7 +15,7 @@ import { isPlainTerminal } from '@carrier/core';
 import { drawAndReadKey, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { Session } from '../session-api.js';
 import { remeasured } from '../session/terminal-setup.js';
-import { isPersonal, noticeLine, noticeText, type Notice } from '../social/notice.js';
+import { isPersonal, noticeLine, noticeText, PASTE_STOPPED, type Notice } from '../social/notice.js';
 import { bodyLines } from './text.js';
 
 /**
@@ -170,6 +170,8 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
   });
   let noticeKeys = 0;
   notices.show = (n) => {
+    // Ctrl-C stopped a paste still being typed in: the line it was typing goes with it.
+    if (n.kind === 'system' && n.from === PASTE_STOPPED) editor.dropParagraphStart();
     screen.setNotice(noticeText(n));
     noticeKeys = NOTICE_KEYS;
     draw();

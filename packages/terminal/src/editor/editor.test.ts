@@ -1010,6 +1010,20 @@ describe('the help screen on a narrow screen', () => {
   });
 });
 
+describe('a stopped paste (dropParagraphStart)', () => {
+  test('the paragraph the cursor is in goes, back to the last Enter, across the rows it wrapped onto; earlier lines stay', () => {
+    const editor = new MessageEditor({ width: 20, height: 10 });
+    editor.insertText('kept line\nthe pasted paragraph that wraps onto rows of its own');
+    assert.ok(editor.wrapped(1), 'it wrapped');
+    editor.dropParagraphStart();
+    assert.equal(editor.text(), 'kept line');
+    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
+    // At the start of a paragraph already: nothing goes.
+    editor.dropParagraphStart();
+    assert.equal(editor.text(), 'kept line');
+  });
+});
+
 describe('line mode', () => {
   test('/s saves, /a aborts, /l lists, /q quotes a range', () => {
     const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, quote: ['Q> a', 'Q> b', 'Q> c'] });

@@ -204,6 +204,21 @@ export class MessageEditor {
     if (opts.initial) this.insertText(opts.initial);
   }
 
+  /**
+   * Deletes the cursor's paragraph up to the cursor, back to the last Enter: the line a
+   * paste was typing when the caller stopped it (Ctrl-C), which they want gone with it.
+   * What was typed on that line before the paste goes too: the keys do not say.
+   */
+  dropParagraphStart(): void {
+    if (this.modeNow !== 'edit') return;
+    // Each round takes a character (or a wrapped row's break): the text's size bounds it.
+    for (let left = this.bytes + this.lines.length; left > 0; left--) {
+      if (this.col === 0 && (this.row === 0 || !this.wrapped(this.row - 1))) break;
+      if (!this.backspace()) break;
+    }
+    this.revision++;
+  }
+
   // ---- reading the state (for renderers and tests) ----------------------------------
 
   get mode(): EditorMode {
