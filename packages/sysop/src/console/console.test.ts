@@ -31,6 +31,8 @@ class HeldClient {
   hold: Promise<void> | undefined;
   holdUnspy: Promise<void> | undefined;
   holdList: Promise<void> | undefined;
+  /** `user.show` answers given */
+  shows = 0;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
     switch (verb) {
@@ -50,6 +52,7 @@ class HeldClient {
       }
       case 'user.show': {
         await this.hold;
+        this.shows++;
         const u = this.users.find((x) => x.handle === args['handle'])!;
         return { ...u, calls: [], posts: [] } satisfies UserDetail;
       }
@@ -162,5 +165,25 @@ describe('the console user editor with slow replies', () => {
     await eventually(() => /Lestrade is now level 50/.test(shown()), 'the change said');
     assert.match(shown(), /Lestrade +50/, shown());
     assert.match(shown(), /level +50/, shown());
+  });
+
+  it('details asked for a row the selection has left are not shown when they come last', async () => {
+    await eventually(() => /handle +Lestrade/.test(shown()), 'the first row\'s details');
+    // vera's details (Down) are held back; Lestrade's (Up) come at once.
+    let release!: () => void;
+    client.hold = new Promise((resolve) => (release = resolve));
+    await keys('\x1b[B');
+    await eventually(() => client.sent.some((s) => s.verb === 'user.show' && s.args['handle'] === 'vera'), "vera's details asked");
+    client.hold = undefined;
+    const before = client.shows;
+    await keys('\x1b[A');
+    await eventually(() => client.shows > before, "Lestrade's details given");
+    await eventually(() => /handle +Lestrade/.test(shown()) && /level +50/.test(shown()), "Lestrade's details");
+    release();
+    await eventually(() => client.shows > before + 1, "vera's details given");
+    screen.render();
+    // Fails without: vera's details, come last, over the list whose selection is Lestrade.
+    assert.match(shown(), /handle +Lestrade/, shown());
+    assert.doesNotMatch(shown(), /handle +vera/, shown());
   });
 });

@@ -455,10 +455,14 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       list.setLabel(search ? ` matching "${safe(search, 20)}" ` : ' all users ');
       redraw.request();
     };
+    /** the last details asked for: only its answer is shown (an older one may come after it) */
+    let showing = 0;
     const show = async (): Promise<void> => {
       const u = current();
       if (!u) return;
+      const asked = ++showing;
       const d = (await client.request('user.show', { handle: u.handle })) as UserDetail;
+      if (asked !== showing) return;
       const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
       detail.setContent(
         [
