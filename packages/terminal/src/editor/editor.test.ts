@@ -1036,6 +1036,13 @@ describe('line mode', () => {
     assert.deepEqual(pickLines(['a', 'b', 'c'], '3,1,9'), ['c', 'a']);
   });
 
+  test('a line that only starts like a command is text (it saved, aborted or quoted)', () => {
+    const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, quote: ['Q> a'] });
+    for (const line of ['/sure, see you then', '/all of it', '/quit smoking', '/list follows', '/?!']) assert.deepEqual(ed.feedLine(line), { kind: 'continue' }, line);
+    assert.equal(ed.written.length, 5);
+    assert.deepEqual(ed.feedLine(' /S '), { kind: 'save', text: ed.text });
+  });
+
   test('the text it starts with is lines 1 on (its final newline adds none); /d deletes, /e names a line, replace changes it', () => {
     const ed = new LineModeEditor({ maxBytes: 1000, maxLines: 10, initial: 'Q> a\nQ> b\nQ> c\n\n' });
     assert.deepEqual(ed.written, ['Q> a', 'Q> b', 'Q> c', '']);

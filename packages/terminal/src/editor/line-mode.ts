@@ -24,7 +24,7 @@ export const LINE_MODE_HELP = [
   '/? this help',
 ];
 
-/** `/d` and `/e` take line numbers; a line such as `/dev/null is empty` is text. */
+/** What `/q`, `/d` and `/e` take: line numbers (`3`, `2-5`, `1,4-6`), or nothing. */
 const LINE_NUMBERS = /^[\d\s,-]*$/;
 
 export class LineModeEditor {
@@ -57,9 +57,12 @@ export class LineModeEditor {
 
   feedLine(input: string): LineModeOutcome {
     const command = /^\/([a-z?])\s*(.*)$/i.exec(input.trim());
-    if (command) {
-      const [, name, arg] = command;
-      switch (name!.toLowerCase()) {
+    // A command is alone on its line, with line numbers after it where it takes them: a line
+    // such as `/sure, see you then` is text (it saved the message), `/quit smoking` too.
+    const [, name, arg = ''] = command ?? [];
+    const acts = name !== undefined && (/[dqe]/i.test(name) ? LINE_NUMBERS.test(arg) : arg === '');
+    if (acts) {
+      switch (name.toLowerCase()) {
         case 's': {
           const text = this.text;
           return text.trim() === '' ? { kind: 'continue', refused: 'Nothing to send yet: type a line first, or /a aborts.' } : { kind: 'save', text };
@@ -69,7 +72,7 @@ export class LineModeEditor {
         case 'l':
           return { kind: 'list', lines: [...this.lines] };
         case 'q': {
-          const picked = pickLines(this.quote, arg ?? '');
+          const picked = pickLines(this.quote, arg);
           const added: string[] = [];
           for (const l of picked) {
             if (!this.add(l)) break;
@@ -78,9 +81,9 @@ export class LineModeEditor {
           return { kind: 'quoted', lines: added };
         }
         case 'd':
+          return this.delete(arg);
         case 'e':
-          if (!LINE_NUMBERS.test(arg ?? '')) break;
-          return name!.toLowerCase() === 'd' ? this.delete(arg!) : this.edit(arg!);
+          return this.edit(arg);
         case '?':
           return { kind: 'help', lines: LINE_MODE_HELP };
         default:
