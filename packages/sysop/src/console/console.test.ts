@@ -23,7 +23,7 @@ const caller: NodeInfo = {
 
 /**
  * A control client that answers from memory; `user.show` waits while `hold` is set, `unspy`
- * while `holdUnspy` is, `user.list` while `holdList` is.
+ * while `holdUnspy` is, `user.list` while `holdList` is, `who` while `holdWho` is.
  */
 class HeldClient {
   readonly users = [user('Lestrade', 90), user('vera', 20)];
@@ -31,13 +31,19 @@ class HeldClient {
   hold: Promise<void> | undefined;
   holdUnspy: Promise<void> | undefined;
   holdList: Promise<void> | undefined;
+  holdWho: Promise<void> | undefined;
+  callers = [caller];
   /** `user.show` answers given */
   shows = 0;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
     switch (verb) {
       case 'who':
-        return [caller];
+        await this.holdWho;
+        return this.callers;
+      case 'kick':
+        this.callers = this.callers.filter((c) => c.node !== args['node']);
+        return {};
       case 'unspy':
         await this.holdUnspy;
         return {};
@@ -185,5 +191,26 @@ describe('the console user editor with slow replies', () => {
     // Fails without: vera's details, come last, over the list whose selection is Lestrade.
     assert.match(shown(), /handle +Lestrade/, shown());
     assert.doesNotMatch(shown(), /handle +vera/, shown());
+  });
+
+  it('a kick is said once the node list no longer shows the caller', async () => {
+    await keys('\x1b');
+    await eventually(() => !/all users/.test(shown()) && /vera/.test(shown()), 'the main screen with vera on');
+    await keys('k');
+    await eventually(() => /kick node 1 \(vera\)\?/.test(shown()), 'the kick confirm');
+    // The node list read again after the kick is held back.
+    let release!: () => void;
+    client.holdWho = new Promise((resolve) => (release = resolve));
+    const whos = client.sent.filter((s) => s.verb === 'who').length;
+    await keys('yes\r');
+    await eventually(() => client.sent.filter((s) => s.verb === 'who').length > whos, 'the node list asked again');
+    screen.render();
+    // Fails without: 'kicked node 1' over the list that still showed vera (a K typed on the
+    // words asked to kick her again).
+    assert.doesNotMatch(shown(), /kicked node 1/, shown());
+    release();
+    client.holdWho = undefined;
+    await eventually(() => /kicked node 1/.test(shown()), 'the kick said');
+    assert.doesNotMatch(shown(), /vera/, shown());
   });
 });

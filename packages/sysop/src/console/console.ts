@@ -617,8 +617,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     if (!n) return status('no node selected');
     if (!(await confirm(`kick node ${n.node} (${safe(n.handle, 16)})?`))) return;
     await client.request('kick', { node: n.node });
-    status(`kicked node ${n.node}`);
+    // Said once the list no longer shows the node: a K typed on the words asks about the next one.
     await refreshNodes();
+    status(`kicked node ${n.node}`);
   }));
   screen.key(['m', 'S-m'], onMain(async () => {
     const n = selected();
