@@ -23,23 +23,22 @@ const caller: NodeInfo = {
 
 /**
  * A control client that answers from memory; `user.show` waits while `hold` is set, `unspy`
- * while `holdUnspy` is, `user.list` while `holdList` is, `who` while `holdWho` is.
+ * while `holdUnspy` is, any verb while `held` has it.
  */
 class HeldClient {
   readonly users = [user('Lestrade', 90), user('vera', 20)];
   readonly sent: { verb: string; args: Record<string, unknown> }[] = [];
   hold: Promise<void> | undefined;
   holdUnspy: Promise<void> | undefined;
-  holdList: Promise<void> | undefined;
-  holdWho: Promise<void> | undefined;
+  readonly held = new Map<string, Promise<void>>();
   callers = [caller];
   /** `user.show` answers given */
   shows = 0;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
+    await this.held.get(verb);
     switch (verb) {
       case 'who':
-        await this.holdWho;
         return this.callers;
       case 'kick':
         this.callers = this.callers.filter((c) => c.node !== args['node']);
@@ -52,7 +51,6 @@ class HeldClient {
       case 'stats':
         return { today: [] };
       case 'user.list': {
-        await this.holdList;
         const q = String(args['search'] ?? '').toLowerCase();
         return this.users.filter((u) => u.handle.toLowerCase().includes(q));
       }
@@ -105,6 +103,22 @@ describe('the console user editor with slow replies', () => {
   // As from a terminal: after the screen has settled (a prompt reads keys from the next turn on).
   const keys = (s: string): Promise<void> =>
     new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+  /**
+   * Types `typed` with the board's answers to `verb` held back; resolves, the screen drawn,
+   * once one is asked for, with what lets them go.
+   */
+  const typeWithHeld = async (verb: string, typed: string): Promise<() => void> => {
+    let release!: () => void;
+    client.held.set(verb, new Promise((resolve) => (release = resolve)));
+    const asked = client.sent.filter((s) => s.verb === verb).length;
+    await keys(typed);
+    await eventually(() => client.sent.filter((s) => s.verb === verb).length > asked, `${verb} asked again`);
+    screen.render();
+    return () => {
+      client.held.delete(verb);
+      release();
+    };
+  };
 
   it('a key pressed before the search has shown its details keeps its own prompt', async () => {
     await keys('u');
@@ -156,18 +170,12 @@ describe('the console user editor with slow replies', () => {
     await keys('v');
     await eventually(() => /level for Lestrade/.test(shown()), 'the level prompt');
     // The list read again after the change is held back.
-    let release!: () => void;
-    client.holdList = new Promise((resolve) => (release = resolve));
-    const lists = client.sent.filter((s) => s.verb === 'user.list').length;
-    await keys('\x7f\x7f50\r');
-    await eventually(() => client.sent.filter((s) => s.verb === 'user.list').length > lists, 'the list asked again');
-    screen.render();
+    const release = await typeWithHeld('user.list', '\x7f\x7f50\r');
     // Fails without: 'Lestrade is now level 50' over the list that still said 90 (a V typed
     // on those words asked about level 90, as the over-ssh console e2e did under load).
     assert.doesNotMatch(shown(), /is now level 50/, shown());
     assert.match(shown(), /Lestrade +90/);
     release();
-    client.holdList = undefined;
     await eventually(() => /Lestrade is now level 50/.test(shown()), 'the change said');
     assert.match(shown(), /Lestrade +50/, shown());
     assert.match(shown(), /level +50/, shown());
@@ -199,17 +207,11 @@ describe('the console user editor with slow replies', () => {
     await keys('k');
     await eventually(() => /kick node 1 \(vera\)\?/.test(shown()), 'the kick confirm');
     // The node list read again after the kick is held back.
-    let release!: () => void;
-    client.holdWho = new Promise((resolve) => (release = resolve));
-    const whos = client.sent.filter((s) => s.verb === 'who').length;
-    await keys('yes\r');
-    await eventually(() => client.sent.filter((s) => s.verb === 'who').length > whos, 'the node list asked again');
-    screen.render();
+    const release = await typeWithHeld('who', 'yes\r');
     // Fails without: 'kicked node 1' over the list that still showed vera (a K typed on the
     // words asked to kick her again).
     assert.doesNotMatch(shown(), /kicked node 1/, shown());
     release();
-    client.holdWho = undefined;
     await eventually(() => /kicked node 1/.test(shown()), 'the kick said');
     assert.doesNotMatch(shown(), /vera/, shown());
   });
