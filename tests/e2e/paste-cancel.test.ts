@@ -4,7 +4,7 @@
 // behind more than the 32 KiB at which the board stops reading a paste (KEY_BACKLOG_PAUSE).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { scratchDir } from '@carrier/core/testing';
+import { eventually, scratchDir } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
 import { postedBody, TmuxCaller, writePost } from './messages-callers.js';
 
@@ -25,6 +25,7 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     await board.addUser('quinn', PW);
     await board.addUser('rhea', PW);
     await board.addUser('sven', PW);
+    await board.addUser('tova', PW);
   });
   after(async () => {
     paula?.hangup();
@@ -65,6 +66,29 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     // Fails without: the saved body ended with the half of a line the paste had typed.
     const { body } = await stopPaste(sven, LINES, /line 1[7-9] x/);
     const saved = body.split('\n');
+    assert.ok(saved.length > 1 && saved.length < LINES.length, `${saved.length} lines saved`);
+    assert.deepEqual(saved, LINES.slice(0, saved.length));
+  });
+
+  it('at a line prompt (the line-mode editor, TERM=dumb) the half-typed pasted line goes too: /s then saves whole pasted lines', async () => {
+    const tova = await TmuxCaller.telnet(board.ports.telnet!, 'tova', PW, scratchDir('carrier-paste-cancel-dumb-'), /Command:/, 'dumb');
+    callers.push(tova);
+    tova.send('m');
+    await tova.waitScreen(/Area: General/);
+    tova.send('p');
+    await tova.waitScreen(/To:/);
+    tova.send('\r');
+    await tova.waitScreen(/Subject:/);
+    tova.send('A stopped paste at a prompt\r');
+    await tova.waitScreen(/Line mode: \/s save/);
+    tova.paste(`${LINES.join('\n')}\n`);
+    await tova.waitScreen(/ 1[7-9]: line 1[7-9] x/);
+    const mark = board.logs.length;
+    tova.send('\x03');
+    await eventually(() => board.logs.slice(mark).some((l) => l['event'] === 'input.paste_cancelled'), 'the paste stopped', { timeoutMs: 20_000 });
+    // Fails without: '/s' went on the end of the half-typed pasted line, and nothing was saved.
+    tova.send('/s\r');
+    const saved = (await postedBody(board.dataDir, await tova.waitScreen(/Message #(\d+) posted in General/, 30_000))).split('\n');
     assert.ok(saved.length > 1 && saved.length < LINES.length, `${saved.length} lines saved`);
     assert.deepEqual(saved, LINES.slice(0, saved.length));
   });

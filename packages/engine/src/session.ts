@@ -69,7 +69,10 @@ export class CallSession implements LiveSession {
     this.input = new KeyInput(conn.terminal.encoding, this.logger, ctx.config.keyRate, {
       backlogged: () => this.flowInput(),
       dropped: (chars) => this.social.notify({ kind: 'system', from: 'Input too fast', text: `${chars} typed characters were dropped: paste less at once`, at: Date.now() }),
-      cancelled: (chars) => this.social.notify({ kind: 'system', from: PASTE_STOPPED, text: `${chars} pasted characters were not typed (Ctrl-C)`, at: Date.now() }),
+      cancelled: (chars) => {
+        this.widgets.pasteStopped();
+        this.social.notify({ kind: 'system', from: PASTE_STOPPED, text: `${chars} pasted characters were not typed (Ctrl-C)`, at: Date.now() });
+      },
     });
     const host = new SessionHost(conn, this.id, this.store, this.bus, ctx.processId, ctx.artDir, ctx.loginGuard, this);
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));

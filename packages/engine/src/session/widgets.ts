@@ -12,6 +12,9 @@ import { remeasureOnViewOpen } from './terminal-setup.js';
 
 const CLEAR_LINE = '\r\x1b[K';
 
+/** The line editor's erase-line key (LineEditor: Ctrl-U deletes to the start). */
+const CTRL_U = '\x15';
+
 export interface WidgetHost {
   readonly conn: Connection;
   readonly input: KeyInput;
@@ -37,6 +40,8 @@ export class Widgets {
   private readonly views = new Set<OpenView>();
   /** reads waiting for the caller (readKey, readLine) */
   private reading = 0;
+  /** The line a readLine is editing now. */
+  private line: LineEditor | undefined;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -75,6 +80,15 @@ export class Widgets {
     return true;
   }
 
+  /**
+   * Ctrl-C stopped a paste still being typed in (KeyInput's CANCEL_PASTE): the line it was
+   * typing at a prompt goes too, by a Ctrl-U read as the next key (the prompt rubs it out as
+   * if typed). Keys typed on that line before the paste go with it: the keys do not say.
+   */
+  pasteStopped(): void {
+    if (this.line && !this.line.done && this.line.value !== '') this.host.input.pushKeys([CTRL_U]);
+  }
+
   /** A script is waiting for a key or a line from the caller right now. */
   get waitingForInput(): boolean {
     return this.reading > 0;
@@ -97,6 +111,7 @@ export class Widgets {
     });
     const social = this.host.social();
     social.editing(editor);
+    this.line = editor;
     screen.write(editor.start());
     social.atPrompt();
     // A sysop's spy that starts while the caller types gets the prompt and the half-typed
@@ -129,6 +144,7 @@ export class Widgets {
         }
       }
     } finally {
+      if (this.line === editor) this.line = undefined;
       stopDrawing();
       this.reading--;
     }
