@@ -27,8 +27,8 @@ export async function postedBody(dataDir: string, screen: string): Promise<strin
   }
 }
 
-/** From the main menu to the editor of a new post to All in General. */
-export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, subject: string): Promise<void> {
+/** From the main menu to the editor of a new post to All in General (`opened`: the editor shows, full screen by default). */
+export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, subject: string, opened = /Ctrl-Z save/): Promise<void> {
   c.send('m');
   await c.waitScreen(/Area: General/);
   c.send('p');
@@ -36,7 +36,7 @@ export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, su
   c.send('\r');
   await c.waitScreen(/Subject:/);
   c.send(`${subject}\r`);
-  await c.waitScreen(/Ctrl-Z save/);
+  await c.waitScreen(opened);
 }
 
 /** A real client on an xterm (tmux, 80x25 unless told): inetutils telnet, OpenSSH or netkit rlogin. */

@@ -73,14 +73,7 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
   it('at a line prompt (the line-mode editor, TERM=dumb) the half-typed pasted line goes too: /s then saves whole pasted lines', async () => {
     const tova = await TmuxCaller.telnet(board.ports.telnet!, 'tova', PW, scratchDir('carrier-paste-cancel-dumb-'), /Command:/, 'dumb');
     callers.push(tova);
-    tova.send('m');
-    await tova.waitScreen(/Area: General/);
-    tova.send('p');
-    await tova.waitScreen(/To:/);
-    tova.send('\r');
-    await tova.waitScreen(/Subject:/);
-    tova.send('A stopped paste at a prompt\r');
-    await tova.waitScreen(/Line mode: \/s save/);
+    await writePost(tova, 'A stopped paste at a prompt', /Line mode: \/s save/);
     tova.paste(`${LINES.join('\n')}\n`);
     await tova.waitScreen(/ 1[7-9]: line 1[7-9] x/);
     const mark = board.logs.length;
