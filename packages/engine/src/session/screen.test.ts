@@ -5,8 +5,8 @@ import { LineKeeper } from '../social/line-keeper.js';
 import { FakeConnection } from '../test-support.js';
 import { Screen } from './screen.js';
 
-function screen() {
-  const conn = new FakeConnection();
+function screen(type = 'xterm') {
+  const conn = new FakeConnection({ terminal: { type, types: [type], cols: 80, rows: 24 } });
   const log = createMemoryLogger();
   const line = new LineKeeper();
   let closed = false;
@@ -47,5 +47,30 @@ describe("a session's screen lent out (the sysop's break-in chat)", () => {
     assert.equal(conn.screen.length, 4 * chunk.length);
     const warned = log.lines.find((l) => l['event'] === 'screen.held_output_dropped');
     assert.equal(warned?.['bytes'], chunk.length);
+  });
+});
+
+describe('a line erased on a plain terminal (TERM=dumb)', () => {
+  it('is blanked with spaces as wide as it was: with no escapes it was a bare CR, and the next text left the rest of the line behind', () => {
+    const { s, conn } = screen('dumb');
+    s.write('-- More (40%) Space page, Enter line, Continuous, Quit --');
+    s.write('\r\x1b[Kline 19\r\n');
+    // Fails without: 'line 19ter line, Continuous, Quit --' on the caller's screen.
+    assert.equal(conn.screen, `-- More (40%) Space page, Enter line, Continuous, Quit --\r${' '.repeat(57)}\rline 19\r\n`);
+  });
+
+  it('never writes into the last column (a terminal that wraps there would scroll), and an empty line costs nothing', () => {
+    const { s, conn } = screen('dumb');
+    s.write('x'.repeat(100));
+    s.write('\r\x1b[K');
+    s.write('\r\x1b[Kok');
+    assert.equal(conn.screen, `${'x'.repeat(100)}\r${' '.repeat(79)}\r\rok`);
+  });
+
+  it('stays an escape sequence on a terminal that has them', () => {
+    const { s, conn } = screen();
+    s.write('prompt');
+    s.write('\r\x1b[Kok');
+    assert.equal(conn.screen, 'prompt\r\x1b[Kok');
   });
 });

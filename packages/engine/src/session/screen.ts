@@ -18,6 +18,8 @@ const MAX_HELD_OUTPUT = 256 * 1024;
  * its submenus', each a name and a path (well under a KiB a session).
  */
 const SHOWN_ART_NAMES = 8;
+/** Back to the line's start and erase it (the pager's more-prompt, a pause's prompt). */
+const ERASE_LINE = '\r\x1b[K';
 
 /**
  * Text as the caller's terminal takes it: no escape sequences on a plain one (TERM=dumb),
@@ -122,6 +124,26 @@ export class Screen {
 
   write(text: string): void {
     if (this.held) return this.keep(text);
+    // A plain terminal has no erase: a line erased to be written again (a more-prompt, a
+    // pause) is blanked with spaces as wide as the cursor had gone on it, else what was
+    // longer than the new text stayed behind it.
+    if (this.plain && text.includes(ERASE_LINE)) {
+      text.split(ERASE_LINE).forEach((part, i) => {
+        if (i > 0) this.blankLine();
+        if (part !== '') this.send(part);
+      });
+      return;
+    }
+    this.send(text);
+  }
+
+  private blankLine(): void {
+    // Never the last column: a terminal that wraps there would scroll.
+    const width = Math.min(this.column.value ?? Infinity, Math.max(0, this.host.conn.terminal.cols - 1));
+    this.send(width > 0 ? `\r${' '.repeat(width)}\r` : '\r');
+  }
+
+  private send(text: string): void {
     text = forTerminal(this.host.conn.terminal, text);
     // Drawn again for a sysop's spy: the caller's screen, and where its cursor is, stay as they are.
     const spy = spyDrawing();
