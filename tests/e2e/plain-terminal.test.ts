@@ -141,7 +141,9 @@ describe('a dumb terminal', () => {
     c.send('\r');
     // The quote, then the blank line after it (the full-screen editor's text starts so too);
     // the caller types line 5.
-    await atPrompt(/\n {2}1: CA> First line of the original\.\n {2}2: CA> Second line here\.\n {2}3: CA> Third line\.\n {2}4:\s*\n {2}5:/);
+    const editor = await atPrompt(/\n {2}1: CA> First line of the original\.\n {2}2: CA> Second line here\.\n {2}3: CA> Third line\.\n {2}4:\s*\n {2}5:/);
+    // The heading names /d and /e and is wrapped to the screen, not cut at its edge.
+    assert.match(editor, /Line mode: \/s save, \/a abort, \/q quote, \/l list, \/d delete, \/e edit, \/\? help\s*\n\(each alone on a line\)\./);
     c.send('/d 2\r');
     // The lines after it move up: listed again, so the numbers on the screen are the new ones.
     await atPrompt(/Deleted line 2\.\n {2}1: CA> First line of the original\.\n {2}2: CA> Third line\.\n {2}3:\s*\n {2}4:/);

@@ -16,6 +16,7 @@ import { drawAndReadKey, readLineUnder, type DrawAbove } from '../draw-again.js'
 import type { Session } from '../session-api.js';
 import { remeasured } from '../session/terminal-setup.js';
 import { isPersonal, noticeLine, noticeText, PASTE_STOPPED, type Notice } from '../social/notice.js';
+import { wrapLine } from '../pager.js';
 import { bodyLines } from './text.js';
 
 /**
@@ -226,7 +227,8 @@ async function lineMode(s: Session, opts: EditTextOptions): Promise<string | nul
   /** Lines of the message from number `first` on, as the caller's own are: numbered. */
   const list = (lines: readonly string[], first = 1): void => lines.forEach((l, i) => say(`${numbered(first + i)}${l}`));
   say(opts.title);
-  say('Line mode: /s save, /a abort, /q quote, /l list, /? help (each alone on a line).');
+  // Wrapped by words to the screen, never cut (it was cut at 79 columns).
+  for (const row of wrapLine('Line mode: /s save, /a abort, /q quote, /l list, /d delete, /e edit, /? help (each alone on a line).', width)) say(row);
   // The text it starts with (a reply's quote) is the caller's to see, delete or edit, and
   // the first line they type is numbered after it, as it is saved.
   list(ed.written);
