@@ -7,7 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
-import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, uniquePrefix } from './services.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TmuxCaller } from '../e2e/messages-callers.js';
+import { addUsers, dropPrefix, dropSchema, findPostgres, findRedis, freshSchemaName, inSchema, uniquePrefix } from './services.js';
 
 const pg = await findPostgres();
 const redis = await findRedis();
@@ -27,20 +31,25 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
   let a: Carrier | undefined;
   let b: Carrier | undefined;
   const callers: RawTelnet[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'carrier-shared-dir-'));
+  let sysop: TmuxCaller | undefined;
 
   before(async () => {
     await addUsers(pg!, schema, [
       { handle: 'dora', password: 'dora-on-node-a' },
       { handle: 'Ed', password: 'ed-on-node-b' },
     ]);
+    await inSchema(pg!, schema, (store) => store.users.create({ handle: 'Holmes', password: 'holmes-on-node-b', level: 100 }));
   });
   after(async () => {
     for (const c of callers) c.close();
+    sysop?.hangup();
     // B first: A's stop removes the data dir they share.
     await b?.stop();
     await a?.stop();
     await dropSchema(pg!, schema);
     await dropPrefix(redis!, prefix);
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('the second node starts on the first one\'s data dir, serves its callers and the same ssh host key', async () => {
@@ -66,5 +75,11 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
     assert.equal(who.code, 0, who.stderr);
     assert.match(who.stdout, /dora/);
     assert.match(who.stdout, /Ed/);
+    // A sysop calling node B opens the console from the main menu, through that socket
+    // (fails without: 'The control channel is off on this board').
+    if (!existsSync('/usr/bin/tmux')) return;
+    sysop = await TmuxCaller.telnet(b.ports.telnet!, 'Holmes', 'holmes-on-node-b', tmp);
+    sysop.send('!');
+    await sysop.waitScreen(/sysop console[\s\S]*dora[\s\S]*Ed/, 20_000);
   });
 });

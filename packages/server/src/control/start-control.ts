@@ -62,12 +62,16 @@ export async function startControl(cfg: CarrierConfig, deps: ControlDeps): Promi
     // of a board on a database may share its data dir with the other nodes (compose's
     // volume): the node that started first serves the socket, and the board's verbs reach
     // every node through it (the bus).
-    if (err instanceof ControlSocketTakenError && cfg.database.url) deps.log.warn('control.socket_taken', { socket: socketPath, by: 'another node of this board', reason: 'the data dir is shared; verbs reach this node through that node' });
+    const shared = err instanceof ControlSocketTakenError && cfg.database.url !== '';
+    if (shared) deps.log.warn('control.socket_taken', { socket: socketPath, by: 'another node of this board', reason: 'the data dir is shared; verbs reach this node through that node' });
     else deps.log.error('control.listen_failed', { socket: socketPath, err });
     verbs.close();
     spy.close();
     chat.dispose();
     await server.close();
+    // A sysop on this node still opens the console (main menu `!`), through that node's
+    // socket (the dialers are weakly held: nothing to undo at the stop).
+    if (shared) registerControlDialer(deps.board, () => dialControl({ socketPath }));
     return undefined;
   }
   const endpoint: ControlEndpoint = { socketPath };
