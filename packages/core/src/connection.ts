@@ -115,8 +115,8 @@ const MAX_PENDING_INPUT = 64 * 1024;
  * session as it reads again, one transport read at a time, so its own backlog's bound holds.
  */
 export const INPUT_SCAN_AHEAD = 64 * 1024;
-/** Ctrl-C: the interrupt looked for in held input. */
-const INTERRUPT = 0x03;
+/** Ctrl-C, the byte that stops a paste: looked for in held input here, acted on by the engine's KeyInput. */
+export const INPUT_INTERRUPT = 0x03;
 /** Small reads held are joined up to this size: a drip of one-byte reads holds a few buffers, not 65,536. */
 const HELD_JOIN = 4096;
 
@@ -276,7 +276,7 @@ export abstract class BaseConnection extends EventEmitter implements Connection 
     if (last !== undefined && last.length + bytes.length <= HELD_JOIN) this.held[this.held.length - 1] = Buffer.concat([last, bytes]);
     else this.held.push(bytes);
     this.heldBytes += bytes.length;
-    if (bytes.includes(INTERRUPT)) {
+    if (bytes.includes(INPUT_INTERRUPT)) {
       // The caller stops the paste: the session gets it now, with what was held before it
       // (which the stop drops); it reads again when its backlog has gone.
       const all = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held);

@@ -1,4 +1,4 @@
-import { TimeoutError, TokenBucket, type Encoding, type Logger } from '@carrier/core';
+import { INPUT_INTERRUPT, TimeoutError, TokenBucket, type Encoding, type Logger } from '@carrier/core';
 import { InputTextDecoder, KeyDecoder, type Key } from '@carrier/terminal';
 
 
@@ -54,7 +54,7 @@ export const KEY_BACKLOG_LIMIT = KEY_BACKLOG_PAUSE + 64 * 1024;
  * waits (the backlog and the keys not yet read) is dropped and the session says how much
  * (KeyFlow.cancelled); the Ctrl-C itself is no key. With nothing waiting it is a key as ever.
  */
-export const CANCEL_PASTE = '\x03';
+export const CANCEL_PASTE = String.fromCharCode(INPUT_INTERRUPT);
 
 /**
  * Keys one session's reader takes from its queue in one turn of the event loop; the next

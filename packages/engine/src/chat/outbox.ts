@@ -53,11 +53,6 @@ export class ChatOutbox {
     return this.lines.length + this.ahead.length;
   }
 
-  /** Lines to the room waiting to go out (a paste: what Esc or Ctrl-C drops). */
-  get waitingInRoom(): number {
-    return this.lines.length;
-  }
-
   /** Lines not sent because the outbox was full, since it last emptied. */
   get unsent(): number {
     return this.refused;
