@@ -1,16 +1,21 @@
+import { ScreenModes } from './screen-modes.js';
+
 /**
  * What a door's screen shows, kept while it runs so a sysop's spy that starts meanwhile gets
  * it at once (the door cannot be asked to draw again): the door's newest output, at most
  * MAX_REPLAY_BYTES of it. A spy is given the output since the door's last clear screen
  * (ESC[2J) when that is held; else (a door that never clears, or whose clear is further
  * back than the bound) the last screenful of lines, starting at a line boundary so no escape
- * sequence or character is cut in two. That tail is the caller's screen for a door that
- * writes line by line; colours set before it, or a scroll region, are not in it. Dropped
- * when the door ends.
+ * sequence or character is cut in two; a door that draws only by cursor positions (no
+ * line ends held) from its first position held. Before it go the colours, scroll region
+ * and modes in force where it starts (screen-modes.ts: followed over every byte the door
+ * wrote, a few hundred bytes at most), so the spy's copy draws it as the caller's terminal
+ * did. Dropped when the door ends.
  */
 export const MAX_REPLAY_BYTES = 64 * 1024;
 const CLEAR = Buffer.from('\x1b[2J');
 const LF = 0x0a;
+const ESC = 0x1b;
 
 export class DoorReplay {
   /** A ring of the bound, taken at the door's first output: a door's many small writes cost no more. */
@@ -19,6 +24,8 @@ export class DoorReplay {
   private total = 0;
   /** where (in `total`'s count) the newest clear screen starts */
   private clearAt: number | undefined;
+  /** the modes in force at the oldest byte held: fed each byte as the ring lets it go */
+  private readonly oldest = new ScreenModes();
 
   /** The door wrote `bytes` (in its own encoding). */
   feed(bytes: Buffer): void {
@@ -28,6 +35,7 @@ export class DoorReplay {
     const joined = tail.length > 0 ? Buffer.concat([tail, bytes]) : bytes;
     const at = joined.lastIndexOf(CLEAR);
     if (at >= 0) this.clearAt = this.total - tail.length + at;
+    this.letGo(bytes);
     const ring = (this.ring ??= Buffer.alloc(MAX_REPLAY_BYTES));
     const kept = bytes.subarray(Math.max(0, bytes.length - MAX_REPLAY_BYTES));
     const pos = (this.total + bytes.length - kept.length) % MAX_REPLAY_BYTES;
@@ -40,20 +48,52 @@ export class DoorReplay {
   /**
    * What to draw for a spy on a `rows`-row screen: the door's output since its last clear
    * when that is held, else its last `rows` lines (from the door's first byte when it wrote
-   * fewer and all of it is held; from the first line start held when its lines are longer
-   * than the bound allows; nothing when 64 KiB held no line end at all).
+   * fewer and all of it is held; else from the first line start or cursor position held,
+   * whichever comes first: a door's lines longer than the bound allows, a door that draws
+   * only by positions; nothing when neither is held), after the modes in force there.
    */
   bytes(rows: number): Buffer {
     const held = this.held();
     const start = this.total - held.length;
-    if (this.clearAt !== undefined && this.clearAt >= start) return held.subarray(this.clearAt - start);
+    const from = this.replayFrom(held, start, rows);
+    const modes = this.oldest.clone();
+    modes.feed(held.subarray(0, from));
+    const set = modes.sequence();
+    const replay = held.subarray(from);
+    return set === '' || replay.length === 0 ? replay : Buffer.concat([Buffer.from(set, 'latin1'), replay]);
+  }
+
+  /** Where in `held` (whose first byte is the door's `start`th) the replay starts. */
+  private replayFrom(held: Buffer, start: number, rows: number): number {
+    if (this.clearAt !== undefined && this.clearAt >= start) return this.clearAt - start;
     let seen = 0;
     for (let i = held.length - 1; i >= 0; i--) {
-      if (held[i] === LF && ++seen >= Math.max(1, rows)) return held.subarray(i + 1);
+      if (held[i] === LF && ++seen >= Math.max(1, rows)) return i + 1;
     }
-    if (start === 0) return held;
+    if (start === 0) return 0;
     const firstLine = held.indexOf(LF);
-    return firstLine >= 0 ? held.subarray(firstLine + 1) : Buffer.alloc(0);
+    const firstPosition = cursorPosition(held);
+    const starts = [firstLine >= 0 ? firstLine + 1 : held.length, firstPosition ?? held.length];
+    return Math.min(...starts);
+  }
+
+  /**
+   * `bytes` are about to go into the ring: what they push out of it (the oldest held, and
+   * the start of `bytes` itself when it is longer than the ring) is fed to `oldest`.
+   */
+  private letGo(bytes: Buffer): void {
+    const heldFrom = Math.max(0, this.total - MAX_REPLAY_BYTES);
+    const out = Math.max(0, this.total + bytes.length - MAX_REPLAY_BYTES) - heldFrom;
+    if (out <= 0) return;
+    const fromRing = Math.min(out, this.total - heldFrom);
+    if (fromRing > 0) {
+      const ring = this.ring!;
+      const pos = heldFrom % MAX_REPLAY_BYTES;
+      const first = Math.min(fromRing, MAX_REPLAY_BYTES - pos);
+      this.oldest.feed(ring.subarray(pos, pos + first));
+      if (first < fromRing) this.oldest.feed(ring.subarray(0, fromRing - first));
+    }
+    if (out > fromRing) this.oldest.feed(bytes.subarray(0, out - fromRing));
   }
 
   /** Bytes held now (at most MAX_REPLAY_BYTES). */
@@ -79,4 +119,15 @@ export class DoorReplay {
     const pos = this.total % MAX_REPLAY_BYTES;
     return Buffer.concat([ring.subarray(pos), ring.subarray(0, pos)]);
   }
+}
+
+/** Where the first cursor position (CUP, `ESC[row;colH` or `f`) in `bytes` starts; undefined when none is whole there. */
+function cursorPosition(bytes: Buffer): number | undefined {
+  for (let at = bytes.indexOf(ESC); at >= 0; at = bytes.indexOf(ESC, at + 1)) {
+    if (bytes[at + 1] !== 0x5b) continue;
+    let i = at + 2;
+    while (i < bytes.length && ((bytes[i]! >= 0x30 && bytes[i]! <= 0x39) || bytes[i] === 0x3b)) i++;
+    if (bytes[i] === 0x48 || bytes[i] === 0x66) return at;
+  }
+  return undefined;
 }
