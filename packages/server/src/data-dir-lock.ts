@@ -90,7 +90,7 @@ export async function dataDirLockState(dataDir: string): Promise<'live' | 'stale
  * promise API's stat does not use that buffer; a sync one (the release, run as the process
  * exits) is followed by the directory's.
  */
-function inodeSync(path: string): number {
+export function inodeSync(path: string): number {
   try {
     return lstatSync(path).ino;
   } finally {

@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { client, escapeClientText, type Logger } from '@carrier/core';
 import { checkArgs, encodeMessage, FrameDecoder, isVerb, MAX_FRAME_BYTES, MAX_REPLY_BYTES, parseMessage, type ControlErrorCode, type Verb } from '@carrier/sysop/protocol';
+import { inodeAt, placeholderBeside, replaceDeadSocket } from './dead-socket.js';
 
 /** What the audit trail keeps about the control channel. */
 export interface ControlAudit {
@@ -91,6 +92,8 @@ export class ControlServer {
   private token: Buffer | undefined;
   private tcpPort: number | undefined;
   private closing = false;
+  /** The inode this server put in a dead socket's place (it listens under its placeholder's name), removed at the stop. */
+  private placed: number | undefined;
 
   constructor(private readonly opts: ControlServerOptions) {
     this.limits = { ...DEFAULT_CONTROL_LIMITS, ...opts.limits };
@@ -107,17 +110,9 @@ export class ControlServer {
 
   async listen(): Promise<void> {
     const path = this.opts.socketPath;
-    if (!this.opts.shared && existsSync(path)) {
-      if (await answers(path)) throw new ControlSocketTakenError(path);
-      unlinkSync(path); // left behind by a board that did not stop cleanly
-    }
     const unix = createServer({ allowHalfOpen: true }, (s) => this.accept(s, 'unix', false));
-    await listenOn(unix, { path });
-    try {
-      chmodSync(path, 0o600);
-    } catch (err) {
-      this.log.warn('control.chmod_failed', { path, err });
-    }
+    if (this.opts.shared) await listenOn(unix, { path });
+    else await this.listenUnix(unix, path);
     this.servers.push(unix);
     if (this.opts.tcp) {
       this.token = randomBytes(24);
@@ -132,11 +127,66 @@ export class ControlServer {
     this.log.info('control.listening', { socket: path, tcpPort: this.tcpPort ?? null });
   }
 
+  /**
+   * Listen on `path`, or throw ControlSocketTakenError when another process serves it. A
+   * socket file nothing answers on was left by a board that did not stop cleanly (kill -9):
+   * this server takes its place, unless another one (a node of the same board, on the same
+   * data dir) takes it first.
+   */
+  private async listenUnix(unix: Server, path: string): Promise<void> {
+    const dead = inodeAt(path);
+    if (dead === undefined) {
+      try {
+        await listenOn(unix, { path });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ControlSocketTakenError(path);
+        throw err;
+      }
+      this.restrict(path);
+      return;
+    }
+    if (await answers(path)) throw new ControlSocketTakenError(path);
+    const fresh = placeholderBeside(path);
+    await listenOn(unix, { path: fresh });
+    this.restrict(fresh);
+    const ino = inodeAt(fresh);
+    let placed = false;
+    try {
+      placed = replaceDeadSocket(path, dead, fresh);
+    } finally {
+      // Closing unlinks the name it listens on: the placeholder's, while it is still there.
+      if (!placed) await new Promise<void>((resolve) => unix.close(() => resolve()));
+    }
+    if (!placed) throw new ControlSocketTakenError(path);
+    this.placed = ino;
+  }
+
+  private restrict(path: string): void {
+    try {
+      chmodSync(path, 0o600);
+    } catch (err) {
+      this.log.warn('control.chmod_failed', { path, err });
+    }
+  }
+
   async close(): Promise<void> {
     this.closing = true;
+    // A server that took a dead socket's place listens under its placeholder's name, which is
+    // what closing unlinks; the socket's own name goes first, while it still answers (so no
+    // other node can have judged it dead and put its own there).
+    if (this.placed !== undefined && inodeAt(this.opts.socketPath) === this.placed) {
+      try {
+        unlinkSync(this.opts.socketPath);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.placed = undefined;
     for (const s of this.peers) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    if (this.opts.tcp) {
+    // Only the server that wrote the token file removes it: one that found the socket
+    // taken (another node's, on a shared data dir) must leave that node's token alone.
+    if (this.opts.tcp && this.token) {
       try {
         unlinkSync(this.opts.tcp.tokenFile);
       } catch {
