@@ -27,7 +27,7 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
       // Nine callers from 127.0.0.1 over the file: over the default per-address cap (8).
       yaml: `chat: { floodRate: ${FLOOD_RATE}, floodBurst: 5, historyLines: 0 }\nlimits: { maxPerIp: 32, maxPerSubnet: 32 }`,
     });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jan', 'kim']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jan', 'kim', 'lou']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const h of hangups) h();
@@ -196,6 +196,22 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
     hal.send('typed after\r');
     const screen = await hal.waitScreen(/<hal> [^\n]*typed after/);
     assert.match(screen, /^<hal> typed after\s*$/m, screen);
+  });
+
+  it('Ctrl-C that stops a paste typed onto a line the caller had begun by hand keeps what they typed: only the paste goes', async () => {
+    const lou = await tmuxIn('lou', 'begun');
+    await lou.typeByHand('typed-by-hand', (typed) => new RegExp(`^> ${typed}\\s*$`, 'm'));
+    // One line of 2,400 characters, no Enter: 1,000 keys at once (the line holds 300, the rest
+    // ring the bell), the rest at 100 a second.
+    lou.paste(Array.from({ length: 400 }, (_, i) => `p${String(i + 1).padStart(4, '0')}`).join(' '));
+    await lou.waitScreen(/^> .*p00[2-9]\d/m);
+    lou.send('\x03');
+    await lou.waitScreen(/Paste stopped: \d+ pasted characters were not typed/);
+    // Fails without: the whole input row was cleared, what was typed by hand too.
+    const screen = await lou.waitScreen(/^> typed-by-hand\s*$/m);
+    assert.doesNotMatch(screen, /^> .*p\d{4}/m, 'nothing of the paste is left on the input row');
+    lou.send(' and on\r');
+    await lou.waitScreen(/^<lou> typed-by-hand and on\s*$/m);
   });
 
   it('Up whose ESC a slow link sent alone is still Up (history), not Esc and "[A"; a lone Esc still leaves', async () => {

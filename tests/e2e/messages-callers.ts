@@ -29,14 +29,19 @@ export async function postedBody(dataDir: string, screen: string): Promise<strin
 
 /** From the main menu to the editor of a new post to All in General (`opened`: the editor shows, full screen by default). */
 export async function writePost(c: Pick<ScreenCaller, 'send' | 'waitScreen'>, subject: string, opened = /Ctrl-Z save/): Promise<void> {
+  await toSubject(c);
+  c.send(`${subject}\r`);
+  await c.waitScreen(opened);
+}
+
+/** From the main menu to the Subject: prompt of a new post to All in General. */
+export async function toSubject(c: Pick<ScreenCaller, 'send' | 'waitScreen'>): Promise<void> {
   c.send('m');
   await c.waitScreen(/Area: General/);
   c.send('p');
   await c.waitScreen(/To:/);
   c.send('\r');
   await c.waitScreen(/Subject:/);
-  c.send(`${subject}\r`);
-  await c.waitScreen(opened);
 }
 
 /** A real client on an xterm (tmux, 80x25 unless told): inetutils telnet, OpenSSH or netkit rlogin. */
@@ -94,6 +99,19 @@ export class TmuxCaller implements ScreenCaller {
   send(keys: string): void {
     const hex = [...Buffer.from(keys, 'utf8')].map((b) => b.toString(16).padStart(2, '0'));
     execFileSync('tmux', ['-S', this.socket, 'send-keys', '-t', this.session, '-H', ...hex]);
+  }
+
+  /**
+   * `text` typed as a caller types it by hand: one key at a time, each sent once the one before
+   * shows (`echoed`, given what is typed so far), so each reaches the board in a read of its own.
+   * (send() writes its keys at once: the board gets them together, as it gets a paste.)
+   */
+  async typeByHand(text: string, echoed: (typed: string) => RegExp): Promise<void> {
+    const keys = [...text];
+    for (let i = 1; i <= keys.length; i++) {
+      this.send(keys[i - 1]!);
+      await this.waitScreen(echoed(keys.slice(0, i).join('')));
+    }
   }
 
   /**

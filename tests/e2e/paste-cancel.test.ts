@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually, scratchDir } from '@carrier/core/testing';
 import { startCarrier, type Carrier } from '../harness.js';
-import { postedBody, TmuxCaller, writePost } from './messages-callers.js';
+import { postedBody, TmuxCaller, toSubject, writePost } from './messages-callers.js';
 
 const PW = 'correct-horse-8';
 /** 40 lines of 60 characters (2,440 bytes): 1,000 keys at once, the rest at 100 a second (~14 s). */
@@ -26,6 +26,8 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     await board.addUser('rhea', PW);
     await board.addUser('sven', PW);
     await board.addUser('tova', PW);
+    await board.addUser('ulla', PW);
+    await board.addUser('vera', PW);
   });
   after(async () => {
     paula?.hangup();
@@ -84,6 +86,40 @@ describe('Ctrl-C stops a paste into the message editor (inetutils telnet in tmux
     const saved = (await postedBody(board.dataDir, await tova.waitScreen(/Message #(\d+) posted in General/, 30_000))).split('\n');
     assert.ok(saved.length > 1 && saved.length < LINES.length, `${saved.length} lines saved`);
     assert.deepEqual(saved, LINES.slice(0, saved.length));
+  });
+
+  /** One paragraph of 2,400 characters, no Enter: 1,000 keys at once, the rest at 100 a second. */
+  const PARAGRAPH = Array.from({ length: 400 }, (_, i) => `p${String(i + 1).padStart(4, '0')}`).join(' ');
+
+  it('a paste stopped on a line the caller had begun by hand takes only what it typed: the words typed before it are saved', async () => {
+    const ulla = await TmuxCaller.telnet(board.ports.telnet!, 'ulla', PW, scratchDir('carrier-paste-cancel-begun-'));
+    callers.push(ulla);
+    await writePost(ulla, 'Begun by hand');
+    await ulla.typeByHand('typed-by-hand', (typed) => new RegExp(`^${typed}\\s*$`, 'm'));
+    ulla.paste(PARAGRAPH);
+    await ulla.waitScreen(/p01[5-9]\d/);
+    ulla.send('\x03');
+    const screen = await ulla.waitScreen(/Paste stopped: \d+ pasted characters were not typed/, 30_000);
+    // Fails without: the paragraph went back to its start, the words typed by hand too.
+    assert.match(screen, /^typed-by-hand\s*$/m, screen);
+    assert.doesNotMatch(screen, /p\d{4}/, 'nothing of the paste is left');
+    ulla.send('\x1a');
+    assert.equal(await postedBody(board.dataDir, await ulla.waitScreen(/Message #(\d+) posted in General/, 30_000)), 'typed-by-hand');
+  });
+
+  it('at a line prompt (Subject:), a paste stopped after what the caller typed by hand takes only what it typed', async () => {
+    const vera = await TmuxCaller.telnet(board.ports.telnet!, 'vera', PW, scratchDir('carrier-paste-cancel-prompt-'));
+    callers.push(vera);
+    await toSubject(vera);
+    await vera.typeByHand('typed-by-hand', (typed) => new RegExp(`Subject: ${typed}\\s*$`, 'm'));
+    // The field holds 72: the rest of the burst and of the paste rings the bell.
+    vera.paste(PARAGRAPH);
+    await vera.waitScreen(/Subject: .*p0010/);
+    vera.send('\x03');
+    await vera.waitScreen(/Paste stopped: \d+ pasted characters were not typed/, 30_000);
+    // Fails without: the field was emptied, what was typed by hand too.
+    const screen = await vera.waitScreen(/Subject: typed-by-hand\s*$/m);
+    assert.doesNotMatch(screen, /Subject: .*p0001/, 'nothing of the paste is left in the field');
   });
 
   for (const [client, handle] of [['telnet', 'quinn'], ['ssh', 'rhea']] as const) {

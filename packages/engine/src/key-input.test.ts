@@ -169,6 +169,31 @@ describe('KeyInput', () => {
     input.close(new Error('done'));
   });
 
+  it('keys that come one a read are typed by hand; a read of more, and what follows it until a key alone, are pasted', async () => {
+    // A burst (and a queue) of 6: the four keys by hand fit, and the paste of 8 after 'x' does not.
+    const input = new KeyInput('utf8', createMemoryLogger(), { perSecond: 1000, burst: 6 });
+    const read = async (n: number): Promise<string> => {
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        const key = await input.read(1000);
+        out += key.name !== 'cpr' && key.pasted ? keyName(key).toUpperCase() : keyName(key);
+      }
+      return out;
+    };
+    // Keys by hand, an arrow key and CR LF among them (one key each, in a read of their own).
+    for (const typed of ['h', 'i', '\x1b[D', '\r\n']) input.push(bytes(typed), 'utf8');
+    assert.equal(await read(4), 'hileftenter');
+    // A paste past the burst, its rest waiting behind the rate: the first key on is pasted, a
+    // key typed meanwhile (behind it) too; a key alone once it has all been read is by hand again.
+    input.push(bytes('x'), 'utf8');
+    input.push(bytes('abcdefgh'), 'utf8');
+    input.push(bytes('i'), 'utf8');
+    assert.equal(await read(10), 'xABCDEFGHI');
+    input.push(bytes('j'), 'utf8');
+    assert.equal(await read(1), 'j');
+    input.close(new Error('done'));
+  });
+
   it('keys given back with unread are read first, before the keys typed after them', async () => {
     const input = new KeyInput('utf8', createMemoryLogger());
     input.push(bytes('abc'), 'utf8');

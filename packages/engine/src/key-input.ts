@@ -1,5 +1,5 @@
 import { INPUT_INTERRUPT, TimeoutError, TokenBucket, type Encoding, type Logger } from '@carrier/core';
-import { InputTextDecoder, KeyDecoder, type Key } from '@carrier/terminal';
+import { InputTextDecoder, KeyDecoder, MAX_SEQUENCE, type Key } from '@carrier/terminal';
 
 
 /**
@@ -102,6 +102,10 @@ export class KeyInput {
   private readonly waiters: Waiter[] = [];
   /** decoded text not yet turned into keys: over the rate, or the queue was full */
   private backlog = '';
+  /** Where in the backlog a paste begins (the keys from there on are `pasted`), until they are decoded. */
+  private pasteAt: number | undefined;
+  /** The keys decoded now are a paste's: since the first key of a paste, until a key typed by hand. */
+  private pasting = false;
   private releaseTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
   private overflowed = 0;
@@ -157,7 +161,13 @@ export class KeyInput {
       text = text.slice(cancel + 1);
       if (text === '') return;
     }
+    // A read of one key is a key typed by hand; more at once, or any behind keys still
+    // waiting, are a paste's (Key.pasted): from its first key until a key typed by hand.
+    const pasted = this.backlog.length > 0 || manyKeys(text);
+    if (!pasted) this.pasting = false;
+    const at = this.backlog.length;
     this.hold(text);
+    if (pasted && !this.pasting && this.pasteAt === undefined && this.backlog.length > at) this.pasteAt = at;
     this.release();
   }
 
@@ -169,6 +179,8 @@ export class KeyInput {
     const chars = this.backlog.length + before + this.queue.reduce((n, k) => n + k.raw.length, 0);
     this.backlog = '';
     this.queue.length = 0;
+    this.pasteAt = undefined;
+    this.pasting = false;
     // A sequence the paste left half-read is not the start of the next key.
     this.keys.flush();
     clearTimeout(this.releaseTimer);
@@ -233,6 +245,8 @@ export class KeyInput {
     if (this.backlog.length > 0) {
       for (const key of this.keys.push(this.backlog)) if (key.name !== 'cpr') keys.push(key);
       this.backlog = '';
+      if (this.pasteAt !== undefined) this.pasting = true;
+      this.pasteAt = undefined;
       this.emptied();
     }
     // A lone ESC waiting (ESCAPE_DECIDE_MS) for the rest of an arrow key is the Escape key
@@ -265,6 +279,8 @@ export class KeyInput {
     const n = this.queue.length + this.backlog.length;
     this.queue.length = 0;
     this.backlog = '';
+    this.pasteAt = undefined;
+    this.pasting = false;
     this.emptied();
     return n;
   }
@@ -319,14 +335,25 @@ export class KeyInput {
       const chunk = this.backlog.slice(0, n);
       this.backlog = this.backlog.slice(n);
       // With the clock: the rest of an arrow key whose ESC was decided alone is still that key (a slow link).
-      this.accept(this.keys.push(chunk, Date.now()));
+      const now = Date.now();
+      const at = this.pasteAt;
+      if (at !== undefined && at < n) {
+        // A paste begins in this chunk: the keys before it were typed by hand.
+        this.pasteAt = undefined;
+        if (at > 0) this.accept(this.keys.push(chunk.slice(0, at), now));
+        this.pasting = true;
+        this.accept(this.keys.push(chunk.slice(at), now), true);
+      } else {
+        if (at !== undefined) this.pasteAt = at - n;
+        this.accept(this.keys.push(chunk, now), this.pasting);
+      }
     }
     if (this.backlog.length === 0) {
       this.emptied();
       if (this.keys.pendingEscape) {
         this.escapeTimer = setTimeout(() => {
           this.escapeTimer = undefined;
-          this.accept(this.keys.flush(Date.now()));
+          this.accept(this.keys.flush(Date.now()), this.pasting);
         }, ESCAPE_DECIDE_MS);
         this.escapeTimer.unref();
       }
@@ -360,10 +387,12 @@ export class KeyInput {
     }
   }
 
-  private accept(keys: Key[]): void {
+  /** `pasted`: the keys are a paste's (Key.pasted). */
+  private accept(keys: Key[], pasted = false): void {
     let spent = 0;
     for (const key of keys) {
       if (key.name === 'cpr') continue;
+      if (pasted) key.pasted = true;
       const waiter = this.waiters.shift();
       // A lone Escape decided by its timer may find the queue full: the one key not kept.
       if (!waiter && this.queue.length >= this.rate.burst) continue;
@@ -385,6 +414,17 @@ export class KeyInput {
     if (this.escapeTimer) clearTimeout(this.escapeTimer);
     this.escapeTimer = undefined;
   }
+}
+
+/**
+ * `text` (one transport read) holds more than one key: a paste, or keys a slow link sent
+ * together, not one key typed by hand (a character, an escape sequence, CR LF). A key is at
+ * most MAX_SEQUENCE characters; a shorter read is decoded apart to count its keys.
+ */
+function manyKeys(text: string): boolean {
+  if (text.length > MAX_SEQUENCE) return true;
+  const alone = new KeyDecoder();
+  return alone.push(text).length + alone.flush().length > 1;
 }
 
 /**

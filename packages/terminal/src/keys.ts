@@ -58,6 +58,12 @@ export interface NamedKey {
    * Escape key (a slow link split them): the Escape before this key was part of it.
    */
   late?: boolean;
+  /**
+   * Typed by a paste, not by hand: it reached the board with other keys at once (the
+   * engine's KeyInput says so). An editor keeps what it had before a paste began, so that
+   * Ctrl-C stopping the paste takes what the paste typed and no more.
+   */
+  pasted?: boolean;
 }
 
 /** A cursor position report (reply to `ESC[6n`), 1-based. */

@@ -294,6 +294,26 @@ test('keys after the line is done change nothing', () => {
   assert.deepEqual(type('b'), { output: '' });
 });
 
+test('a stopped paste (dropPaste) takes what the pasted keys typed; what was typed by hand before them stays, shown and in the line', () => {
+  const { editor, screen, type, press } = setup({ maxLength: 20 });
+  type('by hand');
+  // The pasted keys: in the middle of the line, past maxLength too (the bells change nothing).
+  press({ name: 'left', raw: LEFT });
+  for (const ch of 'PASTED TEXT THAT OVERFLOWS') press({ name: 'char', ch, raw: ch, pasted: true });
+  assert.equal(editor.value.length, 20);
+  screen.apply(editor.dropPaste().output);
+  assert.equal(editor.value, 'by hand');
+  assert.equal(screen.text, 'by hand');
+  assert.equal(editor.cursorIndex, 6, 'the cursor where it was when the paste began');
+  // Only once: a key typed by hand after it ends the paste, and there is nothing more to drop.
+  assert.deepEqual(editor.dropPaste(), { output: '' });
+  type('!');
+  for (const ch of 'xy') press({ name: 'char', ch, raw: ch, pasted: true });
+  type('z');
+  assert.deepEqual(editor.dropPaste(), { output: '' }, 'a key typed by hand after the paste: nothing is dropped');
+  assert.equal(editor.value, 'by han!xyzd');
+});
+
 test('the screen always matches the value, whatever is typed', () => {
   const keyArb = fc.constantFrom('a', 'b', ' ', '日', 'é', LEFT, RIGHT, HOME, END, DEL, '\x7f', UP, DOWN, '\x01', '\x05', '\x0b', '\x15', '\x17', '\x1b[1;5D', '\x1b[1;5C');
   fc.assert(

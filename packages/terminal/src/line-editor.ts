@@ -75,6 +75,8 @@ export class LineEditor {
   private historyIndex: number;
   private draft: string[] = [];
   private finished = false;
+  /** The line as it was before the paste being typed into it began (its first `pasted` key). */
+  private beforePaste: { chars: string[]; cursor: number } | undefined;
 
   constructor(opts: LineEditorOptions) {
     if (!Number.isInteger(opts.maxLength) || opts.maxLength < 0) {
@@ -132,6 +134,8 @@ export class LineEditor {
 
   feed(key: Key): LineEditorResult {
     if (this.finished || key.name === 'cpr') return { output: '' };
+    if (!key.pasted) this.beforePaste = undefined;
+    else this.beforePaste ??= { chars: this.chars.slice(), cursor: this.cursor };
     switch (key.name) {
       case 'enter':
         this.finished = true;
@@ -160,6 +164,21 @@ export class LineEditor {
       default:
         return { output: '' };
     }
+  }
+
+  /**
+   * The paste being typed into the line was stopped (Ctrl-C): the line goes back to what it
+   * was before the paste's first key, so what the caller typed by hand stays. Nothing
+   * changes when no paste is being typed (the last key was typed by hand).
+   */
+  dropPaste(): LineEditorResult {
+    const before = this.beforePaste;
+    if (this.finished || !before) return { output: '' };
+    this.beforePaste = undefined;
+    return this.edit(() => {
+      this.chars = before.chars;
+      this.cursor = before.cursor;
+    });
   }
 
   private charKey(key: NamedKey): LineEditorResult {

@@ -643,11 +643,11 @@ class ChatRoom implements PresenceView {
 
   private notice(n: Notice): void {
     // A Ctrl-C that stopped a paste while its keys still waited stops the lines it made too,
-    // and the one it was typing: the input row is cleared (the keys do not say which of its
-    // characters, if any, the caller typed before the paste began: the whole row goes).
+    // and what it typed on the input row: what the caller typed there before it stays.
     if (n.kind === 'system' && n.from === PASTE_STOPPED) {
       this.dropWaiting();
-      if (this.editor.value !== '') this.clearInput();
+      const { output } = this.editor.dropPaste();
+      if (output) this.write(output);
     }
     const { head, body } = describeNotice(n);
     this.add([{ sgr: n.kind === 'private' ? SGR.private : SGR.notice, text: `*** ${head}: ` }, { sgr: SGR.text, text: body }]);

@@ -171,8 +171,8 @@ async function fullScreen(s: Session, opts: EditTextOptions, notices: { show?: (
   });
   let noticeKeys = 0;
   notices.show = (n) => {
-    // Ctrl-C stopped a paste still being typed in: the line it was typing goes with it.
-    if (n.kind === 'system' && n.from === PASTE_STOPPED) editor.dropParagraphStart();
+    // Ctrl-C stopped a paste still being typed in: what it typed on the line goes with it.
+    if (n.kind === 'system' && n.from === PASTE_STOPPED) editor.dropPaste();
     screen.setNotice(noticeText(n));
     noticeKeys = NOTICE_KEYS;
     draw();

@@ -12,9 +12,6 @@ import { remeasureOnViewOpen } from './terminal-setup.js';
 
 const CLEAR_LINE = '\r\x1b[K';
 
-/** The line editor's erase-line key (LineEditor: Ctrl-U deletes to the start). */
-const CTRL_U = '\x15';
-
 export interface WidgetHost {
   readonly conn: Connection;
   readonly input: KeyInput;
@@ -81,12 +78,13 @@ export class Widgets {
   }
 
   /**
-   * Ctrl-C stopped a paste still being typed in (KeyInput's CANCEL_PASTE): the line it was
-   * typing at a prompt goes too, by a Ctrl-U read as the next key (the prompt rubs it out as
-   * if typed). Keys typed on that line before the paste go with it: the keys do not say.
+   * Ctrl-C stopped a paste still being typed in (KeyInput's CANCEL_PASTE): what it typed on
+   * the line at a prompt goes too, and what the caller typed there by hand before it stays
+   * (LineEditor.dropPaste). The prompt is waiting for its next key meanwhile: drawn here.
    */
   pasteStopped(): void {
-    if (this.line && !this.line.done && this.line.value !== '') this.host.input.pushKeys([CTRL_U]);
+    const output = this.line && !this.line.done ? this.line.dropPaste().output : '';
+    if (output !== '') this.host.screen.write(output);
   }
 
   /** A script is waiting for a key or a line from the caller right now. */
@@ -161,7 +159,8 @@ export class Widgets {
     const carried = key.ch === ' ' || space <= 0 ? [] : chars.slice(space + 1);
     for (let i = 0; i < carried.length; i++) this.host.screen.write(editor.feed({ name: 'backspace', raw: '\x7f' }).output);
     this.host.screen.write('\r\n');
-    const next = carried.map((ch): Key => ({ name: 'char', ch, raw: ch }));
+    // (a pasted word carried down is still the paste's: a Ctrl-C that stops it takes it too)
+    const next = carried.map((ch): Key => ({ name: 'char', ch, raw: ch, ...(key.pasted ? { pasted: true } : {}) }));
     if (key.ch !== ' ') next.push(key);
     this.host.input.unread(next);
     return chars.slice(0, chars.length - carried.length).join('').trimEnd();

@@ -1010,17 +1010,34 @@ describe('the help screen on a narrow screen', () => {
   });
 });
 
-describe('a stopped paste (dropParagraphStart)', () => {
-  test('the paragraph the cursor is in goes, back to the last Enter, across the rows it wrapped onto; earlier lines stay', () => {
+describe('a stopped paste (dropPaste)', () => {
+  const paste = (editor: MessageEditor, text: string): void => {
+    for (const ch of text) editor.feed(ch === '\n' ? { name: 'enter', raw: '\r', pasted: true } : { name: 'char', ch, raw: ch, pasted: true });
+  };
+
+  test('what the paste typed in the paragraph the cursor is in goes, across the rows it wrapped onto; the lines it finished stay', () => {
     const editor = new MessageEditor({ width: 20, height: 10 });
-    editor.insertText('kept line\nthe pasted paragraph that wraps onto rows of its own');
+    editor.insertText('kept line\n');
+    paste(editor, 'pasted line\nthe pasted paragraph that wraps onto rows of its own');
+    assert.ok(editor.wrapped(2), 'it wrapped');
+    editor.dropPaste();
+    assert.equal(editor.text(), 'kept line\npasted line');
+    assert.deepEqual(editor.cursor, { row: 2, col: 0 });
+  });
+
+  test('what the caller typed by hand on the line before the paste began stays, wrapped rows and all', () => {
+    const editor = new MessageEditor({ width: 20, height: 10 });
+    editor.insertText('kept line\nby hand on a line that wraps, then');
     assert.ok(editor.wrapped(1), 'it wrapped');
-    editor.dropParagraphStart();
-    assert.equal(editor.text(), 'kept line');
-    assert.deepEqual(editor.cursor, { row: 1, col: 0 });
-    // At the start of a paragraph already: nothing goes.
-    editor.dropParagraphStart();
-    assert.equal(editor.text(), 'kept line');
+    paste(editor, ' the pasted words that wrap onto rows of their own');
+    editor.dropPaste();
+    assert.equal(editor.text(), 'kept line\nby hand on a line\nthat wraps, then');
+    // Only once, and a key typed by hand ends the paste: nothing more goes.
+    editor.dropPaste();
+    paste(editor, ' more');
+    editor.feed({ name: 'char', ch: '!', raw: '!' });
+    editor.dropPaste();
+    assert.equal(editor.text(), 'kept line\nby hand on a line\nthat wraps, then\nmore!');
   });
 });
 

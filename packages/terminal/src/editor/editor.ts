@@ -188,6 +188,11 @@ export class MessageEditor {
   private quoteTop = 0;
   /** The first help row shown (the help is paged when the text area is shorter). */
   private helpTop = 0;
+  /**
+   * While a paste is being typed in (`pasted` keys): the characters before the cursor in its
+   * paragraph that the paste did not type (dropPaste keeps them).
+   */
+  private pasteKeep: number | undefined;
   /** While a typed key is tried: how to put back what it changed, newest last (see insertChar). */
   private undoLog: Array<() => void> | undefined;
   private readonly touched = new Set<string[]>();
@@ -205,18 +210,30 @@ export class MessageEditor {
   }
 
   /**
-   * Deletes the cursor's paragraph up to the cursor, back to the last Enter: the line a
-   * paste was typing when the caller stopped it (Ctrl-C), which they want gone with it.
-   * What was typed on that line before the paste goes too: the keys do not say.
+   * The paste being typed in was stopped (Ctrl-C): what it typed in the cursor's paragraph
+   * goes, back to where the paste began in it (or to the paragraph's start, the last Enter,
+   * when it began in an earlier one), and what the caller typed there by hand before it
+   * stays. The lines the paste finished stay too. Nothing changes when no paste is being
+   * typed (the last key was typed by hand).
    */
-  dropParagraphStart(): void {
-    if (this.modeNow !== 'edit') return;
-    // Each round takes a character (or a wrapped row's break): the text's size bounds it.
-    for (let left = this.bytes + this.lines.length; left > 0; left--) {
+  dropPaste(): void {
+    const keep = this.pasteKeep;
+    this.pasteKeep = undefined;
+    if (this.modeNow !== 'edit' || keep === undefined) return;
+    let drop = this.paragraphOffset() - keep;
+    // Each round takes a character (or a quoted row's break): the text's size bounds it.
+    for (let left = this.bytes + this.lines.length; drop > 0 && left > 0; left--) {
       if (this.col === 0 && (this.row === 0 || !this.wrapped(this.row - 1))) break;
+      const bytes = this.bytes;
       if (!this.backspace()) break;
+      if (this.bytes < bytes) drop--;
     }
     this.revision++;
+  }
+
+  /** Characters of the cursor's paragraph before the cursor (its rows joined: joinRows). */
+  private paragraphOffset(): number {
+    return Math.max(0, this.joinRows(this.paragraphOf(this.row, this.row).rows).cursorAt ?? 0);
   }
 
   // ---- reading the state (for renderers and tests) ----------------------------------
@@ -536,6 +553,8 @@ export class MessageEditor {
 
   feed(key: Key): EditorOutcome {
     if (key.name === 'cpr') return { kind: 'continue' };
+    if (!key.pasted) this.pasteKeep = undefined;
+    else this.pasteKeep ??= this.paragraphOffset();
     if (this.modeNow === 'confirm-abort') {
       this.modeNow = 'edit';
       this.revision++;
@@ -571,6 +590,9 @@ export class MessageEditor {
     const before = this.revision;
     const bell = !this.edit(key);
     if (this.revision === before) this.revision++;
+    // A pasted Enter starts a paragraph of the paste's; a pasted Backspace may take what was there.
+    // (A character typed only adds to the paragraph: no walk over it for each of a paste's.)
+    if (this.pasteKeep !== undefined && (key.name !== 'char' || key.ctrl === true || key.alt === true)) this.pasteKeep = Math.min(this.pasteKeep, this.paragraphOffset());
     return { kind: 'continue', ...(bell ? { bell } : {}) };
   }
 
