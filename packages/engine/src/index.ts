@@ -59,7 +59,8 @@ export { BoardFiles, SIDECAR_SUFFIX, loadFilesFile, mib, type BoardFilesOptions,
 export { validateFilesConfig, defaultFilesConfig, canList, canDownload, isSysop, TAG_PATTERN, PENDING_FOLDER, type FileArea, type FilesConfig, type UploadRules, type FilesProblem } from './files/areas.js';
 export { fileNameProblem, describeNameProblem, baseName, MAX_FILE_NAME_LENGTH, type NameProblem } from './files/safe-name.js';
 export { readFileIdDiz, cleanDescription } from './files/diz.js';
-export { filesMenu, listingRow, formatSize } from './files/files-menu.js';
+export { filesMenu } from './files/files-menu.js';
+export { listingRow, formatSize } from './files/files-text.js';
 export { sendFiles, receiveFiles, DEFAULT_STALL_MS, type OutgoingFile, type SendReport, type ReceiveReport, type TransferOptions, type TransferFailure } from './files/zmodem-transfer.js';
 export { withTransferWire } from './files/session-transfer.js';
 export type { TransferWire } from './files/wire.js';

@@ -5,11 +5,13 @@ import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import { printAndReadKey } from '../draw-again.js';
+import { wrapLine } from '../pager.js';
 import type { Session } from '../session-api.js';
-import { clipToWidth, fitToWidth } from '../text-fit.js';
+import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY } from '../prompt-fit.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
 import { Listings, selectFiles } from './file-selection.js';
+import { fileAreaHeader, fileAreaRow, fileMenuKeys, formatSize, areaQuestion, listingHeader, listingPrompt, listingRow } from './files-text.js';
 import { baseName } from './safe-name.js';
 import { withTransferWire } from './session-transfer.js';
 import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from './zmodem-transfer.js';
@@ -17,26 +19,6 @@ import { receiveFiles, sendFiles, type OutgoingFile, type TransferFailure } from
 /** A batch download holds at most this many files. */
 export const MAX_TAGGED = 50;
 
-
-export function formatSize(n: number): string {
-  if (n < 1024) return `${n}B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)}K`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)}M`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(1)}G`;
-}
-
-function formatDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** One listing row that fits `cols`: number, name, size, date, downloads, first description line. */
-export function listingRow(n: number, e: FileEntry, cols: number, tagged: boolean): string {
-  const desc = e.description.split('\n')[0] ?? '';
-  // By screen columns: a name or description of wide (CJK) characters cut by characters
-  // took two rows, and its row pushed the columns after it out of line.
-  const head = `${String(n).padStart(4)}${tagged ? '*' : ' '}${fitToWidth(e.name, 24)} ${formatSize(e.size).padStart(6)} ${formatDate(e.addedAt)} ${String(e.downloads).padStart(4)} `;
-  return clipToWidth(head + desc, Math.max(20, cols - 1));
-}
 
 export function failureText(f: TransferFailure | undefined, cancelled: boolean): string {
   if (cancelled) return 'Transfer cancelled.';
@@ -83,16 +65,18 @@ export async function filesMenu(s: Session): Promise<void> {
   for (;;) {
     const count = await files.store.files.count(area.tag);
     s.println('');
+    const keys = fileMenuKeys(files.links !== undefined, sysop);
     const menu = (): void => {
-      s.println(`|15File area: |11${pipeLiteral(area.name)} |08(${area.tag}, ${plural(count, 'file')}${tagged.length ? `, ${tagged.length} tagged` : ''})|07`);
-      s.print(
-        `|08[|15J|08]|07ump |08[|15L|08]|07ist |08[|15T|08]|07ag |08[|15D|08]|07ownload |08[|15U|08]|07pload |08[|15N|08]|07ew |08[|15S|08]|07earch ${files.links ? '|08[|15W|08]|07eb link ' : ''}${sysop ? '|08[|15A|08]|07pprove ' : ''}|08[|15Q|08]|07uit: `,
-      );
+      for (const row of fileAreaHeader(area, count, tagged.length, s.terminal.cols)) s.println(row);
+      s.print(keyPrompt(keys, s.terminal.cols));
     };
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
     const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
     switch (key) {
+      case LEGEND_KEY:
+        for (const row of keyLegend(keys)) s.println(row);
+        break;
       case 'j': {
         areas = await files.areasFor(user.level);
         const picked = await pickArea(s, areas, 'Jump to which area');
@@ -132,9 +116,9 @@ export async function filesMenu(s: Session): Promise<void> {
   }
 }
 
-async function pickArea(s: Session, areas: readonly FileArea[], prompt: string): Promise<FileArea | undefined> {
-  areas.forEach((a, i) => s.println(`|15${String(i + 1).padStart(3)}|07 ${pipeLiteral(a.name).padEnd(24)} |08${a.tag}  ${pipeLiteral(a.description)}|07`));
-  s.print(`|11${prompt} (number or tag, Enter for none): |15`);
+async function pickArea(s: Session, areas: readonly FileArea[], question: string): Promise<FileArea | undefined> {
+  areas.forEach((a, i) => s.println(fileAreaRow(i + 1, a, s.terminal.cols)));
+  s.print(areaQuestion(question, s.terminal.cols));
   const answer = (await s.readLine({ maxLength: 32 })).trim().toLowerCase();
   if (answer === '') return undefined;
   const n = Number(answer);
@@ -177,25 +161,25 @@ async function showEntries(
     const more = page.length === pageSize;
     const draw = (): void => {
       s.println(`|15${pipeLiteral(title)}|07`);
-      s.println(`|08   # Name                       Size Date       DLs Description|07`);
+      s.println(`|08${listingHeader(s.terminal.cols)}|07`);
       if (page.length === 0) s.println(offset === 0 ? '|07No files.' : '|07No more files.');
       page.forEach((e, i) => {
         const isTagged = tagged.some((t) => t.area === e.area && t.name === e.name);
         s.println(`|07${pipeLiteral(listingRow(offset + i + 1, e, s.terminal.cols, isTagged))}`);
       });
-      s.print(`|08[|15T|08]|07ag |08[|15D|08]|07ownload${more ? ' |08[|15Enter|08]|07 more' : ''} |08[|15Q|08]|07uit: `);
+      s.print(listingPrompt(more, s.terminal.cols));
     };
     // The page, printed below what came before; from a clear screen for a sysop's spy that starts here.
     const key = (await printAndReadKey(s, draw)).toLowerCase();
     s.println('');
     if (key === 't') {
-      s.print('|11Tag which numbers (e.g. 1 3 5): |15');
+      ask(s, 'Tag which numbers (e.g. 1 3 5)', 'Tag which numbers', 'Tag #');
       tagNumbers(s, await s.readLine({ maxLength: 80 }), page, offset, tagged);
       s.println(`|07${tagged.length} tagged.`);
       continue;
     }
     if (key === 'd') {
-      s.print(`|11Download which numbers${tagged.length ? ` (Enter: the ${tagged.length} tagged)` : ''}: |15`);
+      ask(s, `Download which numbers${tagged.length ? ` (Enter: the ${tagged.length} tagged)` : ''}`, `Download numbers${tagged.length ? ` (Enter: ${tagged.length} tagged)` : ''}`, 'Download #');
       tagNumbers(s, await s.readLine({ maxLength: 80 }), page, offset, tagged);
       if (tagged.length > 0) return 'download';
       s.println('|07Nothing tagged.');
@@ -213,14 +197,25 @@ async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: A
   return await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, listed.start(area.tag));
 }
 
+/** A question for a line, the first of `wordings` that fits one row of the caller's screen (the last whatever its width). */
+function ask(s: Session, ...wordings: [string, ...string[]]): void {
+  const rows = wordings.map((w) => `|11${w}: |15`);
+  s.print(firstFitting(rows, s.terminal.cols) ?? rows[rows.length - 1]!);
+}
+
+/** A sentence (pipe-coded) broken between words to the caller's width, not mid-word by the terminal. */
+function say(s: Session, text: string): void {
+  for (const row of wrapLine(text, Math.max(1, s.terminal.cols - 1), true)) s.println(row);
+}
+
 /** The bound of a file prompt's line: a batch of names, some in quotes. */
 const FILE_LINE_MAX = 400;
 const FILE_PROMPT_HINT = '|08(names, or numbers from the last listing; "quote" a name with spaces)|07';
 
 /** Ask for files of `area` by name, or by the last listing's number (that file, in its own area); says which words name nothing. */
 async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string, listed: Listings): Promise<FileEntry[]> {
-  s.println(FILE_PROMPT_HINT);
-  s.print(`|11${prompt}: |15`);
+  say(s, FILE_PROMPT_HINT);
+  ask(s, prompt, 'Names or numbers', 'Files');
   const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.numbersFor(area.tag));
   for (const word of picked.missing) s.println(`|12${pipeLiteral(word)}: no such file here|07`);
   return picked.found;
@@ -250,7 +245,7 @@ async function newFiles(s: Session, files: BoardFiles, areas: readonly FileArea[
 }
 
 async function search(s: Session, files: BoardFiles, areas: readonly FileArea[], tagged: Array<{ area: string; name: string }>, listed: Listings): Promise<ListingEnd> {
-  s.print('|11Search names and descriptions for: |15');
+  ask(s, 'Search names and descriptions for', 'Search for', 'Find');
   const text = (await s.readLine({ maxLength: 40 })).trim();
   if (!text) return 'quit';
   const tags = areas.map((a) => a.tag);
@@ -275,7 +270,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   }
   if (batch.length === 0) return;
   const total = batch.reduce((n, f) => n + f.size, 0);
-  s.println(`|07Sending ${batch.length} file(s), ${formatSize(total)} by ZMODEM. Start your receive now if your terminal does not (Ctrl-X five times cancels).`);
+  say(s, `|07Sending ${batch.length} file(s), ${formatSize(total)} by ZMODEM. Start your receive now if your terminal does not (Ctrl-X five times cancels).`);
   const cfg = await files.config();
   s.setActivity('downloading');
   const started = Date.now();
@@ -305,7 +300,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
 /** A signed HTTP link to one file of this area, valid for files.yaml's linkMinutes. */
 async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Listings): Promise<void> {
   if (!files.links) return;
-  s.print('|11File name or number for a web download link: |15');
+  ask(s, 'File name or number for a web download link', 'Web link for (name or number)', 'Link for');
   const typed = (await s.readLine({ maxLength: 128 })).trim();
   if (!typed) return;
   // What D and T take: a name (spaces and all, or quoted) or the listing's number.
@@ -316,7 +311,7 @@ async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Li
     s.println(`|12${pipeLiteral(name)}: ${pipeLiteral(r.reason)}|07`);
     return;
   }
-  s.println('|07Open this link in a browser (it is for you alone; do not share it):');
+  say(s, '|07Open this link in a browser (it is for you alone; do not share it):');
   s.println(`|15${pipeLiteral(r.value.url)}|07`);
   s.println(`|08It works until ${new Date(r.value.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.|07`);
 }
@@ -375,7 +370,7 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
       s.println(`|12${pipeLiteral(slot.name)}: ${checked.reason}|07`);
       continue;
     }
-    s.print(`|11Describe ${pipeLiteral(slot.name)} in one line: |15`);
+    ask(s, `Describe ${pipeLiteral(slot.name)} in one line`, 'Describe it in one line', 'Description');
     const description = await s.readLine({ maxLength: 200 }).catch(() => '');
     const result = await files.finishUpload(user, slot, description, checked.value);
     if (result.ok) done.push(result.value);
@@ -398,7 +393,7 @@ async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
     const by = (await files.store.users.findById(u.userId))?.handle ?? `user ${u.userId}`;
     s.println(`|15#${u.id}|07 ${pipeLiteral(u.name)} ${formatSize(u.size)} by ${pipeLiteral(by)} |08${pipeLiteral(u.description.split('\n')[0] ?? '')}|07`);
   }
-  s.print('|11Upload # to approve (or R# to reject): |15');
+  ask(s, 'Upload # to approve (or R# to reject)', '# to approve, R# to reject', '#/R#');
   const answer = (await s.readLine({ maxLength: 12 })).trim().toLowerCase();
   const reject = answer.startsWith('r');
   const id = Number(reject ? answer.slice(1) : answer.replace('#', ''));

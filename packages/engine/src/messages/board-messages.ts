@@ -3,6 +3,7 @@ import { DELETED_RECIPIENT_MARK, LEVELS, replySubject, type Message, type Messag
 import { fitWidth, pipeLiteral } from '@carrier/terminal';
 import { drawAndReadKey, printAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { Session } from '../session-api.js';
+import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, type PromptKey } from '../prompt-fit.js';
 import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
@@ -14,16 +15,11 @@ import {
   areaRow,
   dateRow,
   field,
-  firstFitting,
   headerRow,
-  keyLegend,
-  keyPrompt,
-  LEGEND_KEY,
   shortDate,
   showMessage,
   SUBJECT_PROMPT,
   TO_PROMPT,
-  type PromptKey,
 } from './text.js';
 
 /**

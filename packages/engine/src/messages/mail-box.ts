@@ -4,13 +4,14 @@ import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import { drawAndReadKey, printAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
+import { keyLegend, keyPrompt, LEGEND_KEY, type PromptKey } from '../prompt-fit.js';
 import { clipToWidth } from '../text-fit.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
 import { messageAreasOf } from './source.js';
-import { answeredRow, dateRow, field, headerRow, keyLegend, keyPrompt, LEGEND_KEY, shortDate, showMessage, SUBJECT_PROMPT, TO_PROMPT, type PromptKey } from './text.js';
+import { answeredRow, dateRow, field, headerRow, shortDate, showMessage, SUBJECT_PROMPT, TO_PROMPT } from './text.js';
 
 /**
  * Private mail (menu key E): send to one user (the handle is checked before anything

@@ -1,5 +1,6 @@
 import { cleanUserText, plural } from '@carrier/core';
 import { displayWidth, fitQuotedLine, fitWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
+import { firstFitting } from '../prompt-fit.js';
 import type { Session } from '../session-api.js';
 
 /**
@@ -48,11 +49,6 @@ export function areaHeader(area: { name: string; tag: string; conference: string
   const row = firstFitting([`|15Area: ${name} |08${where}|07 - ${counts}`, `|15Area: ${name}|07 - ${counts}`], cols);
   if (row !== undefined) return [row];
   return [`|15${pipeLiteral(fitWidth(`Area: ${cleanUserText(area.name, 40)}`, room))}`, `|07${fitWidth(counts, room)}`];
-}
-
-/** The first of `rows` (pipe-coded, one line each) that fits one row of a `cols`-wide screen. */
-export function firstFitting(rows: readonly string[], cols: number): string | undefined {
-  return rows.find((row) => displayWidth(stripPipeCodes(row)) <= cols - 1);
 }
 
 /**
@@ -117,43 +113,6 @@ export function bodyLines(body: string): string[] {
 /** `2026-12-05 09:14` in UTC: the same on every node. */
 export function shortDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** One hotkey of a prompt: the key, and the word it stands for (`Next`, `thread next`). */
-export type PromptKey = readonly [key: string, word: string];
-
-/** The key asked for the legend of a prompt shortened to its keys. */
-export const LEGEND_KEY = '?';
-
-/**
- * A prompt of hotkeys that fits one row of a `cols`-wide screen, the first of these that
- * does: `[N]ext [+]thread next [Q]uit: `; the words that start with their key only, and
- * `[?]` (LEGEND_KEY, which keyLegend answers), `[N]ext [+] [Q]uit [?]: `; the keys alone,
- * `[N + Q ?]: `; packed, `[N+Q?]: `. (The reader's took two rows at 80 columns for a
- * sysop, three at 24 for anyone.)
- */
-export function keyPrompt(keys: readonly PromptKey[], cols: number): string {
-  const room = cols - 1;
-  const label = (key: string, word: string, bare: boolean): { plain: string; piped: string } => {
-    if (word[0]?.toLowerCase() === key.toLowerCase()) return { plain: `[${word[0]}]${word.slice(1)}`, piped: `|08[|15${word[0]}|08]|07${word.slice(1)}` };
-    const k = pipeLiteral(key);
-    return bare ? { plain: `[${key}]`, piped: `|08[|15${k}|08]|07` } : { plain: `[${key}]${word}`, piped: `|08[|15${k}|08]|07${word}` };
-  };
-  const letters = [...keys.map(([key]) => key), LEGEND_KEY];
-  const forms = [
-    keys.map(([key, word]) => label(key, word, false)),
-    [...keys.map(([key, word]) => label(key, word, true)), label(LEGEND_KEY, '', true)],
-    [{ plain: `[${letters.join(' ')}]`, piped: `|08[|15${pipeLiteral(letters.join(' '))}|08]|07` }],
-  ];
-  for (const form of forms) {
-    if (displayWidth(`${form.map((w) => w.plain).join(' ')}: `) <= room) return `${form.map((w) => w.piped).join(' ')}: `;
-  }
-  return `|08[|15${pipeLiteral(letters.join(''))}|08]|07: `;
-}
-
-/** What each key of a shortened prompt does, a row each (`N  Next`): the answer to `?`. */
-export function keyLegend(keys: readonly PromptKey[]): string[] {
-  return keys.map(([key, word]) => `|15${pipeLiteral(key)}|07  ${word}`);
 }
 
 /** The prompts a message or a mail is addressed at. */
