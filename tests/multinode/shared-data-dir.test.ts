@@ -30,6 +30,7 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
   const prefix = uniquePrefix();
   let a: Carrier | undefined;
   let b: Carrier | undefined;
+  let c: Carrier | undefined;
   const callers: RawTelnet[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'carrier-shared-dir-'));
   let sysop: TmuxCaller | undefined;
@@ -38,13 +39,15 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
     await addUsers(pg!, schema, [
       { handle: 'dora', password: 'dora-on-node-a' },
       { handle: 'Ed', password: 'ed-on-node-b' },
+      { handle: 'fay', password: 'fay-on-node-c' },
     ]);
     await inSchema(pg!, schema, (store) => store.users.create({ handle: 'Holmes', password: 'holmes-on-node-b', level: 100 }));
   });
   after(async () => {
     for (const c of callers) c.close();
     sysop?.hangup();
-    // B first: A's stop removes the data dir they share.
+    // A last: its stop removes the data dir they share.
+    await c?.stop();
     await b?.stop();
     await a?.stop();
     await dropSchema(pg!, schema);
@@ -52,8 +55,9 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  const yaml = [`database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`, `bus: { redisUrl: ${JSON.stringify(redis)}, keyPrefix: ${JSON.stringify(prefix)} }`].join('\n');
+
   it('the second node starts on the first one\'s data dir, serves its callers and the same ssh host key', async () => {
-    const yaml = [`database: { url: ${JSON.stringify(pg)}, schema: ${schema} }`, `bus: { redisUrl: ${JSON.stringify(redis)}, keyPrefix: ${JSON.stringify(prefix)} }`].join('\n');
     a = await startCarrier({ yaml, logLevel: 'info', ssh: true });
     // Fails without: the second start exited 2, "a board is already running on the data dir".
     b = await startCarrier({ yaml, logLevel: 'info', ssh: true, env: { CARRIER_DATA_DIR: a.dataDir } });
@@ -82,4 +86,47 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
     sysop.send('!');
     await sysop.waitScreen(/sysop console[\s\S]*dora[\s\S]*Ed/, 20_000);
   });
+
+  it('when the node serving the control socket stops (SIGTERM), another node serves it; when that one is killed (-9), the third does', async () => {
+    assert.ok(a && b, 'the first test started nodes A and B');
+    sysop?.hangup();
+    sysop = undefined;
+    c = await startCarrier({ yaml, logLevel: 'info', env: { CARRIER_DATA_DIR: a.dataDir } });
+    await c.waitForLog((l) => l['event'] === 'control.socket_taken');
+    callers.push(await loginRaw(c.ports.telnet!, 'fay', 'fay-on-node-c', { localAddress: '127.0.0.4' }));
+    const takenOver = (l: Record<string, unknown>): boolean => l['event'] === 'control.socket_taken_over';
+
+    // A stops cleanly (its socket file goes with it); B or C serves the socket.
+    await exit(a, 'SIGTERM');
+    // Fails without: neither logged it (a node without the socket had none until it restarted).
+    const first = await Promise.any([b, c].map((n) => n.waitForLog(takenOver, 30_000).then(() => n)));
+    const second = first === b ? c : b;
+    assert.equal(first.logs.find(takenOver)?.['level'], 'info');
+    let who = await second.cli(['who']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, /Ed/);
+    assert.match(who.stdout, /fay/);
+    assert.equal(second.logs.filter(takenOver).length, 0, 'one node took it over');
+
+    // The new server is killed: its socket file stays, dead, and the third node takes its place.
+    await exit(first, 'SIGKILL');
+    await second.waitForLog(takenOver, 30_000);
+    who = await second.cli(['who']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, second === b ? /Ed/ : /fay/);
+    assert.deepEqual(
+      second.logs.filter((l) => l['level'] === 'error').map((l) => l['event']),
+      [],
+      'no errors on the node that took over',
+    );
+  });
 });
+
+/** Signal a node and wait for its process to be gone (its data dir, shared, stays). */
+async function exit(node: Carrier, signal: NodeJS.Signals): Promise<void> {
+  const p = node.process;
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise((resolve) => p.once('exit', resolve));
+  p.kill(signal);
+  await gone;
+}
