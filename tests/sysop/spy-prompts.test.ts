@@ -293,6 +293,90 @@ describe('sysop spy: the prompts of a mail, a post, the oneliners, the line-mode
   });
 });
 
+describe("sysop spy: rows printed under a reader's prompt, and a mail's Mail <handle>? [Y/n]", () => {
+  let board: Carrier;
+  let control: RawControl;
+  const tmp = scratchDir('carrier-spy-under');
+
+  before(async () => {
+    board = await startCarrier({ logLevel: 'info' });
+    for (const h of ['alice', 'bob']) await board.addUser(h, PW);
+    control = await RawControl.connect(board.dataDir);
+    control.keepAlive();
+  });
+  after(async () => {
+    control?.close();
+    await board?.stop();
+  });
+
+  it("the message reader's and the mail reader's ? legend: the spy gets the caller's screen, the legend under the prompt it was typed at", { timeout: 120_000 }, async () => {
+    const posted = await board.cli(['msg', 'post', 'general', '--from', 'bob', '--subject', 'Legend here'], 'A short one.');
+    assert.equal(posted.code, 0, posted.stderr);
+    await sendMailOver(board, tmp, 'bob', PW, { to: 'alice', subject: 'Mail with a legend', body: 'Short mail.' });
+    const alice = await callerAtMenu(board, tmp, 'alice', PW);
+    try {
+      alice.send('m');
+      await alice.waitScreen(/Area: General[\s\S]*uit: ?$/m);
+      alice.send('r');
+      await alice.waitScreen(/A short one\.[\s\S]*uit: ?$/m);
+      alice.send('?');
+      await alice.waitScreen(/^- {2}parent[\s\S]*uit: ?$/m);
+      // Fails without: the message and the prompt, the legend and the prompt it was typed at missing.
+      await spySeesTheirScreen(control, alice, /^- {2}parent/);
+      alice.send('q');
+      await alice.waitScreen(/Area: General[\s\S]*uit: ?$/m);
+      alice.send('q');
+      await alice.waitScreen(/Command: ?$/m);
+      alice.send('e');
+      await alice.waitScreen(/Mail - 1 unread[\s\S]*uit: ?$/m);
+      alice.send('r');
+      await alice.waitScreen(/Read which number/);
+      alice.send('1\r');
+      await alice.waitScreen(/Short mail\.[\s\S]*uit: ?$/m);
+      alice.send('?');
+      await alice.waitScreen(/^D {2}Delete[\s\S]*uit: ?$/m);
+      await spySeesTheirScreen(control, alice, /^D {2}Delete/);
+    } finally {
+      alice.hangup();
+    }
+  });
+
+  it('a mail to a handle that is none: the spy gets To: over the question, and the question over Subject:', { timeout: 120_000 }, async () => {
+    const bob = await callerAtMenu(board, tmp, 'bob', PW);
+    try {
+      bob.send('e');
+      await bob.waitScreen(/Mail - \d+ unread[\s\S]*uit:/);
+      bob.send('s');
+      await bob.waitScreen(/To:/);
+      bob.send('ali\r');
+      const question = /There is no user called ali\. Mail alice\? \[Y\/n\]/;
+      await bob.waitScreen(question);
+      const theirs = bob.cursor();
+      const spy = await SpyStream.start(control, 'bob');
+      const { lines, cursor } = await spyScreenShows(spy, question);
+      const row = lines.findIndex((l) => question.test(l));
+      // Fails without: the question alone, at the top of a blank screen.
+      assert.match(lines[row - 1] ?? '', /^To: ali\s*$/, lines.join('\n'));
+      assert.ok(lines.slice(0, row).some((l) => /Mail - \d+ unread/.test(l)), lines.join('\n'));
+      assert.deepEqual(cursor, { row, col: theirs.col }, lines.join('\n'));
+      await control.ok('unspy', { node: await nodeOf(control, 'bob') });
+      bob.send('y');
+      await bob.waitScreen(/Subject:/);
+      bob.send('Lun');
+      // Fails without: To: and Subject: with nothing between them.
+      await spyAtLinePrompt(control, tmp, bob, 'asked-subject', /^Subject: LunZ?/m, question);
+      const spied = await SpyStream.start(control, 'bob');
+      const shown = await spyScreenShows(spied, /^Subject: LunZ/);
+      const at = shown.lines.findIndex((l) => /^Subject: LunZ/.test(l));
+      assert.match(shown.lines[at - 1] ?? '', question, shown.lines.join('\n'));
+      assert.match(shown.lines[at - 2] ?? '', /^To: ali\s*$/, shown.lines.join('\n'));
+      await control.ok('unspy', { node: await nodeOf(control, 'bob') });
+    } finally {
+      bob.hangup();
+    }
+  });
+});
+
 describe('sysop spy: a door that never clears its screen and wrote past the replay bound', () => {
   let board: Carrier;
   let control: RawControl;

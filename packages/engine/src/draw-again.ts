@@ -116,6 +116,20 @@ export function printAndReadLine<O extends object>(
 export type DrawAbove = (below: number) => void;
 
 /**
+ * A key prompt printed under the screen `above` draws and under `answered` (the rows of the
+ * prompts answered before it: `To: sys` over `Mail sysop? [Y/n]`), then the caller's key:
+ * a sysop's spy that starts while they wait gets that screen and the prompt, for the spy alone.
+ */
+export function readKeyUnder(
+  s: { readonly social: { drawsAgain: DrawsAgain }; readKey(): Promise<string>; print(text: string): void; println(text: string): void },
+  above: DrawAbove,
+  prompt: string,
+  answered: readonly string[] = [],
+): Promise<string> {
+  return drawAndReadKey(s, () => s.print(prompt), drawUnder(s, above, prompt, answered));
+}
+
+/**
  * A line prompt printed under the screen `above` draws and under `answered` (the rows of
  * the prompts answered before it, as the caller typed them: `To: alice` over `Subject:`),
  * then the caller's line: a sysop's spy that starts while they type gets that screen, the
@@ -129,12 +143,14 @@ export function readLineUnder<O extends object>(
   answered: readonly string[] = [],
 ): Promise<string> {
   s.print(prompt);
-  return s.readLine({
-    ...opts,
-    spyDraw: () => {
-      above(answered.length + 1);
-      for (const row of answered) s.println(row);
-      s.print(prompt);
-    },
-  });
+  return s.readLine({ ...opts, spyDraw: drawUnder(s, above, prompt, answered) });
+}
+
+/** From a clear screen: what `above` draws, the `answered` rows and `prompt` (the spy's copy of a prompt asked under them). */
+function drawUnder(s: { print(text: string): void; println(text: string): void }, above: DrawAbove, prompt: string, answered: readonly string[]): () => void {
+  return () => {
+    above(answered.length + 1);
+    for (const row of answered) s.println(row);
+    s.print(prompt);
+  };
 }

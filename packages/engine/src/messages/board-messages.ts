@@ -8,6 +8,7 @@ import { clipToWidth } from '../text-fit.js';
 import { findArea, mayPost, mayRead, readableAreas, type MessageArea, type MessageAreas } from './areas.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
+import { RowsUnder } from './rows-under.js';
 import { messageAreasOf } from './source.js';
 import {
   answeredRow,
@@ -248,13 +249,20 @@ async function show(s: Session, m: Message, area: MessageArea, fresh: boolean): 
  * again, as it is now: after a reply, a move, or a pick that is gone), with a `note` of
  * what the key did under it (showing clears the screen: a line printed before it was
  * wiped unread); ask again under what the key said (P at the first message, an unknown
- * key: showing the message again would wipe it), or the end of reading.
+ * key: showing the message again would wipe it), `said` the rows it printed, or the end
+ * of reading.
  */
-type ReadStep = { kind: 'show'; next?: Message | null; note?: string } | { kind: 'ask' } | { kind: 'end'; end: ReadEnd };
+type ReadStep = { kind: 'show'; next?: Message | null; note?: string } | { kind: 'ask'; said?: readonly string[] } | { kind: 'end'; end: ReadEnd };
 const SHOW_AGAIN: ReadStep = { kind: 'show' };
 const ASK: ReadStep = { kind: 'ask' };
 const showNext = (next: Message | null): ReadStep => ({ kind: 'show', next });
 const endWith = (end: ReadEnd): ReadStep => ({ kind: 'end', end });
+
+/** Ask again under `rows`, printed now. */
+function askUnder(s: Session, ...rows: string[]): { kind: 'ask'; said: readonly string[] } {
+  for (const row of rows) s.println(row);
+  return { kind: 'ask', said: rows };
+}
 
 /**
  * Read from message `id` on: next/previous in its area (or, in a new-scan, on to the
@@ -265,8 +273,9 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
   if (!user) return 'quit';
   let m = await s.store.messages.get(id);
   let step: ReadStep = SHOW_AGAIN;
-  /** The message on screen drawn again, and the note under it: a sysop's spy that starts at the prompt gets them. */
-  let shown: { again: (below: number) => void; note?: string } | undefined;
+  /** The message on screen drawn again, and the rows under it (its note, the prompts keys were typed at and what they said): a sysop's spy that starts at the prompt gets them. */
+  let shown: DrawAbove | undefined;
+  const said = new RowsUnder(s);
   for (;;) {
     const areas = await messageAreasOf(s.board);
     const area = m ? readable(areas, s, m.area) : undefined;
@@ -276,20 +285,19 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
     }
     if (step.kind === 'show') {
       const pointer = await s.store.messages.lastRead(user.id, area.tag);
-      const again = await show(s, m, area, m.id > pointer);
-      shown = { again, ...(step.note !== undefined ? { note: step.note } : {}) };
+      shown = await show(s, m, area, m.id > pointer);
+      said.clear();
       await s.store.messages.markRead(user.id, area.tag, m.id);
-      if (step.note !== undefined) s.println(step.note);
+      if (step.note !== undefined) said.add(...askUnder(s, step.note).said);
     }
     const keys = readKeys(isSysop(s));
-    const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
+    const promptRow = keyPrompt(keys, s.terminal.cols);
+    const prompt = (): void => s.print(promptRow);
     const drawn = shown;
-    /** The message, its note and the prompt, `below` rows left under them. */
+    /** The message, the rows under it and the prompt, `below` rows left under them. */
     const atPrompt: DrawAbove = (below) => {
-      if (drawn) {
-        drawn.again(below + (drawn.note === undefined ? 1 : 2));
-        if (drawn.note !== undefined) s.println(drawn.note);
-      } else s.clear();
+      if (drawn) said.draw(drawn, below + 1);
+      else s.clear();
       prompt();
     };
     const key = (await drawAndReadKey(s, prompt, () => atPrompt(0))).toLowerCase();
@@ -299,15 +307,11 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       atPrompt(below);
       s.println('');
     };
-    step = key === LEGEND_KEY ? legend(s, keys) : await readerKey(s, key, m, area, areas, opts.mode, under);
+    step = key === LEGEND_KEY ? askUnder(s, ...keyLegend(keys)) : await readerKey(s, key, m, area, areas, opts.mode, under);
     if (step.kind === 'end') return step.end;
+    if (step.kind === 'ask') said.add(promptRow, ...(step.said ?? []));
     m = (step.kind === 'show' ? step.next : undefined) ?? (await s.store.messages.get(m.id));
   }
-}
-
-function legend(s: Session, keys: readonly PromptKey[]): ReadStep {
-  for (const row of keyLegend(keys)) s.println(row);
-  return ASK;
 }
 
 /** One key at the reader's prompt, on message `m` in `area`. */
@@ -325,8 +329,7 @@ async function readerKey(s: Session, key: string, m: Message, area: MessageArea,
     case 'p': {
       const [before] = await s.store.messages.list(area.tag, { beforeId: m.id, limit: 1 });
       if (before) return showNext(await s.store.messages.get(before.id));
-      s.println('|07This is the first message.');
-      return ASK;
+      return askUnder(s, '|07This is the first message.');
     }
     case 'r':
       await compose(s, area, m, under);
@@ -341,19 +344,16 @@ async function readerKey(s: Session, key: string, m: Message, area: MessageArea,
       const thread = await s.store.messages.thread(m.threadId);
       const after = thread.find((t) => t.id > m.id && readable(areas, s, t.area));
       if (after) return showNext(await s.store.messages.get(after.id));
-      s.println('|07No later message in this thread.');
-      return ASK;
+      return askUnder(s, '|07No later message in this thread.');
     }
     case '-':
     case '[': {
       if (m.parentId === null) {
-        s.println('|07This message starts its thread.');
-        return ASK;
+        return askUnder(s, '|07This message starts its thread.');
       }
       const parent = await s.store.messages.get(m.parentId);
       if (parent) return showNext(parent);
-      s.println('|07The message it replies to is gone.');
-      return ASK;
+      return askUnder(s, '|07The message it replies to is gone.');
     }
     case 'd':
       return sysop ? deleteMessage(s, m, area) : ASK;
@@ -369,23 +369,24 @@ async function readerKey(s: Session, key: string, m: Message, area: MessageArea,
 
 /** A sysop's D: asks, deletes, and goes on to the next message of the area (the end if none). */
 async function deleteMessage(s: Session, m: Message, area: MessageArea): Promise<ReadStep> {
-  s.print(`|12Delete #${m.id}? |07(y/N) `);
+  const asked = `|12Delete #${m.id}? |07(y/N) `;
+  s.print(asked);
   const yes = (await s.readKey()).toLowerCase() === 'y';
   s.println('');
-  if (!yes) return ASK;
+  if (!yes) return { kind: 'ask', said: [asked] };
   await s.store.messages.remove(m.id);
   s.log.info('messages.deleted', { id: m.id, area: area.tag });
   const [after] = await s.store.messages.list(area.tag, { afterId: m.id, limit: 1 });
   return after ? showNext(await s.store.messages.get(after.id)) : endWith('end');
 }
 
+const MOVE_PROMPT = '|11Move to area: |15';
+
 /** A sysop's M: moves the message to an area named (asked under the message), and shows it there. */
 async function moveMessage(s: Session, m: Message, area: MessageArea, areas: MessageAreas, under: DrawAbove): Promise<ReadStep> {
-  const to = findArea(areas, await readLineUnder(s, under, '|11Move to area: |15', { maxLength: 40 }), s.user);
-  if (!to) {
-    s.println('|12No such area.|07');
-    return ASK;
-  }
+  const typed = await readLineUnder(s, under, MOVE_PROMPT, { maxLength: 40 });
+  const to = findArea(areas, typed, s.user);
+  if (!to) return { kind: 'ask', said: [answeredRow(MOVE_PROMPT, typed), ...askUnder(s, '|12No such area.|07').said] };
   await s.store.messages.move(m.id, to.tag);
   s.log.info('messages.moved', { id: m.id, from: area.tag, to: to.tag });
   // Said under the message, shown again in its new area, above the prompt: one row.

@@ -2,7 +2,7 @@ import { cleanUserText, isCarrierError, plural } from '@carrier/core';
 import { replySubject, type Mail, type User } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
-import { drawAndReadKey, printAndReadKey, printAndReadLine, readLineUnder, type DrawAbove } from '../draw-again.js';
+import { drawAndReadKey, printAndReadKey, printAndReadLine, readKeyUnder, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
 import { keyLegend, keyPrompt, LEGEND_KEY, type PromptKey } from '../prompt-fit.js';
 import { clipToWidth } from '../text-fit.js';
@@ -10,6 +10,7 @@ import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
 import { readableAreas } from './areas.js';
+import { RowsUnder } from './rows-under.js';
 import { messageAreasOf } from './source.js';
 import { answeredRow, dateRow, field, headerRow, shortDate, showMessage, SUBJECT_PROMPT, TO_PROMPT } from './text.js';
 
@@ -114,18 +115,19 @@ const HANDLES_SUGGESTED = 5;
 
 /**
  * The account meant by a handle that is none, as a mature board offers it: the one handle
- * that starts with what was typed is asked about (`sys` -> `Mail sysop? [Y/n]`), a few are
- * listed to type again, none is said. Null when nothing is to be sent.
+ * that starts with what was typed is asked about (`sys` -> `Mail sysop? [Y/n]`, under the
+ * screen `above` draws and the `answered` rows: a sysop's spy that starts at it gets them),
+ * a few are listed to type again, none is said. Null when nothing is to be sent; else the
+ * account, and the question's row when one was asked (Subject: goes on under it).
  */
-async function recipientLike(s: Session, typed: string): Promise<User | null> {
+async function recipientLike(s: Session, typed: string, above: DrawAbove, answered: readonly string[]): Promise<{ user: User; asked?: string } | null> {
   const like = await s.store.users.findByHandlePrefix(typed, HANDLES_SUGGESTED + 1);
   const only = like.length === 1 ? like[0]! : undefined;
   if (only) {
-    const answer = (
-      await printAndReadKey(s, () => s.print(`|07There is no user called ${field(typed, 32)}. Mail |15${field(only.handle, 32)}|07? |08[|15Y|08/|15n|08]|07 `))
-    ).toLowerCase();
+    const asked = `|07There is no user called ${field(typed, 32)}. Mail |15${field(only.handle, 32)}|07? |08[|15Y|08/|15n|08]|07 `;
+    const answer = (await readKeyUnder(s, above, asked, answered)).toLowerCase();
     s.println('');
-    if (answer !== 'n' && answer !== 'escape' && answer !== 'q') return only;
+    if (answer !== 'n' && answer !== 'escape' && answer !== 'q') return { user: only, asked };
     s.println('|07Nothing sent.');
     return null;
   }
@@ -147,11 +149,15 @@ export async function sendMail(s: Session, replyTo?: Mail, above: DrawAbove = ()
     s.println('|07Mail needs a recipient: nothing sent.');
     return;
   }
-  const recipient = (await s.store.users.findByHandle(to)) ?? (await recipientLike(s, to));
-  if (!recipient) return;
+  const toRow = answeredRow(TO_PROMPT, toTyped);
+  const found = await s.store.users.findByHandle(to);
+  const meant = found ? { user: found } : await recipientLike(s, to, above, [toRow]);
+  if (!meant) return;
+  const recipient = meant.user;
   const subject = (
     await readLineUnder(s, above, SUBJECT_PROMPT, { maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) }, [
-      answeredRow(TO_PROMPT, toTyped),
+      toRow,
+      ...(meant.asked !== undefined ? [meant.asked] : []),
     ])
   ).trim();
   if (subject === '') {
@@ -235,24 +241,29 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
     );
     if (which === 'inbox') await s.store.mail.markRead(user.id, mail.id);
     const keys = which === 'inbox' ? INBOX_KEYS : SENT_KEYS;
-    const prompt = (): void => s.print(keyPrompt(keys, s.terminal.cols));
+    const promptRow = keyPrompt(keys, s.terminal.cols);
+    const prompt = (): void => s.print(promptRow);
+    /** Rows under the mail: a `?`'s legend under the prompt it was typed at. */
+    const said = new RowsUnder(s);
     let key: string;
     for (;;) {
-      // The mail on screen and its prompt, for a sysop's spy that starts here.
+      // The mail on screen, the rows under it and its prompt, for a sysop's spy that starts here.
       key = (
         await drawAndReadKey(s, prompt, () => {
-          again(1);
+          said.draw(again, 1);
           prompt();
         })
       ).toLowerCase();
       s.println('');
       if (key !== LEGEND_KEY) break;
-      for (const row of keyLegend(keys)) s.println(row);
+      const legend = keyLegend(keys);
+      for (const row of legend) s.println(row);
+      said.add(promptRow, ...legend);
     }
     // The reply's To: and Subject: go on under the mail and its prompt.
     if (key === 'r' && which === 'inbox')
       await sendMail(s, mail, (below) => {
-        again(below + 1);
+        said.draw(again, below + 1);
         prompt();
         s.println('');
       });

@@ -194,3 +194,55 @@ describe("a message's page is drawn again with its header", () => {
     assert.ok(h.text().indexOf('Subject: a long one') < h.text().indexOf('body line 1\r\n'), 'the header above the body');
   });
 });
+
+describe('rows printed under a prompt are drawn again with the screen above it', () => {
+  it("the reader's ? legend, under the prompt it was typed at: the spy gets the message, the legend and the prompt again", async () => {
+    const b = await board(`import { readFrom } from '@carrier/engine';
+export default async (s) => {
+  await s.login(await s.store.users.findByHandle('Ann'));
+  const [m] = await s.store.messages.list('general', { limit: 1 });
+  await readFrom(s, m.id, { mode: 'area' });
+};`);
+    await b.store.users.create({ handle: 'Ann', password: 'tuba-lamp-7x' });
+    await b.store.messages.post({ area: 'general', fromUserId: null, fromHandle: 'Bob', toHandle: 'All', subject: 'Picnic', body: 'Bring bread.', parentId: null });
+    const { conn, session } = b.connect();
+    await conn.waitFor(/Bring bread[\s\S]*uit: $/);
+    const mark = conn.screen.length;
+    conn.type('?');
+    await conn.waitFor(/ {2}parent[\s\S]*uit: $/, 3000, mark);
+    const shown = conn.screen.length;
+    const h = watched(b, session.id);
+    await eventually(() => /uit: $/.test(h.text()), () => `the spy to get the prompt; got ${JSON.stringify(h.text())}`);
+    const text = h.text();
+    // Fails without: the message and the prompt, and no legend between them.
+    assert.match(text, /Bring bread\.[\s\S]*uit: [\s\S]* {2}Next[\s\S]* {2}parent[\s\S]*uit: $/);
+    assert.equal(conn.screen.slice(shown), '', 'the caller is sent nothing');
+  });
+
+  it("mail to a handle that is none: the spy gets To: over Mail <handle>? [Y/n], and that row over Subject:", async () => {
+    const b = await board(`import { sendMail } from '@carrier/engine';
+export default async (s) => {
+  await s.login(await s.store.users.findByHandle('Ann'));
+  s.println('the screen above');
+  await sendMail(s);
+};`);
+    await b.store.users.create({ handle: 'Ann', password: 'tuba-lamp-7x' });
+    await b.store.users.create({ handle: 'Sylvia', password: 'tuba-lamp-7x' });
+    const { conn, session } = b.connect();
+    await conn.waitFor('To: ');
+    conn.type('syl\r');
+    await conn.waitFor(/Mail [\s\S]*Sylvia[\s\S]*\][^\n]*$/);
+    const asked = watched(b, session.id);
+    await eventually(() => /Sylvia[\s\S]*\][^\n]*$/.test(asked.text()), () => `the spy to get the question; got ${JSON.stringify(asked.text())}`);
+    // Fails without: the question alone on a clear screen.
+    assert.match(asked.text(), /To: [\s\S]*syl\r\n[\s\S]*There is no user called syl\. Mail [\s\S]*Sylvia/);
+    conn.type('y');
+    await conn.waitFor(/Subject: [^\n]*$/);
+    conn.type('Lun');
+    await conn.waitFor('Lun');
+    const h = watched(b, session.id);
+    await eventually(() => /Subject: [\s\S]*Lun$/.test(h.text()), () => `the spy to get Subject:; got ${JSON.stringify(h.text())}`);
+    // Fails without: To: and Subject: with nothing between them.
+    assert.match(h.text(), /To: [\s\S]*syl\r\n[\s\S]*Mail [\s\S]*Sylvia[\s\S]*\r\n[\s\S]*Subject: [\s\S]*Lun$/);
+  });
+});
