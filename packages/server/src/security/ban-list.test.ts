@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AddressSet, createMemoryLogger } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { openStore, type Store } from '@carrier/store';
 import { AuditLog } from './audit.js';
 import { BanList } from './ban-list.js';
@@ -96,6 +97,62 @@ describe('the ban list', () => {
     off();
     const unban = log.lines.find((l) => l['event'] === 'security.unban' && l['target'] === '192.0.2.99');
     assert.equal(unban?.['by'], 'elsewhere');
+  });
+
+  it('a ban (and an unban) is in force once it resolves, though a reload that read the store before it ends after', async () => {
+    // The reload's read of the bans is held back after it has read them (before the ban),
+    // until the ban is in the store.
+    let hold: Promise<void> | undefined;
+    let reads = 0;
+    let writes = 0;
+    const heldBans = new Proxy(store.bans, {
+      get: (t, p) => {
+        if (p === 'active') {
+          return async (...a: Parameters<Store['bans']['active']>) => {
+            const rows = await t.active(...a);
+            reads++;
+            await hold;
+            return rows;
+          };
+        }
+        if (p === 'put' || p === 'remove') {
+          return async (...a: unknown[]) => {
+            const done = await (t[p] as (...a: unknown[]) => Promise<unknown>).apply(t, a);
+            writes++;
+            return done;
+          };
+        }
+        return Reflect.get(t, p) as unknown;
+      },
+    });
+    const held = new Proxy(store, { get: (t, p) => (p === 'bans' ? heldBans : (Reflect.get(t, p) as unknown)) });
+    const list = new BanList({ store: held, log, audit, allowlist: new AddressSet([]), refreshMs: 60_000, clock });
+    await list.start();
+    const reload = async (change: () => Promise<unknown>): Promise<void> => {
+      let release!: () => void;
+      hold = new Promise((resolve) => (release = resolve));
+      // Made elsewhere, so the poll reloads.
+      await cli.bans.put({ target: `192.0.2.${110 + reads}`, reason: 'moves the version', source: 'sysop', expiresAt: null });
+      const [read, written] = [reads, writes];
+      const refreshed = list.refresh();
+      await eventually(() => reads > read, 'the reload read the bans');
+      const changed = change();
+      await eventually(() => writes > written, 'the change is in the store');
+      release();
+      await changed;
+      await refreshed;
+      hold = undefined;
+    };
+    try {
+      // Fails without: the reload put back the list it read, without the ban, after ban() had
+      // resolved: the address got in until the next poll.
+      await reload(() => list.ban({ target: '198.51.100.99', reason: 'console', source: 'sysop', forMs: null, by: 'test' }));
+      assert.equal(list.find('198.51.100.99')?.reason, 'console');
+      await reload(() => list.unban('198.51.100.99', 'test'));
+      assert.equal(list.find('198.51.100.99'), undefined);
+    } finally {
+      list.stop();
+    }
   });
 
   it('keeps enforcing what it has when the store goes away, and says so once', async () => {

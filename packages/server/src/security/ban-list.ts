@@ -99,9 +99,11 @@ export class BanList {
 
   /**
    * Ban `target` for `forMs` (null: until lifted). An automatic ban (trap, penalty) never
-   * shortens a ban already in force. Undefined when the target is an allowlisted
-   * address, or already banned for longer. (A range may cover allowlisted addresses:
-   * `find` lets those through.)
+   * shortens a ban already in force. Resolves once the ban is in force in this process (the
+   * gate refuses the target, its open sockets were told to close); other processes of the
+   * board find it in the store at their next poll (security.banRefresh). Undefined when the
+   * target is an allowlisted address, or already banned for longer. (A range may cover
+   * allowlisted addresses: `find` lets those through.)
    */
   async ban(input: { target: string; reason: string; source: BanSource; forMs: number | null; by: string }): Promise<Ban | undefined> {
     const cidr = parseCidr(input.target);
@@ -126,6 +128,7 @@ export class BanList {
       this.opts.log.error('security.ban_not_persisted', { target, source: input.source, err });
       ban = { id: -1, target, reason: input.reason, source: input.source, createdAt: now, updatedAt: now, expiresAt };
     }
+    await this.settled();
     this.remember(cidr, ban);
     this.announce(cidr, ban, input.by);
     return ban;
@@ -146,11 +149,21 @@ export class BanList {
     const cidr = parseCidr(target);
     if (!cidr) return false;
     const removed = await this.opts.store.bans.remove(target);
+    await this.settled();
     const key = formatCidr(cidr);
     this.loaded.exact.delete(key);
     this.loaded.ranges = this.loaded.ranges.filter((r) => formatCidr(r.cidr) !== key);
     if (removed) this.opts.audit.unban(key, by);
     return removed;
+  }
+
+  /**
+   * A reload that read the store before a change written just now is over: it would put back
+   * the list as it read it (a ban made here gone until the next poll, a lifted one back), so
+   * the change goes into memory after it. One that reads from now on sees the change.
+   */
+  private async settled(): Promise<void> {
+    await this.refreshing;
   }
 
   /** Poll the store; reload when its ban version moved. Never throws. */

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import type { Widgets } from 'blessed';
 import { eventually } from '@carrier/core/testing';
 import type { ControlClient } from '../client.js';
-import type { NodeInfo, UserDetail, UserInfo } from '../verbs.js';
+import type { BanInfo, NodeInfo, UserDetail, UserInfo } from '../verbs.js';
 import { runConsole } from './console.js';
 
 const blessed = createRequire(import.meta.url)('blessed') as typeof import('blessed');
@@ -32,6 +32,7 @@ class HeldClient {
   holdUnspy: Promise<void> | undefined;
   readonly held = new Map<string, Promise<void>>();
   callers = [caller];
+  bans: BanInfo[] = [];
   /** `user.show` answers given */
   shows = 0;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
@@ -46,8 +47,11 @@ class HeldClient {
       case 'unspy':
         await this.holdUnspy;
         return {};
+      case 'ban':
+        this.bans.push({ target: String(args['target']), source: 'sysop', reason: String(args['reason']), expiresAt: Date.now() + 86_400_000 });
+        return {};
       case 'bans':
-        return [];
+        return this.bans;
       case 'stats':
         return { today: [] };
       case 'user.list': {
@@ -199,6 +203,20 @@ describe('the console user editor with slow replies', () => {
     // Fails without: vera's details, come last, over the list whose selection is Lestrade.
     assert.match(shown(), /handle +Lestrade/, shown());
     assert.doesNotMatch(shown(), /handle +vera/, shown());
+  });
+
+  it('a ban is said once the ban list shows it, so what the sysop sees agrees with the words', async () => {
+    await keys('\x1b');
+    await eventually(() => !/all users/.test(shown()) && /vera/.test(shown()), 'the main screen with vera on');
+    await keys('b');
+    await eventually(() => /for how long\?/.test(shown()), 'the ban question');
+    // The ban list read again after the ban is held back (24h, the answer offered).
+    const release = await typeWithHeld('bans', '\r');
+    // Fails without: 'banned 127.0.0.2' over a ban list that did not show the ban.
+    assert.doesNotMatch(shown(), /banned 127\.0\.0\.2/, shown());
+    release();
+    await eventually(() => /banned 127\.0\.0\.2/.test(shown()), 'the ban said');
+    assert.match(shown(), /127\.0\.0\.2 until/, shown());
   });
 
   it('a kick is said once the node list no longer shows the caller', async () => {

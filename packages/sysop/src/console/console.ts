@@ -634,9 +634,11 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     if (!n) return status('no node selected');
     const span = await ask(`ban ${n.from} (node ${n.node}) for how long? (e.g. 24h; empty: until lifted)`, '24h', 'ban');
     if (span === undefined) return;
+    // The verb answers once the ban is in force on the board (BanList.ban); said once the ban
+    // list shows it too, so what the sysop sees agrees with the words.
     await client.request('ban', { target: n.from, ...(span.trim() ? { for: span.trim() } : {}), reason: 'banned from the sysop console' });
-    status(`banned ${n.from}`);
     await refreshSlow();
+    status(`banned ${n.from}`);
   }));
   screen.key(['l', 'S-l'], onMain(async () => {
     logFilter = logFilter === undefined ? selected()?.node : undefined;
