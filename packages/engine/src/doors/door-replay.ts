@@ -9,7 +9,7 @@ import { ScreenModes } from './screen-modes.js';
  * sequence or character is cut in two; a door that draws only by cursor positions (no
  * line ends held) from its first position held. Before it go the colours, scroll region
  * and modes in force where it starts (screen-modes.ts: followed over every byte the door
- * wrote, a few hundred bytes at most), so the spy's copy draws it as the caller's terminal
+ * wrote, under 1 KiB), so the spy's copy draws it as the caller's terminal
  * did. Dropped when the door ends.
  */
 export const MAX_REPLAY_BYTES = 64 * 1024;

@@ -51,6 +51,12 @@ describe('ScreenModes', () => {
     assert.equal(after(`\x1b[${'1;'.repeat(100)}31m\x1b[4m`), '\x1b[0;4m');
   });
 
+  it('what it writes stays under 1 KiB, whatever the door set', () => {
+    const long = (code: number): string => `\x1b[${code}:${'9'.repeat(60)}m`;
+    const worst = after(long(38), long(48), long(58), long(4), '\x1b[1;2;3;5;7;8;9m', `\x1b[${'1'.repeat(30)};${'2'.repeat(30)}r`, '\x1b[?6;7;25l\x1b(0\x1b)0\x0e');
+    assert.ok(worst.length < 1024, `${worst.length} bytes`);
+  });
+
   it('a clone goes on alone', () => {
     const m = new ScreenModes();
     m.feed(Buffer.from('\x1b[31m'));

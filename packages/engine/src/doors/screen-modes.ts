@@ -5,7 +5,7 @@
  * A replay of a door's screen that starts partway through its output (doors/door-replay.ts)
  * starts with `sequence()`: the colours a door set before its last clear screen, or before
  * the lines replayed, are drawn with, and lines scroll in the door's region. Pure: fed
- * bytes, it keeps a fixed set of slots, so what it holds and writes is bounded whatever
+ * bytes, it keeps a fixed set of slots, so what it holds and writes (under 1 KiB) is bounded whatever
  * the door sends (a door that sets a colour a million times holds one).
  */
 
@@ -74,12 +74,17 @@ export class ScreenModes {
 
   /** The door wrote `bytes` (escape sequences may be split between two writes). */
   feed(bytes: Buffer): void {
-    for (const b of bytes) this.byte(b);
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      // Text, the most of what a door writes, changes no mode.
+      if (this.state === 'ground' && b !== ESC && b !== SO && b !== SI) continue;
+      this.byte(b);
+    }
   }
 
   /**
    * What sets these modes on a terminal just reset (the spy's copy starts as one): empty
-   * when the door changed none of them. A few hundred bytes at most.
+   * when the door changed none of them. Under 1 KiB: each slot holds at most MAX_PARAMS.
    */
   sequence(): string {
     let out = this.region !== '' ? `\x1b[${this.region}r` : '';
