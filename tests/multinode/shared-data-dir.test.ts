@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startCarrier, type Carrier } from '../harness.js';
 import { loginRaw, type RawTelnet } from '../raw-telnet.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TmuxCaller } from '../e2e/messages-callers.js';
@@ -31,6 +31,9 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
   let a: Carrier | undefined;
   let b: Carrier | undefined;
   let c: Carrier | undefined;
+  let d: Carrier | undefined;
+  /** The node that serves the socket after the second test (the one of B and C not killed). */
+  let serving: Carrier | undefined;
   const callers: RawTelnet[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'carrier-shared-dir-'));
   let sysop: TmuxCaller | undefined;
@@ -47,6 +50,7 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
     for (const c of callers) c.close();
     sysop?.hangup();
     // A last: its stop removes the data dir they share.
+    await d?.stop();
     await c?.stop();
     await b?.stop();
     await a?.stop();
@@ -119,14 +123,36 @@ describe('two nodes of one board on one data dir (the compose set-up)', { skip, 
       [],
       'no errors on the node that took over',
     );
+    serving = second;
+  });
+
+  it('a sysop\'s shutdown stops every node, those standing by too; the socket goes with them', async () => {
+    assert.ok(a && serving, 'the tests before left a node serving the socket');
+    d = await startCarrier({ yaml, logLevel: 'info', env: { CARRIER_DATA_DIR: a.dataDir } });
+    await d.waitForLog((l) => l['event'] === 'control.socket_taken');
+    const stopped = [serving, d].map((n) => n.waitForLog((l) => l['event'] === 'board.stopped', 60_000));
+    const r = await serving.cli(['shutdown', '--in', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    // Fails without: the standby node did not hear it (its verbs were closed) and ran on.
+    await Promise.all(stopped);
+    await Promise.all([serving, d].map(exited));
+    assert.deepEqual(
+      readdirSync(a.dataDir).filter((f) => f.startsWith('control.sock') || f.startsWith('.con-')),
+      [],
+      'no socket, claim or placeholder left in the shared dir',
+    );
   });
 });
 
 /** Signal a node and wait for its process to be gone (its data dir, shared, stays). */
 async function exit(node: Carrier, signal: NodeJS.Signals): Promise<void> {
-  const p = node.process;
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise((resolve) => p.once('exit', resolve));
-  p.kill(signal);
+  const gone = exited(node);
+  node.process.kill(signal);
   await gone;
+}
+
+function exited(node: Carrier): Promise<void> {
+  const p = node.process;
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => p.once('exit', () => resolve()));
 }

@@ -5,9 +5,11 @@ import { lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { silentLogger } from '@carrier/core';
+import { createMemoryLogger, silentLogger } from '@carrier/core';
+import { eventually } from '@carrier/core/testing';
 import { dialControl } from '@carrier/sysop/protocol';
 import { ControlServer, ControlSocketTakenError } from './control-server.js';
+import { ControlStandby } from './control-standby.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -89,5 +91,39 @@ describe('ControlServer on a socket a killed process left', () => {
     assert.equal(await pingAt(path), 'b');
     await b.close();
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('ControlStandby (a node whose shared data dir\'s socket another node serves)', () => {
+  it('serves the socket once the node serving it stops, and lets it go at its own stop', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'control.sock');
+    const a = named(path, 'a');
+    await a.listen();
+    const log = createMemoryLogger();
+    const standby = new ControlStandby({ socketPath: path, log, server: () => named(path, 'standby'), pingMs: 60_000 });
+    standby.start();
+    await eventually(() => a.clients === 1, 'the standby to hold a connection to the socket');
+    assert.equal(standby.server, undefined);
+    await a.close();
+    await eventually(() => log.lines.find((l) => l['event'] === 'control.socket_taken_over'), 'control.socket_taken_over');
+    assert.equal(await pingAt(path), 'standby');
+    assert.ok(standby.server);
+    await standby.close();
+    assert.deepEqual(readdirSync(dir), [], 'its stop removed the socket');
+  });
+
+  it('its stop ends the watch: the serving node sees the connection go', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'control.sock');
+    const a = named(path, 'a');
+    await a.listen();
+    const standby = new ControlStandby({ socketPath: path, log: silentLogger, server: () => named(path, 'standby'), pingMs: 60_000 });
+    standby.start();
+    await eventually(() => a.clients === 1, 'the standby to hold a connection to the socket');
+    await standby.close();
+    await eventually(() => a.clients === 0, 'the standby\'s connection to close');
+    await a.close();
+    assert.equal(standby.server, undefined);
   });
 });
