@@ -288,7 +288,10 @@ export async function readFrom(s: Session, id: number, opts: { mode: ReadMode })
       shown = await show(s, m, area, m.id > pointer);
       said.clear();
       await s.store.messages.markRead(user.id, area.tag, m.id);
-      if (step.note !== undefined) said.add(...askUnder(s, step.note).said);
+      if (step.note !== undefined) {
+        s.println(step.note);
+        said.add(step.note);
+      }
     }
     const keys = readKeys(isSysop(s));
     const promptRow = keyPrompt(keys, s.terminal.cols);
