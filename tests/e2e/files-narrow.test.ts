@@ -2,7 +2,8 @@
 // narrow from the start (its first NAWS says 24): the area header takes two rows (three
 // before, broken mid-word), the menu's keys one with `?` for what each does (four before),
 // J's areas a row each (three each before) and its question one, a listing's header and
-// rows a row each with the size under `Size`, and its prompt one.
+// rows a row each with the size under `Size`, and its prompt one; U's sentences break
+// between words.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { scratchDir } from '@carrier/core/testing';
@@ -51,5 +52,12 @@ describe('the file areas screen on a 24-column screen', { timeout: 120_000 }, ()
     const listed = rows.slice(header + 1, header + 3).map((r) => r.replace(/^ {3}\d /, '   # ')).sort();
     assert.deepEqual(listed, ['   # a-rather-lo     7B', '   # big.bin       1.4M'], screen);
     assert.equal(rows[header + 3], '[T D Q]:', screen);
+    c.send('q');
+    await c.waitScreen(/\[T D Q\]:\s*\n+File area: General\s*\n2 files\s*\n\[J L T D U N S W Q \?\]:\s*$/);
+    // U's sentences break between words (the terminal broke them mid-word), and five Ctrl-X cancel.
+    c.send('u');
+    await c.waitScreen(/^Start your ZMODEM\s*\nupload now \(largest\s*\nfile 5\.0 MiB; Ctrl-X\s*\nfive times cancels\)\.\s*\nUploads wait for the\s*\nsysop before anyone\s*\nelse sees them\.\s*$/m);
+    c.send('\x18'.repeat(5));
+    await c.waitScreen(/^Transfer cancelled\.\s*\n0 file\(s\) received\.\s*\n+File area: General/m);
   });
 });
