@@ -415,6 +415,8 @@ function answers(path: string): Promise<boolean> {
       s.destroy();
       resolve(true);
     });
-    s.once('error', () => resolve(false));
+    // EAGAIN: its backlog is full, so a process listens there (a busy one, not a dead one
+    // whose socket may be replaced).
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EAGAIN'));
   });
 }
