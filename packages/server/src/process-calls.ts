@@ -45,7 +45,7 @@ export const ALONE_DEAD_AFTER_MS = 15_000;
 const MAX_WATCHED = 10_000;
 const REASON = 'process died';
 /** How long a stop waits for the database to take this process's row away. */
-const STOP_WAIT_MS = 2_000;
+export const STOP_WAIT_MS = 2_000;
 
 export function endCallsOf(store: Store, log: Logger): (gone: ProcessGone) => void {
   return (gone) => {
