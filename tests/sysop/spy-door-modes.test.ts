@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { scratchDir } from '@carrier/core/testing';
-import type { Carrier } from '../harness.js';
 import { TmuxCaller } from '../e2e/messages-callers.js';
 import { RawControl } from './control-support.js';
 import { rowsOf, SpyStream, startEchoDoorBoard } from './spy-support.js';
@@ -15,33 +14,31 @@ const PW = 'correct-horse-7';
 /** The engine's bound on a door's replay (doors/door-replay.ts MAX_REPLAY_BYTES). */
 const REPLAY_BOUND = 64 * 1024;
 
-/** dora, over telnet, in the echo door run with `args`, once her screen shows `shown`. */
-async function doraInDoor(args: readonly string[], tmp: string, shown: RegExp): Promise<{ board: Carrier; control: RawControl; dora: TmuxCaller }> {
-  const board = await startEchoDoorBoard(tmp, args);
-  await board.addUser('dora', PW);
-  const control = await RawControl.connect(board.dataDir);
-  control.keepAlive();
-  const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
-  dora.send('d');
-  await dora.waitScreen(/Door \(Enter to go back\)/);
-  dora.send('1');
-  await dora.waitScreen(shown);
-  return { board, control, dora };
-}
-
 describe('sysop spy: a door that set its modes before the spy came', () => {
-  const opened: Array<{ board: Carrier; control: RawControl; dora: TmuxCaller }> = [];
+  const stops: Array<() => unknown> = [];
   after(async () => {
-    for (const o of opened.splice(0)) {
-      o.dora.hangup();
-      o.control.close();
-      await o.board.stop();
-    }
+    for (const stop of stops.splice(0).reverse()) await stop();
   });
+
+  /** dora, over telnet, in the echo door run with `args`, once her screen shows `shown`. */
+  async function doraInDoor(args: readonly string[], tmp: string, shown: RegExp): Promise<{ control: RawControl; dora: TmuxCaller }> {
+    const board = await startEchoDoorBoard(tmp, args);
+    stops.push(() => board.stop());
+    await board.addUser('dora', PW);
+    const control = await RawControl.connect(board.dataDir);
+    stops.push(() => control.close());
+    control.keepAlive();
+    const dora = await TmuxCaller.telnet(board.ports.telnet!, 'dora', PW, tmp);
+    stops.push(() => dora.hangup());
+    dora.send('d');
+    await dora.waitScreen(/Door \(Enter to go back\)/);
+    dora.send('1');
+    await dora.waitScreen(shown);
+    return { control, dora };
+  }
 
   it('colours and a scroll region set before the clear: the spy gets them first, and the header the region keeps', { timeout: 90_000 }, async () => {
     const o = await doraInDoor(['--region'], scratchDir('carrier-spy-door-region'), /region done/);
-    opened.push(o);
     const theirs = rowsOf((await o.dora.screen()).split('\n'));
     assert.match(theirs[0] ?? '', /REGION-HEADER stays on top/, theirs.join('\n'));
     const spy = await SpyStream.start(o.control, 'dora');
@@ -55,7 +52,6 @@ describe('sysop spy: a door that set its modes before the spy came', () => {
 
   it('a door that draws only by cursor positions, past the replay bound: the spy gets its screen, in bounded bytes', { timeout: 90_000 }, async () => {
     const o = await doraInDoor(['--positions', '200000'], scratchDir('carrier-spy-door-positions'), /positions done row 1 /);
-    opened.push(o);
     const theirs = rowsOf((await o.dora.screen()).split('\n'));
     const spy = await SpyStream.start(o.control, 'dora');
     // Fails without: 64 KiB held no line end, and the spy stayed blank.
