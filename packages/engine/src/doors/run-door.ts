@@ -231,7 +231,7 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   log.info('door.start', { door: door.name, childPid: proc.pid, limitMs, cols: s.terminal.cols, rows: s.terminal.rows, term });
   const release = s.holdInput();
   s.discardInput();
-  // The door's screen (since its last clear, else its last lines), for a sysop's spy that starts while it runs.
+  // The door's screen (since its last clear, else its last lines or its positioned drawing, after the modes in force there), for a sysop's spy that starts while it runs.
   const replay = new DoorReplay();
   const endpoint: DoorEndpoint = {
     onData: (fn) => proc.onData((bytes) => {
