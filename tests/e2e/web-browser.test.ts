@@ -63,6 +63,17 @@ async function waitSpoken(page: Page, pattern: RegExp): Promise<string[]> {
   return said;
 }
 
+/**
+ * Waits until the board's output the page has drawn so far has settled and been read (or
+ * left out) by the log region (spoken.js: data-settling): what it would say of it, it has.
+ */
+async function waitSettled(page: Page): Promise<void> {
+  await eventually(async () => (await page.getAttribute('#spoken', 'data-settling')) === 'false', 'the log region to have read what was drawn', {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
+}
+
 describe('a caller in a browser', () => {
   let board: Carrier;
   let browser: Browser;
@@ -156,7 +167,10 @@ describe('a caller in a browser', () => {
     // A screen reader hears the board's farewell from the log region and the disconnect once,
     // from the status box.
     await waitSpoken(page, /Goodbye/);
-    await new Promise((r) => setTimeout(r, 500));
+    // The disconnect line is on the page's screen: once the log region has settled after it,
+    // it has read it if it ever will (fails if the region reads it: not a fixed wait).
+    await waitScreen(page, /disconnected.*press a key to reconnect/);
+    await waitSettled(page);
     assert.ok(!(await spoken(page)).some((p) => /disconnected/.test(p)), (await spoken(page)).join('\n---\n'));
     await page.keyboard.press('Enter');
     await waitScreen(page, /login:/, 20_000);
@@ -277,12 +291,14 @@ describe('a caller in a browser', () => {
       let said = await waitSpoken(page, /login:/);
       assert.ok(!said.join('\n').match(/[\u2500-\u25ff]/), `no box drawing or shades are read:\n${said.join('\n')}`);
 
-      // Typed slowly: the board echoes each key on the prompt's row; none of it is read.
+      // Typed slowly: the board echoes each key on the prompt's row; none of it is read, up to
+      // the last echo's (once the region has settled after it: not a fixed wait).
+      await page.evaluate(RECORD_HEARD);
       await page.keyboard.type('carol', { delay: 120 });
       await waitScreen(page, /login: carol/);
-      await new Promise((r) => setTimeout(r, 400));
-      said = await spoken(page);
-      assert.ok(!said.some((p) => /login: (c|ca|car|caro)$/m.test(p)), `the echo is not read:\n${said.join('\n---\n')}`);
+      await waitSettled(page);
+      said = await heard(page);
+      assert.ok(!said.some((p) => /login: (c|ca|car|caro|carol)$/m.test(p)), `the echo is not read:\n${said.join('\n---\n')}`);
       await page.keyboard.press('Enter');
       await waitSpoken(page, /password:/);
       await page.keyboard.type(PW);

@@ -8,6 +8,8 @@
 // changed (a lightbar's highlight, the editor's Up and Down) gets that row read.
 // Box-drawing and block characters (ANSI art) are not read. Bounded: one paragraph
 // holds at most MAX_SPOKEN characters and the region keeps the last MAX_PARAGRAPHS.
+// The region's data-settling is "true" while output waits to settle, "false" once what it
+// changed has been read (or left out): no screen reader reads it; a test waits on it.
 (function () {
   'use strict';
   var SETTLE_MS = 200;
@@ -61,6 +63,10 @@
 
   function attach(term, region) {
     var before = rowsOf(term);
+    function settling(on) {
+      region.setAttribute('data-settling', on ? 'true' : 'false');
+    }
+    settling(false);
     var timer = 0;
     var waitingSince = 0;
     var lastKeyAt = 0;
@@ -73,6 +79,7 @@
     function settle() {
       timer = 0;
       waitingSince = 0;
+      settling(false);
       var afterKey = keyPending || Date.now() - lastKeyAt < ECHO_MS;
       keyPending = false;
       var now = rowsOf(term);
@@ -119,6 +126,7 @@
       if (!timer) waitingSince = t;
       clearTimeout(timer);
       timer = setTimeout(settle, SETTLE_MS);
+      settling(true);
     });
     return {
       /** Read now what the board's output has changed so far (written and parsed before this). */
@@ -132,6 +140,7 @@
         clearTimeout(timer);
         timer = 0;
         waitingSince = 0;
+        settling(false);
         before = rowsOf(term);
       },
       /** The caller typed: a change on the cursor's row soon after is the board's echo. */
