@@ -4,7 +4,7 @@
 // caller to `oneliners.perCaller` of the lines on the wall; chat's per-user line rate
 // applies too. The sysop can page back through older lines and delete any of them.
 import { isCarrierError } from '@carrier/core';
-import { clipToWidth, drawAndReadKey, pipeLiteral, readLineUnder, type DrawAbove, type Session } from '@carrier/engine';
+import { clipToWidth, drawAndReadKey, firstFitting, pipeLiteral, readLineUnder, wrapLine, type DrawAbove, type Session } from '@carrier/engine';
 import { LEVELS, ONELINER_MAX_LENGTH, ONELINER_WALL, type Oneliner } from '@carrier/store';
 
 export default async function oneliners(s: Session): Promise<void> {
@@ -17,16 +17,22 @@ export default async function oneliners(s: Session): Promise<void> {
     const wall = (await s.store.oneliners.recent(ONELINER_WALL, before === undefined ? {} : { beforeId: before })).reverse();
     const title = (): void => {
       s.clear();
-      s.println(`|15Oneliners |08- |07${before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`}`);
+      const what = before === undefined ? 'what callers left on the wall' : `older lines, page ${pages.length + 1}`;
+      s.println(firstFitting([`|15Oneliners |08- |07${what}`], s.terminal.cols) ?? '|15Oneliners');
       s.println(`|08${'-'.repeat(Math.min(78, s.terminal.cols - 1))}`);
     };
     title();
     const width = Math.max(20, s.terminal.cols - 1);
-    const lines = wall.map((o, i) => {
-      // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
+    // Text from the store is clean; '|' is doubled so a caller's pipe codes print as typed.
+    const lines = wall.flatMap((o, i) => {
+      const number = String(i + 1).padStart(2);
+      const row = `${number} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`;
       // Cut by columns, not characters: a line of wide (CJK) characters wrapped onto a second row.
-      const line = pipeLiteral(clipToWidth(`${String(i + 1).padStart(2)} ${o.handle.slice(0, 15).padEnd(16)}${o.text}`, width));
-      return `|07${line}`;
+      if (width >= 3 + 16 + ONELINER_MAX_LENGTH) return [`|07${pipeLiteral(clipToWidth(row, width))}`];
+      // Narrower than a full line (a phone's browser, a 40-column terminal): the line goes on
+      // under itself, broken between words, rather than cut off.
+      const rows = wrapLine(`${number} ${o.handle.slice(0, 15)}: ${o.text}`, width, false, width - 3);
+      return rows.map((r, n) => `|07${n === 0 ? '' : '   '}${pipeLiteral(r)}`);
     });
     if (wall.length === 0) lines.push(before === undefined ? '|07The wall is empty. Be the first.' : '|07Nothing older.');
     // A page at a time, the two rows above and the blank row and prompt below kept in view
@@ -36,7 +42,15 @@ export default async function oneliners(s: Session): Promise<void> {
     await s.pager(lines.join('\n'), { pipeCodes: true, above: 3, drawAbove: title });
     s.println('');
     const sysopKeys = sysop ? '|08[|15D|08]|07elete  |08[|15B|08]|07ack  |08[|15F|08]|07orward  ' : '';
-    const prompt = (): void => s.print(`|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `);
+    const promptRow =
+      firstFitting(
+        [
+          `|08[|15A|08]|07dd a line  ${sysopKeys}|08[|15Q|08]|07uit: `,
+          `|08[|15A|08]|07dd ${sysop ? '|08[|15D|08]|07el |08[|15B|08]|07ack |08[|15F|08]|07wd ' : ''}|08[|15Q|08]|07uit: `,
+        ],
+        s.terminal.cols,
+      ) ?? `|08[|15A${sysop ? ' D B F' : ''} Q|08]|07: `;
+    const prompt = (): void => s.print(promptRow);
     // A sysop's spy that starts here gets the wall as the caller has it: the title, the
     // lines that fit under it (the last ones), the blank row and the prompt; `below` rows
     // left under the prompt for what a key asks next.

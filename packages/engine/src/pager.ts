@@ -69,10 +69,11 @@ function expandTabs(line: string): string {
 
 /**
  * One logical line cut into screen lines of at most `width` columns, by words (the
- * terminal package's wrapWords). Pipe codes (when rendered) take no column and go with
- * the character after them; a literal `||` takes one.
+ * terminal package's wrapWords); the lines after the first at most `restWidth` (for a
+ * hanging indent the caller puts before them). Pipe codes (when rendered) take no column
+ * and go with the character after them; a literal `||` takes one.
  */
-export function wrapLine(line: string, width: number, pipeCodes = false): string[] {
+export function wrapLine(line: string, width: number, pipeCodes = false, restWidth = width): string[] {
   const pieces: Array<{ text: string; width: number; space: boolean; lead?: boolean }> = [];
   let i = 0;
   while (i < line.length) {
@@ -90,7 +91,7 @@ export function wrapLine(line: string, width: number, pipeCodes = false): string
     pieces.push({ text: ch, width: charWidth(ch), space: ch === ' ' });
     i += ch.length;
   }
-  return wrapWords(pieces, width).map((row) => row.map((p) => p.text).join(''));
+  return wrapWords(pieces, width, restWidth).map((row) => row.map((p) => p.text).join(''));
 }
 
 /** Page `text` to the caller. Resolves true when the caller reached the end, false when they stopped. */
