@@ -1,10 +1,18 @@
 import { displayWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
+import { wrapLine } from './pager.js';
+import type { Session } from './session-api.js';
 
 /**
  * Prompts and rows that fit one row of the caller's screen: a menu's hotkeys shortened to
  * what fits, with `?` for what each does, and the first of several wordings that fits.
- * Used by every line-mode menu (message areas, mail, file areas).
+ * Used by every line-mode menu (message areas, mail, file areas) and the scripts; and a
+ * sentence printed broken between words at the caller's width, not mid-word by the terminal.
  */
+
+/** `text` (pipe-coded, one paragraph) printed a row at a time, broken between words to the caller's width. */
+export function printWords(s: Pick<Session, 'println' | 'terminal'>, text: string): void {
+  for (const row of wrapLine(text, Math.max(1, s.terminal.cols - 1), true)) s.println(row);
+}
 
 /** The first of `rows` (pipe-coded, one line each) that fits one row of a `cols`-wide screen. */
 export function firstFitting(rows: readonly string[], cols: number): string | undefined {

@@ -5,9 +5,8 @@ import { client, plural } from '@carrier/core';
 import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import { printAndReadKey } from '../draw-again.js';
-import { wrapLine } from '../pager.js';
 import type { Session } from '../session-api.js';
-import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY } from '../prompt-fit.js';
+import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printWords } from '../prompt-fit.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
 import { Listings, selectFiles } from './file-selection.js';
@@ -203,10 +202,7 @@ function ask(s: Session, ...wordings: [string, ...string[]]): void {
   s.print(firstFitting(rows, s.terminal.cols) ?? rows[rows.length - 1]!);
 }
 
-/** A sentence (pipe-coded) broken between words to the caller's width, not mid-word by the terminal. */
-function say(s: Session, text: string): void {
-  for (const row of wrapLine(text, Math.max(1, s.terminal.cols - 1), true)) s.println(row);
-}
+const say = printWords;
 
 /** The bound of a file prompt's line: a batch of names, some in quotes. */
 const FILE_LINE_MAX = 400;
