@@ -216,6 +216,17 @@ export interface UserChanged {
   location?: string | null;
 }
 
+/**
+ * The board's ban list changed in the store (a ban or unban made by `processId`): every
+ * other process reads it again now rather than at its next poll (security.banRefresh).
+ * It carries no ban: the store is the truth, and a notice read twice or lost costs
+ * nothing but a poll's wait.
+ */
+export interface BansChanged {
+  processId: string;
+  at: number;
+}
+
 export const topics = {
   'mail.new': carries<MailNotice>(),
   'user.changed': carries<UserChanged>(),
@@ -243,6 +254,7 @@ export const topics = {
   'sysop.chat': carries<BreakInRequest>(),
   'sysop.chat.event': carries<BreakInEvent>(),
   'board.shutdown': carries<BoardShutdown>(),
+  'security.bans': carries<BansChanged>(),
 } as const;
 
 export type Topic = keyof typeof topics;

@@ -88,6 +88,8 @@ async function assembleBoard(cfg: CarrierConfig, rootLog: Logger, opts: StartOpt
   // for the rest (see process-calls.ts).
   const opened: OpenedBus = await openBus(busChoice, log, processId, endCallsOf(store, log));
   const bus: Bus = opened.bus;
+  // A ban made here is in force on the board's other processes at once, not at their next poll.
+  security.shareBans(bus, processId);
   // At a stop this runs after the sessions ended: their presence is gone, and the bus can take this process off the board.
   stack.defer(() => bus.close().catch((err: unknown) => log.warn('bus.close_failed', { err })));
   stack.defer(await watchProcesses({ store, dataDir: cfg.dataDir, processId, log, alone: busChoice.kind === 'in-process' }));

@@ -182,8 +182,8 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
         const forMs = forText === undefined ? null : (parseDuration(forText) ?? 0);
         if (forMs === 0) throw new VerbError('bad_args', 'for must be a duration such as 30m, 24h or 7d');
         // Answered once the ban is in force in this process (BanList.ban): the console says
-        // so then. There is no bus message for it: the board's other processes read it from
-        // the store at their next poll (security.banRefresh).
+        // so then. The board's other processes are told over the bus and read it from the
+        // store at once (ban-notices.ts), or at their next poll (security.banRefresh) if the bus is down.
         const ban = await bans.ban({ target: str('target'), reason: (a['reason'] as string | undefined) ?? 'banned by the sysop', source: 'sysop', forMs, by: BY });
         if (!ban) throw new VerbError('bad_args', `${str('target')} is in security.allowlist and is never banned`);
         return { target: ban.target, expiresAt: ban.expiresAt };

@@ -7,7 +7,7 @@ import { AddressSet, createMemoryLogger } from '@carrier/core';
 import { eventually } from '@carrier/core/testing';
 import { openStore, type Store } from '@carrier/store';
 import { AuditLog } from './audit.js';
-import { BanList } from './ban-list.js';
+import { BanList, NOTICE_GAP_MS } from './ban-list.js';
 
 const FAST_SCRYPT = { N: 1024, r: 8, p: 1, keylen: 32 };
 const HOUR = 3_600_000;
@@ -152,6 +152,104 @@ describe('the ban list', () => {
       assert.equal(list.find('198.51.100.99'), undefined);
     } finally {
       list.stop();
+    }
+  });
+
+  /** A list over `store` whose reads of the bans are counted, and held while `hold` is pending. */
+  const counted = (): { list: BanList; reads: () => number; hold: (p: Promise<void> | undefined) => void } => {
+    let reads = 0;
+    let held: Promise<void> | undefined;
+    const bansRead = new Proxy(store.bans, {
+      get: (t, p) => {
+        if (p !== 'active') return Reflect.get(t, p) as unknown;
+        return async (...a: Parameters<Store['bans']['active']>) => {
+          const rows = await t.active(...a);
+          reads++;
+          await held;
+          return rows;
+        };
+      },
+    });
+    const list = new BanList({ store: new Proxy(store, { get: (t, p) => (p === 'bans' ? bansRead : (Reflect.get(t, p) as unknown)) }), log, audit, allowlist: new AddressSet([]), refreshMs: 60_000, clock });
+    return {
+      list,
+      reads: () => reads,
+      hold: (p) => {
+        held = p;
+      },
+    };
+  };
+
+  it('reads the store at once when another process says the bans changed; notices in the next NOTICE_GAP_MS share one read', async (t) => {
+    const { list, reads } = counted();
+    await list.start();
+    try {
+      const before = reads();
+      await cli.bans.put({ target: '192.0.2.130', reason: 'made on another node', source: 'sysop', expiresAt: null });
+      assert.equal(list.find('192.0.2.130'), undefined, 'the poll is a minute away');
+      await list.changedElsewhere();
+      assert.equal(list.find('192.0.2.130')?.reason, 'made on another node', 'the first notice reads at once');
+      assert.equal(reads() - before, 1);
+      // A flood: each notice comes once the store has taken the next ban.
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const flood: Promise<void>[] = [];
+      for (let i = 0; i < 20; i++) {
+        await cli.bans.put({ target: `192.0.2.${140 + i}`, reason: 'flood', source: 'sysop', expiresAt: null });
+        flood.push(list.changedElsewhere());
+      }
+      // Fails with a read per notice (21).
+      assert.equal(reads() - before, 1, 'no read while the gap lasts');
+      t.mock.timers.tick(NOTICE_GAP_MS);
+      await Promise.all(flood);
+      assert.equal(reads() - before, 2, 'twenty notices, one read');
+      assert.ok(list.find('192.0.2.140') && list.find('192.0.2.159'), 'the flood is in force whole');
+    } finally {
+      t.mock.timers.reset();
+      list.stop();
+      for (const target of ['192.0.2.130', ...Array.from({ length: 20 }, (_, i) => `192.0.2.${140 + i}`)]) await cli.bans.remove(target);
+    }
+  });
+
+  it('a notice that comes while a read is under way gets a read of its own after it', async () => {
+    const { list, reads, hold } = counted();
+    await list.start();
+    try {
+      let release!: () => void;
+      hold(new Promise((resolve) => (release = resolve)));
+      await cli.bans.put({ target: '192.0.2.131', reason: 'first', source: 'sysop', expiresAt: null });
+      const before = reads();
+      const first = list.changedElsewhere();
+      await eventually(() => reads() > before, 'the first read to have read the store');
+      // This ban is stored after that read: only a read that starts after it finds it.
+      await cli.bans.put({ target: '192.0.2.132', reason: 'second', source: 'sysop', expiresAt: null });
+      const second = list.changedElsewhere();
+      hold(undefined);
+      release();
+      await Promise.all([first, second]);
+      assert.equal(list.find('192.0.2.131')?.reason, 'first');
+      assert.equal(list.find('192.0.2.132')?.reason, 'second', 'the notice that came during the first read was not lost in it');
+      assert.equal(reads() - before, 2);
+    } finally {
+      list.stop();
+      await cli.bans.remove('192.0.2.131');
+      await cli.bans.remove('192.0.2.132');
+    }
+  });
+
+  it('tells onWritten of a ban or unban it stored, not of one it refused or an unban of nothing', async () => {
+    let told = 0;
+    const off = bans.onWritten(() => told++);
+    try {
+      await bans.ban({ target: '198.51.100.140', reason: 'x', source: 'sysop', forMs: HOUR, by: 'test' });
+      assert.equal(told, 1);
+      assert.equal(await bans.ban({ target: '127.0.0.1', reason: 'x', source: 'sysop', forMs: HOUR, by: 'test' }), undefined);
+      assert.equal(told, 1, 'an allowlisted address is never banned, so nothing changed');
+      assert.equal(await bans.unban('198.51.100.140', 'test'), true);
+      assert.equal(told, 2);
+      assert.equal(await bans.unban('198.51.100.140', 'test'), false);
+      assert.equal(told, 2, 'nothing was lifted');
+    } finally {
+      off();
     }
   });
 

@@ -16,7 +16,8 @@ import type { AuditLog } from './audit.js';
  * The bans in force, in memory, checked at accept before any protocol byte. The store is
  * the truth: bans made here are written through, and bans made elsewhere (the `carrier
  * ban` CLI, another process of a multi-process board) are picked up by polling the
- * store's ban version every `refreshMs`. The allowlist always wins.
+ * store's ban version every `refreshMs`, or at once when another process says it changed
+ * them (`changedElsewhere`, fed by the bus: see ban-notices.ts). The allowlist always wins.
  */
 export interface BanListOptions {
   store: Store;
@@ -31,6 +32,12 @@ export interface BanListOptions {
 const FULL_RELOAD_MS = 5 * 60_000;
 /** Expired rows are deleted this often; they are ignored in memory meanwhile. */
 const PURGE_MS = 10 * 60_000;
+/**
+ * Reads asked for by other processes start at most this often: a flood of bans made
+ * elsewhere (a sysop's script, penalties under attack) costs each process a few reads a
+ * second, not one per ban, and a ban still arrives within a fraction of a second.
+ */
+export const NOTICE_GAP_MS = 250;
 
 interface Loaded {
   exact: Map<string, Ban>;
@@ -46,6 +53,11 @@ export class BanList {
   private storeDown = false;
   private refreshing: Promise<void> | undefined;
   private readonly listeners = new Set<(cidr: Cidr, ban: Ban) => void>();
+  private readonly writers = new Set<() => void>();
+  /** the read asked for by other processes' notices, waiting or under way; later notices join it until it reads */
+  private noticed: Promise<void> | undefined;
+  private lastNoticeRead = Number.NEGATIVE_INFINITY;
+  private stopped = false;
   private readonly clock: () => number;
 
   constructor(private readonly opts: BanListOptions) {
@@ -61,6 +73,7 @@ export class BanList {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -69,6 +82,38 @@ export class BanList {
   onBan(fn: (cidr: Cidr, ban: Ban) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Called once a ban or an unban made in this process is in the store and in force here,
+   * so the board's other processes can be told to read the store (see `changedElsewhere`).
+   */
+  onWritten(fn: () => void): () => void {
+    this.writers.add(fn);
+    return () => this.writers.delete(fn);
+  }
+
+  /**
+   * Another process changed the bans in the store: read them now rather than at the next
+   * poll, and put them in force as a poll would (new bans reach open sockets through
+   * `onBan`). Notices are coalesced: the first after a quiet spell reads at once, and every
+   * notice that comes while a read waits joins it, the next read starting no sooner than
+   * NOTICE_GAP_MS after the last. A read already under way when a notice comes may have
+   * read the store before the change, so one more follows it. Never throws.
+   */
+  changedElsewhere(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.noticed ??= (async () => {
+      const wait = this.lastNoticeRead + NOTICE_GAP_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      await this.settled();
+      // From here on a notice needs a read that starts after it: it waits for the next one.
+      this.noticed = undefined;
+      if (this.stopped) return;
+      this.lastNoticeRead = performance.now();
+      await this.refresh();
+    })();
+    return this.noticed;
   }
 
   /** The ban covering `address` now, if any (allowlisted addresses are never banned). */
@@ -101,7 +146,8 @@ export class BanList {
    * Ban `target` for `forMs` (null: until lifted). An automatic ban (trap, penalty) never
    * shortens a ban already in force. Resolves once the ban is in force in this process (the
    * gate refuses the target, its open sockets were told to close); other processes of the
-   * board find it in the store at their next poll (security.banRefresh). Undefined when the
+   * board are told through `onWritten` (the bus), and find it in the store at their next
+   * poll (security.banRefresh) if the notice is lost. Undefined when the
    * target is an allowlisted address, or already banned for longer. (A range may cover
    * allowlisted addresses: `find` lets those through.)
    */
@@ -131,7 +177,19 @@ export class BanList {
     await this.settled();
     this.remember(cidr, ban);
     this.announce(cidr, ban, input.by);
+    // A ban the store did not take is this process's alone: the others would read nothing.
+    if (ban.id !== -1) this.written();
     return ban;
+  }
+
+  private written(): void {
+    for (const fn of this.writers) {
+      try {
+        fn();
+      } catch (err) {
+        this.opts.log.error('security.ban_listener_failed', { err });
+      }
+    }
   }
 
   private announce(cidr: Cidr, ban: Ban, by: string): void {
@@ -153,7 +211,10 @@ export class BanList {
     const key = formatCidr(cidr);
     this.loaded.exact.delete(key);
     this.loaded.ranges = this.loaded.ranges.filter((r) => formatCidr(r.cidr) !== key);
-    if (removed) this.opts.audit.unban(key, by);
+    if (removed) {
+      this.opts.audit.unban(key, by);
+      this.written();
+    }
     return removed;
   }
 

@@ -1,11 +1,12 @@
 import { Admission, AddressSet, BANNED_TEXT, formatCidr, RefusalLog, type BaseServer, type Logger, type StartupLimits } from '@carrier/core';
-import type { Board } from '@carrier/engine';
+import type { Board, Bus } from '@carrier/engine';
 import type { SshAuthenticator } from '@carrier/ssh';
 import type { ScryptParams, Store } from '@carrier/store';
 import { ConfigError } from '../config.js';
 import type { CarrierConfig } from '../config-schema.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { BanList } from './ban-list.js';
+import { shareBans } from './ban-notices.js';
 import { BotTrap } from './bot-trap.js';
 import { LoginPolicy } from './login-policy.js';
 import { PenaltyBox } from './penalties.js';
@@ -28,6 +29,8 @@ export interface Security {
   /** the audit trail (`<dataDir>/logs/audit.log` when enabled) */
   readonly audit: AuditLog;
   guardSsh(auth: SshAuthenticator): SshAuthenticator;
+  /** Tell the board's other processes of bans made here, and read theirs at once (see ban-notices.ts). */
+  shareBans(bus: Bus, processId: string): void;
   /** Gate the front ends (bans at accept) and start each session inside its scope. */
   attach(servers: readonly BaseServer[], board: Board): void;
   /** carrier's own process handlers; returns the uninstall. */
@@ -103,6 +106,7 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
   const scope = new SessionScope();
   let closing = false;
   let board: Board | undefined;
+  let unshare: (() => void) | undefined;
 
   // A new ban reaches the sockets its source already has open, on every front end.
   // Told as at accept, except after a bot-trap ban, which stays silent (see BanList.gate).
@@ -127,6 +131,10 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
     scope,
     audit,
     guardSsh: (auth) => guardSshAuthenticator(auth, policy),
+    shareBans(bus, processId) {
+      unshare?.();
+      unshare = shareBans(bans, bus, processId);
+    },
     attach(servers, b) {
       board = b;
       for (const server of servers) server.setGate(bans.gate);
@@ -138,6 +146,7 @@ export async function startSecurity(cfg: CarrierConfig, deps: { store: Store; lo
     async close() {
       closing = true;
       clearInterval(sweep);
+      unshare?.();
       bans.stop();
       refusals.close();
       scope.disable();
