@@ -27,7 +27,7 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
       // Nine callers from 127.0.0.1 over the file: over the default per-address cap (8).
       yaml: `chat: { floodRate: ${FLOOD_RATE}, floodBurst: 5, historyLines: 0 }\nlimits: { maxPerIp: 32, maxPerSubnet: 32 }`,
     });
-    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jan', 'kim', 'lou']) await board.addUser(h, PW);
+    for (const h of ['alice', 'bob', 'carol', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jan', 'kim', 'lou', 'mae']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const h of hangups) h();
@@ -212,6 +212,33 @@ describe('chat under paste, resize and slow escapes (inetutils telnet in tmux)',
     assert.doesNotMatch(screen, /^> .*p\d{4}/m, 'nothing of the paste is left on the input row');
     lou.send(' and on\r');
     await lou.waitScreen(/^<lou> typed-by-hand and on\s*$/m);
+  });
+
+  it('a resize while a paste is typed onto a line begun by hand: Ctrl-C after it still keeps what they typed, only the paste goes', async () => {
+    const mae = await tmuxIn('mae', 'resized');
+    // A line of words the board wraps under itself, indented: at 50 columns its second row
+    // starts '  r12', which only the board's redraw for the new width shows (tmux cuts or
+    // re-wraps the old rows itself, without the indent).
+    const words = Array.from({ length: 24 }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
+    mae.send(`${words.join(' ')}\r`);
+    await mae.waitScreen(new RegExp(words.join('\\s+')));
+    await mae.typeByHand('typed-by-hand', (typed) => new RegExp(`^> ${typed}\\s*$`, 'm'));
+    mae.paste(Array.from({ length: 400 }, (_, i) => `p${String(i + 1).padStart(4, '0')}`).join(' '));
+    await mae.waitScreen(/^> .*p00[2-9]\d/m);
+    mae.resize(50, 25);
+    await mae.waitScreen(/^ {2}r12 r13 /m);
+    // The input row fits the new width: the last row, the prompt then the line's end (fails
+    // without: it was drawn for 80 columns, ran past the edge and scrolled the screen up).
+    const drawn = await mae.waitScreen(/^> [^\n]*p\d{4}/m);
+    assert.match(drawn.trimEnd().split('\n').at(-1)!, /^> [^\n]*p\d{4}/, drawn);
+    mae.send('\x03');
+    await mae.waitScreen(/Paste stopped: \d+ pasted characters were\s+not typed/);
+    // Fails without: the input row was built again from its text at the resize, and a Ctrl-C
+    // after it went back only to where the paste had got to by then.
+    const screen = await mae.waitScreen(/^> typed-by-hand\s*$/m);
+    assert.doesNotMatch(screen, /^> .*p\d{4}/m, 'nothing of the paste is left on the input row');
+    mae.send(' and on\r');
+    await mae.waitScreen(/^<mae> typed-by-hand and on\s*$/m);
   });
 
   it('Up whose ESC a slow link sent alone is still Up (history), not Esc and "[A"; a lone Esc still leaves', async () => {

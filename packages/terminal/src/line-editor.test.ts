@@ -314,6 +314,26 @@ test('a stopped paste (dropPaste) takes what the pasted keys typed; what was typ
   assert.equal(editor.value, 'by han!xyzd');
 });
 
+test("a new width (resize) keeps the line, its cursor and a paste's mark: a Ctrl-C after it still takes only what the paste typed", () => {
+  const { editor, type, press } = setup({ cols: 40, maxLength: 60 });
+  type('by hand');
+  press({ name: 'left', raw: LEFT });
+  for (const ch of 'PASTED TEXT THAT GOES ON PAST THE NARROW FIELD') press({ name: 'char', ch, raw: ch, pasted: true });
+  editor.resize(12);
+  // Drawn again from where the field begins, on a screen 12 columns across from there.
+  const narrow = new LineScreen();
+  narrow.apply(editor.start());
+  assert.ok(narrow.maxWritten <= 10, `drawn within the new field: column ${narrow.maxWritten}`);
+  assert.equal(editor.cursorIndex, 6 + 'PASTED TEXT THAT GOES ON PAST THE NARROW FIELD'.length, 'the cursor stays on its character');
+  for (const ch of ' MORE') narrow.apply(editor.feed({ name: 'char', ch, raw: ch, pasted: true }).output);
+  // Fails without: the line built again from its text at the new width forgot where the paste began.
+  narrow.apply(editor.dropPaste().output);
+  assert.equal(editor.value, 'by hand');
+  assert.equal(narrow.text, 'by hand');
+  assert.equal(editor.cursorIndex, 6);
+  assert.ok(narrow.maxWritten <= 10);
+});
+
 test('the screen always matches the value, whatever is typed', () => {
   const keyArb = fc.constantFrom('a', 'b', ' ', '日', 'é', LEFT, RIGHT, HOME, END, DEL, '\x7f', UP, DOWN, '\x01', '\x05', '\x0b', '\x15', '\x17', '\x1b[1;5D', '\x1b[1;5C');
   fc.assert(

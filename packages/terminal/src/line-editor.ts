@@ -63,7 +63,7 @@ const MAX_STEP_MOVE = 4;
 
 export class LineEditor {
   private readonly maxLength: number;
-  private readonly width: number;
+  private width: number;
   private readonly maskCell: Cell | null | undefined;
   private readonly history: readonly string[];
   private readonly cancelable: boolean;
@@ -86,7 +86,7 @@ export class LineEditor {
       throw new CarrierError(ErrorCodes.VALIDATION, `line editor cols must be a number, got ${opts.cols}`);
     }
     this.maxLength = opts.maxLength;
-    this.width = Math.max(1, Math.floor(opts.cols) - 1);
+    this.width = fieldWidth(opts.cols);
     this.cancelable = opts.cancelable ?? false;
     if (opts.mask === undefined) {
       this.maskCell = undefined;
@@ -130,6 +130,18 @@ export class LineEditor {
   drawn(): string {
     const { cells, cursorCol } = this.layout();
     return cells.map((c) => c.text).join('') + move(widthOf(cells, cells.length), cursorCol, cells);
+  }
+
+  /**
+   * The screen changed size: the field is now `cols` wide (as the option). Everything else
+   * stays: the line, the cursor on its character, the history walk, and where a paste being
+   * typed in began (a Ctrl-C after the resize still takes only what the paste typed). Draws
+   * nothing: the caller redraws the screen and then the field with start().
+   */
+  resize(cols: number): void {
+    if (!Number.isFinite(cols)) throw new CarrierError(ErrorCodes.VALIDATION, `line editor cols must be a number, got ${cols}`);
+    this.width = fieldWidth(cols);
+    this.scroll = 0;
   }
 
   feed(key: Key): LineEditorResult {
@@ -333,6 +345,11 @@ export class LineEditor {
     this.shownCursor = cursorCol;
     return out;
   }
+}
+
+/** Columns the field draws in: never the screen's last, where ANSI-BBS terminals wrap at once. */
+function fieldWidth(cols: number): number {
+  return Math.max(1, Math.floor(cols) - 1);
 }
 
 function isSpace(ch: string): boolean {

@@ -595,11 +595,14 @@ class ChatRoom implements PresenceView {
     // A resize storm redraws at most once per limits.view.resizeDelay, capped, within the caller's view CPU budget.
     this.cleanups.push(
       followResizes(s.conn, (cols, rows) => {
-        this.editor = this.newEditor(this.editor.value);
         // The title's names are fitted to the width (`+N` for those cut): fitted again first,
         // so the whole redraw shows them for the new one.
         this.refreshTitle(false, cols);
-        this.paint(this.screen.resize(cols, rows));
+        const out = this.screen.resize(cols, rows);
+        // The input row is fitted to the new width, not typed again from its text: its cursor
+        // and where a paste being typed in began stay (a Ctrl-C after the resize takes only the paste).
+        this.editor.resize(this.screen.inputCols);
+        this.paint(out);
       }),
     );
   }
@@ -727,8 +730,8 @@ class ChatRoom implements PresenceView {
     this.write(this.screen.inputLine() + this.editor.start());
   }
 
-  private newEditor(value = ''): LineEditor {
-    return new LineEditor({ maxLength: this.settings.maxLineLength, cols: this.screen.inputCols, history: this.typed, default: value });
+  private newEditor(): LineEditor {
+    return new LineEditor({ maxLength: this.settings.maxLineLength, cols: this.screen.inputCols, history: this.typed });
   }
 }
 
