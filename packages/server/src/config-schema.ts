@@ -94,7 +94,7 @@ export const schema = {
   },
   security: {
     allowlist: addresses('Addresses or CIDRs never banned, held or penalised (the sysop, a local proxy).', ['127.0.0.1', '::1']),
-    banRefresh: duration(5_000, 'How often bans made elsewhere (the ban CLI, other processes) are picked up.'),
+    banRefresh: duration(5_000, 'How often bans made elsewhere are picked up from the store: the ban CLI\'s, and another process\'s while the bus is down (over the bus they arrive at once).'),
     auditLog: bool(true, 'Write connects, logins, failed logins, bans and traps to <dataDir>/logs/audit.log.'),
     trap: {
       enabled: bool(true, 'Close and ban a caller who types one of the trap words as a login name.'),
