@@ -61,6 +61,33 @@ describe('bans and penalties', () => {
     assert.equal((await board.cli(['ban', 'remove', '127.0.1.0/24'])).code, 0);
   });
 
+  it('with a board running, ban add and remove act through its control channel: in force at once, not at the next poll', async () => {
+    // banRefresh an hour: only the running board itself can have put the ban in force.
+    const slow = await startCarrier({ yaml: 'security: { banRefresh: 1h }' });
+    try {
+      const served2 = async (addr: string) => (await probe(slow.ports.telnet!, addr, 800)).bytes.length > 0;
+      assert.ok(await served2('127.0.0.40'));
+      const add = await slow.cli(['ban', 'add', '127.0.0.40', '--for', '2h', '--reason', 'at once']);
+      assert.equal(add.code, 0, add.stderr);
+      assert.match(add.stdout, /^banned 127\.0\.0\.40 until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+      assert.ok(await refusedAsBanned(slow.ports.telnet!, '127.0.0.40'), 'refused right after the CLI answered');
+      const list = await slow.cli(['ban', 'list']);
+      assert.match(list.stdout, /127\.0\.0\.40\s+sysop\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+at once/);
+      const remove = await slow.cli(['ban', 'remove', '127.0.0.40']);
+      assert.equal(remove.code, 0, remove.stderr);
+      assert.match(remove.stdout, /removed the ban on 127\.0\.0\.40/);
+      assert.ok(await served2('127.0.0.40'), 'served right after the CLI answered');
+      const again = await slow.cli(['ban', 'remove', '127.0.0.40']);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /not banned/);
+      const mine = await slow.cli(['ban', 'add', '127.0.0.1']);
+      assert.equal(mine.code, 1);
+      assert.match(mine.stderr, /allowlist/);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('ban add refuses nonsense with usage (2), and an allowlisted address with a reason (1)', async () => {
     const bad = await board.cli(['ban', 'add', 'banana']);
     assert.equal(bad.code, 2);

@@ -19,7 +19,7 @@ import { FILES_USAGE, FilesUsageError, filesCommand } from './files-command.js';
 import { BAN_USAGE, banCommand, BanUsageError } from './security/ban-command.js';
 import { scryptParams } from './security/security.js';
 import { openAuditLog, type AuditLog } from './security/audit.js';
-import { CONTROL_USAGE, ControlUsageError, controlCommand, statusWho, userAddCommand, userAdminCommand, userKeyCommand, type CliIo } from './control/cli-verbs.js';
+import { CONTROL_USAGE, ControlUsageError, controlCommand, dialBoard, statusWho, userAddCommand, userAdminCommand, userKeyCommand, type CliIo } from './control/cli-verbs.js';
 
 const USAGE = `usage: carrier <verb>
   start [--workers N]                     run the board (N processes sharing the ports; needs Redis)
@@ -302,6 +302,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
           out,
           err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
           withStore: (fn) => withStore(loaded.config, fn),
+          board: () => dialBoard(loaded.config),
         });
       case 'telnet':
         return await withStore(loaded.config, async (store) => (await import('@carrier/client')).runTelnetCommand(args, { history: store.clientHistory }));

@@ -1,5 +1,6 @@
 import { AddressSet, escapeClientText, formatCidr, parseCidr } from '@carrier/core';
 import type { Store } from '@carrier/store';
+import { ControlRequestError, type ControlClient } from '@carrier/sysop/protocol';
 import type { CarrierConfig } from '../config-schema.js';
 import { parseDuration } from '../duration.js';
 
@@ -11,6 +12,8 @@ export interface BanCommandIo {
   out(line: string): void;
   err(line: string): void;
   withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** The running board's control channel, or undefined when no board answers (then the store is written directly). */
+  board?: () => Promise<ControlClient | undefined>;
   now?: () => number;
 }
 
@@ -51,8 +54,29 @@ function when(ms: number | null): string {
 }
 
 /**
- * `carrier ban add|list|remove`: writes the store; a running board picks the change up
- * within `security.banRefresh`. Exit 0 done, 1 failed (allowlisted, not banned), 2 usage.
+ * `ban` or `unban` through a running board's control channel: in force on every process of
+ * the board when it answers (this one at once, the others over the bus), and a caller on from
+ * a newly banned address is hung up. Undefined when no board answers.
+ */
+async function throughBoard(io: BanCommandIo, verb: 'ban' | 'unban', args: { target: string; for?: string; reason?: string }): Promise<{ ok: true; expiresAt?: number | null } | { ok: false; code: string; message: string } | undefined> {
+  const client = await io.board?.();
+  if (!client) return undefined;
+  try {
+    const reply = (await client.request(verb, args)) as { expiresAt?: number | null };
+    return { ok: true, ...(reply && 'expiresAt' in reply ? { expiresAt: reply.expiresAt ?? null } : {}) };
+  } catch (err) {
+    if (err instanceof ControlRequestError) return { ok: false, code: err.code, message: err.message };
+    throw err;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * `carrier ban add|list|remove`: with a board running, through its control channel (in
+ * force at once on all its processes); with none, the store, which a board reads at its
+ * start (and a running one unreachable here within `security.banRefresh`). Exit 0 done, 1
+ * failed (allowlisted, not banned), 2 usage.
  */
 export async function banCommand(args: string[], cfg: CarrierConfig, io: BanCommandIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -69,6 +93,15 @@ export async function banCommand(args: string[], cfg: CarrierConfig, io: BanComm
     const reason = option(rest, '--reason') ?? 'banned by the sysop';
     if (new AddressSet(cfg.security.allowlist).has(target)) {
       io.err(`carrier: ban add: ${target} is in security.allowlist, which is never banned; remove it there first`);
+      return 1;
+    }
+    const live = await throughBoard(io, 'ban', { target, ...(forText !== undefined ? { for: forText } : {}), reason });
+    if (live?.ok) {
+      io.out(`banned ${target} until ${live.expiresAt === null || live.expiresAt === undefined ? 'removed' : when(live.expiresAt)}`);
+      return 0;
+    }
+    if (live) {
+      io.err(`carrier: ban add: ${escapeClientText(live.message, 200)}`);
       return 1;
     }
     return io.withStore(async (store) => {
@@ -88,6 +121,16 @@ export async function banCommand(args: string[], cfg: CarrierConfig, io: BanComm
   if (sub === 'remove') {
     const raw = positional('remove', rest, []);
     if (!raw || !parseCidr(raw)) throw new BanUsageError('ban remove needs the banned IP address or CIDR range');
+    const target = formatCidr(parseCidr(raw)!);
+    const live = await throughBoard(io, 'unban', { target });
+    if (live?.ok) {
+      io.out(`removed the ban on ${target}`);
+      return 0;
+    }
+    if (live) {
+      io.err(live.code === 'not_found' ? `carrier: ban remove: ${target} is not banned` : `carrier: ban remove: ${escapeClientText(live.message, 200)}`);
+      return 1;
+    }
     return io.withStore(async (store) => {
       const removed = await store.bans.remove(raw);
       if (!removed) {
