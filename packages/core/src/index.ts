@@ -14,3 +14,4 @@ export * from './token-bucket.js';
 export * from './client-history.js';
 export * from './plural.js';
 export * from './real-require.js';
+export * from './ecma48.js';

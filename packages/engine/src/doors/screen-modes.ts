@@ -1,3 +1,5 @@
+import { Ecma48Scanner, Ecma48Token } from '@carrier/core';
+
 /**
  * The modes a door's output left in force on the caller's terminal, followed byte by byte:
  * the colours and attributes (SGR), the scroll region (DECSTBM), origin mode, auto-wrap
@@ -9,8 +11,6 @@
  * the door sends (a door that sets a colour a million times holds one).
  */
 
-/** Parameters of one control sequence kept at most: past it the sequence is ignored (no mode takes more). */
-const MAX_PARAMS = 64;
 /** DEC private modes followed (`CSI ? n h/l`): origin (6), auto-wrap (7), cursor shown (25). */
 const DEC_MODES = new Set(['6', '7', '25']);
 /** SGR slots in the order `sequence()` writes them. */
@@ -33,37 +33,24 @@ const SGR_OFF: Record<number, readonly SgrSlot[]> = {
 /** Extended colours: 38 (foreground), 48 (background), 58 (underline), as `38;5;n` or `38;2;r;g;b`. */
 const EXTENDED: Record<number, SgrSlot> = { 38: 'fg', 48: 'bg', 58: 'underlineColour' };
 
-const ESC = 0x1b;
-const BEL = 0x07;
 const SO = 0x0e;
 const SI = 0x0f;
-
-type State = 'ground' | 'esc' | 'csi' | 'charset' | 'string' | 'stringEsc' | 'escIntermediate';
+/** Read once: run from source (tsx: the tests, carrier-src), an imported binding is a getter, a call a token. */
+const { End: END, Control: CONTROL, Escape: ESCAPE, Csi: CSI } = Ecma48Token;
 
 export class ScreenModes {
-  private state: State = 'ground';
-  /** the control sequence being read: its parameters, its private marker and intermediates */
-  private params = '';
-  private marker = '';
-  private intermediates = '';
-  private overflow = false;
-  /** `(` or `)`: which set an `ESC ( x` designates */
-  private designating = '';
   private readonly sgr = new Map<SgrSlot, string>();
   private region = '';
   private readonly decModes = new Map<string, 'h' | 'l'>();
   private readonly charsets = new Map<string, string>();
   private shiftedOut = false;
 
+  /** `scanner`: core's one reader of escape sequences (a clone's is a copy); this keeps only what they set. */
+  constructor(private readonly scanner = new Ecma48Scanner(false)) {}
+
   /** A copy that goes on from here without changing this one. */
   clone(): ScreenModes {
-    const c = new ScreenModes();
-    c.state = this.state;
-    c.params = this.params;
-    c.marker = this.marker;
-    c.intermediates = this.intermediates;
-    c.overflow = this.overflow;
-    c.designating = this.designating;
+    const c = new ScreenModes(this.scanner.clone());
     for (const [k, v] of this.sgr) c.sgr.set(k, v);
     c.region = this.region;
     for (const [k, v] of this.decModes) c.decModes.set(k, v);
@@ -74,17 +61,25 @@ export class ScreenModes {
 
   /** The door wrote `bytes` (escape sequences may be split between two writes). */
   feed(bytes: Buffer): void {
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      // Text, the most of what a door writes, changes no mode.
-      if (this.state === 'ground' && b !== ESC && b !== SO && b !== SI) continue;
-      this.byte(b);
+    const scanner = this.scanner;
+    scanner.push(bytes);
+    // Text, the most of what a door writes, changes no mode: only controls and sequences are read.
+    for (let token = scanner.next(); token !== END; token = scanner.next()) {
+      if (token === CONTROL) {
+        if (scanner.control === SO) this.shiftedOut = true;
+        else if (scanner.control === SI) this.shiftedOut = false;
+      } else if (token === CSI) {
+        if (!scanner.dropped) this.csi(scanner.final, scanner.intermediates);
+      } else if (token === ESCAPE) {
+        if (!scanner.dropped) this.escape(scanner.final, scanner.intermediates);
+      }
     }
   }
 
   /**
    * What sets these modes on a terminal just reset (the spy's copy starts as one): empty
-   * when the door changed none of them. Under 1 KiB: each slot holds at most MAX_PARAMS.
+   * when the door changed none of them. Under 1 KiB: each slot holds at most one sequence's
+   * parameters, and core's scanner keeps MAX_PARAMETER_BYTES of a sequence.
    */
   sequence(): string {
     let out = this.region !== '' ? `\x1b[${this.region}r` : '';
@@ -96,83 +91,21 @@ export class ScreenModes {
     return out;
   }
 
-  private byte(b: number): void {
-    switch (this.state) {
-      case 'ground':
-        if (b === ESC) this.state = 'esc';
-        else if (b === SO) this.shiftedOut = true;
-        else if (b === SI) this.shiftedOut = false;
-        return;
-      case 'esc':
-        return this.escape(b);
-      case 'csi':
-        return this.csiByte(b);
-      case 'charset':
-        // `ESC ( 0`: G0 is the DEC line-drawing set, until `ESC ( B`.
-        if (b >= 0x30 && b <= 0x7e) this.charsets.set(this.designating, String.fromCharCode(b));
-        this.state = b === ESC ? 'esc' : 'ground';
-        return;
-      case 'escIntermediate':
-        // ESC with an intermediate not followed here (`ESC # 8`): its final ends it.
-        if (b >= 0x30 && b <= 0x7e) this.state = 'ground';
-        else if (b === ESC) this.state = 'esc';
-        return;
-      case 'string':
-        // OSC, DCS, APC, PM, SOS: text that ends with BEL or ST (ESC \); nothing in it is a mode.
-        if (b === BEL) this.state = 'ground';
-        else if (b === ESC) this.state = 'stringEsc';
-        return;
-      case 'stringEsc':
-        this.state = b === 0x5c ? 'ground' : b === ESC ? 'stringEsc' : 'string';
-        return;
-    }
+  private escape(final: number, intermediates: string): void {
+    // `ESC ( 0`: G0 is the DEC line-drawing set, until `ESC ( B`.
+    if (intermediates === '(' || intermediates === ')') this.charsets.set(intermediates, String.fromCharCode(final));
+    // ESC c (RIS): the terminal back as it started.
+    else if (intermediates === '' && final === 0x63) this.reset();
   }
 
-  private escape(b: number): void {
-    if (b === 0x5b) {
-      this.state = 'csi';
-      this.params = '';
-      this.marker = '';
-      this.intermediates = '';
-      this.overflow = false;
-    } else if (b === 0x5d || b === 0x50 || b === 0x5f || b === 0x5e || b === 0x58) {
-      this.state = 'string';
-    } else if (b === 0x28 || b === 0x29) {
-      this.designating = String.fromCharCode(b);
-      this.state = 'charset';
-    } else if (b >= 0x20 && b <= 0x2f) {
-      this.state = 'escIntermediate';
-    } else if (b === ESC) {
-      this.state = 'esc';
-    } else {
-      // ESC c (RIS): the terminal back as it started.
-      if (b === 0x63) this.reset();
-      this.state = 'ground';
-    }
-  }
-
-  private csiByte(b: number): void {
-    if (b >= 0x30 && b <= 0x3f) {
-      const ch = String.fromCharCode(b);
-      if (this.params === '' && this.marker === '' && ch >= '<') this.marker = ch;
-      else if (this.params.length < MAX_PARAMS) this.params += ch;
-      else this.overflow = true;
-    } else if (b >= 0x20 && b <= 0x2f) {
-      if (this.intermediates.length < 2) this.intermediates += String.fromCharCode(b);
-      else this.overflow = true;
-    } else if (b >= 0x40 && b <= 0x7e) {
-      this.state = 'ground';
-      if (!this.overflow) this.csi(String.fromCharCode(b));
-    } else if (b === ESC) {
-      this.state = 'esc';
-    } else if (b === 0x18 || b === 0x1a) {
-      // CAN and SUB abandon a sequence; other C0 controls act inside it and it goes on.
-      this.state = 'ground';
-    }
-  }
-
-  private csi(final: string): void {
-    const { params, marker, intermediates } = this;
+  private csi(finalByte: number, intermediates: string): void {
+    // Only the finals followed here are worth reading the parameters of.
+    if (finalByte !== 0x6d && finalByte !== 0x72 && finalByte !== 0x68 && finalByte !== 0x6c && finalByte !== 0x70) return;
+    const final = String.fromCharCode(finalByte);
+    const all = this.scanner.params;
+    // A private marker (`?`, `<` to `?`) comes first.
+    const marker = all !== '' && all[0]! >= '<' ? all[0]! : '';
+    const params = marker === '' ? all : all.slice(1);
     if (marker === '' && intermediates === '') {
       if (final === 'm') this.applySgr(params);
       // DECSTBM; `CSI r` (or a region of the whole screen written as 0s) takes the region away.
