@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes art/<name>.ans (CP437 with SAUCE) for every screen in screens.mjs.
+// Writes art/<name>.ans (CP437 with SAUCE, its width in tinfo1) for every screen in screens.mjs.
 //   node tools/art/build.mjs        (after `npm run build`, it uses @carrier/terminal's SAUCE writer)
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,7 @@ for (const [name, screen] of Object.entries(screens)) {
     fileSize: body.length,
     dataType: 1,
     fileType: 1,
-    tinfo1: 80,
+    tinfo1: screen.width ?? 80,
     tinfo2: screen.lines.length,
     letterSpacing: 1,
     comments: ['The default carrier board. Edit freely: it is your board now.'],
