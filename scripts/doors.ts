@@ -1,10 +1,27 @@
 // Doors: the programs the sysop declared in config/doors.yaml (games, utilities), each
 // run in a pseudo-terminal with the drop files it expects. This screen lists the doors
 // the caller's level may run; a number runs one, and the caller comes back here after.
-import { doorsByLevel, drawAndReadKey, pipeLiteral, runDoor, type Session } from '@carrier/engine';
+import { doorsByLevel, drawAndReadKey, firstFitting, pipeLiteral, printWords, runDoor, wrapLine, type Session } from '@carrier/engine';
 
 const MAX_LISTED = 36;
 const KEYS = '123456789abcdefghijklmnopqrstuvwxyz';
+/** The description's column, as wide as the rule under the title. */
+const DESCRIPTION_WIDTH = 40;
+/** `[1] `: a description's rows under its first start there. */
+const DOOR_INDENT = 4;
+
+/**
+ * A door's row: `[1] Echo door ...    30m`, the time under the times where it fits one row;
+ * on a narrow screen the description and time broken between words under the key (the
+ * padded description ran onto the next row, mid-word, and the time after it).
+ */
+function doorRows(key: string, description: string, limit: string, cols: number): string[] {
+  const desc = pipeLiteral(description);
+  const room = Math.max(1, cols - 1);
+  const row = `|08[|15${key}|08] |07${desc.padEnd(DESCRIPTION_WIDTH)} |08${limit}`;
+  if (wrapLine(row, room, true).length === 1) return [row];
+  return wrapLine(`|07${desc} |08${limit}`, Math.max(1, room - DOOR_INDENT), true).map((r, i) => (i === 0 ? `|08[|15${key}|08] ${r}` : `${' '.repeat(DOOR_INDENT)}${r}`));
+}
 
 export default async function doors(s: Session): Promise<void> {
   for (;;) {
@@ -14,12 +31,12 @@ export default async function doors(s: Session): Promise<void> {
     const heading = (): void => {
       s.clear();
       s.println('|15Doors');
-      s.println(`|08${'-'.repeat(40)}`);
+      s.println(`|08${'-'.repeat(Math.min(DESCRIPTION_WIDTH, s.terminal.cols - 1))}`);
     };
     if (list.length === 0) {
       heading();
       // Doors there are, but above this caller's level (a new user before validation).
-      s.println(aboveLevel > 0 ? '|07None of the board\'s doors is open to your level yet.' : '|07No doors are open on this board yet.');
+      printWords(s, aboveLevel > 0 ? '|07None of the board\'s doors is open to your level yet.' : '|07No doors are open on this board yet.');
       s.println('');
       await s.pause();
       return;
@@ -28,12 +45,10 @@ export default async function doors(s: Session): Promise<void> {
     const draw = (): void => {
       heading();
       list.forEach((d, i) => {
-        const limit = Math.round(d.timeLimitMs / 60_000);
-        const desc = pipeLiteral(d.description);
-        s.println(`|08[|15${KEYS[i]}|08] |07${desc.padEnd(40)} |08${limit}m`);
+        for (const row of doorRows(KEYS[i]!, d.description, `${Math.round(d.timeLimitMs / 60_000)}m`, s.terminal.cols)) s.println(row);
       });
       s.println('');
-      s.print('|07Door (Enter to go back): ');
+      s.print(firstFitting(['|07Door (Enter to go back): ', '|07Door (Enter: back): '], s.terminal.cols) ?? '|07Door: ');
     };
     const key = (await drawAndReadKey(s, draw)).toLowerCase();
     const i = KEYS.indexOf(key);

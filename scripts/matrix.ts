@@ -1,12 +1,12 @@
 // The matrix: the first screen every caller sees. Login with a limited number of tries,
 // or `new` for the new-user application. The prompts `login:` and `password:` and the
 // message `Login incorrect` are part of the board's contract (README): keep them.
-import type { Session } from '@carrier/engine';
+import { printWords, type Session } from '@carrier/engine';
 
 export default async function matrix(s: Session): Promise<unknown> {
   s.setActivity('logging in');
   await s.art('welcome', { fallback: `Welcome to ${s.board.name}` });
-  s.println(`|07Type |15new|07 at the login prompt to apply for an account.`);
+  printWords(s, '|07Type |15new|07 at the login prompt to apply for an account.');
   const maxTries = s.board.config.maxLoginTries;
   let failures = 0;
   let hint = s.conn.loginHint;
@@ -49,7 +49,8 @@ export default async function matrix(s: Session): Promise<unknown> {
     failures += 1;
     s.println('\n|12Login incorrect|07');
   }
-  s.println('\nToo many failed logins. Goodbye.');
+  s.println();
+  printWords(s, 'Too many failed logins. Goodbye.');
   void s.hangup('too many failed logins');
   return undefined;
 }

@@ -1,7 +1,7 @@
 // The new-user application: a handle that passes the rules and is free, a password typed
 // twice, a location. Nothing is written until the caller confirms; returns true when the
 // caller is logged in as the new account.
-import type { Session } from '@carrier/engine';
+import { printPrompt, printWords, type Session } from '@carrier/engine';
 
 export default async function newuser(s: Session): Promise<boolean> {
   s.setActivity('applying for an account');
@@ -10,16 +10,17 @@ export default async function newuser(s: Session): Promise<boolean> {
     return false;
   }
   await s.art('newuser', { fallback: 'New user application' });
-  s.println('|07Answer a few questions. An empty answer cancels.');
+  printWords(s, '|07Answer a few questions. An empty answer cancels.');
 
   let handle = '';
   for (;;) {
-    s.print('\n|11Handle (2-20 letters, digits, space, _ - .): |15');
+    s.println();
+    printPrompt(s, '|11Handle (2-20 letters, digits, space, _ - .): |15');
     const typed = (await s.readLine({ maxLength: 20 })).trim();
     if (typed === '') return cancelled(s);
     const check = s.checkHandle(typed);
     if (!check.ok) {
-      s.println(`\n|12${check.reason}|07`);
+      said(s, `|12${check.reason}|07`);
       continue;
     }
     // Taken, or reads like one that is (`aIice` for alice): refused here, not after the
@@ -27,7 +28,7 @@ export default async function newuser(s: Session): Promise<boolean> {
     const twin = await s.store.users.findLookalike(check.handle);
     if (twin) {
       const same = twin.handle.toLowerCase() === check.handle.toLowerCase();
-      s.println(same ? '\n|12That handle is taken. Try another.|07' : '\n|12That handle looks too much like one already taken. Try another.|07');
+      said(s, same ? '|12That handle is taken. Try another.|07' : '|12That handle looks too much like one already taken. Try another.|07');
       continue;
     }
     handle = check.handle;
@@ -37,19 +38,22 @@ export default async function newuser(s: Session): Promise<boolean> {
   const password = await choosePassword(s, handle);
   if (password === undefined) return cancelled(s);
 
-  s.print('\n|11Where do you call from (city, country; Enter to skip)? |15');
+  s.println();
+  printPrompt(s, '|11Where do you call from (city, country; Enter to skip)? |15');
   const location = (await s.readLine({ maxLength: 40 })).trim();
 
-  s.print(`\n|07Create the account |15${handle}|07? |08[|15Y|08/|15n|08]|07 `);
+  s.println();
+  printPrompt(s, `|07Create the account |15${handle}|07? |08[|15Y|08/|15n|08]|07 `);
   const answer = (await s.readKey()).toLowerCase();
   if (answer === 'n') return cancelled(s);
 
   const user = await s.createUser({ handle, password, location: location || null });
   if (!user) {
-    s.println('\n|12Someone took that handle a moment ago. Please apply again.|07');
+    said(s, '|12Someone took that handle a moment ago. Please apply again.|07');
     return false;
   }
-  s.println(`\n\n|10Welcome aboard, ${handle}!|07`);
+  s.println();
+  said(s, `|10Welcome aboard, ${handle}!|07`);
   await s.login(user);
   return true;
 }
@@ -69,7 +73,7 @@ export async function choosePassword(s: Session, handle: string): Promise<string
     if (first === '') return undefined;
     const check = s.checkPassword(first, handle);
     if (!check.ok) {
-      s.println(`\n|12${check.reason}|07`);
+      said(s, `|12${check.reason}|07`);
       continue;
     }
     for (let confirm = 0; confirm < PASSWORD_TRIES; confirm++) {
@@ -78,7 +82,7 @@ export async function choosePassword(s: Session, handle: string): Promise<string
       if (second === '') return undefined;
       if (second === first) return first;
       const left = PASSWORD_TRIES - confirm - 1;
-      s.println(left > 0 ? `\n|12The passwords do not match. ${left} more ${left === 1 ? 'try' : 'tries'}.|07` : '\n|12The passwords do not match.|07');
+      said(s, left > 0 ? `|12The passwords do not match. ${left} more ${left === 1 ? 'try' : 'tries'}.|07` : '|12The passwords do not match.|07');
     }
     return undefined;
   }
@@ -86,6 +90,12 @@ export async function choosePassword(s: Session, handle: string): Promise<string
 }
 
 function cancelled(s: Session): false {
-  s.println('\n|07Application cancelled.');
+  said(s, '|07Application cancelled.');
   return false;
+}
+
+/** A sentence under the answer typed above it, after a blank row, broken between words at the caller's width. */
+export function said(s: Session, text: string): void {
+  s.println();
+  printWords(s, text);
 }

@@ -3,10 +3,10 @@
 // and at every login), hotkey or lightbar menus, and the new-scan of the message areas at
 // login. Q or Escape goes back. A wrong current password counts as a failed
 // login (the board's penalties apply), and three end the screen.
-import { drawAndReadKey, getNewScanAtLogin, pipeLiteral, setNewScanAtLogin, type Session } from '@carrier/engine';
+import { drawAndReadKey, getNewScanAtLogin, pipeLiteral, printPrompt, printWords, setNewScanAtLogin, wrapLine, type Session } from '@carrier/engine';
 import { LOCATION_RULES, validateLocation, type UserSettings } from '@carrier/store';
 import { wantsAsciiOnly } from '@carrier/terminal';
-import { choosePassword } from './newuser.js';
+import { choosePassword, said } from './newuser.js';
 
 /** Wrong current passwords before the screen gives up. */
 const OLD_PASSWORD_TRIES = 3;
@@ -26,11 +26,11 @@ export default async function settings(s: Session): Promise<void> {
         s.clear();
         s.println(`|15User settings|07 for ${pipeLiteral(user.handle)}`);
         s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
-        s.println(`|08[|15P|08]|07 Password            |08change it`);
-        s.println(`|08[|15L|08]|07 Location            ${location === null ? '|08not given' : `|15${pipeLiteral(location)}`}`);
-        s.println(`|08[|15E|08]|07 Encoding            |15${encodingText(s, mine)}`);
-        s.println(`|08[|15M|08]|07 Menus               |15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
-        s.println(`|08[|15N|08]|07 New-scan at login   |15${newScan ? 'on' : 'off'}`);
+        setting(s, 'P', 'Password', '|08change it');
+        setting(s, 'L', 'Location', location === null ? '|08not given' : `|15${pipeLiteral(location)}`);
+        setting(s, 'E', 'Encoding', `|15${encodingText(s, mine)}`);
+        setting(s, 'M', 'Menus', `|15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
+        setting(s, 'N', 'New-scan at login', `|15${newScan ? 'on' : 'off'}`);
         s.println(`|08[|15Q|08]|07 Back`);
         s.print('\n|07Change which? ');
       })
@@ -54,6 +54,30 @@ export default async function settings(s: Session): Promise<void> {
   }
 }
 
+/** The setting's name column: `[N] New-scan at login` and its two spaces. */
+const NAME_COLUMN = 20;
+/** A key's row of a choice, after `[X] `: the rows under it start there. */
+const CHOICE_INDENT = 4;
+
+/**
+ * `[E] Encoding            UTF-8, ...` where it fits one row; on a narrow screen (a phone's
+ * browser, a 40-column terminal) `[E] Encoding: UTF-8, ...` broken between words under
+ * itself (the value ran onto the next row, mid-word).
+ */
+function setting(s: Session, key: string, name: string, value: string): void {
+  const room = s.terminal.cols - 1;
+  const wide = `|08[|15${key}|08]|07 ${name.padEnd(NAME_COLUMN)}${value}`;
+  if (wrapLine(wide, room, true).length === 1) return s.println(wide);
+  choice(s, key, `${name}: ${value}`);
+}
+
+/** `[U] UTF-8 (most modern terminals)`, broken between words under its text where the screen is narrow. */
+function choice(s: Session, key: string, text: string): void {
+  const room = Math.max(1, s.terminal.cols - 1);
+  const rows = wrapLine(`|07${text}`, Math.max(1, room - CHOICE_INDENT), true);
+  rows.forEach((row, i) => s.println(`${i === 0 ? `|08[|15${key}|08]|07 ` : ' '.repeat(CHOICE_INDENT)}${row}`));
+}
+
 function encodingText(s: Session, mine: UserSettings): string {
   // A plain terminal nobody named a character set for is sent ASCII (terminal's wantsAsciiOnly).
   const now = wantsAsciiOnly(s.terminal) ? 'ASCII' : ENCODING_NAMES[s.terminal.encoding];
@@ -70,21 +94,21 @@ async function changePassword(s: Session, handle: string, id: number): Promise<b
     // Through the board's login policy: guessing here costs what guessing at login does.
     if (await s.authenticate(handle, old)) break;
     if (attempt >= OLD_PASSWORD_TRIES) {
-      s.println('\n|12That is not your password.|07');
+      said(s, '|12That is not your password.|07');
       s.log.warn('settings.password_refused', { attempts: attempt });
       await s.pause();
       return false;
     }
-    s.println('\n|12That is not your password. Try again, or Enter to leave it.|07');
+    said(s, '|12That is not your password. Try again, or Enter to leave it.|07');
   }
-  s.println('\n|07Now the new one, twice (the same rules as when you joined; Enter cancels).');
+  said(s, '|07Now the new one, twice (the same rules as when you joined; Enter cancels).');
   const password = await choosePassword(s, handle);
   if (password === undefined) {
-    s.println('\n|07Your password is unchanged.');
+    said(s, '|07Your password is unchanged.');
   } else {
     await s.store.users.setPassword(id, password);
     s.log.info('settings.password_changed');
-    s.println('\n|10Your password is changed.|07 Use it from your next login.');
+    said(s, '|10Your password is changed.|07 Use it from your next login.');
   }
   await s.pause();
   return true;
@@ -93,7 +117,7 @@ async function changePassword(s: Session, handle: string, id: number): Promise<b
 /** Enter keeps the location, `-` clears it; a location the sign-up rules refuse is asked for again. */
 async function changeLocation(s: Session, id: number, now: string | null): Promise<void> {
   for (;;) {
-    s.print(`|11Where do you call from (city, country; Enter keeps it${now === null ? '' : ', - clears it'})? |15`);
+    printPrompt(s, `|11Where do you call from (city, country; Enter keeps it${now === null ? '' : ', - clears it'})? |15`);
     const typed = (await s.readLine({ maxLength: LOCATION_RULES.maxLength })).trim();
     s.print('|07');
     if (typed === '') return;
@@ -101,7 +125,7 @@ async function changeLocation(s: Session, id: number, now: string | null): Promi
     if (location !== null) {
       const check = validateLocation(location);
       if (!check.ok) {
-        s.println(`\n|12${check.reason}|07`);
+        said(s, `|12${check.reason}|07`);
         continue;
       }
     }
@@ -114,14 +138,14 @@ async function changeLocation(s: Session, id: number, now: string | null): Promi
 
 async function chooseEncoding(s: Session, id: number): Promise<void> {
   if (s.terminal.protocol === 'websocket') {
-    s.println('|07The browser terminal is always UTF-8.');
+    printWords(s, '|07The browser terminal is always UTF-8.');
     await s.pause();
     return;
   }
-  s.println('|07Which characters does your terminal draw?');
-  s.println('|08[|15U|08]|07 UTF-8 (most modern terminals)');
-  s.println('|08[|15C|08]|07 CP437 (SyncTERM, NetRunner, DOS terminals)');
-  s.println('|08[|15A|08]|07 As my terminal says (from the next login)');
+  printWords(s, '|07Which characters does your terminal draw?');
+  choice(s, 'U', 'UTF-8 (most modern terminals)');
+  choice(s, 'C', 'CP437 (SyncTERM, NetRunner, DOS terminals)');
+  choice(s, 'A', 'As my terminal says (from the next login)');
   s.print('|07Choice: ');
   const key = (await s.readKey()).toLowerCase();
   s.println('');
@@ -130,6 +154,6 @@ async function chooseEncoding(s: Session, id: number): Promise<void> {
   await s.store.users.updateSettings(id, { encoding });
   s.log.info('settings.changed', { setting: 'encoding', value: encoding ?? 'negotiated' });
   if (encoding) s.conn.setEncoding(encoding, 'user');
-  s.println(`|07Box lines: |15\u250c\u2500\u2500\u2510 \u2554\u2550\u2550\u2557 \u2591\u2592\u2593\u2588|07 should look like a box, a double box and shades.`);
+  printWords(s, `|07Box lines: |15\u250c\u2500\u2500\u2510 \u2554\u2550\u2550\u2557 \u2591\u2592\u2593\u2588|07 should look like a box, a double box and shades.`);
   await s.pause();
 }

@@ -64,12 +64,18 @@ export class TmuxCaller implements ScreenCaller {
    * `cols` the window's width from the start (telnet's first NAWS).
    */
   static async telnet(port: number, handle: string, password: string, tmpDir: string, until = /Command:/, term?: string, cols = 80): Promise<TmuxCaller> {
-    const caller = TmuxCaller.open(handle, tmpDir, [...(term ? ['env', `TERM=${term}`] : []), 'telnet', '127.0.0.1', String(port)], cols);
-    await caller.waitScreen(/login:/, 20_000);
+    const caller = await TmuxCaller.telnetAtLogin(port, handle, tmpDir, cols, term);
     caller.send(`${handle}\r`);
     await caller.waitScreen(/password:/);
     caller.send(`${password}\r`);
     await caller.waitScreen(until, 20_000);
+    return caller;
+  }
+
+  /** GNU inetutils telnet at the board's `login:` prompt, not logged in (`name` names the caller in failures). */
+  static async telnetAtLogin(port: number, name: string, tmpDir: string, cols = 80, term?: string): Promise<TmuxCaller> {
+    const caller = TmuxCaller.open(name, tmpDir, [...(term ? ['env', `TERM=${term}`] : []), 'telnet', '127.0.0.1', String(port)], cols);
+    await caller.waitScreen(/login:/, 20_000);
     return caller;
   }
 
@@ -120,6 +126,11 @@ export class TmuxCaller implements ScreenCaller {
    */
   logOutput(file: string): void {
     execFileSync('tmux', ['-S', this.socket, 'pipe-pane', '-O', '-t', this.session, `cat >> '${file}'`]);
+  }
+
+  /** The window stays, its last screen readable, once the client exits (the board hung up: the goodbye). */
+  keepAfterExit(): void {
+    execFileSync('tmux', ['-S', this.socket, 'set-option', '-t', this.session, 'remain-on-exit', 'on']);
   }
 
   /** The terminal window becomes `cols` x `rows` (the client tells the board: NAWS, window-change). */

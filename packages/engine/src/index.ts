@@ -48,7 +48,7 @@ export { ANSWER_KEY_NAME, noticeText, type Notice, type NoticeKind } from './soc
 export type { SessionSocial, Invitation } from './social/session-social.js';
 export type { SessionView } from './session-view.js';
 export { wrapLine, type PagerOptions } from './pager.js';
-export { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printWords, type PromptKey } from './prompt-fit.js';
+export { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printPrompt, printWords, type PromptKey } from './prompt-fit.js';
 export type { LightbarItem, LightbarOptions } from './lightbar.js';
 export { MENU_PREFIX, type Menu, type MenuDocument, type MenuParser, type MenuProblem } from './menu/types.js';
 export { checkMenus, type MenuCheckOptions } from './menu/check.js';

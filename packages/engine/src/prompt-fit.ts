@@ -14,6 +14,17 @@ export function printWords(s: Pick<Session, 'println' | 'terminal'>, text: strin
   for (const row of wrapLine(text, Math.max(1, s.terminal.cols - 1), true)) s.println(row);
 }
 
+/**
+ * A question (pipe-coded; a sysop's menu prompt may have line breaks) broken between words at the caller's width, its
+ * last row left open for the answer typed after it: a question too long for a row went
+ * on mid-word (`Where do you call from (` / `city, country…`).
+ */
+export function printPrompt(s: Pick<Session, 'print' | 'println' | 'terminal'>, text: string): void {
+  const rows = text.split('\n').flatMap((line) => wrapLine(line, Math.max(1, s.terminal.cols - 1), true));
+  rows.slice(0, -1).forEach((row) => s.println(row));
+  s.print(rows[rows.length - 1] ?? '');
+}
+
 /** The first of `rows` (pipe-coded, one line each) that fits one row of a `cols`-wide screen. */
 export function firstFitting(rows: readonly string[], cols: number): string | undefined {
   return rows.find((row) => displayWidth(stripPipeCodes(row)) <= cols - 1);

@@ -86,7 +86,7 @@ export class CallSession implements LiveSession {
       social: () => this.social, depth: () => this.stack.depth, ensureOpen: () => this.ensureOpen(),
     });
     this.social = new SessionSocial(part(host, {
-      write: (t: string) => this.write(t), viewOpen: () => this.widgets.viewOpen || this.router.held, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
+      write: (t: string) => this.write(t), cols: () => this.conn.terminal.cols, viewOpen: () => this.widgets.viewOpen || this.router.held, presenceChanged: () => this.presence.publish(), answer: (inv: Invitation) => answerInvitation(this, inv),
     }), ctx.social, ctx.config.chatRequestTimeoutMs);
     // The login timeout does not end a call while the sysop chats with the caller at `login:`
     // (break-in chat): run out meanwhile, it starts again when the chat ends.

@@ -71,7 +71,8 @@ const SGR = {
   info: '\x1b[0;32m',
 } as const;
 
-const STATUS = ' /help for commands  /quit or Esc leaves  PgUp/PgDn scroll ';
+/** The status row, longest first: the first that fits the caller's screen shows (' /help for commands  /q' at 24 columns). */
+const STATUS = [' /help for commands  /quit or Esc leaves  PgUp/PgDn scroll ', ' /help commands  Esc leaves  PgUp/PgDn', ' /help  Esc leaves', ' /help  Esc'];
 
 const HELP = [
   'Commands: /join room  /rooms  /who  /msg handle text  /me action  /dnd  /accept  /quit',

@@ -1,5 +1,5 @@
 import { charWidth, clipAnsiRow, viewSize, wrapWords } from '@carrier/terminal';
-import { fitToWidth } from '../text-fit.js';
+import { clipToWidth, fitToWidth } from '../text-fit.js';
 
 /**
  * The chat room's screen, drawn with plain ANSI rather than blessed: a room fans every
@@ -49,7 +49,8 @@ export class ChatScreen {
   private back = 0;
   private unseen = 0;
   private title = '';
-  private status = '';
+  /** the status row's wordings, longest first: the first that fits is shown */
+  private status: readonly string[] = [];
   private readonly promptWidth: number;
 
   constructor(
@@ -121,9 +122,11 @@ export class ChatScreen {
     return this.titleRow() + this.inputLine();
   }
 
-  setStatus(text: string): string {
-    if (text === this.status) return '';
-    this.status = text;
+  /** The status row: one text, or several wordings longest first, of which the first that fits the screen shows (a narrow one cut the help mid-word). */
+  setStatus(text: string | readonly string[]): string {
+    const wordings = typeof text === 'string' ? [text] : text;
+    if (wordings.length === this.status.length && wordings.every((w, i) => w === this.status[i])) return '';
+    this.status = wordings;
     return this.statusRow() + this.inputLine();
   }
 
@@ -215,9 +218,15 @@ export class ChatScreen {
   }
 
   private statusRow(): string {
-    const waiting = this.unseen === 0 ? '' : `: ${this.unseen} new ${this.unseen === 1 ? 'line' : 'lines'} below`;
-    const text = this.back > 0 ? `-- scrolled back${waiting} (PgDn, End) --` : this.status;
-    return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fitToWidth(text, this.cols - 1)}${RESET}`;
+    const waiting = `${this.unseen} new ${this.unseen === 1 ? 'line' : 'lines'} below`;
+    const back =
+      this.unseen === 0
+        ? ['-- scrolled back (PgDn, End) --', '-- back (PgDn) --']
+        : [`-- scrolled back: ${waiting} (PgDn, End) --`, `-- back: ${waiting} (PgDn) --`, `-- back, ${this.unseen} new (PgDn) --`];
+    const wordings = this.back > 0 ? back : this.status;
+    const width = this.cols - 1;
+    const text = wordings.find((w) => clipToWidth(w, width) === w) ?? wordings[wordings.length - 1] ?? '';
+    return `\x1b[${this.rows - 1};1H${STATUS_SGR}${fitToWidth(text, width)}${RESET}`;
   }
 
   /**

@@ -17,6 +17,7 @@ import {
 import { clipAnsiRow } from '@carrier/terminal';
 import type { Session } from '../session-api.js';
 import { noticeLine, type Notice } from '../social/notice.js';
+import { printWords } from '../prompt-fit.js';
 import type { BoardDoors } from './board-doors.js';
 import { DoorReplay } from './door-replay.js';
 
@@ -89,7 +90,10 @@ async function othersInside(s: Session, door: DoorDefinition, doors: BoardDoors)
 
 export async function runDoor(s: Session, name: string): Promise<DoorOutcome> {
   const doors = doorsOf(s);
-  const say = (text: string): void => s.println(`\r\n|07${text}`);
+  const say = (text: string): void => {
+    s.println();
+    printWords(s, `|07${text}`);
+  };
   if (!doors) {
     say('This board has no doors.');
     return 'no doors';
@@ -186,7 +190,8 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   try {
     await writeDropFiles(s, doors, door, dir, limitMs);
   } catch (err) {
-    s.println('\r\n|07The door could not be prepared. The sysop has been told.');
+    s.println();
+    printWords(s, '|07The door could not be prepared. The sysop has been told.');
     log.error('door.prepare_failed', { door: door.name, dir, err });
     return 'failed';
   }
@@ -207,11 +212,13 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
     });
   } catch (err) {
     if (isCarrierError(err) && err.details?.['reason'] === DOOR_MISSING) {
-      s.println(`\r\n|07${door.description} is not installed on this board. The sysop has been told.`);
+      s.println();
+      printWords(s, `|07${door.description} is not installed on this board. The sysop has been told.`);
       log.error('door.missing', { door: door.name, file: err.details['file'] });
       return 'missing';
     }
-    s.println(`\r\n|07${door.description} could not be started. The sysop has been told.`);
+    s.println();
+    printWords(s, `|07${door.description} could not be started. The sysop has been told.`);
     log.error('door.spawn_failed', { door: door.name, err });
     return 'failed';
   }
@@ -303,13 +310,15 @@ async function runInside(s: Session, doors: BoardDoors, door: DoorDefinition, li
   s.write(TERMINAL_RESET);
   if (ended === 'time limit') {
     log.info('door.time_limit', { ...fields, limitMs });
-    s.println(`\r\n\r\n|07Time is up in ${door.description}.`);
+    s.println('\r\n');
+    printWords(s, `|07Time is up in ${door.description}.`);
     return 'time limit';
   }
   const failed = exit.signal !== 0 || exit.exitCode !== 0;
   if (failed && Date.now() - startedAt < CRASH_AT_ONCE_MS) {
     log.warn('door.crashed', fields);
-    s.println(`\r\n\r\n|07${door.description} ended at once (${exit.signal ? `signal ${exit.signal}` : `exit status ${exit.exitCode}`}). The sysop has been told.`);
+    s.println('\r\n');
+    printWords(s, `|07${door.description} ended at once (${exit.signal ? `signal ${exit.signal}` : `exit status ${exit.exitCode}`}). The sysop has been told.`);
     return 'crashed';
   }
   log.info('door.exit', fields);

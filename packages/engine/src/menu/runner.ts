@@ -1,6 +1,7 @@
 import { isPlainTerminal } from '@carrier/core';
 import { charWidth, pipeLiteral, stripPipeCodes } from '@carrier/terminal';
 import { readKeyDrawingAgain } from '../draw-again.js';
+import { printPrompt, printWords } from '../prompt-fit.js';
 import type { Session } from '../session-api.js';
 import { actionDefinition, type ActionOutcome } from './actions.js';
 import type { MenuLibrary } from './library.js';
@@ -53,13 +54,13 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
       s.setActivity(menu.title);
       await drawMenu(s, menu, items);
     }
-    s.print(promptText(menu, s));
+    printPrompt(s, promptText(menu, s));
     const key = await readKeyDrawingAgain(
       (painter) => s.social.drawsAgain(painter),
       () => s.readKey(),
       async (stillShown) => {
         await drawMenu(s, menu, items, menu.list, stillShown);
-        if (stillShown()) s.print(promptText(menu, s));
+        if (stillShown()) printPrompt(s, promptText(menu, s));
       },
       (err) => redrawFailed(s, err),
     );
@@ -74,7 +75,7 @@ export async function runMenu(s: Session, name: string, deps: MenuRunnerDeps): P
     }
     if (!item) {
       redraw = REDRAW_KEYS.has(key);
-      if (!redraw) s.println('|08Unknown command. Press a highlighted key.|07');
+      if (!redraw) printWords(s, '|08Unknown command. Press a highlighted key.|07');
       continue;
     }
     const outcome = await runItem(s, menu, item, deps);
@@ -93,11 +94,11 @@ async function runItem(s: Session, menu: Menu, item: MenuItem, deps: MenuRunnerD
     const now = await s.refreshUser().catch(() => s.user);
     if (!now) {
       // Deleted while logged in (`carrier user delete` works on the store directly).
-      s.println('|12This account has been deleted. Goodbye.|07');
+      printWords(s, '|12This account has been deleted. Goodbye.|07');
       return s.hangup('account deleted');
     }
     if (!mayUse(item.access, now)) {
-      s.println('|12That is no longer open to you.|07');
+      printWords(s, '|12That is no longer open to you.|07');
       return { exit: false };
     }
   }

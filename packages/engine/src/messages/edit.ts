@@ -115,7 +115,7 @@ export async function editText(s: Session, options: EditTextOptions): Promise<st
   } finally {
     if (!s.closed) s.setActivity(previousActivity);
     unregister();
-    for (const n of held) s.write(`${noticeLine(n)}\r\n`);
+    for (const n of held) s.write(`${noticeLine(n, s.terminal.cols)}\r\n`);
   }
 }
 

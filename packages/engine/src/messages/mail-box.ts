@@ -4,8 +4,9 @@ import { pipeLiteral } from '@carrier/terminal';
 import type { Bus, Unsubscribe } from '../bus.js';
 import { drawAndReadKey, printAndReadKey, printAndReadLine, readKeyUnder, readLineUnder, type DrawAbove } from '../draw-again.js';
 import type { ScriptBoard, Session } from '../session-api.js';
-import { keyLegend, keyPrompt, LEGEND_KEY, type PromptKey } from '../prompt-fit.js';
+import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printWords, type PromptKey } from '../prompt-fit.js';
 import { clipToWidth } from '../text-fit.js';
+import { wrapLine } from '../pager.js';
 import { editText } from './edit.js';
 import { saveOrKeep } from './post-rate.js';
 import { POST_RATE_WINDOW_MS, newScan } from './board-messages.js';
@@ -21,6 +22,8 @@ import { answeredRow, dateRow, field, headerRow, shortDate, showMessage, SUBJECT
  * are: one route per process (like the social layer's), not one handler per caller.
  */
 const MAILBOX_PAGE = 50;
+/** A mailbox row with its date and a 16-column handle leaves the subject 25 columns from this width on. */
+const MAIL_ROW_WIDE = 60;
 const MAILBOX_KEYS: readonly PromptKey[] = [['S', 'Send'], ['R', 'Read inbox'], ['O', 'Outbox'], ['Q', 'Quit']];
 const INBOX_KEYS: readonly PromptKey[] = [['R', 'Reply'], ['D', 'Delete'], ['Q', 'Quit']];
 const SENT_KEYS: readonly PromptKey[] = [['D', 'Delete'], ['Q', 'Quit']];
@@ -53,8 +56,8 @@ export async function loginNotices(s: Session): Promise<void> {
   const unread = await s.store.mail.unreadCount(user.id);
   const areas = readableAreas(await messageAreasOf(s.board), user);
   const toYou = await s.store.messages.countToUser(user.id, areas.map((a) => a.tag));
-  if (unread > 0) s.println(`|14You have ${unread} new mail|07 (|15E|07 on the main menu reads it).`);
-  if (toYou > 0) s.println(`|14${plural(toYou, 'new message')} to you|07 (|15M|07, then |15N|07 for the new-scan).`);
+  if (unread > 0) printWords(s, `|14You have ${unread} new mail|07 (|15E|07 on the main menu reads it).`);
+  if (toYou > 0) printWords(s, `|14${plural(toYou, 'new message')} to you|07 (|15M|07, then |15N|07 for the new-scan).`);
   // Before the menu's art clears the screen: the caller reads it, then a key goes on.
   if (unread > 0 || toYou > 0) await s.pause();
   if (await s.store.messages.newScanAtLogin(user.id)) await newScan(s);
@@ -124,17 +127,19 @@ async function recipientLike(s: Session, typed: string, above: DrawAbove, answer
   const like = await s.store.users.findByHandlePrefix(typed, HANDLES_SUGGESTED + 1);
   const only = like.length === 1 ? like[0]! : undefined;
   if (only) {
-    const asked = `|07There is no user called ${field(typed, 32)}. Mail |15${field(only.handle, 32)}|07? |08[|15Y|08/|15n|08]|07 `;
+    // Broken between words where the screen is narrow (it went on mid-word): its rows, joined.
+    const question = `|07There is no user called ${field(typed, 32)}. Mail |15${field(only.handle, 32)}|07? |08[|15Y|08/|15n|08]|07 `;
+    const asked = wrapLine(question, Math.max(1, s.terminal.cols - 1), true).join('\n');
     const answer = (await readKeyUnder(s, above, asked, answered)).toLowerCase();
     s.println('');
     if (answer !== 'n' && answer !== 'escape' && answer !== 'q') return { user: only, asked };
     s.println('|07Nothing sent.');
     return null;
   }
-  s.println(`|12There is no user called ${field(typed, 32)}.|07`);
+  printWords(s, `|12There is no user called ${field(typed, 32)}.|07`);
   if (like.length > 1) {
     const names = like.slice(0, HANDLES_SUGGESTED).map((u) => `|15${field(u.handle, 32)}|07`);
-    s.println(`|07Handles that start so: ${names.join(', ')}${like.length > HANDLES_SUGGESTED ? ', ...' : ''}.`);
+    printWords(s, `|07Handles that start so: ${names.join(', ')}${like.length > HANDLES_SUGGESTED ? ', ...' : ''}.`);
   }
   return null;
 }
@@ -146,7 +151,7 @@ export async function sendMail(s: Session, replyTo?: Mail, above: DrawAbove = ()
   const toTyped = await readLineUnder(s, above, TO_PROMPT, { maxLength: 32, ...(replyTo ? { default: cleanUserText(replyTo.fromHandle, 32) } : {}) });
   const to = toTyped.trim();
   if (to === '') {
-    s.println('|07Mail needs a recipient: nothing sent.');
+    printWords(s, '|07Mail needs a recipient: nothing sent.');
     return;
   }
   const toRow = answeredRow(TO_PROMPT, toTyped);
@@ -157,7 +162,7 @@ export async function sendMail(s: Session, replyTo?: Mail, above: DrawAbove = ()
   const subject = (
     await readLineUnder(s, above, SUBJECT_PROMPT, { maxLength: 72, ...(replyTo ? { default: replySubject(cleanUserText(replyTo.subject, 72)) } : {}) }, [
       toRow,
-      ...(meant.asked !== undefined ? [meant.asked] : []),
+      ...(meant.asked !== undefined ? meant.asked.split('\n') : []),
     ])
   ).trim();
   if (subject === '') {
@@ -193,10 +198,10 @@ export async function sendMail(s: Session, replyTo?: Mail, above: DrawAbove = ()
     }
     s.bus.publish('mail.new', { id: m.id, toUserId: m.toUserId, fromHandle: m.fromHandle, subject: m.subject, at: m.createdAt });
     s.log.info('mail.sent', { id: m.id, to: m.toUserId });
-    s.println(`|10Mail sent to ${field(m.toHandle, 32)}.|07`);
+    printWords(s, `|10Mail sent to ${field(m.toHandle, 32)}.|07`);
   } catch (err) {
     if (isCarrierError(err, 'VALIDATION') || isCarrierError(err, 'NOT_FOUND')) {
-      s.println(`|12${field(err.message, 200)}|07`);
+      printWords(s, `|12${field(err.message, 200)}|07`);
       return;
     }
     throw err;
@@ -211,20 +216,26 @@ async function folder(s: Session, which: 'inbox' | 'sent'): Promise<void> {
       s.println(which === 'inbox' ? '|07Your inbox is empty.' : '|07You have sent no mail.');
       return;
     }
-    const width = Math.max(20, s.terminal.cols - 1);
+    const listCols = s.terminal.cols;
+    const width = Math.max(20, listCols - 1);
+    const wide = width >= MAIL_ROW_WIDE;
     // Printed below what came before: a sysop's spy that starts while the caller types a
     // number gets the list from a clear screen, and the prompt with what they typed.
     const typed = await printAndReadLine(
       s,
       () => {
         // Sent mail shows what its recipient has not opened yet.
-        s.println(which === 'inbox' ? '|15Inbox|08 - * is unread|07' : '|15Sent mail|08 - * not read yet|07');
+        s.println(which === 'inbox' ? '|15Inbox|08 - * is unread|07' : (firstFitting(['|15Sent mail|08 - * not read yet|07', '|15Sent|08 - * not read yet|07'], listCols) ?? '|15Sent mail|07'));
         list.forEach((m, i) => {
-          const who = which === 'inbox' ? m.fromHandle : m.toHandle;
-          const line = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)} ${shortDate(m.createdAt).slice(5)} ${field(who, 16).replace(/\|\|/g, '|').padEnd(16)} ${field(m.subject, 72).replace(/\|\|/g, '|')}`;
+          const who = field(which === 'inbox' ? m.fromHandle : m.toHandle, 16).replace(/\|\|/g, '|');
+          const subject = field(m.subject, 72).replace(/\|\|/g, '|');
+          const number = `${m.readAt === null ? '*' : ' '}${String(i + 1).padStart(3)}`;
+          // Narrower than the columns (a phone's browser, a 40-column terminal): the date goes
+          // and the handle is not padded, so the subject shows (at 24 columns none of it did).
+          const line = wide ? `${number} ${shortDate(m.createdAt).slice(5)} ${who.padEnd(16)} ${subject}` : `${number} ${who}: ${subject}`;
           s.println(`|07${pipeLiteral(clipToWidth(line, width))}`);
         });
-        s.print('|11Read which number? |07(Enter goes back) |15');
+        s.print(firstFitting(['|11Read which number? |07(Enter goes back) |15', '|11Read which? |07(Enter: back) |15'], listCols) ?? '|11Number, or Enter: |15');
       },
       { maxLength: 5 },
     );

@@ -1,4 +1,6 @@
 import { cleanUserText } from '@carrier/core';
+import { displayWidth, pipeLiteral, renderPipeCodes } from '@carrier/terminal';
+import { wrapLine } from '../pager.js';
 
 /**
  * Something that reaches a caller from outside their own screen: a page, a private
@@ -65,8 +67,14 @@ export function noticeText(n: Notice): string {
   return `*** ${head}: ${body}`;
 }
 
-/** One line of ANSI for a plain (scrolling) screen. */
-export function noticeLine(n: Notice): string {
+/**
+ * ANSI for a plain (scrolling) screen: one line, or given the screen's width, rows broken
+ * between words that fit it (a page ran on at the screen's edge, mid-word), each row after
+ * the first erased before it is written.
+ */
+export function noticeLine(n: Notice, cols?: number): string {
   const { head, body } = describeNotice(n);
-  return `\x1b[0;1;33m*** ${head}: \x1b[0;37m${body}\x1b[0m`;
+  if (cols === undefined || displayWidth(`*** ${head}: ${body}`) <= cols - 1) return `\x1b[0;1;33m*** ${head}: \x1b[0;37m${body}\x1b[0m`;
+  const rows = wrapLine(`|14*** ${pipeLiteral(head)}: |07${pipeLiteral(body)}`, Math.max(1, cols - 1), true);
+  return `\x1b[0m${rows.map((row) => renderPipeCodes(row)).join('\r\n\x1b[K')}\x1b[0m`;
 }

@@ -32,6 +32,8 @@ export interface SocialHost {
   readonly closed: boolean;
   readonly log: Logger;
   write(text: string): void;
+  /** the caller's screen width now: notices printed above the line break between words at it */
+  cols(): number;
   /** a full-screen view has the screen (notices wait unless it shows them itself) */
   viewOpen(): boolean;
   /** room or do-not-disturb changed: republish presence */
@@ -271,7 +273,7 @@ export class SessionSocial {
   private showLater(notice: Notice): void {
     if (this.host.closed) return;
     if (this.host.viewOpen()) this.hold(notice);
-    else this.host.write(this.line.interrupt(noticeLine(notice)));
+    else this.host.write(this.line.interrupt(noticeLine(notice, this.host.cols())));
   }
 
   private hold(notice: Notice): void {
@@ -287,7 +289,7 @@ export class SessionSocial {
    */
   atPrompt(): void {
     if (this.held.length === 0 || this.host.viewOpen() || this.host.closed) return;
-    for (const n of this.held.splice(0)) this.host.write(this.line.interrupt(noticeLine(n)));
+    for (const n of this.held.splice(0)) this.host.write(this.line.interrupt(noticeLine(n, this.host.cols())));
   }
 
   /** A chat request arrived; false when it is turned away. */

@@ -166,8 +166,13 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
     if (index >= top + height) top = index - height + 1;
     top = Math.max(0, Math.min(top, Math.max(0, order.length - height)));
     const n = order.length;
-    const dnd = s.social.doNotDisturb ? '  [do not disturb]' : '';
-    head.setContent(`${BOLD}Who's online - ${n} ${n === 1 ? 'caller' : 'callers'}${dnd}${RESET}\n${presenceHeader(width)}`);
+    const dnd = s.social.doNotDisturb;
+    // One row, the column names under it: a narrow screen's went on onto theirs ('Who's online - 5' / 'callers').
+    const title = widest(
+      [`Who's online - ${n} ${n === 1 ? 'caller' : 'callers'}${dnd ? '  [do not disturb]' : ''}`, `Who's online - ${n}${dnd ? ' [dnd]' : ''}`, `Online: ${n}${dnd ? ' dnd' : ''}`],
+      width - 1,
+    );
+    head.setContent(`${BOLD}${clipToWidth(title, width - 1)}${RESET}\n${presenceHeader(width)}`);
     body.setContent(
       order
         .slice(top, top + height)
