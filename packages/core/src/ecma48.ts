@@ -102,7 +102,10 @@ export class Ecma48Scanner {
     return out;
   }
 
-  /** Bytes to read next; a sequence open at the end of the last ones goes on in them. */
+  /**
+   * Bytes to read next, once `next()` said `End` for the last ones (a text token's place is
+   * in them): a sequence open at their end goes on in these.
+   */
   push(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.pos = 0;
