@@ -38,7 +38,7 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     const doorsFile = join(tmp, 'doors.yaml');
     writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door that says what you type back to you, command: [${process.execPath}, ${door}], level: 10 }\n`);
     board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
-    for (const h of ['nadia', 'omar', 'pia', 'rex']) await board.addUser(h, PW);
+    for (const h of ['nadia', 'omar', 'pia', 'rex', 'sam', 'tess']) await board.addUser(h, PW);
   });
   after(async () => {
     for (const c of callers) c.hangup();
@@ -173,6 +173,24 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     screen = await c.waitScreen(/#lobby \| \d+ here/);
     assert.match(screen, /^ \/help {2}Esc leaves\s*$/m, 'the status row says how to leave, whole');
     assert.match(boxText(screen), byWords('Say hello: everyone in the room sees what you type.'), screen);
+  });
+
+  it("split-screen chat's bar keeps 'ESC' at 24 columns, asking and chatting", async () => {
+    const tess = await call('tess', 80);
+    const c = await call('sam', 24);
+    c.send('w');
+    const list = await c.waitScreen(/^\d+ +tess /m);
+    const nodes = list.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
+    const steps = nodes.indexOf('tess') - nodes.indexOf('sam');
+    c.send((steps > 0 ? '\x1b[B' : '\x1b[A').repeat(Math.abs(steps)));
+    c.send('c');
+    // (it was ' sam | waiting for tes': how to leave never showed)
+    await c.waitScreen(/^ waiting for tess \| ESC\s*$/m);
+    await tess.waitScreen(/Ctrl-Y/);
+    tess.send('\x19');
+    await c.waitScreen(/^ with tess \| ESC ends\s*$/m);
+    c.send('\x1b');
+    tess.send('\x1b');
   });
 
   it("the art's boxes at 40 columns: the welcome, the main menu, who's online and chat", async () => {

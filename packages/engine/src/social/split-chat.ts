@@ -3,6 +3,8 @@ import { cleanUserText } from '@carrier/core';
 import { charWidth } from '@carrier/terminal';
 import type { Unsubscribe } from '../bus.js';
 import { wrapLine } from '../pager.js';
+import { firstFitting } from '../prompt-fit.js';
+import { clipToWidth } from '../text-fit.js';
 import type { Session } from '../session-api.js';
 import { describeNotice } from './notice.js';
 import type { Invitation } from './session-social.js';
@@ -109,7 +111,11 @@ async function runSplitChat(s: Session, chatId: string, peer: ChatPeer, start: P
     fill(bottom, theirs);
     const state =
       phase === 'waiting' ? `waiting for ${peerName} to answer` : phase === 'open' ? `chatting with ${peerName} (node ${peer.node})` : status;
-    bar.setContent(` ${me} | ${state} | ESC ends `.slice(0, Math.max(1, (screen.width as number) - 1)));
+    const short = phase === 'waiting' ? `waiting for ${peerName}` : phase === 'open' ? `with ${peerName}` : status;
+    // The first that fits: on a narrow screen 'ESC ends' was cut off ('omar | waiting for nad' at 24 columns).
+    const cols = Math.max(2, (screen.width as number) || s.terminal.cols);
+    const bars = [` ${me} | ${state} | ESC ends `, ` ${state} | ESC ends `, ` ${short} | ESC ends `, ` ${short} | ESC`, ` ${peerName} | ESC`];
+    bar.setContent(clipToWidth(firstFitting(bars, cols) ?? bars[bars.length - 1]!, cols - 1));
     screen.render();
   };
   const push = (pane: string[], line: string): void => {
