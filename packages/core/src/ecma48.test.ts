@@ -119,6 +119,18 @@ describe('Ecma48Scanner', () => {
     assert.equal(at(false, [0xe2, 0x95]), true, 'CP437 is a byte a character');
   });
 
+  it('says where a sequence began in the bytes pushed, or -1 when it began in bytes before', () => {
+    const s = new Ecma48Scanner(false);
+    const starts = (chunk: string): number[] => {
+      const out: number[] = [];
+      s.push(Buffer.from(chunk, 'latin1'));
+      for (let t = s.next(); t !== Ecma48Token.End; t = s.next()) if (t !== Ecma48Token.Text && t !== Ecma48Token.Control) out.push(s.sequenceStart);
+      return out;
+    };
+    assert.deepEqual(starts('ab[1mc]0;t[1[2Hd(0['), [2, 7, 16, 21]);
+    assert.deepEqual(starts('3;4H7'), [-1, 4]);
+  });
+
   it('a clone goes on from the same place without changing the original', () => {
     const s = new Ecma48Scanner(false);
     read(s, '\x1b[1;3');

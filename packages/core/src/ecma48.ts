@@ -78,6 +78,11 @@ export class Ecma48Scanner {
   final = 0;
   /** Escape and Csi tokens: intermediate bytes (0x20-0x2F), at most two. */
   intermediates = '';
+  /**
+   * Escape, Csi and String tokens: where the ESC that began it is in the bytes last pushed;
+   * -1 when it began in bytes pushed before.
+   */
+  sequenceStart = -1;
   /** String token: the byte after ESC that opened it. */
   introducer = 0;
   /**
@@ -109,6 +114,7 @@ export class Ecma48Scanner {
   push(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.pos = 0;
+    this.sequenceStart = -1;
   }
 
   /** A copy that goes on from here without changing this one (the bytes pushed are shared). */
@@ -121,6 +127,7 @@ export class Ecma48Scanner {
     this.paramBuf.copy(c.paramBuf);
     c.paramLength = this.paramLength;
     c.intermediates = this.intermediates;
+    c.sequenceStart = this.sequenceStart;
     c.introducer = this.introducer;
     c.dropped = this.dropped;
     return c;
@@ -144,12 +151,12 @@ export class Ecma48Scanner {
             if (this.utf8) this.owed = owedAfter(bytes, start, i, this.owed);
             return Ecma48Token.Text;
           }
-          i++;
           this.owed = 0;
           if (b === ESC) {
-            this.startSequence(ESCAPE);
+            this.startSequence(i++);
             continue;
           }
+          i++;
           return this.controlAt(i, b);
         }
         case ESCAPE:
@@ -166,7 +173,7 @@ export class Ecma48Scanner {
           } else if (b >= 0x30 && b <= 0x7e) {
             return this.finalAt(i, b, Ecma48Token.Escape);
           } else if (b === ESC) {
-            this.startSequence(ESCAPE);
+            this.startSequence(i - 1);
           } else if (b < 0x20) {
             if (b === CAN || b === SUB) this.state = GROUND;
             return this.controlAt(i, b);
@@ -179,7 +186,7 @@ export class Ecma48Scanner {
           i++;
           if (b >= 0x30 && b <= 0x7e) return this.finalAt(i, b, Ecma48Token.Escape);
           if (b >= 0x20 && b <= 0x2f) this.intermediate(b);
-          else if (b === ESC) this.startSequence(ESCAPE);
+          else if (b === ESC) this.startSequence(i - 1);
           else if (b < 0x20) return this.controlInSequence(i, b);
           continue;
         case CSI:
@@ -192,7 +199,7 @@ export class Ecma48Scanner {
           } else if (b >= 0x20 && b <= 0x2f) {
             this.intermediate(b);
           } else if (b === ESC) {
-            this.startSequence(ESCAPE);
+            this.startSequence(i - 1);
           } else if (b < 0x20) {
             return this.controlInSequence(i, b);
           }
@@ -215,8 +222,10 @@ export class Ecma48Scanner {
     return Ecma48Token.End;
   }
 
-  private startSequence(state: State): void {
-    this.state = state;
+  /** ESC at `at` in the bytes pushed: a sequence begins, whatever was open is abandoned. */
+  private startSequence(at: number): void {
+    this.state = ESCAPE;
+    this.sequenceStart = at;
     this.intermediates = '';
     this.dropped = false;
   }

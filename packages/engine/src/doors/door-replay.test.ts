@@ -96,4 +96,13 @@ describe('DoorReplay', () => {
     assert.match(out, /^\x1b\[0;44m\x1b\[\d+;1Hframe /, 'from a cursor position, in the colour set before it');
     assert.ok(Buffer.byteLength(out) <= MAX_REPLAY_BYTES + 64, `${Buffer.byteLength(out)} bytes`);
   });
+
+  it('a cursor position inside a string the door sent (an APC to its own client) is not where the replay starts', () => {
+    const r = new DoorReplay();
+    r.feed(Buffer.from('\x1b[44m'));
+    r.feed(Buffer.from('='.repeat(MAX_REPLAY_BYTES)));
+    r.feed(Buffer.from('\x1b_\x1b[3;1Hnot a position\x1b\\tail\x1b[5;1Hframe'));
+    // Fails without: from the ESC [ 3 ; 1 H inside the APC, its text and a stray ST drawn.
+    assert.equal(r.bytes(25).toString(), '\x1b[0;44m\x1b[5;1Hframe');
+  });
 });

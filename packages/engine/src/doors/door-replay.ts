@@ -1,3 +1,4 @@
+import { Ecma48Scanner, Ecma48Token } from '@carrier/core';
 import { ScreenModes } from './screen-modes.js';
 
 /**
@@ -15,7 +16,6 @@ import { ScreenModes } from './screen-modes.js';
 export const MAX_REPLAY_BYTES = 64 * 1024;
 const CLEAR = Buffer.from('\x1b[2J');
 const LF = 0x0a;
-const ESC = 0x1b;
 
 export class DoorReplay {
   /** A ring of the bound, taken at the door's first output: a door's many small writes cost no more. */
@@ -121,13 +121,17 @@ export class DoorReplay {
   }
 }
 
-/** Where the first cursor position (CUP, `ESC[row;colH` or `f`) in `bytes` starts; undefined when none is whole there. */
+/**
+ * Where the first cursor position (CUP, `ESC[row;colH` or `f`) in `bytes` starts; undefined
+ * when none is whole there. Read with core's scanner from `bytes`' start, so one inside a
+ * string the door sent (an APC or DCS to its own client) is not taken for one.
+ */
 function cursorPosition(bytes: Buffer): number | undefined {
-  for (let at = bytes.indexOf(ESC); at >= 0; at = bytes.indexOf(ESC, at + 1)) {
-    if (bytes[at + 1] !== 0x5b) continue;
-    let i = at + 2;
-    while (i < bytes.length && ((bytes[i]! >= 0x30 && bytes[i]! <= 0x39) || bytes[i] === 0x3b)) i++;
-    if (bytes[i] === 0x48 || bytes[i] === 0x66) return at;
+  const scanner = new Ecma48Scanner(false);
+  scanner.push(bytes);
+  for (let token = scanner.next(); token !== Ecma48Token.End; token = scanner.next()) {
+    if (token !== Ecma48Token.Csi || scanner.dropped || scanner.intermediates !== '') continue;
+    if ((scanner.final === 0x48 || scanner.final === 0x66) && /^[\d;]*$/.test(scanner.params)) return scanner.sequenceStart;
   }
   return undefined;
 }
