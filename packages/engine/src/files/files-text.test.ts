@@ -80,8 +80,8 @@ describe('the file areas screen on a narrow screen', () => {
     assert.deepEqual(keyLegend(fileMenuKeys(true, false)).map(stripPipeCodes).slice(6, 8), ['S  Search', 'W  Web download link']);
   });
 
-  it('every row and prompt fits one row at any width from 20 to 132 columns', () => {
-    for (let cols = 20; cols <= 132; cols++) {
+  it('every row and prompt fits one row at any width the board accepts (10 to 998 columns)', () => {
+    for (let cols = 10; cols <= 998; cols++) {
       const rows = [
         ...fileAreaHeader({ name: 'A rather long area name', tag: 'longtag' }, 1234, 12, cols),
         fileAreaRow(12, { name: 'A rather long area name for J', tag: 'longtag', description: 'and a description that goes on' }, cols),
