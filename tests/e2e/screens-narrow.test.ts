@@ -5,9 +5,9 @@
 // idle warning and the goodbye. Each sentence breaks between words (the terminal broke them
 // mid-word), no row runs onto the next, and the art's boxes are drawn whole at the width.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { scratchDir } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from './messages-callers.js';
@@ -37,11 +37,21 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     tmp = scratchDir('carrier-screens-narrow-e2e');
     const doorsFile = join(tmp, 'doors.yaml');
     writeFileSync(doorsFile, `doors:\n  - { name: echo, description: Echo door that says what you type back to you, command: [${process.execPath}, ${door}], level: 10 }\n`);
-    board = await startCarrier({ logLevel: 'info', yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
-    for (const h of ['nadia', 'omar', 'pia', 'rex', 'sam', 'tess']) await board.addUser(h, PW);
+    // The shipped board plus a script that fails (B), for its apology.
+    const scripts = join(tmp, 'scripts');
+    const menus = join(tmp, 'menus');
+    cpSync(join(repoRoot, 'scripts'), scripts, { recursive: true });
+    writeFileSync(join(scripts, 'boom.ts'), `export default async () => { throw new Error('boom on purpose'); };\n`);
+    cpSync(join(repoRoot, 'config', 'menus'), menus, { recursive: true });
+    writeFileSync(join(menus, 'main.yaml'), `${readFileSync(join(menus, 'main.yaml'), 'utf8').trimEnd()}\n  - { key: B, text: Blow up, gosub: boom }\n`);
+    board = await startCarrier({ logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    for (const h of ['nadia', 'omar', 'pia', 'rex', 'sam', 'tess', 'uma']) await board.addUser(h, PW);
+  });
+  // Each test's callers hang up after it: the board takes a few calls at a time from one address.
+  afterEach(() => {
+    for (const c of callers.splice(0)) c.hangup();
   });
   after(async () => {
-    for (const c of callers) c.hangup();
     await board.stop();
   });
 
@@ -162,6 +172,8 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
   });
 
   it("chat's status row and who's online's title fit 24 columns", async () => {
+    // Two callers: 'Who's online - 2 callers' is 24 columns, and went on onto the column names' row.
+    await call('rex', 80);
     const c = await call('nadia', 24);
     c.send('w');
     let screen = await c.waitScreen(/Space back/);
@@ -191,6 +203,19 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     await c.waitScreen(/^ with tess \| ESC ends\s*$/m);
     c.send('\x1b');
     tess.send('\x1b');
+  });
+
+  it("a failing script's apology and the sysop's reason for a kick break between words at 24 columns", async () => {
+    const c = await call('uma', 24);
+    c.send('b');
+    let screen = await c.waitScreen(byWords('Sorry, something went wrong. Back to where you were.'));
+    assert.deepEqual(rowsTooWide(screen, 24), []);
+    c.send(' ');
+    await c.waitScreen(/Command: *$/m);
+    c.keepAfterExit();
+    const kicked = await board.cli(['kick', 'uma', 'the sysop is checking the disks tonight']);
+    assert.equal(kicked.code, 0, kicked.stderr);
+    await c.waitScreen(byWords('Disconnected: the sysop is checking the disks tonight'));
   });
 
   it("the art's boxes at 40 columns: the welcome, the main menu, who's online and chat", async () => {

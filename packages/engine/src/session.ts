@@ -8,7 +8,7 @@ import type { SpyOutput } from './draw-again.js';
 import { Deadline, type DeadlineWarning } from './deadline.js';
 import { KeyInput } from './key-input.js';
 import type { LightbarItem, LightbarOptions } from './lightbar.js';
-import type { PagerOptions } from './pager.js';
+import { wrapLine, type PagerOptions } from './pager.js';
 import type { PresenceEntry } from './presence.js';
 import { ScriptStack } from './script-stack.js';
 import type { ArtOptions, ReadLineOptions, ScriptBoard, Session } from './session-api.js';
@@ -78,7 +78,7 @@ export class CallSession implements LiveSession {
     this.presence = new PresencePublisher(part(host, { extraFields: () => this.social.presenceFields() }));
     this.screen = new Screen(part(host, { line: () => this.social.line, keysSeen: () => this.input.delivered + this.input.queued, firstTime: (k: string) => ctx.firstTime(k) }));
     this.stack = new ScriptStack<Session>(part(host, {
-      session: this as Session, isClosed: () => this.closed, inputCount: () => this.input.delivered, apologize: async (text: string) => { this.write(`\r\n${text}\r\n`); this.discardInput(); await this.pause(); },
+      session: this as Session, isClosed: () => this.closed, inputCount: () => this.input.delivered, apologize: async (text: string) => { this.write(`\r\n${wrapLine(text, Math.max(1, this.conn.terminal.cols - 1)).join('\r\n')}\r\n`); this.discardInput(); await this.pause(); },
       load: (name: string) => loadFrame(name, ctx, () => this.stack.depth, (depth) => this.widgets.scriptEnded(depth)),
     }));
     this.widgets = new Widgets({
@@ -223,7 +223,7 @@ export class CallSession implements LiveSession {
     const abort = this.router.abort;
     if (abort) this.conn.writeBytes(abort);
     // Not held for a break-in chat's end: the call ends now.
-    this.screen.writeNow(lastLine(text, { screenOwned: this.widgets.viewOpen || this.social.showsNotices, rows: this.conn.terminal.rows, plain: this.screen.plain }));
+    this.screen.writeNow(lastLine(text, { screenOwned: this.widgets.viewOpen || this.social.showsNotices, rows: this.conn.terminal.rows, cols: this.conn.terminal.cols, plain: this.screen.plain }));
     void this.hangup(reason);
   }
   /** @internal (LiveSession) */

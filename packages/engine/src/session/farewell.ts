@@ -1,6 +1,7 @@
 import { cleanUserText } from '@carrier/core';
 import { TERMINAL_RESET } from '@carrier/doors';
 import type { DeadlineWarning } from '../deadline.js';
+import { wrapLine } from '../pager.js';
 import type { Notice } from '../social/notice.js';
 
 // The idle timeout's warning and the last line of a call (issue 11 item 9): the caller
@@ -43,8 +44,10 @@ export function idleWarningText(beforeMs: number): string {
  * client's own "connection closed" overwrites it: so it goes on the bottom row and scrolls
  * up from there.
  */
-export function lastLine(text: string, to: { screenOwned: boolean; rows: number; plain: boolean }): string {
-  const line = `\r\n${cleanUserText(text, MAX_LAST_LINE)}\r\n`;
+export function lastLine(text: string, to: { screenOwned: boolean; rows: number; cols?: number; plain: boolean }): string {
+  // Broken between words at the caller's width (a sysop's reason went on mid-word on a narrow screen).
+  const clean = cleanUserText(text, MAX_LAST_LINE);
+  const line = `\r\n${to.cols === undefined ? clean : wrapLine(clean, Math.max(1, to.cols - 1)).join('\r\n')}\r\n`;
   if (to.plain) return line;
   return `${TERMINAL_RESET}${to.screenOwned ? `\x1b[${to.rows};1H` : ''}${line}`;
 }
