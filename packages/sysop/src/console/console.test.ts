@@ -234,3 +234,48 @@ describe('the console user editor with slow replies', () => {
     assert.doesNotMatch(shown(), /vera/, shown());
   });
 });
+
+describe("the console footer's words", () => {
+  it('stay their full time after the words before them: the earlier words\' timer does not take them off', async (t) => {
+    // Only setTimeout is the test's: the footer's timers, the redraw's (the test renders itself).
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const input = new PassThrough();
+    const output = Object.assign(new PassThrough(), { columns: 100, rows: 30, isTTY: true });
+    output.resume();
+    const screen = blessed.screen({
+      input: input as unknown as Widgets.IScreenOptions['input'],
+      output: output as unknown as Widgets.IScreenOptions['output'],
+      terminal: 'xterm',
+      warnings: false,
+    });
+    const client = new HeldClient();
+    client.callers = [];
+    const reload = client.request.bind(client);
+    client.request = async (verb, args) => (verb === 'reload' ? { problems: [] } : reload(verb, args));
+    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 60_000 });
+    const footer = async (): Promise<string> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      screen.render();
+      const rows = (screen as unknown as { lines: [string, string][][] }).lines.map((row) => row.map((cell) => cell[1]).join(''));
+      return rows[rows.length - 1] ?? '';
+    };
+    try {
+      input.write('s');
+      assert.match(await footer(), /no node selected/);
+      t.mock.timers.tick(3000);
+      input.write('r');
+      assert.match(await footer(), /reload: everything checks out/);
+      // Four seconds after the first words: fails without (their timer put the key help back
+      // one second after the reload's words came).
+      t.mock.timers.tick(1000);
+      assert.match(await footer(), /reload: everything checks out/);
+      t.mock.timers.tick(3000);
+      assert.match(await footer(), / S spy /);
+    } finally {
+      t.mock.timers.reset();
+      input.write('q');
+      await ended;
+      screen.destroy();
+    }
+  });
+});

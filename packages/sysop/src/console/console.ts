@@ -33,6 +33,9 @@ export interface ConsoleOptions {
 const UNSAFE = /[\x00-\x1f\x7f-\x9f]/g;
 const safe = (s: string | null | undefined, max = 60): string => (s ?? '').replace(UNSAFE, '?').slice(0, max);
 
+/** How long a status's words stay on the footer before the key help comes back. */
+const STATUS_MS = 4000;
+
 /** The footer's key help, longest first: the console shows the first that fits its width. */
 const FOOTER_HELPS = [
   ' S spy  C chat  K kick  M message  B ban  L log filter  U users  R reload  Q quit',
@@ -179,7 +182,10 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   });
   const logLines: string[] = [];
   let footerShowsHelp = true;
+  /** puts the key help back after a status's words: one at a time, newer words replace it */
+  let helpBack: NodeJS.Timeout | undefined;
   const showHelp = (): void => {
+    clearTimeout(helpBack);
     footerShowsHelp = true;
     footer.setContent(footerHelp(screen.cols, mode === 'users'));
     redraw.request();
@@ -188,7 +194,10 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     footerShowsHelp = false;
     footer.setContent(fitWidth(` ${safe(text, 200)}`, Math.max(0, screen.cols - 1)));
     redraw.request();
-    timers.push(setTimeout(showHelp, 4000));
+    // Each status's words stay their full time: an earlier one's timer took the words after
+    // it off early (a second after them when they came three seconds later).
+    clearTimeout(helpBack);
+    helpBack = setTimeout(showHelp, STATUS_MS);
   };
   let unNotice = (): void => undefined;
   if (opts.notices) {
@@ -605,6 +614,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     finished = true;
     unNotice();
     for (const t of timers) clearInterval(t);
+    clearTimeout(helpBack);
     redraw.stop();
     for (const w of [header, nodeList, bansBox, logBox, footer]) w.destroy();
     finish();
