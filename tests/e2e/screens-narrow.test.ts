@@ -44,7 +44,7 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     writeFileSync(join(scripts, 'boom.ts'), `export default async () => { throw new Error('boom on purpose'); };\n`);
     cpSync(join(repoRoot, 'config', 'menus'), menus, { recursive: true });
     writeFileSync(join(menus, 'main.yaml'), `${readFileSync(join(menus, 'main.yaml'), 'utf8').trimEnd()}\n  - { key: B, text: Blow up, gosub: boom }\n`);
-    board = await startCarrier({ logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `doors: { file: ${JSON.stringify(doorsFile)} }` });
+    board = await startCarrier({ logLevel: 'info', scriptsDir: scripts, menusDir: menus, yaml: `doors: { file: ${JSON.stringify(doorsFile)} }\nsecurity: { allowlist: [], newAccounts: { perSource: 1, window: 1h }, penalties: { enabled: false } }` });
     for (const h of ['nadia', 'omar', 'pia', 'rex', 'sam', 'tess', 'uma']) await board.addUser(h, PW);
   });
   // Each test's callers hang up after it: the board takes a few calls at a time from one address.
@@ -95,6 +95,12 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     c.send('g');
     screen = await c.waitScreen(byWords('Goodbye, zed. Call again soon.'));
     assert.match(boxText(screen), byWords('Thanks for calling. The line is free for the next caller.'), screen);
+    // A second application from the address: the board's refusal breaks between words too.
+    const again = await TmuxCaller.telnetAtLogin(board.ports.telnet!, 'applicant', tmp, 24);
+    callers.push(again);
+    again.send('new\r');
+    screen = await again.waitScreen(byWords('Too many new accounts from your address lately. Please try again in'));
+    assert.deepEqual(rowsTooWide(screen, 24), []);
   });
 
   it('doors and user settings at 24 columns', async () => {

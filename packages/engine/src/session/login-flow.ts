@@ -11,6 +11,7 @@ import {
 import type { BoardConfig } from '../board-config.js';
 import { MAX_GUARD_DELAY_MS, type AccountVerdict, type LoginAttempt, type LoginEvent, type LoginGuard, type LoginVerdict } from '../login-guard.js';
 import { STORE_APOLOGY } from '../script-stack.js';
+import { wrapLine } from '../pager.js';
 import { applyUserEncoding } from './terminal-setup.js';
 
 /** The longest guard message shown to a caller before a hang-up. */
@@ -110,7 +111,7 @@ export class LoginFlow {
     });
     if (refuse === undefined) return true;
     this.host.log.info('user.create_refused', { handle: client(name) });
-    this.host.write(`\r\n${cleanUserText(refuse, MAX_GUARD_MESSAGE_LENGTH)}\r\n`);
+    this.say(cleanUserText(refuse, MAX_GUARD_MESSAGE_LENGTH));
     return false;
   }
 
@@ -182,6 +183,11 @@ export class LoginFlow {
     return { name, remoteAddress: conn.remoteAddress, protocol: conn.terminal.protocol, sessionId: this.host.sessionId, connId: conn.id };
   }
 
+  /** A line of the board's policy on a row of its own, broken between words at the caller's width (it went on mid-word on a narrow screen). */
+  private say(text: string): void {
+    this.host.write(`\r\n${wrapLine(text, Math.max(1, this.host.conn.terminal.cols - 1)).join('\r\n')}\r\n`);
+  }
+
   /** Ask the guard and do what it says. A guard that cannot answer ends the call (fail-closed). */
   private async obey(step: string, ask: (guard: LoginGuard) => LoginVerdict | Promise<LoginVerdict>): Promise<void> {
     const { host } = this;
@@ -193,13 +199,13 @@ export class LoginFlow {
     } catch (err) {
       host.ensureOpen();
       host.log.error('login.guard_failed', { step, err });
-      host.write(`\r\n${STORE_APOLOGY}\r\n`);
+      this.say(STORE_APOLOGY);
       return host.hangup('login guard unavailable');
     }
     host.ensureOpen();
     if (verdict.hangup) {
       const message = verdict.hangup.message !== undefined ? cleanUserText(verdict.hangup.message, MAX_GUARD_MESSAGE_LENGTH) : '';
-      if (message) host.write(`\r\n${message}\r\n`);
+      if (message) this.say(message);
       await host.hangup(verdict.hangup.reason);
     }
     const ms = Math.min(Math.max(verdict.delayMs ?? 0, 0), MAX_GUARD_DELAY_MS);
