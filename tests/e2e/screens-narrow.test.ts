@@ -160,10 +160,10 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     await call('omar', 24, byWords('You have 1 new mail (E on the main menu reads it).'));
   });
 
-  it('a page and a notice from the sysop break between words at 24 columns', async () => {
+  it("a page breaks between words at 24 columns, and what the pager types shows its end", async () => {
     const c = await call('pia', 24);
     const text = 'are you around? I wanted to ask you about the file areas';
-    const pager = await call('rex', 80);
+    const pager = await call('rex', 24);
     pager.send('w');
     const list = await pager.waitScreen(/^\d+ +pia /m);
     const nodes = list.split('\n').filter((l) => /^\d+ +\S/.test(l)).map((l) => l.split(/ +/)[1]);
@@ -171,7 +171,10 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     pager.send((steps > 0 ? '\x1b[B' : '\x1b[A').repeat(Math.abs(steps)));
     pager.send('p');
     await pager.waitScreen(/Page pia: _/);
-    pager.send(`${text}\r`);
+    // Typed on the status row: its end, where the caller types, stays in view (it went on out of sight).
+    pager.send(text);
+    await pager.waitScreen(/^Page pia: <[^\n]*areas_\s*$/m);
+    pager.send('\r');
     const screen = await c.waitScreen(byWords('*** Page from rex'));
     await c.waitScreen(byWords(text));
     assert.deepEqual(rowsTooWide(await c.screen(), 24), [], screen);

@@ -1,4 +1,4 @@
-import { displayWidth, fitWidth } from '@carrier/terminal';
+import { charWidth, displayWidth, fitWidth } from '@carrier/terminal';
 
 /**
  * Cut `text` to at most `width` terminal columns (terminal's fitWidth: charWidth per
@@ -13,4 +13,13 @@ export function clipToWidth(text: string, width: number): string {
 export function fitToWidth(text: string, width: number): string {
   const out = fitWidth(text, width);
   return out + ' '.repeat(Math.max(0, width - displayWidth(out)));
+}
+
+/** The end of `text` that fits `width` columns (a wide character that would straddle the start is left out whole). */
+export function tailToWidth(text: string, width: number): string {
+  const chars = [...text];
+  let used = 0;
+  let from = chars.length;
+  while (from > 0 && used + charWidth(chars[from - 1]!) <= width) used += charWidth(chars[--from]!);
+  return chars.slice(from).join('');
 }

@@ -1,9 +1,9 @@
 import { cleanUserText, isPlainTerminal } from '@carrier/core';
-import { charWidth, clipAnsiRow } from '@carrier/terminal';
+import { charWidth, clipAnsiRow, displayWidth } from '@carrier/terminal';
 import { LEVELS } from '@carrier/store';
 import type { PresenceEntry } from '../presence.js';
 import type { Session } from '../session-api.js';
-import { clipToWidth } from '../text-fit.js';
+import { clipToWidth, tailToWidth } from '../text-fit.js';
 import { describeNotice, type Notice } from './notice.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
 import type { Invitation } from './session-social.js';
@@ -64,6 +64,17 @@ function cutToRows(line: string, width: number, indent: number): string[] {
     rest = rest.slice(taken).trimStart();
     if (rest === '') return rows;
   }
+}
+
+/**
+ * A field typed on the status row: the prompt and the text with its cursor, or where that is
+ * wider than the row, the prompt, `<` and the end of the text, where the caller types (a page
+ * longer than the row went on out of sight: at 24 columns, after 12 characters).
+ */
+function typedRow(prompt: string, text: string, width: number): string {
+  const whole = `${prompt}${text}_`;
+  if (clipToWidth(whole, width) === whole) return whole;
+  return `${prompt}<${tailToWidth(`${text}_`, Math.max(0, width - displayWidth(prompt) - 1))}`;
 }
 
 /** The longest of `texts` (longest first) that fits `width` columns, else the shortest. */
@@ -183,7 +194,7 @@ async function showList(s: Session, header: readonly string[]): Promise<ListActi
         })
         .join('\n'),
     );
-    statusBar.setContent(clipToWidth(input ? `${input.prompt}${input.text}_` : confirm ? confirm.prompt : (status ?? widest(SELECT_PROMPT, width - 1)), width - 1));
+    statusBar.setContent(clipToWidth(input ? typedRow(input.prompt, input.text, width - 1) : confirm ? confirm.prompt : (status ?? widest(SELECT_PROMPT, width - 1)), width - 1));
     help.setContent(clipToWidth(widest(sysop ? SYSOP_HELP : HELP, width - 1), width - 1));
     screen.render();
   };
