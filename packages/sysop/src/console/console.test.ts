@@ -84,7 +84,8 @@ class HeldClient {
   onClose(): void {}
 }
 
-describe('the console user editor with slow replies', () => {
+/** A 100x30 blessed screen over in-memory streams: keys are written to `input`. */
+function memoryScreen(): { input: PassThrough; screen: Widgets.Screen } {
   const input = new PassThrough();
   const output = Object.assign(new PassThrough(), { columns: 100, rows: 30, isTTY: true });
   output.resume();
@@ -94,6 +95,15 @@ describe('the console user editor with slow replies', () => {
     terminal: 'xterm',
     warnings: false,
   });
+  return { input, screen };
+}
+
+/** The screen's rows as last rendered. */
+const rowsOf = (screen: Widgets.Screen): string[] =>
+  (screen as unknown as { lines: [string, string][][] }).lines.map((row) => row.map((cell) => cell[1]).join(''));
+
+describe('the console user editor with slow replies', () => {
+  const { input, screen } = memoryScreen();
   const client = new HeldClient();
   const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 60_000 });
   after(async () => {
@@ -102,8 +112,7 @@ describe('the console user editor with slow replies', () => {
     await ended;
     screen.destroy();
   });
-  const shown = (): string =>
-    (screen as unknown as { lines: [string, string][][] }).lines.map((row) => row.map((cell) => cell[1]).join('')).join('\n');
+  const shown = (): string => rowsOf(screen).join('\n');
   // As from a terminal: after the screen has settled (a prompt reads keys from the next turn on).
   const keys = (s: string): Promise<void> =>
     new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
@@ -239,15 +248,7 @@ describe("the console footer's words", () => {
   it('stay their full time after the words before them: the earlier words\' timer does not take them off', async (t) => {
     // Only setTimeout is the test's: the footer's timers, the redraw's (the test renders itself).
     t.mock.timers.enable({ apis: ['setTimeout'] });
-    const input = new PassThrough();
-    const output = Object.assign(new PassThrough(), { columns: 100, rows: 30, isTTY: true });
-    output.resume();
-    const screen = blessed.screen({
-      input: input as unknown as Widgets.IScreenOptions['input'],
-      output: output as unknown as Widgets.IScreenOptions['output'],
-      terminal: 'xterm',
-      warnings: false,
-    });
+    const { input, screen } = memoryScreen();
     const client = new HeldClient();
     client.callers = [];
     const reload = client.request.bind(client);
@@ -256,7 +257,7 @@ describe("the console footer's words", () => {
     const footer = async (): Promise<string> => {
       await new Promise((resolve) => setImmediate(resolve));
       screen.render();
-      const rows = (screen as unknown as { lines: [string, string][][] }).lines.map((row) => row.map((cell) => cell[1]).join(''));
+      const rows = rowsOf(screen);
       return rows[rows.length - 1] ?? '';
     };
     try {
@@ -274,6 +275,42 @@ describe("the console footer's words", () => {
     } finally {
       t.mock.timers.reset();
       input.write('q');
+      await ended;
+      screen.destroy();
+    }
+  });
+});
+
+describe('the console node list with a slow who', () => {
+  it('a Down pressed while the node list is asked for again keeps its row when the answer comes', async () => {
+    const { input, screen } = memoryScreen();
+    const client = new HeldClient();
+    client.callers = [caller, { ...caller, node: 2, handle: 'walt', from: '127.0.0.3' }];
+    // The list is asked for every 100 ms, as the console's own poll does every second.
+    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 100 });
+    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+    const whos = (): number => client.sent.filter((s) => s.verb === 'who').length;
+    try {
+      await eventually(() => /vera[\s\S]*walt/.test(rowsOf(screen).join('\n')), 'both callers listed');
+      // The answers to the list's next asks are held back; Down is pressed meanwhile.
+      let release!: () => void;
+      client.held.set('who', new Promise((resolve) => (release = resolve)));
+      const asked = whos();
+      await eventually(() => whos() > asked, 'the node list asked for again');
+      await keys('\x1b[B');
+      await new Promise((resolve) => setImmediate(resolve));
+      client.held.delete('who');
+      release();
+      const answered = whos();
+      await eventually(() => whos() > answered, 'the next ask, after the held answers');
+      await keys('s');
+      // Fails without: the held answer put the selection back on the row it had when asked (vera).
+      const spying = await eventually(() => /spying on node \d+ \w+/.exec(rowsOf(screen).join('\n'))?.[0], 'the spy view');
+      assert.equal(spying, 'spying on node 2 walt');
+    } finally {
+      await keys('\x1b');
+      await eventually(() => !/spying on/.test(rowsOf(screen).join('\n')), 'the spy view closed');
+      await keys('q');
       await ended;
       screen.destroy();
     }

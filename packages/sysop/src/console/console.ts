@@ -218,8 +218,11 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   const selected = (): NodeInfo | undefined => nodes[(nodeList as unknown as { selected: number }).selected];
 
   const refreshNodes = async (): Promise<void> => {
+    const fresh = (await client.request('who')) as NodeInfo[];
+    // The row selected when the answer comes, not when it was asked for: a Down pressed
+    // meanwhile was put back by the answer, and the S after it spied on the node above.
     const keep = selected()?.node;
-    nodes = (await client.request('who')) as NodeInfo[];
+    nodes = fresh;
     nodeList.setLabel(NODE_HEADER.slice(0, 200));
     nodeList.setItems(nodes.map(nodeRow) as unknown as Widgets.BlessedElement[]);
     const i = nodes.findIndex((n) => n.node === keep);
