@@ -11,16 +11,17 @@ const DESCRIPTION_WIDTH = 40;
 const DOOR_INDENT = 4;
 
 /**
- * A door's row: `[1] Echo door ...    30m`, the time under the times where it fits one row;
- * on a narrow screen the description and time broken between words under the key (the
- * padded description ran onto the next row, mid-word, and the time after it).
+ * The doors' rows: `[1] Echo door ...    30m`, the times in a column, where every one fits
+ * its row; on a narrow screen each description and time broken between words under its key
+ * (the padded description ran onto the next row, mid-word, and the time after it).
  */
-function doorRows(key: string, description: string, limit: string, cols: number): string[] {
-  const desc = pipeLiteral(description);
+function doorRows(doors: ReadonlyArray<readonly [key: string, description: string, limit: string]>, cols: number): string[] {
   const room = Math.max(1, cols - 1);
-  const row = `|08[|15${key}|08] |07${desc.padEnd(DESCRIPTION_WIDTH)} |08${limit}`;
-  if (wrapLine(row, room, true).length === 1) return [row];
-  return wrapLine(`|07${desc} |08${limit}`, Math.max(1, room - DOOR_INDENT), true).map((r, i) => (i === 0 ? `|08[|15${key}|08] ${r}` : `${' '.repeat(DOOR_INDENT)}${r}`));
+  const wide = doors.map(([key, description, limit]) => `|08[|15${key}|08] |07${pipeLiteral(description).padEnd(DESCRIPTION_WIDTH)} |08${limit}`);
+  if (wide.every((row) => wrapLine(row, room, true).length === 1)) return wide;
+  return doors.flatMap(([key, description, limit]) =>
+    wrapLine(`|07${pipeLiteral(description)} |08${limit}`, Math.max(1, room - DOOR_INDENT), true).map((r, i) => (i === 0 ? `|08[|15${key}|08] ${r}` : `${' '.repeat(DOOR_INDENT)}${r}`)),
+  );
 }
 
 export default async function doors(s: Session): Promise<void> {
@@ -44,9 +45,7 @@ export default async function doors(s: Session): Promise<void> {
     // Drawn again for a sysop's spy that starts while the caller picks (for the spy alone).
     const draw = (): void => {
       heading();
-      list.forEach((d, i) => {
-        for (const row of doorRows(KEYS[i]!, d.description, `${Math.round(d.timeLimitMs / 60_000)}m`, s.terminal.cols)) s.println(row);
-      });
+      for (const row of doorRows(list.map((d, i) => [KEYS[i]!, d.description, `${Math.round(d.timeLimitMs / 60_000)}m`] as const), s.terminal.cols)) s.println(row);
       s.println('');
       s.print(firstFitting(['|07Door (Enter to go back): ', '|07Door (Enter: back): '], s.terminal.cols) ?? '|07Door: ');
     };

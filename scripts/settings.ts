@@ -26,11 +26,13 @@ export default async function settings(s: Session): Promise<void> {
         s.clear();
         s.println(`|15User settings|07 for ${pipeLiteral(user.handle)}`);
         s.println(`|08${'-'.repeat(Math.min(60, s.terminal.cols - 1))}`);
-        setting(s, 'P', 'Password', '|08change it');
-        setting(s, 'L', 'Location', location === null ? '|08not given' : `|15${pipeLiteral(location)}`);
-        setting(s, 'E', 'Encoding', `|15${encodingText(s, mine)}`);
-        setting(s, 'M', 'Menus', `|15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`);
-        setting(s, 'N', 'New-scan at login', `|15${newScan ? 'on' : 'off'}`);
+        settingRows(s, [
+          ['P', 'Password', '|08change it'],
+          ['L', 'Location', location === null ? '|08not given' : `|15${pipeLiteral(location)}`],
+          ['E', 'Encoding', `|15${encodingText(s, mine)}`],
+          ['M', 'Menus', `|15${mine.menuStyle === 'lightbar' ? 'lightbar (arrows and Enter)' : 'hotkeys (one key)'}`],
+          ['N', 'New-scan at login', `|15${newScan ? 'on' : 'off'}`],
+        ]);
         s.println(`|08[|15Q|08]|07 Back`);
         s.print('\n|07Change which? ');
       })
@@ -60,15 +62,15 @@ const NAME_COLUMN = 20;
 const CHOICE_INDENT = 4;
 
 /**
- * `[E] Encoding            UTF-8, ...` where it fits one row; on a narrow screen (a phone's
- * browser, a 40-column terminal) `[E] Encoding: UTF-8, ...` broken between words under
- * itself (the value ran onto the next row, mid-word).
+ * `[E] Encoding            UTF-8, ...`, a row each, where every one fits its row; on a
+ * narrow screen (a phone's browser, a 40-column terminal) `[E] Encoding: UTF-8, ...`, each
+ * broken between words under itself (the values ran onto the next row, mid-word).
  */
-function setting(s: Session, key: string, name: string, value: string): void {
+function settingRows(s: Session, rows: ReadonlyArray<readonly [key: string, name: string, value: string]>): void {
   const room = s.terminal.cols - 1;
-  const wide = `|08[|15${key}|08]|07 ${name.padEnd(NAME_COLUMN)}${value}`;
-  if (wrapLine(wide, room, true).length === 1) return s.println(wide);
-  choice(s, key, `${name}: ${value}`);
+  const wide = rows.map(([key, name, value]) => `|08[|15${key}|08]|07 ${name.padEnd(NAME_COLUMN)}${value}`);
+  if (wide.every((row) => wrapLine(row, room, true).length === 1)) return wide.forEach((row) => s.println(row));
+  for (const [key, name, value] of rows) choice(s, key, `${name}: ${value}`);
 }
 
 /** `[U] UTF-8 (most modern terminals)`, broken between words under its text where the screen is narrow. */
