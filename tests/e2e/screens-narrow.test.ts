@@ -1,9 +1,11 @@
 // The screens a caller meets outside the message and file areas, on narrow screens (a
 // phone's browser is about 40 columns, some terminals 24), with inetutils telnet in tmux
 // windows that narrow from the start (its first NAWS says so): the welcome, the new-user
-// application, the main menu, who's online, chat, mail, doors, user settings, a page, the
-// idle warning and the goodbye. Each sentence breaks between words (the terminal broke them
-// mid-word), no row runs onto the next, and the art's boxes are drawn whole at the width.
+// application and its quota's refusal, the main menu, who's online (a page typed and
+// received), chat, split-screen chat, mail, doors, user settings, a failing script's
+// apology, a sysop's kick, the idle warning and the goodbye. Each sentence breaks between
+// words (the terminal broke them mid-word), no row runs onto the next, and the art's boxes
+// are drawn whole at the width (the 80-column box was cut at the screen's edge).
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
