@@ -154,6 +154,8 @@ describe('the interactive caller', () => {
     assert.match(screen.text, new RegExp(`127\\.0\\.0\\.1:${server.port}`));
     keyboard.type('log off\r');
     await screen.waitFor('log closed');
+    // whole when the caller is told it is closed (it was ended and not waited for: read at once, under load it was empty)
+    assert.equal(readFileSync(log, 'utf8'), 'Hello from the board\r\n');
     keyboard.type('\x1dlog off\r');
     await screen.waitFor('not logging');
     keyboard.type('quit\r');

@@ -95,7 +95,9 @@ export class InteractiveCaller {
     } finally {
       this.mode = 'done';
       terminal.input.off('data', onKeys);
-      this.capture?.end();
+      // The session's log holds everything once the caller returns.
+      if (this.capture) await closed(this.capture);
+      this.capture = undefined;
       terminal.restore();
     }
   }
@@ -185,7 +187,7 @@ export class InteractiveCaller {
         this.write(RAW_PROMPT);
         return;
       case 'log':
-        this.setCapture(cmd.file);
+        await this.setCapture(cmd.file);
         return this.enterCommandMode();
       case 'history':
         await this.showHistory(cmd.limit);
@@ -222,10 +224,11 @@ export class InteractiveCaller {
     this.resumeSession();
   }
 
-  private setCapture(file: string | undefined): void {
+  private async setCapture(file: string | undefined): Promise<void> {
     const was = this.capture;
-    was?.end();
     this.capture = undefined;
+    // Said once the file holds all that was written to it: read at 'log closed', it is whole.
+    if (was) await closed(was);
     if (file === undefined) {
       this.say(was ? 'log closed' : 'not logging');
       return;
@@ -403,4 +406,13 @@ export const HISTORY_PROGRESS_MS = 5000;
 /** ^] for 0x1d: how every telnet names its escape key. */
 export function caret(byte: number): string {
   return byte === 0x7f ? '^?' : `^${String.fromCharCode(byte + 0x40)}`;
+}
+
+/** Ends `stream` and resolves once its file is closed (everything written is in it), or it failed. */
+function closed(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.closed) return resolve();
+    stream.once('close', () => resolve());
+    stream.end();
+  });
 }
