@@ -189,6 +189,7 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     c.send('w');
     let screen = await c.waitScreen(/Space back/);
     assert.match(screen, /^Who's online[^\n]*\nNo[^\n]*Handle/m, 'the title takes one row, the column names the next');
+    assert.match(screen, /^\d+ +nadia +who's on/m, "a caller's activity keeps a few words (it kept its first letter)");
     assert.match(boxText(screen), byWords('Everyone on the board right now, on every node.'), screen);
     c.send(' ');
     await c.waitScreen(/Command: *$/m);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PresenceEntry } from '../presence.js';
 import { idleText, presenceHeader, presenceRow } from './presence-table.js';
+import { fitToWidth } from '../text-fit.js';
 
 const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
 const entry = (over: Partial<PresenceEntry> = {}): PresenceEntry => ({
@@ -46,6 +47,9 @@ test('narrow screens drop columns but keep node, handle and some activity', () =
   assert.match(row, /^3 +Lord Nikon +2m +reading/);
   assert.doesNotMatch(presenceHeader(45), /Since|Via/);
   assert.match(presenceRow(entry(), NOW, 40), /^3 +Lord Nikon +reading/);
+  // Below 35 columns a narrower node and handle leave the activity a few words (at 24 it kept one letter).
+  assert.equal(presenceRow(entry(), NOW, 24), fitToWidth('3   Lord Nikon reading', 23));
+  assert.match(presenceHeader(24), /^No +Handle +Activity/);
 });
 
 test('activity text from a caller cannot carry escape sequences onto the list', () => {

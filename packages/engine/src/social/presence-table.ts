@@ -21,6 +21,9 @@ const VIA: Column = { title: 'Via', width: 'websocket'.length + 1, cell: (e) => 
 const SINCE: Column = { title: 'Since', width: 7, cell: (e) => clock(e.connectedAt) };
 const IDLE: Column = { title: 'Idle', width: 6, cell: (e, now) => idleText(now - e.lastInputAt) };
 const FLAGS: Column = { title: '', width: 2, cell: (e) => (e.dnd ? 'D' : '') };
+/** Below 35 columns (24 is a terminal's narrowest): a node to 999 and a handle to 10, so activity keeps a few words (it kept one letter). */
+const NODE_NARROW: Column = { title: 'No', width: 4, cell: (e) => String(e.node) };
+const HANDLE_NARROW: Column = { ...HANDLE, width: 11 };
 
 /** The widest layout first; each narrower one drops a column. Activity takes what is left. */
 const LAYOUTS: readonly (readonly Column[])[] = [
@@ -28,6 +31,7 @@ const LAYOUTS: readonly (readonly Column[])[] = [
   [NODE, HANDLE, VIA, IDLE, FLAGS],
   [NODE, HANDLE, IDLE],
   [NODE, HANDLE],
+  [NODE_NARROW, HANDLE_NARROW],
 ];
 /** Activity needs at least this much room to say anything. */
 const MIN_ACTIVITY = 12;
