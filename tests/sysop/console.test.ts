@@ -106,6 +106,9 @@ describe('sysop console', () => {
     tmux.keys('c');
     await tmux.wait(/chat with node \d+ bob/);
     await bob.waitScreen(/Sysop is breaking in/, 20_000);
+    // The say box reads keys once the board has answered the chat's open, which may be after
+    // bob was told: typed before it, the line went to the node list.
+    await tmux.wait(/say \(Enter sends, Esc ends\)/);
     tmux.type('hello from the console');
     tmux.keys('Enter');
     await bob.waitScreen(/hello from the console/);
