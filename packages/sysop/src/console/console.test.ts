@@ -316,3 +316,50 @@ describe('the console node list with a slow who', () => {
     }
   });
 });
+
+describe('the console node list with answers out of order', () => {
+  it('an answer to an earlier ask that comes after a later one does not bring a kicked caller back', async () => {
+    const { input, screen } = memoryScreen();
+    const client = new HeldClient();
+    client.callers = [caller, { ...caller, node: 2, handle: 'walt', from: '127.0.0.3' }];
+    // Each answer is the list as it was when asked (a board's who is read before its answer is sent).
+    const request = client.request.bind(client);
+    client.request = async (verb, args) => {
+      if (verb !== 'who') return request(verb, args);
+      const then = [...client.callers];
+      await request(verb, args);
+      return then;
+    };
+    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 100 });
+    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+    const whos = (): number => client.sent.filter((s) => s.verb === 'who').length;
+    const listed = (): string => {
+      screen.render();
+      return rowsOf(screen).join('\n');
+    };
+    try {
+      await eventually(() => /vera[\s\S]*walt/.test(listed()), 'both callers listed');
+      // One ask's answer (vera and walt) is held back; the asks after it are answered.
+      let release!: () => void;
+      client.held.set('who', new Promise((resolve) => (release = resolve)));
+      const asked = whos();
+      await eventually(() => whos() > asked, 'the node list asked for again');
+      client.held.delete('who');
+      await keys('k');
+      await eventually(() => /kick node 1 \(vera\)\?/.test(listed()), 'the kick confirm');
+      await keys('yes\r');
+      await eventually(() => /kicked node 1/.test(listed()), 'the kick said');
+      assert.doesNotMatch(listed(), / 1 +vera/);
+      // The asks from now on get no answer: the held one is the last to come.
+      client.held.set('who', new Promise(() => undefined));
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Fails without: the held answer, come last, listed vera again (a K on her row asked to kick her again).
+      assert.doesNotMatch(listed(), / 1 +vera/, listed());
+    } finally {
+      await keys('q');
+      await ended;
+      screen.destroy();
+    }
+  });
+});

@@ -217,8 +217,15 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   };
   const selected = (): NodeInfo | undefined => nodes[(nodeList as unknown as { selected: number }).selected];
 
+  /** the node list's asks, and the newest whose answer is shown: an older answer come after it is stale */
+  let whoAsked = 0;
+  let whoShown = 0;
   const refreshNodes = async (): Promise<void> => {
+    const ask = ++whoAsked;
     const fresh = (await client.request('who')) as NodeInfo[];
+    // The poll's answer that comes after the one a kick asked for listed the kicked caller again.
+    if (ask < whoShown) return;
+    whoShown = ask;
     // The row selected when the answer comes, not when it was asked for: a Down pressed
     // meanwhile was put back by the answer, and the S after it spied on the node above.
     const keep = selected()?.node;
