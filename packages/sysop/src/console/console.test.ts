@@ -35,12 +35,15 @@ class HeldClient {
   bans: BanInfo[] = [];
   /** `user.show` answers given */
   shows = 0;
+  /** `who` and `bans` answer with the list as it was when asked (as a board reads it before it answers), not when let go */
+  asAsked = false;
   async request(verb: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.sent.push({ verb, args });
+    const whenAsked = { callers: [...this.callers], bans: [...this.bans] };
     await this.held.get(verb);
     switch (verb) {
       case 'who':
-        return this.callers;
+        return this.asAsked ? whenAsked.callers : this.callers;
       case 'kick':
         this.callers = this.callers.filter((c) => c.node !== args['node']);
         return {};
@@ -51,7 +54,7 @@ class HeldClient {
         this.bans.push({ target: String(args['target']), source: 'sysop', reason: String(args['reason']), expiresAt: Date.now() + 86_400_000 });
         return {};
       case 'bans':
-        return this.bans;
+        return this.asAsked ? whenAsked.bans : this.bans;
       case 'stats':
         return { today: [] };
       case 'user.list': {
@@ -322,14 +325,7 @@ describe('the console node list with answers out of order', () => {
     const { input, screen } = memoryScreen();
     const client = new HeldClient();
     client.callers = [caller, { ...caller, node: 2, handle: 'walt', from: '127.0.0.3' }];
-    // Each answer is the list as it was when asked (a board's who is read before its answer is sent).
-    const request = client.request.bind(client);
-    client.request = async (verb, args) => {
-      if (verb !== 'who') return request(verb, args);
-      const then = [...client.callers];
-      await request(verb, args);
-      return then;
-    };
+    client.asAsked = true;
     const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 100 });
     const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
     const whos = (): number => client.sent.filter((s) => s.verb === 'who').length;
@@ -356,6 +352,43 @@ describe('the console node list with answers out of order', () => {
       await new Promise((resolve) => setImmediate(resolve));
       // Fails without: the held answer, come last, listed vera again (a K on her row asked to kick her again).
       assert.doesNotMatch(listed(), / 1 +vera/, listed());
+    } finally {
+      await keys('q');
+      await ended;
+      screen.destroy();
+    }
+  });
+});
+
+describe('the console ban list with answers out of order', () => {
+  it("an answer to an earlier ask that comes after a later one does not take a ban off the list", async () => {
+    const { input, screen } = memoryScreen();
+    const client = new HeldClient();
+    client.asAsked = true;
+    // The first ask's answer is held back.
+    let release!: () => void;
+    client.held.set('bans', new Promise((resolve) => (release = resolve)));
+    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 60_000 });
+    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+    const listed = (): string => {
+      screen.render();
+      return rowsOf(screen).join('\n');
+    };
+    try {
+      await eventually(() => client.sent.some((s) => s.verb === 'bans'), 'the ban list asked for');
+      client.held.delete('bans');
+      await eventually(() => /vera/.test(listed()), 'vera listed');
+      await keys('b');
+      await eventually(() => /for how long\?/.test(listed()), 'the ban question');
+      await keys('\r');
+      await eventually(() => /banned 127\.0\.0\.2/.test(listed()), 'the ban said');
+      assert.match(listed(), /127\.0\.0\.2 until/);
+      // The asks from now on get no answer: the held one (no bans yet) is the last to come.
+      client.held.set('bans', new Promise(() => undefined));
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Fails without: the held answer, come last, showed no bans under 'banned 127.0.0.2'.
+      assert.match(listed(), /127\.0\.0\.2 until/, listed());
     } finally {
       await keys('q');
       await ended;

@@ -106,6 +106,21 @@ export function nodeRow(n: NodeInfo): string {
 }
 export const NODE_HEADER = `${'node'.padEnd(5)}${'handle'.padEnd(17)}${'proto'.padEnd(10)}${'idle'.padEnd(6)}${'from'.padEnd(21)}activity`;
 
+/** Numbers the asks for one list: an answer to an ask older than one already shown is stale. */
+class NewestAnswer {
+  private asked = 0;
+  private shown = 0;
+  ask(): number {
+    return ++this.asked;
+  }
+  /** true (and the newest shown from now on) unless an answer to a later ask is shown already */
+  shows(ask: number): boolean {
+    if (ask < this.shown) return false;
+    this.shown = ask;
+    return true;
+  }
+}
+
 /** Redraws at most once per `minMs`: a burst of updates or resizes costs one render. */
 class Redraw {
   private timer: NodeJS.Timeout | undefined;
@@ -217,15 +232,14 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
   };
   const selected = (): NodeInfo | undefined => nodes[(nodeList as unknown as { selected: number }).selected];
 
-  /** the node list's asks, and the newest whose answer is shown: an older answer come after it is stale */
-  let whoAsked = 0;
-  let whoShown = 0;
+  // The polls' answers that come after the ones a kick or a ban asked for listed the kicked
+  // caller again, or the ban list without the ban.
+  const whoAsks = new NewestAnswer();
+  const slowAsks = new NewestAnswer();
   const refreshNodes = async (): Promise<void> => {
-    const ask = ++whoAsked;
+    const ask = whoAsks.ask();
     const fresh = (await client.request('who')) as NodeInfo[];
-    // The poll's answer that comes after the one a kick asked for listed the kicked caller again.
-    if (ask < whoShown) return;
-    whoShown = ask;
+    if (!whoAsks.shows(ask)) return;
     // The row selected when the answer comes, not when it was asked for: a Down pressed
     // meanwhile was put back by the answer, and the S after it spied on the node above.
     const keep = selected()?.node;
@@ -238,9 +252,12 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     redraw.request();
   };
   const refreshSlow = async (): Promise<void> => {
+    const ask = slowAsks.ask();
     const stats = (await client.request('stats')) as { today: { name: string; count: number }[] };
+    const freshBans = (await client.request('bans')) as BanInfo[];
+    if (!slowAsks.shows(ask)) return;
     today = `today: ${stats.today.map((s) => `${s.name} ${s.count}`).join(' · ')}`;
-    bans = (await client.request('bans')) as BanInfo[];
+    bans = freshBans;
     showBans();
     drawHeader();
     redraw.request();
