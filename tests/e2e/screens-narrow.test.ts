@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { scratchDir } from '@carrier/core/testing';
+import { eventually, scratchDir } from '@carrier/core/testing';
 import { repoRoot, startCarrier, type Carrier } from '../harness.js';
 import { TmuxCaller } from './messages-callers.js';
 
@@ -50,8 +50,12 @@ describe('the screens a caller meets, on narrow screens', { timeout: 180_000 }, 
     for (const h of ['nadia', 'omar', 'pia', 'rex', 'sam', 'tess', 'uma']) await board.addUser(h, PW);
   });
   // Each test's callers hang up after it: the board takes a few calls at a time from one address.
-  afterEach(() => {
+  // It waits for the board to have seen every call end: under load the next test's first
+  // call came while the last ones still counted, was refused, and telnet left a blank screen.
+  afterEach(async () => {
     for (const c of callers.splice(0)) c.hangup();
+    const count = (event: string): number => board.logs.filter((l) => l['event'] === event).length;
+    await eventually(() => count('disconnect') >= count('connect'), 'every call of the test to have ended on the board', { timeoutMs: 30_000 });
   });
   after(async () => {
     await board.stop();
