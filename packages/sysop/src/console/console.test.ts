@@ -81,7 +81,12 @@ class HeldClient {
         return {};
     }
   }
-  async stream(): Promise<unknown> {
+  /** each stream's handler by its verb (the newest), for a test to send it events */
+  readonly streams = new Map<string, (ev: Record<string, unknown>) => void>();
+  async stream(verb: string, args: Record<string, unknown>, onEvent: (ev: Record<string, unknown>) => void): Promise<unknown> {
+    this.sent.push({ verb, args });
+    this.streams.set(verb, onEvent);
+    await this.held.get(verb);
     return { lines: [], stream: 1 };
   }
   onClose(): void {}
@@ -284,17 +289,34 @@ describe("the console footer's words", () => {
   });
 });
 
+/** The console on a memory screen against `client`: keys typed as from a terminal, its rows as rendered now, and its quit. */
+function consoleOnMemory(client: HeldClient, pollMs = 60_000): { keys(s: string): Promise<void>; shown(): string; quit(): Promise<void> } {
+  const { input, screen } = memoryScreen();
+  const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs });
+  const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+  return {
+    keys,
+    shown: () => {
+      screen.render();
+      return rowsOf(screen).join('\n');
+    },
+    quit: async () => {
+      await keys('q');
+      await ended;
+      screen.destroy();
+    },
+  };
+}
+
 describe('the console node list with a slow who', () => {
   it('a Down pressed while the node list is asked for again keeps its row when the answer comes', async () => {
-    const { input, screen } = memoryScreen();
     const client = new HeldClient();
     client.callers = [caller, { ...caller, node: 2, handle: 'walt', from: '127.0.0.3' }];
     // The list is asked for every 100 ms, as the console's own poll does every second.
-    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 100 });
-    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+    const { keys, shown, quit } = consoleOnMemory(client, 100);
     const whos = (): number => client.sent.filter((s) => s.verb === 'who').length;
     try {
-      await eventually(() => /vera[\s\S]*walt/.test(rowsOf(screen).join('\n')), 'both callers listed');
+      await eventually(() => /vera[\s\S]*walt/.test(shown()), 'both callers listed');
       // The answers to the list's next asks are held back; Down is pressed meanwhile.
       let release!: () => void;
       client.held.set('who', new Promise((resolve) => (release = resolve)));
@@ -308,33 +330,25 @@ describe('the console node list with a slow who', () => {
       await eventually(() => whos() > answered, 'the next ask, after the held answers');
       await keys('s');
       // Fails without: the held answer put the selection back on the row it had when asked (vera).
-      const spying = await eventually(() => /spying on node \d+ \w+/.exec(rowsOf(screen).join('\n'))?.[0], 'the spy view');
+      const spying = await eventually(() => /spying on node \d+ \w+/.exec(shown())?.[0], 'the spy view');
       assert.equal(spying, 'spying on node 2 walt');
-    } finally {
       await keys('\x1b');
-      await eventually(() => !/spying on/.test(rowsOf(screen).join('\n')), 'the spy view closed');
-      await keys('q');
-      await ended;
-      screen.destroy();
+      await eventually(() => !/spying on/.test(shown()), 'the spy view closed');
+    } finally {
+      await quit();
     }
   });
 });
 
 describe('the console node list with answers out of order', () => {
   it('an answer to an earlier ask that comes after a later one does not bring a kicked caller back', async () => {
-    const { input, screen } = memoryScreen();
     const client = new HeldClient();
     client.callers = [caller, { ...caller, node: 2, handle: 'walt', from: '127.0.0.3' }];
     client.asAsked = true;
-    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 100 });
-    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
+    const { keys, shown, quit } = consoleOnMemory(client, 100);
     const whos = (): number => client.sent.filter((s) => s.verb === 'who').length;
-    const listed = (): string => {
-      screen.render();
-      return rowsOf(screen).join('\n');
-    };
     try {
-      await eventually(() => /vera[\s\S]*walt/.test(listed()), 'both callers listed');
+      await eventually(() => /vera[\s\S]*walt/.test(shown()), 'both callers listed');
       // One ask's answer (vera and walt) is held back; the asks after it are answered.
       let release!: () => void;
       client.held.set('who', new Promise((resolve) => (release = resolve)));
@@ -342,57 +356,73 @@ describe('the console node list with answers out of order', () => {
       await eventually(() => whos() > asked, 'the node list asked for again');
       client.held.delete('who');
       await keys('k');
-      await eventually(() => /kick node 1 \(vera\)\?/.test(listed()), 'the kick confirm');
+      await eventually(() => /kick node 1 \(vera\)\?/.test(shown()), 'the kick confirm');
       await keys('yes\r');
-      await eventually(() => /kicked node 1/.test(listed()), 'the kick said');
-      assert.doesNotMatch(listed(), / 1 +vera/);
+      await eventually(() => /kicked node 1/.test(shown()), 'the kick said');
+      assert.doesNotMatch(shown(), / 1 +vera/);
       // The asks from now on get no answer: the held one is the last to come.
       client.held.set('who', new Promise(() => undefined));
       release();
       await new Promise((resolve) => setImmediate(resolve));
       // Fails without: the held answer, come last, listed vera again (a K on her row asked to kick her again).
-      assert.doesNotMatch(listed(), / 1 +vera/, listed());
+      assert.doesNotMatch(shown(), / 1 +vera/, shown());
     } finally {
-      await keys('q');
-      await ended;
-      screen.destroy();
+      await quit();
     }
   });
 });
 
 describe('the console ban list with answers out of order', () => {
   it("an answer to an earlier ask that comes after a later one does not take a ban off the list", async () => {
-    const { input, screen } = memoryScreen();
     const client = new HeldClient();
     client.asAsked = true;
     // The first ask's answer is held back.
     let release!: () => void;
     client.held.set('bans', new Promise((resolve) => (release = resolve)));
-    const ended = runConsole({ blessed, screen, client: client as unknown as ControlClient, minFrameMs: 0, pollMs: 60_000 });
-    const keys = (s: string): Promise<void> => new Promise((resolve) => setTimeout(() => resolve(void input.write(s)), 10));
-    const listed = (): string => {
-      screen.render();
-      return rowsOf(screen).join('\n');
-    };
+    const { keys, shown, quit } = consoleOnMemory(client);
     try {
       await eventually(() => client.sent.some((s) => s.verb === 'bans'), 'the ban list asked for');
       client.held.delete('bans');
-      await eventually(() => /vera/.test(listed()), 'vera listed');
+      await eventually(() => /vera/.test(shown()), 'vera listed');
       await keys('b');
-      await eventually(() => /for how long\?/.test(listed()), 'the ban question');
+      await eventually(() => /for how long\?/.test(shown()), 'the ban question');
       await keys('\r');
-      await eventually(() => /banned 127\.0\.0\.2/.test(listed()), 'the ban said');
-      assert.match(listed(), /127\.0\.0\.2 until/);
+      await eventually(() => /banned 127\.0\.0\.2/.test(shown()), 'the ban said');
+      assert.match(shown(), /127\.0\.0\.2 until/);
       // The asks from now on get no answer: the held one (no bans yet) is the last to come.
       client.held.set('bans', new Promise(() => undefined));
       release();
       await new Promise((resolve) => setImmediate(resolve));
       // Fails without: the held answer, come last, showed no bans under 'banned 127.0.0.2'.
-      assert.match(listed(), /127\.0\.0\.2 until/, listed());
+      assert.match(shown(), /127\.0\.0\.2 until/, shown());
     } finally {
-      await keys('q');
-      await ended;
-      screen.destroy();
+      await quit();
+    }
+  });
+});
+
+describe('the console break-in chat with a slow open', () => {
+  it('a caller who hangs up while the chat is being opened leaves no say box over the main screen', async () => {
+    const client = new HeldClient();
+    let release!: () => void;
+    client.held.set('chat', new Promise((resolve) => (release = resolve)));
+    const { keys, shown, quit } = consoleOnMemory(client);
+    try {
+      await eventually(() => /vera/.test(shown()), 'vera listed');
+      await keys('c');
+      await eventually(() => client.sent.some((s) => s.verb === 'chat'), 'the chat asked to open');
+      // The caller hangs up: the spy's stream ends while the chat's open is still on its way.
+      client.streams.get('spy')!({ stream: 1, event: 'end', reason: 'caller hung up' });
+      await eventually(() => !/chat with node 1/.test(shown()), 'the spy view closed');
+      // The open's answer comes (the chat's close, asked after it, waits for it as the board's would).
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Fails without: the say box was drawn over the main screen once the open was answered, over the footer's words too.
+      assert.doesNotMatch(shown(), /say \(Enter sends/, shown());
+      await eventually(() => /node 1: caller hung up/.test(shown()), 'the reason said');
+    } finally {
+      client.held.delete('chat');
+      await quit();
     }
   });
 });

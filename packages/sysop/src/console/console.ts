@@ -453,6 +453,9 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
       fail(err);
       return;
     }
+    // The view may have closed while the open was on its way (the caller hung up): a say box
+    // made now stayed over the main screen and its footer.
+    if (closed) return;
     input = blessed.textbox({ parent: screen, bottom: 0, left: 0, width: '100%', height: 3, border: { type: 'line' }, label: ' say (Enter sends, Esc ends) ', inputOnFocus: false, tags: false });
     const readLine = (): void => {
       if (closed || !input) return;
