@@ -87,7 +87,9 @@ class HeldClient {
     this.sent.push({ verb, args });
     this.streams.set(verb, onEvent);
     await this.held.get(verb);
-    return { lines: [], stream: 1 };
+    // A log follow's tail: one line, saying which follow it answers.
+    const tail = verb === 'log' ? [{ level: 'warn', event: 'test.line', line: args['node'] === undefined ? 'a line of the whole board' : `a line of node ${String(args['node'])} alone` }] : [];
+    return { lines: tail, stream: 1 };
   }
   onClose(): void {}
 }
@@ -422,6 +424,33 @@ describe('the console break-in chat with a slow open', () => {
       await eventually(() => /node 1: caller hung up/.test(shown()), 'the reason said');
     } finally {
       client.held.delete('chat');
+      await quit();
+    }
+  });
+});
+
+describe('the console log panel with a slow follow', () => {
+  it("L pressed twice: the first follow's answer, come after the second's, is not shown under the second's label", async () => {
+    const client = new HeldClient();
+    const { keys, shown, quit } = consoleOnMemory(client);
+    const follows = (): number => client.sent.filter((s) => s.verb === 'log').length;
+    try {
+      await eventually(() => /vera/.test(shown()) && /a line of the whole board/.test(shown()), 'vera listed, the log followed');
+      // L follows vera's node; its answer is held back while L is pressed again (the whole board).
+      let release!: () => void;
+      client.held.set('log', new Promise((resolve) => (release = resolve)));
+      await keys('l');
+      await eventually(() => follows() === 2, "the node's follow asked");
+      client.held.delete('log');
+      await keys('l');
+      await eventually(() => follows() === 3 && /log: warnings and errors/.test(shown()) && /a line of the whole board/.test(shown()), "the board's follow answered");
+      client.held.set('log', new Promise(() => undefined));
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Fails without: the node's line, come last, under 'log: warnings and errors'.
+      assert.doesNotMatch(shown(), /a line of node 1 alone/, shown());
+    } finally {
+      client.held.delete('log');
       await quit();
     }
   });

@@ -119,6 +119,10 @@ class NewestAnswer {
     this.shown = ask;
     return true;
   }
+  /** no ask has been made since this one */
+  latest(ask: number): boolean {
+    return ask === this.asked;
+  }
 }
 
 /** Redraws at most once per `minMs`: a burst of updates or resizes costs one render. */
@@ -280,19 +284,24 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     logBox.setContent(logLines.slice(-Math.max(1, h)).map((l) => logRow(l, cols)).join('\n'));
     redraw.request();
   };
+  // Only the newest follow's lines are shown: L pressed twice got the first follow's answer
+  // after the second's, and a node's lines showed under the whole board's label.
+  const follows = new NewestAnswer();
   const followLog = async (): Promise<void> => {
+    const follow = follows.ask();
     if (logStream) await client.request('unlog').catch(() => undefined);
     logLines.length = 0;
     // A node's info lines are kept only while someone follows them (the tap costs nothing
     // otherwise): its warnings show from before, the rest from now on.
     logBox.setLabel(logFilter === undefined ? ' log: warnings and errors ' : ` log: node ${logFilter} (warnings kept; the rest from now on) `);
     const r = (await client.stream('log', { follow: true, ...(logFilter !== undefined ? { node: logFilter } : {}) }, (ev) => {
-      if (ev['event'] !== 'line') return;
+      if (ev['event'] !== 'line' || !follows.latest(follow)) return;
       // Kept whole (the tap cuts a line at 2,000 characters) so logRow can read its fields; cleaned as it is drawn.
       logLines.push(String((ev as unknown as LogLine).line).slice(0, 2000));
       if (logLines.length > 200) logLines.splice(0, logLines.length - 200);
       showLog();
     })) as { lines: LogLine[]; stream: number };
+    if (!follows.latest(follow)) return;
     logStream = r.stream;
     logLines.unshift(...r.lines.map((l) => String(l.line).slice(0, 2000)));
     showLog();
