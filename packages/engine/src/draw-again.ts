@@ -148,8 +148,10 @@ export function readLineUnder<O extends object>(
 
 /** From a clear screen: what `above` draws, the `answered` rows and `prompt` (the spy's copy of a prompt asked under them). */
 function drawUnder(s: { print(text: string): void; println(text: string): void }, above: DrawAbove, prompt: string, answered: readonly string[]): () => void {
+  // A prompt or answer broken between words at a narrow screen's width holds its rows' breaks.
+  const rows = (text: string): number => text.split('\n').length;
   return () => {
-    above(answered.length + 1);
+    above(answered.reduce((n, row) => n + rows(row), 0) + rows(prompt));
     for (const row of answered) s.println(row);
     s.print(prompt);
   };
