@@ -175,7 +175,14 @@ describe('control channel', () => {
   it('kick hangs the caller up', async () => {
     const c = await open();
     const bobNode = ((await c.ok('who')) as { node: number; handle: string }[]).find((n) => n.handle === 'bob')!.node;
-    await c.ok('kick', { node: bobNode, reason: 'testing kicks' });
+    // Naming who is meant: a node that is someone else now (its caller left, a new one got
+    // the number between the sysop's look and the kick) is not hung up, nor sent a message.
+    const notBob = await c.call('kick', { node: bobNode, handle: 'somebody-else' });
+    assert.equal((notBob['error'] as { code: string; message: string }).code, 'not_found', JSON.stringify(notBob));
+    assert.match((notBob['error'] as { message: string }).message, /not somebody-else/);
+    assert.equal(((await c.call('message', { node: bobNode, handle: 'somebody-else', text: 'hi' }))['error'] as { code: string }).code, 'not_found');
+    assert.equal(bob.closed, false);
+    await c.ok('kick', { node: bobNode, handle: 'BOB', reason: 'testing kicks' });
     await eventually(() => bob.closed, 'the kick to hang up bob', { timeoutMs: 15_000 });
     assert.equal(((await c.call('kick', { node: 999 }))['error'] as { code: string }).code, 'not_found');
     c.close();

@@ -33,8 +33,9 @@ export const VERBS = {
   ping: {},
   who: {},
   stats: {},
-  kick: { node, reason: { type: 'string', maxLength: 200, optional: true } },
-  message: { node, text },
+  /** `handle`: only if that caller is on the node (its number may have gone to someone else since the sysop looked) */
+  kick: { node, reason: { type: 'string', maxLength: 200, optional: true }, handle: { ...handle, optional: true } },
+  message: { node, text, handle: { ...handle, optional: true } },
   broadcast: { text },
   bans: {},
   ban: {

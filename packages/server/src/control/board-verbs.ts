@@ -89,9 +89,11 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
     stopIn(delay);
   });
 
-  const onNode = async (node: number): Promise<PresenceEntry> => {
+  /** The caller on `node`; with `handle`, only if that is who is on it (the number may have gone to someone else since the sysop looked). */
+  const onNode = async (node: number, handle?: string): Promise<PresenceEntry> => {
     const e = (await bus.presence.snapshot()).find((p) => p.node === node);
     if (!e) throw new VerbError('not_found', `nobody is on node ${node}`);
+    if (handle !== undefined && e.handle?.toLowerCase() !== handle.toLowerCase()) throw new VerbError('not_found', `node ${node} is not ${handle} now`);
     return e;
   };
   const kickHandle = async (handle: string, reason: string): Promise<number> => {
@@ -158,14 +160,14 @@ export function boardVerbs(deps: BoardVerbDeps): { handler: VerbHandler; close()
       case 'stats':
         return { today: await todayCounts(store) };
       case 'kick': {
-        const e = await onNode(num('node'));
+        const e = await onNode(num('node'), a['handle'] as string | undefined);
         bus.publish('session.disconnect', { sessionId: e.sessionId, reason: oneLine((a['reason'] as string | undefined) ?? ''), by: BY });
         log.info('control.kick', { node: e.node, handle: e.handle === null ? null : client(e.handle) });
         return { node: e.node, handle: e.handle };
       }
       case 'message': {
         const text = shownText(str('text'));
-        const e = await onNode(num('node'));
+        const e = await onNode(num('node'), a['handle'] as string | undefined);
         bus.publish('session.message', { sessionId: e.sessionId, from: SYSOP_NAME, text });
         return { node: e.node, handle: e.handle };
       }

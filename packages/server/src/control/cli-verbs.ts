@@ -181,8 +181,9 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
       const reason = args.slice(1).join(' ');
       if (reason.length > 200) throw new ControlUsageError('kick: the reason is over 200 characters');
       request = async (c) => {
-        for (const { node } of await nodesOf(c, target)) {
-          const r = (await c.request('kick', reason ? { node, reason } : { node })) as { handle: string | null };
+        for (const { node, handle } of await nodesOf(c, target)) {
+          // By handle: only while that caller is on the node (it may have gone to someone else since the look).
+          const r = (await c.request('kick', { node, ...(reason ? { reason } : {}), ...('handle' in target && handle !== null ? { handle } : {}) })) as { handle: string | null };
           io.out(`kicked node ${node}${r.handle ? ` (${escapeClientText(r.handle, 32)})` : ''}`);
         }
       };
@@ -194,7 +195,7 @@ export async function controlCommand(verb: string, args: string[], cfg: CarrierC
       if (!text.trim() || text.length > 500) throw new ControlUsageError('message needs a node or a handle, and a text of 1 to 500 characters');
       request = async (c) => {
         for (const { node, handle } of await nodesOf(c, target)) {
-          await c.request('message', { node, text });
+          await c.request('message', { node, text, ...('handle' in target && handle !== null ? { handle } : {}) });
           io.out(`sent to node ${node}${handle ? ` (${escapeClientText(handle, 32)})` : ''}`);
         }
       };

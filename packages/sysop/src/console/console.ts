@@ -665,7 +665,8 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     const n = selected();
     if (!n) return status('no node selected');
     if (!(await confirm(`kick node ${n.node} (${safe(n.handle, 16)})?`))) return;
-    await client.request('kick', { node: n.node });
+    // Naming the caller asked about: a node number that went to someone else meanwhile is refused.
+    await client.request('kick', { node: n.node, ...(n.handle !== null ? { handle: n.handle } : {}) });
     // Said once the list no longer shows the node: a K typed on the words asks about the next one.
     await refreshNodes();
     status(`kicked node ${n.node}`);
@@ -675,7 +676,7 @@ export function runConsole(opts: ConsoleOptions): Promise<void> {
     if (!n) return status('no node selected');
     const text = await ask(`message to node ${n.node} (${safe(n.handle, 16)}):`);
     if (!text) return;
-    await client.request('message', { node: n.node, text: text.slice(0, 500) });
+    await client.request('message', { node: n.node, text: text.slice(0, 500), ...(n.handle !== null ? { handle: n.handle } : {}) });
     status(`sent to node ${n.node}`);
   }));
   screen.key(['b', 'S-b'], onMain(async () => {
