@@ -61,6 +61,11 @@ describe('sysop spy: screens printed below earlier output are drawn again for th
       await spyAt(alice, 'files', /\x1b\[2J[\s\S]*File area: [\s\S]*General[\s\S]*uit: $/, 'l', /# Name/, /File area/);
       await alice.waitScreen(/big\.bin[\s\S]*uit:/);
       await spyAt(alice, 'listing', /\x1b\[2J[\s\S]*General[\s\S]*# Name[\s\S]*big\.bin[\s\S]*uit: $/, 'q', /File area/, /big\.bin|# Name/);
+      // ? prints what each key does over the menu: the spy gets the legend with the menu (it got the menu alone).
+      await alice.waitScreen(/File area: General[\s\S]*uit:\s*$/);
+      alice.send('?');
+      await alice.waitScreen(/Web download link[\s\S]*Quit\s*\nFile area: General[\s\S]*uit:\s*$/);
+      await spyAt(alice, 'legend', /\x1b\[2J[\s\S]*Jump[\s\S]*Web download link[\s\S]*Quit[\s\S]*File area: [\s\S]*uit: $/, 'q', /Command:/, /Web download link/);
     } finally {
       alice.hangup();
     }

@@ -61,21 +61,23 @@ export async function filesMenu(s: Session): Promise<void> {
   const tagged: Array<{ area: string; name: string }> = [];
   const listed = new Listings();
   const sysop = isSysop(user.level);
+  /** `?`'s legend, printed over the menu it was asked at (so a sysop's spy gets it with the menu). */
+  let legend: string[] = [];
   for (;;) {
     const count = await files.store.files.count(area.tag);
-    s.println('');
     const keys = fileMenuKeys(files.links !== undefined, sysop);
+    const over = legend;
+    if (over.length === 0) s.println('');
     const menu = (): void => {
+      for (const row of over) s.println(row);
       for (const row of fileAreaHeader(area, count, tagged.length, s.terminal.cols)) s.println(row);
       s.print(keyPrompt(keys, s.terminal.cols));
     };
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
     const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
+    legend = key === LEGEND_KEY ? keyLegend(keys) : [];
     switch (key) {
-      case LEGEND_KEY:
-        for (const row of keyLegend(keys)) s.println(row);
-        break;
       case 'j': {
         areas = await files.areasFor(user.level);
         const picked = await pickArea(s, areas, 'Jump to which area');

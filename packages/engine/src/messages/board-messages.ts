@@ -57,6 +57,8 @@ export async function currentArea(s: Session): Promise<MessageArea | undefined> 
 
 export async function messageAreasMenu(s: Session): Promise<void> {
   s.setActivity('reading messages');
+  /** `?`'s legend, printed over the menu it was asked at (so a sysop's spy gets it with the menu). */
+  let legend: string[] = [];
   for (;;) {
     const areas = await messageAreasOf(s.board);
     const area = await currentArea(s);
@@ -68,8 +70,10 @@ export async function messageAreasMenu(s: Session): Promise<void> {
     currentAreas.set(s, area.tag);
     const [scan] = await s.store.messages.scan(s.user.id, [area.tag]);
     const total = await s.store.messages.count(area.tag);
-    s.println('');
+    const over = legend;
+    if (over.length === 0) s.println('');
     const menu = (): void => {
+      for (const row of over) s.println(row);
       for (const row of areaHeader(area, total, scan?.count ?? 0, s.terminal.cols)) s.println(row);
       s.print(keyPrompt(AREA_KEYS, s.terminal.cols));
     };
@@ -82,10 +86,8 @@ export async function messageAreasMenu(s: Session): Promise<void> {
       menu();
       s.println('');
     };
+    legend = key === LEGEND_KEY ? keyLegend(AREA_KEYS) : [];
     switch (key) {
-      case LEGEND_KEY:
-        for (const row of keyLegend(AREA_KEYS)) s.println(row);
-        break;
       case 'j':
         await jump(s, areas);
         break;

@@ -74,22 +74,24 @@ export async function setNewScanAtLogin(s: Session, on: boolean): Promise<void> 
 export async function mailBox(s: Session): Promise<void> {
   s.setActivity('reading mail');
   routeMailNotices(s.board);
+  /** `?`'s legend, printed over the menu it was asked at (so a sysop's spy gets it with the menu). */
+  let legend: string[] = [];
   for (;;) {
     const user = s.user;
     if (!user) return;
     const unread = await s.store.mail.unreadCount(user.id);
-    s.println('');
+    const over = legend;
+    if (over.length === 0) s.println('');
     const menu = (): void => {
+      for (const row of over) s.println(row);
       s.println(`|15Mail|07 - ${unread} unread`);
       s.print(keyPrompt(MAILBOX_KEYS, s.terminal.cols));
     };
     // Printed below what came before: a sysop's spy that starts here gets it on a clear screen.
     const key = (await printAndReadKey(s, menu)).toLowerCase();
     s.println('');
+    legend = key === LEGEND_KEY ? keyLegend(MAILBOX_KEYS) : [];
     switch (key) {
-      case LEGEND_KEY:
-        for (const row of keyLegend(MAILBOX_KEYS)) s.println(row);
-        break;
       case 's':
         // To: and Subject: go on under the menu (a spy that starts at them gets it).
         await sendMail(s, undefined, () => {
