@@ -15,9 +15,9 @@ export function printWords(s: Pick<Session, 'println' | 'terminal'>, text: strin
 }
 
 /**
- * A question (pipe-coded; a sysop's menu prompt may have line breaks) broken between words at the caller's width, its
- * last row left open for the answer typed after it: a question too long for a row went
- * on mid-word (`Where do you call from (` / `city, country…`).
+ * A question (pipe-coded; a sysop's menu prompt may have line breaks) broken between words
+ * at the caller's width, its last row left open for the answer typed after it: a question
+ * too long for a row went on mid-word (`Where do you call from (` / `city, country…`).
  */
 export function printPrompt(s: Pick<Session, 'print' | 'println' | 'terminal'>, text: string): void {
   const rows = text.split('\n').flatMap((line) => wrapLine(line, Math.max(1, s.terminal.cols - 1), true));

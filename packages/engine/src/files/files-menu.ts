@@ -6,7 +6,7 @@ import type { FileEntry, QuarantinedUpload } from '@carrier/store';
 import { pipeLiteral } from '@carrier/terminal';
 import { printAndReadKey } from '../draw-again.js';
 import type { Session } from '../session-api.js';
-import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printWords } from '../prompt-fit.js';
+import { firstFitting, keyLegend, keyPrompt, LEGEND_KEY, printPrompt, printWords } from '../prompt-fit.js';
 import { isSysop, type FileArea } from './areas.js';
 import { mib, type BoardFiles, type UploadSlot } from './board-files.js';
 import { Listings, selectFiles } from './file-selection.js';
@@ -47,13 +47,13 @@ export async function filesMenu(s: Session): Promise<void> {
   const files = s.board.files;
   const user = s.user;
   if (!files || !user) {
-    say(s, '|12File areas are not available on this board.|07');
+    printWords(s, '|12File areas are not available on this board.|07');
     return;
   }
   s.setActivity('file areas');
   let areas = await files.areasFor(user.level);
   if (areas.length === 0) {
-    say(s, '|12There are no file areas you may see.|07');
+    printWords(s, '|12There are no file areas you may see.|07');
     await s.pause();
     return;
   }
@@ -135,7 +135,7 @@ function tagNumbers(s: Session, typed: string, page: readonly FileEntry[], offse
     const e = page[n - offset - 1];
     if (!e || tagged.some((t) => t.area === e.area && t.name === e.name)) continue;
     if (tagged.length >= MAX_TAGGED) {
-      say(s, `|12At most ${MAX_TAGGED} files in one batch.|07`);
+      printWords(s, `|12At most ${MAX_TAGGED} files in one batch.|07`);
       return;
     }
     tagged.push({ area: e.area, name: e.name });
@@ -198,13 +198,13 @@ async function listArea(s: Session, files: BoardFiles, area: FileArea, tagged: A
   return await showEntries(s, (offset, limit) => files.store.files.list(area.tag, { offset, limit }), tagged, area.name, listed.start(area.tag));
 }
 
-/** A question for a line, the first of `wordings` that fits one row of the caller's screen (the last whatever its width). */
+/** A question for a line: the first of `wordings` that fits one row of the caller's screen, else the last broken between words. */
 function ask(s: Session, ...wordings: [string, ...string[]]): void {
   const rows = wordings.map((w) => `|11${w}: |15`);
-  s.print(firstFitting(rows, s.terminal.cols) ?? rows[rows.length - 1]!);
+  const fits = firstFitting(rows, s.terminal.cols);
+  if (fits !== undefined) s.print(fits);
+  else printPrompt(s, rows[rows.length - 1]!);
 }
-
-const say = printWords;
 
 /** The bound of a file prompt's line: a batch of names, some in quotes. */
 const FILE_LINE_MAX = 400;
@@ -212,7 +212,7 @@ const FILE_PROMPT_HINT = '|08(names, or numbers from the last listing; "quote" a
 
 /** Ask for files of `area` by name, or by the last listing's number (that file, in its own area); says which words name nothing. */
 async function askFiles(s: Session, files: BoardFiles, area: FileArea, prompt: string, listed: Listings): Promise<FileEntry[]> {
-  say(s, FILE_PROMPT_HINT);
+  printWords(s, FILE_PROMPT_HINT);
   ask(s, prompt, 'Names or numbers', 'Files');
   const picked = await selectFiles(files.store.files, area.tag, await s.readLine({ maxLength: FILE_LINE_MAX }), MAX_TAGGED, listed.numbersFor(area.tag));
   for (const word of picked.missing) s.println(`|12${pipeLiteral(word)}: no such file here|07`);
@@ -224,7 +224,7 @@ async function tagByName(s: Session, files: BoardFiles, area: FileArea, tagged: 
   for (const entry of picked) {
     if (tagged.some((t) => t.area === entry.area && t.name === entry.name)) continue;
     if (tagged.length >= MAX_TAGGED) {
-      say(s, `|12At most ${MAX_TAGGED} files in one batch.|07`);
+      printWords(s, `|12At most ${MAX_TAGGED} files in one batch.|07`);
       break;
     }
     tagged.push({ area: entry.area, name: entry.name });
@@ -261,14 +261,14 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   for (const w of wanted) {
     const r = await files.resolveDownload(user.level, w.area, w.name);
     if (!r.ok) {
-      say(s, `|12${pipeLiteral(w.name)}: ${r.reason}|07`);
+      printWords(s, `|12${pipeLiteral(w.name)}: ${r.reason}|07`);
       continue;
     }
     batch.push({ path: r.value.path, name: r.value.entry.name, size: r.value.entry.size, mtime: Math.floor(r.value.entry.mtime / 1000), entry: r.value.entry });
   }
   if (batch.length === 0) return;
   const total = batch.reduce((n, f) => n + f.size, 0);
-  say(s, `|07Sending ${batch.length} file(s), ${formatSize(total)} by ZMODEM. Start your receive now if your terminal does not (Ctrl-X five times cancels).`);
+  printWords(s, `|07Sending ${batch.length} file(s), ${formatSize(total)} by ZMODEM. Start your receive now if your terminal does not (Ctrl-X five times cancels).`);
   const cfg = await files.config();
   s.setActivity('downloading');
   const started = Date.now();
@@ -291,7 +291,7 @@ async function download(s: Session, files: BoardFiles, area: FileArea, tagged: A
   if (s.closed) return;
   const why = failureText(report.failure, report.cancelled);
   s.println('');
-  say(s, why ? `|12${why}|07` : `|10${sent} of ${batch.length} file(s) sent.|07`);
+  printWords(s, why ? `|12${why}|07` : `|10${sent} of ${batch.length} file(s) sent.|07`);
   if (sent === batch.length) tagged.length = 0;
 }
 
@@ -306,23 +306,23 @@ async function webLink(s: Session, files: BoardFiles, area: FileArea, listed: Li
   const name = picked.found[0]?.name ?? typed;
   const r = await files.links.create(s.user!, picked.found[0]?.area ?? area.tag, name);
   if (!r.ok) {
-    say(s, `|12${pipeLiteral(name)}: ${pipeLiteral(r.reason)}|07`);
+    printWords(s, `|12${pipeLiteral(name)}: ${pipeLiteral(r.reason)}|07`);
     return;
   }
-  say(s, '|07Open this link in a browser (it is for you alone; do not share it):');
+  printWords(s, '|07Open this link in a browser (it is for you alone; do not share it):');
   s.println(`|15${pipeLiteral(r.value.url)}|07`);
-  say(s, `|08It works until ${new Date(r.value.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.|07`);
+  printWords(s, `|08It works until ${new Date(r.value.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.|07`);
 }
 
 async function upload(s: Session, files: BoardFiles): Promise<void> {
   const user = s.user!;
   const cfg = await files.config();
   if (user.level < cfg.uploads.level && !isSysop(user.level)) {
-    say(s, '|12Your level may not upload.|07');
+    printWords(s, '|12Your level may not upload.|07');
     return;
   }
-  say(s, `|07Start your ZMODEM upload now (largest file ${mib(cfg.uploads.maxFileBytes)}; Ctrl-X five times cancels).`);
-  say(s, '|07Uploads wait for the sysop before anyone else sees them.');
+  printWords(s, `|07Start your ZMODEM upload now (largest file ${mib(cfg.uploads.maxFileBytes)}; Ctrl-X five times cancels).`);
+  printWords(s, '|07Uploads wait for the sysop before anyone else sees them.');
   s.setActivity('uploading');
   const slots = new Map<string, UploadSlot>();
   const refusals: string[] = [];
@@ -347,7 +347,7 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
     s.log.info('files.upload_failed', { ...(report.failure ? { failure: report.failure.code, problem: client(report.failure.message) } : {}), cancelled: report.cancelled });
   }
   s.println('');
-  for (const r of refusals) say(s, `|12Refused ${pipeLiteral(r)}|07`);
+  for (const r of refusals) printWords(s, `|12Refused ${pipeLiteral(r)}|07`);
   const done: QuarantinedUpload[] = [];
   for (const f of report.files) {
     const slot = f.path ? slots.get(f.path) : undefined;
@@ -365,32 +365,32 @@ async function upload(s: Session, files: BoardFiles): Promise<void> {
     // An empty file or one the board has is refused before the caller describes it.
     const checked = await files.checkUpload(user, slot);
     if (!checked.ok) {
-      say(s, `|12${pipeLiteral(slot.name)}: ${checked.reason}|07`);
+      printWords(s, `|12${pipeLiteral(slot.name)}: ${checked.reason}|07`);
       continue;
     }
     ask(s, `Describe ${pipeLiteral(slot.name)} in one line`, 'Describe it in one line', 'Description');
     const description = await s.readLine({ maxLength: 200 }).catch(() => '');
     const result = await files.finishUpload(user, slot, description, checked.value);
     if (result.ok) done.push(result.value);
-    else say(s, `|12${pipeLiteral(slot.name)}: ${result.reason}|07`);
+    else printWords(s, `|12${pipeLiteral(slot.name)}: ${result.reason}|07`);
   }
   for (const slot of slots.values()) slot.release();
   const why = failureText(report.failure, report.cancelled);
-  if (why) say(s, `|12${why}|07`);
+  if (why) printWords(s, `|12${why}|07`);
   // (`file(s) received` ends an upload for callers' scripts, none received included)
-  say(s, done.length > 0 ? `|10${done.length} file(s) received; they wait for the sysop.|07` : '|070 file(s) received.|07');
+  printWords(s, done.length > 0 ? `|10${done.length} file(s) received; they wait for the sysop.|07` : '|070 file(s) received.|07');
 }
 
 async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
   const pending = await files.store.files.pendingUploads();
   if (pending.length === 0) {
-    say(s, '|07Nothing waits in quarantine.');
+    printWords(s, '|07Nothing waits in quarantine.');
     return;
   }
   // Two callers' uploads may share a name: the uploader tells them apart.
   for (const u of pending.slice(0, 20)) {
     const by = (await files.store.users.findById(u.userId))?.handle ?? `user ${u.userId}`;
-    say(s, `|15#${u.id}|07 ${pipeLiteral(u.name)} ${formatSize(u.size)} by ${pipeLiteral(by)} |08${pipeLiteral(u.description.split('\n')[0] ?? '')}|07`);
+    printWords(s, `|15#${u.id}|07 ${pipeLiteral(u.name)} ${formatSize(u.size)} by ${pipeLiteral(by)} |08${pipeLiteral(u.description.split('\n')[0] ?? '')}|07`);
   }
   ask(s, 'Upload # to approve (or R# to reject)', '# to approve, R# to reject', '#/R#');
   const answer = (await s.readLine({ maxLength: 12 })).trim().toLowerCase();
@@ -400,14 +400,14 @@ async function approveUploads(s: Session, files: BoardFiles): Promise<void> {
   try {
     if (reject) {
       await files.reject(id);
-      say(s, '|10Rejected and deleted.|07');
+      printWords(s, '|10Rejected and deleted.|07');
       return;
     }
     const area = await pickArea(s, (await files.config()).areas, 'Into which area');
     if (!area) return;
     const entry = await files.approve(id, area.tag);
-    say(s, `|10${pipeLiteral(entry.name)} is now in ${pipeLiteral(area.name)}.|07`);
+    printWords(s, `|10${pipeLiteral(entry.name)} is now in ${pipeLiteral(area.name)}.|07`);
   } catch (err) {
-    say(s, `|12${pipeLiteral((err as Error).message)}|07`);
+    printWords(s, `|12${pipeLiteral((err as Error).message)}|07`);
   }
 }

@@ -62,7 +62,7 @@ export function fileAreaRow(n: number, area: { name: string; tag: string; descri
   const number = String(n).padStart(3);
   const head = `${number} ${fitToWidth(area.name, NAME_COLUMN)} ${area.tag}`;
   if (displayWidth(head) <= room) {
-    // A description cut to a word's stub says nothing: shown where 8 columns of it fit.
+    // The description goes where fewer than 8 of its columns fit (a stub of a word says nothing).
     const left = room - displayWidth(head) - 2;
     const rest = left >= 8 && area.description ? `  ${clipToWidth(area.description, left)}` : '';
     return `|15${number}|07 ${pipeLiteral(fitToWidth(area.name, NAME_COLUMN))} |08${pipeLiteral(area.tag)}${pipeLiteral(rest)}|07`;
